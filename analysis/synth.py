@@ -1,0 +1,242 @@
+"""Generated media with known truth, for the accuracy tests and the benchmark.
+
+Nothing here is downloaded: speech comes from the espeak-ng program (a Debian package), the face from
+scikit-image's bundled ``astronaut`` photo, and files are encoded with PyAV. Every generator returns the
+truth it was built with, so a test can compare what the analysis measured against what was made.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+SR = 16000
+
+#: Sentences with hand-counted syllables (espeak-ng speaks them as written).
+SENTENCES: list[tuple[str, int]] = [
+    ("I worked with my team on a big project for a new customer", 15),
+    ("we planned every step and met each week to review the numbers", 15),
+    ("the customer was happy and the project finished on time", 15),
+    ("I learned to listen first and then to explain my ideas clearly", 17),
+    ("our team shared the work so that nobody was left behind", 14),
+    ("next year I want to lead a small group of engineers", 14),
+]
+
+
+@dataclass
+class SpeechTruth:
+    """What a generated answer contains, in seconds from the start of the file."""
+
+    duration_s: float
+    segments: list[tuple[float, float]] = field(default_factory=list)
+    syllables: int = 0
+    words: int = 0
+    text: str = ""
+
+    @property
+    def speaking_time_s(self) -> float:
+        return sum(e - s for s, e in self.segments)
+
+    @property
+    def pauses(self) -> list[float]:
+        return [b[0] - a[1] for a, b in zip(self.segments, self.segments[1:])]
+
+
+def espeak_available() -> bool:
+    return shutil.which("espeak-ng") is not None
+
+
+def espeak(text: str, *, wpm: int = 160, voice: str = "en-us") -> np.ndarray:
+    """Speak ``text`` with espeak-ng; float32 mono at 16 kHz, leading/trailing silence trimmed."""
+    with tempfile.TemporaryDirectory() as tmp:
+        wav = Path(tmp) / "s.wav"
+        subprocess.run(
+            ["espeak-ng", "-v", voice, "-s", str(wpm), "-w", str(wav), text],
+            check=True,
+            capture_output=True,
+        )
+        import av
+
+        with av.open(str(wav)) as c:
+            res = av.AudioResampler(format="flt", layout="mono", rate=SR)
+            parts = []
+            for frame in c.decode(audio=0):
+                for f in res.resample(frame):
+                    parts.append(f.to_ndarray().reshape(-1))
+            for f in res.resample(None):
+                parts.append(f.to_ndarray().reshape(-1))
+    x = np.concatenate(parts).astype(np.float32)
+    loud = np.flatnonzero(np.abs(x) > 0.01 * float(np.abs(x).max()))
+    return x[loud[0] : loud[-1] + 1]
+
+
+def speech_answer(
+    *,
+    wpm: int = 160,
+    pauses_s: list[float] | None = None,
+    sentences: list[tuple[str, int]] | None = None,
+    lead_s: float = 1.0,
+    tail_s: float = 1.0,
+    voice: str = "en-us",
+) -> tuple[np.ndarray, SpeechTruth]:
+    """Sentences separated by known pauses; returns (16 kHz float32 audio, truth)."""
+    sentences = sentences or SENTENCES[:3]
+    if pauses_s is None:
+        pauses_s = [1.0] * (len(sentences) - 1)
+    assert len(pauses_s) == len(sentences) - 1
+    parts = [np.zeros(int(lead_s * SR), np.float32)]
+    truth = SpeechTruth(duration_s=0.0)
+    t = lead_s
+    for i, (text, syl) in enumerate(sentences):
+        x = espeak(text, wpm=wpm, voice=voice)
+        x = 0.5 * x / float(np.abs(x).max())
+        parts.append(x)
+        truth.segments.append((t, t + len(x) / SR))
+        t += len(x) / SR
+        truth.syllables += syl
+        truth.words += len(text.split())
+        if i < len(pauses_s):
+            n = int(pauses_s[i] * SR)
+            parts.append(np.zeros(n, np.float32))
+            t += n / SR
+    parts.append(np.zeros(int(tail_s * SR), np.float32))
+    audio = np.concatenate(parts)
+    truth.duration_s = len(audio) / SR
+    truth.text = " ".join(s for s, _ in sentences)
+    return audio, truth
+
+
+def fit_audio(audio: np.ndarray, duration_s: float) -> np.ndarray:
+    """Pad with silence or cut to exactly ``duration_s``."""
+    n = int(round(duration_s * SR))
+    if len(audio) >= n:
+        return audio[:n]
+    return np.concatenate([audio, np.zeros(n - len(audio), np.float32)])
+
+
+def astronaut_frame(width: int = 640, height: int = 480) -> np.ndarray:
+    """A smiling real face (scikit-image's bundled photo) centred on a plain background, RGB uint8."""
+    import cv2
+    from skimage import data
+
+    img = data.astronaut()
+    side = min(height, width)
+    face = cv2.resize(img, (side, side), interpolation=cv2.INTER_AREA)
+    frame = np.empty((height, width, 3), np.uint8)
+    frame[:] = (90, 120, 150)
+    x0 = (width - side) // 2
+    frame[:, x0 : x0 + side] = face
+    return frame
+
+
+def background_frame(width: int = 640, height: int = 480) -> np.ndarray:
+    """A textured frame with no face."""
+    yy, xx = np.mgrid[0:height, 0:width]
+    frame = np.empty((height, width, 3), np.uint8)
+    frame[..., 0] = (xx * 255 // max(width - 1, 1)).astype(np.uint8)
+    frame[..., 1] = (yy * 255 // max(height - 1, 1)).astype(np.uint8)
+    frame[..., 2] = 128
+    return frame
+
+
+def shifted(frame: np.ndarray, dx: int, fill: np.ndarray | None = None) -> np.ndarray:
+    """Move the picture ``dx`` pixels sideways (the face leaves the frame as |dx| grows)."""
+    out = np.empty_like(frame) if fill is None else fill.copy()
+    if fill is None:
+        out[:] = (90, 120, 150)
+    w = frame.shape[1]
+    if dx >= 0:
+        out[:, dx:] = frame[:, : w - dx] if dx < w else out[:, dx:]
+    else:
+        out[:, : w + dx] = frame[:, -dx:]
+    return out
+
+
+def rotated(frame: np.ndarray, degrees: float) -> np.ndarray:
+    import cv2
+
+    h, w = frame.shape[:2]
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
+    return cv2.warpAffine(frame, m, (w, h), borderValue=(90, 120, 150))
+
+
+def write_media(
+    path: str | Path,
+    *,
+    audio: np.ndarray | None,
+    frames=None,
+    fps: int = 30,
+    n_frames: int | None = None,
+    width: int = 640,
+    height: int = 480,
+    container: str | None = None,
+    vcodec: str | None = None,
+    acodec: str | None = None,
+) -> Path:
+    """Encode 16 kHz mono float audio and/or video frames with PyAV.
+
+    ``frames`` is a callable ``f(index, t_seconds) -> RGB uint8 array`` (called ``n_frames`` times), so a
+    one-minute video never sits in memory whole. Container and codecs follow the file suffix: .webm →
+    VP8 + Opus (as browsers record), .mp4 → H.264 + AAC, .wav → PCM.
+    """
+    import av
+
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if vcodec is None:
+        vcodec = {"webm": "libvpx", "mkv": "libvpx"}.get(suffix[1:], "libx264")
+    if acodec is None:
+        acodec = {".webm": "libopus", ".mkv": "libopus", ".wav": "pcm_s16le", ".ogg": "libopus"}.get(suffix, "aac")
+    out = av.open(str(path), "w", format=container)
+    vs = as_ = None
+    if frames is not None:
+        vs = out.add_stream(vcodec, rate=fps)
+        vs.width, vs.height, vs.pix_fmt = width, height, "yuv420p"
+        if vcodec == "libvpx":
+            vs.bit_rate = 1_000_000
+            vs.options = {"deadline": "realtime", "cpu-used": "8"}
+        elif vcodec == "libx264":
+            vs.options = {"preset": "ultrafast"}
+    rate = 48000 if acodec == "libopus" else (44100 if acodec == "aac" else SR)
+    if audio is not None:
+        as_ = out.add_stream(acodec, rate=rate)
+        as_.layout = "mono"
+    if vs is not None:
+        n = n_frames if n_frames is not None else int(round(len(audio) / SR * fps))
+        for i in range(n):
+            img = np.ascontiguousarray(frames(i, i / fps))
+            vf = av.VideoFrame.from_ndarray(img, format="rgb24")
+            vf.pts = i
+            vf.time_base = Fraction(1, fps)
+            for p in vs.encode(vf):
+                out.mux(p)
+        for p in vs.encode(None):
+            out.mux(p)
+    if as_ is not None:
+        from scipy.signal import resample_poly
+
+        x = resample_poly(audio.astype(np.float64), rate, SR) if rate != SR else audio
+        pcm = (np.clip(x, -1, 1) * 32767).astype(np.int16)
+        step = 960 if acodec == "libopus" else 1024
+        resampler = av.AudioResampler(format=as_.format.name, layout="mono", rate=rate)
+        for i in range(0, len(pcm), step * 50):
+            af = av.AudioFrame.from_ndarray(pcm[None, i : i + step * 50], format="s16", layout="mono")
+            af.sample_rate = rate
+            af.pts = i
+            af.time_base = Fraction(1, rate)
+            for rf in resampler.resample(af):
+                for p in as_.encode(rf):
+                    out.mux(p)
+        for rf in resampler.resample(None):
+            for p in as_.encode(rf):
+                out.mux(p)
+        for p in as_.encode(None):
+            out.mux(p)
+    out.close()
+    return path
