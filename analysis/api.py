@@ -109,7 +109,7 @@ def analyse(path: str | os.PathLike, options: AnalysisOptions | None = None) -> 
 
             t0 = time.perf_counter()
             tr = transcribe(
-                block, offset_s=buf_start, language=opts.language, model_dir=asr_dir, threads=opts.threads, hotwords=keywords
+                block, offset_s=buf_start, language=opts.language, model_dir=asr_dir, threads=opts.threads
             )
             timings["asr"] += time.perf_counter() - t0
             words.extend(tr.words)
@@ -144,6 +144,7 @@ def analyse(path: str | os.PathLike, options: AnalysisOptions | None = None) -> 
                 Warning_("truncated", f"only {duration:.1f} s of {info.duration_s:.1f} s could be decoded")
             )
         info.duration_s = duration
+        info.video_frames_decoded = stream.video_frames
         if stream.audio_samples == 0 and stream.video_frames == 0 and info.has_audio:
             from .errors import CorruptMediaError
 

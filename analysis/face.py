@@ -174,8 +174,10 @@ class FaceAnalyser:
             return PoseSample(t, False)
         # image left shoulder is the person's right; tilt positive when the person's left shoulder is lower
         tilt = float(np.degrees(np.arctan2(ly - ry, lx - rx)))
+        mx, my = (lx + rx) / 2, (ly + ry) / 2
+        # relative to the shoulders, so moving the whole body (or the camera) is not a gesture
         wrists = tuple(
-            ((lm[k].x * w) / width, (lm[k].y * h) / width, lm[k].visibility >= 0.5) for k in (15, 16)
+            ((lm[k].x * w - mx) / width, (lm[k].y * h - my) / width, lm[k].visibility >= 0.5) for k in (15, 16)
         )
         return PoseSample(t, True, tilt, width / w, (lx + rx) / 2 / w, wrists)
 

@@ -62,6 +62,7 @@ class MediaInfo:
     height: int | None = None
     fps: float | None = None
     size_bytes: int = 0
+    video_frames_decoded: int = 0  # 0 whenever face analysis was not allowed
 
 
 @dataclass

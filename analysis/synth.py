@@ -240,3 +240,43 @@ def write_media(
             out.mux(p)
     out.close()
     return path
+
+
+def turned_face(frame: np.ndarray, yaw_deg: float = 0.0, pitch_deg: float = 0.0) -> np.ndarray:
+    """The same photo with the head turned in 3D: the face's own landmarks (MediaPipe, with depth) are
+    rotated about the head's centre and the picture is warped piecewise-affinely onto them. Not a
+    photograph of a turned head, but a head pose the landmark model reads as turned (yaw 45° reads as
+    about 27°), which is what the look-away test needs."""
+    import mediapipe as mp
+    from mediapipe.tasks.python import BaseOptions, vision
+    from skimage.transform import PiecewiseAffineTransform, warp
+
+    from .face import _quiet_mediapipe, face_model_path
+
+    _quiet_mediapipe()
+    h, w = frame.shape[:2]
+    opts = vision.FaceLandmarkerOptions(
+        base_options=BaseOptions(model_asset_path=face_model_path()),
+        running_mode=vision.RunningMode.IMAGE,
+        num_faces=1,
+    )
+    with vision.FaceLandmarker.create_from_options(opts) as lm:
+        r = lm.detect(mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(frame)))
+    if not r.face_landmarks:
+        raise ValueError("no face in the frame to turn")
+    pts = np.array([[p.x * w, p.y * h, p.z * w] for p in r.face_landmarks[0]])
+    c = pts.mean(0)
+    a, b = np.radians(yaw_deg), np.radians(pitch_deg)
+    q = pts - c
+    x = q[:, 0] * np.cos(a) + q[:, 2] * np.sin(a)
+    z = -q[:, 0] * np.sin(a) + q[:, 2] * np.cos(a)
+    y = q[:, 1] * np.cos(b) - z * np.sin(b)
+    src = pts[:, :2]
+    dst = np.stack([x + c[0], y + c[1]], 1)
+    (x0, y0), (x1, y1) = src.min(0), src.max(0)
+    mx, my = (x1 - x0) * 0.35, (y1 - y0) * 0.35
+    ring = [[xx, yy] for xx in np.linspace(x0 - mx, x1 + mx, 8) for yy in (y0 - my, y1 + my)]
+    ring += [[xx, yy] for yy in np.linspace(y0 - my, y1 + my, 8) for xx in (x0 - mx, x1 + mx)]
+    ring += [[0, 0], [w - 1, 0], [0, h - 1], [w - 1, h - 1]]
+    t = PiecewiseAffineTransform.from_estimate(np.vstack([dst, ring]), np.vstack([src, ring]))
+    return warp(frame, t, output_shape=(h, w), preserve_range=True).astype(np.uint8)

@@ -43,9 +43,14 @@ def _bundled_tiny_en() -> str | None:
 
 def is_multilingual(model_dir: str) -> bool:
     """English-only Whisper models have a 51864-token vocabulary; multilingual ones have more."""
+    d = Path(model_dir)
     try:
-        cfg = json.loads((Path(model_dir) / "config.json").read_text())
-        vocab = cfg.get("vocab_size")
+        with open(d / "vocabulary.txt", "rb") as f:
+            return sum(1 for _ in f) >= 51865
+    except OSError:
+        pass
+    try:
+        vocab = json.loads((d / "config.json").read_text()).get("vocab_size")
         if vocab:
             return int(vocab) >= 51865
     except (OSError, ValueError):
@@ -116,9 +121,12 @@ def transcribe(
     language: str,
     model_dir: str,
     threads: int = 1,
-    hotwords: list[str] | None = None,
 ) -> Transcript:
-    """Transcribe one block of 16 kHz mono audio. ``language`` "auto" lets the model detect it."""
+    """Transcribe one block of 16 kHz mono audio. ``language`` "auto" lets the model detect it.
+
+    The position's keywords are deliberately not given to the model as hot words or prompt: that would
+    make it hear them where they were not said, and the counts are evidence.
+    """
     model = _model(model_dir, threads)
     multilingual = is_multilingual(model_dir)
     lang = None if language == "auto" and multilingual else ("en" if not multilingual else language)
@@ -134,7 +142,6 @@ def transcribe(
         vad_filter=True,
         vad_parameters={"speech_pad_ms": 200, "min_silence_duration_ms": 500},
         initial_prompt=prompt,
-        hotwords=" ".join(hotwords) if hotwords and multilingual else None,
     )
     words: list[Word] = []
     texts: list[str] = []

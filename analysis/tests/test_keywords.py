@@ -1,0 +1,39 @@
+"""Keyword counts, exact, on known transcripts (Chinese at the text level)."""
+
+from __future__ import annotations
+
+from analysis.keywords import count_keywords, parse_keywords
+from analysis.transcript import Word
+
+
+def test_chinese_keywords_are_whole_words_found_by_jieba():
+    text = "我认为团队协作非常重要。在上一个项目中，团队协作让客户很满意；客户后来又签了合同。协作和团队都不算。"
+    hits = count_keywords(text, ["团队协作", "客户", "合同", "学习能力"])
+    assert hits.counts == {"团队协作": 2, "客户": 2, "合同": 1, "学习能力": 0}
+
+
+def test_chinese_keyword_not_counted_inside_a_longer_word():
+    # 客户端 (client software) is one word: it is not a mention of 客户 (customer)
+    hits = count_keywords("我们开发了客户端，也拜访了客户。", ["客户"])
+    assert hits.counts == {"客户": 1}
+
+
+def test_chinese_keyword_times_come_from_the_words():
+    words = [Word("我们", 0.0, 0.4, 1), Word("团队", 0.5, 0.9, 1), Word("协作", 0.9, 1.3, 1), Word("很好", 1.4, 1.8, 1),
+             Word("团队协作", 3.0, 3.8, 1)]
+    hits = count_keywords("我们团队协作很好团队协作", ["团队协作"], words=words)
+    assert hits.counts == {"团队协作": 2}
+    assert hits.times == {"团队协作": [0.5, 3.0]}
+
+
+def test_english_keywords_match_inflections_not_substrings():
+    text = ("Customers liked it. The customer's team negotiated; we negotiate again. "
+            "A category is not a cat. Team work and teamwork differ. Our TEAM leads.")
+    hits = count_keywords(text, ["customer", "negotiate", "cat", "team work", "team"])
+    assert hits.counts == {"customer": 2, "negotiate": 2, "cat": 1, "team work": 1, "team": 3}
+
+
+def test_mixed_language_keywords_and_parsing():
+    assert parse_keywords("团队协作, 客户，customer;;customer") == ["团队协作", "客户", "customer"]
+    hits = count_keywords("我们的customer很重视团队协作。", ["团队协作", "customer"])
+    assert hits.counts == {"团队协作": 1, "customer": 1}

