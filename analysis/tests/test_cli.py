@@ -1,0 +1,56 @@
+"""The CLI: stable --json summary, typed errors, exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from analysis.cli import main
+
+SUMMARY_KEYS = {
+    "duration_s", "speaking_time_s", "pause_count", "speech_rate_syll_per_s", "articulation_rate_syll_per_s",
+    "words_per_min", "chars_per_min", "pitch_mean_hz", "pitch_sd_semitones", "language", "keywords",
+    "face_present_ratio", "smile_count", "frown_count", "look_away_count",
+}
+
+
+def test_json_summary_is_stable(face_video, capsys):
+    assert main([str(face_video.path), "--lang", "en", "--keywords", "customer,团队协作", "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["schema_version"] == "1.0"
+    assert set(d["summary"]) == SUMMARY_KEYS
+    s = d["summary"]
+    assert s["keywords"] == {"customer": 2, "团队协作": 0}
+    assert s["pause_count"] == 2 and s["language"] == "en"
+    assert s["face_present_ratio"] > 0.7 and s["smile_count"] >= 1 and s["look_away_count"] == 1
+    assert {e["type"] for e in d["events"]} >= {"speech", "pause", "keyword", "face_absent", "look_away", "smile"}
+    assert all(e["start_s"] <= e["end_s"] for e in d["events"])
+
+
+def test_no_face_json_has_null_face_fields(face_video, capsys):
+    assert main([str(face_video.path), "--no-face", "--no-transcript", "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert set(d["summary"]) == SUMMARY_KEYS
+    assert d["summary"]["face_present_ratio"] is None and d["face"] is None
+    assert d["media"]["video_frames_decoded"] == 0
+
+
+def test_errors_are_typed(tmp_path, capsys):
+    p = tmp_path / "zero.webm"
+    p.write_bytes(b"")
+    assert main([str(p), "--json"]) == 3
+    assert json.loads(capsys.readouterr().out) == {"error": {"code": "empty", "message": "the file is empty (0 bytes)"}}
+    assert main([str(tmp_path / "missing.mp4")]) == 3
+    assert "not_found" in capsys.readouterr().err
+
+
+def test_python_dash_m_text_output(silence_wav):
+    root = Path(__file__).resolve().parents[2]
+    env = dict(os.environ, PYTHONPATH=str(root))
+    r = subprocess.run([sys.executable, "-m", "analysis", str(silence_wav), "--no-transcript"],
+                       capture_output=True, text=True, env=env, timeout=120, cwd=root)
+    assert r.returncode == 0, r.stderr
+    assert "speaking_time_s" in r.stdout and "no speech was detected" in r.stdout

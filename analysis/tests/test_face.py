@@ -1,0 +1,89 @@
+"""Face and posture on generated video with known times; neutral signals only."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from analysis import AnalysisOptions, analyse
+
+
+@pytest.fixture(scope="module")
+def face_report(face_video):
+    return analyse(face_video.path, AnalysisOptions(language="en", face=True, keywords=["customer"]))
+
+
+def test_face_leaving_the_frame_is_timed_within_half_a_second(face_report, face_video):
+    absent = face_report.events_of("face_absent")
+    assert len(absent) == 1
+    assert absent[0].start_s == pytest.approx(face_video.absent[0], abs=0.5)
+    assert absent[0].end_s == pytest.approx(face_video.absent[1], abs=0.5)
+    gone = (face_video.absent[1] - face_video.absent[0]) / face_video.duration_s
+    assert face_report.summary.face_present_ratio == pytest.approx(1 - gone, abs=0.05)
+
+
+def test_head_turned_away_is_timed_within_half_a_second(face_report, face_video):
+    looks = face_report.events_of("look_away")
+    assert len(looks) == 1
+    assert looks[0].start_s == pytest.approx(face_video.turned[0], abs=0.5)
+    assert looks[0].end_s == pytest.approx(face_video.turned[1], abs=0.5)
+    assert abs(looks[0].detail["yaw_deg"]) > 20
+    assert face_report.summary.look_away_count == 1
+
+
+def test_the_astronaut_is_smiling_and_not_frowning(face_report):
+    smiles = face_report.events_of("smile")
+    # one smile before she leaves the frame, one after she returns (she smiles throughout)
+    assert len(smiles) >= 2 and face_report.summary.smile_count == len(smiles)
+    assert all(e.strength > 0.7 for e in smiles)
+    assert smiles[0].start_s == pytest.approx(0.0, abs=0.3)
+    assert face_report.summary.frown_count == 0
+    assert face_report.face["multiple_faces_ratio"] == 0
+
+
+def test_posture_is_measured(face_report):
+    p = face_report.posture
+    assert p["samples"] >= 12 and p["body_visible_ratio"] > 0.6
+    assert abs(p["shoulder_tilt_mean_deg"]) < 15
+    assert face_report.models[0].name == "mediapipe-face-landmarker"
+
+
+def test_speech_and_face_run_on_the_same_recording(face_report, face_video):
+    s = face_report.summary
+    assert face_report.media.container == "matroska,webm"
+    assert s.pause_count == 2
+    assert s.speaking_time_s == pytest.approx(face_video.speech.speaking_time_s, rel=0.05)
+    assert s.keywords == {"customer": 2}
+    assert face_report.media.video_frames_decoded == 14 * 15
+
+
+def test_output_has_no_emotion_or_personality_labels(face_report):
+    text = json.dumps(face_report.to_dict()).lower()
+    for word in ("emotion", "nervous", "confident", "happy", "sad", "angry", "anxious", "honest", "personality"):
+        if word == "happy":  # the transcript says "the customer was happy": look outside it
+            d = face_report.to_dict()
+            d.pop("transcript")
+            assert word not in json.dumps(d).lower()
+            continue
+        assert word not in text, word
+
+
+def test_no_face_means_no_video_frame_is_decoded(face_video):
+    report = analyse(face_video.path, AnalysisOptions(language="en", face=False, transcript=False))
+    assert report.media.video_frames_decoded == 0
+    assert report.face is None and report.posture is None
+    s = report.to_dict()["summary"]
+    assert s["face_present_ratio"] is None and s["smile_count"] is None and s["look_away_count"] is None
+    assert not [e for e in report.events if e.type in ("smile", "frown", "look_away", "face_absent", "gesture")]
+    assert s["pause_count"] == 2
+
+
+def test_a_video_without_a_face_is_face_absent_not_a_crash(no_face_video):
+    report = analyse(no_face_video, AnalysisOptions(face=True))
+    assert report.summary.face_present_ratio == 0
+    assert report.summary.smile_count == 0 and report.summary.look_away_count == 0
+    assert report.posture["body_visible_ratio"] == 0
+    codes = [w.code for w in report.warnings]
+    assert "face_absent" in codes and "no_speech" in codes
+    assert report.face["face_absent_s"] == pytest.approx(4.0, abs=0.3)
