@@ -169,11 +169,18 @@ def analyse(path: str | os.PathLike, options: AnalysisOptions | None = None) -> 
     transcript = None
     language = opts.language if opts.language != "auto" else None
     if asr_dir:
-        from .transcript import model_version
+        from .transcript import is_multilingual, model_version
 
         models.append(ModelInfo("faster-whisper", model_version(asr_dir)))
         if asr_langs:
             language = max(asr_langs, key=lambda x: x[1] or 0)[0]
+            if opts.language == "auto" and not is_multilingual(asr_dir):
+                warnings.append(
+                    Warning_(
+                        "language_assumed",
+                        "only an English-only model is configured: language detection was not possible",
+                    )
+                )
         sep = "" if language == "zh" else " "
         text = sep.join(t for t in texts if t)
         transcript = {
@@ -262,7 +269,7 @@ def analyse(path: str | os.PathLike, options: AnalysisOptions | None = None) -> 
 
 
 def _asr_model(opts: AnalysisOptions, warnings: list[Warning_]) -> str | None:
-    from .transcript import is_multilingual, resolve_model_dir
+    from .transcript import resolve_model_dir
 
     d = resolve_model_dir(opts.language, opts.whisper_model_dirs)
     if d is None:
@@ -274,10 +281,6 @@ def _asr_model(opts: AnalysisOptions, warnings: list[Warning_]) -> str | None:
             )
         )
         return None
-    if opts.language == "auto" and not is_multilingual(d):
-        warnings.append(
-            Warning_("language_assumed", "only an English-only model is configured: language detection was not possible")
-        )
     return d
 
 

@@ -1,0 +1,74 @@
+# HireLens: `make run` sets everything up and starts the product; `make test` sets up and runs the suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check -q
+MANAGE := $(PY) manage.py
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/hirelens
+REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
+PYTEST := $(VENV)/bin/pytest -q -p no:cacheprovider
+
+.PHONY: run setup deps static translations migrate demo test test-sqlite test-postgres test-redis test-analysis lint chromium clean
+
+run: setup  ## set up (idempotent) and start web + worker on SQLite, local files, in-memory channels
+	DJANGO_SETTINGS_MODULE=config.settings.local $(MANAGE) serve
+
+setup: deps static translations migrate demo
+
+$(VENV)/bin/activate:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.deps: $(VENV)/bin/activate requirements/base.txt requirements/test.txt $(wildcard requirements/analysis*.txt) pyproject.toml
+	$(PIP) install --upgrade pip
+	$(PIP) install -r requirements/test.txt
+	@if [ -f requirements/analysis.txt ]; then $(PIP) install -r requirements/analysis.txt; fi
+	@if [ -f requirements/analysis-nodeps.txt ]; then $(PIP) install --no-deps -r requirements/analysis-nodeps.txt; fi
+	$(PIP) install --no-deps --no-build-isolation -e .
+	touch $@
+
+deps: $(VENV)/.deps
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+static/vendor/.done: node_modules/.package-lock.json scripts/vendor.mjs
+	npm run -s vendor
+	touch $@
+
+static: static/vendor/.done
+
+translations: deps
+	$(MANAGE) compile_translations -v 0
+
+migrate: deps
+	$(MANAGE) migrate --noinput -v 0
+
+demo: migrate
+	$(MANAGE) load_demo
+
+chromium:  ## Debian's Chromium for the Playwright tests (never `playwright install`)
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@command -v espeak-ng >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq espeak-ng >/dev/null; }
+
+lint: deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+
+test: deps static translations chromium lint test-sqlite test-postgres test-redis test-analysis
+	@echo "All test suites passed."
+
+test-sqlite:
+	HIRELENS_DATABASE_URL= $(PYTEST) -m "not redis"
+
+test-postgres:
+	HIRELENS_DATABASE_URL=$(PG_TEST_URL) $(PYTEST) -m "not redis and not e2e"
+
+test-redis:
+	HIRELENS_REDIS_URL=$(REDIS_TEST_URL) HIRELENS_DATABASE_URL=$(PG_TEST_URL) $(PYTEST) -m redis
+
+test-analysis:
+	@if [ -d analysis/tests ]; then $(PYTEST) -p no:django analysis/tests; fi
+
+clean:
+	rm -rf var/test-* staticfiles

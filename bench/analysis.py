@@ -1,0 +1,141 @@
+"""Benchmark of the analysis library: prints figures, asserts nothing.
+
+    python bench/analysis.py                 # 60 s 640x480 30 fps WebM answer, one core
+    python bench/analysis.py --cores 2       # the same on two cores
+    python bench/analysis.py --long-minutes 30   # also an audio-only 30-minute file (bounded memory)
+
+Each measurement runs in a fresh child process (pinned to the given cores) so that its peak memory is
+its own. Figures: decode-only time (every audio and video frame decoded and thrown away) against the
+full analysis (VAD, prosody, tiny.en ASR, face at 5 fps, posture at 1 fps) of the same file, cold (the
+first file a process analyses: models load) and warm (a worker's later files).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def make_answer(path: Path, seconds: float, *, video: bool) -> None:
+    import numpy as np
+
+    from analysis import synth
+
+    sentences = synth.SENTENCES
+    parts = []
+    total = 0.0
+    i = 0
+    while total < seconds:
+        audio, truth = synth.speech_answer(wpm=150, sentences=sentences[i % 6 : i % 6 + 2] or sentences[:2],
+                                           pauses_s=[0.8], lead_s=0.3, tail_s=0.7)
+        parts.append(audio)
+        total += truth.duration_s
+        i += 2
+    audio = synth.fit_audio(np.concatenate(parts), seconds)
+    if not video:
+        synth.write_media(path, audio=audio)
+        return
+    base = synth.astronaut_frame()
+    empty = synth.shifted(base, 640)
+
+    def frames(k, t):
+        if 20 <= t < 23:
+            return empty
+        dx = int(round(6 * np.sin(t * 1.3)))  # a little movement, as a person has
+        return synth.shifted(base, dx) if dx else base
+
+    synth.write_media(path, audio=audio, frames=frames, fps=30, n_frames=int(seconds * 30))
+
+
+def child(mode: str, path: str, cores: int, repeat: int) -> None:
+    import resource
+
+    os.sched_setaffinity(0, set(range(cores)))
+    os.environ["OMP_NUM_THREADS"] = str(cores)
+    from analysis import AnalysisOptions, analyse
+    from analysis.media import decode_only
+
+    out: dict = {"mode": mode, "runs": []}
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        if mode == "decode":
+            decode_only(path, video=True)
+            out["runs"].append({"total": time.perf_counter() - t0})
+        elif mode == "decode-audio":
+            decode_only(path, video=False)
+            out["runs"].append({"total": time.perf_counter() - t0})
+        else:
+            opts = AnalysisOptions(language="en", keywords=["team", "customer"], face=mode == "full",
+                                   threads=cores, time_limit_s=None)
+            r = analyse(path, opts)
+            t = dict(r.timings_s)
+            t["total_wall"] = time.perf_counter() - t0
+            out["runs"].append(t)
+            out["summary"] = r.to_dict()["summary"]
+    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(out))
+
+
+def measure(mode: str, path: Path, cores: int, repeat: int = 2) -> dict:
+    r = subprocess.run(
+        [sys.executable, __file__, "--child", mode, str(path), "--cores", str(cores), "--repeat", str(repeat)],
+        capture_output=True, text=True, check=True,
+    )
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cores", type=int, default=1)
+    ap.add_argument("--seconds", type=float, default=60.0)
+    ap.add_argument("--long-minutes", type=float, default=0.0)
+    ap.add_argument("--child", nargs=2, metavar=("MODE", "FILE"))
+    ap.add_argument("--repeat", type=int, default=2)
+    args = ap.parse_args()
+    if args.child:
+        child(args.child[0], args.child[1], args.cores, args.repeat)
+        return
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "answer.webm"
+        t0 = time.perf_counter()
+        make_answer(path, args.seconds, video=True)
+        print(f"generated {args.seconds:.0f} s 640x480 30 fps VP8+Opus WebM ({path.stat().st_size / 1e6:.1f} MB) "
+              f"in {time.perf_counter() - t0:.1f} s; measuring on {args.cores} core(s)")
+        dec = measure("decode", path, args.cores)
+        full = measure("full", path, args.cores)
+        audio = measure("audio", path, args.cores)
+        dec_t = min(r["total"] for r in dec["runs"])
+        cold, warm = full["runs"][0], full["runs"][-1]
+        rt = args.seconds
+        print(f"decode only (all audio+video frames): {dec_t:6.2f} s   peak RSS {dec['peak_rss_mb']:.0f} MB")
+        print(f"full analysis, cold (models load):    {cold['total_wall']:6.2f} s")
+        print(f"full analysis, warm:                  {warm['total_wall']:6.2f} s   = {rt / warm['total_wall']:.1f}x real time, "
+              f"{warm['total_wall'] / dec_t:.2f}x decode-only   peak RSS {full['peak_rss_mb']:.0f} MB")
+        print("   warm breakdown: " + ", ".join(f"{k} {v:.2f} s" for k, v in warm.items() if k not in ("total", "total_wall")))
+        aw = audio["runs"][-1]
+        print(f"audio only (--no-face), warm:         {aw['total_wall']:6.2f} s   = {rt / aw['total_wall']:.1f}x real time   "
+              f"peak RSS {audio['peak_rss_mb']:.0f} MB")
+        s = full["summary"]
+        print("   summary: " + json.dumps({k: (round(v, 2) if isinstance(v, float) else v) for k, v in s.items()}, ensure_ascii=False))
+
+        if args.long_minutes:
+            lp = Path(tmp) / "long.webm"
+            make_answer(lp, args.long_minutes * 60, video=False)
+            long = measure("audio", lp, args.cores, repeat=1)
+            lt = long["runs"][0]["total_wall"]
+            print(f"audio-only {args.long_minutes:.0f} min file: {lt:.1f} s = {args.long_minutes * 60 / lt:.1f}x real time, "
+                  f"peak RSS {long['peak_rss_mb']:.0f} MB (1-minute file: {audio['peak_rss_mb']:.0f} MB)")
+
+
+if __name__ == "__main__":
+    main()

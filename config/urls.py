@@ -1,0 +1,15 @@
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from hirelens.core import views as core_views
+
+urlpatterns = [
+    path("", include("hirelens.core.urls")),
+    path("accounts/", include("hirelens.accounts.urls")),
+    path("positions/", include("hirelens.positions.urls")),
+    path("candidates/", include("hirelens.candidates.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("metrics", core_views.metrics_view, name="metrics"),
+]

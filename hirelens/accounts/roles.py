@@ -1,0 +1,55 @@
+"""Roles and what each may do. One table, read by ``user_can``; later apps add permissions here."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    HR_ADMIN = "hr_admin", _("HR管理员")
+    RECRUITER = "recruiter", _("招聘专员")
+    INTERVIEWER = "interviewer", _("面试官")
+    HIRING_MANAGER = "hiring_manager", _("用人经理")
+
+
+class Perm:
+    USERS_MANAGE = "users.manage"
+    AUDIT_VIEW = "audit.view"
+    ORG_SETTINGS = "org.settings"
+    POSITIONS_MANAGE = "positions.manage"
+    POSITIONS_VIEW_ALL = "positions.view_all"
+    CANDIDATES_VIEW_ALL = "candidates.view_all"
+    CANDIDATES_MANAGE = "candidates.manage"
+    CANDIDATES_VIEW_ASSIGNED = "candidates.view_assigned"
+    EVALUATIONS_SCORE = "evaluations.score"
+    DECISIONS_RECORD = "decisions.record"
+
+
+_RECRUITING = {
+    Perm.POSITIONS_MANAGE,
+    Perm.POSITIONS_VIEW_ALL,
+    Perm.CANDIDATES_VIEW_ALL,
+    Perm.CANDIDATES_MANAGE,
+    Perm.CANDIDATES_VIEW_ASSIGNED,
+    Perm.DECISIONS_RECORD,
+}
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.HR_ADMIN: frozenset(_RECRUITING | {Perm.USERS_MANAGE, Perm.AUDIT_VIEW, Perm.ORG_SETTINGS, Perm.EVALUATIONS_SCORE}),
+    Role.RECRUITER: frozenset(_RECRUITING),
+    Role.INTERVIEWER: frozenset({Perm.CANDIDATES_VIEW_ASSIGNED, Perm.EVALUATIONS_SCORE}),
+    Role.HIRING_MANAGER: frozenset({Perm.CANDIDATES_VIEW_ASSIGNED, Perm.EVALUATIONS_SCORE, Perm.DECISIONS_RECORD}),
+}
+
+# Roles a person can hold on one position (who recruits for it, who interviews, who decides).
+class AssignmentRole(models.TextChoices):
+    RECRUITER = "recruiter", _("招聘专员")
+    INTERVIEWER = "interviewer", _("面试官")
+    HIRING_MANAGER = "hiring_manager", _("用人经理")
+
+
+def user_can(user, perm: str) -> bool:
+    if user is None or not user.is_authenticated or not user.is_active or not user.organization_id:
+        return False
+    return perm in ROLE_PERMISSIONS.get(user.role, frozenset())

@@ -1,0 +1,116 @@
+"""Writing and verifying the hash-chained audit log."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import AuditChainHead, AuditEvent, audit_chain_key
+
+GENESIS = "0" * 64
+
+
+def client_ip(request) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _digest(event: AuditEvent) -> str:
+    payload = {
+        "chain": event.chain,
+        "seq": event.seq,
+        "organization_id": event.organization_id,
+        "actor_id": event.actor_id,
+        "actor_label": event.actor_label,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "fields": sorted(event.fields or []),
+        "ip": event.ip,
+        "created_at": event.created_at.isoformat(timespec="microseconds"),
+        "prev_hash": event.prev_hash,
+    }
+    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _object_type(obj) -> str:
+    return obj._meta.label_lower if obj is not None else ""
+
+
+@transaction.atomic
+def audit_record(
+    *,
+    action: str,
+    actor=None,
+    organization_id: int | None = None,
+    obj=None,
+    object_type: str = "",
+    object_id: str | int = "",
+    fields: Iterable[str] = (),
+    request=None,
+) -> AuditEvent:
+    """Append one event. Runs inside the caller's transaction, so a rolled-back change leaves no entry."""
+    if organization_id is None:
+        organization_id = getattr(obj, "organization_id", None) or getattr(actor, "organization_id", None)
+    chain = audit_chain_key(organization_id)
+    AuditChainHead.objects.get_or_create(chain=chain)
+    head = AuditChainHead.objects.select_for_update().get(chain=chain)
+    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    event = AuditEvent(
+        chain=chain,
+        seq=head.seq + 1,
+        organization_id=organization_id,
+        actor_id=actor.pk if authenticated else None,
+        actor_label=(actor.email if authenticated else "") or "",
+        action=action,
+        object_type=object_type or _object_type(obj),
+        object_id=str(object_id or (obj.pk if obj is not None else "")),
+        fields=sorted(set(fields)),
+        ip=client_ip(request),
+        created_at=timezone.now(),
+        prev_hash=head.last_hash,
+    )
+    event.hash = _digest(event)
+    event.save()
+    head.seq, head.last_hash = event.seq, event.hash
+    head.save(update_fields=["seq", "last_hash"])
+    return event
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    chain: str
+    events: int
+    ok: bool
+    problem: str = ""
+    head_hash: str = GENESIS
+
+
+def audit_verify_chain(chain: str) -> ChainReport:
+    prev, expected_seq, count = GENESIS, 1, 0
+    for event in AuditEvent.objects.filter(chain=chain).order_by("seq").iterator(chunk_size=2000):
+        count += 1
+        if event.seq != expected_seq:
+            return ChainReport(chain, count, False, f"missing entry before seq {event.seq} (expected {expected_seq})")
+        if event.prev_hash != prev:
+            return ChainReport(chain, count, False, f"seq {event.seq}: link to previous entry is broken")
+        if _digest(event) != event.hash:
+            return ChainReport(chain, count, False, f"seq {event.seq}: content does not match its hash (modified)")
+        prev, expected_seq = event.hash, expected_seq + 1
+    head = AuditChainHead.objects.filter(chain=chain).first()
+    if head is not None and (head.seq != expected_seq - 1 or head.last_hash != prev):
+        return ChainReport(chain, count, False, f"entries after seq {expected_seq - 1} were removed (head is {head.seq})")
+    return ChainReport(chain, count, True, head_hash=prev)
+
+
+def audit_verify_all() -> list[ChainReport]:
+    chains = set(AuditEvent.objects.order_by().values_list("chain", flat=True).distinct())
+    chains |= set(AuditChainHead.objects.values_list("chain", flat=True))
+    return [audit_verify_chain(chain) for chain in sorted(chains)]

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from hirelens.accounts.roles import Perm, Role, user_can
+
+# (label, url name, required permission or None)
+NAVIGATION = [
+    (_("工作台"), "core:dashboard", None),
+    (_("职位"), "positions:index", None),
+    (_("候选人"), "candidates:index", None),
+    (_("成员与角色"), "accounts:user_list", Perm.USERS_MANAGE),
+    (_("审计日志"), "core:audit_log", Perm.AUDIT_VIEW),
+]
+
+
+def shell(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = []
+    for label, name, perm in NAVIGATION:
+        if perm is None or user_can(user, perm):
+            url = reverse(name)
+            items.append({"label": label, "url": url, "active": request.path == url or (url != "/" and request.path.startswith(url))})
+    role_label = Role(user.role).label if user.role in Role.values else ""
+    return {"nav_items": items, "role_label": role_label}

@@ -1,0 +1,53 @@
+"""Helpers the test suites of every app share."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from django.contrib.auth.hashers import Argon2PasswordHasher
+from django.http import Http404
+
+
+class FastArgon2PasswordHasher(Argon2PasswordHasher):
+    """Real Argon2id with a small cost, so the suite stays fast while still exercising argon2."""
+
+    algorithm = "argon2"
+    time_cost = 1
+    memory_cost = 1024
+    parallelism = 1
+
+
+def assert_tenant_isolated(
+    *,
+    outsider,
+    objects: Iterable,
+    access: Callable[..., object] | None = None,
+    access_kwarg: str = "",
+    selectors: Iterable[Callable[..., Iterable]] = (),
+    client=None,
+    urls: Iterable[str] = (),
+) -> None:
+    """Assert that ``outsider`` (a user of another organization) sees nothing of ``objects``.
+
+    * every ``access`` call with one of the objects' ids raises Http404 (the same as a missing row);
+    * every selector called with ``actor=outsider`` returns none of the objects;
+    * every URL, fetched by ``client`` logged in as the outsider, answers 404.
+    """
+    objects = list(objects)
+    assert objects, "give at least one object of the first organization"
+    ids = {obj.pk for obj in objects}
+    if access is not None:
+        for obj in objects:
+            try:
+                access(actor=outsider, **{access_kwarg: obj.pk})
+            except Http404:
+                continue
+            raise AssertionError(f"{access.__name__} let a user of another organization fetch {obj!r}")
+    for selector in selectors:
+        leaked = {getattr(row, "pk", row) for row in selector(actor=outsider)} & ids
+        assert not leaked, f"{selector.__name__} leaked ids {sorted(leaked)} to another organization"
+    if client is not None:
+        client.force_login(outsider)
+        for url in urls:
+            status = client.get(url).status_code
+            assert status == 404, f"GET {url} as another organization answered {status}, expected 404"

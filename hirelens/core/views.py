@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import hmac
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import requires_csrf_token
+
+from hirelens.accounts.roles import Perm, user_can
+
+from . import metrics
+from .health import run_checks
+from .models import AuditEvent
+from .selectors import audit_event_list, audit_object_types
+
+
+@login_required
+def dashboard(request):
+    from hirelens.candidates.access import visible_candidates
+    from hirelens.positions.access import visible_positions
+
+    user = request.user
+    positions = visible_positions(actor=user)
+    context = {
+        "position_count": positions.filter(status="open").count(),
+        "candidate_count": visible_candidates(actor=user).count(),
+        "my_positions": positions.filter(assignments__user=user).distinct()[:8],
+        "recent_audit": audit_event_list(actor=user)[:8] if user_can(user, Perm.AUDIT_VIEW) else None,
+    }
+    return render(request, "core/dashboard.html", context)
+
+
+class AuditFilterForm(forms.Form):
+    actor = forms.CharField(label=_("操作人"), required=False)
+    action = forms.ChoiceField(label=_("操作"), required=False, choices=[("", _("全部"))] + list(AuditEvent.Action.choices))
+    object_type = forms.CharField(label=_("对象类型"), required=False)
+    object_id = forms.CharField(label=_("对象ID"), required=False)
+    date_from = forms.DateField(label=_("开始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("结束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+@login_required
+def audit_log(request):
+    form = AuditFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    events = audit_event_list(
+        actor=request.user, actor_query=(filters.get("actor") or "").strip(), action=filters.get("action") or "",
+        object_type=(filters.get("object_type") or "").strip(), object_id=(filters.get("object_id") or "").strip(),
+        date_from=filters.get("date_from"), date_to=filters.get("date_to"),
+    )
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "core/audit_log.html", {
+        "form": form, "page": page, "query": query.urlencode(), "object_types": audit_object_types(actor=request.user),
+    })
+
+
+@never_cache
+def healthz(request):
+    report = run_checks()
+    return JsonResponse(report, status=200 if report["ok"] else 503)
+
+
+@never_cache
+def metrics_view(request):
+    token = settings.METRICS_TOKEN
+    if token:
+        supplied = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        if not hmac.compare_digest(supplied, token):
+            return HttpResponse(status=401)
+    return HttpResponse(metrics.render(), content_type="text/plain; version=0.0.4; charset=utf-8")
+
+
+@requires_csrf_token
+def csrf_failure(request, reason=""):
+    return render(request, "403_csrf.html", status=403)

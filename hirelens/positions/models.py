@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from hirelens.accounts.roles import AssignmentRole
+from hirelens.core.models import TenantOwnedModel
+
+
+class Position(TenantOwnedModel):
+    """A job opening. The process, scorecard and scheduling issues extend it."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        OPEN = "open", _("招聘中")
+        CLOSED = "closed", _("已关闭")
+
+    title = models.CharField(_("职位名称"), max_length=200)
+    department = models.CharField(_("部门"), max_length=200, blank=True)
+    location = models.CharField(_("地点"), max_length=200, blank=True)
+    time_zone = models.CharField(_("时区"), max_length=64, default="Asia/Shanghai")
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    keywords = models.JSONField(_("关键词"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["organization", "status"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PositionAssignment(TenantOwnedModel):
+    """Who recruits for, interviews for or decides on a position: scopes what interviewers see."""
+
+    position = models.ForeignKey(Position, on_delete=models.CASCADE, related_name="assignments")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments")
+    role = models.CharField(_("角色"), max_length=32, choices=AssignmentRole.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["position", "user", "role"], name="position_assignment_unique")
+        ]

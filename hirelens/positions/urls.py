@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "positions"
+
+urlpatterns = [
+    path("", views.position_index, name="index"),
+    path("<int:position_id>/", views.position_detail, name="detail"),
+    path("<int:position_id>/assign/", views.position_assign, name="assign"),
+    path("<int:position_id>/assignments/<int:assignment_id>/remove/", views.position_unassign, name="unassign"),
+]

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from hirelens.accounts.roles import AssignmentRole, Perm, user_can
+from hirelens.core.access import get_for_actor, tenant_queryset
+
+from . import services
+from .access import access_position
+from .models import Position, PositionAssignment
+from .selectors import position_list
+
+
+@login_required
+def position_index(request):
+    positions = position_list(actor=request.user, search=request.GET.get("q", "").strip(), status=request.GET.get("status", ""))
+    page = Paginator(positions, 20).get_page(request.GET.get("page"))
+    return render(request, "positions/position_list.html", {"page": page, "statuses": Position.Status.choices})
+
+
+@login_required
+def position_detail(request, position_id: int):
+    position = access_position(actor=request.user, position_id=position_id)
+    from django.contrib.auth import get_user_model
+
+    can_manage = user_can(request.user, Perm.POSITIONS_MANAGE)
+    members = (
+        tenant_queryset(get_user_model().objects.filter(is_active=True), actor=request.user).order_by("full_name")
+        if can_manage else []
+    )
+    return render(request, "positions/position_detail.html", {
+        "position": position, "assignments": position.assignments.select_related("user").order_by("role", "user__full_name"),
+        "can_manage": can_manage, "members": members, "assignment_roles": AssignmentRole.choices,
+    })
+
+
+@login_required
+@require_POST
+def position_assign(request, position_id: int):
+    position = access_position(actor=request.user, position_id=position_id)
+    from django.contrib.auth import get_user_model
+
+    user = get_for_actor(get_user_model().objects.all(), actor=request.user, pk=request.POST.get("user"))
+    try:
+        services.position_assign(actor=request.user, position=position, user=user, role=request.POST.get("role", ""), request=request)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("已指派 %(name)s。") % {"name": user.full_name})
+    return redirect("positions:detail", position_id=position.pk)
+
+
+@login_required
+@require_POST
+def position_unassign(request, position_id: int, assignment_id: int):
+    position = access_position(actor=request.user, position_id=position_id)
+    assignment = get_for_actor(PositionAssignment.objects.filter(position=position), actor=request.user, pk=assignment_id)
+    if assignment.position_id != position.pk:
+        raise Http404
+    services.position_unassign(actor=request.user, assignment=assignment, request=request)
+    messages.success(request, _("已取消指派。"))
+    return redirect("positions:detail", position_id=position.pk)
