@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FuturesTimeout
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -105,21 +107,30 @@ def analyse(path: str | os.PathLike, options: AnalysisOptions | None = None) -> 
         timings["speech"] += time.perf_counter() - t0
         deadline.check()
         if segs and asr_dir:
-            from .transcript import transcribe
-
-            t0 = time.perf_counter()
-            tr = transcribe(
-                block, offset_s=buf_start, language=opts.language, model_dir=asr_dir, threads=opts.threads
-            )
-            timings["asr"] += time.perf_counter() - t0
-            words.extend(tr.words)
-            texts.append(tr.text)
-            asr_langs.append((tr.language, tr.language_probability))
-            deadline.check()
+            # ASR runs beside decoding and face analysis (CTranslate2 releases the GIL): with two cores
+            # they overlap; with one they take turns at no extra cost
+            while len(asr_jobs) - asr_done[0] >= 2:  # bounded memory: at most two blocks wait for ASR
+                collect(asr_jobs[asr_done[0]])
+            asr_jobs.append(asr_pool.submit(_timed_transcribe, block, buf_start, opts.language, asr_dir, opts.threads))
         buf_start += cut / SR
         buf, buf_len = ([rest], len(rest)) if len(rest) else ([], 0)
 
     t_face = 0.0
+    asr_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hirelens-asr")
+    asr_jobs: list = []
+    asr_done = [0]
+
+    def collect(job) -> None:
+        remaining = None if deadline.end is None else max(0.0, deadline.end - time.monotonic())
+        try:
+            tr, spent = job.result(timeout=remaining)
+        except FuturesTimeout as exc:
+            raise AnalysisTimeoutError(f"analysis took longer than the limit of {opts.time_limit_s:g} s") from exc
+        asr_done[0] += 1
+        timings["asr"] += spent
+        words.extend(tr.words)
+        texts.append(tr.text)
+        asr_langs.append((tr.language, tr.language_probability))
     try:
         with stream:
             for kind, item in stream:
@@ -134,6 +145,8 @@ def analyse(path: str | os.PathLike, options: AnalysisOptions | None = None) -> 
                     t_face += time.perf_counter() - t0
                 deadline.check()
             flush(final=True)
+        for job in asr_jobs[asr_done[0] :]:
+            collect(job)
         duration = stream.decoded_duration_s or info.duration_s
         if stream.decode_errors:
             warnings.append(
@@ -161,6 +174,9 @@ def analyse(path: str | os.PathLike, options: AnalysisOptions | None = None) -> 
             if posture is not None:
                 models.append(ModelInfo("mediapipe-pose", face_an.versions(), "pose_landmark_full (model_complexity=1)"))
     finally:
+        for job in asr_jobs:
+            job.cancel()
+        asr_pool.shutdown(wait=False, cancel_futures=True)
         if face_an is not None:
             face_an.close()
     timings["face"] = t_face
@@ -266,6 +282,14 @@ def analyse(path: str | os.PathLike, options: AnalysisOptions | None = None) -> 
         warnings=warnings,
         timings_s=timings,
     )
+
+
+def _timed_transcribe(block, offset_s, language, model_dir, threads):
+    from .transcript import transcribe
+
+    t0 = time.perf_counter()
+    tr = transcribe(block, offset_s=offset_s, language=language, model_dir=model_dir, threads=threads)
+    return tr, time.perf_counter() - t0
 
 
 def _asr_model(opts: AnalysisOptions, warnings: list[Warning_]) -> str | None:

@@ -75,6 +75,7 @@ def head_angles(matrix) -> tuple[float, float, float]:
 class FaceSample:
     t: float
     faces: int
+    counted: bool = False  # faces counted by the detector on this sample (not only the landmarker)
     smile: float = 0.0
     frown: float = 0.0
     yaw: float = 0.0
@@ -107,7 +108,7 @@ class FaceAnalyser:
         opts = vision.FaceLandmarkerOptions(
             base_options=BaseOptions(model_asset_path=self.model_path),
             running_mode=vision.RunningMode.VIDEO,
-            num_faces=2,
+            num_faces=1,  # 2 would run the detector on every frame; faces are counted below instead
             min_face_detection_confidence=0.5,
             min_face_presence_confidence=0.5,
             output_face_blendshapes=True,
@@ -115,6 +116,9 @@ class FaceAnalyser:
         )
         self._lm = vision.FaceLandmarker.create_from_options(opts)
         self.pose_every = pose_every
+        # counting faces (a second person in the room) needs only the cheap detector, once a second
+        self.count_every = max(1, int(round(fps)))
+        self._detector = mp.solutions.face_detection.FaceDetection(model_selection=1, min_detection_confidence=0.6)
         self._pose = None
         if pose_every:
             self._pose = mp.solutions.pose.Pose(
@@ -133,6 +137,7 @@ class FaceAnalyser:
 
     def close(self) -> None:
         self._lm.close()
+        self._detector.close()
         if self._pose is not None:
             self._pose.close()
 
@@ -144,11 +149,13 @@ class FaceAnalyser:
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
         r = self._lm.detect_for_video(image, ms)
         n = len(r.face_landmarks)
-        s = FaceSample(t, n)
-        if n:
-            # the largest face is the candidate's
-            areas = [np.ptp([p.x for p in lm]) * np.ptp([p.y for p in lm]) for lm in r.face_landmarks]
-            i = int(np.argmax(areas))
+        counted = self._n % self.count_every == 0
+        if counted:
+            d = self._detector.process(rgb)
+            n = max(n, len(d.detections or []))
+        s = FaceSample(t, n, counted)
+        if r.face_landmarks:
+            i = 0
             bs = {c.category_name: c.score for c in r.face_blendshapes[i]}
             s.smile = (bs.get("mouthSmileLeft", 0.0) + bs.get("mouthSmileRight", 0.0)) / 2
             s.frown = (bs.get("browDownLeft", 0.0) + bs.get("browDownRight", 0.0)) / 2
@@ -195,7 +202,8 @@ class FaceAnalyser:
         frown = np.array([s.frown for s in ss])
         for a, b in runs(times, ~present, self.step, p.min_event_s):
             events.append(Event("face_absent", a, b))
-        for a, b in runs(times, multi, self.step, p.min_event_s):
+        counted = np.array([s.counted for s in ss], bool)
+        for a, b in runs(times[counted], multi[counted], self.step * self.count_every, 0.0):
             events.append(Event("multiple_faces", a, b, detail={"max_faces": int(max(s.faces for s in ss if a <= s.t < b))}))
         smiles = hysteresis_events("smile", times, np.where(present, smile, 0.0), p.smile_on, p.smile_off, self.step, p.min_event_s)
         frowns = hysteresis_events("frown", times, np.where(present, frown, 0.0), p.frown_on, p.frown_off, self.step, p.min_event_s)
@@ -229,7 +237,7 @@ class FaceAnalyser:
             "sample_fps": 1.0 / self.step,
             "face_present_ratio": float(present.mean()) if n else 0.0,
             "face_absent_s": float(sum(e.end_s - e.start_s for e in events if e.type == "face_absent")),
-            "multiple_faces_ratio": float(multi.mean()) if n else 0.0,
+            "multiple_faces_ratio": float(multi[counted].mean()) if counted.any() else 0.0,
             "smile_count": len(smiles),
             "smile_time_s": float(sum(e.end_s - e.start_s for e in smiles)),
             "frown_count": len(frowns),
