@@ -24,7 +24,7 @@ $(VENV)/.deps: $(VENV)/bin/activate requirements/base.txt requirements/test.txt 
 	$(PIP) install -r requirements/test.txt
 	@if [ -f requirements/analysis.txt ]; then $(PIP) install -r requirements/analysis.txt; fi
 	@if [ -f requirements/analysis-nodeps.txt ]; then $(PIP) install --no-deps -r requirements/analysis-nodeps.txt; fi
-	$(PIP) install --no-deps --no-build-isolation -e .
+	$(PIP) install --no-deps -e .
 	touch $@
 
 deps: $(VENV)/.deps
@@ -65,7 +65,7 @@ test-postgres:
 	HIRELENS_DATABASE_URL=$(PG_TEST_URL) $(PYTEST) -m "not redis and not e2e"
 
 test-redis:
-	HIRELENS_REDIS_URL=$(REDIS_TEST_URL) HIRELENS_DATABASE_URL=$(PG_TEST_URL) $(PYTEST) -m redis
+	HIRELENS_REDIS_URL=$(REDIS_TEST_URL) HIRELENS_DATABASE_URL=$(PG_TEST_URL) $(PYTEST) -m "redis or worker or realtime"
 
 test-analysis:
 	@if [ -d analysis/tests ]; then $(PYTEST) -p no:django analysis/tests; fi

@@ -133,7 +133,7 @@ STORAGE_CONFIG = env.get_storage()
 MEDIA_ROOT = STORAGE_CONFIG.media_root
 MEDIA_URL = "/media/"  # never served directly: files are streamed through access-checked views
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = None  # pages serve static files through finders; production.py collects them
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "hirelens.core.storage.EncryptedStorage"},
@@ -174,6 +174,8 @@ CSRF_FAILURE_VIEW = "hirelens.core.views.csrf_failure"
 AXES_FAILURE_LIMIT = env.get_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.get_int("LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "hirelens.accounts.lockout.axes_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False

@@ -11,7 +11,7 @@ PASSWORD_HASHERS = [
 ]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = VAR_DIR / "test-media"
-ALLOWED_HOSTS = ["*"]
+ALLOWED_HOSTS = ["localhost", "127.0.0.1", "testserver"]
 HUEY = {**HUEY, "immediate": True, "name": "hirelens-test"}  # noqa: F405  (worker tests switch immediate off)
 if HUEY["huey_class"] == "huey.SqliteHuey":
     HUEY["filename"] = str(VAR_DIR / "test-huey.sqlite3")

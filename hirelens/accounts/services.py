@@ -60,7 +60,7 @@ def invitation_create(*, actor: User, email: str, role: str, full_name: str = ""
 @transaction.atomic
 def invitation_send(*, invitation_id: int) -> bool:
     """Mint a fresh token and e-mail it. The token exists only in the e-mail, never in the queue."""
-    invitation = Invitation.objects.select_for_update().select_related("invited_by").filter(pk=invitation_id).first()
+    invitation = Invitation.objects.select_for_update().select_related("organization").filter(pk=invitation_id).first()
     if invitation is None or not invitation.is_pending:
         return False
     token = secrets.token_urlsafe(32)
@@ -172,7 +172,7 @@ def user_unlock(*, actor: User, user: User, request=None) -> None:
     from axes.utils import reset
 
     require_perm(actor, Perm.USERS_MANAGE)
-    reset(username=user.email)
+    reset(username=user.email.lower())
     audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=user, fields=["lockout"], request=request)
 
 

@@ -90,6 +90,9 @@ class AuditEvent(models.Model):
         ordering = ["-created_at", "-seq"]
         constraints = [models.UniqueConstraint(fields=["chain", "seq"], name="audit_chain_seq_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.chain}#{self.seq} {self.action}"
+
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise PermissionError("the audit log is append-only")
@@ -105,6 +108,9 @@ class AuditChainHead(models.Model):
     chain = models.CharField(max_length=32, unique=True)
     seq = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self) -> str:
+        return f"{self.chain}@{self.seq}"
 
 
 def audit_chain_key(organization_id: int | None) -> str:

@@ -172,11 +172,14 @@ class DecryptingReader(io.RawIOBase):
         if whence == io.SEEK_CUR:
             offset += self._position
         elif whence == io.SEEK_END:
-            raise io.UnsupportedOperation("seek from the end is not supported")
+            offset += self.plaintext_size()
         if offset == self._position:
             return offset
         if not self.seekable():
             raise io.UnsupportedOperation("underlying file is not seekable")
+        if offset >= self.plaintext_size():
+            self._position, self._plain, self._plain_offset, self._eof = self.plaintext_size(), b"", 0, True
+            return self._position
         index, within = divmod(max(0, offset), self._chunk_size)
         self._raw.seek(len(self._header) + index * (self._chunk_size + TAG_BYTES))
         self._index, self._lookahead, self._eof, self._plain = index, b"", False, b""
@@ -184,6 +187,16 @@ class DecryptingReader(io.RawIOBase):
         self._plain_offset = min(within, len(self._plain))
         self._position = index * self._chunk_size + self._plain_offset
         return self._position
+
+    def plaintext_size(self) -> int:
+        if not hasattr(self, "_size"):
+            if not self.seekable():
+                raise io.UnsupportedOperation("size of a non-seekable encrypted stream is unknown")
+            current = self._raw.tell()
+            self._raw.seek(0, io.SEEK_END)
+            self._size = plaintext_size(self._raw.tell(), len(self._header), self._chunk_size)
+            self._raw.seek(current)
+        return self._size
 
     def readinto(self, target) -> int:
         while self._plain_offset >= len(self._plain):

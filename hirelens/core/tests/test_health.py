@@ -1,0 +1,54 @@
+import pytest
+
+
+@pytest.mark.django_db
+def test_healthz_reports_each_part(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["ok"] is True
+    assert set(body["checks"]) == {"database", "queue", "storage"}
+    assert all(check["ok"] for check in body["checks"].values())
+
+
+@pytest.mark.django_db
+def test_healthz_fails_when_storage_breaks(client, settings, tmp_path):
+    from django.core.files.storage import default_storage
+
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("x")
+    inner = default_storage.inner
+    old = inner.location
+    try:
+        inner.__dict__["base_location"] = str(blocker)
+        inner.__dict__["location"] = str(blocker)
+        response = client.get("/healthz")
+    finally:
+        inner.__dict__["base_location"] = inner.__dict__["location"] = old
+    assert response.status_code == 503
+    assert response.json()["checks"]["storage"]["ok"] is False
+
+
+@pytest.mark.django_db
+def test_metrics_prometheus_format(client, hr_admin, settings):
+    client.get("/healthz")
+    response = client.get("/metrics")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain")
+    text = response.content.decode()
+    assert 'hirelens_http_requests_total{method="GET",status="200"}' in text
+    assert "hirelens_users_active 1.0" in text
+    assert "hirelens_queue_pending_tasks" in text
+    settings.METRICS_TOKEN = "s3cret"
+    assert client.get("/metrics").status_code == 401
+    assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer s3cret").status_code == 200
+
+
+@pytest.mark.django_db
+def test_error_pages_are_localized(client, hr_admin):
+    client.force_login(hr_admin)
+    zh = client.get("/positions/999999/")
+    assert zh.status_code == 404 and "页面不存在" in zh.content.decode()
+    client.cookies["django_language"] = "en"
+    en = client.get("/positions/999999/")
+    assert en.status_code == 404 and "Page not found" in en.content.decode()
