@@ -137,7 +137,9 @@ def service_env(**extra) -> dict:
 
 class Process:
     def __init__(self, args, env, log_name):
-        self.log_path = ROOT / "var" / f"test-{log_name}.log"
+        from django.conf import settings
+
+        self.log_path = Path(settings.VAR_DIR) / f"test-{log_name}.log"
         self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen(args, env=env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
 

@@ -12,7 +12,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         compiled = 0
-        for locale_dir in settings.LOCALE_PATHS:
+        from django.apps import apps
+
+        locale_dirs = list(settings.LOCALE_PATHS) + [Path(c.path) / "locale" for c in apps.get_app_configs() if c.name.startswith("hirelens.")]
+        for locale_dir in locale_dirs:
             for po_path in Path(locale_dir).glob("*/LC_MESSAGES/*.po"):
                 po = polib.pofile(str(po_path))
                 problems = [e.msgid for e in po if e.msgstr and e.msgid.count("%(") != e.msgstr.count("%(")]

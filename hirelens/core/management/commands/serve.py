@@ -11,7 +11,8 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from hirelens.core.management.commands.load_demo import DEMO_PASSWORD, USERS
+from hirelens.accounts.demo import USERS
+from hirelens.core.demo import DEMO_PASSWORD
 
 
 class Command(BaseCommand):
@@ -34,7 +35,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"\nHireLens is running at {url}"))
         self.stdout.write(f"Database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]} · Queue: {settings.HUEY['huey_class']} · Channels: {settings.CHANNEL_LAYERS['default']['BACKEND'].rsplit('.', 1)[-1]}")
         self.stdout.write(f"Demo logins (password {DEMO_PASSWORD}):")
-        for email, name, role in USERS:
+        for _key, email, name, role in USERS:
             self.stdout.write(f"  {email:36} {role.label} ({name})")
         self.stdout.write("Press Ctrl-C to stop.\n")
         stopping = False

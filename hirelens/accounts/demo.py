@@ -1,0 +1,25 @@
+from hirelens.accounts.models import User
+from hirelens.accounts.roles import Role
+from hirelens.core.demo import DEMO_PASSWORD
+
+# key, e-mail, name, role — printed by `make run`
+USERS = [
+    ("admin", "admin@demo.hirelens.local", "王敏", Role.HR_ADMIN),
+    ("recruiter", "recruiter@demo.hirelens.local", "李娜", Role.RECRUITER),
+    ("interviewer", "interviewer@demo.hirelens.local", "张伟", Role.INTERVIEWER),
+    ("cto", "cto@demo.hirelens.local", "陈强", Role.INTERVIEWER),
+    ("manager", "manager@demo.hirelens.local", "刘洋", Role.HIRING_MANAGER),
+]
+
+
+def _user(email, name, role, org) -> User:
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(email, DEMO_PASSWORD, full_name=name, role=role, organization=org)
+    return user
+
+
+def load(ctx):
+    for key, email, name, role in USERS:
+        ctx.users[key] = _user(email, name, role, ctx.organization)
+    ctx.users["acme_admin"] = _user("admin@acme.hirelens.local", "Alex Smith", Role.HR_ADMIN, ctx.other_organization)

@@ -1,0 +1,33 @@
+"""Demo data plumbing: each app may ship ``<app>/demo.py`` with ``load(ctx: DemoContext)``.
+
+``manage.py load_demo`` calls them in INSTALLED_APPS order; each must be idempotent (create only
+what is missing), so `make run` can load the demo on every start.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.apps import apps
+
+DEMO_PASSWORD = "HireLens-demo-2026"
+
+
+@dataclass
+class DemoContext:
+    organization: object
+    other_organization: object
+    users: dict = field(default_factory=dict)  # key ("admin", "recruiter", ...) -> User
+    positions: dict = field(default_factory=dict)  # title -> Position
+    candidates: dict = field(default_factory=dict)  # name -> Candidate
+    extra: dict = field(default_factory=dict)  # anything a later app wants to hand to the next
+    log: list = field(default_factory=list)
+
+
+def demo_modules():
+    for config in apps.get_app_configs():
+        name = f"{config.name}.demo"
+        if config.name.startswith("hirelens.") and config.name != "hirelens.core" and find_spec(name) is not None:
+            yield import_module(name)
