@@ -9,7 +9,7 @@ PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/hirelens
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 PYTEST := $(VENV)/bin/pytest -q -p no:cacheprovider
 
-.PHONY: run setup deps static translations migrate demo test test-sqlite test-postgres test-redis test-analysis lint chromium clean
+.PHONY: run setup deps test-deps static translations migrate demo test test-sqlite test-postgres test-redis test-analysis lint chromium clean
 
 run: setup  ## set up (idempotent) and start web + worker on SQLite, local files, in-memory channels
 	DJANGO_SETTINGS_MODULE=config.settings.local $(MANAGE) serve
@@ -19,15 +19,21 @@ setup: deps static translations migrate demo
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.deps: $(VENV)/bin/activate requirements/base.txt requirements/test.txt $(wildcard requirements/analysis*.txt) pyproject.toml
+$(VENV)/.deps: $(VENV)/bin/activate requirements/base.txt $(wildcard requirements/analysis*.txt) pyproject.toml
 	$(PIP) install --upgrade pip
-	$(PIP) install -r requirements/test.txt
-	@if [ -f requirements/analysis.txt ]; then $(PIP) install -r requirements/analysis.txt; fi
-	@if [ -f requirements/analysis-nodeps.txt ]; then $(PIP) install --no-deps -r requirements/analysis-nodeps.txt; fi
+	$(PIP) install -r requirements/analysis.txt
+	$(PIP) install --no-deps -r requirements/analysis-nodeps.txt
+	$(PIP) install -r requirements/base.txt
 	$(PIP) install --no-deps -e .
 	touch $@
 
+$(VENV)/.test-deps: $(VENV)/.deps requirements/test.txt
+	$(PIP) install -r requirements/test.txt
+	touch $@
+
 deps: $(VENV)/.deps
+
+test-deps: $(VENV)/.test-deps
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -51,11 +57,11 @@ chromium:  ## Debian's Chromium for the Playwright tests (never `playwright inst
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 	@command -v espeak-ng >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq espeak-ng >/dev/null; }
 
-lint: deps
+lint: test-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 
-test: deps static translations chromium lint test-sqlite test-postgres test-redis test-analysis
+test: test-deps static translations chromium lint test-sqlite test-postgres test-redis test-analysis
 	@echo "All test suites passed."
 
 test-sqlite:
