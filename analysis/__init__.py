@@ -9,6 +9,7 @@ Plain Python (never imports Django). Entry point::
 
 __version__ = "0.1.0"
 
+from .api import AnalysisOptions, analyse  # noqa: E402
 from .errors import (  # noqa: E402
     AnalysisError,
     AnalysisTimeoutError,
@@ -21,7 +22,6 @@ from .errors import (  # noqa: E402
 )
 from .report import SCHEMA_VERSION, Event, Report, Summary  # noqa: E402
 from .speech import SpeechParams  # noqa: E402
-from .api import AnalysisOptions, analyse  # noqa: E402
 
 __all__ = [
     "SCHEMA_VERSION",

@@ -56,7 +56,7 @@ def make_answer(path: Path, seconds: float, *, video: bool) -> None:
     synth.write_media(path, audio=audio, frames=frames, fps=30, n_frames=int(seconds * 30))
 
 
-def child(mode: str, path: str, cores: int, repeat: int) -> None:
+def child(mode: str, path: str, cores: int, repeat: int, face_fps: float = 5.0, pose_fps: float = 1.0) -> None:
     import resource
 
     os.sched_setaffinity(0, set(range(cores)))
@@ -75,7 +75,7 @@ def child(mode: str, path: str, cores: int, repeat: int) -> None:
             out["runs"].append({"total": time.perf_counter() - t0})
         else:
             opts = AnalysisOptions(language="en", keywords=["team", "customer"], face=mode == "full",
-                                   threads=cores, time_limit_s=None)
+                                   threads=cores, time_limit_s=None, face_fps=face_fps, pose_fps=pose_fps)
             r = analyse(path, opts)
             t = dict(r.timings_s)
             t["total_wall"] = time.perf_counter() - t0
@@ -85,9 +85,10 @@ def child(mode: str, path: str, cores: int, repeat: int) -> None:
     print(json.dumps(out))
 
 
-def measure(mode: str, path: Path, cores: int, repeat: int = 2) -> dict:
+def measure(mode: str, path: Path, cores: int, repeat: int = 2, face_fps: float = 5.0, pose_fps: float = 1.0) -> dict:
     r = subprocess.run(
-        [sys.executable, __file__, "--child", mode, str(path), "--cores", str(cores), "--repeat", str(repeat)],
+        [sys.executable, __file__, "--child", mode, str(path), "--cores", str(cores), "--repeat", str(repeat),
+         "--face-fps", str(face_fps), "--pose-fps", str(pose_fps)],
         capture_output=True, text=True, check=True,
     )
     return json.loads(r.stdout.strip().splitlines()[-1])
@@ -100,9 +101,11 @@ def main() -> None:
     ap.add_argument("--long-minutes", type=float, default=0.0)
     ap.add_argument("--child", nargs=2, metavar=("MODE", "FILE"))
     ap.add_argument("--repeat", type=int, default=2)
+    ap.add_argument("--face-fps", type=float, default=5.0)
+    ap.add_argument("--pose-fps", type=float, default=1.0)
     args = ap.parse_args()
     if args.child:
-        child(args.child[0], args.child[1], args.cores, args.repeat)
+        child(args.child[0], args.child[1], args.cores, args.repeat, args.face_fps, args.pose_fps)
         return
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -110,9 +113,10 @@ def main() -> None:
         t0 = time.perf_counter()
         make_answer(path, args.seconds, video=True)
         print(f"generated {args.seconds:.0f} s 640x480 30 fps VP8+Opus WebM ({path.stat().st_size / 1e6:.1f} MB) "
-              f"in {time.perf_counter() - t0:.1f} s; measuring on {args.cores} core(s)")
+              f"in {time.perf_counter() - t0:.1f} s; measuring on {args.cores} core(s), "
+              f"face at {args.face_fps:g} fps, posture at {args.pose_fps:g} fps")
         dec = measure("decode", path, args.cores)
-        full = measure("full", path, args.cores)
+        full = measure("full", path, args.cores, face_fps=args.face_fps, pose_fps=args.pose_fps)
         audio = measure("audio", path, args.cores)
         dec_t = min(r["total"] for r in dec["runs"])
         cold, warm = full["runs"][0], full["runs"][-1]

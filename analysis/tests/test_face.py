@@ -87,3 +87,19 @@ def test_a_video_without_a_face_is_face_absent_not_a_crash(no_face_video):
     codes = [w.code for w in report.warnings]
     assert "face_absent" in codes and "no_speech" in codes
     assert report.face["face_absent_s"] == pytest.approx(4.0, abs=0.3)
+
+
+def test_two_people_are_reported(tmp_path):
+    import numpy as np
+
+    from analysis import synth
+
+    one = synth.astronaut_frame(320, 480)
+    two = np.hstack([one, one])
+    p = synth.write_media(tmp_path / "two.webm", audio=np.zeros(3 * synth.SR, np.float32), frames=lambda i, t: two,
+                          fps=10, n_frames=30)
+    report = analyse(p, AnalysisOptions(face=True, transcript=False))
+    assert report.face["multiple_faces_ratio"] == 1.0
+    assert [e.detail["max_faces"] for e in report.events_of("multiple_faces")] == [2]
+    assert "multiple_faces" in [w.code for w in report.warnings]
+    assert report.summary.face_present_ratio == 1.0
