@@ -29,16 +29,20 @@ class Command(BaseCommand):
         commands = [[python, "-m", "uvicorn", "config.asgi:application", "--host", host, "--port", str(port),
                      "--ws", "websockets", "--log-level", "warning", "--lifespan", "off"]]
         if not no_worker:
-            commands.append([python, "manage.py", "run_huey", "--logging-level", "WARNING"])
-        children = [subprocess.Popen(cmd, env=env, cwd=settings.BASE_DIR) for cmd in commands]
+            commands.append([python, "manage.py", "run_huey", "--quiet"])
+        # Own sessions: Ctrl-C reaches only this process, which stops the children once and in order.
+        children = [subprocess.Popen(cmd, env=env, cwd=settings.BASE_DIR, start_new_session=True) for cmd in commands]
         url = f"http://{host}:{port}/"
         self.stdout.write(self.style.SUCCESS(f"\nHireLens is running at {url}"))
         self.stdout.write(f"Database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]} · Queue: {settings.HUEY['huey_class']} · Channels: {settings.CHANNEL_LAYERS['default']['BACKEND'].rsplit('.', 1)[-1]}")
         self.stdout.write(f"Demo logins (password {DEMO_PASSWORD}):")
         for _key, email, name, role in USERS:
             self.stdout.write(f"  {email:36} {role.label} ({name})")
+        self.stdout.write(f"Processes: web pid {children[0].pid}" + (f", worker pid {children[1].pid}" if len(children) > 1 else ""))
         self.stdout.write("Press Ctrl-C to stop.\n")
+        self.stdout.flush()
         stopping = False
+        crashed = False
 
         def stop(*_):
             nonlocal stopping
@@ -50,6 +54,7 @@ class Command(BaseCommand):
             while not stopping:
                 if any(child.poll() is not None for child in children):
                     self.stderr.write("A HireLens process exited; stopping the others.")
+                    crashed = True
                     break
                 time.sleep(0.5)
         finally:
@@ -63,3 +68,5 @@ class Command(BaseCommand):
                 except subprocess.TimeoutExpired:
                     child.kill()
             self.stdout.write("HireLens stopped.")
+        if crashed:
+            raise SystemExit(1)

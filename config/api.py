@@ -1,0 +1,28 @@
+"""The HTTP API (django-ninja): one NinjaAPI, each app adds its router from `<app>/api.py`.
+
+Pages and the API call the same services. Session authentication (with CSRF) for now; API keys and
+signed webhooks for integrators (P1) plug in as another ``auth`` class.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.security import django_auth
+
+from hirelens.accounts.api import router as accounts_router
+
+api = NinjaAPI(title="HireLens API", version="1", urls_namespace="api", auth=django_auth, csrf=True)
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request, exc):
+    return api.create_response(request, {"detail": _("您的角色不能执行此操作。")}, status=403)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request, exc):
+    detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return api.create_response(request, {"detail": detail}, status=422)
+
+
+api.add_router("/accounts/", accounts_router)
