@@ -11,7 +11,7 @@ from ninja.security import django_auth
 
 from hirelens.accounts.api import router as accounts_router
 
-api = NinjaAPI(title="HireLens API", version="1", urls_namespace="api", auth=django_auth, csrf=True)
+api = NinjaAPI(title="HireLens API", version="1", urls_namespace="api", auth=django_auth)  # django_auth enforces CSRF
 
 
 @api.exception_handler(PermissionDenied)

@@ -7,4 +7,5 @@ app_name = "core"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("audit/", views.audit_log, name="audit_log"),
+    path("settings/", views.organization_settings, name="organization_settings"),
 ]

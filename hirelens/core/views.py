@@ -62,6 +62,40 @@ def audit_log(request):
     })
 
 
+class OrganizationForm(forms.Form):
+    name = forms.CharField(label=_("名称"), max_length=200)
+    time_zone = forms.CharField(label=_("时区"), max_length=64)
+    default_language = forms.ChoiceField(label=_("默认语言"), choices=settings.LANGUAGES)
+    facial_analysis_enabled = forms.BooleanField(
+        label=_("启用面部分析"), required=False, help_text=_("某些司法辖区禁止面部分析：关闭后不解码任何视频帧。")
+    )
+
+
+@login_required
+def organization_settings(request):
+    from django.contrib import messages
+    from django.core.exceptions import ValidationError
+    from django.shortcuts import redirect
+
+    from .access import require_perm
+    from .services import EDITABLE, organization_update
+
+    require_perm(request.user, Perm.ORG_SETTINGS)
+    organization = request.user.organization
+    form = OrganizationForm(request.POST or None, initial={name: getattr(organization, name) for name in EDITABLE})
+    if request.method == "POST" and form.is_valid():
+        try:
+            organization_update(actor=request.user, request=request, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in (exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]):
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        else:
+            messages.success(request, _("组织设置已保存。"))
+            return redirect("core:organization_settings")
+    return render(request, "core/organization_settings.html", {"form": form}, status=400 if form.errors else 200)
+
+
 @never_cache
 def healthz(request):
     report = run_checks()
