@@ -34,11 +34,11 @@ class AnalysisOptions:
     transcript: bool = True
     face_fps: float = 5.0
     pose_fps: float = 1.0
-    time_limit_s: float | None = 600.0
+    time_limit_s: float | None = 1800.0  # a 2-hour file needs about 6 min on one core: set per file
     whisper_model_dirs: dict[str, str] | None = None  # {"en": dir, "zh": dir, "*": multilingual dir}
     face_model_path: str | None = None
     threads: int = 1  # CPU threads for ASR
-    chunk_s: float = 300.0  # audio is analysed in blocks of about this length (bounded memory)
+    chunk_s: float = 60.0  # audio is analysed in blocks of about this length (bounded memory)
     speech: SpeechParams = field(default_factory=SpeechParams)
 
 

@@ -24,7 +24,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--face-fps", type=float, default=5.0)
     p.add_argument("--pose-fps", type=float, default=1.0)
     p.add_argument("--whisper-model-dir", help="Whisper (CTranslate2) model directory for any language")
-    p.add_argument("--time-limit", type=float, default=600.0, help="seconds (default 600)")
+    p.add_argument("--time-limit", type=float, default=1800.0, help="seconds (default 1800)")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--json", action="store_true", help="print the whole report as JSON")
     return p

@@ -178,12 +178,16 @@ def write_media(
     container: str | None = None,
     vcodec: str | None = None,
     acodec: str | None = None,
+    options: dict | None = None,
+    frame_times: list[float] | None = None,
 ) -> Path:
     """Encode 16 kHz mono float audio and/or video frames with PyAV.
 
     ``frames`` is a callable ``f(index, t_seconds) -> RGB uint8 array`` (called ``n_frames`` times), so a
     one-minute video never sits in memory whole. Container and codecs follow the file suffix: .webm →
-    VP8 + Opus (as browsers record), .mp4 → H.264 + AAC, .wav → PCM.
+    VP8 + Opus (as browsers record), .mp4 → H.264 + AAC, .wav → PCM. ``options`` go to the muxer (e.g.
+    ``{"live": "1"}`` for a WebM without duration, ``{"movflags": "frag_keyframe+empty_moov"}`` for
+    fragmented MP4); ``frame_times`` (seconds) make a variable-frame-rate video.
     """
     import av
 
@@ -193,7 +197,7 @@ def write_media(
         vcodec = {"webm": "libvpx", "mkv": "libvpx"}.get(suffix[1:], "libx264")
     if acodec is None:
         acodec = {".webm": "libopus", ".mkv": "libopus", ".wav": "pcm_s16le", ".ogg": "libopus"}.get(suffix, "aac")
-    out = av.open(str(path), "w", format=container)
+    out = av.open(str(path), "w", format=container, options=options or {})
     vs = as_ = None
     if frames is not None:
         vs = out.add_stream(vcodec, rate=fps)
@@ -208,12 +212,21 @@ def write_media(
         as_ = out.add_stream(acodec, rate=rate)
         as_.layout = "mono"
     if vs is not None:
-        n = n_frames if n_frames is not None else int(round(len(audio) / SR * fps))
+        if frame_times is not None:
+            n = len(frame_times)
+            vs.codec_context.time_base = Fraction(1, 1000)
+        else:
+            n = n_frames if n_frames is not None else int(round(len(audio) / SR * fps))
         for i in range(n):
-            img = np.ascontiguousarray(frames(i, i / fps))
+            t = frame_times[i] if frame_times is not None else i / fps
+            img = np.ascontiguousarray(frames(i, t))
             vf = av.VideoFrame.from_ndarray(img, format="rgb24")
-            vf.pts = i
-            vf.time_base = Fraction(1, fps)
+            if frame_times is not None:
+                vf.pts = int(round(t * 1000))
+                vf.time_base = Fraction(1, 1000)
+            else:
+                vf.pts = i
+                vf.time_base = Fraction(1, fps)
             for p in vs.encode(vf):
                 out.mux(p)
         for p in vs.encode(None):
