@@ -130,8 +130,8 @@ def astronaut_frame(width: int = 640, height: int = 480) -> np.ndarray:
     face = cv2.resize(img, (side, side), interpolation=cv2.INTER_AREA)
     frame = np.empty((height, width, 3), np.uint8)
     frame[:] = (90, 120, 150)
-    x0 = (width - side) // 2
-    frame[:, x0 : x0 + side] = face
+    x0, y0 = (width - side) // 2, (height - side) // 2
+    frame[y0 : y0 + side, x0 : x0 + side] = face
     return frame
 
 

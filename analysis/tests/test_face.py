@@ -94,8 +94,13 @@ def test_two_people_are_reported(tmp_path):
 
     from analysis import synth
 
-    one = synth.astronaut_frame(320, 480)
-    two = np.hstack([one, one])
+    import cv2
+    from skimage import data
+
+    head = cv2.resize(data.astronaut()[0:260, 110:370], (300, 300))  # her head and shoulders, close up
+    two = np.full((480, 640, 3), 120, np.uint8)
+    two[90:390, 10:310] = head
+    two[90:390, 330:630] = head
     p = synth.write_media(tmp_path / "two.webm", audio=np.zeros(3 * synth.SR, np.float32), frames=lambda i, t: two,
                           fps=10, n_frames=30)
     report = analyse(p, AnalysisOptions(face=True, transcript=False))
