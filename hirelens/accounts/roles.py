@@ -24,6 +24,9 @@ class Perm:
     CANDIDATES_VIEW_ASSIGNED = "candidates.view_assigned"
     EVALUATIONS_SCORE = "evaluations.score"
     DECISIONS_RECORD = "decisions.record"
+    MESSAGING_VIEW = "messaging.view"  # the outbox, delivery logs and planned reminders
+    MESSAGING_HELPDESK = "messaging.helpdesk"  # read and answer candidates' help-desk tickets
+    MESSAGING_CONFIGURE = "messaging.configure"  # WeChat/WeCom accounts, templates, channel order
 
 
 _RECRUITING = {
@@ -33,10 +36,13 @@ _RECRUITING = {
     Perm.CANDIDATES_MANAGE,
     Perm.CANDIDATES_VIEW_ASSIGNED,
     Perm.DECISIONS_RECORD,
+    Perm.MESSAGING_VIEW,
+    Perm.MESSAGING_HELPDESK,
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.HR_ADMIN: frozenset(_RECRUITING | {Perm.USERS_MANAGE, Perm.AUDIT_VIEW, Perm.ORG_SETTINGS, Perm.EVALUATIONS_SCORE}),
+    Role.HR_ADMIN: frozenset(_RECRUITING | {Perm.USERS_MANAGE, Perm.AUDIT_VIEW, Perm.ORG_SETTINGS, Perm.EVALUATIONS_SCORE,
+                                              Perm.MESSAGING_CONFIGURE}),
     Role.RECRUITER: frozenset(_RECRUITING),
     Role.INTERVIEWER: frozenset({Perm.CANDIDATES_VIEW_ASSIGNED, Perm.EVALUATIONS_SCORE}),
     Role.HIRING_MANAGER: frozenset({Perm.CANDIDATES_VIEW_ASSIGNED, Perm.EVALUATIONS_SCORE, Perm.DECISIONS_RECORD}),
