@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.http import Http404
 
 from hirelens.accounts.roles import Perm, user_can
 from hirelens.core.access import get_for_actor, tenant_queryset
 
-from .models import Candidate
+from .models import BackgroundCheck, Candidate, Document, Project, WorkExperience
 
 
 def visible_candidates(*, actor) -> QuerySet[Candidate]:
@@ -15,9 +16,39 @@ def visible_candidates(*, actor) -> QuerySet[Candidate]:
     if user_can(actor, Perm.CANDIDATES_VIEW_ALL):
         return qs
     if user_can(actor, Perm.CANDIDATES_VIEW_ASSIGNED):
-        return qs.filter(applications__position__assignments__user=actor).distinct()
+        return qs.filter(pk__in=qs.filter(applications__position__assignments__user=actor).values("pk"))
     return qs.none()
 
 
 def access_candidate(*, actor, candidate_id) -> Candidate:
     return get_for_actor(visible_candidates(actor=actor), actor=actor, pk=candidate_id)
+
+
+def access_candidate_for_edit(*, actor, candidate_id) -> Candidate:
+    """Visible *and* writable: a reader without CANDIDATES_MANAGE gets the same 404 as a stranger."""
+    candidate = access_candidate(actor=actor, candidate_id=candidate_id)
+    if not user_can(actor, Perm.CANDIDATES_MANAGE):
+        raise Http404
+    return candidate
+
+
+def _child(model, *, actor, candidate_id, pk):
+    candidate = access_candidate(actor=actor, candidate_id=candidate_id)
+    obj = get_for_actor(model.objects.filter(candidate=candidate), actor=actor, pk=pk)
+    return candidate, obj
+
+
+def access_document(*, actor, candidate_id, document_id) -> tuple[Candidate, Document]:
+    return _child(Document, actor=actor, candidate_id=candidate_id, pk=document_id)
+
+
+def access_project(*, actor, candidate_id, project_id) -> tuple[Candidate, Project]:
+    return _child(Project, actor=actor, candidate_id=candidate_id, pk=project_id)
+
+
+def access_work(*, actor, candidate_id, work_id) -> tuple[Candidate, WorkExperience]:
+    return _child(WorkExperience, actor=actor, candidate_id=candidate_id, pk=work_id)
+
+
+def access_background_check(*, actor, candidate_id, check_id) -> tuple[Candidate, BackgroundCheck]:
+    return _child(BackgroundCheck, actor=actor, candidate_id=candidate_id, pk=check_id)

@@ -1,33 +1,114 @@
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import re
 
+from django.db.models import Count, Q, QuerySet
+
+from hirelens.accounts.roles import Perm, user_can
 from hirelens.core.crypto import blind_index
 
+from . import search
 from .access import visible_candidates
-from .models import Candidate
+from .models import Application, Candidate, SearchToken, TimelineEvent
+
+SORTS = {"new": "-created_at", "old": "created_at", "updated": "-updated_at"}
+ID_LIKE = re.compile(r"^\d{17}[\dXx]$")
+PHONE_LIKE = re.compile(r"^\+?[\d\s-]{7,20}$")
 
 
-def candidate_list(*, actor, contact: str = "") -> QuerySet[Candidate]:
-    """Encrypted names cannot be searched in SQL; exact phone, e-mail or ID number go through blind indexes."""
-    qs = visible_candidates(actor=actor).prefetch_related("applications__position")
-    contact = contact.strip()
-    if contact:
-        if "@" in contact:
-            qs = qs.filter(email_index=blind_index(contact, kind="email"))
-        elif any(ch.isalpha() for ch in contact[:-1]) or len(contact) == 18:
-            qs = qs.filter(id_number_index=blind_index(contact, kind="id_number"))
+def _contact_filter(qs, query: str):
+    if "@" in query and " " not in query:
+        return qs.filter(email_index=blind_index(query, kind="email"))
+    if ID_LIKE.match(query.replace(" ", "")):
+        return qs.filter(id_number_index=blind_index(query, kind="id_number"))
+    if PHONE_LIKE.match(query):
+        return qs.filter(phone_index=blind_index(query, kind="phone"))
+    return None
+
+
+def candidate_list(*, actor, q: str = "", contact: str = "", position_id=None, stage: str = "", tag: str = "",
+                   source: str = "", status: str = "", sort: str = "new") -> QuerySet[Candidate]:
+    """Search and filter the candidates the actor may see.
+
+    ``q``: an exact phone, e-mail or ID number goes through its blind index; anything else must match
+    every keyed token of the name, skills, tags, resume text, employers and projects (see search.py)."""
+    qs = visible_candidates(actor=actor)
+    query = (q or contact or "").strip()
+    if query:
+        by_contact = _contact_filter(qs, query)
+        if by_contact is not None:
+            qs = by_contact
         else:
-            qs = qs.filter(phone_index=blind_index(contact, kind="phone"))
-    return qs.order_by("-created_at")
+            tokens = search.query_tokens(query)
+            if not tokens:
+                return qs.none()
+            for token in tokens:
+                qs = qs.filter(pk__in=SearchToken.objects.filter(organization_id=actor.organization_id, token=token)
+                               .values("candidate_id"))
+    app_filter = Q()
+    if position_id:
+        app_filter &= Q(applications__position_id=position_id)
+    if stage:
+        app_filter &= Q(applications__stage=stage)
+    if status:
+        app_filter &= Q(applications__status=status)
+    if app_filter:
+        if not user_can(actor, Perm.CANDIDATES_VIEW_ALL):
+            app_filter &= Q(applications__position__assignments__user=actor)
+        qs = qs.filter(pk__in=Candidate.objects.filter(app_filter).values("pk"))
+    if tag:
+        qs = qs.filter(tags__name=tag)
+    if source:
+        qs = qs.filter(source=source)
+    return qs.order_by(SORTS.get(sort, "-created_at"), "-id")
+
+
+def candidate_applications(*, actor, candidate: Candidate) -> QuerySet[Application]:
+    """The candidate's applications the actor may see: all for HR, only assigned positions' for the panel."""
+    qs = candidate.applications.select_related("position")
+    if user_can(actor, Perm.CANDIDATES_VIEW_ALL):
+        return qs
+    if user_can(actor, Perm.CANDIDATES_VIEW_ASSIGNED):
+        return qs.filter(position__assignments__user=actor).distinct()
+    return qs.none()
+
+
+def candidate_timeline(*, actor, candidate: Candidate, limit: int = 200) -> list[TimelineEvent]:
+    """Newest first. Events about a position the actor cannot see are left out."""
+    events = list(candidate.timeline.select_related("actor")[:limit])
+    if user_can(actor, Perm.CANDIDATES_VIEW_ALL):
+        return events
+    visible = set(candidate_applications(actor=actor, candidate=candidate).values_list("position_id", flat=True))
+    return [e for e in events if "position_id" not in (e.params or {}) or e.params["position_id"] in visible]
 
 
 def candidate_find_duplicates(*, organization_id: int, phone: str = "", email: str = "", id_number: str = "") -> QuerySet[Candidate]:
-    from django.db.models import Q
-
     query = Q(pk__in=[])
     for value, kind, field in ((phone, "phone", "phone_index"), (email, "email", "email_index"), (id_number, "id_number", "id_number_index")):
         digest = blind_index(value, kind=kind)
         if digest:
             query |= Q(**{field: digest})
     return Candidate.objects.filter(query, organization_id=organization_id)
+
+
+def candidate_duplicates(*, actor, candidate: Candidate) -> QuerySet[Candidate]:
+    """Other visible records with the same phone, e-mail or ID number."""
+    query = Q(pk__in=[])
+    for field in ("phone_index", "email_index", "id_number_index"):
+        value = getattr(candidate, field)
+        if value:
+            query |= Q(**{field: value})
+    return visible_candidates(actor=actor).filter(query).exclude(pk=candidate.pk)
+
+
+def duplicate_groups(*, actor) -> list[list[Candidate]]:
+    """Groups of visible records sharing a phone, e-mail or ID number (found through the blind indexes)."""
+    qs = visible_candidates(actor=actor)
+    groups: dict[frozenset, None] = {}
+    for field in ("phone_index", "email_index", "id_number_index"):
+        shared = (qs.exclude(**{field: ""}).values(field).annotate(n=Count("id")).filter(n__gt=1).values_list(field, flat=True))
+        for value in shared[:200]:
+            ids = frozenset(qs.filter(**{field: value}).values_list("pk", flat=True))
+            groups[ids] = None
+    by_id = {c.pk: c for c in Candidate.objects.filter(pk__in={i for ids in groups for i in ids})}
+    return [sorted((by_id[i] for i in ids), key=lambda c: c.pk) for ids in groups]

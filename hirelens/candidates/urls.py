@@ -6,6 +6,23 @@ app_name = "candidates"
 
 urlpatterns = [
     path("", views.candidate_index, name="index"),
+    path("new/", views.candidate_new, name="new"),
+    path("duplicates/", views.duplicate_list, name="duplicates"),
     path("<int:candidate_id>/", views.candidate_detail, name="detail"),
+    path("<int:candidate_id>/edit/", views.candidate_edit, name="edit"),
+    path("<int:candidate_id>/merge/", views.candidate_merge, name="merge"),
     path("<int:candidate_id>/resume/", views.candidate_resume, name="resume"),
+    path("<int:candidate_id>/resume/upload/", views.candidate_resume_upload, name="resume_upload"),
+    path("<int:candidate_id>/documents/", views.document_upload, name="document_upload"),
+    path("<int:candidate_id>/documents/<int:document_id>/", views.document_download, name="document"),
+    path("<int:candidate_id>/documents/<int:document_id>/review/", views.document_review, name="document_review"),
+    path("<int:candidate_id>/projects/", views.project_save, name="project_add"),
+    path("<int:candidate_id>/projects/<int:project_id>/", views.project_save, name="project_edit"),
+    path("<int:candidate_id>/projects/<int:project_id>/delete/", views.project_delete, name="project_delete"),
+    path("<int:candidate_id>/work/", views.work_save, name="work_add"),
+    path("<int:candidate_id>/work/<int:work_id>/delete/", views.work_delete, name="work_delete"),
+    path("<int:candidate_id>/background/", views.background_check_save, name="background_add"),
+    path("<int:candidate_id>/background/<int:check_id>/report/", views.background_report, name="background_report"),
+    path("<int:candidate_id>/applications/", views.application_add, name="application_add"),
+    path("<int:candidate_id>/applications/<int:application_id>/", views.application_update, name="application_update"),
 ]

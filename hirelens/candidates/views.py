@@ -1,30 +1,157 @@
 from __future__ import annotations
 
-import mimetypes
-
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from . import services
-from .access import access_candidate
-from .selectors import candidate_list
+from hirelens.accounts.roles import Perm, user_can
+from hirelens.positions.access import visible_positions
+
+from . import forms, selectors, services
+from .access import (
+    access_background_check,
+    access_candidate,
+    access_candidate_for_edit,
+    access_document,
+    access_project,
+    access_work,
+)
+from .models import Application, Candidate, Tag
+from .timeline import timeline_text, timeline_who
+
+TABS = [("profile", _("档案")), ("resume", _("简历")), ("documents", _("文件")), ("applications", _("申请")),
+        ("interviews", _("面试")), ("evaluations", _("评估")), ("timeline", _("时间线"))]
+TAB_KEYS = {key for key, _label in TABS}
 
 
 @login_required
 def candidate_index(request):
-    candidates = candidate_list(actor=request.user, contact=request.GET.get("contact", ""))
-    page = Paginator(candidates, 20).get_page(request.GET.get("page"))
-    return render(request, "candidates/candidate_list.html", {"page": page})
+    get = request.GET
+    candidates = selectors.candidate_list(
+        actor=request.user, q=get.get("q", "") or get.get("contact", ""), position_id=get.get("position") or None,
+        stage=get.get("stage", ""), tag=get.get("tag", ""), source=get.get("source", ""), status=get.get("status", ""),
+        sort=get.get("sort", "new"),
+    ).prefetch_related("applications__position", "tags")
+    page = Paginator(candidates, 20).get_page(get.get("page"))
+    query = get.copy()
+    query.pop("page", None)
+    return render(request, "candidates/candidate_list.html", {
+        "page": page, "query": query.urlencode(), "positions": visible_positions(actor=request.user),
+        "tags": Tag.objects.filter(organization_id=request.user.organization_id), "sources": Candidate.Source.choices,
+        "statuses": Application.Status.choices, "can_manage": user_can(request.user, Perm.CANDIDATES_MANAGE),
+    })
+
+
+@login_required
+def candidate_new(request):
+    if not user_can(request.user, Perm.CANDIDATES_MANAGE):
+        raise Http404
+    form = forms.CandidateCreateForm(request.POST or None, request.FILES or None)
+    duplicates = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            candidate = services.candidate_create(
+                actor=request.user, full_name=data["full_name"], phone=data["phone"], email=data["email"],
+                id_number=data["id_number"], address=data["address"], source=data["source"], tags=form.tag_list(),
+                resume=data.get("resume"), allow_duplicate=data["allow_duplicate"], request=request,
+            )
+        except services.DuplicateCandidate as exc:
+            duplicates = exc.duplicate_ids
+            form.add_error(None, exc.messages)
+        except ValidationError as exc:
+            forms.apply_errors(form, exc)
+        else:
+            messages.success(request, _("候选人档案已创建。"))
+            return redirect("candidates:detail", candidate.pk)
+    return render(request, "candidates/candidate_form.html", {"form": form, "duplicates": duplicates})
+
+
+def _detail_context(request, candidate, tab):
+    actor = request.user
+    ctx = {"candidate": candidate, "tab": tab, "tabs": TABS, "can_manage": user_can(actor, Perm.CANDIDATES_MANAGE)}
+    if tab == "profile":
+        ctx.update(work=candidate.work_history.all(), projects=candidate.projects.all(),
+                   checks=candidate.background_checks.all(), duplicates=selectors.candidate_duplicates(actor=actor, candidate=candidate),
+                   profile_form=forms.CandidateForm(initial={
+                       "full_name": candidate.full_name, "phone": candidate.phone, "email": candidate.email,
+                       "id_number": candidate.id_number, "address": candidate.address, "source": candidate.source,
+                       "tags": ", ".join(t.name for t in candidate.tags.all())}),
+                   project_form=forms.ProjectForm(), work_form=forms.WorkForm(), check_form=forms.BackgroundCheckForm())
+    elif tab == "resume":
+        ctx.update(parsed=candidate.resume_parsed, resume_form=forms.ResumeForm())
+    elif tab == "documents":
+        ctx.update(documents=candidate.documents.all(), document_form=forms.DocumentForm(), review_form=forms.ReviewForm())
+    elif tab == "applications":
+        ctx.update(applications=selectors.candidate_applications(actor=actor, candidate=candidate),
+                   application_form=forms.ApplicationForm(positions=visible_positions(actor=actor)),
+                   statuses=Application.Status.choices)
+    elif tab == "timeline":
+        ctx.update(events=[(e, timeline_text(e), timeline_who(e)) for e in selectors.candidate_timeline(actor=actor, candidate=candidate)])
+    return ctx
 
 
 @login_required
 def candidate_detail(request, candidate_id: int):
     candidate = access_candidate(actor=request.user, candidate_id=candidate_id)
+    tab = request.GET.get("tab", "profile")
+    if tab not in TAB_KEYS:
+        tab = "profile"
     services.candidate_read(actor=request.user, candidate=candidate, request=request)
-    return render(request, "candidates/candidate_detail.html", {"candidate": candidate})
+    ctx = _detail_context(request, candidate, tab)
+    template = "candidates/_tab.html" if request.htmx else "candidates/candidate_detail.html"
+    return render(request, template, ctx)
+
+
+def _back(candidate, tab):
+    from django.urls import reverse
+
+    return redirect(reverse("candidates:detail", args=[candidate.pk]) + f"?tab={tab}")
+
+
+def _flash_errors(request, exc: ValidationError):
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+@login_required
+@require_POST
+def candidate_edit(request, candidate_id: int):
+    candidate = access_candidate_for_edit(actor=request.user, candidate_id=candidate_id)
+    form = forms.CandidateForm(request.POST)
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        data.pop("tags")
+        try:
+            services.candidate_update(candidate=candidate, actor=request.user, data=data, tags=form.tag_list(),
+                                      allow_duplicate=request.POST.get("allow_duplicate") == "1", request=request)
+            messages.success(request, _("已保存。"))
+        except ValidationError as exc:
+            _flash_errors(request, exc)
+    else:
+        messages.error(request, _("请检查填写的内容。"))
+    return _back(candidate, "profile")
+
+
+@login_required
+@require_POST
+def candidate_resume_upload(request, candidate_id: int):
+    candidate = access_candidate_for_edit(actor=request.user, candidate_id=candidate_id)
+    form = forms.ResumeForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.resume_attach(candidate=candidate, actor=request.user, upload=form.cleaned_data["resume"], request=request)
+            messages.success(request, _("简历已上传并解析。"))
+        except ValidationError as exc:
+            _flash_errors(request, exc)
+    else:
+        messages.error(request, _("请选择文件。"))
+    return _back(candidate, "resume")
 
 
 @login_required
@@ -34,6 +161,159 @@ def candidate_resume(request, candidate_id: int):
         handle = services.candidate_resume_open(actor=request.user, candidate=candidate, request=request)
     except ValidationError:
         raise Http404 from None
-    filename = candidate.resume_name or "resume"
-    content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
-    return FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+    return FileResponse(handle, as_attachment=request.GET.get("inline") != "1", filename=candidate.resume_name or "resume",
+                        content_type=candidate.resume_content_type or "application/octet-stream")
+
+
+@login_required
+@require_POST
+def document_upload(request, candidate_id: int):
+    candidate = access_candidate_for_edit(actor=request.user, candidate_id=candidate_id)
+    form = forms.DocumentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.document_upload(candidate=candidate, actor=request.user, upload=form.cleaned_data["file"],
+                                     doc_type=form.cleaned_data["doc_type"], request=request)
+            messages.success(request, _("文件已上传。"))
+        except ValidationError as exc:
+            _flash_errors(request, exc)
+    else:
+        messages.error(request, _("请选择类型和文件。"))
+    return _back(candidate, "documents")
+
+
+@login_required
+def document_download(request, candidate_id: int, document_id: int):
+    candidate, document = access_document(actor=request.user, candidate_id=candidate_id, document_id=document_id)
+    handle = services.document_open(actor=request.user, document=document, request=request)
+    return FileResponse(handle, as_attachment=True, filename=document.filename, content_type=document.content_type)
+
+
+@login_required
+@require_POST
+def document_review(request, candidate_id: int, document_id: int):
+    access_candidate_for_edit(actor=request.user, candidate_id=candidate_id)
+    candidate, document = access_document(actor=request.user, candidate_id=candidate_id, document_id=document_id)
+    form = forms.ReviewForm(request.POST)
+    if form.is_valid():
+        services.document_review(actor=request.user, document=document, status=form.cleaned_data["status"],
+                                 note=form.cleaned_data["note"])
+    return _back(candidate, "documents")
+
+
+@login_required
+@require_POST
+def project_save(request, candidate_id: int, project_id: int | None = None):
+    candidate = access_candidate_for_edit(actor=request.user, candidate_id=candidate_id)
+    project = access_project(actor=request.user, candidate_id=candidate_id, project_id=project_id)[1] if project_id else None
+    form = forms.ProjectForm(request.POST)
+    if form.is_valid():
+        try:
+            services.project_save(candidate=candidate, actor=request.user, project=project, request=request, **form.cleaned_data)
+        except ValidationError as exc:
+            _flash_errors(request, exc)
+    else:
+        messages.error(request, _("请填写项目名称。"))
+    return _back(candidate, "profile")
+
+
+@login_required
+@require_POST
+def project_delete(request, candidate_id: int, project_id: int):
+    candidate = access_candidate_for_edit(actor=request.user, candidate_id=candidate_id)
+    project = access_project(actor=request.user, candidate_id=candidate_id, project_id=project_id)[1]
+    services.project_delete(candidate=candidate, project=project, actor=request.user, request=request)
+    return _back(candidate, "profile")
+
+
+@login_required
+@require_POST
+def work_save(request, candidate_id: int):
+    candidate = access_candidate_for_edit(actor=request.user, candidate_id=candidate_id)
+    form = forms.WorkForm(request.POST)
+    if form.is_valid():
+        try:
+            services.work_save(candidate=candidate, actor=request.user, request=request, **form.cleaned_data)
+        except ValidationError as exc:
+            _flash_errors(request, exc)
+    else:
+        messages.error(request, _("请填写公司名称。"))
+    return _back(candidate, "profile")
+
+
+@login_required
+@require_POST
+def work_delete(request, candidate_id: int, work_id: int):
+    candidate = access_candidate_for_edit(actor=request.user, candidate_id=candidate_id)
+    work = access_work(actor=request.user, candidate_id=candidate_id, work_id=work_id)[1]
+    services.work_delete(candidate=candidate, work=work, actor=request.user, request=request)
+    return _back(candidate, "profile")
+
+
+@login_required
+@require_POST
+def background_check_save(request, candidate_id: int):
+    candidate = access_candidate_for_edit(actor=request.user, candidate_id=candidate_id)
+    form = forms.BackgroundCheckForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.background_check_save(actor=request.user, candidate=candidate, request=request, **form.cleaned_data)
+        except ValidationError as exc:
+            _flash_errors(request, exc)
+    return _back(candidate, "profile")
+
+
+@login_required
+def background_report(request, candidate_id: int, check_id: int):
+    candidate, check = access_background_check(actor=request.user, candidate_id=candidate_id, check_id=check_id)
+    if not check.report:
+        raise Http404
+    from hirelens.core.audit import audit_record
+    from hirelens.core.models import AuditEvent
+
+    audit_record(action=AuditEvent.Action.READ_FILE, actor=request.user, obj=check, fields=["report"], request=request)
+    return FileResponse(check.report.open("rb"), as_attachment=True, filename=check.report_name or "report.pdf",
+                        content_type="application/pdf")
+
+
+@login_required
+@require_POST
+def application_add(request, candidate_id: int):
+    candidate = access_candidate_for_edit(actor=request.user, candidate_id=candidate_id)
+    form = forms.ApplicationForm(request.POST, positions=visible_positions(actor=request.user))
+    if form.is_valid():
+        services.application_create(actor=request.user, candidate=candidate, position=form.cleaned_data["position"],
+                                    stage=form.cleaned_data["stage"])
+    else:
+        messages.error(request, _("请选择职位。"))
+    return _back(candidate, "applications")
+
+
+@login_required
+@require_POST
+def application_update(request, candidate_id: int, application_id: int):
+    candidate = access_candidate_for_edit(actor=request.user, candidate_id=candidate_id)
+    application = selectors.candidate_applications(actor=request.user, candidate=candidate).filter(pk=application_id).first()
+    if application is None:
+        raise Http404
+    form = forms.ApplicationUpdateForm(request.POST)
+    if form.is_valid():
+        services.application_update(actor=request.user, application=application, **form.cleaned_data)
+    return _back(candidate, "applications")
+
+
+@login_required
+@require_POST
+def candidate_merge(request, candidate_id: int):
+    primary = access_candidate_for_edit(actor=request.user, candidate_id=candidate_id)
+    duplicate = access_candidate_for_edit(actor=request.user, candidate_id=request.POST.get("duplicate"))
+    services.candidate_merge(actor=request.user, primary=primary, duplicate=duplicate, request=request)
+    messages.success(request, _("已合并重复档案 #%(id)s。") % {"id": duplicate.pk})
+    return _back(primary, "timeline")
+
+
+@login_required
+def duplicate_list(request):
+    if not user_can(request.user, Perm.CANDIDATES_MANAGE):
+        raise Http404
+    return render(request, "candidates/duplicate_list.html", {"groups": selectors.duplicate_groups(actor=request.user)})

@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+import json
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from hirelens.core.audit import audit_record
+from hirelens.core.models import AuditEvent
+
+from .. import resume as resume_lib
+from ..models import Candidate, Document, Skill, WorkExperience
+from ..timeline import timeline_add
+from ..validation import clean_text
+from .records import candidate_reindex, check_writer, publish_candidate_change
+
+DOCUMENT_TYPES = (resume_lib.PDF, resume_lib.DOCX, resume_lib.PNG, resume_lib.JPEG)
+
+
+def skill_dictionary(organization_id: int) -> list[tuple[str, list[str]]]:
+    rows = list(Skill.objects.filter(organization_id=organization_id).values_list("name", "aliases"))
+    return [(name, list(aliases or [])) for name, aliases in rows] or resume_lib.DEFAULT_SKILLS
+
+
+@transaction.atomic
+def resume_attach(*, candidate: Candidate, actor=None, upload, by_candidate: bool = False, request=None) -> Candidate:
+    """Store a PDF/DOCX resume (encrypted), extract its text and parse key fields.
+
+    A PDF without a text layer (a scan) is kept and flagged ``no_text``, not refused. Corrupt,
+    encrypted, oversized, empty or mistyped files are refused before anything is written."""
+    check_writer(actor=actor, by_candidate=by_candidate)
+    data = resume_lib.read_upload(upload, max_bytes=resume_lib.MAX_RESUME_BYTES)
+    extracted = resume_lib.extract_resume(data)
+    candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
+    if extracted.has_text:
+        parsed = resume_lib.parse_resume(extracted.text, skills=skill_dictionary(candidate.organization_id))
+        candidate.resume_status = Candidate.ResumeStatus.PARSED
+        candidate.resume_parsed_json = json.dumps(parsed.as_dict(), ensure_ascii=False)
+        candidate.skills = list(dict.fromkeys([*candidate.skills, *parsed.skills]))
+        if not candidate.work_history.exists():
+            for entry in parsed.employers[:10]:
+                WorkExperience.objects.create(
+                    organization_id=candidate.organization_id, candidate=candidate, employer=entry["employer"][:200],
+                    title=entry["title"][:200], start_year=entry["start_year"], end_year=entry["end_year"], current=entry["current"],
+                )
+    else:
+        candidate.resume_status = Candidate.ResumeStatus.NO_TEXT
+        candidate.resume_parsed_json = ""
+    candidate.resume_text = extracted.text.strip()
+    name = clean_text(getattr(upload, "name", "") or "resume")[:200]
+    candidate.resume_name = name
+    candidate.resume_content_type = extracted.content_type
+    old = candidate.resume.name if candidate.resume else ""
+    candidate.resume.save(f"resume.{resume_lib.EXTENSIONS[extracted.content_type]}", ContentFile(data), save=False)
+    candidate.save()
+    if old:
+        transaction.on_commit(lambda: candidate.resume.storage.delete(old))
+    audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=candidate, organization_id=candidate.organization_id,
+                 fields=["resume", "resume_text"], request=request)
+    timeline_add(candidate=candidate, kind="resume_uploaded", actor=actor, by_candidate=by_candidate,
+                 params={"status": str(candidate.get_resume_status_display())})
+    candidate_reindex(candidate=candidate)
+    publish_candidate_change(candidate=candidate, parts=["profile", "resume"], by_candidate=by_candidate)
+    return candidate
+
+
+@transaction.atomic
+def document_upload(*, candidate: Candidate, actor=None, upload, doc_type: str, by_candidate: bool = False, request=None) -> Document:
+    """Type and size are checked on the content (PDF, DOCX, PNG, JPEG), never on the file name."""
+    check_writer(actor=actor, by_candidate=by_candidate)
+    if doc_type not in Document.Type.values:
+        raise ValidationError({"doc_type": [_("文件类型无效。")]})
+    data = resume_lib.read_upload(upload, max_bytes=resume_lib.MAX_DOCUMENT_BYTES)
+    try:
+        content_type = resume_lib.detect_type(data, allowed=DOCUMENT_TYPES)
+    except ValidationError as exc:
+        if exc.code in ("type", "image"):
+            raise ValidationError(_("不支持的文件类型：请上传 PDF、DOCX、PNG 或 JPEG。"), code="type") from None
+        raise
+    document = Document(organization_id=candidate.organization_id, candidate=candidate, doc_type=doc_type,
+                        filename=clean_text(getattr(upload, "name", "") or "document")[:255], content_type=content_type,
+                        size=len(data), uploaded_by_candidate=by_candidate)
+    document.file.save(f"doc.{resume_lib.EXTENSIONS[content_type]}", ContentFile(data), save=False)
+    document.save()
+    audit_record(action=AuditEvent.Action.CREATE, actor=actor, obj=document, organization_id=candidate.organization_id,
+                 fields=["file", "filename"], request=request)
+    timeline_add(candidate=candidate, kind="document_uploaded", actor=actor, by_candidate=by_candidate,
+                 params={"type": str(document.get_doc_type_display()), "document_id": document.pk})
+    publish_candidate_change(candidate=candidate, parts=["documents"], by_candidate=by_candidate)
+    return document
+
+
+@transaction.atomic
+def document_review(*, actor, document: Document, status: str, note: str = "") -> Document:
+    check_writer(actor=actor, by_candidate=False)
+    if document.organization_id != actor.organization_id:
+        raise ValidationError(_("只能审核本组织的文件。"))
+    if status not in Document.Review.values:
+        raise ValidationError({"status": [_("审核状态无效。")]})
+    document.review_status, document.review_note, document.reviewed_by = status, clean_text(note)[:500], actor
+    document.save(update_fields=["review_status", "review_note", "reviewed_by", "updated_at"])
+    timeline_add(candidate=document.candidate, kind="document_reviewed", actor=actor,
+                 params={"type": str(document.get_doc_type_display()), "status": str(document.get_review_status_display())})
+    publish_candidate_change(candidate=document.candidate, parts=["documents"], by_candidate=False)
+    return document
+
+
+def document_open(*, actor=None, document: Document, by_candidate: bool = False, request=None):
+    audit_record(action=AuditEvent.Action.READ_FILE, actor=actor, obj=document, organization_id=document.organization_id,
+                 fields=["file"], request=request)
+    return document.file.open("rb")

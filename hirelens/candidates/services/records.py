@@ -1,0 +1,259 @@
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from hirelens.accounts.roles import Perm, user_can
+from hirelens.core.access import require_perm
+from hirelens.core.audit import audit_record
+from hirelens.core.models import AuditEvent
+from hirelens.core.realtime import organization_group, publish_on_commit
+from hirelens.positions.models import Position
+
+from .. import search
+from ..models import PERSONAL_FIELDS, Application, Candidate, SearchToken, Tag
+from ..selectors import candidate_find_duplicates
+from ..timeline import timeline_add
+from ..validation import check_email, check_id_number, check_phone, clean_text
+
+EDITABLE_BY_CANDIDATE = ("full_name", "phone", "email", "address")
+EDITABLE_BY_STAFF = ("full_name", "phone", "email", "id_number", "address", "source")
+
+
+class DuplicateCandidate(ValidationError):
+    """Same phone, e-mail or ID number as existing records; ``duplicate_ids`` lists them."""
+
+    def __init__(self, duplicate_ids: list[int]):
+        self.duplicate_ids = duplicate_ids
+        super().__init__(_("已存在手机号、邮箱或身份证号相同的候选人：%(ids)s。") % {"ids": ", ".join(f"#{i}" for i in duplicate_ids)},
+                         code="duplicate")
+
+
+def check_writer(*, actor, by_candidate: bool) -> None:
+    """Staff need CANDIDATES_MANAGE; a candidate writes only through a portal link the caller has verified."""
+    if by_candidate:
+        if actor is not None:
+            raise PermissionDenied
+        return
+    require_perm(actor, Perm.CANDIDATES_MANAGE)
+
+
+def clean_contact(*, full_name=None, phone=None, email=None, id_number=None, address=None) -> dict:
+    """Normalise and validate the given contact fields; errors are collected per field."""
+    cleaned, errors = {}, {}
+    checks = {"phone": check_phone, "email": check_email, "id_number": check_id_number}
+    for name, value in (("full_name", full_name), ("phone", phone), ("email", email), ("id_number", id_number), ("address", address)):
+        if value is None:
+            continue
+        try:
+            cleaned[name] = checks[name](value) if name in checks else clean_text(value)
+        except ValidationError as exc:
+            errors[name] = exc.messages
+    if "full_name" in cleaned and not cleaned["full_name"]:
+        errors["full_name"] = [_("请填写姓名。")]
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def candidate_reindex(*, candidate: Candidate) -> None:
+    """Rebuild the keyed search tokens of one candidate (name, skills, tags, resume, history)."""
+    short = [candidate.full_name, *candidate.skills, *(t.name for t in candidate.tags.all())]
+    long = [candidate.resume_text]
+    long += [f"{w.employer} {w.title}" for w in candidate.work_history.all()]
+    long += [f"{p.name} {p.role}" for p in candidate.projects.all()]
+    tokens = search.document_tokens(short_texts=short, long_texts=long)
+    SearchToken.objects.filter(candidate=candidate).delete()
+    SearchToken.objects.bulk_create(
+        [SearchToken(organization_id=candidate.organization_id, candidate=candidate, token=t) for t in tokens], batch_size=1000
+    )
+
+
+def publish_candidate_change(*, candidate: Candidate, parts: list[str], by_candidate: bool) -> None:
+    """Tell open HR and interviewer pages (after commit) that a part of the record changed.
+
+    Only ids and part names travel: each page re-fetches through its own access check."""
+    publish_on_commit(organization_group(candidate.organization_id), "candidate.updated",
+                      {"candidate_id": candidate.pk, "parts": sorted(set(parts)), "by_candidate": by_candidate})
+
+
+def _tags(organization_id: int, names) -> list[Tag]:
+    tags = []
+    for name in {clean_text(n)[:50] for n in names if clean_text(n)}:
+        tag, _created = Tag.objects.get_or_create(organization_id=organization_id, name=name)
+        tags.append(tag)
+    return tags
+
+
+@transaction.atomic
+def candidate_create(*, actor, full_name: str, phone: str = "", email: str = "", id_number: str = "", address: str = "",
+                     source: str = Candidate.Source.MANUAL, tags=(), resume=None, allow_duplicate: bool = False,
+                     request=None) -> Candidate:
+    require_perm(actor, Perm.CANDIDATES_MANAGE)
+    cleaned = clean_contact(full_name=full_name, phone=phone, email=email, id_number=id_number, address=address)
+    duplicates = list(candidate_find_duplicates(organization_id=actor.organization_id, phone=cleaned["phone"],
+                                                email=cleaned["email"], id_number=cleaned["id_number"]).values_list("pk", flat=True))
+    if duplicates and not allow_duplicate:
+        raise DuplicateCandidate(duplicates)
+    candidate = Candidate(organization_id=actor.organization_id, source=source, created_by=actor, **cleaned)
+    candidate.full_clean(exclude=["resume"])
+    candidate.save()
+    if tags:
+        candidate.tags.set(_tags(actor.organization_id, tags))
+    audit_record(action=AuditEvent.Action.CREATE, actor=actor, obj=candidate,
+                 fields=[f for f in PERSONAL_FIELDS if getattr(candidate, f)], request=request)
+    timeline_add(candidate=candidate, kind="created", actor=actor)
+    if duplicates:
+        timeline_add(candidate=candidate, kind="duplicate_suspected", actor=actor,
+                     params={"others": ", ".join(f"#{i}" for i in duplicates)})
+    if resume is not None:
+        from .files import resume_attach
+
+        resume_attach(candidate=candidate, actor=actor, upload=resume, request=request)
+    else:
+        candidate_reindex(candidate=candidate)
+    return candidate
+
+
+@transaction.atomic
+def candidate_update(*, candidate: Candidate, actor=None, by_candidate: bool = False, data: dict, tags=None,
+                     allow_duplicate: bool = False, request=None) -> list[str]:
+    """Change contact fields (and, for staff, source and tags). Returns the names of the changed fields."""
+    check_writer(actor=actor, by_candidate=by_candidate)
+    allowed = EDITABLE_BY_CANDIDATE if by_candidate else EDITABLE_BY_STAFF
+    unknown = set(data) - set(allowed)
+    if unknown:
+        raise PermissionDenied
+    candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
+    contact = {k: v for k, v in data.items() if k != "source"}
+    cleaned = clean_contact(**contact)
+    if "source" in data:
+        if data["source"] not in Candidate.Source.values:
+            raise ValidationError({"source": [_("来源无效。")]})
+        cleaned["source"] = data["source"]
+    changed = [name for name, value in cleaned.items() if getattr(candidate, name) != value]
+    contact_changed = {k: cleaned[k] for k in ("phone", "email", "id_number") if k in changed}
+    if contact_changed and not allow_duplicate:
+        others = candidate_find_duplicates(organization_id=candidate.organization_id, **contact_changed).exclude(pk=candidate.pk)
+        ids = list(others.values_list("pk", flat=True))
+        if ids:
+            raise DuplicateCandidate(ids)
+    for name in changed:
+        setattr(candidate, name, cleaned[name])
+    if tags is not None and not by_candidate:
+        new_tags = _tags(candidate.organization_id, tags)
+        if {t.pk for t in new_tags} != set(candidate.tags.values_list("pk", flat=True)):
+            candidate.tags.set(new_tags)
+            changed.append("tags")
+    if not changed:
+        return []
+    candidate.full_clean(exclude=["resume"])
+    candidate.save()
+    audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=candidate, organization_id=candidate.organization_id,
+                 fields=changed, request=request)
+    timeline_add(candidate=candidate, kind="updated", actor=actor, by_candidate=by_candidate, params={"fields": changed})
+    if "full_name" in changed or "tags" in changed:
+        candidate_reindex(candidate=candidate)
+    publish_candidate_change(candidate=candidate, parts=["profile"], by_candidate=by_candidate)
+    return changed
+
+
+def candidate_read(*, actor, candidate: Candidate, request=None) -> Candidate:
+    """Record that the actor viewed the candidate's personal data (S2: who saw what)."""
+    audit_record(action=AuditEvent.Action.READ, actor=actor, obj=candidate, fields=list(PERSONAL_FIELDS), request=request)
+    return candidate
+
+
+def candidate_resume_open(*, actor, candidate: Candidate, request=None):
+    if not candidate.resume:
+        raise ValidationError(_("该候选人没有上传简历。"))
+    audit_record(action=AuditEvent.Action.READ_FILE, actor=actor, obj=candidate, fields=["resume"], request=request)
+    return candidate.resume.open("rb")
+
+
+@transaction.atomic
+def application_create(*, actor, candidate: Candidate, position: Position, stage: str = "") -> Application:
+    require_perm(actor, Perm.CANDIDATES_MANAGE)
+    if candidate.organization_id != actor.organization_id or position.organization_id != actor.organization_id:
+        raise ValidationError(_("候选人和职位必须属于本组织。"))
+    application, created = Application.objects.get_or_create(
+        organization_id=actor.organization_id, candidate=candidate, position=position, defaults={"stage": stage}
+    )
+    if created:
+        timeline_add(candidate=candidate, kind="application_created", actor=actor,
+                     params={"position": position.title, "position_id": position.pk})
+        publish_candidate_change(candidate=candidate, parts=["applications"], by_candidate=False)
+    return application
+
+
+@transaction.atomic
+def application_update(*, actor, application: Application, stage: str | None = None, status: str | None = None) -> Application:
+    require_perm(actor, Perm.CANDIDATES_MANAGE)
+    if application.organization_id != actor.organization_id:
+        raise PermissionDenied
+    if status is not None and status not in Application.Status.values:
+        raise ValidationError({"status": [_("状态无效。")]})
+    if stage is not None:
+        application.stage = clean_text(stage)[:100]
+    if status is not None:
+        application.status = status
+    application.save(update_fields=["stage", "status", "updated_at"])
+    timeline_add(candidate=application.candidate, kind="application_updated", actor=actor,
+                 params={"position": application.position.title, "position_id": application.position_id,
+                         "stage": application.stage, "status": application.get_status_display()})
+    publish_candidate_change(candidate=application.candidate, parts=["applications"], by_candidate=False)
+    return application
+
+
+@transaction.atomic
+def candidate_merge(*, actor, primary: Candidate, duplicate: Candidate, request=None) -> Candidate:
+    """Fold ``duplicate`` into ``primary``: every application, document, history entry, background
+    check and timeline event moves over; empty contact fields are filled from the duplicate; the
+    duplicate is then deleted. For a position both applied to, the primary's application stays and
+    the other is recorded on the timeline."""
+    require_perm(actor, Perm.CANDIDATES_MANAGE)
+    if primary.pk == duplicate.pk or {primary.organization_id, duplicate.organization_id} != {actor.organization_id}:
+        raise ValidationError(_("只能合并本组织的两个不同档案。"))
+    primary = Candidate.objects.select_for_update().get(pk=primary.pk)
+    duplicate = Candidate.objects.select_for_update().get(pk=duplicate.pk)
+    filled = []
+    for name in PERSONAL_FIELDS:
+        if not getattr(primary, name) and getattr(duplicate, name):
+            setattr(primary, name, getattr(duplicate, name))
+            filled.append(name)
+    if not primary.resume and duplicate.resume:
+        for name in ("resume", "resume_name", "resume_content_type", "resume_text", "resume_parsed_json", "resume_status"):
+            setattr(primary, name, getattr(duplicate, name))
+    primary.skills = list(dict.fromkeys([*primary.skills, *duplicate.skills]))
+    held = set(primary.applications.values_list("position_id", flat=True))
+    for application in duplicate.applications.select_related("position"):
+        if application.position_id in held:
+            timeline_add(candidate=primary, kind="application_updated", actor=actor,
+                         params={"position": application.position.title, "position_id": application.position_id,
+                                 "stage": application.stage, "status": application.get_status_display()})
+            application.delete()
+        else:
+            application.candidate = primary
+            application.save(update_fields=["candidate", "updated_at"])
+    for related in ("documents", "work_history", "projects", "background_checks", "timeline"):
+        getattr(duplicate, related).update(candidate=primary)
+    primary.tags.add(*duplicate.tags.all())
+    # Other apps' rows that point at the candidate follow too.
+    for rel in Candidate._meta.related_objects:
+        if rel.one_to_many and rel.related_model.__module__.split(".")[1] != "candidates":
+            rel.related_model._default_manager.filter(**{rel.field.name: duplicate}).update(**{rel.field.name: primary})
+    duplicate_id = duplicate.pk
+    duplicate.delete()
+    primary.save()
+    audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=primary, fields=filled + ["merged"], request=request)
+    audit_record(action=AuditEvent.Action.DELETE, actor=actor, organization_id=actor.organization_id,
+                 object_type="candidates.candidate", object_id=duplicate_id, fields=list(PERSONAL_FIELDS), request=request)
+    timeline_add(candidate=primary, kind="merged", actor=actor, params={"other": duplicate_id})
+    candidate_reindex(candidate=primary)
+    publish_candidate_change(candidate=primary, parts=["profile", "applications", "documents", "projects"], by_candidate=False)
+    return primary
+
+
+def user_may_manage(actor) -> bool:
+    return user_can(actor, Perm.CANDIDATES_MANAGE)

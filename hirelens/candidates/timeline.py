@@ -1,0 +1,76 @@
+"""The candidate timeline: one entry per event, rendered in the reader's language.
+
+Other apps add entries with ``timeline_add`` (inside their service's transaction) and may register
+the text of their own kinds with ``register_timeline_kind``::
+
+    register_timeline_kind("interview.scheduled", gettext_lazy("预约了面试：%(position)s"))
+    timeline_add(candidate=c, kind="interview.scheduled", actor=user, params={"position": "销售代表"})
+
+``params`` must not hold personal data: titles, ids, field names, statuses.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .models import Candidate, TimelineEvent
+
+KIND_TEXTS = {
+    "created": gettext_lazy("创建了档案"),
+    "updated": gettext_lazy("修改了：%(fields)s"),
+    "resume_uploaded": gettext_lazy("上传了简历（%(status)s）"),
+    "document_uploaded": gettext_lazy("上传了文件：%(type)s"),
+    "document_reviewed": gettext_lazy("审核了文件：%(type)s → %(status)s"),
+    "application_created": gettext_lazy("申请职位：%(position)s"),
+    "application_updated": gettext_lazy("%(position)s：环节「%(stage)s」，状态 %(status)s"),
+    "project_saved": gettext_lazy("更新了项目经历"),
+    "project_deleted": gettext_lazy("删除了一个项目经历"),
+    "work_saved": gettext_lazy("更新了工作经历"),
+    "work_deleted": gettext_lazy("删除了一段工作经历"),
+    "background_check": gettext_lazy("背景调查（%(provider)s）：%(status)s"),
+    "merged": gettext_lazy("合并了重复档案 #%(other)s"),
+    "duplicate_suspected": gettext_lazy("疑似重复：与 %(others)s 的联系方式相同"),
+    "imported": gettext_lazy("通过数据导入创建（批次 #%(batch)s）"),
+    "portal_link_created": gettext_lazy("生成了候选人门户链接"),
+    "portal_link_revoked": gettext_lazy("撤销了候选人门户链接"),
+}
+
+FIELD_LABELS = {
+    "full_name": gettext_lazy("姓名"), "phone": gettext_lazy("手机号"), "email": gettext_lazy("邮箱"),
+    "id_number": gettext_lazy("身份证号"), "address": gettext_lazy("地址"), "source": gettext_lazy("来源"),
+    "tags": gettext_lazy("标签"), "skills": gettext_lazy("技能"),
+}
+
+
+def register_timeline_kind(kind: str, text) -> None:
+    KIND_TEXTS[kind] = text
+
+
+def timeline_add(*, candidate: Candidate, kind: str, actor=None, by_candidate: bool = False, params: dict | None = None) -> TimelineEvent:
+    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    return TimelineEvent.objects.create(
+        organization_id=candidate.organization_id, candidate=candidate, kind=kind,
+        actor=actor if authenticated else None, by_candidate=by_candidate, params=params or {},
+    )
+
+
+def timeline_text(event: TimelineEvent) -> str:
+    params = dict(event.params or {})
+    if "fields" in params and isinstance(params["fields"], list):
+        params["fields"] = "、".join(str(FIELD_LABELS.get(f, f)) for f in params["fields"])
+    template = KIND_TEXTS.get(event.kind)
+    if template is None:
+        return str(params.get("summary") or event.kind)
+    try:
+        return str(template) % params
+    except (KeyError, TypeError, ValueError):
+        return str(template).split("%(")[0].rstrip("：:（( ")
+
+
+def timeline_who(event: TimelineEvent) -> str:
+    if event.by_candidate:
+        return _("候选人本人")
+    if event.actor_id:
+        return event.actor.full_name or event.actor.email
+    return _("系统")
