@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "hirelens.accounts",
     "hirelens.positions",
     "hirelens.candidates",
+    "hirelens.messaging",
 ]
 
 MIDDLEWARE = [
@@ -214,6 +215,15 @@ WECOM_API_BASE = env.get_url("WECOM_API_BASE", "https://qyapi.weixin.qq.com", {"
 WECOM_CORP_ID = env.get_str("WECOM_CORP_ID")
 WECOM_AGENT_ID = env.get_str("WECOM_AGENT_ID")
 WECOM_SECRET = env.get_str("WECOM_SECRET")
+WECOM_TOKEN = env.get_str("WECOM_TOKEN")
+WECOM_ENCODING_AES_KEY = env.get_str("WECOM_ENCODING_AES_KEY")
+WECHAT_QR_BASE = env.get_url("WECHAT_QR_BASE", "https://mp.weixin.qq.com", {"http", "https"})
+# Messaging (docs/messaging.md): HTTP timeout towards WeChat/WeCom, callback replay window, default
+# reminder offsets in minutes before the start, and the SMS backend class (empty = no SMS).
+MESSAGING_HTTP_TIMEOUT = env.get_float("MESSAGING_HTTP_TIMEOUT", 5.0)
+MESSAGING_CALLBACK_MAX_SKEW = env.get_int("MESSAGING_CALLBACK_MAX_SKEW", 300)
+MESSAGING_REMINDER_OFFSETS = [int(v) for v in env.get_list("MESSAGING_REMINDER_OFFSETS", ["1440", "60"])]
+SMS_BACKEND = env.get_str("SMS_BACKEND", "") or ""
 
 # --- Operations -------------------------------------------------------------------------------
 METRICS_TOKEN = env.get_str("METRICS_TOKEN")

@@ -1,0 +1,224 @@
+"""Sending one message: render it once, store it (encrypted), deliver it in a job through the first
+channel of its order that works, and log every attempt."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hirelens.core.jobs import enqueue_on_commit
+from hirelens.core.models import Organization
+from hirelens.core.realtime import organization_group, publish_on_commit
+from hirelens.messaging.channels import (
+    DeliveryContext,
+    PermanentError,
+    TransientError,
+    UnknownOutcome,
+    registry,
+)
+from hirelens.messaging.models import DeliveryAttempt, Kind, Message, MessageTemplate, StaffContact, WeChatBinding
+from hirelens.messaging.rendering import default_template, prepare_variables, render_text
+
+from .policy import channel_order
+
+logger = logging.getLogger(__name__)
+
+MAX_TRANSIENT_TRIES = 3  # per channel; then the message falls back to the next channel
+LEASE = timedelta(minutes=2)
+
+
+class RetryLater(Exception):
+    def __init__(self, delay: float):
+        super().__init__(f"retry in {delay:.0f}s")
+        self.delay = delay
+
+
+def template_for(*, organization_id: int, kind: str, language: str) -> tuple[str, str]:
+    own = MessageTemplate.objects.filter(organization_id=organization_id, kind=kind, language=language).first()
+    if own is not None:
+        return own.subject, own.body
+    return default_template(kind, language)
+
+
+def _recipient_language(organization: Organization, candidate, user, language: str | None) -> str:
+    if language:
+        return "en" if language.startswith("en") else "zh-hans"
+    if user is not None and user.language:
+        return user.language
+    return organization.default_language or "zh-hans"
+
+
+@transaction.atomic
+def message_send(*, organization_id: int, kind: str, variables: dict | None = None, candidate=None, candidate_id: int | None = None,
+                 user=None, user_id: int | None = None, binding=None, address: str = "", language: str | None = None,
+                 subject_type: str = "", subject_id: str | int = "", idempotency_key: str | None = None, ics: str = "",
+                 channels: list[str] | None = None) -> Message:
+    """Queue one message to one recipient (a candidate, a staff user, a WeChat follower or an e-mail
+    address) and deliver it after commit. With ``idempotency_key`` a second call returns the first message."""
+    if kind not in Kind.values:
+        raise ValidationError(_("未知的消息类型：%(kind)s") % {"kind": kind})
+    from hirelens.accounts.models import User
+    from hirelens.candidates.models import Candidate
+
+    organization = Organization.objects.get(pk=organization_id)
+    if candidate is None and candidate_id is not None:
+        candidate = Candidate.objects.filter(organization_id=organization_id, pk=candidate_id).first()
+        if candidate is None:
+            raise ValidationError(_("候选人不属于本组织。"))
+    if user is None and user_id is not None:
+        user = User.objects.filter(organization_id=organization_id, pk=user_id).first()
+        if user is None:
+            raise ValidationError(_("员工不属于本组织。"))
+    recipients = [r for r in (candidate, user, binding) if r is not None]
+    if (user is not None and (candidate is not None or binding is not None or address)) or not (recipients or address):
+        raise ValidationError(_("一条消息只能有一个收件人。"))
+    for row in recipients:
+        if row.organization_id != organization_id:
+            raise ValidationError(_("收件人不属于本组织。"))
+    if idempotency_key:
+        existing = Message.objects.filter(organization_id=organization_id, idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
+    language = _recipient_language(organization, candidate, user, language)
+    values = {"organization": organization.name, "time_zone": organization.time_zone}
+    if candidate is not None:
+        values["name"] = candidate.full_name
+    elif user is not None:
+        values["name"] = user.full_name
+    values.update({k: v for k, v in (variables or {}).items() if v is not None})
+    values = prepare_variables(values, language=language)
+    subject_text, body_text = template_for(organization_id=organization_id, kind=kind, language=language)
+    message = Message(
+        organization_id=organization_id, kind=kind, language=language, candidate=candidate, user=user, binding=binding,
+        address=address, subject_type=subject_type, subject_id=str(subject_id or ""), idempotency_key=idempotency_key or None,
+        variables=json.dumps(values, ensure_ascii=False, default=str), subject=render_text(subject_text, values),
+        body=render_text(body_text, values), ics=ics,
+        channels=channels or channel_order(organization_id=organization_id, kind=kind, staff=user is not None),
+    )
+    try:
+        with transaction.atomic():
+            message.save()
+    except IntegrityError:
+        # The same idempotency key was committed by a concurrent caller: that message is the one.
+        return Message.objects.get(organization_id=organization_id, idempotency_key=idempotency_key)
+    from hirelens.messaging.tasks import message_deliver_task
+
+    enqueue_on_commit(message_deliver_task, message.pk)
+    return message
+
+
+def delivery_context(message: Message) -> DeliveryContext:
+    ctx = DeliveryContext(message=message, organization=message.organization, variables=DeliveryContext.variables_of(message))
+    if message.candidate_id:
+        candidate = message.candidate
+        ctx.recipient_email, ctx.recipient_phone = candidate.email or "", candidate.phone or ""
+        ctx.wechat_binding = message.binding or (
+            WeChatBinding.objects.filter(organization_id=message.organization_id, candidate=candidate, followed=True)
+            .order_by("-last_inbound_at", "-pk").first())
+    elif message.user_id:
+        ctx.recipient_email = message.user.email
+        contact = StaffContact.objects.filter(organization_id=message.organization_id, user_id=message.user_id).first()
+        ctx.wecom_userid = contact.wecom_userid if contact else ""
+    elif message.binding_id:
+        ctx.wechat_binding = message.binding
+    if message.address:
+        ctx.recipient_email = message.address
+    return ctx
+
+
+def _claim(message_id: int) -> bool:
+    now = timezone.now()
+    return bool(
+        Message.objects.filter(pk=message_id, status__in=[Message.Status.QUEUED, Message.Status.SENDING])
+        .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
+        .update(status=Message.Status.SENDING, locked_until=now + LEASE)
+    )
+
+
+def _log(message, channel, status, *, code="", error="", provider_id=""):
+    return DeliveryAttempt.objects.create(organization_id=message.organization_id, message=message, channel=channel, status=status,
+                                          error_code=str(code)[:32], error=str(error)[:500], provider_id=str(provider_id)[:128])
+
+
+def message_deliver(*, message_id: int) -> Message:
+    """Try the channels in order. Idempotent: a sent or finished message is left alone, a channel that
+    already failed is not tried again, and a lease keeps two workers from delivering the same message.
+
+    Raises ``RetryLater`` when the current channel failed transiently and deserves another try; the
+    task re-schedules itself. HTTP calls happen outside database transactions."""
+    if not _claim(message_id):
+        return Message.objects.get(pk=message_id)
+    message = Message.objects.select_related("organization", "candidate", "user", "binding").get(pk=message_id)
+    ctx = delivery_context(message)
+    channels = registry()
+    attempts = list(message.attempts.all())
+    for code in message.channels:
+        mine = [a for a in attempts if a.channel == code]
+        if any(a.status == DeliveryAttempt.Status.SENT for a in mine):
+            return _finish_sent(message, code)
+        if any(a.status in (DeliveryAttempt.Status.FAILED, DeliveryAttempt.Status.SKIPPED, DeliveryAttempt.Status.UNKNOWN)
+               for a in mine):
+            continue  # this channel had its chance: fall back
+        channel = channels.get(code)
+        if channel is None:
+            _log(message, code, DeliveryAttempt.Status.SKIPPED, code="unknown_channel")
+            continue
+        reason = channel.unavailable(ctx)
+        if reason:
+            _log(message, code, DeliveryAttempt.Status.SKIPPED, code=reason)
+            continue
+        try:
+            result = channel.send(ctx)
+        except TransientError as exc:
+            tries = sum(1 for a in mine if a.status == DeliveryAttempt.Status.RETRY) + 1
+            if tries < MAX_TRANSIENT_TRIES:
+                _log(message, code, DeliveryAttempt.Status.RETRY, code=exc.code, error=exc.reason)
+                Message.objects.filter(pk=message.pk).update(locked_until=None)
+                from hirelens.core.jobs import backoff_delay
+
+                raise RetryLater(max(exc.retry_after or 0, backoff_delay(tries - 1))) from None
+            _log(message, code, DeliveryAttempt.Status.FAILED, code=exc.code,
+                 error=_("%(n)d 次尝试后放弃：%(reason)s") % {"n": tries, "reason": exc.reason})
+            continue
+        except UnknownOutcome as exc:
+            _log(message, code, DeliveryAttempt.Status.UNKNOWN, code=exc.code, error=exc.reason)
+            continue
+        except PermanentError as exc:
+            _log(message, code, DeliveryAttempt.Status.FAILED, code=exc.code, error=exc.reason)
+            continue
+        except Exception as exc:  # a bug in one channel must not strand the message: log it, fall back
+            logger.exception("channel %s crashed on message %s", code, message.pk)
+            _log(message, code, DeliveryAttempt.Status.FAILED, code="internal_error", error=type(exc).__name__)
+            continue
+        _log(message, code, DeliveryAttempt.Status.SENT, provider_id=result.provider_id)
+        return _finish_sent(message, code)
+    return _finish_unsent(message)
+
+
+def _finish_sent(message: Message, channel: str) -> Message:
+    message.status, message.channel, message.sent_at, message.locked_until, message.error = (
+        Message.Status.SENT, channel, timezone.now(), None, "")
+    message.save(update_fields=["status", "channel", "sent_at", "locked_until", "error", "updated_at"])
+    return message
+
+
+@transaction.atomic
+def _finish_unsent(message: Message) -> Message:
+    attempts = list(message.attempts.all())
+    tried = [a for a in attempts if a.status != DeliveryAttempt.Status.SKIPPED]
+    message.status = Message.Status.FAILED if tried else Message.Status.UNDELIVERABLE
+    message.error = "; ".join(f"{a.channel}: {a.error_code or a.error}" for a in attempts)[:500]
+    message.locked_until = None
+    message.save(update_fields=["status", "error", "locked_until", "updated_at"])
+    # HR is told: a live event for the organization's staff, and the outbox lists it as undelivered.
+    publish_on_commit(organization_group(message.organization_id), "messaging.undelivered",
+                      {"message": message.pk, "kind": message.kind, "status": message.status})
+    logger.warning("message %s could not be delivered: %s", message.pk, message.error)
+    return message

@@ -1,0 +1,43 @@
+"""Jobs: deliver one message; every minute, send due reminders and schedule the ones due within the
+next minute at their exact time (so none is more than a few seconds late while the worker runs)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+logger = logging.getLogger(__name__)
+
+
+@db_task()
+def message_deliver_task(message_id: int) -> None:
+    from .services.messages import RetryLater, message_deliver
+
+    try:
+        message_deliver(message_id=message_id)
+    except RetryLater as later:
+        # The attempt is logged in the database, which bounds the retries; re-schedule rather than rely
+        # on the queue's retry counter, so a 45011 waits the full minute it asks for.
+        logger.info("message %s: %s", message_id, later)
+        message_deliver_task.schedule((message_id,), delay=later.delay)
+
+
+@db_task()
+def reminder_fire_task(reminder_id: int) -> None:
+    from .services.reminders import reminder_dispatch
+
+    reminder_dispatch(reminder_id=reminder_id)
+
+
+@db_periodic_task(crontab(minute="*"))
+def reminders_tick_task() -> None:
+    from .services.reminders import reminders_dispatch_due, reminders_due_soon
+
+    sent = reminders_dispatch_due()
+    if sent:
+        logger.info("sent %d due reminder(s)", sent)
+    for reminder_id, due_at in reminders_due_soon(within=timedelta(seconds=65)):
+        reminder_fire_task.schedule((reminder_id,), eta=due_at)
