@@ -82,7 +82,11 @@ def _detail_context(request, candidate, tab):
                        "full_name": candidate.full_name, "phone": candidate.phone, "email": candidate.email,
                        "id_number": candidate.id_number, "address": candidate.address, "source": candidate.source,
                        "tags": ", ".join(t.name for t in candidate.tags.all())}),
-                   project_form=forms.ProjectForm(), work_form=forms.WorkForm(), check_form=forms.BackgroundCheckForm())
+                   project_form=forms.ProjectForm(), work_form=forms.WorkForm(), check_form=forms.BackgroundCheckForm(),
+                   portal_links=list(getattr(candidate, "portal_links").all()) if hasattr(candidate, "portal_links") else [])
+        shown = request.session.pop("portal_link_shown", None)
+        if shown and any(link.pk == shown.get("id") for link in ctx["portal_links"]):
+            ctx["portal_shown"] = shown
     elif tab == "resume":
         ctx.update(parsed=candidate.resume_parsed, resume_form=forms.ResumeForm())
     elif tab == "documents":

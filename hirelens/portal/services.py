@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hirelens.accounts.roles import Perm
+from hirelens.candidates.models import Candidate
+from hirelens.candidates.timeline import timeline_add
+from hirelens.core.access import require_perm
+from hirelens.core.audit import audit_record
+from hirelens.core.models import AuditEvent
+
+from .models import PortalLink
+
+SALT = "hirelens.portal.link"
+DEFAULT_DAYS = 14
+MAX_DAYS = 90
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def portal_url(token: str, *, absolute: bool = True) -> str:
+    path = reverse("portal:home", args=[token])
+    return f"{settings.SITE_URL}{path}" if absolute else path
+
+
+@transaction.atomic
+def portal_link_create(*, actor, candidate: Candidate, days: int = DEFAULT_DAYS, request=None) -> tuple[PortalLink, str]:
+    """Returns the link and its token; the token is shown once (it cannot be rebuilt from the database).
+    Build the address with ``portal_url(token)`` (e.g. for an invitation e-mail or WeChat message)."""
+    require_perm(actor, Perm.CANDIDATES_MANAGE)
+    if candidate.organization_id != actor.organization_id:
+        raise PermissionDenied
+    if not 1 <= int(days) <= MAX_DAYS:
+        raise ValidationError(_("有效期应在 1 到 %(max)s 天之间。") % {"max": MAX_DAYS})
+    secret = secrets.token_urlsafe(24)
+    link = PortalLink.objects.create(organization_id=candidate.organization_id, candidate=candidate, secret_hash=_hash(secret),
+                                     expires_at=timezone.now() + timedelta(days=int(days)), created_by=actor)
+    token = signing.dumps({"l": link.pk, "s": secret}, salt=SALT, compress=True)
+    audit_record(action=AuditEvent.Action.CREATE, actor=actor, obj=link, request=request)
+    timeline_add(candidate=candidate, kind="portal_link_created", actor=actor)
+    return link, token
+
+
+@transaction.atomic
+def portal_link_revoke(*, actor, link: PortalLink, request=None) -> PortalLink:
+    require_perm(actor, Perm.CANDIDATES_MANAGE)
+    if link.organization_id != actor.organization_id:
+        raise PermissionDenied
+    if link.revoked_at is None:
+        link.revoked_at = timezone.now()
+        link.save(update_fields=["revoked_at", "updated_at"])
+        audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=link, fields=["revoked_at"], request=request)
+        timeline_add(candidate=link.candidate, kind="portal_link_revoked", actor=actor)
+    return link
+
+
+def portal_link_touch(*, link: PortalLink) -> None:
+    now = timezone.now()
+    if link.last_used_at is None or now - link.last_used_at > timedelta(minutes=5):
+        PortalLink.objects.filter(pk=link.pk).update(last_used_at=now)
+
+
+def portal_read(*, link: PortalLink, fields, request=None) -> None:
+    """The candidate reading their own record through the link is audited like any other read."""
+    audit_record(action=AuditEvent.Action.READ, organization_id=link.organization_id, object_type="candidates.candidate",
+                 object_id=link.candidate_id, fields=fields, request=request)

@@ -1,0 +1,159 @@
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from hirelens.candidates import services as candidate_services
+from hirelens.candidates.access import access_candidate_for_edit
+from hirelens.candidates.forms import DocumentForm, ProjectForm, ResumeForm
+from hirelens.candidates.models import PERSONAL_FIELDS, Project
+
+from . import services
+from .access import PortalLinkExpired, access_portal, access_portal_link_for_staff
+from .forms import LinkForm, PortalProfileForm
+
+
+def portal_view(view):
+    """Resolve the token; an expired or revoked link gets a page that says so (410)."""
+
+    @wraps(view)
+    def wrapper(request, token, *args, **kwargs):
+        try:
+            link, candidate = access_portal(token=token)
+        except PortalLinkExpired:
+            return render(request, "portal/expired.html", status=410)
+        services.portal_link_touch(link=link)
+        response = view(request, token, link, candidate, *args, **kwargs)
+        response["Referrer-Policy"] = "no-referrer"  # the token must not leak to other sites
+        response["Cache-Control"] = "no-store"
+        return response
+
+    return wrapper
+
+
+def _home(token, anchor=""):
+    return redirect(reverse("portal:home", args=[token]) + (f"#{anchor}" if anchor else ""))
+
+
+def _errors(request, exc: ValidationError):
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+@portal_view
+def portal_home(request, token, link, candidate):
+    services.portal_read(link=link, fields=list(PERSONAL_FIELDS), request=request)
+    applications = candidate.applications.select_related("position").order_by("-created_at")
+    return render(request, "portal/home.html", {
+        "token": token, "link": link, "candidate": candidate, "applications": applications,
+        "projects": candidate.projects.all(), "documents": candidate.documents.all(),
+        "profile_form": PortalProfileForm(initial={f: getattr(candidate, f) for f in ("full_name", "phone", "email", "address")}),
+        "project_form": ProjectForm(), "document_form": DocumentForm(), "resume_form": ResumeForm(),
+    })
+
+
+@require_POST
+@portal_view
+def portal_profile(request, token, link, candidate):
+    form = PortalProfileForm(request.POST)
+    if form.is_valid():
+        try:
+            changed = candidate_services.candidate_update(candidate=candidate, by_candidate=True, data=form.cleaned_data, request=request)
+            messages.success(request, _("已保存，招聘团队会立即看到更新。") if changed else _("没有需要保存的修改。"))
+        except ValidationError as exc:
+            _errors(request, exc)
+    else:
+        messages.error(request, _("请填写姓名。"))
+    return _home(token, "profile")
+
+
+@require_POST
+@portal_view
+def portal_project(request, token, link, candidate, project_id=None):
+    project = None
+    if project_id is not None:
+        project = Project.objects.filter(candidate=candidate, pk=project_id).first()
+        if project is None:
+            from django.http import Http404
+
+            raise Http404
+    form = ProjectForm(request.POST)
+    if form.is_valid():
+        try:
+            candidate_services.project_save(candidate=candidate, by_candidate=True, project=project, request=request, **form.cleaned_data)
+            messages.success(request, _("项目已保存。"))
+        except ValidationError as exc:
+            _errors(request, exc)
+    else:
+        messages.error(request, _("请填写项目名称。"))
+    return _home(token, "projects")
+
+
+@require_POST
+@portal_view
+def portal_project_delete(request, token, link, candidate, project_id):
+    project = Project.objects.filter(candidate=candidate, pk=project_id).first()
+    if project is not None:
+        candidate_services.project_delete(candidate=candidate, project=project, by_candidate=True, request=request)
+    return _home(token, "projects")
+
+
+@require_POST
+@portal_view
+def portal_document(request, token, link, candidate):
+    form = DocumentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            candidate_services.document_upload(candidate=candidate, by_candidate=True, upload=form.cleaned_data["file"],
+                                               doc_type=form.cleaned_data["doc_type"], request=request)
+            messages.success(request, _("文件已上传，等待审核。"))
+        except ValidationError as exc:
+            _errors(request, exc)
+    else:
+        messages.error(request, _("请选择类型和文件。"))
+    return _home(token, "documents")
+
+
+@require_POST
+@portal_view
+def portal_resume(request, token, link, candidate):
+    form = ResumeForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            candidate_services.resume_attach(candidate=candidate, by_candidate=True, upload=form.cleaned_data["resume"], request=request)
+            messages.success(request, _("简历已上传。"))
+        except ValidationError as exc:
+            _errors(request, exc)
+    else:
+        messages.error(request, _("请选择文件。"))
+    return _home(token, "documents")
+
+
+# --- Staff side ---------------------------------------------------------------------------------
+
+@login_required
+@require_POST
+def link_create(request, candidate_id: int):
+    candidate = access_candidate_for_edit(actor=request.user, candidate_id=candidate_id)
+    form = LinkForm(request.POST)
+    days = form.cleaned_data["days"] if form.is_valid() else services.DEFAULT_DAYS
+    link, token = services.portal_link_create(actor=request.user, candidate=candidate, days=days, request=request)
+    request.session["portal_link_shown"] = {"id": link.pk, "url": services.portal_url(token)}
+    messages.success(request, _("已生成候选人门户链接（仅显示一次），请复制发送给候选人。"))
+    return redirect(reverse("candidates:detail", args=[candidate.pk]) + "?tab=profile")
+
+
+@login_required
+@require_POST
+def link_revoke(request, link_id: int):
+    link = access_portal_link_for_staff(actor=request.user, link_id=link_id)
+    services.portal_link_revoke(actor=request.user, link=link, request=request)
+    messages.success(request, _("链接已撤销。"))
+    return redirect(reverse("candidates:detail", args=[link.candidate_id]) + "?tab=profile")
