@@ -26,3 +26,9 @@ def validation_error(request, exc):
 
 
 api.add_router("/accounts/", accounts_router)
+
+from hirelens.scheduling.api import router as scheduling_router  # noqa: E402
+from hirelens.workflows.api import router as workflows_router  # noqa: E402
+
+api.add_router("/processes/", workflows_router)
+api.add_router("/scheduling/", scheduling_router)

@@ -9,6 +9,8 @@ urlpatterns = [
     path("accounts/", include("hirelens.accounts.urls")),
     path("positions/", include("hirelens.positions.urls")),
     path("candidates/", include("hirelens.candidates.urls")),
+    path("processes/", include("hirelens.workflows.urls")),
+    path("scheduling/", include("hirelens.scheduling.urls")),
     path("portal/", include("hirelens.portal.urls")),
     path("imports/", include("hirelens.imports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

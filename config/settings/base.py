@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "hirelens.accounts",
     "hirelens.positions",
     "hirelens.candidates",
+    "hirelens.workflows",
+    "hirelens.scheduling",
     "hirelens.portal",
     "hirelens.imports",
     "hirelens.messaging",

@@ -10,6 +10,7 @@ NAVIGATION = [
     (_("工作台"), "core:dashboard", None),
     (_("职位"), "positions:index", None),
     (_("候选人"), "candidates:index", None),
+    (_("面试安排"), "scheduling:availability", None),
     (_("成员与角色"), "accounts:user_list", Perm.USERS_MANAGE),
     (_("审计日志"), "core:audit_log", Perm.AUDIT_VIEW),
     (_("组织设置"), "core:organization_settings", Perm.ORG_SETTINGS),

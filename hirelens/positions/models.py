@@ -7,6 +7,13 @@ from django.utils.translation import gettext_lazy as _
 from hirelens.accounts.roles import AssignmentRole
 from hirelens.core.models import TenantOwnedModel
 
+# Scorecard dimensions a new position starts with (V1); HR may rename, remove or add custom ones.
+DEFAULT_SCORECARD_DIMENSIONS = ["沟通能力", "专业技能", "团队协作", "学习能力"]
+
+
+def default_scorecard_dimensions() -> list[str]:
+    return list(DEFAULT_SCORECARD_DIMENSIONS)
+
 
 class Position(TenantOwnedModel):
     """A job opening. The process, scorecard and scheduling issues extend it."""
@@ -22,6 +29,8 @@ class Position(TenantOwnedModel):
     time_zone = models.CharField(_("时区"), max_length=64, default="Asia/Shanghai")
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.OPEN)
     keywords = models.JSONField(_("关键词"), default=list, blank=True)
+    description = models.TextField(_("职位描述"), blank=True)
+    scorecard_dimensions = models.JSONField(_("评分维度"), default=default_scorecard_dimensions, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -10,19 +10,57 @@ from hirelens.core.access import require_perm
 from hirelens.core.audit import audit_record
 from hirelens.core.models import AuditEvent
 
-from .models import Position, PositionAssignment
+from .models import Position, PositionAssignment, default_scorecard_dimensions
+from .validators import clean_word_list, validate_time_zone
+
+EDITABLE_FIELDS = ("title", "department", "location", "time_zone", "status", "keywords", "description",
+                   "scorecard_dimensions")
 
 
 @transaction.atomic
 def position_create(*, actor: User, title: str, department: str = "", location: str = "",
                     time_zone: str = "Asia/Shanghai", keywords: list[str] | None = None,
-                    status: str = Position.Status.OPEN) -> Position:
+                    status: str = Position.Status.OPEN, description: str = "",
+                    scorecard_dimensions: list[str] | None = None, request=None) -> Position:
     require_perm(actor, Perm.POSITIONS_MANAGE)
+    validate_time_zone(time_zone)
+    dimensions = clean_word_list(scorecard_dimensions) if scorecard_dimensions is not None else default_scorecard_dimensions()
     position = Position(organization_id=actor.organization_id, title=title.strip(), department=department.strip(),
-                        location=location.strip(), time_zone=time_zone, keywords=keywords or [], status=status)
+                        location=location.strip(), time_zone=time_zone.strip(), keywords=clean_word_list(keywords),
+                        status=status, description=description.strip(), scorecard_dimensions=dimensions)
     position.full_clean()
     position.save()
-    audit_record(action=AuditEvent.Action.CREATE, actor=actor, obj=position, fields=["title"])
+    audit_record(action=AuditEvent.Action.CREATE, actor=actor, obj=position, fields=["title"], request=request)
+    return position
+
+
+@transaction.atomic
+def position_update(*, actor: User, position: Position, request=None, **changes) -> Position:
+    """Change any of ``EDITABLE_FIELDS``; keywords and dimensions may be lists or comma-separated text."""
+    require_perm(actor, Perm.POSITIONS_MANAGE)
+    if position.organization_id != actor.organization_id:
+        raise ValidationError(_("只能修改本组织的职位。"))
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    if "time_zone" in changes:
+        validate_time_zone(changes["time_zone"])
+        changes["time_zone"] = changes["time_zone"].strip()
+    for name in ("keywords", "scorecard_dimensions"):
+        if name in changes:
+            changes[name] = clean_word_list(changes[name])
+    if "scorecard_dimensions" in changes and not changes["scorecard_dimensions"]:
+        raise ValidationError(_("评分卡至少需要一个维度。"))
+    for name in ("title", "department", "location", "description"):
+        if name in changes:
+            changes[name] = (changes[name] or "").strip()
+    changed = [name for name, value in changes.items() if getattr(position, name) != value]
+    for name in changed:
+        setattr(position, name, changes[name])
+    position.full_clean()
+    if changed:
+        position.save(update_fields=[*changed, "updated_at"])
+        audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=position, fields=changed, request=request)
     return position
 
 

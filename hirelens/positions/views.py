@@ -14,6 +14,7 @@ from hirelens.core.access import get_for_actor, tenant_queryset
 
 from . import services
 from .access import access_position
+from .forms import PositionForm
 from .models import Position, PositionAssignment
 from .selectors import position_list
 
@@ -23,6 +24,41 @@ def position_index(request):
     positions = position_list(actor=request.user, search=request.GET.get("q", "").strip(), status=request.GET.get("status", ""))
     page = Paginator(positions, 20).get_page(request.GET.get("page"))
     return render(request, "positions/position_list.html", {"page": page, "statuses": Position.Status.choices})
+
+
+@login_required
+def position_new(request):
+    from hirelens.core.access import require_perm
+
+    require_perm(request.user, Perm.POSITIONS_MANAGE)
+    form = PositionForm(data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            position = services.position_create(actor=request.user, request=request, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("职位已创建。"))
+            return redirect("positions:detail", position_id=position.pk)
+    return render(request, "positions/position_form.html", {"form": form, "position": None})
+
+
+@login_required
+def position_edit(request, position_id: int):
+    position = access_position(actor=request.user, position_id=position_id)
+    from hirelens.core.access import require_perm
+
+    require_perm(request.user, Perm.POSITIONS_MANAGE)
+    form = PositionForm.for_position(position, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.position_update(actor=request.user, position=position, request=request, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("职位已保存。"))
+            return redirect("positions:detail", position_id=position.pk)
+    return render(request, "positions/position_form.html", {"form": form, "position": position})
 
 
 @login_required

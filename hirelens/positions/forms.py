@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .models import Position
+from .validators import clean_word_list, common_time_zones, validate_time_zone
+
+
+class PositionForm(forms.Form):
+    title = forms.CharField(label=_("职位名称"), max_length=200)
+    department = forms.CharField(label=_("部门"), max_length=200, required=False)
+    location = forms.CharField(label=_("地点"), max_length=200, required=False)
+    time_zone = forms.CharField(label=_("时区"), max_length=64, initial="Asia/Shanghai",
+                                widget=forms.TextInput(attrs={"list": "time-zones"}))
+    status = forms.ChoiceField(label=_("状态"), choices=Position.Status.choices, initial=Position.Status.OPEN)
+    keywords = forms.CharField(label=_("关键词（逗号分隔，分析时统计出现次数）"), required=False)
+    scorecard_dimensions = forms.CharField(label=_("评分维度（逗号分隔）"), required=False,
+                                           initial="沟通能力, 专业技能, 团队协作, 学习能力")
+    description = forms.CharField(label=_("职位描述"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+    time_zones = staticmethod(common_time_zones)
+
+    def clean_time_zone(self):
+        value = self.cleaned_data["time_zone"].strip()
+        validate_time_zone(value)
+        return value
+
+    def clean_keywords(self):
+        return clean_word_list(self.cleaned_data["keywords"])
+
+    def clean_scorecard_dimensions(self):
+        dimensions = clean_word_list(self.cleaned_data["scorecard_dimensions"])
+        if not dimensions:
+            raise ValidationError(_("评分卡至少需要一个维度。"))
+        return dimensions
+
+    @classmethod
+    def for_position(cls, position: Position, data=None):
+        initial = {
+            "title": position.title, "department": position.department, "location": position.location,
+            "time_zone": position.time_zone, "status": position.status, "keywords": ", ".join(position.keywords),
+            "scorecard_dimensions": ", ".join(position.scorecard_dimensions), "description": position.description,
+        }
+        return cls(data=data, initial=initial)

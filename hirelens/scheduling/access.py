@@ -1,0 +1,31 @@
+"""Scheduling data is scoped like candidates: HR sees the organization's, the panel only assigned positions'."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from hirelens.accounts.roles import Perm, user_can
+from hirelens.core.access import get_for_actor, tenant_queryset
+from hirelens.positions.access import visible_positions
+
+from .models import Interview, InterviewSlot
+
+
+def visible_interviews(*, actor) -> QuerySet[Interview]:
+    qs = tenant_queryset(Interview.objects.all(), actor=actor)
+    if user_can(actor, Perm.CANDIDATES_VIEW_ALL):
+        return qs
+    return qs.filter(application__position__in=visible_positions(actor=actor).values("pk"))
+
+
+def visible_slots(*, actor) -> QuerySet[InterviewSlot]:
+    return tenant_queryset(InterviewSlot.objects.all(), actor=actor).filter(position__in=visible_positions(actor=actor).values("pk"))
+
+
+def access_interview(*, actor, interview_id) -> Interview:
+    return get_for_actor(visible_interviews(actor=actor).select_related("application__position", "stage"), actor=actor,
+                         pk=interview_id)
+
+
+def access_slot(*, actor, slot_id) -> InterviewSlot:
+    return get_for_actor(visible_slots(actor=actor), actor=actor, pk=slot_id)

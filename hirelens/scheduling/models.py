@@ -1,0 +1,125 @@
+"""Interview slots, interviewer availability, scheduled interviews and their signed links (W3).
+
+All instants are stored in UTC; ``time_zone`` says in which zone the slot was planned (the position's),
+so pages can show both that and the viewer's own zone.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from hirelens.core.models import TenantOwnedModel
+from hirelens.positions.models import Position
+
+
+class Availability(TenantOwnedModel):
+    """A window in which an interviewer can interview. Someone with no windows is treated as always free."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="availabilities")
+    start_at = models.DateTimeField(_("开始"))
+    end_at = models.DateTimeField(_("结束"))
+    time_zone = models.CharField(_("时区"), max_length=64, default="Asia/Shanghai")
+
+    class Meta:
+        ordering = ["start_at"]
+        indexes = [models.Index(fields=["user", "start_at"])]
+        constraints = [models.CheckConstraint(condition=Q(end_at__gt=F("start_at")), name="availability_positive")]
+
+
+class InterviewSlot(TenantOwnedModel):
+    """A time offered to candidates of a position (optionally to one application only)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("可预约")
+        BOOKED = "booked", _("已预约")
+        CANCELLED = "cancelled", _("已取消")
+
+    position = models.ForeignKey(Position, on_delete=models.CASCADE, related_name="slots")
+    stage = models.ForeignKey("workflows.Stage", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    application = models.ForeignKey("candidates.Application", on_delete=models.CASCADE, null=True, blank=True,
+                                    related_name="+", help_text=_("为空表示该职位的任何候选人都可以预约"))
+    start_at = models.DateTimeField(_("开始"))
+    end_at = models.DateTimeField(_("结束"))
+    time_zone = models.CharField(_("时区"), max_length=64)
+    interviewers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+", blank=True)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        ordering = ["start_at"]
+        indexes = [models.Index(fields=["organization", "position", "status", "start_at"])]
+        constraints = [models.CheckConstraint(condition=Q(end_at__gt=F("start_at")), name="slot_positive")]
+
+
+class Interview(TenantOwnedModel):
+    """A scheduled meeting of one application (a live interview or a deadline for an async stage)."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("已安排")
+        CANCELLED = "cancelled", _("已取消")
+        COMPLETED = "completed", _("已完成")
+
+    application = models.ForeignKey("candidates.Application", on_delete=models.CASCADE, related_name="interviews")
+    stage = models.ForeignKey("workflows.Stage", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    slot = models.ForeignKey(InterviewSlot, on_delete=models.SET_NULL, null=True, blank=True, related_name="interviews")
+    title = models.CharField(_("标题"), max_length=200)
+    start_at = models.DateTimeField(_("开始"))
+    end_at = models.DateTimeField(_("结束"))
+    time_zone = models.CharField(_("时区"), max_length=64)
+    interviewers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="scheduled_interviews", blank=True)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.SCHEDULED)
+    uid = models.CharField(max_length=100, unique=True, default="")
+    sequence = models.PositiveIntegerField(default=0, help_text="iCalendar SEQUENCE: +1 on every change sent out")
+    cancel_reason = models.TextField(_("取消原因"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        ordering = ["start_at"]
+        indexes = [
+            models.Index(fields=["organization", "status", "start_at"]),
+            models.Index(fields=["status", "start_at", "end_at"]),
+        ]
+        constraints = [models.CheckConstraint(condition=Q(end_at__gt=F("start_at")), name="interview_positive")]
+
+    def save(self, *args, **kwargs):
+        if not self.uid:
+            self.uid = f"{uuid.uuid4().hex}@hirelens"
+        super().save(*args, **kwargs)
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class InterviewLink(TenantOwnedModel):
+    """A signed, expiring, revocable link. Only a hash of its secret is stored; the token is shown once."""
+
+    class Kind(models.TextChoices):
+        CANDIDATE = "candidate", _("候选人链接")
+        INTERVIEWER = "interviewer", _("面试官链接")
+        BACKUP = "backup", _("备用链接")
+        BOOKING = "booking", _("预约链接")
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    interview = models.ForeignKey(Interview, on_delete=models.CASCADE, null=True, blank=True, related_name="links")
+    application = models.ForeignKey("candidates.Application", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    secret_hash = models.CharField(max_length=64)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    open_count = models.PositiveIntegerField(default=0)
+    first_opened_at = models.DateTimeField(null=True, blank=True)
+    last_opened_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    @property
+    def is_valid(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()

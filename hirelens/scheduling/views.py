@@ -1,0 +1,252 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from hirelens.accounts.roles import Perm, user_can
+from hirelens.core.access import get_for_actor, require_perm, tenant_queryset
+from hirelens.positions.access import access_position
+from hirelens.positions.validators import common_time_zones
+from hirelens.workflows.access import access_application, visible_applications
+
+from . import selectors, services
+from .access import access_interview, access_slot
+from .ics import interview_ics
+from .links import LinkError, link_open, link_revoke, link_url
+from .models import InterviewLink
+from .timezones import viewer_zone
+
+
+def _errors(request, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+def _members(actor):
+    return tenant_queryset(get_user_model().objects.filter(is_active=True), actor=actor).order_by("full_name")
+
+
+def _picked_members(request, field="interviewers"):
+    members = {str(m.pk): m for m in _members(request.user)}
+    return [members[i] for i in request.POST.getlist(field) if i in members]
+
+
+@login_required
+def position_schedule(request, position_id: int):
+    position = access_position(actor=request.user, position_id=position_id)
+    can_manage = user_can(request.user, Perm.POSITIONS_MANAGE)
+    return render(request, "scheduling/position.html", {
+        "position": position, "can_manage": can_manage,
+        "slots": selectors.slot_list(actor=request.user, position=position).exclude(status="cancelled"),
+        "interviews": selectors.interview_list(actor=request.user, position=position),
+        "applications": visible_applications(actor=request.user).filter(position=position).order_by("pk") if can_manage else [],
+        "members": position.assignments.select_related("user").order_by("user__full_name") if can_manage else [],
+        "viewer_tz": viewer_zone(request, request.user.organization.time_zone), "time_zones": common_time_zones(),
+    })
+
+
+@login_required
+@require_POST
+def slot_new(request, position_id: int):
+    position = access_position(actor=request.user, position_id=position_id)
+    application = None
+    if request.POST.get("application"):
+        application = access_application(actor=request.user, application_id=request.POST["application"])
+    try:
+        services.slot_create(actor=request.user, position=position, start=request.POST.get("start", ""),
+                             end=request.POST.get("end", ""), time_zone=request.POST.get("time_zone", ""),
+                             interviewers=_picked_members(request), application=application)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("已开放时间段。"))
+    return redirect("scheduling:position", position_id=position.pk)
+
+
+@login_required
+@require_POST
+def slot_cancel(request, slot_id: int):
+    slot = access_slot(actor=request.user, slot_id=slot_id)
+    services.slot_cancel(actor=request.user, slot=slot)
+    return redirect("scheduling:position", position_id=slot.position_id)
+
+
+@login_required
+@require_POST
+def interview_new(request, position_id: int):
+    position = access_position(actor=request.user, position_id=position_id)
+    application = access_application(actor=request.user, application_id=request.POST.get("application"))
+    if application.position_id != position.pk:
+        raise Http404
+    try:
+        interview = services.interview_schedule(actor=request.user, application=application, start=request.POST.get("start", ""),
+                                                end=request.POST.get("end", ""), time_zone=request.POST.get("time_zone", ""),
+                                                interviewers=_picked_members(request), request=request)
+    except ValidationError as exc:
+        _errors(request, exc)
+        return redirect("scheduling:position", position_id=position.pk)
+    return redirect("scheduling:interview", interview_id=interview.pk)
+
+
+@login_required
+@require_POST
+def booking_link(request, application_id: int):
+    application = access_application(actor=request.user, application_id=application_id)
+    url = services.booking_link_issue(actor=request.user, application=application)
+    messages.success(request, _("预约链接（7 天内有效，只显示这一次）：%(url)s") % {"url": url})
+    return redirect("scheduling:position", position_id=application.position_id)
+
+
+@login_required
+def interview_detail(request, interview_id: int):
+    interview = access_interview(actor=request.user, interview_id=interview_id)
+    can_manage = user_can(request.user, Perm.POSITIONS_MANAGE)
+    return render(request, "scheduling/interview.html", {
+        "interview": interview, "can_manage": can_manage, "links": selectors.link_list(interview=interview) if can_manage else [],
+        "viewer_tz": viewer_zone(request, interview.time_zone), "new_links": request.session.pop("new_links", None),
+        "time_zones": common_time_zones(),
+    })
+
+
+@login_required
+@require_POST
+def interview_links(request, interview_id: int):
+    interview = access_interview(actor=request.user, interview_id=interview_id)
+    require_perm(request.user, Perm.POSITIONS_MANAGE)
+    try:
+        urls = services.interview_links_issue(interview=interview, actor=request.user)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        request.session["new_links"] = {"candidate": urls["candidate"], "backup": urls["backup"],
+                                        "interviewers": list(urls["interviewers"].values())}
+    return redirect("scheduling:interview", interview_id=interview.pk)
+
+
+@login_required
+@require_POST
+def interview_link_revoke(request, interview_id: int, link_id: int):
+    interview = access_interview(actor=request.user, interview_id=interview_id)
+    require_perm(request.user, Perm.POSITIONS_MANAGE)
+    link = get_for_actor(interview.links.all(), actor=request.user, pk=link_id)
+    link_revoke(actor=request.user, link=link, request=request)
+    messages.success(request, _("链接已撤销。"))
+    return redirect("scheduling:interview", interview_id=interview.pk)
+
+
+@login_required
+@require_POST
+def interview_reschedule(request, interview_id: int):
+    interview = access_interview(actor=request.user, interview_id=interview_id)
+    try:
+        services.interview_reschedule(actor=request.user, interview=interview, start=request.POST.get("start", ""),
+                                      end=request.POST.get("end", ""), time_zone=request.POST.get("time_zone", ""),
+                                      reason=request.POST.get("reason", ""), request=request)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("面试已改期，日历邀请已更新。"))
+    return redirect("scheduling:interview", interview_id=interview.pk)
+
+
+@login_required
+@require_POST
+def interview_cancel(request, interview_id: int):
+    interview = access_interview(actor=request.user, interview_id=interview_id)
+    try:
+        services.interview_cancel(actor=request.user, interview=interview, reason=request.POST.get("reason", ""), request=request)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("面试已取消，所有链接已失效。"))
+    return redirect("scheduling:interview", interview_id=interview.pk)
+
+
+@login_required
+def interview_calendar(request, interview_id: int):
+    interview = access_interview(actor=request.user, interview_id=interview_id)
+    response = HttpResponse(interview_ics(interview=interview), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="interview-{interview.pk}.ics"'
+    return response
+
+
+@login_required
+def availability(request):
+    if request.method == "POST":
+        try:
+            services.availability_add(actor=request.user, user=request.user, start=request.POST.get("start", ""),
+                                      end=request.POST.get("end", ""), time_zone=request.POST.get("time_zone", ""))
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("已添加可面试时间。"))
+        return redirect("scheduling:availability")
+    zone = viewer_zone(request, request.user.organization.time_zone if request.user.organization_id else "Asia/Shanghai")
+    return render(request, "scheduling/availability.html", {
+        "windows": selectors.availability_list(actor=request.user), "viewer_tz": zone, "time_zones": common_time_zones(),
+        "interviews": selectors.interview_list(actor=request.user, upcoming=True, mine=True),
+    })
+
+
+# --- Public pages opened from a signed link (no staff login) -------------------------------------
+
+def link_page(request, token: str):
+    try:
+        link = link_open(token, request=request) if request.method == "GET" else None
+        if link is None:
+            from .links import link_verify
+
+            link = link_verify(token, kinds={InterviewLink.Kind.BOOKING})
+    except LinkError as exc:
+        return render(request, "scheduling/link_error.html", {"error": exc.message, "code": exc.code}, status=410 if exc.code in {"expired", "revoked"} else 404 if exc.code == "invalid" else 403)
+    application = link.application
+    if link.kind == InterviewLink.Kind.BOOKING:
+        if request.method == "POST":
+            try:
+                interview = services.interview_book_slot(application=application, slot_id=request.POST.get("slot"), request=request)
+            except ValidationError as exc:
+                _errors(request, exc)
+                return redirect("scheduling:link", token=token)
+            urls = services.interview_links_issue(interview=interview)
+            return redirect(_relative(urls["candidate"]))
+        return render(request, "scheduling/booking.html", {
+            "link": link, "application": application, "slots": services.open_slots_for(application),
+            "viewer_tz": viewer_zone(request, application.position.time_zone),
+        })
+    interview = link.interview
+    return render(request, "scheduling/link.html", {
+        "link": link, "interview": interview, "application": application, "ics_url": request.path + "calendar.ics",
+        "viewer_tz": viewer_zone(request, interview.time_zone), "stages": _process_steps(application),
+    })
+
+
+def link_calendar(request, token: str):
+    from .links import link_verify
+
+    try:
+        link = link_verify(token, kinds={InterviewLink.Kind.CANDIDATE, InterviewLink.Kind.INTERVIEWER, InterviewLink.Kind.BACKUP})
+    except LinkError as exc:
+        return render(request, "scheduling/link_error.html", {"error": exc.message, "code": exc.code}, status=404)
+    response = HttpResponse(interview_ics(interview=link.interview, link=link_url(token)), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="interview.ics"'
+    return response
+
+
+def _relative(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).path
+
+
+def _process_steps(application):
+    from hirelens.workflows.models import ApplicationProgress
+
+    progress = ApplicationProgress.objects.filter(application=application).select_related("version").first()
+    return list(progress.version.stages.order_by("order", "pk")) if progress else []
+

@@ -1,0 +1,266 @@
+"""The stage modules and the shape of each module's ``Stage.settings``.
+
+Stored format (what the interview, analysis and portal apps read):
+
+``ai_video``      {"questions": [{"id", "text", "audio_asset_id"|null, "prep_seconds", "answer_seconds", "retakes"}],
+                   "practice": {"text", "prep_seconds", "answer_seconds"} | null}
+``scenario``      {"brief", "counterpart", "prep_seconds", "answer_seconds", "retakes"}
+``case_analysis`` {"case", "answer_formats": ["video"|"text"|"file", ...], "time_limit_minutes", "answer_seconds"}
+``coding``        {"mode": "external"|"builtin", "platform_url", "score_import": "api"|"upload", "max_score",
+                   "language", "task", "starter_code", "time_limit_minutes"}
+``live``          {"duration_minutes", "notes"}
+``questionnaire`` {"questions": [{"id", "text", "kind": "text"|"choice"|"scale", "options": [...]}]}
+``material_upload`` {"instructions", "accepted_types": [".pdf", ...], "max_size_mb", "presentation_minutes"}
+
+Drafts may be incomplete (a question without a time limit yet); ``publish_problems`` is the strict check.
+Times are seconds unless the key says minutes.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Literal
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ValidationError as PydanticError
+
+from .models import ModuleType
+
+
+def _qid() -> str:
+    return uuid.uuid4().hex[:8]
+
+
+class _Base(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+
+class VideoQuestion(_Base):
+    id: str = Field(default_factory=_qid, max_length=16)
+    text: str = Field("", max_length=2000)
+    audio_asset_id: int | None = None
+    prep_seconds: int | None = Field(None, ge=0, le=900)
+    answer_seconds: int | None = Field(None, ge=10, le=3600)
+    retakes: int = Field(0, ge=0, le=10)
+
+
+class PracticeQuestion(_Base):
+    text: str = Field("", max_length=2000)
+    prep_seconds: int | None = Field(30, ge=0, le=900)
+    answer_seconds: int | None = Field(60, ge=10, le=3600)
+
+
+class AiVideoSettings(_Base):
+    questions: list[VideoQuestion] = Field(default_factory=list, max_length=50)
+    practice: PracticeQuestion | None = None
+
+
+class ScenarioSettings(_Base):
+    brief: str = Field("", max_length=5000)
+    counterpart: str = Field("", max_length=200)
+    prep_seconds: int | None = Field(60, ge=0, le=1800)
+    answer_seconds: int | None = Field(300, ge=10, le=3600)
+    retakes: int = Field(0, ge=0, le=10)
+
+
+class CaseSettings(_Base):
+    case: str = Field("", max_length=20000)
+    answer_formats: list[Literal["video", "text", "file"]] = Field(default_factory=lambda: ["text"])
+    time_limit_minutes: int | None = Field(60, ge=1, le=24 * 60)
+    answer_seconds: int | None = Field(None, ge=10, le=3600)
+
+
+class CodingSettings(_Base):
+    mode: Literal["external", "builtin"] = "external"
+    platform_url: str = Field("", max_length=500)
+    score_import: Literal["api", "upload"] = "upload"
+    max_score: int = Field(100, ge=1, le=10000)
+    language: str = Field("python", max_length=40)
+    task: str = Field("", max_length=20000)
+    starter_code: str = Field("", max_length=20000)
+    time_limit_minutes: int | None = Field(60, ge=5, le=24 * 60)
+
+
+class LiveSettings(_Base):
+    duration_minutes: int = Field(45, ge=5, le=480)
+    notes: str = Field("", max_length=5000)
+
+
+class SurveyQuestion(_Base):
+    id: str = Field(default_factory=_qid, max_length=16)
+    text: str = Field("", max_length=1000)
+    kind: Literal["text", "choice", "scale"] = "text"
+    options: list[str] = Field(default_factory=list, max_length=20)
+
+
+class QuestionnaireSettings(_Base):
+    questions: list[SurveyQuestion] = Field(default_factory=list, max_length=100)
+
+
+class MaterialSettings(_Base):
+    instructions: str = Field("", max_length=5000)
+    accepted_types: list[str] = Field(default_factory=lambda: [".pdf", ".pptx"], max_length=20)
+    max_size_mb: int = Field(50, ge=1, le=2048)
+    presentation_minutes: int | None = Field(None, ge=1, le=240)
+
+
+SCHEMAS: dict[str, type[_Base]] = {
+    ModuleType.AI_VIDEO: AiVideoSettings,
+    ModuleType.SCENARIO: ScenarioSettings,
+    ModuleType.CASE_ANALYSIS: CaseSettings,
+    ModuleType.CODING: CodingSettings,
+    ModuleType.LIVE: LiveSettings,
+    ModuleType.QUESTIONNAIRE: QuestionnaireSettings,
+    ModuleType.MATERIAL_UPLOAD: MaterialSettings,
+}
+
+# Palette of the designer: module, short description.
+PALETTE = [
+    (ModuleType.AI_VIDEO, gettext_lazy("候选人按题目录制视频回答，可设准备时间、作答时间和重录次数")),
+    (ModuleType.CODING, gettext_lazy("外部平台或内置题目，导入得分")),
+    (ModuleType.SCENARIO, gettext_lazy("角色扮演，例如“客户拒绝签约”，视频作答")),
+    (ModuleType.CASE_ANALYSIS, gettext_lazy("战略案例，视频、文字或文件作答")),
+    (ModuleType.LIVE, gettext_lazy("与面试官实时视频面试，需安排时间")),
+    (ModuleType.QUESTIONNAIRE, gettext_lazy("文字、单选或量表问卷")),
+    (ModuleType.MATERIAL_UPLOAD, gettext_lazy("上传资料，例如 10 分钟项目 PPT")),
+]
+
+
+def _messages(exc: PydanticError) -> list[str]:
+    out = []
+    for error in exc.errors():
+        where = ".".join(str(part) for part in error["loc"])
+        out.append(_("设置项 %(field)s 无效：%(problem)s") % {"field": where, "problem": error["msg"]})
+    return out
+
+
+def settings_clean(module: str, data: dict | None) -> dict:
+    """Validate the structure of a module's settings and return them in the stored format."""
+    schema = SCHEMAS.get(module)
+    if schema is None:
+        raise ValidationError(_("未知的环节模块：%(module)s") % {"module": module})
+    try:
+        return schema.model_validate(data or {}).model_dump(mode="json")
+    except PydanticError as exc:
+        raise ValidationError(_messages(exc)) from None
+
+
+def default_settings(module: str) -> dict:
+    return settings_clean(module, DEFAULTS.get(module, {}))
+
+
+DEFAULTS: dict[str, dict] = {
+    ModuleType.AI_VIDEO: {
+        "questions": [{"text": "请用三分钟介绍你自己，以及你为什么申请这个职位。", "prep_seconds": 30, "answer_seconds": 180, "retakes": 1}],
+        "practice": {"text": "练习题：用三个词描述你自己。", "prep_seconds": 15, "answer_seconds": 30},
+    },
+    ModuleType.SCENARIO: {"brief": "客户在最后一刻拒绝签约，理由是价格太高。请说服客户。", "counterpart": "客户",
+                          "prep_seconds": 60, "answer_seconds": 300, "retakes": 0},
+    ModuleType.CASE_ANALYSIS: {"case": "某区域销售额连续两个季度下滑 20%。请分析原因并提出三条策略。",
+                               "answer_formats": ["text", "file"], "time_limit_minutes": 60},
+    ModuleType.CODING: {"mode": "external", "platform_url": "", "score_import": "upload", "max_score": 100,
+                        "time_limit_minutes": 90},
+    ModuleType.LIVE: {"duration_minutes": 45},
+    ModuleType.QUESTIONNAIRE: {"questions": [{"text": "你最早可以何时入职？", "kind": "text"}]},
+    ModuleType.MATERIAL_UPLOAD: {"instructions": "请上传一份 10 分钟的项目介绍 PPT。", "accepted_types": [".pdf", ".pptx"],
+                                 "max_size_mb": 50, "presentation_minutes": 10},
+}
+
+
+def publish_problems(*, module: str, title: str, settings: dict) -> list[str]:
+    """What stops a stage from being published, in words a recruiter understands (empty when fine)."""
+    problems: list[str] = []
+    name = title or ModuleType(module).label
+    data = SCHEMAS[module].model_validate(settings or {})
+    if not (title or "").strip():
+        problems.append(_("有一个环节没有名称。"))
+    if module == ModuleType.AI_VIDEO:
+        if not data.questions:
+            problems.append(_("环节“%(stage)s”没有题目。") % {"stage": name})
+        for index, question in enumerate(data.questions, start=1):
+            if not question.text:
+                problems.append(_("环节“%(stage)s”的第 %(n)d 题没有内容。") % {"stage": name, "n": index})
+            if not question.answer_seconds:
+                problems.append(_("环节“%(stage)s”的第 %(n)d 题没有作答时间限制。") % {"stage": name, "n": index})
+            if question.prep_seconds is None:
+                problems.append(_("环节“%(stage)s”的第 %(n)d 题没有准备时间。") % {"stage": name, "n": index})
+        if data.practice is not None and data.practice.text and not data.practice.answer_seconds:
+            problems.append(_("环节“%(stage)s”的练习题没有作答时间限制。") % {"stage": name})
+    elif module == ModuleType.SCENARIO:
+        if not data.brief:
+            problems.append(_("环节“%(stage)s”没有情景说明。") % {"stage": name})
+        if not data.answer_seconds:
+            problems.append(_("环节“%(stage)s”没有作答时间限制。") % {"stage": name})
+    elif module == ModuleType.CASE_ANALYSIS:
+        if not data.case:
+            problems.append(_("环节“%(stage)s”没有案例内容。") % {"stage": name})
+        if not data.answer_formats:
+            problems.append(_("环节“%(stage)s”没有选择作答方式。") % {"stage": name})
+        if "video" in data.answer_formats and not data.answer_seconds:
+            problems.append(_("环节“%(stage)s”允许视频作答，但没有作答时间限制。") % {"stage": name})
+    elif module == ModuleType.CODING:
+        if data.mode == "external" and not data.platform_url.startswith(("https://", "http://")):
+            problems.append(_("环节“%(stage)s”需要外部编程平台的链接。") % {"stage": name})
+        if data.mode == "builtin" and not data.task:
+            problems.append(_("环节“%(stage)s”没有编程题目。") % {"stage": name})
+    elif module == ModuleType.QUESTIONNAIRE:
+        if not data.questions:
+            problems.append(_("环节“%(stage)s”没有问题。") % {"stage": name})
+        for index, question in enumerate(data.questions, start=1):
+            if not question.text:
+                problems.append(_("环节“%(stage)s”的第 %(n)d 个问题没有内容。") % {"stage": name, "n": index})
+            if question.kind == "choice" and len(question.options) < 2:
+                problems.append(_("环节“%(stage)s”的第 %(n)d 个问题至少需要两个选项。") % {"stage": name, "n": index})
+    elif module == ModuleType.MATERIAL_UPLOAD:
+        if not data.instructions:
+            problems.append(_("环节“%(stage)s”没有说明需要上传什么。") % {"stage": name})
+    return problems
+
+
+# Built-in starter processes (the seed's technical, sales and management roles).
+# Stage tuples: (module, title, settings overrides, view_roles, score_roles).
+STARTERS: dict[str, dict] = {
+    "technical": {
+        "name": gettext_lazy("技术岗位标准流程"),
+        "stages": [
+            (ModuleType.AI_VIDEO, "AI视频面试", {
+                "questions": [
+                    {"text": "请介绍一个你主导的技术项目：你的角色、难点和结果。", "prep_seconds": 30, "answer_seconds": 180, "retakes": 1},
+                    {"text": "描述一次线上故障，你是如何定位和解决的？", "prep_seconds": 30, "answer_seconds": 180, "retakes": 1},
+                ],
+                "practice": {"text": "练习题：用三个词描述你自己。", "prep_seconds": 15, "answer_seconds": 30}}, [], []),
+            (ModuleType.CODING, "在线编程", {"mode": "builtin", "task": "实现一个 LRU 缓存，支持 get 和 put，时间复杂度 O(1)。",
+                                          "starter_code": "class LRUCache:\n    def __init__(self, capacity: int):\n        pass\n",
+                                          "time_limit_minutes": 60}, ["hiring_manager"], ["hiring_manager"]),
+            (ModuleType.LIVE, "技术面试", {"duration_minutes": 60}, [], []),
+        ],
+    },
+    "sales": {
+        "name": gettext_lazy("销售岗位标准流程"),
+        "stages": [
+            (ModuleType.AI_VIDEO, "AI视频面试", {
+                "questions": [
+                    {"text": "请分享一次你超额完成销售目标的经历。", "prep_seconds": 30, "answer_seconds": 120, "retakes": 1},
+                    {"text": "你如何与团队协作拿下一个大客户？", "prep_seconds": 30, "answer_seconds": 120, "retakes": 1},
+                ],
+                "practice": {"text": "练习题：用三个词描述你自己。", "prep_seconds": 15, "answer_seconds": 30}}, [], []),
+            (ModuleType.SCENARIO, "情景模拟：客户拒绝签约", {}, [], []),
+            (ModuleType.LIVE, "终面", {"duration_minutes": 45}, [], []),
+        ],
+    },
+    "management": {
+        "name": gettext_lazy("管理岗位标准流程"),
+        "stages": [
+            (ModuleType.AI_VIDEO, "AI视频面试", {
+                "questions": [
+                    {"text": "描述一次你带领团队扭转困难局面的经历。", "prep_seconds": 60, "answer_seconds": 180, "retakes": 1},
+                ]}, [], []),
+            (ModuleType.CASE_ANALYSIS, "战略案例分析", {"answer_formats": ["video", "text"], "answer_seconds": 600}, [], []),
+            (ModuleType.MATERIAL_UPLOAD, "项目汇报材料", {}, [], []),
+            (ModuleType.LIVE, "管理层面试", {"duration_minutes": 60}, ["hiring_manager"], ["hiring_manager"]),
+        ],
+    },
+}

@@ -1,0 +1,230 @@
+"""Moving applications through their pinned process version (W1 pipeline, S1: always a person, with a reason)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from hirelens.accounts.models import User
+from hirelens.accounts.roles import Perm
+from hirelens.candidates.models import Application
+from hirelens.core.access import require_perm
+from hirelens.core.audit import audit_record
+from hirelens.core.models import AuditEvent
+
+from .. import events
+from ..access import stage_can_score
+from ..models import ApplicationProgress, PipelineEvent, Process, ProcessVersion, Stage, StageResult
+
+ACTIVE_STATES = {ApplicationProgress.State.ACTIVE, ApplicationProgress.State.ON_HOLD}
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("请填写原因。"))
+    return reason[:2000]
+
+
+def _check(actor: User, application: Application) -> None:
+    require_perm(actor, Perm.DECISIONS_RECORD)
+    if application.organization_id != actor.organization_id:
+        raise ValidationError(_("只能操作本组织的数据。"))
+
+
+def _record(*, progress: ApplicationProgress, actor: User, action: str, from_stage: Stage | None, to_stage: Stage | None,
+            reason: str) -> PipelineEvent:
+    event = PipelineEvent.objects.create(organization_id=progress.organization_id, progress=progress, action=action,
+                                         from_stage=from_stage, to_stage=to_stage, reason=reason, actor=actor)
+    application = progress.application
+    stage_title = progress.stage.title if progress.stage else ""
+    status = {
+        ApplicationProgress.State.REJECTED: Application.Status.REJECTED,
+        ApplicationProgress.State.WITHDRAWN: Application.Status.WITHDRAWN,
+    }.get(progress.state, Application.Status.ACTIVE)
+    if application.stage != stage_title[:100] or application.status != status:
+        # Keep the candidate record's summary columns in step with the pipeline.
+        Application.objects.filter(pk=application.pk).update(stage=stage_title[:100], status=status)
+    events.emit_on_commit(events.PIPELINE_MOVED, organization_id=progress.organization_id,
+                          application_id=application.pk, position_id=application.position_id, action=action,
+                          from_stage_id=getattr(from_stage, "pk", None), to_stage_id=getattr(to_stage, "pk", None),
+                          state=progress.state, event_id=event.pk)
+    return event
+
+
+@transaction.atomic
+def pipeline_start(*, actor: User, application: Application, process: Process | None = None,
+                   reason: str = "") -> ApplicationProgress:
+    """Pin the application to the latest published version of the position's active process."""
+    _check(actor, application)
+    if ApplicationProgress.objects.filter(application=application).exists():
+        raise ValidationError(_("该申请已在流程中。"))
+    if process is None:
+        process = Process.objects.filter(position_id=application.position_id, is_active=True).first()
+    if process is None or process.position_id != application.position_id:
+        raise ValidationError(_("该职位还没有启用的面试流程。"))
+    version = process.versions.filter(status=ProcessVersion.Status.PUBLISHED).order_by("-number").first()
+    if version is None:
+        raise ValidationError(_("该流程还没有发布的版本。"))
+    first = version.stages.order_by("order", "pk").first()
+    progress = ApplicationProgress.objects.create(organization_id=application.organization_id, application=application,
+                                                  version=version, stage=first)
+    _record(progress=progress, actor=actor, action=PipelineEvent.Action.START, from_stage=None, to_stage=first,
+            reason=(reason or "").strip() or _("开始面试流程 v%(n)d") % {"n": version.number})
+    return progress
+
+
+def _lock(progress: ApplicationProgress) -> ApplicationProgress:
+    return ApplicationProgress.objects.select_for_update().select_related("application", "stage", "version").get(pk=progress.pk)
+
+
+@transaction.atomic
+def pipeline_advance(*, actor: User, progress: ApplicationProgress, reason: str) -> ApplicationProgress:
+    """To the next stage of the pinned version; past the last stage the process is complete."""
+    _check(actor, progress.application)
+    reason = _reason(reason)
+    progress = _lock(progress)
+    if progress.state != ApplicationProgress.State.ACTIVE:
+        raise ValidationError(_("只有进行中的申请可以进入下一环节。"))
+    stages = list(progress.version.stages.order_by("order", "pk"))
+    index = next((i for i, s in enumerate(stages) if s.pk == progress.stage_id), -1)
+    before = progress.stage
+    if index + 1 < len(stages):
+        progress.stage = stages[index + 1]
+        action = PipelineEvent.Action.ADVANCE
+    else:
+        progress.state = ApplicationProgress.State.COMPLETED
+        action = PipelineEvent.Action.COMPLETE
+    progress.save(update_fields=["stage", "state", "updated_at"])
+    _record(progress=progress, actor=actor, action=action, from_stage=before, to_stage=progress.stage, reason=reason)
+    return progress
+
+
+@transaction.atomic
+def pipeline_move(*, actor: User, progress: ApplicationProgress, to_stage: Stage, reason: str) -> ApplicationProgress:
+    """Put the application on any stage of its own version (e.g. back one stage)."""
+    _check(actor, progress.application)
+    reason = _reason(reason)
+    progress = _lock(progress)
+    if to_stage.version_id != progress.version_id:
+        raise ValidationError(_("只能移动到该申请所用流程版本中的环节。"))
+    if progress.state not in ACTIVE_STATES | {ApplicationProgress.State.COMPLETED}:
+        raise ValidationError(_("已结束的申请不能调整环节。"))
+    before = progress.stage
+    progress.stage, progress.state = to_stage, ApplicationProgress.State.ACTIVE
+    progress.save(update_fields=["stage", "state", "updated_at"])
+    _record(progress=progress, actor=actor, action=PipelineEvent.Action.MOVE, from_stage=before, to_stage=to_stage, reason=reason)
+    return progress
+
+
+def _set_state(*, actor: User, progress: ApplicationProgress, reason: str, allowed_from: set, to_state: str,
+               action: str, error: str) -> ApplicationProgress:
+    _check(actor, progress.application)
+    reason = _reason(reason)
+    progress = _lock(progress)
+    if progress.state not in allowed_from:
+        raise ValidationError(error)
+    progress.state = to_state
+    progress.save(update_fields=["state", "updated_at"])
+    _record(progress=progress, actor=actor, action=action, from_stage=progress.stage, to_stage=progress.stage, reason=reason)
+    return progress
+
+
+@transaction.atomic
+def pipeline_hold(*, actor: User, progress: ApplicationProgress, reason: str) -> ApplicationProgress:
+    return _set_state(actor=actor, progress=progress, reason=reason, allowed_from={ApplicationProgress.State.ACTIVE},
+                      to_state=ApplicationProgress.State.ON_HOLD, action=PipelineEvent.Action.HOLD,
+                      error=_("只有进行中的申请可以暂停。"))
+
+
+@transaction.atomic
+def pipeline_resume(*, actor: User, progress: ApplicationProgress, reason: str) -> ApplicationProgress:
+    return _set_state(actor=actor, progress=progress, reason=reason, allowed_from={ApplicationProgress.State.ON_HOLD},
+                      to_state=ApplicationProgress.State.ACTIVE, action=PipelineEvent.Action.RESUME,
+                      error=_("只有暂停的申请可以恢复。"))
+
+
+@transaction.atomic
+def pipeline_reject(*, actor: User, progress: ApplicationProgress, reason: str) -> ApplicationProgress:
+    """A person's decision (S1): there is no code path that rejects from an AI score."""
+    return _set_state(actor=actor, progress=progress, reason=reason,
+                      allowed_from=ACTIVE_STATES | {ApplicationProgress.State.COMPLETED},
+                      to_state=ApplicationProgress.State.REJECTED, action=PipelineEvent.Action.REJECT,
+                      error=_("该申请已经结束。"))
+
+
+@transaction.atomic
+def pipeline_withdraw(*, actor: User, progress: ApplicationProgress, reason: str) -> ApplicationProgress:
+    return _set_state(actor=actor, progress=progress, reason=reason,
+                      allowed_from=ACTIVE_STATES | {ApplicationProgress.State.COMPLETED},
+                      to_state=ApplicationProgress.State.WITHDRAWN, action=PipelineEvent.Action.WITHDRAW,
+                      error=_("该申请已经结束。"))
+
+
+def _score(value, max_score: Decimal) -> Decimal:
+    try:
+        score = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise ValidationError(_("得分必须是数字。")) from None
+    if not score.is_finite() or score < 0 or score > max_score:
+        raise ValidationError(_("得分必须在 0 到 %(max)s 之间。") % {"max": max_score})
+    return score.quantize(Decimal("0.01"))
+
+
+@transaction.atomic
+def stage_result_record(*, actor: User, progress: ApplicationProgress, stage: Stage, score, comment: str = "",
+                        source: str = StageResult.Source.MANUAL, external_ref: str = "", request=None) -> StageResult:
+    """Record (or replace) a stage's score. Only people allowed to score the stage may (W2)."""
+    if stage.organization_id != actor.organization_id or progress.organization_id != actor.organization_id:
+        raise ValidationError(_("只能操作本组织的数据。"))
+    if not stage_can_score(actor=actor, stage=stage):
+        raise PermissionDenied
+    if stage.version_id != progress.version_id:
+        raise ValidationError(_("该环节不属于这个申请所用的流程版本。"))
+    max_score = Decimal(str((stage.settings or {}).get("max_score", 100)))
+    result, _created = StageResult.objects.update_or_create(
+        progress=progress, stage=stage,
+        defaults={"organization_id": progress.organization_id, "score": _score(score, max_score), "max_score": max_score,
+                  "comment": (comment or "").strip(), "source": source, "external_ref": external_ref[:200],
+                  "recorded_by": actor},
+    )
+    PipelineEvent.objects.create(organization_id=progress.organization_id, progress=progress, action=PipelineEvent.Action.SCORE,
+                                 from_stage=stage, to_stage=stage, reason=f"{result.score}/{max_score}", actor=actor)
+    audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=progress.application, fields=[f"stage_result:{stage.key}"],
+                 request=request)
+    return result
+
+
+@transaction.atomic
+def stage_results_import_csv(*, actor: User, stage: Stage, data: bytes, request=None) -> list[StageResult]:
+    """Import scores exported by a coding platform: CSV with columns ``application_id,score[,comment]``.
+
+    All rows or none: one bad row rolls the whole file back and names the row.
+    """
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValidationError(_("文件必须是 UTF-8 编码的 CSV。")) from None
+    results = []
+    reader = csv.DictReader(io.StringIO(text))
+    if not reader.fieldnames or not {"application_id", "score"} <= {f.strip() for f in reader.fieldnames}:
+        raise ValidationError(_("CSV 需要列 application_id 和 score。"))
+    for line, row in enumerate(reader, start=2):
+        row = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
+        progress = ApplicationProgress.objects.filter(organization_id=actor.organization_id, version_id=stage.version_id,
+                                                      application_id=row.get("application_id") if row.get("application_id", "").isdigit() else None).first()
+        if progress is None:
+            raise ValidationError(_("第 %(line)d 行：找不到使用该流程版本的申请 %(id)s。") % {"line": line, "id": row.get("application_id", "")})
+        try:
+            results.append(stage_result_record(actor=actor, progress=progress, stage=stage, score=row.get("score"),
+                                               comment=row.get("comment", ""), source=StageResult.Source.UPLOAD, request=request))
+        except ValidationError as exc:
+            raise ValidationError(_("第 %(line)d 行：%(problem)s") % {"line": line, "problem": "; ".join(exc.messages)}) from None
+    if not results:
+        raise ValidationError(_("文件中没有数据行。"))
+    return results

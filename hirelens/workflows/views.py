@@ -1,0 +1,306 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from hirelens.accounts.roles import AssignmentRole, Perm, user_can
+from hirelens.core.access import get_for_actor, require_perm, tenant_queryset
+from hirelens.positions.access import access_position, visible_positions
+
+from . import selectors, services
+from .access import (
+    access_application,
+    access_process,
+    access_process_for_edit,
+    access_stage,
+    access_stage_for_scoring,
+    stage_can_score,
+    visible_stages,
+)
+from .forms import settings_from_post
+from .models import ApplicationProgress, ModuleType, ProcessVersion
+from .modules import PALETTE, STARTERS, publish_problems
+
+
+def _errors(request, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+def _back(request, name, **kwargs):
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}) and target.startswith("/"):
+        return redirect(target)
+    return redirect(name, **kwargs)
+
+
+def _members(actor):
+    return tenant_queryset(get_user_model().objects.filter(is_active=True), actor=actor).order_by("full_name")
+
+
+@login_required
+def position_processes(request, position_id: int):
+    position = access_position(actor=request.user, position_id=position_id)
+    can_manage = user_can(request.user, Perm.POSITIONS_MANAGE)
+    processes = selectors.process_list(actor=request.user, position=position)
+    rows = [(p, selectors.latest_version(p)) for p in processes]
+    return render(request, "workflows/position_processes.html", {
+        "position": position, "rows": rows, "can_manage": can_manage, "starters": [(k, v["name"]) for k, v in STARTERS.items()],
+        "library": selectors.library_list(actor=request.user) if can_manage else [],
+        "positions": visible_positions(actor=request.user).exclude(pk=position.pk) if can_manage else [],
+    })
+
+
+@login_required
+@require_POST
+def process_new(request, position_id: int):
+    position = access_position(actor=request.user, position_id=position_id)
+    try:
+        process = services.process_create(actor=request.user, position=position, name=request.POST.get("name", ""),
+                                          starter=request.POST.get("starter", ""), request=request)
+    except ValidationError as exc:
+        _errors(request, exc)
+        return redirect("workflows:position", position_id=position.pk)
+    return redirect("workflows:designer", process_id=process.pk)
+
+
+def _designer_context(request, process):
+    draft = services.process_draft(process)
+    stages = list(draft.stages.order_by("order", "pk"))
+    return {"process": process, "draft": draft, "stages": stages, "palette": PALETTE,
+            "versions": process.versions.filter(status=ProcessVersion.Status.PUBLISHED).order_by("-number"),
+            "problems": [p for s in stages for p in publish_problems(module=s.module, title=s.title, settings=s.settings)]}
+
+
+@login_required
+def designer(request, process_id: int):
+    process = access_process_for_edit(actor=request.user, process_id=process_id)
+    ctx = _designer_context(request, process)
+    ctx["positions"] = visible_positions(actor=request.user)
+    return render(request, "workflows/designer.html", ctx)
+
+
+def _stage_list(request, process):
+    return render(request, "workflows/_stage_list.html", _designer_context(request, process))
+
+
+@login_required
+@require_POST
+def stage_add(request, process_id: int):
+    process = access_process_for_edit(actor=request.user, process_id=process_id)
+    index = request.POST.get("index")
+    try:
+        services.stage_add(actor=request.user, version=services.process_draft(process), module=request.POST.get("module", ""),
+                           index=int(index) if (index or "").isdigit() else None)
+    except ValidationError as exc:
+        return HttpResponse("; ".join(exc.messages), status=400)
+    return _stage_list(request, process)
+
+
+@login_required
+@require_POST
+def stages_reorder(request, process_id: int):
+    process = access_process_for_edit(actor=request.user, process_id=process_id)
+    try:
+        services.stages_reorder(actor=request.user, version=services.process_draft(process), stage_ids=request.POST.getlist("stage"))
+    except ValidationError as exc:
+        return HttpResponse("; ".join(exc.messages), status=400)
+    return _stage_list(request, process)
+
+
+def _draft_stage(request, stage_id):
+    stage = access_stage(actor=request.user, stage_id=stage_id)
+    access_process_for_edit(actor=request.user, process_id=stage.version.process_id)
+    if not stage.version.is_draft:
+        raise Http404
+    return stage
+
+
+def _stage_form_ctx(request, stage, error=None):
+    return {"stage": stage, "process": stage.version.process, "roles": AssignmentRole.choices, "members": _members(request.user),
+            "view_user_ids": {u.pk for u in stage.view_users.all()}, "score_user_ids": {u.pk for u in stage.score_users.all()},
+            "error": error, "modules": ModuleType}
+
+
+@login_required
+def stage_edit(request, stage_id: int):
+    stage = _draft_stage(request, stage_id)
+    if request.method != "POST":
+        return render(request, "workflows/_stage_form.html", _stage_form_ctx(request, stage))
+    members = {str(m.pk): m for m in _members(request.user)}
+    try:
+        services.stage_update(
+            actor=request.user, stage=stage, title=request.POST.get("title", ""), instructions=request.POST.get("instructions", ""),
+            settings=settings_from_post(stage.module, request.POST),
+            view_roles=request.POST.getlist("view_roles"), score_roles=request.POST.getlist("score_roles"),
+            view_users=[members[i] for i in request.POST.getlist("view_users") if i in members],
+            score_users=[members[i] for i in request.POST.getlist("score_users") if i in members], request=request)
+    except ValidationError as exc:
+        stage.refresh_from_db()
+        return render(request, "workflows/_stage_form.html", _stage_form_ctx(request, stage, error=exc.messages))
+    return render(request, "workflows/_stage_card.html", {"stage": stage, "process": stage.version.process})
+
+
+@login_required
+def stage_card(request, stage_id: int):
+    stage = _draft_stage(request, stage_id)
+    return render(request, "workflows/_stage_card.html", {"stage": stage, "process": stage.version.process})
+
+
+@login_required
+@require_POST
+def stage_delete(request, stage_id: int):
+    stage = _draft_stage(request, stage_id)
+    process = stage.version.process
+    services.stage_remove(actor=request.user, stage=stage)
+    return _stage_list(request, process)
+
+
+@login_required
+def preview(request, process_id: int):
+    process = access_process_for_edit(actor=request.user, process_id=process_id)
+    version_id = request.GET.get("version")
+    version = (get_for_actor(process.versions.all(), actor=request.user, pk=version_id) if version_id
+               else services.process_draft(process))
+    return render(request, "workflows/preview.html", {"process": process, "version": version,
+                                                      "stages": version.stages.order_by("order", "pk")})
+
+
+@login_required
+@require_POST
+def publish(request, process_id: int):
+    process = access_process_for_edit(actor=request.user, process_id=process_id)
+    try:
+        version = services.process_publish(actor=request.user, process=process, note=request.POST.get("note", ""), request=request)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("已发布版本 v%(n)d。进行中的申请继续使用原来的版本。") % {"n": version.number})
+    return redirect("workflows:designer", process_id=process.pk)
+
+
+@login_required
+@require_POST
+def activate(request, process_id: int):
+    process = access_process_for_edit(actor=request.user, process_id=process_id)
+    try:
+        services.process_activate(actor=request.user, process=process, request=request)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("新申请将使用流程“%(name)s”。") % {"name": process.name})
+    return redirect("workflows:designer", process_id=process.pk)
+
+
+@login_required
+@require_POST
+def clone(request, process_id: int):
+    process = access_process(actor=request.user, process_id=process_id)
+    require_perm(request.user, Perm.POSITIONS_MANAGE)
+    target = request.POST.get("position", "")
+    position = access_position(actor=request.user, position_id=target) if target else None
+    try:
+        copy = services.process_clone(actor=request.user, process=process, position=position,
+                                      name=request.POST.get("name", ""), request=request)
+    except ValidationError as exc:
+        _errors(request, exc)
+        return redirect("workflows:designer", process_id=process.pk)
+    messages.success(request, _("已复制为“%(name)s”（草稿）。") % {"name": copy.name})
+    return redirect("workflows:designer", process_id=copy.pk)
+
+
+@login_required
+def board(request, position_id: int):
+    position = access_position(actor=request.user, position_id=position_id)
+    columns = selectors.position_board(actor=request.user, position=position)
+    return render(request, "workflows/board.html", {"position": position, "columns": columns,
+                                                    "can_move": selectors.can_move(request.user)})
+
+
+@login_required
+def application_progress(request, application_id: int):
+    application = access_application(actor=request.user, application_id=application_id)
+    progress = ApplicationProgress.objects.filter(application=application).select_related("version__process", "stage").first()
+    ctx = {"application": application, "progress": progress, "can_move": selectors.can_move(request.user)}
+    if progress is not None:
+        stages = visible_stages(actor=request.user, version=progress.version)
+        ctx.update({
+            "stages": [(s, stage_can_score(actor=request.user, stage=s)) for s in stages],
+            "results": {r.stage_id: r for r in selectors.stage_result_list(actor=request.user, progress=progress)},
+            "events": selectors.pipeline_event_list(actor=request.user, progress=progress),
+        })
+    return render(request, "workflows/application.html", ctx)
+
+
+@login_required
+@require_POST
+def application_start(request, application_id: int):
+    application = access_application(actor=request.user, application_id=application_id)
+    try:
+        services.pipeline_start(actor=request.user, application=application, reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        _errors(request, exc)
+    return _back(request, "workflows:board", position_id=application.position_id)
+
+
+MOVES = {"advance": services.pipeline_advance, "hold": services.pipeline_hold, "resume": services.pipeline_resume,
+         "reject": services.pipeline_reject, "withdraw": services.pipeline_withdraw}
+
+
+@login_required
+@require_POST
+def application_move(request, application_id: int):
+    application = access_application(actor=request.user, application_id=application_id)
+    progress = ApplicationProgress.objects.filter(application=application).first()
+    action = MOVES.get(request.POST.get("action", ""))
+    if progress is None or action is None:
+        raise Http404
+    try:
+        action(actor=request.user, progress=progress, reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("已记录。"))
+    return _back(request, "workflows:application", application_id=application.pk)
+
+
+@login_required
+@require_POST
+def stage_score(request, application_id: int, stage_id: int):
+    application = access_application(actor=request.user, application_id=application_id)
+    stage = access_stage_for_scoring(actor=request.user, stage_id=stage_id)
+    progress = ApplicationProgress.objects.filter(application=application, version_id=stage.version_id).first()
+    if progress is None:
+        raise Http404
+    try:
+        services.stage_result_record(actor=request.user, progress=progress, stage=stage, score=request.POST.get("score", ""),
+                                     comment=request.POST.get("comment", ""), request=request)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("得分已保存。"))
+    return redirect("workflows:application", application_id=application.pk)
+
+
+@login_required
+@require_POST
+def stage_import_scores(request, stage_id: int):
+    stage = access_stage_for_scoring(actor=request.user, stage_id=stage_id)
+    upload = request.FILES.get("file")
+    try:
+        if upload is None:
+            raise ValidationError(_("请选择 CSV 文件。"))
+        results = services.stage_results_import_csv(actor=request.user, stage=stage, data=upload.read(), request=request)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("已导入 %(n)d 条得分。") % {"n": len(results)})
+    position_id = stage.version.process.position_id
+    return redirect("workflows:board", position_id=position_id) if position_id else redirect("positions:index")
