@@ -11,6 +11,7 @@ urlpatterns = [
     path("candidates/", include("hirelens.candidates.urls")),
     path("processes/", include("hirelens.workflows.urls")),
     path("scheduling/", include("hirelens.scheduling.urls")),
+    path("messaging/", include("hirelens.messaging.urls")),
     path("portal/", include("hirelens.portal.urls")),
     path("imports/", include("hirelens.imports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
