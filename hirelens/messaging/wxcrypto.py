@@ -21,7 +21,11 @@ BLOCK = 32
 
 
 class CallbackError(Exception):
-    """A callback that must be refused (bad signature, wrong key, malformed body)."""
+    """A callback that must be refused (bad signature, wrong key, replay)."""
+
+
+class MalformedCallback(CallbackError):
+    """The body is not the XML WeChat sends."""
 
 
 def sha1_signature(*parts: str) -> str:
@@ -120,15 +124,15 @@ def parse_xml(body: bytes | str) -> dict:
     if isinstance(body, str):
         body = body.encode("utf-8")
     if len(body) > MAX_XML_BYTES:
-        raise CallbackError("body too large")
+        raise MalformedCallback("body too large")
     if b"<!DOCTYPE" in body.upper() or b"<!ENTITY" in body.upper():
-        raise CallbackError("DTDs and entities are not accepted")
+        raise MalformedCallback("DTDs and entities are not accepted")
     try:
         root = ElementTree.fromstring(body)
     except ElementTree.ParseError as exc:
-        raise CallbackError(f"malformed XML: {exc}") from None
+        raise MalformedCallback(f"malformed XML: {exc}") from None
     if root.tag != "xml":
-        raise CallbackError("root element must be <xml>")
+        raise MalformedCallback("root element must be <xml>")
     result: dict = {}
     for child in root:
         result[child.tag] = (child.text or "").strip()

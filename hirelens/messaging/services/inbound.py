@@ -218,6 +218,19 @@ def wecom_callback_verify(*, organization, params) -> str:
     return echo
 
 
+def wecom_callback_receive(*, organization, params, body: bytes) -> None:
+    """WeCom pushes (always encrypted): verified and decrypted, then acknowledged. Staff replies in
+    WeCom are not routed anywhere yet."""
+    config = account_config(organization_id=organization.pk, provider="wecom")
+    if not (config.token and config.encoding_aes_key):
+        raise CallbackError("the organization has no WeCom callback token")
+    crypto = WeChatCrypto(config.token, config.encoding_aes_key, config.app_id)
+    timestamp, nonce = params.get("timestamp", ""), params.get("nonce", "")
+    plain = crypto.decrypt_message(body, msg_signature=params.get("msg_signature", ""), timestamp=timestamp, nonce=nonce)
+    parse_xml(plain)
+    _check_fresh(f"wecom:{organization.pk}", timestamp, nonce)
+
+
 @transaction.atomic
 def binding_token_create(*, candidate, ttl: timedelta = timedelta(days=7)) -> BindingToken:
     return BindingToken.objects.create(organization_id=candidate.organization_id, candidate=candidate,

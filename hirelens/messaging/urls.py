@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import views
+
+app_name = "messaging"
+
+urlpatterns = [
+    path("", views.outbox, name="outbox"),
+    path("messages/<int:message_id>/", views.message_detail, name="message"),
+    path("reminders/", views.reminders, name="reminders"),
+    path("helpdesk/", views.helpdesk_inbox, name="helpdesk"),
+    path("helpdesk/<int:ticket_id>/", views.ticket_detail, name="ticket"),
+    path("helpdesk/<int:ticket_id>/reply/", views.ticket_reply, name="ticket_reply"),
+    path("helpdesk/<int:ticket_id>/close/", views.ticket_close, name="ticket_close"),
+    path("templates/", views.template_index, name="templates"),
+    path("templates/<str:kind>/<str:language>/", views.template_edit, name="template_edit"),
+    path("wechat/<slug:org_slug>/callback", views.wechat_callback, name="wechat_callback"),
+    path("wecom/<slug:org_slug>/callback", views.wecom_callback, name="wecom_callback"),
+    path("help/<str:token>/", views.help_form, name="help"),
+]

@@ -1,0 +1,198 @@
+from __future__ import annotations
+
+import logging
+
+from django.contrib import messages as flash
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from hirelens.accounts.roles import Perm
+from hirelens.core.access import require_perm
+from hirelens.core.audit import audit_record
+from hirelens.core.models import AuditEvent, Organization
+
+from .access import access_message, access_ticket
+from .models import Kind, Message, Reminder, Ticket
+from .rendering import VARIABLES
+from .selectors import message_list, reminder_list, ticket_list, ticket_stats
+from .services import config as config_services
+from .services import helpdesk, inbound
+from .services.messages import template_for
+from .wxcrypto import CallbackError, MalformedCallback
+
+logger = logging.getLogger(__name__)
+
+
+@login_required
+def outbox(request):
+    require_perm(request.user, Perm.MESSAGING_VIEW)
+    status = request.GET.get("status", "")
+    page = Paginator(message_list(actor=request.user, status=status), 30).get_page(request.GET.get("page"))
+    return render(request, "messaging/outbox.html", {"page": page, "status": status, "statuses": Message.Status.choices})
+
+
+@login_required
+def message_detail(request, message_id: int):
+    message = access_message(actor=request.user, message_id=message_id)
+    audit_record(action=AuditEvent.Action.READ, actor=request.user, obj=message, fields=["subject", "body"], request=request)
+    return render(request, "messaging/message_detail.html", {"message": message, "attempts": message.attempts.all()})
+
+
+@login_required
+def reminders(request):
+    require_perm(request.user, Perm.MESSAGING_VIEW)
+    status = request.GET.get("status", Reminder.Status.PLANNED)
+    page = Paginator(reminder_list(actor=request.user, status=status), 50).get_page(request.GET.get("page"))
+    return render(request, "messaging/reminders.html", {"page": page, "status": status, "statuses": Reminder.Status.choices})
+
+
+@login_required
+def helpdesk_inbox(request):
+    require_perm(request.user, Perm.MESSAGING_HELPDESK)
+    status = request.GET.get("status", "")
+    context = {"tickets": ticket_list(actor=request.user, status=status)[:100], "status": status,
+               "statuses": Ticket.Status.choices, "stats": ticket_stats(actor=request.user)}
+    template = "messaging/_ticket_rows.html" if request.htmx else "messaging/helpdesk.html"
+    return render(request, template, context)
+
+
+@login_required
+def ticket_detail(request, ticket_id: int):
+    ticket = access_ticket(actor=request.user, ticket_id=ticket_id)
+    helpdesk.ticket_read(actor=request.user, ticket=ticket, request=request)
+    context = {"ticket": ticket, "thread": ticket.messages.select_related("author", "outbound")}
+    template = "messaging/_ticket_thread.html" if request.htmx else "messaging/ticket_detail.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def ticket_reply(request, ticket_id: int):
+    ticket = access_ticket(actor=request.user, ticket_id=ticket_id)
+    try:
+        helpdesk.ticket_reply(actor=request.user, ticket=ticket, body=request.POST.get("body", ""))
+    except ValidationError as exc:
+        flash.error(request, " ".join(exc.messages))
+    if request.htmx:
+        return render(request, "messaging/_ticket_thread.html",
+                      {"ticket": ticket, "thread": ticket.messages.select_related("author", "outbound")})
+    return redirect("messaging:ticket", ticket_id=ticket.pk)
+
+
+@login_required
+@require_POST
+def ticket_close(request, ticket_id: int):
+    ticket = access_ticket(actor=request.user, ticket_id=ticket_id)
+    helpdesk.ticket_close(actor=request.user, ticket=ticket)
+    return redirect("messaging:helpdesk")
+
+
+@login_required
+def template_index(request):
+    require_perm(request.user, Perm.MESSAGING_VIEW)
+    rows = []
+    for kind, label in Kind.choices:
+        for language in ("zh-hans", "en"):
+            subject, _body = template_for(organization_id=request.user.organization_id, kind=kind, language=language)
+            rows.append({"kind": kind, "label": label, "language": language, "subject": subject})
+    return render(request, "messaging/templates.html", {"rows": rows})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def template_edit(request, kind: str, language: str):
+    require_perm(request.user, Perm.MESSAGING_VIEW)
+    if kind not in Kind.values or language not in ("zh-hans", "en"):
+        raise Http404
+    subject, body = template_for(organization_id=request.user.organization_id, kind=kind, language=language)
+    error = ""
+    if request.method == "POST":
+        subject, body = request.POST.get("subject", ""), request.POST.get("body", "")
+        try:
+            if request.POST.get("action") == "save":
+                config_services.message_template_save(actor=request.user, kind=kind, language=language, subject=subject, body=body)
+                flash.success(request, _("模板已保存。"))
+                return redirect("messaging:templates")
+            if request.POST.get("action") == "reset":
+                config_services.message_template_reset(actor=request.user, kind=kind, language=language)
+                return redirect("messaging:templates")
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    preview = None
+    if not error:
+        try:
+            preview = config_services.message_template_preview(actor=request.user, kind=kind, language=language,
+                                                               subject=subject, body=body)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    context = {"kind": kind, "kind_label": Kind(kind).label, "language": language, "subject": subject, "body": body,
+               "preview": preview, "error": error, "variables": sorted(VARIABLES.items())}
+    if request.htmx and request.POST.get("action") == "preview":
+        return render(request, "messaging/_template_preview.html", context)
+    return render(request, "messaging/template_edit.html", context)
+
+
+def _organization(slug: str) -> Organization:
+    organization = Organization.objects.filter(slug=slug, is_active=True).first()
+    if organization is None:
+        raise Http404
+    return organization
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def wechat_callback(request, org_slug: str):
+    """The official account's message-push URL. Configure it as https://<host>/messaging/wechat/<org>/callback."""
+    organization = _organization(org_slug)
+    try:
+        if request.method == "GET":
+            return HttpResponse(inbound.wechat_callback_verify(organization=organization, params=request.GET),
+                                content_type="text/plain")
+        reply = inbound.wechat_callback_receive(organization=organization, params=request.GET, body=request.body)
+    except MalformedCallback as exc:
+        logger.warning("bad WeChat callback for %s: %s", org_slug, exc)
+        return HttpResponseBadRequest("bad request", content_type="text/plain")
+    except CallbackError as exc:
+        logger.warning("refused WeChat callback for %s: %s", org_slug, exc)
+        return HttpResponseForbidden("forbidden", content_type="text/plain")
+    return HttpResponse(reply, content_type="application/xml" if reply.startswith("<") else "text/plain")
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def wecom_callback(request, org_slug: str):
+    organization = _organization(org_slug)
+    try:
+        if request.method == "GET":
+            return HttpResponse(inbound.wecom_callback_verify(organization=organization, params=request.GET),
+                                content_type="text/plain")
+        inbound.wecom_callback_receive(organization=organization, params=request.GET, body=request.body)
+    except MalformedCallback:
+        return HttpResponseBadRequest("bad request", content_type="text/plain")
+    except CallbackError as exc:
+        logger.warning("refused WeCom callback for %s: %s", org_slug, exc)
+        return HttpResponseForbidden("forbidden", content_type="text/plain")
+    return HttpResponse("success", content_type="text/plain")
+
+
+@require_http_methods(["GET", "POST"])
+def help_form(request, token: str):
+    """"Report a problem" for candidates: any candidate page links here with a signed token."""
+    candidate = helpdesk.help_link_candidate(token)
+    if candidate is None:
+        raise Http404
+    done, error = False, ""
+    if request.method == "POST":
+        try:
+            helpdesk.ticket_open_web(organization_id=candidate.organization_id, candidate=candidate,
+                                     body=request.POST.get("body", ""), page=request.POST.get("page", "")[:300])
+            done = True
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    return render(request, "messaging/help_form.html", {"done": done, "error": error, "page": request.GET.get("page", "")})
