@@ -36,11 +36,12 @@ INSTALLED_APPS = [
     "hirelens.accounts",
     "hirelens.positions",
     "hirelens.candidates",
-    "hirelens.workflows",
-    "hirelens.scheduling",
     "hirelens.portal",
     "hirelens.imports",
+    "hirelens.workflows",
+    "hirelens.scheduling",
     "hirelens.messaging",
+    "hirelens.interviews",
 ]
 
 MIDDLEWARE = [
@@ -146,6 +147,8 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Recording chunks (up to 8 MiB) arrive as raw request bodies.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 9 * 1024 * 1024
 
 # --- Encryption at rest -----------------------------------------------------------------------
 ENCRYPTION_KEYS = env.get_keyring("ENCRYPTION_KEYS", env.DEV_ENCRYPTION_KEYS)

@@ -11,6 +11,7 @@ NAVIGATION = [
     (_("职位"), "positions:index", None),
     (_("候选人"), "candidates:index", None),
     (_("面试安排"), "scheduling:availability", None),
+    (_("AI视频面试"), "interviews:index", None),
     (_("消息"), "messaging:outbox", Perm.MESSAGING_VIEW),
     (_("候选人求助"), "messaging:helpdesk", Perm.MESSAGING_HELPDESK),
     (_("成员与角色"), "accounts:user_list", Perm.USERS_MANAGE),

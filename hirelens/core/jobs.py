@@ -26,19 +26,26 @@ def backoff_delay(attempt: int, *, base: float | None = None, cap: float = 900.0
     return min(cap, base * (2**attempt))
 
 
-def backoff_task(*, retries: int = 5, **task_options):
-    """A ``db_task`` that retries failures after base, 2×base, 4×base ... seconds (capped)."""
+def backoff_task(*, retries: int = 5, on_give_up=None, **task_options):
+    """A ``db_task`` that retries failures after base, 2×base, 4×base ... seconds (capped).
+
+    ``on_give_up(*args, error=exc)`` runs after the last failed try, so a failure is recorded and shown
+    rather than silently dropped.
+    """
 
     def decorator(fn):
         @wraps(fn)
         def run(*args, task=None, **kwargs):
             try:
                 return fn(*args, **kwargs)
-            except Exception:
+            except Exception as exc:
                 if task is not None and task.retries:
                     attempt = retries - task.retries
                     task.retry_delay = backoff_delay(attempt)
                     logger.warning("task %s failed (attempt %d); retrying in %.1fs", fn.__name__, attempt + 1, task.retry_delay)
+                elif on_give_up is not None:
+                    logger.error("task %s failed for good: %s", fn.__name__, exc)
+                    on_give_up(*args, error=exc, **kwargs)
                 raise
 
         return db_task(retries=retries, retry_delay=backoff_delay(0), context=True, **task_options)(run)

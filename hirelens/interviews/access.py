@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from hirelens.candidates.access import visible_candidates
+from hirelens.core.access import get_for_actor, tenant_queryset
+
+from .models import Answer, InterviewSession
+from .services import session_by_token
+
+
+def visible_sessions(*, actor) -> QuerySet[InterviewSession]:
+    """Sessions of candidates the staff member may see (HR: all; panel: their positions')."""
+    candidates = visible_candidates(actor=actor)
+    qs = tenant_queryset(InterviewSession.objects.all(), actor=actor).filter(application__candidate__in=candidates)
+    from hirelens.accounts.roles import Perm, user_can
+
+    if not user_can(actor, Perm.CANDIDATES_VIEW_ALL):
+        qs = qs.filter(application__position__assignments__user=actor).distinct()
+    return qs
+
+
+def access_session(*, actor, session_id) -> InterviewSession:
+    return get_for_actor(visible_sessions(actor=actor), actor=actor, pk=session_id)
+
+
+def access_answer(*, actor, answer_id) -> Answer:
+    answer = get_for_actor(Answer.objects.select_related("session"), actor=actor, pk=answer_id)
+    access_session(actor=actor, session_id=answer.session_id)
+    return answer
+
+
+def access_session_by_token(*, token: str) -> InterviewSession:
+    """The candidate's side: the link token is the credential. Unknown, expired and revoked look alike."""
+    session = session_by_token(token)
+    if session is None:
+        raise Http404
+    return session
+
+
+def access_candidate_answer(*, session: InterviewSession, answer_id) -> Answer:
+    try:
+        answer_id = int(answer_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    answer = session.answers.filter(pk=answer_id).first()
+    if answer is None:  # another candidate's answer id: the same 404 as a missing one
+        raise Http404
+    return answer

@@ -1,0 +1,144 @@
+"""The asynchronous AI video interview (I1): sessions, consents, answers and their uploaded chunks."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from hirelens.candidates.models import Application
+from hirelens.core.models import Organization, TenantOwnedModel
+
+
+class ConsentNotice(models.Model):
+    """A versioned notice text. Organization-specific notices override the platform's (organization null)."""
+
+    class Kind(models.TextChoices):
+        RECORDING = "recording", _("录音录像")
+        AI_ANALYSIS = "ai_analysis", _("AI分析")
+        BIOMETRIC = "biometric", _("面部/生物特征分析")
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    version = models.PositiveIntegerField()
+    text_zh = models.TextField()
+    text_en = models.TextField()
+    required = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "kind", "version"], name="consent_notice_version_unique")]
+        ordering = ["kind", "-version"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} v{self.version}"
+
+
+def _questions_default():
+    return []
+
+
+class InterviewSession(TenantOwnedModel):
+    """One candidate's run through an AI-video stage. The question plan is a snapshot: changing the
+    process later never changes an interview already sent."""
+
+    class State(models.TextChoices):
+        INVITED = "invited", _("已邀请")
+        STARTED = "started", _("已开始")
+        ANSWERING = "answering", _("作答中")
+        SUBMITTED = "submitted", _("已提交")
+        ANALYSED = "analysed", _("已分析")
+        CANCELLED = "cancelled", _("已取消")
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="interview_sessions")
+    title = models.CharField(_("环节"), max_length=200, default="AI视频面试")
+    state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.INVITED, db_index=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    # [{"text": str, "prep_s": int, "answer_s": int, "retakes": int}]
+    questions = models.JSONField(default=_questions_default)
+    practice_question = models.CharField(max_length=500, blank=True)
+    language = models.CharField(max_length=10, default="zh-hans")
+    # accommodations (per candidate)
+    extra_prep_s = models.PositiveIntegerField(_("额外准备时间（秒）"), default=0)
+    text_answers_allowed = models.BooleanField(_("允许文字作答"), default=False)
+    # consent: {"recording": {"version": 1, "at": iso}, ...}; biometric may be declined
+    consents = models.JSONField(default=dict, blank=True)
+    biometric_allowed = models.BooleanField(default=False)
+    audio_only = models.BooleanField(default=False)
+    started_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"session #{self.pk}"
+
+
+def answer_upload_to(instance, filename: str) -> str:
+    import uuid
+
+    return f"org{instance.organization_id}/answers/{uuid.uuid4().hex}.{instance.extension}"
+
+
+class Answer(TenantOwnedModel):
+    class Kind(models.TextChoices):
+        VIDEO = "video", _("视频")
+        AUDIO = "audio", _("仅音频")
+        TEXT = "text", _("文字")
+
+    class Status(models.TextChoices):
+        RECORDING = "recording", _("录制中")
+        COMPLETE = "complete", _("已完成")
+        FAILED = "failed", _("失败")
+        DISCARDED = "discarded", _("已重录")
+
+    class Analysis(models.TextChoices):
+        NONE = "none", _("未开始")
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("分析中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    session = models.ForeignKey(InterviewSession, on_delete=models.CASCADE, related_name="answers")
+    question_index = models.IntegerField(help_text="-1 is the practice question")
+    attempt = models.PositiveIntegerField(default=1)
+    technical_retake = models.BooleanField(default=False)
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.VIDEO)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.RECORDING, db_index=True)
+    mime_type = models.CharField(max_length=100, blank=True)
+    text = models.TextField(blank=True)
+    recording = models.FileField(upload_to=answer_upload_to, blank=True, max_length=255)
+    size = models.BigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    duration_s = models.FloatField(null=True, blank=True)
+    media = models.JSONField(default=dict, blank=True)  # codecs, resolution, streams, as PyAV saw them
+    failure = models.CharField(max_length=300, blank=True)
+    analysis_status = models.CharField(max_length=10, choices=Analysis.choices, default=Analysis.NONE)
+    analysis_error = models.CharField(max_length=300, blank=True)
+    analysis = models.JSONField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["session", "question_index", "attempt"]
+        indexes = [models.Index(fields=["session", "question_index"])]
+
+    @property
+    def extension(self) -> str:
+        return "mp4" if "mp4" in self.mime_type else "webm"
+
+
+class UploadChunk(TenantOwnedModel):
+    """A piece of an answer as it arrives (encrypted like every stored file). Idempotent by (answer, index)."""
+
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="chunks")
+    index = models.PositiveIntegerField()
+    offset = models.BigIntegerField()
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    data = models.FileField(upload_to="chunks/", max_length=255)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["answer", "index"], name="upload_chunk_unique")]
+        ordering = ["answer", "index"]

@@ -1,0 +1,383 @@
+"""Interview sessions, consent, and the resumable upload protocol.
+
+Upload protocol (per answer): ``answer_begin`` → ``chunk_put`` × n (index, offset, SHA-256; idempotent,
+in order) → ``answer_finish`` (total size + SHA-256): the chunks are streamed, in order, into one
+encrypted file, the digest is checked, PyAV reads the media facts, the answer is complete and its
+analysis is enqueued after commit. A chunk that was stored is never replaced by different bytes, so a
+retried or duplicated request cannot damage an answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile, File
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hirelens.accounts.roles import Perm
+from hirelens.core.access import require_perm
+from hirelens.core.audit import audit_record
+from hirelens.core.jobs import enqueue_on_commit
+from hirelens.core.models import AuditEvent
+from hirelens.core.realtime import organization_group, publish_on_commit
+
+from .media import NotMediaError, probe
+from .models import Answer, ConsentNotice, InterviewSession, UploadChunk, answer_upload_to
+
+MAX_CHUNK_BYTES = 8 * 1024 * 1024
+# Generous ceiling on recording bit rate (browsers record about 0.25–2.5 Mbit/s) to refuse absurd uploads.
+MAX_BYTES_PER_SECOND = 1_000_000
+DURATION_GRACE_S = 3.0
+OPEN_STATES = (InterviewSession.State.INVITED, InterviewSession.State.STARTED, InterviewSession.State.ANSWERING)
+
+
+class UploadConflict(ValidationError):
+    """The request contradicts what is already stored (HTTP 409)."""
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _publish(session: InterviewSession, answer: Answer | None = None) -> None:
+    payload = {"session": session.pk, "state": session.state, "application": session.application_id}
+    if answer is not None:
+        payload.update(answer=answer.pk, question=answer.question_index, status=answer.status, analysis=answer.analysis_status)
+    publish_on_commit(organization_group(session.organization_id), "interview.updated", payload)
+
+
+# --- Sessions and links -----------------------------------------------------------------------
+
+@transaction.atomic
+def session_create(*, actor, application, questions: list[dict], practice_question: str = "", title: str = "",
+                   valid_days: int = 7, extra_prep_s: int = 0, text_answers_allowed: bool = False,
+                   language: str = "zh-hans") -> tuple[InterviewSession, str]:
+    """Create a session and return it with its link token (only the token's hash is stored)."""
+    require_perm(actor, Perm.CANDIDATES_MANAGE)
+    if application.organization_id != actor.organization_id:
+        raise ValidationError(_("候选人和职位必须属于本组织。"))
+    if not questions:
+        raise ValidationError(_("至少需要一道题目。"))
+    plan = []
+    for q in questions:
+        text = str(q.get("text", "")).strip()
+        if not text:
+            raise ValidationError(_("题目内容不能为空。"))
+        plan.append({"text": text, "prep_s": int(q.get("prep_s", 30)), "answer_s": int(q.get("answer_s", 120)),
+                     "retakes": int(q.get("retakes", 1))})
+    token = secrets.token_urlsafe(24)
+    session = InterviewSession(
+        organization_id=actor.organization_id, application=application, title=title or _("AI视频面试"), questions=plan,
+        practice_question=practice_question, token_hash=_hash(token), expires_at=timezone.now() + timedelta(days=valid_days),
+        extra_prep_s=extra_prep_s, text_answers_allowed=text_answers_allowed, language=language,
+    )
+    session.full_clean()
+    session.save()
+    audit_record(action=AuditEvent.Action.CREATE, actor=actor, obj=session, fields=["questions"])
+    return session, token
+
+
+def session_link(token: str) -> str:
+    return f"{settings.SITE_URL}/i/{token}/"
+
+
+def session_by_token(token: str) -> InterviewSession | None:
+    """The session a candidate's link opens, or None when unknown, expired, revoked or cancelled."""
+    session = InterviewSession.objects.select_related("application__position", "application__candidate").filter(
+        token_hash=_hash(token or "")).first()
+    if session is None or session.revoked_at is not None or session.state == InterviewSession.State.CANCELLED:
+        return None
+    if session.expires_at <= timezone.now() and session.state not in (InterviewSession.State.SUBMITTED, InterviewSession.State.ANALYSED):
+        return None
+    return session
+
+
+@transaction.atomic
+def session_revoke(*, actor, session: InterviewSession) -> None:
+    require_perm(actor, Perm.CANDIDATES_MANAGE)
+    session.revoked_at = timezone.now()
+    session.save(update_fields=["revoked_at", "updated_at"])
+    audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=session, fields=["revoked_at"])
+
+
+def current_notices(organization_id: int) -> dict[str, ConsentNotice]:
+    notices = {}
+    for notice in ConsentNotice.objects.filter(Q(organization_id=organization_id) | Q(organization__isnull=True)).order_by(
+        "kind", "organization_id", "-version"
+    ):
+        best = notices.get(notice.kind)
+        # an organization's own notice wins over the platform's; within one owner the newest version wins
+        if best is None or (best.organization_id is None and notice.organization_id is not None):
+            notices[notice.kind] = notice
+    return notices
+
+
+@transaction.atomic
+def consent_record(*, session: InterviewSession, accepted: dict[str, bool], request=None) -> InterviewSession:
+    """Store which notice versions the candidate accepted. Recording and AI analysis are required;
+    biometric (facial) analysis is separate and may be declined — then only voice and transcript are analysed."""
+    session = InterviewSession.objects.select_for_update().select_related("organization").get(pk=session.pk)
+    if session.state not in OPEN_STATES:
+        raise ValidationError(_("面试已提交，不能再修改。"))
+    notices = current_notices(session.organization_id)
+    missing = [k for k in (ConsentNotice.Kind.RECORDING, ConsentNotice.Kind.AI_ANALYSIS) if k not in notices]
+    if missing:
+        raise ValidationError(_("授权说明尚未配置，请联系招聘方。"))
+    for kind, notice in notices.items():
+        if notice.required and kind != ConsentNotice.Kind.BIOMETRIC and not accepted.get(kind):
+            raise ValidationError(_("需要您同意录音录像和AI分析才能继续面试。"))
+    now = timezone.now().isoformat()
+    session.consents = {
+        kind: {"version": notice.version, "accepted": bool(accepted.get(kind)), "at": now} for kind, notice in notices.items()
+    }
+    session.biometric_allowed = bool(accepted.get(ConsentNotice.Kind.BIOMETRIC)) and session.organization.facial_analysis_enabled
+    session.save(update_fields=["consents", "biometric_allowed", "updated_at"])
+    audit_record(action=AuditEvent.Action.UPDATE, organization_id=session.organization_id, obj=session,
+                 fields=[f"consent:{k}" for k in session.consents], request=request)
+    return session
+
+
+@transaction.atomic
+def session_start(*, session: InterviewSession, audio_only: bool) -> InterviewSession:
+    session = InterviewSession.objects.select_for_update().get(pk=session.pk)
+    if not session.consents:
+        raise ValidationError(_("请先阅读并同意授权说明。"))
+    if session.state not in OPEN_STATES:
+        raise ValidationError(_("面试已提交，不能再修改。"))
+    session.audio_only = audio_only
+    if session.state == InterviewSession.State.INVITED:
+        session.state, session.started_at = InterviewSession.State.STARTED, timezone.now()
+    session.save(update_fields=["audio_only", "state", "started_at", "updated_at"])
+    _publish(session)
+    return session
+
+
+# --- Answers and chunks -----------------------------------------------------------------------
+
+def _question(session: InterviewSession, index: int) -> dict:
+    if index == -1:
+        if not session.practice_question:
+            raise ValidationError(_("没有练习题。"))
+        return {"text": session.practice_question, "prep_s": 30, "answer_s": 60, "retakes": 99}
+    if not 0 <= index < len(session.questions):
+        raise ValidationError(_("题目不存在。"))
+    return session.questions[index]
+
+
+def retakes_left(session: InterviewSession, index: int) -> int:
+    question = _question(session, index)
+    used = session.answers.filter(question_index=index, technical_retake=False).exclude(status=Answer.Status.RECORDING).count()
+    return max(0, question["retakes"] + 1 - used)
+
+
+@transaction.atomic
+def answer_begin(*, session: InterviewSession, question_index: int, kind: str, mime_type: str = "",
+                 technical_retake: bool = False) -> Answer:
+    session = InterviewSession.objects.select_for_update().get(pk=session.pk)
+    if session.state not in (InterviewSession.State.STARTED, InterviewSession.State.ANSWERING):
+        raise ValidationError(_("面试尚未开始或已提交。"))
+    _question(session, question_index)
+    if kind not in Answer.Kind.values or (kind == Answer.Kind.TEXT and not session.text_answers_allowed):
+        raise ValidationError(_("不支持这种作答方式。"))
+    if kind == Answer.Kind.VIDEO and session.audio_only:
+        kind = Answer.Kind.AUDIO
+    unfinished = session.answers.filter(question_index=question_index, status=Answer.Status.RECORDING)
+    if technical_retake:
+        # Only an attempt that broke (never completed) earns a free retake.
+        if not unfinished.exists():
+            raise ValidationError(_("没有需要重新录制的中断作答。"))
+        unfinished.update(status=Answer.Status.FAILED, failure="technical retake")
+    else:
+        if unfinished.exists():
+            return unfinished.latest("attempt")  # resume the attempt in progress (reload, network drop)
+        if retakes_left(session, question_index) <= 0:
+            raise ValidationError(_("这道题的重录次数已用完。"))
+    attempt = (session.answers.filter(question_index=question_index).order_by("-attempt").values_list("attempt", flat=True).first() or 0) + 1
+    answer = Answer.objects.create(
+        organization_id=session.organization_id, session=session, question_index=question_index, attempt=attempt,
+        technical_retake=technical_retake, kind=kind, mime_type=mime_type[:100],
+    )
+    return answer
+
+
+def _size_limit(answer: Answer) -> int:
+    question = _question(answer.session, answer.question_index)
+    return int((question["answer_s"] + DURATION_GRACE_S) * MAX_BYTES_PER_SECOND)
+
+
+@transaction.atomic
+def chunk_put(*, answer: Answer, index: int, offset: int, sha256: str, data: bytes) -> UploadChunk:
+    answer = Answer.objects.select_for_update().select_related("session").get(pk=answer.pk)
+    if len(data) > MAX_CHUNK_BYTES:
+        raise ValidationError(_("分片过大（上限 %(mb)s MB）。") % {"mb": MAX_CHUNK_BYTES // (1024 * 1024)})
+    if hashlib.sha256(data).hexdigest() != sha256.lower():
+        raise ValidationError(_("分片校验和不一致，请重新上传该分片。"))
+    existing = answer.chunks.filter(index=index).first()
+    if existing is not None:
+        if existing.sha256 == sha256.lower() and existing.offset == offset:
+            return existing  # a retried request: already stored, nothing to do
+        raise UploadConflict(_("该分片已以不同内容上传，已保留原内容。"))
+    if answer.status != Answer.Status.RECORDING:
+        raise UploadConflict(_("该作答已完成，不能再上传。"))
+    previous = answer.chunks.filter(index=index - 1).first() if index > 0 else None
+    expected = 0 if index == 0 else (previous.offset + previous.size if previous else None)
+    if expected is None:
+        raise UploadConflict(_("请先上传第 %(n)s 个分片。") % {"n": index})
+    if offset != expected:
+        raise UploadConflict(_("分片偏移量不正确（应为 %(offset)s）。") % {"offset": expected})
+    if offset + len(data) > _size_limit(answer):
+        raise ValidationError(_("作答超过了时长上限。"))
+    chunk = UploadChunk(organization_id=answer.organization_id, answer=answer, index=index, offset=offset,
+                        size=len(data), sha256=sha256.lower())
+    chunk.data.save(f"a{answer.pk}-{index}.part", ContentFile(data), save=False)
+    chunk.save()
+    return chunk
+
+
+class _ChunkStream(io.RawIOBase):
+    """The chunks of an answer, decrypted and concatenated in order, hashed as they pass."""
+
+    def __init__(self, chunks):
+        self._chunks = iter(chunks)
+        self._current = None
+        self.digest = hashlib.sha256()
+        self.total = 0
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        while True:
+            if self._current is None:
+                chunk = next(self._chunks, None)
+                if chunk is None:
+                    return 0
+                self._current = chunk.data.open("rb")
+            data = self._current.read(len(buffer))
+            if data:
+                buffer[: len(data)] = data
+                self.digest.update(data)
+                self.total += len(data)
+                return len(data)
+            self._current.close()
+            self._current = None
+
+
+def _fail(answer: Answer, reason: str) -> None:
+    Answer.objects.filter(pk=answer.pk).update(status=Answer.Status.FAILED, failure=reason[:300])
+
+
+def answer_finish(*, answer: Answer, total_size: int, sha256: str) -> Answer:
+    """Assemble, verify and store the answer. Runs its own transaction after the (slow) assembly."""
+    answer = Answer.objects.select_related("session").get(pk=answer.pk)
+    if answer.status == Answer.Status.COMPLETE:
+        if answer.sha256 == sha256.lower() and answer.size == total_size:
+            return answer  # idempotent
+        raise UploadConflict(_("该作答已完成，不能再上传。"))
+    if answer.status != Answer.Status.RECORDING:
+        raise UploadConflict(_("该作答已完成，不能再上传。"))
+    chunks = list(answer.chunks.order_by("index"))
+    received = sum(c.size for c in chunks)
+    if received != total_size:
+        raise UploadConflict(_("还有分片没有上传（已收到 %(got)s / %(total)s 字节）。") % {"got": received, "total": total_size})
+    stream = _ChunkStream(chunks)
+    name = answer.recording.storage.save(answer_upload_to(answer, ""), File(stream, name="answer"))
+    if stream.digest.hexdigest() != sha256.lower():
+        answer.recording.storage.delete(name)
+        raise ValidationError(_("整段作答的校验和不一致，请重新上传。"))
+    try:
+        with answer.recording.storage.open(name) as handle:
+            facts = probe(handle)
+    except NotMediaError:
+        answer.recording.storage.delete(name)
+        _fail(answer, "not media")
+        raise ValidationError(_("上传的文件不是可识别的音视频。"))
+    question = _question(answer.session, answer.question_index)
+    if facts["duration_s"] > question["answer_s"] + DURATION_GRACE_S:
+        answer.recording.storage.delete(name)
+        _fail(answer, "too long")
+        raise ValidationError(_("作答超过了时长上限。"))
+    with transaction.atomic():
+        answer = Answer.objects.select_for_update().get(pk=answer.pk)
+        session = InterviewSession.objects.select_for_update().get(pk=answer.session_id)
+        answer.recording.name = name
+        answer.size, answer.sha256, answer.media = total_size, sha256.lower(), facts
+        answer.duration_s = facts["duration_s"]
+        answer.status, answer.completed_at = Answer.Status.COMPLETE, timezone.now()
+        if not facts["has_video"]:
+            answer.kind = Answer.Kind.AUDIO
+        if answer.question_index >= 0:
+            answer.analysis_status = Answer.Analysis.QUEUED
+        answer.save()
+        _supersede(answer)
+        if session.state == InterviewSession.State.STARTED and answer.question_index >= 0:
+            session.state = InterviewSession.State.ANSWERING
+            session.save(update_fields=["state", "updated_at"])
+        chunk_files = [c.data.name for c in chunks]
+        UploadChunk.objects.filter(answer=answer).delete()
+        transaction.on_commit(lambda: [answer.recording.storage.delete(n) for n in chunk_files])
+        if answer.question_index >= 0:
+            from .tasks import answer_analyse_task
+
+            enqueue_on_commit(answer_analyse_task, answer.pk)
+        _publish(session, answer)
+    return answer
+
+
+def _supersede(answer: Answer) -> None:
+    """A completed retake replaces the earlier completed attempt of the same question."""
+    Answer.objects.filter(session_id=answer.session_id, question_index=answer.question_index, status=Answer.Status.COMPLETE).exclude(
+        pk=answer.pk).update(status=Answer.Status.DISCARDED)
+
+
+@transaction.atomic
+def answer_text(*, session: InterviewSession, question_index: int, text: str) -> Answer:
+    answer = answer_begin(session=session, question_index=question_index, kind=Answer.Kind.TEXT)
+    text = text.strip()
+    if not text:
+        raise ValidationError(_("请填写作答内容。"))
+    answer.text, answer.status, answer.completed_at = text[:20000], Answer.Status.COMPLETE, timezone.now()
+    answer.save()
+    _supersede(answer)
+    session.refresh_from_db()
+    if session.state == InterviewSession.State.STARTED:
+        session.state = InterviewSession.State.ANSWERING
+        session.save(update_fields=["state", "updated_at"])
+    _publish(session, answer)
+    return answer
+
+
+@transaction.atomic
+def session_submit(*, session: InterviewSession) -> InterviewSession:
+    session = InterviewSession.objects.select_for_update().get(pk=session.pk)
+    if session.state in (InterviewSession.State.SUBMITTED, InterviewSession.State.ANALYSED):
+        return session
+    done = set(session.answers.filter(status=Answer.Status.COMPLETE, question_index__gte=0).values_list("question_index", flat=True))
+    missing = [i + 1 for i in range(len(session.questions)) if i not in done]
+    if missing:
+        raise ValidationError(_("还有题目未作答：%(list)s") % {"list": ", ".join(map(str, missing))})
+    session.state, session.submitted_at = InterviewSession.State.SUBMITTED, timezone.now()
+    session.save(update_fields=["state", "submitted_at", "updated_at"])
+    _publish(session)
+    return session
+
+
+def session_mark_analysed_if_done(*, session_id: int) -> None:
+    with transaction.atomic():
+        session = InterviewSession.objects.select_for_update().get(pk=session_id)
+        if session.state != InterviewSession.State.SUBMITTED:
+            return
+        pending = session.answers.filter(status=Answer.Status.COMPLETE, question_index__gte=0).exclude(
+            kind=Answer.Kind.TEXT).exclude(analysis_status__in=[Answer.Analysis.DONE, Answer.Analysis.FAILED])
+        if not pending.exists():
+            session.state = InterviewSession.State.ANALYSED
+            session.save(update_fields=["state", "updated_at"])
+            _publish(session)

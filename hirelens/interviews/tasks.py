@@ -1,0 +1,12 @@
+from hirelens.core.jobs import backoff_task
+
+from . import analysis_bridge
+
+
+def _gave_up(answer_id: int, *, error: Exception):
+    analysis_bridge.answer_analysis_failed(answer_id=answer_id, reason=f"{type(error).__name__}: {error}")
+
+
+@backoff_task(retries=3, on_give_up=_gave_up)
+def answer_analyse_task(answer_id: int):
+    analysis_bridge.answer_analyse(answer_id=answer_id)

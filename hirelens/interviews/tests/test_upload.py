@@ -1,0 +1,199 @@
+"""The resumable upload protocol through the HTTP API the candidate's browser uses."""
+
+import hashlib
+
+import pytest
+from django.core.files.storage import default_storage
+from django.utils import timezone
+
+from hirelens.interviews.models import Answer, InterviewSession, UploadChunk
+from hirelens.interviews.services import _hash
+
+from .factories import InterviewSessionFactory
+from .media import webm_bytes
+
+TOKEN = "candidate-link-token"
+
+
+@pytest.fixture(scope="module")
+def recording():
+    return webm_bytes(4.0)
+
+
+@pytest.fixture
+def session(org):
+    return InterviewSessionFactory(application__candidate__organization=org, token_hash=_hash(TOKEN))
+
+
+@pytest.fixture
+def started(client, session):
+    assert client.post(f"/i/{TOKEN}/consent", {"recording": True, "ai_analysis": True, "biometric": False},
+                       content_type="application/json").status_code == 200
+    assert client.post(f"/i/{TOKEN}/start", {}, content_type="application/json").status_code == 200
+    return session
+
+
+def begin(client, question=0, **extra):
+    return client.post(f"/i/{TOKEN}/answers", {"question": question, "kind": "video", "mime": "video/webm", **extra},
+                       content_type="application/json")
+
+
+def put(client, answer, index, offset, data, checksum=None):
+    return client.put(f"/i/{TOKEN}/answers/{answer}/chunks/{index}", data, content_type="application/octet-stream",
+                      HTTP_X_CHUNK_OFFSET=str(offset), HTTP_X_CHUNK_SHA256=checksum or hashlib.sha256(data).hexdigest())
+
+
+def finish(client, answer, data):
+    return client.post(f"/i/{TOKEN}/answers/{answer}/finish", {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()},
+                       content_type="application/json")
+
+
+def upload(client, answer, data, size=16 * 1024):
+    for index, offset in enumerate(range(0, len(data), size)):
+        assert put(client, answer, index, offset, data[offset:offset + size]).status_code == 200
+
+
+def test_chunks_are_assembled_verified_and_stored_encrypted(client, started, recording, django_capture_on_commit_callbacks):
+    answer_id = begin(client).json()["answer"]
+    upload(client, answer_id, recording)
+    with django_capture_on_commit_callbacks(execute=False):
+        response = finish(client, answer_id, recording)
+    assert response.status_code == 200, response.content
+    answer = Answer.objects.get(pk=answer_id)
+    assert answer.status == "complete" and answer.size == len(recording)
+    assert answer.duration_s == pytest.approx(4.0, abs=0.1)
+    assert answer.media["has_video"] and answer.media["has_audio"]
+    assert answer.analysis_status == "queued"
+    with answer.recording.open("rb") as handle:
+        assert handle.read() == recording  # byte for byte
+    with default_storage.inner.open(answer.recording.name, "rb") as raw:
+        assert raw.read(4) == b"HLEF"
+    assert not UploadChunk.objects.filter(answer=answer).exists()
+    assert InterviewSession.objects.get(pk=started.pk).state == "answering"
+
+
+def test_duplicate_and_conflicting_chunks(client, started, recording):
+    answer_id = begin(client).json()["answer"]
+    first = recording[:1000]
+    assert put(client, answer_id, 0, 0, first).status_code == 200
+    assert put(client, answer_id, 0, 0, first).status_code == 200  # a retried request is harmless
+    other = b"x" * 1000
+    response = put(client, answer_id, 0, 0, other)
+    assert response.status_code == 409 and "已保留原内容" in response.json()["error"]
+    chunk = UploadChunk.objects.get(answer_id=answer_id, index=0)
+    with chunk.data.open("rb") as handle:
+        assert handle.read() == first  # the good chunk is untouched
+
+
+def test_bad_chunks_get_clear_errors(client, started, recording, settings):
+    answer_id = begin(client).json()["answer"]
+    assert put(client, answer_id, 0, 0, recording[:100], checksum="0" * 64).status_code == 400
+    assert put(client, answer_id, 2, 200, recording[:100]).status_code == 409  # out of order
+    assert put(client, answer_id, 0, 0, recording[:100]).status_code == 200
+    response = put(client, answer_id, 1, 50, recording[100:200])
+    assert response.status_code == 409 and "100" in response.json()["error"]  # wrong offset names the right one
+    big = b"\0" * (8 * 1024 * 1024 + 1)
+    assert put(client, answer_id, 1, 100, big).status_code in (400, 413)
+    assert list(UploadChunk.objects.filter(answer_id=answer_id).values_list("index", flat=True)) == [0]
+
+
+def test_finish_checks_size_digest_and_media(client, started, recording):
+    answer_id = begin(client).json()["answer"]
+    upload(client, answer_id, recording[: len(recording) // 2])
+    assert finish(client, answer_id, recording).status_code == 409  # bytes missing
+    answer_id2 = begin(client, question=1).json()["answer"]
+    upload(client, answer_id2, recording)
+    wrong = client.post(f"/i/{TOKEN}/answers/{answer_id2}/finish", {"size": len(recording), "sha256": "ab" * 32},
+                        content_type="application/json")
+    assert wrong.status_code == 400 and Answer.objects.get(pk=answer_id2).status == "recording"  # can finish again
+    assert finish(client, answer_id2, recording).status_code == 200
+    assert finish(client, answer_id2, recording).status_code == 200  # idempotent
+
+
+def test_not_media_fails_and_allows_a_technical_retake(client, started):
+    junk = b"this is not a recording" * 100
+    answer_id = begin(client, question=1).json()["answer"]
+    upload(client, answer_id, junk)
+    response = finish(client, answer_id, junk)
+    assert response.status_code == 400 and "不是可识别的音视频" in response.json()["error"]
+    assert Answer.objects.get(pk=answer_id).status == "failed"
+
+
+def test_technical_retake_does_not_use_up_retakes(client, started, recording):
+    broken = begin(client, question=1).json()["answer"]  # question 1 allows no retake
+    put(client, broken, 0, 0, recording[:500])
+    retry = begin(client, question=1, technical=True)
+    assert retry.status_code == 201
+    new_id = retry.json()["answer"]
+    upload(client, new_id, recording)
+    assert finish(client, new_id, recording).status_code == 200
+    assert Answer.objects.get(pk=broken).status == "failed"
+    refused = begin(client, question=1)
+    assert refused.status_code == 400 and "重录次数已用完" in refused.json()["error"]
+
+
+def test_retake_replaces_the_earlier_answer(client, started, recording):
+    first = begin(client).json()["answer"]
+    upload(client, first, recording)
+    finish(client, first, recording)
+    second = begin(client).json()["answer"]
+    upload(client, second, recording)
+    finish(client, second, recording)
+    assert Answer.objects.get(pk=first).status == "discarded"
+    assert begin(client).status_code == 400  # retakes=1: both takes used
+
+
+def test_answer_longer_than_the_limit_is_refused(client, started):
+    long_recording = webm_bytes(26.0, fps=5)  # limit 20 s + 3 s grace
+    answer_id = begin(client).json()["answer"]
+    upload(client, answer_id, long_recording, size=64 * 1024)
+    response = finish(client, answer_id, long_recording)
+    assert response.status_code == 400 and "时长上限" in response.json()["error"]
+
+
+@pytest.mark.parametrize("change", ["expired", "revoked", "unknown"])
+def test_dead_links_are_404(client, session, change):
+    token = TOKEN
+    if change == "expired":
+        InterviewSession.objects.filter(pk=session.pk).update(expires_at=timezone.now())
+    elif change == "revoked":
+        InterviewSession.objects.filter(pk=session.pk).update(revoked_at=timezone.now())
+    else:
+        token = "no-such-token"
+    assert client.get(f"/i/{token}/").status_code == 404
+    assert client.post(f"/i/{token}/start", {}, content_type="application/json").status_code == 404
+
+
+def test_another_candidates_answer_id_is_404(client, started, org, recording):
+    other = InterviewSessionFactory(application__candidate__organization=org, token_hash=_hash("other-token"), state="started",
+                                    consents={"recording": {}})
+    foreign = Answer.objects.create(organization=org, session=other, question_index=0)
+    assert put(client, foreign.pk, 0, 0, recording[:10]).status_code == 404
+    assert not UploadChunk.objects.exists()
+
+
+def test_consent_rules(client, session, org):
+    response = client.post(f"/i/{TOKEN}/consent", {"recording": True, "ai_analysis": False}, content_type="application/json")
+    assert response.status_code == 400 and "AI分析" in response.json()["error"]
+    assert client.post(f"/i/{TOKEN}/start", {}, content_type="application/json").status_code == 400  # no consent yet
+    body = client.post(f"/i/{TOKEN}/consent", {"recording": True, "ai_analysis": True, "biometric": True},
+                       content_type="application/json").json()
+    assert body["biometric_allowed"] is True
+    session.refresh_from_db()
+    assert session.consents["biometric"]["accepted"] is True and session.consents["recording"]["version"] == 1
+    org.facial_analysis_enabled = False
+    org.save()
+    body = client.post(f"/i/{TOKEN}/consent", {"recording": True, "ai_analysis": True, "biometric": True},
+                       content_type="application/json").json()
+    assert body["biometric_allowed"] is False  # the company switch wins
+
+
+def test_submit_needs_every_question(client, started, recording):
+    response = client.post(f"/i/{TOKEN}/submit", {}, content_type="application/json")
+    assert response.status_code == 400 and "1, 2" in response.json()["error"]
+    for question in (0, 1):
+        answer_id = begin(client, question=question).json()["answer"]
+        upload(client, answer_id, recording)
+        finish(client, answer_id, recording)
+    assert client.post(f"/i/{TOKEN}/submit", {}, content_type="application/json").json()["state"] == "submitted"
+    assert begin(client, question=0).status_code == 400  # nothing changes after submission

@@ -1,0 +1,130 @@
+"""HR's side: send an AI interview, follow it live, watch answers with their analysis."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from hirelens.candidates.models import Application
+from hirelens.core.access import get_for_actor
+from hirelens.core.audit import audit_record
+from hirelens.core.models import AuditEvent
+
+from . import services
+from .access import access_answer, access_session, visible_sessions
+from .models import Answer, InterviewSession
+
+
+@login_required
+def session_index(request):
+    sessions = visible_sessions(actor=request.user).select_related("application__position").order_by("-created_at")
+    state = request.GET.get("state", "")
+    if state:
+        sessions = sessions.filter(state=state)
+    page = Paginator(sessions, 20).get_page(request.GET.get("page"))
+    return render(request, "interviews/session_list.html", {"page": page, "states": InterviewSession.State.choices})
+
+
+@login_required
+def session_detail(request, session_id: int):
+    session = access_session(actor=request.user, session_id=session_id)
+    answers = session.answers.exclude(status=Answer.Status.DISCARDED).order_by("question_index", "attempt")
+    rows = []
+    for answer in answers:
+        summary = (answer.analysis or {}).get("summary") or {}
+        events = (answer.analysis or {}).get("events") or []
+        rows.append({"answer": answer, "summary": summary, "events": events[:50],
+                     "question": session.questions[answer.question_index]["text"] if answer.question_index >= 0 else session.practice_question})
+    return render(request, "interviews/session_detail.html", {"session": session, "rows": rows})
+
+
+class SessionForm(forms.Form):
+    questions = forms.CharField(label=gettext_lazy("题目（每行一道）"), widget=forms.Textarea(attrs={"rows": 5}))
+    practice_question = forms.CharField(label=gettext_lazy("练习题"), required=False, initial="请用三个词介绍你自己。")
+    prep_s = forms.IntegerField(label=gettext_lazy("准备时间（秒）"), min_value=0, max_value=600, initial=30)
+    answer_s = forms.IntegerField(label=gettext_lazy("作答时间（秒）"), min_value=10, max_value=1800, initial=120)
+    retakes = forms.IntegerField(label=gettext_lazy("可重录次数"), min_value=0, max_value=5, initial=1)
+    extra_prep_s = forms.IntegerField(label=gettext_lazy("额外准备时间（秒）"), min_value=0, max_value=600, initial=0)
+    text_answers_allowed = forms.BooleanField(label=gettext_lazy("允许文字作答"), required=False)
+    valid_days = forms.IntegerField(label=gettext_lazy("链接有效天数"), min_value=1, max_value=60, initial=7)
+
+
+@login_required
+def session_new(request, application_id: int):
+    from hirelens.candidates.access import visible_candidates
+
+    application = get_for_actor(Application.objects.filter(candidate__in=visible_candidates(actor=request.user)),
+                                actor=request.user, pk=application_id)
+    form = SessionForm(request.POST or None)
+    link = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        questions = [{"text": line.strip(), "prep_s": data["prep_s"], "answer_s": data["answer_s"], "retakes": data["retakes"]}
+                     for line in data["questions"].splitlines() if line.strip()]
+        try:
+            session, token = services.session_create(
+                actor=request.user, application=application, questions=questions, practice_question=data["practice_question"],
+                valid_days=data["valid_days"], extra_prep_s=data["extra_prep_s"], text_answers_allowed=data["text_answers_allowed"],
+                language=request.LANGUAGE_CODE,
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            link = services.session_link(token)
+            messages.success(request, _("面试链接已生成。请把链接发送给候选人（仅显示这一次）。"))
+            return render(request, "interviews/session_created.html", {"session": session, "link": link})
+    return render(request, "interviews/session_new.html", {"form": form, "application": application}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def session_revoke(request, session_id: int):
+    session = access_session(actor=request.user, session_id=session_id)
+    services.session_revoke(actor=request.user, session=session)
+    messages.success(request, _("面试链接已撤销。"))
+    return redirect("interviews:detail", session_id=session.pk)
+
+
+RANGE = re.compile(r"bytes=(\d*)-(\d*)$")
+
+
+@login_required
+def answer_media(request, answer_id: int):
+    """Stream a recording (decrypted on the fly), with HTTP range support so the player can seek."""
+    answer = access_answer(actor=request.user, answer_id=answer_id)
+    if not answer.recording:
+        raise Http404
+    audit_record(action=AuditEvent.Action.READ_FILE, actor=request.user, obj=answer, fields=["recording"], request=request)
+    handle = answer.recording.open("rb")
+    size = answer.size
+    content_type = "video/mp4" if answer.extension == "mp4" else ("audio/webm" if answer.kind == Answer.Kind.AUDIO else "video/webm")
+    match = RANGE.match(request.headers.get("Range", ""))
+    if not match or size == 0:
+        response = FileResponse(handle, content_type=content_type)
+        response["Accept-Ranges"] = "bytes"
+        return response
+    start = int(match.group(1)) if match.group(1) else max(0, size - int(match.group(2) or 0))
+    end = min(int(match.group(2)), size - 1) if match.group(1) and match.group(2) else size - 1
+    if start >= size or start > end:
+        handle.close()
+        response = HttpResponse(status=416)
+        response["Content-Range"] = f"bytes */{size}"
+        return response
+    handle.seek(start)
+    data = handle.read(min(end - start + 1, 4 * 1024 * 1024))
+    handle.close()
+    response = HttpResponse(data, status=206, content_type=content_type)
+    response["Content-Range"] = f"bytes {start}-{start + len(data) - 1}/{size}"
+    response["Accept-Ranges"] = "bytes"
+    return response
