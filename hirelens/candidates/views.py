@@ -83,7 +83,7 @@ def _detail_context(request, candidate, tab):
                        "id_number": candidate.id_number, "address": candidate.address, "source": candidate.source,
                        "tags": ", ".join(t.name for t in candidate.tags.all())}),
                    project_form=forms.ProjectForm(), work_form=forms.WorkForm(), check_form=forms.BackgroundCheckForm(),
-                   portal_links=list(getattr(candidate, "portal_links").all()) if hasattr(candidate, "portal_links") else [])
+                   portal_links=list(candidate.portal_links.all()) if hasattr(candidate, "portal_links") else [])
         shown = request.session.pop("portal_link_shown", None)
         if shown and any(link.pk == shown.get("id") for link in ctx["portal_links"]):
             ctx["portal_shown"] = shown

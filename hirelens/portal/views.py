@@ -31,7 +31,7 @@ def portal_view(view):
             return render(request, "portal/expired.html", status=410)
         services.portal_link_touch(link=link)
         response = view(request, token, link, candidate, *args, **kwargs)
-        response["Referrer-Policy"] = "no-referrer"  # the token must not leak to other sites
+        response["Referrer-Policy"] = "same-origin"  # the token must not leak to other sites (no-referrer breaks CSRF Origin)
         response["Cache-Control"] = "no-store"
         return response
 

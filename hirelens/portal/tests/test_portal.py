@@ -27,7 +27,7 @@ def test_link_opens_the_candidates_own_portal_and_is_audited(portal, client):
     page = response.content.decode()
     assert response.status_code == 200
     assert portal["candidate"].full_name in page and portal["app"].position.title in page and "AI视频面试" in page
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     read = AuditEvent.objects.filter(action="read", object_id=str(portal["candidate"].pk)).get()
     assert read.actor_id is None and "phone" in read.fields
     assert portal["link"].secret_hash not in portal["token"]
