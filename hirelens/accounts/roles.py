@@ -22,6 +22,8 @@ class Perm:
     CANDIDATES_VIEW_ALL = "candidates.view_all"
     CANDIDATES_MANAGE = "candidates.manage"
     CANDIDATES_VIEW_ASSIGNED = "candidates.view_assigned"
+    CANDIDATES_IMPORT = "candidates.import"  # import sandbox: upload, validate, commit
+    CANDIDATES_EXPORT = "candidates.export"  # de-identified exports for analysis
     EVALUATIONS_SCORE = "evaluations.score"
     DECISIONS_RECORD = "decisions.record"
     MESSAGING_VIEW = "messaging.view"  # the outbox, delivery logs and planned reminders
@@ -35,6 +37,8 @@ _RECRUITING = {
     Perm.CANDIDATES_VIEW_ALL,
     Perm.CANDIDATES_MANAGE,
     Perm.CANDIDATES_VIEW_ASSIGNED,
+    Perm.CANDIDATES_IMPORT,
+    Perm.CANDIDATES_EXPORT,
     Perm.DECISIONS_RECORD,
     Perm.MESSAGING_VIEW,
     Perm.MESSAGING_HELPDESK,
