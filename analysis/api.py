@@ -87,7 +87,13 @@ def analyse(path: str | os.PathLike, options: AnalysisOptions | None = None) -> 
         warnings.append(Warning_("no_audio", "the file has no audio: no speech or transcript"))
 
     acc = SpeechAccumulator(params=opts.speech)
-    asr_dir = _asr_model(opts, warnings) if opts.transcript and info.has_audio else None
+    try:
+        asr_dir = _asr_model(opts, warnings) if opts.transcript and info.has_audio else None
+    except BaseException:
+        stream.close()
+        if face_an is not None:
+            face_an.close()
+        raise
     words: list = []
     texts: list[str] = []
     asr_langs: list[tuple[str, float | None]] = []
@@ -131,6 +137,7 @@ def analyse(path: str | os.PathLike, options: AnalysisOptions | None = None) -> 
         words.extend(tr.words)
         texts.append(tr.text)
         asr_langs.append((tr.language, tr.language_probability))
+
     try:
         with stream:
             for kind, item in stream:
@@ -150,12 +157,12 @@ def analyse(path: str | os.PathLike, options: AnalysisOptions | None = None) -> 
         duration = stream.decoded_duration_s or info.duration_s
         if stream.decode_errors:
             warnings.append(
-                Warning_("decode_errors", f"{stream.decode_errors} damaged packets were skipped; results cover what could be read")
+                Warning_(
+                    "decode_errors", f"{stream.decode_errors} damaged packets were skipped; results cover what could be read"
+                )
             )
         if info.duration_s and duration < 0.9 * info.duration_s:
-            warnings.append(
-                Warning_("truncated", f"only {duration:.1f} s of {info.duration_s:.1f} s could be decoded")
-            )
+            warnings.append(Warning_("truncated", f"only {duration:.1f} s of {info.duration_s:.1f} s could be decoded"))
         info.duration_s = duration
         info.video_frames_decoded = stream.video_frames
         if stream.audio_samples == 0 and stream.video_frames == 0 and info.has_audio:
@@ -236,9 +243,7 @@ def analyse(path: str | os.PathLike, options: AnalysisOptions | None = None) -> 
         if absent >= 0.2:
             warnings.append(Warning_("face_absent", f"no face in {absent:.0%} of the answer"))
         if face["multiple_faces_ratio"] > 0:
-            warnings.append(
-                Warning_("multiple_faces", f"more than one face in {face['multiple_faces_ratio']:.0%} of the answer")
-            )
+            warnings.append(Warning_("multiple_faces", f"more than one face in {face['multiple_faces_ratio']:.0%} of the answer"))
 
     dur = duration
     wpm = cpm = None

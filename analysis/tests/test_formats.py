@@ -31,8 +31,7 @@ def test_formats(tmp_path, short_answer, name, kw):
     if kw.pop("audio_only", False):
         path = synth.write_media(tmp_path / name, audio=audio, **kw)
     else:
-        path = synth.write_media(tmp_path / name, audio=audio, frames=lambda i, t: frame, fps=fps, width=320,
-                                 height=240, **kw)
+        path = synth.write_media(tmp_path / name, audio=audio, frames=lambda i, t: frame, fps=fps, width=320, height=240, **kw)
     report = analyse(path, AnalysisOptions(face=False, transcript=False))
     s = report.summary
     assert s.duration_s == pytest.approx(truth.duration_s, abs=0.15)
@@ -49,8 +48,15 @@ def test_variable_frame_rate_video_uses_frame_timestamps(tmp_path):
     while t < 5.0:
         times.append(t)
         t += 1 / 30 if int(t * 2) % 2 else 1 / 12
-    path = synth.write_media(tmp_path / "vfr.webm", audio=None, frames=lambda i, t: empty if 2.0 <= t < 3.5 else base,
-                             frame_times=times, width=320, height=240, options={"live": "1"})
+    path = synth.write_media(
+        tmp_path / "vfr.webm",
+        audio=None,
+        frames=lambda i, t: empty if 2.0 <= t < 3.5 else base,
+        frame_times=times,
+        width=320,
+        height=240,
+        options={"live": "1"},
+    )
     report = analyse(path, AnalysisOptions(face=True, posture=False))
     absent = report.events_of("face_absent")
     assert len(absent) == 1

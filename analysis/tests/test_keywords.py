@@ -19,16 +19,23 @@ def test_chinese_keyword_not_counted_inside_a_longer_word():
 
 
 def test_chinese_keyword_times_come_from_the_words():
-    words = [Word("我们", 0.0, 0.4, 1), Word("团队", 0.5, 0.9, 1), Word("协作", 0.9, 1.3, 1), Word("很好", 1.4, 1.8, 1),
-             Word("团队协作", 3.0, 3.8, 1)]
+    words = [
+        Word("我们", 0.0, 0.4, 1),
+        Word("团队", 0.5, 0.9, 1),
+        Word("协作", 0.9, 1.3, 1),
+        Word("很好", 1.4, 1.8, 1),
+        Word("团队协作", 3.0, 3.8, 1),
+    ]
     hits = count_keywords("我们团队协作很好团队协作", ["团队协作"], words=words)
     assert hits.counts == {"团队协作": 2}
     assert hits.times == {"团队协作": [0.5, 3.0]}
 
 
 def test_english_keywords_match_inflections_not_substrings():
-    text = ("Customers liked it. The customer's team negotiated; we negotiate again. "
-            "A category is not a cat. Team work and teamwork differ. Our TEAM leads.")
+    text = (
+        "Customers liked it. The customer's team negotiated; we negotiate again. "
+        "A category is not a cat. Team work and teamwork differ. Our TEAM leads."
+    )
     hits = count_keywords(text, ["customer", "negotiate", "cat", "team work", "team"])
     assert hits.counts == {"customer": 2, "negotiate": 2, "cat": 1, "team work": 1, "team": 3}
 

@@ -41,7 +41,9 @@ def test_faster_speech_measures_faster(media_dir):
     rates = []
     for wpm in (120, 220):
         audio, _ = synth.speech_answer(wpm=wpm, sentences=synth.SENTENCES[:2], pauses_s=[1.0])
-        rates.append(_speech_only(synth.write_media(media_dir / f"fast{wpm}.wav", audio=audio)).summary.articulation_rate_syll_per_s)
+        rates.append(
+            _speech_only(synth.write_media(media_dir / f"fast{wpm}.wav", audio=audio)).summary.articulation_rate_syll_per_s
+        )
     assert rates[1] > rates[0] * 1.4
 
 
