@@ -1,0 +1,88 @@
+from icalendar import Calendar
+
+from hirelens.core.testing import assert_tenant_isolated
+from hirelens.scheduling import services
+from hirelens.scheduling.access import access_interview, access_slot, visible_interviews, visible_slots
+from hirelens.scheduling.models import Interview, InterviewLink, InterviewSlot
+from hirelens.workflows.tests.factories import make_application
+
+from .conftest import local
+
+
+def _path(url: str) -> str:
+    return "/" + url.split("://", 1)[1].split("/", 1)[1]
+
+
+def test_candidate_books_through_the_link_and_gets_interview_links(hr_admin, position, application, interviewer, client):
+    slot = services.slot_create(actor=hr_admin, position=position, start=local(hour=10), end=local(hour=11), interviewers=[interviewer])
+    client.force_login(hr_admin)
+    response = client.post(f"/scheduling/applications/{application.pk}/booking-link/", follow=True)
+    url = next(m.message for m in response.context["messages"]).split("：", 1)[1]
+    client.logout()
+    page = client.get(_path(url))
+    assert page.status_code == 200 and slot.start_at.astimezone().strftime("%Y") in page.content.decode()
+    assert "10:00–11:00 Asia/Shanghai" in page.content.decode()
+    response = client.post(_path(url), {"slot": slot.pk})
+    interview = Interview.objects.get(application=application)
+    assert response.status_code == 302 and response["Location"].startswith("/scheduling/l/")
+    page = client.get(response["Location"]).content.decode()
+    assert interview.title in page and "10:00–11:00 Asia/Shanghai" in page
+    assert set(InterviewLink.objects.filter(interview=interview).values_list("kind", flat=True)) == {"candidate", "backup", "interviewer"}
+    ics = client.get(response["Location"] + "calendar.ics")
+    assert Calendar.from_ical(ics.content).walk("VEVENT")[0]["UID"] == interview.uid
+    # The same browser opening another candidate's link is refused, clearly.
+    other = make_application(position, "孙悦")
+    _link, token = __import__("hirelens.scheduling.links", fromlist=["link_issue"]).link_issue(application=other, kind="booking")
+    response = client.get(f"/scheduling/l/{token}/")
+    assert response.status_code == 403 and "这个链接属于另一位候选人" in response.content.decode()
+
+
+def test_link_errors_are_clear_and_localized(hr_admin, application, interviewer, client):
+    interview = services.interview_schedule(actor=hr_admin, application=application, start=local(hour=10), end=local(hour=11),
+                                            interviewers=[interviewer])
+    urls = services.interview_links_issue(interview=interview, actor=hr_admin)
+    services.interview_cancel(actor=hr_admin, interview=interview, reason="职位已关闭")
+    response = client.get(_path(urls["backup"]))
+    assert response.status_code == 410 and "链接已被撤销" in response.content.decode()
+    response = client.get("/scheduling/l/not-a-token/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 404
+    assert "This link is not valid" in response.content.decode()
+
+
+def test_interview_pages_and_ics_are_scoped(hr_admin, position, application, interviewer, outsider, org, client):
+    from hirelens.accounts.tests.factories import UserFactory
+
+    slot = services.slot_create(actor=hr_admin, position=position, start=local(hour=15), end=local(hour=16), interviewers=[interviewer])
+    interview = services.interview_schedule(actor=hr_admin, application=application, start=local(hour=10), end=local(hour=11),
+                                            interviewers=[interviewer])
+    assert_tenant_isolated(outsider=outsider, objects=[interview], access=access_interview, access_kwarg="interview_id",
+                           selectors=[visible_interviews], client=client,
+                           urls=[f"/scheduling/interviews/{interview.pk}/", f"/scheduling/interviews/{interview.pk}/calendar.ics",
+                                 f"/scheduling/position/{position.pk}/", f"/api/v1/scheduling/interviews/{interview.pk}"])
+    assert_tenant_isolated(outsider=outsider, objects=[slot], access=access_slot, access_kwarg="slot_id", selectors=[visible_slots])
+    response = client.post(f"/scheduling/interviews/{interview.pk}/cancel/", {"reason": "x"})
+    assert response.status_code == 404
+    stranger = UserFactory(organization=org, role="interviewer", email="stranger@example.com")
+    client.force_login(stranger)
+    assert client.get(f"/scheduling/interviews/{interview.pk}/").status_code == 404
+    assert client.get("/api/v1/scheduling/interviews").json() == []
+    client.force_login(interviewer)  # assigned: may read, may not cancel
+    assert client.get(f"/scheduling/interviews/{interview.pk}/").status_code == 200
+    assert [i["id"] for i in client.get("/api/v1/scheduling/interviews?mine=true").json()] == [interview.pk]
+    assert client.post(f"/scheduling/interviews/{interview.pk}/cancel/", {"reason": "x"}).status_code == 403
+    assert client.post(f"/scheduling/slots/{slot.pk}/cancel/").status_code == 403
+    interview.refresh_from_db()
+    slot.refresh_from_db()
+    assert interview.status == "scheduled" and slot.status == InterviewSlot.Status.OPEN
+    ics = client.get(f"/scheduling/interviews/{interview.pk}/calendar.ics")
+    assert ics["Content-Type"] == "text/calendar; charset=utf-8"
+    assert Calendar.from_ical(ics.content).walk("VEVENT")[0]["SEQUENCE"] == 0
+
+
+def test_viewer_sees_times_in_own_zone(hr_admin, position, interviewer, client):
+    services.slot_create(actor=hr_admin, position=position, start=local(hour=10), end=local(hour=11), interviewers=[interviewer])
+    client.force_login(hr_admin)
+    client.cookies["hl_tz"] = "Europe/London"
+    page = client.get(f"/scheduling/position/{position.pk}/").content.decode()
+    assert "10:00–11:00 Asia/Shanghai" in page
+    assert "02:00–03:00 Europe/London" in page

@@ -1,0 +1,65 @@
+from hirelens.workflows import services
+from hirelens.workflows.models import Process, ProcessVersion
+
+
+def test_designer_builds_edits_reorders_and_publishes_over_htmx(hr_admin, position, client):
+    client.force_login(hr_admin)
+    response = client.post(f"/processes/position/{position.pk}/new/", {"name": "2027 校招", "starter": ""})
+    process = Process.objects.get(name="2027 校招")
+    assert response.status_code == 302 and response["Location"] == f"/processes/{process.pk}/designer/"
+    assert client.get(response["Location"]).status_code == 200
+    headers = {"HTTP_HX_REQUEST": "true"}
+    client.post(f"/processes/{process.pk}/stages/add/", {"module": "live"}, **headers)
+    html = client.post(f"/processes/{process.pk}/stages/add/", {"module": "ai_video", "index": "0"}, **headers).content.decode()
+    assert html.index("AI视频面试") < html.index("直播面试")
+    draft = services.process_draft(process)
+    video, live = draft.stages.all()
+    response = client.post(f"/processes/stages/{video.pk}/edit/", {
+        "title": "AI 初筛", "instructions": "请在安静的环境作答",
+        "q_id": [video.settings["questions"][0]["id"], ""], "q_text": ["介绍你自己", "你为什么选择销售？"],
+        "q_prep": ["30", "20"], "q_answer": ["120", "90"], "q_retakes": ["1", "0"],
+        "practice_text": "用三个词描述你自己", "practice_prep": "10", "practice_answer": "30",
+        "view_roles": ["interviewer", "hiring_manager"], "score_roles": ["hiring_manager"],
+    }, **headers)
+    assert response.status_code == 200 and "AI 初筛" in response.content.decode()
+    video.refresh_from_db()
+    assert [(q["text"], q["prep_seconds"], q["answer_seconds"], q["retakes"]) for q in video.settings["questions"]] == [
+        ("介绍你自己", 30, 120, 1), ("你为什么选择销售？", 20, 90, 0)]
+    assert (video.view_roles, video.score_roles) == (["interviewer", "hiring_manager"], ["hiring_manager"])
+    client.post(f"/processes/{process.pk}/stages/reorder/", {"stage": [live.pk, video.pk]}, **headers)
+    assert list(draft.stages.values_list("pk", flat=True)) == [live.pk, video.pk]
+    preview = client.get(f"/processes/{process.pk}/preview/").content.decode()
+    assert "你为什么选择销售？" in preview and "准备 20 秒，作答 90 秒，可重录 0 次" in preview
+    response = client.post(f"/processes/{process.pk}/publish/", {"note": "首版"}, follow=True)
+    assert "已发布版本 v1" in response.content.decode()
+    version = process.versions.get(status=ProcessVersion.Status.PUBLISHED)
+    assert [s.title for s in version.stages.all()] == ["直播面试", "AI 初筛"]
+    process.refresh_from_db()
+    assert process.is_active
+
+
+def test_stage_form_shows_bad_input_in_place(hr_admin, position, client):
+    client.force_login(hr_admin)
+    process = services.process_create(actor=hr_admin, position=position)
+    stage = services.stage_add(actor=hr_admin, version=services.process_draft(process), module="ai_video")
+    response = client.post(f"/processes/stages/{stage.pk}/edit/", {"title": "AI", "q_id": [""], "q_text": ["题"], "q_prep": ["abc"],
+                                                                  "q_answer": [""], "q_retakes": ["0"]}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert "“abc”不是整数。" in response.content.decode()
+    stage.refresh_from_db()
+    assert stage.settings["questions"][0]["text"] == "请用三分钟介绍你自己，以及你为什么申请这个职位。"  # unchanged
+
+
+def test_position_edit_page_validates_time_zone(hr_admin, position, client):
+    client.force_login(hr_admin)
+    data = {"title": "后端工程师", "department": "技术部", "location": "北京", "time_zone": "Mars/Olympus", "status": "open",
+            "keywords": "Python，团队协作", "scorecard_dimensions": "沟通能力, 专业技能", "description": ""}
+    response = client.post(f"/positions/{position.pk}/edit/", data)
+    assert "未知的时区“Mars/Olympus”" in response.content.decode()
+    position.refresh_from_db()
+    assert position.time_zone == "Asia/Shanghai"
+    response = client.post(f"/positions/{position.pk}/edit/", {**data, "time_zone": "Europe/Berlin"})
+    assert response.status_code == 302
+    position.refresh_from_db()
+    assert (position.time_zone, position.keywords, position.scorecard_dimensions) == (
+        "Europe/Berlin", ["Python", "团队协作"], ["沟通能力", "专业技能"])
