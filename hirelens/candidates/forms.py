@@ -30,17 +30,17 @@ class CandidateForm(forms.Form):
 
 
 class CandidateCreateForm(CandidateForm):
-    resume = forms.FileField(label=_("简历（PDF 或 DOCX）"), required=False)
+    resume = forms.FileField(label=_("简历（PDF 或 DOCX）"), required=False, allow_empty_file=True)
     allow_duplicate = forms.BooleanField(label=_("确认重复仍然创建"), required=False)
 
 
 class ResumeForm(forms.Form):
-    resume = forms.FileField(label=_("简历（PDF 或 DOCX）"))
+    resume = forms.FileField(label=_("简历（PDF 或 DOCX）"), allow_empty_file=True)
 
 
 class DocumentForm(forms.Form):
     doc_type = forms.ChoiceField(label=_("类型"), choices=Document.Type.choices)
-    file = forms.FileField(label=_("文件（PDF、DOCX、PNG、JPEG）"))
+    file = forms.FileField(label=_("文件（PDF、DOCX、PNG、JPEG）"), allow_empty_file=True)
 
 
 class ReviewForm(forms.Form):

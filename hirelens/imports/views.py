@@ -1,7 +1,113 @@
+from __future__ import annotations
+
+import json
+
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from hirelens.accounts.roles import Perm, user_can
+from hirelens.core.audit import audit_record
+from hirelens.core.models import AuditEvent
+
+from . import services
+from .access import access_batch, visible_batches
+from .export import export_deidentified_csv
+from .validation import FIELDS
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("CSV 或 XLSX 文件"), allow_empty_file=True)
+
+
+def _require(request, perm):
+    if not user_can(request.user, perm):
+        raise Http404
 
 
 @login_required
 def batch_index(request):
-    raise Http404
+    _require(request, Perm.CANDIDATES_IMPORT)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            batch = services.import_batch_upload(actor=request.user, upload=form.cleaned_data["file"], request=request)
+        except ValidationError as exc:
+            form.add_error("file", exc.messages)
+        else:
+            return redirect("imports:detail", batch.pk)
+    return render(request, "imports/index.html", {"form": form, "batches": visible_batches(actor=request.user)[:50],
+                                                  "can_export": user_can(request.user, Perm.CANDIDATES_EXPORT)})
+
+
+@login_required
+def batch_detail(request, batch_id: int):
+    batch = access_batch(actor=request.user, batch_id=batch_id)
+    preview = json.loads(batch.preview_json) if batch.preview_json else []
+    if preview:
+        audit_record(action=AuditEvent.Action.READ, actor=request.user, obj=batch, fields=["preview"], request=request)
+    columns = [(str(i), header, batch.mapping.get(str(i), "")) for i, header in enumerate(batch.headers)]
+    return render(request, "imports/detail.html", {
+        "batch": batch, "columns": columns, "fields": list(FIELDS.items()), "preview": preview,
+        "report_rows": batch.report.get("rows", [])[:200], "report_total": len(batch.report.get("rows", [])),
+    })
+
+
+@login_required
+@require_POST
+def batch_map(request, batch_id: int):
+    batch = access_batch(actor=request.user, batch_id=batch_id)
+    mapping = {str(i): request.POST.get(f"col{i}", "") for i in range(len(batch.headers))}
+    try:
+        services.import_batch_validate(actor=request.user, batch=batch, mapping={k: v for k, v in mapping.items() if v})
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    return redirect("imports:detail", batch.pk)
+
+
+@login_required
+@require_POST
+def batch_commit(request, batch_id: int):
+    batch = access_batch(actor=request.user, batch_id=batch_id)
+    try:
+        batch = services.import_batch_commit(actor=request.user, batch=batch, request=request)
+        messages.success(request, _("已导入 %(n)s 位候选人。") % {"n": batch.created_count})
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    return redirect("imports:detail", batch.pk)
+
+
+@login_required
+@require_POST
+def batch_discard(request, batch_id: int):
+    batch = access_batch(actor=request.user, batch_id=batch_id)
+    try:
+        services.import_batch_discard(actor=request.user, batch=batch)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    return redirect("imports:detail", batch.pk)
+
+
+@login_required
+def batch_report(request, batch_id: int):
+    batch = access_batch(actor=request.user, batch_id=batch_id)
+    response = HttpResponse(services.import_report_csv(batch=batch), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="import-{batch.pk}-report.csv"'
+    return response
+
+
+@login_required
+def export_candidates(request):
+    _require(request, Perm.CANDIDATES_EXPORT)
+    response = HttpResponse(export_deidentified_csv(actor=request.user, request=request), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="candidates-deidentified.csv"'
+    return response
