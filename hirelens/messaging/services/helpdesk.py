@@ -46,7 +46,8 @@ def ticket_receive(*, organization, binding, body: str) -> tuple[Ticket, bool]:
                                        source=Ticket.Source.WECHAT, last_message_at=now)
     else:
         ticket.status, ticket.last_message_at = Ticket.Status.OPEN, now
-        ticket.save(update_fields=["status", "last_message_at", "updated_at"])
+        ticket.candidate_id = ticket.candidate_id or binding.candidate_id  # bound since the ticket was opened
+        ticket.save(update_fields=["status", "last_message_at", "candidate", "updated_at"])
     TicketMessage.objects.create(organization=organization, ticket=ticket, direction=TicketMessage.Direction.INBOUND, body=body)
     _publish(ticket, direction="in")
     return ticket, created
@@ -101,9 +102,10 @@ def ticket_reply(*, actor, ticket: Ticket, body: str) -> TicketMessage:
         raise ValidationError(_("工单不属于本组织。"))
     body = _clean_body(body)
     now = timezone.now()
+    candidate = ticket.candidate or (ticket.binding.candidate if ticket.binding_id else None)
     outbound = message_send(
-        organization_id=ticket.organization_id, kind=Kind.HELPDESK_REPLY, candidate=ticket.candidate,
-        binding=ticket.binding, address="" if (ticket.candidate or ticket.binding) else ticket.contact,
+        organization_id=ticket.organization_id, kind=Kind.HELPDESK_REPLY, candidate=candidate,
+        binding=ticket.binding, address="" if (candidate or ticket.binding_id) else ticket.contact,
         variables={"reply": body, "ticket": ticket.pk}, subject_type="messaging.ticket", subject_id=ticket.pk,
     )
     reply = TicketMessage.objects.create(organization_id=ticket.organization_id, ticket=ticket, author=actor,

@@ -1,0 +1,93 @@
+"""Tenancy and roles for every messaging page, access function and selector."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.test import Client
+from django.utils import timezone
+
+from hirelens.core.testing import assert_tenant_isolated
+from hirelens.messaging.access import access_message, access_ticket
+from hirelens.messaging.models import MessageTemplate, Ticket, TicketMessage
+from hirelens.messaging.selectors import message_list, reminder_list, ticket_list
+from hirelens.messaging.services import message_send, reminders_plan, ticket_close, ticket_open_web, ticket_reply
+from hirelens.messaging.services.config import message_template_save
+
+from .factories import CandidateFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def rows(org):
+    candidate = CandidateFactory(organization=org, email="a@example.com")
+    message = message_send(organization_id=org.pk, kind="survey", candidate=candidate, variables={"survey_link": "https://x"})
+    ticket = ticket_open_web(organization_id=org.pk, candidate=candidate, body="链接打不开")
+    reminders_plan(organization_id=org.pk, subject_type="scheduling.interview", subject_id=1, candidate_id=candidate.pk,
+                   starts_at=timezone.now() + timedelta(days=3))
+    return message, ticket
+
+
+def test_other_tenant_sees_nothing(rows, outsider, client):
+    message, ticket = rows
+    assert_tenant_isolated(outsider=outsider, objects=[message], access=access_message, access_kwarg="message_id",
+                           selectors=[message_list], client=client, urls=[f"/messaging/messages/{message.pk}/"])
+    assert_tenant_isolated(outsider=outsider, objects=[ticket], access=access_ticket, access_kwarg="ticket_id",
+                           selectors=[ticket_list], client=client, urls=[f"/messaging/helpdesk/{ticket.pk}/"])
+    assert list(reminder_list(actor=outsider)) == []
+    client.force_login(outsider)
+    assert client.post(f"/messaging/helpdesk/{ticket.pk}/reply/", {"body": "x"}).status_code == 404
+    assert client.post(f"/messaging/helpdesk/{ticket.pk}/close/").status_code == 404
+    assert TicketMessage.objects.count() == 1
+    assert Ticket.objects.get().status == "open"
+
+
+def test_interviewer_has_no_outbox_or_help_desk(rows, interviewer, hiring_manager):
+    message, ticket = rows
+    for user in (interviewer, hiring_manager):
+        client = Client()
+        client.force_login(user)
+        for url in ("/messaging/", "/messaging/reminders/", "/messaging/helpdesk/", "/messaging/templates/"):
+            assert client.get(url).status_code == 403, url
+        assert client.get(f"/messaging/messages/{message.pk}/").status_code == 404
+        assert client.get(f"/messaging/helpdesk/{ticket.pk}/").status_code == 404
+        assert client.post(f"/messaging/helpdesk/{ticket.pk}/reply/", {"body": "x"}).status_code == 404
+        assert list(message_list(actor=user)) == [] and list(ticket_list(actor=user)) == []
+        with pytest.raises(PermissionDenied):
+            ticket_reply(actor=user, ticket=ticket, body="x")
+        with pytest.raises(PermissionDenied):
+            ticket_close(actor=user, ticket=ticket)
+    assert TicketMessage.objects.count() == 1 and Ticket.objects.get().status == "open"
+
+
+def test_recruiter_may_not_change_templates_but_hr_admin_may(rows, recruiter, hr_admin):
+    client = Client()
+    client.force_login(recruiter)
+    response = client.post("/messaging/templates/invitation/zh-hans/", {"action": "save", "subject": "x", "body": "y"})
+    assert response.status_code == 403 and not MessageTemplate.objects.exists()
+    with pytest.raises(PermissionDenied):
+        message_template_save(actor=recruiter, kind="invitation", language="zh-hans", subject="x", body="y")
+    client.force_login(hr_admin)
+    response = client.post("/messaging/templates/invitation/en/", {"action": "save", "subject": "Hi {name}", "body": "See {link}"})
+    assert response.status_code == 302
+    assert MessageTemplate.objects.get().subject == "Hi {name}"
+
+
+def test_template_preview_and_unknown_variable_on_the_page(rows, hr_admin):
+    client = Client()
+    client.force_login(hr_admin)
+    page = client.get("/messaging/templates/invitation/zh-hans/").content.decode()
+    assert "张三，您好！" in page and "2026年12月1日（周二）14:00（Asia/Shanghai，UTC+08:00）" in page
+    page = client.post("/messaging/templates/invitation/zh-hans/", {"action": "preview", "subject": "x", "body": "{salary}"},
+                       HTTP_HX_REQUEST="true").content.decode()
+    assert "模板中有未知变量：{salary}" in page
+
+
+def test_staff_pages_render(rows, recruiter):
+    message, ticket = rows
+    client = Client()
+    client.force_login(recruiter)
+    for url in ("/messaging/", "/messaging/reminders/", "/messaging/helpdesk/", "/messaging/templates/",
+                f"/messaging/messages/{message.pk}/", f"/messaging/helpdesk/{ticket.pk}/"):
+        assert client.get(url).status_code == 200, url
