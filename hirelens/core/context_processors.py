@@ -10,6 +10,7 @@ NAVIGATION = [
     (_("工作台"), "core:dashboard", None),
     (_("职位"), "positions:index", None),
     (_("候选人"), "candidates:index", None),
+    (_("数据导入"), "imports:index", Perm.CANDIDATES_IMPORT),
     (_("面试安排"), "scheduling:availability", None),
     (_("AI视频面试"), "interviews:index", None),
     (_("消息"), "messaging:outbox", Perm.MESSAGING_VIEW),
