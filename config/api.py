@@ -10,6 +10,7 @@ from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from hirelens.accounts.api import router as accounts_router
+from hirelens.candidates.api import router as candidates_router
 
 api = NinjaAPI(title="HireLens API", version="1", urls_namespace="api", auth=django_auth)  # django_auth enforces CSRF
 
@@ -26,6 +27,7 @@ def validation_error(request, exc):
 
 
 api.add_router("/accounts/", accounts_router)
+api.add_router("/candidates/", candidates_router)
 
 from hirelens.scheduling.api import router as scheduling_router  # noqa: E402
 from hirelens.workflows.api import router as workflows_router  # noqa: E402

@@ -1,0 +1,233 @@
+"""Candidate records over the open API: the same services and access checks as the pages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.http import FileResponse, Http404
+from ninja import File, Form, Router, Schema
+from ninja.files import UploadedFile
+
+from hirelens.core.audit import audit_record
+from hirelens.core.models import AuditEvent
+from hirelens.positions.access import access_position
+
+from . import selectors, services
+from .access import access_candidate, access_candidate_for_edit, access_document
+from .models import Application, Candidate
+from .timeline import timeline_text
+
+router = Router(tags=["candidates"])
+MAX_PAGE = 100
+
+
+class ApplicationOut(Schema):
+    id: int
+    position_id: int
+    position: str
+    stage: str
+    status: str
+    created_at: datetime
+
+
+class DocumentOut(Schema):
+    id: int
+    doc_type: str
+    filename: str
+    content_type: str
+    size: int
+    review_status: str
+    uploaded_by_candidate: bool
+    created_at: datetime
+
+
+class ProjectOut(Schema):
+    id: int
+    name: str
+    role: str
+    description: str
+    start_year: int | None
+    end_year: int | None
+    results: list[dict]
+
+
+class WorkOut(Schema):
+    id: int
+    employer: str
+    title: str
+    start_year: int | None
+    end_year: int | None
+    current: bool
+
+
+class CandidateOut(Schema):
+    id: int
+    full_name: str
+    phone: str
+    email: str
+    source: str
+    skills: list[str]
+    tags: list[str]
+    resume_status: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class CandidateDetailOut(CandidateOut):
+    id_number: str
+    address: str
+    resume_parsed: dict
+    applications: list[ApplicationOut]
+    projects: list[ProjectOut]
+    work_history: list[WorkOut]
+
+
+class CandidateListOut(Schema):
+    count: int
+    items: list[CandidateOut]
+
+
+class CandidateIn(Schema):
+    full_name: str
+    phone: str = ""
+    email: str = ""
+    id_number: str = ""
+    address: str = ""
+    source: str = Candidate.Source.API
+    tags: list[str] = []
+    allow_duplicate: bool = False
+
+
+class CandidatePatch(Schema):
+    full_name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    id_number: str | None = None
+    address: str | None = None
+    source: str | None = None
+    tags: list[str] | None = None
+
+
+class ApplicationIn(Schema):
+    position_id: int
+    stage: str = ""
+
+
+class ApplicationPatch(Schema):
+    stage: str | None = None
+    status: str | None = None
+
+
+class TimelineOut(Schema):
+    id: int
+    kind: str
+    text: str
+    by_candidate: bool
+    actor_id: int | None
+    created_at: datetime
+
+
+def _out(c: Candidate) -> dict:
+    return {"id": c.pk, "full_name": c.full_name, "phone": c.phone, "email": c.email, "source": c.source, "skills": c.skills,
+            "tags": [t.name for t in c.tags.all()], "resume_status": c.resume_status, "created_at": c.created_at, "updated_at": c.updated_at}
+
+
+def _app_out(a: Application) -> dict:
+    return {"id": a.pk, "position_id": a.position_id, "position": a.position.title, "stage": a.stage, "status": a.status,
+            "created_at": a.created_at}
+
+
+def _detail(request, c: Candidate) -> dict:
+    return {**_out(c), "id_number": c.id_number, "address": c.address, "resume_parsed": c.resume_parsed,
+            "applications": [_app_out(a) for a in selectors.candidate_applications(actor=request.user, candidate=c)],
+            "projects": list(c.projects.values("id", "name", "role", "description", "start_year", "end_year", "results")),
+            "work_history": [{"id": w.pk, "employer": w.employer, "title": w.title, "start_year": w.start_year, "end_year": w.end_year,
+                              "current": w.current} for w in c.work_history.all()]}
+
+
+@router.get("/", response=CandidateListOut)
+def candidate_search(request, q: str = "", position: int | None = None, stage: str = "", tag: str = "", source: str = "",
+                     status: str = "", sort: str = "new", limit: int = 20, offset: int = 0):
+    qs = selectors.candidate_list(actor=request.user, q=q, position_id=position, stage=stage, tag=tag, source=source,
+                                  status=status, sort=sort)
+    limit = max(1, min(limit, MAX_PAGE))
+    items = list(qs.prefetch_related("tags")[max(0, offset) : max(0, offset) + limit])
+    for c in items:
+        services.candidate_read(actor=request.user, candidate=c, request=request)
+    return {"count": qs.count(), "items": [_out(c) for c in items]}
+
+
+@router.post("/", response={201: CandidateDetailOut})
+def candidate_create(request, payload: CandidateIn):
+    c = services.candidate_create(actor=request.user, full_name=payload.full_name, phone=payload.phone, email=payload.email,
+                                  id_number=payload.id_number, address=payload.address, source=payload.source, tags=payload.tags,
+                                  allow_duplicate=payload.allow_duplicate, request=request)
+    return 201, _detail(request, c)
+
+
+@router.get("/{candidate_id}", response=CandidateDetailOut)
+def candidate_get(request, candidate_id: int):
+    c = access_candidate(actor=request.user, candidate_id=candidate_id)
+    services.candidate_read(actor=request.user, candidate=c, request=request)
+    return _detail(request, c)
+
+
+@router.patch("/{candidate_id}", response=CandidateDetailOut)
+def candidate_patch(request, candidate_id: int, payload: CandidatePatch):
+    c = access_candidate_for_edit(actor=request.user, candidate_id=candidate_id)
+    data = payload.dict(exclude_unset=True)
+    tags = data.pop("tags", None)
+    services.candidate_update(candidate=c, actor=request.user, data=data, tags=tags, request=request)
+    c = Candidate.objects.get(pk=c.pk)
+    services.candidate_read(actor=request.user, candidate=c, request=request)  # the answer shows every field
+    return _detail(request, c)
+
+
+@router.get("/{candidate_id}/timeline", response=list[TimelineOut])
+def candidate_timeline(request, candidate_id: int):
+    c = access_candidate(actor=request.user, candidate_id=candidate_id)
+    return [{"id": e.pk, "kind": e.kind, "text": timeline_text(e), "by_candidate": e.by_candidate, "actor_id": e.actor_id,
+             "created_at": e.created_at} for e in selectors.candidate_timeline(actor=request.user, candidate=c)]
+
+
+@router.get("/{candidate_id}/documents", response=list[DocumentOut])
+def document_list(request, candidate_id: int):
+    c = access_candidate(actor=request.user, candidate_id=candidate_id)
+    audit_record(action=AuditEvent.Action.READ, actor=request.user, obj=c, fields=["documents"], request=request)
+    return list(c.documents.all())
+
+
+@router.post("/{candidate_id}/documents", response={201: DocumentOut})
+def document_create(request, candidate_id: int, doc_type: Form[str], file: File[UploadedFile]):
+    c = access_candidate_for_edit(actor=request.user, candidate_id=candidate_id)
+    return 201, services.document_upload(candidate=c, actor=request.user, upload=file, doc_type=doc_type, request=request)
+
+
+@router.get("/{candidate_id}/documents/{document_id}/file")
+def document_file(request, candidate_id: int, document_id: int):
+    _c, d = access_document(actor=request.user, candidate_id=candidate_id, document_id=document_id)
+    return FileResponse(services.document_open(actor=request.user, document=d, request=request), as_attachment=True,
+                        filename=d.filename, content_type=d.content_type)
+
+
+@router.get("/{candidate_id}/applications", response=list[ApplicationOut])
+def application_list(request, candidate_id: int):
+    c = access_candidate(actor=request.user, candidate_id=candidate_id)
+    return [_app_out(a) for a in selectors.candidate_applications(actor=request.user, candidate=c)]
+
+
+@router.post("/{candidate_id}/applications", response={201: ApplicationOut})
+def application_create(request, candidate_id: int, payload: ApplicationIn):
+    c = access_candidate_for_edit(actor=request.user, candidate_id=candidate_id)
+    position = access_position(actor=request.user, position_id=payload.position_id)
+    return 201, _app_out(services.application_create(actor=request.user, candidate=c, position=position, stage=payload.stage))
+
+
+@router.patch("/{candidate_id}/applications/{application_id}", response=ApplicationOut)
+def application_patch(request, candidate_id: int, application_id: int, payload: ApplicationPatch):
+    c = access_candidate_for_edit(actor=request.user, candidate_id=candidate_id)
+    application = selectors.candidate_applications(actor=request.user, candidate=c).filter(pk=application_id).first()
+    if application is None:
+        raise Http404
+    return _app_out(services.application_update(actor=request.user, application=application, stage=payload.stage, status=payload.status))
+
