@@ -1,0 +1,70 @@
+"""Demo data: sent invitations, planned reminders and a help-desk conversation (idempotent).
+
+Messages go out through the worker that `make run` starts: without WeChat credentials they fall back
+to e-mail, which the console backend prints.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from .models import Reminder, Ticket, TicketMessage, WeChatBinding
+from .services import message_send, reminders_plan, ticket_reply
+from .services.config import messaging_policy_save
+
+INVITES = [
+    ("赵磊", "销售代表", 2, ["AI视频面试", "情景模拟：客户拒绝签约", "直播面试"], ["10 分钟项目 PPT"]),
+    ("周杰", "后端工程师", 3, ["在线编程", "直播面试"], ["近期项目的架构图"]),
+    ("Emily Chen", "管培生 (2027届)", 4, ["AI video interview", "Case analysis"], ["A 3-word self-description"]),
+]
+
+
+def load(ctx):
+    org, admin = ctx.organization, ctx.users.get("admin")
+    if admin is None:
+        return
+    if admin.organization_id != org.pk:
+        return
+    messaging_policy_save(actor=admin, keyword_replies=[
+        {"keyword": "地址", "reply": "线上面试无需到场；现场面试地址：上海市浦东新区世纪大道 100 号 18 楼。"},
+        {"keyword": "改期", "reply": "如需改期，请直接回复您方便的时间，HR 会尽快与您确认。"},
+    ])
+    base = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
+    for name, title, days, steps, materials in INVITES:
+        candidate = ctx.candidates.get(name)
+        if candidate is None:
+            continue
+        starts = base + timedelta(days=days)
+        interview_id = f"demo-{candidate.pk}"
+        variables = {"position": title, "starts_at": starts.isoformat(), "time_zone": org.time_zone,
+                     "link": f"http://127.0.0.1:8000/portal/demo/{candidate.pk}/", "steps": steps, "materials": materials}
+        message_send(organization_id=org.pk, kind="invitation", candidate=candidate, variables=variables,
+                     language="en" if name == "Emily Chen" else None,
+                     subject_type="scheduling.interview", subject_id=interview_id, idempotency_key=f"demo-invite-{candidate.pk}")
+        if not Reminder.objects.filter(organization=org, subject_type="scheduling.interview", subject_id=interview_id).exists():
+            reminders_plan(organization_id=org.pk, subject_type="scheduling.interview", subject_id=interview_id, starts_at=starts,
+                           candidate_id=candidate.pk, user_ids=[ctx.users["interviewer"].pk] if "interviewer" in ctx.users else [],
+                           variables={k: v for k, v in variables.items() if k != "starts_at"})
+
+    candidate = ctx.candidates.get("孙悦")
+    if candidate is not None and not Ticket.objects.filter(organization=org, candidate=candidate).exists():
+        binding = WeChatBinding.objects.create(organization=org, candidate=candidate, openid="oDEMO_sunyue_4f2a9c1e7b3d",
+                                               last_inbound_at=timezone.now())
+        ticket = Ticket.objects.create(organization=org, candidate=candidate, binding=binding, source=Ticket.Source.WECHAT,
+                                       last_message_at=timezone.now())
+        TicketMessage.objects.create(organization=org, ticket=ticket, direction=TicketMessage.Direction.INBOUND,
+                                     body="您好，面试链接在微信里打不开，一直显示空白页。")
+        ticket_reply(actor=admin, ticket=ticket, body="您好！请点右上角「…」选择「在浏览器打开」，或使用我们稍后发送的备用链接。")
+        TicketMessage.objects.create(organization=org, ticket=ticket, direction=TicketMessage.Direction.INBOUND,
+                                     body="用浏览器可以打开了，谢谢！")
+        ticket.status = Ticket.Status.OPEN
+        ticket.save(update_fields=["status", "updated_at"])
+    candidate = ctx.candidates.get("吴芳")
+    if candidate is not None and not Ticket.objects.filter(organization=org, candidate=candidate).exists():
+        ticket = Ticket.objects.create(organization=org, candidate=candidate, source=Ticket.Source.WEB,
+                                       page="/portal/interview/", last_message_at=timezone.now())
+        TicketMessage.objects.create(organization=org, ticket=ticket, direction=TicketMessage.Direction.INBOUND,
+                                     body="摄像头检测一直失败，可以只用语音面试吗？")
+    ctx.log.append("messaging: invitations queued, reminders planned, 2 help-desk tickets")

@@ -1,0 +1,27 @@
+"""The demo loader: invitations queued, reminders planned, a help-desk conversation; idempotent."""
+
+import pytest
+
+from hirelens.core.demo import DemoContext
+from hirelens.messaging import demo
+from hirelens.messaging.models import Message, Reminder, Ticket, TicketMessage
+
+from .factories import CandidateFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_is_idempotent(org, other_org, hr_admin, interviewer, django_capture_on_commit_callbacks):
+    names = ["赵磊", "周杰", "Emily Chen", "孙悦", "吴芳"]
+    ctx = DemoContext(organization=org, other_organization=other_org, users={"admin": hr_admin, "interviewer": interviewer},
+                      candidates={n: CandidateFactory(organization=org, full_name=n) for n in names})
+    with django_capture_on_commit_callbacks(execute=True):
+        demo.load(ctx)
+    counts = (Message.objects.count(), Reminder.objects.filter(status="planned").count(), Ticket.objects.count(),
+              TicketMessage.objects.count())
+    assert counts == (4, 12, 2, 4)  # 3 invitations + 1 help-desk answer; 3 interviews × 2 recipients × 2 offsets
+    assert set(Message.objects.values_list("status", flat=True)) == {"sent"}  # e-mail (locmem in tests)
+    demo.load(DemoContext(organization=org, other_organization=other_org, users=ctx.users, candidates=ctx.candidates))
+    assert (Message.objects.count(), Reminder.objects.filter(status="planned").count(), Ticket.objects.count(),
+            TicketMessage.objects.count()) == counts
+    assert Reminder.objects.count() == 12  # nothing re-planned
