@@ -26,9 +26,8 @@ def _options(answer: Answer):
     position = session.application.position
     language = "en" if session.language == "en" else "auto"
     face = bool(session.biometric_allowed and session.organization.facial_analysis_enabled and answer.kind == Answer.Kind.VIDEO)
-    model_dir = os.environ.get("HIRELENS_WHISPER_MODEL_DIR")
-    return AnalysisOptions(language=language, keywords=list(position.keywords or []), face=face, posture=face,
-                           whisper_model_dirs={"*": model_dir} if model_dir else None, time_limit_s=600.0)
+    # Model folders come from HIRELENS_WHISPER_MODEL_DIR[_EN|_ZH], which the library reads itself.
+    return AnalysisOptions(language=language, keywords=list(position.keywords or []), face=face, posture=face, time_limit_s=600.0)
 
 
 def _set(answer_id: int, **fields) -> Answer:

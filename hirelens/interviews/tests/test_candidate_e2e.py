@@ -1,0 +1,160 @@
+"""The candidate's whole flow in Chromium with a fake camera and microphone fed from generated files."""
+
+import io
+
+import av
+import pytest
+
+from conftest import CHROMIUM, CHROMIUM_ARGS
+from hirelens.interviews.models import Answer, InterviewSession
+from hirelens.interviews.services import _hash
+
+from .factories import InterviewSessionFactory
+from .media import speech_wav, y4m_file
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+TOKEN = "e2e-candidate-token"
+QUESTIONS = [{"text": "请介绍一次团队协作的经历。", "prep_s": 30, "answer_s": 30, "retakes": 1},
+             {"text": "客户拒绝签约时你会怎么做？", "prep_s": 30, "answer_s": 30, "retakes": 0}]
+
+
+@pytest.fixture(scope="module")
+def media_browser(tmp_path_factory):
+    import os
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    folder = tmp_path_factory.mktemp("fake-media")
+    video, audio = y4m_file(folder / "camera.y4m"), speech_wav(folder / "mic.wav")
+    args = CHROMIUM_ARGS + ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+                            f"--use-file-for-fake-video-capture={video}", f"--use-file-for-fake-audio-capture={audio}"]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone(media_browser):
+    context = media_browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, permissions=["camera", "microphone"])
+    page = context.new_page()
+    yield context, page
+    context.close()
+
+
+def _session(org):
+    return InterviewSessionFactory(application__candidate__organization=org, token_hash=_hash(TOKEN), questions=QUESTIONS)
+
+
+def _answer(page, seconds, during=None):
+    page.click("[data-testid=start-answer]")
+    page.wait_for_selector("[data-testid=stop-answer]", state="visible")
+    if during:
+        during()
+    else:
+        page.wait_for_timeout(seconds * 1000)
+    page.click("[data-testid=stop-answer]")
+    page.wait_for_selector("[data-testid=next]", state="visible")
+    page.click("[data-testid=next]")
+
+
+def _through_consent_and_device(page, base, *, biometric=False, audio_only=False):
+    page.goto(f"{base}/i/{TOKEN}/")
+    page.click("[data-testid=begin]")
+    page.check("[data-testid=consent-recording]")
+    page.check("[data-testid=consent-ai_analysis]")
+    if biometric:
+        page.check("[data-testid=consent-biometric]")
+    page.click("[data-testid=consent-continue]")
+    page.wait_for_selector("[data-testid=step-device]", state="visible")
+    if audio_only:
+        page.click("[data-testid=audio-only]")
+    page.wait_for_selector("[data-testid=device-continue]:not([disabled])")
+    page.click("[data-testid=device-continue]")
+    page.wait_for_selector("[data-testid=step-question]", state="visible")
+
+
+def _stored_duration(answer):
+    with answer.recording.open("rb") as handle:
+        data = handle.read()
+    with av.open(io.BytesIO(data)) as container:
+        kinds = {s.type for s in container.streams}
+        last = 0.0
+        for packet in container.demux():
+            if packet.pts is not None:
+                last = max(last, float(packet.pts * packet.time_base))
+    return last, kinds
+
+
+def _submit(page):
+    page.wait_for_selector("[data-testid=step-review]", state="visible")
+    page.wait_for_selector("[data-testid=submit]:not([disabled])", timeout=60000)
+    page.click("[data-testid=submit]")
+    page.wait_for_selector("[data-testid=step-done]", state="visible")
+
+
+def test_full_flow_with_network_cut_mid_answer(asgi_server, phone, org):
+    context, page = phone
+    session = _session(org)
+    _through_consent_and_device(page, asgi_server.base_url)
+    assert "练习题" in page.inner_text("[data-testid=step-question]")
+    _answer(page, 2)  # practice
+
+    def cut_network():
+        page.wait_for_timeout(2500)
+        context.set_offline(True)
+        page.wait_for_timeout(4000)
+        page.wait_for_selector("text=网络已断开", timeout=10000)
+        context.set_offline(False)
+        page.wait_for_timeout(2000)
+
+    _answer(page, 0, during=cut_network)  # question 1: about 8.5 s with 4 s offline in the middle
+    _answer(page, 3)  # question 2
+    _submit(page)
+
+    session.refresh_from_db()
+    assert session.state == InterviewSession.State.SUBMITTED
+    assert session.biometric_allowed is False  # the separate biometric consent was declined
+    answers = {a.question_index: a for a in session.answers.filter(status="complete")}
+    assert set(answers) == {-1, 0, 1}
+    duration, kinds = _stored_duration(answers[0])
+    assert kinds == {"video", "audio"}
+    assert duration >= 7.5, f"the answer cut by the network lost time: {duration:.1f}s"
+    assert answers[0].duration_s == pytest.approx(duration, abs=0.5)
+
+
+def test_audio_only_path(asgi_server, phone, org):
+    _, page = phone
+    session = _session(org)
+    session.practice_question = ""
+    session.save()
+    _through_consent_and_device(page, asgi_server.base_url, audio_only=True)
+    _answer(page, 2)
+    _answer(page, 2)
+    _submit(page)
+    session.refresh_from_db()
+    assert session.audio_only is True
+    for answer in session.answers.filter(status="complete"):
+        assert answer.kind == Answer.Kind.AUDIO
+        _, kinds = _stored_duration(answer)
+        assert kinds == {"audio"}
+
+
+def test_declining_required_consent_stops_with_a_clear_message(asgi_server, phone, org):
+    _, page = phone
+    session = _session(org)
+    page.goto(f"{asgi_server.base_url}/i/{TOKEN}/")
+    page.click("[data-testid=begin]")
+    page.check("[data-testid=consent-recording]")
+    page.click("[data-testid=consent-continue]")
+    page.wait_for_selector("[data-testid=error]:has-text('需要您同意录音录像和AI分析')")
+    assert page.is_visible("[data-testid=step-consent]")
+    session.refresh_from_db()
+    assert session.consents == {} and session.state == "invited"
+
+
+def test_expired_link_page(asgi_server, phone, org):
+    _, page = phone
+    response = page.goto(f"{asgi_server.base_url}/i/not-a-real-token/")
+    assert response.status == 404 and "页面不存在" in page.content()
