@@ -1,0 +1,101 @@
+"""In Debian's Chromium: HR builds a process by dragging modules from the palette (SortableJS), reorders
+stages by drag and drop, edits a stage in place (HTMX), publishes, and starts an application on it."""
+
+import threading
+
+import pytest
+
+from hirelens.accounts.tests.factories import PASSWORD
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def _in_thread(fn):
+    # Services relay events through async_to_sync, which refuses the thread that hosts Playwright's loop.
+    out = []
+    worker = threading.Thread(target=lambda: out.append(fn()))
+    worker.start()
+    worker.join()
+    return out[0]
+
+
+def _drag(page, source, target, *, below=False):
+    box = source.bounding_box()
+    goal = target.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2 + 5, box["y"] + box["height"] / 2 + 5, steps=3)
+    y = goal["y"] + (goal["height"] - 3 if below else 4)
+    page.mouse.move(goal["x"] + goal["width"] / 2, y, steps=15)
+    page.wait_for_timeout(150)
+    page.mouse.move(goal["x"] + goal["width"] / 2, y + (1 if below else -1), steps=2)
+    page.mouse.up()
+
+
+def test_build_process_by_drag_and_drop_publish_and_assign(asgi_server, browser, hr_admin, interviewer):
+    from hirelens.workflows.models import ApplicationProgress, Process
+
+    from .factories import assign, make_application, make_position
+
+    def setup():
+        position = make_position(hr_admin.organization, title="客户经理")
+        assign(position, interviewer, "interviewer")
+        return position, make_application(position, "陈晨")
+
+    position, application = _in_thread(setup)
+    page = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 1000}).new_page()
+    page.goto(asgi_server.base_url + "/accounts/login/")
+    page.fill("#id_username", hr_admin.email)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit].btn")
+    page.wait_for_selector("[data-testid=dashboard-title]")
+
+    page.goto(f"{asgi_server.base_url}/processes/position/{position.pk}/")
+    page.fill("#p-name", "客户经理流程")
+    page.click("[data-testid=new-process]")
+    page.wait_for_selector("[data-testid=palette]")
+    stages = page.locator("[data-testid=stages]")
+
+    _drag(page, page.locator("[data-testid=palette-ai_video]"), stages)
+    page.wait_for_function("document.querySelectorAll('[data-testid=stage]').length === 1")
+    _drag(page, page.locator("[data-testid=palette-live]"), stages, below=True)
+    page.wait_for_function("document.querySelectorAll('[data-testid=stage]').length === 2")
+    _drag(page, page.locator("[data-testid=palette-scenario]"), page.locator("[data-testid=stage]").first)
+    page.wait_for_function("document.querySelectorAll('[data-testid=stage]').length === 3")
+    titles = page.locator("[data-testid=stage-title]")
+    assert titles.all_inner_texts() == ["情景模拟", "AI视频面试", "直播面试"]
+
+    # Reorder: drag the scenario stage below the live interview.
+    with page.expect_response(lambda r: "/stages/reorder/" in r.url):
+        _drag(page, page.locator("[data-testid=stage] .handle").first, stages, below=True)
+    page.wait_for_function(
+        "Array.from(document.querySelectorAll('[data-testid=stage-title]')).map(e => e.innerText).join('|') === 'AI视频面试|直播面试|情景模拟'")
+
+    # Edit the AI video stage in place: rename it and add a second question.
+    page.locator("[data-testid=stage-edit]").first.click()
+    form = page.locator("[data-testid=stage-form]")
+    form.locator("input[name=title]").fill("AI 初筛")
+    form.locator("[data-testid=new-question]").fill("讲一次你说服客户的经历。")
+    form.locator("[data-testid=stage-save]").click()
+    page.wait_for_selector("[data-testid=stage-form]", state="detached")
+    assert titles.first.inner_text() == "AI 初筛"
+    assert "2 道题" in page.locator("[data-testid=stage]").first.inner_text()
+
+    page.click("[data-testid=preview]")
+    assert "讲一次你说服客户的经历。" in page.locator("[data-testid=preview-steps]").inner_text()
+    page.go_back()
+
+    page.click("[data-testid=publish]")
+    page.wait_for_selector("text=已发布版本 v1")
+    assert page.locator("[data-testid=latest-version]").inner_text() == "v1"
+    assert page.locator("[data-testid=active-badge]").is_visible()  # the position's process for new applications
+
+    page.goto(f"{asgi_server.base_url}/processes/position/{position.pk}/board/")
+    page.click(f"[data-testid=start-{application.pk}]")
+    page.wait_for_function(f"!document.querySelector('[data-testid=start-{application.pk}]')")
+    progress = _in_thread(lambda: ApplicationProgress.objects.select_related("version", "stage").get(application=application))
+    process = _in_thread(lambda: Process.objects.get(position=position))
+    assert (progress.version.process_id, progress.version.number, progress.stage.title) == (process.pk, 1, "AI 初筛")
+    assert _in_thread(lambda: [(s.module, s.title) for s in progress.version.stages.all()]) == [
+        ("ai_video", "AI 初筛"), ("live", "直播面试"), ("scenario", "情景模拟")]
+    page.context.close()
