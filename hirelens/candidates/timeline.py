@@ -58,7 +58,7 @@ def timeline_add(*, candidate: Candidate, kind: str, actor=None, by_candidate: b
 def timeline_text(event: TimelineEvent) -> str:
     params = dict(event.params or {})
     if "fields" in params and isinstance(params["fields"], list):
-        params["fields"] = "、".join(str(FIELD_LABELS.get(f, f)) for f in params["fields"])
+        params["fields"] = _("、").join(str(FIELD_LABELS.get(f, f)) for f in params["fields"])  # en: ", "
     template = KIND_TEXTS.get(event.kind)
     if template is None:
         return str(params.get("summary") or event.kind)

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from hirelens.accounts.roles import Perm, user_can
@@ -24,8 +25,9 @@ from .access import (
 from .models import Application, Candidate, Tag
 from .timeline import timeline_text, timeline_who
 
-TABS = [("profile", _("档案")), ("resume", _("简历")), ("documents", _("文件")), ("applications", _("申请")),
-        ("interviews", _("面试")), ("evaluations", _("评估")), ("timeline", _("时间线"))]
+TABS = [("profile", gettext_lazy("档案")), ("resume", gettext_lazy("简历")), ("documents", gettext_lazy("文件")),
+        ("applications", gettext_lazy("申请")), ("interviews", gettext_lazy("面试")), ("evaluations", gettext_lazy("评估")),
+        ("timeline", gettext_lazy("时间线"))]
 TAB_KEYS = {key for key, _label in TABS}
 
 

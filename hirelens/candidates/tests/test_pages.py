@@ -139,3 +139,13 @@ def test_bad_upload_on_page_shows_message(record, hr_admin, client):
     c = record["candidate"]
     response = client.post(f"/candidates/{c.pk}/resume/upload/", {"resume": d.upload(d.encrypted_pdf_bytes(), "x.pdf")}, follow=True)
     assert "PDF 已加密（需要密码），无法读取，请上传未加密的版本。" in response.content.decode()
+
+
+def test_pages_and_timeline_in_english(hr_admin, client):
+    candidate = services.candidate_create(actor=hr_admin, full_name="Emily Chen")
+    services.candidate_update(candidate=candidate, actor=hr_admin, data={"address": "Shanghai", "email": "e@example.com"})
+    client.force_login(hr_admin)
+    client.cookies["django_language"] = "en"
+    assert "New candidate" in client.get("/candidates/").content.decode()
+    page = client.get(f"/candidates/{candidate.pk}/?tab=timeline").content.decode()
+    assert "changed: E" in page and "mail, Address" in page and "created the record" in page and "Timeline" in page
