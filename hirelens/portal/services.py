@@ -35,8 +35,13 @@ def portal_url(token: str, *, absolute: bool = True) -> str:
     return f"{settings.SITE_URL}{path}" if absolute else path
 
 
+def portal_token(*, link: PortalLink, secret: str) -> str:
+    return signing.dumps({"l": link.pk, "s": secret}, salt=SALT, compress=True)
+
+
 @transaction.atomic
-def portal_link_create(*, actor, candidate: Candidate, days: int = DEFAULT_DAYS, request=None) -> tuple[PortalLink, str]:
+def portal_link_create(*, actor, candidate: Candidate, days: int = DEFAULT_DAYS, secret: str | None = None,
+                       request=None) -> tuple[PortalLink, str]:
     """Returns the link and its token; the token is shown once (it cannot be rebuilt from the database).
     Build the address with ``portal_url(token)`` (e.g. for an invitation e-mail or WeChat message)."""
     require_perm(actor, Perm.CANDIDATES_MANAGE)
@@ -44,10 +49,10 @@ def portal_link_create(*, actor, candidate: Candidate, days: int = DEFAULT_DAYS,
         raise PermissionDenied
     if not 1 <= int(days) <= MAX_DAYS:
         raise ValidationError(_("有效期应在 1 到 %(max)s 天之间。") % {"max": MAX_DAYS})
-    secret = secrets.token_urlsafe(24)
+    secret = secret or secrets.token_urlsafe(24)  # a given secret is only for the demo data
     link = PortalLink.objects.create(organization_id=candidate.organization_id, candidate=candidate, secret_hash=_hash(secret),
                                      expires_at=timezone.now() + timedelta(days=int(days)), created_by=actor)
-    token = signing.dumps({"l": link.pk, "s": secret}, salt=SALT, compress=True)
+    token = portal_token(link=link, secret=secret)
     audit_record(action=AuditEvent.Action.CREATE, actor=actor, obj=link, request=request)
     timeline_add(candidate=candidate, kind="portal_link_created", actor=actor)
     return link, token
