@@ -7,7 +7,7 @@ import logging
 from datetime import timedelta
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_periodic_task, db_task, on_startup
 
 logger = logging.getLogger(__name__)
 
@@ -41,3 +41,9 @@ def reminders_tick_task() -> None:
         logger.info("sent %d due reminder(s)", sent)
     for reminder_id, due_at in reminders_due_soon(within=timedelta(seconds=65)):
         reminder_fire_task.schedule((reminder_id,), eta=due_at)
+
+
+@on_startup()
+def reminders_catch_up_on_start() -> None:
+    """A (re)started consumer sends what fell due while it was down at once, not at the next minute."""
+    reminders_tick_task()
