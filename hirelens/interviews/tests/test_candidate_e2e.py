@@ -158,3 +158,25 @@ def test_expired_link_page(asgi_server, phone, org):
     _, page = phone
     response = page.goto(f"{asgi_server.base_url}/i/not-a-real-token/")
     assert response.status == 404 and "页面不存在" in page.content()
+
+
+def test_hr_sees_progress_live(asgi_server, media_browser, phone, org, hr_admin):
+    from hirelens.accounts.tests.factories import PASSWORD
+
+    _, candidate = phone
+    session = _session(org)
+    hr_context = media_browser.new_context(locale="zh-CN")
+    hr = hr_context.new_page()
+    try:
+        hr.goto(f"{asgi_server.base_url}/accounts/login/")
+        hr.fill("#id_username", hr_admin.email)
+        hr.fill("#id_password", PASSWORD)
+        hr.click("button[type=submit].btn")
+        hr.goto(f"{asgi_server.base_url}/interviews/{session.pk}/")
+        hr.wait_for_function("document.body.dataset.live === '1'")
+        assert hr.inner_text("[data-testid=session-state]") == "已邀请"
+        _through_consent_and_device(candidate, asgi_server.base_url)
+        hr.wait_for_selector("[data-testid=live-hint]", state="visible", timeout=15000)
+        hr.wait_for_function("document.querySelector('[data-testid=session-state]').textContent === 'started'")
+    finally:
+        hr_context.close()

@@ -1,0 +1,76 @@
+"""Demo AI video interviews: one analysed, one in progress, one invited (its link is printed)."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tempfile
+from pathlib import Path
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from hirelens.core.jobs import enqueue_on_commit
+
+from .models import Answer, InterviewSession
+from .sample_media import speech_webm, webm_bytes
+from .services import _hash, session_link
+
+QUESTIONS = [
+    {"text": "请介绍一次你与团队协作解决客户问题的经历。", "prep_s": 30, "answer_s": 120, "retakes": 1},
+    {"text": "如果客户拒绝签约，你会怎么做？", "prep_s": 30, "answer_s": 120, "retakes": 0},
+]
+ANSWERS = [
+    "I worked with my team to help a customer. Teamwork made the difference, and the customer signed.",
+    "If a customer refuses to sign, I listen first, then I ask about the concerns and propose a smaller first step.",
+]
+DEMO = [
+    # candidate name, token, state, answers to record
+    ("赵磊", "demo-zhaolei-2026", InterviewSession.State.SUBMITTED, 2),
+    ("吴芳", "demo-wufang-2026", InterviewSession.State.ANSWERING, 1),
+    ("Emily Chen", "demo-emily-2026", InterviewSession.State.INVITED, 0),
+]
+
+
+def _recording(folder: Path, text: str) -> bytes:
+    if shutil.which("espeak-ng"):
+        return speech_webm(folder, text)
+    return webm_bytes(6.0)  # no speech synthesiser on this machine: a tone instead
+
+
+def load(ctx):
+    for name, token, state, answered in DEMO:
+        candidate = ctx.candidates.get(name)
+        if candidate is None:
+            continue
+        application = candidate.applications.first()
+        session = InterviewSession.objects.filter(token_hash=_hash(token)).first()
+        if session is None:
+            session = InterviewSession.objects.create(
+                organization=ctx.organization, application=application, questions=QUESTIONS, token_hash=_hash(token),
+                practice_question="请用三个词介绍你自己。", expires_at=timezone.now() + timezone.timedelta(days=30),
+                consents={"recording": {"version": 1, "accepted": True}, "ai_analysis": {"version": 1, "accepted": True}}
+                if answered else {}, state=state, started_at=timezone.now() if answered else None,
+                submitted_at=timezone.now() if state == InterviewSession.State.SUBMITTED else None,
+            )
+            with tempfile.TemporaryDirectory() as folder:
+                for index in range(answered):
+                    data = _recording(Path(folder), ANSWERS[index])
+                    answer = Answer(organization=ctx.organization, session=session, question_index=index, kind=Answer.Kind.AUDIO,
+                                    mime_type="audio/webm", status=Answer.Status.COMPLETE, size=len(data),
+                                    sha256=hashlib.sha256(data).hexdigest(), analysis_status=Answer.Analysis.QUEUED,
+                                    completed_at=timezone.now())
+                    answer.recording.save("demo.webm", ContentFile(data), save=False)
+                    answer.save()
+                    from .media import probe
+
+                    with answer.recording.open("rb") as handle:
+                        answer.media = probe(handle)
+                    answer.duration_s = answer.media["duration_s"]
+                    answer.save(update_fields=["media", "duration_s"])
+                    from .tasks import answer_analyse_task
+
+                    enqueue_on_commit(answer_analyse_task, answer.pk)  # the worker analyses them after `make run` starts
+        ctx.extra.setdefault("interview_sessions", []).append(session)
+        if state == InterviewSession.State.INVITED:
+            ctx.log.append(f"Candidate interview link ({name}): {session_link(token)}")

@@ -1,0 +1,70 @@
+"""Issue 3, item 6: a completed answer is analysed by a Huey task; HR sees the status; failures are shown."""
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from django.core.files.base import ContentFile
+
+from hirelens.interviews.analysis_bridge import answer_analyse
+from hirelens.interviews.models import Answer
+from hirelens.interviews.sample_media import speech_webm
+from hirelens.interviews.tasks import answer_analyse_task
+
+from .factories import InterviewSessionFactory
+from .media import webm_bytes
+
+
+def _speech_webm(tmp_path: Path) -> bytes:
+    return speech_webm(tmp_path, "I enjoy teamwork. Our customers liked the teamwork of my group.")
+
+
+def _answer(org, data: bytes, *, keywords=("teamwork",), **session_fields) -> Answer:
+    session = InterviewSessionFactory(application__candidate__organization=org, state="submitted", **session_fields)
+    session.application.position.keywords = list(keywords)
+    session.application.position.save()
+    answer = Answer(organization=org, session=session, question_index=0, kind="audio", mime_type="audio/webm",
+                    status="complete", size=len(data), sha256=hashlib.sha256(data).hexdigest(), analysis_status="queued")
+    answer.recording.save("a.webm", ContentFile(data), save=False)
+    answer.save()
+    for index in range(1, len(session.questions)):
+        Answer.objects.create(organization=org, session=session, question_index=index, kind="text", text="文字作答", status="complete")
+    return answer
+
+
+def test_answer_is_analysed_and_stored(org, tmp_path, settings):
+    answer = _answer(org, _speech_webm(tmp_path))
+    answer_analyse_task(answer.pk)  # Huey runs it inline in tests
+    answer.refresh_from_db()
+    assert answer.analysis_status == "done", answer.analysis_error
+    summary = answer.analysis["summary"]
+    assert summary["speaking_time_s"] > 2.0 and summary["language"] == "en"
+    assert summary["keywords"]["teamwork"] >= 1
+    assert summary.get("smile_count") is None  # no biometric consent: no face analysis
+    assert answer.session.state == "analysed"
+    assert not list((Path(settings.VAR_DIR) / "tmp").glob("*"))  # the decrypted copy is gone
+
+
+def test_unanalysable_recording_is_marked_failed_with_reason(org):
+    answer = _answer(org, webm_bytes(1.0)[:300])  # truncated to a header: not analysable
+    answer_analyse(answer_id=answer.pk)
+    answer.refresh_from_db()
+    assert answer.analysis_status == "failed" and answer.analysis_error
+
+
+def test_repeated_failures_end_visible_not_silent(org, monkeypatch):
+    from hirelens.interviews import analysis_bridge, tasks
+
+    answer = _answer(org, webm_bytes(1.0))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("model directory unreadable")
+
+    monkeypatch.setattr("analysis.analyse", broken)
+    with pytest.raises(RuntimeError):
+        analysis_bridge.answer_analyse(answer_id=answer.pk)
+    answer.refresh_from_db()
+    assert answer.analysis_status == "queued" and "unreadable" in answer.analysis_error  # will be retried
+    tasks._gave_up(answer.pk, error=RuntimeError("model directory unreadable"))
+    answer.refresh_from_db()
+    assert answer.analysis_status == "failed" and "unreadable" in answer.analysis_error
