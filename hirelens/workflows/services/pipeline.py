@@ -80,7 +80,8 @@ def pipeline_start(*, actor: User, application: Application, process: Process | 
 
 
 def _lock(progress: ApplicationProgress) -> ApplicationProgress:
-    return ApplicationProgress.objects.select_for_update().select_related("application", "stage", "version").get(pk=progress.pk)
+    # No select_related here: PostgreSQL refuses FOR UPDATE on the nullable side of an outer join (stage).
+    return ApplicationProgress.objects.select_for_update().get(pk=progress.pk)
 
 
 @transaction.atomic

@@ -12,8 +12,17 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 def _in_thread(fn):
     # Services relay events through async_to_sync, which refuses the thread that hosts Playwright's loop.
+    from django.db import connection
+
     out = []
-    worker = threading.Thread(target=lambda: out.append(fn()))
+
+    def run():
+        try:
+            out.append(fn())
+        finally:
+            connection.close()  # a thread's own connection would keep the test database busy at teardown
+
+    worker = threading.Thread(target=run)
     worker.start()
     worker.join()
     return out[0]
