@@ -200,3 +200,19 @@ def test_other_organization_and_wrong_roles(hr_admin, interviewer, outsider, exi
         services.import_batch_upload(actor=interviewer, upload=SimpleUploadedFile("c.csv", csv_bytes(ROWS)))
     batch.refresh_from_db()
     assert batch.status == "uploaded" and Candidate.objects.count() == 1
+
+
+def test_uploaded_file_and_preview_are_encrypted_at_rest(hr_admin, existing):
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.db import connection
+
+    batch = upload(hr_admin, csv_bytes(ROWS))
+    services.import_batch_validate(actor=hr_admin, batch=batch, mapping=batch.mapping)
+    raw = (Path(settings.MEDIA_ROOT) / batch.file.name).read_bytes()
+    assert raw.startswith(b"HLEF") and "张伟".encode() not in raw and b"13800138000" not in raw
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT filename, preview_json, report FROM imports_importbatch")
+        dump = repr(cursor.fetchall())
+    assert "张伟" not in dump and "13800138000" not in dump and "candidates.csv" not in dump

@@ -1,0 +1,199 @@
+"""Benchmark of the candidate record hub: prints figures, asserts nothing.
+
+    python bench/ehr.py                                    # SQLite, 100,000 candidates, 10,000-row import
+    python bench/ehr.py --database-url postgres://postgres@127.0.0.1:5432/hirelens_bench_ehr
+    python bench/ehr.py --candidates 20000 --import-rows 2000   # quicker
+
+A fresh database (SQLite in a temporary directory, or the given PostgreSQL database, dropped and
+re-created). N candidates with encrypted names, contacts and resume text, keyed search tokens and one
+application each are bulk-loaded; then searches of every kind run as the list page runs them (count +
+first page of 20), as HR and as an interviewer scoped to one position. Figures: p50/p95/max per kind.
+Then a CSV of M rows (2% bad phones, 1% duplicates inside the file, 1% duplicates of existing records)
+goes through the import sandbox: upload + validate (report) and commit, each timed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏辉建文斌宇浩凯晨悦欣怡子轩梓涵一诺"
+EMPLOYERS = ["阿里巴巴集团", "腾讯科技有限公司", "华为技术有限公司", "字节跳动科技有限公司", "美团", "京东集团", "平安银行", "招商银行",
+             "Acme Technologies Inc.", "Globex Corporation", "小米科技有限责任公司", "网易公司", "百度在线", "携程集团"]
+SKILLS = ["Python", "Java", "Go", "JavaScript", "React", "Vue", "Django", "SQL", "PostgreSQL", "MySQL", "Redis", "Docker",
+          "Kubernetes", "Linux", "Excel", "销售", "客户关系管理", "商务谈判", "数据分析", "机器学习", "项目管理", "团队协作", "英语", "市场营销"]
+SCHOOLS = ["北京大学", "清华大学", "复旦大学", "浙江大学", "南京大学", "武汉大学", "中山大学", "Fudan University", "Zhejiang University"]
+
+
+def percentile(values, q):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+
+
+def setup_django(database_url: str | None) -> None:
+    var = Path(tempfile.mkdtemp(prefix="hirelens-bench-ehr-"))
+    os.environ["HIRELENS_VAR_DIR"] = str(var)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    if database_url:
+        import psycopg
+
+        base, name = database_url.rsplit("/", 1)
+        with psycopg.connect(base + "/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        os.environ["HIRELENS_DATABASE_URL"] = database_url
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def seed(count: int):
+    from hirelens.accounts.models import User
+    from hirelens.candidates.models import Application, Candidate, SearchToken
+    from hirelens.candidates.search import document_tokens
+    from hirelens.core.models import Organization
+    from hirelens.positions.models import Position, PositionAssignment
+
+    org = Organization.objects.create(name="Bench", slug="bench")
+    admin = User.objects.create_user(email="admin@bench.example", password="x", full_name="Admin", organization=org, role="hr_admin")
+    interviewer = User.objects.create_user(email="iv@bench.example", password="x", full_name="IV", organization=org, role="interviewer")
+    positions = [Position.objects.create(organization=org, title=t) for t in ("销售代表", "后端工程师", "管培生", "数据分析师", "产品经理")]
+    PositionAssignment.objects.create(organization=org, position=positions[1], user=interviewer, role="interviewer")
+    rng = random.Random(7)
+    names, phones = [], []
+    started = time.perf_counter()
+    for start in range(0, count, 5000):
+        batch, texts = [], []
+        for i in range(start, min(count, start + 5000)):
+            name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+            phone = f"13{i:09d}"
+            skills = rng.sample(SKILLS, 4)
+            resume = (f"{name}\n{phone}\n{rng.choice(SCHOOLS)} 本科 {rng.randint(2005, 2020)}-{rng.randint(2009, 2024)}\n"
+                      f"{rng.choice(EMPLOYERS)} 工程师 {rng.randint(2010, 2020)} - 至今\n技能：{', '.join(skills)}\n"
+                      f"负责核心业务系统的设计与开发，带领团队完成多个重点项目，提升效率与客户满意度。")
+            names.append(name)
+            phones.append(phone)
+            batch.append(Candidate(organization=org, full_name=name, phone=phone, email=f"c{i}@bench.example", skills=skills,
+                                   resume_text=resume, resume_status="parsed", source=rng.choice(["website", "referral", "campus"])))
+            texts.append((name, skills, resume))
+        Candidate.objects.bulk_create(batch, batch_size=1000)
+        tokens, apps = [], []
+        for candidate, (name, skills, resume) in zip(batch, texts, strict=True):
+            tokens += [SearchToken(organization_id=org.pk, candidate_id=candidate.pk, token=t)
+                       for t in document_tokens(short_texts=[name, *skills], long_texts=[resume])]
+            apps.append(Application(organization=org, candidate=candidate, position=rng.choice(positions),
+                                    stage=rng.choice(["简历筛选", "AI视频面试", "直播面试"]), status=rng.choice(["active", "active", "rejected"])))
+        SearchToken.objects.bulk_create(tokens, batch_size=5000)
+        Application.objects.bulk_create(apps, batch_size=2000)
+    print(f"seeded {count} candidates in {time.perf_counter() - started:.1f} s "
+          f"({SearchToken.objects.count()} search tokens)")
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    return org, admin, interviewer, positions, names, phones
+
+
+def bench_search(admin, interviewer, positions, names, phones, repeats: int):
+    from django.core.paginator import Paginator
+
+    from hirelens.candidates.selectors import candidate_list
+
+    rng = random.Random(11)
+    kinds = {
+        "full name": lambda: dict(q=rng.choice(names)),
+        "surname (1 char)": lambda: dict(q=rng.choice(SURNAMES[:10])),
+        "skill": lambda: dict(q=rng.choice(SKILLS)),
+        "resume word": lambda: dict(q=rng.choice(["字节跳动", "Acme", "复旦大学", "客户满意度"])),
+        "two words": lambda: dict(q=f"{rng.choice(SKILLS)} {rng.choice(['北京大学', '阿里巴巴'])}"),
+        "phone (exact)": lambda: dict(q=rng.choice(phones)),
+        "filters": lambda: dict(position_id=rng.choice(positions).pk, status="active", source="campus"),
+        "skill + position": lambda: dict(q=rng.choice(SKILLS), position_id=rng.choice(positions).pk),
+    }
+    everything = []
+    for label, make in kinds.items():
+        timings = []
+        for actor in (admin, interviewer):
+            for _ in range(repeats):
+                kwargs = make()
+                started = time.perf_counter()
+                page = Paginator(candidate_list(actor=actor, **kwargs), 20).get_page(rng.choice([1, 1, 2]))
+                rows = list(page)
+                _total = page.paginator.count
+                timings.append((time.perf_counter() - started) * 1000)
+                del rows
+        everything += timings
+        print(f"  {label:18s} p50 {statistics.median(timings):7.1f} ms   p95 {percentile(timings, 0.95):7.1f} ms   "
+              f"max {max(timings):7.1f} ms")
+    print(f"  {'ALL':18s} p50 {statistics.median(everything):7.1f} ms   p95 {percentile(everything, 0.95):7.1f} ms")
+
+
+def bench_import(admin, phones, rows: int):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from hirelens.imports import services
+
+    rng = random.Random(5)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["姓名", "手机号", "邮箱", "身份证号", "应聘职位", "环节", "投递日期", "来源", "标签", "技能"])
+    for i in range(rows):
+        phone = f"15{i:09d}"
+        roll = rng.random()
+        if roll < 0.02:
+            phone = "12345"
+        elif roll < 0.03 and i:
+            phone = f"15{i - 1:09d}"
+        elif roll < 0.04:
+            phone = rng.choice(phones)
+        writer.writerow([rng.choice(SURNAMES) + rng.choice(GIVEN), phone, f"imp{i}@bench.example", "", "销售代表", "简历筛选",
+                         "2026-03-01", "官网", "校招", "Python, 销售"])
+    data = out.getvalue().encode("gbk")
+    started = time.perf_counter()
+    batch = services.import_batch_upload(actor=admin, upload=SimpleUploadedFile("bench.csv", data))
+    batch = services.import_batch_validate(actor=admin, batch=batch, mapping=batch.mapping)
+    validated = time.perf_counter()
+    batch = services.import_batch_commit(actor=admin, batch=batch)
+    done = time.perf_counter()
+    print(f"import of {rows} rows (GBK CSV): upload + validate + report {validated - started:.1f} s, commit {done - validated:.1f} s, "
+          f"total {done - started:.1f} s; created {batch.created_count}, errors {batch.error_count}, duplicates {batch.duplicate_count}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--candidates", type=int, default=100_000)
+    parser.add_argument("--import-rows", type=int, default=10_000)
+    parser.add_argument("--repeats", type=int, default=25, help="queries per kind and role")
+    parser.add_argument("--database-url", default="")
+    args = parser.parse_args()
+    setup_django(args.database_url or None)
+    from django.db import connection
+
+    print(f"database: {connection.vendor}")
+    org, admin, interviewer, positions, names, phones = seed(args.candidates)
+    print(f"candidate search over {args.candidates} candidates (count + one page of 20, HR and interviewer):")
+    bench_search(admin, interviewer, positions, names, phones, args.repeats)
+    bench_import(admin, phones, args.import_rows)
+
+
+if __name__ == "__main__":
+    main()
