@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from hirelens.accounts.models import User
 from hirelens.accounts.roles import Perm, user_can
 from hirelens.candidates.models import Application
+from hirelens.candidates.timeline import timeline_add
 from hirelens.core.access import require_perm
 from hirelens.core.audit import audit_record
 from hirelens.core.models import AuditEvent
@@ -154,6 +155,8 @@ def _create_interview(*, application: Application, start_at, end_at, zone: str, 
         start_at=start_at, end_at=end_at, time_zone=zone, created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     interview.interviewers.set(interviewers)
+    timeline_add(candidate=application.candidate, kind="interview.scheduled", actor=actor, by_candidate=actor is None,
+                 params={"title": interview.title})
     events.emit_on_commit(events.INTERVIEW_SCHEDULED, organization_id=interview.organization_id, interview_id=interview.pk,
                           application_id=application.pk, candidate_id=application.candidate_id)
     return interview
@@ -219,6 +222,8 @@ def interview_reschedule(*, actor: User, interview: Interview, start, end, time_
     InterviewLink.objects.filter(interview=interview, revoked_at__isnull=True).exclude(kind=InterviewLink.Kind.BOOKING).update(
         expires_at=end_at + timedelta(hours=2))
     audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=interview, fields=["start_at", "end_at"], request=request)
+    timeline_add(candidate=interview.application.candidate, kind="interview.rescheduled", actor=actor,
+                 params={"title": interview.title})
     events.emit_on_commit(events.INTERVIEW_RESCHEDULED, organization_id=interview.organization_id, interview_id=interview.pk,
                           application_id=interview.application_id, old_start=old_start.isoformat(), reason=reason.strip())
     return interview
@@ -242,6 +247,8 @@ def interview_cancel(*, actor: User, interview: Interview, reason: str, request=
     if interview.slot_id and interview.slot.start_at > timezone.now():
         InterviewSlot.objects.filter(pk=interview.slot_id, status=InterviewSlot.Status.BOOKED).update(status=InterviewSlot.Status.OPEN)
     audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=interview, fields=["status"], request=request)
+    timeline_add(candidate=interview.application.candidate, kind="interview.cancelled", actor=actor,
+                 params={"title": interview.title})
     events.emit_on_commit(events.INTERVIEW_CANCELLED, organization_id=interview.organization_id, interview_id=interview.pk,
                           application_id=interview.application_id, reason=reason)
     return interview

@@ -149,6 +149,14 @@ def test_candidate_books_an_offered_slot_and_events_fire_after_commit(hr_admin, 
     with pytest.raises(ValidationError) as exc:
         services.interview_book_slot(application=other, slot_id=slot.pk)
     assert exc.value.error_list[0].code == "slot_taken"
+    from hirelens.candidates.models import TimelineEvent
+
+    entry = TimelineEvent.objects.get(candidate=application.candidate, kind="interview.scheduled")
+    assert (entry.by_candidate, entry.params) == (True, {"title": interview.title})
+    from hirelens.candidates.timeline import timeline_text
+
+    with translation.override("en"):
+        assert timeline_text(entry) == f"Interview scheduled: {interview.title}"
 
 
 def test_link_open_is_recorded(hr_admin, application, interviewer, rf):

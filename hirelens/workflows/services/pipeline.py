@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from hirelens.accounts.models import User
 from hirelens.accounts.roles import Perm
 from hirelens.candidates.models import Application
+from hirelens.candidates.timeline import timeline_add
 from hirelens.core.access import require_perm
 from hirelens.core.audit import audit_record
 from hirelens.core.models import AuditEvent
@@ -50,6 +51,11 @@ def _record(*, progress: ApplicationProgress, actor: User, action: str, from_sta
     if application.stage != stage_title[:100] or application.status != status:
         # Keep the candidate record's summary columns in step with the pipeline.
         Application.objects.filter(pk=application.pk).update(stage=stage_title[:100], status=status)
+    if action != PipelineEvent.Action.SCORE:
+        # The candidate's timeline (E1); the reason stays on the pipeline event, it may be free text.
+        timeline_add(candidate=application.candidate, kind=f"pipeline.{action}", actor=actor,
+                     params={"position": application.position.title, "stage": stage_title,
+                             "version": progress.version.number})
     events.emit_on_commit(events.PIPELINE_MOVED, organization_id=progress.organization_id,
                           application_id=application.pk, position_id=application.position_id, action=action,
                           from_stage_id=getattr(from_stage, "pk", None), to_stage_id=getattr(to_stage, "pk", None),

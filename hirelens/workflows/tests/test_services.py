@@ -137,6 +137,16 @@ def test_pipeline_moves_need_a_person_with_the_right_and_a_reason(hr_admin, recr
         ("resume", "预算批准", "recruiter@example.com"),
         ("reject", "情景模拟表现不足", "recruiter@example.com"),
     ]
+    from hirelens.candidates.models import TimelineEvent
+    from hirelens.candidates.timeline import timeline_text
+
+    entries = TimelineEvent.objects.filter(candidate=application.candidate, kind__startswith="pipeline.").order_by("pk")
+    assert [timeline_text(e) for e in entries] == [
+        f"{application.position.title}：开始面试流程 v1，环节「AI视频面试」",
+        f"{application.position.title}：进入环节「情景模拟：客户拒绝签约」",
+        f"{application.position.title}：流程暂停", f"{application.position.title}：流程恢复",
+        f"{application.position.title}：未通过（由人决定）"]
+    assert all("原因" not in str(e.params) and "预算" not in str(e.params) for e in entries)
 
 
 def test_advancing_past_the_last_stage_completes(hr_admin, position):
