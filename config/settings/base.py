@@ -42,6 +42,9 @@ INSTALLED_APPS = [
     "hirelens.scheduling",
     "hirelens.messaging",
     "hirelens.interviews",
+    "hirelens.evaluations",
+    "hirelens.feedback",
+    "hirelens.analytics",
 ]
 
 MIDDLEWARE = [

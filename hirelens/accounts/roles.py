@@ -29,6 +29,7 @@ class Perm:
     MESSAGING_VIEW = "messaging.view"  # the outbox, delivery logs and planned reminders
     MESSAGING_HELPDESK = "messaging.helpdesk"  # read and answer candidates' help-desk tickets
     MESSAGING_CONFIGURE = "messaging.configure"  # WeChat/WeCom accounts, templates, channel order
+    ANALYTICS_VIEW = "analytics.view"  # funnel, scores, calibration, feedback and survey charts; Excel export
 
 
 _RECRUITING = {
@@ -42,6 +43,7 @@ _RECRUITING = {
     Perm.DECISIONS_RECORD,
     Perm.MESSAGING_VIEW,
     Perm.MESSAGING_HELPDESK,
+    Perm.ANALYTICS_VIEW,
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -49,7 +51,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
                                               Perm.MESSAGING_CONFIGURE}),
     Role.RECRUITER: frozenset(_RECRUITING),
     Role.INTERVIEWER: frozenset({Perm.CANDIDATES_VIEW_ASSIGNED, Perm.EVALUATIONS_SCORE}),
-    Role.HIRING_MANAGER: frozenset({Perm.CANDIDATES_VIEW_ASSIGNED, Perm.EVALUATIONS_SCORE, Perm.DECISIONS_RECORD}),
+    Role.HIRING_MANAGER: frozenset({Perm.CANDIDATES_VIEW_ASSIGNED, Perm.EVALUATIONS_SCORE, Perm.DECISIONS_RECORD,
+                                    Perm.ANALYTICS_VIEW}),
 }
 
 # Roles a person can hold on one position (who recruits for it, who interviews, who decides).

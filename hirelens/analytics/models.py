@@ -1,0 +1,2 @@
+# Analytics reads the other apps' tables (denormalised ScorecardRating, FeedbackCase, SurveyResponse);
+# it owns no table of its own.

@@ -1,0 +1,218 @@
+"""Analytics over what the other apps record (V4). Every query is scoped to the actor's organization and to
+the positions they may see (``visible_positions``), and filtered by position, department and period.
+
+The scores come from ``ScorecardRating``, which carries its own organization, position, department,
+dimension and submission time, so "average 专业技能 of technical positions over the last 3 months" is one
+range scan on the ``rating_dim_dept_time`` index (see bench/evaluations.py for the figures).
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from itertools import combinations
+
+from django.db.models import Avg, Count, QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hirelens.accounts.roles import Perm, user_can
+from hirelens.candidates.models import Application
+from hirelens.evaluations.models import ScorecardRating
+from hirelens.feedback.models import FeedbackCase, SurveyResponse
+from hirelens.positions.access import visible_positions
+from hirelens.workflows.models import PipelineEvent
+
+
+@dataclass
+class Filters:
+    start: datetime
+    end: datetime
+    position_id: int | None = None
+    department: str = ""
+
+    @classmethod
+    def from_query(cls, data, *, now: datetime | None = None) -> Filters:
+        now = now or timezone.now()
+
+        def parse(value, default):
+            try:
+                return timezone.make_aware(datetime.combine(date.fromisoformat(value), time.min))
+            except (TypeError, ValueError):
+                return default
+
+        start = parse(data.get("start"), now - timedelta(days=180))
+        end = parse(data.get("end"), None)
+        end = end + timedelta(days=1) if end else now
+        try:
+            position_id = int(data.get("position") or 0) or None
+        except ValueError:
+            position_id = None
+        return cls(start=start, end=end, position_id=position_id, department=(data.get("department") or "").strip())
+
+
+def positions_for(*, actor, filters: Filters) -> QuerySet:
+    if not user_can(actor, Perm.ANALYTICS_VIEW):
+        return visible_positions(actor=actor).none()
+    qs = visible_positions(actor=actor)
+    if filters.position_id:
+        qs = qs.filter(pk=filters.position_id)
+    if filters.department:
+        qs = qs.filter(department=filters.department)
+    return qs
+
+
+def _position_ids(actor, filters) -> list[int]:
+    return list(positions_for(actor=actor, filters=filters).values_list("pk", flat=True))
+
+
+def dimension_average(*, organization_id: int, dimension: str, departments: list[str], since: datetime,
+                      until: datetime | None = None) -> tuple[float | None, int]:
+    """The seed's question, as one indexed aggregate: mean score of one dimension for positions of the given
+    departments since a date. Returns (mean, number of ratings)."""
+    qs = ScorecardRating.objects.filter(organization_id=organization_id, dimension=dimension, department__in=departments,
+                                        submitted_at__gte=since)
+    if until is not None:
+        qs = qs.filter(submitted_at__lt=until)
+    row = qs.aggregate(avg=Avg("score"), n=Count("id"))
+    return (round(float(row["avg"]), 3) if row["avg"] is not None else None), row["n"]
+
+
+def funnel(*, actor, filters: Filters) -> list[dict]:
+    """Applications created in the period, and how many reached each stage (by stage title), completed, hired."""
+    ids = _position_ids(actor, filters)
+    apps = Application.objects.filter(organization_id=actor.organization_id, position_id__in=ids,
+                                      created_at__gte=filters.start, created_at__lt=filters.end)
+    total = apps.count()
+    reached = (PipelineEvent.objects.filter(organization_id=actor.organization_id, progress__application__in=apps,
+                                            to_stage__isnull=False)
+               .values("to_stage__title").annotate(n=Count("progress", distinct=True), order=Avg("to_stage__order"))
+               .order_by("order"))
+    completed = (PipelineEvent.objects.filter(organization_id=actor.organization_id, progress__application__in=apps,
+                                              action=PipelineEvent.Action.COMPLETE).values("progress").distinct().count())
+    rows = [{"stage": _("申请"), "count": total}]
+    rows += [{"stage": r["to_stage__title"], "count": r["n"]} for r in reached]
+    rows.append({"stage": _("流程完成"), "count": completed})
+    rows.append({"stage": _("录用"), "count": apps.filter(status=Application.Status.HIRED).count()})
+    return rows
+
+
+def time_to_hire(*, actor, filters: Filters) -> list[dict]:
+    """Per month: mean days from application to process completion."""
+    ids = _position_ids(actor, filters)
+    events = (PipelineEvent.objects.filter(organization_id=actor.organization_id, action=PipelineEvent.Action.COMPLETE,
+                                           progress__application__position_id__in=ids, created_at__gte=filters.start,
+                                           created_at__lt=filters.end)
+              .values_list("created_at", "progress__application__created_at"))
+    months = defaultdict(list)
+    for done, applied in events:
+        months[timezone.localtime(done).strftime("%Y-%m")].append((done - applied).total_seconds() / 86400)
+    return [{"month": m, "days": round(sum(v) / len(v), 1), "hires": len(v)} for m, v in sorted(months.items())]
+
+
+def _ratings(actor, filters: Filters) -> QuerySet:
+    return ScorecardRating.objects.filter(organization_id=actor.organization_id, position_id__in=_position_ids(actor, filters),
+                                          submitted_at__gte=filters.start, submitted_at__lt=filters.end)
+
+
+def dimension_scores(*, actor, filters: Filters) -> list[dict]:
+    """Average score per position, month and dimension (scale maximum shown alongside)."""
+    rows = (_ratings(actor, filters).annotate(month=TruncMonth("submitted_at"))
+            .values("position__title", "month", "dimension").annotate(avg=Avg("score"), n=Count("id"))
+            .order_by("position__title", "month", "dimension"))
+    return [{"position": r["position__title"], "month": r["month"].strftime("%Y-%m") if r["month"] else "",
+             "dimension": r["dimension"], "avg": round(float(r["avg"]), 2), "n": r["n"]} for r in rows]
+
+
+def calibration(*, actor, filters: Filters, limit: int = 60000) -> dict:
+    """Each interviewer's mean and spread against the panel, and inter-rater agreement.
+
+    * ``bias``: mean of (own score − mean of the other raters) where at least two people rated the same
+      application, stage and dimension (positive: more lenient than the panel);
+    * agreement: for every pair of raters on the same item, the share within one point, and the mean absolute
+      difference.
+    """
+    rows = list(_ratings(actor, filters).order_by("-submitted_at")
+                .values_list("interviewer_id", "interviewer__full_name", "scorecard__application_id", "scorecard__stage_id",
+                             "dimension", "score")[:limit])
+    items = defaultdict(list)
+    people = {}
+    for uid, name, app_id, stage_id, dim, score in rows:
+        items[(app_id, stage_id, dim)].append((uid, score))
+        people[uid] = name
+    per = defaultdict(lambda: {"scores": [], "diffs": []})
+    pairs = within = 0
+    abs_total = 0.0
+    for raters in items.values():
+        for uid, score in raters:
+            per[uid]["scores"].append(score)
+            others = [s for u, s in raters if u != uid]
+            if others:
+                per[uid]["diffs"].append(score - sum(others) / len(others))
+        for (_u1, a), (_u2, b) in combinations(raters, 2):
+            pairs += 1
+            within += abs(a - b) <= 1
+            abs_total += abs(a - b)
+    interviewers = []
+    for uid, data in per.items():
+        scores = data["scores"]
+        interviewers.append({"interviewer": people[uid], "n": len(scores), "mean": round(sum(scores) / len(scores), 2),
+                             "spread": round(statistics.pstdev(scores), 2) if len(scores) > 1 else 0.0,
+                             "bias": round(sum(data["diffs"]) / len(data["diffs"]), 2) if data["diffs"] else None})
+    interviewers.sort(key=lambda r: r["interviewer"] or "")
+    return {"interviewers": interviewers, "pairs": pairs,
+            "agreement_within_1": round(100.0 * within / pairs, 1) if pairs else None,
+            "mean_abs_diff": round(abs_total / pairs, 2) if pairs else None}
+
+
+def feedback_timeliness(*, actor, filters: Filters, now: datetime | None = None) -> list[dict]:
+    now = now or timezone.now()
+    cases = (FeedbackCase.objects.filter(organization_id=actor.organization_id, position_id__in=_position_ids(actor, filters),
+                                         opened_at__gte=filters.start, opened_at__lt=filters.end)
+             .values_list("opened_at", "due_at", "first_sent_at"))
+    months = defaultdict(lambda: {"kept": 0, "late": 0, "pending": 0})
+    for opened, due, sent in cases:
+        key = timezone.localtime(opened).strftime("%Y-%m")
+        if sent is not None:
+            months[key]["kept" if sent <= due else "late"] += 1
+        elif due < now:
+            months[key]["late"] += 1
+        else:
+            months[key]["pending"] += 1
+    out = []
+    for month, c in sorted(months.items()):
+        decided = c["kept"] + c["late"]
+        out.append({"month": month, **c, "kept_pct": round(100.0 * c["kept"] / decided, 1) if decided else None})
+    return out
+
+
+def survey_results(*, actor, filters: Filters) -> list[dict]:
+    rows = (SurveyResponse.objects.filter(organization_id=actor.organization_id, position_id__in=_position_ids(actor, filters),
+                                          submitted_at__gte=filters.start, submitted_at__lt=filters.end)
+            .values("position__title").annotate(n=Count("id"), too_long=Count("id", filter=_q(process_length="too_long")),
+                                                unstable=Count("id", filter=_q(stability="unstable")),
+                                                professionalism=Avg("professionalism"), nps_avg=Avg("nps"))
+            .order_by("position__title"))
+    return [{"position": r["position__title"], "n": r["n"], "too_long_pct": round(100.0 * r["too_long"] / r["n"], 1),
+             "unstable_pct": round(100.0 * r["unstable"] / r["n"], 1), "professionalism": round(float(r["professionalism"]), 2),
+             "nps_avg": round(float(r["nps_avg"]), 2)} for r in rows]
+
+
+def _q(**kwargs):
+    from django.db.models import Q
+
+    return Q(**kwargs)
+
+
+def dashboard(*, actor, filters: Filters, now: datetime | None = None) -> dict:
+    return {
+        "funnel": funnel(actor=actor, filters=filters),
+        "time_to_hire": time_to_hire(actor=actor, filters=filters),
+        "dimension_scores": dimension_scores(actor=actor, filters=filters),
+        "calibration": calibration(actor=actor, filters=filters),
+        "feedback": feedback_timeliness(actor=actor, filters=filters, now=now),
+        "surveys": survey_results(actor=actor, filters=filters),
+    }

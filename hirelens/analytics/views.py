@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import io
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from hirelens.accounts.roles import Perm
+from hirelens.core.access import require_perm
+from hirelens.core.audit import audit_record
+from hirelens.core.models import AuditEvent
+from hirelens.positions.access import visible_positions
+
+from .selectors import Filters, dashboard
+
+
+@login_required
+def index(request):
+    require_perm(request.user, Perm.ANALYTICS_VIEW)
+    filters = Filters.from_query(request.GET)
+    data = dashboard(actor=request.user, filters=filters)
+    positions = visible_positions(actor=request.user).order_by("title")
+    departments = sorted({p.department for p in positions if p.department})
+    return render(request, "analytics/index.html", {"data": data, "filters": filters, "positions": positions,
+                                                    "departments": departments, "query": request.GET.urlencode()})
+
+
+def _sheets(data) -> list[tuple[str, list[str], list[list]]]:
+    cal = data["calibration"]
+    return [
+        (_("招聘漏斗"), [_("环节"), _("人数")], [[r["stage"], r["count"]] for r in data["funnel"]]),
+        (_("招聘周期"), [_("月份"), _("平均天数"), _("完成人数")], [[r["month"], r["days"], r["hires"]] for r in data["time_to_hire"]]),
+        (_("维度平均分"), [_("职位"), _("月份"), _("维度"), _("平均分"), _("评分数")],
+         [[r["position"], r["month"], r["dimension"], r["avg"], r["n"]] for r in data["dimension_scores"]]),
+        (_("面试官校准"), [_("面试官"), _("评分数"), _("平均分"), _("离散度"), _("与小组的偏差")],
+         [[r["interviewer"], r["n"], r["mean"], r["spread"], r["bias"]] for r in cal["interviewers"]]
+         + [[], [_("评分对数"), cal["pairs"]], [_("相差 1 分以内（%）"), cal["agreement_within_1"]], [_("平均绝对差"), cal["mean_abs_diff"]]]),
+        (_("反馈及时率"), [_("月份"), _("按时"), _("迟发"), _("进行中"), _("按时率（%）")],
+         [[r["month"], r["kept"], r["late"], r["pending"], r["kept_pct"]] for r in data["feedback"]]),
+        (_("满意度调查"), [_("职位"), _("答卷数"), _("认为太长（%）"), _("认为不稳定（%）"), _("面试官专业程度"), _("推荐意愿均值")],
+         [[r["position"], r["n"], r["too_long_pct"], r["unstable_pct"], r["professionalism"], r["nps_avg"]] for r in data["surveys"]]),
+    ]
+
+
+@login_required
+def export_xlsx(request):
+    """Every table of the analytics page, one sheet each (figures only, no personal data)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    require_perm(request.user, Perm.ANALYTICS_VIEW)
+    data = dashboard(actor=request.user, filters=Filters.from_query(request.GET))
+    book = Workbook()
+    book.remove(book.active)
+    for title, header, rows in _sheets(data):
+        sheet = book.create_sheet(title=title[:31])
+        sheet.append(header)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    audit_record(action=AuditEvent.Action.EXPORT, actor=request.user, object_type="analytics", object_id="xlsx", request=request)
+    response = HttpResponse(out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="hirelens-analytics.xlsx"'
+    return response

@@ -1,0 +1,142 @@
+"""Reading evaluations: the candidate profile synthesised from submitted cards, and the AI evidence.
+
+The profile uses only cards the actor may read (``visible_scorecards``: the blind rule applies here too),
+and only *human* scores. AI analysis is returned separately as evidence with timestamps; nothing here
+turns an AI figure into a score, a level or a fit.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from hirelens.candidates.models import Application
+
+from .access import visible_scorecards
+from .models import Decision, FitRule, Scorecard
+
+STRONG_SHARE = 0.8  # mean ≥ 80 % of the scale → strong
+MEDIUM_SHARE = 0.6  # ≥ 60 % → medium, else weak
+
+
+@dataclass
+class DimensionSummary:
+    name: str
+    mean: float
+    low: int
+    high: int
+    spread: float  # population standard deviation across interviewers
+    count: int
+    level: str  # strong / medium / weak
+    level_label: str
+    quotes: list[dict] = field(default_factory=list)  # {"interviewer", "score", "reason"}
+
+
+@dataclass
+class Profile:
+    dimensions: list[DimensionSummary]
+    cards: int
+    interviewers: int
+    scale_max: int
+    strengths: list[dict]
+    concerns: list[dict]
+    fit: str
+    statement: str
+    decisions: list
+
+    @property
+    def empty(self) -> bool:
+        return not self.cards
+
+
+def _level(mean: float, scale_max: int) -> str:
+    # "8 of 10" is strong, "7 of 10" medium, as HR reads them: the share of the scale's maximum.
+    share = mean / scale_max if scale_max else 0
+    if share >= STRONG_SHARE:
+        return "strong"
+    if share >= MEDIUM_SHARE:
+        return "medium"
+    return "weak"
+
+
+def level_label(level: str) -> str:
+    return {"strong": _("强"), "medium": _("中等"), "weak": _("较弱")}[level]
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+def profile_build(*, actor, application: Application, stage_ids: list[int] | None = None) -> Profile:
+    cards = (visible_scorecards(actor=actor, application=application).filter(status=Scorecard.Status.SUBMITTED)
+             .select_related("interviewer", "stage").prefetch_related("ratings"))
+    if stage_ids:
+        cards = cards.filter(stage_id__in=stage_ids)
+    cards = list(cards)
+    order = list(application.position.scorecard_dimensions or [])
+    per_dim: dict[str, list] = {}
+    scale_max = max((c.scale_max for c in cards), default=10)
+    for card in cards:
+        for rating in card.ratings.all():
+            per_dim.setdefault(rating.dimension, []).append((rating.score, rating.reason, card.interviewer.full_name or card.interviewer.email))
+    names = [n for n in order if n in per_dim] + sorted(n for n in per_dim if n not in order)
+    dims = []
+    for name in names:
+        rows = per_dim[name]
+        scores = [r[0] for r in rows]
+        mean = sum(scores) / len(scores)
+        level = _level(mean, scale_max)
+        quotes = [{"interviewer": who, "score": score, "reason": reason} for score, reason, who in sorted(rows, key=lambda r: -r[0])]
+        dims.append(DimensionSummary(name=name, mean=round(mean, 2), low=min(scores), high=max(scores),
+                                     spread=round(statistics.pstdev(scores), 2) if len(scores) > 1 else 0.0,
+                                     count=len(scores), level=level, level_label=level_label(level), quotes=quotes))
+    strengths = [{"dimension": d.name, "mean": d.mean, **d.quotes[0]} for d in dims if d.level == "strong"]
+    concerns = [{"dimension": d.name, "mean": d.mean, **d.quotes[-1]} for d in dims if d.level == "weak"]
+    means = {d.name: d.mean for d in dims}
+    fit = ""
+    for rule in FitRule.objects.filter(organization_id=application.organization_id):
+        if rule.conditions and all(means.get(dim, -1) >= float(minimum) for dim, minimum in rule.conditions.items()):
+            fit = rule.label
+            break
+    parts = [_("%(dim)s%(level)s (%(score)s)") % {"dim": d.name, "level": level_label(d.level), "score": _fmt(d.mean)} for d in dims]
+    statement = "，".join(parts)
+    if statement:
+        statement += "：" + (_("适合%(fit)s") % {"fit": fit} if fit else _("暂未匹配到适合方向"))
+    decisions = list(Decision.objects.filter(application=application).select_related("decided_by", "stage"))
+    return Profile(dimensions=dims, cards=len(cards), interviewers=len({c.interviewer_id for c in cards}), scale_max=scale_max,
+                   strengths=strengths, concerns=concerns, fit=fit, statement=statement, decisions=decisions)
+
+
+# --- AI evidence (shown beside the card, never used to score) ------------------------------------
+
+EVIDENCE_FIELDS = ("duration_s", "speaking_time_s", "pause_count", "speech_rate_syll_per_s", "words_per_min", "chars_per_min",
+                   "pitch_mean_hz")
+FACIAL_FIELDS = ("face_present_ratio", "smile_count", "frown_count", "look_away_count")
+FACIAL_EVENT_TYPES = {"smile", "frown", "look_away", "face_lost", "gesture", "posture"}
+
+
+def ai_evidence(*, actor, application: Application) -> list[dict]:
+    """Per analysed answer: the summary figures and the timestamped events (facial ones only when the
+    organization allows facial analysis and the candidate consented to it)."""
+    from hirelens.interviews.access import visible_sessions
+    from hirelens.interviews.models import Answer
+
+    sessions = visible_sessions(actor=actor).filter(application=application).select_related("organization")
+    rows = []
+    for session in sessions:
+        facial = bool(session.organization.facial_analysis_enabled and session.biometric_allowed)
+        answers = session.answers.filter(status=Answer.Status.COMPLETE, analysis_status=Answer.Analysis.DONE).order_by("question_index")
+        for answer in answers:
+            analysis = answer.analysis or {}
+            summary = analysis.get("summary") or {}
+            figures = [(k, summary[k]) for k in EVIDENCE_FIELDS if summary.get(k) is not None]
+            if facial:
+                figures += [(k, summary[k]) for k in FACIAL_FIELDS if summary.get(k) is not None]
+            events = [e for e in (analysis.get("events") or []) if facial or e.get("type") not in FACIAL_EVENT_TYPES]
+            question = (session.questions[answer.question_index]["text"]
+                        if 0 <= answer.question_index < len(session.questions) else session.practice_question)
+            rows.append({"answer": answer, "session": session, "question": question, "figures": figures,
+                         "keywords": summary.get("keywords") or {}, "events": events[:40], "facial": facial})
+    return rows

@@ -1,0 +1,258 @@
+"""Writing scorecards and decisions (V1, S1).
+
+Rules enforced here, whatever page or API calls them:
+
+* a score is an integer on the card's scale and every dimension has a reason;
+* one card per interviewer, application and stage; submitting locks it; a locked card changes only
+  through ``scorecard_amend`` (author only, with a reason, old and new values kept, audited);
+* only people who may score the stage (W2) write cards; AI analysis never fills in a score;
+* a decision is recorded by a person with ``Perm.DECISIONS_RECORD``; a rejection needs a rationale.
+  There is no service that takes an AI figure and rejects: ``decision_record`` has no such input.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hirelens.accounts.models import User
+from hirelens.candidates.models import Application
+from hirelens.core.audit import audit_record
+from hirelens.core.models import AuditEvent
+from hirelens.positions.models import Position
+from hirelens.workflows.access import stage_can_score
+from hirelens.workflows.models import ApplicationProgress, Stage
+
+from .access import application_stages, require_decision_right
+from .models import Decision, Scorecard, ScorecardAmendment, ScorecardRating, ScorecardSettings
+
+MIN_REJECTION_RATIONALE = 10  # characters: "不合适" is not a rationale
+
+
+def scorecard_settings_for(position: Position) -> ScorecardSettings:
+    settings_row = ScorecardSettings.objects.filter(position=position).first()
+    if settings_row is None:
+        settings_row, _created = ScorecardSettings.objects.get_or_create(
+            position=position, defaults={"organization_id": position.organization_id})
+    return settings_row
+
+
+@transaction.atomic
+def scorecard_settings_update(*, actor: User, position: Position, scale_min: int, scale_max: int,
+                              shareable_dimensions: list[str], request=None) -> ScorecardSettings:
+    from hirelens.accounts.roles import Perm
+    from hirelens.core.access import require_perm
+
+    require_perm(actor, Perm.POSITIONS_MANAGE)
+    if position.organization_id != actor.organization_id:
+        raise PermissionDenied
+    if not (0 <= int(scale_min) < int(scale_max) <= 100):
+        raise ValidationError(_("评分范围无效。"))
+    row = scorecard_settings_for(position)
+    if Scorecard.objects.filter(position=position).exists() and (row.scale_min, row.scale_max) != (int(scale_min), int(scale_max)):
+        raise ValidationError(_("已有评分卡，不能再修改评分范围。"))
+    row.scale_min, row.scale_max = int(scale_min), int(scale_max)
+    row.shareable_dimensions = [d for d in shareable_dimensions if d in (position.scorecard_dimensions or [])]
+    row.save()
+    audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=row, fields=["scale", "shareable_dimensions"], request=request)
+    return row
+
+
+def _check_scorer(actor: User, application: Application, stage: Stage) -> None:
+    if actor is None or not getattr(actor, "is_authenticated", False) or application.organization_id != actor.organization_id:
+        raise PermissionDenied
+    if stage.pk not in {s.pk for s in application_stages(application)}:
+        raise ValidationError(_("该环节不属于此申请的面试流程。"))
+    if not stage_can_score(actor=actor, stage=stage):
+        raise PermissionDenied
+
+
+def _clean_ratings(*, ratings: dict, dimensions: list[str], scale_min: int, scale_max: int, complete: bool) -> dict[str, tuple[int, str]]:
+    """``ratings``: {dimension: {"score": int|str, "reason": str}}. Returns {dimension: (score, reason)}."""
+    errors, cleaned = {}, {}
+    for name in dimensions:
+        entry = ratings.get(name) or {}
+        raw, reason = entry.get("score"), (entry.get("reason") or "").strip()
+        if raw in (None, ""):
+            if complete:
+                errors[name] = _("请为“%(d)s”打分。") % {"d": name}
+            continue
+        try:
+            score = int(str(raw).strip())
+        except ValueError:
+            errors[name] = _("“%(d)s”的分数必须是整数。") % {"d": name}
+            continue
+        if not scale_min <= score <= scale_max:
+            errors[name] = _("“%(d)s”的分数必须在 %(lo)d 到 %(hi)d 之间。") % {"d": name, "lo": scale_min, "hi": scale_max}
+            continue
+        if complete and not reason:
+            errors[name] = _("请填写“%(d)s”的评分理由。") % {"d": name}
+            continue
+        cleaned[name] = (score, reason[:4000])
+    unknown = set(ratings) - set(dimensions)
+    if unknown:
+        errors["__all__"] = _("未知的评分维度：%(d)s") % {"d": "、".join(sorted(unknown))}
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _card_for(*, actor: User, application: Application, stage: Stage) -> Scorecard:
+    card = Scorecard.objects.select_for_update().filter(application=application, stage=stage, interviewer=actor).first()
+    if card is None:
+        scale = scorecard_settings_for(application.position)
+        card = Scorecard.objects.create(organization_id=application.organization_id, application=application, stage=stage,
+                                        position_id=application.position_id, interviewer=actor,
+                                        scale_min=scale.scale_min, scale_max=scale.scale_max)
+    return card
+
+
+def _write(card: Scorecard, cleaned: dict[str, tuple[int, str]], *, submitted_at=None) -> None:
+    department = card.application.position.department
+    for name, (score, reason) in cleaned.items():
+        ScorecardRating.objects.update_or_create(
+            scorecard=card, dimension=name,
+            defaults={"organization_id": card.organization_id, "score": score, "reason": reason, "position_id": card.position_id,
+                      "department": department, "interviewer_id": card.interviewer_id, "submitted_at": submitted_at,
+                      "scale_max": card.scale_max})
+
+
+@transaction.atomic
+def scorecard_save_draft(*, actor: User, application: Application, stage: Stage, ratings: dict, recommendation: str = "",
+                         summary: str = "") -> Scorecard:
+    """Keep a partial card (reasons may still be missing). Refused once the card is submitted."""
+    _check_scorer(actor, application, stage)
+    card = _card_for(actor=actor, application=application, stage=stage)
+    if card.is_locked:
+        raise ValidationError(_("评分卡已提交并锁定；如需修改请使用“修订”。"))
+    dimensions = list(application.position.scorecard_dimensions or [])
+    cleaned = _clean_ratings(ratings=ratings, dimensions=dimensions, scale_min=card.scale_min, scale_max=card.scale_max, complete=False)
+    _write(card, cleaned)
+    card.recommendation = recommendation if recommendation in Scorecard.Recommendation.values else ""
+    card.summary = (summary or "")[:4000]
+    card.save(update_fields=["recommendation", "summary", "updated_at"])
+    return card
+
+
+@transaction.atomic
+def scorecard_submit(*, actor: User, application: Application, stage: Stage, ratings: dict, recommendation: str = "",
+                     summary: str = "", now: datetime | None = None, request=None) -> Scorecard:
+    """Submit the card: every dimension scored on the scale with a reason; then it is locked."""
+    now = now or timezone.now()
+    _check_scorer(actor, application, stage)
+    card = _card_for(actor=actor, application=application, stage=stage)
+    if card.is_locked:
+        raise ValidationError(_("评分卡已经提交过了，不能重复提交。"))
+    dimensions = list(application.position.scorecard_dimensions or [])
+    if not dimensions:
+        raise ValidationError(_("该职位没有评分维度。"))
+    cleaned = _clean_ratings(ratings=ratings, dimensions=dimensions, scale_min=card.scale_min, scale_max=card.scale_max, complete=True)
+    _write(card, cleaned, submitted_at=now)
+    card.ratings.exclude(dimension__in=dimensions).delete()
+    card.recommendation = recommendation if recommendation in Scorecard.Recommendation.values else ""
+    card.summary = (summary or "")[:4000]
+    card.status, card.submitted_at = Scorecard.Status.SUBMITTED, now
+    card.save(update_fields=["recommendation", "summary", "status", "submitted_at", "updated_at"])
+    audit_record(action=AuditEvent.Action.CREATE, actor=actor, obj=card, fields=["ratings", "status"], request=request)
+    from hirelens.feedback.services import feedback_case_open
+
+    feedback_case_open(application=application, stage=stage, opened_at=now)
+    return card
+
+
+@transaction.atomic
+def scorecard_amend(*, actor: User, scorecard: Scorecard, dimension: str, score, reason: str, why: str,
+                    request=None) -> ScorecardAmendment:
+    """Change one dimension of a submitted card. Only its author, only with a reason; both values kept."""
+    card = Scorecard.objects.select_for_update().select_related("application__position").get(pk=scorecard.pk)
+    if actor is None or card.interviewer_id != actor.pk or card.organization_id != actor.organization_id:
+        raise PermissionDenied
+    if not card.is_locked:
+        raise ValidationError(_("草稿可以直接修改，不需要修订。"))
+    why = (why or "").strip()
+    if not why:
+        raise ValidationError({"why": _("请说明修订原因。")})
+    cleaned = _clean_ratings(ratings={dimension: {"score": score, "reason": reason}}, dimensions=[dimension] if dimension in
+                             {r.dimension for r in card.ratings.all()} else [], scale_min=card.scale_min,
+                             scale_max=card.scale_max, complete=True)
+    new_score, new_reason = cleaned[dimension]
+    rating = card.ratings.get(dimension=dimension)
+    if (rating.score, rating.reason) == (new_score, new_reason):
+        raise ValidationError(_("没有任何修改。"))
+    amendment = ScorecardAmendment.objects.create(organization_id=card.organization_id, scorecard=card, dimension=dimension,
+                                                  old_score=rating.score, new_score=new_score, old_reason=rating.reason,
+                                                  new_reason=new_reason, why=why[:2000], actor=actor)
+    rating.score, rating.reason = new_score, new_reason
+    rating.save(update_fields=["score", "reason", "updated_at"])
+    audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=card, fields=[f"rating:{dimension}"], request=request)
+    return amendment
+
+
+@transaction.atomic
+def decision_record(*, actor: User, application: Application, outcome: str, rationale: str = "", next_steps: str = "",
+                    stage: Stage | None = None, now: datetime | None = None, request=None) -> Decision:
+    """A person's decision on an application. A rejection without a written rationale is refused.
+
+    The pipeline (workflows) moves with it: advance → next stage, hold → on hold, reject → rejected.
+    The feedback rule of the stage is then applied (result to the candidate within its deadline).
+    """
+    now = now or timezone.now()
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied  # never a system/AI actor
+    require_decision_right(actor)
+    if application.organization_id != actor.organization_id:
+        raise PermissionDenied
+    if outcome not in Decision.Outcome.values:
+        raise ValidationError({"outcome": _("请选择决定。")})
+    rationale = (rationale or "").strip()
+    if outcome == Decision.Outcome.REJECT and len(rationale) < MIN_REJECTION_RATIONALE:
+        raise ValidationError({"rationale": _("不通过的决定必须写明理由（至少 %(n)d 个字）。") % {"n": MIN_REJECTION_RATIONALE}})
+    progress = ApplicationProgress.objects.filter(application=application).select_related("stage").first()
+    if stage is None and progress is not None:
+        stage = progress.stage
+    if stage is not None and stage.pk not in {s.pk for s in application_stages(application)}:
+        raise ValidationError(_("该环节不属于此申请的面试流程。"))
+    considered = Scorecard.objects.filter(application=application, status=Scorecard.Status.SUBMITTED).count()
+    decision = Decision.objects.create(organization_id=application.organization_id, application=application, stage=stage,
+                                       outcome=outcome, rationale=rationale[:4000], next_steps=(next_steps or "").strip()[:2000],
+                                       decided_by=actor, scorecards_considered=considered)
+    if progress is not None:
+        from hirelens.workflows import services as pipeline
+
+        reason = rationale or str(Decision.Outcome(outcome).label)
+        if outcome == Decision.Outcome.ADVANCE and progress.state == ApplicationProgress.State.ACTIVE:
+            pipeline.pipeline_advance(actor=actor, progress=progress, reason=reason)
+        elif outcome == Decision.Outcome.HOLD and progress.state == ApplicationProgress.State.ACTIVE:
+            pipeline.pipeline_hold(actor=actor, progress=progress, reason=reason)
+        elif outcome == Decision.Outcome.REJECT and progress.state not in {ApplicationProgress.State.REJECTED,
+                                                                             ApplicationProgress.State.WITHDRAWN}:
+            pipeline.pipeline_reject(actor=actor, progress=progress, reason=reason)
+    elif outcome == Decision.Outcome.REJECT:
+        Application.objects.filter(pk=application.pk).update(status=Application.Status.REJECTED)
+    audit_record(action=AuditEvent.Action.CREATE, actor=actor, obj=decision, fields=["outcome", "rationale"], request=request)
+    from hirelens.feedback.services import feedback_on_decision
+
+    feedback_on_decision(decision=decision, now=now)
+    return decision
+
+
+@transaction.atomic
+def fit_rule_save(*, actor: User, label: str, conditions: dict, order: int = 0):
+    from hirelens.accounts.roles import Perm
+    from hirelens.core.access import require_perm
+
+    from .models import FitRule
+
+    require_perm(actor, Perm.POSITIONS_MANAGE)
+    label = (label or "").strip()
+    if not label or not conditions:
+        raise ValidationError(_("请填写适合方向和至少一个条件。"))
+    try:
+        conditions = {str(k).strip(): float(v) for k, v in conditions.items() if str(k).strip()}
+    except (TypeError, ValueError):
+        raise ValidationError(_("条件的分数必须是数字。")) from None
+    return FitRule.objects.create(organization_id=actor.organization_id, label=label[:100], conditions=conditions, order=order)

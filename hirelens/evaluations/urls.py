@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "evaluations"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("applications/<int:application_id>/", views.application_detail, name="application"),
+    path("applications/<int:application_id>/stages/<int:stage_id>/card/", views.scorecard_edit, name="scorecard"),
+    path("applications/<int:application_id>/decide/", views.decide, name="decide"),
+    path("applications/<int:application_id>/report.pdf", views.report_pdf, name="report_pdf"),
+    path("cards/<int:scorecard_id>/amend/", views.scorecard_amend_view, name="amend"),
+    path("positions/<int:position_id>/settings/", views.position_settings, name="position_settings"),
+]

@@ -1,0 +1,192 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from hirelens.accounts.roles import Perm, user_can
+from hirelens.core.audit import audit_record
+from hirelens.core.models import AuditEvent
+from hirelens.positions.access import access_position
+from hirelens.workflows.access import assignment_roles, stage_can_score, visible_applications
+
+from . import services
+from .access import (
+    access_application_for_evaluation,
+    access_scorecard_for_amendment,
+    access_stage_for_evaluation,
+    application_stages,
+    sees_others_cards,
+    visible_scorecards,
+)
+from .models import Decision, FitRule, Scorecard
+from .selectors import ai_evidence, profile_build
+
+
+def _errors(exc: ValidationError) -> list[str]:
+    if hasattr(exc, "message_dict"):
+        return [m for msgs in exc.message_dict.values() for m in msgs]
+    return list(exc.messages)
+
+
+@login_required
+def index(request):
+    applications = (visible_applications(actor=request.user).filter(progress__isnull=False)
+                    .select_related("position", "candidate", "progress__stage").order_by("-updated_at")[:100])
+    mine = dict(Scorecard.objects.filter(interviewer=request.user).values_list("application_id", "status"))
+    rows = [{"application": a, "my_status": mine.get(a.pk)} for a in applications]
+    if rows:
+        audit_record(action=AuditEvent.Action.READ, actor=request.user, object_type="candidates.candidate",
+                     object_id="list", fields=["full_name"], request=request)
+    return render(request, "evaluations/index.html", {"rows": rows})
+
+
+def _stage_rows(request, application):
+    roles = assignment_roles(actor=request.user, position_id=application.position_id)
+    cards = list(visible_scorecards(actor=request.user, application=application).select_related("interviewer")
+                 .prefetch_related("ratings", "amendments"))
+    rows = []
+    from hirelens.workflows.access import stage_can_view
+
+    for stage in application_stages(application):
+        if not stage_can_view(actor=request.user, stage=stage, roles=roles):
+            continue
+        own = next((c for c in cards if c.stage_id == stage.pk and c.interviewer_id == request.user.pk), None)
+        others = [c for c in cards if c.stage_id == stage.pk and c.interviewer_id != request.user.pk]
+        rows.append({"stage": stage, "own": own, "others": others,
+                     "can_score": stage_can_score(actor=request.user, stage=stage, roles=roles),
+                     "blind": not sees_others_cards(actor=request.user, application=application, stage=stage, roles=roles)})
+    return rows
+
+
+@login_required
+def application_detail(request, application_id: int):
+    application = access_application_for_evaluation(actor=request.user, application_id=application_id)
+    audit_record(action=AuditEvent.Action.READ, actor=request.user, obj=application.candidate, fields=["full_name"], request=request)
+    profile = profile_build(actor=request.user, application=application)
+    context = {
+        "application": application,
+        "profile_dims": [{"name": d.name, "mean": d.mean} for d in profile.dimensions],
+        "candidate": application.candidate,
+        "stages": _stage_rows(request, application),
+        "profile": profile,
+        "evidence": ai_evidence(actor=request.user, application=application),
+        "can_decide": user_can(request.user, Perm.DECISIONS_RECORD),
+        "outcomes": Decision.Outcome.choices,
+    }
+    return render(request, "evaluations/application.html", context)
+
+
+@login_required
+def scorecard_edit(request, application_id: int, stage_id: int):
+    application = access_application_for_evaluation(actor=request.user, application_id=application_id)
+    stage = access_stage_for_evaluation(actor=request.user, application=application, stage_id=stage_id)
+    if not stage_can_score(actor=request.user, stage=stage):
+        raise PermissionDenied
+    card = Scorecard.objects.filter(application=application, stage=stage, interviewer=request.user).prefetch_related("ratings").first()
+    dimensions = list(application.position.scorecard_dimensions or [])
+    scale = services.scorecard_settings_for(application.position)
+    errors: list[str] = []
+    values = {r.dimension: {"score": r.score, "reason": r.reason} for r in (card.ratings.all() if card else [])}
+    if request.method == "POST":
+        values = {d: {"score": request.POST.get(f"score_{i}", ""), "reason": request.POST.get(f"reason_{i}", "")}
+                  for i, d in enumerate(dimensions)}
+        kwargs = {"actor": request.user, "application": application, "stage": stage, "ratings": values,
+                  "recommendation": request.POST.get("recommendation", ""), "summary": request.POST.get("summary", "")}
+        try:
+            if request.POST.get("action") == "draft":
+                services.scorecard_save_draft(**kwargs)
+                messages.success(request, _("草稿已保存。"))
+                return redirect("evaluations:scorecard", application_id=application.pk, stage_id=stage.pk)
+            services.scorecard_submit(**kwargs, request=request)
+        except ValidationError as exc:
+            errors = _errors(exc)
+        else:
+            messages.success(request, _("评分卡已提交并锁定。"))
+            return redirect("evaluations:application", application_id=application.pk)
+    rows = [{"index": i, "name": d, "score": values.get(d, {}).get("score", ""), "reason": values.get(d, {}).get("reason", "")}
+            for i, d in enumerate(dimensions)]
+    return render(request, "evaluations/scorecard.html", {
+        "application": application, "stage": stage, "card": card, "rows": rows, "errors": errors,
+        "scale": range(scale.scale_min, scale.scale_max + 1), "scale_min": scale.scale_min, "scale_max": scale.scale_max,
+        "recommendations": Scorecard.Recommendation.choices,
+        "evidence": ai_evidence(actor=request.user, application=application),
+    }, status=400 if errors else 200)
+
+
+@login_required
+@require_POST
+def scorecard_amend_view(request, scorecard_id: int):
+    card = access_scorecard_for_amendment(actor=request.user, scorecard_id=scorecard_id)
+    try:
+        services.scorecard_amend(actor=request.user, scorecard=card, dimension=request.POST.get("dimension", ""),
+                                 score=request.POST.get("score"), reason=request.POST.get("reason", ""),
+                                 why=request.POST.get("why", ""), request=request)
+    except ValidationError as exc:
+        for message in _errors(exc):
+            messages.error(request, message)
+    else:
+        messages.success(request, _("修订已记录。"))
+    return redirect("evaluations:application", application_id=card.application_id)
+
+
+@login_required
+@require_POST
+def decide(request, application_id: int):
+    application = access_application_for_evaluation(actor=request.user, application_id=application_id)
+    try:
+        services.decision_record(actor=request.user, application=application, outcome=request.POST.get("outcome", ""),
+                                 rationale=request.POST.get("rationale", ""), next_steps=request.POST.get("next_steps", ""),
+                                 request=request)
+    except ValidationError as exc:
+        for message in _errors(exc):
+            messages.error(request, message)
+    else:
+        messages.success(request, _("决定已记录，结果反馈已安排发送。"))
+    return redirect("evaluations:application", application_id=application.pk)
+
+
+@login_required
+def report_pdf(request, application_id: int):
+    from .report import candidate_report_pdf
+
+    application = access_application_for_evaluation(actor=request.user, application_id=application_id)
+    data = candidate_report_pdf(actor=request.user, application=application)
+    audit_record(action=AuditEvent.Action.EXPORT, actor=request.user, obj=application.candidate, fields=["full_name", "evaluation_report"],
+                 request=request)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="candidate-report-{application.pk}.pdf"'
+    return response
+
+
+@login_required
+def position_settings(request, position_id: int):
+    position = access_position(actor=request.user, position_id=position_id)
+    if not user_can(request.user, Perm.POSITIONS_MANAGE):
+        raise PermissionDenied
+    row = services.scorecard_settings_for(position)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "fit":
+                conditions = {}
+                for line in request.POST.get("conditions", "").splitlines():
+                    if "=" in line:
+                        key, value = line.split("=", 1)
+                        conditions[key.strip()] = value.strip()
+                services.fit_rule_save(actor=request.user, label=request.POST.get("label", ""), conditions=conditions)
+            else:
+                services.scorecard_settings_update(actor=request.user, position=position, scale_min=request.POST.get("scale_min", 1),
+                                                   scale_max=request.POST.get("scale_max", 10),
+                                                   shareable_dimensions=request.POST.getlist("shareable"), request=request)
+        except (ValidationError, ValueError) as exc:
+            for message in (_errors(exc) if isinstance(exc, ValidationError) else [str(exc)]):
+                messages.error(request, message)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("evaluations:position_settings", position_id=position.pk)
+    return render(request, "evaluations/position_settings.html", {
+        "position": position, "settings_row": row, "fit_rules": FitRule.objects.filter(organization_id=request.user.organization_id)})

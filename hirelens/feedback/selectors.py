@@ -1,0 +1,128 @@
+"""Reading feedback promises and survey results; evaluating the survey rules into suggestions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from hirelens.accounts.roles import Perm, user_can
+from hirelens.core.access import tenant_queryset
+from hirelens.positions.access import visible_positions
+
+from .models import FeedbackCase, SurveyResponse, SurveyRule
+from .services import survey_rules_ensure
+
+
+def _scoped(qs: QuerySet, *, actor) -> QuerySet:
+    qs = tenant_queryset(qs, actor=actor)
+    if not (user_can(actor, Perm.MESSAGING_VIEW) or user_can(actor, Perm.POSITIONS_VIEW_ALL)):
+        return qs.none()
+    return qs.filter(position__in=visible_positions(actor=actor).values("pk"))
+
+
+def feedback_case_list(*, actor, since: datetime | None = None, position_id=None) -> QuerySet[FeedbackCase]:
+    qs = _scoped(FeedbackCase.objects.all(), actor=actor).select_related("position", "stage", "application__candidate")
+    if since is not None:
+        qs = qs.filter(opened_at__gte=since)
+    if position_id:
+        qs = qs.filter(position_id=position_id)
+    return qs
+
+
+@dataclass
+class Promise:
+    total: int
+    kept: int
+    late: int
+    open_overdue: int
+    pending: int
+
+    @property
+    def kept_pct(self) -> float | None:
+        decided = self.kept + self.late + self.open_overdue
+        return round(100.0 * self.kept / decided, 1) if decided else None
+
+
+def feedback_promise(*, actor, since: datetime | None = None, now: datetime | None = None, position_id=None) -> tuple[Promise, list]:
+    """The 24-hour promise: kept (first message by the deadline), late (after it), overdue (nothing yet)."""
+    now = now or timezone.now()
+    cases = list(feedback_case_list(actor=actor, since=since, position_id=position_id))
+    kept = [c for c in cases if c.first_sent_at is not None and c.first_sent_at <= c.due_at]
+    late = [c for c in cases if c.first_sent_at is not None and c.first_sent_at > c.due_at]
+    overdue = [c for c in cases if c.first_sent_at is None and c.due_at < now]
+    pending = [c for c in cases if c.first_sent_at is None and c.due_at >= now]
+    late_rows = sorted(late + overdue, key=lambda c: c.due_at, reverse=True)
+    return Promise(total=len(cases), kept=len(kept), late=len(late), open_overdue=len(overdue), pending=len(pending)), late_rows
+
+
+def survey_response_list(*, actor, since: datetime | None = None, position_id=None) -> QuerySet[SurveyResponse]:
+    qs = _scoped(SurveyResponse.objects.all(), actor=actor).select_related("position")
+    if since is not None:
+        qs = qs.filter(submitted_at__gte=since)
+    if position_id:
+        qs = qs.filter(position_id=position_id)
+    return qs
+
+
+METRIC_FILTERS = {
+    SurveyRule.Metric.TOO_LONG: Q(process_length=SurveyResponse.Length.TOO_LONG),
+    SurveyRule.Metric.UNSTABLE: Q(stability=SurveyResponse.Stability.UNSTABLE),
+    SurveyRule.Metric.LOW_PROFESSIONALISM: Q(professionalism__lte=2),
+    SurveyRule.Metric.DETRACTORS: Q(nps__lte=6),
+}
+
+
+@dataclass
+class Suggestion:
+    rule: SurveyRule
+    share_pct: float
+    responses: int
+    position: object | None  # None: the whole organization
+
+
+def survey_suggestions(*, actor, now: datetime | None = None, days: int = 90) -> list[Suggestion]:
+    """Every active rule whose share is strictly over its threshold, with at least ``min_responses`` answers."""
+    now = now or timezone.now()
+    if actor is None or not getattr(actor, "organization_id", None):
+        return []
+    survey_rules_ensure(organization_id=actor.organization_id)
+    responses = survey_response_list(actor=actor, since=now - timedelta(days=days))
+    out = []
+    for rule in SurveyRule.objects.filter(organization_id=actor.organization_id, is_active=True):
+        condition = METRIC_FILTERS[rule.metric]
+        if rule.per_position:
+            groups = responses.values("position").annotate(n=Count("pk"), hit=Count("pk", filter=condition)).order_by("position")
+            positions = {p.pk: p for p in visible_positions(actor=actor)}
+            for row in groups:
+                n, hit = row["n"], row["hit"]
+                if n >= rule.min_responses and 100.0 * hit / n > rule.threshold_pct:
+                    out.append(Suggestion(rule=rule, share_pct=round(100.0 * hit / n, 1), responses=n,
+                                          position=positions.get(row["position"])))
+        else:
+            agg = responses.aggregate(n=Count("pk"), hit=Count("pk", filter=condition))
+            n, hit = agg["n"], agg["hit"]
+            if n >= rule.min_responses and 100.0 * hit / n > rule.threshold_pct:
+                out.append(Suggestion(rule=rule, share_pct=round(100.0 * hit / n, 1), responses=n, position=None))
+    return out
+
+
+def survey_summary(*, actor, since: datetime | None = None, position_id=None) -> dict:
+    qs = survey_response_list(actor=actor, since=since, position_id=position_id)
+    total = qs.count()
+    def dist(field, choices):
+        counts = dict(qs.values_list(field).annotate(n=Count("pk")).order_by())
+        return [(label, counts.get(value, 0)) for value, label in choices]
+    nps_rows = list(qs.values_list("nps", flat=True))
+    promoters = sum(1 for v in nps_rows if v >= 9)
+    detractors = sum(1 for v in nps_rows if v <= 6)
+    prof = list(qs.values_list("professionalism", flat=True))
+    return {
+        "total": total,
+        "length": dist("process_length", SurveyResponse.Length.choices),
+        "stability": dist("stability", SurveyResponse.Stability.choices),
+        "professionalism_mean": round(sum(prof) / len(prof), 2) if prof else None,
+        "nps": round(100.0 * (promoters - detractors) / total, 1) if total else None,
+    }

@@ -1,0 +1,303 @@
+"""Feedback within the deadline (V2) and satisfaction surveys with their rules (V3).
+
+Time is always passed in (``now=``), so deadlines and expiry are tested with a clock the test controls;
+the periodic task passes ``timezone.now()``. Messages go through ``hirelens.messaging.services.message_send``
+with idempotency keys, so a retried tick never sends twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from hirelens.accounts.roles import Perm
+from hirelens.core.access import require_perm
+from hirelens.core.audit import audit_record
+from hirelens.core.models import AuditEvent
+
+from .models import FeedbackCase, FeedbackRule, Survey, SurveyResponse, SurveyRule
+
+SURVEY_VALID_DAYS = 7
+
+
+def rule_for(*, application, stage_key: str) -> FeedbackRule:
+    """The most specific rule: position + stage, position, stage, organization; else the built-in default."""
+    rules = FeedbackRule.objects.filter(organization_id=application.organization_id)
+    for position_id, key in ((application.position_id, stage_key), (application.position_id, ""), (None, stage_key), (None, "")):
+        rule = rules.filter(position_id=position_id, stage_key=key).first()
+        if rule is not None:
+            return rule
+    return FeedbackRule(organization_id=application.organization_id, deadline_hours=24, update_before_hours=2)
+
+
+@transaction.atomic
+def feedback_rule_save(*, actor, position=None, stage_key: str = "", deadline_hours: int = 24, update_before_hours: int = 2,
+                       share_scores: bool = True, next_steps_advance: str = "", next_steps_hold: str = "",
+                       next_steps_reject: str = "", send_survey: bool = True, request=None) -> FeedbackRule:
+    require_perm(actor, Perm.MESSAGING_CONFIGURE)
+    if position is not None and position.organization_id != actor.organization_id:
+        raise PermissionDenied
+    if not 1 <= int(deadline_hours) <= 24 * 14 or not 0 <= int(update_before_hours) < int(deadline_hours):
+        raise ValidationError(_("反馈时限须在 1 小时到 14 天之间，且提前发送时间小于时限。"))
+    rule, _created = FeedbackRule.objects.update_or_create(
+        organization_id=actor.organization_id, position=position, stage_key=stage_key or "",
+        defaults={"deadline_hours": int(deadline_hours), "update_before_hours": int(update_before_hours),
+                  "share_scores": bool(share_scores), "next_steps_advance": next_steps_advance.strip(),
+                  "next_steps_hold": next_steps_hold.strip(), "next_steps_reject": next_steps_reject.strip(),
+                  "send_survey": bool(send_survey)})
+    audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=rule, fields=["feedback_rule"], request=request)
+    return rule
+
+
+@transaction.atomic
+def feedback_case_open(*, application, stage=None, opened_at: datetime) -> FeedbackCase:
+    """Start the clock for one application and stage (idempotent: the first opening counts)."""
+    stage_key = stage.key if stage is not None else ""
+    case = FeedbackCase.objects.filter(application=application, stage_key=stage_key).first()
+    if case is not None:
+        return case
+    rule = rule_for(application=application, stage_key=stage_key)
+    case = FeedbackCase.objects.create(organization_id=application.organization_id, application=application, stage=stage,
+                                       stage_key=stage_key, position_id=application.position_id, opened_at=opened_at,
+                                       due_at=opened_at + timedelta(hours=rule.deadline_hours))
+    if rule.send_survey:
+        survey_send(application=application, stage_key=stage_key, now=opened_at)
+    return case
+
+
+def _shareable_scores(application) -> str:
+    from hirelens.evaluations.models import ScorecardRating
+    from hirelens.evaluations.services import scorecard_settings_for
+
+    shareable = scorecard_settings_for(application.position).shareable_dimensions
+    if not shareable:
+        return ""
+    rows = {}
+    for rating in ScorecardRating.objects.filter(scorecard__application=application, scorecard__status="submitted",
+                                                 dimension__in=shareable):
+        rows.setdefault(rating.dimension, []).append((rating.score, rating.scale_max))
+    parts = [f"{dim} {sum(s for s, _m in vals) / len(vals):.1f}/{vals[0][1]}" for dim, vals in rows.items()]
+    return "；".join(parts)
+
+
+def _send(case: FeedbackCase, *, key: str, result: str, next_steps: str) -> int:
+    from hirelens.messaging.services import message_send
+
+    application = case.application
+    message = message_send(organization_id=case.organization_id, kind="result", candidate=application.candidate,
+                           variables={"position": application.position.title, "result": result, "next_steps": next_steps},
+                           subject_type="feedback.case", subject_id=case.pk, idempotency_key=f"feedback:{case.pk}:{key}")
+    return message.pk
+
+
+@transaction.atomic
+def feedback_on_decision(*, decision, now: datetime) -> FeedbackCase:
+    """Send the result of a person's decision (with the shareable scores and next steps) at once."""
+    from hirelens.evaluations.models import Decision
+
+    application = decision.application
+    case = feedback_case_open(application=application, stage=decision.stage, opened_at=now)
+    case = FeedbackCase.objects.select_for_update().get(pk=case.pk)
+    if case.result_sent_at is not None and case.decision_id == decision.pk:
+        return case
+    rule = rule_for(application=application, stage_key=case.stage_key)
+    language = application.organization.default_language
+    with override(language):
+        result = {
+            Decision.Outcome.ADVANCE: _("恭喜，您已通过本轮面试，将进入下一轮。"),
+            Decision.Outcome.HOLD: _("您的面试结果仍在评估中，我们会尽快告知。"),
+            Decision.Outcome.REJECT: _("感谢您的参与，很遗憾您本次未能通过。"),
+        }[decision.outcome]
+        scores = _shareable_scores(application) if rule.share_scores and decision.outcome != Decision.Outcome.HOLD else ""
+        if scores:
+            result += " " + _("您的评分：%(scores)s") % {"scores": scores}
+    next_steps = decision.next_steps or {
+        Decision.Outcome.ADVANCE: rule.next_steps_advance, Decision.Outcome.HOLD: rule.next_steps_hold,
+        Decision.Outcome.REJECT: rule.next_steps_reject}[decision.outcome]
+    message_id = _send(case, key=f"decision:{decision.pk}", result=result, next_steps=next_steps)
+    case.decision = decision
+    if decision.outcome == Decision.Outcome.HOLD:
+        case.update_sent_at = case.update_sent_at or now
+        case.status = FeedbackCase.Status.UPDATED if case.status != FeedbackCase.Status.SENT else case.status
+    else:
+        case.result_sent_at, case.status = now, FeedbackCase.Status.SENT
+    case.first_sent_at = case.first_sent_at or now
+    case.message_ids = [*case.message_ids, message_id]
+    case.save()
+    return case
+
+
+def feedback_tick(*, now: datetime | None = None) -> dict:
+    """Open cases for finished interviews, and send "still under review" before a deadline is missed."""
+    now = now or timezone.now()
+    opened = _discover_finished_interviews(now=now)
+    updated = 0
+    due_cases = FeedbackCase.objects.filter(status=FeedbackCase.Status.PENDING, first_sent_at__isnull=True,
+                                            due_at__lte=now + timedelta(hours=48)).select_related("application__position")
+    for case in due_cases.iterator():
+        rule = rule_for(application=case.application, stage_key=case.stage_key)
+        if now < case.due_at - timedelta(hours=rule.update_before_hours):
+            continue
+        with transaction.atomic():
+            locked = FeedbackCase.objects.select_for_update().get(pk=case.pk)
+            if locked.first_sent_at is not None:
+                continue
+            with override(case.application.organization.default_language):
+                text = _("您的面试结果仍在评估中，我们会尽快告知。")
+                steps = rule.next_steps_hold
+            message_id = _send(locked, key="update", result=text, next_steps=steps)
+            locked.status, locked.update_sent_at, locked.first_sent_at = FeedbackCase.Status.UPDATED, now, now
+            locked.message_ids = [*locked.message_ids, message_id]
+            locked.save()
+            updated += 1
+    return {"opened": opened, "updated": updated}
+
+
+def _discover_finished_interviews(*, now: datetime) -> int:
+    """AI video sessions submitted and scheduled interviews that ended open their case (once)."""
+    from hirelens.interviews.models import InterviewSession
+    from hirelens.scheduling.models import Interview
+
+    count = 0
+    since = now - timedelta(days=3)
+    sessions = (InterviewSession.objects.filter(submitted_at__gte=since, submitted_at__lte=now)
+                .exclude(state=InterviewSession.State.CANCELLED).select_related("application__position", "application__organization"))
+    for session in sessions.iterator():
+        if not FeedbackCase.objects.filter(application=session.application, stage_key="").exists():
+            feedback_case_open(application=session.application, stage=None, opened_at=session.submitted_at)
+            count += 1
+    interviews = (Interview.objects.filter(end_at__gte=since, end_at__lte=now).exclude(status=Interview.Status.CANCELLED)
+                  .select_related("application__position", "application__organization", "stage"))
+    for interview in interviews.iterator():
+        key = interview.stage.key if interview.stage else ""
+        if not FeedbackCase.objects.filter(application=interview.application, stage_key=key).exists():
+            feedback_case_open(application=interview.application, stage=interview.stage, opened_at=interview.end_at)
+            count += 1
+    return count
+
+
+# --- Surveys ----------------------------------------------------------------------------------------
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def survey_url(token: str) -> str:
+    return f"{settings.SITE_URL}{reverse('feedback:survey', args=[token])}"
+
+
+@transaction.atomic
+def survey_send(*, application, stage_key: str = "", now: datetime) -> tuple[Survey, str]:
+    """Create the one-time link and send it (WeChat or e-mail through messaging). Idempotent per stage."""
+    existing = Survey.objects.filter(application=application, stage_key=stage_key).first()
+    if existing is not None:
+        return existing, ""
+    token = secrets.token_urlsafe(24)
+    survey = Survey.objects.create(organization_id=application.organization_id, application=application, stage_key=stage_key,
+                                   position_id=application.position_id, token_hash=_hash(token),
+                                   expires_at=now + timedelta(days=SURVEY_VALID_DAYS), sent_at=now)
+    from hirelens.messaging.services import message_send
+
+    message_send(organization_id=application.organization_id, kind="survey", candidate=application.candidate,
+                 variables={"position": application.position.title, "survey_link": survey_url(token)},
+                 subject_type="feedback.survey", subject_id=survey.pk, idempotency_key=f"survey:{survey.pk}")
+    return survey, token
+
+
+class SurveyClosed(Exception):
+    """The link was already used or has expired (shown as such; nothing is stored)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason  # "answered" | "expired" | "unknown"
+
+
+def survey_by_token(token: str, *, now: datetime | None = None) -> Survey:
+    now = now or timezone.now()
+    survey = Survey.objects.filter(token_hash=_hash(token or "")).select_related("position").first()
+    if survey is None:
+        raise SurveyClosed("unknown")
+    if survey.answered_at is not None:
+        raise SurveyClosed("answered")
+    if survey.expires_at <= now:
+        raise SurveyClosed("expired")
+    return survey
+
+
+@transaction.atomic
+def survey_submit(*, token: str, process_length: str, stability: str, professionalism, nps, comment: str = "",
+                  now: datetime | None = None) -> SurveyResponse:
+    now = now or timezone.now()
+    survey = survey_by_token(token, now=now)
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    if survey.answered_at is not None:
+        raise SurveyClosed("answered")
+    errors = {}
+    if process_length not in SurveyResponse.Length.values:
+        errors["process_length"] = _("请选择流程时长的感受。")
+    if stability not in SurveyResponse.Stability.values:
+        errors["stability"] = _("请选择系统稳定性的感受。")
+    try:
+        professionalism = int(professionalism)
+        assert 1 <= professionalism <= 5
+    except (TypeError, ValueError, AssertionError):
+        errors["professionalism"] = _("面试官专业程度请选 1 到 5 分。")
+    try:
+        nps = int(nps)
+        assert 0 <= nps <= 10
+    except (TypeError, ValueError, AssertionError):
+        errors["nps"] = _("推荐意愿请选 0 到 10 分。")
+    if errors:
+        raise ValidationError(errors)
+    response = SurveyResponse.objects.create(organization_id=survey.organization_id, survey=survey, position_id=survey.position_id,
+                                             process_length=process_length, stability=stability, professionalism=professionalism,
+                                             nps=nps, comment=(comment or "").strip()[:2000], submitted_at=now)
+    survey.answered_at = now
+    survey.save(update_fields=["answered_at", "updated_at"])
+    return response
+
+
+DEFAULT_SURVEY_RULES = [
+    # (metric, threshold %, per position, suggestion)
+    (SurveyRule.Metric.TOO_LONG, 50, True, "超过一半的候选人认为流程太长：建议减少该职位的AI面试轮次。"),
+    (SurveyRule.Metric.UNSTABLE, 30, False, "超过 30% 的候选人反映系统不稳定：请检查面试系统（网络、上传、视频）。"),
+]
+
+
+def survey_rules_ensure(*, organization_id: int) -> None:
+    if SurveyRule.objects.filter(organization_id=organization_id).exists():
+        return
+    for metric, threshold, per_position, suggestion in DEFAULT_SURVEY_RULES:
+        SurveyRule.objects.create(organization_id=organization_id, metric=metric, threshold_pct=threshold,
+                                  per_position=per_position, suggestion=suggestion)
+
+
+@transaction.atomic
+def survey_rule_save(*, actor, metric: str, threshold_pct, suggestion: str, min_responses=5, per_position: bool = True,
+                     request=None) -> SurveyRule:
+    require_perm(actor, Perm.MESSAGING_CONFIGURE)
+    if metric not in SurveyRule.Metric.values:
+        raise ValidationError({"metric": _("请选择指标。")})
+    try:
+        threshold_pct, min_responses = int(threshold_pct), int(min_responses)
+    except (TypeError, ValueError):
+        raise ValidationError(_("阈值和最少答卷数必须是整数。")) from None
+    if not 1 <= threshold_pct <= 100 or min_responses < 1:
+        raise ValidationError(_("阈值须在 1% 到 100% 之间，最少答卷数至少为 1。"))
+    suggestion = (suggestion or "").strip()
+    if not suggestion:
+        raise ValidationError({"suggestion": _("请填写建议。")})
+    survey_rules_ensure(organization_id=actor.organization_id)
+    rule = SurveyRule.objects.create(organization_id=actor.organization_id, metric=metric, threshold_pct=threshold_pct,
+                                     min_responses=min_responses, per_position=per_position, suggestion=suggestion[:300])
+    audit_record(action=AuditEvent.Action.CREATE, actor=actor, obj=rule, fields=["survey_rule"], request=request)
+    return rule

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_protect
+
+from hirelens.accounts.roles import Perm, user_can
+from hirelens.core.access import require_perm
+from hirelens.positions.access import access_position, visible_positions
+
+from . import services
+from .models import FeedbackRule, SurveyResponse, SurveyRule
+from .selectors import feedback_promise, survey_suggestions, survey_summary
+
+
+@login_required
+def dashboard(request):
+    require_perm(request.user, Perm.MESSAGING_VIEW)
+    now = timezone.now()
+    since = now - timedelta(days=int(request.GET.get("days") or 30))
+    promise, late = feedback_promise(actor=request.user, since=since, now=now)
+    return render(request, "feedback/dashboard.html", {
+        "promise": promise, "late": late[:100], "now": now,
+        "suggestions": survey_suggestions(actor=request.user, now=now),
+        "survey": survey_summary(actor=request.user, since=now - timedelta(days=90)),
+        "can_configure": user_can(request.user, Perm.MESSAGING_CONFIGURE),
+    })
+
+
+def _errors(exc: ValidationError) -> list[str]:
+    return [m for msgs in exc.message_dict.values() for m in msgs] if hasattr(exc, "message_dict") else list(exc.messages)
+
+
+@login_required
+def rules(request):
+    require_perm(request.user, Perm.MESSAGING_CONFIGURE)
+    services.survey_rules_ensure(organization_id=request.user.organization_id)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "survey_rule":
+                services.survey_rule_save(actor=request.user, metric=request.POST.get("metric", ""),
+                                          threshold_pct=request.POST.get("threshold_pct"),
+                                          min_responses=request.POST.get("min_responses") or 5,
+                                          per_position=bool(request.POST.get("per_position")),
+                                          suggestion=request.POST.get("suggestion", ""), request=request)
+            else:
+                position_id = request.POST.get("position")
+                position = access_position(actor=request.user, position_id=position_id) if position_id else None
+                services.feedback_rule_save(actor=request.user, position=position, stage_key=request.POST.get("stage_key", ""),
+                                            deadline_hours=int(request.POST.get("deadline_hours") or 24),
+                                            update_before_hours=int(request.POST.get("update_before_hours") or 2),
+                                            share_scores=bool(request.POST.get("share_scores")),
+                                            next_steps_advance=request.POST.get("next_steps_advance", ""),
+                                            next_steps_hold=request.POST.get("next_steps_hold", ""),
+                                            next_steps_reject=request.POST.get("next_steps_reject", ""),
+                                            send_survey=bool(request.POST.get("send_survey")), request=request)
+        except ValidationError as exc:
+            for message in _errors(exc):
+                messages.error(request, message)
+        except ValueError:
+            messages.error(request, _("请填写整数。"))
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("feedback:rules")
+    return render(request, "feedback/rules.html", {
+        "feedback_rules": FeedbackRule.objects.filter(organization_id=request.user.organization_id).select_related("position"),
+        "survey_rules": SurveyRule.objects.filter(organization_id=request.user.organization_id),
+        "positions": visible_positions(actor=request.user), "metrics": SurveyRule.Metric.choices,
+    })
+
+
+@csrf_protect
+def survey_page(request, token: str):
+    """The candidate's one-time link: no login; a used or expired link changes nothing."""
+    try:
+        survey = services.survey_by_token(token)
+    except services.SurveyClosed as closed:
+        return render(request, "feedback/survey_closed.html", {"reason": closed.reason}, status=410 if closed.reason != "unknown" else 404)
+    errors: list[str] = []
+    if request.method == "POST":
+        try:
+            services.survey_submit(token=token, process_length=request.POST.get("process_length", ""),
+                                   stability=request.POST.get("stability", ""), professionalism=request.POST.get("professionalism"),
+                                   nps=request.POST.get("nps"), comment=request.POST.get("comment", ""))
+        except services.SurveyClosed as closed:
+            return render(request, "feedback/survey_closed.html", {"reason": closed.reason}, status=410)
+        except ValidationError as exc:
+            errors = _errors(exc)
+        else:
+            return render(request, "feedback/survey_closed.html", {"reason": "thanks"})
+    return render(request, "feedback/survey.html", {
+        "survey": survey, "errors": errors, "lengths": SurveyResponse.Length.choices, "stabilities": SurveyResponse.Stability.choices,
+        "nps_range": range(0, 11), "prof_range": range(1, 6)}, status=400 if errors else 200)
