@@ -97,8 +97,11 @@ def _detail_context(request, candidate, tab):
         ctx.update(applications=selectors.candidate_applications(actor=actor, candidate=candidate),
                    application_form=forms.ApplicationForm(positions=visible_positions(actor=actor)),
                    statuses=Application.Status.choices)
-    elif tab == "timeline":
-        ctx.update(events=[(e, timeline_text(e), timeline_who(e)) for e in selectors.candidate_timeline(actor=actor, candidate=candidate)])
+    elif tab in ("timeline", "interviews", "evaluations"):
+        events = selectors.candidate_timeline(actor=actor, candidate=candidate)
+        if tab != "timeline":  # other apps' events of kind "interview…" / "evaluation…" (see timeline.py)
+            events = [e for e in events if e.kind.startswith(tab[:-1])]
+        ctx.update(events=[(e, timeline_text(e), timeline_who(e)) for e in events])
     return ctx
 
 

@@ -149,3 +149,20 @@ def test_pages_and_timeline_in_english(hr_admin, client):
     assert "New candidate" in client.get("/candidates/").content.decode()
     page = client.get(f"/candidates/{candidate.pk}/?tab=timeline").content.decode()
     assert "changed: E" in page and "mail, Address" in page and "created the record" in page and "Timeline" in page
+
+
+def test_other_apps_add_timeline_events_shown_on_their_tab(hr_admin, client):
+    from django.utils.translation import gettext_lazy
+
+    from hirelens.candidates.timeline import register_timeline_kind, timeline_add
+
+    candidate = services.candidate_create(actor=hr_admin, full_name="甲")
+    register_timeline_kind("interview.scheduled", gettext_lazy("预约了面试：%(position)s"))
+    timeline_add(candidate=candidate, kind="interview.scheduled", actor=hr_admin, params={"position": "销售代表"})
+    timeline_add(candidate=candidate, kind="evaluation.submitted", params={"summary": "提交了评分卡"})
+    client.force_login(hr_admin)
+    interviews = client.get(f"/candidates/{candidate.pk}/?tab=interviews").content.decode()
+    assert "预约了面试：销售代表" in interviews and "提交了评分卡" not in interviews
+    assert "提交了评分卡" in client.get(f"/candidates/{candidate.pk}/?tab=evaluations").content.decode()
+    timeline = client.get(f"/candidates/{candidate.pk}/?tab=timeline").content.decode()
+    assert timeline.index("提交了评分卡") < timeline.index("预约了面试") < timeline.index("创建了档案")  # newest first
