@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from hirelens.accounts.roles import Perm, user_can
+from hirelens.accounts.roles import Perm
 from hirelens.core.access import require_perm
 from hirelens.core.audit import audit_record
 from hirelens.core.models import AuditEvent
@@ -226,12 +226,13 @@ def candidate_merge(*, actor, primary: Candidate, duplicate: Candidate, request=
         for name in ("resume", "resume_name", "resume_content_type", "resume_text", "resume_parsed_json", "resume_status"):
             setattr(primary, name, getattr(duplicate, name))
     primary.skills = list(dict.fromkeys([*primary.skills, *duplicate.skills]))
-    held = set(primary.applications.values_list("position_id", flat=True))
+    held = {a.position_id: a for a in primary.applications.all()}
     for application in duplicate.applications.select_related("position"):
         if application.position_id in held:
             timeline_add(candidate=primary, kind="application_updated", actor=actor,
                          params={"position": application.position.title, "position_id": application.position_id,
                                  "stage": application.stage, "status": application.get_status_display()})
+            _repoint(Application, application, held[application.position_id])  # interviews etc. keep their data
             application.delete()
         else:
             application.candidate = primary
@@ -239,10 +240,7 @@ def candidate_merge(*, actor, primary: Candidate, duplicate: Candidate, request=
     for related in ("documents", "work_history", "projects", "background_checks", "timeline"):
         getattr(duplicate, related).update(candidate=primary)
     primary.tags.add(*duplicate.tags.all())
-    # Other apps' rows that point at the candidate follow too.
-    for rel in Candidate._meta.related_objects:
-        if rel.one_to_many and rel.related_model.__module__.split(".")[1] != "candidates":
-            rel.related_model._default_manager.filter(**{rel.field.name: duplicate}).update(**{rel.field.name: primary})
+    _repoint(Candidate, duplicate, primary, skip_module="hirelens.candidates.")  # other apps' rows follow too
     duplicate_id = duplicate.pk
     duplicate.delete()
     primary.save()
@@ -255,5 +253,9 @@ def candidate_merge(*, actor, primary: Candidate, duplicate: Candidate, request=
     return primary
 
 
-def user_may_manage(actor) -> bool:
-    return user_can(actor, Perm.CANDIDATES_MANAGE)
+def _repoint(model, old, new, *, skip_module: str = "") -> None:
+    """Point every other row (of any app) that references ``old`` at ``new``."""
+    for rel in model._meta.related_objects:
+        if not rel.one_to_many or (skip_module and rel.related_model.__module__.startswith(skip_module)):
+            continue
+        rel.related_model._default_manager.filter(**{rel.field.name: old}).update(**{rel.field.name: new})
