@@ -23,7 +23,8 @@ from .selectors import position_list
 def position_index(request):
     positions = position_list(actor=request.user, search=request.GET.get("q", "").strip(), status=request.GET.get("status", ""))
     page = Paginator(positions, 20).get_page(request.GET.get("page"))
-    return render(request, "positions/position_list.html", {"page": page, "statuses": Position.Status.choices})
+    return render(request, "positions/position_list.html", {"page": page, "statuses": Position.Status.choices,
+                                                           "perms_manage": user_can(request.user, Perm.POSITIONS_MANAGE)})
 
 
 @login_required

@@ -80,3 +80,26 @@ def test_role_permissions(role, allowed, request):
     if role != "hr_admin":
         with pytest.raises(PermissionDenied):
             require_perm(user, Perm.USERS_MANAGE)
+
+
+def test_recruiter_creates_and_edits_a_position_interviewer_cannot(recruiter, interviewer, client):
+    from hirelens.positions.models import Position
+
+    data = {"title": "大客户经理", "department": "销售部", "location": "上海", "time_zone": "Asia/Shanghai", "status": "open",
+            "keywords": "客户, 团队协作", "scorecard_dimensions": "沟通能力, 专业技能, 团队协作, 学习能力, 抗压能力",
+            "description": "负责华东区大客户"}
+    client.force_login(interviewer)
+    assert client.post("/positions/new/", data).status_code == 403
+    assert not Position.objects.exists()
+    client.force_login(recruiter)
+    response = client.post("/positions/new/", data)
+    position = Position.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/positions/{position.pk}/"
+    assert (position.keywords, position.scorecard_dimensions[-1], position.organization_id) == (
+        ["客户", "团队协作"], "抗压能力", recruiter.organization_id)
+    page = client.get(f"/positions/{position.pk}/").content.decode()
+    assert "抗压能力" in page and f"/processes/position/{position.pk}/" in page
+    client.force_login(interviewer)
+    assert client.post(f"/positions/{position.pk}/edit/", {**data, "title": "改名"}).status_code == 404  # not assigned
+    position.refresh_from_db()
+    assert position.title == "大客户经理"
