@@ -170,8 +170,12 @@ def candidate_resume(request, candidate_id: int):
         handle = services.candidate_resume_open(actor=request.user, candidate=candidate, request=request)
     except ValidationError:
         raise Http404 from None
-    return FileResponse(handle, as_attachment=request.GET.get("inline") != "1", filename=candidate.resume_name or "resume",
-                        content_type=candidate.resume_content_type or "application/octet-stream")
+    inline = request.GET.get("inline") == "1" and candidate.resume_content_type == "application/pdf"
+    response = FileResponse(handle, as_attachment=not inline, filename=candidate.resume_name or "resume",
+                            content_type=candidate.resume_content_type or "application/octet-stream")
+    if inline:  # the resume tab shows the PDF in a frame of our own page
+        response["X-Frame-Options"] = "SAMEORIGIN"
+    return response
 
 
 @login_required
