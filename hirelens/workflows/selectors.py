@@ -30,6 +30,8 @@ class Column:
     title: str
     module: str = ""
     cards: list = field(default_factory=list)
+    stage: Stage | None = None
+    can_score: bool = False
 
 
 @dataclass
@@ -46,7 +48,11 @@ def position_board(*, actor, position: Position) -> list[Column]:
     process = Process.objects.filter(position=position, is_active=True).first()
     version = latest_version(process) if process else None
     stages = visible_stages(actor=actor, version=version) if version else []
-    columns = [Column("new", "")] + [Column(s.key, s.title, s.module) for s in stages] + [Column("other", ""), Column("ended", "")]
+    from .access import stage_can_score
+
+    columns = ([Column("new", "")]
+               + [Column(s.key, s.title, s.module, stage=s, can_score=stage_can_score(actor=actor, stage=s)) for s in stages]
+               + [Column("other", ""), Column("ended", "")])
     by_key = {c.key: c for c in columns}
     applications = (visible_applications(actor=actor).filter(position=position)
                     .select_related("progress__stage", "progress__version").order_by("created_at"))

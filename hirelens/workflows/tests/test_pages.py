@@ -63,3 +63,20 @@ def test_position_edit_page_validates_time_zone(hr_admin, position, client):
     position.refresh_from_db()
     assert (position.time_zone, position.keywords, position.scorecard_dimensions) == (
         "Europe/Berlin", ["Python", "团队协作"], ["沟通能力", "专业技能"])
+
+
+def test_cto_imports_coding_scores_from_the_board(tech, cto, interviewer, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from hirelens.workflows.models import StageResult
+
+    position_id = tech["process"].position_id
+    coding = tech["coding"]
+    client.force_login(interviewer)
+    assert "import-scores" not in client.get(f"/processes/position/{position_id}/board/").content.decode()
+    client.force_login(cto)
+    assert "import-scores" in client.get(f"/processes/position/{position_id}/board/").content.decode()
+    upload = SimpleUploadedFile("scores.csv", f"application_id,score\n{tech['application'].pk},77\n".encode(), "text/csv")
+    response = client.post(f"/processes/stages/{coding.pk}/import-scores/", {"file": upload}, follow=True)
+    assert "已导入 1 条得分。" in response.content.decode()
+    assert str(StageResult.objects.get(stage=coding).score) == "77.00"
