@@ -181,6 +181,7 @@ class Message(TenantOwnedModel):
     error = models.CharField(_("原因"), max_length=500, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     locked_until = models.DateTimeField(null=True, blank=True)  # lease of the worker delivering it
+    retry_at = models.DateTimeField(null=True, blank=True)  # when a transient failure asked to be retried
 
     class Meta:
         ordering = ["-created_at"]

@@ -41,6 +41,11 @@ def reminders_tick_task() -> None:
         logger.info("sent %d due reminder(s)", sent)
     for reminder_id, due_at in reminders_due_soon(within=timedelta(seconds=65)):
         reminder_fire_task.schedule((reminder_id,), eta=due_at)
+    from .services.messages import messages_resume_stalled
+
+    resumed = messages_resume_stalled()
+    if resumed:
+        logger.warning("re-queued %d stalled message(s)", resumed)
 
 
 @on_startup()

@@ -12,6 +12,7 @@ urlpatterns = [
     path("helpdesk/<int:ticket_id>/", views.ticket_detail, name="ticket"),
     path("helpdesk/<int:ticket_id>/reply/", views.ticket_reply, name="ticket_reply"),
     path("helpdesk/<int:ticket_id>/close/", views.ticket_close, name="ticket_close"),
+    path("settings/", views.channel_settings, name="settings"),
     path("templates/", views.template_index, name="templates"),
     path("templates/<str:kind>/<str:language>/", views.template_edit, name="template_edit"),
     path("wechat/<slug:org_slug>/callback", views.wechat_callback, name="wechat_callback"),

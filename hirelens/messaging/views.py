@@ -196,3 +196,65 @@ def help_form(request, token: str):
         except ValidationError as exc:
             error = " ".join(exc.messages)
     return render(request, "messaging/help_form.html", {"done": done, "error": error, "page": request.GET.get("page", "")})
+
+
+def _json_field(request, name: str, default):
+    import json
+
+    raw = request.POST.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError:
+        raise ValidationError(_("%(field)s 不是有效的 JSON。") % {"field": name}) from None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def channel_settings(request):
+    """HR admins: the organization's WeChat / WeCom accounts, channel order, reminder offsets, auto-replies."""
+    import json
+
+    from .channels.wxclient import account_config
+    from .models import ChannelAccount
+    from .services.policy import policy_for, reminder_offsets
+
+    require_perm(request.user, Perm.MESSAGING_CONFIGURE)
+    org_id = request.user.organization_id
+    error = ""
+    if request.method == "POST":
+        try:
+            section = request.POST.get("section")
+            if section in ("wechat", "wecom"):
+                config_services.channel_account_save(
+                    actor=request.user, provider=section, app_id=request.POST.get("app_id", ""),
+                    secret=request.POST.get("secret", ""), token=request.POST.get("token", ""),
+                    encoding_aes_key=request.POST.get("encoding_aes_key", ""), agent_id=request.POST.get("agent_id", ""),
+                    original_id=request.POST.get("original_id", ""),
+                    templates=_json_field(request, "templates", {}) if section == "wechat" else None,
+                    subscribe_templates=_json_field(request, "subscribe_templates", {}) if section == "wechat" else None)
+            elif section == "policy":
+                offsets = [int(v) for v in request.POST.get("reminder_offsets", "").replace("，", ",").split(",") if v.strip()]
+                config_services.messaging_policy_save(actor=request.user, fallback=_json_field(request, "fallback", {}),
+                                                      reminder_offsets=offsets,
+                                                      keyword_replies=_json_field(request, "keyword_replies", []))
+            flash.success(request, _("设置已保存。"))
+            return redirect("messaging:settings")
+        except (ValidationError, ValueError) as exc:
+            error = " ".join(getattr(exc, "messages", [str(exc)]))
+    accounts = {a.provider: a for a in ChannelAccount.objects.filter(organization_id=org_id)}
+    policy = policy_for(org_id)
+    context = {
+        "error": error,
+        "wechat": accounts.get("wechat"), "wecom": accounts.get("wecom"),
+        "wechat_effective": account_config(organization_id=org_id, provider="wechat").usable,
+        "wecom_effective": account_config(organization_id=org_id, provider="wecom").usable,
+        "templates_json": json.dumps(getattr(accounts.get("wechat"), "templates", {}) or {}, ensure_ascii=False, indent=2),
+        "subscribe_json": json.dumps(getattr(accounts.get("wechat"), "subscribe_templates", {}) or {}, ensure_ascii=False, indent=2),
+        "fallback_json": json.dumps(policy.fallback or {}, ensure_ascii=False, indent=2),
+        "keywords_json": json.dumps(policy.keyword_replies or [], ensure_ascii=False, indent=2),
+        "offsets": ", ".join(str(o) for o in reminder_offsets(org_id)),
+        "callback_url": request.build_absolute_uri(f"/messaging/wechat/{request.user.organization.slug}/callback"),
+    }
+    return render(request, "messaging/settings.html", context)

@@ -180,10 +180,11 @@ def message_deliver(*, message_id: int) -> Message:
             tries = sum(1 for a in mine if a.status == DeliveryAttempt.Status.RETRY) + 1
             if tries < MAX_TRANSIENT_TRIES:
                 _log(message, code, DeliveryAttempt.Status.RETRY, code=exc.code, error=exc.reason)
-                Message.objects.filter(pk=message.pk).update(locked_until=None)
                 from hirelens.core.jobs import backoff_delay
 
-                raise RetryLater(max(exc.retry_after or 0, backoff_delay(tries - 1))) from None
+                delay = max(exc.retry_after or 0, backoff_delay(tries - 1))
+                Message.objects.filter(pk=message.pk).update(locked_until=None, retry_at=timezone.now() + timedelta(seconds=delay))
+                raise RetryLater(delay) from None
             _log(message, code, DeliveryAttempt.Status.FAILED, code=exc.code,
                  error=_("%(n)d 次尝试后放弃：%(reason)s") % {"n": tries, "reason": exc.reason})
             continue
@@ -222,3 +223,20 @@ def _finish_unsent(message: Message) -> Message:
                       {"message": message.pk, "kind": message.kind, "status": message.status})
     logger.warning("message %s could not be delivered: %s", message.pk, message.error)
     return message
+
+
+def messages_resume_stalled(*, now=None, older_than: timedelta = timedelta(minutes=2)) -> int:
+    """Re-queue messages whose job was lost (a crash between commit and enqueue, a flushed queue, a worker
+    killed mid-delivery): still queued or sending, no live lease, not waiting for a planned retry."""
+    from hirelens.messaging.tasks import message_deliver_task
+
+    now = now or timezone.now()
+    stalled = list(
+        Message.objects.filter(status__in=[Message.Status.QUEUED, Message.Status.SENDING], updated_at__lt=now - older_than)
+        .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
+        .filter(Q(retry_at__isnull=True) | Q(retry_at__lt=now - older_than))
+        .values_list("pk", flat=True)[:1000])
+    for message_id in stalled:
+        Message.objects.filter(pk=message_id).update(updated_at=now)  # not picked again by the next sweep
+        message_deliver_task(message_id)
+    return len(stalled)

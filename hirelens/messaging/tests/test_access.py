@@ -91,3 +91,32 @@ def test_staff_pages_render(rows, recruiter):
     for url in ("/messaging/", "/messaging/reminders/", "/messaging/helpdesk/", "/messaging/templates/",
                 f"/messaging/messages/{message.pk}/", f"/messaging/helpdesk/{ticket.pk}/"):
         assert client.get(url).status_code == 200, url
+
+
+def test_channel_settings_page_saves_encrypted_credentials_for_hr_admin_only(org, hr_admin, recruiter):
+    from hirelens.messaging.models import ChannelAccount, MessagingPolicy
+
+    client = Client()
+    client.force_login(recruiter)
+    assert client.get("/messaging/settings/").status_code == 403
+    client.force_login(hr_admin)
+    page = client.get("/messaging/settings/").content.decode()
+    assert f"/messaging/wechat/{org.slug}/callback" in page
+    response = client.post("/messaging/settings/", {
+        "section": "wechat", "app_id": "wxABC", "secret": "s3cret", "token": "tok", "encoding_aes_key": "a" * 43,
+        "templates": '{"invitation": {"template_id": "T1", "fields": {"thing1": "{position}"}}}'})
+    assert response.status_code == 302
+    account = ChannelAccount.objects.get(organization=org, provider="wechat")
+    assert (account.app_id, account.secret, account.token, account.templates["invitation"]["template_id"]) == ("wxABC", "s3cret", "tok", "T1")
+    client.post("/messaging/settings/", {"section": "wechat", "app_id": "wxABC", "secret": "", "templates": "{}"})
+    account.refresh_from_db()
+    assert account.secret == "s3cret"  # an empty secret field keeps the stored one
+    bad = client.post("/messaging/settings/", {"section": "wechat", "app_id": "x",
+                                               "templates": '{"invitation": {"template_id": "T", "fields": {"thing1": "{salary}"}}}'})
+    assert "模板中有未知变量" in bad.content.decode()
+    client.post("/messaging/settings/", {"section": "policy", "reminder_offsets": "2880, 120,30",
+                                         "fallback": '{"result": ["email"]}', "keyword_replies": "[]"})
+    policy = MessagingPolicy.objects.get(organization=org)
+    assert policy.reminder_offsets == [2880, 120, 30] and policy.fallback == {"result": ["email"]}
+    bad = client.post("/messaging/settings/", {"section": "policy", "reminder_offsets": "0", "fallback": "{"})
+    assert bad.status_code == 200 and MessagingPolicy.objects.get(organization=org).reminder_offsets == [2880, 120, 30]

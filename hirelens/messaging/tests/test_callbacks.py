@@ -156,3 +156,20 @@ def test_keyword_auto_reply(org, wechat_account, hr_admin):
     response = push(org, text_xml(openid=OPENID, content="请问面试地址在哪？", msg_id=42))
     assert decrypt_reply(response)["Content"] == "公司地址：上海市浦东新区世纪大道 100 号"
     assert not Ticket.objects.exists()
+
+
+def test_wecom_url_verification_returns_the_decrypted_echo(org, wechat_account):
+    import time
+
+    ChannelAccount.objects.filter(provider="wecom").update(token="wecom-token")
+    account = ChannelAccount.objects.get(provider="wecom")
+    account.token, account.encoding_aes_key = "wecom-token", AES_KEY
+    account.save()
+    crypto = WeChatCrypto("wecom-token", AES_KEY, account.app_id)
+    echo = crypto.encrypt("1616140317555161061")
+    ts, nonce = str(int(time.time())), "1597212914"
+    params = {"msg_signature": sha1_signature("wecom-token", ts, nonce, echo), "timestamp": ts, "nonce": nonce, "echostr": echo}
+    response = Client().get(f"/messaging/wecom/{org.slug}/callback", params)
+    assert response.status_code == 200 and response.content == b"1616140317555161061"
+    params["nonce"] = "1597212915"  # signature no longer matches
+    assert Client().get(f"/messaging/wecom/{org.slug}/callback", params).status_code == 403

@@ -170,3 +170,20 @@ def test_message_is_delivered_by_the_job_after_commit(org, smtp_server, django_c
         cursor.execute("SELECT body, variables FROM messaging_message WHERE id = %s", [message.pk])
         for value in cursor.fetchone():
             assert candidate.full_name not in value and "survey_link" not in value  # encrypted at rest
+
+
+def test_a_lost_job_is_resumed_by_the_sweeper(org, smtp_server):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from hirelens.messaging.services.messages import messages_resume_stalled
+
+    candidate = CandidateFactory(organization=org, email="lost@example.com")
+    message = message_send(organization_id=org.pk, kind="survey", candidate=candidate, variables={"survey_link": "https://s"})
+    assert messages_resume_stalled() == 0  # fresh: its job may still be on the way
+    Message.objects.filter(pk=message.pk).update(updated_at=timezone.now() - timedelta(minutes=5))
+    assert messages_resume_stalled() == 1  # the job never ran (e.g. the queue was flushed): delivered now
+    message.refresh_from_db()
+    assert message.status == "sent" and len(smtp_server.wait_for(1)) == 1
+    assert messages_resume_stalled(now=timezone.now() + timedelta(hours=1)) == 0
