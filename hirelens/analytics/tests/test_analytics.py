@@ -1,0 +1,105 @@
+"""Analytics figures on known data, the seed's question, roles, tenants and the Excel export."""
+
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
+from io import BytesIO
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from hirelens.analytics.selectors import Filters, calibration, dimension_average, dimension_scores, funnel
+from hirelens.evaluations import services as ev_services
+from hirelens.evaluations.tests.factories import build, ratings
+from hirelens.workflows import services as wf
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def data(org, hr_admin, interviewer, hiring_manager):
+    ev = build(org, hr_admin, interviewer, hiring_manager)
+    now = timezone.now()
+    ev_services.scorecard_submit(actor=interviewer, application=ev["application"], stage=ev["video"], ratings=ratings(8, 7, 6, 9), now=now)
+    ev_services.scorecard_submit(actor=ev["second"], application=ev["application"], stage=ev["video"], ratings=ratings(6, 7, 6, 7), now=now)
+    ev_services.scorecard_submit(actor=hiring_manager, application=ev["application"], stage=ev["video"], ratings=ratings(7, 4, 6, 8), now=now)
+    wf.pipeline_advance(actor=hr_admin, progress=ev["progress"], reason="通过")
+    sales = build(org, hr_admin, interviewer, hiring_manager, title="销售代表", department="销售部", name="乙")
+    ev_services.scorecard_submit(actor=interviewer, application=sales["application"], stage=sales["video"], ratings=ratings(9, 9, 9, 9),
+                                 now=now)
+    return ev, sales, now
+
+
+def _filters(**kw):
+    now = timezone.now()
+    return Filters(start=now - timedelta(days=30), end=now + timedelta(days=1), **kw)
+
+
+def test_seed_question_average_skill_of_technical_positions(data, org):
+    _ev, _sales, now = data
+    assert dimension_average(organization_id=org.pk, dimension="专业技能", departments=["技术部"], since=now - timedelta(days=90)) == (6.0, 3)
+    assert dimension_average(organization_id=org.pk, dimension="专业技能", departments=["技术部"], since=now + timedelta(seconds=1)) == (None, 0)
+
+
+def test_dimension_scores_and_filters(data, recruiter):
+    ev, _sales, _now = data
+    rows = dimension_scores(actor=recruiter, filters=_filters(department="技术部"))
+    by = {r["dimension"]: r for r in rows}
+    assert {r["position"] for r in rows} == {"后端工程师"}
+    assert (by["沟通能力"]["avg"], by["沟通能力"]["n"], by["专业技能"]["avg"]) == (7.0, 3, 6.0)
+    assert {r["position"] for r in dimension_scores(actor=recruiter, filters=_filters())} == {"后端工程师", "销售代表"}
+
+
+def test_calibration(data, recruiter, interviewer):
+    cal = calibration(actor=recruiter, filters=_filters(department="技术部"))
+    by = {r["interviewer"]: r for r in cal["interviewers"]}
+    me = by[interviewer.full_name]
+    # own scores 8,7,6,9 against the others' means 6.5,5.5,6,7.5 → +1.5,+1.5,0,+1.5
+    assert (me["n"], me["mean"], me["bias"]) == (4, 7.5, 1.12)
+    assert cal["pairs"] == 12  # 4 dimensions × 3 pairs
+    # pairs: 沟通 8/6 8/7 6/7 → 2 within; 专业 7/7 7/4 7/4 → 1; 团队 all 6 → 3; 学习 9/7 9/8 7/8 → 2
+    assert cal["agreement_within_1"] == round(100 * 8 / 12, 1)
+
+
+def test_funnel(data, recruiter):
+    rows = funnel(actor=recruiter, filters=_filters(department="技术部"))
+    assert rows[0] == {"stage": "申请", "count": 1}
+    assert {"stage": "AI视频面试", "count": 1} in rows and {"stage": "在线编程", "count": 1} in rows
+
+
+def test_page_export_roles_and_tenants(data, recruiter, interviewer, outsider, hiring_manager, client):
+    client.force_login(interviewer)
+    assert client.get(reverse("analytics:index")).status_code == 403
+    assert client.get(reverse("analytics:export")).status_code == 403
+    client.force_login(recruiter)
+    page = client.get(reverse("analytics:index")).content.decode()
+    assert 'id="chart-dims"' in page and "后端工程师" in page
+    response = client.get(reverse("analytics:export") + "?department=技术部")
+    from openpyxl import load_workbook
+
+    book = load_workbook(BytesIO(response.content))
+    assert book.sheetnames == ["招聘漏斗", "招聘周期", "维度平均分", "面试官校准", "反馈及时率", "满意度调查"]
+    assert [c.value for c in book["维度平均分"][2]][2:5] == ["专业技能", 6.0, 3] or any(
+        row[2] == "专业技能" and row[3] == 6.0 for row in book["维度平均分"].iter_rows(values_only=True))
+    # another organization's HR admin sees no figure of ours
+    assert dimension_scores(actor=outsider, filters=_filters()) == []
+    assert calibration(actor=outsider, filters=_filters())["pairs"] == 0
+    assert funnel(actor=outsider, filters=_filters())[0]["count"] == 0
+    client.force_login(outsider)
+    assert "后端工程师" not in client.get(reverse("analytics:index")).content.decode()
+
+
+def test_hiring_manager_sees_only_assigned_positions(data, org, hr_admin, hiring_manager):
+    from hirelens.accounts.tests.factories import UserFactory
+
+    other_manager = UserFactory(organization=org, role="hiring_manager", email="m2@example.com")
+    assert dimension_scores(actor=other_manager, filters=_filters()) == []
+    assert {r["position"] for r in dimension_scores(actor=hiring_manager, filters=_filters())} == {"后端工程师", "销售代表"}
+
+
+def test_filters_from_query():
+    now = datetime(2026, 5, 10, 12, tzinfo=dt_timezone.utc)
+    f = Filters.from_query({"start": "2026-01-01", "end": "2026-01-31", "position": "x", "department": " 技术部 "}, now=now)
+    assert (f.start.date().isoformat(), f.end.date().isoformat(), f.position_id, f.department) == ("2026-01-01", "2026-02-01", None, "技术部")
+    f = Filters.from_query({}, now=now)
+    assert (f.end, f.start) == (now, now - timedelta(days=180))
