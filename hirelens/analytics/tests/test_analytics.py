@@ -1,7 +1,6 @@
 """Analytics figures on known data, the seed's question, roles, tenants and the Excel export."""
 
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 from io import BytesIO
 
 import pytest
@@ -98,7 +97,7 @@ def test_hiring_manager_sees_only_assigned_positions(data, org, hr_admin, hiring
 
 
 def test_filters_from_query():
-    now = datetime(2026, 5, 10, 12, tzinfo=dt_timezone.utc)
+    now = datetime(2026, 5, 10, 12, tzinfo=UTC)
     f = Filters.from_query({"start": "2026-01-01", "end": "2026-01-31", "position": "x", "department": " 技术部 "}, now=now)
     assert (f.start.date().isoformat(), f.end.date().isoformat(), f.position_id, f.department) == ("2026-01-01", "2026-02-01", None, "技术部")
     f = Filters.from_query({}, now=now)

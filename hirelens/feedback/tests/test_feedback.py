@@ -1,8 +1,7 @@
 """Feedback deadlines with a clock the test controls, the promise dashboard, surveys and their rules."""
 
 import json
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,7 +17,7 @@ from hirelens.messaging.models import Message
 
 pytestmark = pytest.mark.django_db
 
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=dt_timezone.utc)
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -145,7 +144,7 @@ def test_survey_bad_values_change_nothing(ev):
 
 
 def test_survey_page_used_twice_and_unknown(ev, client):
-    _survey_row, token = _survey(ev, now=datetime.now(dt_timezone.utc))
+    _survey_row, token = _survey(ev, now=datetime.now(UTC))
     url = reverse("feedback:survey", args=[token])
     assert client.get(url).status_code == 200
     form = {"process_length": "just_right", "stability": "stable", "professionalism": "5", "nps": "10"}
