@@ -29,7 +29,11 @@ def settings_from_post(module: str, post) -> dict:
                    post.getlist("q_retakes"), strict=False)
         questions = [{"id": qid or None, "text": text, "prep_seconds": _int(prep), "answer_seconds": _int(answer),
                       "retakes": _int(retakes) or 0}
-                     for qid, text, prep, answer, retakes in rows if text.strip() or qid]
+                     for qid, text, prep, answer, retakes in rows if text.strip()]
+        removed = set(post.getlist("q_audio_remove"))
+        for q in questions:
+            if q["id"] in removed:
+                q["audio_asset_id"] = None
         for q in questions:
             if q["id"] is None:
                 q.pop("id")

@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:process_id>/clone/", views.clone, name="clone"),
     path("stages/<int:stage_id>/edit/", views.stage_edit, name="stage_edit"),
     path("stages/<int:stage_id>/card/", views.stage_card, name="stage_card"),
+    path("stages/<int:stage_id>/assets/<int:asset_id>/", views.stage_asset, name="stage_asset"),
     path("stages/<int:stage_id>/delete/", views.stage_delete, name="stage_delete"),
     path("stages/<int:stage_id>/import-scores/", views.stage_import_scores, name="stage_import_scores"),
     path("applications/<int:application_id>/", views.application_progress, name="application"),

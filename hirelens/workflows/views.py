@@ -136,9 +136,14 @@ def stage_edit(request, stage_id: int):
         return render(request, "workflows/_stage_form.html", _stage_form_ctx(request, stage))
     members = {str(m.pk): m for m in _members(request.user)}
     try:
+        for index, question_id in enumerate(request.POST.getlist("q_id")):
+            upload = request.FILES.get(f"q_audio_{index}")
+            if upload is not None and question_id:
+                services.question_audio_attach(actor=request.user, stage=stage, question_id=question_id, upload=upload)
+                stage.refresh_from_db()
         services.stage_update(
             actor=request.user, stage=stage, title=request.POST.get("title", ""), instructions=request.POST.get("instructions", ""),
-            settings=settings_from_post(stage.module, request.POST),
+            settings=_keep_audio(stage, settings_from_post(stage.module, request.POST)),
             view_roles=request.POST.getlist("view_roles"), score_roles=request.POST.getlist("score_roles"),
             view_users=[members[i] for i in request.POST.getlist("view_users") if i in members],
             score_users=[members[i] for i in request.POST.getlist("score_users") if i in members], request=request)
@@ -146,6 +151,27 @@ def stage_edit(request, stage_id: int):
         stage.refresh_from_db()
         return render(request, "workflows/_stage_form.html", _stage_form_ctx(request, stage, error=exc.messages))
     return render(request, "workflows/_stage_card.html", {"stage": stage, "process": stage.version.process})
+
+
+def _keep_audio(stage, settings: dict) -> dict:
+    """The form does not carry audio ids: keep each question's audio unless its box was ticked off."""
+    if stage.module == ModuleType.AI_VIDEO:
+        audio = {q.get("id"): q.get("audio_asset_id") for q in stage.settings.get("questions", [])}
+        for question in settings.get("questions", []):
+            question.setdefault("audio_asset_id", audio.get(question.get("id")))
+    return settings
+
+
+@login_required
+def stage_asset(request, stage_id: int, asset_id: int):
+    """Stream a question's prepared audio to staff who may see the stage (never a storage URL)."""
+    from django.http import FileResponse
+
+    from .models import StageAsset
+
+    stage = access_stage(actor=request.user, stage_id=stage_id)
+    asset = get_for_actor(StageAsset.objects.filter(stage_key=stage.key), actor=request.user, pk=asset_id)
+    return FileResponse(asset.file.open("rb"), content_type=asset.content_type or "application/octet-stream")
 
 
 @login_required

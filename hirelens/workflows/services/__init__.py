@@ -1,3 +1,4 @@
+from .assets import question_audio_attach  # noqa: F401
 from .pipeline import (  # noqa: F401
     pipeline_advance,
     pipeline_hold,

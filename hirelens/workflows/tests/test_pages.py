@@ -80,3 +80,54 @@ def test_cto_imports_coding_scores_from_the_board(tech, cto, interviewer, client
     response = client.post(f"/processes/stages/{coding.pk}/import-scores/", {"file": upload}, follow=True)
     assert "已导入 1 条得分。" in response.content.decode()
     assert str(StageResult.objects.get(stage=coding).score) == "77.00"
+
+
+def _wav() -> bytes:
+    import io
+    import wave
+
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(8000)
+        out.writeframes(b"\x00\x01" * 8000)
+    return buffer.getvalue()
+
+
+def test_question_audio_is_uploaded_encrypted_streamed_and_kept_on_publish(hr_admin, position, interviewer, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from hirelens.workflows.models import StageAsset
+
+    client.force_login(hr_admin)
+    process = services.process_create(actor=hr_admin, position=position, starter="sales")
+    stage = services.process_draft(process).stages.get(module="ai_video")
+    questions = stage.settings["questions"]
+    form = {"title": stage.title, "q_id": [q["id"] for q in questions], "q_text": [q["text"] for q in questions],
+            "q_prep": ["30", "30"], "q_answer": ["120", "120"], "q_retakes": ["1", "1"], "practice_text": ""}
+    data = _wav()
+    response = client.post(f"/processes/stages/{stage.pk}/edit/", {**form, "q_audio_1": SimpleUploadedFile("q2.wav", data, "audio/wav")},
+                           HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    stage.refresh_from_db()
+    asset = StageAsset.objects.get()
+    assert [q["audio_asset_id"] for q in stage.settings["questions"]] == [None, asset.pk]
+    assert asset.content_type == "audio/wav"
+    from django.conf import settings as django_settings
+
+    stored = (django_settings.MEDIA_ROOT / asset.file.name).read_bytes()
+    assert data[44:200] not in stored  # encrypted at rest
+    streamed = b"".join(client.get(f"/processes/stages/{stage.pk}/assets/{asset.pk}/").streaming_content)
+    assert streamed == data
+    client.post(f"/processes/stages/{stage.pk}/edit/", form, HTTP_HX_REQUEST="true")  # saving again keeps the audio
+    stage.refresh_from_db()
+    assert stage.settings["questions"][1]["audio_asset_id"] == asset.pk
+    version = services.process_publish(actor=hr_admin, process=process)
+    published = version.stages.get(module="ai_video")
+    assert published.settings["questions"][1]["audio_asset_id"] == asset.pk
+    response = client.post(f"/processes/stages/{stage.pk}/edit/", {**form, "q_audio_0": SimpleUploadedFile("x.wav", b"not audio", "audio/wav")},
+                           HTTP_HX_REQUEST="true")
+    assert "不支持的录音格式" in response.content.decode() and StageAsset.objects.count() == 1
+    client.force_login(interviewer)  # not assigned to the position
+    assert client.get(f"/processes/stages/{published.pk}/assets/{asset.pk}/").status_code == 404
