@@ -44,7 +44,7 @@ def _submit(user, application, stage, ratings, now):
 
 
 def load(ctx):
-    org, users = ctx.organization, ctx.users
+    org = ctx.organization
     if not FitRule.objects.filter(organization=org).exists():
         for order, (label, conditions) in enumerate(FIT_RULES):
             FitRule.objects.create(organization=org, label=label, conditions=conditions, order=order)
