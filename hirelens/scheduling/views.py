@@ -96,8 +96,11 @@ def interview_new(request, position_id: int):
 
 @login_required
 @require_POST
-def booking_link(request, application_id: int):
-    application = access_application(actor=request.user, application_id=application_id)
+def booking_link(request, position_id: int):
+    position = access_position(actor=request.user, position_id=position_id)
+    application = access_application(actor=request.user, application_id=request.POST.get("application"))
+    if application.position_id != position.pk:
+        raise Http404
     url = services.booking_link_issue(actor=request.user, application=application)
     messages.success(request, _("预约链接（7 天内有效，只显示这一次）：%(url)s") % {"url": url})
     return redirect("scheduling:position", position_id=application.position_id)

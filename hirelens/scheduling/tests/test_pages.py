@@ -16,7 +16,7 @@ def _path(url: str) -> str:
 def test_candidate_books_through_the_link_and_gets_interview_links(hr_admin, position, application, interviewer, client):
     slot = services.slot_create(actor=hr_admin, position=position, start=local(hour=10), end=local(hour=11), interviewers=[interviewer])
     client.force_login(hr_admin)
-    response = client.post(f"/scheduling/applications/{application.pk}/booking-link/", follow=True)
+    response = client.post(f"/scheduling/position/{position.pk}/booking-link/", {"application": application.pk}, follow=True)
     url = next(m.message for m in response.context["messages"]).split("：", 1)[1]
     client.logout()
     page = client.get(_path(url))
