@@ -228,6 +228,7 @@ WECOM_SECRET = env.get_str("WECOM_SECRET")
 WECOM_TOKEN = env.get_str("WECOM_TOKEN")
 WECOM_ENCODING_AES_KEY = env.get_str("WECOM_ENCODING_AES_KEY")
 WECHAT_QR_BASE = env.get_url("WECHAT_QR_BASE", "https://mp.weixin.qq.com", {"http", "https"})
+WECHAT_OAUTH_BASE = env.get_url("WECHAT_OAUTH_BASE", "https://open.weixin.qq.com", {"http", "https"})
 # Messaging (docs/messaging.md): HTTP timeout towards WeChat/WeCom, callback replay window, default
 # reminder offsets in minutes before the start, and the SMS backend class (empty = no SMS).
 MESSAGING_HTTP_TIMEOUT = env.get_float("MESSAGING_HTTP_TIMEOUT", 5.0)

@@ -26,23 +26,25 @@ def message_deliver_task(message_id: int) -> None:
 
 
 @db_task()
-def reminder_fire_task(reminder_id: int) -> None:
-    from .services.reminders import reminder_dispatch
+def reminders_due_task() -> None:
+    from .services.reminders import reminders_dispatch_due
 
-    reminder_dispatch(reminder_id=reminder_id)
+    reminders_dispatch_due()
 
 
 @db_periodic_task(crontab(minute="*"))
 def reminders_tick_task() -> None:
+    """Send what is due; then, for the reminders due within the next minute, schedule one dispatch per
+    second that has any (not one task per reminder: 10,000 reminders due at once are a few dozen tasks)."""
+    from .services.messages import messages_resume_stalled
     from .services.reminders import reminders_dispatch_due, reminders_due_soon
 
     sent = reminders_dispatch_due()
     if sent:
         logger.info("sent %d due reminder(s)", sent)
-    for reminder_id, due_at in reminders_due_soon(within=timedelta(seconds=65)):
-        reminder_fire_task.schedule((reminder_id,), eta=due_at)
-    from .services.messages import messages_resume_stalled
-
+    seconds = {due_at.replace(microsecond=0) + timedelta(seconds=1) for _pk, due_at in reminders_due_soon(within=timedelta(seconds=65))}
+    for eta in sorted(seconds):
+        reminders_due_task.schedule(eta=eta)
     resumed = messages_resume_stalled()
     if resumed:
         logger.warning("re-queued %d stalled message(s)", resumed)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("templates/", views.template_index, name="templates"),
     path("templates/<str:kind>/<str:language>/", views.template_edit, name="template_edit"),
     path("wechat/<slug:org_slug>/callback", views.wechat_callback, name="wechat_callback"),
+    path("wechat/<slug:org_slug>/bind/<str:token>/", views.wechat_bind, name="wechat_bind"),
     path("wecom/<slug:org_slug>/callback", views.wecom_callback, name="wecom_callback"),
     path("help/<str:token>/", views.help_form, name="help"),
 ]

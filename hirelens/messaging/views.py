@@ -258,3 +258,25 @@ def channel_settings(request):
         "callback_url": request.build_absolute_uri(f"/messaging/wechat/{request.user.organization.slug}/callback"),
     }
     return render(request, "messaging/settings.html", context)
+
+
+@require_http_methods(["GET"])
+def wechat_bind(request, org_slug: str, token: str):
+    """A candidate opens their binding link inside WeChat: silent OAuth (snsapi_base) yields the openid,
+    which is attached to the candidate of the one-time token."""
+    organization = _organization(org_slug)
+    code = request.GET.get("code")
+    try:
+        if code is None:
+            from .models import BindingToken
+
+            binding_token = BindingToken.objects.filter(organization=organization, token=token).first()
+            if binding_token is None:
+                raise Http404
+            here = request.build_absolute_uri(request.path)
+            return redirect(inbound.wechat_oauth_url(organization=organization, binding_token=binding_token, redirect_uri=here))
+        inbound.wechat_oauth_bind(organization=organization, code=code, state=request.GET.get("state", ""))
+    except CallbackError as exc:
+        logger.warning("WeChat binding failed for %s: %s", org_slug, exc)
+        return render(request, "messaging/bind_done.html", {"ok": False}, status=400)
+    return render(request, "messaging/bind_done.html", {"ok": True})

@@ -233,8 +233,9 @@ def wecom_callback_receive(*, organization, params, body: bytes) -> None:
 
 @transaction.atomic
 def binding_token_create(*, candidate, ttl: timedelta = timedelta(days=7)) -> BindingToken:
+    # hex: usable as a QR scene_str (≤64 chars) and as an OAuth state ([a-zA-Z0-9] only)
     return BindingToken.objects.create(organization_id=candidate.organization_id, candidate=candidate,
-                                       token=secrets.token_urlsafe(18), expires_at=timezone.now() + ttl)
+                                       token=secrets.token_hex(16), expires_at=timezone.now() + ttl)
 
 
 def binding_qrcode_create(*, candidate, expire_seconds: int = 7 * 24 * 3600) -> dict:
@@ -249,3 +250,41 @@ def binding_qrcode_create(*, candidate, expire_seconds: int = 7 * 24 * 3600) -> 
 
     data["image_url"] = f"{settings.WECHAT_QR_BASE.rstrip('/')}/cgi-bin/showqrcode?ticket={quote(str(data.get('ticket', '')))}"
     return data
+
+
+def wechat_oauth_url(*, organization, binding_token: BindingToken, redirect_uri: str) -> str:
+    """Web OAuth (§6, snsapi_base: silent, openid only) for a candidate who opens their link inside WeChat."""
+    from urllib.parse import quote, urlencode
+
+    config = account_config(organization_id=organization.pk, provider="wechat")
+    if not config.usable:
+        raise CallbackError("the organization has no WeChat account")
+    query = urlencode({"appid": config.app_id, "redirect_uri": redirect_uri, "response_type": "code", "scope": "snsapi_base",
+                       "state": binding_token.token}, quote_via=quote)
+    return f"{settings.WECHAT_OAUTH_BASE.rstrip('/')}/connect/oauth2/authorize?{query}#wechat_redirect"
+
+
+def wechat_oauth_bind(*, organization, code: str, state: str) -> WeChatBinding:
+    """Exchange the one-time ``code`` for the openid and bind it to the candidate of the token in ``state``.
+    40029 (invalid code) and 40163 (code used) are never retried: the candidate starts again."""
+    from hirelens.messaging.channels.base import ChannelError
+    from hirelens.messaging.channels.wxclient import http_json
+
+    now = timezone.now()
+    token = BindingToken.objects.filter(organization=organization, token=state, expires_at__gt=now).first()
+    if token is None or not code:
+        raise CallbackError("unknown or expired binding link")
+    config = account_config(organization_id=organization.pk, provider="wechat")
+    try:
+        data = http_json("GET", f"{config.api_base}/sns/oauth2/access_token",
+                         params={"appid": config.app_id, "secret": config.secret, "code": code, "grant_type": "authorization_code"})
+    except ChannelError as exc:
+        raise CallbackError(f"oauth: {exc.reason}") from None
+    openid = data.get("openid")
+    if data.get("errcode") or not openid:
+        raise CallbackError(f"oauth: {data.get('errcode')} {data.get('errmsg', '')}"[:200])
+    with transaction.atomic():
+        binding = _binding(organization, openid)
+        _bind_scene(organization, binding, f"bind:{token.token}")
+        binding.refresh_from_db()
+    return binding

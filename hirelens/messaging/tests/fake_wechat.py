@@ -50,6 +50,8 @@ class FakeWeChat:
         self.quota: dict[str, int] = {}
         self.client_msg_ids: dict[tuple[str, str], int] = {}
         self.delay = 0.0
+        self.oauth_codes: dict[str, str] = {}
+        self.used_codes: set[str] = set()
         self.next_msgid = 200228332
         self.server = _QuietServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
@@ -128,6 +130,8 @@ class FakeWeChat:
                 return self._stable_token(body)
             if path == "/cgi-bin/gettoken":
                 return self._wecom_token(query)
+            if path == "/sns/oauth2/access_token":
+                return self._oauth(query)
             kind = "wecom" if path == "/cgi-bin/message/send" else "oa"
             problem = self._valid(query.get("access_token"), kind)
             if problem:
@@ -146,6 +150,26 @@ class FakeWeChat:
             if handler is None:
                 return _err(40066, "invalid url")
             return handler(body)
+
+    def oauth_code(self, openid: str) -> str:
+        """What WeChat appends to the redirect after the user opened the authorize URL (single use, 5 min)."""
+        code = secrets.token_hex(16)
+        with self.lock:
+            self.oauth_codes[code] = openid
+        return code
+
+    def _oauth(self, query):
+        if query.get("appid") != self.app_id or query.get("secret") != self.secret:
+            return _err(40125, "invalid appsecret")
+        code = query.get("code", "")
+        if code in self.used_codes:
+            return _err(40163, "code been used")
+        openid = self.oauth_codes.pop(code, None)
+        if openid is None:
+            return _err(40029, "invalid code")
+        self.used_codes.add(code)
+        return {"access_token": "USER_" + secrets.token_hex(16), "expires_in": 7200, "refresh_token": secrets.token_hex(16),
+                "openid": openid, "scope": "snsapi_base"}
 
     def _token(self, query):
         self.token_calls["token"] += 1

@@ -173,3 +173,28 @@ def test_wecom_url_verification_returns_the_decrypted_echo(org, wechat_account):
     assert response.status_code == 200 and response.content == b"1616140317555161061"
     params["nonce"] = "1597212915"  # signature no longer matches
     assert Client().get(f"/messaging/wecom/{org.slug}/callback", params).status_code == 403
+
+
+def test_binding_through_a_link_opened_in_wechat(org, wechat_account, fake_wechat, settings):
+    from hirelens.messaging.services.inbound import binding_token_create
+
+    settings.WECHAT_OAUTH_BASE = "https://open.weixin.qq.com"
+    candidate = CandidateFactory(organization=org)
+    token = binding_token_create(candidate=candidate)
+    client = Client()
+    response = client.get(f"/messaging/wechat/{org.slug}/bind/{token.token}/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(f"https://open.weixin.qq.com/connect/oauth2/authorize?appid={fake_wechat.app_id}&")
+    assert "scope=snsapi_base" in response["Location"] and f"state={token.token}" in response["Location"]
+    assert response["Location"].endswith("#wechat_redirect")
+    code = fake_wechat.oauth_code(OPENID)
+    done = client.get(f"/messaging/wechat/{org.slug}/bind/{token.token}/", {"code": code, "state": token.token})
+    assert done.status_code == 200 and "绑定成功" in done.content.decode()
+    assert WeChatBinding.objects.get().candidate_id == candidate.pk
+    again = client.get(f"/messaging/wechat/{org.slug}/bind/{token.token}/", {"code": code, "state": token.token})
+    assert again.status_code == 400  # 40163 code been used: never retried
+    assert client.get(f"/messaging/wechat/{org.slug}/bind/nope/").status_code == 404
+    other = OrganizationFactory(slug="elsewhere")
+    code = fake_wechat.oauth_code("oSomeoneElse")
+    assert client.get(f"/messaging/wechat/{other.slug}/bind/{token.token}/", {"code": code, "state": token.token}).status_code == 400
+    assert WeChatBinding.objects.count() == 1
