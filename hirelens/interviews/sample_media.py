@@ -12,7 +12,9 @@ import av
 import numpy as np
 
 
-def webm_bytes(seconds: float = 4.0, *, video: bool = True, fps: int = 15, size=(160, 120)) -> bytes:
+def webm_bytes(seconds: float = 4.0, *, video: bool = True, fps: int = 15, size=(160, 120), noise: bool = False) -> bytes:
+    """A WebM like a browser makes; ``noise`` makes frames hard to compress (realistic sizes for load tests)."""
+    rng = np.random.default_rng(7)
     buffer = io.BytesIO()
     with av.open(buffer, mode="w", format="webm") as container:
         vstream = None
@@ -24,7 +26,8 @@ def webm_bytes(seconds: float = 4.0, *, video: bool = True, fps: int = 15, size=
         astream.layout = "mono"
         if vstream is not None:
             for i in range(int(seconds * fps)):
-                frame_data = np.full((size[1], size[0], 3), (i * 7) % 255, dtype=np.uint8)
+                frame_data = (rng.integers(0, 255, (size[1], size[0], 3), dtype=np.uint8) if noise
+                              else np.full((size[1], size[0], 3), (i * 7) % 255, dtype=np.uint8))
                 frame = av.VideoFrame.from_ndarray(frame_data, format="rgb24")
                 frame.pts = i
                 frame.time_base = Fraction(1, fps)
