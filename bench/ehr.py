@@ -34,6 +34,10 @@ EMPLOYERS = ["阿里巴巴集团", "腾讯科技有限公司", "华为技术有�
              "Acme Technologies Inc.", "Globex Corporation", "小米科技有限责任公司", "网易公司", "百度在线", "携程集团"]
 SKILLS = ["Python", "Java", "Go", "JavaScript", "React", "Vue", "Django", "SQL", "PostgreSQL", "MySQL", "Redis", "Docker",
           "Kubernetes", "Linux", "Excel", "销售", "客户关系管理", "商务谈判", "数据分析", "机器学习", "项目管理", "团队协作", "英语", "市场营销"]
+DUTIES = ["负责核心业务系统的设计与开发", "带领团队完成重点客户项目", "搭建数据分析平台并推动落地", "负责华东区渠道拓展与大客户维护",
+          "Led the migration of billing services to the cloud", "Built dashboards for the sales team", "主导供应链系统重构",
+          "负责校园招聘活动策划与执行", "优化推荐算法提升转化率", "Managed key accounts in the retail sector", "建立客服质检流程提升客户满意度",
+          "负责移动端应用的性能优化"]
 SCHOOLS = ["北京大学", "清华大学", "复旦大学", "浙江大学", "南京大学", "武汉大学", "中山大学", "Fudan University", "Zhejiang University"]
 
 
@@ -42,17 +46,19 @@ def percentile(values, q):
     return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
 
-def setup_django(database_url: str | None) -> None:
-    var = Path(tempfile.mkdtemp(prefix="hirelens-bench-ehr-"))
+def setup_django(database_url: str | None, reuse: str = "") -> None:
+    var = Path(reuse) if reuse else Path(tempfile.mkdtemp(prefix="hirelens-bench-ehr-"))
+    print(f"data in {var}")
     os.environ["HIRELENS_VAR_DIR"] = str(var)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-    if database_url:
+    if database_url and not reuse:
         import psycopg
 
         base, name = database_url.rsplit("/", 1)
         with psycopg.connect(base + "/postgres", autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
             conn.execute(f'CREATE DATABASE "{name}"')
+    if database_url:
         os.environ["HIRELENS_DATABASE_URL"] = database_url
     import django
 
@@ -85,7 +91,7 @@ def seed(count: int):
             skills = rng.sample(SKILLS, 4)
             resume = (f"{name}\n{phone}\n{rng.choice(SCHOOLS)} 本科 {rng.randint(2005, 2020)}-{rng.randint(2009, 2024)}\n"
                       f"{rng.choice(EMPLOYERS)} 工程师 {rng.randint(2010, 2020)} - 至今\n技能：{', '.join(skills)}\n"
-                      f"负责核心业务系统的设计与开发，带领团队完成多个重点项目，提升效率与客户满意度。")
+                      f"{rng.choice(DUTIES)}；{rng.choice(DUTIES)}。")
             names.append(name)
             phones.append(phone)
             batch.append(Candidate(organization=org, full_name=name, phone=phone, email=f"c{i}@bench.example", skills=skills,
@@ -113,6 +119,17 @@ def seed(count: int):
     return org, admin, interviewer, positions, names, phones
 
 
+def reload_seed():
+    from hirelens.accounts.models import User
+    from hirelens.candidates.models import Candidate
+    from hirelens.positions.models import Position
+
+    admin, interviewer = User.objects.get(email="admin@bench.example"), User.objects.get(email="iv@bench.example")
+    positions = list(Position.objects.filter(organization_id=admin.organization_id).order_by("pk"))
+    pairs = list(Candidate.objects.filter(organization_id=admin.organization_id).only("full_name", "phone")[:20000])
+    return admin.organization, admin, interviewer, positions, [c.full_name for c in pairs], [c.phone for c in pairs]
+
+
 def bench_search(admin, interviewer, positions, names, phones, repeats: int):
     from django.core.paginator import Paginator
 
@@ -123,7 +140,7 @@ def bench_search(admin, interviewer, positions, names, phones, repeats: int):
         "full name": lambda: dict(q=rng.choice(names)),
         "surname (1 char)": lambda: dict(q=rng.choice(SURNAMES[:10])),
         "skill": lambda: dict(q=rng.choice(SKILLS)),
-        "resume word": lambda: dict(q=rng.choice(["字节跳动", "Acme", "复旦大学", "客户满意度"])),
+        "resume word": lambda: dict(q=rng.choice(["字节跳动", "Acme", "复旦大学", "客户满意度", "dashboards", "供应链"])),
         "two words": lambda: dict(q=f"{rng.choice(SKILLS)} {rng.choice(['北京大学', '阿里巴巴'])}"),
         "phone (exact)": lambda: dict(q=rng.choice(phones)),
         "filters": lambda: dict(position_id=rng.choice(positions).pk, status="active", source="campus"),
@@ -184,15 +201,22 @@ def main() -> None:
     parser.add_argument("--import-rows", type=int, default=10_000)
     parser.add_argument("--repeats", type=int, default=25, help="queries per kind and role")
     parser.add_argument("--database-url", default="")
+    parser.add_argument("--reuse", default="", help="the data directory of an earlier run: search again without seeding")
+    parser.add_argument("--no-import", action="store_true")
     args = parser.parse_args()
-    setup_django(args.database_url or None)
+    setup_django(args.database_url or None, args.reuse)
     from django.db import connection
 
     print(f"database: {connection.vendor}")
-    org, admin, interviewer, positions, names, phones = seed(args.candidates)
+    if args.reuse:
+        org, admin, interviewer, positions, names, phones = reload_seed()
+        args.candidates = org and __import__("hirelens.candidates.models", fromlist=["Candidate"]).Candidate.objects.count()
+    else:
+        org, admin, interviewer, positions, names, phones = seed(args.candidates)
     print(f"candidate search over {args.candidates} candidates (count + one page of 20, HR and interviewer):")
     bench_search(admin, interviewer, positions, names, phones, args.repeats)
-    bench_import(admin, phones, args.import_rows)
+    if not args.no_import:
+        bench_import(admin, phones, args.import_rows)
 
 
 if __name__ == "__main__":
