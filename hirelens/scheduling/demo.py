@@ -10,6 +10,7 @@ from hirelens.candidates.models import Application
 from hirelens.scheduling import services
 from hirelens.scheduling.links import link_url
 from hirelens.scheduling.models import Interview, InterviewSlot
+from hirelens.workflows.models import Process, ProcessVersion
 
 
 def _local(position, days, hour):
@@ -25,18 +26,22 @@ def load(ctx):
         if position is None:
             continue
         interviewers = [ctx.users[k] for k in keys]
+        process = Process.objects.filter(position=position, is_active=True).first()
+        version = process.versions.filter(status=ProcessVersion.Status.PUBLISHED).order_by("-number").first() if process else None
+        live = version.stages.filter(module="live").first() if version else None
         if not InterviewSlot.objects.filter(position=position, start_at__gt=timezone.now()).exists():
             for days, hour in ((2, 10 + offset), (2, 14 + offset), (3, 10 + offset), (4, 16 + offset)):
                 try:
                     services.slot_create(actor=admin, position=position, start=_local(position, days, hour),
-                                         end=_local(position, days, hour + 1), interviewers=interviewers)
+                                         end=_local(position, days, hour + 1), interviewers=interviewers, stage=live)
                 except ValidationError:  # a clash with an earlier demo run's interview: skip that slot
                     continue
         applications = list(Application.objects.filter(position=position).order_by("pk"))
         if applications and not Interview.objects.filter(application=applications[0], start_at__gt=timezone.now()).exists():
             try:
                 interview = services.interview_schedule(actor=admin, application=applications[0], start=_local(position, 1, 15 + offset),
-                                                        end=_local(position, 1, 16 + offset), interviewers=interviewers)
+                                                        end=_local(position, 1, 16 + offset), interviewers=interviewers,
+                                                        stage=live)
             except ValidationError:
                 interview = None
             if interview is not None:

@@ -158,7 +158,8 @@ def _create_interview(*, application: Application, start_at, end_at, zone: str, 
     timeline_add(candidate=application.candidate, kind="interview.scheduled", actor=actor, by_candidate=actor is None,
                  params={"title": interview.title})
     events.emit_on_commit(events.INTERVIEW_SCHEDULED, organization_id=interview.organization_id, interview_id=interview.pk,
-                          application_id=application.pk, candidate_id=application.candidate_id)
+                          application_id=application.pk, candidate_id=application.candidate_id,
+                          start_at=start_at.isoformat(), end_at=end_at.isoformat())
     return interview
 
 
@@ -225,7 +226,9 @@ def interview_reschedule(*, actor: User, interview: Interview, start, end, time_
     timeline_add(candidate=interview.application.candidate, kind="interview.rescheduled", actor=actor,
                  params={"title": interview.title})
     events.emit_on_commit(events.INTERVIEW_RESCHEDULED, organization_id=interview.organization_id, interview_id=interview.pk,
-                          application_id=interview.application_id, old_start=old_start.isoformat(), reason=reason.strip())
+                          application_id=interview.application_id, candidate_id=interview.application.candidate_id,
+                          old_start=old_start.isoformat(), start_at=start_at.isoformat(), end_at=end_at.isoformat(),
+                          reason=reason.strip())
     return interview
 
 
@@ -250,7 +253,8 @@ def interview_cancel(*, actor: User, interview: Interview, reason: str, request=
     timeline_add(candidate=interview.application.candidate, kind="interview.cancelled", actor=actor,
                  params={"title": interview.title})
     events.emit_on_commit(events.INTERVIEW_CANCELLED, organization_id=interview.organization_id, interview_id=interview.pk,
-                          application_id=interview.application_id, reason=reason)
+                          application_id=interview.application_id, candidate_id=interview.application.candidate_id,
+                          reason=reason)
     return interview
 
 

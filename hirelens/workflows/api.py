@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
+from hirelens.accounts.roles import Perm, user_can
 from hirelens.positions.access import access_position
 
 from . import selectors, services
@@ -107,7 +108,10 @@ def position_processes(request, position_id: int):
 def version_stages(request, version_id: int):
     from .access import visible_processes
 
-    version = get_object_or_404(ProcessVersion.objects.filter(process__in=visible_processes(actor=request.user)), pk=version_id)
+    versions = ProcessVersion.objects.filter(process__in=visible_processes(actor=request.user))
+    if not user_can(request.user, Perm.POSITIONS_MANAGE):
+        versions = versions.filter(status=ProcessVersion.Status.PUBLISHED)  # drafts are for the people who design
+    version = get_object_or_404(versions, pk=version_id)
     return [_stage_out(request.user, s) for s in visible_stages(actor=request.user, version=version)]
 
 
@@ -134,11 +138,9 @@ def stage_result(request, application_id: int, stage_id: int, payload: ResultIn)
 def application_move(request, application_id: int, payload: MoveIn):
     from django.http import Http404
 
-    from .views import MOVES
-
     application = access_application(actor=request.user, application_id=application_id)
     progress = get_object_or_404(ApplicationProgress, application=application)
-    action = MOVES.get(payload.action)
+    action = services.PIPELINE_ACTIONS.get(payload.action)
     if action is None:
         raise Http404
     progress = action(actor=request.user, progress=progress, reason=payload.reason)

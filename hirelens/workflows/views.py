@@ -276,8 +276,6 @@ def application_start(request, application_id: int):
     return _back(request, "workflows:board", position_id=application.position_id)
 
 
-MOVES = {"advance": services.pipeline_advance, "hold": services.pipeline_hold, "resume": services.pipeline_resume,
-         "reject": services.pipeline_reject, "withdraw": services.pipeline_withdraw}
 
 
 @login_required
@@ -285,7 +283,7 @@ MOVES = {"advance": services.pipeline_advance, "hold": services.pipeline_hold, "
 def application_move(request, application_id: int):
     application = access_application(actor=request.user, application_id=application_id)
     progress = ApplicationProgress.objects.filter(application=application).first()
-    action = MOVES.get(request.POST.get("action", ""))
+    action = services.PIPELINE_ACTIONS.get(request.POST.get("action", ""))
     if progress is None or action is None:
         raise Http404
     try:

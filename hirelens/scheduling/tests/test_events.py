@@ -38,6 +38,8 @@ def test_scheduled_moved_cancelled_events_after_commit(hr_admin, application, in
     assert all(p["interview_id"] == interview.pk and p["application_id"] == application.pk for _e, p in received)
     assert received[1][1]["reason"] == "面试官冲突" and received[2][1]["reason"] == "职位暂停"
     assert received[0][1]["candidate_id"] == application.candidate_id
+    interview.refresh_from_db()
+    assert received[1][1]["start_at"] == interview.start_at.isoformat() and received[0][1]["start_at"] != received[1][1]["start_at"]
 
 
 def test_no_event_when_the_transaction_rolls_back(hr_admin, application, interviewer, received,

@@ -1,5 +1,6 @@
 from .assets import question_audio_attach  # noqa: F401
 from .pipeline import (  # noqa: F401
+    PIPELINE_ACTIONS,
     pipeline_advance,
     pipeline_hold,
     pipeline_move,

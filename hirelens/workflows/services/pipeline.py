@@ -235,3 +235,8 @@ def stage_results_import_csv(*, actor: User, stage: Stage, data: bytes, request=
     if not results:
         raise ValidationError(_("文件中没有数据行。"))
     return results
+
+
+# The moves a person can make from a page or the API, by name.
+PIPELINE_ACTIONS = {"advance": pipeline_advance, "hold": pipeline_hold, "resume": pipeline_resume,
+                    "reject": pipeline_reject, "withdraw": pipeline_withdraw}

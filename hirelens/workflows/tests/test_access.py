@@ -141,6 +141,8 @@ def test_api_lists_processes_for_assigned_only(tech, interviewer, outsider, clie
     stages = client.get(f"/api/v1/processes/versions/{tech['version'].pk}/stages").json()
     assert [s["module"] for s in stages] == ["ai_video", "live"]
     assert stages[0]["settings"]["questions"][0]["answer_seconds"] == 180
+    draft = services.process_draft(tech["process"])
+    assert client.get(f"/api/v1/processes/versions/{draft.pk}/stages").status_code == 404  # drafts are not for the panel
     client.force_login(outsider)
     assert client.get(f"/api/v1/processes/positions/{position_id}/processes").status_code == 404
     assert client.get(f"/api/v1/processes/versions/{tech['version'].pk}/stages").status_code == 404
