@@ -207,7 +207,7 @@
         return this.qIndex < 0 ? this.state.practice : (this.state.questions[this.qIndex] || {}).text;
       },
       get phaseLabel() {
-        return { prep: "准备时间 / Preparation", recording: "作答中 / Recording", uploading: "上传中 / Uploading", done: "完成 / Done", failed: "" }[this.phase] || "";
+        return { prep: strings.prep, recording: strings.recording, uploading: strings.uploadingPhase, done: strings.donePhase }[this.phase] || "";
       },
       async api(path, body) {
         const response = await fetch(this.base + path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body || {}) });
