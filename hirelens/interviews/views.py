@@ -43,7 +43,7 @@ def session_detail(request, session_id: int):
     for answer in answers:
         summary = (answer.analysis or {}).get("summary") or {}
         events = (answer.analysis or {}).get("events") or []
-        rows.append({"answer": answer, "summary": summary, "events": events[:50],
+        rows.append({"answer": answer, "summary": summary, "events": events[:50], "warnings": (answer.analysis or {}).get("warnings") or [],
                      "question": session.questions[answer.question_index]["text"] if answer.question_index >= 0 else session.practice_question})
     return render(request, "interviews/session_detail.html", {"session": session, "rows": rows})
 
