@@ -3,7 +3,7 @@
 * Everything hangs off the application: ``hirelens.workflows.access.access_application`` (tenant, and
   the panel only for positions they are assigned to) and the stage rules of W2
   (``stage_can_view`` / ``stage_can_score``): a stage the actor may not see answers 404.
-* **Blind until submitted** (no anchoring): someone who may score a stage sees the other interviewers'
+* **Blind until submitted** (no anchoring): someone on the position's panel who may score a stage sees the other interviewers'
   cards of that stage (and the profile parts built from them) only after submitting their own. People
   who may see the stage but not score it (HR running the process) see submitted cards. Drafts are
   only ever seen by their author.
@@ -15,13 +15,17 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from hirelens.accounts.roles import Perm, user_can
+from hirelens.accounts.roles import AssignmentRole, Perm, user_can
 from hirelens.candidates.models import Application
 from hirelens.core.access import get_for_actor, tenant_queryset
 from hirelens.workflows.access import access_application, assignment_roles, stage_can_score, stage_can_view
 from hirelens.workflows.models import ApplicationProgress, Stage
 
 from .models import Scorecard
+
+# People who interview for the position: they are blind until they submit. An HR admin who may score but is
+# not on the panel (and has not started a card) runs the process and reads submitted cards.
+PANEL_ROLES = {AssignmentRole.INTERVIEWER, AssignmentRole.HIRING_MANAGER}
 
 
 def access_application_for_evaluation(*, actor, application_id) -> Application:
@@ -59,9 +63,11 @@ def sees_others_cards(*, actor, application: Application, stage: Stage, roles: s
     """True when the actor may read the other interviewers' submitted cards of this stage."""
     if not stage_can_view(actor=actor, stage=stage, roles=roles):
         return False
-    if stage_can_score(actor=actor, stage=stage, roles=roles):
-        return Scorecard.objects.filter(application=application, stage=stage, interviewer=actor,
-                                        status=Scorecard.Status.SUBMITTED).exists()
+    roles = assignment_roles(actor=actor, position_id=application.position_id) if roles is None else roles
+    own = Scorecard.objects.filter(application=application, stage=stage, interviewer=actor).values_list("status", flat=True).first()
+    on_panel = bool(roles & PANEL_ROLES) or own is not None
+    if on_panel and stage_can_score(actor=actor, stage=stage, roles=roles):
+        return own == Scorecard.Status.SUBMITTED
     return user_can(actor, Perm.DECISIONS_RECORD) or user_can(actor, Perm.POSITIONS_MANAGE)
 
 

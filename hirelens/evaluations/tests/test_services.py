@@ -240,3 +240,10 @@ def test_scale_settings_and_shareable_dimensions(ev, hr_admin, interviewer):
         services.scorecard_settings_update(actor=hr_admin, position=ev["position"], scale_min=1, scale_max=10, shareable_dimensions=[])
     with pytest.raises(PermissionDenied):
         services.scorecard_settings_update(actor=interviewer, position=ev["position"], scale_min=1, scale_max=5, shareable_dimensions=[])
+
+
+def test_hr_admin_off_the_panel_reads_submitted_cards_but_is_blind_once_scoring(ev, interviewer, hr_admin):
+    mine = submit(ev, interviewer, 8, 7, 6, 9)
+    assert set(visible_scorecards(actor=hr_admin, application=ev["application"])) == {mine}
+    draft = services.scorecard_save_draft(actor=hr_admin, application=ev["application"], stage=ev["video"], ratings={})
+    assert set(visible_scorecards(actor=hr_admin, application=ev["application"])) == {draft}
