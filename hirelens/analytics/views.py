@@ -36,7 +36,8 @@ def _sheets(data) -> list[tuple[str, list[str], list[list]]]:
          [[r["position"], r["month"], r["dimension"], r["avg"], r["n"]] for r in data["dimension_scores"]]),
         (_("面试官校准"), [_("面试官"), _("评分数"), _("平均分"), _("离散度"), _("与小组的偏差")],
          [[r["interviewer"], r["n"], r["mean"], r["spread"], r["bias"]] for r in cal["interviewers"]]
-         + [[], [_("评分对数"), cal["pairs"]], [_("相差 1 分以内（%）"), cal["agreement_within_1"]], [_("平均绝对差"), cal["mean_abs_diff"]]]),
+         + [[], [_("多人评分的条目"), cal["items"]], [_("评分全部相差 1 分以内（%）"), cal["agreement_within_1"]],
+            [_("平均极差"), cal["mean_range"]]]),
         (_("反馈及时率"), [_("月份"), _("按时"), _("迟发"), _("进行中"), _("按时率（%）")],
          [[r["month"], r["kept"], r["late"], r["pending"], r["kept_pct"]] for r in data["feedback"]]),
         (_("满意度调查"), [_("职位"), _("答卷数"), _("认为太长（%）"), _("认为不稳定（%）"), _("面试官专业程度"), _("推荐意愿均值")],

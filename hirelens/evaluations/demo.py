@@ -134,7 +134,8 @@ def _history(ctx, rng, now):
                 for dim, value in _ratings(position, profiles[title], rng, bias).items():
                     ScorecardRating.objects.create(organization=org, scorecard=card, dimension=dim, score=value["score"],
                                                    reason=value["reason"], position=position, department=position.department,
-                                                   interviewer=user, submitted_at=scored_at)
+                                                   interviewer=user, submitted_at=scored_at, month=services.rating_month(scored_at),
+                                                   application=application, stage=first)
             reached = rng.choices(range(1, len(stages) + 2), weights=[4, 3, 2, 2][: len(stages)] + [1])[0]
             when = scored_at
             for stage_index in range(1, min(reached, len(stages))):

@@ -76,6 +76,9 @@ class ScorecardRating(TenantOwnedModel):
     department = models.CharField(max_length=200, blank=True)
     interviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     submitted_at = models.DateTimeField(null=True, blank=True)
+    month = models.CharField(max_length=7, blank=True, default="")  # "YYYY-MM" of submitted_at, in TIME_ZONE
+    application = models.ForeignKey("candidates.Application", on_delete=models.CASCADE, null=True, related_name="+")
+    stage = models.ForeignKey("workflows.Stage", on_delete=models.PROTECT, null=True, related_name="+")
     scale_max = models.PositiveSmallIntegerField(default=DEFAULT_SCALE_MAX)
 
     class Meta:
@@ -84,7 +87,9 @@ class ScorecardRating(TenantOwnedModel):
         indexes = [
             # the seed's question (one dimension, some departments, a period); score last: a covering index
             models.Index(fields=["organization", "dimension", "department", "submitted_at", "score"], name="rating_dim_dept_time"),
-            models.Index(fields=["organization", "position", "submitted_at"], name="rating_position_time"),
+            # scores per position and month, calibration: a period's rows without touching the table
+            models.Index(fields=["organization", "submitted_at", "position", "dimension", "score", "month", "interviewer",
+                                 "application", "stage"], name="rating_time_cover"),
             models.Index(fields=["organization", "interviewer", "submitted_at"], name="rating_interviewer_time"),
         ]
 

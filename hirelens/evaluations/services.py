@@ -101,6 +101,10 @@ def _clean_ratings(*, ratings: dict, dimensions: list[str], scale_min: int, scal
     return cleaned
 
 
+def rating_month(when) -> str:
+    return timezone.localtime(when).strftime("%Y-%m") if when is not None else ""
+
+
 def _card_for(*, actor: User, application: Application, stage: Stage) -> Scorecard:
     card = Scorecard.objects.select_for_update().filter(application=application, stage=stage, interviewer=actor).first()
     if card is None:
@@ -118,6 +122,7 @@ def _write(card: Scorecard, cleaned: dict[str, tuple[int, str]], *, submitted_at
             scorecard=card, dimension=name,
             defaults={"organization_id": card.organization_id, "score": score, "reason": reason, "position_id": card.position_id,
                       "department": department, "interviewer_id": card.interviewer_id, "submitted_at": submitted_at,
+                      "month": rating_month(submitted_at), "application_id": card.application_id, "stage_id": card.stage_id,
                       "scale_max": card.scale_max})
 
 

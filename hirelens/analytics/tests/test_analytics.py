@@ -49,15 +49,16 @@ def test_dimension_scores_and_filters(data, recruiter):
     assert {r["position"] for r in dimension_scores(actor=recruiter, filters=_filters())} == {"后端工程师", "销售代表"}
 
 
-def test_calibration(data, recruiter, interviewer):
+def test_calibration(data, recruiter, interviewer, hiring_manager):
     cal = calibration(actor=recruiter, filters=_filters(department="技术部"))
     by = {r["interviewer"]: r for r in cal["interviewers"]}
     me = by[interviewer.full_name]
     # own scores 8,7,6,9 against the others' means 6.5,5.5,6,7.5 → +1.5,+1.5,0,+1.5
     assert (me["n"], me["mean"], me["bias"]) == (4, 7.5, 1.12)
-    assert cal["pairs"] == 12  # 4 dimensions × 3 pairs
-    # pairs: 沟通 8/6 8/7 6/7 → 2 within; 专业 7/7 7/4 7/4 → 1; 团队 all 6 → 3; 学习 9/7 9/8 7/8 → 2
-    assert cal["agreement_within_1"] == round(100 * 8 / 12, 1)
+    assert cal["items"] == 4  # one application and stage × 4 dimensions, three raters each
+    # ranges: 沟通 8,6,7 → 2; 专业 7,7,4 → 3; 团队 6,6,6 → 0; 学习 9,7,8 → 2: one item within 1 point
+    assert (cal["agreement_within_1"], cal["mean_range"]) == (25.0, 1.75)
+    assert (me["spread"], by[hiring_manager.full_name]["bias"]) == (1.12, -0.75)
 
 
 def test_funnel(data, recruiter):
@@ -82,7 +83,7 @@ def test_page_export_roles_and_tenants(data, recruiter, interviewer, outsider, h
         row[2] == "专业技能" and row[3] == 6.0 for row in book["维度平均分"].iter_rows(values_only=True))
     # another organization's HR admin sees no figure of ours
     assert dimension_scores(actor=outsider, filters=_filters()) == []
-    assert calibration(actor=outsider, filters=_filters())["pairs"] == 0
+    assert calibration(actor=outsider, filters=_filters())["items"] == 0
     assert funnel(actor=outsider, filters=_filters())[0]["count"] == 0
     client.force_login(outsider)
     assert "后端工程师" not in client.get(reverse("analytics:index")).content.decode()
@@ -101,4 +102,4 @@ def test_filters_from_query():
     f = Filters.from_query({"start": "2026-01-01", "end": "2026-01-31", "position": "x", "department": " 技术部 "}, now=now)
     assert (f.start.date().isoformat(), f.end.date().isoformat(), f.position_id, f.department) == ("2026-01-01", "2026-02-01", None, "技术部")
     f = Filters.from_query({}, now=now)
-    assert (f.end, f.start) == (now, now - timedelta(days=180))
+    assert (f.end, f.start) == (now, now - timedelta(days=90))
