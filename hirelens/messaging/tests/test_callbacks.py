@@ -198,3 +198,19 @@ def test_binding_through_a_link_opened_in_wechat(org, wechat_account, fake_wecha
     code = fake_wechat.oauth_code("oSomeoneElse")
     assert client.get(f"/messaging/wechat/{other.slug}/bind/{token.token}/", {"code": code, "state": token.token}).status_code == 400
     assert WeChatBinding.objects.count() == 1
+
+
+def test_template_delivery_result_event_is_recorded(org, wechat_account, fake_wechat):
+    from hirelens.messaging.models import DeliveryAttempt
+    from hirelens.messaging.services import message_deliver, message_send
+
+    candidate = CandidateFactory(organization=org)
+    WeChatBinding.objects.create(organization=org, candidate=candidate, openid=OPENID)
+    fake_wechat.followers.add(OPENID)
+    message = message_send(organization_id=org.pk, kind="invitation", candidate=candidate, variables={"position": "销售代表"})
+    message_deliver(message_id=message.pk)
+    attempt = DeliveryAttempt.objects.get(status="sent")
+    extra = f"<MsgID>{attempt.provider_id}</MsgID><Status><![CDATA[failed:user block]]></Status>"
+    assert push(org, event_xml(openid=OPENID, event="TEMPLATESENDJOBFINISH", extra=extra)).content == b"success"
+    attempt.refresh_from_db()
+    assert attempt.error == "delivery: failed:user block"

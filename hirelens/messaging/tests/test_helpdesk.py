@@ -110,3 +110,13 @@ def test_hr_pages_show_the_ticket_audit_the_read_and_send_the_reply(org, wechat_
     assert response.status_code == 302
     assert Message.objects.get().status == "sent"
     assert fake_wechat.sent_to("custom")[0]["text"]["content"] == "我们已修复，请刷新页面。"
+
+
+def test_window_closed_on_wechats_side_45015_falls_back(org, wechat_account, fake_wechat, recruiter, smtp_server):
+    candidate = CandidateFactory(organization=org, email="w@example.com")
+    push(org, text_xml(openid=OPENID, content="还在吗", msg_id=11))
+    WeChatBinding.objects.update(candidate=candidate)
+    fake_wechat.followers.add(OPENID)  # following, but WeChat saw no message from this user: 45015
+    message = deliver(ticket_reply(actor=recruiter, ticket=Ticket.objects.get(), body="在的").outbound)
+    assert message.attempts.get(channel="wechat_custom").error_code == "45015"
+    assert message.channel == "wechat_template"
