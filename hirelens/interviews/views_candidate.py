@@ -55,9 +55,14 @@ def _state(session) -> dict:
 @require_GET
 def interview_page(request, token: str):
     session = access_session_by_token(token=token)
-    if "lang" not in request.GET and not request.COOKIES.get("django_language"):
-        translation.activate(session.language)
-        request.LANGUAGE_CODE = session.language
+    if not request.COOKIES.get("django_language"):
+        # The company chose the interview's language; the candidate can still switch.
+        with translation.override(session.language):
+            return _interview_page(request, session, token)
+    return _interview_page(request, session, token)
+
+
+def _interview_page(request, session, token):
     notices = current_notices(session.organization_id)
     english = translation.get_language() == "en"
     context = {

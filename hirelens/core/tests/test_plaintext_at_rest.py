@@ -15,14 +15,29 @@ SECRETS = {
     "phone": "13987654321",
     "email": "nana.ouyang.secret@example.com",
     "id_number": "11010519491231002X",
-    "file": "RESUME-PLAINTEXT-MARKER 项目营收1000万".encode(),
+    "file": b"RESUME-PLAINTEXT-MARKER",
 }
+
+
+def _resume_pdf() -> bytes:
+    """An uncompressed PDF, so the marker would be visible in the stored bytes if they were not encrypted."""
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pageCompression=0)
+    pdf.drawString(50, 800, "RESUME-PLAINTEXT-MARKER 13987654321 nana.ouyang.secret@example.com")
+    pdf.save()
+    data = buffer.getvalue()
+    assert SECRETS["file"] in data
+    return data
 
 
 def _store(hr_admin):
     return candidate_create(
         actor=hr_admin, full_name=SECRETS["name"], phone=SECRETS["phone"], email=SECRETS["email"],
-        id_number=SECRETS["id_number"], resume=ContentFile(SECRETS["file"], name="resume.txt"),
+        id_number=SECRETS["id_number"], resume=ContentFile(_resume_pdf(), name="resume.pdf"),
     )
 
 
@@ -39,6 +54,7 @@ def _media_blob() -> bytes:
 @pytest.mark.django_db(transaction=True)
 def test_no_plaintext_in_database_or_storage(hr_admin):
     candidate = _store(hr_admin)
+    candidate.refresh_from_db()
     assert candidate.resume.name
     if connection.vendor == "sqlite":
         connection.close()  # checkpoint nothing away: read the main file and the WAL
@@ -58,5 +74,6 @@ def test_no_plaintext_in_database_or_storage(hr_admin):
     assert b"HLEF" in media
     _assert_absent(media, "file storage")
     # ...and the application still reads it all back.
+    candidate.refresh_from_db()
     with candidate.resume.open("rb") as handle:
-        assert handle.read() == SECRETS["file"]
+        assert SECRETS["file"] in handle.read()

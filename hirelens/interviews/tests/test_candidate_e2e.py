@@ -19,20 +19,14 @@ QUESTIONS = [{"text": "请介绍一次团队协作的经历。", "prep_s": 30, "
 
 
 @pytest.fixture(scope="module")
-def media_browser(tmp_path_factory):
-    import os
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
+def media_browser(tmp_path_factory, playwright_session):
     folder = tmp_path_factory.mktemp("fake-media")
     video, audio = y4m_file(folder / "camera.y4m"), speech_wav(folder / "mic.wav")
     args = CHROMIUM_ARGS + ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
                             f"--use-file-for-fake-video-capture={video}", f"--use-file-for-fake-audio-capture={audio}"]
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
-        yield browser
-        browser.close()
+    browser = playwright_session.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
+    yield browser
+    browser.close()
 
 
 @pytest.fixture
