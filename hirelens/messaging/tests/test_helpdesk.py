@@ -120,3 +120,14 @@ def test_window_closed_on_wechats_side_45015_falls_back(org, wechat_account, fak
     message = deliver(ticket_reply(actor=recruiter, ticket=Ticket.objects.get(), body="在的").outbound)
     assert message.attempts.get(channel="wechat_custom").error_code == "45015"
     assert message.channel == "wechat_template"
+
+
+def test_help_desk_link_tag_for_candidate_pages(org):
+    from django.template import Context, Template
+
+    candidate = CandidateFactory(organization=org)
+    url = Template("{% load messaging_tags %}{% help_desk_url candidate '/portal/x' %}").render(Context({"candidate": candidate}))
+    assert url.startswith("/messaging/help/") and url.endswith("?page=%2Fportal%2Fx")
+    response = Client().post(url.replace("&amp;", "&"), {"body": "上传资料失败", "page": "/portal/x"})
+    assert response.status_code == 200
+    assert Ticket.objects.get().candidate_id == candidate.pk
