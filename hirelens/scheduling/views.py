@@ -48,7 +48,29 @@ def position_schedule(request, position_id: int):
         "applications": visible_applications(actor=request.user).filter(position=position).order_by("pk") if can_manage else [],
         "members": position.assignments.select_related("user").order_by("user__full_name") if can_manage else [],
         "viewer_tz": viewer_zone(request, request.user.organization.time_zone), "time_zones": common_time_zones(),
+        "stages": _schedulable_stages(request.user, position) if can_manage else [],
     })
+
+
+def _schedulable_stages(actor, position):
+    from hirelens.workflows.models import Process
+    from hirelens.workflows.selectors import latest_version
+
+    process = Process.objects.filter(position=position, is_active=True).first()
+    version = latest_version(process) if process else None
+    return list(version.stages.order_by("order", "pk")) if version else []
+
+
+def _picked_stage(request, position):
+    stage_id = request.POST.get("stage")
+    if not stage_id:
+        return None
+    from hirelens.workflows.access import access_stage
+
+    stage = access_stage(actor=request.user, stage_id=stage_id)
+    if stage.version.process.position_id != position.pk:
+        raise Http404
+    return stage
 
 
 @login_required
@@ -61,7 +83,8 @@ def slot_new(request, position_id: int):
     try:
         services.slot_create(actor=request.user, position=position, start=request.POST.get("start", ""),
                              end=request.POST.get("end", ""), time_zone=request.POST.get("time_zone", ""),
-                             interviewers=_picked_members(request), application=application)
+                             interviewers=_picked_members(request), application=application,
+                             stage=_picked_stage(request, position))
     except ValidationError as exc:
         _errors(request, exc)
     else:
@@ -87,7 +110,8 @@ def interview_new(request, position_id: int):
     try:
         interview = services.interview_schedule(actor=request.user, application=application, start=request.POST.get("start", ""),
                                                 end=request.POST.get("end", ""), time_zone=request.POST.get("time_zone", ""),
-                                                interviewers=_picked_members(request), request=request)
+                                                interviewers=_picked_members(request), stage=_picked_stage(request, position),
+                                                request=request)
     except ValidationError as exc:
         _errors(request, exc)
         return redirect("scheduling:position", position_id=position.pk)

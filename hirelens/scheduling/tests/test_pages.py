@@ -86,3 +86,29 @@ def test_viewer_sees_times_in_own_zone(hr_admin, position, interviewer, client):
     page = client.get(f"/scheduling/position/{position.pk}/").content.decode()
     assert "10:00–11:00 Asia/Shanghai" in page
     assert "02:00–03:00 Europe/London" in page
+
+
+def test_interviewer_registers_availability_and_is_only_booked_inside_it(hr_admin, position, application, interviewer, client):
+    client.force_login(interviewer)
+    response = client.post("/scheduling/availability/", {"start": local(hour=9), "end": local(hour=12), "time_zone": "Asia/Shanghai"},
+                           follow=True)
+    assert "已添加可面试时间。" in response.content.decode()
+    response = client.post("/scheduling/availability/", {"start": local(hour=9), "end": local(hour=12), "time_zone": "Moon/Base"},
+                           follow=True)
+    assert "未知的时区“Moon/Base”" in response.content.decode()
+    page = client.get("/scheduling/availability/").content.decode()
+    assert "09:00–12:00 Asia/Shanghai" in page
+    client.force_login(hr_admin)
+    response = client.post(f"/scheduling/position/{position.pk}/slots/new/", {"start": local(hour=13), "end": local(hour=14),
+                                                                            "interviewers": [interviewer.pk]}, follow=True)
+    assert f"{interviewer.full_name} 在这段时间没有空。" in response.content.decode()
+    from hirelens.workflows.tests.factories import published_process
+
+    _process, version = published_process(hr_admin, position, "sales")
+    live = version.stages.get(module="live")
+    page = client.get(f"/scheduling/position/{position.pk}/").content.decode()
+    assert f'<option value="{live.pk}" selected>终面</option>' in page
+    response = client.post(f"/scheduling/position/{position.pk}/slots/new/", {"start": local(hour=10), "end": local(hour=11),
+                                                                            "interviewers": [interviewer.pk], "stage": live.pk}, follow=True)
+    assert "已开放时间段。" in response.content.decode()
+    assert list(InterviewSlot.objects.filter(position=position).values_list("stage__title", flat=True)) == ["终面"]
