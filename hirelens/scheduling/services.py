@@ -184,7 +184,11 @@ def interview_schedule(*, actor: User, application: Application, start, end, int
 @transaction.atomic
 def interview_book_slot(*, application: Application, slot_id: int, request=None) -> Interview:
     """The candidate picks an offered slot through their booking link (no staff actor)."""
-    slot = InterviewSlot.objects.select_for_update().filter(pk=slot_id).first()
+    try:
+        slot_id = int(slot_id)
+    except (TypeError, ValueError):
+        slot_id = None
+    slot = InterviewSlot.objects.select_for_update().filter(pk=slot_id).first() if slot_id else None
     if slot is None or not open_slots_for(application).filter(pk=slot.pk).exists():
         raise ValidationError(_("这个时间段已不可预约，请选择其他时间。"), code="slot_taken")
     if Interview.objects.filter(application=application, slot__isnull=False, status=Interview.Status.SCHEDULED,
