@@ -75,8 +75,21 @@ def _interview_page(request, session, token):
         "state_json": _state(session),
         "total_minutes": max(1, round(sum(q["prep_s"] + q["answer_s"] for q in session.questions) / 60)),
         "token": token,
+        "help_url": _help_url(session, request),
     }
     return render(request, "interviews/candidate.html", context)
+
+
+def _help_url(session, request) -> str:
+    """The help desk's "report a problem" page for this candidate (M3), opened from every step."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    from hirelens.messaging.services.helpdesk import help_link_token
+
+    token = help_link_token(candidate=session.application.candidate)
+    return reverse("messaging:help", args=[token]) + "?" + urlencode({"page": request.path})
 
 
 @csrf_exempt

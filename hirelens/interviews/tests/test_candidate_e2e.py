@@ -174,3 +174,35 @@ def test_hr_sees_progress_live(asgi_server, media_browser, phone, org, hr_admin)
         hr.wait_for_function("document.querySelector('[data-testid=session-state]').textContent === 'started'")
     finally:
         hr_context.close()
+
+
+def test_reload_mid_answer_keeps_what_was_recorded(asgi_server, phone, org):
+    _, page = phone
+    session = _session(org)
+    session.practice_question = ""
+    session.save()
+    _through_consent_and_device(page, asgi_server.base_url)
+    page.click("[data-testid=start-answer]")
+    page.wait_for_selector("[data-testid=stop-answer]", state="visible")
+    page.wait_for_timeout(4500)
+    page.reload()  # the recorder dies mid-answer; its pieces are in IndexedDB
+    page.wait_for_selector("[data-testid=notice]:has-text('已恢复上次未完成的上传')", timeout=15000)
+    answer = None
+    for _ in range(60):
+        answer = session.answers.filter(question_index=0, status="complete").first()
+        if answer:
+            break
+        page.wait_for_timeout(500)
+    assert answer is not None, "the interrupted answer was not finished after the reload"
+    duration, _ = _stored_duration(answer)
+    assert duration >= 3.5  # what was recorded before the reload is kept
+
+
+def test_help_desk_link_on_the_flow(asgi_server, phone, org):
+    _, page = phone
+    _session(org)
+    page.goto(f"{asgi_server.base_url}/i/{TOKEN}/")
+    page.click("[data-testid=help] summary")
+    href = page.get_attribute("[data-testid=report-problem]", "href")
+    assert href.startswith("/messaging/help/") and "page=%2Fi%2F" in href
+    assert page.request.get(asgi_server.base_url + href).status == 200

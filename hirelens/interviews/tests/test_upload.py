@@ -197,3 +197,15 @@ def test_submit_needs_every_question(client, started, recording):
         finish(client, answer_id, recording)
     assert client.post(f"/i/{TOKEN}/submit", {}, content_type="application/json").json()["state"] == "submitted"
     assert begin(client, question=0).status_code == 400  # nothing changes after submission
+
+
+def test_text_answers_only_when_the_accommodation_allows(client, started):
+    body = {"question": 0, "text": "我会先倾听客户的顾虑。"}
+    refused = client.post(f"/i/{TOKEN}/answers/text", body, content_type="application/json")
+    assert refused.status_code == 400 and not Answer.objects.filter(kind="text").exists()
+    InterviewSession.objects.filter(pk=started.pk).update(text_answers_allowed=True, extra_prep_s=60)
+    state = client.post(f"/i/{TOKEN}/answers/text", body, content_type="application/json").json()
+    assert state["answers"]["0"]["status"] == "complete" and state["extra_prep_s"] == 60
+    assert Answer.objects.get(kind="text").text == "我会先倾听客户的顾虑。"
+    empty = client.post(f"/i/{TOKEN}/answers/text", {"question": 1, "text": "  "}, content_type="application/json")
+    assert empty.status_code == 400
