@@ -18,6 +18,7 @@ from hirelens.candidates.models import PERSONAL_FIELDS, Project
 from . import services
 from .access import PortalLinkExpired, access_portal, access_portal_link_for_staff
 from .forms import LinkForm, PortalProfileForm
+from .selectors import portal_upcoming_interviews
 
 
 def portal_view(view):
@@ -53,6 +54,7 @@ def portal_home(request, token, link, candidate):
     applications = candidate.applications.select_related("position").order_by("-created_at")
     return render(request, "portal/home.html", {
         "token": token, "link": link, "candidate": candidate, "applications": applications,
+        "interviews": portal_upcoming_interviews(candidate=candidate),
         "projects": candidate.projects.all(), "documents": candidate.documents.all(),
         "profile_form": PortalProfileForm(initial={f: getattr(candidate, f) for f in ("full_name", "phone", "email", "address")}),
         "project_form": ProjectForm(), "document_form": DocumentForm(), "resume_form": ResumeForm(),

@@ -125,3 +125,21 @@ def test_staff_link_management_scoped(portal, hr_admin, interviewer, outsider, c
     assert 'data-testid="portal-url"' in page
     assert PortalLink.objects.count() == before + 1
     assert 'data-testid="portal-url"' not in client.get(f"/candidates/{c.pk}/").content.decode()  # shown once
+
+
+def test_upcoming_interviews_in_their_time_zone(portal, client):
+    from django.apps import apps
+
+    if not apps.is_installed("hirelens.scheduling"):
+        pytest.skip("scheduling app not installed")
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    interview_model = apps.get_model("scheduling", "Interview")
+    start = datetime(2030, 5, 6, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    interview_model.objects.create(organization_id=portal["candidate"].organization_id, application=portal["app"], title="直播面试",
+                                   start_at=start, end_at=start + timedelta(minutes=45), time_zone="Asia/Shanghai")
+    interview_model.objects.create(organization_id=portal["candidate"].organization_id, application=portal["app"], title="已取消的",
+                                   start_at=start, end_at=start + timedelta(minutes=45), time_zone="Asia/Shanghai", status="cancelled")
+    page = client.get(portal["url"]).content.decode()
+    assert "2030-05-06 10:00–10:45 (Asia/Shanghai)" in page and "直播面试" in page and "已取消的" not in page
