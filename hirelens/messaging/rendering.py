@@ -97,7 +97,7 @@ def validate_template(text: str) -> None:
         raise ValidationError(_("模板中有未知变量：%(names)s") % {"names": ", ".join("{" + v + "}" for v in unknown)})
     stripped = _PLACEHOLDER.sub("", text)
     if "{" in stripped or "}" in stripped:
-        raise ValidationError(_("花括号不成对：字面的花括号请写成 {{ 或 }}。"))
+        raise ValidationError(_("花括号不成对：字面的花括号请连写两次。"))
 
 
 def render_text(text: str, variables: dict) -> str:
