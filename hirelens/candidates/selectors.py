@@ -82,6 +82,18 @@ def candidate_applications(*, actor, candidate: Candidate) -> QuerySet[Applicati
     return qs.none()
 
 
+def candidate_interviews(*, actor, candidate: Candidate) -> list:
+    """Interviews of the applications the actor may see (``Application.interviews`` when the
+    scheduling app is installed), soonest first."""
+    rows = []
+    for application in candidate_applications(actor=actor, candidate=candidate):
+        related = getattr(application, "interviews", None)
+        if related is None:
+            return []
+        rows += list(related.all())
+    return sorted(rows, key=lambda i: getattr(i, "start_at", None) or 0)
+
+
 def candidate_timeline(*, actor, candidate: Candidate, limit: int = 200) -> list[TimelineEvent]:
     """Newest first. Events about a position the actor cannot see are left out."""
     events = list(candidate.timeline.select_related("actor")[:limit])

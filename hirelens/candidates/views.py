@@ -102,6 +102,8 @@ def _detail_context(request, candidate, tab):
         if tab != "timeline":  # other apps' events of kind "interview…" / "evaluation…" (see timeline.py)
             events = [e for e in events if e.kind.startswith(tab[:-1])]
         ctx.update(events=[(e, timeline_text(e), timeline_who(e)) for e in events])
+        if tab == "interviews":
+            ctx["interviews"] = selectors.candidate_interviews(actor=actor, candidate=candidate)
     return ctx
 
 

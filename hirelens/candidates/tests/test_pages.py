@@ -166,3 +166,26 @@ def test_other_apps_add_timeline_events_shown_on_their_tab(hr_admin, client):
     assert "提交了评分卡" in client.get(f"/candidates/{candidate.pk}/?tab=evaluations").content.decode()
     timeline = client.get(f"/candidates/{candidate.pk}/?tab=timeline").content.decode()
     assert timeline.index("提交了评分卡") < timeline.index("预约了面试") < timeline.index("创建了档案")  # newest first
+
+
+def test_interviews_tab_lists_only_visible_applications_interviews(hr_admin, interviewer, client):
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from django.apps import apps
+
+    if not apps.is_installed("hirelens.scheduling"):
+        pytest.skip("scheduling app not installed")
+    interview_model = apps.get_model("scheduling", "Interview")
+    mine = ApplicationFactory(candidate__organization=hr_admin.organization)
+    other = ApplicationFactory(candidate=mine.candidate)
+    PositionAssignmentFactory(position=mine.position, user=interviewer, role="interviewer")
+    start = datetime(2030, 5, 6, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    for app, title in ((mine, "我的面试"), (other, "别人的面试")):
+        interview_model.objects.create(organization_id=app.organization_id, application=app, title=title, start_at=start,
+                                       end_at=start + timedelta(hours=1), time_zone="Asia/Shanghai")
+    client.force_login(interviewer)
+    page = client.get(f"/candidates/{mine.candidate.pk}/?tab=interviews").content.decode()
+    assert "我的面试" in page and "别人的面试" not in page
+    client.force_login(hr_admin)
+    assert client.get(f"/candidates/{mine.candidate.pk}/?tab=interviews").content.decode().count('data-testid="interview-row"') == 2
