@@ -43,7 +43,6 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.core.files.base import ContentFile
     from django.utils import timezone
 
     from hirelens.accounts.models import User
@@ -102,7 +101,7 @@ def main() -> None:
           f"face={'on' if args.face else 'off'}, {os.cpu_count()} CPUs")
     print(f"report complete {elapsed:.1f} s after the last upload ({done}/{args.answers} analysed; {total_audio / elapsed:.1f}× real time overall)")
     if timings:
-        per = sorted(sum(t.values()) for t in timings)
+        per = sorted(t.get("total", sum(t.values())) for t in timings)
         print(f"per-answer analysis time: min {per[0]:.1f} s, median {per[len(per) // 2]:.1f} s, max {per[-1]:.1f} s")
 
 
