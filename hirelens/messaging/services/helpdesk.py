@@ -3,6 +3,8 @@ goes back on WeChat (customer-service message inside the 48-hour window, else th
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,6 +20,7 @@ from hirelens.messaging.models import Kind, Ticket, TicketMessage
 
 HELP_LINK_SALT = "hirelens.messaging.help"
 MAX_BODY = 2000
+WEB_TICKETS_PER_DAY = 10  # a leaked help link cannot flood the inbox
 
 
 def _publish(ticket: Ticket, *, direction: str) -> None:
@@ -77,6 +80,9 @@ def ticket_open_web(*, organization_id: int, body: str, candidate=None, contact:
     if candidate is None and not contact.strip():
         raise ValidationError(_("请留下邮箱，以便我们回复您。"))
     now = timezone.now()
+    if candidate is not None and Ticket.objects.filter(candidate=candidate, source=Ticket.Source.WEB,
+                                                       created_at__gt=now - timedelta(days=1)).count() >= WEB_TICKETS_PER_DAY:
+        raise ValidationError(_("今天提交的问题已经很多了，请等待 HR 回复，或直接在公众号留言。"))
     ticket = Ticket.objects.create(organization_id=organization_id, candidate=candidate, source=Ticket.Source.WEB,
                                    contact=contact.strip()[:254], page=page[:300], last_message_at=now)
     TicketMessage.objects.create(organization_id=organization_id, ticket=ticket, direction=TicketMessage.Direction.INBOUND,

@@ -131,3 +131,14 @@ def test_help_desk_link_tag_for_candidate_pages(org):
     response = Client().post(url.replace("&amp;", "&"), {"body": "上传资料失败", "page": "/portal/x"})
     assert response.status_code == 200
     assert Ticket.objects.get().candidate_id == candidate.pk
+
+
+def test_a_help_link_cannot_flood_the_inbox(org):
+    from django.core.exceptions import ValidationError
+
+    candidate = CandidateFactory(organization=org)
+    for i in range(10):
+        ticket_open_web(organization_id=org.pk, candidate=candidate, body=f"问题 {i}")
+    with pytest.raises(ValidationError):
+        ticket_open_web(organization_id=org.pk, candidate=candidate, body="再一个")
+    assert Ticket.objects.count() == 10
