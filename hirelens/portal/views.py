@@ -69,6 +69,9 @@ def portal_profile(request, token, link, candidate):
         try:
             changed = candidate_services.candidate_update(candidate=candidate, by_candidate=True, data=form.cleaned_data, request=request)
             messages.success(request, _("已保存，招聘团队会立即看到更新。") if changed else _("没有需要保存的修改。"))
+        except candidate_services.DuplicateCandidate:
+            # Never tell a candidate which other records exist.
+            messages.error(request, _("该手机号、邮箱已登记在其他档案中，请联系招聘专员处理。"))
         except ValidationError as exc:
             _errors(request, exc)
     else:

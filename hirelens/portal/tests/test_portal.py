@@ -143,3 +143,14 @@ def test_upcoming_interviews_in_their_time_zone(portal, client):
                                    start_at=start, end_at=start + timedelta(minutes=45), time_zone="Asia/Shanghai", status="cancelled")
     page = client.get(portal["url"]).content.decode()
     assert "2030-05-06 10:00–10:45 (Asia/Shanghai)" in page and "直播面试" in page and "已取消的" not in page
+
+
+def test_duplicate_contact_in_portal_reveals_no_other_record(portal, hr_admin, client):
+    other = cs.candidate_create(actor=hr_admin, full_name="别人", phone="13711112222")
+    c = portal["candidate"]
+    response = client.post(portal["url"] + "profile/", {"full_name": c.full_name, "phone": "13711112222", "email": c.email},
+                           follow=True)
+    page = response.content.decode()
+    assert "该手机号、邮箱已登记在其他档案中，请联系招聘专员处理。" in page and f"#{other.pk}" not in page
+    c.refresh_from_db()
+    assert c.phone != "13711112222"
