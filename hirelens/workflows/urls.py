@@ -23,5 +23,6 @@ urlpatterns = [
     path("applications/<int:application_id>/", views.application_progress, name="application"),
     path("applications/<int:application_id>/start/", views.application_start, name="application_start"),
     path("applications/<int:application_id>/move/", views.application_move, name="application_move"),
+    path("applications/<int:application_id>/move-to/", views.application_move_to, name="application_move_to"),
     path("applications/<int:application_id>/stages/<int:stage_id>/score/", views.stage_score, name="stage_score"),
 ]

@@ -297,6 +297,24 @@ def application_move(request, application_id: int):
 
 @login_required
 @require_POST
+def application_move_to(request, application_id: int):
+    """The board's drag and drop: put the application on the stage with this key in its own version."""
+    application = access_application(actor=request.user, application_id=application_id)
+    progress = ApplicationProgress.objects.filter(application=application).first()
+    if progress is None:
+        raise Http404
+    stage = progress.version.stages.filter(key=request.POST.get("stage_key", "")).first()
+    try:
+        if stage is None:
+            raise ValidationError(_("该申请所用的流程版本中没有这个环节。"))
+        services.pipeline_move(actor=request.user, progress=progress, to_stage=stage, reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        return HttpResponse("; ".join(exc.messages), status=400)
+    return HttpResponse(status=204)
+
+
+@login_required
+@require_POST
 def stage_score(request, application_id: int, stage_id: int):
     application = access_application(actor=request.user, application_id=application_id)
     stage = access_stage_for_scoring(actor=request.user, stage_id=stage_id)

@@ -35,6 +35,8 @@ def test_other_organization_sees_nothing(tech, outsider, client):
     assert response.status_code == 404
     response = client.post(f"/processes/{process.pk}/stages/add/", {"module": "live"})
     assert response.status_code == 404
+    response = client.post(f"/processes/applications/{application.pk}/move-to/", {"stage_key": tech["coding"].key, "reason": "x"})
+    assert response.status_code == 404
     tech["progress"].refresh_from_db()
     assert tech["progress"].state == "active"
     assert services.process_draft(process).stages.count() == 3
@@ -106,6 +108,9 @@ def test_interviewer_cannot_design_or_move(tech, interviewer, client):
     response = client.post(f"/api/v1/processes/applications/{application.pk}/move",
                            json.dumps({"action": "reject", "reason": "不合适"}), content_type="application/json")
     assert response.status_code == 403
+    response = client.post(f"/processes/applications/{application.pk}/move-to/",
+                           {"stage_key": tech["coding"].key, "reason": "拖到编程"})
+    assert response.status_code == 403
     tech["progress"].refresh_from_db()
     assert tech["progress"].state == "active"
     assert process.versions.filter(status="published").count() == 2
@@ -153,3 +158,16 @@ def test_panel_member_of_other_position_cannot_score(org, hr_admin, interviewer,
     assign(other, interviewer, "interviewer")
     with pytest.raises(Http404):
         access_stage(actor=interviewer, stage_id=tech["coding"].pk)
+
+
+def test_board_drop_needs_a_stage_of_the_own_version_and_a_reason(tech, hr_admin, client):
+    application, progress = tech["application"], tech["progress"]
+    client.force_login(hr_admin)
+    url = f"/processes/applications/{application.pk}/move-to/"
+    assert client.post(url, {"stage_key": "nope", "reason": "x"}).content.decode() == "该申请所用的流程版本中没有这个环节。"
+    assert client.post(url, {"stage_key": tech["coding"].key, "reason": " "}).status_code == 400
+    progress.refresh_from_db()
+    assert progress.stage.module == "ai_video"
+    assert client.post(url, {"stage_key": tech["coding"].key, "reason": "提前做编程题"}).status_code == 204
+    progress.refresh_from_db()
+    assert progress.stage == tech["coding"]

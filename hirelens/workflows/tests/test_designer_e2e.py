@@ -107,4 +107,14 @@ def test_build_process_by_drag_and_drop_publish_and_assign(asgi_server, browser,
     assert (progress.version.process_id, progress.version.number, progress.stage.title) == (process.pk, 1, "AI 初筛")
     assert _in_thread(lambda: [(s.module, s.title) for s in progress.version.stages.all()]) == [
         ("ai_video", "AI 初筛"), ("live", "直播面试"), ("scenario", "情景模拟")]
+
+    # On the board, drag the card to the live-interview column: a person gives the reason.
+    live_key = _in_thread(lambda: progress.version.stages.get(module="live").key)
+    page.once("dialog", lambda dialog: dialog.accept("AI 初筛表现突出，直接进入直播面试"))
+    with page.expect_response(lambda r: "/move-to/" in r.url):
+        _drag(page, page.locator(f"[data-testid=card-{application.pk}]"), page.locator(f"[data-testid=col-{live_key}] .cards"))
+    page.wait_for_selector(f"[data-testid=col-{live_key}] [data-testid=card-{application.pk}]")
+    moved = _in_thread(lambda: ApplicationProgress.objects.select_related("stage").get(application=application))
+    last = _in_thread(lambda: moved.events.order_by("-pk").values_list("action", "reason").first())
+    assert (moved.stage.title, last) == ("直播面试", ("move", "AI 初筛表现突出，直接进入直播面试"))
     page.context.close()
