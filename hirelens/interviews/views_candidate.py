@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from functools import wraps
 
 from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.http import JsonResponse
@@ -92,47 +93,46 @@ def _help_url(session, request) -> str:
     return reverse("messaging:help", args=[token]) + "?" + urlencode({"page": request.path})
 
 
+def candidate_api(view):
+    """A JSON endpoint of the candidate's link: POST only, token checked (404 for dead links), the JSON
+    body parsed, and bad input answered with a clear JSON error instead of a page."""
+
+    @csrf_exempt
+    @require_POST
+    @wraps(view)
+    def wrapper(request, token: str, **kwargs):
+        session = access_session_by_token(token=token)
+        try:
+            return view(request, session, _body(request), **kwargs)
+        except (ValueError, TypeError):
+            return JsonResponse({"error": _("请求格式不正确。")}, status=400)
+        except ValidationError as exc:
+            return _error(exc)
+
+    return wrapper
+
+
 @csrf_exempt
 @require_GET
 def state(request, token: str):
     return JsonResponse(_state(access_session_by_token(token=token)))
 
 
-@csrf_exempt
-@require_POST
-def consent(request, token: str):
-    session = access_session_by_token(token=token)
-    data = _body(request)
-    try:
-        session = services.consent_record(session=session, accepted={k: bool(v) for k, v in data.items()}, request=request)
-    except ValidationError as exc:
-        return _error(exc)
+@candidate_api
+def consent(request, session, data):
+    session = services.consent_record(session=session, accepted={k: bool(v) for k, v in data.items()}, request=request)
     return JsonResponse(_state(session))
 
 
-@csrf_exempt
-@require_POST
-def start(request, token: str):
-    session = access_session_by_token(token=token)
-    try:
-        session = services.session_start(session=session, audio_only=bool(_body(request).get("audio_only")))
-    except ValidationError as exc:
-        return _error(exc)
-    return JsonResponse(_state(session))
+@candidate_api
+def start(request, session, data):
+    return JsonResponse(_state(services.session_start(session=session, audio_only=bool(data.get("audio_only")))))
 
 
-@csrf_exempt
-@require_POST
-def answer_begin(request, token: str):
-    session = access_session_by_token(token=token)
-    data = _body(request)
-    try:
-        answer = services.answer_begin(session=session, question_index=int(data.get("question", -2)), kind=str(data.get("kind", "video")),
-                                       mime_type=str(data.get("mime", "")), technical_retake=bool(data.get("technical")))
-    except (ValueError, TypeError):
-        return JsonResponse({"error": "bad request"}, status=400)
-    except ValidationError as exc:
-        return _error(exc)
+@candidate_api
+def answer_begin(request, session, data):
+    answer = services.answer_begin(session=session, question_index=int(data.get("question", -2)), kind=str(data.get("kind", "video")),
+                                   mime_type=str(data.get("mime", "")), technical_retake=bool(data.get("technical")))
     chunks = list(answer.chunks.order_by("index").values_list("index", "offset", "size"))
     return JsonResponse({"answer": answer.pk, "kind": answer.kind, "chunks": chunks}, status=201)
 
@@ -157,45 +157,23 @@ def chunk(request, token: str, answer_id: int, index: int):
     return JsonResponse({"ok": True, "index": index})
 
 
-@csrf_exempt
-@require_POST
-def answer_finish(request, token: str, answer_id: int):
-    session = access_session_by_token(token=token)
+@candidate_api
+def answer_finish(request, session, data, answer_id: int):
     answer = access_candidate_answer(session=session, answer_id=answer_id)
-    data = _body(request)
-    try:
-        answer = services.answer_finish(answer=answer, total_size=int(data.get("size", -1)), sha256=str(data.get("sha256", "")))
-    except (ValueError, TypeError):
-        return JsonResponse({"error": "bad request"}, status=400)
-    except ValidationError as exc:
-        return _error(exc)
+    answer = services.answer_finish(answer=answer, total_size=int(data.get("size", -1)), sha256=str(data.get("sha256", "")))
     return JsonResponse({"answer": answer.pk, "status": answer.status, "duration_s": answer.duration_s, "state": _state(answer.session)})
 
 
-@csrf_exempt
-@require_POST
-def answer_text(request, token: str):
-    session = access_session_by_token(token=token)
-    data = _body(request)
-    try:
-        services.answer_text(session=session, question_index=int(data.get("question", -2)), text=str(data.get("text", "")))
-    except (ValueError, TypeError):
-        return JsonResponse({"error": "bad request"}, status=400)
-    except ValidationError as exc:
-        return _error(exc)
+@candidate_api
+def answer_text(request, session, data):
+    services.answer_text(session=session, question_index=int(data.get("question", -2)), text=str(data.get("text", "")))
     session.refresh_from_db()
     return JsonResponse(_state(session))
 
 
-@csrf_exempt
-@require_POST
-def submit(request, token: str):
-    session = access_session_by_token(token=token)
-    try:
-        session = services.session_submit(session=session)
-    except ValidationError as exc:
-        return _error(exc)
-    return JsonResponse(_state(session))
+@candidate_api
+def submit(request, session, data):
+    return JsonResponse(_state(services.session_submit(session=session)))
 
 
 @csrf_exempt
