@@ -39,6 +39,7 @@ def main() -> None:
     parser.add_argument("--lead", type=float, default=30.0, help="seconds from the end of planning until the first reminder is due")
     parser.add_argument("--spread", type=float, default=120.0, help="seconds over which the reminders fall due")
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--worker-type", choices=["thread", "process"], default="thread")
     parser.add_argument("--timeout", type=float, default=900.0)
     args = parser.parse_args()
 
@@ -102,7 +103,7 @@ def main() -> None:
           f"first due in {(first_due - timezone.now()).total_seconds():.0f}s", flush=True)
 
     log = open(var / "bench-worker.log", "w")
-    worker = subprocess.Popen([sys.executable, "manage.py", "run_huey", "-w", str(args.workers), "-k", "thread", "-d", "0.1"],
+    worker = subprocess.Popen([sys.executable, "manage.py", "run_huey", "-w", str(args.workers), "-k", args.worker_type, "-d", "0.1"],
                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.time() + args.timeout
     try:
@@ -130,7 +131,8 @@ def main() -> None:
         if values:
             print(f"{label:18}: median {statistics.median(values):6.2f}s  p95 {percentile(values, 0.95):6.2f}s  "
                   f"max {max(values):6.2f}s  over 60 s: {sum(1 for v in values if v > 60)}")
-    print(f"(cores: {os.cpu_count()}, workers: {args.workers} threads, SQLite + SqliteHuey in {var})")
+    print(f"(cores: {os.cpu_count()}, load average {os.getloadavg()[0]:.1f}, workers: {args.workers} {args.worker_type}(s), "
+          f"SQLite + SqliteHuey in {var})")
 
 
 if __name__ == "__main__":
