@@ -171,3 +171,11 @@ def test_board_drop_needs_a_stage_of_the_own_version_and_a_reason(tech, hr_admin
     assert client.post(url, {"stage_key": tech["coding"].key, "reason": "提前做编程题"}).status_code == 204
     progress.refresh_from_db()
     assert progress.stage == tech["coding"]
+
+
+def test_openapi_document_lists_process_and_scheduling_routes(hr_admin, client):
+    client.force_login(hr_admin)
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    assert {"/api/v1/processes/applications/{application_id}", "/api/v1/processes/applications/{application_id}/move",
+            "/api/v1/processes/applications/{application_id}/stages/{stage_id}/result",
+            "/api/v1/scheduling/interviews"} <= set(paths)
