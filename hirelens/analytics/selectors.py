@@ -144,22 +144,24 @@ def calibration(*, actor, filters: Filters) -> dict:
     if not _position_ids(actor, filters):  # nothing visible: no SQL to build
         return {"interviewers": [], "items": 0, "agreement_within_1": None, "mean_range": None}
     sql, params = base.query.sql_with_params()
-    per_sql = f"""
+    # One pass: the window gives each rating its item's sum, count and range; the CTE is referenced twice, so
+    # both SQLite and PostgreSQL materialise it once. Row -1 carries the agreement figures.
+    combined = f"""
+        WITH r AS (
+            SELECT interviewer_id, score, SUM(score) OVER w AS s, COUNT(*) OVER w AS n, MAX(score) OVER w AS hi,
+                   MIN(score) OVER w AS lo, ROW_NUMBER() OVER w AS rn
+            FROM ({sql}) base WINDOW w AS (PARTITION BY application_id, stage_id, dimension))
         SELECT interviewer_id, COUNT(*), AVG(score * 1.0), AVG(score * score * 1.0),
                AVG(CASE WHEN n > 1 THEN score - (s - score) * 1.0 / (n - 1) END)
-        FROM (SELECT interviewer_id, score, SUM(score) OVER w AS s, COUNT(*) OVER w AS n
-              FROM ({sql}) base WINDOW w AS (PARTITION BY application_id, stage_id, dimension)) r
-        GROUP BY interviewer_id"""
-    agree_sql = f"""
-        SELECT COUNT(*), SUM(CASE WHEN hi - lo <= 1 THEN 1 ELSE 0 END), AVG((hi - lo) * 1.0)
-        FROM (SELECT MAX(score) AS hi, MIN(score) AS lo, COUNT(*) AS n FROM ({sql}) base
-              GROUP BY application_id, stage_id, dimension) g
-        WHERE n > 1"""
+        FROM r GROUP BY interviewer_id
+        UNION ALL
+        SELECT -1, COUNT(*), SUM(CASE WHEN hi - lo <= 1 THEN 1 ELSE 0 END) * 1.0, AVG((hi - lo) * 1.0), NULL
+        FROM r WHERE rn = 1 AND n > 1"""
     with connection.cursor() as cursor:
-        cursor.execute(per_sql, params)
-        per = cursor.fetchall()
-        cursor.execute(agree_sql, params)
-        items, within, mean_range = cursor.fetchone()
+        cursor.execute(combined, params)
+        rows = cursor.fetchall()
+    per = [row for row in rows if row[0] != -1]
+    _marker, items, within, mean_range, _none = next(row for row in rows if row[0] == -1)
     names = dict(User.objects.filter(pk__in=[row[0] for row in per]).values_list("pk", "full_name"))
     interviewers = []
     for uid, n, mean, mean_sq, bias in per:
