@@ -22,7 +22,13 @@ def visible_sessions(*, actor) -> QuerySet[InterviewSession]:
 
 
 def access_session(*, actor, session_id) -> InterviewSession:
-    return get_for_actor(visible_sessions(actor=actor), actor=actor, pk=session_id)
+    session = get_for_actor(visible_sessions(actor=actor), actor=actor, pk=session_id)
+    if session.stage_id is not None:
+        from hirelens.workflows.access import stage_can_view
+
+        if not stage_can_view(actor=actor, stage=session.stage):
+            raise Http404  # a stage the actor may not see (W2), answered like a missing one
+    return session
 
 
 def access_answer(*, actor, answer_id) -> Answer:

@@ -50,6 +50,8 @@ class InterviewSession(TenantOwnedModel):
         CANCELLED = "cancelled", _("已取消")
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="interview_sessions")
+    # The AI-video stage of the process this session runs (W1/W2: its permissions apply to the answers).
+    stage = models.ForeignKey("workflows.Stage", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     title = models.CharField(_("环节"), max_length=200, default="AI视频面试")
     state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.INVITED, db_index=True)
     token_hash = models.CharField(max_length=64, unique=True)

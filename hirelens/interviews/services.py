@@ -56,10 +56,28 @@ def _publish(session: InterviewSession, answer: Answer | None = None) -> None:
 
 # --- Sessions and links -----------------------------------------------------------------------
 
+def plan_from_stage(stage) -> dict:
+    """The question plan of an AI-video stage (workflows' settings format) in this app's snapshot format."""
+    if stage is None or stage.module != "ai_video":
+        raise ValidationError(_("当前环节不是AI视频面试。"))
+    settings_ = stage.settings or {}
+    questions = [{"text": q.get("text", ""), "prep_s": q.get("prep_seconds") or 0, "answer_s": q.get("answer_seconds") or 120,
+                  "retakes": q.get("retakes", 0)} for q in settings_.get("questions", [])]
+    practice = (settings_.get("practice") or {}).get("text", "")
+    return {"questions": questions, "practice_question": practice, "title": stage.title, "stage": stage}
+
+
+def application_ai_stage(application):
+    """The application's current stage when it is an AI-video stage, else None."""
+    progress = getattr(application, "progress", None)
+    stage = getattr(progress, "stage", None) if progress is not None else None
+    return stage if stage is not None and stage.module == "ai_video" else None
+
+
 @transaction.atomic
 def session_create(*, actor, application, questions: list[dict], practice_question: str = "", title: str = "",
                    valid_days: int = 7, extra_prep_s: int = 0, text_answers_allowed: bool = False,
-                   language: str = "zh-hans") -> tuple[InterviewSession, str]:
+                   language: str = "zh-hans", stage=None) -> tuple[InterviewSession, str]:
     """Create a session and return it with its link token (only the token's hash is stored)."""
     require_perm(actor, Perm.CANDIDATES_MANAGE)
     if application.organization_id != actor.organization_id:
@@ -75,7 +93,7 @@ def session_create(*, actor, application, questions: list[dict], practice_questi
                      "retakes": int(q.get("retakes", 1))})
     token = secrets.token_urlsafe(24)
     session = InterviewSession(
-        organization_id=actor.organization_id, application=application, title=title or _("AI视频面试"), questions=plan,
+        organization_id=actor.organization_id, application=application, stage=stage, title=title or _("AI视频面试"), questions=plan,
         practice_question=practice_question, token_hash=_hash(token), expires_at=timezone.now() + timedelta(days=valid_days),
         extra_prep_s=extra_prep_s, text_answers_allowed=text_answers_allowed, language=language,
     )

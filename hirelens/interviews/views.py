@@ -65,18 +65,29 @@ def session_new(request, application_id: int):
 
     application = get_for_actor(Application.objects.filter(candidate__in=visible_candidates(actor=request.user)),
                                 actor=request.user, pk=application_id)
-    form = SessionForm(request.POST or None)
-    link = None
-    if request.method == "POST" and form.is_valid():
+    stage = services.application_ai_stage(application)
+    plan = services.plan_from_stage(stage) if stage is not None else None
+    initial = {}
+    if plan and plan["questions"]:
+        first = plan["questions"][0]
+        initial = {"questions": "\n".join(q["text"] for q in plan["questions"]), "practice_question": plan["practice_question"],
+                   "prep_s": first["prep_s"], "answer_s": first["answer_s"], "retakes": first["retakes"]}
+    form = SessionForm(None if request.POST.get("use_stage") else request.POST or None, initial=initial)
+    options = None
+    if request.method == "POST" and plan is not None and request.POST.get("use_stage") == "1":
+        # the process's own questions, each with its own times (W1), and its stage permissions (W2)
+        options = {"questions": plan["questions"], "practice_question": plan["practice_question"], "title": plan["title"], "stage": stage}
+    elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        questions = [{"text": line.strip(), "prep_s": data["prep_s"], "answer_s": data["answer_s"], "retakes": data["retakes"]}
-                     for line in data["questions"].splitlines() if line.strip()]
+        options = {
+            "questions": [{"text": line.strip(), "prep_s": data["prep_s"], "answer_s": data["answer_s"], "retakes": data["retakes"]}
+                          for line in data["questions"].splitlines() if line.strip()],
+            "practice_question": data["practice_question"], "valid_days": data["valid_days"],
+            "extra_prep_s": data["extra_prep_s"], "text_answers_allowed": data["text_answers_allowed"],
+        }
+    if options is not None:
         try:
-            session, token = services.session_create(
-                actor=request.user, application=application, questions=questions, practice_question=data["practice_question"],
-                valid_days=data["valid_days"], extra_prep_s=data["extra_prep_s"], text_answers_allowed=data["text_answers_allowed"],
-                language=request.LANGUAGE_CODE,
-            )
+            session, token = services.session_create(actor=request.user, application=application, language=request.LANGUAGE_CODE, **options)
         except ValidationError as exc:
             for message in exc.messages:
                 form.add_error(None, message)
@@ -84,7 +95,8 @@ def session_new(request, application_id: int):
             link = services.session_link(token)
             messages.success(request, _("面试链接已生成。请把链接发送给候选人（仅显示这一次）。"))
             return render(request, "interviews/session_created.html", {"session": session, "link": link})
-    return render(request, "interviews/session_new.html", {"form": form, "application": application}, status=400 if form.errors else 200)
+    return render(request, "interviews/session_new.html", {"form": form, "application": application, "plan": plan},
+                  status=400 if form.errors else 200)
 
 
 @login_required
