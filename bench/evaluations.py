@@ -100,7 +100,8 @@ def seed(total_ratings: int):
     started = time.perf_counter()
     rating_table = ScorecardRating._meta.db_table
     columns = ["organization_id", "created_at", "updated_at", "scorecard_id", "dimension", "score", "reason", "position_id",
-               "department", "interviewer_id", "submitted_at", "scale_max", "month", "application_id", "stage_id"]
+               "department", "interviewer_id", "submitted_at", "scale_max", "month", "application_id", "stage_id",
+               "item_n", "item_sum", "item_min", "item_max"]
     bias = {u.pk: rng.choice([-1, 0, 0, 1]) for u in interviewers}
     made = 0
     while made < cards_total:
@@ -114,14 +115,18 @@ def seed(total_ratings: int):
                 cards.append(Scorecard(organization=org, application_id=app_id, stage=stages[position.pk], position=position,
                                        interviewer=interviewer, status="submitted", submitted_at=submitted))
             cards = Scorecard.objects.bulk_create(cards, batch_size=2000)
-            rows = []
+            rows, items = [], {}
             for card in cards:
                 position = card.position
                 for dim in DIMENSIONS:
                     score = max(1, min(10, rng.randint(4, 9) + bias[card.interviewer_id]))
-                    rows.append((org.pk, card.submitted_at, card.submitted_at, card.pk, dim, score, "理由", position.pk, position.department,
+                    items.setdefault((card.application_id, dim), []).append(score)
+                    rows.append([org.pk, card.submitted_at, card.submitted_at, card.pk, dim, score, "理由", position.pk, position.department,
                                  card.interviewer_id, card.submitted_at, 10, rating_month(card.submitted_at), card.application_id,
-                                 card.stage_id))
+                                 card.stage_id])
+            for row in rows:  # the panel's figures per item, as item_stats_refresh keeps them
+                scores = items[(row[13], row[4])]
+                row += [len(scores), sum(scores), min(scores), max(scores)]
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor, cursor.cursor.copy(
                         f"COPY {rating_table} ({', '.join(columns)}) FROM STDIN") as copy:

@@ -129,39 +129,39 @@ def dimension_scores(*, actor, filters: Filters) -> list[dict]:
 
 
 def calibration(*, actor, filters: Filters) -> dict:
-    """Each interviewer's mean and spread against the panel, and inter-rater agreement, computed in the database.
+    """Each interviewer's mean and spread against the panel, and inter-rater agreement, in one indexed scan.
 
-    An *item* is one application, stage and dimension. For each rating, ``bias`` is its score minus the mean of
-    the other raters of the same item (positive: more lenient than the panel); an interviewer's bias is the mean
-    over items with at least two raters. Agreement: among items with two or more raters, the share where all
-    scores lie within one point (range ≤ 1), and the mean range.
+    An *item* is one application, stage and dimension; every rating carries its item's panel count, sum, min
+    and max (``ScorecardRating.item_*``, kept by the services). A rating's ``bias`` is its score minus the mean
+    of the other raters of the item (positive: more lenient than the panel); an interviewer's bias is the mean
+    over items with at least two raters. Agreement: among items with two or more raters, the share whose scores
+    all lie within one point (range ≤ 1), and the mean range. Items are counted through their ratings in the
+    period (each weighs 1/n), so an item whose ratings straddle the period's edge counts in part.
     """
     from django.db import connection
 
     from hirelens.accounts.models import User
 
-    base = _ratings(actor, filters).order_by().values("interviewer_id", "application_id", "stage_id", "dimension", "score")
+    empty = {"interviewers": [], "items": 0, "agreement_within_1": None, "mean_range": None}
     if not _position_ids(actor, filters):  # nothing visible: no SQL to build
-        return {"interviewers": [], "items": 0, "agreement_within_1": None, "mean_range": None}
+        return empty
+    base = _ratings(actor, filters).order_by().values("interviewer_id", "score", "item_n", "item_sum", "item_min", "item_max")
     sql, params = base.query.sql_with_params()
-    # One pass: the window gives each rating its item's sum, count and range; the CTE is referenced twice, so
-    # both SQLite and PostgreSQL materialise it once. Row -1 carries the agreement figures.
     combined = f"""
-        WITH r AS (
-            SELECT interviewer_id, score, SUM(score) OVER w AS s, COUNT(*) OVER w AS n, MAX(score) OVER w AS hi,
-                   MIN(score) OVER w AS lo, ROW_NUMBER() OVER w AS rn
-            FROM ({sql}) base WINDOW w AS (PARTITION BY application_id, stage_id, dimension))
         SELECT interviewer_id, COUNT(*), AVG(score * 1.0), AVG(score * score * 1.0),
-               AVG(CASE WHEN n > 1 THEN score - (s - score) * 1.0 / (n - 1) END)
-        FROM r GROUP BY interviewer_id
+               AVG(CASE WHEN item_n > 1 THEN score - (item_sum - score) * 1.0 / (item_n - 1) END)
+        FROM ({sql}) b GROUP BY interviewer_id
         UNION ALL
-        SELECT -1, COUNT(*), SUM(CASE WHEN hi - lo <= 1 THEN 1 ELSE 0 END) * 1.0, AVG((hi - lo) * 1.0), NULL
-        FROM r WHERE rn = 1 AND n > 1"""
+        SELECT -1, SUM(CASE WHEN item_n > 1 THEN 1.0 / item_n END),
+               SUM(CASE WHEN item_n > 1 AND item_max - item_min <= 1 THEN 1.0 / item_n END),
+               SUM(CASE WHEN item_n > 1 THEN (item_max - item_min) * 1.0 / item_n END), NULL
+        FROM ({sql}) b2"""
     with connection.cursor() as cursor:
-        cursor.execute(combined, params)
+        cursor.execute(combined, [*params, *params])
         rows = cursor.fetchall()
     per = [row for row in rows if row[0] != -1]
-    _marker, items, within, mean_range, _none = next(row for row in rows if row[0] == -1)
+    _marker, items, within, range_sum, _none = next(row for row in rows if row[0] == -1)
+    items = round(float(items or 0))
     names = dict(User.objects.filter(pk__in=[row[0] for row in per]).values_list("pk", "full_name"))
     interviewers = []
     for uid, n, mean, mean_sq, bias in per:
@@ -169,9 +169,10 @@ def calibration(*, actor, filters: Filters) -> dict:
         interviewers.append({"interviewer": names.get(uid, ""), "n": n, "mean": round(float(mean), 2), "spread": round(spread, 2),
                              "bias": round(float(bias), 2) if bias is not None else None})
     interviewers.sort(key=lambda r: r["interviewer"] or "")
-    return {"interviewers": interviewers, "items": items or 0,
-            "agreement_within_1": round(100.0 * (within or 0) / items, 1) if items else None,
-            "mean_range": round(float(mean_range), 2) if items else None}
+    if not items:
+        return {**empty, "interviewers": interviewers}
+    return {"interviewers": interviewers, "items": items, "agreement_within_1": round(100.0 * float(within or 0) / items, 1),
+            "mean_range": round(float(range_sum) / items, 2)}
 
 
 def feedback_timeliness(*, actor, filters: Filters, now: datetime | None = None) -> list[dict]:

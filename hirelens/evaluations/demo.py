@@ -136,6 +136,7 @@ def _history(ctx, rng, now):
                                                    reason=value["reason"], position=position, department=position.department,
                                                    interviewer=user, submitted_at=scored_at, month=services.rating_month(scored_at),
                                                    application=application, stage=first)
+            services.item_stats_refresh(application_id=application.pk, stage_id=first.pk)
             reached = rng.choices(range(1, len(stages) + 2), weights=[4, 3, 2, 2][: len(stages)] + [1])[0]
             when = scored_at
             for stage_index in range(1, min(reached, len(stages))):

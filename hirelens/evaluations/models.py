@@ -80,6 +80,12 @@ class ScorecardRating(TenantOwnedModel):
     application = models.ForeignKey("candidates.Application", on_delete=models.CASCADE, null=True, related_name="+")
     stage = models.ForeignKey("workflows.Stage", on_delete=models.PROTECT, null=True, related_name="+")
     scale_max = models.PositiveSmallIntegerField(default=DEFAULT_SCALE_MAX)
+    # The panel on the same item (application, stage, dimension), over submitted cards, kept up to date by the
+    # services: calibration and agreement then need one scan and no window function or self-join.
+    item_n = models.PositiveSmallIntegerField(default=0)
+    item_sum = models.PositiveIntegerField(default=0)
+    item_min = models.PositiveSmallIntegerField(default=0)
+    item_max = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["scorecard", "pk"]
@@ -89,7 +95,7 @@ class ScorecardRating(TenantOwnedModel):
             models.Index(fields=["organization", "dimension", "department", "submitted_at", "score"], name="rating_dim_dept_time"),
             # scores per position and month, calibration: a period's rows without touching the table
             models.Index(fields=["organization", "submitted_at", "position", "dimension", "score", "month", "interviewer",
-                                 "application", "stage"], name="rating_time_cover"),
+                                 "item_n", "item_sum", "item_min", "item_max"], name="rating_period_cover"),
             models.Index(fields=["organization", "interviewer", "submitted_at"], name="rating_interviewer_time"),
         ]
 

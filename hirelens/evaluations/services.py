@@ -101,6 +101,16 @@ def _clean_ratings(*, ratings: dict, dimensions: list[str], scale_min: int, scal
     return cleaned
 
 
+def item_stats_refresh(*, application_id: int, stage_id: int) -> None:
+    """Copy the panel's count, sum, min and max per dimension onto every submitted rating of the stage."""
+    from django.db.models import Count, Max, Min, Sum
+
+    submitted = ScorecardRating.objects.filter(scorecard__application_id=application_id, scorecard__stage_id=stage_id,
+                                               scorecard__status=Scorecard.Status.SUBMITTED)
+    for row in submitted.values("dimension").annotate(n=Count("id"), s=Sum("score"), lo=Min("score"), hi=Max("score")).order_by():
+        submitted.filter(dimension=row["dimension"]).update(item_n=row["n"], item_sum=row["s"], item_min=row["lo"], item_max=row["hi"])
+
+
 def rating_month(when) -> str:
     return timezone.localtime(when).strftime("%Y-%m") if when is not None else ""
 
@@ -162,6 +172,7 @@ def scorecard_submit(*, actor: User, application: Application, stage: Stage, rat
     card.summary = (summary or "")[:4000]
     card.status, card.submitted_at = Scorecard.Status.SUBMITTED, now
     card.save(update_fields=["recommendation", "summary", "status", "submitted_at", "updated_at"])
+    item_stats_refresh(application_id=application.pk, stage_id=stage.pk)
     audit_record(action=AuditEvent.Action.CREATE, actor=actor, obj=card, fields=["ratings", "status"], request=request)
     from hirelens.feedback.services import feedback_case_open
 
@@ -193,6 +204,7 @@ def scorecard_amend(*, actor: User, scorecard: Scorecard, dimension: str, score,
                                                   new_reason=new_reason, why=why[:2000], actor=actor)
     rating.score, rating.reason = new_score, new_reason
     rating.save(update_fields=["score", "reason", "updated_at"])
+    item_stats_refresh(application_id=card.application_id, stage_id=card.stage_id)
     audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=card, fields=[f"rating:{dimension}"], request=request)
     return amendment
 

@@ -75,7 +75,8 @@ def test_amendment_by_author_with_reason_keeps_both_values_and_is_audited(ev, in
     amendment = services.scorecard_amend(actor=interviewer, scorecard=card, dimension="专业技能", score=8,
                                          reason="复看录像后，系统设计部分回答完整", why="复看了录像")
     assert (amendment.old_score, amendment.new_score, amendment.why) == (7, 8, "复看了录像")
-    assert card.ratings.get(dimension="专业技能").score == 8
+    rating = card.ratings.get(dimension="专业技能")
+    assert (rating.score, rating.item_n, rating.item_sum, rating.item_min, rating.item_max) == (8, 1, 8, 8, 8)
     assert AuditEvent.objects.filter(object_type="evaluations.scorecard", object_id=str(card.pk), action="update",
                                      fields=["rating:专业技能"]).exists()
 
@@ -247,3 +248,11 @@ def test_hr_admin_off_the_panel_reads_submitted_cards_but_is_blind_once_scoring(
     assert set(visible_scorecards(actor=hr_admin, application=ev["application"])) == {mine}
     draft = services.scorecard_save_draft(actor=hr_admin, application=ev["application"], stage=ev["video"], ratings={})
     assert set(visible_scorecards(actor=hr_admin, application=ev["application"])) == {draft}
+
+
+def test_item_stats_follow_the_panel(ev, interviewer):
+    submit(ev, interviewer, 8, 7, 6, 9)
+    submit(ev, ev["second"], 6, 7, 4, 9)
+    services.scorecard_save_draft(actor=ev["second"], application=ev["application"], stage=ev["live"], ratings={})
+    rows = ScorecardRating.objects.filter(dimension="团队协作").values_list("item_n", "item_sum", "item_min", "item_max")
+    assert set(rows) == {(2, 10, 4, 6)}
