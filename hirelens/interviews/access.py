@@ -21,6 +21,16 @@ def visible_sessions(*, actor) -> QuerySet[InterviewSession]:
     return qs
 
 
+def session_list(*, actor, state: str = "") -> list[InterviewSession]:
+    """Sessions the actor may see, stage permissions (W2) included, newest first."""
+    from hirelens.workflows.access import stage_can_view
+
+    qs = visible_sessions(actor=actor).select_related("application__position", "stage").order_by("-created_at")
+    if state:
+        qs = qs.filter(state=state)
+    return [s for s in qs if s.stage_id is None or stage_can_view(actor=actor, stage=s.stage)]
+
+
 def access_session(*, actor, session_id) -> InterviewSession:
     session = get_for_actor(visible_sessions(actor=actor), actor=actor, pk=session_id)
     if session.stage_id is not None:

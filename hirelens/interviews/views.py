@@ -21,16 +21,13 @@ from hirelens.core.audit import audit_record
 from hirelens.core.models import AuditEvent
 
 from . import services
-from .access import access_answer, access_session, visible_sessions
+from .access import access_answer, access_session, session_list
 from .models import Answer, InterviewSession
 
 
 @login_required
 def session_index(request):
-    sessions = visible_sessions(actor=request.user).select_related("application__position").order_by("-created_at")
-    state = request.GET.get("state", "")
-    if state:
-        sessions = sessions.filter(state=state)
+    sessions = session_list(actor=request.user, state=request.GET.get("state", ""))
     page = Paginator(sessions, 20).get_page(request.GET.get("page"))
     return render(request, "interviews/session_list.html", {"page": page, "states": InterviewSession.State.choices})
 

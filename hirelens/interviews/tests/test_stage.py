@@ -45,5 +45,7 @@ def test_stage_permissions_guard_the_session(client, hr_admin, interviewer, hiri
         token_hash=_hash("stage-token"), expires_at="2099-01-01T00:00:00Z")
     client.force_login(interviewer)
     assert client.get(f"/interviews/{session.pk}/").status_code == 404  # assigned, but not to this stage
+    assert 'data-testid="session-row"' not in client.get("/interviews/").content.decode()
     client.force_login(hiring_manager)
     assert client.get(f"/interviews/{session.pk}/").status_code == 200
+    assert client.get("/interviews/").content.decode().count('data-testid="session-row"') == 1
