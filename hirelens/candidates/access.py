@@ -16,7 +16,13 @@ def visible_candidates(*, actor) -> QuerySet[Candidate]:
     if user_can(actor, Perm.CANDIDATES_VIEW_ALL):
         return qs
     if user_can(actor, Perm.CANDIDATES_VIEW_ASSIGNED):
-        return qs.filter(pk__in=qs.filter(applications__position__assignments__user=actor).values("pk"))
+        from hirelens.positions.models import PositionAssignment
+
+        from .models import Application
+
+        assigned = PositionAssignment.objects.filter(organization_id=actor.organization_id, user=actor).values("position_id")
+        return qs.filter(pk__in=Application.objects.filter(organization_id=actor.organization_id, position_id__in=assigned)
+                         .values("candidate_id"))
     return qs.none()
 
 

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import re
 
+from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils.functional import cached_property
 
 from hirelens.accounts.roles import Perm, user_can
 from hirelens.core.crypto import blind_index
@@ -70,6 +72,19 @@ def candidate_list(*, actor, q: str = "", contact: str = "", position_id=None, s
         qs = qs.filter(source=source)
     # The list never shows the (large, encrypted) resume text: keep it out of the sort.
     return qs.defer("resume_text", "resume_parsed_json").order_by(SORTS.get(sort, "-id"), "-id")
+
+
+class CappedPaginator(Paginator):
+    """Counts matches only up to ``cap``: a broad search over 100,000 records must not count every match
+    to number the pages (the page shows "50+ pages"). ``count_capped`` tells whether the cap was hit."""
+
+    cap = 1000
+
+    @cached_property
+    def count(self) -> int:
+        counted = self.object_list.order_by()[: self.cap + 1].count()
+        self.count_capped = counted > self.cap
+        return min(counted, self.cap)
 
 
 def candidate_applications(*, actor, candidate: Candidate) -> QuerySet[Application]:

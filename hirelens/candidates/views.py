@@ -3,7 +3,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -39,7 +38,7 @@ def candidate_index(request):
         stage=get.get("stage", ""), tag=get.get("tag", ""), source=get.get("source", ""), status=get.get("status", ""),
         sort=get.get("sort", "new"),
     ).prefetch_related("applications__position", "tags")
-    page = Paginator(candidates, 20).get_page(get.get("page"))
+    page = selectors.CappedPaginator(candidates, 20).get_page(get.get("page"))
     query = get.copy()
     query.pop("page", None)
     return render(request, "candidates/candidate_list.html", {
