@@ -1,5 +1,6 @@
-"""Jobs: deliver one message; every minute, send due reminders and schedule the ones due within the
-next minute at their exact time (so none is more than a few seconds late while the worker runs)."""
+"""Jobs: deliver one message; every minute, send due reminders, schedule a dispatch for each second of the
+next minute that has reminders due (so none is more than a few seconds late while the worker runs) and
+re-queue messages whose job was lost."""
 
 from __future__ import annotations
 
