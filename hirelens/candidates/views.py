@@ -39,6 +39,7 @@ def candidate_index(request):
         sort=get.get("sort", "new"),
     ).prefetch_related("applications__position", "tags")
     page = selectors.CappedPaginator(candidates, 20).get_page(get.get("page"))
+    services.candidate_list_read(actor=request.user, candidates=page.object_list, request=request)
     query = get.copy()
     query.pop("page", None)
     return render(request, "candidates/candidate_list.html", {

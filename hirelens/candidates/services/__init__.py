@@ -7,6 +7,7 @@ from .records import (
     application_create,
     application_update,
     candidate_create,
+    candidate_list_read,
     candidate_merge,
     candidate_read,
     candidate_reindex,
@@ -17,7 +18,7 @@ from .records import (
 
 __all__ = [
     "DuplicateCandidate", "application_create", "application_update", "background_check_save", "candidate_create",
-    "candidate_merge", "candidate_read", "candidate_reindex", "candidate_resume_open", "candidate_update",
+    "candidate_list_read", "candidate_merge", "candidate_read", "candidate_reindex", "candidate_resume_open", "candidate_update",
     "document_open", "document_review", "document_upload", "project_delete", "project_save", "publish_candidate_change",
     "resume_attach", "work_delete", "work_save",
 ]

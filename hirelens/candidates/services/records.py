@@ -165,6 +165,12 @@ def candidate_read(*, actor, candidate: Candidate, request=None) -> Candidate:
     return candidate
 
 
+def candidate_list_read(*, actor, candidates, request=None) -> None:
+    """The list page shows each listed candidate's name: one audited read (of the name only) per row."""
+    for candidate in candidates:
+        audit_record(action=AuditEvent.Action.READ, actor=actor, obj=candidate, fields=["full_name"], request=request)
+
+
 def candidate_resume_open(*, actor, candidate: Candidate, request=None):
     if not candidate.resume:
         raise ValidationError(_("该候选人没有上传简历。"))

@@ -131,7 +131,9 @@ def test_list_page_search_filter_and_pagination(hr_admin, client):
     first = client.get("/candidates/").content.decode()
     assert first.count('data-testid="candidate-row"') == 20 and "1 / 2" in first
     assert client.get("/candidates/?page=2").content.decode().count('data-testid="candidate-row"') == 3
-    assert client.get("/candidates/?q=候选7").content.decode().count('data-testid="candidate-row"') == 1
+    page = client.get("/candidates/?q=候选7").content.decode()
+    assert page.count('data-testid="candidate-row"') == 1 and ">候选7</a>" in page
+    assert list(AuditEvent.objects.filter(action="read").values_list("fields", flat=True))[:1] == [["full_name"]]
 
 
 def test_bad_upload_on_page_shows_message(record, hr_admin, client):
