@@ -63,7 +63,9 @@ def test_wechat_message_appears_live_and_the_answer_reaches_wechat(asgi_server, 
         time.sleep(0.2)
     assert fake_wechat.sent_to("custom") == [{"touser": OPENID, "msgtype": "text",
                                               "text": {"content": "请复制链接到手机浏览器打开，或使用备用链接。"}}]
-    message = Message.objects.get()
-    assert message.status == "sent" and message.channel == "wechat_custom"
+    while Message.objects.get().status != "sent":  # the worker records the result right after WeChat answered
+        assert time.time() < deadline, worker.output()
+        time.sleep(0.1)
+    assert Message.objects.get().channel == "wechat_custom"
     ticket.refresh_from_db()
     assert ticket.status == "answered" and ticket.first_response_at is not None

@@ -136,6 +136,10 @@ def test_reminders_survive_a_worker_restart(org, real_queue, start_worker, smtp_
     worker = start_worker(HIRELENS_EMAIL_HOST="127.0.0.1", HIRELENS_EMAIL_PORT=smtp_server.port)
     # The periodic task runs at the top of each minute: wait for it (at most ~70 s).
     smtp_server.wait_for(3, timeout=90)
+    deadline = time.time() + 30
+    while Message.objects.filter(status="sent").count() < 3:  # recorded right after SMTP accepted them
+        assert time.time() < deadline, worker.output()
+        time.sleep(0.1)
     time.sleep(1)
     assert len(smtp_server.messages) == 3
     assert sorted(m["To"] for m in smtp_server.messages) == ["r0@example.com", "r1@example.com", "r2@example.com"]
