@@ -41,3 +41,9 @@ def ticket_stats(*, actor) -> dict:
     average = answered.aggregate(avg=Avg("wait"))["avg"]
     counts["first_response_avg_minutes"] = round(average.total_seconds() / 60, 1) if average is not None else None
     return counts
+
+
+def candidate_messages(*, actor, candidate_id: int) -> QuerySet[Message]:
+    """A candidate's messages for their timeline (EHR): what was sent, when, through which channel.
+    Empty for actors without ``messaging.view`` or of another organization."""
+    return message_list(actor=actor).filter(candidate_id=candidate_id)

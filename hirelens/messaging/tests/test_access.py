@@ -120,3 +120,12 @@ def test_channel_settings_page_saves_encrypted_credentials_for_hr_admin_only(org
     assert policy.reminder_offsets == [2880, 120, 30] and policy.fallback == {"result": ["email"]}
     bad = client.post("/messaging/settings/", {"section": "policy", "reminder_offsets": "0", "fallback": "{"})
     assert bad.status_code == 200 and MessagingPolicy.objects.get(organization=org).reminder_offsets == [2880, 120, 30]
+
+
+def test_candidate_messages_for_the_timeline(rows, recruiter, interviewer, outsider):
+    from hirelens.messaging.selectors import candidate_messages
+
+    message, _ticket = rows
+    assert [m.pk for m in candidate_messages(actor=recruiter, candidate_id=message.candidate_id)] == [message.pk]
+    assert list(candidate_messages(actor=interviewer, candidate_id=message.candidate_id)) == []
+    assert list(candidate_messages(actor=outsider, candidate_id=message.candidate_id)) == []
