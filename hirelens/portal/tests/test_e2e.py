@@ -38,6 +38,7 @@ def test_portal_edit_reaches_open_hr_page_live(asgi_server, browser, page, hr_ad
     hr.wait_for_function("document.body.dataset.live === '1'")
     assert hr.locator("[data-testid=project-result]").inner_text() == "项目营收: 8000000 CNY"
     hr.evaluate("window.__notReloaded = true")
+    assert not hr.locator("[data-testid=live-notice]").is_visible()
 
     # The candidate, on a phone, opens the link and edits the project.
     page.goto(asgi_server.base_url + portal_url(token, absolute=False))
