@@ -14,7 +14,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import Candidate, TimelineEvent
+from .models import Application, BackgroundCheck, Candidate, Document, TimelineEvent
 
 KIND_TEXTS = {
     "created": gettext_lazy("创建了档案"),
@@ -43,6 +43,17 @@ FIELD_LABELS = {
 }
 
 
+# Codes stored in params, shown as their label in the reader's language.
+PARAM_CHOICES = {
+    ("resume_uploaded", "status"): Candidate.ResumeStatus,
+    ("document_uploaded", "type"): Document.Type,
+    ("document_reviewed", "type"): Document.Type,
+    ("document_reviewed", "status"): Document.Review,
+    ("application_updated", "status"): Application.Status,
+    ("background_check", "status"): BackgroundCheck.Status,
+}
+
+
 def register_timeline_kind(kind: str, text) -> None:
     KIND_TEXTS[kind] = text
 
@@ -59,6 +70,9 @@ def timeline_text(event: TimelineEvent) -> str:
     params = dict(event.params or {})
     if "fields" in params and isinstance(params["fields"], list):
         params["fields"] = _("、").join(str(FIELD_LABELS.get(f, f)) for f in params["fields"])  # en: ", "
+    for (kind, key), choices in PARAM_CHOICES.items():
+        if kind == event.kind and params.get(key) in choices.values:
+            params[key] = str(choices(params[key]).label)
     template = KIND_TEXTS.get(event.kind)
     if template is None:
         return str(params.get("summary") or event.kind)

@@ -60,7 +60,7 @@ def resume_attach(*, candidate: Candidate, actor=None, upload, by_candidate: boo
     audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=candidate, organization_id=candidate.organization_id,
                  fields=["resume", "resume_text"], request=request)
     timeline_add(candidate=candidate, kind="resume_uploaded", actor=actor, by_candidate=by_candidate,
-                 params={"status": str(candidate.get_resume_status_display())})
+                 params={"status": candidate.resume_status})
     candidate_reindex(candidate=candidate)
     publish_candidate_change(candidate=candidate, parts=["profile", "resume"], by_candidate=by_candidate)
     return candidate
@@ -87,7 +87,7 @@ def document_upload(*, candidate: Candidate, actor=None, upload, doc_type: str, 
     audit_record(action=AuditEvent.Action.CREATE, actor=actor, obj=document, organization_id=candidate.organization_id,
                  fields=["file", "filename"], request=request)
     timeline_add(candidate=candidate, kind="document_uploaded", actor=actor, by_candidate=by_candidate,
-                 params={"type": str(document.get_doc_type_display()), "document_id": document.pk})
+                 params={"type": document.doc_type, "document_id": document.pk})
     publish_candidate_change(candidate=candidate, parts=["documents"], by_candidate=by_candidate)
     return document
 
@@ -102,7 +102,7 @@ def document_review(*, actor, document: Document, status: str, note: str = "") -
     document.review_status, document.review_note, document.reviewed_by = status, clean_text(note)[:500], actor
     document.save(update_fields=["review_status", "review_note", "reviewed_by", "updated_at"])
     timeline_add(candidate=document.candidate, kind="document_reviewed", actor=actor,
-                 params={"type": str(document.get_doc_type_display()), "status": str(document.get_review_status_display())})
+                 params={"type": document.doc_type, "status": document.review_status})
     publish_candidate_change(candidate=document.candidate, parts=["documents"], by_candidate=False)
     return document
 

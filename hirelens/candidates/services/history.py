@@ -153,6 +153,6 @@ def background_check_save(*, actor, candidate: Candidate, provider: str, status:
     audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=check, organization_id=candidate.organization_id,
                  fields=["result"] + (["report"] if report is not None else []), request=request)
     timeline_add(candidate=candidate, kind="background_check", actor=actor,
-                 params={"provider": check.provider, "status": str(check.get_status_display())})
+                 params={"provider": check.provider, "status": check.status})
     publish_candidate_change(candidate=candidate, parts=["background"], by_candidate=False)
     return check

@@ -207,7 +207,7 @@ def application_update(*, actor, application: Application, stage: str | None = N
     application.save(update_fields=["stage", "status", "updated_at"])
     timeline_add(candidate=application.candidate, kind="application_updated", actor=actor,
                  params={"position": application.position.title, "position_id": application.position_id,
-                         "stage": application.stage, "status": application.get_status_display()})
+                         "stage": application.stage, "status": application.status})
     publish_candidate_change(candidate=application.candidate, parts=["applications"], by_candidate=False)
     return application
 
@@ -237,7 +237,7 @@ def candidate_merge(*, actor, primary: Candidate, duplicate: Candidate, request=
         if application.position_id in held:
             timeline_add(candidate=primary, kind="application_updated", actor=actor,
                          params={"position": application.position.title, "position_id": application.position_id,
-                                 "stage": application.stage, "status": application.get_status_display()})
+                                 "stage": application.stage, "status": application.status})
             _repoint(Application, application, held[application.position_id])  # interviews etc. keep their data
             application.delete()
         else:

@@ -191,3 +191,13 @@ def test_interviews_tab_lists_only_visible_applications_interviews(hr_admin, int
     assert "我的面试" in page and "别人的面试" not in page
     client.force_login(hr_admin)
     assert client.get(f"/candidates/{mine.candidate.pk}/?tab=interviews").content.decode().count('data-testid="interview-row"') == 2
+
+
+def test_timeline_statuses_follow_the_readers_language(hr_admin, client):
+    candidate = services.candidate_create(actor=hr_admin, full_name="甲")
+    doc = services.document_upload(candidate=candidate, actor=hr_admin, upload=d.upload(d.png_bytes(), "a.png"), doc_type="education")
+    services.document_review(actor=hr_admin, document=doc, status="approved")
+    client.force_login(hr_admin)
+    assert "审核了文件：学历证明 → 已通过" in client.get(f"/candidates/{candidate.pk}/?tab=timeline").content.decode()
+    client.cookies["django_language"] = "en"
+    assert "reviewed a document: Education proof → Approved" in client.get(f"/candidates/{candidate.pk}/?tab=timeline").content.decode()
