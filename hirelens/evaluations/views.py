@@ -76,6 +76,7 @@ def application_detail(request, application_id: int):
         "profile": profile,
         "evidence": ai_evidence(actor=request.user, application=application),
         "can_decide": user_can(request.user, Perm.DECISIONS_RECORD),
+        "can_configure": user_can(request.user, Perm.POSITIONS_MANAGE),
         "outcomes": Decision.Outcome.choices,
     }
     return render(request, "evaluations/application.html", context)
