@@ -80,6 +80,12 @@ def dimension_average(*, organization_id: int, dimension: str, departments: list
     return (round(float(row["avg"]), 3) if row["avg"] is not None else None), row["n"]
 
 
+def dimension_mean(*, actor, filters: Filters, dimension: str) -> dict:
+    """The page's "ask a question" tile: one dimension's mean over the filtered positions and period."""
+    row = _ratings(actor, filters).filter(dimension=dimension).aggregate(avg=Avg("score"), n=Count("*"))
+    return {"dimension": dimension, "avg": round(float(row["avg"]), 2) if row["avg"] is not None else None, "n": row["n"]}
+
+
 def funnel(*, actor, filters: Filters) -> list[dict]:
     """Applications created in the period, and how many reached each stage (by stage title), completed, hired."""
     ids = _position_ids(actor, filters)

@@ -13,7 +13,7 @@ from hirelens.core.audit import audit_record
 from hirelens.core.models import AuditEvent
 from hirelens.positions.access import visible_positions
 
-from .selectors import Filters, dashboard
+from .selectors import Filters, dashboard, dimension_mean
 
 
 @login_required
@@ -23,8 +23,12 @@ def index(request):
     data = dashboard(actor=request.user, filters=filters)
     positions = visible_positions(actor=request.user).order_by("title")
     departments = sorted({p.department for p in positions if p.department})
+    dimensions = sorted({d for p in positions for d in (p.scorecard_dimensions or [])})
+    dimension = request.GET.get("dimension") or ("专业技能" if "专业技能" in dimensions else (dimensions[0] if dimensions else ""))
+    question = dimension_mean(actor=request.user, filters=filters, dimension=dimension) if dimension else None
     return render(request, "analytics/index.html", {"data": data, "filters": filters, "positions": positions,
-                                                    "departments": departments, "query": request.GET.urlencode()})
+                                                    "departments": departments, "query": request.GET.urlencode(),
+                                                    "dimensions": dimensions, "question": question})
 
 
 def _sheets(data) -> list[tuple[str, list[str], list[list]]]:

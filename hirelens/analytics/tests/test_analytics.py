@@ -40,6 +40,16 @@ def test_seed_question_average_skill_of_technical_positions(data, org):
     assert dimension_average(organization_id=org.pk, dimension="专业技能", departments=["技术部"], since=now + timedelta(seconds=1)) == (None, 0)
 
 
+def test_dimension_mean_tile(data, recruiter, client):
+    from hirelens.analytics.selectors import dimension_mean
+
+    assert dimension_mean(actor=recruiter, filters=_filters(department="技术部"), dimension="专业技能") == {
+        "dimension": "专业技能", "avg": 6.0, "n": 3}
+    client.force_login(recruiter)
+    page = client.get(reverse("analytics:index") + "?department=技术部&dimension=专业技能").content.decode()
+    assert "“专业技能”平均分" in page and "<strong>6.0</strong>" in page
+
+
 def test_dimension_scores_and_filters(data, recruiter):
     ev, _sales, _now = data
     rows = dimension_scores(actor=recruiter, filters=_filters(department="技术部"))
