@@ -134,7 +134,7 @@ def reload_seed():
 
 
 def bench_search(admin, interviewer, positions, names, phones, repeats: int):
-    from hirelens.candidates.selectors import CappedPaginator, candidate_list
+    from hirelens.candidates.selectors import candidate_page
 
     rng = random.Random(11)
     kinds = {
@@ -154,7 +154,7 @@ def bench_search(admin, interviewer, positions, names, phones, repeats: int):
             for _ in range(repeats):
                 kwargs = make()
                 started = time.perf_counter()
-                page = CappedPaginator(candidate_list(actor=actor, **kwargs), 20).get_page(rng.choice([1, 1, 2]))
+                page = candidate_page(actor=actor, page_number=rng.choice([1, 1, 2]), **kwargs)
                 rows = list(page)
                 _total = page.paginator.count
                 timings.append((time.perf_counter() - started) * 1000)

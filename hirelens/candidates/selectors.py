@@ -30,10 +30,10 @@ def _contact_filter(qs, query: str):
 
 
 def _token_filter(qs, *, organization_id: int, tokens: set[int]):
-    """Every token must match. The rarest token (probed on the covering index, counting at most 20,000)
+    """Every token must match. The rarest token (probed on the covering index, counting at most 5,000)
     drives the query; the others are checked per candidate by an index lookup."""
     rows = SearchToken.objects.filter(organization_id=organization_id)
-    ordered = sorted(tokens, key=lambda t: rows.filter(token=t)[:20_000].count()) if len(tokens) > 1 else list(tokens)
+    ordered = sorted(tokens, key=lambda t: rows.filter(token=t)[:5_000].count()) if len(tokens) > 1 else list(tokens)
     qs = qs.filter(pk__in=rows.filter(token=ordered[0]).values("candidate_id"))
     for token in ordered[1:]:
         qs = qs.filter(Exists(rows.filter(token=token, candidate_id=OuterRef("pk"))))
@@ -85,6 +85,19 @@ class CappedPaginator(Paginator):
         counted = self.object_list.order_by()[: self.cap + 1].count()
         self.count_capped = counted > self.cap
         return min(counted, self.cap)
+
+
+def candidate_page(*, actor, page_number=1, per_page: int = 20, **filters):
+    """One page of ``candidate_list``: ids are paged first (a narrow sort), then only that page's rows are
+    fetched, so a broad search never sorts thousands of wide encrypted rows."""
+    ids = candidate_list(actor=actor, **filters).values_list("pk", flat=True)
+    page = CappedPaginator(ids, per_page).get_page(page_number)
+    wanted = list(page.object_list)
+    rows = Candidate.objects.filter(pk__in=wanted).defer("resume_text", "resume_parsed_json").prefetch_related(
+        "applications__position", "tags")
+    by_id = {c.pk: c for c in rows}
+    page.object_list = [by_id[pk] for pk in wanted if pk in by_id]
+    return page
 
 
 def candidate_applications(*, actor, candidate: Candidate) -> QuerySet[Application]:

@@ -33,12 +33,11 @@ TAB_KEYS = {key for key, _label in TABS}
 @login_required
 def candidate_index(request):
     get = request.GET
-    candidates = selectors.candidate_list(
-        actor=request.user, q=get.get("q", "") or get.get("contact", ""), position_id=get.get("position") or None,
-        stage=get.get("stage", ""), tag=get.get("tag", ""), source=get.get("source", ""), status=get.get("status", ""),
-        sort=get.get("sort", "new"),
-    ).prefetch_related("applications__position", "tags")
-    page = selectors.CappedPaginator(candidates, 20).get_page(get.get("page"))
+    page = selectors.candidate_page(
+        actor=request.user, page_number=get.get("page"), q=get.get("q", "") or get.get("contact", ""),
+        position_id=get.get("position") or None, stage=get.get("stage", ""), tag=get.get("tag", ""),
+        source=get.get("source", ""), status=get.get("status", ""), sort=get.get("sort", "new"),
+    )
     services.candidate_list_read(actor=request.user, candidates=page.object_list, request=request)
     query = get.copy()
     query.pop("page", None)
