@@ -6,3 +6,8 @@ class MessagingConfig(AppConfig):
     name = "hirelens.messaging"
     label = "messaging"
     verbose_name = _("消息与提醒")
+
+    def ready(self):
+        from . import integrations
+
+        integrations.connect()

@@ -31,6 +31,7 @@ class Kind(models.TextChoices):
     SUBSTITUTE = "substitute", _("更换面试官")
     BACKUP_LINK = "backup_link", _("备用链接")
     VOICE_ONLY = "voice_only", _("切换为语音面试")
+    RESCHEDULE = "reschedule", _("面试改期")
     CANCELLATION = "cancellation", _("面试取消")
     RESULT = "result", _("结果反馈")
     SURVEY = "survey", _("满意度调查")

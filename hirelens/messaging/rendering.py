@@ -62,6 +62,10 @@ DEFAULTS = {
         gettext_lazy("面试改为语音：{position}"),
         gettext_lazy("{name}，您好！「{position}」的面试将改为语音进行，无需开启摄像头。链接：{link}"),
     ),
+    Kind.RESCHEDULE: (
+        gettext_lazy("面试改期：{position}"),
+        gettext_lazy("{name}，您好！「{position}」的面试时间已调整。\n新时间：{time}\n链接：{link}\n备用链接：{backup_link}"),
+    ),
     Kind.CANCELLATION: (
         gettext_lazy("面试取消：{position}"),
         gettext_lazy("{name}，您好！原定于{time}的「{position}」面试已取消，我们会另行联系您。"),
@@ -101,6 +105,8 @@ def validate_template(text: str) -> None:
 
 
 def render_text(text: str, variables: dict) -> str:
+    """Substitute ``{variable}``. A line whose every variable is empty is left out (e.g. "请准备：" when
+    nothing needs preparing), so one template serves interviews with and without materials."""
     validate_template(text)
 
     def replace(match):
@@ -111,7 +117,13 @@ def render_text(text: str, variables: dict) -> str:
             return "}"
         return str(variables.get(match.group(1).strip(), "") or "")
 
-    return _PLACEHOLDER.sub(replace, text)
+    lines = []
+    for line in text.split("\n"):
+        names = template_variables(line)
+        if names and not any(str(variables.get(name, "") or "") for name in names):
+            continue
+        lines.append(_PLACEHOLDER.sub(replace, line))
+    return "\n".join(lines)
 
 
 def zone_of(name: str | None) -> ZoneInfo:

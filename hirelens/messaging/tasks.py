@@ -55,3 +55,11 @@ def reminders_tick_task() -> None:
 def reminders_catch_up_on_start() -> None:
     """A (re)started consumer sends what fell due while it was down at once, not at the next minute."""
     reminders_tick_task()
+
+
+@db_task(retries=3, retry_delay=30)
+def interview_notify_task(event: str, payload: dict) -> None:
+    """Invitations, notices, reminders for a scheduling event (see integrations.py); idempotent."""
+    from .integrations import interview_notify
+
+    interview_notify(event=event, organization_id=payload["organization_id"], interview_id=payload["interview_id"])

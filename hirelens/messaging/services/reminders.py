@@ -36,9 +36,10 @@ def _recipients(candidate_id: int | None, user_ids: Iterable[int]) -> list[tuple
 @transaction.atomic
 def reminders_plan(*, organization_id: int, subject_type: str, subject_id: str | int, starts_at: datetime,
                    offsets: Sequence[int] | None = None, candidate_id: int | None = None, user_ids: Iterable[int] = (),
-                   variables: dict | None = None) -> list[Reminder]:
+                   variables: dict | None = None, variables_by_user: dict[int, dict] | None = None) -> list[Reminder]:
     """(Re-)plan the reminders of one subject. ``offsets`` are minutes before ``starts_at`` (default: the
-    organization's setting, 1 day and 1 hour). Returns the reminders now planned."""
+    organization's setting, 1 day and 1 hour). ``variables_by_user`` adds or overrides variables for one
+    staff recipient (e.g. an interviewer's own link). Returns the reminders now planned."""
     if timezone.is_naive(starts_at):
         raise ValidationError(_("开始时间必须带时区。"))
     from hirelens.accounts.models import User
@@ -56,9 +57,10 @@ def reminders_plan(*, organization_id: int, subject_type: str, subject_id: str |
     already_sent = set(mine.filter(status=Reminder.Status.SENT, starts_at=starts_at)
                        .values_list("candidate_id", "user_id", "offset_minutes"))
     now = timezone.now()
-    payload = json.dumps(variables or {}, ensure_ascii=False, default=str)
     planned = []
     for cand, user in _recipients(candidate_id, user_ids):
+        mine_vars = {**(variables or {}), **((variables_by_user or {}).get(user, {}) if user else {})}
+        payload = json.dumps(mine_vars, ensure_ascii=False, default=str)
         for offset in offsets:
             due_at = starts_at - timedelta(minutes=offset)
             if due_at <= now or (cand, user, offset) in already_sent:

@@ -1,0 +1,99 @@
+"""Scheduling → messaging, through the domain events of ``hirelens.workflows.events`` (the scheduling app
+emits them after commit; nothing there calls messaging directly).
+
+* ``interview.scheduled``: fresh links, invitation with the calendar file to the candidate (WeChat /
+  e-mail), a notice with their own link to each interviewer (WeCom / e-mail), reminders planned.
+* ``interview.rescheduled``: the same with the new time (calendar SEQUENCE grows, reminders re-planned).
+* ``interview.cancelled``: reminders cancelled, cancellation (calendar CANCEL) to everyone.
+
+Each event is handled by a job; every message carries an idempotency key made of the interview, its
+calendar sequence and the recipient, so a repeated event or a retried job sends nothing twice.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.apps import apps
+
+logger = logging.getLogger(__name__)
+
+EVENTS = ("interview.scheduled", "interview.rescheduled", "interview.cancelled")
+SUBJECT_TYPE = "scheduling.interview"
+
+
+def connect() -> None:
+    """Called from ``MessagingConfig.ready()`` when the scheduling app is installed."""
+    if not (apps.is_installed("hirelens.scheduling") and apps.is_installed("hirelens.workflows")):
+        return
+    from hirelens.workflows import events
+
+    for event in EVENTS:
+        events.subscribe(event, on_interview_event)
+
+
+def on_interview_event(event: str, payload: dict) -> None:
+    from .tasks import interview_notify_task
+
+    interview_notify_task(event, {"organization_id": payload.get("organization_id"), "interview_id": payload.get("interview_id")})
+
+
+def _email(user_or_candidate) -> str:
+    return getattr(user_or_candidate, "email", "") or ""
+
+
+def interview_notify(*, event: str, organization_id: int, interview_id: int) -> list:
+    """Send what ``event`` calls for. Returns the messages (existing ones when already sent)."""
+    from hirelens.scheduling.ics import interview_ics
+    from hirelens.scheduling.models import Interview
+    from hirelens.scheduling.services import interview_links_issue
+
+    from .models import Kind
+    from .services import message_send, reminders_cancel, reminders_plan
+
+    interview = (Interview.objects.select_related("application__candidate", "application__position", "stage")
+                 .filter(organization_id=organization_id, pk=interview_id).first())
+    if interview is None:
+        return []
+    candidate = interview.application.candidate
+    interviewers = list(interview.interviewers.all())
+    common = {"position": interview.application.position.title, "starts_at": interview.start_at.isoformat(),
+              "time_zone": interview.time_zone}
+    if interview.stage_id:
+        common["steps"] = interview.stage.title
+    key = f"interview:{interview.pk}:{interview.sequence}"
+    sent = []
+    if event == "interview.cancelled" or interview.status == Interview.Status.CANCELLED:
+        reminders_cancel(organization_id=organization_id, subject_type=SUBJECT_TYPE, subject_id=interview.pk)
+        ics = interview_ics(interview=interview, method="CANCEL").decode("utf-8")
+        sent.append(message_send(organization_id=organization_id, kind=Kind.CANCELLATION, candidate=candidate, variables=common,
+                                 ics=ics, subject_type=SUBJECT_TYPE, subject_id=interview.pk, idempotency_key=f"{key}:cancel:c"))
+        for user in interviewers:
+            sent.append(message_send(organization_id=organization_id, kind=Kind.CANCELLATION, user=user, variables=common,
+                                     ics=ics, subject_type=SUBJECT_TYPE, subject_id=interview.pk,
+                                     idempotency_key=f"{key}:cancel:u{user.pk}"))
+        return sent
+    if interview.status != Interview.Status.SCHEDULED:
+        return []
+    from .models import Message
+
+    if Message.objects.filter(organization_id=organization_id, idempotency_key=f"{key}:c").exists():
+        return list(Message.objects.filter(organization_id=organization_id, idempotency_key__startswith=f"{key}:"))
+    links = interview_links_issue(interview=interview)
+    kind = Kind.INVITATION if event == "interview.scheduled" else Kind.RESCHEDULE
+    attendees = [(candidate.full_name, _email(candidate))] + [(u.full_name, u.email) for u in interviewers]
+    candidate_vars = {**common, "link": links["candidate"], "backup_link": links["backup"]}
+    sent.append(message_send(organization_id=organization_id, kind=kind, candidate=candidate, variables=candidate_vars,
+                             ics=interview_ics(interview=interview, link=links["candidate"], attendees=attendees).decode("utf-8"),
+                             subject_type=SUBJECT_TYPE, subject_id=interview.pk, idempotency_key=f"{key}:c"))
+    for user in interviewers:
+        link = links["interviewers"].get(user.pk, "")
+        sent.append(message_send(organization_id=organization_id, kind=Kind.INTERVIEWER_NOTICE, user=user,
+                                 variables={**common, "link": link},
+                                 ics=interview_ics(interview=interview, link=link, attendees=attendees).decode("utf-8"),
+                                 subject_type=SUBJECT_TYPE, subject_id=interview.pk, idempotency_key=f"{key}:u{user.pk}"))
+    reminders_plan(organization_id=organization_id, subject_type=SUBJECT_TYPE, subject_id=interview.pk,
+                   starts_at=interview.start_at, candidate_id=candidate.pk, user_ids=[u.pk for u in interviewers],
+                   variables=candidate_vars,
+                   variables_by_user={u.pk: {"link": links["interviewers"].get(u.pk, ""), "backup_link": ""} for u in interviewers})
+    return sent
