@@ -7,4 +7,5 @@ app_name = "analytics"
 urlpatterns = [
     path("", views.index, name="index"),
     path("export.xlsx", views.export_xlsx, name="export"),
+    path("export.pdf", views.export_pdf, name="export_pdf"),
 ]

@@ -72,3 +72,49 @@ def export_xlsx(request):
     response = HttpResponse(out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = 'attachment; filename="hirelens-analytics.xlsx"'
     return response
+
+
+@login_required
+def export_pdf(request):
+    """The same tables as the Excel export, as a PDF (CJK through the built-in STSong-Light CID font)."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    from hirelens.evaluations.report import _register_font
+
+    require_perm(request.user, Perm.ANALYTICS_VIEW)
+    filters = Filters.from_query(request.GET)
+    data = dashboard(actor=request.user, filters=filters)
+    font = _register_font()
+    body = ParagraphStyle("body", fontName=font, fontSize=8, leading=11, wordWrap="CJK")
+    h1 = ParagraphStyle("h1", parent=body, fontSize=16, leading=22)
+    h2 = ParagraphStyle("h2", parent=body, fontSize=12, leading=17, spaceBefore=8, spaceAfter=4)
+
+    def cell(value):
+        from xml.sax.saxutils import escape
+
+        return Paragraph(escape("" if value is None else str(value)), body)
+
+    story = [Paragraph(escape_text(_("数据分析")), h1),
+             Paragraph(escape_text(f"{filters.start:%Y-%m-%d} – {filters.end:%Y-%m-%d}"), body)]
+    for title, header, rows in _sheets(data):
+        story.append(Paragraph(escape_text(title), h2))
+        table = Table([[cell(h) for h in header]] + [[cell(v) for v in row] for row in rows if row] or [[cell("—")]], repeatRows=1)
+        table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.3, colors.grey), ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke)]))
+        story += [table, Spacer(1, 4)]
+    out = io.BytesIO()
+    SimpleDocTemplate(out, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm, bottomMargin=15 * mm,
+                      title=_("数据分析"), author="HireLens").build(story)
+    audit_record(action=AuditEvent.Action.EXPORT, actor=request.user, object_type="analytics", object_id="pdf", request=request)
+    response = HttpResponse(out.getvalue(), content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="hirelens-analytics.pdf"'
+    return response
+
+
+def escape_text(text) -> str:
+    from xml.sax.saxutils import escape
+
+    return escape(str(text))

@@ -81,6 +81,7 @@ def test_page_export_roles_and_tenants(data, recruiter, interviewer, outsider, h
     client.force_login(interviewer)
     assert client.get(reverse("analytics:index")).status_code == 403
     assert client.get(reverse("analytics:export")).status_code == 403
+    assert client.get(reverse("analytics:export_pdf")).status_code == 403
     client.force_login(recruiter)
     page = client.get(reverse("analytics:index")).content.decode()
     assert 'id="chart-dims"' in page and "后端工程师" in page
@@ -91,6 +92,8 @@ def test_page_export_roles_and_tenants(data, recruiter, interviewer, outsider, h
     assert book.sheetnames == ["招聘漏斗", "招聘周期", "维度平均分", "面试官校准", "反馈及时率", "满意度调查"]
     assert [c.value for c in book["维度平均分"][2]][2:5] == ["专业技能", 6.0, 3] or any(
         row[2] == "专业技能" and row[3] == 6.0 for row in book["维度平均分"].iter_rows(values_only=True))
+    response = client.get(reverse("analytics:export_pdf") + "?department=技术部")
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
     # another organization's HR admin sees no figure of ours
     assert dimension_scores(actor=outsider, filters=_filters()) == []
     assert calibration(actor=outsider, filters=_filters())["items"] == 0
