@@ -1,4 +1,5 @@
-"""Demo data: sent invitations, planned reminders and a help-desk conversation (idempotent).
+"""Demo data: keyword replies, a help-desk conversation and, without the scheduling app, stand-in
+invitations and reminders (with it, the scheduling demo's interviews send real ones). Idempotent.
 
 Messages go out through the worker that `make run` starts: without WeChat credentials they fall back
 to e-mail, which the console backend prints.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.apps import apps
 from django.utils import timezone
 
 from .models import Reminder, Ticket, TicketMessage, WeChatBinding
@@ -31,8 +33,11 @@ def load(ctx):
         {"keyword": "地址", "reply": "线上面试无需到场；现场面试地址：上海市浦东新区世纪大道 100 号 18 楼。"},
         {"keyword": "改期", "reply": "如需改期，请直接回复您方便的时间，HR 会尽快与您确认。"},
     ])
+    # With the scheduling app, its demo interviews produce the real invitations and reminders (through
+    # the interview events, see integrations.py); stand-ins are only needed without it.
+    invites = [] if apps.is_installed("hirelens.scheduling") else INVITES
     base = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
-    for name, title, days, steps, materials in INVITES:
+    for name, title, days, steps, materials in invites:
         candidate = ctx.candidates.get(name)
         if candidate is None:
             continue
@@ -67,4 +72,4 @@ def load(ctx):
                                        page="/portal/interview/", last_message_at=timezone.now())
         TicketMessage.objects.create(organization=org, ticket=ticket, direction=TicketMessage.Direction.INBOUND,
                                      body="摄像头检测一直失败，可以只用语音面试吗？")
-    ctx.log.append("messaging: invitations queued, reminders planned, 2 help-desk tickets")
+    ctx.log.append("messaging: help-desk tickets; invitations and reminders follow the scheduled interviews")
