@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import asyncio
+import threading
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -8,7 +11,7 @@ from hirelens.accounts.roles import Perm
 from hirelens.core.access import require_perm
 from hirelens.core.audit import audit_record
 from hirelens.core.models import AuditEvent
-from hirelens.core.realtime import organization_group, publish_on_commit
+from hirelens.core.realtime import organization_group, publish
 from hirelens.positions.models import Position
 
 from .. import search
@@ -74,8 +77,22 @@ def publish_candidate_change(*, candidate: Candidate, parts: list[str], by_candi
     """Tell open HR and interviewer pages (after commit) that a part of the record changed.
 
     Only ids and part names travel: each page re-fetches through its own access check."""
-    publish_on_commit(organization_group(candidate.organization_id), "candidate.updated",
-                      {"candidate_id": candidate.pk, "parts": sorted(set(parts)), "by_candidate": by_candidate})
+    args = (organization_group(candidate.organization_id), "candidate.updated",
+            {"candidate_id": candidate.pk, "parts": sorted(set(parts)), "by_candidate": by_candidate})
+    transaction.on_commit(lambda: _publish(*args))
+
+
+def _publish(group: str, event: str, payload: dict) -> None:
+    """``publish`` uses async_to_sync, which refuses a thread that runs an event loop (a service called
+    from async code, or a test driving Playwright's sync API): then publish from a short-lived thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        publish(group, event, payload)
+        return
+    worker = threading.Thread(target=publish, args=(group, event, payload))
+    worker.start()
+    worker.join()
 
 
 def _tags(organization_id: int, names) -> list[Tag]:
