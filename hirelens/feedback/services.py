@@ -170,10 +170,11 @@ def _discover_finished_interviews(*, now: datetime) -> int:
     count = 0
     since = now - timedelta(days=3)
     sessions = (InterviewSession.objects.filter(submitted_at__gte=since, submitted_at__lte=now)
-                .exclude(state=InterviewSession.State.CANCELLED).select_related("application__position", "application__organization"))
+                .exclude(state=InterviewSession.State.CANCELLED).select_related("application__position", "application__organization", "stage"))
     for session in sessions.iterator():
-        if not FeedbackCase.objects.filter(application=session.application, stage_key="").exists():
-            feedback_case_open(application=session.application, stage=None, opened_at=session.submitted_at)
+        key = session.stage.key if session.stage else ""  # sessions sent from a process stage carry it
+        if not FeedbackCase.objects.filter(application=session.application, stage_key=key).exists():
+            feedback_case_open(application=session.application, stage=session.stage, opened_at=session.submitted_at)
             count += 1
     interviews = (Interview.objects.filter(end_at__gte=since, end_at__lte=now).exclude(status=Interview.Status.CANCELLED)
                   .select_related("application__position", "application__organization", "stage"))
