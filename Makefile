@@ -68,7 +68,7 @@ test-sqlite:
 	HIRELENS_DATABASE_URL= $(PYTEST) -m "not redis"
 
 test-postgres:
-	HIRELENS_DATABASE_URL=$(PG_TEST_URL) $(PYTEST) -m "not redis and not e2e"
+	HIRELENS_DATABASE_URL=$(PG_TEST_URL) $(PYTEST) -m "not redis"
 
 test-redis:
 	HIRELENS_REDIS_URL=$(REDIS_TEST_URL) HIRELENS_DATABASE_URL=$(PG_TEST_URL) $(PYTEST) -m "redis or worker or realtime"
