@@ -9,6 +9,7 @@ urlpatterns = [
     path("staff/links/<int:link_id>/revoke/", views.link_revoke, name="link_revoke"),
     path("<str:token>/", views.portal_home, name="home"),
     path("<str:token>/profile/", views.portal_profile, name="profile"),
+    path("<str:token>/applications/<int:application_id>/book/", views.portal_book, name="book"),
     path("<str:token>/projects/", views.portal_project, name="project_add"),
     path("<str:token>/projects/<int:project_id>/", views.portal_project, name="project_edit"),
     path("<str:token>/projects/<int:project_id>/delete/", views.portal_project_delete, name="project_delete"),

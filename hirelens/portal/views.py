@@ -51,14 +51,35 @@ def _errors(request, exc: ValidationError):
 @portal_view
 def portal_home(request, token, link, candidate):
     services.portal_read(link=link, fields=list(PERSONAL_FIELDS), request=request)
-    applications = candidate.applications.select_related("position").order_by("-created_at")
+    applications = list(candidate.applications.select_related("position").order_by("-created_at"))
+    from hirelens.scheduling.selectors import open_slots_for_application
+
+    bookable = {a.pk for a in applications if open_slots_for_application(application=a).exists()}
     return render(request, "portal/home.html", {
-        "token": token, "link": link, "candidate": candidate, "applications": applications,
+        "token": token, "link": link, "candidate": candidate, "applications": applications, "bookable": bookable,
         "interviews": portal_upcoming_interviews(candidate=candidate),
         "projects": candidate.projects.all(), "documents": candidate.documents.all(),
         "profile_form": PortalProfileForm(initial={f: getattr(candidate, f) for f in ("full_name", "phone", "email", "address")}),
         "project_form": ProjectForm(), "document_form": DocumentForm(), "resume_form": ResumeForm(),
     })
+
+
+@require_POST
+@portal_view
+def portal_book(request, token, link, candidate, application_id: int):
+    """W3: the candidate picks an interview time from the offered slots through their portal."""
+    from django.http import Http404
+
+    from hirelens.scheduling.selectors import open_slots_for_application
+    from hirelens.scheduling.services import booking_link_for_candidate
+
+    application = candidate.applications.filter(pk=application_id).first()
+    if application is None:  # another candidate's application: like a missing one
+        raise Http404
+    if not open_slots_for_application(application=application).exists():
+        messages.error(request, _("目前没有可预约的面试时间，招聘方开放后会通知您。"))
+        return _home(token, "applications")
+    return redirect(booking_link_for_candidate(application=application))
 
 
 @require_POST

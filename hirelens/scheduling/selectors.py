@@ -34,3 +34,13 @@ def availability_list(*, actor, user=None) -> QuerySet[Availability]:
 
 def link_list(*, interview: Interview) -> QuerySet[InterviewLink]:
     return interview.links.select_related("user").order_by("-created_at")
+
+
+def open_slots_for_application(*, application) -> QuerySet[InterviewSlot]:
+    """Future open slots this application's candidate may book (the position's, or offered to them alone)."""
+    from django.db.models import Q
+
+    return InterviewSlot.objects.filter(
+        organization_id=application.organization_id, position_id=application.position_id,
+        status=InterviewSlot.Status.OPEN, start_at__gt=timezone.now(),
+    ).filter(Q(application__isnull=True) | Q(application=application)).order_by("start_at")

@@ -291,3 +291,9 @@ def booking_link_issue(*, actor: User, application: Application) -> str:
     _same_org(actor.organization_id, application)
     _link, token = link_issue(application=application, kind=InterviewLink.Kind.BOOKING, actor=actor)
     return link_url(token)
+
+
+def booking_link_for_candidate(*, application) -> str:
+    """A booking link the candidate asks for from their portal (no staff actor: the portal token is the credential)."""
+    _link, token = link_issue(application=application, kind=InterviewLink.Kind.BOOKING)
+    return link_url(token, absolute=False)
