@@ -231,16 +231,43 @@ def _size_limit(answer: Answer) -> int:
     return int((question["answer_s"] + DURATION_GRACE_S) * MAX_BYTES_PER_SECOND)
 
 
-@transaction.atomic
 def chunk_put(*, answer: Answer, index: int, offset: int, sha256: str, data: bytes) -> UploadChunk:
-    answer = Answer.objects.select_for_update().select_related("session").get(pk=answer.pk)
+    """Store one piece. The (slow) encrypted file write happens before the short transaction that records
+    it, so the database write lock is held for an INSERT only — this matters on SQLite under load."""
+    sha256 = sha256.lower()
     if len(data) > MAX_CHUNK_BYTES:
         raise ValidationError(_("分片过大（上限 %(mb)s MB）。") % {"mb": MAX_CHUNK_BYTES // (1024 * 1024)})
-    if hashlib.sha256(data).hexdigest() != sha256.lower():
+    if hashlib.sha256(data).hexdigest() != sha256:
         raise ValidationError(_("分片校验和不一致，请重新上传该分片。"))
+    answer = Answer.objects.select_related("session").get(pk=answer.pk)
+    existing = _chunk_check(answer, index=index, offset=offset, sha256=sha256, size=len(data))
+    if existing is not None:
+        return existing
+    from django.core.files.storage import default_storage
+
+    name = default_storage.save(f"chunks/a{answer.pk}-{index}.part", ContentFile(data))
+    try:
+        with transaction.atomic():
+            answer = Answer.objects.select_for_update().select_related("session").get(pk=answer.pk)
+            existing = _chunk_check(answer, index=index, offset=offset, sha256=sha256, size=len(data))  # a racing twin
+            if existing is not None:
+                default_storage.delete(name)
+                return existing
+            chunk = UploadChunk(organization_id=answer.organization_id, answer=answer, index=index, offset=offset,
+                                size=len(data), sha256=sha256)
+            chunk.data.name = name
+            chunk.save()
+    except BaseException:
+        default_storage.delete(name)
+        raise
+    return chunk
+
+
+def _chunk_check(answer: Answer, *, index: int, offset: int, sha256: str, size: int) -> UploadChunk | None:
+    """Returns the stored twin of a repeated piece, raises for a piece that contradicts what is stored."""
     existing = answer.chunks.filter(index=index).first()
     if existing is not None:
-        if existing.sha256 == sha256.lower() and existing.offset == offset:
+        if existing.sha256 == sha256 and existing.offset == offset:
             return existing  # a retried request: already stored, nothing to do
         raise UploadConflict(_("该分片已以不同内容上传，已保留原内容。"))
     if answer.status != Answer.Status.RECORDING:
@@ -251,13 +278,9 @@ def chunk_put(*, answer: Answer, index: int, offset: int, sha256: str, data: byt
         raise UploadConflict(_("请先上传第 %(n)s 个分片。") % {"n": index})
     if offset != expected:
         raise UploadConflict(_("分片偏移量不正确（应为 %(offset)s）。") % {"offset": expected})
-    if offset + len(data) > _size_limit(answer):
+    if offset + size > _size_limit(answer):
         raise ValidationError(_("作答超过了时长上限。"))
-    chunk = UploadChunk(organization_id=answer.organization_id, answer=answer, index=index, offset=offset,
-                        size=len(data), sha256=sha256.lower())
-    chunk.data.save(f"a{answer.pk}-{index}.part", ContentFile(data), save=False)
-    chunk.save()
-    return chunk
+    return None
 
 
 class _ChunkStream(io.RawIOBase):
