@@ -26,6 +26,19 @@ def _finished(environment):
         gevent.spawn_later(0.5, environment.runner.quit)
 
 
+def _retrying(call, attempts=40):
+    """Like the browser's uploader: a 5xx or a dropped connection is retried with back-off."""
+    delay = 0.25
+    response = None
+    for _attempt in range(attempts):
+        response = call()
+        if response.status_code and response.status_code < 500:
+            return response
+        gevent.sleep(delay)
+        delay = min(delay * 2, 4.0)
+    return response
+
+
 class Candidate(HttpUser):
     wait_time = between(0.0, 0.2)
 
@@ -35,19 +48,16 @@ class Candidate(HttpUser):
     @task
     def answer(self):
         base = f"/i/{self.token}/"
-        with self.client.post(base + "answers", json={"question": 0, "kind": "video", "mime": "video/webm"},
-                              name="begin", catch_response=True) as response:
-            if response.status_code != 201:
-                response.failure(response.text[:200])
-                _finished(self.environment)
-                raise StopUser()
-            answer = response.json()["answer"]
+        response = _retrying(lambda: self.client.post(base + "answers", json={"question": 0, "kind": "video", "mime": "video/webm"},
+                                                      name="begin"))
+        if response.status_code != 201:
+            _finished(self.environment)
+            raise StopUser()
+        answer = response.json()["answer"]
         for index, offset, piece, checksum in PIECES:
-            for _attempt in range(5):  # a real browser retries; count each failure
-                response = self.client.put(f"{base}answers/{answer}/chunks/{index}", data=piece, name="chunk",
-                                           headers={"X-Chunk-Offset": str(offset), "X-Chunk-SHA256": checksum})
-                if response.status_code == 200:
-                    break
-        self.client.post(f"{base}answers/{answer}/finish", json={"size": len(DATA), "sha256": DIGEST}, name="finish")
+            _retrying(lambda index=index, offset=offset, piece=piece, checksum=checksum: self.client.put(
+                f"{base}answers/{answer}/chunks/{index}", data=piece, name="chunk",
+                headers={"X-Chunk-Offset": str(offset), "X-Chunk-SHA256": checksum}))
+        _retrying(lambda: self.client.post(f"{base}answers/{answer}/finish", json={"size": len(DATA), "sha256": DIGEST}, name="finish"))
         _finished(self.environment)
         raise StopUser()

@@ -1,7 +1,8 @@
 """Load test of the resumable upload (issue 7): N simultaneous candidates upload a pre-recorded answer.
 
     .venv/bin/pip install -r requirements/bench.txt
-    .venv/bin/python bench/uploads.py 100 1000
+    .venv/bin/python bench/uploads.py 100 1000          # SQLite (the embedded default)
+    .venv/bin/python bench/uploads.py 100 1000 --pg     # PostgreSQL (the scale-out path)
 
 For each N: a fresh SQLite bench database in var/bench-N, one uvicorn process, Locust headless with N
 users spawned at once; prints errors, p50/p95 chunk latency, and checks every stored answer byte for byte.
@@ -22,11 +23,15 @@ PY = sys.executable
 sys.path.insert(0, str(ROOT))
 
 
-def run(count: int, recording: Path, workers: int) -> None:
+def run(count: int, recording: Path, workers: int, postgres: bool) -> None:
     var = ROOT / "var" / f"bench-{count}"
     shutil.rmtree(var, ignore_errors=True)
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.local", "HIRELENS_VAR_DIR": str(var),
-           "HIRELENS_DEBUG": "false", "HIRELENS_LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}
+           "HIRELENS_DEBUG": "false", "HIRELENS_LOG_LEVEL": "ERROR", "PYTHONPATH": str(ROOT)}
+    if postgres:
+        for sql in ("DROP DATABASE IF EXISTS hirelens_bench", "CREATE DATABASE hirelens_bench"):
+            subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c", sql], check=True)
+        env["HIRELENS_DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/hirelens_bench"
     subprocess.run([PY, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
     subprocess.run([PY, "bench/upload_setup.py", "setup", str(count)], cwd=ROOT, env=env, check=True)
     port = 8765
@@ -53,8 +58,9 @@ def run(count: int, recording: Path, workers: int) -> None:
     rows = {row["Name"]: row for row in csv.DictReader(open(f"{stats}_stats.csv"))}
     chunk = rows["chunk"]
     failures = sum(int(r["Failure Count"]) for name, r in rows.items() if name != "Aggregated")
-    print(f"\n== {count} simultaneous candidates, {workers} uvicorn worker(s), SQLite ==")
-    print(f"wall time {elapsed:.1f} s; requests {rows['Aggregated']['Request Count']}; failed requests {failures}")
+    print(f"\n== {count} simultaneous candidates, {workers} uvicorn worker(s), {'PostgreSQL' if postgres else 'SQLite'} ==")
+    print(f"wall time {elapsed:.1f} s; requests {rows['Aggregated']['Request Count']}; failed requests {failures} "
+          "(each a 503 'busy' or error that the client then retried)")
     print(f"chunk upload latency: p50 {chunk['50%']} ms, p95 {chunk['95%']} ms, p99 {chunk['99%']} ms, max {float(chunk['Max Response Time']):.0f} ms")
     print(f"finish (assemble + verify + probe): p50 {rows['finish']['50%']} ms, p95 {rows['finish']['95%']} ms")
     subprocess.run([PY, "bench/upload_setup.py", "verify", str(count), hashlib.sha256(recording.read_bytes()).hexdigest()],
@@ -62,7 +68,8 @@ def run(count: int, recording: Path, workers: int) -> None:
 
 
 def main() -> None:
-    counts = [int(a) for a in sys.argv[1:]] or [100]
+    postgres = "--pg" in sys.argv
+    counts = [int(a) for a in sys.argv[1:] if a.isdigit()] or [100]
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
@@ -74,7 +81,7 @@ def main() -> None:
     print(f"recording: {recording.stat().st_size} bytes, 20 s WebM VP8+Opus, uploaded in 256 KiB chunks")
     del django
     for count in counts:
-        run(count, recording, workers=int(os.environ.get("BENCH_WORKERS", "2")))
+        run(count, recording, workers=int(os.environ.get("BENCH_WORKERS", "2")), postgres=postgres)
 
 
 if __name__ == "__main__":

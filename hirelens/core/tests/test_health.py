@@ -52,3 +52,15 @@ def test_error_pages_are_localized(client, hr_admin):
     client.cookies["django_language"] = "en"
     en = client.get("/positions/999999/")
     assert en.status_code == 404 and "Page not found" in en.content.decode()
+
+
+def test_a_locked_sqlite_database_answers_503_with_retry_after(rf):
+    from django.db import OperationalError
+
+    from hirelens.core.middleware import DatabaseBusyMiddleware
+
+    middleware = DatabaseBusyMiddleware(lambda request: None)
+    response = middleware.process_exception(rf.post("/i/x/answers"), OperationalError("database is locked"))
+    assert response.status_code == 503 and response["Retry-After"] == "2"
+    assert "繁忙" in response.json()["error"]
+    assert middleware.process_exception(rf.get("/"), OperationalError("no such table: x")) is None  # real bugs stay 500

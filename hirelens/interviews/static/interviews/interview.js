@@ -210,7 +210,8 @@
         return { prep: strings.prep, recording: strings.recording, uploading: strings.uploadingPhase, done: strings.donePhase }[this.phase] || "";
       },
       async api(path, body) {
-        const response = await fetch(this.base + path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body || {}) });
+        // The same retrying request as the uploads: a busy server (503) or a dropped network is waited out.
+        const response = await this.uploader.request(this.base + path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body || {}) });
         const data = await response.json().catch(() => ({}));
         if (!response.ok) throw new Error(data.error || `HTTP ${response.status}`);
         return data;
