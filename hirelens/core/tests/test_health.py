@@ -61,8 +61,11 @@ def test_a_locked_sqlite_database_answers_503_with_retry_after(rf):
 
     from hirelens.core.middleware import DatabaseBusyMiddleware
 
+    from django.utils import translation
+
     middleware = DatabaseBusyMiddleware(lambda request: None)
-    response = middleware.process_exception(rf.post("/i/x/answers"), OperationalError("database is locked"))
+    with translation.override("zh-hans"):
+        response = middleware.process_exception(rf.post("/i/x/answers"), OperationalError("database is locked"))
     assert response.status_code == 503 and response["Retry-After"] == "2"
     assert "繁忙" in json.loads(response.content)["error"]
     assert middleware.process_exception(rf.get("/"), OperationalError("no such table: x")) is None  # real bugs stay 500
