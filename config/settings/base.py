@@ -103,6 +103,12 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     _db["TEST"] = {"NAME": str(VAR_DIR / "test-hirelens.sqlite3")}
+else:
+    # Under ASGI every concurrent request runs in its own thread with its own connection: without a pool,
+    # a burst of candidates exhausts PostgreSQL's max_connections. The pool makes requests wait instead.
+    DATABASE_POOL_SIZE = env.get_int("DATABASE_POOL_SIZE", 20)
+    if DATABASE_POOL_SIZE > 0:
+        _db.setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": DATABASE_POOL_SIZE, "timeout": 60}
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -16,3 +16,4 @@ HUEY = {**HUEY, "immediate": True, "name": "hirelens-test"}  # noqa: F405  (work
 if HUEY["huey_class"] == "huey.SqliteHuey":
     HUEY["filename"] = str(VAR_DIR / "test-huey.sqlite3")
 JOB_RETRY_BASE_DELAY = 0.5
+DATABASES["default"].get("OPTIONS", {}).pop("pool", None)  # noqa: F405  (tests open and drop databases; no pool)
