@@ -58,10 +58,9 @@ def test_error_pages_are_localized(client, hr_admin):
 
 def test_a_locked_sqlite_database_answers_503_with_retry_after(rf):
     from django.db import OperationalError
+    from django.utils import translation
 
     from hirelens.core.middleware import DatabaseBusyMiddleware
-
-    from django.utils import translation
 
     middleware = DatabaseBusyMiddleware(lambda request: None)
     with translation.override("zh-hans"):
