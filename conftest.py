@@ -218,9 +218,10 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--no-first-run", "--disable-sync", "--disable-quic"]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def playwright_session():
-    """One Playwright driver per test run (a second sync_playwright() in the same thread is refused)."""
+    """One Playwright driver per test module (a second sync_playwright() in the same thread is refused, and a
+    running driver's event loop would break async_to_sync in later, non-browser tests)."""
     # Playwright's sync API runs an event loop in this thread; the test itself still talks to the
     # database synchronously, which Django would otherwise refuse.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -230,7 +231,7 @@ def playwright_session():
         yield playwright
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright_session):
     chromium = playwright_session.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
     yield chromium

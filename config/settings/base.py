@@ -207,7 +207,7 @@ TIME_ZONE = env.get_str("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
 
-# --- E-mail: SMTP when HIRELENS_EMAIL_HOST is set, otherwise printed to the console -------------
+# --- E-mail: SMTP when HIRELENS_EMAIL_HOST is set, otherwise files in var/mail/ ---------------------
 EMAIL_HOST = env.get_str("EMAIL_HOST")
 EMAIL_PORT = env.get_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env.get_str("EMAIL_USER", "") or ""
@@ -216,11 +216,13 @@ EMAIL_USE_TLS = env.get_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env.get_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = env.get_str("EMAIL_FROM", "HireLens <no-reply@hirelens.local>")
+# Without SMTP, mails are written as files into var/mail/ (readable, and the terminal stays quiet).
 EMAIL_BACKEND = (
     "django.core.mail.backends.smtp.EmailBackend"
     if EMAIL_HOST
-    else "django.core.mail.backends.console.EmailBackend"
+    else "django.core.mail.backends.filebased.EmailBackend"
 )
+EMAIL_FILE_PATH = VAR_DIR / "mail"
 
 # --- WeChat Official Account and WeCom (the messaging issue uses these) --------------------------
 WECHAT_API_BASE = env.get_url("WECHAT_API_BASE", "https://api.weixin.qq.com", {"http", "https"})

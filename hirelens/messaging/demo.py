@@ -2,7 +2,7 @@
 invitations and reminders (with it, the scheduling demo's interviews send real ones). Idempotent.
 
 Messages go out through the worker that `make run` starts: without WeChat credentials they fall back
-to e-mail, which the console backend prints.
+to e-mail, which lands in var/mail/ without SMTP.
 """
 
 from __future__ import annotations

@@ -1,5 +1,7 @@
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
-from asgiref.sync import async_to_sync
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 
@@ -7,6 +9,16 @@ from config.asgi import application
 from hirelens.core.realtime import organization_group, publish, user_group
 
 pytestmark = [pytest.mark.realtime, pytest.mark.django_db(transaction=True)]
+
+
+def async_to_sync(coroutine_function):
+    """Run the scenario on its own event loop in a worker thread, whatever loop this thread may hold."""
+
+    def run():
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, coroutine_function()).result()
+
+    return run
 
 
 def _headers(user=None):

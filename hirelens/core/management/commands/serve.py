@@ -35,6 +35,8 @@ class Command(BaseCommand):
         url = f"http://{host}:{port}/"
         self.stdout.write(self.style.SUCCESS(f"\nHireLens is running at {url}"))
         self.stdout.write(f"Database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]} · Queue: {settings.HUEY['huey_class']} · Channels: {settings.CHANNEL_LAYERS['default']['BACKEND'].rsplit('.', 1)[-1]}")
+        if not settings.EMAIL_HOST:
+            self.stdout.write(f"E-mails are written to {settings.EMAIL_FILE_PATH}/ (set HIRELENS_EMAIL_HOST to send them by SMTP)")
         self.stdout.write(f"Demo logins (password {DEMO_PASSWORD}):")
         for _key, email, name, role in USERS:
             self.stdout.write(f"  {email:36} {role.label} ({name})")
