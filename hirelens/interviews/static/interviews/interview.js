@@ -49,6 +49,7 @@
       this.running = false;
       this.pending = 0;
       this.offline = false;
+      this.writes = Promise.resolve();  // IndexedDB writes in recording order: an answer is closed after its last piece
       window.addEventListener("online", () => this.pump());
     }
     async ready() {
@@ -57,12 +58,15 @@
     }
     async addChunk(answer, index, offset, blob) {
       const db = await this.ready();
-      await tx(db, "chunks", "readwrite", (s) => s.put({ key: `${answer}:${index}`, answer, index, offset, blob, sent: false, token: this.token }));
+      const record = { key: `${answer}:${index}`, answer, index, offset, blob, sent: false, token: this.token };
+      this.writes = this.writes.catch(() => {}).then(() => tx(db, "chunks", "readwrite", (s) => s.put(record)));
+      await this.writes;
       this.pump();
     }
     async close(answer, total, question) {
       const db = await this.ready();
-      await tx(db, "answers", "readwrite", (s) => s.put({ answer, total, question, token: this.token }));
+      this.writes = this.writes.catch(() => {}).then(() => tx(db, "answers", "readwrite", (s) => s.put({ answer, total, question, token: this.token })));
+      await this.writes;
       this.pump();
     }
     async open(answer, question) {
@@ -123,7 +127,7 @@
           }
           const closed = (await all(db, "answers")).filter((a) => a.token === this.token && a.total !== null);
           if (!closed.length) break;
-          await this.finish(db, closed[0]);
+          if (!(await this.finish(db, closed[0]))) await sleep(500);  // a piece is still on its way: look again
         }
       } catch (error) {
         this.onChange(error);
@@ -141,10 +145,12 @@
         body: JSON.stringify({ size: whole.byteLength, sha256: await sha256(whole) }),
       });
       const data = await response.json().catch(() => ({}));
+      if (response.status === 409 && chunks.some((c) => !c.sent)) return false;
       if (!response.ok) throw new Error(data.error || `HTTP ${response.status}`);
       await tx(db, "answers", "readwrite", (s) => s.delete(record.answer));
       await tx(db, "chunks", "readwrite", (s) => chunks.forEach((c) => s.delete(c.key)));
       this.onFinished && this.onFinished(record, data);
+      return true;
     }
     async recover() {
       // After a reload: answers whose recording was cut keep what was recorded and are finished as they are.
