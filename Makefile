@@ -53,7 +53,7 @@ migrate: deps
 demo: migrate
 	$(MANAGE) load_demo
 
-chromium:  ## Debian's Chromium for the Playwright tests (never `playwright install`)
+chromium:  ## Debian's Chromium for the Playwright tests (Playwright's own browser download fails here)
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 	@command -v espeak-ng >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq espeak-ng >/dev/null; }
 
