@@ -74,6 +74,7 @@ class SMTPSink:
         from aiosmtpd.controller import Controller
 
         self.messages = []
+        self.peers = []  # (host, port) of the SMTP connection that carried each message
         self.port = free_port()
         self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
 
@@ -81,6 +82,7 @@ class SMTPSink:
         from email import message_from_bytes, policy
 
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        self.peers.append(session.peer)
         return "250 Message accepted for delivery"
 
     def wait_for(self, count: int = 1, timeout: float = 20.0):

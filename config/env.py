@@ -55,6 +55,15 @@ def get_bool(name: str, default: bool = False) -> bool:
     raise ConfigError(name, f"expected true/false, got {value!r}")
 
 
+def get_choice(name: str, default: str, choices: set[str]) -> str:
+    value = _raw(name)
+    if value is None:
+        return default
+    if value not in choices:
+        raise ConfigError(name, f"expected one of {', '.join(sorted(choices))}, got {value!r}")
+    return value
+
+
 def get_int(name: str, default: int) -> int:
     value = _raw(name)
     if value is None:

@@ -127,13 +127,16 @@ else:
 JOB_RETRY_BASE_DELAY = env.get_float("JOB_RETRY_BASE_DELAY", 5.0)
 HUEY_NAME = env.get_str("HUEY_NAME", "hirelens")
 HUEY_IMMEDIATE = env.get_bool("HUEY_IMMEDIATE", False)
+# Thread workers share one process (enough for I/O-bound jobs); process workers use every core for
+# CPU-bound ones (analysis) and for heavy message volumes (bench/messaging.py).
+_consumer = {"workers": env.get_int("HUEY_WORKERS", 2), "worker_type": env.get_choice("HUEY_WORKER_TYPE", "thread", {"thread", "process"})}
 if REDIS_URL:
     HUEY = {
         "huey_class": "huey.PriorityRedisHuey",
         "name": HUEY_NAME,
         "url": REDIS_URL,
         "immediate": HUEY_IMMEDIATE,
-        "consumer": {"workers": env.get_int("HUEY_WORKERS", 2), "worker_type": "thread"},
+        "consumer": _consumer,
     }
 else:
     HUEY = {
@@ -141,7 +144,7 @@ else:
         "name": HUEY_NAME,
         "filename": env.get_str("HUEY_SQLITE_PATH", str(VAR_DIR / "huey.sqlite3")),
         "immediate": HUEY_IMMEDIATE,
-        "consumer": {"workers": env.get_int("HUEY_WORKERS", 2), "worker_type": "thread"},
+        "consumer": _consumer,
     }
 
 # --- Files: every stored file is encrypted (AES-256-GCM, chunked) before it reaches disk or S3 -------

@@ -27,6 +27,16 @@ def message_deliver_task(message_id: int) -> None:
 
 
 @db_task()
+def messages_deliver_task(message_ids: list[int]) -> None:
+    """A batch of messages (reminders falling due together): one SMTP connection for all of them."""
+    from .services.messages import messages_deliver
+
+    for message_id, delay in messages_deliver(message_ids).items():
+        logger.info("message %s: retry in %.0fs", message_id, delay)
+        message_deliver_task.schedule((message_id,), delay=delay)
+
+
+@db_task()
 def reminders_due_task() -> None:
     from .services.reminders import reminders_dispatch_due
 

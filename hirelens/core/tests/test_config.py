@@ -50,6 +50,7 @@ def test_production_starts_with_real_secrets():
         ({"HIRELENS_DEBUG": "maybe"}, "HIRELENS_DEBUG: expected true/false"),
         ({"HIRELENS_STORAGE": "s3"}, "HIRELENS_S3_BUCKET"),
         ({"HIRELENS_EMAIL_PORT": "twenty-five"}, "HIRELENS_EMAIL_PORT"),
+        ({"HIRELENS_HUEY_WORKER_TYPE": "greenlet"}, "HIRELENS_HUEY_WORKER_TYPE: expected one of process, thread"),
     ],
 )
 def test_broken_configuration_names_the_variable(env, message):

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from .base import Channel, ChannelError, DeliveryContext, PermanentError, SendResult, TransientError, UnknownOutcome
+from .base import (
+    Channel,
+    ChannelError,
+    DeliveryContext,
+    DeliverySession,
+    PermanentError,
+    SendResult,
+    TransientError,
+    UnknownOutcome,
+)
 
 
 def registry() -> dict[str, Channel]:
@@ -16,5 +25,5 @@ def registry() -> dict[str, Channel]:
     return {channel.code: channel for channel in channels}
 
 
-__all__ = ["Channel", "ChannelError", "DeliveryContext", "PermanentError", "SendResult", "TransientError", "UnknownOutcome",
+__all__ = ["Channel", "ChannelError", "DeliveryContext", "DeliverySession", "PermanentError", "SendResult", "TransientError", "UnknownOutcome",
            "registry"]

@@ -52,10 +52,64 @@ class DeliveryContext:
     wechat_binding: object | None = None  # WeChatBinding of the candidate, if any
     wecom_userid: str = ""
     variables: dict = field(default_factory=dict)
+    session: DeliverySession | None = None
+
+    def account(self, provider: str):
+        """The organization's WeChat or WeCom account settings (read once per delivery session)."""
+        if self.session is not None:
+            return self.session.account(self.organization.pk, provider)
+        from .wxclient import account_config
+
+        return account_config(organization_id=self.organization.pk, provider=provider)
 
     @classmethod
     def variables_of(cls, message) -> dict:
         return json.loads(message.variables) if message.variables else {}
+
+
+class DeliverySession:
+    """What the messages delivered by one job share: each organization's account settings, read once,
+    and one SMTP connection (opened on first use, reset after an error, closed by ``close()``).
+    A job that delivers a batch of 25 reminders thus opens one SMTP connection, not 25."""
+
+    def __init__(self):
+        self._accounts: dict[tuple[int, str], object] = {}
+        self._smtp = None
+
+    def account(self, organization_id: int, provider: str):
+        key = (organization_id, provider)
+        if key not in self._accounts:
+            from .wxclient import account_config
+
+            self._accounts[key] = account_config(organization_id=organization_id, provider=provider)
+        return self._accounts[key]
+
+    def smtp(self):
+        """The open e-mail connection of this session (Django's configured backend)."""
+        if self._smtp is None:
+            from django.core.mail import get_connection
+
+            self._smtp = get_connection(fail_silently=False)
+            self._smtp.open()
+        return self._smtp
+
+    def smtp_reset(self) -> None:
+        """After an error the connection may be half-closed: drop it, the next send opens a new one."""
+        smtp, self._smtp = self._smtp, None
+        if smtp is not None:
+            try:
+                smtp.close()
+            except Exception:  # noqa: BLE001 - closing a broken connection may fail; it is dropped anyway
+                pass
+
+    def close(self) -> None:
+        self.smtp_reset()
+
+    def __enter__(self) -> DeliverySession:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 class Channel:

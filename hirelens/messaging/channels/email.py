@@ -23,6 +23,7 @@ class EmailChannel(Channel):
         with translation.override(message.language):
             html = render_to_string("messaging/email.html", {"message": message, "variables": ctx.variables,
                                                              "organization": ctx.organization})
+        session = ctx.session
         email = EmailMultiAlternatives(subject=message.subject.replace("\n", " ")[:200], body=message.body,
                                        from_email=settings.DEFAULT_FROM_EMAIL, to=[ctx.recipient_email],
                                        headers={"X-HireLens-Message": f"{message.organization_id}-{message.pk}"})
@@ -30,9 +31,14 @@ class EmailChannel(Channel):
         if message.ics:
             email.attach("invite.ics", message.ics, "text/calendar; method=REQUEST; charset=utf-8")
         try:
+            if session is not None:
+                email.connection = session.smtp()  # opening it can fail too: a transient error
             email.send(fail_silently=False)
         except smtplib.SMTPRecipientsRefused as exc:
+            # the server refused this address; the connection itself is fine and stays open
             raise PermanentError(f"recipient refused: {exc}"[:300], code="smtp_rcpt") from None
         except (smtplib.SMTPException, OSError) as exc:
+            if session is not None:
+                session.smtp_reset()
             raise TransientError(f"smtp: {exc}"[:300], code="smtp") from None
         return SendResult()

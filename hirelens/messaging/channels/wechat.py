@@ -13,7 +13,7 @@ from django.utils import timezone
 from hirelens.messaging.rendering import render_text
 
 from .base import Channel, DeliveryContext, PermanentError, SendResult, TransientError
-from .wxclient import WeixinClient, account_config, quota_exhausted
+from .wxclient import WeixinClient, quota_exhausted
 
 CUSTOM_WINDOW = timedelta(hours=48)
 CUSTOM_PER_WINDOW = 5
@@ -54,7 +54,7 @@ class WeChatTemplateChannel(Channel):
     code = "wechat_template"
 
     def unavailable(self, ctx):
-        config = account_config(organization_id=ctx.organization.pk, provider="wechat")
+        config = ctx.account("wechat")
         if not config.usable:
             return "wechat_not_configured"
         if _openid(ctx) is None:
@@ -66,7 +66,7 @@ class WeChatTemplateChannel(Channel):
         return None
 
     def send(self, ctx):
-        config = account_config(organization_id=ctx.organization.pk, provider="wechat")
+        config = ctx.account("wechat")
         mapping = config.templates[ctx.message.kind]
         payload = {
             "touser": _openid(ctx),
@@ -92,7 +92,7 @@ class WeChatSubscribeChannel(Channel):
     def unavailable(self, ctx):
         from hirelens.messaging.models import SubscribeCredit
 
-        config = account_config(organization_id=ctx.organization.pk, provider="wechat")
+        config = ctx.account("wechat")
         if not config.usable:
             return "wechat_not_configured"
         if _openid(ctx) is None:
@@ -107,7 +107,7 @@ class WeChatSubscribeChannel(Channel):
     def send(self, ctx):
         from hirelens.messaging.models import SubscribeCredit
 
-        config = account_config(organization_id=ctx.organization.pk, provider="wechat")
+        config = ctx.account("wechat")
         mapping = self._template(ctx, config)
         template_id = mapping["template_id"]
         with transaction.atomic():
@@ -138,7 +138,7 @@ class WeChatCustomChannel(Channel):
     code = "wechat_custom"
 
     def unavailable(self, ctx):
-        config = account_config(organization_id=ctx.organization.pk, provider="wechat")
+        config = ctx.account("wechat")
         if not config.usable:
             return "wechat_not_configured"
         binding = ctx.wechat_binding
@@ -153,7 +153,7 @@ class WeChatCustomChannel(Channel):
     def send(self, ctx):
         from hirelens.messaging.models import WeChatBinding
 
-        config = account_config(organization_id=ctx.organization.pk, provider="wechat")
+        config = ctx.account("wechat")
         content = ctx.message.body if ctx.message.kind == "helpdesk_reply" else f"{ctx.message.subject}\n{ctx.message.body}"
         payload = {"touser": _openid(ctx), "msgtype": "text", "text": {"content": content[:600]}}
         WeixinClient(config).post("/cgi-bin/message/custom/send", payload, dedupe=False)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .base import Channel, PermanentError, SendResult
-from .wxclient import WeixinClient, account_config
+from .wxclient import WeixinClient
 
 
 def _bytes_limit(text: str, limit: int) -> str:
@@ -17,7 +17,7 @@ class WeComChannel(Channel):
     code = "wecom"
 
     def unavailable(self, ctx):
-        config = account_config(organization_id=ctx.organization.pk, provider="wecom")
+        config = ctx.account("wecom")
         if not config.usable or not config.agent_id:
             return "wecom_not_configured"
         if not ctx.wecom_userid:
@@ -25,7 +25,7 @@ class WeComChannel(Channel):
         return None
 
     def send(self, ctx):
-        config = account_config(organization_id=ctx.organization.pk, provider="wecom")
+        config = ctx.account("wecom")
         link = ctx.variables.get("link")
         payload = {"touser": ctx.wecom_userid, "agentid": int(config.agent_id), "safe": 0,
                    "enable_duplicate_check": 1, "duplicate_check_interval": 1800}

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +19,7 @@ from hirelens.core.models import Organization
 from hirelens.core.realtime import organization_group, publish_on_commit
 from hirelens.messaging.channels import (
     DeliveryContext,
+    DeliverySession,
     PermanentError,
     TransientError,
     UnknownOutcome,
@@ -32,6 +34,11 @@ logger = logging.getLogger(__name__)
 
 MAX_TRANSIENT_TRIES = 3  # per channel; then the message falls back to the next channel
 LEASE = timedelta(minutes=2)
+
+
+class SentButUnrecorded(Exception):
+    """The channel delivered but the database refused the record for long: logged loudly; the lease
+    keeps the message from being re-sent until it expires."""
 
 
 class RetryLater(Exception):
@@ -59,9 +66,11 @@ def _recipient_language(organization: Organization, candidate, user, language: s
 def message_send(*, organization_id: int, kind: str, variables: dict | None = None, candidate=None, candidate_id: int | None = None,
                  user=None, user_id: int | None = None, binding=None, address: str = "", language: str | None = None,
                  subject_type: str = "", subject_id: str | int = "", idempotency_key: str | None = None, ics: str = "",
-                 channels: list[str] | None = None) -> Message:
+                 channels: list[str] | None = None, enqueue: bool = True) -> Message:
     """Queue one message to one recipient (a candidate, a staff user, a WeChat follower or an e-mail
-    address) and deliver it after commit. With ``idempotency_key`` a second call returns the first message."""
+    address) and deliver it after commit. With ``idempotency_key`` a second call returns the first message.
+    ``enqueue=False``: the caller hands the message to ``messages_enqueue`` itself (batched delivery);
+    a message whose job never comes is picked up by ``messages_resume_stalled``."""
     if kind not in Kind.values:
         raise ValidationError(_("未知的消息类型：%(kind)s") % {"kind": kind})
     from hirelens.accounts.models import User
@@ -108,14 +117,54 @@ def message_send(*, organization_id: int, kind: str, variables: dict | None = No
     except IntegrityError:
         # The same idempotency key was committed by a concurrent caller: that message is the one.
         return Message.objects.get(organization_id=organization_id, idempotency_key=idempotency_key)
-    from hirelens.messaging.tasks import message_deliver_task
+    if enqueue:
+        from hirelens.messaging.tasks import message_deliver_task
 
-    enqueue_on_commit(message_deliver_task, message.pk)
+        enqueue_on_commit(message_deliver_task, message.pk)
     return message
 
 
-def delivery_context(message: Message) -> DeliveryContext:
-    ctx = DeliveryContext(message=message, organization=message.organization, variables=DeliveryContext.variables_of(message))
+DELIVERY_BATCH = 25
+
+
+def messages_enqueue(message_ids: list[int], *, batch: int = DELIVERY_BATCH) -> int:
+    """Deliver these messages in jobs of up to ``batch`` messages each (one SMTP connection and one read
+    of the account settings per job), after the current transaction commits. Returns how many jobs."""
+    from hirelens.messaging.tasks import messages_deliver_task
+
+    ids = list(message_ids)
+    for start in range(0, len(ids), batch):
+        enqueue_on_commit(messages_deliver_task, ids[start:start + batch])
+    return (len(ids) + batch - 1) // batch
+
+
+def messages_deliver(message_ids: list[int]) -> dict[int, float]:
+    """Deliver several messages in one session. Returns {message id: seconds} for those that asked to be
+    retried later; one message's failure never stops the others."""
+    later: dict[int, float] = {}
+    with DeliverySession() as session:
+        for message_id in message_ids:
+            try:
+                message_deliver(message_id=message_id, session=session)
+            except RetryLater as exc:
+                later[message_id] = exc.delay
+            except OperationalError:
+                # the database was busy before anything was sent (a send that succeeded is recorded with
+                # retries): release the lease and try this one again shortly
+                logger.warning("message %s: database busy, retrying shortly", message_id, exc_info=True)
+                try:
+                    Message.objects.filter(pk=message_id, status=Message.Status.SENDING).update(locked_until=None)
+                except OperationalError:
+                    pass  # the lease then expires by itself
+                later[message_id] = 5.0
+            except Exception:  # noqa: BLE001 - logged; the stalled-message sweep tries it again
+                logger.exception("message %s: delivery crashed", message_id)
+    return later
+
+
+def delivery_context(message: Message, session: DeliverySession | None = None) -> DeliveryContext:
+    ctx = DeliveryContext(message=message, organization=message.organization, variables=DeliveryContext.variables_of(message),
+                          session=session)
     if message.candidate_id:
         candidate = message.candidate
         ctx.recipient_email, ctx.recipient_phone = candidate.email or "", candidate.phone or ""
@@ -147,16 +196,19 @@ def _log(message, channel, status, *, code="", error="", provider_id=""):
                                           error_code=str(code)[:32], error=str(error)[:500], provider_id=str(provider_id)[:128])
 
 
-def message_deliver(*, message_id: int) -> Message:
+def message_deliver(*, message_id: int, session: DeliverySession | None = None) -> Message:
     """Try the channels in order. Idempotent: a sent or finished message is left alone, a channel that
     already failed is not tried again, and a lease keeps two workers from delivering the same message.
 
     Raises ``RetryLater`` when the current channel failed transiently and deserves another try; the
     task re-schedules itself. HTTP calls happen outside database transactions."""
+    if session is None:
+        with DeliverySession() as own:
+            return message_deliver(message_id=message_id, session=own)
     if not _claim(message_id):
         return Message.objects.get(pk=message_id)
     message = Message.objects.select_related("organization", "candidate", "user", "binding").get(pk=message_id)
-    ctx = delivery_context(message)
+    ctx = delivery_context(message, session)
     channels = registry()
     attempts = list(message.attempts.all())
     for code in message.channels:
@@ -198,9 +250,24 @@ def message_deliver(*, message_id: int) -> Message:
             logger.exception("channel %s crashed on message %s", code, message.pk)
             _log(message, code, DeliveryAttempt.Status.FAILED, code="internal_error", error=type(exc).__name__)
             continue
-        _log(message, code, DeliveryAttempt.Status.SENT, provider_id=result.provider_id)
-        return _finish_sent(message, code)
+        return _record_sent(message, code, result.provider_id)
     return _finish_unsent(message)
+
+
+def _record_sent(message: Message, channel: str, provider_id: str, *, tries: int = 6) -> Message:
+    """The recipient has the message: record it, retrying a database that is briefly busy (a locked SQLite
+    under load) rather than leaving a sent message looking unsent, which would send it again."""
+    for attempt in range(tries):
+        try:
+            with transaction.atomic():
+                _log(message, channel, DeliveryAttempt.Status.SENT, provider_id=provider_id)
+                return _finish_sent(message, channel)
+        except OperationalError as exc:
+            if attempt == tries - 1:
+                raise SentButUnrecorded(f"message {message.pk} was sent on {channel} but could not be recorded") from exc
+            logger.warning("message %s was sent but could not be recorded yet; retrying", message.pk)
+            time.sleep(0.5 * 2**attempt)
+    raise AssertionError("unreachable")
 
 
 def _finish_sent(message: Message, channel: str) -> Message:

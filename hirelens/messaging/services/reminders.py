@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from hirelens.messaging.models import Kind, Reminder
 
-from .messages import message_send
+from .messages import DELIVERY_BATCH, message_send, messages_enqueue
 from .policy import reminder_offsets
 
 
@@ -81,45 +81,64 @@ def reminders_cancel(*, organization_id: int, subject_type: str, subject_id: str
 
 
 def reminder_dispatch(*, reminder_id: int, now: datetime | None = None) -> bool:
-    """Send one due reminder if it is still planned. True when this call created its message."""
-    now = now or timezone.now()
+    """Send one due reminder if it is still planned. True when this call created its message (or
+    expired the reminder because its interview has already started)."""
+    handled, message_id = _dispatch(reminder_id, now or timezone.now())
+    if message_id:
+        messages_enqueue([message_id])
+    return handled
+
+
+def _dispatch(reminder_id: int, now: datetime) -> tuple[bool, int | None]:
+    """Claim one due reminder and create its message (not yet enqueued), in one transaction."""
     with transaction.atomic():
         reminder = Reminder.objects.filter(pk=reminder_id, status=Reminder.Status.PLANNED, due_at__lte=now).first()
         if reminder is None:
-            return False
+            return False, None
         if reminder.starts_at <= now:
             return bool(Reminder.objects.filter(pk=reminder.pk, status=Reminder.Status.PLANNED)
-                        .update(status=Reminder.Status.EXPIRED, updated_at=now))
+                        .update(status=Reminder.Status.EXPIRED, updated_at=now)), None
         late = max(0, int((now - reminder.due_at).total_seconds()))
         claimed = Reminder.objects.filter(pk=reminder.pk, status=Reminder.Status.PLANNED).update(
             status=Reminder.Status.SENT, sent_at=now, late_seconds=late, updated_at=now)
         if not claimed:
-            return False  # another worker took it
+            return False, None  # another worker took it
         variables = json.loads(reminder.variables) if reminder.variables else {}
         variables.update(starts_at=reminder.starts_at.isoformat(), offset_minutes=reminder.offset_minutes)
         message = message_send(organization_id=reminder.organization_id, kind=Kind.REMINDER, variables=variables,
                                candidate_id=reminder.candidate_id, user_id=reminder.user_id,
                                subject_type=reminder.subject_type, subject_id=reminder.subject_id,
-                               idempotency_key=f"reminder:{reminder.pk}")
+                               idempotency_key=f"reminder:{reminder.pk}", enqueue=False)
         Reminder.objects.filter(pk=reminder.pk).update(message=message)
-        return True
+        return True, message.pk
 
 
 def reminders_dispatch_due(*, now: datetime | None = None, limit: int = 1000) -> int:
-    """Send every reminder due by ``now`` (oldest first, ``limit`` per call). Returns how many were sent."""
+    """Send every reminder due by ``now`` (oldest first, ``limit`` per query). Returns how many were sent.
+    Their messages are delivered in batches (``messages_enqueue``), each handed over as soon as it is
+    full, so delivery starts while the rest are still being claimed."""
     now = now or timezone.now()
     sent = 0
-    while True:
-        ids = list(Reminder.objects.filter(status=Reminder.Status.PLANNED, due_at__lte=now)
-                   .order_by("due_at", "pk").values_list("pk", flat=True)[:limit])
-        if not ids:
-            return sent
-        batch = 0
-        for reminder_id in ids:
-            batch += reminder_dispatch(reminder_id=reminder_id, now=now)
-        sent += batch
-        if len(ids) < limit:
-            return sent
+    pending: list[int] = []
+    try:
+        while True:
+            ids = list(Reminder.objects.filter(status=Reminder.Status.PLANNED, due_at__lte=now)
+                       .order_by("due_at", "pk").values_list("pk", flat=True)[:limit])
+            if not ids:
+                return sent
+            for reminder_id in ids:
+                handled, message_id = _dispatch(reminder_id, now)
+                sent += handled
+                if message_id:
+                    pending.append(message_id)
+                if len(pending) >= DELIVERY_BATCH:
+                    messages_enqueue(pending)
+                    pending = []
+            if len(ids) < limit:
+                return sent
+    finally:
+        if pending:
+            messages_enqueue(pending)
 
 
 def reminders_due_soon(*, within: timedelta, now: datetime | None = None) -> list[tuple[int, datetime]]:

@@ -146,3 +146,54 @@ def test_reminders_survive_a_worker_restart(org, real_queue, start_worker, smtp_
     assert Reminder.objects.filter(status="sent", late_seconds__gte=1).count() == 3
     assert Message.objects.filter(status="sent").count() == 3
     worker.stop()
+
+
+def test_reminders_falling_due_together_are_delivered_in_batches_over_one_smtp_connection(
+        org, smtp_server, django_capture_on_commit_callbacks):
+    """10,000 reminders due in the same minutes must not cost 10,000 jobs and SMTP connections: their
+    messages go out in jobs of DELIVERY_BATCH, each over one connection (bench/messaging.py measures it)."""
+    from hirelens.messaging.services.messages import DELIVERY_BATCH
+
+    count = DELIVERY_BATCH + 3
+    starts = timezone.now() + timedelta(hours=2)
+    for i in range(count):
+        candidate = CandidateFactory(organization=org, email=f"batch{i}@example.com")
+        reminders_plan(organization_id=org.pk, subject_type="scheduling.interview", subject_id=1000 + i, starts_at=starts,
+                       candidate_id=candidate.pk, offsets=[60], variables={"position": "销售代表"})
+    with django_capture_on_commit_callbacks(execute=True) as jobs:
+        assert reminders_dispatch_due(now=starts - timedelta(minutes=59)) == count
+    assert len(jobs) == 2  # one full batch handed over as soon as it was full, then the rest
+    smtp_server.wait_for(count)
+    assert sorted(m["To"] for m in smtp_server.messages) == sorted(f"batch{i}@example.com" for i in range(count))
+    assert len(set(smtp_server.peers)) == 2  # one connection per batch, not one per e-mail
+    assert Message.objects.filter(status="sent", channel="email").count() == count
+
+
+def test_a_batch_survives_an_smtp_server_that_is_down_and_retries_each_message(org, settings):
+    """The server refuses connections: each message of the batch is scheduled for a retry (none lost, none
+    marked failed, the batch does not stop at the first), and a later try over a live server sends them."""
+    from conftest import free_port
+    from hirelens.messaging.services.messages import messages_deliver
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", free_port(), 2
+    starts = timezone.now() + timedelta(hours=2)
+    for i in range(3):
+        candidate = CandidateFactory(organization=org, email=f"down{i}@example.com")
+        reminders_plan(organization_id=org.pk, subject_type="scheduling.interview", subject_id=2000 + i, starts_at=starts,
+                       candidate_id=candidate.pk, offsets=[60])
+    assert reminders_dispatch_due(now=starts - timedelta(minutes=59)) == 3
+    ids = list(Message.objects.order_by("pk").values_list("pk", flat=True))
+    later = messages_deliver(ids)
+    assert sorted(later) == ids and all(delay > 0 for delay in later.values())
+    assert set(Message.objects.values_list("status", flat=True)) == {"sending"}
+    sink = SMTPSink()
+    sink.controller.start()
+    try:
+        settings.EMAIL_PORT = sink.port
+        Message.objects.update(retry_at=None)
+        assert messages_deliver(ids) == {}
+        assert len(sink.wait_for(3)) == 3 and len(set(sink.peers)) == 1
+        assert set(Message.objects.values_list("status", flat=True)) == {"sent"}
+    finally:
+        sink.controller.stop()
