@@ -2,8 +2,10 @@
 
     python bench/messaging.py                     # 10,000 interviews, reminders due within ~3 minutes
     python bench/messaging.py --count 2000 --workers 4
+    python bench/messaging.py --pg --redis --workers 2 --worker-type process   # PostgreSQL + Redis queue
 
-A fresh SQLite database and Huey queue in a temporary directory; N candidates and N interviews whose
+A fresh SQLite database and Huey queue in a temporary directory (or, with --pg / --redis, a fresh
+PostgreSQL database ``hirelens_bench_messaging`` and Redis database 14, flushed first); N candidates and N interviews whose
 one reminder (offset 60 min) falls due between lead and lead + spread seconds after planning; a real aiosmtpd
 server receives the e-mails; a real `run_huey` consumer (started after planning) does the work through
 the periodic tick and the per-reminder timers. Figures: reminders sent, messages per reminder, e-mails
@@ -41,6 +43,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--worker-type", choices=["thread", "process"], default="thread")
     parser.add_argument("--timeout", type=float, default=900.0)
+    parser.add_argument("--pg", action="store_true", help="PostgreSQL at 127.0.0.1:5432 instead of SQLite")
+    parser.add_argument("--redis", action="store_true", help="Huey on Redis (127.0.0.1:6379/14) instead of SQLite")
     args = parser.parse_args()
 
     var = Path(tempfile.mkdtemp(prefix="hirelens-bench-messaging-"))
@@ -64,6 +68,13 @@ def main() -> None:
     env = os.environ.copy()
     env.update({"HIRELENS_VAR_DIR": str(var), "DJANGO_SETTINGS_MODULE": "config.settings.local", "HIRELENS_DEBUG": "false",
                 "HIRELENS_EMAIL_HOST": "127.0.0.1", "HIRELENS_EMAIL_PORT": str(smtp_port), "HIRELENS_LOG_LEVEL": "WARNING"})
+    if args.pg:
+        for sql in ("DROP DATABASE IF EXISTS hirelens_bench_messaging", "CREATE DATABASE hirelens_bench_messaging"):
+            subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c", sql], check=True)
+        env["HIRELENS_DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/hirelens_bench_messaging"
+    if args.redis:
+        subprocess.run(["redis-cli", "-n", "14", "flushdb"], check=True, capture_output=True)
+        env["HIRELENS_REDIS_URL"] = "redis://127.0.0.1:6379/14"
     os.environ.update(env)
     subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
 
@@ -132,7 +143,7 @@ def main() -> None:
             print(f"{label:18}: median {statistics.median(values):6.2f}s  p95 {percentile(values, 0.95):6.2f}s  "
                   f"max {max(values):6.2f}s  over 60 s: {sum(1 for v in values if v > 60)}")
     print(f"(cores: {os.cpu_count()}, load average {os.getloadavg()[0]:.1f}, workers: {args.workers} {args.worker_type}(s), "
-          f"SQLite + SqliteHuey in {var})")
+          f"{'PostgreSQL' if args.pg else 'SQLite'} + {'Redis' if args.redis else 'SqliteHuey'}; files in {var})")
 
 
 if __name__ == "__main__":
