@@ -37,7 +37,7 @@ class AnalysisOptions:
     time_limit_s: float | None = 1800.0  # a 2-hour file needs about 6 min on one core: set per file
     whisper_model_dirs: dict[str, str] | None = None  # {"en": dir, "zh": dir, "*": multilingual dir}
     face_model_path: str | None = None
-    threads: int = 1  # CPU threads for ASR
+    threads: int = 1  # CPU cores the analysis may use (ASR gets one fewer while face analysis runs beside it)
     chunk_s: float = 60.0  # audio is analysed in blocks of about this length (bounded memory)
     speech: SpeechParams = field(default_factory=SpeechParams)
 
@@ -86,6 +86,13 @@ def analyse(path: str | os.PathLike, options: AnalysisOptions | None = None) -> 
     if not info.has_audio:
         warnings.append(Warning_("no_audio", "the file has no audio: no speech or transcript"))
 
+    # ASR runs in its own thread beside decoding and face analysis. With face analysis on, that main thread
+    # keeps one core busy, so ASR gets the others: oversubscribing (ASR on every core plus the face models)
+    # made two cores slower than one (measured: 9.1 s against 8.2 s for a one-minute answer; 8.7 s with
+    # this). Shorter ASR blocks, so that ASR starts before the file is decoded, were tried: 8.9 s, because
+    # the face models on the main thread (5.2-5.7 s a minute with another core busy) are the critical path.
+    asr_threads = max(1, opts.threads - 1) if face_an is not None else max(1, opts.threads)
+    chunk_s = opts.chunk_s
     acc = SpeechAccumulator(params=opts.speech)
     try:
         asr_dir = _asr_model(opts, warnings) if opts.transcript and info.has_audio else None
@@ -106,7 +113,7 @@ def analyse(path: str | os.PathLike, options: AnalysisOptions | None = None) -> 
         if not buf_len:
             return
         audio = np.concatenate(buf)
-        cut = len(audio) if final else _quiet_cut(audio, int(opts.chunk_s * SR))
+        cut = len(audio) if final else _quiet_cut(audio, int(chunk_s * SR))
         block, rest = audio[:cut], audio[cut:]
         t0 = time.perf_counter()
         segs = acc.add(block, buf_start)
@@ -117,7 +124,7 @@ def analyse(path: str | os.PathLike, options: AnalysisOptions | None = None) -> 
             # they overlap; with one they take turns at no extra cost
             while len(asr_jobs) - asr_done[0] >= 2:  # bounded memory: at most two blocks wait for ASR
                 collect(asr_jobs[asr_done[0]])
-            asr_jobs.append(asr_pool.submit(_timed_transcribe, block, buf_start, opts.language, asr_dir, opts.threads))
+            asr_jobs.append(asr_pool.submit(_timed_transcribe, block, buf_start, opts.language, asr_dir, asr_threads))
         buf_start += cut / SR
         buf, buf_len = ([rest], len(rest)) if len(rest) else ([], 0)
 
@@ -144,7 +151,7 @@ def analyse(path: str | os.PathLike, options: AnalysisOptions | None = None) -> 
                 if kind == "audio":
                     buf.append(item.samples)
                     buf_len += len(item.samples)
-                    if buf_len >= (opts.chunk_s + 10) * SR:
+                    if buf_len >= (chunk_s + 10) * SR:
                         flush(final=False)
                 else:
                     t0 = time.perf_counter()
