@@ -78,7 +78,8 @@ def analyse(path: str | os.PathLike, options: AnalysisOptions | None = None) -> 
 
         try:
             pose_every = max(1, int(round(opts.face_fps / opts.pose_fps))) if opts.posture and opts.pose_fps else None
-            face_an = FaceAnalyser(fps=opts.face_fps, pose_every=pose_every, model_path=opts.face_model_path)
+            face_an = FaceAnalyser(fps=opts.face_fps, pose_every=pose_every, model_path=opts.face_model_path,
+                                   pose_in_thread=opts.threads >= 2)
         except ModelNotFoundError as exc:
             warnings.append(Warning_("face_model_missing", exc.message))
             stream.close()

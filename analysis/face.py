@@ -94,7 +94,8 @@ class PoseSample:
 class FaceAnalyser:
     """Feed ``add(t, rgb)`` in time order; ``result()`` gives the summary dict and events."""
 
-    def __init__(self, *, fps: float, pose_every: int | None, model_path: str | None = None, params=None):
+    def __init__(self, *, fps: float, pose_every: int | None, model_path: str | None = None, params=None,
+                 pose_in_thread: bool = False):
         _quiet_mediapipe()
         import mediapipe as mp
         from mediapipe.tasks.python import BaseOptions, vision
@@ -124,6 +125,14 @@ class FaceAnalyser:
             )
         self.samples: list[FaceSample] = []
         self.pose_samples: list[PoseSample] = []
+        # With a spare core, posture runs in its own thread (MediaPipe releases the GIL while its graph
+        # runs), in order, with at most a few frames waiting so memory stays bounded.
+        self._pose_pool = None
+        self._pose_jobs: list = []
+        if self._pose is not None and pose_in_thread:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._pose_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hirelens-pose")
         self._n = 0
         self._last_ms = -1
 
@@ -134,6 +143,8 @@ class FaceAnalyser:
         return mp.__version__
 
     def close(self) -> None:
+        if self._pose_pool is not None:
+            self._pose_pool.shutdown(wait=True, cancel_futures=True)
         self._lm.close()
         self._detector.close()
         if self._pose is not None:
@@ -161,7 +172,12 @@ class FaceAnalyser:
                 s.yaw, s.pitch, s.roll = head_angles(r.facial_transformation_matrixes[i])
         self.samples.append(s)
         if self._pose is not None and self._n % self.pose_every == 0:
-            self.pose_samples.append(self._pose_sample(t, rgb))
+            if self._pose_pool is None:
+                self.pose_samples.append(self._pose_sample(t, rgb))
+            else:
+                while len(self._pose_jobs) >= 3:
+                    self.pose_samples.append(self._pose_jobs.pop(0).result())
+                self._pose_jobs.append(self._pose_pool.submit(self._pose_sample, t, rgb))
         self._n += 1
 
     def _pose_sample(self, t: float, rgb: np.ndarray) -> PoseSample:
@@ -187,6 +203,8 @@ class FaceAnalyser:
     # ---- summaries -------------------------------------------------------------------------------
 
     def result(self, duration_s: float) -> tuple[dict, dict | None, list[Event]]:
+        while self._pose_jobs:
+            self.pose_samples.append(self._pose_jobs.pop(0).result())
         p = self.params
         ss = self.samples
         events: list[Event] = []

@@ -108,3 +108,13 @@ def test_two_people_are_reported(tmp_path):
     assert [e.detail["max_faces"] for e in report.events_of("multiple_faces")] == [2]
     assert "multiple_faces" in [w.code for w in report.warnings]
     assert report.summary.face_present_ratio == 1.0
+
+
+def test_two_cores_give_the_same_face_and_posture_figures(face_report, face_video):
+    """With threads >= 2 posture runs in its own thread and ASR gets the other core: same results, in order."""
+    two = analyse(face_video.path, AnalysisOptions(language="en", face=True, keywords=["customer"], threads=2))
+    assert two.posture == face_report.posture
+    assert two.face == face_report.face
+    assert [(e.type, e.start_s, e.end_s) for e in two.events if e.type != "keyword"] == \
+        [(e.type, e.start_s, e.end_s) for e in face_report.events if e.type != "keyword"]
+    assert two.summary.keywords == face_report.summary.keywords
