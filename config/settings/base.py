@@ -244,6 +244,9 @@ WECHAT_OAUTH_BASE = env.get_url("WECHAT_OAUTH_BASE", "https://open.weixin.qq.com
 # Messaging (docs/messaging.md): HTTP timeout towards WeChat/WeCom, callback replay window, default
 # reminder offsets in minutes before the start, and the SMS backend class (empty = no SMS).
 MESSAGING_HTTP_TIMEOUT = env.get_float("MESSAGING_HTTP_TIMEOUT", 5.0)
+# Cores one analysis may use: 1 when several workers analyse at once; 2+ gives ASR and posture their own
+# threads (docs/analysis.md: 8.2 s on one core, 7.2 s on two, for a one-minute answer with face analysis).
+ANALYSIS_THREADS = max(1, env.get_int("ANALYSIS_THREADS", 1))
 MESSAGING_CALLBACK_MAX_SKEW = env.get_int("MESSAGING_CALLBACK_MAX_SKEW", 300)
 MESSAGING_REMINDER_OFFSETS = [int(v) for v in env.get_list("MESSAGING_REMINDER_OFFSETS", ["1440", "60"])]
 SMS_BACKEND = env.get_str("SMS_BACKEND", "") or ""

@@ -27,7 +27,8 @@ def _options(answer: Answer):
     language = "en" if session.language == "en" else "auto"
     face = bool(session.biometric_allowed and session.organization.facial_analysis_enabled and answer.kind == Answer.Kind.VIDEO)
     # Model folders come from HIRELENS_WHISPER_MODEL_DIR[_EN|_ZH], which the library reads itself.
-    return AnalysisOptions(language=language, keywords=list(position.keywords or []), face=face, posture=face, time_limit_s=600.0)
+    return AnalysisOptions(language=language, keywords=list(position.keywords or []), face=face, posture=face, time_limit_s=600.0,
+                           threads=settings.ANALYSIS_THREADS)
 
 
 def _set(answer_id: int, **fields) -> Answer:
