@@ -22,10 +22,6 @@ from .forms import InvitationAcceptForm, InvitationForm, LoginForm, PasswordConf
 from .roles import Role
 
 
-def _errors(exc: ValidationError) -> list[str]:
-    return exc.messages
-
-
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
@@ -113,7 +109,7 @@ def security(request):
                     return redirect("accounts:security")
         except ValidationError as exc:
             target = token_form if action == "confirm" else password_form
-            for message in _errors(exc):
+            for message in exc.messages:
                 target.add_error(None, message)
     pending = TOTPDevice.objects.filter(user=request.user, confirmed=False).order_by("-id").first()
     if pending is not None and not enabled:
@@ -136,7 +132,7 @@ def invitation_accept(request, token: str):
                 token=token, full_name=form.cleaned_data["full_name"], password=form.cleaned_data["password1"], request=request
             )
         except ValidationError as exc:
-            for message in _errors(exc):
+            for message in exc.messages:
                 form.add_error("password1" if "密码" in message or "password" in message.lower() else None, message)
         else:
             auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
@@ -189,7 +185,7 @@ def user_edit(request, user_id: int):
         try:
             services.user_update(actor=request.user, user=target, request=request, **form.cleaned_data)
         except ValidationError as exc:
-            for message in _errors(exc):
+            for message in exc.messages:
                 form.add_error(None, message)
         else:
             messages.success(request, _("已保存 %(name)s 的设置。") % {"name": form.cleaned_data["full_name"]})

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from hirelens.accounts.roles import Perm, user_can
+from hirelens.core.flash import flash_errors
 from hirelens.positions.access import visible_positions
 
 from . import forms, selectors, services
@@ -124,11 +125,6 @@ def _back(candidate, tab):
     return redirect(reverse("candidates:detail", args=[candidate.pk]) + f"?tab={tab}")
 
 
-def _flash_errors(request, exc: ValidationError):
-    for message in exc.messages:
-        messages.error(request, message)
-
-
 @login_required
 @require_POST
 def candidate_edit(request, candidate_id: int):
@@ -142,7 +138,7 @@ def candidate_edit(request, candidate_id: int):
                                       allow_duplicate=request.POST.get("allow_duplicate") == "1", request=request)
             messages.success(request, _("已保存。"))
         except ValidationError as exc:
-            _flash_errors(request, exc)
+            flash_errors(request, exc)
     else:
         messages.error(request, _("请检查填写的内容。"))
     return _back(candidate, "profile")
@@ -158,7 +154,7 @@ def candidate_resume_upload(request, candidate_id: int):
             services.resume_attach(candidate=candidate, actor=request.user, upload=form.cleaned_data["resume"], request=request)
             messages.success(request, _("简历已上传并解析。"))
         except ValidationError as exc:
-            _flash_errors(request, exc)
+            flash_errors(request, exc)
     else:
         messages.error(request, _("请选择文件。"))
     return _back(candidate, "resume")
@@ -190,7 +186,7 @@ def document_upload(request, candidate_id: int):
                                      doc_type=form.cleaned_data["doc_type"], request=request)
             messages.success(request, _("文件已上传。"))
         except ValidationError as exc:
-            _flash_errors(request, exc)
+            flash_errors(request, exc)
     else:
         messages.error(request, _("请选择类型和文件。"))
     return _back(candidate, "documents")
@@ -225,7 +221,7 @@ def project_save(request, candidate_id: int, project_id: int | None = None):
         try:
             services.project_save(candidate=candidate, actor=request.user, project=project, request=request, **form.cleaned_data)
         except ValidationError as exc:
-            _flash_errors(request, exc)
+            flash_errors(request, exc)
     else:
         messages.error(request, _("请填写项目名称。"))
     return _back(candidate, "profile")
@@ -249,7 +245,7 @@ def work_save(request, candidate_id: int):
         try:
             services.work_save(candidate=candidate, actor=request.user, request=request, **form.cleaned_data)
         except ValidationError as exc:
-            _flash_errors(request, exc)
+            flash_errors(request, exc)
     else:
         messages.error(request, _("请填写公司名称。"))
     return _back(candidate, "profile")
@@ -273,7 +269,7 @@ def background_check_save(request, candidate_id: int):
         try:
             services.background_check_save(actor=request.user, candidate=candidate, request=request, **form.cleaned_data)
         except ValidationError as exc:
-            _flash_errors(request, exc)
+            flash_errors(request, exc)
     return _back(candidate, "profile")
 
 

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from hirelens.accounts.roles import Perm, user_can
 from hirelens.core.audit import audit_record
+from hirelens.core.flash import flash_errors
 from hirelens.core.models import AuditEvent
 from hirelens.positions.access import access_position
 from hirelens.workflows.access import assignment_roles, stage_can_score, visible_applications
@@ -25,12 +26,6 @@ from .access import (
 )
 from .models import Decision, FitRule, Scorecard
 from .selectors import ai_evidence, profile_build
-
-
-def _errors(exc: ValidationError) -> list[str]:
-    if hasattr(exc, "message_dict"):
-        return [m for msgs in exc.message_dict.values() for m in msgs]
-    return list(exc.messages)
 
 
 @login_required
@@ -105,7 +100,7 @@ def scorecard_edit(request, application_id: int, stage_id: int):
                 return redirect("evaluations:scorecard", application_id=application.pk, stage_id=stage.pk)
             services.scorecard_submit(**kwargs, request=request)
         except ValidationError as exc:
-            errors = _errors(exc)
+            errors = exc.messages
         else:
             messages.success(request, _("评分卡已提交并锁定。"))
             return redirect("evaluations:application", application_id=application.pk)
@@ -128,8 +123,7 @@ def scorecard_amend_view(request, scorecard_id: int):
                                  score=request.POST.get("score"), reason=request.POST.get("reason", ""),
                                  why=request.POST.get("why", ""), request=request)
     except ValidationError as exc:
-        for message in _errors(exc):
-            messages.error(request, message)
+        flash_errors(request, exc)
     else:
         messages.success(request, _("修订已记录。"))
     return redirect("evaluations:application", application_id=card.application_id)
@@ -144,8 +138,7 @@ def decide(request, application_id: int):
                                  rationale=request.POST.get("rationale", ""), next_steps=request.POST.get("next_steps", ""),
                                  request=request)
     except ValidationError as exc:
-        for message in _errors(exc):
-            messages.error(request, message)
+        flash_errors(request, exc)
     else:
         messages.success(request, _("决定已记录，结果反馈已安排发送。"))
     return redirect("evaluations:application", application_id=application.pk)
@@ -184,7 +177,7 @@ def position_settings(request, position_id: int):
                                                    scale_max=request.POST.get("scale_max", 10),
                                                    shareable_dimensions=request.POST.getlist("shareable"), request=request)
         except (ValidationError, ValueError) as exc:
-            for message in (_errors(exc) if isinstance(exc, ValidationError) else [str(exc)]):
+            for message in (exc.messages if isinstance(exc, ValidationError) else [str(exc)]):
                 messages.error(request, message)
         else:
             messages.success(request, _("已保存。"))

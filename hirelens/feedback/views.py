@@ -12,6 +12,7 @@ from django.views.decorators.csrf import csrf_protect
 
 from hirelens.accounts.roles import Perm, user_can
 from hirelens.core.access import require_perm
+from hirelens.core.flash import flash_errors
 from hirelens.positions.access import access_position, visible_positions
 
 from . import services
@@ -31,10 +32,6 @@ def dashboard(request):
         "survey": survey_summary(actor=request.user, since=now - timedelta(days=90)),
         "can_configure": user_can(request.user, Perm.MESSAGING_CONFIGURE),
     })
-
-
-def _errors(exc: ValidationError) -> list[str]:
-    return [m for msgs in exc.message_dict.values() for m in msgs] if hasattr(exc, "message_dict") else list(exc.messages)
 
 
 @login_required
@@ -61,8 +58,7 @@ def rules(request):
                                             next_steps_reject=request.POST.get("next_steps_reject", ""),
                                             send_survey=bool(request.POST.get("send_survey")), request=request)
         except ValidationError as exc:
-            for message in _errors(exc):
-                messages.error(request, message)
+            flash_errors(request, exc)
         except ValueError:
             messages.error(request, _("请填写整数。"))
         else:
@@ -91,7 +87,7 @@ def survey_page(request, token: str):
         except services.SurveyClosed as closed:
             return render(request, "feedback/survey_closed.html", {"reason": closed.reason}, status=410)
         except ValidationError as exc:
-            errors = _errors(exc)
+            errors = exc.messages
         else:
             return render(request, "feedback/survey_closed.html", {"reason": "thanks"})
     return render(request, "feedback/survey.html", {

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from hirelens.accounts.roles import Perm, user_can
 from hirelens.core.audit import audit_record
+from hirelens.core.flash import flash_errors
 from hirelens.core.models import AuditEvent
 
 from . import services
@@ -67,8 +68,7 @@ def batch_map(request, batch_id: int):
     try:
         services.import_batch_validate(actor=request.user, batch=batch, mapping={k: v for k, v in mapping.items() if v})
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        flash_errors(request, exc)
     return redirect("imports:detail", batch.pk)
 
 
@@ -80,8 +80,7 @@ def batch_commit(request, batch_id: int):
         batch = services.import_batch_commit(actor=request.user, batch=batch, request=request)
         messages.success(request, _("已导入 %(n)s 位候选人。") % {"n": batch.created_count})
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        flash_errors(request, exc)
     return redirect("imports:detail", batch.pk)
 
 
@@ -92,8 +91,7 @@ def batch_discard(request, batch_id: int):
     try:
         services.import_batch_discard(actor=request.user, batch=batch)
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        flash_errors(request, exc)
     return redirect("imports:detail", batch.pk)
 
 

@@ -14,6 +14,7 @@ from hirelens.candidates import services as candidate_services
 from hirelens.candidates.access import access_candidate_for_edit
 from hirelens.candidates.forms import DocumentForm, ProjectForm, ResumeForm
 from hirelens.candidates.models import PERSONAL_FIELDS, Project
+from hirelens.core.flash import flash_errors
 
 from . import services
 from .access import PortalLinkExpired, access_portal, access_portal_link_for_staff
@@ -41,11 +42,6 @@ def portal_view(view):
 
 def _home(token, anchor=""):
     return redirect(reverse("portal:home", args=[token]) + (f"#{anchor}" if anchor else ""))
-
-
-def _errors(request, exc: ValidationError):
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 @portal_view
@@ -94,7 +90,7 @@ def portal_profile(request, token, link, candidate):
             # Never tell a candidate which other records exist.
             messages.error(request, _("该手机号、邮箱已登记在其他档案中，请联系招聘专员处理。"))
         except ValidationError as exc:
-            _errors(request, exc)
+            flash_errors(request, exc)
     else:
         messages.error(request, _("请填写姓名。"))
     return _home(token, "profile")
@@ -116,7 +112,7 @@ def portal_project(request, token, link, candidate, project_id=None):
             candidate_services.project_save(candidate=candidate, by_candidate=True, project=project, request=request, **form.cleaned_data)
             messages.success(request, _("项目已保存。"))
         except ValidationError as exc:
-            _errors(request, exc)
+            flash_errors(request, exc)
     else:
         messages.error(request, _("请填写项目名称。"))
     return _home(token, "projects")
@@ -141,7 +137,7 @@ def portal_document(request, token, link, candidate):
                                                doc_type=form.cleaned_data["doc_type"], request=request)
             messages.success(request, _("文件已上传，等待审核。"))
         except ValidationError as exc:
-            _errors(request, exc)
+            flash_errors(request, exc)
     else:
         messages.error(request, _("请选择类型和文件。"))
     return _home(token, "documents")
@@ -156,7 +152,7 @@ def portal_resume(request, token, link, candidate):
             candidate_services.resume_attach(candidate=candidate, by_candidate=True, upload=form.cleaned_data["resume"], request=request)
             messages.success(request, _("简历已上传。"))
         except ValidationError as exc:
-            _errors(request, exc)
+            flash_errors(request, exc)
     else:
         messages.error(request, _("请选择文件。"))
     return _home(token, "documents")

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from hirelens.accounts.roles import AssignmentRole, Perm, user_can
 from hirelens.core.access import get_for_actor, tenant_queryset
+from hirelens.core.flash import flash_errors
 
 from . import services
 from .access import access_position
@@ -88,8 +89,7 @@ def position_assign(request, position_id: int):
     try:
         services.position_assign(actor=request.user, position=position, user=user, role=request.POST.get("role", ""), request=request)
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        flash_errors(request, exc)
     else:
         messages.success(request, _("已指派 %(name)s。") % {"name": user.full_name})
     return redirect("positions:detail", position_id=position.pk)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from hirelens.accounts.roles import Perm, user_can
 from hirelens.core.access import get_for_actor, require_perm, tenant_queryset
+from hirelens.core.flash import flash_errors
 from hirelens.positions.access import access_position
 from hirelens.positions.validators import common_time_zones
 from hirelens.workflows.access import access_application, visible_applications
@@ -21,11 +22,6 @@ from .ics import interview_ics
 from .links import LinkError, link_open, link_revoke, link_url
 from .models import InterviewLink
 from .timezones import viewer_zone
-
-
-def _errors(request, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 def _members(actor):
@@ -86,7 +82,7 @@ def slot_new(request, position_id: int):
                              interviewers=_picked_members(request), application=application,
                              stage=_picked_stage(request, position))
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, _("已开放时间段。"))
     return redirect("scheduling:position", position_id=position.pk)
@@ -113,7 +109,7 @@ def interview_new(request, position_id: int):
                                                 interviewers=_picked_members(request), stage=_picked_stage(request, position),
                                                 request=request)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
         return redirect("scheduling:position", position_id=position.pk)
     return redirect("scheduling:interview", interview_id=interview.pk)
 
@@ -149,7 +145,7 @@ def interview_links(request, interview_id: int):
     try:
         urls = services.interview_links_issue(interview=interview, actor=request.user)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     else:
         request.session["new_links"] = {"candidate": urls["candidate"], "backup": urls["backup"],
                                         "interviewers": list(urls["interviewers"].values())}
@@ -176,7 +172,7 @@ def interview_reschedule(request, interview_id: int):
                                       end=request.POST.get("end", ""), time_zone=request.POST.get("time_zone", ""),
                                       reason=request.POST.get("reason", ""), request=request)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, _("面试已改期，日历邀请已更新。"))
     return redirect("scheduling:interview", interview_id=interview.pk)
@@ -189,7 +185,7 @@ def interview_cancel(request, interview_id: int):
     try:
         services.interview_cancel(actor=request.user, interview=interview, reason=request.POST.get("reason", ""), request=request)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, _("面试已取消，所有链接已失效。"))
     return redirect("scheduling:interview", interview_id=interview.pk)
@@ -210,7 +206,7 @@ def availability(request):
             services.availability_add(actor=request.user, user=request.user, start=request.POST.get("start", ""),
                                       end=request.POST.get("end", ""), time_zone=request.POST.get("time_zone", ""))
         except ValidationError as exc:
-            _errors(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, _("已添加可面试时间。"))
         return redirect("scheduling:availability")
@@ -238,7 +234,7 @@ def link_page(request, token: str):
             try:
                 interview = services.interview_book_slot(application=application, slot_id=request.POST.get("slot"), request=request)
             except ValidationError as exc:
-                _errors(request, exc)
+                flash_errors(request, exc)
                 return redirect("scheduling:link", token=token)
             urls = services.interview_links_issue(interview=interview)
             return redirect(_relative(urls["candidate"]))

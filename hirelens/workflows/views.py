@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from hirelens.accounts.roles import AssignmentRole, Perm, user_can
 from hirelens.core.access import get_for_actor, require_perm, tenant_queryset
+from hirelens.core.flash import flash_errors
 from hirelens.positions.access import access_position, visible_positions
 
 from . import selectors, services
@@ -27,11 +28,6 @@ from .access import (
 from .forms import settings_from_post
 from .models import ApplicationProgress, ModuleType, ProcessVersion
 from .modules import PALETTE, STARTERS, publish_problems
-
-
-def _errors(request, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 def _back(request, name, **kwargs):
@@ -66,7 +62,7 @@ def process_new(request, position_id: int):
         process = services.process_create(actor=request.user, position=position, name=request.POST.get("name", ""),
                                           starter=request.POST.get("starter", ""), request=request)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
         return redirect("workflows:position", position_id=position.pk)
     return redirect("workflows:designer", process_id=process.pk)
 
@@ -206,7 +202,7 @@ def publish(request, process_id: int):
     try:
         version = services.process_publish(actor=request.user, process=process, note=request.POST.get("note", ""), request=request)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, _("已发布版本 v%(n)d。进行中的申请继续使用原来的版本。") % {"n": version.number})
     return redirect("workflows:designer", process_id=process.pk)
@@ -219,7 +215,7 @@ def activate(request, process_id: int):
     try:
         services.process_activate(actor=request.user, process=process, request=request)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, _("新申请将使用流程“%(name)s”。") % {"name": process.name})
     return redirect("workflows:designer", process_id=process.pk)
@@ -236,7 +232,7 @@ def clone(request, process_id: int):
         copy = services.process_clone(actor=request.user, process=process, position=position,
                                       name=request.POST.get("name", ""), request=request)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
         return redirect("workflows:designer", process_id=process.pk)
     messages.success(request, _("已复制为“%(name)s”（草稿）。") % {"name": copy.name})
     return redirect("workflows:designer", process_id=copy.pk)
@@ -272,7 +268,7 @@ def application_start(request, application_id: int):
     try:
         services.pipeline_start(actor=request.user, application=application, reason=request.POST.get("reason", ""))
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     return _back(request, "workflows:board", position_id=application.position_id)
 
 
@@ -289,7 +285,7 @@ def application_move(request, application_id: int):
     try:
         action(actor=request.user, progress=progress, reason=request.POST.get("reason", ""))
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, _("已记录。"))
     return _back(request, "workflows:application", application_id=application.pk)
@@ -325,7 +321,7 @@ def stage_score(request, application_id: int, stage_id: int):
         services.stage_result_record(actor=request.user, progress=progress, stage=stage, score=request.POST.get("score", ""),
                                      comment=request.POST.get("comment", ""), request=request)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, _("得分已保存。"))
     return redirect("workflows:application", application_id=application.pk)
@@ -341,7 +337,7 @@ def stage_import_scores(request, stage_id: int):
             raise ValidationError(_("请选择 CSV 文件。"))
         results = services.stage_results_import_csv(actor=request.user, stage=stage, data=upload.read(), request=request)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, _("已导入 %(n)d 条得分。") % {"n": len(results)})
     position_id = stage.version.process.position_id
