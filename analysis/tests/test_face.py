@@ -46,7 +46,7 @@ def test_posture_is_measured(face_report):
     p = face_report.posture
     assert p["samples"] >= 12 and p["body_visible_ratio"] > 0.6
     assert abs(p["shoulder_tilt_mean_deg"]) < 15
-    assert face_report.models[0].name == "mediapipe-face-landmarker"
+    assert face_report.models[0].name == "face-landmarks"
 
 
 def test_speech_and_face_run_on_the_same_recording(face_report, face_video):
