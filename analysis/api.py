@@ -33,7 +33,7 @@ class AnalysisOptions:
     posture: bool = True  # only when face is allowed too (it needs the video)
     transcript: bool = True
     face_fps: float = 5.0
-    pose_fps: float = 1.0
+    pose_fps: float = 0.5  # posture changes slowly; one Pose call costs about 20 ms
     time_limit_s: float | None = 1800.0  # a 2-hour file needs about 6 min on one core: set per file
     whisper_model_dirs: dict[str, str] | None = None  # {"en": dir, "zh": dir, "*": multilingual dir}
     face_model_path: str | None = None

@@ -22,7 +22,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-posture", action="store_true")
     p.add_argument("--no-transcript", action="store_true")
     p.add_argument("--face-fps", type=float, default=5.0)
-    p.add_argument("--pose-fps", type=float, default=1.0)
+    p.add_argument("--pose-fps", type=float, default=0.5)
     p.add_argument("--whisper-model-dir", help="Whisper (CTranslate2) model directory for any language")
     p.add_argument("--time-limit", type=float, default=1800.0, help="seconds (default 1800)")
     p.add_argument("--threads", type=int, default=1)

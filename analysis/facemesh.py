@@ -55,6 +55,7 @@ _IRIS_RING = np.array([(0, 0), (1, 0), (0, -1), (-1, 0), (0, 1)], np.float64)
 _IRIS_RADIUS = 0.22  # in eye widths (measured on the Tasks landmarker's own iris points)
 _CROP_SCALE = 1.5  # the crop is 1.5x the face's landmark box, as MediaPipe's face mesh does
 _PRESENCE = 0.5
+_REFINE = 2  # extra passes on a newly found face
 
 
 def mediapipe_model(rel: str) -> str:
@@ -125,7 +126,9 @@ class FaceMesh:
         self._bs = _interpreter(content=blend)
         self._bs_in = self._bs.get_input_details()[0]["index"]
         self._bs_out = self._bs.get_output_details()[0]["index"]
-        self._canon, self._weights = _canonical_face(geometry)
+        canon, weights = _canonical_face(geometry)
+        self._basis = np.nonzero(weights)[0]  # the Procrustes fit uses only the weighted landmarks
+        self._canon, self._weights = canon[self._basis], weights[self._basis]
         self._ids = np.array(BLENDSHAPE_INPUT_IDS)
         self.roi: Roi | None = None
         self.detector_calls = 0
@@ -142,10 +145,14 @@ class FaceMesh:
         self.detector_calls += 1
         for cx, cy, size, re, le in detect(rgb)[:1]:
             theta = float(np.arctan2(le[1] - re[1], le[0] - re[0]))
-            first = self._landmarks(rgb, Roi(cx, cy, size * _CROP_SCALE, theta))
-            if first is not None:
-                # the detector's box is rough: measure again on the crop the landmarks give
-                return self._landmarks(rgb, self.roi) or first
+            m = self._landmarks(rgb, Roi(cx, cy, size * _CROP_SCALE, theta))
+            # the detector's box is rough: measure again on the crops the landmarks give (tracking would
+            # converge over the next frames; a newly found face is measured right at once)
+            for _ in range(_REFINE):
+                if m is None:
+                    break
+                m = self._landmarks(rgb, self.roi) or m
+            return m
         return None
 
     def _landmarks(self, rgb: np.ndarray, roi: Roi) -> FaceMeasurement | None:
@@ -171,22 +178,27 @@ class FaceMesh:
         self._bs.set_tensor(self._bs_in, lm[self._ids, :2][None].astype(np.float32))
         self._bs.invoke()
         blend = np.clip(self._bs.get_tensor(self._bs_out).reshape(-1).astype(np.float64), 0.0, 1.0)
-        yaw, pitch, roll = head_pose(lm[:468], self._canon, self._weights)
+        yaw, pitch, roll = head_pose(lm[self._basis], self._canon, self._weights)
         return FaceMeasurement(lm, blend, yaw, pitch, roll, presence)
 
 
+_CONTOURS = np.array([c for c, _ in _EYES])  # 2 x 16
+_CORNERS = np.array([ab for _, ab in _EYES])  # 2 x 2
+
+
 def _iris(lm: np.ndarray) -> np.ndarray:
-    out = np.empty((10, 3))
-    for k, (contour, (a, b)) in enumerate(_EYES):
-        u = lm[b, :2] - lm[a, :2]
-        width = float(np.hypot(*u)) or 1.0
-        u /= width
-        v = np.array([-u[1], u[0]])
-        c = lm[list(contour), :2].mean(0)
-        r = _IRIS_RADIUS * width
-        out[5 * k : 5 * k + 5, :2] = c + r * (_IRIS_RING[:, :1] * u + _IRIS_RING[:, 1:] * v)
-        out[5 * k : 5 * k + 5, 2] = lm[list(contour), 2].mean()
-    return out
+    """The ten iris points (centre and ring of each eye) placed from the eye contours."""
+    centre = lm[_CONTOURS].mean(axis=1)  # 2 x 3
+    u = lm[_CORNERS[:, 1], :2] - lm[_CORNERS[:, 0], :2]  # each eye's axis, 2 x 2
+    width = np.maximum(np.hypot(u[:, 0], u[:, 1]), 1e-6)
+    u = u / width[:, None]
+    v = np.column_stack([-u[:, 1], u[:, 0]])
+    r = (_IRIS_RADIUS * width)[:, None, None]
+    ring = centre[:, None, :2] + r * (_IRIS_RING[None, :, :1] * u[:, None, :] + _IRIS_RING[None, :, 1:] * v[:, None, :])
+    out = np.empty((2, 5, 3))
+    out[..., :2] = ring
+    out[..., 2] = centre[:, None, 2]
+    return out.reshape(10, 3)
 
 
 def _roi_from_landmarks(lm: np.ndarray) -> Roi:
