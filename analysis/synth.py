@@ -120,6 +120,27 @@ def fit_audio(audio: np.ndarray, duration_s: float) -> np.ndarray:
     return np.concatenate([audio, np.zeros(n - len(audio), np.float32)])
 
 
+def music(seconds: float = 8.0, bpm: float = 120.0, seed: int = 0) -> np.ndarray:
+    """Instrumental music: plucked notes with harmonics (a C-major arpeggio) on every beat and a noise-burst
+    drum on every other one. Pitched and rhythmic like speech, but not speech."""
+    n_total = int(seconds * SR)
+    out = np.zeros(n_total)
+    notes = (261.6, 329.6, 392.0, 523.3, 392.0, 329.6)
+    beat = 60.0 / bpm
+    rng = np.random.default_rng(seed)
+    n = int(beat * SR)
+    tt = np.arange(n) / SR
+    for i in range(int(seconds / beat)):
+        s = int(i * beat * SR)
+        f = notes[i % len(notes)]
+        tone = sum(np.sin(2 * np.pi * f * k * tt) / k for k in range(1, 6)) * np.exp(-4 * tt)
+        out[s : s + n] += 0.2 * tone[: n_total - s]
+        if i % 2 == 0:
+            m = min(int(0.05 * SR), n_total - s)
+            out[s : s + m] += 0.3 * rng.standard_normal(m) * np.exp(-60 * np.arange(m) / SR)
+    return (out / max(np.abs(out).max(), 1e-9) * 0.8).astype(np.float32)
+
+
 def astronaut_frame(width: int = 640, height: int = 480) -> np.ndarray:
     """A smiling real face (scikit-image's bundled photo) centred on a plain background, RGB uint8."""
     import cv2

@@ -98,3 +98,17 @@ def test_large_video_is_downscaled(tmp_path):
 def test_time_limit(face_video):
     with pytest.raises(AnalysisTimeoutError):
         analyse(face_video.path, AnalysisOptions(face=True, time_limit_s=0.05))
+
+
+def test_music_is_not_speech(tmp_path):
+    """Instrumental music: a report with no speech, no pauses and no invented transcript, not a crash."""
+    from analysis import synth
+
+    p = synth.write_media(tmp_path / "music.webm", audio=synth.music(8.0))
+    report = analyse(p, AnalysisOptions(language="en", keywords=["customer"]))
+    s = report.summary
+    assert s.duration_s == pytest.approx(8.0, abs=0.1)
+    assert s.speaking_time_s < 0.5 and s.pause_count == 0
+    assert len((report.transcript or {}).get("text", "").split()) <= 2
+    assert s.keywords == {"customer": 0}
+    assert "no_speech" in [w.code for w in report.warnings]

@@ -27,7 +27,10 @@ def _options(answer: Answer):
     language = "en" if session.language == "en" else "auto"
     face = bool(session.biometric_allowed and session.organization.facial_analysis_enabled and answer.kind == Answer.Kind.VIDEO)
     # Model folders come from HIRELENS_WHISPER_MODEL_DIR[_EN|_ZH], which the library reads itself.
-    return AnalysisOptions(language=language, keywords=list(position.keywords or []), face=face, posture=face, time_limit_s=600.0,
+    # Time limit: ten minutes, or the answer's own length if longer (one core analyses about 10x real time,
+    # so this leaves a tenfold margin for a slower machine or a larger Whisper model).
+    limit = max(600.0, float(answer.duration_s or 0.0))
+    return AnalysisOptions(language=language, keywords=list(position.keywords or []), face=face, posture=face, time_limit_s=limit,
                            threads=settings.ANALYSIS_THREADS)
 
 
