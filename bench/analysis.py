@@ -2,6 +2,7 @@
 
     python bench/analysis.py                 # 60 s 640x480 30 fps WebM answer, one core
     python bench/analysis.py --cores 2       # the same on two cores
+    python bench/analysis.py --camera-noise 3   # a picture with webcam-like sensor noise (costlier to decode)
     python bench/analysis.py --long-minutes 120  # also a two-hour answer, audio only and full (bounded memory)
 
 Each measurement runs in a fresh child process (pinned to the given cores) so that its peak memory is
@@ -25,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def make_answer(path: Path, seconds: float, *, video: bool) -> None:
+def make_answer(path: Path, seconds: float, *, video: bool, noise: float = 0.0) -> None:
     import numpy as np
 
     from analysis import synth
@@ -48,11 +49,20 @@ def make_answer(path: Path, seconds: float, *, video: bool) -> None:
     base = synth.astronaut_frame()
     empty = synth.shifted(base, 640)
 
+    # A webcam's picture carries sensor noise that changes every frame: it makes the video costlier to encode
+    # and to decode than a clean generated picture (--camera-noise SD in grey levels; 0: clean).
+    rng = np.random.default_rng(1)
+    grain = [rng.normal(0.0, noise, base.shape).astype(np.int16) for _ in range(31)] if noise else None
+
     def frames(k, t):
         if 20 <= t < 23:
-            return empty
-        dx = int(round(6 * np.sin(t * 1.3)))  # a little movement, as a person has
-        return synth.shifted(base, dx) if dx else base
+            f = empty
+        else:
+            dx = int(round(6 * np.sin(t * 1.3)))  # a little movement, as a person has
+            f = synth.shifted(base, dx) if dx else base
+        if grain is not None:
+            f = np.clip(f.astype(np.int16) + grain[k % len(grain)], 0, 255).astype(np.uint8)
+        return f
 
     synth.write_media(path, audio=audio, frames=frames, fps=30, n_frames=int(seconds * 30))
 
@@ -156,6 +166,7 @@ def main() -> None:
     ap.add_argument("--cores", type=int, default=1)
     ap.add_argument("--seconds", type=float, default=60.0)
     ap.add_argument("--long-minutes", type=float, default=0.0)
+    ap.add_argument("--camera-noise", type=float, default=0.0, help="sensor noise SD (grey levels) in the video")
     ap.add_argument("--long-audio-only", action="store_true", help="for --long-minutes: skip the full analysis")
     ap.add_argument("--child", nargs=2, metavar=("MODE", "FILE"))
     ap.add_argument("--repeat", type=int, default=2)
@@ -169,9 +180,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "answer.webm"
         t0 = time.perf_counter()
-        make_answer(path, args.seconds, video=True)
+        make_answer(path, args.seconds, video=True, noise=args.camera_noise)
         print(
-            f"generated {args.seconds:.0f} s 640x480 30 fps VP8+Opus WebM ({path.stat().st_size / 1e6:.1f} MB) "
+            f"generated {args.seconds:.0f} s 640x480 30 fps VP8+Opus WebM ({path.stat().st_size / 1e6:.1f} MB"
+            f"{f', camera noise SD {args.camera_noise:g}' if args.camera_noise else ''}) "
             f"in {time.perf_counter() - t0:.1f} s; measuring on {args.cores} core(s), "
             f"face at {args.face_fps:g} fps, posture at {args.pose_fps:g} fps"
         )

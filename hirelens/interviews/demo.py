@@ -1,4 +1,5 @@
-"""Demo AI video interviews: one analysed, one in progress, one invited (its link is printed)."""
+"""Demo AI video interviews: one analysed (a video answer with face analysis, the candidate having consented,
+and an audio answer), one in progress, one invited (its link is printed)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from django.utils import timezone
 from hirelens.core.jobs import enqueue_on_commit
 
 from .models import Answer, InterviewSession
-from .sample_media import speech_webm, webm_bytes
+from .sample_media import face_webm, speech_webm, webm_bytes
 from .services import _hash, session_link
 
 QUESTIONS = [
@@ -25,10 +26,10 @@ ANSWERS = [
     "If a customer refuses to sign, I listen first, then I ask about the concerns and propose a smaller first step.",
 ]
 DEMO = [
-    # candidate name, token, state, answers to record
-    ("赵磊", "demo-zhaolei-2026", InterviewSession.State.SUBMITTED, 2),
-    ("吴芳", "demo-wufang-2026", InterviewSession.State.ANSWERING, 1),
-    ("Emily Chen", "demo-emily-2026", InterviewSession.State.INVITED, 0),
+    # candidate name, token, state, answers to record, biometric consent (the first answer is then a video)
+    ("赵磊", "demo-zhaolei-2026", InterviewSession.State.SUBMITTED, 2, True),
+    ("吴芳", "demo-wufang-2026", InterviewSession.State.ANSWERING, 1, False),
+    ("Emily Chen", "demo-emily-2026", InterviewSession.State.INVITED, 0, False),
 ]
 
 
@@ -39,7 +40,7 @@ def _recording(folder: Path, text: str) -> bytes:
 
 
 def load(ctx):
-    for name, token, state, answered in DEMO:
+    for name, token, state, answered, biometric in DEMO:
         candidate = ctx.candidates.get(name)
         if candidate is None:
             continue
@@ -49,15 +50,22 @@ def load(ctx):
             session = InterviewSession.objects.create(
                 organization=ctx.organization, application=application, questions=QUESTIONS, token_hash=_hash(token),
                 practice_question="请用三个词介绍你自己。", expires_at=timezone.now() + timezone.timedelta(days=30),
-                consents={"recording": {"version": 1, "accepted": True}, "ai_analysis": {"version": 1, "accepted": True}}
-                if answered else {}, state=state, started_at=timezone.now() if answered else None,
+                consents=({"recording": {"version": 1, "accepted": True}, "ai_analysis": {"version": 1, "accepted": True},
+                           **({"biometric": {"version": 1, "accepted": True}} if biometric else {})}
+                          if answered else {}), biometric_allowed=biometric, state=state,
+                started_at=timezone.now() if answered else None,
                 submitted_at=timezone.now() if state == InterviewSession.State.SUBMITTED else None,
             )
             with tempfile.TemporaryDirectory() as folder:
                 for index in range(answered):
-                    data = _recording(Path(folder), ANSWERS[index])
-                    answer = Answer(organization=ctx.organization, session=session, question_index=index, kind=Answer.Kind.AUDIO,
-                                    mime_type="audio/webm", status=Answer.Status.COMPLETE, size=len(data),
+                    video = biometric and index == 0
+                    if video:
+                        data = face_webm(Path(folder) / "face.webm", ANSWERS[index]).read_bytes()
+                    else:
+                        data = _recording(Path(folder), ANSWERS[index])
+                    answer = Answer(organization=ctx.organization, session=session, question_index=index,
+                                    kind=Answer.Kind.VIDEO if video else Answer.Kind.AUDIO,
+                                    mime_type="video/webm" if video else "audio/webm", status=Answer.Status.COMPLETE, size=len(data),
                                     sha256=hashlib.sha256(data).hexdigest(), analysis_status=Answer.Analysis.QUEUED,
                                     completed_at=timezone.now())
                     answer.recording.save("demo.webm", ContentFile(data), save=False)

@@ -93,3 +93,30 @@ def speech_webm(folder: Path, text: str, *, voice: str = "en") -> bytes:
 def _speech_wav_voice(path: Path, text: str, voice: str) -> Path:
     subprocess.run(["espeak-ng", "-v", voice, "-s", "150", "-w", str(path), text], check=True, capture_output=True)
     return path
+
+
+def face_webm(path: Path, text: str, *, seconds: float = 12.0, fps: int = 15) -> Path:
+    """A video answer like a webcam's (VP8 + Opus): a real smiling face (scikit-image's astronaut photo) that
+    moves a little, turns her head away for 1.5 s and leaves the picture for 1.5 s, over espeak-ng speech of
+    ``text`` (silence where espeak-ng is not installed). For the demo and the HR page's browser test."""
+    import shutil as _shutil
+
+    from analysis import synth
+
+    audio = np.zeros(int(seconds * synth.SR), np.float32)
+    if _shutil.which("espeak-ng"):
+        audio = synth.fit_audio(np.concatenate([np.zeros(synth.SR // 2, np.float32), synth.espeak(text, wpm=150)]), seconds)
+    base = synth.astronaut_frame()
+    turned = synth.turned_face(base, yaw_deg=45)
+    empty = synth.shifted(base, 640)
+    away, gone = (4.0, 5.5), (8.0, 9.5)
+
+    def frames(i, t):
+        if away[0] <= t < away[1]:
+            return turned
+        if gone[0] <= t < gone[1]:
+            return empty
+        dx = int(round(5 * np.sin(t * 1.3)))
+        return synth.shifted(base, dx) if dx else base
+
+    return synth.write_media(path, audio=audio, frames=frames, fps=fps, n_frames=int(seconds * fps))

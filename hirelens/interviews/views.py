@@ -22,6 +22,7 @@ from hirelens.core.models import AuditEvent
 
 from . import services
 from .access import access_answer, access_session, session_list
+from .analysis_display import present
 from .models import Answer, InterviewSession
 
 
@@ -38,9 +39,7 @@ def session_detail(request, session_id: int):
     answers = session.answers.exclude(status=Answer.Status.DISCARDED).order_by("question_index", "attempt")
     rows = []
     for answer in answers:
-        summary = (answer.analysis or {}).get("summary") or {}
-        events = (answer.analysis or {}).get("events") or []
-        rows.append({"answer": answer, "summary": summary, "events": events[:50], "warnings": (answer.analysis or {}).get("warnings") or [],
+        rows.append({"answer": answer, "report": present(answer.analysis),
                      "question": session.questions[answer.question_index]["text"] if answer.question_index >= 0 else session.practice_question})
     return render(request, "interviews/session_detail.html", {"session": session, "rows": rows})
 

@@ -1,0 +1,121 @@
+"""What HR sees of an answer's analysis report: labelled, localized rows built from the report's JSON.
+
+The report (``analysis.report``, schema 1.x) carries stable codes (event types, warning codes) and numbers;
+the words are chosen here, in the viewer's language. Only observable measurements are shown, never a
+judgement: the page says so beside them.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+EVENT_LABELS = {
+    "speech": gettext_lazy("说话"),
+    "pause": gettext_lazy("停顿"),
+    "keyword": gettext_lazy("关键词"),
+    "face_absent": gettext_lazy("画面中没有面部"),
+    "multiple_faces": gettext_lazy("画面中不止一人"),
+    "look_away": gettext_lazy("视线偏离"),
+    "smile": gettext_lazy("微笑"),
+    "frown": gettext_lazy("皱眉"),
+    "gesture": gettext_lazy("手势"),
+}
+
+MAX_EVENTS = 300  # a long answer's timeline is cut here (the full report stays stored)
+
+
+def _warning(code: str, message: str, report: dict) -> str:
+    face = report.get("face") or {}
+    if code == "face_absent":
+        return _("%(pct)s 的时间画面中没有面部") % {"pct": _pct(1 - (face.get("face_present_ratio") or 0.0))}
+    if code == "multiple_faces":
+        return _("%(pct)s 的时间画面中不止一人") % {"pct": _pct(face.get("multiple_faces_ratio") or 0.0)}
+    texts = {
+        "no_audio": _("录像没有声音：无法分析语音和文字。"),
+        "no_video": _("允许了面部分析，但录像没有画面。"),
+        "no_speech": _("没有检测到说话。"),
+        "decode_errors": _("录像中有损坏的数据已被跳过；结果只涵盖能读取的部分。"),
+        "truncated": _("录像不完整：只分析了能读取的部分。"),
+        "transcript_model_missing": _("没有配置这种语言的语音识别模型：没有文字记录。"),
+        "language_assumed": _("只配置了英文语音识别模型：无法识别语言，按英文处理。"),
+        "face_model_missing": _("找不到面部分析模型：只分析了语音。"),
+    }
+    return texts.get(code, message)
+
+
+def _pct(x: float) -> str:
+    return f"{round(100 * max(0.0, min(1.0, x)))}%"
+
+
+def _num(x, digits: int = 1) -> str:
+    return "—" if x is None else f"{x:.{digits}f}"
+
+
+def present(report: dict | None) -> dict | None:
+    """Rows for the template: ``speech``, ``face``, ``posture`` (lists of (label, value)), ``warnings``,
+    ``events`` (with a localized ``label``), ``event_types``, ``transcript``, ``models``."""
+    if not report:
+        return None
+    s = report.get("summary") or {}
+    sp = report.get("speech") or {}
+    speech = [
+        (_("时长"), f"{_num(s.get('duration_s'))} s"),
+        (_("说话时间"), f"{_num(s.get('speaking_time_s'))} s"),
+        (_("停顿次数"), _("%(n)s 次，平均 %(mean)s s，最长 %(longest)s s") % {
+            "n": s.get("pause_count", 0), "mean": _num(sp.get("pause_mean_s")), "longest": _num(sp.get("pause_longest_s"))}),
+        (_("语速（音节/秒）"), _("%(rate)s（不含停顿：%(art)s）") % {
+            "rate": _num(s.get("speech_rate_syll_per_s"), 2), "art": _num(s.get("articulation_rate_syll_per_s"), 2)}),
+    ]
+    if s.get("words_per_min") is not None:
+        speech.append((_("每分钟词数"), _num(s["words_per_min"], 0)))
+    if s.get("chars_per_min") is not None:
+        speech.append((_("每分钟字数"), _num(s["chars_per_min"], 0)))
+    if s.get("pitch_mean_hz") is not None:
+        speech.append((_("音高"), _("平均 %(hz)s Hz，变化 %(st)s 个半音") % {
+            "hz": _num(s["pitch_mean_hz"], 0), "st": _num(s.get("pitch_sd_semitones"))}))
+    if s.get("language"):
+        speech.append((_("语言"), {"zh": _("中文"), "en": _("英文")}.get(s["language"], s["language"])))
+    face = None
+    if s.get("face_present_ratio") is not None:
+        f = report.get("face") or {}
+        face = [
+            (_("画面中有面部"), _pct(s["face_present_ratio"])),
+            (_("微笑"), _("%(n)s 次，共 %(t)s s") % {"n": s.get("smile_count", 0), "t": _num(f.get("smile_time_s"))}),
+            (_("皱眉"), _("%(n)s 次，共 %(t)s s") % {"n": s.get("frown_count", 0), "t": _num(f.get("frown_time_s"))}),
+            (_("视线偏离"), _("%(n)s 次，共 %(t)s s") % {"n": s.get("look_away_count", 0), "t": _num(f.get("look_away_time_s"))}),
+        ]
+        if f.get("multiple_faces_ratio"):
+            face.append((_("画面中不止一人"), _pct(f["multiple_faces_ratio"])))
+    posture = None
+    p = report.get("posture")
+    if p and p.get("shoulder_tilt_mean_deg") is not None:
+        posture = [
+            (_("肩部倾斜"), _("平均 %(mean)s°，波动 %(sd)s°") % {"mean": _num(p["shoulder_tilt_mean_deg"]),
+                                                          "sd": _num(p.get("shoulder_tilt_sd_deg"))}),
+            (_("前倾 / 后仰"), f"{_pct(p.get('lean_in_ratio') or 0)} / {_pct(p.get('lean_back_ratio') or 0)}"),
+            (_("手部可见"), _pct(p.get("hands_visible_ratio") or 0)),
+            (_("手势"), _("%(n)s 次，共 %(t)s s") % {"n": p.get("gesture_count", 0), "t": _num(p.get("gesture_time_s"))}),
+        ]
+    elif p:
+        posture = [(_("上身可见"), _pct(p.get("body_visible_ratio") or 0))]
+    events = []
+    for e in (report.get("events") or [])[:MAX_EVENTS]:
+        label = str(EVENT_LABELS.get(e.get("type"), e.get("type")))
+        detail = (e.get("detail") or {}).get("keyword", "")
+        events.append({**e, "label": label, "keyword": detail})
+    types = sorted({(e["type"], e["label"]) for e in events}, key=lambda t: list(EVENT_LABELS).index(t[0]) if t[0] in EVENT_LABELS else 99)
+    transcript = (report.get("transcript") or {}).get("text") or ""
+    models = "; ".join(f"{m.get('name')} {m.get('version', '')}".strip() for m in report.get("models") or [])
+    return {
+        "speech": speech,
+        "keywords": s.get("keywords") or {},
+        "face": face,
+        "posture": posture,
+        "warnings": [_warning(w.get("code", ""), w.get("message", ""), report) for w in report.get("warnings") or []],
+        "events": events,
+        "events_cut": len(report.get("events") or []) > MAX_EVENTS,
+        "event_types": types,
+        "transcript": transcript,
+        "models": models,
+    }
