@@ -41,6 +41,7 @@ class FaceParams:
     look_pitch_deg: float = 15.0
     min_event_s: float = 0.3
     gesture_move: float = 0.15  # wrist movement per second, in shoulder widths
+    count_every_s: float = 2.0  # how often every face in the picture is counted
 
 
 def face_model_path(explicit: str | None = None) -> str:
@@ -103,9 +104,9 @@ class FaceAnalyser:
         except (OSError, KeyError, zipfile.BadZipFile) as exc:
             raise ModelNotFoundError(f"face models could not be loaded: {exc}") from exc
         self.pose_every = pose_every
-        # faces are counted (a second person in the room) once a second; between, the detector runs only to
-        # find a face that is not being tracked
-        self.count_every = max(1, int(round(fps)))
+        # faces are counted (a second person in the room) every count_every_s (the full-range detector costs
+        # about 4.5 ms a call); between, the detector runs only to find a face that is not being tracked
+        self.count_every = max(1, int(round(fps * self.params.count_every_s)))
         self._pose = None
         if pose_every:
             self._pose = mp.solutions.pose.Pose(
