@@ -49,13 +49,17 @@ def main() -> None:
     from hirelens.candidates.models import Application, Candidate
     from hirelens.core.models import Organization
     from hirelens.interviews.models import Answer, InterviewSession
-    from hirelens.interviews.sample_media import speech_webm
+    from hirelens.interviews.sample_media import face_webm, speech_webm
     from hirelens.interviews.services import _hash, answer_finish, chunk_put
     from hirelens.positions.models import Position
 
     with tempfile.TemporaryDirectory() as folder:
         words = TEXT * max(1, int(args.seconds / 11))
-        recording = speech_webm(Path(folder), words)
+        if args.face:  # a 640x480 30 fps webcam-like video: the face moves, turns away, leaves the picture
+            recording = face_webm(Path(folder) / "face.webm", words, seconds=args.seconds, fps=30).read_bytes()
+        else:
+            recording = speech_webm(Path(folder), words)
+    kind, mime = ("video", "video/webm") if args.face else ("audio", "audio/webm")
     org = Organization.objects.create(slug="bench", name="Bench")
     User.objects.create(email="b@bench.local", full_name="b", organization=org, role="hr_admin")
     position = Position.objects.create(organization=org, title="Sales", keywords=["teamwork", "customers"])
@@ -73,7 +77,7 @@ def main() -> None:
         time.sleep(3)  # consumer start-up, not counted
         piece = 256 * 1024
         for index in range(args.answers):
-            answer = Answer.objects.create(organization=org, session=session, question_index=index, mime_type="audio/webm", kind="audio")
+            answer = Answer.objects.create(organization=org, session=session, question_index=index, mime_type=mime, kind=kind)
             for n, offset in enumerate(range(0, len(recording), piece)):
                 data = recording[offset:offset + piece]
                 chunk_put(answer=answer, index=n, offset=offset, sha256=hashlib.sha256(data).hexdigest(), data=data)
