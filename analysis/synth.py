@@ -276,6 +276,24 @@ def write_media(
     return path
 
 
+def face_scenes(*, absent: tuple[float, float], turned: tuple[float, float], wobble_px: int = 0):
+    """``frames(i, t)`` for ``write_media``: the smiling astronaut, out of the picture during ``absent`` and
+    with her head turned 45° during ``turned`` (seconds), moving ``wobble_px`` sideways otherwise."""
+    base = astronaut_frame()
+    away = turned_face(base, yaw_deg=45)
+    empty = shifted(base, base.shape[1])
+
+    def frames(i, t):
+        if absent[0] <= t < absent[1]:
+            return empty
+        if turned[0] <= t < turned[1]:
+            return away
+        dx = int(round(wobble_px * np.sin(t * 1.3)))
+        return shifted(base, dx) if dx else base
+
+    return frames
+
+
 def turned_face(frame: np.ndarray, yaw_deg: float = 0.0, pitch_deg: float = 0.0) -> np.ndarray:
     """The same photo with the head turned in 3D: the face's own landmarks (MediaPipe, with depth) are
     rotated about the head's centre and the picture is warped piecewise-affinely onto them. Not a

@@ -42,17 +42,8 @@ def face_video(media_dir) -> FaceVideoTruth:
     duration = 14.0
     audio, truth = synth.speech_answer(wpm=170, sentences=synth.SENTENCES[:3], pauses_s=[1.0, 1.2])
     audio = synth.fit_audio(audio, duration)
-    base = synth.astronaut_frame()
-    turned = synth.turned_face(base, yaw_deg=45)
-    empty = synth.shifted(base, 640)
     absent, turn = (3.0, 5.5), (8.0, 10.5)
-
-    def frames(i, t):
-        if absent[0] <= t < absent[1]:
-            return empty
-        if turn[0] <= t < turn[1]:
-            return turned
-        return base
+    frames = synth.face_scenes(absent=absent, turned=turn)
 
     path = synth.write_media(media_dir / "face.webm", audio=audio, frames=frames, fps=FPS, n_frames=int(duration * FPS))
     return FaceVideoTruth(path, truth, absent, turn, duration)

@@ -106,17 +106,5 @@ def face_webm(path: Path, text: str, *, seconds: float = 12.0, fps: int = 15) ->
     audio = np.zeros(int(seconds * synth.SR), np.float32)
     if _shutil.which("espeak-ng"):
         audio = synth.fit_audio(np.concatenate([np.zeros(synth.SR // 2, np.float32), synth.espeak(text, wpm=150)]), seconds)
-    base = synth.astronaut_frame()
-    turned = synth.turned_face(base, yaw_deg=45)
-    empty = synth.shifted(base, 640)
-    away, gone = (4.0, 5.5), (8.0, 9.5)
-
-    def frames(i, t):
-        if away[0] <= t < away[1]:
-            return turned
-        if gone[0] <= t < gone[1]:
-            return empty
-        dx = int(round(5 * np.sin(t * 1.3)))
-        return synth.shifted(base, dx) if dx else base
-
+    frames = synth.face_scenes(absent=(8.0, 9.5), turned=(4.0, 5.5), wobble_px=5)
     return synth.write_media(path, audio=audio, frames=frames, fps=fps, n_frames=int(seconds * fps))
