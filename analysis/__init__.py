@@ -9,6 +9,10 @@ Plain Python (never imports Django). Entry point::
 
 __version__ = "0.1.0"
 
+from ._cpu import tune_ctranslate2  # noqa: E402
+
+tune_ctranslate2()  # before faster-whisper (CTranslate2) is first imported
+
 from .api import AnalysisOptions, analyse  # noqa: E402
 from .errors import (  # noqa: E402
     AnalysisError,

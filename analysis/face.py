@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import threading
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,6 +86,9 @@ class PoseSample:
     wrists: tuple | None = None  # ((x, y, visible), (x, y, visible)), in shoulder-width units
 
 
+_cache = threading.local()
+
+
 class FaceAnalyser:
     """Feed ``add(t, rgb)`` in time order; ``result()`` gives the summary dict and events."""
 
@@ -98,20 +102,35 @@ class FaceAnalyser:
         self.params = params or FaceParams()
         self.step = 1.0 / fps
         self.model_path = face_model_path(model_path)
-        try:
-            self._mesh = FaceMesh(self.model_path)
-            self._detector = FaceDetector(min_score=0.6)
-        except (OSError, KeyError, zipfile.BadZipFile) as exc:
-            raise ModelNotFoundError(f"face models could not be loaded: {exc}") from exc
+        # A worker thread keeps its models from one answer to the next (loading them and closing MediaPipe's
+        # graph cost ~0.15 s an answer); each answer starts with fresh tracking.
+        cached = getattr(_cache, "models", None)
+        if cached is not None and cached[0] == self.model_path:
+            _, self._mesh, self._detector, pose = cached
+            _cache.models = None  # in use: a nested or failed analysis never shares it
+        else:
+            try:
+                self._mesh = FaceMesh(self.model_path)
+                self._detector = FaceDetector(min_score=0.6)
+            except (OSError, KeyError, zipfile.BadZipFile) as exc:
+                raise ModelNotFoundError(f"face models could not be loaded: {exc}") from exc
+            pose = None
+        self._mesh.reset()
         self.pose_every = pose_every
         # faces are counted (a second person in the room) every count_every_s (the full-range detector costs
         # about 4.5 ms a call); between, the detector runs only to find a face that is not being tracked
         self.count_every = max(1, int(round(fps * self.params.count_every_s)))
         self._pose = None
         if pose_every:
-            self._pose = mp.solutions.pose.Pose(
-                static_image_mode=False, model_complexity=1, smooth_landmarks=True, enable_segmentation=False
-            )
+            if pose is None:
+                pose = mp.solutions.pose.Pose(
+                    static_image_mode=False, model_complexity=1, smooth_landmarks=True, enable_segmentation=False
+                )
+            else:
+                pose.reset()
+            self._pose = pose
+        elif pose is not None:
+            pose.close()
         self.samples: list[FaceSample] = []
         self.pose_samples: list[PoseSample] = []
         # With a spare core, posture runs in its own thread (MediaPipe releases the GIL while its graph
@@ -139,10 +158,13 @@ class FaceAnalyser:
         return out
 
     def close(self) -> None:
+        """Hand the models back to this thread's cache (closing what the cache already holds)."""
         if self._pose_pool is not None:
             self._pose_pool.shutdown(wait=True, cancel_futures=True)
-        if self._pose is not None:
-            self._pose.close()
+        old = getattr(_cache, "models", None)
+        if old is not None and old[3] is not None:
+            old[3].close()
+        _cache.models = (self.model_path, self._mesh, self._detector, self._pose)
 
     def add(self, t: float, rgb: np.ndarray) -> None:
         rgb = np.ascontiguousarray(rgb)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from analysis import AnalysisOptions, ModelNotFoundError, analyse
@@ -82,3 +84,18 @@ def test_model_directories_come_from_parameters_and_environment(tmp_path, monkey
     assert resolve_model_dir("zh") is None  # an English-only model never serves Chinese
     monkeypatch.setenv("HIRELENS_WHISPER_MODEL_DIR", str(zh))
     assert resolve_model_dir("zh") == str(zh) == resolve_model_dir("auto")
+
+
+def test_ctranslate2_gets_avx512_only_where_the_cpu_has_it_and_the_operator_did_not_choose(monkeypatch):
+    from analysis import _cpu
+
+    monkeypatch.delenv("CT2_FORCE_CPU_ISA", raising=False)
+    monkeypatch.setattr(_cpu, "cpu_flags", lambda: {"sse4_2", "avx2", "fma"})
+    _cpu.tune_ctranslate2()
+    assert "CT2_FORCE_CPU_ISA" not in os.environ
+    monkeypatch.setattr(_cpu, "cpu_flags", lambda: {"avx2", "avx512f", "avx512bw", "avx512dq", "avx512vl"})
+    _cpu.tune_ctranslate2()
+    assert os.environ["CT2_FORCE_CPU_ISA"] == "AVX512"
+    monkeypatch.setenv("CT2_FORCE_CPU_ISA", "AVX2")
+    _cpu.tune_ctranslate2()
+    assert os.environ["CT2_FORCE_CPU_ISA"] == "AVX2"
