@@ -112,6 +112,8 @@ class FaceAnalyser:
             try:
                 self._mesh = FaceMesh(self.model_path)
                 self._detector = FaceDetector(min_score=0.6)
+            except ImportError as exc:  # the LiteRT runtime (requirements/analysis.txt) is not installed
+                raise ModelNotFoundError(f"the face models' runtime is not installed: {exc}") from exc
             except (OSError, KeyError, zipfile.BadZipFile) as exc:
                 raise ModelNotFoundError(f"face models could not be loaded: {exc}") from exc
             pose = None

@@ -131,7 +131,6 @@ class FaceMesh:
         self._canon, self._weights = canon[self._basis], weights[self._basis]
         self._ids = np.array(BLENDSHAPE_INPUT_IDS)
         self.roi: Roi | None = None
-        self.detector_calls = 0
 
     def reset(self) -> None:
         self.roi = None
@@ -142,7 +141,6 @@ class FaceMesh:
             if m is not None:
                 return m
             self.roi = None
-        self.detector_calls += 1
         for cx, cy, size, re, le in detect(rgb)[:1]:
             theta = float(np.arctan2(le[1] - re[1], le[0] - re[0]))
             m = self._landmarks(rgb, Roi(cx, cy, size * _CROP_SCALE, theta))

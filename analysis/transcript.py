@@ -32,7 +32,6 @@ ENV_DEFAULT = "HIRELENS_WHISPER_MODEL_DIR"
 
 _lock = threading.Lock()
 _models: dict[tuple[str, int], object] = {}
-_pipelines: dict[int, object] = {}  # id(model) -> its BatchedInferencePipeline (models are never dropped)
 
 
 def _bundled_tiny_en() -> str | None:
@@ -78,26 +77,17 @@ def resolve_model_dir(language: str, model_dirs: dict[str, str] | None = None) -
 
 
 def _model(model_dir: str, threads: int):
+    """The model, loaded once per process, wrapped in faster-whisper's batched pipeline."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from faster_whisper import WhisperModel
+    from faster_whisper import BatchedInferencePipeline, WhisperModel
 
     key = (model_dir, threads)
     with _lock:
         m = _models.get(key)
         if m is None:
-            m = WhisperModel(model_dir, device="cpu", compute_type="int8", cpu_threads=threads, local_files_only=True)
-            _models[key] = m
+            model = WhisperModel(model_dir, device="cpu", compute_type="int8", cpu_threads=threads, local_files_only=True)
+            m = _models[key] = BatchedInferencePipeline(model)
         return m
-
-
-def _batched(model):
-    from faster_whisper import BatchedInferencePipeline
-
-    with _lock:
-        pipe = _pipelines.get(id(model))
-        if pipe is None:
-            pipe = _pipelines[id(model)] = BatchedInferencePipeline(model)
-        return pipe
 
 
 def model_version(model_dir: str) -> str:
@@ -151,7 +141,7 @@ def transcribe(
     # same words but two mis-hearings spelt differently and a last half-word at the cut ("every..."
     # for "every time."). Each window starts without the previous one's text as context, as before
     # (condition_on_previous_text=False).
-    segments, info = _batched(model).transcribe(
+    segments, info = model.transcribe(
         audio,
         language=lang,
         batch_size=batch_size,

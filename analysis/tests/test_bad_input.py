@@ -112,3 +112,23 @@ def test_music_is_not_speech(tmp_path):
     assert len((report.transcript or {}).get("text", "").split()) <= 2
     assert s.keywords == {"customer": 0}
     assert "no_speech" in [w.code for w in report.warnings]
+
+
+@pytest.mark.parametrize("problem", ["no runtime", "no model file"])
+def test_missing_face_models_give_a_speech_report_with_a_warning(face_video, monkeypatch, tmp_path, problem):
+    """A broken install (LiteRT missing, or the .task file gone) is an operator's problem: the speech is still
+    analysed, and the report says why there is no face analysis."""
+    from analysis import face, facemesh
+
+    face._cache.models = None  # no models kept from an earlier answer in this thread
+    if problem == "no runtime":
+        def missing(*args, **kwargs):
+            raise ImportError("No module named 'ai_edge_litert'")
+
+        monkeypatch.setattr(facemesh, "_interpreter", missing)
+        path = None
+    else:
+        path = str(tmp_path / "missing.task")
+    report = analyse(face_video.path, AnalysisOptions(language="en", face=True, transcript=False, face_model_path=path))
+    assert "face_model_missing" in [w.code for w in report.warnings]
+    assert report.face is None and report.summary.speaking_time_s > 5

@@ -69,10 +69,13 @@ def test_hr_reads_the_analysis_and_an_event_seeks_the_recording(asgi_server, pag
     assert "1 次" in face.locator("tr", has_text="视线偏离").inner_text()
     assert page.locator("[data-testid=analysis-posture]").is_visible()
     page.click("[data-testid=transcript] summary")
+    # a phone-sized screen: the analysis fits its width (no sideways scrolling)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     assert "customer" in page.locator("[data-testid=transcript]").inner_text().lower()
 
     # the timeline, filtered to looking away: one event, and its button seeks the video there
     page.click("[data-testid=analysis] details:has([data-testid=event-filter]) > summary")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     page.select_option("[data-testid=event-filter]", "look_away")
     visible = page.locator("li[data-event-type]:visible")
     page.locator("li[data-event-type=speech]").first.wait_for(state="hidden")
