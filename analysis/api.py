@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FuturesTimeout
@@ -11,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import __version__
-from .errors import AnalysisTimeoutError, ModelNotFoundError
+from .errors import AnalysisTimeoutError, CorruptMediaError, ModelNotFoundError
 from .keywords import cjk_char_count, count_keywords, parse_keywords
 from .media import SR, MediaStream
 from .report import SCHEMA_VERSION, Event, ModelInfo, Report, Summary, Warning_
@@ -78,20 +79,31 @@ def analyse(path: str | os.PathLike, options: AnalysisOptions | None = None) -> 
 
         try:
             pose_every = max(1, int(round(opts.face_fps / opts.pose_fps))) if opts.posture and opts.pose_fps else None
+            # with two cores the video has its own thread (below) and posture runs in it; from three, posture
+            # gets a thread of its own as well
             face_an = FaceAnalyser(fps=opts.face_fps, pose_every=pose_every, model_path=opts.face_model_path,
-                                   pose_in_thread=opts.threads >= 2)
+                                   pose_in_thread=opts.threads >= 3)
         except ModelNotFoundError as exc:
             warnings.append(Warning_("face_model_missing", exc.message))
             stream.close()
             stream = MediaStream(os.fspath(path), video_fps=None)
+    # With a second core, the file is read twice at once: this thread decodes only the audio (cheap) and hands
+    # it to speech analysis and ASR as it comes, while another thread decodes the video and runs the face
+    # models. Read once, ASR could start only when the whole file had been decoded and its faces analysed.
+    video_stream = None
+    if face_an is not None and opts.threads >= 2:
+        try:
+            video_stream = MediaStream(os.fspath(path), video_fps=opts.face_fps, want_audio=False)
+        except BaseException:
+            stream.close()
+            face_an.close()
+            raise
+        stream.video_fps = None
     if not info.has_audio:
         warnings.append(Warning_("no_audio", "the file has no audio: no speech or transcript"))
 
-    # ASR runs in its own thread beside decoding and face analysis. With face analysis on, that main thread
-    # keeps one core busy, so ASR gets the others: oversubscribing (ASR on every core plus the face models)
-    # made two cores slower than one (measured: 9.1 s against 8.2 s for a one-minute answer; 8.7 s with
-    # this). Shorter ASR blocks, so that ASR starts before the file is decoded, were tried: 8.9 s, because
-    # the face models on the main thread (5.2-5.7 s a minute with another core busy) are the critical path.
+    # ASR runs in its own thread. With face analysis on, the video (one thread) keeps a core busy, so ASR gets
+    # the others: oversubscribing (ASR on every core plus the face models) made two cores slower than one.
     asr_threads = max(1, opts.threads - 1) if face_an is not None else max(1, opts.threads)
     chunk_s = opts.chunk_s
     acc = SpeechAccumulator(params=opts.speech)
@@ -99,6 +111,8 @@ def analyse(path: str | os.PathLike, options: AnalysisOptions | None = None) -> 
         asr_dir = _asr_model(opts, warnings) if opts.transcript and info.has_audio else None
     except BaseException:
         stream.close()
+        if video_stream is not None:
+            video_stream.close()
         if face_an is not None:
             face_an.close()
         raise
@@ -146,7 +160,28 @@ def analyse(path: str | os.PathLike, options: AnalysisOptions | None = None) -> 
         texts.append(tr.text)
         asr_langs.append((tr.language, tr.language_probability))
 
+    video_pool = video_job = None
+    stop_video = threading.Event()
+
+    def run_video() -> float:
+        spent = 0.0
+        with video_stream:
+            try:
+                for _, item in video_stream:
+                    if stop_video.is_set():
+                        break
+                    t0 = time.perf_counter()
+                    face_an.add(item.t_s, item.rgb)
+                    spent += time.perf_counter() - t0
+                    deadline.check()
+            except CorruptMediaError:  # no video frame could be read: the audio may still be good
+                video_stream.decode_errors += 1
+        return spent
+
     try:
+        if video_stream is not None:
+            video_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hirelens-video")
+            video_job = video_pool.submit(run_video)
         with stream:
             for kind, item in stream:
                 if kind == "audio":
@@ -162,20 +197,27 @@ def analyse(path: str | os.PathLike, options: AnalysisOptions | None = None) -> 
             flush(final=True)
         for job in asr_jobs[asr_done[0] :]:
             collect(job)
-        duration = stream.decoded_duration_s or info.duration_s
-        if stream.decode_errors:
+        streams = [stream]
+        if video_job is not None:
+            remaining = None if deadline.end is None else max(0.0, deadline.end - time.monotonic())
+            try:
+                t_face += video_job.result(timeout=remaining)
+            except FuturesTimeout as exc:
+                raise AnalysisTimeoutError(f"analysis took longer than the limit of {opts.time_limit_s:g} s") from exc
+            streams.append(video_stream)
+        duration = max(st.decoded_duration_s for st in streams) or info.duration_s
+        decode_errors = sum(st.decode_errors for st in streams)
+        if decode_errors:
             warnings.append(
                 Warning_(
-                    "decode_errors", f"{stream.decode_errors} damaged packets were skipped; results cover what could be read"
+                    "decode_errors", f"{decode_errors} damaged packets were skipped; results cover what could be read"
                 )
             )
         if info.duration_s and duration < 0.9 * info.duration_s:
             warnings.append(Warning_("truncated", f"only {duration:.1f} s of {info.duration_s:.1f} s could be decoded"))
         info.duration_s = duration
-        info.video_frames_decoded = stream.video_frames
-        if stream.audio_samples == 0 and stream.video_frames == 0 and info.has_audio:
-            from .errors import CorruptMediaError
-
+        info.video_frames_decoded = sum(st.video_frames for st in streams)
+        if stream.audio_samples == 0 and info.video_frames_decoded == 0 and info.has_audio:
             raise CorruptMediaError("no frame could be decoded")
         acc.duration_s = max(acc.duration_s, duration)
         speech = acc.result()
@@ -190,6 +232,11 @@ def analyse(path: str | os.PathLike, options: AnalysisOptions | None = None) -> 
         for job in asr_jobs:
             job.cancel()
         asr_pool.shutdown(wait=False, cancel_futures=True)
+        if video_pool is not None:
+            stop_video.set()
+            video_pool.shutdown(wait=True)  # the face models go back to this thread's cache only once unused
+        elif video_stream is not None:
+            video_stream.close()
         if face_an is not None:
             face_an.close()
     timings["face"] = t_face

@@ -103,6 +103,21 @@ def _steal_s() -> float:
         return 0.0
 
 
+def cpu_line() -> str:
+    """The CPU the figures come from: they depend on it (tiny.en takes about twice as long without AVX-512)."""
+    from analysis._cpu import cpu_flags
+
+    name = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            name = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), name)
+    except OSError:
+        pass
+    flags = cpu_flags()
+    isa = "AVX-512" if {"avx512f", "avx512bw", "avx512dq", "avx512vl"} <= flags else "AVX2" if "avx2" in flags else "no AVX2"
+    return f"{name}, {isa}, {os.cpu_count()} vCPUs"
+
+
 def peak_rss_mb() -> float:
     """VmHWM of this process. (ru_maxrss would carry over the parent's peak across fork+exec.)"""
     with open("/proc/self/status") as f:
@@ -198,6 +213,7 @@ def main() -> None:
             f"in {time.perf_counter() - t0:.1f} s; measuring on {args.cores} core(s), "
             f"face at {args.face_fps:g} fps, posture at {args.pose_fps:g} fps"
         )
+        print(f"CPU: {cpu_line()}")
         dec = measure("decode", path, args.cores)
         full = measure("full", path, args.cores, face_fps=args.face_fps, pose_fps=args.pose_fps)
         audio = measure("audio", path, args.cores)

@@ -46,17 +46,21 @@ def test_header_only_webm_is_corrupt_or_empty(tmp_path, face_video):
         analyse(p)
 
 
-def test_truncated_recording_gives_a_partial_report(tmp_path, face_video):
+# threads=2: the audio and the video are read by two threads at once (analysis/api.py)
+@pytest.mark.parametrize("threads", [1, 2])
+def test_truncated_recording_gives_a_partial_report(tmp_path, face_video, threads):
     data = face_video.path.read_bytes()
     p = tmp_path / "cut.webm"
     p.write_bytes(data[: len(data) // 2])
-    report = analyse(p, AnalysisOptions(face=True, transcript=False))
+    report = analyse(p, AnalysisOptions(face=True, transcript=False, threads=threads))
     assert 4 < report.summary.duration_s < 10
     assert "truncated" in [w.code for w in report.warnings]
     assert report.summary.face_present_ratio is not None
 
 
-def test_damaged_bytes_in_the_middle_do_not_crash(tmp_path, face_video):
+# threads=2: the audio and the video are read by two threads at once (analysis/api.py)
+@pytest.mark.parametrize("threads", [1, 2])
+def test_damaged_bytes_in_the_middle_do_not_crash(tmp_path, face_video, threads):
     data = bytearray(face_video.path.read_bytes())
     rng = np.random.default_rng(7)
     mid = len(data) // 2
@@ -64,7 +68,7 @@ def test_damaged_bytes_in_the_middle_do_not_crash(tmp_path, face_video):
     p = tmp_path / "damaged.webm"
     p.write_bytes(bytes(data))
     try:
-        report = analyse(p, AnalysisOptions(face=True, transcript=False))
+        report = analyse(p, AnalysisOptions(face=True, transcript=False, threads=threads))
     except AnalysisError:
         return
     assert report.summary.duration_s > 5
@@ -95,9 +99,11 @@ def test_large_video_is_downscaled(tmp_path):
     assert report.summary.face_present_ratio == 1.0
 
 
-def test_time_limit(face_video):
+# threads=2: the audio and the video are read by two threads at once (analysis/api.py)
+@pytest.mark.parametrize("threads", [1, 2])
+def test_time_limit(face_video, threads):
     with pytest.raises(AnalysisTimeoutError):
-        analyse(face_video.path, AnalysisOptions(face=True, time_limit_s=0.05))
+        analyse(face_video.path, AnalysisOptions(face=True, time_limit_s=0.05, threads=threads))
 
 
 def test_music_is_not_speech(tmp_path):
@@ -132,3 +138,15 @@ def test_missing_face_models_give_a_speech_report_with_a_warning(face_video, mon
     report = analyse(face_video.path, AnalysisOptions(language="en", face=True, transcript=False, face_model_path=path))
     assert "face_model_missing" in [w.code for w in report.warnings]
     assert report.face is None and report.summary.speaking_time_s > 5
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_video_only_file_with_face_permission_gives_face_results_and_no_speech(tmp_path, threads):
+    frame = synth.astronaut_frame(320, 240)
+    p = synth.write_media(tmp_path / "video.webm", audio=None, frames=lambda i, t: frame, fps=10, n_frames=30,
+                          width=320, height=240)
+    report = analyse(p, AnalysisOptions(face=True, threads=threads))
+    assert "no_audio" in [w.code for w in report.warnings]
+    assert report.transcript is None
+    assert report.summary.face_present_ratio == 1.0
+    assert 2.5 <= report.summary.duration_s <= 3.5

@@ -110,9 +110,15 @@ def test_two_people_are_reported(tmp_path):
     assert report.summary.face_present_ratio == 1.0
 
 
-def test_two_cores_give_the_same_face_and_posture_figures(face_report, face_video):
-    """With threads >= 2 posture runs in its own thread and ASR gets the other core: same results, in order."""
-    two = analyse(face_video.path, AnalysisOptions(language="en", face=True, keywords=["customer"], threads=2))
+@pytest.mark.parametrize("threads", [2, 3])
+def test_more_cores_give_the_same_figures(face_report, face_video, threads):
+    """threads=2: the video is decoded and analysed in its own thread while the audio is read a second time
+    for speech and ASR; threads=3: posture has a thread of its own too. The results are the same."""
+    two = analyse(face_video.path, AnalysisOptions(language="en", face=True, keywords=["customer"], threads=threads))
+    assert two.media.video_frames_decoded == face_report.media.video_frames_decoded
+    assert two.summary == face_report.summary
+    assert two.speech == face_report.speech
+    assert two.transcript == face_report.transcript
     assert two.posture == face_report.posture
     assert two.face == face_report.face
     assert [(e.type, e.start_s, e.end_s) for e in two.events if e.type != "keyword"] == \
