@@ -120,6 +120,20 @@ def fit_audio(audio: np.ndarray, duration_s: float) -> np.ndarray:
     return np.concatenate([audio, np.zeros(n - len(audio), np.float32)])
 
 
+def long_answer(seconds: float, *, wpm: int = 150) -> tuple[np.ndarray, list[tuple[float, float, str]]]:
+    """A long answer: the six sentences two by two (0.8 s apart, about 1 s between pairs), over and over, cut
+    at ``seconds``. Returns (audio, [(start_s, end_s, sentence)] of every sentence that starts before the cut)."""
+    parts, said, total, i = [], [], 0.0, 0
+    while total < seconds:
+        pair = SENTENCES[i % 6 : i % 6 + 2]
+        audio, truth = speech_answer(wpm=wpm, sentences=pair, pauses_s=[0.8], lead_s=0.3, tail_s=0.7)
+        said += [(total + a, total + b, text) for (a, b), (text, _) in zip(truth.segments, pair) if total + a < seconds]
+        parts.append(audio)
+        total += truth.duration_s
+        i += 2
+    return fit_audio(np.concatenate(parts), seconds), said
+
+
 def music(seconds: float = 8.0, bpm: float = 120.0, seed: int = 0) -> np.ndarray:
     """Instrumental music: plucked notes with harmonics (a C-major arpeggio) on every beat and a noise-burst
     drum on every other one. Pitched and rhythmic like speech, but not speech."""

@@ -31,18 +31,7 @@ def make_answer(path: Path, seconds: float, *, video: bool, noise: float = 0.0) 
 
     from analysis import synth
 
-    sentences = synth.SENTENCES
-    parts = []
-    total = 0.0
-    i = 0
-    while total < seconds:
-        audio, truth = synth.speech_answer(
-            wpm=150, sentences=sentences[i % 6 : i % 6 + 2] or sentences[:2], pauses_s=[0.8], lead_s=0.3, tail_s=0.7
-        )
-        parts.append(audio)
-        total += truth.duration_s
-        i += 2
-    audio = synth.fit_audio(np.concatenate(parts), seconds)
+    audio, _ = synth.long_answer(seconds, wpm=150)
     if not video:
         synth.write_media(path, audio=audio)
         return
