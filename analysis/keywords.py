@@ -4,7 +4,8 @@ Chinese: jieba segments the text with every keyword added to its dictionary (so 
 and is not split into 团队 + 协作), and a mention is a run of tokens that spells the keyword.
 English: exact word matching after lower-casing and Snowball stemming, so "customers" and "customer's"
 count for "customer" and "negotiated" for "negotiate", while "cat" never matches "category".
-Multi-word keywords match consecutive words.
+Multi-word keywords match consecutive words of one phrase (not across punctuation). Compounds match however the ASR spells them: "teamwork",
+"team work" and "team-work" are the same keyword (but not "team. Work": only spaces or a hyphen may join).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _EN_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_JOINER = re.compile(r"[ \t-]*")
 _lock = threading.Lock()
 _tokenizer = None
 _stemmer = None
@@ -120,18 +122,40 @@ def count_keywords(text: str, keywords: list[str], *, words=None) -> KeywordHits
         toks = [(m.group(0), m.start()) for m in _EN_WORD.finditer(low)]
         stems = [_stem(w) for w, _ in toks]
         for k in en:
-            ks = [_stem(w) for w in _EN_WORD.findall(k.lower())]
+            kw = _EN_WORD.findall(k.lower())
+            ks = [_stem(w) for w in kw]
             n = len(ks)
             if not n:
                 continue
+            glued = _stem("".join(kw))
             i = 0
-            while i + n <= len(stems):
-                if stems[i : i + n] == ks:
+            while i < len(stems):
+                m = n if stems[i : i + n] == ks and _joined(low, toks, i, n) else _glued_match(low, toks, i, n, glued)
+                if m:
                     hits.counts[k] += 1
                     t0 = ctimes[toks[i][1]]
                     if t0 is not None:
                         hits.times[k].append(t0)
-                    i += n
+                    i += m
                 else:
                     i += 1
     return hits
+
+
+def _joined(low: str, toks: list[tuple[str, int]], i: int, m: int) -> bool:
+    """Whether words i..i+m-1 follow each other with only spaces or hyphens between (not across a full stop)."""
+    return all(_JOINER.fullmatch(low, toks[j - 1][1] + len(toks[j - 1][0]), toks[j][1]) for j in range(i + 1, i + m))
+
+
+def _glued_match(low: str, toks: list[tuple[str, int]], i: int, n: int, glued: str) -> int:
+    """How many words from ``i`` spell the keyword as one word (``glued``, stemmed), joined only by spaces or
+    hyphens; 0 if none. Tried for 1 to n + 2 words, other than the n the word-by-word match already tried."""
+    word = ""
+    for m in range(1, min(n + 2, len(toks) - i) + 1):
+        j = i + m - 1
+        if m > 1 and not _joined(low, toks, j - 1, 2):
+            return 0
+        word += toks[j][0]
+        if m != n and _stem(word) == glued:
+            return m
+    return 0

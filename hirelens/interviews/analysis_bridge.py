@@ -19,6 +19,16 @@ from hirelens.core.realtime import organization_group, publish
 from .models import Answer
 
 
+def _threads() -> int:
+    """Cores for this analysis: the setting, or (auto) this machine's cores shared among the analyses running
+    now, this one included. A lone answer gets every core; a stale "running" row only makes it share more."""
+    if settings.ANALYSIS_THREADS:
+        return settings.ANALYSIS_THREADS
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    running = Answer.objects.filter(analysis_status=Answer.Analysis.RUNNING).count()
+    return max(1, cores // max(1, running))
+
+
 def _options(answer: Answer):
     from analysis.api import AnalysisOptions
 
@@ -31,7 +41,7 @@ def _options(answer: Answer):
     # so this leaves a tenfold margin for a slower machine or a larger Whisper model).
     limit = max(600.0, float(answer.duration_s or 0.0))
     return AnalysisOptions(language=language, keywords=list(position.keywords or []), face=face, posture=face, time_limit_s=limit,
-                           threads=settings.ANALYSIS_THREADS)
+                           threads=_threads())
 
 
 def _set(answer_id: int, **fields) -> Answer:

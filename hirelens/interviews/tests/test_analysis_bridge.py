@@ -68,3 +68,19 @@ def test_repeated_failures_end_visible_not_silent(org, monkeypatch):
     tasks._gave_up(answer.pk, error=RuntimeError("model directory unreadable"))
     answer.refresh_from_db()
     assert answer.analysis_status == "failed" and "unreadable" in answer.analysis_error
+
+
+def test_auto_threads_share_the_cores_among_running_analyses(org, settings, monkeypatch):
+    from hirelens.interviews import analysis_bridge
+
+    settings.ANALYSIS_THREADS = 0  # auto
+    monkeypatch.setattr(analysis_bridge.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    first = _answer(org, webm_bytes(1.0))
+    Answer.objects.filter(pk=first.pk).update(analysis_status="running")
+    assert analysis_bridge._threads() == 2  # alone: both cores
+    second = _answer(org, webm_bytes(1.0))
+    Answer.objects.filter(pk=second.pk).update(analysis_status="running")
+    assert analysis_bridge._threads() == 1  # two at once: one each
+    assert analysis_bridge._options(first).threads == 1
+    settings.ANALYSIS_THREADS = 3
+    assert analysis_bridge._threads() == 3
