@@ -183,17 +183,24 @@ def analyse(path: str | os.PathLike, options: AnalysisOptions | None = None) -> 
             video_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hirelens-video")
             video_job = video_pool.submit(run_video)
         with stream:
-            for kind, item in stream:
-                if kind == "audio":
-                    buf.append(item.samples)
-                    buf_len += len(item.samples)
-                    if buf_len >= (chunk_s + 10) * SR:
-                        flush(final=False)
-                else:
-                    t0 = time.perf_counter()
-                    face_an.add(item.t_s, item.rgb)
-                    t_face += time.perf_counter() - t0
-                deadline.check()
+            try:
+                for kind, item in stream:
+                    if kind == "audio":
+                        buf.append(item.samples)
+                        buf_len += len(item.samples)
+                        if buf_len >= (chunk_s + 10) * SR:
+                            flush(final=False)
+                    else:
+                        t0 = time.perf_counter()
+                        face_an.add(item.t_s, item.rgb)
+                        t_face += time.perf_counter() - t0
+                    deadline.check()
+            except CorruptMediaError:
+                if video_stream is None:
+                    raise
+                # read alone, the audio could not be decoded at all: the video may still be good (the check
+                # below raises if neither could be read)
+                stream.decode_errors += 1
             flush(final=True)
         for job in asr_jobs[asr_done[0] :]:
             collect(job)

@@ -39,11 +39,12 @@ def test_not_media(tmp_path, content):
         analyse(p)
 
 
-def test_header_only_webm_is_corrupt_or_empty(tmp_path, face_video):
+@pytest.mark.parametrize("face,threads", [(False, 1), (True, 1), (True, 2)])
+def test_header_only_webm_is_corrupt_or_empty(tmp_path, face_video, face, threads):
     p = tmp_path / "head.webm"
     p.write_bytes(face_video.path.read_bytes()[:300])
     with pytest.raises((CorruptMediaError, UnsupportedMediaError, EmptyMediaError)):
-        analyse(p)
+        analyse(p, AnalysisOptions(face=face, threads=threads))
 
 
 # threads=2: the audio and the video are read by two threads at once (analysis/api.py)
