@@ -18,6 +18,10 @@ def cpu_flags() -> set[str]:
     return set()
 
 
+def has_avx512() -> bool:
+    return _AVX512 <= cpu_flags()
+
+
 def tune_ctranslate2() -> None:
     """Let CTranslate2 use AVX-512 wherever the CPU has it.
 
@@ -26,5 +30,5 @@ def tune_ctranslate2() -> None:
     for the one-minute benchmark answer, interleaved runs), with the same words. An operator's own
     ``CT2_FORCE_CPU_ISA`` is left alone; a CPU without AVX-512 is left to CTranslate2's choice.
     """
-    if "CT2_FORCE_CPU_ISA" not in os.environ and _AVX512 <= cpu_flags():
+    if "CT2_FORCE_CPU_ISA" not in os.environ and has_avx512():
         os.environ["CT2_FORCE_CPU_ISA"] = "AVX512"

@@ -4,8 +4,9 @@ Chinese: jieba segments the text with every keyword added to its dictionary (so 
 and is not split into 团队 + 协作), and a mention is a run of tokens that spells the keyword.
 English: exact word matching after lower-casing and Snowball stemming, so "customers" and "customer's"
 count for "customer" and "negotiated" for "negotiate", while "cat" never matches "category".
-Multi-word keywords match consecutive words of one phrase (not across punctuation). Compounds match however the ASR spells them: "teamwork",
-"team work" and "team-work" are the same keyword (but not "team. Work": only spaces or a hyphen may join).
+Multi-word keywords match consecutive words of one phrase (not across punctuation). Compounds match however
+the ASR spells them: "teamwork", "team work" and "team-work" are the same keyword (but not "team. Work": only
+spaces or a hyphen may join words).
 """
 
 from __future__ import annotations

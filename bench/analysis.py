@@ -94,7 +94,7 @@ def _steal_s() -> float:
 
 def cpu_line() -> str:
     """The CPU the figures come from: they depend on it (tiny.en takes about twice as long without AVX-512)."""
-    from analysis._cpu import cpu_flags
+    from analysis._cpu import cpu_flags, has_avx512
 
     name = "unknown CPU"
     try:
@@ -102,8 +102,7 @@ def cpu_line() -> str:
             name = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), name)
     except OSError:
         pass
-    flags = cpu_flags()
-    isa = "AVX-512" if {"avx512f", "avx512bw", "avx512dq", "avx512vl"} <= flags else "AVX2" if "avx2" in flags else "no AVX2"
+    isa = "AVX-512" if has_avx512() else "AVX2" if "avx2" in cpu_flags() else "no AVX2"
     return f"{name}, {isa}, {os.cpu_count()} vCPUs"
 
 
