@@ -9,7 +9,7 @@ PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/hirelens
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 PYTEST := $(VENV)/bin/pytest -q -p no:cacheprovider
 
-.PHONY: run setup deps test-deps static translations migrate demo test test-sqlite test-postgres test-redis test-analysis lint chromium clean
+.PHONY: run setup deps test-deps test-setup static translations migrate demo test test-sqlite test-postgres test-redis test-analysis lint chromium clean
 
 run: setup  ## set up (idempotent) and start web + worker on SQLite, local files, in-memory channels
 	DJANGO_SETTINGS_MODULE=config.settings.local $(MANAGE) serve
@@ -57,23 +57,26 @@ chromium:  ## Debian's Chromium for the Playwright tests (Playwright's own brows
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 	@command -v espeak-ng >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq espeak-ng >/dev/null; }
 
+# what every suite needs; each suite can be run alone (`make test-sqlite`): Make runs this once per call
+test-setup: test-deps static translations chromium
+
 lint: test-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 
-test: test-deps static translations chromium lint test-sqlite test-postgres test-redis test-analysis
+test: test-setup lint test-sqlite test-postgres test-redis test-analysis
 	@echo "All test suites passed."
 
-test-sqlite:
+test-sqlite: test-setup
 	HIRELENS_DATABASE_URL= $(PYTEST) -m "not redis"
 
-test-postgres:
+test-postgres: test-setup
 	HIRELENS_DATABASE_URL=$(PG_TEST_URL) $(PYTEST) -m "not redis"
 
-test-redis:
+test-redis: test-setup
 	HIRELENS_REDIS_URL=$(REDIS_TEST_URL) HIRELENS_DATABASE_URL=$(PG_TEST_URL) $(PYTEST) -m "redis or worker or realtime"
 
-test-analysis:
+test-analysis: test-setup
 	@if [ -d analysis/tests ]; then $(PYTEST) -p no:django analysis/tests; fi
 
 clean:

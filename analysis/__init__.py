@@ -9,9 +9,10 @@ Plain Python (never imports Django). Entry point::
 
 __version__ = "0.1.0"
 
-from ._cpu import tune_ctranslate2  # noqa: E402
+from ._cpu import limit_malloc_arenas, tune_ctranslate2  # noqa: E402
 
 tune_ctranslate2()  # before faster-whisper (CTranslate2) is first imported
+limit_malloc_arenas()  # before the analysis threads exist: a worker's memory stays flat from answer to answer
 
 from .api import AnalysisOptions, analyse  # noqa: E402
 from .errors import (  # noqa: E402

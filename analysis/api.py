@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import __version__
+from ._cpu import release_free_memory
 from .errors import AnalysisTimeoutError, CorruptMediaError, ModelNotFoundError
 from .keywords import cjk_char_count, count_keywords, parse_keywords
 from .media import SR, MediaStream
@@ -246,6 +247,7 @@ def analyse(path: str | os.PathLike, options: AnalysisOptions | None = None) -> 
             video_stream.close()
         if face_an is not None:
             face_an.close()
+        release_free_memory()
     timings["face"] = t_face
 
     # --- transcript, language, keywords ---------------------------------------------------------------

@@ -7,6 +7,7 @@ truth it was built with, so a test can compare what the analysis measured agains
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import tempfile
@@ -46,6 +47,25 @@ class SpeechTruth:
     @property
     def pauses(self) -> list[float]:
         return [b[0] - a[1] for a, b in zip(self.segments, self.segments[1:])]
+
+
+def word_error_rate(reference: str, hypothesis: str) -> float:
+    """Word-level edit distance over the reference's word count (words lowercased, punctuation dropped,
+    hyphens split: "T-Mana" is two words)."""
+
+    def words(text: str) -> list[str]:
+        return re.sub(r"[^\w\s']", " ", text.lower().replace("-", " ")).split()
+
+    ref, hyp = words(reference), words(hypothesis)
+    if not ref:
+        return float(bool(hyp))
+    prev = list(range(len(hyp) + 1))
+    for i, r in enumerate(ref, 1):
+        cur = [i]
+        for j, h in enumerate(hyp, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (r != h)))
+        prev = cur
+    return prev[-1] / len(ref)
 
 
 def espeak_available() -> bool:

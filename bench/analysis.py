@@ -4,6 +4,7 @@
     python bench/analysis.py --cores 2       # the same on two cores
     python bench/analysis.py --camera-noise 3   # a picture with webcam-like sensor noise (costlier to decode)
     python bench/analysis.py --long-minutes 120  # also a two-hour answer, audio only and full (bounded memory)
+    python bench/analysis.py --answers 10    # also ten answers in a row in one process: memory per answer
 
 Each measurement runs in a fresh child process (pinned to the given cores) so that its peak memory is
 its own. Figures: decode-only time (every audio and video frame decoded and thrown away) against the
@@ -145,6 +146,7 @@ def child(mode: str, path: str, cores: int, repeat: int, face_fps: float = 5.0, 
             t = dict(r.timings_s)
             t["total_wall"] = time.perf_counter() - t0
             t["stolen"] = _steal_s() - st0  # the hypervisor's, on this shared VM (all vCPUs together)
+            t["peak_rss_mb"] = peak_rss_mb()  # so far: a worker's memory from answer to answer
             out["runs"].append(t)
             out["summary"] = r.to_dict()["summary"]
     out["peak_rss_mb"] = peak_rss_mb()
@@ -184,6 +186,7 @@ def main() -> None:
     ap.add_argument("--long-audio-only", action="store_true", help="for --long-minutes: skip the full analysis")
     ap.add_argument("--child", nargs=2, metavar=("MODE", "FILE"))
     ap.add_argument("--repeat", type=int, default=2)
+    ap.add_argument("--answers", type=int, default=0, help="also: this many answers in a row in one process (a worker)")
     ap.add_argument("--face-fps", type=float, default=5.0)
     ap.add_argument("--pose-fps", type=float, default=0.5)
     args = ap.parse_args()
@@ -214,7 +217,7 @@ def main() -> None:
             f"full analysis, warm:                  {warm['total_wall']:6.2f} s   = {rt / warm['total_wall']:.1f}x real time, "
             f"{warm['total_wall'] / dec_t:.2f}x decode-only   peak RSS {full['peak_rss_mb']:.0f} MB"
         )
-        print("   warm breakdown: " + ", ".join(f"{k} {v:.2f} s" for k, v in warm.items() if k not in ("total", "total_wall", "stolen"))
+        print("   warm breakdown: " + ", ".join(f"{k} {v:.2f} s" for k, v in warm.items() if k not in ("total", "total_wall", "stolen", "peak_rss_mb"))
               + f"; stolen by the hypervisor meanwhile {warm['stolen']:.2f} s")
         aw = audio["runs"][-1]
         print(
@@ -226,6 +229,15 @@ def main() -> None:
             "   summary: "
             + json.dumps({k: (round(v, 2) if isinstance(v, float) else v) for k, v in s.items()}, ensure_ascii=False)
         )
+
+        if args.answers:
+            # a worker analyses answer after answer in one process: its memory must not grow with each
+            seq = measure("full", path, args.cores, repeat=args.answers, face_fps=args.face_fps, pose_fps=args.pose_fps)
+            print(
+                f"{args.answers} answers in one process: peak RSS after each "
+                + ", ".join(f"{r['peak_rss_mb']:.0f}" for r in seq["runs"])
+                + " MB; times " + ", ".join(f"{r['total_wall']:.2f}" for r in seq["runs"]) + " s"
+            )
 
         if args.long_minutes:
             # the one-minute answer repeated: a long answer (video and audio) in bounded memory

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from analysis import AnalysisOptions, ModelNotFoundError, analyse
+from analysis import AnalysisOptions, ModelNotFoundError, analyse, synth
 from analysis.transcript import resolve_model_dir
 
 
@@ -22,12 +22,16 @@ def test_transcript_words_rate_and_keywords(answer_report):
     assert s.language == "en"
     assert s.words_per_min == pytest.approx(truth.words / truth.duration_s * 60, rel=0.15)
     assert s.chars_per_min is None
-    # tiny.en hears espeak's "team on a" as "T-Mana" once: "team" is not asserted exactly; these are
+    # tiny.en hears espeak's "team on a big" as "T-Mana big" (AVX2) or "T-Monovig" (AVX-512 on a Zen 5 core):
+    # its int8 arithmetic differs a little per instruction set. "team" is not asserted exactly; these are
     assert {k: s.keywords[k] for k in ("customer", "project", "banana")} == {"customer": 2, "project": 2, "banana": 0}
     assert 1 <= s.keywords["team"] <= 2
     text = report.transcript["text"].lower()
-    for phrase in ("big project for a new customer", "the customer was happy", "nobody was left behind"):
+    for phrase in ("project for a new customer", "the customer was happy", "nobody was left behind"):
         assert phrase in text
+    # 6-7 of the 69 words said come out wrong on the CPUs measured (8.7-10.1 %); losing even the shortest
+    # sentence would make it 21 % or more
+    assert synth.word_error_rate(truth.text, report.transcript["text"]) <= 0.15
     # every keyword mention is timed inside the sentence that says it
     kw = report.events_of("keyword")
     assert len(kw) == sum(s.keywords.values())
