@@ -219,6 +219,11 @@ def main() -> None:
         )
         print("   warm breakdown: " + ", ".join(f"{k} {v:.2f} s" for k, v in warm.items() if k not in ("total", "total_wall", "stolen", "peak_rss_mb"))
               + f"; stolen by the hypervisor meanwhile {warm['stolen']:.2f} s")
+        # issue 3's "<= 3x decode-only": what each model alone takes of the 2x left on top of decoding
+        print(
+            f"   against 3x decode-only ({3 * dec_t:.2f} s): ASR alone {warm['asr'] / dec_t:.2f}x decode, "
+            f"face + posture alone {warm['face'] / dec_t:.2f}x, speech {warm['speech'] / dec_t:.2f}x"
+        )
         aw = audio["runs"][-1]
         print(
             f"audio only (--no-face), warm:         {aw['total_wall']:6.2f} s   = {rt / aw['total_wall']:.1f}x real time   "
