@@ -1,7 +1,9 @@
-"""CPU tuning that must happen before CTranslate2 (faster-whisper) is loaded."""
+"""Process tuning done when ``analysis`` is imported: CTranslate2's instruction set (before faster-whisper is
+loaded) and glibc's malloc arenas (before the analysis threads exist)."""
 
 from __future__ import annotations
 
+import functools
 import os
 
 _AVX512 = {"avx512f", "avx512bw", "avx512dq", "avx512vl"}
@@ -38,22 +40,21 @@ def tune_ctranslate2() -> None:
 # Every analysis runs its ASR (and, with two cores, its video) in threads of its own. glibc gives threads
 # their own malloc arenas (up to 8 per core) and keeps what was freed in them, so a worker process grew with
 # every answer: peak RSS 832, 932, 942, 957, 978, 969, 989 MB over seven one-minute answers on one core.
-# With two arenas and the free memory handed back after each analysis it stays at 805-831 MB (same speed).
+# With two arenas and the free memory handed back after each analysis it stays at 805-852 MB, flat, at a cost
+# within the VM's noise (at most ~0.15 s a minute: the trimmed pages are faulted in again by the next answer).
 _M_ARENA_MAX = -8  # from glibc's malloc.h
 _ARENAS = 2
-_libc = None
 
 
+@functools.cache
 def _glibc():
-    global _libc
-    if _libc is None:
-        import ctypes
-        import ctypes.util
+    """glibc, or None where the C library has no mallopt / malloc_trim (musl, macOS)."""
+    import ctypes
+    import ctypes.util
 
-        name = ctypes.util.find_library("c")
-        lib = ctypes.CDLL(name) if name else None
-        _libc = lib if lib is not None and hasattr(lib, "mallopt") and hasattr(lib, "malloc_trim") else False
-    return _libc or None
+    name = ctypes.util.find_library("c")
+    lib = ctypes.CDLL(name) if name else None
+    return lib if lib is not None and hasattr(lib, "mallopt") and hasattr(lib, "malloc_trim") else None
 
 
 def limit_malloc_arenas() -> bool:
