@@ -186,6 +186,7 @@ def candidate_patch(request, candidate_id: int, payload: CandidatePatch):
 @router.get("/{candidate_id}/timeline", response=list[TimelineOut])
 def candidate_timeline(request, candidate_id: int):
     c = access_candidate(actor=request.user, candidate_id=candidate_id)
+    audit_record(action=AuditEvent.Action.READ, actor=request.user, obj=c, fields=["timeline"], request=request)
     return [{"id": e.pk, "kind": e.kind, "text": timeline_text(e), "by_candidate": e.by_candidate, "actor_id": e.actor_id,
              "created_at": e.created_at} for e in selectors.candidate_timeline(actor=request.user, candidate=c)]
 

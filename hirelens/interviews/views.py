@@ -36,6 +36,8 @@ def session_index(request):
 @login_required
 def session_detail(request, session_id: int):
     session = access_session(actor=request.user, session_id=session_id)
+    audit_record(action=AuditEvent.Action.READ, actor=request.user, obj=session, fields=["answers", "transcript", "analysis"],
+                 request=request)
     answers = session.answers.exclude(status=Answer.Status.DISCARDED).order_by("question_index", "attempt")
     rows = []
     for answer in answers:
