@@ -5,25 +5,38 @@ from django.http import Http404
 
 from hirelens.accounts.roles import Perm, user_can
 from hirelens.core.access import get_for_actor, tenant_queryset
+from hirelens.positions.models import PositionAssignment
 
-from .models import BackgroundCheck, Candidate, Document, Project, WorkExperience
+from .models import Application, BackgroundCheck, Candidate, Document, Project, WorkExperience
 
 
-def visible_candidates(*, actor) -> QuerySet[Candidate]:
-    """HR sees every candidate of the organization; interviewers and hiring managers only those who
-    applied to a position they are assigned to."""
-    qs = tenant_queryset(Candidate.objects.all(), actor=actor)
+def visible_applications(*, actor) -> QuerySet[Application]:
+    """The one rule for who sees an application, used by every page, API, selector and service of every app
+    (and, through them, by the objects hanging off an application: interview sessions, scheduled interviews,
+    scorecards, live events). HR sees every application of the organization; interviewers and hiring managers
+    only those of positions they are assigned to."""
+    qs = tenant_queryset(Application.objects.all(), actor=actor)
     if user_can(actor, Perm.CANDIDATES_VIEW_ALL):
         return qs
     if user_can(actor, Perm.CANDIDATES_VIEW_ASSIGNED):
-        from hirelens.positions.models import PositionAssignment
-
-        from .models import Application
-
         assigned = PositionAssignment.objects.filter(organization_id=actor.organization_id, user=actor).values("position_id")
-        return qs.filter(pk__in=Application.objects.filter(organization_id=actor.organization_id, position_id__in=assigned)
-                         .values("candidate_id"))
+        return qs.filter(position_id__in=assigned)
     return qs.none()
+
+
+def access_application(*, actor, application_id) -> Application:
+    """One application, or the same 404 for a missing, foreign-tenant or unassigned-position one."""
+    return get_for_actor(visible_applications(actor=actor).select_related("position", "candidate"), actor=actor,
+                         pk=application_id)
+
+
+def visible_candidates(*, actor) -> QuerySet[Candidate]:
+    """HR sees every candidate of the organization; interviewers and hiring managers only those with an
+    application they may see (``visible_applications``)."""
+    qs = tenant_queryset(Candidate.objects.all(), actor=actor)
+    if user_can(actor, Perm.CANDIDATES_VIEW_ALL):
+        return qs
+    return qs.filter(pk__in=visible_applications(actor=actor).values("candidate_id"))
 
 
 def access_candidate(*, actor, candidate_id) -> Candidate:

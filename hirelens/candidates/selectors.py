@@ -10,7 +10,7 @@ from hirelens.accounts.roles import Perm, user_can
 from hirelens.core.crypto import blind_index
 
 from . import search
-from .access import visible_candidates
+from .access import visible_applications, visible_candidates
 from .models import Application, Candidate, SearchToken, TimelineEvent
 
 # Ids grow with creation, and ordering by the primary key lets the database stop after one page.
@@ -59,12 +59,10 @@ def candidate_list(*, actor, q: str = "", contact: str = "", position_id=None, s
             qs = _token_filter(qs, organization_id=actor.organization_id, tokens=tokens)
     app_filter = bool(position_id or stage or status)
     if app_filter:
-        applications = Application.objects.filter(organization_id=actor.organization_id)
+        applications = visible_applications(actor=actor)
         for key, value in (("position_id", position_id), ("stage", stage), ("status", status)):
             if value:
                 applications = applications.filter(**{key: value})
-        if not user_can(actor, Perm.CANDIDATES_VIEW_ALL):
-            applications = applications.filter(position__assignments__user=actor)
         qs = qs.filter(pk__in=applications.values("candidate_id"))
     if tag:
         qs = qs.filter(tags__name=tag)
@@ -101,13 +99,8 @@ def candidate_page(*, actor, page_number=1, per_page: int = 20, **filters):
 
 
 def candidate_applications(*, actor, candidate: Candidate) -> QuerySet[Application]:
-    """The candidate's applications the actor may see: all for HR, only assigned positions' for the panel."""
-    qs = candidate.applications.select_related("position")
-    if user_can(actor, Perm.CANDIDATES_VIEW_ALL):
-        return qs
-    if user_can(actor, Perm.CANDIDATES_VIEW_ASSIGNED):
-        return qs.filter(position__assignments__user=actor).distinct()
-    return qs.none()
+    """The candidate's applications the actor may see (``access.visible_applications``)."""
+    return visible_applications(actor=actor).filter(candidate=candidate).select_related("position")
 
 
 def candidate_interviews(*, actor, candidate: Candidate) -> list:

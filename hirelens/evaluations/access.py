@@ -1,6 +1,6 @@
 """Who may see and write scorecards and decisions.
 
-* Everything hangs off the application: ``hirelens.workflows.access.access_application`` (tenant, and
+* Everything hangs off the application: ``hirelens.candidates.access.access_application`` (tenant, and
   the panel only for positions they are assigned to) and the stage rules of W2
   (``stage_can_view`` / ``stage_can_score``): a stage the actor may not see answers 404.
 * **Blind until submitted** (no anchoring): someone on the position's panel who may score a stage sees the other interviewers'
@@ -16,9 +16,10 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from hirelens.accounts.roles import AssignmentRole, Perm, user_can
+from hirelens.candidates.access import access_application
 from hirelens.candidates.models import Application
 from hirelens.core.access import get_for_actor, tenant_queryset
-from hirelens.workflows.access import access_application, assignment_roles, stage_can_score, stage_can_view
+from hirelens.workflows.access import assignment_roles, stage_can_score, stage_can_view
 from hirelens.workflows.models import ApplicationProgress, Stage
 
 from .models import Scorecard

@@ -9,11 +9,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hirelens.accounts.roles import Perm, user_can
+from hirelens.candidates.access import visible_applications
 from hirelens.core.audit import audit_record
 from hirelens.core.flash import flash_errors
 from hirelens.core.models import AuditEvent
 from hirelens.positions.access import access_position
-from hirelens.workflows.access import assignment_roles, stage_can_score, visible_applications
+from hirelens.workflows.access import assignment_roles, stage_can_score
 
 from . import services
 from .access import (

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
-from hirelens.candidates.access import visible_candidates
+from hirelens.candidates.access import visible_applications
 from hirelens.core.access import get_for_actor, tenant_queryset
 
 from .models import Answer, InterviewSession
@@ -11,14 +11,10 @@ from .services import session_by_token
 
 
 def visible_sessions(*, actor) -> QuerySet[InterviewSession]:
-    """Sessions of candidates the staff member may see (HR: all; panel: their positions')."""
-    candidates = visible_candidates(actor=actor)
-    qs = tenant_queryset(InterviewSession.objects.all(), actor=actor).filter(application__candidate__in=candidates)
-    from hirelens.accounts.roles import Perm, user_can
-
-    if not user_can(actor, Perm.CANDIDATES_VIEW_ALL):
-        qs = qs.filter(application__position__assignments__user=actor).distinct()
-    return qs
+    """Sessions of the applications the staff member may see (``candidates.access.visible_applications``).
+    Stage permissions (W2) are applied on top by ``session_list`` and ``access_session``."""
+    return tenant_queryset(InterviewSession.objects.all(), actor=actor).filter(
+        application__in=visible_applications(actor=actor).values("pk"))
 
 
 def session_list(*, actor, state: str = "") -> list[InterviewSession]:

@@ -15,8 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from hirelens.candidates.models import Application
-from hirelens.core.access import get_for_actor
+from hirelens.candidates.access import access_application
 from hirelens.core.audit import audit_record
 from hirelens.core.models import AuditEvent
 
@@ -59,10 +58,7 @@ class SessionForm(forms.Form):
 
 @login_required
 def session_new(request, application_id: int):
-    from hirelens.candidates.access import visible_candidates
-
-    application = get_for_actor(Application.objects.filter(candidate__in=visible_candidates(actor=request.user)),
-                                actor=request.user, pk=application_id)
+    application = access_application(actor=request.user, application_id=application_id)
     stage = services.application_ai_stage(application)
     plan = services.plan_from_stage(stage) if stage is not None else None
     initial = {}

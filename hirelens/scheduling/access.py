@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from hirelens.accounts.roles import Perm, user_can
+from hirelens.candidates.access import visible_applications
 from hirelens.core.access import get_for_actor, tenant_queryset
 from hirelens.positions.access import visible_positions
 
@@ -12,10 +12,9 @@ from .models import Interview, InterviewSlot
 
 
 def visible_interviews(*, actor) -> QuerySet[Interview]:
+    """Scheduled interviews of the applications the actor may see (the one rule, ``visible_applications``)."""
     qs = tenant_queryset(Interview.objects.all(), actor=actor)
-    if user_can(actor, Perm.CANDIDATES_VIEW_ALL):
-        return qs
-    return qs.filter(application__position__in=visible_positions(actor=actor).values("pk"))
+    return qs.filter(application__in=visible_applications(actor=actor).values("pk"))
 
 
 def visible_slots(*, actor) -> QuerySet[InterviewSlot]:

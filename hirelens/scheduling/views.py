@@ -10,11 +10,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hirelens.accounts.roles import Perm, user_can
+from hirelens.candidates.access import access_application, visible_applications
 from hirelens.core.access import get_for_actor, require_perm, tenant_queryset
 from hirelens.core.flash import flash_errors
 from hirelens.positions.access import access_position
 from hirelens.positions.validators import common_time_zones
-from hirelens.workflows.access import access_application, visible_applications
 
 from . import selectors, services
 from .access import access_interview, access_slot

@@ -21,7 +21,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
 from hirelens.accounts.roles import AssignmentRole, Perm, user_can
-from hirelens.candidates.models import Application
+from hirelens.candidates.access import access_application
 from hirelens.core.access import get_for_actor, tenant_queryset
 from hirelens.positions.access import visible_positions
 from hirelens.positions.models import PositionAssignment
@@ -112,17 +112,6 @@ def access_stage_for_scoring(*, actor, stage_id) -> Stage:
     if not stage_can_score(actor=actor, stage=stage):
         raise PermissionDenied
     return stage
-
-
-def visible_applications(*, actor) -> QuerySet[Application]:
-    qs = tenant_queryset(Application.objects.all(), actor=actor)
-    if user_can(actor, Perm.CANDIDATES_VIEW_ALL):
-        return qs
-    return qs.filter(position__in=visible_positions(actor=actor).values("pk"))
-
-
-def access_application(*, actor, application_id) -> Application:
-    return get_for_actor(visible_applications(actor=actor).select_related("position"), actor=actor, pk=application_id)
 
 
 def access_progress(*, actor, application_id) -> ApplicationProgress:

@@ -9,10 +9,11 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
 from hirelens.accounts.roles import Perm, user_can
+from hirelens.candidates.access import access_application
 from hirelens.positions.access import access_position
 
 from . import selectors, services
-from .access import access_application, access_stage_for_scoring, stage_can_score, visible_stages
+from .access import access_stage_for_scoring, stage_can_score, visible_stages
 from .models import ApplicationProgress, ProcessVersion, StageResult
 
 router = Router(tags=["processes"])

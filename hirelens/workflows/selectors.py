@@ -3,9 +3,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from hirelens.accounts.roles import Perm, user_can
+from hirelens.candidates.access import visible_applications
 from hirelens.positions.models import Position
 
-from .access import visible_applications, visible_processes, visible_stages
+from .access import visible_processes, visible_stages
 from .models import ApplicationProgress, PipelineEvent, Process, ProcessVersion, Stage, StageResult
 
 

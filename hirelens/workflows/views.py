@@ -11,13 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hirelens.accounts.roles import AssignmentRole, Perm, user_can
+from hirelens.candidates.access import access_application
 from hirelens.core.access import get_for_actor, require_perm, tenant_queryset
 from hirelens.core.flash import flash_errors
 from hirelens.positions.access import access_position, visible_positions
 
 from . import selectors, services
 from .access import (
-    access_application,
     access_process,
     access_process_for_edit,
     access_stage,

@@ -4,14 +4,13 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from hirelens.candidates.access import access_application, visible_applications
 from hirelens.core.testing import assert_tenant_isolated
 from hirelens.workflows import selectors, services
 from hirelens.workflows.access import (
-    access_application,
     access_process,
     access_stage,
     access_stage_for_scoring,
-    visible_applications,
     visible_processes,
     visible_stages,
 )
