@@ -125,6 +125,11 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 JOB_RETRY_BASE_DELAY = env.get_float("JOB_RETRY_BASE_DELAY", 5.0)
+# Durable jobs: a worker renews its lease on the row it works on; the sweep (every JOB_SWEEP_S seconds) re-queues
+# work whose lease expired; after JOB_MAX_ATTEMPTS interrupted or failed tries the work fails with a reason HR sees.
+JOB_LEASE_S = env.get_float("JOB_LEASE_S", 60.0)
+JOB_SWEEP_S = env.get_int("JOB_SWEEP_S", 60)
+JOB_MAX_ATTEMPTS = env.get_int("JOB_MAX_ATTEMPTS", 5)
 HUEY_NAME = env.get_str("HUEY_NAME", "hirelens")
 HUEY_IMMEDIATE = env.get_bool("HUEY_IMMEDIATE", False)
 # Thread workers share one process (enough for I/O-bound jobs); process workers use every core for

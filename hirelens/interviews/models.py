@@ -120,6 +120,10 @@ class Answer(TenantOwnedModel):
     analysis_status = models.CharField(max_length=10, choices=Analysis.choices, default=Analysis.NONE)
     analysis_error = models.CharField(max_length=300, blank=True)
     analysis = models.JSONField(null=True, blank=True)
+    # Durable analysis (issue 15): a worker claims the answer with a lease it renews while it works; a
+    # sweep re-queues an expired lease. Every claim counts an attempt, which also fences a stale worker's result.
+    analysis_lease_until = models.DateTimeField(null=True, blank=True)
+    analysis_attempts = models.PositiveIntegerField(default=0)
     completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
