@@ -144,13 +144,14 @@ class Storage:
     s3_secret_key: str | None
 
 
-def get_storage() -> Storage:
+def get_storage(var_dir: Path) -> Storage:
+    """Files go to ``HIRELENS_MEDIA_ROOT``, else ``<var dir>/media``: one var dir holds one instance's data."""
     backend = (get_str("STORAGE", "disk") or "disk").lower()
     if backend not in {"disk", "s3"}:
         raise ConfigError("STORAGE", f"expected 'disk' or 's3', got {backend!r}")
     storage = Storage(
         backend=backend,
-        media_root=Path(get_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media"))),
+        media_root=Path(get_str("MEDIA_ROOT", str(var_dir / "media"))),
         s3_bucket=get_str("S3_BUCKET"),
         s3_endpoint_url=get_url("S3_ENDPOINT_URL", None, {"http", "https"}),
         s3_region=get_str("S3_REGION"),
@@ -160,3 +161,12 @@ def get_storage() -> Storage:
     if backend == "s3" and not storage.s3_bucket:
         raise ConfigError("S3_BUCKET", "required when HIRELENS_STORAGE=s3")
     return storage
+
+
+def served_url(host: str, port: int) -> str:
+    """The base URL of a server listening on ``host:port`` (a wildcard address is reached on loopback)."""
+    if host in {"", "0.0.0.0", "::", "[::]"}:
+        host = "127.0.0.1"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"

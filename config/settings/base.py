@@ -15,7 +15,10 @@ DEBUG = env.get_bool("DEBUG", False)
 SECRET_KEY = env.get_str("SECRET_KEY", env.DEV_SECRET_KEY)
 ALLOWED_HOSTS = env.get_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.get_list("CSRF_TRUSTED_ORIGINS", [])
-SITE_URL = (env.get_url("SITE_URL", "http://127.0.0.1:8000", {"http", "https"}) or "").rstrip("/")
+# Links in e-mails, .ics files, portal and booking pages (hirelens/core/links.py): HIRELENS_SITE_URL when set, else
+# the host and port of the request being served, else (worker, load_demo) HIRELENS_HOST:HIRELENS_PORT.
+SITE_URL = (env.get_url("SITE_URL", None, {"http", "https"}) or "").rstrip("/")
+SITE_URL_FALLBACK = env.served_url(env.get_str("HOST", "127.0.0.1") or "", env.get_int("PORT", 8000))
 VAR_DIR = Path(env.get_str("VAR_DIR", str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)  # SQLite database, Huey queue and media live here by default
 
@@ -56,6 +59,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "hirelens.core.links.LinkRequestMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "hirelens.accounts.middleware.RequireSecondFactorMiddleware",
@@ -153,7 +157,7 @@ else:
     }
 
 # --- Files: every stored file is encrypted (AES-256-GCM, chunked) before it reaches disk or S3 -------
-STORAGE_CONFIG = env.get_storage()
+STORAGE_CONFIG = env.get_storage(VAR_DIR)
 MEDIA_ROOT = STORAGE_CONFIG.media_root
 MEDIA_URL = "/media/"  # never served directly: files are streamed through access-checked views
 STATIC_URL = "/static/"

@@ -17,6 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from hirelens.core.access import require_perm
 from hirelens.core.audit import audit_record
 from hirelens.core.jobs import enqueue_on_commit
+from hirelens.core.links import absolute_url
 from hirelens.core.models import AuditEvent
 
 from .models import Invitation, User
@@ -67,7 +68,7 @@ def invitation_send(*, invitation_id: int) -> bool:
     invitation.token_hash = _token_hash(token)
     invitation.save(update_fields=["token_hash", "updated_at"])
     organization = invitation.organization
-    link = settings.SITE_URL + reverse("accounts:invitation_accept", args=[token])
+    link = absolute_url(reverse("accounts:invitation_accept", args=[token]))
     language = organization.default_language or settings.LANGUAGE_CODE
     with translation.override(language):
         context = {"invitation": invitation, "organization": organization, "link": link,

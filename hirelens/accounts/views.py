@@ -16,6 +16,8 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from hirelens.core.links import site_url
+
 from . import selectors, services
 from .access import access_invitation, access_user
 from .forms import InvitationAcceptForm, InvitationForm, LoginForm, PasswordConfirmForm, TokenForm, UserEditForm
@@ -53,6 +55,10 @@ class PasswordResetView(auth_views.PasswordResetView):
     html_email_template_name = "accounts/email/password_reset.html"
     subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        self.extra_email_context = {"site_url": site_url(request=self.request)}
+        return super().form_valid(form)
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):

@@ -11,7 +11,6 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -22,6 +21,7 @@ from django.utils.translation import override
 from hirelens.accounts.roles import Perm
 from hirelens.core.access import require_perm
 from hirelens.core.audit import audit_record
+from hirelens.core.links import absolute_url
 from hirelens.core.models import AuditEvent
 
 from .models import FeedbackCase, FeedbackRule, Survey, SurveyResponse, SurveyRule
@@ -193,7 +193,7 @@ def _hash(token: str) -> str:
 
 
 def survey_url(token: str) -> str:
-    return f"{settings.SITE_URL}{reverse('feedback:survey', args=[token])}"
+    return absolute_url(reverse("feedback:survey", args=[token]))
 
 
 @transaction.atomic

@@ -14,11 +14,11 @@ import io
 import secrets
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,6 +26,7 @@ from hirelens.accounts.roles import Perm
 from hirelens.core.access import require_perm
 from hirelens.core.audit import audit_record
 from hirelens.core.jobs import enqueue_on_commit
+from hirelens.core.links import absolute_url
 from hirelens.core.models import AuditEvent
 from hirelens.core.realtime import organization_group, publish_on_commit
 
@@ -104,7 +105,7 @@ def session_create(*, actor, application, questions: list[dict], practice_questi
 
 
 def session_link(token: str) -> str:
-    return f"{settings.SITE_URL}/i/{token}/"
+    return absolute_url(reverse("interviews:candidate", args=[token]))
 
 
 def session_by_token(token: str) -> InterviewSession | None:

@@ -12,6 +12,8 @@ from datetime import timedelta
 from django.apps import apps
 from django.utils import timezone
 
+from hirelens.core.links import absolute_url
+
 from .models import Reminder, Ticket, TicketMessage, WeChatBinding
 from .services import message_send, reminders_plan, ticket_reply
 from .services.config import messaging_policy_save
@@ -44,7 +46,7 @@ def load(ctx):
         starts = base + timedelta(days=days)
         interview_id = f"demo-{candidate.pk}"
         variables = {"position": title, "starts_at": starts.isoformat(), "time_zone": org.time_zone,
-                     "link": f"http://127.0.0.1:8000/portal/demo/{candidate.pk}/", "steps": steps, "materials": materials}
+                     "link": absolute_url(f"/portal/demo/{candidate.pk}/"), "steps": steps, "materials": materials}
         message_send(organization_id=org.pk, kind="invitation", candidate=candidate, variables=variables,
                      language="en" if name == "Emily Chen" else None,
                      subject_type="scheduling.interview", subject_id=interview_id, idempotency_key=f"demo-invite-{candidate.pk}")

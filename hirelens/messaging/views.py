@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from hirelens.accounts.roles import Perm
 from hirelens.core.access import require_perm
 from hirelens.core.audit import audit_record
+from hirelens.core.links import absolute_url
 from hirelens.core.models import AuditEvent, Organization
 
 from .access import access_message, access_ticket
@@ -255,7 +257,7 @@ def channel_settings(request):
         "fallback_json": json.dumps(policy.fallback or {}, ensure_ascii=False, indent=2),
         "keywords_json": json.dumps(policy.keyword_replies or [], ensure_ascii=False, indent=2),
         "offsets": ", ".join(str(o) for o in reminder_offsets(org_id)),
-        "callback_url": request.build_absolute_uri(f"/messaging/wechat/{request.user.organization.slug}/callback"),
+        "callback_url": absolute_url(reverse("messaging:wechat_callback", args=[request.user.organization.slug]), request=request),
     }
     return render(request, "messaging/settings.html", context)
 
@@ -273,7 +275,7 @@ def wechat_bind(request, org_slug: str, token: str):
             binding_token = BindingToken.objects.filter(organization=organization, token=token).first()
             if binding_token is None:
                 raise Http404
-            here = request.build_absolute_uri(request.path)
+            here = absolute_url(request.path, request=request)
             return redirect(inbound.wechat_oauth_url(organization=organization, binding_token=binding_token, redirect_uri=here))
         inbound.wechat_oauth_bind(organization=organization, code=code, state=request.GET.get("state", ""))
     except CallbackError as exc:

@@ -4,7 +4,6 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -17,6 +16,7 @@ from hirelens.candidates.models import Candidate
 from hirelens.candidates.timeline import timeline_add
 from hirelens.core.access import require_perm
 from hirelens.core.audit import audit_record
+from hirelens.core.links import absolute_url
 from hirelens.core.models import AuditEvent
 
 from .models import PortalLink
@@ -32,7 +32,7 @@ def _hash(secret: str) -> str:
 
 def portal_url(token: str, *, absolute: bool = True) -> str:
     path = reverse("portal:home", args=[token])
-    return f"{settings.SITE_URL}{path}" if absolute else path
+    return absolute_url(path) if absolute else path
 
 
 def portal_token(*, link: PortalLink, secret: str) -> str:

@@ -12,7 +12,6 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.urls import reverse
@@ -22,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from hirelens.candidates.timeline import timeline_add
 from hirelens.core.audit import audit_record
+from hirelens.core.links import absolute_url
 from hirelens.core.models import AuditEvent
 from hirelens.workflows import events
 
@@ -80,7 +80,7 @@ def link_issue(*, application, kind: str, interview: Interview | None = None, us
 
 def link_url(token: str, *, absolute: bool = True) -> str:
     path = reverse("scheduling:link", args=[token])
-    return f"{settings.SITE_URL}{path}" if absolute else path
+    return absolute_url(path) if absolute else path
 
 
 def link_verify(token: str, *, kinds: set[str] | None = None) -> InterviewLink:

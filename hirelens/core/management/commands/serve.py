@@ -26,6 +26,9 @@ class Command(BaseCommand):
     def handle(self, *args, host, port, no_worker, **options):
         python = sys.executable
         env = os.environ.copy()
+        # Without HIRELENS_SITE_URL, links built outside a request (the worker's e-mails, .ics files) point at the
+        # address served here, and the web process takes the host and port of each request (hirelens/core/links.py).
+        env.update(HIRELENS_HOST=host, HIRELENS_PORT=str(port))
         commands = [[python, "-m", "uvicorn", "config.asgi:application", "--host", host, "--port", str(port),
                      "--ws", "websockets", "--log-level", "warning", "--lifespan", "off"]]
         if not no_worker:
