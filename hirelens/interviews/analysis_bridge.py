@@ -51,7 +51,7 @@ def _set(answer_id: int, **fields) -> Answer:
     publish(organization_group(answer.organization_id), "interview.updated", {
         "session": answer.session_id, "state": answer.session.state, "answer": answer.pk,
         "question": answer.question_index, "status": answer.status, "analysis": answer.analysis_status,
-    })
+    }, audience={"session": answer.session_id})
     return answer
 
 

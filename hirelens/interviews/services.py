@@ -52,7 +52,8 @@ def _publish(session: InterviewSession, answer: Answer | None = None) -> None:
     payload = {"session": session.pk, "state": session.state, "application": session.application_id}
     if answer is not None:
         payload.update(answer=answer.pk, question=answer.question_index, status=answer.status, analysis=answer.analysis_status)
-    publish_on_commit(organization_group(session.organization_id), "interview.updated", payload)
+    publish_on_commit(organization_group(session.organization_id), "interview.updated", payload,
+                      audience={"session": session.pk})  # position scope and stage permissions (access_session)
 
 
 # --- Sessions and links -----------------------------------------------------------------------

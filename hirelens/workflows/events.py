@@ -5,7 +5,7 @@ code that emits: in their ``AppConfig.ready()`` they call ``subscribe("interview
 A handler receives ``(event: str, payload: dict)`` with ids only, runs after the transaction committed,
 and should enqueue its own Huey task for anything slow. A failing handler is logged and does not
 affect the others or the request. Every event is also relayed to the organization's live channel as
-``hirelens:<event>`` in the browser.
+``hirelens:<event>`` in the browser, to the staff who may see its object only (``_audience``).
 
 Events: ``pipeline.moved``, ``process.published``, ``interview.scheduled`` (an invitation is due),
 ``interview.rescheduled``, ``interview.cancelled``, ``interview.link_opened``, ``slot.offered``.
@@ -19,6 +19,7 @@ from collections.abc import Callable
 
 from django.db import transaction
 
+from hirelens.accounts.roles import Perm
 from hirelens.core.realtime import organization_group, publish
 
 logger = logging.getLogger(__name__)
@@ -54,9 +55,18 @@ def _deliver(event: str, payload: dict) -> None:
     organization_id = payload.get("organization_id")
     if organization_id:
         try:
-            publish(organization_group(organization_id), event, payload)
+            publish(organization_group(organization_id), event, payload, audience=_audience(payload))
         except Exception:
             logger.exception("could not relay %s to the live channel", event)
+
+
+def _audience(payload: dict) -> dict:
+    """Who may receive the live event: those who may see its most specific object (see core.realtime)."""
+    for key, kind in (("interview_id", "interview"), ("application_id", "application"), ("position_id", "position"),
+                      ("process_id", "process")):
+        if payload.get(key):
+            return {kind: payload[key]}
+    return {"perm": Perm.POSITIONS_MANAGE}  # about nothing more specific: the people who run recruiting
 
 
 def emit_on_commit(event: str, **payload) -> None:

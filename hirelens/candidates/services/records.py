@@ -79,18 +79,18 @@ def publish_candidate_change(*, candidate: Candidate, parts: list[str], by_candi
     Only ids and part names travel: each page re-fetches through its own access check."""
     args = (organization_group(candidate.organization_id), "candidate.updated",
             {"candidate_id": candidate.pk, "parts": sorted(set(parts)), "by_candidate": by_candidate})
-    transaction.on_commit(lambda: _publish(*args))
+    transaction.on_commit(lambda: _publish(*args, audience={"candidate": candidate.pk}))
 
 
-def _publish(group: str, event: str, payload: dict) -> None:
+def _publish(group: str, event: str, payload: dict, *, audience: dict) -> None:
     """``publish`` uses async_to_sync, which refuses a thread that runs an event loop (a service called
     from async code, or a test driving Playwright's sync API): then publish from a short-lived thread."""
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        publish(group, event, payload)
+        publish(group, event, payload, audience=audience)
         return
-    worker = threading.Thread(target=publish, args=(group, event, payload))
+    worker = threading.Thread(target=publish, args=(group, event, payload), kwargs={"audience": audience})
     worker.start()
     worker.join()
 

@@ -62,8 +62,10 @@ def test_user_receives_own_and_organization_events_only(hr_admin, outsider):
         from channels.layers import get_channel_layer
 
         layer = get_channel_layer()
-        await layer.group_send(user_group(hr_admin.pk), {"type": "relay.event", "event": "note", "payload": {"n": 1}})
-        await layer.group_send(organization_group(org_id), {"type": "relay.event", "event": "org", "payload": {}})
+        await layer.group_send(user_group(hr_admin.pk), {"type": "relay.event", "event": "note", "payload": {"n": 1},
+                                                         "audience": {"user": hr_admin.pk}})
+        await layer.group_send(organization_group(org_id), {"type": "relay.event", "event": "org", "payload": {},
+                                                                "audience": {"perm": "positions.manage"}})
         assert await mine.receive_json_from() == {"event": "note", "payload": {"n": 1}}
         assert (await mine.receive_json_from())["event"] == "org"
         assert await theirs.receive_nothing(timeout=0.3)

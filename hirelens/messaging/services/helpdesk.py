@@ -26,7 +26,8 @@ WEB_TICKETS_PER_DAY = 10  # a leaked help link cannot flood the inbox
 def _publish(ticket: Ticket, *, direction: str) -> None:
     # Only ids travel over the socket; the page fetches the text through access-checked views.
     publish_on_commit(organization_group(ticket.organization_id), "helpdesk.message",
-                      {"ticket": ticket.pk, "direction": direction, "status": ticket.status})
+                      {"ticket": ticket.pk, "direction": direction, "status": ticket.status},
+                      audience={"ticket": ticket.pk})  # the help-desk right (access_ticket)
 
 
 def _clean_body(body: str) -> str:

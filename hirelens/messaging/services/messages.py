@@ -302,9 +302,9 @@ def _finish_unsent(message: Message, skipped: list[dict] | None = None) -> Messa
     message.error = "; ".join(f"{a.channel}: {a.error_code or a.error}" for a in attempts)[:500]
     message.locked_until = None
     message.save(update_fields=["status", "error", "locked_until", "updated_at"])
-    # HR is told: a live event for the organization's staff, and the outbox lists it as undelivered.
+    # HR is told: a live event for the staff who may read the outbox, and the outbox lists it as undelivered.
     publish_on_commit(organization_group(message.organization_id), "messaging.undelivered",
-                      {"message": message.pk, "kind": message.kind, "status": message.status})
+                      {"message": message.pk, "kind": message.kind, "status": message.status}, audience={"message": message.pk})
     logger.warning("message %s could not be delivered: %s", message.pk, message.error)
     return message
 

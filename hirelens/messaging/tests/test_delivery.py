@@ -99,13 +99,14 @@ def test_withdrawn_consent_43101_is_not_retried(org, fake_wechat, wechat_account
 
 def test_nobody_reachable_is_undeliverable_and_hr_is_told(org, django_capture_on_commit_callbacks, monkeypatch):
     events = []
-    monkeypatch.setattr("hirelens.messaging.services.messages.publish_on_commit", lambda *args: events.append(args))
+    monkeypatch.setattr("hirelens.messaging.services.messages.publish_on_commit", lambda *args, **kwargs: events.append((*args, kwargs)))
     candidate = CandidateFactory(organization=org, email="", phone="")
     message = deliver(message_send(organization_id=org.pk, kind="invitation", candidate=candidate, variables=INVITE))
     assert message.status == Message.Status.UNDELIVERABLE
     assert message.error == ("wechat_template: wechat_not_configured; wechat_subscribe: wechat_not_configured; "
                              "email: no_email_address; sms: sms_not_configured")
     assert events[0][1] == "messaging.undelivered" and events[0][2]["message"] == message.pk
+    assert events[0][3] == {"audience": {"message": message.pk}}
 
 
 def test_pluggable_sms(org, settings):
