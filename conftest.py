@@ -220,6 +220,25 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--no-first-run", "--disable-sync", "--disable-quic"]
 
 
+def wait_for_js(page, expression: str, timeout: float = 30000) -> None:
+    """Wait until a JavaScript expression is true in the page. Playwright's `page.wait_for_function` compiles its
+    predicate inside the page with `new Function`, which our Content-Security-Policy refuses (no 'unsafe-eval');
+    `page.evaluate` runs through the DevTools protocol, which the policy does not govern."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    deadline = time.monotonic() + timeout / 1000
+    while True:
+        try:
+            if page.evaluate(expression):
+                return
+        except PlaywrightError as error:  # the page is navigating: its context went away, ask the next one
+            if "context was destroyed" not in str(error) and "navigat" not in str(error):
+                raise
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} ms waiting for: {expression}")
+        page.wait_for_timeout(100)
+
+
 @pytest.fixture(scope="module")
 def playwright_session():
     """One Playwright driver per test module (a second sync_playwright() in the same thread is refused, and a

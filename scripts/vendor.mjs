@@ -7,7 +7,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const target = join(root, "static", "vendor");
 const files = {
   "htmx.min.js": "node_modules/htmx.org/dist/htmx.min.js",
-  "alpine.min.js": "node_modules/alpinejs/dist/cdn.min.js",
+  // The CSP build: evaluates x-data/x-on expressions with its own parser, so the policy needs no 'unsafe-eval'.
+  "alpine.min.js": "node_modules/@alpinejs/csp/dist/cdn.min.js",
   "sortable.min.js": "node_modules/sortablejs/Sortable.min.js",
   "echarts.min.js": "node_modules/echarts/dist/echarts.min.js",
 };

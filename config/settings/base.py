@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "hirelens.core.middleware.DatabaseBusyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "hirelens.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -270,7 +271,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # A 403 or 400 is one line in the log, not a traceback (see hirelens/core/logs.py).
+    "filters": {"quiet_client_errors": {"()": "hirelens.core.logs.QuietClientErrors"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["quiet_client_errors"]}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"axes": {"level": "WARNING"}, "django.db.backends": {"level": "INFO"}},
+    "loggers": {"axes": {"level": "WARNING"}, "django.db.backends": {"level": "INFO"},
+                "django.request": {"filters": ["quiet_client_errors"]}},
 }

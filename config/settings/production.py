@@ -31,3 +31,12 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = False
 STATIC_ROOT = BASE_DIR / "staticfiles"  # noqa: F405  (`manage.py collectstatic` fills it)
+
+# HTTPS only: browsers remember HSTS for a year (an operator may shorten it while trying HTTPS out, or add
+# subdomains and preload once every subdomain serves HTTPS). Plain HTTP is redirected, except the health check
+# that load balancers and supervisors call on the private port.
+SECURE_HSTS_SECONDS = env.get_int("HSTS_SECONDS", 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.get_bool("HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env.get_bool("HSTS_PRELOAD", False)
+SECURE_SSL_REDIRECT = env.get_bool("SSL_REDIRECT", True)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]

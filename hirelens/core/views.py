@@ -112,6 +112,17 @@ def metrics_view(request):
     return HttpResponse(metrics.render(), content_type="text/plain; version=0.0.4; charset=utf-8")
 
 
+def favicon(request):
+    """Browsers and tools ask for /favicon.ico whatever the page links: send them to the SVG icon."""
+    from django.http import HttpResponseRedirect
+    from django.templatetags.static import static
+
+    response = HttpResponseRedirect(static("hirelens/favicon.svg"))
+    response["Cache-Control"] = "public, max-age=86400"
+    response.hirelens_cacheable = True  # no personal data: SecurityHeadersMiddleware leaves the caching alone
+    return response
+
+
 @requires_csrf_token
 def csrf_failure(request, reason=""):
     return render(request, "403_csrf.html", status=403)

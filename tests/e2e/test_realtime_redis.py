@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from conftest import wait_for_js
 from hirelens.accounts.models import Invitation
 from hirelens.accounts.services import invitation_accept
 from hirelens.accounts.tests.factories import PASSWORD
@@ -25,7 +26,7 @@ def test_worker_event_reaches_browser_through_redis(asgi_server, start_worker, r
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit].btn")
     page.wait_for_selector("[data-testid=dashboard-title]")
-    page.wait_for_function("document.body.dataset.live === '1'")
+    wait_for_js(page, "document.body.dataset.live === '1'")
     page.evaluate("window.__events = []; document.addEventListener('hirelens:invitation.accepted', e => window.__events.push(e.detail))")
 
     # The token normally arrives by e-mail; the test stores the hash of a token it knows.
@@ -36,7 +37,7 @@ def test_worker_event_reaches_browser_through_redis(asgi_server, start_worker, r
     )
     invitation_accept(token="known-token-for-the-redis-test", full_name="实时 测试", password="Live-Passw0rd-Redis")
 
-    page.wait_for_function("window.__events.length === 1", timeout=30000)
+    wait_for_js(page, "window.__events.length === 1", timeout=30000)
     assert page.evaluate("window.__events[0].email") == "live@example.com"
     toast = page.locator(".toast").first
     toast.wait_for()

@@ -2,6 +2,7 @@
 
 import pytest
 
+from conftest import wait_for_js
 from hirelens.accounts.tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -32,7 +33,7 @@ def test_login_dashboard_language_switch_logout(asgi_server, page, hr_admin):
     assert page.locator("[data-testid=dashboard-title]").inner_text() == "Dashboard"
     page.click(".menu-toggle")
     assert page.locator("#main-nav a", has_text="Audit log").is_visible()
-    page.wait_for_function("document.body.dataset.live === '1'")  # the events WebSocket is connected
+    wait_for_js(page, "document.body.dataset.live === '1'")  # the events WebSocket is connected
 
     page.click("[data-testid=logout]")
     page.wait_for_selector("#id_username")
@@ -50,6 +51,6 @@ def test_htmx_user_search_updates_rows(asgi_server, page, hr_admin, recruiter, i
     page.goto(asgi_server.base_url + "/accounts/users/")
     assert page.locator("[data-testid=user-row]").count() == 3
     page.fill("input[name=q]", "recruiter@")
-    page.wait_for_function("document.querySelectorAll('[data-testid=user-row]').length === 1")
+    wait_for_js(page, "document.querySelectorAll('[data-testid=user-row]').length === 1")
     assert recruiter.email in page.locator("[data-testid=user-row]").inner_text()
     assert "q=recruiter" in page.url  # hx-push-url keeps the search in the address bar

@@ -7,6 +7,7 @@ import threading
 import pytest
 from django.core.files.base import ContentFile
 
+from conftest import wait_for_js
 from hirelens.accounts.tests.factories import PASSWORD
 from hirelens.interviews.analysis_bridge import answer_analyse
 from hirelens.interviews.models import Answer
@@ -80,10 +81,9 @@ def test_hr_reads_the_analysis_and_an_event_seeks_the_recording(asgi_server, pag
     visible = page.locator("li[data-event-type]:visible")
     page.locator("li[data-event-type=speech]").first.wait_for(state="hidden")
     assert visible.count() == 1 and "视线偏离" in visible.inner_text()
-    page.wait_for_function(f"document.getElementById('media-{answer.pk}').readyState >= 1", timeout=20000)
+    wait_for_js(page, f"document.getElementById('media-{answer.pk}').readyState >= 1", timeout=20000)
     visible.locator("[data-testid=event-seek]").click()
-    page.wait_for_function(
-        f"Math.abs(document.getElementById('media-{answer.pk}').currentTime - {look['start_s']}) < 0.6", timeout=10000)
+    wait_for_js(page, f"Math.abs(document.getElementById('media-{answer.pk}').currentTime - {look['start_s']}) < 0.6", timeout=10000)
 
     page.click("[data-testid=lang-en]")
     page.wait_for_selector("html[lang=en]")

@@ -5,7 +5,7 @@ import io
 import av
 import pytest
 
-from conftest import CHROMIUM, CHROMIUM_ARGS
+from conftest import CHROMIUM, CHROMIUM_ARGS, wait_for_js
 from hirelens.interviews.models import Answer, InterviewSession
 from hirelens.interviews.services import _hash
 
@@ -167,11 +167,11 @@ def test_hr_sees_progress_live(asgi_server, media_browser, phone, org, hr_admin)
         hr.fill("#id_password", PASSWORD)
         hr.click("button[type=submit].btn")
         hr.goto(f"{asgi_server.base_url}/interviews/{session.pk}/")
-        hr.wait_for_function("document.body.dataset.live === '1'")
+        wait_for_js(hr, "document.body.dataset.live === '1'")
         assert hr.inner_text("[data-testid=session-state]") == "已邀请"
         _through_consent_and_device(candidate, asgi_server.base_url)
         hr.wait_for_selector("[data-testid=live-hint]", state="visible", timeout=15000)
-        hr.wait_for_function("document.querySelector('[data-testid=session-state]').textContent === 'started'")
+        wait_for_js(hr, "document.querySelector('[data-testid=session-state]').textContent === 'started'")
     finally:
         hr_context.close()
 

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+from conftest import wait_for_js
 from hirelens.accounts.tests.factories import PASSWORD
 from hirelens.messaging.models import Message, Ticket
 
@@ -39,7 +40,7 @@ def test_wechat_message_appears_live_and_the_answer_reaches_wechat(asgi_server, 
     page.click("button[type=submit].btn")
     page.wait_for_selector("[data-testid=dashboard-title]")
     page.goto(asgi_server.base_url + "/messaging/helpdesk/")
-    page.wait_for_function("document.body.dataset.live === '1'")  # the events WebSocket is connected
+    wait_for_js(page, "document.body.dataset.live === '1'")  # the events WebSocket is connected
     assert page.locator("[data-testid=ticket-row]").count() == 0
 
     wechat_pushes(asgi_server.base_url, org, "面试链接打不开，一直转圈", 6054768590064713728)
@@ -52,7 +53,7 @@ def test_wechat_message_appears_live_and_the_answer_reaches_wechat(asgi_server, 
     assert "面试链接打不开，一直转圈" in page.locator("[data-testid=thread]").inner_text()
     # a second message while HR has the ticket open appears live in the thread
     wechat_pushes(asgi_server.base_url, org, "我用的是手机微信", 6054768590064713729)
-    page.wait_for_function("document.querySelectorAll('[data-testid=thread-in]').length === 2", timeout=10000)
+    wait_for_js(page, "document.querySelectorAll('[data-testid=thread-in]').length === 2", timeout=10000)
 
     page.fill("#reply-body", "请复制链接到手机浏览器打开，或使用备用链接。")
     page.click("[data-testid=send-reply]")

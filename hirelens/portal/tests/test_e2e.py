@@ -5,6 +5,7 @@ import threading
 
 import pytest
 
+from conftest import wait_for_js
 from hirelens.accounts.tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -35,7 +36,7 @@ def test_portal_edit_reaches_open_hr_page_live(asgi_server, browser, page, hr_ad
     hr.click("button[type=submit].btn")
     hr.wait_for_selector("[data-testid=dashboard-title]")
     hr.goto(f"{asgi_server.base_url}/candidates/{candidate.pk}/")
-    hr.wait_for_function("document.body.dataset.live === '1'")
+    wait_for_js(hr, "document.body.dataset.live === '1'")
     assert hr.locator("[data-testid=project-result]").inner_text() == "项目营收: 8000000 CNY"
     hr.evaluate("window.__notReloaded = true")
     assert not hr.locator("[data-testid=live-notice]").is_visible()

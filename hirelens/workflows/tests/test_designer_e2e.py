@@ -5,6 +5,7 @@ import threading
 
 import pytest
 
+from conftest import wait_for_js
 from hirelens.accounts.tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -66,19 +67,18 @@ def test_build_process_by_drag_and_drop_publish_and_assign(asgi_server, browser,
     stages = page.locator("[data-testid=stages]")
 
     _drag(page, page.locator("[data-testid=palette-ai_video]"), stages)
-    page.wait_for_function("document.querySelectorAll('[data-testid=stage]').length === 1")
+    wait_for_js(page, "document.querySelectorAll('[data-testid=stage]').length === 1")
     _drag(page, page.locator("[data-testid=palette-live]"), stages, below=True)
-    page.wait_for_function("document.querySelectorAll('[data-testid=stage]').length === 2")
+    wait_for_js(page, "document.querySelectorAll('[data-testid=stage]').length === 2")
     _drag(page, page.locator("[data-testid=palette-scenario]"), page.locator("[data-testid=stage]").first)
-    page.wait_for_function("document.querySelectorAll('[data-testid=stage]').length === 3")
+    wait_for_js(page, "document.querySelectorAll('[data-testid=stage]').length === 3")
     titles = page.locator("[data-testid=stage-title]")
     assert titles.all_inner_texts() == ["情景模拟", "AI视频面试", "直播面试"]
 
     # Reorder: drag the scenario stage below the live interview.
     with page.expect_response(lambda r: "/stages/reorder/" in r.url):
         _drag(page, page.locator("[data-testid=stage] .handle").first, stages, below=True)
-    page.wait_for_function(
-        "Array.from(document.querySelectorAll('[data-testid=stage-title]')).map(e => e.innerText).join('|') === 'AI视频面试|直播面试|情景模拟'")
+    wait_for_js(page, "Array.from(document.querySelectorAll('[data-testid=stage-title]')).map(e => e.innerText).join('|') === 'AI视频面试|直播面试|情景模拟'")
 
     # Edit the AI video stage in place: rename it and add a second question.
     page.locator("[data-testid=stage-edit]").first.click()
@@ -101,7 +101,7 @@ def test_build_process_by_drag_and_drop_publish_and_assign(asgi_server, browser,
 
     page.goto(f"{asgi_server.base_url}/processes/position/{position.pk}/board/")
     page.click(f"[data-testid=start-{application.pk}]")
-    page.wait_for_function(f"!document.querySelector('[data-testid=start-{application.pk}]')")
+    wait_for_js(page, f"!document.querySelector('[data-testid=start-{application.pk}]')")
     progress = _in_thread(lambda: ApplicationProgress.objects.select_related("version", "stage").get(application=application))
     process = _in_thread(lambda: Process.objects.get(position=position))
     assert (progress.version.process_id, progress.version.number, progress.stage.title) == (process.pk, 1, "AI 初筛")

@@ -372,3 +372,5 @@
     };
   };
 })();
+// The CSP build of Alpine reaches no globals from x-data: the component is registered by name.
+document.addEventListener("alpine:init", () => window.Alpine.data("interviewFlow", window.interviewFlow));
