@@ -69,6 +69,8 @@ class Invitation(TenantOwnedModel):
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Set in the transaction that e-mails the token: an invitation without it lost its job (issue 15).
+    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

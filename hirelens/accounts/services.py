@@ -60,13 +60,16 @@ def invitation_create(*, actor: User, email: str, role: str, full_name: str = ""
 
 @transaction.atomic
 def invitation_send(*, invitation_id: int) -> bool:
-    """Mint a fresh token and e-mail it. The token exists only in the e-mail, never in the queue."""
+    """Mint a fresh token and e-mail it. The token exists only in the e-mail, never in the queue. Once in effect:
+    ``sent_at`` commits with the token only after the SMTP server took the e-mail, and a sent invitation is not
+    sent again (a worker killed before the commit leaves it unsent, and the sweep sends it again)."""
     invitation = Invitation.objects.select_for_update().select_related("organization").filter(pk=invitation_id).first()
-    if invitation is None or not invitation.is_pending:
+    if invitation is None or not invitation.is_pending or invitation.sent_at is not None:
         return False
     token = secrets.token_urlsafe(32)
     invitation.token_hash = _token_hash(token)
-    invitation.save(update_fields=["token_hash", "updated_at"])
+    invitation.sent_at = timezone.now()
+    invitation.save(update_fields=["token_hash", "sent_at", "updated_at"])
     organization = invitation.organization
     link = absolute_url(reverse("accounts:invitation_accept", args=[token]))
     language = organization.default_language or settings.LANGUAGE_CODE

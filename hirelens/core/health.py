@@ -1,4 +1,10 @@
-"""Health checks an operator (or a load balancer) can call: database, queue, storage."""
+"""Health checks an operator (or a load balancer) can call: database, queue, storage, and stuck background work.
+
+``ok`` (and the HTTP status: 200 or 503) says whether this server can serve: database, queue and storage
+answer. Stuck work (an analysis or a message whose worker died and that no sweep has queued again, or work
+queued for longer than ``QUEUED_TOO_LONG_S``) sets ``degraded: true`` and ``checks.jobs.ok: false`` but keeps
+the 200, so a load balancer does not take a good web server out of rotation for a worker's problem; monitoring
+alerts on ``degraded``."""
 
 from __future__ import annotations
 
@@ -12,6 +18,7 @@ from huey.constants import EmptyData
 from huey.contrib.djhuey import HUEY
 
 HEARTBEAT_KEY = "hirelens:worker-heartbeat"
+QUEUED_TOO_LONG_S = 15 * 60
 
 
 def record_worker_heartbeat() -> None:
@@ -53,13 +60,26 @@ def check_storage() -> dict:
     return {"ok": ok}
 
 
+def check_jobs() -> dict:
+    """Per app: running work whose lease expired (its worker died; the sweep has not queued it again yet) and
+    the age of the oldest queued item."""
+    from .jobs import jobs_stuck
+
+    apps = jobs_stuck()
+    expired = sum(app.get("expired_leases", 0) for app in apps.values())
+    oldest = max((app["oldest_queued_s"] for app in apps.values() if app.get("oldest_queued_s") is not None), default=None)
+    stuck = expired > 0 or (oldest is not None and oldest > QUEUED_TOO_LONG_S)
+    return {"ok": not stuck, "expired_leases": expired, "oldest_queued_s": oldest, **apps}
+
+
 def run_checks() -> dict:
     results = {}
-    for name, check in (("database", check_database), ("queue", check_queue), ("storage", check_storage)):
+    for name, check in (("database", check_database), ("queue", check_queue), ("storage", check_storage), ("jobs", check_jobs)):
         started = time.perf_counter()
         try:
             results[name] = check()
         except Exception as exc:  # a health check reports failures, it does not raise them
             results[name] = {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:300]}
         results[name]["ms"] = round((time.perf_counter() - started) * 1000, 1)
-    return {"ok": all(r["ok"] for r in results.values()), "checks": results}
+    serving = all(result["ok"] for name, result in results.items() if name != "jobs")
+    return {"ok": serving, "degraded": not results["jobs"]["ok"], "checks": results}

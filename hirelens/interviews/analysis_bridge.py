@@ -6,26 +6,35 @@ temporary file (mode 0600, in HIRELENS_VAR_DIR/tmp) that is deleted as soon as t
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
+from hirelens.core.jobs import Heartbeat, lease_until, queued_args
 from hirelens.core.realtime import organization_group, publish
 
 from .models import Answer
 
+logger = logging.getLogger(__name__)
+
 
 def _threads() -> int:
     """Cores for this analysis: the setting, or (auto) this machine's cores shared among the analyses running
-    now, this one included. A lone answer gets every core; a stale "running" row only makes it share more."""
+    now (a live lease), this one included. A lone answer gets every core; a row a killed worker left "running"
+    does not count once its lease has expired."""
     if settings.ANALYSIS_THREADS:
         return settings.ANALYSIS_THREADS
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    running = Answer.objects.filter(analysis_status=Answer.Analysis.RUNNING).count()
+    running = Answer.objects.filter(analysis_status=Answer.Analysis.RUNNING, analysis_lease_until__gt=timezone.now()).count()
     return max(1, cores // max(1, running))
 
 
@@ -45,8 +54,10 @@ def _options(answer: Answer):
 
 
 def _set(answer_id: int, **fields) -> Answer:
+    """Update the answer (if fields are given) and tell HR's open pages its state."""
     with transaction.atomic():
-        Answer.objects.filter(pk=answer_id).update(**fields)
+        if fields:
+            Answer.objects.filter(pk=answer_id).update(**fields)
         answer = Answer.objects.select_related("session").get(pk=answer_id)
     publish(organization_group(answer.organization_id), "interview.updated", {
         "session": answer.session_id, "state": answer.session.state, "answer": answer.pk,
@@ -55,36 +66,145 @@ def _set(answer_id: int, **fields) -> Answer:
     return answer
 
 
+def _expired(now):
+    """A running analysis whose worker stopped renewing its lease (a NULL lease: one started before leases)."""
+    return Q(analysis_status=Answer.Analysis.RUNNING) & (Q(analysis_lease_until__lt=now) | Q(analysis_lease_until__isnull=True))
+
+
+def _claim(answer_id: int) -> int | None:
+    """Take the answer for this worker: one conditional UPDATE, so two workers never analyse the same answer.
+    Returns the attempt number, which fences the result (stored only while the attempt is still the latest)."""
+    now = timezone.now()
+    claimable = Answer.objects.filter(pk=answer_id, status=Answer.Status.COMPLETE).filter(
+        Q(analysis_status=Answer.Analysis.QUEUED) | _expired(now))
+    attempts = claimable.values_list("analysis_attempts", flat=True).first()
+    if attempts is None:
+        return None
+    if attempts >= settings.JOB_MAX_ATTEMPTS:
+        _give_up(answer_id, attempts=attempts, reason="")
+        return None
+    taken = claimable.filter(analysis_attempts=attempts).update(
+        analysis_status=Answer.Analysis.RUNNING, analysis_lease_until=lease_until(now), analysis_attempts=attempts + 1,
+        analysis_error="", updated_at=now)
+    return attempts + 1 if taken else None
+
+
+def _mine(answer_id: int, attempt: int):
+    return Answer.objects.filter(pk=answer_id, analysis_status=Answer.Analysis.RUNNING, analysis_attempts=attempt)
+
+
+def _settle(answer_id: int, attempt: int, **fields) -> bool:
+    """Write the outcome only if this attempt still holds the answer; publish it to HR's pages."""
+    if not _mine(answer_id, attempt).update(analysis_lease_until=None, updated_at=timezone.now(), **fields):
+        logger.warning("answer %s: attempt %d lost its lease; its outcome is discarded", answer_id, attempt)
+        return False
+    _set(answer_id)
+    return True
+
+
 def answer_analyse(*, answer_id: int) -> None:
+    """Analyse a completed answer once in effect: re-running a done analysis is a no-op, a second worker finds
+    it claimed, and a worker killed midway leaves a lease that expires so the sweep queues it again."""
     from analysis import analyse
     from analysis.errors import AnalysisError
 
-    answer = Answer.objects.select_related("session__organization", "session__application__position").filter(pk=answer_id).first()
-    if answer is None or answer.status != Answer.Status.COMPLETE or answer.analysis_status == Answer.Analysis.DONE:
+    attempt = _claim(answer_id)
+    if attempt is None:
         return
-    _set(answer_id, analysis_status=Answer.Analysis.RUNNING, analysis_error="")
+    answer = Answer.objects.select_related("session__organization", "session__application__position").get(pk=answer_id)
+    _set(answer_id)
     tmp_dir = Path(settings.VAR_DIR) / "tmp"
     tmp_dir.mkdir(mode=0o700, exist_ok=True)
     fd, path = tempfile.mkstemp(suffix="." + answer.extension, dir=tmp_dir)
+    renew = lambda: bool(_mine(answer_id, attempt).update(analysis_lease_until=lease_until()))  # noqa: E731
     try:
-        with os.fdopen(fd, "wb") as out, answer.recording.open("rb") as source:
-            shutil.copyfileobj(source, out, 1024 * 1024)
-        report = analyse(path, _options(answer))
+        with Heartbeat(renew):
+            with os.fdopen(fd, "wb") as out, answer.recording.open("rb") as source:
+                shutil.copyfileobj(source, out, 1024 * 1024)
+            report = analyse(path, _options(answer))
     except AnalysisError as exc:  # a file the library cannot analyse: a final, explained failure
-        _set(answer_id, analysis_status=Answer.Analysis.FAILED, analysis_error=str(exc)[:300])
-        _finish_session(answer.session_id)
+        if _settle(answer_id, attempt, analysis_status=Answer.Analysis.FAILED, analysis_error=str(exc)[:300]):
+            _finish_session(answer.session_id)
         return
     except Exception as exc:
-        _set(answer_id, analysis_status=Answer.Analysis.QUEUED, analysis_error=f"{type(exc).__name__}: {exc}"[:300])
+        reason = f"{type(exc).__name__}: {exc}"
+        if attempt >= settings.JOB_MAX_ATTEMPTS:
+            _give_up(answer_id, attempts=attempt, reason=reason)
+            return
+        _settle(answer_id, attempt, analysis_status=Answer.Analysis.QUEUED, analysis_error=reason[:300])
         raise  # retried with back-off by the task
     finally:
         os.unlink(path)
-    _set(answer_id, analysis_status=Answer.Analysis.DONE, analysis=report.to_dict(), analysis_error="")
-    _finish_session(answer.session_id)
+    if _settle(answer_id, attempt, analysis_status=Answer.Analysis.DONE, analysis=report.to_dict(), analysis_error=""):
+        logger.info("answer %s: analysis stored (attempt %d)", answer_id, attempt)
+        _finish_session(answer.session_id)
+
+
+def _give_up(answer_id: int, *, attempts: int, reason: str) -> None:
+    """Too many interrupted or failed attempts: the answer fails with a reason HR reads in the organization's
+    language, and the session can finish without it."""
+    answer = Answer.objects.select_related("organization").filter(pk=answer_id).first()
+    if answer is None:
+        return
+    with translation.override(answer.organization.default_language or settings.LANGUAGE_CODE):
+        text = _("分析多次中断或失败（共 %(n)d 次尝试），已停止。请让候选人重新作答或联系管理员。") % {"n": attempts}
+    if reason:
+        text = f"{text} {reason}"
+    stopped = Answer.objects.filter(pk=answer_id, analysis_attempts=attempts).filter(
+        Q(analysis_status=Answer.Analysis.QUEUED) | Q(analysis_status=Answer.Analysis.RUNNING)).update(
+        analysis_status=Answer.Analysis.FAILED, analysis_error=text[:300], analysis_lease_until=None, updated_at=timezone.now())
+    if stopped:
+        logger.error("answer %s: analysis given up after %d attempts", answer_id, attempts)
+        _set(answer_id)
+        _finish_session(answer.session_id)
 
 
 def answer_analysis_failed(*, answer_id: int, reason: str) -> None:
-    _set(answer_id, analysis_status=Answer.Analysis.FAILED, analysis_error=reason[:300])
+    """The task's last retry failed: unless the answer was analysed meanwhile, it fails with the reason."""
+    updated = Answer.objects.filter(pk=answer_id).exclude(analysis_status=Answer.Analysis.DONE).update(
+        analysis_status=Answer.Analysis.FAILED, analysis_error=reason[:300], analysis_lease_until=None, updated_at=timezone.now())
+    if updated:
+        answer = _set(answer_id)
+        _finish_session(answer.session_id)
+
+
+def answers_sweep(*, now=None) -> dict:
+    """Queue again what a dead worker left: expired leases (attempts left) or fail them (none left), and
+    queued answers whose task is in neither the queue nor its schedule (lost when a worker took it and died)."""
+    from .tasks import answer_analyse_task
+
+    now = now or timezone.now()
+    requeued = failed = lost = 0
+    for pk, attempts in Answer.objects.filter(_expired(now), status=Answer.Status.COMPLETE).values_list("pk", "analysis_attempts")[:1000]:
+        if attempts >= settings.JOB_MAX_ATTEMPTS:
+            _give_up(pk, attempts=attempts, reason="")
+            failed += 1
+            continue
+        if Answer.objects.filter(_expired(now), pk=pk, analysis_attempts=attempts).update(
+                analysis_status=Answer.Analysis.QUEUED, analysis_lease_until=None, updated_at=now):
+            logger.warning("answer %s: analysis lease expired (attempt %d); queued again", pk, attempts)
+            answer_analyse_task(pk)
+            requeued += 1
+    waiting = Answer.objects.filter(status=Answer.Status.COMPLETE, analysis_status=Answer.Analysis.QUEUED,
+                                    updated_at__lt=now - timedelta(seconds=settings.JOB_LEASE_S))
+    candidates = list(waiting.values_list("pk", flat=True)[:1000])
+    if candidates:
+        in_queue = queued_args(answer_analyse_task)
+        for pk in candidates:
+            if pk not in in_queue and Answer.objects.filter(pk=pk, analysis_status=Answer.Analysis.QUEUED).update(updated_at=now):
+                logger.warning("answer %s: queued for analysis with no task; queued again", pk)
+                answer_analyse_task(pk)
+                lost += 1
+    return {"requeued": requeued, "failed": failed, "lost_tasks": lost}
+
+
+def answers_stuck(*, now=None) -> dict:
+    """For /healthz: running analyses whose lease expired, and how long the oldest queued answer has waited."""
+    now = now or timezone.now()
+    expired = Answer.objects.filter(_expired(now), status=Answer.Status.COMPLETE).count()
+    oldest = (Answer.objects.filter(status=Answer.Status.COMPLETE, analysis_status=Answer.Analysis.QUEUED)
+              .order_by("completed_at").values_list("completed_at", flat=True).first())
+    return {"expired_leases": expired, "oldest_queued_s": round((now - oldest).total_seconds(), 1) if oldest else None}
 
 
 def _finish_session(session_id: int) -> None:

@@ -1,6 +1,6 @@
 """Jobs: deliver one message; every minute, send due reminders, schedule a dispatch for each second of the
-next minute that has reminders due (so none is more than a few seconds late while the worker runs) and
-re-queue messages whose job was lost."""
+next minute that has reminders due (so none is more than a few seconds late while the worker runs). The
+worker's sweeper (hirelens.core.jobs) re-queues messages whose job was lost or whose worker died."""
 
 from __future__ import annotations
 
@@ -47,7 +47,6 @@ def reminders_due_task() -> None:
 def reminders_tick_task() -> None:
     """Send what is due; then, for the reminders due within the next minute, schedule one dispatch per
     second that has any (not one task per reminder: 10,000 reminders due at once are a few dozen tasks)."""
-    from .services.messages import messages_resume_stalled
     from .services.reminders import reminders_dispatch_due, reminders_due_soon
 
     sent = reminders_dispatch_due()
@@ -56,9 +55,6 @@ def reminders_tick_task() -> None:
     seconds = {due_at.replace(microsecond=0) + timedelta(seconds=1) for _pk, due_at in reminders_due_soon(within=timedelta(seconds=65))}
     for eta in sorted(seconds):
         reminders_due_task.schedule(eta=eta)
-    resumed = messages_resume_stalled()
-    if resumed:
-        logger.warning("re-queued %d stalled message(s)", resumed)
 
 
 @on_startup()
@@ -73,3 +69,28 @@ def interview_notify_task(event: str, payload: dict) -> None:
     from .integrations import interview_notify
 
     interview_notify(event=event, organization_id=payload["organization_id"], interview_id=payload["interview_id"])
+
+
+def sweep() -> dict:
+    """Messages a dead worker held (lease expired) or whose job was lost are delivered again; the lease and the
+    delivery log keep that to one delivery."""
+    from .services.messages import messages_resume_stalled
+
+    return {"requeued": messages_resume_stalled()}
+
+
+def stuck() -> dict:
+    """For /healthz: messages that should be moving but are not (no live lease, no planned retry, idle for
+    longer than a lease), and how long the oldest queued message has waited."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from .models import Message
+    from .services.messages import lease
+
+    now = timezone.now()
+    waiting = Message.objects.filter(status__in=[Message.Status.QUEUED, Message.Status.SENDING])
+    expired = (waiting.filter(updated_at__lt=now - lease()).filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
+               .filter(Q(retry_at__isnull=True) | Q(retry_at__lt=now - lease())).count())
+    oldest = waiting.order_by("created_at").values_list("created_at", flat=True).first()
+    return {"expired_leases": expired, "oldest_queued_s": round((now - oldest).total_seconds(), 1) if oldest else None}

@@ -8,9 +8,42 @@ def test_healthz_reports_each_part(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     body = response.json()
-    assert body["ok"] is True
-    assert set(body["checks"]) == {"database", "queue", "storage"}
+    assert body["ok"] is True and body["degraded"] is False
+    assert set(body["checks"]) == {"database", "queue", "storage", "jobs"}
     assert all(check["ok"] for check in body["checks"].values())
+    assert body["checks"]["jobs"]["expired_leases"] == 0 and body["checks"]["jobs"]["oldest_queued_s"] is None
+
+
+@pytest.mark.django_db
+def test_healthz_reports_work_a_dead_worker_left_stuck(client, org, real_queue):
+    """An analysis whose lease expired is stuck work: degraded (the web server itself still serves: 200);
+    once the sweep queued it again it is only waiting, with its age."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from hirelens.core.jobs import jobs_sweep
+    from hirelens.interviews.models import Answer
+    from hirelens.interviews.tests.factories import InterviewSessionFactory
+
+    session = InterviewSessionFactory(application__candidate__organization=org, state="submitted")
+    completed = timezone.now() - timedelta(minutes=5)
+    answer = Answer.objects.create(organization=org, session=session, question_index=0, kind="audio", status="complete",
+                                   analysis_status="running", analysis_attempts=1, completed_at=completed,
+                                   analysis_lease_until=timezone.now() - timedelta(seconds=5))
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["ok"], body["degraded"]) == (True, True)
+    jobs = body["checks"]["jobs"]
+    assert (jobs["ok"], jobs["expired_leases"], jobs["interviews"]["expired_leases"], jobs["messaging"]["expired_leases"]) == (
+        False, 1, 1, 0)
+    assert jobs_sweep()["interviews"] == {"requeued": 1, "failed": 0, "lost_tasks": 0}
+    body = client.get("/healthz").json()
+    assert (body["degraded"], body["checks"]["jobs"]["expired_leases"]) == (False, 0)
+    assert 299 <= body["checks"]["jobs"]["interviews"]["oldest_queued_s"] <= 330  # waiting since it was completed
+    Answer.objects.filter(pk=answer.pk).update(completed_at=timezone.now() - timedelta(minutes=16))
+    assert client.get("/healthz").json()["degraded"] is True  # queued for longer than 15 minutes
 
 
 @pytest.mark.django_db

@@ -1,10 +1,12 @@
 """Issue 3, item 6: a completed answer is analysed by a Huey task; HR sees the status; failures are shown."""
 
 import hashlib
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from hirelens.interviews.analysis_bridge import answer_analyse
 from hirelens.interviews.models import Answer
@@ -75,12 +77,28 @@ def test_auto_threads_share_the_cores_among_running_analyses(org, settings, monk
 
     settings.ANALYSIS_THREADS = 0  # auto
     monkeypatch.setattr(analysis_bridge.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    live = timezone.now() + timedelta(seconds=60)
     first = _answer(org, webm_bytes(1.0))
-    Answer.objects.filter(pk=first.pk).update(analysis_status="running")
+    Answer.objects.filter(pk=first.pk).update(analysis_status="running", analysis_lease_until=live)
     assert analysis_bridge._threads() == 2  # alone: both cores
     second = _answer(org, webm_bytes(1.0))
-    Answer.objects.filter(pk=second.pk).update(analysis_status="running")
+    Answer.objects.filter(pk=second.pk).update(analysis_status="running", analysis_lease_until=live)
     assert analysis_bridge._threads() == 1  # two at once: one each
     assert analysis_bridge._options(first).threads == 1
     settings.ANALYSIS_THREADS = 3
     assert analysis_bridge._threads() == 3
+
+
+def test_auto_threads_ignore_rows_a_killed_worker_left_running(org, settings, monkeypatch):
+    from hirelens.interviews import analysis_bridge
+
+    settings.ANALYSIS_THREADS = 0
+    monkeypatch.setattr(analysis_bridge.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    for lease in (None, timezone.now() - timedelta(seconds=1)):  # from before leases; expired
+        stale = _answer(org, webm_bytes(1.0))
+        Answer.objects.filter(pk=stale.pk).update(analysis_status="running", analysis_lease_until=lease)
+    assert Answer.objects.filter(analysis_status="running").count() == 2
+    assert analysis_bridge._threads() == 2  # the stale rows take no core
+    live = _answer(org, webm_bytes(1.0))
+    Answer.objects.filter(pk=live.pk).update(analysis_status="running", analysis_lease_until=timezone.now() + timedelta(seconds=60))
+    assert analysis_bridge._threads() == 2

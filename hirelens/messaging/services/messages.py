@@ -8,6 +8,7 @@ import logging
 import time
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Q
@@ -33,7 +34,11 @@ from .policy import channel_order
 logger = logging.getLogger(__name__)
 
 MAX_TRANSIENT_TRIES = 3  # per channel; then the message falls back to the next channel
-LEASE = timedelta(minutes=2)
+
+
+def lease() -> timedelta:
+    """How long a claimed message is left to its worker (two job leases: 2 minutes by default)."""
+    return timedelta(seconds=2 * settings.JOB_LEASE_S)
 
 
 class SentButUnrecorded(Exception):
@@ -187,7 +192,7 @@ def _claim(message_id: int) -> bool:
     return bool(
         Message.objects.filter(pk=message_id, status__in=[Message.Status.QUEUED, Message.Status.SENDING])
         .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
-        .update(status=Message.Status.SENDING, locked_until=now + LEASE)
+        .update(status=Message.Status.SENDING, locked_until=now + lease())
     )
 
 
@@ -309,12 +314,13 @@ def _finish_unsent(message: Message, skipped: list[dict] | None = None) -> Messa
     return message
 
 
-def messages_resume_stalled(*, now=None, older_than: timedelta = timedelta(minutes=2)) -> int:
+def messages_resume_stalled(*, now=None, older_than: timedelta | None = None) -> int:
     """Re-queue messages whose job was lost (a crash between commit and enqueue, a flushed queue, a worker
     killed mid-delivery): still queued or sending, no live lease, not waiting for a planned retry."""
     from hirelens.messaging.tasks import message_deliver_task
 
     now = now or timezone.now()
+    older_than = lease() if older_than is None else older_than
     stalled = list(
         Message.objects.filter(status__in=[Message.Status.QUEUED, Message.Status.SENDING], updated_at__lt=now - older_than)
         .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
