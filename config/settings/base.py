@@ -263,6 +263,12 @@ MESSAGING_REMINDER_OFFSETS = [int(v) for v in env.get_list("MESSAGING_REMINDER_O
 SMS_BACKEND = env.get_str("SMS_BACKEND", "") or ""
 
 # --- Operations -------------------------------------------------------------------------------
+# Backups (docs/operations.md): `manage.py backup` writes to BACKUP_DIR; with BACKUP_DAILY the worker writes one
+# every day at BACKUP_HOUR (server time zone) and keeps the newest BACKUP_KEEP archives there.
+BACKUP_DIR = Path(env.get_str("BACKUP_DIR", str(VAR_DIR / "backups")))
+BACKUP_DAILY = env.get_bool("BACKUP_DAILY", False)
+BACKUP_HOUR = env.get_int("BACKUP_HOUR", 3)
+BACKUP_KEEP = env.get_int("BACKUP_KEEP", 7)
 METRICS_TOKEN = env.get_str("METRICS_TOKEN")
 LOG_LEVEL = (env.get_str("LOG_LEVEL", "INFO") or "INFO").upper()
 if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR"}:

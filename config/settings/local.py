@@ -5,3 +5,5 @@ from config import env
 from .base import *  # noqa: F401,F403
 
 DEBUG = env.get_bool("DEBUG", True)
+# `make run` keeps a daily encrypted backup of the demo under var/backups/ (the last BACKUP_KEEP of them)
+BACKUP_DAILY = env.get_bool("BACKUP_DAILY", True)
