@@ -7,6 +7,7 @@ signed webhooks for integrators (P1) plug in as another ``auth`` class.
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
+from ninja.errors import ValidationError as RequestValidationError
 from ninja.security import django_auth
 
 from hirelens.accounts.api import router as accounts_router
@@ -18,6 +19,19 @@ api = NinjaAPI(title="HireLens API", version="1", urls_namespace="api", auth=dja
 @api.exception_handler(PermissionDenied)
 def permission_denied(request, exc):
     return api.create_response(request, {"detail": _("您的角色不能执行此操作。")}, status=403)
+
+
+@api.exception_handler(RequestValidationError)
+def request_invalid(request, exc):
+    """Input that does not fit an operation's types (a non-object body, a wrong field type, an id or offset out of
+    range) is a 400 in problem-details form (RFC 9457), naming each offending parameter."""
+    errors = [{"loc": [str(part) for part in error.get("loc", ())], "msg": str(error.get("msg", ""))} for error in exc.errors]
+    names = ", ".join(dict.fromkeys(error["loc"][-1] for error in errors if error["loc"])) or _("请求内容")
+    body = {"type": "about:blank", "title": _("请求参数不正确。"), "status": 400,
+            "detail": _("请检查：%(names)s") % {"names": names}, "errors": errors}
+    response = api.create_response(request, body, status=400)
+    response["Content-Type"] = "application/problem+json"
+    return response
 
 
 @api.exception_handler(ValidationError)

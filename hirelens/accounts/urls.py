@@ -16,7 +16,7 @@ urlpatterns = [
     path("invite/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("users/", views.user_list, name="user_list"),
     path("users/invite/", views.user_invite, name="user_invite"),
-    path("users/<int:user_id>/", views.user_edit, name="user_edit"),
-    path("users/<int:user_id>/unlock/", views.user_unlock, name="user_unlock"),
-    path("invitations/<int:invitation_id>/revoke/", views.invitation_revoke, name="invitation_revoke"),
+    path("users/<id:user_id>/", views.user_edit, name="user_edit"),
+    path("users/<id:user_id>/unlock/", views.user_unlock, name="user_unlock"),
+    path("invitations/<id:invitation_id>/revoke/", views.invitation_revoke, name="invitation_revoke"),
 ]

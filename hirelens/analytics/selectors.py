@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from hirelens.accounts.roles import Perm, user_can
 from hirelens.candidates.models import Application
+from hirelens.core.params import query_int
 from hirelens.evaluations.models import ScorecardRating
 from hirelens.feedback.models import FeedbackCase, SurveyResponse
 from hirelens.positions.access import visible_positions
@@ -46,10 +47,7 @@ class Filters:
         start = parse(data.get("start"), now - timedelta(days=DEFAULT_DAYS))
         end = parse(data.get("end"), None)
         end = end + timedelta(days=1) if end else now
-        try:
-            position_id = int(data.get("position") or 0) or None
-        except ValueError:
-            position_id = None
+        position_id = query_int(data, "position")
         return cls(start=start, end=end, position_id=position_id, department=(data.get("department") or "").strip())
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import FileResponse, Http404
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 
 from hirelens.core.audit import audit_record
 from hirelens.core.models import AuditEvent
+from hirelens.core.params import MAX_ID, MAX_OFFSET
 from hirelens.positions.access import access_position
 
 from . import selectors, services
@@ -146,12 +147,12 @@ def _detail(request, c: Candidate) -> dict:
 
 
 @router.get("/", response=CandidateListOut)
-def candidate_search(request, q: str = "", position: int | None = None, stage: str = "", tag: str = "", source: str = "",
-                     status: str = "", sort: str = "new", limit: int = 20, offset: int = 0):
+def candidate_search(request, q: str = "", position: int | None = Query(None, ge=1, le=MAX_ID), stage: str = "", tag: str = "",
+                     source: str = "", status: str = "", sort: str = "new", limit: int = Query(20, ge=1, le=MAX_PAGE),
+                     offset: int = Query(0, ge=0, le=MAX_OFFSET)):
     qs = selectors.candidate_list(actor=request.user, q=q, position_id=position, stage=stage, tag=tag, source=source,
                                   status=status, sort=sort)
-    limit = max(1, min(limit, MAX_PAGE))
-    items = list(qs.prefetch_related("tags")[max(0, offset) : max(0, offset) + limit])
+    items = list(qs.prefetch_related("tags")[offset : offset + limit])
     for c in items:
         services.candidate_read(actor=request.user, candidate=c, request=request)
     return {"count": qs.count(), "items": [_out(c) for c in items]}
@@ -165,14 +166,14 @@ def candidate_create(request, payload: CandidateIn):
     return 201, _detail(request, c)
 
 
-@router.get("/{candidate_id}", response=CandidateDetailOut)
+@router.get("/{id:candidate_id}", response=CandidateDetailOut)
 def candidate_get(request, candidate_id: int):
     c = access_candidate(actor=request.user, candidate_id=candidate_id)
     services.candidate_read(actor=request.user, candidate=c, request=request)
     return _detail(request, c)
 
 
-@router.patch("/{candidate_id}", response=CandidateDetailOut)
+@router.patch("/{id:candidate_id}", response=CandidateDetailOut)
 def candidate_patch(request, candidate_id: int, payload: CandidatePatch):
     c = access_candidate_for_edit(actor=request.user, candidate_id=candidate_id)
     data = payload.dict(exclude_unset=True)
@@ -183,7 +184,7 @@ def candidate_patch(request, candidate_id: int, payload: CandidatePatch):
     return _detail(request, c)
 
 
-@router.get("/{candidate_id}/timeline", response=list[TimelineOut])
+@router.get("/{id:candidate_id}/timeline", response=list[TimelineOut])
 def candidate_timeline(request, candidate_id: int):
     c = access_candidate(actor=request.user, candidate_id=candidate_id)
     audit_record(action=AuditEvent.Action.READ, actor=request.user, obj=c, fields=["timeline"], request=request)
@@ -191,40 +192,40 @@ def candidate_timeline(request, candidate_id: int):
              "created_at": e.created_at} for e in selectors.candidate_timeline(actor=request.user, candidate=c)]
 
 
-@router.get("/{candidate_id}/documents", response=list[DocumentOut])
+@router.get("/{id:candidate_id}/documents", response=list[DocumentOut])
 def document_list(request, candidate_id: int):
     c = access_candidate(actor=request.user, candidate_id=candidate_id)
     audit_record(action=AuditEvent.Action.READ, actor=request.user, obj=c, fields=["documents"], request=request)
     return list(c.documents.all())
 
 
-@router.post("/{candidate_id}/documents", response={201: DocumentOut})
+@router.post("/{id:candidate_id}/documents", response={201: DocumentOut})
 def document_create(request, candidate_id: int, doc_type: Form[str], file: File[UploadedFile]):
     c = access_candidate_for_edit(actor=request.user, candidate_id=candidate_id)
     return 201, services.document_upload(candidate=c, actor=request.user, upload=file, doc_type=doc_type, request=request)
 
 
-@router.get("/{candidate_id}/documents/{document_id}/file")
+@router.get("/{id:candidate_id}/documents/{id:document_id}/file")
 def document_file(request, candidate_id: int, document_id: int):
     _c, d = access_document(actor=request.user, candidate_id=candidate_id, document_id=document_id)
     return FileResponse(services.document_open(actor=request.user, document=d, request=request), as_attachment=True,
                         filename=d.filename, content_type=d.content_type)
 
 
-@router.get("/{candidate_id}/applications", response=list[ApplicationOut])
+@router.get("/{id:candidate_id}/applications", response=list[ApplicationOut])
 def application_list(request, candidate_id: int):
     c = access_candidate(actor=request.user, candidate_id=candidate_id)
     return [_app_out(a) for a in selectors.candidate_applications(actor=request.user, candidate=c)]
 
 
-@router.post("/{candidate_id}/applications", response={201: ApplicationOut})
+@router.post("/{id:candidate_id}/applications", response={201: ApplicationOut})
 def application_create(request, candidate_id: int, payload: ApplicationIn):
     c = access_candidate_for_edit(actor=request.user, candidate_id=candidate_id)
     position = access_position(actor=request.user, position_id=payload.position_id)
     return 201, _app_out(services.application_create(actor=request.user, candidate=c, position=position, stage=payload.stage))
 
 
-@router.patch("/{candidate_id}/applications/{application_id}", response=ApplicationOut)
+@router.patch("/{id:candidate_id}/applications/{id:application_id}", response=ApplicationOut)
 def application_patch(request, candidate_id: int, application_id: int, payload: ApplicationPatch):
     c = access_candidate_for_edit(actor=request.user, candidate_id=candidate_id)
     application = selectors.candidate_applications(actor=request.user, candidate=c).filter(pk=application_id).first()

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from hirelens.accounts.roles import Perm, user_can
 from hirelens.core.flash import flash_errors
+from hirelens.core.params import query_int
 from hirelens.positions.access import visible_positions
 
 from . import forms, selectors, services
@@ -36,7 +37,7 @@ def candidate_index(request):
     get = request.GET
     page = selectors.candidate_page(
         actor=request.user, page_number=get.get("page"), q=get.get("q", "") or get.get("contact", ""),
-        position_id=get.get("position") or None, stage=get.get("stage", ""), tag=get.get("tag", ""),
+        position_id=query_int(get, "position"), stage=get.get("stage", ""), tag=get.get("tag", ""),
         source=get.get("source", ""), status=get.get("status", ""), sort=get.get("sort", "new"),
     )
     services.candidate_list_read(actor=request.user, candidates=page.object_list, request=request)

@@ -6,10 +6,10 @@ app_name = "evaluations"
 
 urlpatterns = [
     path("", views.index, name="index"),
-    path("applications/<int:application_id>/", views.application_detail, name="application"),
-    path("applications/<int:application_id>/stages/<int:stage_id>/card/", views.scorecard_edit, name="scorecard"),
-    path("applications/<int:application_id>/decide/", views.decide, name="decide"),
-    path("applications/<int:application_id>/report.pdf", views.report_pdf, name="report_pdf"),
-    path("cards/<int:scorecard_id>/amend/", views.scorecard_amend_view, name="amend"),
-    path("positions/<int:position_id>/settings/", views.position_settings, name="position_settings"),
+    path("applications/<id:application_id>/", views.application_detail, name="application"),
+    path("applications/<id:application_id>/stages/<id:stage_id>/card/", views.scorecard_edit, name="scorecard"),
+    path("applications/<id:application_id>/decide/", views.decide, name="decide"),
+    path("applications/<id:application_id>/report.pdf", views.report_pdf, name="report_pdf"),
+    path("cards/<id:scorecard_id>/amend/", views.scorecard_amend_view, name="amend"),
+    path("positions/<id:position_id>/settings/", views.position_settings, name="position_settings"),
 ]

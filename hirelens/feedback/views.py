@@ -13,6 +13,7 @@ from django.views.decorators.csrf import csrf_protect
 from hirelens.accounts.roles import Perm, user_can
 from hirelens.core.access import require_perm
 from hirelens.core.flash import flash_errors
+from hirelens.core.params import query_int
 from hirelens.positions.access import access_position, visible_positions
 
 from . import services
@@ -24,7 +25,7 @@ from .selectors import feedback_promise, survey_suggestions, survey_summary
 def dashboard(request):
     require_perm(request.user, Perm.MESSAGING_VIEW)
     now = timezone.now()
-    since = now - timedelta(days=int(request.GET.get("days") or 30))
+    since = now - timedelta(days=query_int(request.GET, "days", default=30, maximum=3650))
     promise, late = feedback_promise(actor=request.user, since=since, now=now)
     return render(request, "feedback/dashboard.html", {
         "promise": promise, "late": late[:100], "now": now,

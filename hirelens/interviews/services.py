@@ -4,7 +4,10 @@ Upload protocol (per answer): ``answer_begin`` → ``chunk_put`` × n (index, of
 in order) → ``answer_finish`` (total size + SHA-256): the chunks are streamed, in order, into one
 encrypted file, the digest is checked, PyAV reads the media facts, the answer is complete and its
 analysis is enqueued after commit. A chunk that was stored is never replaced by different bytes, so a
-retried or duplicated request cannot damage an answer.
+retried or duplicated request cannot damage an answer. An empty piece is refused (it would take an index
+for nothing). A whole upload that holds no usable answer (not media, no decodable audio, under a second)
+is refused at finish with ``UnusableRecording``: the attempt goes back to "recording" with no pieces, so
+the candidate records it again at once without using up a retake.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import hashlib
 import io
 import secrets
 from datetime import timedelta
+from typing import NoReturn
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
@@ -37,11 +41,24 @@ MAX_CHUNK_BYTES = 8 * 1024 * 1024
 # Generous ceiling on recording bit rate (browsers record about 0.25–2.5 Mbit/s) to refuse absurd uploads.
 MAX_BYTES_PER_SECOND = 1_000_000
 DURATION_GRACE_S = 3.0
+MIN_ANSWER_S = 1.0  # less decodable audio than this is no answer (a cut or silent-failed recording)
 OPEN_STATES = (InterviewSession.State.INVITED, InterviewSession.State.STARTED, InterviewSession.State.ANSWERING)
 
 
 class UploadConflict(ValidationError):
     """The request contradicts what is already stored (HTTP 409)."""
+
+
+class UnusableRecording(ValidationError):
+    """The uploaded answer is whole but cannot be used (HTTP 422, ``code`` says why): record it again."""
+
+
+def _unusable_message(code: str) -> str:
+    return {
+        "not_media": _("上传的文件不是可识别的音视频，请重新录制这道题（不占重录次数）。"),
+        "no_audio": _("录制内容中没有可识别的声音，请检查麦克风后重新录制这道题（不占重录次数）。"),
+        "too_short": _("录制内容不足 1 秒，请重新录制这道题（不占重录次数）。"),
+    }[code]
 
 
 def _hash(token: str) -> str:
@@ -237,6 +254,8 @@ def chunk_put(*, answer: Answer, index: int, offset: int, sha256: str, data: byt
     """Store one piece. The (slow) encrypted file write happens before the short transaction that records
     it, so the database write lock is held for an INSERT only — this matters on SQLite under load."""
     sha256 = sha256.lower()
+    if not data:
+        raise ValidationError(_("分片为空（0 字节），未保存，请重新上传该分片。"), code="empty_chunk")
     if len(data) > MAX_CHUNK_BYTES:
         raise ValidationError(_("分片过大（上限 %(mb)s MB）。") % {"mb": MAX_CHUNK_BYTES // (1024 * 1024)})
     if hashlib.sha256(data).hexdigest() != sha256:
@@ -318,6 +337,22 @@ def _fail(answer: Answer, reason: str) -> None:
     Answer.objects.filter(pk=answer.pk).update(status=Answer.Status.FAILED, failure=reason[:300])
 
 
+def _refuse(answer: Answer, *, name: str, code: str) -> NoReturn:
+    """An unusable upload: its file and pieces are deleted and the attempt is open again (status "recording", so it
+    uses no retake and ``answer_begin`` resumes it empty); ``failure`` keeps why, which also answers a repeated finish."""
+    answer.recording.storage.delete(name)
+    with transaction.atomic():
+        locked = Answer.objects.select_for_update().get(pk=answer.pk)
+        if locked.status == Answer.Status.RECORDING:
+            pieces = [c.data.name for c in locked.chunks.all()]
+            UploadChunk.objects.filter(answer=locked).delete()
+            locked.failure = f"refused: {code}"
+            locked.save(update_fields=["failure", "updated_at"])
+            storage = answer.recording.storage
+            transaction.on_commit(lambda: [storage.delete(n) for n in pieces])
+    raise UnusableRecording(_unusable_message(code), code=code)
+
+
 def answer_finish(*, answer: Answer, total_size: int, sha256: str) -> Answer:
     """Assemble, verify and store the answer. Runs its own transaction after the (slow) assembly."""
     answer = Answer.objects.select_related("session").get(pk=answer.pk)
@@ -329,6 +364,9 @@ def answer_finish(*, answer: Answer, total_size: int, sha256: str) -> Answer:
         raise UploadConflict(_("该作答已完成，不能再上传。"))
     chunks = list(answer.chunks.order_by("index"))
     received = sum(c.size for c in chunks)
+    refused = answer.failure.removeprefix("refused: ") if answer.failure.startswith("refused: ") else ""
+    if refused and not chunks and total_size > 0:
+        raise UnusableRecording(_unusable_message(refused), code=refused)  # the same finish again (its answer was lost)
     if received != total_size:
         raise UploadConflict(_("还有分片没有上传（已收到 %(got)s / %(total)s 字节）。") % {"got": received, "total": total_size})
     stream = _ChunkStream(chunks)
@@ -340,9 +378,11 @@ def answer_finish(*, answer: Answer, total_size: int, sha256: str) -> Answer:
         with answer.recording.storage.open(name) as handle:
             facts = probe(handle)
     except NotMediaError:
-        answer.recording.storage.delete(name)
-        _fail(answer, "not media")
-        raise ValidationError(_("上传的文件不是可识别的音视频。"))
+        _refuse(answer, name=name, code="not_media")
+    if not facts["audio_s"]:
+        _refuse(answer, name=name, code="no_audio")
+    if min(facts["audio_s"], facts["duration_s"]) < MIN_ANSWER_S:
+        _refuse(answer, name=name, code="too_short")
     question = _question(answer.session, answer.question_index)
     if facts["duration_s"] > question["answer_s"] + DURATION_GRACE_S:
         answer.recording.storage.delete(name)
@@ -354,7 +394,7 @@ def answer_finish(*, answer: Answer, total_size: int, sha256: str) -> Answer:
         answer.recording.name = name
         answer.size, answer.sha256, answer.media = total_size, sha256.lower(), facts
         answer.duration_s = facts["duration_s"]
-        answer.status, answer.completed_at = Answer.Status.COMPLETE, timezone.now()
+        answer.status, answer.completed_at, answer.failure = Answer.Status.COMPLETE, timezone.now(), ""
         if not facts["has_video"]:
             answer.kind = Answer.Kind.AUDIO
         if answer.question_index >= 0:

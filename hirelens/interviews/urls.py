@@ -6,10 +6,10 @@ app_name = "interviews"
 
 urlpatterns = [
     path("interviews/", views.session_index, name="index"),
-    path("interviews/<int:session_id>/", views.session_detail, name="detail"),
-    path("interviews/<int:session_id>/revoke/", views.session_revoke, name="revoke"),
-    path("interviews/new/<int:application_id>/", views.session_new, name="new"),
-    path("interviews/answers/<int:answer_id>/media", views.answer_media, name="answer_media"),
+    path("interviews/<id:session_id>/", views.session_detail, name="detail"),
+    path("interviews/<id:session_id>/revoke/", views.session_revoke, name="revoke"),
+    path("interviews/new/<id:application_id>/", views.session_new, name="new"),
+    path("interviews/answers/<id:answer_id>/media", views.answer_media, name="answer_media"),
     # the candidate's link
     path("i/<str:token>/", views_candidate.interview_page, name="candidate"),
     path("i/<str:token>/state", views_candidate.state, name="candidate_state"),
@@ -18,7 +18,7 @@ urlpatterns = [
     path("i/<str:token>/speedtest", views_candidate.speedtest, name="candidate_speedtest"),
     path("i/<str:token>/answers", views_candidate.answer_begin, name="candidate_answer_begin"),
     path("i/<str:token>/answers/text", views_candidate.answer_text, name="candidate_answer_text"),
-    path("i/<str:token>/answers/<int:answer_id>/chunks/<int:index>", views_candidate.chunk, name="candidate_chunk"),
-    path("i/<str:token>/answers/<int:answer_id>/finish", views_candidate.answer_finish, name="candidate_answer_finish"),
+    path("i/<str:token>/answers/<id:answer_id>/chunks/<index:index>", views_candidate.chunk, name="candidate_chunk"),
+    path("i/<str:token>/answers/<id:answer_id>/finish", views_candidate.answer_finish, name="candidate_answer_finish"),
     path("i/<str:token>/submit", views_candidate.submit, name="candidate_submit"),
 ]

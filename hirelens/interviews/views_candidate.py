@@ -1,9 +1,14 @@
 """The candidate's side of the AI video interview: one page (steps run in the browser) and a small
-JSON upload API authenticated by the link token in the URL (no cookies, so no CSRF surface)."""
+JSON upload API authenticated by the link token in the URL (no cookies, so no CSRF surface).
+
+Every JSON endpoint takes typed input (one pydantic model per POST, below): malformed JSON, a body that is not an
+object, or a field of the wrong type is a 400 that names the problem (``code`` ``bad_request``) before any service runs.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 import time
 from functools import wraps
 
@@ -15,23 +20,89 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ValidationError as InputError
+
+from hirelens.core.converters import MAX_ID
 
 from . import services
 from .access import access_candidate_answer, access_session_by_token
 from .models import Answer
-from .services import UploadConflict, current_notices, retakes_left
+from .services import UnusableRecording, UploadConflict, current_notices, retakes_left
+
+SHA256 = re.compile(r"[0-9a-fA-F]{64}")
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class ConsentIn(_In):
+    recording: bool = False
+    ai_analysis: bool = False
+    biometric: bool = False
+
+
+class StartIn(_In):
+    audio_only: bool = False
+
+
+class AnswerIn(_In):
+    question: int = Field(ge=-1, le=10_000)  # -1: the practice question
+    kind: str = Field("video", max_length=10)
+    mime: str = Field("", max_length=200)
+    technical: bool = False
+
+
+class TextAnswerIn(_In):
+    question: int = Field(ge=-1, le=10_000)
+    text: str = Field("", max_length=100_000)
+
+
+class FinishIn(_In):
+    size: int = Field(ge=0, le=MAX_ID)
+    sha256: str = Field(pattern=f"^{SHA256.pattern}$")
+
+
+class SubmitIn(_In):
+    pass
+
+
+class BadInput(Exception):
+    def __init__(self, message: str, fields: list[str] | None = None):
+        super().__init__(message)
+        self.fields = fields or []
+
+
+def _bad(message: str, fields: list[str] | None = None, code: str = "bad_request") -> JsonResponse:
+    return JsonResponse({"error": message, "code": code, "fields": fields or []}, status=400)
 
 
 def _error(exc: ValidationError) -> JsonResponse:
-    status = 409 if isinstance(exc, UploadConflict) else 400
-    return JsonResponse({"error": " ".join(exc.messages)}, status=status)
+    """A service's refusal: 409 when it contradicts what is stored, 422 for an unusable recording (the candidate records
+    the answer again: ``retake``), else 400."""
+    body = {"error": " ".join(exc.messages), "code": getattr(exc, "code", None) or "invalid"}
+    if isinstance(exc, UnusableRecording):
+        return JsonResponse({**body, "retake": True}, status=422)
+    return JsonResponse(body, status=409 if isinstance(exc, UploadConflict) else 400)
 
 
-def _body(request) -> dict:
+def _input(request, schema: type[_In]) -> _In:
+    raw = request.body
+    if raw.strip():
+        try:
+            payload = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            raise BadInput(_("请求内容不是有效的 JSON。")) from None
+    else:
+        payload = {}
+    if not isinstance(payload, dict):
+        raise BadInput(_("请求内容必须是 JSON 对象。"))
     try:
-        return json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError):
-        return {}
+        return schema.model_validate(payload)
+    except InputError as exc:
+        fields = list(dict.fromkeys(str(error["loc"][0]) for error in exc.errors() if error.get("loc")))
+        raise BadInput(_("以下字段缺失或格式不正确：%(fields)s") % {"fields": ", ".join(fields)}, fields) from None
 
 
 def _state(session) -> dict:
@@ -93,23 +164,28 @@ def _help_url(session, request) -> str:
     return reverse("messaging:help", args=[token]) + "?" + urlencode({"page": request.path})
 
 
-def candidate_api(view):
-    """A JSON endpoint of the candidate's link: POST only, token checked (404 for dead links), the JSON
-    body parsed, and bad input answered with a clear JSON error instead of a page."""
+def candidate_api(schema: type[_In]):
+    """A JSON endpoint of the candidate's link: POST only, token checked (404 for dead links), the JSON body
+    validated against ``schema``, and bad input answered with a clear JSON error instead of a page."""
 
-    @csrf_exempt
-    @require_POST
-    @wraps(view)
-    def wrapper(request, token: str, **kwargs):
-        session = access_session_by_token(token=token)
-        try:
-            return view(request, session, _body(request), **kwargs)
-        except (ValueError, TypeError):
-            return JsonResponse({"error": _("请求格式不正确。")}, status=400)
-        except ValidationError as exc:
-            return _error(exc)
+    def decorate(view):
+        @csrf_exempt
+        @require_POST
+        @wraps(view)
+        def wrapper(request, token: str, **kwargs):
+            session = access_session_by_token(token=token)
+            try:
+                data = _input(request, schema)
+            except BadInput as exc:
+                return _bad(str(exc), exc.fields)
+            try:
+                return view(request, session, data, **kwargs)
+            except ValidationError as exc:
+                return _error(exc)
 
-    return wrapper
+        return wrapper
+
+    return decorate
 
 
 @csrf_exempt
@@ -118,21 +194,21 @@ def state(request, token: str):
     return JsonResponse(_state(access_session_by_token(token=token)))
 
 
-@candidate_api
-def consent(request, session, data):
-    session = services.consent_record(session=session, accepted={k: bool(v) for k, v in data.items()}, request=request)
+@candidate_api(ConsentIn)
+def consent(request, session, data: ConsentIn):
+    session = services.consent_record(session=session, accepted=data.model_dump(), request=request)
     return JsonResponse(_state(session))
 
 
-@candidate_api
-def start(request, session, data):
-    return JsonResponse(_state(services.session_start(session=session, audio_only=bool(data.get("audio_only")))))
+@candidate_api(StartIn)
+def start(request, session, data: StartIn):
+    return JsonResponse(_state(services.session_start(session=session, audio_only=data.audio_only)))
 
 
-@candidate_api
-def answer_begin(request, session, data):
-    answer = services.answer_begin(session=session, question_index=int(data.get("question", -2)), kind=str(data.get("kind", "video")),
-                                   mime_type=str(data.get("mime", "")), technical_retake=bool(data.get("technical")))
+@candidate_api(AnswerIn)
+def answer_begin(request, session, data: AnswerIn):
+    answer = services.answer_begin(session=session, question_index=data.question, kind=data.kind, mime_type=data.mime,
+                                   technical_retake=data.technical)
     chunks = list(answer.chunks.order_by("index").values_list("index", "offset", "size"))
     return JsonResponse({"answer": answer.pk, "kind": answer.kind, "chunks": chunks}, status=201)
 
@@ -146,33 +222,40 @@ def chunk(request, token: str, answer_id: int, index: int):
         body = request.body
     except RequestDataTooBig:
         return JsonResponse({"error": _("分片过大（上限 %(mb)s MB）。") % {"mb": services.MAX_CHUNK_BYTES // (1024 * 1024)}}, status=413)
+    offset = request.headers.get("X-Chunk-Offset")
+    checksum = request.headers.get("X-Chunk-SHA256")
+    for header, value in (("X-Chunk-Offset", offset), ("X-Chunk-SHA256", checksum)):
+        if value is None or not value.strip():
+            return _bad(_("缺少请求头 %(header)s。") % {"header": header}, [header], code="missing_header")
+    if not offset.strip().isdigit() or int(offset) > MAX_ID:
+        return _bad(_("请求头 %(header)s 格式不正确：应为非负整数。") % {"header": "X-Chunk-Offset"}, ["X-Chunk-Offset"],
+                    code="bad_header")
+    if not SHA256.fullmatch(checksum.strip()):
+        return _bad(_("请求头 %(header)s 格式不正确：应为 64 位十六进制的 SHA-256。") % {"header": "X-Chunk-SHA256"},
+                    ["X-Chunk-SHA256"], code="bad_header")
     try:
-        offset = int(request.headers.get("X-Chunk-Offset", "-1"))
-        checksum = request.headers.get("X-Chunk-SHA256", "")
-        services.chunk_put(answer=answer, index=index, offset=offset, sha256=checksum, data=body)
-    except ValueError:
-        return JsonResponse({"error": "bad offset"}, status=400)
+        services.chunk_put(answer=answer, index=index, offset=int(offset), sha256=checksum.strip(), data=body)
     except ValidationError as exc:
         return _error(exc)
     return JsonResponse({"ok": True, "index": index})
 
 
-@candidate_api
-def answer_finish(request, session, data, answer_id: int):
+@candidate_api(FinishIn)
+def answer_finish(request, session, data: FinishIn, answer_id: int):
     answer = access_candidate_answer(session=session, answer_id=answer_id)
-    answer = services.answer_finish(answer=answer, total_size=int(data.get("size", -1)), sha256=str(data.get("sha256", "")))
+    answer = services.answer_finish(answer=answer, total_size=data.size, sha256=data.sha256)
     return JsonResponse({"answer": answer.pk, "status": answer.status, "duration_s": answer.duration_s, "state": _state(answer.session)})
 
 
-@candidate_api
-def answer_text(request, session, data):
-    services.answer_text(session=session, question_index=int(data.get("question", -2)), text=str(data.get("text", "")))
+@candidate_api(TextAnswerIn)
+def answer_text(request, session, data: TextAnswerIn):
+    services.answer_text(session=session, question_index=data.question, text=data.text)
     session.refresh_from_db()
     return JsonResponse(_state(session))
 
 
-@candidate_api
-def submit(request, session, data):
+@candidate_api(SubmitIn)
+def submit(request, session, data: SubmitIn):
     return JsonResponse(_state(services.session_submit(session=session)))
 
 

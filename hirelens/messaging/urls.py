@@ -6,12 +6,12 @@ app_name = "messaging"
 
 urlpatterns = [
     path("", views.outbox, name="outbox"),
-    path("messages/<int:message_id>/", views.message_detail, name="message"),
+    path("messages/<id:message_id>/", views.message_detail, name="message"),
     path("reminders/", views.reminders, name="reminders"),
     path("helpdesk/", views.helpdesk_inbox, name="helpdesk"),
-    path("helpdesk/<int:ticket_id>/", views.ticket_detail, name="ticket"),
-    path("helpdesk/<int:ticket_id>/reply/", views.ticket_reply, name="ticket_reply"),
-    path("helpdesk/<int:ticket_id>/close/", views.ticket_close, name="ticket_close"),
+    path("helpdesk/<id:ticket_id>/", views.ticket_detail, name="ticket"),
+    path("helpdesk/<id:ticket_id>/reply/", views.ticket_reply, name="ticket_reply"),
+    path("helpdesk/<id:ticket_id>/close/", views.ticket_close, name="ticket_close"),
     path("settings/", views.channel_settings, name="settings"),
     path("templates/", views.template_index, name="templates"),
     path("templates/<str:kind>/<str:language>/", views.template_edit, name="template_edit"),

@@ -37,6 +37,6 @@ def interviews(request, upcoming: bool = False, mine: bool = False):
     return [_out(i) for i in selectors.interview_list(actor=request.user, upcoming=upcoming, mine=mine)[:500]]
 
 
-@router.get("/interviews/{interview_id}", response=InterviewOut)
+@router.get("/interviews/{id:interview_id}", response=InterviewOut)
 def interview(request, interview_id: int):
     return _out(access_interview(actor=request.user, interview_id=interview_id))

@@ -94,7 +94,7 @@ def _progress_out(actor, progress: ApplicationProgress) -> ProgressOut:
     )
 
 
-@router.get("/positions/{position_id}/processes", response=list[ProcessOut])
+@router.get("/positions/{id:position_id}/processes", response=list[ProcessOut])
 def position_processes(request, position_id: int):
     position = access_position(actor=request.user, position_id=position_id)
     out = []
@@ -105,7 +105,7 @@ def position_processes(request, position_id: int):
     return out
 
 
-@router.get("/versions/{version_id}/stages", response=list[StageOut])
+@router.get("/versions/{id:version_id}/stages", response=list[StageOut])
 def version_stages(request, version_id: int):
     from .access import visible_processes
 
@@ -116,14 +116,14 @@ def version_stages(request, version_id: int):
     return [_stage_out(request.user, s) for s in visible_stages(actor=request.user, version=version)]
 
 
-@router.get("/applications/{application_id}", response=ProgressOut)
+@router.get("/applications/{id:application_id}", response=ProgressOut)
 def application_progress(request, application_id: int):
     application = access_application(actor=request.user, application_id=application_id)
     progress = get_object_or_404(ApplicationProgress.objects.select_related("version"), application=application)
     return _progress_out(request.user, progress)
 
 
-@router.post("/applications/{application_id}/stages/{stage_id}/result", response=ResultOut)
+@router.post("/applications/{id:application_id}/stages/{id:stage_id}/result", response=ResultOut)
 def stage_result(request, application_id: int, stage_id: int, payload: ResultIn):
     """Record a stage score, e.g. imported from an external coding platform (source ``api``)."""
     application = access_application(actor=request.user, application_id=application_id)
@@ -135,7 +135,7 @@ def stage_result(request, application_id: int, stage_id: int, payload: ResultIn)
     return ResultOut(stage_id=stage.pk, score=result.score, max_score=result.max_score, source=result.source, comment=result.comment)
 
 
-@router.post("/applications/{application_id}/move", response=ProgressOut)
+@router.post("/applications/{id:application_id}/move", response=ProgressOut)
 def application_move(request, application_id: int, payload: MoveIn):
     from django.http import Http404
 
