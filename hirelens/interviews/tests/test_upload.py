@@ -110,13 +110,16 @@ def test_finish_checks_size_digest_and_media(client, started, recording):
     assert finish(client, answer_id2, recording).status_code == 200  # idempotent
 
 
-def test_not_media_fails_and_allows_a_technical_retake(client, started):
+def test_not_media_is_refused_and_the_attempt_reopens(client, started):
     junk = b"this is not a recording" * 100
     answer_id = begin(client, question=1).json()["answer"]
     upload(client, answer_id, junk)
     response = finish(client, answer_id, junk)
-    assert response.status_code == 400 and "不是可识别的音视频" in response.json()["error"]
-    assert Answer.objects.get(pk=answer_id).status == "failed"
+    assert response.status_code == 422 and "不是可识别的音视频" in response.json()["error"]
+    assert response.json()["code"] == "not_media"
+    answer = Answer.objects.get(pk=answer_id)
+    assert (answer.status, answer.failure) == ("recording", "refused: not_media")
+    assert not UploadChunk.objects.filter(answer=answer).exists()
 
 
 def test_technical_retake_does_not_use_up_retakes(client, started, recording):
