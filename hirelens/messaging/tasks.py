@@ -65,18 +65,62 @@ def reminders_catch_up_on_start() -> None:
 
 @db_task(retries=3, retry_delay=30)
 def interview_notify_task(event: str, payload: dict) -> None:
-    """Invitations, notices, reminders for a scheduling event (see integrations.py); idempotent."""
+    """Invitations, notices, reminders for a scheduling event (see integrations.py); idempotent. One transaction:
+    a worker killed midway leaves no notices at all (not the candidate's without the interviewers'), which the
+    sweep (``interviews_notify_lost``) recognises and queues again."""
+    from django.db import transaction
+
     from .integrations import interview_notify
 
-    interview_notify(event=event, organization_id=payload["organization_id"], interview_id=payload["interview_id"])
+    with transaction.atomic():
+        interview_notify(event=event, organization_id=payload["organization_id"], interview_id=payload["interview_id"])
 
 
 def sweep() -> dict:
     """Messages a dead worker held (lease expired) or whose job was lost are delivered again; the lease and the
-    delivery log keep that to one delivery."""
+    delivery log keep that to one delivery. Interview notices whose job was lost are sent (idempotency keys)."""
     from .services.messages import messages_resume_stalled
 
-    return {"requeued": messages_resume_stalled()}
+    return {"requeued": messages_resume_stalled(), "interview_notices": interviews_notify_lost()}
+
+
+def interviews_notify_lost() -> int:
+    """Interviews scheduled, moved or cancelled in the last day (and not in the last lease) whose notices do not
+    exist and whose job is in neither the queue nor its schedule: the worker that took the job died before it
+    created them. The notices carry idempotency keys, so queuing the job again cannot send them twice."""
+    from django.apps import apps
+    from django.utils import timezone
+    from huey.contrib.djhuey import HUEY
+
+    from .models import Message
+    from .services.messages import lease
+
+    if not apps.is_installed("hirelens.scheduling"):
+        return 0
+    from hirelens.scheduling.models import Interview
+
+    now = timezone.now()
+    recent = Interview.objects.filter(updated_at__gte=now - timedelta(days=1), updated_at__lt=now - lease(), start_at__gt=now,
+                                      status__in=[Interview.Status.SCHEDULED, Interview.Status.CANCELLED])
+    missing = []
+    for pk, organization_id, sequence, status in recent.values_list("pk", "organization_id", "sequence", "status")[:500]:
+        key = f"interview:{pk}:{sequence}:" + ("cancel:c" if status == Interview.Status.CANCELLED else "c")
+        if not Message.objects.filter(organization_id=organization_id, idempotency_key=key).exists():
+            missing.append((pk, organization_id, sequence, status))
+    if not missing:
+        return 0
+    waiting = {message.args[1].get("interview_id") for message in [*HUEY.pending(), *HUEY.scheduled()]
+               if isinstance(message, interview_notify_task.task_class) and len(message.args) > 1}
+    queued = 0
+    for pk, organization_id, sequence, status in missing:
+        if pk in waiting:
+            continue
+        event = ("interview.cancelled" if status == Interview.Status.CANCELLED
+                 else "interview.scheduled" if sequence == 0 else "interview.rescheduled")
+        logger.warning("interview %s: its notices were never created (job lost); queued again", pk)
+        interview_notify_task(event, {"organization_id": organization_id, "interview_id": pk})
+        queued += 1
+    return queued
 
 
 def stuck() -> dict:

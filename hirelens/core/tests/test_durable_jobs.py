@@ -113,3 +113,40 @@ def test_an_invitation_whose_worker_was_killed_is_sent_once_with_a_working_link(
     finally:
         sink.release()
         sink.controller.stop()
+
+
+def test_interview_notices_whose_job_was_lost_are_created_once(org, hr_admin, interviewer, real_queue, settings):
+    """Scheduling commits, then the notify job is lost (here: on_commit never runs it, as when the worker that took
+    it died): the sweep finds an interview without its notices and queues the job again, once."""
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    from hirelens.messaging.models import Message
+    from hirelens.messaging.tasks import interviews_notify_lost
+    from hirelens.scheduling import services as scheduling
+    from hirelens.scheduling.models import Interview
+    from hirelens.workflows.tests.factories import assign, make_application, make_position
+
+    position = make_position(org, title="销售代表", time_zone="Asia/Shanghai")
+    assign(position, interviewer, "interviewer")
+    application = make_application(position, "赵磊")
+    day = (timezone.now().astimezone(ZoneInfo("Asia/Shanghai")) + timedelta(days=3)).date().isoformat()
+    interview = scheduling.interview_schedule(actor=hr_admin, application=application, start=f"{day}T10:00", end=f"{day}T11:00",
+                                              interviewers=[interviewer], time_zone="Asia/Shanghai")
+    assert not Message.objects.exists()
+    assert interviews_notify_lost() == 0  # just scheduled: its job may be on the way
+    Interview.objects.filter(pk=interview.pk).update(updated_at=timezone.now() - timedelta(seconds=2 * settings.JOB_LEASE_S + 1))
+    assert interviews_notify_lost() == 1
+    assert [(t.args[0], t.args[1]["interview_id"]) for t in real_queue.pending()] == [("interview.scheduled", interview.pk)]
+    assert interviews_notify_lost() == 0  # its job is queued now
+    real_queue.storage.flush_all()
+    real_queue.immediate = True  # the job runs
+    try:
+        assert interviews_notify_lost() == 1
+    finally:
+        real_queue.immediate = False
+    assert sorted(Message.objects.values_list("kind", "idempotency_key")) == [
+        ("interviewer_notice", f"interview:{interview.pk}:0:u{interviewer.pk}"), ("invitation", f"interview:{interview.pk}:0:c")]
+    assert interviews_notify_lost() == 0  # the notices exist: nothing more
