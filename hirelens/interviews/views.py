@@ -15,7 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from hirelens.accounts.roles import Perm
 from hirelens.candidates.access import access_application
+from hirelens.core.access import require_perm
 from hirelens.core.audit import audit_record
 from hirelens.core.models import AuditEvent
 
@@ -59,6 +61,7 @@ class SessionForm(forms.Form):
 @login_required
 def session_new(request, application_id: int):
     application = access_application(actor=request.user, application_id=application_id)
+    require_perm(request.user, Perm.CANDIDATES_MANAGE)  # the panel may see the application, not send interviews
     stage = services.application_ai_stage(application)
     plan = services.plan_from_stage(stage) if stage is not None else None
     initial = {}

@@ -1,0 +1,426 @@
+"""Every URL and API operation that takes an id × every staff role × assigned / unassigned position × own /
+other organization → the expected status, generated from the URL conf and the OpenAPI schema.
+
+The world: organization A with position P1 (no one of the panel assigned) and P2 (the interviewer and the hiring
+manager assigned), organization B with one position; one object of each kind per position (candidate,
+application, progress, interview session, answer with a recording, scheduled interview, its link, slot,
+scorecard, process, stage, stage asset, document, project, work, background check, portal link, assignment) and
+per organization (ticket, message, import batch, user, invitation).
+
+``RULES`` gives, for every URL name (and every API operation), which kind of object it is about and who may use
+it. A URL or operation with a parameter and no rule fails the test: a new URL cannot be missed. A GET that is
+allowed must answer 200; a refused one 403 or 404 as the rule says. A POST-only URL is posted to (empty form)
+inside a transaction that is rolled back afterwards: a refused POST must answer 403/404 and change no row.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.apps import apps
+from django.core.files.base import ContentFile
+from django.db import models, transaction
+from django.db.models import Max
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from hirelens.accounts.tests.factories import OrganizationFactory, UserFactory
+
+ROLES = ("hr_admin", "recruiter", "interviewer", "hiring_manager")
+SCOPES = ("assigned", "unassigned", "foreign")  # P2 (panel assigned), P1 (not), organization B
+# plus "shared": a position-1 application of the position-2 candidate, checked against the "unassigned" column on
+# every URL about an application or something hanging off one (APPLICATION_PARAMS)
+ORG_SCOPES = ("own", "foreign")  # objects that belong to the organization, not to a position
+
+
+# --- the world --------------------------------------------------------------------------------------------------
+
+APPLICATION_PARAMS = {"application_id", "session_id", "answer_id", "interview_id", "interview_link_id", "scorecard_id"}
+
+
+def _application_world(application, *, hr, panelist, stage, start) -> dict:
+    """The objects hanging off one application: progress, AI interview session with a recorded answer, scheduled
+    interview and its interviewer link, a submitted scorecard."""
+    from hirelens.evaluations import services as evaluations
+    from hirelens.evaluations.tests.factories import ratings
+    from hirelens.interviews.models import Answer
+    from hirelens.interviews.tests.factories import InterviewSessionFactory
+    from hirelens.scheduling import services as scheduling
+    from hirelens.scheduling.links import link_issue
+    from hirelens.workflows import services as wf
+
+    wf.pipeline_start(actor=hr, application=application)
+    session = InterviewSessionFactory(application=application)
+    answer = Answer.objects.create(organization=application.organization, session=session, question_index=0, status=Answer.Status.COMPLETE,
+                                   mime_type="video/webm", size=4)
+    answer.recording.save("a.webm", ContentFile(b"webm"))
+    interview = scheduling.interview_schedule(actor=hr, application=application, start=start, end=start + timedelta(hours=1),
+                                              interviewers=[panelist], time_zone="Asia/Shanghai")
+    link, _token = link_issue(application=application, kind="interviewer", interview=interview, user=panelist)
+    card = evaluations.scorecard_submit(actor=panelist, application=application, stage=stage, ratings=ratings(4, 4, 4, 4),
+                                        recommendation="hire")
+    return {"application_id": application.pk, "session_id": session.pk, "answer_id": answer.pk,
+            "interview_id": interview.pk, "interview_link_id": link.pk, "scorecard_id": card.pk}
+
+
+def _position_world(org, hr, panelist, title):
+    from hirelens.candidates.models import BackgroundCheck, Document, Project, WorkExperience
+    from hirelens.portal.services import portal_link_create
+    from hirelens.scheduling import services as scheduling
+    from hirelens.workflows import services as wf
+    from hirelens.workflows.models import StageAsset
+    from hirelens.workflows.tests.factories import assign, make_application, make_position, published_process
+
+    position = make_position(org, title=title)
+    assignment = assign(position, panelist, "interviewer")
+    process, version = published_process(hr, position, "technical")
+    stage = version.stages.get(module="live")
+    asset = StageAsset.objects.create(organization=org, stage_key=stage.key, name="q.txt", content_type="text/plain",
+                                      file=ContentFile(b"question", name="q.txt"))
+    application = make_application(position, f"{title}候选人")
+    candidate = application.candidate
+    candidate.resume.save("r.pdf", ContentFile(b"%PDF-1.4 resume"), save=False)
+    candidate.resume_name, candidate.resume_content_type = "r.pdf", "application/pdf"
+    candidate.save()
+    draft = wf.process_create(actor=hr, position=position, starter="technical")
+    draft_stage = draft.versions.get(status="draft").stages.order_by("order").first()
+    start = timezone.now() + timedelta(days=3)
+    slot = scheduling.slot_create(actor=hr, position=position, start=start + timedelta(days=1),
+                                  end=start + timedelta(days=1, hours=1), interviewers=[panelist], time_zone="Asia/Shanghai")
+    ids = _application_world(application, hr=hr, panelist=panelist, stage=stage, start=start)
+    document = Document.objects.create(organization=org, candidate=candidate, file=ContentFile(b"%PDF-1.4", name="d.pdf"),
+                                       filename="d.pdf", content_type="application/pdf", size=8)
+    project = Project.objects.create(organization=org, candidate=candidate, name="项目")
+    work = WorkExperience.objects.create(organization=org, candidate=candidate, employer="公司", title="工程师")
+    check = BackgroundCheck.objects.create(organization=org, candidate=candidate, provider="背调公司",
+                                           report=ContentFile(b"%PDF-1.4", name="r.pdf"))
+    portal_link, _secret = portal_link_create(actor=hr, candidate=candidate)
+    return ids | {
+        "position_id": position.pk, "assignment_id": assignment.pk, "process_id": process.pk, "stage_id": stage.pk,
+        "asset_id": asset.pk, "candidate_id": candidate.pk, "slot_id": slot.pk, "document_id": document.pk, "project_id": project.pk, "work_id": work.pk,
+        "check_id": check.pk, "portal_link_id": portal_link.pk, "version_id": version.pk, "stage_key": stage.key,
+        "draft_process_id": draft.pk, "draft_stage_id": draft_stage.pk,
+    }
+
+
+def _org_world(org, hr):
+    from hirelens.accounts import services as accounts
+    from hirelens.imports.models import ImportBatch
+    from hirelens.messaging.services.helpdesk import ticket_open_web
+    from hirelens.messaging.services.messages import message_send
+
+    candidate = apps.get_model("candidates", "Candidate").objects.create(organization=org, full_name="求助者",
+                                                                         email="help@example.com")
+    ticket = ticket_open_web(organization_id=org.pk, body="打不开", contact="help@example.com")
+    message = message_send(organization_id=org.pk, kind="invitation", candidate=candidate,
+                           variables={"position": "销售", "link": "https://example.com/i/x", "deadline": "明天"})
+    batch = ImportBatch.objects.create(organization=org, created_by=hr, file=ContentFile(b"a,b\n1,2\n", name="b.csv"),
+                                       file_kind="csv", headers=["a", "b"])
+    colleague = UserFactory(organization=org, role="recruiter", email=f"colleague-{org.pk}@example.com")
+    invitation = accounts.invitation_create(actor=hr, email=f"new-{org.pk}@example.com", role="interviewer")
+    return {"ticket_id": ticket.pk, "message_id": message.pk, "batch_id": batch.pk, "user_id": colleague.pk,
+            "invitation_id": invitation.pk, "spare_candidate_id": candidate.pk, "org_slug": org.slug,
+            "kind": "invitation", "language": "zh-hans"}
+
+
+@pytest.fixture
+def world(org, hr_admin, recruiter, interviewer, hiring_manager):
+    from hirelens.workflows.tests.factories import assign
+
+    other = OrganizationFactory(name="别家公司", slug="elsewhere")
+    other_hr = UserFactory(organization=other, role="hr_admin", email="hr@elsewhere.example.com")
+    panel_a1 = UserFactory(organization=org, role="interviewer", email="panel1@example.com")
+    panel_a2 = UserFactory(organization=org, role="interviewer", email="panel2@example.com")
+    panel_b = UserFactory(organization=other, role="interviewer", email="panel@elsewhere.example.com")
+    scopes = {
+        "unassigned": _position_world(org, hr_admin, panel_a1, "销售代表"),
+        "assigned": _position_world(org, hr_admin, panel_a2, "后端工程师"),
+        "foreign": _position_world(other, other_hr, panel_b, "别家职位"),
+    }
+    p2 = apps.get_model("positions", "Position").objects.get(pk=scopes["assigned"]["position_id"])
+    assign(p2, interviewer, "interviewer")
+    assign(p2, hiring_manager, "hiring_manager")
+    own, foreign = _org_world(org, hr_admin), _org_world(other, other_hr)
+    for key in ("unassigned", "assigned"):
+        scopes[key].update(own)
+    scopes["foreign"].update(foreign)
+    # The drift of issue 15: the candidate of position 2 also applied to position 1. The panel of position 2 sees
+    # the candidate, but not this application nor anything hanging off it.
+    from hirelens.candidates.models import Application
+    from hirelens.workflows.models import Stage
+
+    p1 = apps.get_model("positions", "Position").objects.get(pk=scopes["unassigned"]["position_id"])
+    shared = Application.objects.create(organization=org, position=p1, candidate_id=scopes["assigned"]["candidate_id"])
+    scopes["shared"] = scopes["unassigned"] | _application_world(
+        shared, hr=hr_admin, panelist=panel_a1, stage=Stage.objects.get(pk=scopes["unassigned"]["stage_id"]),
+        start=timezone.now() + timedelta(days=10)) | {"candidate_id": shared.candidate_id}
+    return scopes
+
+
+# --- walking the URL conf ---------------------------------------------------------------------------------------
+
+def walk(patterns=None, prefix="", namespace=""):
+    """(route, name) of every URL pattern, with the full route (Django converters kept)."""
+    patterns = get_resolver().url_patterns if patterns is None else patterns
+    for entry in patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from walk(entry.url_patterns, route, ns)
+        elif isinstance(entry, URLPattern):
+            yield route, f"{namespace}{entry.name}" if entry.name else route
+
+
+PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
+# a parameter whose name is ambiguous across apps, per URL name
+PARAM_OVERRIDES = {("portal:link_revoke", "link_id"): "portal_link_id",
+                   ("scheduling:link_revoke", "link_id"): "interview_link_id"}
+
+
+def fill(name: str, route: str, ids: dict) -> str:
+    def value(match):
+        converter, param = match.group(1) or "str", match.group(2)
+        key = PARAM_OVERRIDES.get((name, param), param)
+        if key in ids:
+            return str(ids[key])
+        return "x" if converter in ("str", "slug", "path") else "1"
+    return "/" + PARAM.sub(value, route).replace("^", "").replace("$", "")
+
+
+TOUCHED = None
+
+
+def fingerprint():
+    """Row count and last change of every model but the audit log and sessions: a refused request changes none."""
+    global TOUCHED
+    if TOUCHED is None:
+        TOUCHED = [m for m in apps.get_models() if m._meta.app_label not in ("sessions", "admin", "contenttypes")
+                   and m.__name__ not in ("AuditEvent", "LoginAttempt", "AccessAttempt", "AccessLog", "AccessFailureLog")]
+    out = []
+    for model in TOUCHED:
+        fields = {f.name for f in model._meta.concrete_fields}
+        if "updated_at" in fields:
+            out.append(tuple(model.objects.aggregate(n=models.Count("pk"), last=Max("updated_at")).values()))
+        else:
+            out.append(model.objects.count())
+    return out
+
+
+# --- the expected outcome --------------------------------------------------------------------------------------
+# For each role, the outcome on (assigned position, unassigned position, other organization). "ok" is 200 for a
+# GET; for a POST anything but 403/404 and a server error (it is rolled back). Organization-wide objects have
+# the same id on the first two columns.
+OK = "ok"
+_ALL_404 = (404, 404, 404)
+READ = {"hr_admin": (OK, OK, 404), "recruiter": (OK, OK, 404), "interviewer": (OK, 404, 404),
+        "hiring_manager": (OK, 404, 404)}
+# the panel sees the object but may not change it
+MANAGE = {"hr_admin": (OK, OK, 404), "recruiter": (OK, OK, 404), "interviewer": (403, 404, 404),
+          "hiring_manager": (403, 404, 404)}
+# candidate record edits: a reader without CANDIDATES_MANAGE gets the same 404 as a stranger (candidates/access.py)
+EDIT_RECORD = {"hr_admin": (OK, OK, 404), "recruiter": (OK, OK, 404), "interviewer": _ALL_404, "hiring_manager": _ALL_404}
+# scoring: recruiters have no scorecard; the panel scores its own positions
+SCORE = {"hr_admin": (OK, OK, 404), "recruiter": (403, 403, 404), "interviewer": (OK, 404, 404),
+         "hiring_manager": (OK, 404, 404)}
+# decisions and pipeline moves: HR and the hiring manager, not the interviewer
+DECIDE = {"hr_admin": (OK, OK, 404), "recruiter": (OK, OK, 404), "interviewer": (403, 404, 404),
+          "hiring_manager": (OK, 404, 404)}
+# amending a submitted card: its author only; the panel does not even see another's card before submitting (blind)
+AMEND = {"hr_admin": (403, 403, 404), "recruiter": (403, 403, 404), "interviewer": _ALL_404, "hiring_manager": _ALL_404}
+# organization-wide recruiting data (help desk, outbox, imports): HR only, the panel gets 404
+HR_ONLY = {"hr_admin": (OK, OK, 404), "recruiter": (OK, OK, 404), "interviewer": _ALL_404, "hiring_manager": _ALL_404}
+# user administration: the HR admin only; everyone else is refused before any lookup
+ADMIN = {"hr_admin": (OK, OK, 404), "recruiter": (403, 403, 403), "interviewer": (403, 403, 403),
+         "hiring_manager": (403, 403, 403)}
+# the organization's message templates (not an object of a position): whoever may read the outbox
+OUTBOX = {"hr_admin": (OK, OK, OK), "recruiter": (OK, OK, OK), "interviewer": (403, 403, 403),
+          "hiring_manager": (403, 403, 403)}
+# candidates' and interviewers' links: the token is the credential; a staff session with a forged token gets 404
+TOKEN = dict.fromkeys(ROLES, _ALL_404)
+# WeChat / WeCom callbacks: an unsigned request is refused, whoever's session carries it
+UNSIGNED = dict.fromkeys(ROLES, (403, 403, 403))
+# public endpoints whose answer does not depend on who asks
+PUBLIC_200 = dict.fromkeys(ROLES, (OK, OK, OK))
+
+RULES = {
+    "accounts:invitation_accept": TOKEN, "accounts:invitation_revoke": ADMIN, "accounts:password_reset_confirm": PUBLIC_200,
+    "accounts:user_edit": ADMIN, "accounts:user_unlock": ADMIN,
+    "candidates:detail": READ, "candidates:document": READ, "candidates:background_report": READ, "candidates:resume": READ,
+    "candidates:application_add": EDIT_RECORD, "candidates:application_update": EDIT_RECORD,
+    "candidates:background_add": EDIT_RECORD, "candidates:document_upload": EDIT_RECORD,
+    "candidates:document_review": EDIT_RECORD, "candidates:edit": EDIT_RECORD, "candidates:merge": EDIT_RECORD,
+    "candidates:project_add": EDIT_RECORD, "candidates:project_edit": EDIT_RECORD, "candidates:project_delete": EDIT_RECORD,
+    "candidates:resume_upload": EDIT_RECORD, "candidates:work_add": EDIT_RECORD, "candidates:work_delete": EDIT_RECORD,
+    "evaluations:application": READ, "evaluations:report_pdf": READ, "evaluations:scorecard": SCORE,
+    "evaluations:decide": DECIDE, "evaluations:amend": AMEND, "evaluations:position_settings": MANAGE,
+    "feedback:survey": TOKEN,
+    "imports:detail": HR_ONLY, "imports:commit": HR_ONLY, "imports:discard": HR_ONLY, "imports:map": HR_ONLY,
+    "imports:report": HR_ONLY,
+    "interviews:detail": READ, "interviews:answer_media": READ, "interviews:revoke": MANAGE, "interviews:new": MANAGE,
+    **{f"interviews:candidate{suffix}": TOKEN for suffix in ("", "_answer_begin", "_chunk", "_answer_finish", "_answer_text",
+                                                              "_consent", "_speedtest", "_start", "_state", "_submit")},
+    "messaging:help": TOKEN, "messaging:ticket": HR_ONLY, "messaging:ticket_close": HR_ONLY,
+    "messaging:ticket_reply": HR_ONLY, "messaging:message": HR_ONLY, "messaging:template_edit": OUTBOX,
+    "messaging:wechat_bind": TOKEN, "messaging:wechat_callback": UNSIGNED, "messaging:wecom_callback": UNSIGNED,
+    **{f"portal:{name}": TOKEN for name in ("home", "book", "document", "profile", "project_add", "project_edit",
+                                            "project_delete", "resume")},
+    "portal:link_create": EDIT_RECORD, "portal:link_revoke": EDIT_RECORD,
+    "positions:detail": READ, "positions:assign": MANAGE, "positions:unassign": MANAGE, "positions:edit": MANAGE,
+    "workflows:activate": MANAGE, "workflows:clone": MANAGE, "workflows:designer": MANAGE, "workflows:preview": MANAGE,
+    "workflows:publish": MANAGE, "workflows:stage_add": MANAGE, "workflows:stages_reorder": MANAGE,
+    "workflows:new": MANAGE, "workflows:stage_card": MANAGE, "workflows:stage_delete": MANAGE,
+    "workflows:stage_edit": MANAGE,
+    "workflows:application": READ, "workflows:position": READ, "workflows:board": READ, "workflows:stage_asset": READ,
+    "workflows:application_move_to": DECIDE, "workflows:application_move": DECIDE, "workflows:application_start": DECIDE,
+    "workflows:stage_score": SCORE, "workflows:stage_import_scores": SCORE,
+    "scheduling:interview": READ, "scheduling:calendar": READ, "scheduling:position": READ,
+    "scheduling:cancel": MANAGE, "scheduling:interview_links": MANAGE, "scheduling:link_revoke": MANAGE,
+    "scheduling:reschedule": MANAGE, "scheduling:booking_link": MANAGE, "scheduling:interview_new": MANAGE,
+    "scheduling:slot_new": MANAGE, "scheduling:slot_cancel": MANAGE,
+    "scheduling:link": TOKEN, "scheduling:link_calendar": TOKEN,
+    # the API, by "METHOD path" from the OpenAPI document
+    "GET /api/v1/candidates/{candidate_id}": READ, "PATCH /api/v1/candidates/{candidate_id}": EDIT_RECORD,
+    "GET /api/v1/candidates/{candidate_id}/timeline": READ, "GET /api/v1/candidates/{candidate_id}/documents": READ,
+    "POST /api/v1/candidates/{candidate_id}/documents": EDIT_RECORD,
+    "GET /api/v1/candidates/{candidate_id}/documents/{document_id}/file": READ,
+    "GET /api/v1/candidates/{candidate_id}/applications": READ,
+    "POST /api/v1/candidates/{candidate_id}/applications": EDIT_RECORD,
+    "PATCH /api/v1/candidates/{candidate_id}/applications/{application_id}": EDIT_RECORD,
+    "GET /api/v1/scheduling/interviews/{interview_id}": READ,
+    "GET /api/v1/processes/positions/{position_id}/processes": READ,
+    "GET /api/v1/processes/versions/{version_id}/stages": READ,
+    "GET /api/v1/processes/applications/{application_id}": READ,
+    "POST /api/v1/processes/applications/{application_id}/stages/{stage_id}/result": SCORE,
+    "POST /api/v1/processes/applications/{application_id}/move": DECIDE,
+}
+
+# Parameters that are not a row id of the object the URL is about, per URL name.
+PARAM_OVERRIDES.update({
+    ("workflows:stage_edit", "stage_id"): "draft_stage_id", ("workflows:stage_card", "stage_id"): "draft_stage_id",
+    ("workflows:stage_delete", "stage_id"): "draft_stage_id",
+    ("workflows:stage_add", "process_id"): "draft_process_id", ("workflows:stages_reorder", "process_id"): "draft_process_id",
+    ("workflows:designer", "process_id"): "draft_process_id",
+})
+
+# The form a POST needs to get past its own validation, so that only the access rule can refuse it.
+POST_DATA = {
+    "candidates:merge": lambda ids: {"duplicate": ids["spare_candidate_id"]},
+    "positions:assign": lambda ids: {"user": ids["user_id"], "role": "interviewer"},
+    "workflows:application_move": lambda ids: {"action": "hold", "reason": "等待"},
+    "workflows:application_move_to": lambda ids: {"stage_key": ids["stage_key"], "reason": "拖动"},
+    "scheduling:booking_link": lambda ids: {"application": ids["application_id"]},
+    "scheduling:interview_new": lambda ids: {"application": ids["application_id"]},
+}
+API_BODIES = {
+    "PATCH /api/v1/candidates/{candidate_id}": lambda ids: {"address": "上海"},
+    "POST /api/v1/candidates/{candidate_id}/applications": lambda ids: {"position_id": ids["position_id"]},
+    "PATCH /api/v1/candidates/{candidate_id}/applications/{application_id}": lambda ids: {"stage": "复试"},
+    "POST /api/v1/processes/applications/{application_id}/stages/{stage_id}/result": lambda ids: {"score": "80"},
+    "POST /api/v1/processes/applications/{application_id}/move": lambda ids: {"action": "hold", "reason": "等待"},
+}
+
+
+def expected_ok(method: str, status: int) -> bool:
+    return status == 200 if method == "GET" else status < 500 and status not in (403, 404)
+
+
+def call(client, url: str, data: dict):
+    """GET the URL; when it only takes POST (or PUT), send the form inside a transaction that is rolled back.
+    Returns (method, status, changed)."""
+    with transaction.atomic():
+        before = None
+        response = client.get(url)
+        method = "GET"
+        if response.status_code == 405:
+            before = fingerprint()
+            response = client.post(url, data)
+            method = "POST"
+            if response.status_code == 405:  # an upload piece: PUT only
+                response = client.put(url, b"piece", content_type="application/octet-stream")
+                method = "PUT"
+        changed = before is not None and fingerprint() != before
+        transaction.set_rollback(True)
+    return method, response.status_code, changed
+
+
+def call_api(client, method: str, url: str, body: dict | None):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    with transaction.atomic():
+        before = fingerprint() if method != "GET" else None
+        if method == "GET":
+            response = client.get(url)
+        elif url.endswith("/documents"):
+            response = client.post(url, {"doc_type": "other", "file": SimpleUploadedFile("a.pdf", b"%PDF-1.4 x", "application/pdf")})
+        else:
+            response = getattr(client, method.lower())(url, body or {}, content_type="application/json")
+        changed = before is not None and fingerprint() != before
+        transaction.set_rollback(True)
+    return response.status_code, changed
+
+
+def id_urls():
+    for route, name in sorted(set(walk())):
+        if PARAM.search(route) and not name.startswith("api"):
+            yield name, route
+
+
+def api_operations(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    for path, operations in sorted(schema["paths"].items()):
+        for method in operations:
+            if "{" in path:
+                yield method.upper(), path
+
+
+def check(outcomes: dict, key: str, rule: dict, role: str, scope_index: int, scope: str, method: str, status: int,
+          changed: bool):
+    want = rule[role][scope_index]
+    good = expected_ok(method, status) if want == OK else status == want
+    if want != OK and changed:
+        good = False
+    if not good:
+        outcomes.setdefault(key, []).append(f"{role}@{scope}: {method} {status}"
+                                            f"{' (changed rows)' if changed else ''}, expected {want}")
+
+
+def test_every_url_and_api_operation_with_an_id_follows_its_access_rule(world, hr_admin, recruiter, interviewer,
+                                                                         hiring_manager):
+    users = {"hr_admin": hr_admin, "recruiter": recruiter, "interviewer": interviewer, "hiring_manager": hiring_manager}
+    clients = {}
+    for role, user in users.items():
+        clients[role] = Client(raise_request_exception=False)
+        clients[role].force_login(user)
+    urls = list(id_urls())
+    operations = list(api_operations(clients["hr_admin"]))
+    missing = [name for name, _route in urls if name not in RULES] + [f"{m} {p}" for m, p in operations
+                                                                        if f"{m} {p}" not in RULES]
+    assert not missing, f"URLs / API operations with a parameter but no access rule in RULES: {missing}"
+    assert len(urls) >= 100 and len(operations) >= 15  # the walk found the URL conf and the schema
+
+    def scopes_for(params):
+        shared = [(1, "shared")] if {PARAM_OVERRIDES.get(p, p[1]) for p in params} & APPLICATION_PARAMS else []
+        return list(enumerate(SCOPES)) + shared
+
+    wrong: dict[str, list[str]] = {}
+    for name, route in urls:
+        for index, scope in scopes_for({(name, p) for _c, p in PARAM.findall(route)}):
+            ids = world[scope]
+            url = fill(name, route, ids)
+            data = POST_DATA.get(name, lambda ids: {})(ids)
+            for role in ROLES:
+                method, status, changed = call(clients[role], url, data)
+                check(wrong, name, RULES[name], role, index, scope, method, status, changed)
+    for method, path in operations:
+        key = f"{method} {path}"
+        for index, scope in scopes_for({(key, p) for p in re.findall(r"\{(\w+)\}", path)}):
+            ids = world[scope]
+            url = re.sub(r"\{(\w+)\}", lambda m, ids=ids: str(ids[m.group(1)]), path)
+            body = API_BODIES.get(key, lambda ids: None)(ids)
+            for role in ROLES:
+                status, changed = call_api(clients[role], method, url, body)
+                check(wrong, key, RULES[key], role, index, scope, method, status, changed)
+    assert not wrong, "\n".join(f"{key}: " + "; ".join(rows) for key, rows in wrong.items())
