@@ -146,11 +146,21 @@
       });
       const data = await response.json().catch(() => ({}));
       if (response.status === 409 && chunks.some((c) => !c.sent)) return false;
+      if (response.status === 422 && data.retake) {
+        // The server refused the recording as unusable (no sound, under a second, not media): nothing of it is kept,
+        // the question is open again without using a retake, and the candidate is asked to record it again.
+        await this.forget(db, record, chunks);
+        this.onRefused && this.onRefused(record, data);
+        return true;
+      }
       if (!response.ok) throw new Error(data.error || `HTTP ${response.status}`);
-      await tx(db, "answers", "readwrite", (s) => s.delete(record.answer));
-      await tx(db, "chunks", "readwrite", (s) => chunks.forEach((c) => s.delete(c.key)));
+      await this.forget(db, record, chunks);
       this.onFinished && this.onFinished(record, data);
       return true;
+    }
+    async forget(db, record, chunks) {
+      await tx(db, "answers", "readwrite", (s) => s.delete(record.answer));
+      await tx(db, "chunks", "readwrite", (s) => chunks.forEach((c) => s.delete(c.key)));
     }
     async recover() {
       // After a reload: answers whose recording was cut keep what was recorded and are finished as they are.
@@ -184,7 +194,7 @@
       stream: null, audioOnly: false, micOk: false, micLevel: 0, speedLabel: "…", deviceAdvice: "",
       qIndex: -1, phase: "prep", countdown: 0, timer: null, recorder: null, answerId: null, offset: 0, chunkIndex: 0,
       pending: 0, offline: false, retakesLeft: 0, canContinue: false, textAnswer: "",
-      uploader: null,
+      uploader: null, redo: [], refusal: "", resumeAt: null,
 
       init() {
         this.uploader = new Uploader(this.base, this.token, (error) => {
@@ -195,6 +205,7 @@
         this.uploader.onFinished = (record, data) => {
           if (data.state) this.state = data.state;
         };
+        this.uploader.onRefused = (record, data) => this.refused(record.question, data.error);
         if (this.state.state === "submitted" || this.state.state === "analysed") this.step = "done";
         else if (this.state.consented) this.step = "device";
         this.uploader.recover().then((n) => { if (n) this.notice = strings.resumed; });
@@ -296,7 +307,10 @@
         return { prep: q.prep_s + (this.state.extra_prep_s || 0), answer: q.answer_s };
       },
       prepare() {
-        if (this.qIndex >= this.state.questions.length) { this.step = "review"; return; }
+        if (this.qIndex >= this.state.questions.length) {
+          if (this.redo.length) return this.redoNext();
+          this.step = "review"; return;
+        }
         this.error = ""; this.phase = "prep"; this.canContinue = false; this.textAnswer = "";
         this.countDown(this.limits().prep, () => this.startRecording());
       },
@@ -357,8 +371,35 @@
           this.next();
         } catch (e) { this.error = e.message; }
       },
+      refused(question, message) {
+        // An answer the server could not use: tell the candidate, and go back to that question now, or as soon as
+        // the answer being recorded is done (never cut a recording short).
+        if (this.state.answers[String(question)]) delete this.state.answers[String(question)];
+        if (!this.redo.includes(question)) this.redo.push(question);
+        this.refusal = message;
+        if (this.step === "done" || this.phase === "recording") return;
+        this.redoNext();
+      },
+      redoNext() {
+        if (this.resumeAt === null) {
+          // where the candidate was: back there once the refused answers are recorded again
+          this.resumeAt = this.step === "review" ? this.state.questions.length
+            : (this.phase === "done" ? this.qIndex + 1 : Math.max(this.qIndex, 0));
+        }
+        const question = this.redo.shift();
+        this.step = "question";
+        this.qIndex = question;
+        this.prepare();
+        this.error = this.refusal;  // prepare() clears errors: the reason stays on screen while the candidate prepares
+      },
       next() {
-        this.qIndex = this.qIndex < 0 ? this.firstOpen() : this.qIndex + 1;
+        if (this.redo.length) return this.redoNext();
+        if (this.resumeAt !== null) {
+          this.qIndex = this.resumeAt;
+          this.resumeAt = null;
+        } else {
+          this.qIndex = this.qIndex < 0 ? this.firstOpen() : this.qIndex + 1;
+        }
         this.prepare();
       },
       async submit() {
