@@ -120,12 +120,11 @@ FACIAL_EVENT_TYPES = {"smile", "frown", "look_away", "face_lost", "gesture", "po
 def ai_evidence(*, actor, application: Application) -> list[dict]:
     """Per analysed answer: the summary figures and the timestamped events (facial ones only when the
     organization allows facial analysis and the candidate consented to it)."""
-    from hirelens.interviews.access import visible_sessions
+    from hirelens.interviews.access import session_list
     from hirelens.interviews.models import Answer
 
-    sessions = visible_sessions(actor=actor).filter(application=application).select_related("organization")
     rows = []
-    for session in sessions:
+    for session in session_list(actor=actor, application=application):  # stage permissions (W2) included
         facial = bool(session.organization.facial_analysis_enabled and session.biometric_allowed)
         answers = session.answers.filter(status=Answer.Status.COMPLETE, analysis_status=Answer.Analysis.DONE).order_by("question_index")
         for answer in answers:

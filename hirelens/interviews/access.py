@@ -17,23 +17,26 @@ def visible_sessions(*, actor) -> QuerySet[InterviewSession]:
         application__in=visible_applications(actor=actor).values("pk"))
 
 
-def session_list(*, actor, state: str = "") -> list[InterviewSession]:
-    """Sessions the actor may see, stage permissions (W2) included, newest first."""
+def _stage_visible(*, actor, session: InterviewSession) -> bool:
     from hirelens.workflows.access import stage_can_view
 
-    qs = visible_sessions(actor=actor).select_related("application__position", "stage").order_by("-created_at")
+    return session.stage_id is None or stage_can_view(actor=actor, stage=session.stage)
+
+
+def session_list(*, actor, state: str = "", application=None) -> list[InterviewSession]:
+    """Sessions the actor may see, stage permissions (W2) included, newest first (of one application if given)."""
+    qs = visible_sessions(actor=actor).select_related("application__position", "stage", "organization").order_by("-created_at")
     if state:
         qs = qs.filter(state=state)
-    return [s for s in qs if s.stage_id is None or stage_can_view(actor=actor, stage=s.stage)]
+    if application is not None:
+        qs = qs.filter(application=application)
+    return [s for s in qs if _stage_visible(actor=actor, session=s)]
 
 
 def access_session(*, actor, session_id) -> InterviewSession:
     session = get_for_actor(visible_sessions(actor=actor), actor=actor, pk=session_id)
-    if session.stage_id is not None:
-        from hirelens.workflows.access import stage_can_view
-
-        if not stage_can_view(actor=actor, stage=session.stage):
-            raise Http404  # a stage the actor may not see (W2), answered like a missing one
+    if not _stage_visible(actor=actor, session=session):
+        raise Http404  # a stage the actor may not see (W2), answered like a missing one
     return session
 
 
