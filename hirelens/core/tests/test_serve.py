@@ -111,3 +111,35 @@ def test_serve_restarts_a_killed_worker_with_back_off_and_stops_when_the_web_ser
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as handle:
+            return [int(child) for child in handle.read().split()]
+    except FileNotFoundError:
+        return []
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_killed_consumer_does_not_leave_its_process_workers_behind(tmp_path):
+    port = free_port()
+    log_path = tmp_path / "serve.log"
+    proc = subprocess.Popen([sys.executable, "manage.py", "serve", "--port", str(port)], cwd=ROOT,
+                            env=service_env(HIRELENS_HUEY_WORKER_TYPE="process", HIRELENS_HUEY_WORKERS=1),
+                            stdout=open(log_path, "w"), stderr=subprocess.STDOUT)
+    try:
+        _wait_for(lambda: re.search(r"worker pid (\d+)", log_path.read_text()), 40, log_path)
+        consumer = int(re.search(r"worker pid (\d+)", log_path.read_text()).group(1))
+        _wait_for(lambda: _children(consumer), 40, log_path)
+        workers = _children(consumer)
+        os.kill(consumer, signal.SIGKILL)
+        _wait_for(lambda: "Worker restarted: pid" in log_path.read_text(), 15, log_path)
+        assert not any(_alive(pid) for pid in workers), log_path.read_text()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()

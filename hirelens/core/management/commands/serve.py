@@ -84,6 +84,10 @@ class Command(BaseCommand):
                     break
                 now = time.monotonic()
                 if worker is not None and restart_at is None and worker.poll() is not None:
+                    try:  # process workers (HIRELENS_HUEY_WORKER_TYPE=process) outlive a killed consumer: end them too
+                        os.killpg(worker.pid, signal.SIGKILL)
+                    except (ProcessLookupError, PermissionError):
+                        pass
                     delay = restart_delay(delay, now - worker_started)
                     restart_at = now + delay
                     self.stderr.write(f"The worker exited (status {worker.returncode}); restarting it in {delay:g} s.")
