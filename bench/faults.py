@@ -8,7 +8,7 @@ Starts the product in a temporary var dir (the web server through `manage.py ser
 a real aiosmtpd server for the e-mails), creates N completed answers (espeak-ng speech as browser-like WebM,
 stored through the same services as the upload API) and M e-mail messages (spread over the drill, so that
 deliveries are in flight when kills land), starts a `run_huey` worker and kills it with SIGKILL K times at random
-moments (1-6 s after each start), starting it again each time; then waits until all work is done and prints one
+moments (0.5-5 s after each worker is up and consuming), starting it again each time; then waits until all work is done and prints one
 JSON line:
 
     {"jobs": N+M, "kills": K, "lost": 0, "duplicated": 0, "max_recovery_s": ...}
@@ -194,8 +194,18 @@ def main() -> None:
     worker = start_worker()
     started = time.time()
     send_messages(args.messages - per_kill * args.kills)
-    for _ in range(args.kills):
-        time.sleep(rng.uniform(1.0, 6.0))
+    def wait_until_up(starts: int) -> None:
+        """Until the worker has logged its start (Django loaded, consumer running): a kill before that would only
+        measure how fast Python starts on this machine."""
+        deadline = time.time() + 180
+        while (logs / "worker.log").read_text(errors="replace").count("huey.consumer Huey consumer started") < starts:
+            if time.time() > deadline:
+                raise SystemExit("the worker did not start:\n" + (logs / "worker.log").read_text(errors="replace")[-3000:])
+            time.sleep(0.1)
+
+    for number in range(args.kills):
+        wait_until_up(number + 1)
+        time.sleep(rng.uniform(0.5, 5.0))
         send_messages(per_kill)
         os.kill(worker.pid, signal.SIGKILL)
         worker.wait()
@@ -238,18 +248,20 @@ def main() -> None:
     duplicated_messages = [pk for pk, _ in messages if received[f"{org.pk}-{pk}"] > 1]
 
     recoveries = []
-    for killed_at, held in kills:
+    for number, (killed_at, held) in enumerate(kills, 1):
         for key, state in held.items():
             later = [seen for (kind, pk, now_state), seen in progress.items()
                      if (kind, pk) == key and seen > killed_at and _moved(kind, now_state, state)]
-            recoveries.append((min(later) if later else time.time()) - killed_at)
+            recoveries.append(((min(later) if later else time.time()) - killed_at, number, f"{key[0]} {key[1]}"))
+    slowest = [f"{job} after kill {number}: {seconds:.1f} s" for seconds, number, job in sorted(recoveries, reverse=True)[:3]]
+    recoveries = [seconds for seconds, _, _ in recoveries]
     figures = {"jobs": len(answers) + len(messages), "kills": len(kills), "lost": len(lost_answers) + len(lost_messages),
                "duplicated": len(duplicated_answers) + len(duplicated_messages),
                "max_recovery_s": round(max(recoveries), 1) if recoveries else 0.0}
     detail = {"database": "postgresql" if args.pg else "sqlite", "queue": "redis" if args.redis else "sqlite",
               "answers": len(answers), "messages": len(messages), "interrupted_jobs": len(recoveries),
               "analysis_attempts": sum(a for _, _, a in answers), "analyses_stored_logged": sum(stored.values()),
-              "emails_received": sum(received.values()), "drill_s": round(time.time() - started, 1),
+              "emails_received": sum(received.values()), "slowest_recoveries": slowest, "drill_s": round(time.time() - started, 1),
               "work_done_s_after_last_kill": round(time.time() - last_kill, 1), "healthz_degraded_at_end": health.get("degraded"),
               "lost_ids": {"answers": lost_answers, "messages": lost_messages},
               "duplicated_ids": {"answers": duplicated_answers, "messages": duplicated_messages}, "var_dir": str(var)}
@@ -263,7 +275,7 @@ def main() -> None:
         connections.close_all()
         shutil.rmtree(var, ignore_errors=True)
         if database:
-            subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c", f"DROP DATABASE IF EXISTS {database}"])
+            subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c", f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"])
 
 
 def _moved(kind: str, new, held) -> bool:
