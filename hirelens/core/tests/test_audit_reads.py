@@ -1,0 +1,225 @@
+"""Every read of candidate data is audited: a walk over EVERY URL pattern (pages and API operations) of the demo.
+
+Each pattern is filled from the demo organization (ids and tokens of one candidate's objects) and fetched with GET
+as the HR admin. Then:
+
+- a pattern in ``AUDITED`` must answer 200 and append an audit entry (read, read_file or export) naming the object
+  that the page shows;
+- a pattern in ``LISTS`` shows candidates' names only (list pages); they are audited as lists where the table says
+  so, and are left to the bulk audit of issue 16 otherwise — they must not show contact details;
+- any other pattern must show no candidate data at all: neither a contact detail (phone, e-mail, of any demo
+  candidate) nor a candidate's name. A new page or API operation that shows candidate data therefore fails here
+  until it audits the read and is added to ``AUDITED``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+
+import pytest
+from django.core.management import call_command
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from hirelens.core.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+READS = {AuditEvent.Action.READ, AuditEvent.Action.READ_FILE, AuditEvent.Action.EXPORT}
+
+
+@dataclass(frozen=True)
+class Names:
+    """The audit entry must name this object: (object_type, key in the resolved parameters or a fixed id)."""
+
+    object_type: str
+    key: str  # a parameter name (its value is the id), "candidate" (the focus candidate), or "*" (any id: a list)
+
+
+CANDIDATE = Names("candidates.candidate", "candidate")
+ANY_CANDIDATE = Names("candidates.candidate", "*")
+
+# route (as in the URL conf, converters left out) -> the object its audit entry names
+AUDITED: dict[str, Names] = {
+    "candidates/": ANY_CANDIDATE,  # one entry per listed row (candidate_list_read)
+    "candidates/<candidate_id>/": CANDIDATE,
+    "candidates/<candidate_id>/resume/": CANDIDATE,
+    "candidates/<candidate_id>/documents/<document_id>/": Names("candidates.document", "document_id"),
+    "candidates/<candidate_id>/background/<check_id>/report/": Names("candidates.backgroundcheck", "check_id"),
+    "messaging/messages/<message_id>/": Names("messaging.message", "message_id"),
+    "messaging/helpdesk/<ticket_id>/": Names("messaging.ticket", "ticket_id"),
+    "imports/<batch_id>/": Names("imports.importbatch", "batch_id"),
+    "imports/export/candidates.csv": Names("", "*"),
+    "interviews/<session_id>/": Names("interviews.interviewsession", "session_id"),
+    "interviews/answers/<answer_id>/media": Names("interviews.answer", "answer_id"),
+    "evaluations/": Names("candidates.candidate", "list"),
+    "evaluations/applications/<application_id>/": CANDIDATE,
+    "evaluations/applications/<application_id>/report.pdf": CANDIDATE,
+    "portal/<token>/": CANDIDATE,
+    "scheduling/l/<token>/": Names("scheduling.interviewlink", "link_id"),
+    "analytics/export.xlsx": Names("", "xlsx"),
+    "analytics/export.pdf": Names("", "pdf"),
+    "api/v1/candidates/": ANY_CANDIDATE,
+    "api/v1/candidates/<candidate_id>": CANDIDATE,
+    "api/v1/candidates/<candidate_id>/timeline": CANDIDATE,
+    "api/v1/candidates/<candidate_id>/documents": CANDIDATE,
+    "api/v1/candidates/<candidate_id>/documents/<document_id>/file": Names("candidates.document", "document_id"),
+}
+
+# route -> why it may show candidates' names without an entry of its own
+LISTS: dict[str, str] = {
+    "": "dashboard: names of the latest applications (bulk list audit: issue 16)",
+    "audit/": "the audit log names who was read, not their data",
+    "candidates/duplicates/": "pairs of names to merge (bulk list audit: issue 16)",
+    "candidates/<candidate_id>/merge/": "the merge form names both records (bulk list audit: issue 16)",
+    "candidates/<candidate_id>/edit/": "the edit form (its save is audited as an update)",
+    "messaging/": "outbox: recipients' names (bulk list audit: issue 16)",
+    "messaging/reminders/": "reminder list: recipients' names (bulk list audit: issue 16)",
+    "messaging/helpdesk/": "ticket list: names (bulk list audit: issue 16)",
+    "processes/position/<position_id>/board/": "pipeline board: names (bulk list audit: issue 16)",
+    "processes/applications/<application_id>/": "pipeline progress of one application: the name only",
+    "scheduling/position/<position_id>/": "schedule of a position: names (bulk list audit: issue 16)",
+    "scheduling/interviews/<interview_id>/": "interview time and title: the name only",
+    "scheduling/interviews/<interview_id>/calendar.ics": "calendar event: attendee names and e-mails for the invitee",
+    "scheduling/l/<token>/calendar.ics": "the holder's own calendar event",
+    "interviews/": "session list: names (bulk list audit: issue 16)",
+    "interviews/new/<application_id>/": "send-an-interview form: the name only",
+    "i/<token>/": "the candidate's own interview link",
+    "i/<token>/state": "the candidate's own interview link",
+    "imports/": "batch list: file names and counts",
+    "positions/<position_id>/": "position page: applicants' names (bulk list audit: issue 16)",
+    "evaluations/applications/<application_id>/stages/<stage_id>/card/": "scorecard form: the name only",
+    "feedback/": "feedback dashboard: names (bulk list audit: issue 16)",
+    "feedback/s/<token>/": "the candidate's own survey",
+    "messaging/help/<token>/": "the candidate's own help form",
+    "portal/<token>/applications/<application_id>/book/": "the candidate's own booking page",
+    "api/v1/candidates/<candidate_id>/applications": "positions and stages of one candidate, no personal fields",
+    "api/v1/processes/applications/<application_id>": "pipeline progress, no personal fields",
+    "api/v1/scheduling/interviews": "interview titles and times (bulk list audit: issue 16)",
+    "api/v1/scheduling/interviews/<interview_id>": "interview title and time",
+}
+
+
+def _routes(patterns=None, prefix: str = ""):
+    for p in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(p, URLResolver):
+            yield from _routes(p.url_patterns, prefix + str(p.pattern))
+        elif isinstance(p, URLPattern):
+            yield re.sub(r"<(?:\w+:)?(\w+)>", r"<\1>", prefix + str(p.pattern))  # converters change (int, id)
+
+
+def _fixtures():
+    """Ids and tokens of one demo candidate's objects (赵磊, who has them all), and the demo's contact details."""
+    from hirelens.accounts.models import Invitation, User
+    from hirelens.candidates.models import BackgroundCheck, Candidate, Document, Project, WorkExperience
+    from hirelens.candidates.services.history import background_check_save
+    from hirelens.candidates.tests.documents import pdf_bytes, upload
+    from hirelens.evaluations.models import Scorecard
+    from hirelens.feedback.services import survey_send
+    from hirelens.imports.models import ImportBatch
+    from hirelens.interviews.models import Answer, InterviewSession
+    from hirelens.messaging.models import Message, Ticket
+    from hirelens.messaging.services.helpdesk import help_link_token
+    from hirelens.messaging.services.inbound import binding_token_create
+    from hirelens.portal.services import portal_link_create
+    from hirelens.positions.models import PositionAssignment
+    from hirelens.scheduling.links import link_issue
+    from hirelens.scheduling.models import InterviewSlot
+    from hirelens.workflows.models import Process, ProcessVersion, StageAsset
+
+    admin = User.objects.get(email="admin@demo.hirelens.local")
+    org = admin.organization
+    candidate = next(c for c in Candidate.objects.filter(organization=org) if c.email == "zhao.lei@example.com")
+    application = candidate.applications.first()
+    session = InterviewSession.objects.filter(application__candidate=candidate).first()
+    _link, portal_token = portal_link_create(actor=admin, candidate=candidate)
+    link, scheduling_token = link_issue(application=application, kind="candidate", interview=application.interviews.first())
+    _survey, survey_token = survey_send(application=application, stage_key="audit-walk", now=timezone.now())
+    check = BackgroundCheck.objects.filter(candidate=candidate).first()
+    background_check_save(actor=admin, candidate=candidate, provider=check.provider, status=check.status, check=check,
+                          report=upload(pdf_bytes(["背景调查报告"]), "report.pdf"))
+    process = Process.objects.filter(position=application.position).first()
+    stage = application.progress.stage  # the stage the application is in: its scorecard form opens
+    ids = {
+        "candidate_id": candidate.pk, "application_id": application.pk, "position_id": application.position_id,
+        "document_id": Document.objects.filter(candidate=candidate).first().pk,
+        "project_id": Project.objects.filter(candidate=candidate).first().pk,
+        "work_id": WorkExperience.objects.filter(candidate=candidate).first().pk,
+        "check_id": check.pk,
+        "session_id": session.pk,
+        "answer_id": Answer.objects.filter(session=session).exclude(recording="").first().pk,
+        "message_id": Message.objects.filter(candidate=candidate).first().pk,
+        "ticket_id": Ticket.objects.filter(organization=org).first().pk,
+        "interview_id": application.interviews.first().pk,
+        "link_id": link.pk,
+        "slot_id": (InterviewSlot.objects.filter(organization=org).first() or link).pk,
+        "batch_id": ImportBatch.objects.filter(organization=org).first().pk,
+        "scorecard_id": Scorecard.objects.filter(application=application).first().pk,
+        "process_id": process.pk if process else 0,
+        "version_id": ProcessVersion.objects.filter(process=process).first().pk if process else 0,
+        "stage_id": stage.pk if stage else 0,
+        "asset_id": (StageAsset.objects.filter(organization=org).first() or stage).pk if stage else 0,
+        "user_id": admin.pk,
+        "invitation_id": (Invitation.objects.filter(organization=org).first() or admin).pk,
+        "assignment_id": PositionAssignment.objects.filter(position=application.position).first().pk,
+        "index": 0, "org_slug": org.slug, "kind": "invitation", "language": "zh-hans", "uidb64": "MQ", "token": "x",
+    }
+    tokens = {"portal/": portal_token, "scheduling/l/": scheduling_token, "feedback/s/": survey_token,
+              "i/": "demo-emily-2026", "messaging/help/": help_link_token(candidate=candidate),
+              "messaging/wechat/": binding_token_create(candidate=candidate).token}
+    people = list(Candidate.objects.filter(organization=org))
+    details = {value for c in people for value in (c.phone, c.email) if value}
+    names = {c.full_name for c in people if c.full_name}
+    return admin, candidate, ids, tokens, details, names
+
+
+def _fill(route: str, ids: dict, tokens: dict) -> str:
+    def value(match):
+        name = match.group(2)
+        if name == "token":
+            return next((t for prefix, t in tokens.items() if route.startswith(prefix)), "x")
+        return str(ids[name])
+
+    return "/" + re.sub(r"<()(\w+)>", value, route)
+
+
+def _expected_id(names: Names, ids: dict, candidate) -> str:
+    if names.key == "candidate":
+        return str(candidate.pk)
+    return str(ids.get(names.key, names.key))
+
+
+def test_every_read_of_candidate_data_is_audited(client):
+    call_command("load_demo", stdout=open(os.devnull, "w"))
+    admin, candidate, ids, tokens, details, names = _fixtures()
+    routes = sorted(set(_routes()))
+    for route in list(AUDITED) + list(LISTS):
+        assert route in routes, f"{route!r} is in the table but no longer in the URL conf"
+    client.force_login(admin)
+    problems, walked = [], []
+    for route in routes:
+        url = _fill(route, ids, tokens)
+        last = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        response = client.get(url)
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        text = body.decode("utf-8", errors="replace")
+        entries = list(AuditEvent.objects.filter(pk__gt=last, action__in=READS).values_list("object_type", "object_id"))
+        walked.append((response.status_code, route))
+        shown_details = sorted(d for d in details if d in text)
+        shown_names = sorted(n for n in names if n in text)
+        if route in AUDITED:
+            expected = AUDITED[route]
+            object_id = _expected_id(expected, ids, candidate)
+            if response.status_code != 200:
+                problems.append(f"{url}: {response.status_code}, expected 200 (audited read path)")
+            elif not any((expected.object_type in ("", t)) and (object_id == "*" or str(i) == str(object_id)) for t, i in entries):
+                problems.append(f"{url}: no audit entry naming {expected.object_type or '*'} #{object_id} (got {entries})")
+        elif shown_details:
+            problems.append(f"{url} ({route}) shows contact details {shown_details[:3]} without an audit entry: audit it, add to AUDITED")
+        elif shown_names and route not in LISTS:
+            problems.append(f"{url} ({route}) shows candidates' names {shown_names[:3]}: audit it (AUDITED) or explain it (LISTS)")
+        client.force_login(admin)  # a page that logs out (none should on GET) does not blind the rest of the walk
+    assert sum(code == 200 for code, _route in walked) >= len(AUDITED) + 40, walked  # the walk reached the pages
+    assert problems == [], "\n".join(problems)
