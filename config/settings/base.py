@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "channels",
     "django_htmx",
+    "ninja",  # serves the API docs (Swagger UI) from its own static files, not a CDN: the CSP allows only 'self'
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",

@@ -116,6 +116,11 @@ def test_staff_pages_under_the_policy(asgi_server, browser, demo):
                      "/processes/position/N/board/", "/audit/", "/accounts/users/"]:
         assert expected in patterns, sorted(patterns)
 
+    # The API documentation: Swagger UI from django-ninja's own static files (its CDN page would be refused).
+    watch.visit(base + "/api/v1/docs")
+    page.wait_for_selector(".opblock")
+    watch.check("API docs")
+
     # Charts (ECharts from static files) are drawn.
     watch.visit(base + "/analytics/")
     page.wait_for_selector("#chart-funnel[data-ready='1']")
