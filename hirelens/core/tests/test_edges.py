@@ -29,6 +29,7 @@ BAD_BODIES = {
     "wrong types": '{"question": [1], "size": "big", "sha256": 5, "text": {}, "kind": 3, "mime": [], "audio_only": "maybe",'
                    ' "recording": [], "technical": {}, "position_id": "x", "full_name": 7, "tags": "a", "stage": 1}',
 }
+MALFORMED_MULTIPART = ["multipart/form-data", "multipart/form-data; boundary=", "multipart/form-data; boundary=\u00e9"]
 # Query parameters pages and the API read as numbers (ids, pages, offsets, day counts); the API's are added from its schema.
 INT_QUERY = ["position", "page", "offset", "limit", "days", "version", "stage", "candidate", "application", "user", "interviewer",
              "department", "actor", "owner", "process", "slot", "year", "month", "week"]
@@ -157,6 +158,8 @@ def _walk(client: Client, world: World, *, live: bool, login=None) -> tuple[int,
                 send("post", bad, data="{}", content_type="application/json")
         for body in BAD_BODIES.values():
             send("post", url, data=body, content_type="application/json")
+        for content_type in MALFORMED_MULTIPART:
+            send("post", url, data=b"--x\r\n", content_type=content_type)
         for method in ("put", "patch"):
             for body in BAD_BODIES.values():
                 send(method, url, data=body, content_type="application/json")
