@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import tempfile
 from datetime import timedelta
@@ -115,7 +116,8 @@ def answer_analyse(*, answer_id: int) -> None:
     _set(answer_id)
     tmp_dir = Path(settings.VAR_DIR) / "tmp"
     tmp_dir.mkdir(mode=0o700, exist_ok=True)
-    fd, path = tempfile.mkstemp(suffix="." + answer.extension, dir=tmp_dir)
+    # named by answer and attempt, so the sweep can delete a copy a killed worker left behind (_tmp_sweep)
+    fd, path = tempfile.mkstemp(prefix=f"answer-{answer_id}-{attempt}-", suffix="." + answer.extension, dir=tmp_dir)
     renew = lambda: bool(_mine(answer_id, attempt).update(analysis_lease_until=lease_until()))  # noqa: E731
     try:
         with Heartbeat(renew):
@@ -195,7 +197,28 @@ def answers_sweep(*, now=None) -> dict:
                 logger.warning("answer %s: queued for analysis with no task; queued again", pk)
                 answer_analyse_task(pk)
                 lost += 1
-    return {"requeued": requeued, "failed": failed, "lost_tasks": lost}
+    return {"requeued": requeued, "failed": failed, "lost_tasks": lost, "tmp_deleted": _tmp_sweep(now)}
+
+
+_TMP_NAME = re.compile(r"answer-(\d+)-(\d+)-")
+
+
+def _tmp_sweep(now) -> int:
+    """Delete decrypted copies that workers killed mid-analysis left in VAR_DIR/tmp: every copy whose attempt no
+    longer holds a live lease (a plaintext recording must not outlive its analysis)."""
+    folder = Path(settings.VAR_DIR) / "tmp"
+    copies = [(path, _TMP_NAME.match(path.name)) for path in folder.glob("answer-*")] if folder.is_dir() else []
+    copies = [(path, int(match[1]), int(match[2])) for path, match in copies if match]
+    if not copies:
+        return 0
+    live = set(Answer.objects.filter(pk__in={pk for _, pk, _ in copies}, analysis_status=Answer.Analysis.RUNNING,
+                                     analysis_lease_until__gte=now).values_list("pk", "analysis_attempts"))
+    deleted = 0
+    for path, pk, attempt in copies:
+        if (pk, attempt) not in live:
+            path.unlink(missing_ok=True)
+            deleted += 1
+    return deleted
 
 
 def answers_stuck(*, now=None) -> dict:
