@@ -59,9 +59,10 @@ MIDDLEWARE = [
     "hirelens.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "hirelens.core.bodies.MalformedBodyMiddleware",  # before anything reads request.POST (the CSRF check does)
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
     "hirelens.core.links.LinkRequestMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "hirelens.accounts.middleware.RequireSecondFactorMiddleware",
