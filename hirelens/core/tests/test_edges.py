@@ -187,3 +187,63 @@ def test_candidate_link_walk_finds_no_server_error(client, world):
     sent, errors = _walk(client, world, live=True)
     assert sent > 3000
     assert not errors, f"{len(errors)} server errors:\n" + "\n".join(errors)
+
+
+# --- The rules behind the walk, asserted exactly -----------------------------------------------------------------------
+
+def test_every_integer_in_a_path_is_bounded():
+    from hirelens.core.converters import IdConverter, IndexConverter
+
+    unbounded = []
+    for route, converters in _routes():
+        for name, converter in converters.items():
+            is_int = type(converter).__name__ == "IntConverter"
+            is_api_id = route.startswith("api/") and (name == "id" or name.endswith("_id"))
+            if is_int or (is_api_id and not isinstance(converter, IdConverter | IndexConverter)):
+                unbounded.append(f"{route} <{name}>")
+    assert unbounded == []
+
+
+@pytest.mark.parametrize("url", ["/candidates/{id}/", "/positions/{id}/", "/interviews/{id}/", "/api/v1/candidates/{id}",
+                                 "/api/v1/candidates/1/applications/{id}", "/api/v1/scheduling/interviews/{id}"])
+@pytest.mark.parametrize("value", [2**63, 2**63 + 1, 10**30, 0])
+def test_an_out_of_range_path_id_is_a_404(client, hr_admin, url, value):
+    client.force_login(hr_admin)
+    assert client.get(url.format(id=value)).status_code == 404
+
+
+@pytest.mark.parametrize(("query", "names"), [
+    ("position=9223372036854775809", "position"),
+    ("position=-1", "position"),
+    ("position=abc", "position"),
+    ("offset=9223372036854775809", "offset"),
+    ("offset=-1", "offset"),
+    ("offset=1000001", "offset"),
+    ("limit=0", "limit"),
+    ("limit=101", "limit"),
+    ("limit=x&offset=y", "limit, offset"),
+])
+def test_api_list_parameters_out_of_range_are_a_400_problem(client, hr_admin, query, names):
+    client.force_login(hr_admin)
+    response = client.get(f"/api/v1/candidates/?{query}")
+    assert response.status_code == 400 and response["Content-Type"] == "application/problem+json"
+    body = response.json()
+    assert (body["type"], body["title"], body["status"], body["detail"]) == ("about:blank", "请求参数不正确。", 400, f"请检查：{names}")
+    assert [error["loc"] for error in body["errors"]] == [["query", name] for name in names.split(", ")]
+
+
+def test_api_list_parameters_at_their_bounds_are_accepted(client, hr_admin, world):
+    client.force_login(hr_admin)
+    response = client.get(f"/api/v1/candidates/?position={world.position.pk}&limit=100&offset=0")
+    assert response.status_code == 200 and [c["id"] for c in response.json()["items"]] == [world.candidate.pk]
+    assert client.get(f"/api/v1/candidates/?position={MAX_ID}&limit=1&offset=1000000").json() == {"count": 0, "items": []}
+
+
+@pytest.mark.parametrize("value", [str(MAX_ID + 2), "-1", "abc", "1e3", "9" * 30])
+def test_a_page_ignores_a_filter_that_is_not_a_valid_id(client, hr_admin, world, value):
+    client.force_login(hr_admin)
+    response = client.get(f"/candidates/?position={value}")
+    assert response.status_code == 200
+    assert [c.pk for c in response.context["page"].object_list] == [world.candidate.pk]  # as without the filter
+    assert client.get(f"/feedback/?days={value}").status_code == 200
+    assert client.get(f"/analytics/?position={value}").status_code == 200
