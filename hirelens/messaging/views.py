@@ -207,9 +207,13 @@ def _json_field(request, name: str, default):
     if not raw:
         return default
     try:
-        return json.loads(raw)
+        value = json.loads(raw)
     except json.JSONDecodeError:
         raise ValidationError(_("%(field)s 不是有效的 JSON。") % {"field": name}) from None
+    if not isinstance(value, type(default)):  # the services expect the default's shape: an object or a list
+        raise ValidationError((_("%(field)s 应为 JSON 对象。") if isinstance(default, dict) else _("%(field)s 应为 JSON 数组。"))
+                              % {"field": name})
+    return value
 
 
 @login_required
