@@ -16,7 +16,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -197,7 +197,24 @@ def answers_sweep(*, now=None) -> dict:
                 logger.warning("answer %s: queued for analysis with no task; queued again", pk)
                 answer_analyse_task(pk)
                 lost += 1
-    return {"requeued": requeued, "failed": failed, "lost_tasks": lost, "tmp_deleted": _tmp_sweep(now)}
+    return {"requeued": requeued, "failed": failed, "lost_tasks": lost, "sessions_finished": _sessions_sweep(now),
+            "tmp_deleted": _tmp_sweep(now)}
+
+
+def _sessions_sweep(now) -> int:
+    """Submitted sessions with nothing left to analyse that are still not "analysed": the worker that stored the
+    last analysis died before it marked the session."""
+    from .models import InterviewSession
+
+    waiting = (Answer.objects.filter(session=OuterRef("pk"), status=Answer.Status.COMPLETE, question_index__gte=0)
+               .exclude(kind=Answer.Kind.TEXT).exclude(analysis_status__in=[Answer.Analysis.DONE, Answer.Analysis.FAILED]))
+    stale = InterviewSession.objects.filter(state=InterviewSession.State.SUBMITTED,
+                                            updated_at__lt=now - timedelta(seconds=settings.JOB_LEASE_S)).exclude(Exists(waiting))
+    finished = 0
+    for session_id in stale.values_list("pk", flat=True)[:500]:
+        _finish_session(session_id)
+        finished += 1
+    return finished
 
 
 _TMP_NAME = re.compile(r"answer-(\d+)-(\d+)-")

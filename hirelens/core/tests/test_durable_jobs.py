@@ -43,6 +43,11 @@ class HoldingSink(SMTPSink):
         self.holding.clear()
 
 
+def _pending(queue, name: str) -> list:
+    """Tasks of that name waiting in the queue (the consumer's clock also queues periodic tasks each minute)."""
+    return [task.name for task in queue.pending() if name in task.name]
+
+
 def _kill_while_held(sink, worker):
     assert sink.held.wait(60), "the worker never connected:\n" + worker.output()
     os.kill(worker.proc.pid, signal.SIGKILL)
@@ -73,7 +78,7 @@ def test_a_message_held_by_a_killed_worker_is_delivered_once(org, real_queue, st
         _kill_while_held(sink, worker)
         message.refresh_from_db()
         assert message.status == "sending" and message.locked_until is not None  # what the crash left
-        assert real_queue.pending_count() == 0  # and no task: the queue forgot it when the worker took it
+        assert _pending(real_queue, "message") == []  # and no task: the queue forgot it when the worker took it
         second = start_worker(**smtp)
         _settle(sink, 1)
         ids = [m["X-HireLens-Message"] for m in sink.messages]
@@ -101,7 +106,7 @@ def test_an_invitation_whose_worker_was_killed_is_sent_once_with_a_working_link(
         invitation = invitation_create(actor=admin, email="new.hire@example.com", role="interviewer")
         _kill_while_held(sink, worker)
         invitation.refresh_from_db()
-        assert invitation.sent_at is None and real_queue.pending_count() == 0
+        assert invitation.sent_at is None and _pending(real_queue, "invitation_send_task") == []
         second = start_worker(**smtp)
         _settle(sink, 1)
         assert len(sink.messages) == 1, second.output()

@@ -38,7 +38,7 @@ def test_healthz_reports_work_a_dead_worker_left_stuck(client, org, real_queue):
     jobs = body["checks"]["jobs"]
     assert (jobs["ok"], jobs["expired_leases"], jobs["interviews"]["expired_leases"], jobs["messaging"]["expired_leases"]) == (
         False, 1, 1, 0)
-    assert jobs_sweep()["interviews"] == {"requeued": 1, "failed": 0, "lost_tasks": 0, "tmp_deleted": 0}
+    assert jobs_sweep()["interviews"] == {"requeued": 1, "failed": 0, "lost_tasks": 0, "sessions_finished": 0, "tmp_deleted": 0}
     body = client.get("/healthz").json()
     assert (body["degraded"], body["checks"]["jobs"]["expired_leases"]) == (False, 0)
     assert 299 <= body["checks"]["jobs"]["interviews"]["oldest_queued_s"] <= 330  # waiting since it was completed

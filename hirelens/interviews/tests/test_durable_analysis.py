@@ -49,24 +49,24 @@ def test_sweep_queues_an_expired_lease_again(org, real_queue):
     live = _answer(org, webm_bytes(1.0))
     Answer.objects.filter(pk=live.pk).update(analysis_status="running", analysis_attempts=1,
                                              analysis_lease_until=timezone.now() + timedelta(seconds=60))
-    assert answers_sweep() == {"requeued": 1, "failed": 0, "lost_tasks": 0, "tmp_deleted": 0}
+    assert answers_sweep() == {"requeued": 1, "failed": 0, "lost_tasks": 0, "sessions_finished": 0, "tmp_deleted": 0}
     answer.refresh_from_db()
     live.refresh_from_db()
     assert (answer.analysis_status, answer.analysis_attempts, answer.analysis_lease_until) == ("queued", 1, None)
     assert live.analysis_status == "running"  # its worker is alive: left alone
     assert _queued_ids(real_queue) == [answer.pk]
-    assert answers_sweep() == {"requeued": 0, "failed": 0, "lost_tasks": 0, "tmp_deleted": 0}  # its task is queued: nothing twice
+    assert answers_sweep() == {"requeued": 0, "failed": 0, "lost_tasks": 0, "sessions_finished": 0, "tmp_deleted": 0}  # its task is queued: nothing twice
 
 
 def test_sweep_queues_an_answer_whose_task_was_lost(org, real_queue, settings):
     answer = _answer(org, webm_bytes(1.0))
-    assert answers_sweep() == {"requeued": 0, "failed": 0, "lost_tasks": 0, "tmp_deleted": 0}  # just queued: its task may be on the way
+    assert answers_sweep() == {"requeued": 0, "failed": 0, "lost_tasks": 0, "sessions_finished": 0, "tmp_deleted": 0}  # just queued: its task may be on the way
     long_ago = timezone.now() - timedelta(seconds=settings.JOB_LEASE_S + 1)
     Answer.objects.filter(pk=answer.pk).update(updated_at=long_ago)
     answer_analyse_task(answer.pk)  # the task is in the queue: not lost
-    assert answers_sweep() == {"requeued": 0, "failed": 0, "lost_tasks": 0, "tmp_deleted": 0}
+    assert answers_sweep() == {"requeued": 0, "failed": 0, "lost_tasks": 0, "sessions_finished": 0, "tmp_deleted": 0}
     real_queue.storage.flush_all()  # a worker took it and died
-    assert answers_sweep() == {"requeued": 0, "failed": 0, "lost_tasks": 1, "tmp_deleted": 0}
+    assert answers_sweep() == {"requeued": 0, "failed": 0, "lost_tasks": 1, "sessions_finished": 0, "tmp_deleted": 0}
     assert _queued_ids(real_queue) == [answer.pk]
 
 
@@ -75,7 +75,7 @@ def test_spent_attempts_fail_the_answer_with_a_reason_hr_sees(org, hr_admin, cli
     answer = _answer(org, webm_bytes(1.0))
     Answer.objects.filter(pk=answer.pk).update(analysis_status="running", analysis_attempts=3,
                                                analysis_lease_until=timezone.now() - timedelta(seconds=1))
-    assert answers_sweep() == {"requeued": 0, "failed": 1, "lost_tasks": 0, "tmp_deleted": 0}
+    assert answers_sweep() == {"requeued": 0, "failed": 1, "lost_tasks": 0, "sessions_finished": 0, "tmp_deleted": 0}
     answer.refresh_from_db()
     reason = "分析多次中断或失败（共 3 次尝试），已停止。请让候选人重新作答或联系管理员。"
     assert (answer.analysis_status, answer.analysis_error, answer.analysis_lease_until) == ("failed", reason, None)
@@ -116,6 +116,20 @@ def test_sweep_deletes_decrypted_copies_that_killed_workers_left(org, settings):
     finally:
         for path in (left, live, other):
             path.unlink(missing_ok=True)
+
+
+def test_sweep_finishes_a_session_whose_worker_died_after_the_last_analysis(org, settings):
+    answer = _answer(org, webm_bytes(1.0))
+    Answer.objects.filter(pk=answer.pk).update(analysis_status="done", analysis={"summary": {}}, analysis_attempts=1)
+    waiting = _answer(org, webm_bytes(1.0))  # another session, still being analysed: left alone
+    long_ago = timezone.now() - timedelta(seconds=settings.JOB_LEASE_S + 1)
+    InterviewSession.objects.filter(pk__in=[answer.session_id, waiting.session_id]).update(updated_at=long_ago)
+    Answer.objects.filter(pk=waiting.pk).update(analysis_status="running", analysis_attempts=1,
+                                                analysis_lease_until=timezone.now() + timedelta(seconds=60))
+    assert answers_sweep()["sessions_finished"] == 1
+    assert InterviewSession.objects.get(pk=answer.session_id).state == "analysed"
+    assert InterviewSession.objects.get(pk=waiting.session_id).state == "submitted"
+    assert answers_sweep()["sessions_finished"] == 0
 
 
 def test_a_claimed_or_done_analysis_is_not_run_again(org, settings):
@@ -171,11 +185,11 @@ def test_worker_killed_mid_analysis_the_answer_still_reaches_done(org, real_queu
     assert (answer.analysis_status, answer.analysis_attempts) == ("running", 1)  # what the crash left
     assert _queued_ids(real_queue) == []  # the queue forgot the task when the worker took it
     second = start_worker(**fast)
-    _wait(lambda: Answer.objects.filter(pk=answer.pk, analysis_status="done").exists(), 180, "the analysis to finish", second)
+    _wait(lambda: InterviewSession.objects.filter(pk=answer.session_id, state="analysed").exists(), 180, "the analysis to finish",
+          second)
     answer.refresh_from_db()
     assert answer.analysis_attempts == 2 and answer.analysis_lease_until is None
-    assert answer.analysis["summary"]["speaking_time_s"] > 5.0
-    assert InterviewSession.objects.get(pk=answer.session_id).state == "analysed"
+    assert answer.analysis_status == "done" and answer.analysis["summary"]["speaking_time_s"] > 5.0
     assert "analysis lease expired (attempt 1); queued again" in second.output()
     from pathlib import Path
 
