@@ -44,7 +44,10 @@ def session_detail(request, session_id: int):
     for answer in answers:
         rows.append({"answer": answer, "report": present(answer.analysis),
                      "question": session.questions[answer.question_index]["text"] if answer.question_index >= 0 else session.practice_question})
-    return render(request, "interviews/session_detail.html", {"session": session, "rows": rows})
+    # the live panel maps the codes in events to the reader's language: no raw code reaches HR
+    labels = {"analysis": {code: str(label) for code, label in Answer.Analysis.choices},
+              "state": {code: str(label) for code, label in InterviewSession.State.choices}}
+    return render(request, "interviews/session_detail.html", {"session": session, "rows": rows, "live_labels": labels})
 
 
 class SessionForm(forms.Form):

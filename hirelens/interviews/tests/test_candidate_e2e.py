@@ -171,7 +171,7 @@ def test_hr_sees_progress_live(asgi_server, media_browser, phone, org, hr_admin)
         assert hr.inner_text("[data-testid=session-state]") == "已邀请"
         _through_consent_and_device(candidate, asgi_server.base_url)
         hr.wait_for_selector("[data-testid=live-hint]", state="visible", timeout=15000)
-        wait_for_js(hr, "document.querySelector('[data-testid=session-state]').textContent === 'started'")
+        wait_for_js(hr, "document.querySelector('[data-testid=session-state]').textContent === '已开始'")  # the label, never the code
     finally:
         hr_context.close()
 
