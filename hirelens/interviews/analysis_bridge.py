@@ -136,7 +136,7 @@ def answer_analyse(*, answer_id: int) -> None:
         _settle(answer_id, attempt, analysis_status=Answer.Analysis.QUEUED, analysis_error=reason[:300])
         raise  # retried with back-off by the task
     finally:
-        os.unlink(path)
+        Path(path).unlink(missing_ok=True)  # the sweep may have deleted it if this attempt lost its lease
     if _settle(answer_id, attempt, analysis_status=Answer.Analysis.DONE, analysis=report.to_dict(), analysis_error=""):
         logger.info("answer %s: analysis stored (attempt %d)", answer_id, attempt)
         _finish_session(answer.session_id)
