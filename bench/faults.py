@@ -7,7 +7,7 @@
 Starts the product in a temporary var dir (the web server through `manage.py serve --no-worker` on a free port,
 a real aiosmtpd server for the e-mails), creates N completed answers (espeak-ng speech as browser-like WebM,
 stored through the same services as the upload API) and M e-mail messages (spread over the drill, so that
-deliveries are in flight when kills land), starts a `run_huey` worker and kills it with SIGKILL K times at random
+analyses and deliveries are in flight when kills land), starts a `run_huey` worker and kills it with SIGKILL K times at random
 moments (0.5-5 s after each worker is up and consuming), starting it again each time; then waits until all work is done and prints one
 JSON line:
 
@@ -54,8 +54,8 @@ def free_port() -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--answers", type=int, default=6)
-    parser.add_argument("--messages", type=int, default=30)
+    parser.add_argument("--answers", type=int, default=42)
+    parser.add_argument("--messages", type=int, default=42)
     parser.add_argument("--kills", type=int, default=20)
     parser.add_argument("--lease", type=float, default=4.0, help="HIRELENS_JOB_LEASE_S for the drill")
     parser.add_argument("--sweep", type=int, default=1, help="HIRELENS_JOB_SWEEP_S for the drill")
@@ -153,13 +153,19 @@ def main() -> None:
         expires_at=timezone.now() + timezone.timedelta(days=1), state="started",
         consents={"recording": {"version": 1, "accepted": True}, "ai_analysis": {"version": 1, "accepted": True}})
     digest = hashlib.sha256(recording).hexdigest()
-    for index in range(args.answers):
-        answer = answer_begin(session=session, question_index=index, kind="audio", mime_type="audio/webm")
-        piece = 64 * 1024
-        for n, offset in enumerate(range(0, len(recording), piece)):
-            data = recording[offset:offset + piece]
-            chunk_put(answer=answer, index=n, offset=offset, sha256=hashlib.sha256(data).hexdigest(), data=data)
-        answer_finish(answer=answer, total_size=len(recording), sha256=digest)
+    uploaded = 0
+
+    def upload_answers(count: int) -> None:
+        """Complete answers through the upload services; each completed answer queues its analysis."""
+        nonlocal uploaded
+        for index in range(uploaded, min(args.answers, uploaded + count)):
+            answer = answer_begin(session=session, question_index=index, kind="audio", mime_type="audio/webm")
+            piece = 64 * 1024
+            for n, offset in enumerate(range(0, len(recording), piece)):
+                data = recording[offset:offset + piece]
+                chunk_put(answer=answer, index=n, offset=offset, sha256=hashlib.sha256(data).hexdigest(), data=data)
+            answer_finish(answer=answer, total_size=len(recording), sha256=digest)
+            uploaded += 1
 
     def send_messages(count: int) -> None:
         for _ in range(count):
@@ -190,10 +196,13 @@ def main() -> None:
     watcher.start()
 
     kills: list[tuple[float, dict]] = []  # (time, {job: state held by the killed worker})
-    per_kill = max(1, args.messages // max(1, args.kills + 1))
+    # work arrives during the drill, so that analyses and deliveries are in flight when the kills land
+    per_kill = args.messages // (args.kills + 1)
+    answers_per_kill = args.answers // (args.kills + 1)
     worker = start_worker()
     started = time.time()
     send_messages(args.messages - per_kill * args.kills)
+    upload_answers(args.answers - answers_per_kill * args.kills)
     def wait_until_up(starts: int) -> None:
         """Until the worker has logged its start (Django loaded, consumer running): a kill before that would only
         measure how fast Python starts on this machine."""
@@ -207,6 +216,7 @@ def main() -> None:
         wait_until_up(number + 1)
         time.sleep(rng.uniform(0.5, 5.0))
         send_messages(per_kill)
+        upload_answers(answers_per_kill)
         os.kill(worker.pid, signal.SIGKILL)
         worker.wait()
         killed_at = time.time()
