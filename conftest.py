@@ -245,11 +245,19 @@ def playwright_session():
     running driver's event loop would break async_to_sync in later, non-browser tests)."""
     # Playwright's sync API runs an event loop in this thread; the test itself still talks to the
     # database synchronously, which Django would otherwise refuse.
+    # Restored afterwards: left set, it leaks into later tests' subprocesses (check --deploy refuses it).
+    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        yield playwright
+    try:
+        with sync_playwright() as playwright:
+            yield playwright
+    finally:
+        if before is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
 
 
 @pytest.fixture(scope="module")

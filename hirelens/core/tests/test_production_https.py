@@ -26,7 +26,8 @@ print(json.dumps({
 
 
 def _run(*args, **env):
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("HIRELENS_")}
+    # a production process starts from the operator's environment, not from the test runner's switches
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("HIRELENS_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     clean.update(GOOD_KEYS, HIRELENS_SECRET_KEY=SECRET, HIRELENS_ALLOWED_HOSTS="testserver",
                  HIRELENS_VAR_DIR=str(ROOT / "var" / "test-config"), DJANGO_SETTINGS_MODULE="config.settings.production")
     clean.update(env)
