@@ -86,7 +86,7 @@ def _claim(answer_id: int) -> int | None:
         return None
     taken = claimable.filter(analysis_attempts=attempts).update(
         analysis_status=Answer.Analysis.RUNNING, analysis_lease_until=lease_until(now), analysis_attempts=attempts + 1,
-        analysis_error="", updated_at=now)
+        analysis_error="", analysis_error_code="", updated_at=now)
     return attempts + 1 if taken else None
 
 
@@ -125,7 +125,8 @@ def answer_analyse(*, answer_id: int) -> None:
                 shutil.copyfileobj(source, out, 1024 * 1024)
             report = analyse(path, _options(answer))
     except AnalysisError as exc:  # a file the library cannot analyse: a final, explained failure
-        if _settle(answer_id, attempt, analysis_status=Answer.Analysis.FAILED, analysis_error=str(exc)[:300]):
+        if _settle(answer_id, attempt, analysis_status=Answer.Analysis.FAILED, analysis_error=str(exc)[:300],
+                   analysis_error_code=exc.code[:32]):
             _finish_session(answer.session_id)
         return
     except Exception as exc:
@@ -133,11 +134,12 @@ def answer_analyse(*, answer_id: int) -> None:
         if attempt >= settings.JOB_MAX_ATTEMPTS:
             _give_up(answer_id, attempts=attempt, reason=reason)
             return
-        _settle(answer_id, attempt, analysis_status=Answer.Analysis.QUEUED, analysis_error=reason[:300])
+        _settle(answer_id, attempt, analysis_status=Answer.Analysis.QUEUED, analysis_error=reason[:300], analysis_error_code="retrying")
         raise  # retried with back-off by the task
     finally:
         Path(path).unlink(missing_ok=True)  # the sweep may have deleted it if this attempt lost its lease
-    if _settle(answer_id, attempt, analysis_status=Answer.Analysis.DONE, analysis=report.to_dict(), analysis_error=""):
+    if _settle(answer_id, attempt, analysis_status=Answer.Analysis.DONE, analysis=report.to_dict(), analysis_error="",
+               analysis_error_code=""):
         logger.info("answer %s: analysis stored (attempt %d)", answer_id, attempt)
         _finish_session(answer.session_id)
 
@@ -154,7 +156,8 @@ def _give_up(answer_id: int, *, attempts: int, reason: str) -> None:
         text = f"{text} {reason}"
     stopped = Answer.objects.filter(pk=answer_id, analysis_attempts=attempts).filter(
         Q(analysis_status=Answer.Analysis.QUEUED) | Q(analysis_status=Answer.Analysis.RUNNING)).update(
-        analysis_status=Answer.Analysis.FAILED, analysis_error=text[:300], analysis_lease_until=None, updated_at=timezone.now())
+        analysis_status=Answer.Analysis.FAILED, analysis_error=text[:300], analysis_error_code="gave_up", analysis_lease_until=None,
+        updated_at=timezone.now())
     if stopped:
         logger.error("answer %s: analysis given up after %d attempts", answer_id, attempts)
         _set(answer_id)
@@ -164,7 +167,8 @@ def _give_up(answer_id: int, *, attempts: int, reason: str) -> None:
 def answer_analysis_failed(*, answer_id: int, reason: str) -> None:
     """The task's last retry failed: unless the answer was analysed meanwhile, it fails with the reason."""
     updated = Answer.objects.filter(pk=answer_id).exclude(analysis_status=Answer.Analysis.DONE).update(
-        analysis_status=Answer.Analysis.FAILED, analysis_error=reason[:300], analysis_lease_until=None, updated_at=timezone.now())
+        analysis_status=Answer.Analysis.FAILED, analysis_error=reason[:300], analysis_error_code="failed", analysis_lease_until=None,
+        updated_at=timezone.now())
     if updated:
         answer = _set(answer_id)
         _finish_session(answer.session_id)

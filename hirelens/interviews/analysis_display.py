@@ -119,3 +119,25 @@ def present(report: dict | None) -> dict | None:
         "transcript": transcript,
         "models": models,
     }
+
+
+def analysis_error_text(answer) -> str:
+    """Why an answer's analysis failed or is being retried, in the reader's language, from its stable code
+    (the stored ``analysis_error`` is the technical detail: English, exception names, for operators)."""
+    code = answer.analysis_error_code
+    if code == "gave_up":
+        return _("分析多次中断或失败（共 %(n)d 次尝试），已停止。请让候选人重新作答或联系管理员。") % {"n": answer.analysis_attempts}
+    texts = {
+        "retrying": _("分析时出错，将自动重试。"),
+        "failed": _("分析失败，已停止重试。请联系管理员。"),
+        "not_found": _("找不到录像文件。"),
+        "empty": _("录像是空的：没有可分析的内容。"),
+        "unsupported": _("录像格式无法读取。"),
+        "corrupt": _("录像已损坏，无法读取。"),
+        "no_streams": _("录像中没有声音也没有画面。"),
+        "model_missing": _("找不到分析模型：请管理员检查模型配置。"),
+        "timeout": _("分析超时，已停止。"),
+    }
+    if code in texts:
+        return texts[code]
+    return _("分析失败。") if (code or answer.analysis_error) else ""

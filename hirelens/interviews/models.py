@@ -118,7 +118,9 @@ class Answer(TenantOwnedModel):
     media = models.JSONField(default=dict, blank=True)  # codecs, resolution, streams, as PyAV saw them
     failure = models.CharField(max_length=300, blank=True)
     analysis_status = models.CharField(max_length=10, choices=Analysis.choices, default=Analysis.NONE)
-    analysis_error = models.CharField(max_length=300, blank=True)
+    analysis_error = models.CharField(max_length=300, blank=True, help_text="technical detail, for operators")
+    # what HR reads is chosen from this code in the reader's language (analysis_display.analysis_error_text)
+    analysis_error_code = models.CharField(max_length=32, blank=True)
     analysis = models.JSONField(null=True, blank=True)
     # Durable analysis (issue 15): a worker claims the answer with a lease it renews while it works; a
     # sweep re-queues an expired lease. Every claim counts an attempt, which also fences a stale worker's result.

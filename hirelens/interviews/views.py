@@ -23,7 +23,7 @@ from hirelens.core.models import AuditEvent
 
 from . import services
 from .access import access_answer, access_session, session_list
-from .analysis_display import present
+from .analysis_display import analysis_error_text, present
 from .models import Answer, InterviewSession
 
 
@@ -42,7 +42,7 @@ def session_detail(request, session_id: int):
     answers = session.answers.exclude(status=Answer.Status.DISCARDED).order_by("question_index", "attempt")
     rows = []
     for answer in answers:
-        rows.append({"answer": answer, "report": present(answer.analysis),
+        rows.append({"answer": answer, "report": present(answer.analysis), "error": analysis_error_text(answer),
                      "question": session.questions[answer.question_index]["text"] if answer.question_index >= 0 else session.practice_question})
     # the live panel maps the codes in events to the reader's language: no raw code reaches HR
     labels = {"analysis": {code: str(label) for code, label in Answer.Analysis.choices},

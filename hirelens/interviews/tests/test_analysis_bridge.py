@@ -51,7 +51,10 @@ def test_unanalysable_recording_is_marked_failed_with_reason(org):
     answer = _answer(org, webm_bytes(1.0)[:300])  # truncated to a header: not analysable
     answer_analyse(answer_id=answer.pk)
     answer.refresh_from_db()
-    assert answer.analysis_status == "failed" and answer.analysis_error
+    assert (answer.analysis_status, answer.analysis_error_code) == ("failed", "corrupt") and answer.analysis_error
+    from hirelens.interviews.analysis_display import analysis_error_text
+
+    assert analysis_error_text(answer) == "录像已损坏，无法读取。"  # HR reads words, not the library's English
 
 
 def test_repeated_failures_end_visible_not_silent(org, monkeypatch):
@@ -67,9 +70,11 @@ def test_repeated_failures_end_visible_not_silent(org, monkeypatch):
         analysis_bridge.answer_analyse(answer_id=answer.pk)
     answer.refresh_from_db()
     assert answer.analysis_status == "queued" and "unreadable" in answer.analysis_error  # will be retried
+    assert answer.analysis_error_code == "retrying"
     tasks._gave_up(answer.pk, error=RuntimeError("model directory unreadable"))
     answer.refresh_from_db()
     assert answer.analysis_status == "failed" and "unreadable" in answer.analysis_error
+    assert answer.analysis_error_code == "failed"
 
 
 def test_auto_threads_share_the_cores_among_running_analyses(org, settings, monkeypatch):

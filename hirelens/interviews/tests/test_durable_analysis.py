@@ -78,11 +78,16 @@ def test_spent_attempts_fail_the_answer_with_a_reason_hr_sees(org, hr_admin, cli
     assert answers_sweep() == {"requeued": 0, "failed": 1, "lost_tasks": 0, "sessions_finished": 0, "tmp_deleted": 0}
     answer.refresh_from_db()
     reason = "分析多次中断或失败（共 3 次尝试），已停止。请让候选人重新作答或联系管理员。"
-    assert (answer.analysis_status, answer.analysis_error, answer.analysis_lease_until) == ("failed", reason, None)
+    assert (answer.analysis_status, answer.analysis_error, answer.analysis_error_code, answer.analysis_lease_until) == (
+        "failed", reason, "gave_up", None)
     assert InterviewSession.objects.get(pk=answer.session_id).state == "analysed"  # the session is not held up
     client.force_login(hr_admin)
     page = client.get(f"/interviews/{answer.session_id}/").content.decode()
-    assert reason in page
+    assert f'data-testid="analysis-error" title="{reason}">{reason}</span>' in page
+    # the reader's language chooses the words, whatever the organization's language was when it failed
+    client.cookies["django_language"] = "en"
+    page = client.get(f"/interviews/{answer.session_id}/").content.decode()
+    assert ">Analysis was interrupted or failed too many times (3 attempts) and has stopped. " in page
 
     org.default_language = "en"
     org.save()
