@@ -153,8 +153,8 @@ def candidate_search(request, q: str = "", position: int | None = Query(None, ge
     qs = selectors.candidate_list(actor=request.user, q=q, position_id=position, stage=stage, tag=tag, source=source,
                                   status=status, sort=sort)
     items = list(qs.prefetch_related("tags")[offset : offset + limit])
-    for c in items:
-        services.candidate_read(actor=request.user, candidate=c, request=request)
+    services.candidate_list_read(actor=request.user, candidates=items, fields=["full_name", "phone", "email", "skills"],
+                                 request=request)
     return {"count": qs.count(), "items": [_out(c) for c in items]}
 
 

@@ -79,6 +79,9 @@ class AuditEvent(models.Model):
     object_type = models.CharField(max_length=100, blank=True, db_index=True)
     object_id = models.CharField(max_length=64, blank=True, db_index=True)
     fields = models.JSONField(default=list, blank=True)
+    # A bulk entry (audit_record_many, one per list page view) names every object read here as "type:id";
+    # null on single-object entries. Nullable without a default so that adding it kept SQLite's append-only trigger.
+    targets = models.JSONField(null=True, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
     created_at = models.DateTimeField(db_index=True)
     prev_hash = models.CharField(max_length=64)

@@ -20,10 +20,12 @@ def audit_event_list(*, actor, actor_query: str = "", action: str = "", object_t
                        else Q(actor_label__icontains=actor_query))
     if action:
         qs = qs.filter(action=action)
-    if object_type:
+    if object_id:  # single entries name it in object_id, bulk entries (list pages) in targets
+        named = f'"{object_type}:{object_id}"' if object_type else f':{object_id}"'
+        qs = qs.filter(Q(object_id=object_id, **({"object_type": object_type} if object_type else {}))
+                       | Q(targets__icontains=named))
+    elif object_type:
         qs = qs.filter(object_type=object_type)
-    if object_id:
-        qs = qs.filter(object_id=object_id)
     tz = timezone.get_current_timezone()
     if date_from:
         qs = qs.filter(created_at__gte=timezone.make_aware(datetime.combine(date_from, time.min), tz))

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from hirelens.accounts.roles import Perm
 from hirelens.core.access import require_perm
-from hirelens.core.audit import audit_record
+from hirelens.core.audit import audit_record, audit_record_many
 from hirelens.core.models import AuditEvent
 from hirelens.core.realtime import organization_group, publish
 from hirelens.positions.models import Position
@@ -182,10 +182,10 @@ def candidate_read(*, actor, candidate: Candidate, request=None) -> Candidate:
     return candidate
 
 
-def candidate_list_read(*, actor, candidates, request=None) -> None:
-    """The list page shows each listed candidate's name: one audited read (of the name only) per row."""
-    for candidate in candidates:
-        audit_record(action=AuditEvent.Action.READ, actor=actor, obj=candidate, fields=["full_name"], request=request)
+def candidate_list_read(*, actor, candidates, fields=("full_name",), request=None) -> None:
+    """A list shows the listed candidates' names (and, in the API, contact details): ONE audited read per page view
+    naming every listed candidate (``audit_record_many``), whatever the page size."""
+    audit_record_many(action=AuditEvent.Action.READ, actor=actor, objs=candidates, fields=fields, request=request)
 
 
 def candidate_resume_open(*, actor, candidate: Candidate, request=None):

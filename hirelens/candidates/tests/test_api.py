@@ -33,8 +33,10 @@ def test_create_read_update_search(hr_admin, client):
     assert client.get("/api/v1/candidates/", {"q": "zw@example.com"}).json()["count"] == 1
     timeline = client.get(f"/api/v1/candidates/{cid}/timeline").json()
     assert [e["kind"] for e in timeline] == ["updated", "created"] and timeline[0]["text"] == "修改了：邮箱"
-    # the timeline read is audited too (issue 15, item 8)
-    assert AuditEvent.objects.filter(action="read", object_id=str(cid)).count() == 3 + 1
+    # the timeline read is audited too (issue 15, item 8); each search is one bulk entry naming the candidate (issue 16)
+    assert AuditEvent.objects.filter(action="read", object_id=str(cid)).count() == 1 + 1
+    bulk = AuditEvent.objects.filter(action="read", targets__icontains=f'"candidates.candidate:{cid}"')
+    assert [(e.object_id, e.targets, e.fields) for e in bulk] == [("", [f"candidates.candidate:{cid}"], ["email", "full_name", "phone", "skills"])] * 2
 
 
 def test_documents_and_applications(hr_admin, client):

@@ -6,7 +6,7 @@ from django.db import connection, transaction
 from django.db.utils import DatabaseError
 
 from hirelens.candidates.tests.factories import ApplicationFactory
-from hirelens.core.audit import audit_record, audit_verify_all, audit_verify_chain
+from hirelens.core.audit import audit_record, audit_record_many, audit_verify_all, audit_verify_chain
 from hirelens.core.models import AuditEvent, audit_chain_key
 
 
@@ -117,3 +117,38 @@ def test_audit_page_search_and_permissions(client, hr_admin, recruiter, events, 
     assert page.count('data-testid="audit-row"') == 5 and outsider.email not in page
     client.force_login(recruiter)
     assert client.get("/audit/").status_code == 403
+
+
+def test_bulk_entry_names_every_object_in_one_insert(events, hr_admin, org, django_assert_num_queries):
+    from hirelens.candidates.tests.factories import CandidateFactory
+
+    people = CandidateFactory.create_batch(30, organization=org)
+    # the chain-head lock, the insert and the head update: the same 3 whatever the number of objects
+    with django_assert_num_queries(3):
+        entry = audit_record_many(action="read", actor=hr_admin, objs=people + people[:3], fields=["full_name"])
+    assert AuditEvent.objects.filter(seq__gt=5).count() == 1
+    assert entry.seq == 6 and entry.prev_hash == events[-1].hash
+    assert entry.targets == [f"candidates.candidate:{c.pk}" for c in people]  # shown order, repeats dropped
+    assert (entry.object_type, entry.object_id, entry.fields, entry.actor_id) == ("candidates.candidate", "", ["full_name"], hr_admin.pk)
+    mixed = audit_record_many(action="read", actor=hr_admin, objs=people[:1], targets=["scheduling.interview:7"])
+    assert mixed.object_type == "" and mixed.targets == [f"candidates.candidate:{people[0].pk}", "scheduling.interview:7"]
+    assert audit_record_many(action="read", actor=hr_admin, objs=[]) is None  # a page that showed nobody writes nothing
+    report = audit_verify_chain(audit_chain_key(org.pk))
+    assert report.ok and report.events == 7 and report.head_hash == mixed.hash
+
+
+def test_verify_detects_a_name_removed_from_a_bulk_entry(events, hr_admin, org):
+    entry = audit_record_many(action="read", actor=hr_admin, targets=["candidates.candidate:1", "candidates.candidate:2"])
+    _tamper("UPDATE core_auditevent SET targets = %s WHERE id = %s", ['["candidates.candidate:1"]', entry.pk])
+    report = audit_verify_chain(audit_chain_key(org.pk))
+    assert not report.ok and "seq 6" in report.problem and "modified" in report.problem
+
+
+def test_audit_search_by_object_finds_bulk_entries(client, hr_admin, events):
+    audit_record_many(action="read", actor=hr_admin, targets=["candidates.candidate:3", "candidates.candidate:31"])
+    audit_record_many(action="read", actor=hr_admin, targets=["candidates.candidate:33", "scheduling.interview:3"])
+    client.force_login(hr_admin)
+    page = client.get("/audit/", {"action": "read", "object_id": "3"}).content.decode()
+    assert page.count('data-testid="audit-row"') == 3  # the single entry for #3 and both bulk entries naming a #3
+    page = client.get("/audit/", {"object_type": "candidates.candidate", "object_id": "3"}).content.decode()
+    assert page.count('data-testid="audit-row"') == 2  # not the bulk entry whose #3 is an interview, nor #31 or #33
