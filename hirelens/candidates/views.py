@@ -308,8 +308,15 @@ def application_update(request, candidate_id: int, application_id: int):
     if application is None:
         raise Http404
     form = forms.ApplicationUpdateForm(request.POST)
-    if form.is_valid():
-        services.application_update(actor=request.user, application=application, **form.cleaned_data)
+    if not form.is_valid():
+        messages.error(request, _("状态无效。"))
+        return _back(candidate, "applications")
+    try:
+        services.application_update(actor=request.user, application=application, request=request, **form.cleaned_data)
+    except ValidationError as exc:
+        flash_errors(request, exc)
+    else:
+        messages.success(request, _("已保存。"))
     return _back(candidate, "applications")
 
 

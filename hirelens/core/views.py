@@ -45,6 +45,24 @@ class AuditFilterForm(forms.Form):
     date_to = forms.DateField(label=_("结束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 
+def _field_labels(object_type: str, fields: list[str]) -> list[str]:
+    """The audited model's own field labels (full_name -> 姓名), in the reader's language; an unknown name as is."""
+    from django.apps import apps
+    from django.core.exceptions import FieldDoesNotExist
+
+    try:
+        meta = apps.get_model(object_type)._meta if "." in object_type else None
+    except LookupError:
+        meta = None
+    labels = []
+    for name in fields:
+        try:
+            labels.append(str(getattr(meta.get_field(name), "verbose_name", name)) if meta else name)
+        except FieldDoesNotExist:
+            labels.append(name)
+    return labels
+
+
 @login_required
 def audit_log(request):
     form = AuditFilterForm(request.GET or None)
@@ -55,6 +73,8 @@ def audit_log(request):
         date_from=filters.get("date_from"), date_to=filters.get("date_to"),
     )
     page = Paginator(events, 50).get_page(request.GET.get("page"))
+    for event in page:
+        event.field_labels = _field_labels(event.object_type, event.fields or [])
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "core/audit_log.html", {

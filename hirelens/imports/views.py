@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from hirelens.accounts.roles import Perm, user_can
+from hirelens.candidates.models import Candidate
 from hirelens.core.audit import audit_record
 from hirelens.core.flash import flash_errors
 from hirelens.core.models import AuditEvent
@@ -51,6 +52,9 @@ def batch_index(request):
 def batch_detail(request, batch_id: int):
     batch = access_batch(actor=request.user, batch_id=batch_id)
     preview = json.loads(batch.preview_json) if batch.preview_json else []
+    sources = dict(Candidate.Source.choices)
+    for row in preview:  # the stored row holds the source's code (referral); the reader sees its label
+        row["source"] = sources.get(row.get("source"), row.get("source", ""))
     if preview:
         audit_record(action=AuditEvent.Action.READ, actor=request.user, obj=batch, fields=["preview"], request=request)
     columns = [(str(i), header, batch.mapping.get(str(i), "")) for i, header in enumerate(batch.headers)]

@@ -194,6 +194,12 @@ class Message(TenantOwnedModel):
     def __str__(self) -> str:
         return f"{self.kind}#{self.pk}"
 
+    @property
+    def channel_labels(self) -> list[str]:
+        """The channels tried, in the reader's language (the stored list holds codes such as wechat_template)."""
+        labels = dict(Channel.choices)
+        return [str(labels.get(code, code)) for code in self.channels]
+
 
 class DeliveryAttempt(TenantOwnedModel):
     """The delivery log: one row per try on one channel."""

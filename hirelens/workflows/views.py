@@ -279,11 +279,20 @@ def application_start(request, application_id: int):
 def application_move(request, application_id: int):
     application = access_application(actor=request.user, application_id=application_id)
     progress = ApplicationProgress.objects.filter(application=application).first()
-    action = services.PIPELINE_ACTIONS.get(request.POST.get("action", ""))
-    if progress is None or action is None:
+    name = request.POST.get("action", "")
+    action = services.PIPELINE_ACTIONS.get(name)
+    if progress is None or (action is None and name != "reject"):
         raise Http404
     try:
-        action(actor=request.user, progress=progress, reason=request.POST.get("reason", ""))
+        if name == "reject":  # a decision: the one road (S1), with its record and the feedback case
+            from hirelens.evaluations.services import decision_record
+
+            decision_record(actor=request.user, application=application, outcome="reject",
+                            rationale=request.POST.get("reason", ""),
+                            without_evaluation=request.POST.get("without_evaluation") in {"1", "on", "true"},
+                            without_evaluation_reason=request.POST.get("without_evaluation_reason", ""), request=request)
+        else:
+            action(actor=request.user, progress=progress, reason=request.POST.get("reason", ""))
     except ValidationError as exc:
         flash_errors(request, exc)
     else:
