@@ -183,7 +183,7 @@ def feedback_timeliness(*, actor, filters: Filters, now: datetime | None = None)
     now = now or timezone.now()
     cases = (FeedbackCase.objects.filter(organization_id=actor.organization_id, position_id__in=_position_ids(actor, filters),
                                          opened_at__gte=filters.start, opened_at__lt=filters.end)
-             .values_list("opened_at", "due_at", "first_sent_at"))
+             .values_list("opened_at", "due_at", "result_sent_at"))  # results only: a holding update is not the promise
     months = defaultdict(lambda: {"kept": 0, "late": 0, "pending": 0})
     for opened, due, sent in cases:
         key = timezone.localtime(opened).strftime("%Y-%m")

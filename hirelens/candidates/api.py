@@ -117,6 +117,10 @@ class ApplicationIn(Schema):
 class ApplicationPatch(Schema):
     stage: str | None = None
     status: str | None = None
+    # Needed when ``status`` becomes rejected or hired: that is a decision (S1).
+    reason: str = ""
+    without_evaluation: bool = False
+    without_evaluation_reason: str = ""
 
 
 class TimelineOut(Schema):
@@ -231,5 +235,8 @@ def application_patch(request, candidate_id: int, application_id: int, payload: 
     application = selectors.candidate_applications(actor=request.user, candidate=c).filter(pk=application_id).first()
     if application is None:
         raise Http404
-    return _app_out(services.application_update(actor=request.user, application=application, stage=payload.stage, status=payload.status))
+    return _app_out(services.application_update(
+        actor=request.user, application=application, stage=payload.stage, status=payload.status, reason=payload.reason,
+        without_evaluation=payload.without_evaluation, without_evaluation_reason=payload.without_evaluation_reason,
+        request=request))
 

@@ -85,3 +85,6 @@ class ApplicationForm(forms.Form):
 class ApplicationUpdateForm(forms.Form):
     stage = forms.CharField(label=_("环节"), max_length=100, required=False)
     status = forms.ChoiceField(label=_("状态"), choices=Application.Status.choices)
+    reason = forms.CharField(label=_("决定理由"), max_length=4000, required=False)
+    without_evaluation = forms.BooleanField(label=_("未经评估决定"), required=False)
+    without_evaluation_reason = forms.CharField(label=_("未经评估的原因"), max_length=2000, required=False)

@@ -146,6 +146,10 @@ def _history(ctx, rng, now):
             if reached > len(stages):
                 when += timedelta(days=rng.randint(2, 6))
                 _event(progress, "complete", stages[-1], stages[-1], when, users["manager"])
+                # A hire is a decision like a rejection (S1): a person, a written reason, the scorecards behind it.
+                Decision.objects.create(organization=org, application=application, stage=stages[-1], outcome="hire",
+                                        rationale="各轮评分卡均达到岗位要求，终面表现稳定，决定录用", decided_by=users["manager"],
+                                        scorecards_considered=len(panel))
                 state, status = "completed", "hired"
             elif rng.random() < 0.5:
                 when += timedelta(days=1)

@@ -121,6 +121,7 @@ class Decision(TenantOwnedModel):
         ADVANCE = "advance", _("进入下一轮")
         HOLD = "hold", _("待定")
         REJECT = "reject", _("不通过")
+        HIRE = "hire", _("录用")
 
     application = models.ForeignKey("candidates.Application", on_delete=models.CASCADE, related_name="decisions")
     stage = models.ForeignKey("workflows.Stage", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -129,6 +130,10 @@ class Decision(TenantOwnedModel):
     next_steps = models.TextField(_("下一步（告知候选人）"), blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     scorecards_considered = models.PositiveIntegerField(default=0)
+    # A final decision (reject / hire) with no scorecard and no interview note must say so, with its own
+    # reason; reports flag it (S1).
+    without_evaluation = models.BooleanField(_("未经评估决定"), default=False)
+    without_evaluation_reason = models.TextField(_("未经评估的原因"), blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

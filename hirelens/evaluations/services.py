@@ -6,12 +6,15 @@ Rules enforced here, whatever page or API calls them:
 * one card per interviewer, application and stage; submitting locks it; a locked card changes only
   through ``scorecard_amend`` (author only, with a reason, old and new values kept, audited);
 * only people who may score the stage (W2) write cards; AI analysis never fills in a score;
-* a decision is recorded by a person with ``Perm.DECISIONS_RECORD``; a rejection needs a rationale.
-  There is no service that takes an AI figure and rejects: ``decision_record`` has no such input.
+* a decision is recorded by a person with ``Perm.DECISIONS_RECORD``; a final decision (reject / hire) needs a
+  reason of substance and a human evaluation, or an explicit "decided without evaluation" with its own reason.
+  There is no service that takes an AI figure and rejects: ``decision_record`` has no such input, and a reason
+  that cites only AI signals is refused.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -29,8 +32,6 @@ from hirelens.workflows.models import ApplicationProgress, Stage
 
 from .access import application_stages, require_decision_right
 from .models import Decision, Scorecard, ScorecardAmendment, ScorecardRating, ScorecardSettings
-
-MIN_REJECTION_RATIONALE = 10  # characters: "不合适" is not a rationale
 
 
 def scorecard_settings_for(position: Position) -> ScorecardSettings:
@@ -209,13 +210,64 @@ def scorecard_amend(*, actor: User, scorecard: Scorecard, dimension: str, score,
     return amendment
 
 
+# A reason "of substance": at least this many letters/digits, or this many Chinese characters, and not one
+# character repeated. "x", "不合适" or "……" are not reasons.
+MIN_REASON_CHARS = 10
+MIN_REASON_CJK = 5
+
+# Words that name what the AI analysis measures (not what a person observed). Without a human evaluation, a
+# final decision whose reason cites any of them is refused: the AI is an aid, never the ground (S1).
+# Matched case-insensitively; "AI" only as a word of its own, so "MAIL" or "Kaiser" do not count.
+AI_SIGNAL_TERMS_ZH = ("微笑", "笑容", "皱眉", "表情", "语速", "视线", "眼神", "目光", "停顿", "口头禅", "情绪", "分数", "评分")
+AI_SIGNAL_TERMS_EN = ("smile", "smiling", "frown", "speech rate", "speaking rate", "eye contact", "gaze", "look away",
+                      "looking away", "facial expression", "filler word", "pause", "emotion", "score")
+_AI_WORD = re.compile(r"(?<![a-z])ai(?![a-z])", re.IGNORECASE)
+
+FINAL_OUTCOMES = {Decision.Outcome.REJECT, Decision.Outcome.HIRE}
+
+
+def reason_is_substantive(text: str) -> bool:
+    meaningful = [c for c in (text or "") if c.isalnum()]
+    cjk = sum(1 for c in meaningful if "\u3400" <= c <= "\u9fff")
+    if len(set(meaningful)) < 3:
+        return False
+    return len(meaningful) >= MIN_REASON_CHARS or cjk >= MIN_REASON_CJK
+
+
+def reason_cites_ai_signals(text: str) -> bool:
+    lowered = (text or "").lower()
+    return bool(_AI_WORD.search(lowered)) or any(term in lowered for term in (*AI_SIGNAL_TERMS_ZH, *AI_SIGNAL_TERMS_EN))
+
+
+def human_evaluations(application: Application) -> int:
+    """Submitted scorecards plus stage results a person recorded with a written note (an interview note)."""
+    from hirelens.workflows.models import StageResult
+
+    cards = Scorecard.objects.filter(application=application, status=Scorecard.Status.SUBMITTED).count()
+    notes = (StageResult.objects.filter(progress__application=application, recorded_by__isnull=False)
+             .exclude(comment="").count())
+    return cards + notes
+
+
+def _substance_error(field: str, label: str) -> ValidationError:
+    return ValidationError({field: _("%(what)s须写明具体理由（至少 %(n)d 个字或 %(cjk)d 个汉字，不能只有标点）。")
+                            % {"what": label, "n": MIN_REASON_CHARS, "cjk": MIN_REASON_CJK}})
+
+
 @transaction.atomic
 def decision_record(*, actor: User, application: Application, outcome: str, rationale: str = "", next_steps: str = "",
-                    stage: Stage | None = None, now: datetime | None = None, request=None) -> Decision:
-    """A person's decision on an application. A rejection without a written rationale is refused.
+                    stage: Stage | None = None, without_evaluation: bool = False, without_evaluation_reason: str = "",
+                    now: datetime | None = None, request=None) -> Decision:
+    """A person's decision on an application: the one road to 未通过 / rejected and to hired (S1).
 
-    The pipeline (workflows) moves with it: advance → next stage, hold → on hold, reject → rejected.
-    The feedback rule of the stage is then applied (result to the candidate within its deadline).
+    Every page and API that rejects or hires calls this. A final decision (reject, hire) needs a reason of
+    substance and at least one human evaluation (a submitted scorecard or a stage result recorded with a
+    note) — or ``without_evaluation`` with its own reason, which is kept on the decision and flagged in
+    reports. Without a human evaluation, a reason that cites AI signals is refused.
+
+    The pipeline (workflows) moves with it: advance → next stage, hold → on hold, reject → rejected,
+    hire → completed (and the application hired). The feedback rule of the stage is then applied (result to
+    the candidate within its deadline), so every decision opens exactly one feedback case.
     """
     now = now or timezone.now()
     if actor is None or not getattr(actor, "is_authenticated", False):
@@ -226,8 +278,25 @@ def decision_record(*, actor: User, application: Application, outcome: str, rati
     if outcome not in Decision.Outcome.values:
         raise ValidationError({"outcome": _("请选择决定。")})
     rationale = (rationale or "").strip()
-    if outcome == Decision.Outcome.REJECT and len(rationale) < MIN_REJECTION_RATIONALE:
-        raise ValidationError({"rationale": _("不通过的决定必须写明理由（至少 %(n)d 个字）。") % {"n": MIN_REJECTION_RATIONALE}})
+    without_evaluation_reason = (without_evaluation_reason or "").strip() if without_evaluation else ""
+    evaluations = human_evaluations(application)
+    if outcome in FINAL_OUTCOMES:
+        if not reason_is_substantive(rationale):
+            raise _substance_error("rationale", _("决定"))
+        if evaluations == 0:
+            if reason_cites_ai_signals(rationale) or reason_cites_ai_signals(without_evaluation_reason):
+                raise ValidationError({"rationale": _(
+                    "理由只引用了 AI 分析（如微笑、语速、视线或 AI 分数），而且还没有任何人工评估。AI 只是辅助，"
+                    "不能作为决定的依据：请先提交评分卡或记录面试意见，并写明面试官观察到的理由。")})
+            if not without_evaluation:
+                raise ValidationError({"without_evaluation": _(
+                    "该申请还没有人工评估（评分卡或面试记录）。请先评估，或勾选“未经评估决定”并写明原因。")})
+            if not reason_is_substantive(without_evaluation_reason):
+                raise _substance_error("without_evaluation_reason", _("未经评估决定"))
+        else:
+            without_evaluation, without_evaluation_reason = False, ""
+    else:
+        without_evaluation, without_evaluation_reason = False, ""
     progress = ApplicationProgress.objects.filter(application=application).select_related("stage").first()
     if stage is None and progress is not None:
         stage = progress.stage
@@ -236,21 +305,28 @@ def decision_record(*, actor: User, application: Application, outcome: str, rati
     considered = Scorecard.objects.filter(application=application, status=Scorecard.Status.SUBMITTED).count()
     decision = Decision.objects.create(organization_id=application.organization_id, application=application, stage=stage,
                                        outcome=outcome, rationale=rationale[:4000], next_steps=(next_steps or "").strip()[:2000],
-                                       decided_by=actor, scorecards_considered=considered)
+                                       decided_by=actor, scorecards_considered=considered,
+                                       without_evaluation=bool(without_evaluation),
+                                       without_evaluation_reason=without_evaluation_reason[:2000])
+    final_states = {ApplicationProgress.State.REJECTED, ApplicationProgress.State.WITHDRAWN}
     if progress is not None:
-        from hirelens.workflows import services as pipeline
+        from hirelens.workflows.services import pipeline
 
         reason = rationale or str(Decision.Outcome(outcome).label)
         if outcome == Decision.Outcome.ADVANCE and progress.state == ApplicationProgress.State.ACTIVE:
             pipeline.pipeline_advance(actor=actor, progress=progress, reason=reason)
         elif outcome == Decision.Outcome.HOLD and progress.state == ApplicationProgress.State.ACTIVE:
             pipeline.pipeline_hold(actor=actor, progress=progress, reason=reason)
-        elif outcome == Decision.Outcome.REJECT and progress.state not in {ApplicationProgress.State.REJECTED,
-                                                                             ApplicationProgress.State.WITHDRAWN}:
+        elif outcome == Decision.Outcome.REJECT and progress.state not in final_states:
             pipeline.pipeline_reject(actor=actor, progress=progress, reason=reason)
-    elif outcome == Decision.Outcome.REJECT:
-        Application.objects.filter(pk=application.pk).update(status=Application.Status.REJECTED)
-    audit_record(action=AuditEvent.Action.CREATE, actor=actor, obj=decision, fields=["outcome", "rationale"], request=request)
+        elif outcome == Decision.Outcome.HIRE and progress.state not in final_states | {ApplicationProgress.State.COMPLETED}:
+            pipeline.pipeline_complete(actor=actor, progress=progress, reason=reason)
+    if outcome in FINAL_OUTCOMES:
+        status = Application.Status.REJECTED if outcome == Decision.Outcome.REJECT else Application.Status.HIRED
+        Application.objects.filter(pk=application.pk).update(status=status)
+        application.status = status
+    audit_record(action=AuditEvent.Action.CREATE, actor=actor, obj=decision,
+                 fields=["outcome", "rationale", *(["without_evaluation"] if without_evaluation else [])], request=request)
     from hirelens.feedback.services import feedback_on_decision
 
     feedback_on_decision(decision=decision, now=now)

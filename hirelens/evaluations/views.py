@@ -137,6 +137,8 @@ def decide(request, application_id: int):
     try:
         services.decision_record(actor=request.user, application=application, outcome=request.POST.get("outcome", ""),
                                  rationale=request.POST.get("rationale", ""), next_steps=request.POST.get("next_steps", ""),
+                                 without_evaluation=request.POST.get("without_evaluation") in {"1", "on", "true"},
+                                 without_evaluation_reason=request.POST.get("without_evaluation_reason", ""),
                                  request=request)
     except ValidationError as exc:
         flash_errors(request, exc)

@@ -60,9 +60,10 @@ class FeedbackCase(TenantOwnedModel):
 
     @property
     def kept(self) -> bool | None:
-        if self.first_sent_at is None:
+        """The promise is a result by the deadline; a holding update does not keep it."""
+        if self.result_sent_at is None:
             return None
-        return self.first_sent_at <= self.due_at
+        return self.result_sent_at <= self.due_at
 
 
 class Survey(TenantOwnedModel):

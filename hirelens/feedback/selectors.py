@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from hirelens.accounts.roles import Perm, user_can
@@ -47,13 +47,14 @@ class Promise:
 
 
 def feedback_promise(*, actor, since: datetime | None = None, now: datetime | None = None, position_id=None) -> tuple[Promise, list]:
-    """The 24-hour promise: kept (first message by the deadline), late (after it), overdue (nothing yet)."""
+    """The 24-hour promise counts results only: kept (result by the deadline), late (after it), overdue (no
+    result yet). A "still under review" message is an update; it does not keep the promise (V2)."""
     now = now or timezone.now()
     cases = list(feedback_case_list(actor=actor, since=since, position_id=position_id))
-    kept = [c for c in cases if c.first_sent_at is not None and c.first_sent_at <= c.due_at]
-    late = [c for c in cases if c.first_sent_at is not None and c.first_sent_at > c.due_at]
-    overdue = [c for c in cases if c.first_sent_at is None and c.due_at < now]
-    pending = [c for c in cases if c.first_sent_at is None and c.due_at >= now]
+    kept = [c for c in cases if c.result_sent_at is not None and c.result_sent_at <= c.due_at]
+    late = [c for c in cases if c.result_sent_at is not None and c.result_sent_at > c.due_at]
+    overdue = [c for c in cases if c.result_sent_at is None and c.due_at < now]
+    pending = [c for c in cases if c.result_sent_at is None and c.due_at >= now]
     late_rows = sorted(late + overdue, key=lambda c: c.due_at, reverse=True)
     return Promise(total=len(cases), kept=len(kept), late=len(late), open_overdue=len(overdue), pending=len(pending)), late_rows
 
@@ -111,18 +112,17 @@ def survey_suggestions(*, actor, now: datetime | None = None, days: int = 90) ->
 
 def survey_summary(*, actor, since: datetime | None = None, position_id=None) -> dict:
     qs = survey_response_list(actor=actor, since=since, position_id=position_id)
-    total = qs.count()
+    # one aggregate for the figures (the dashboard stays within its query budget, issue 16)
+    agg = qs.aggregate(total=Count("pk"), promoters=Count("pk", filter=Q(nps__gte=9)), detractors=Count("pk", filter=Q(nps__lte=6)),
+                       professionalism=Sum("professionalism"))
+    total, promoters, detractors = agg["total"], agg["promoters"], agg["detractors"]
     def dist(field, choices):
         counts = dict(qs.values_list(field).annotate(n=Count("pk")).order_by())
         return [(label, counts.get(value, 0)) for value, label in choices]
-    nps_rows = list(qs.values_list("nps", flat=True))
-    promoters = sum(1 for v in nps_rows if v >= 9)
-    detractors = sum(1 for v in nps_rows if v <= 6)
-    prof = list(qs.values_list("professionalism", flat=True))
     return {
         "total": total,
         "length": dist("process_length", SurveyResponse.Length.choices),
         "stability": dist("stability", SurveyResponse.Stability.choices),
-        "professionalism_mean": round(sum(prof) / len(prof), 2) if prof else None,
+        "professionalism_mean": round(agg["professionalism"] / total, 2) if total else None,
         "nps": round(100.0 * (promoters - detractors) / total, 1) if total else None,
     }

@@ -109,6 +109,8 @@ def feedback_on_decision(*, decision, now: datetime) -> FeedbackCase:
     case = FeedbackCase.objects.select_for_update().get(pk=case.pk)
     if case.result_sent_at is not None and case.decision_id == decision.pk:
         return case
+    if decision.outcome == Decision.Outcome.HOLD and case.result_sent_at is not None:
+        return case  # never "still under review" after the candidate has had a result
     rule = rule_for(application=application, stage_key=case.stage_key)
     language = application.organization.default_language
     with override(language):
@@ -116,18 +118,19 @@ def feedback_on_decision(*, decision, now: datetime) -> FeedbackCase:
             Decision.Outcome.ADVANCE: _("恭喜，您已通过本轮面试，将进入下一轮。"),
             Decision.Outcome.HOLD: _("您的面试结果仍在评估中，我们会尽快告知。"),
             Decision.Outcome.REJECT: _("感谢您的参与，很遗憾您本次未能通过。"),
+            Decision.Outcome.HIRE: _("恭喜，您已被录用，我们会尽快与您联系入职事宜。"),
         }[decision.outcome]
         scores = _shareable_scores(application) if rule.share_scores and decision.outcome != Decision.Outcome.HOLD else ""
         if scores:
             result += " " + _("您的评分：%(scores)s") % {"scores": scores}
     next_steps = decision.next_steps or {
         Decision.Outcome.ADVANCE: rule.next_steps_advance, Decision.Outcome.HOLD: rule.next_steps_hold,
-        Decision.Outcome.REJECT: rule.next_steps_reject}[decision.outcome]
+        Decision.Outcome.REJECT: rule.next_steps_reject, Decision.Outcome.HIRE: ""}[decision.outcome]
     message_id = _send(case, key=f"decision:{decision.pk}", result=result, next_steps=next_steps)
     case.decision = decision
-    if decision.outcome == Decision.Outcome.HOLD:
+    if decision.outcome == Decision.Outcome.HOLD:  # an update, not the kept promise
         case.update_sent_at = case.update_sent_at or now
-        case.status = FeedbackCase.Status.UPDATED if case.status != FeedbackCase.Status.SENT else case.status
+        case.status = FeedbackCase.Status.UPDATED
     else:
         case.result_sent_at, case.status = now, FeedbackCase.Status.SENT
     case.first_sent_at = case.first_sent_at or now
@@ -142,14 +145,14 @@ def feedback_tick(*, now: datetime | None = None) -> dict:
     opened = _discover_finished_interviews(now=now)
     updated = 0
     due_cases = FeedbackCase.objects.filter(status=FeedbackCase.Status.PENDING, first_sent_at__isnull=True,
-                                            due_at__lte=now + timedelta(hours=48)).select_related("application__position")
+                                            result_sent_at__isnull=True, due_at__lte=now + timedelta(hours=48)).select_related("application__position")
     for case in due_cases.iterator():
         rule = rule_for(application=case.application, stage_key=case.stage_key)
         if now < case.due_at - timedelta(hours=rule.update_before_hours):
             continue
         with transaction.atomic():
             locked = FeedbackCase.objects.select_for_update().get(pk=case.pk)
-            if locked.first_sent_at is not None:
+            if locked.first_sent_at is not None or locked.result_sent_at is not None:
                 continue
             with override(case.application.organization.default_language):
                 text = _("您的面试结果仍在评估中，我们会尽快告知。")

@@ -75,6 +75,9 @@ class ResultIn(Schema):
 class MoveIn(Schema):
     action: str
     reason: str
+    # For "reject" only (a decision, S1): no scorecard or interview note yet, decided anyway, and why.
+    without_evaluation: bool = False
+    without_evaluation_reason: str = ""
 
 
 def _stage_out(actor, stage) -> StageOut:
@@ -141,6 +144,14 @@ def application_move(request, application_id: int, payload: MoveIn):
 
     application = access_application(actor=request.user, application_id=application_id)
     progress = get_object_or_404(ApplicationProgress, application=application)
+    if payload.action == "reject":  # a decision: the one road (S1)
+        from hirelens.evaluations.services import decision_record
+
+        decision_record(actor=request.user, application=application, outcome="reject", rationale=payload.reason,
+                        without_evaluation=payload.without_evaluation,
+                        without_evaluation_reason=payload.without_evaluation_reason, request=request)
+        progress.refresh_from_db()
+        return _progress_out(request.user, progress)
     action = services.PIPELINE_ACTIONS.get(payload.action)
     if action is None:
         raise Http404

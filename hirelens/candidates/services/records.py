@@ -210,13 +210,28 @@ def application_create(*, actor, candidate: Candidate, position: Position, stage
     return application
 
 
+FINAL_STATUS_OUTCOMES = {Application.Status.REJECTED: "reject", Application.Status.HIRED: "hire"}
+
+
 @transaction.atomic
-def application_update(*, actor, application: Application, stage: str | None = None, status: str | None = None) -> Application:
+def application_update(*, actor, application: Application, stage: str | None = None, status: str | None = None,
+                       reason: str = "", without_evaluation: bool = False, without_evaluation_reason: str = "",
+                       request=None) -> Application:
+    """Edit an application's stage label and status. Moving it to 未通过 or 已录用 is a decision: it goes
+    through ``evaluations.services.decision_record`` (reason, human evaluation, pipeline, feedback; S1)."""
     require_perm(actor, Perm.CANDIDATES_MANAGE)
     if application.organization_id != actor.organization_id:
         raise PermissionDenied
     if status is not None and status not in Application.Status.values:
         raise ValidationError({"status": [_("状态无效。")]})
+    if status in FINAL_STATUS_OUTCOMES and status != application.status:
+        from hirelens.evaluations.services import decision_record
+
+        decision_record(actor=actor, application=application, outcome=FINAL_STATUS_OUTCOMES[status], rationale=reason,
+                        without_evaluation=without_evaluation, without_evaluation_reason=without_evaluation_reason,
+                        request=request)
+        application.refresh_from_db(fields=["status", "stage"])
+        status = None
     if stage is not None:
         application.stage = clean_text(stage)[:100]
     if status is not None:

@@ -52,7 +52,12 @@ def test_documents_and_applications(hr_admin, client):
     assert bad.status_code == 422
     app = post_json(client, f"/api/v1/candidates/{c.pk}/applications", {"position_id": position.pk, "stage": "初筛"}).json()
     assert (app["position"], app["stage"], app["status"]) == (position.title, "初筛", "active")
-    app = post_json(client, f"/api/v1/candidates/{c.pk}/applications/{app['id']}", {"status": "hired"}, method="patch").json()
+    # Hiring is a decision (S1): refused without a reason, accepted with one (here flagged as made without evaluation).
+    url = f"/api/v1/candidates/{c.pk}/applications/{app['id']}"
+    assert post_json(client, url, {"status": "hired"}, method="patch").status_code == 422
+    app = post_json(client, url, {"status": "hired", "reason": "试用项目完成得很好，团队一致认可",
+                                  "without_evaluation": True, "without_evaluation_reason": "内部推荐，已在实习期间长期考察"},
+                    method="patch").json()
     assert app["status"] == "hired"
 
 

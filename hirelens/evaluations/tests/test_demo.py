@@ -18,7 +18,12 @@ def test_demo_is_idempotent_and_complete():
     call_command("load_demo", verbosity=0)
     assert [m.objects.count() for m in (Scorecard, ScorecardRating, Decision, FeedbackCase, SurveyResponse)] == counts
     admin = User.objects.filter(organization__slug="demo", role="hr_admin").first()
-    assert {"advance", "hold", "reject"} <= set(Decision.objects.values_list("outcome", flat=True))
+    assert {"advance", "hold", "reject", "hire"} <= set(Decision.objects.values_list("outcome", flat=True))
+    # Every hired or rejected application of the demo has its decision (S1), none decided on AI signals alone.
+    from hirelens.candidates.models import Application
+
+    final = Application.objects.filter(status__in=["hired", "rejected"])
+    assert final.exists() and not final.exclude(decisions__outcome__in=["hire", "reject"]).exists()
     promise, late = feedback_promise(actor=admin)
     assert promise.kept > 0 and late
     assert any(s.rule.metric == "too_long" for s in survey_suggestions(actor=admin))

@@ -46,9 +46,25 @@ def test_still_under_review_update_is_sent_before_the_deadline(ev):
     assert services.feedback_tick(now=T0 + timedelta(hours=22))["updated"] == 1
     assert services.feedback_tick(now=T0 + timedelta(hours=23))["updated"] == 0  # only once
     case.refresh_from_db()
-    assert (case.status, case.first_sent_at, case.kept) == (FeedbackCase.Status.UPDATED, T0 + timedelta(hours=22), True)
+    # V2: "still under review" is an update, not the kept promise (only a result keeps it).
+    assert (case.status, case.update_sent_at, case.result_sent_at, case.kept) == (
+        FeedbackCase.Status.UPDATED, T0 + timedelta(hours=22), None, None)
     [message] = Message.objects.filter(kind="result")
     assert "仍在评估" in _vars(message)["result"]
+
+
+def test_no_holding_message_after_a_result(ev, interviewer, recruiter):
+    ev_services.scorecard_submit(actor=interviewer, application=ev["application"], stage=ev["video"], ratings=ratings(8, 7, 6, 9), now=T0)
+    ev_services.decision_record(actor=recruiter, application=ev["application"], outcome="reject",
+                                rationale="专业技能与岗位要求差距较大", now=T0 + timedelta(hours=3))
+    assert services.feedback_tick(now=T0 + timedelta(hours=22))["updated"] == 0
+    ev_services.decision_record(actor=recruiter, application=ev["application"], outcome="hold", rationale="复核",
+                                now=T0 + timedelta(hours=23))
+    [message] = Message.objects.filter(kind="result")
+    assert "未能通过" in _vars(message)["result"]
+    case = FeedbackCase.objects.get()
+    assert (case.status, case.update_sent_at, case.result_sent_at, case.kept) == (
+        FeedbackCase.Status.SENT, None, T0 + timedelta(hours=3), True)
 
 
 def test_decision_sends_result_with_shareable_scores_and_next_steps(ev, interviewer, hr_admin, recruiter):
@@ -67,18 +83,18 @@ def test_decision_sends_result_with_shareable_scores_and_next_steps(ev, intervie
     assert variables["next_steps"] == "终面请携带体检报告"
 
 
-def test_promise_dashboard_lists_late_and_overdue(ev, org, hr_admin, interviewer, hiring_manager, recruiter):
+def test_promise_dashboard_counts_results_only(ev, org, hr_admin, interviewer, hiring_manager, recruiter):
     other = build(org, hr_admin, interviewer, hiring_manager, title="前端工程师", name="乙")
     third = build(org, hr_admin, interviewer, hiring_manager, title="测试工程师", name="丙")
-    services.feedback_case_open(application=ev["application"], stage=ev["video"], opened_at=T0)
-    services.feedback_case_open(application=other["application"], stage=other["video"], opened_at=T0)
-    services.feedback_case_open(application=third["application"], stage=third["video"], opened_at=T0)
-    services.feedback_tick(now=T0 + timedelta(hours=22))  # all three get the update in time ...
-    FeedbackCase.objects.filter(application=other["application"]).update(first_sent_at=None, status="pending", update_sent_at=None)
+    for b in (ev, other, third):
+        ev_services.scorecard_submit(actor=interviewer, application=b["application"], stage=b["video"], ratings=ratings(8, 7, 6, 9), now=T0)
+    ev_services.decision_record(actor=recruiter, application=ev["application"], outcome="reject",
+                                rationale="沟通能力与岗位要求差距较大", now=T0 + timedelta(hours=5))  # a result in time
+    assert services.feedback_tick(now=T0 + timedelta(hours=22))["updated"] == 2  # the other two: "still under review"
     ev_services.decision_record(actor=recruiter, application=other["application"], outcome="reject",
-                                rationale="沟通能力与岗位要求差距较大", now=T0 + timedelta(hours=30))  # ... but this one late
-    FeedbackCase.objects.filter(application=third["application"]).update(first_sent_at=None, status="pending", update_sent_at=None)
+                                rationale="沟通能力与岗位要求差距较大", now=T0 + timedelta(hours=30))  # the result is late
     promise, late = feedback_promise(actor=recruiter, now=T0 + timedelta(hours=40))
+    # The holding updates went out in time, but only results count: 1 kept, 1 late, 1 overdue (update only).
     assert (promise.total, promise.kept, promise.late, promise.open_overdue, promise.pending) == (3, 1, 1, 1, 0)
     assert promise.kept_pct == 33.3
     assert {c.application_id for c in late} == {other["application"].pk, third["application"].pk}

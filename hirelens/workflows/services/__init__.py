@@ -2,6 +2,7 @@ from .assets import question_audio_attach  # noqa: F401
 from .pipeline import (  # noqa: F401
     PIPELINE_ACTIONS,
     pipeline_advance,
+    pipeline_complete,
     pipeline_hold,
     pipeline_move,
     pipeline_reject,

@@ -158,10 +158,19 @@ def pipeline_resume(*, actor: User, progress: ApplicationProgress, reason: str) 
 
 @transaction.atomic
 def pipeline_reject(*, actor: User, progress: ApplicationProgress, reason: str) -> ApplicationProgress:
-    """A person's decision (S1): there is no code path that rejects from an AI score."""
+    """Only the decision service calls this (``evaluations.services.decision_record``, S1): pages and the
+    API reject through it, so a rejection always has a decision, a reason of substance and a feedback case."""
     return _set_state(actor=actor, progress=progress, reason=reason,
                       allowed_from=ACTIVE_STATES | {ApplicationProgress.State.COMPLETED},
                       to_state=ApplicationProgress.State.REJECTED, action=PipelineEvent.Action.REJECT,
+                      error=_("该申请已经结束。"))
+
+
+@transaction.atomic
+def pipeline_complete(*, actor: User, progress: ApplicationProgress, reason: str) -> ApplicationProgress:
+    """End the process as complete (a hire); called by the decision service only."""
+    return _set_state(actor=actor, progress=progress, reason=reason, allowed_from=ACTIVE_STATES,
+                      to_state=ApplicationProgress.State.COMPLETED, action=PipelineEvent.Action.COMPLETE,
                       error=_("该申请已经结束。"))
 
 
@@ -237,6 +246,7 @@ def stage_results_import_csv(*, actor: User, stage: Stage, data: bytes, request=
     return results
 
 
-# The moves a person can make from a page or the API, by name.
+# The moves a person can make from a page or the API, by name. "reject" is not here: it is a decision and
+# goes through ``evaluations.services.decision_record`` (the views and the API route it there).
 PIPELINE_ACTIONS = {"advance": pipeline_advance, "hold": pipeline_hold, "resume": pipeline_resume,
-                    "reject": pipeline_reject, "withdraw": pipeline_withdraw}
+                    "withdraw": pipeline_withdraw}
