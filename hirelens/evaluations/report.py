@@ -69,6 +69,8 @@ def candidate_report_pdf(*, actor, application) -> bytes:
     story.append(p(_("决定"), h2))
     for d in profile.decisions:
         story.append(p(f"{d.created_at:%Y-%m-%d} · {d.get_outcome_display()} · {d.decided_by.full_name}：{d.rationale}"))
+        if d.without_evaluation:  # flagged wherever decisions are reported (S1)
+            story.append(p(_("未经评估决定") + " · " + _("未经评估的原因：%(reason)s") % {"reason": d.without_evaluation_reason}))
     if not profile.decisions:
         story.append(p(_("还没有决定。")))
     story.append(p(_("AI 分析证据"), h2))

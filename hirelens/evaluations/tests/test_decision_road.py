@@ -164,6 +164,18 @@ def test_accepted_without_evaluation_is_flagged(route, ev, hr_admin, client):
     assert "Decided without evaluation" in page and f"Why without evaluation: {WITHOUT_REASON}" in page
 
 
+def test_the_pdf_report_flags_a_decision_without_evaluation(ev, hr_admin, client):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    client.force_login(hr_admin)
+    assert evaluations_page(ev["application"], client, GOOD_REASON, without=WITHOUT_REASON)[0] == 200
+    response = client.get(reverse("evaluations:report_pdf", args=[ev["application"].pk]))
+    text = "".join(page.extract_text() for page in PdfReader(BytesIO(response.content)).pages).replace("\n", "")
+    assert "未经评估决定" in text and WITHOUT_REASON in text
+
+
 def test_a_stage_result_recorded_with_a_note_counts_as_an_evaluation(ev, hr_admin, client):
     from hirelens.workflows import services as wf
 
