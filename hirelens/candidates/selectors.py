@@ -147,10 +147,12 @@ def duplicate_groups(*, actor) -> list[list[Candidate]]:
     """Groups of visible records sharing a phone, e-mail or ID number (found through the blind indexes)."""
     qs = visible_candidates(actor=actor)
     groups: dict[frozenset, None] = {}
-    for field in ("phone_index", "email_index", "id_number_index"):
+    for field in ("phone_index", "email_index", "id_number_index"):  # one query per index, whatever the number of groups
         shared = (qs.exclude(**{field: ""}).values(field).annotate(n=Count("id")).filter(n__gt=1).values_list(field, flat=True))
-        for value in shared[:200]:
-            ids = frozenset(qs.filter(**{field: value}).values_list("pk", flat=True))
-            groups[ids] = None
+        members: dict[str, set] = {}
+        for value, pk in qs.filter(**{f"{field}__in": shared[:200]}).order_by(field, "pk").values_list(field, "pk"):
+            members.setdefault(value, set()).add(pk)
+        for ids in members.values():
+            groups[frozenset(ids)] = None
     by_id = {c.pk: c for c in Candidate.objects.filter(pk__in={i for ids in groups for i in ids})}
     return [sorted((by_id[i] for i in ids), key=lambda c: c.pk) for ids in groups]

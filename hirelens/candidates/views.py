@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from hirelens.accounts.roles import Perm, user_can
+from hirelens.core.audit import audit_list_read
 from hirelens.core.flash import flash_errors
 from hirelens.core.params import query_int
 from hirelens.positions.access import visible_positions
@@ -334,4 +335,6 @@ def candidate_merge(request, candidate_id: int):
 def duplicate_list(request):
     if not user_can(request.user, Perm.CANDIDATES_MANAGE):
         raise Http404
-    return render(request, "candidates/duplicate_list.html", {"groups": selectors.duplicate_groups(actor=request.user)})
+    groups = selectors.duplicate_groups(actor=request.user)
+    audit_list_read(request=request, candidates=[c for group in groups for c in group])
+    return render(request, "candidates/duplicate_list.html", {"groups": groups})

@@ -164,3 +164,9 @@ def audit_verify_all() -> list[ChainReport]:
     chains = set(AuditEvent.objects.order_by().values_list("chain", flat=True).distinct())
     chains |= set(AuditChainHead.objects.values_list("chain", flat=True))
     return [audit_verify_chain(chain) for chain in sorted(chains)]
+
+
+def audit_list_read(*, request, candidates: Iterable, fields: Iterable[str] = ("full_name",)) -> AuditEvent | None:
+    """A list page or list API showed these candidates' names: one bulk read entry for the whole view."""
+    shown = [c for c in candidates if c is not None]
+    return audit_record_many(action=AuditEvent.Action.READ, actor=request.user, objs=shown, fields=fields, request=request)

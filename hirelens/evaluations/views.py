@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from hirelens.accounts.roles import Perm, user_can
 from hirelens.candidates.access import visible_applications
-from hirelens.core.audit import audit_record
+from hirelens.core.audit import audit_list_read, audit_record
 from hirelens.core.flash import flash_errors
 from hirelens.core.models import AuditEvent
 from hirelens.positions.access import access_position
@@ -35,9 +35,7 @@ def index(request):
                     .select_related("position", "candidate", "progress__stage").order_by("-updated_at")[:100])
     mine = dict(Scorecard.objects.filter(interviewer=request.user).values_list("application_id", "status"))
     rows = [{"application": a, "my_status": mine.get(a.pk)} for a in applications]
-    if rows:
-        audit_record(action=AuditEvent.Action.READ, actor=request.user, object_type="candidates.candidate",
-                     object_id="list", fields=["full_name"], request=request)
+    audit_list_read(request=request, candidates=[a.candidate for a in applications])
     return render(request, "evaluations/index.html", {"rows": rows})
 
 

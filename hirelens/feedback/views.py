@@ -12,6 +12,7 @@ from django.views.decorators.csrf import csrf_protect
 
 from hirelens.accounts.roles import Perm, user_can
 from hirelens.core.access import require_perm
+from hirelens.core.audit import audit_list_read
 from hirelens.core.flash import flash_errors
 from hirelens.core.params import query_int
 from hirelens.positions.access import access_position, visible_positions
@@ -27,8 +28,10 @@ def dashboard(request):
     now = timezone.now()
     since = now - timedelta(days=query_int(request.GET, "days", default=30, maximum=3650))
     promise, late = feedback_promise(actor=request.user, since=since, now=now)
+    late = late[:100]
+    audit_list_read(request=request, candidates=[c.application.candidate for c in late])
     return render(request, "feedback/dashboard.html", {
-        "promise": promise, "late": late[:100], "now": now,
+        "promise": promise, "late": late, "now": now,
         "suggestions": survey_suggestions(actor=request.user, now=now),
         "survey": survey_summary(actor=request.user, since=now - timedelta(days=90)),
         "can_configure": user_can(request.user, Perm.MESSAGING_CONFIGURE),

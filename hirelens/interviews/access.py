@@ -25,7 +25,7 @@ def _stage_visible(*, actor, session: InterviewSession) -> bool:
 
 def session_list(*, actor, state: str = "", application=None) -> list[InterviewSession]:
     """Sessions the actor may see, stage permissions (W2) included, newest first (of one application if given)."""
-    qs = visible_sessions(actor=actor).select_related("application__position", "stage", "organization").order_by("-created_at")
+    qs = visible_sessions(actor=actor).select_related("application__position", "application__candidate", "stage", "organization").order_by("-created_at")
     if state:
         qs = qs.filter(state=state)
     if application is not None:

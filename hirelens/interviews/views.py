@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from hirelens.accounts.roles import Perm
 from hirelens.candidates.access import access_application
 from hirelens.core.access import require_perm
-from hirelens.core.audit import audit_record
+from hirelens.core.audit import audit_list_read, audit_record
 from hirelens.core.models import AuditEvent
 
 from . import services
@@ -31,6 +31,7 @@ from .models import Answer, InterviewSession
 def session_index(request):
     sessions = session_list(actor=request.user, state=request.GET.get("state", ""))
     page = Paginator(sessions, 20).get_page(request.GET.get("page"))
+    audit_list_read(request=request, candidates=[s.application.candidate for s in page])
     return render(request, "interviews/session_list.html", {"page": page, "states": InterviewSession.State.choices})
 
 

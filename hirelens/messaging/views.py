@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from hirelens.accounts.roles import Perm
 from hirelens.core.access import require_perm
-from hirelens.core.audit import audit_record
+from hirelens.core.audit import audit_list_read, audit_record
 from hirelens.core.links import absolute_url
 from hirelens.core.models import AuditEvent, Organization
 
@@ -36,6 +36,7 @@ def outbox(request):
     require_perm(request.user, Perm.MESSAGING_VIEW)
     status = request.GET.get("status", "")
     page = Paginator(message_list(actor=request.user, status=status), 30).get_page(request.GET.get("page"))
+    audit_list_read(request=request, candidates=[m.candidate for m in page])
     return render(request, "messaging/outbox.html", {"page": page, "status": status, "statuses": Message.Status.choices})
 
 
@@ -51,6 +52,7 @@ def reminders(request):
     require_perm(request.user, Perm.MESSAGING_VIEW)
     status = request.GET.get("status", Reminder.Status.PLANNED)
     page = Paginator(reminder_list(actor=request.user, status=status), 50).get_page(request.GET.get("page"))
+    audit_list_read(request=request, candidates=[r.candidate for r in page])
     return render(request, "messaging/reminders.html", {"page": page, "status": status, "statuses": Reminder.Status.choices})
 
 
@@ -58,7 +60,9 @@ def reminders(request):
 def helpdesk_inbox(request):
     require_perm(request.user, Perm.MESSAGING_HELPDESK)
     status = request.GET.get("status", "")
-    context = {"tickets": ticket_list(actor=request.user, status=status)[:100], "status": status,
+    tickets = list(ticket_list(actor=request.user, status=status)[:100])
+    audit_list_read(request=request, candidates=[t.candidate for t in tickets])
+    context = {"tickets": tickets, "status": status,
                "statuses": Ticket.Status.choices, "stats": ticket_stats(actor=request.user)}
     template = "messaging/_ticket_rows.html" if request.htmx else "messaging/helpdesk.html"
     return render(request, template, context)

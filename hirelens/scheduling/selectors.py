@@ -8,7 +8,8 @@ from .models import Availability, Interview, InterviewLink, InterviewSlot
 
 
 def interview_list(*, actor, position=None, upcoming: bool = False, mine: bool = False) -> QuerySet[Interview]:
-    qs = visible_interviews(actor=actor).select_related("application__position", "stage").prefetch_related("interviewers")
+    qs = (visible_interviews(actor=actor).select_related("application__position", "application__candidate", "stage")
+          .prefetch_related("interviewers"))
     if position is not None:
         qs = qs.filter(application__position=position)
     if upcoming:
@@ -19,7 +20,7 @@ def interview_list(*, actor, position=None, upcoming: bool = False, mine: bool =
 
 
 def slot_list(*, actor, position=None, open_only: bool = False) -> QuerySet[InterviewSlot]:
-    qs = visible_slots(actor=actor).prefetch_related("interviewers")
+    qs = visible_slots(actor=actor).select_related("application__candidate").prefetch_related("interviewers")
     if position is not None:
         qs = qs.filter(position=position)
     if open_only:

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from hirelens.accounts.roles import Perm, user_can
 from hirelens.candidates.access import access_application, visible_applications
 from hirelens.core.access import get_for_actor, require_perm, tenant_queryset
+from hirelens.core.audit import audit_list_read
 from hirelens.core.flash import flash_errors
 from hirelens.positions.access import access_position
 from hirelens.positions.validators import common_time_zones
@@ -37,11 +38,14 @@ def _picked_members(request, field="interviewers"):
 def position_schedule(request, position_id: int):
     position = access_position(actor=request.user, position_id=position_id)
     can_manage = user_can(request.user, Perm.POSITIONS_MANAGE)
+    slots = list(selectors.slot_list(actor=request.user, position=position).exclude(status="cancelled"))
+    interviews = list(selectors.interview_list(actor=request.user, position=position))
+    applications = (list(visible_applications(actor=request.user).filter(position=position).select_related("candidate").order_by("pk"))
+                    if can_manage else [])
+    audit_list_read(request=request, candidates=[s.application.candidate for s in slots if s.application_id]
+                    + [i.application.candidate for i in interviews] + [a.candidate for a in applications])
     return render(request, "scheduling/position.html", {
-        "position": position, "can_manage": can_manage,
-        "slots": selectors.slot_list(actor=request.user, position=position).exclude(status="cancelled"),
-        "interviews": selectors.interview_list(actor=request.user, position=position),
-        "applications": visible_applications(actor=request.user).filter(position=position).order_by("pk") if can_manage else [],
+        "position": position, "can_manage": can_manage, "slots": slots, "interviews": interviews, "applications": applications,
         "members": position.assignments.select_related("user").order_by("user__full_name") if can_manage else [],
         "viewer_tz": viewer_zone(request, request.user.organization.time_zone), "time_zones": common_time_zones(),
         "stages": _schedulable_stages(request.user, position) if can_manage else [],
@@ -49,12 +53,15 @@ def position_schedule(request, position_id: int):
 
 
 def _schedulable_stages(actor, position):
-    from hirelens.workflows.models import Process
-    from hirelens.workflows.selectors import latest_version
+    """The stages of the latest published version of the position's active process, in one query."""
+    from django.db.models import Subquery
 
-    process = Process.objects.filter(position=position, is_active=True).first()
-    version = latest_version(process) if process else None
-    return list(version.stages.order_by("order", "pk")) if version else []
+    from hirelens.workflows.models import Process, ProcessVersion, Stage
+
+    process = Process.objects.filter(position=position, is_active=True).order_by("-is_active", "name", "pk").values("pk")[:1]
+    version = (ProcessVersion.objects.filter(process=Subquery(process), status=ProcessVersion.Status.PUBLISHED)
+               .order_by("-number").values("pk")[:1])
+    return list(Stage.objects.filter(version=Subquery(version)).order_by("order", "pk"))
 
 
 def _picked_stage(request, position):

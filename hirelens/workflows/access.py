@@ -73,7 +73,7 @@ def visible_stages(*, actor, version: ProcessVersion) -> list[Stage]:
     if version.organization_id != getattr(actor, "organization_id", None):
         return []
     roles = assignment_roles(actor=actor, position_id=version.process.position_id)
-    stages = version.stages.select_related("version__process").prefetch_related("view_users").order_by("order", "pk")
+    stages = version.stages.select_related("version__process").prefetch_related("view_users", "score_users").order_by("order", "pk")
     return [stage for stage in stages if stage_can_view(actor=actor, stage=stage, roles=roles)]
 
 

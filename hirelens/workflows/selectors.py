@@ -49,14 +49,16 @@ def position_board(*, actor, position: Position) -> list[Column]:
     process = Process.objects.filter(position=position, is_active=True).first()
     version = latest_version(process) if process else None
     stages = visible_stages(actor=actor, version=version) if version else []
-    from .access import stage_can_score
+    from .access import assignment_roles, stage_can_score
 
+    roles = assignment_roles(actor=actor, position_id=position.pk) if stages else set()  # once, not once per stage
     columns = ([Column("new", "")]
-               + [Column(s.key, s.title, s.module, stage=s, can_score=stage_can_score(actor=actor, stage=s)) for s in stages]
+               + [Column(s.key, s.title, s.module, stage=s, can_score=stage_can_score(actor=actor, stage=s, roles=roles))
+                  for s in stages]
                + [Column("other", ""), Column("ended", "")])
     by_key = {c.key: c for c in columns}
     applications = (visible_applications(actor=actor).filter(position=position)
-                    .select_related("progress__stage", "progress__version").order_by("created_at"))
+                    .select_related("candidate", "progress__stage", "progress__version").order_by("created_at"))
     for application in applications:
         progress = getattr(application, "progress", None)
         if progress is None:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from hirelens.accounts.roles import AssignmentRole, Perm, user_can
 from hirelens.candidates.access import access_application
 from hirelens.core.access import get_for_actor, require_perm, tenant_queryset
+from hirelens.core.audit import audit_list_read
 from hirelens.core.flash import flash_errors
 from hirelens.positions.access import access_position, visible_positions
 
@@ -242,6 +243,7 @@ def clone(request, process_id: int):
 def board(request, position_id: int):
     position = access_position(actor=request.user, position_id=position_id)
     columns = selectors.position_board(actor=request.user, position=position)
+    audit_list_read(request=request, candidates=[card.application.candidate for column in columns for card in column.cards])
     return render(request, "workflows/board.html", {"position": position, "columns": columns,
                                                     "can_move": selectors.can_move(request.user)})
 
