@@ -218,6 +218,20 @@ def _q(**kwargs):
     return Q(**kwargs)
 
 
+def decisions_without_evaluation(*, actor, filters: Filters, limit: int = 50) -> dict:
+    """Final decisions (hire / reject) in the period, and those made without any human evaluation (S1: flagged
+    in reports, with the reason the person gave)."""
+    from hirelens.evaluations.models import Decision
+
+    final = Decision.objects.filter(organization_id=actor.organization_id, outcome__in=["hire", "reject"],
+                                    application__position_id__in=_position_ids(actor, filters),
+                                    created_at__gte=filters.start, created_at__lt=filters.end)
+    flagged = final.filter(without_evaluation=True)
+    rows = list(flagged.select_related("application__candidate", "application__position", "decided_by")
+                .order_by("-created_at", "-pk")[:limit])
+    return {"total": final.count(), "count": flagged.count(), "rows": rows}
+
+
 def dashboard(*, actor, filters: Filters, now: datetime | None = None) -> dict:
     return {
         "funnel": funnel(actor=actor, filters=filters),

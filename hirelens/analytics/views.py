@@ -13,7 +13,7 @@ from hirelens.core.audit import audit_record
 from hirelens.core.models import AuditEvent
 from hirelens.positions.access import visible_positions
 
-from .selectors import Filters, dashboard, dimension_mean
+from .selectors import Filters, dashboard, decisions_without_evaluation, dimension_mean
 
 
 @login_required
@@ -26,9 +26,15 @@ def index(request):
     dimensions = sorted({d for p in positions for d in (p.scorecard_dimensions or [])})
     dimension = request.GET.get("dimension") or ("专业技能" if "专业技能" in dimensions else (dimensions[0] if dimensions else ""))
     question = dimension_mean(actor=request.user, filters=filters, dimension=dimension) if dimension else None
+    unevaluated = decisions_without_evaluation(actor=request.user, filters=filters)
+    if unevaluated["rows"]:
+        from hirelens.core.audit import audit_list_read
+
+        audit_list_read(request=request, candidates=[d.application.candidate for d in unevaluated["rows"]])
     return render(request, "analytics/index.html", {"data": data, "filters": filters, "positions": positions,
                                                     "departments": departments, "query": request.GET.urlencode(),
-                                                    "dimensions": dimensions, "question": question})
+                                                    "dimensions": dimensions, "question": question,
+                                                    "unevaluated": unevaluated})
 
 
 def _sheets(data) -> list[tuple[str, list[str], list[list]]]:

@@ -222,3 +222,18 @@ def test_refusal_is_explained_in_english(ev, hr_admin, client):
     status, text = process_api(ev["application"], client, "x")
     assert status == 422 and "needs a specific reason" in text
     _nothing_decided(ev["application"])
+
+
+def test_analytics_lists_decisions_made_without_evaluation(ev, org, hr_admin, interviewer, hiring_manager, client):
+    other = build(org, hr_admin, interviewer, hiring_manager, title="前端工程师", name="候选人乙")
+    ev_services.scorecard_submit(actor=interviewer, application=other["application"], stage=other["video"], ratings=ratings(4, 3, 4, 4))
+    client.force_login(hr_admin)
+    assert process_page(other["application"], client, GOOD_REASON)[0] == 200  # evaluated: not listed
+    assert candidate_page(ev["application"], client, GOOD_REASON, without=WITHOUT_REASON)[0] == 200
+    page = client.get(reverse("analytics:index")).content.decode()
+    assert "共 2 个录用或未通过决定，其中 1 个未经人工评估。" in page
+    assert page.count('data-testid="without-evaluation-row"') == 1
+    assert "候选人甲" in page and WITHOUT_REASON in page and "候选人乙" not in page
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("analytics:index")).content.decode()
+    assert "2 hire or reject decisions, 1 of them without a human evaluation." in page
