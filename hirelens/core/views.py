@@ -16,6 +16,7 @@ from hirelens.accounts.roles import Perm, user_can
 
 from . import metrics
 from .health import run_checks
+from .labels import field_label, object_kind_label
 from .models import AuditEvent
 from .selectors import audit_event_list, audit_object_types
 
@@ -31,7 +32,7 @@ def dashboard(request):
         "position_count": positions.filter(status="open").count(),
         "candidate_count": visible_candidates(actor=user).count(),
         "my_positions": positions.filter(assignments__user=user).distinct()[:8],
-        "recent_audit": audit_event_list(actor=user)[:8] if user_can(user, Perm.AUDIT_VIEW) else None,
+        "recent_audit": _with_labels(audit_event_list(actor=user)[:8]) if user_can(user, Perm.AUDIT_VIEW) else None,
     }
     return render(request, "core/dashboard.html", context)
 
@@ -45,22 +46,25 @@ class AuditFilterForm(forms.Form):
     date_to = forms.DateField(label=_("结束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 
-def _field_labels(object_type: str, fields: list[str]) -> list[str]:
-    """The audited model's own field labels (full_name -> 姓名), in the reader's language; an unknown name as is."""
+def _audited_meta(object_type: str):
     from django.apps import apps
-    from django.core.exceptions import FieldDoesNotExist
 
     try:
-        meta = apps.get_model(object_type)._meta if "." in object_type else None
+        return apps.get_model(object_type)._meta if "." in object_type else None
     except LookupError:
-        meta = None
-    labels = []
-    for name in fields:
-        try:
-            labels.append(str(getattr(meta.get_field(name), "verbose_name", name)) if meta else name)
-        except FieldDoesNotExist:
-            labels.append(name)
-    return labels
+        return None
+
+
+def _with_labels(events) -> list:
+    """Audit entries as a reader sees them: the object as its kind's label and id (候选人 #144, not
+    candidates.candidate 144) and the fields as the model's labels (full_name -> 姓名), in the reader's language."""
+    events = list(events)
+    for event in events:
+        meta = _audited_meta(event.object_type)
+        kind = object_kind_label(event.object_type)
+        event.object_label = f"{kind} #{event.object_id}" if event.object_id else kind
+        event.field_labels = [field_label(meta, name) for name in event.fields or []]
+    return events
 
 
 @login_required
@@ -73,8 +77,7 @@ def audit_log(request):
         date_from=filters.get("date_from"), date_to=filters.get("date_to"),
     )
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    for event in page:
-        event.field_labels = _field_labels(event.object_type, event.fields or [])
+    page.object_list = _with_labels(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "core/audit_log.html", {

@@ -37,7 +37,7 @@ ATTRIBUTES = {"title", "placeholder", "aria-label", "alt"}
 # A placeholder in braces ({survey_link}) is what a template editor types, not a code shown to a reader.
 SNAKE = re.compile(r"(?<![\w@./:{-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w@/}-])")
 AUDIT_OBJECT = re.compile(r"\b[a-z]+\.[a-z]+ #?\d+")
-CODES = {"started", "none", "done", "master", "bachelor", "doctor", "campus", "referral", "email", "wechat", "sms",
+CODES = {"started", "none", "done", "video", "audio", "text", "file", "master", "bachelor", "doctor", "campus", "referral", "email", "wechat", "sms",
          "pending", "scheduled", "completed", "cancelled", "active", "draft", "open", "closed", "submitted",
          "analysed", "failed", "queued", "sent", "hire", "reject", "advance", "hold", "true", "false"}
 MINUTES = re.compile(r"(\d[\d,]*)\s*(?:分钟|minutes?\b|mins?\b)")
@@ -53,18 +53,12 @@ ENDONYMS = {"中文", "简体中文"}
 
 # (kind, token) -> why it is still shown: the remaining work of issue 16 §5, each one named. Remove an entry when
 # its fix lands; a new finding fails.
-_AUDIT = "audit log and dashboard show the object as 'app.model id': names there are issue 16 §1 (list pages, other part)"
 _DECISION = "the decision route's new 'decided without evaluation' texts (issue 16 §3, in progress in another part)"
 _PREVIEW = "the English message templates are previewed with Chinese sample values (messaging/services/config.py)"
 _SETTINGS = "WeChat/channel settings are raw JSON boxes naming channel codes; §4 replaces them with a real form"
 _FEEDBACK = "feedback dashboard and rules format survey suggestions with full-width punctuation (feedback templates)"
 _DESIGNER = "process designer and stage forms: help texts in stage modules' specs are single-language (workflows)"
 KNOWN: dict[tuple[str, str], str] = {
-    **{("audit object", t): _AUDIT for t in [
-        "candidates.backgroundcheck", "candidates.candidate", "candidates.document", "evaluations.decision",
-        "evaluations.scorecard", "imports.importbatch", "interviews.interviewsession", "messaging.message",
-        "messaging.ticket", "portal.portallink", "positions.position", "scheduling.interview", "workflows.process",
-        "workflows.stage"]},
     **{("chinese", t): _PREVIEW for t in ["个工作日内联系您", "分钟项目", "将在", "张三", "李经理", "浏览器再试一次",
                                           "直播面试", "请换用"]},
     **{("code", t): _PREVIEW for t in ["cancelled", "open", "scheduled"]},
@@ -85,10 +79,19 @@ class _Text(HTMLParser):
         self.nodes: list[str] = []
         self.links: list[str] = []
         self._skip = 0
+        self._form: str | None = None  # the action of the GET form we are in
+        self._select: str | None = None
 
     def handle_starttag(self, tag, attrs):
         if tag in ("script", "style"):
             self._skip += 1
+        named = dict(attrs)
+        if tag == "form":
+            self._form = named.get("action") or "" if (named.get("method") or "get").lower() == "get" else None
+        elif tag == "select" and self._form is not None:
+            self._select = named.get("name")
+        elif tag == "option" and self._form is not None and self._select and named.get("value"):
+            self.links.append(f"{self._form}?{self._select}={named['value']}")  # a filter: each of its choices
         for name, value in attrs:
             if name in ATTRIBUTES and value:
                 self.nodes.append(value)
@@ -98,6 +101,10 @@ class _Text(HTMLParser):
     def handle_endtag(self, tag):
         if tag in ("script", "style") and self._skip:
             self._skip -= 1
+        elif tag == "form":
+            self._form = None
+        elif tag == "select":
+            self._select = None
 
     def handle_data(self, data):
         if not self._skip and data.strip():
@@ -161,7 +168,7 @@ def _in_chinese(text: str, at: int) -> bool:
 
 def _shape(path: str) -> str:
     parts = urlsplit(path)
-    query = re.sub(r"\d+", "N", parts.query) if "tab=" in parts.query else ""
+    query = re.sub(r"\d+", "N", parts.query) if re.search(r"\b(tab|status)=", parts.query) else ""
     return re.sub(r"\d+|[0-9a-f-]{20,}", "N", parts.path) + ("?" + query if query else "")
 
 
@@ -197,7 +204,7 @@ def test_pages_show_words_not_codes():
     call_command("load_demo", verbosity=0)
     demo_words = _demo_words()
     findings: dict[tuple[str, str], set[str]] = {}
-    walked = 0
+    walked, shapes = 0, set()
     for role in ROLES:
         user = User.objects.get(email=f"{role}@demo.hirelens.local")
         for language in LANGUAGES:
@@ -206,6 +213,7 @@ def test_pages_show_words_not_codes():
             client.cookies["django_language"] = language
             pages = _crawl(client)
             walked += len(pages)
+            shapes |= {_shape(url) for url in pages}
             assert len(pages) >= 5, (role, language, list(pages))
             for url, nodes in pages.items():
                 if OTHER_LANGUAGE[language].match(url):  # the template's own text, in its language
@@ -213,6 +221,35 @@ def test_pages_show_words_not_codes():
                 for kind, token in _problems(nodes, language, demo_words):
                     findings.setdefault((kind, token), set()).add(f"{language} {_shape(url)}")
     assert walked >= 100, walked
+    for expected in ["/audit/", "/candidates/N/?tab=evaluations", "/evaluations/applications/N/", "/imports/N/",
+                     "/interviews/N/", "/messaging/messages/N/", "/messaging/reminders/?status=sent",
+                     "/processes/N/preview/", "/feedback/"]:
+        assert expected in shapes, sorted(shapes)
     unexpected = {k: sorted(v) for k, v in findings.items() if k not in KNOWN}
     report = "\n".join(f"{kind} {token!r}: {', '.join(where[:6])}" for (kind, token), where in sorted(unexpected.items()))
     assert not unexpected, f"{len(unexpected)} raw codes or untranslated words:\n{report}"
+
+
+@pytest.mark.parametrize(("language", "words"), [("zh-hans", ["1 天", "1 小时", "面试 #77"]),
+                                                 ("en", ["1 day", "1 hour", "Interview #77"])])
+def test_reminders_show_days_and_the_subject_in_words(hr_admin, language, words):
+    """A reminder a day before an interview reads '1 天' / '1 day' and names an interview, not '1440 分钟' and
+    'scheduling.interview #77'."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from hirelens.candidates.tests.factories import CandidateFactory
+    from hirelens.messaging.services.reminders import reminders_plan
+
+    candidate = CandidateFactory(organization=hr_admin.organization)
+    reminders_plan(organization_id=hr_admin.organization_id, subject_type="scheduling.interview", subject_id=77,
+                   starts_at=timezone.now() + timedelta(days=3), offsets=[1440, 60], candidate_id=candidate.pk)
+    client = Client()
+    client.force_login(hr_admin)
+    client.cookies["django_language"] = language
+    parser = _Text()
+    parser.feed(client.get("/messaging/reminders/").content.decode())
+    cells = [n for n in parser.nodes if n in words]
+    assert sorted(cells) == sorted(words + [words[2]]), parser.nodes  # the interview on both rows
+    assert not [n for n in parser.nodes if "1440" in n or "scheduling." in n]
