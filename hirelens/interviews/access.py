@@ -25,12 +25,26 @@ def _stage_visible(*, actor, session: InterviewSession) -> bool:
 
 def session_list(*, actor, state: str = "", application=None) -> list[InterviewSession]:
     """Sessions the actor may see, stage permissions (W2) included, newest first (of one application if given)."""
-    qs = visible_sessions(actor=actor).select_related("application__position", "application__candidate", "stage", "organization").order_by("-created_at")
+    from hirelens.workflows.access import assignment_roles, stage_can_view
+
+    qs = (visible_sessions(actor=actor).select_related("application__position", "application__candidate", "stage__version__process",
+                                                       "organization")
+          .prefetch_related("stage__view_users").order_by("-created_at"))
     if state:
         qs = qs.filter(state=state)
     if application is not None:
         qs = qs.filter(application=application)
-    return [s for s in qs if _stage_visible(actor=actor, session=s)]
+    roles: dict[int, set[str]] = {}  # the actor's roles, looked up once per position (not once per session)
+
+    def visible(session) -> bool:
+        if session.stage_id is None:
+            return True
+        position_id = session.application.position_id
+        if position_id not in roles:
+            roles[position_id] = assignment_roles(actor=actor, position_id=position_id)
+        return stage_can_view(actor=actor, stage=session.stage, roles=roles[position_id])
+
+    return [s for s in qs if visible(s)]
 
 
 def access_session(*, actor, session_id) -> InterviewSession:

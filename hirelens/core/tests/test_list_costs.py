@@ -24,7 +24,7 @@ from hirelens.messaging.models import Message, Reminder, Ticket
 from hirelens.positions.tests.factories import PositionFactory
 from hirelens.scheduling.models import Interview, InterviewSlot
 from hirelens.workflows.services import pipeline_start
-from hirelens.workflows.tests.factories import published_process
+from hirelens.workflows.tests.factories import assign, published_process
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +51,8 @@ LISTS: dict[str, Callable[[int], int]] = {
 
 def _build(org, actor, n: int):
     position = PositionFactory(organization=org, title="数据分析师")
-    published_process(actor, position)
+    _process, version = published_process(actor, position)
+    stage = version.stages.order_by("order").first()
     survey_rules_ensure(organization_id=org.pk)  # the default rules, made on the feedback page's first visit
     now = timezone.now()
     people = []
@@ -59,7 +60,7 @@ def _build(org, actor, n: int):
         # pairs share a phone number: n // 2 duplicate groups
         candidate = CandidateFactory(organization=org, full_name=f"测试者{i:02d}", phone=f"1380000{i // 2:04d}")
         application = ApplicationFactory(candidate=candidate, position=position, organization=org)
-        InterviewSessionFactory(application=application)
+        InterviewSessionFactory(application=application, stage=stage)
         Message.objects.create(organization=org, kind="invitation", candidate=candidate, subject="面试邀请", body="请参加面试")
         Reminder.objects.create(organization=org, subject_type="scheduling.interview", subject_id=str(i), candidate=candidate,
                                 starts_at=now + timedelta(days=1), offset_minutes=60, due_at=now + timedelta(hours=23))
@@ -99,3 +100,36 @@ def test_list_costs_the_same_whatever_the_page_size(client, hr_admin, org, n, ur
         assert [(e.action, e.object_type, e.object_id) for e in entries] == [("read", "candidates.candidate", "")]
         assert sorted(entries[0].targets) == sorted(f"candidates.candidate:{pk}" for pk in shown)
     assert audit_verify_chain(audit_chain_key(org.pk)).ok
+
+
+# what an interviewer assigned to the position opens; stage permissions are checked per position, not per row
+INTERVIEWER_LISTS: dict[str, Callable[[int], int]] = {
+    "/candidates/": lambda n: min(n, 20),
+    "/api/v1/candidates/?limit=50": lambda n: n,
+    "/interviews/": lambda n: min(n, 20),
+    "/processes/position/{position}/board/": lambda n: n,
+    "/scheduling/position/{position}/": lambda n: n,
+    "/evaluations/": lambda n: n,
+    "/api/v1/scheduling/interviews": lambda n: 0,
+}
+
+
+@pytest.mark.parametrize("n", [3, 30])
+@pytest.mark.parametrize("url", list(INTERVIEWER_LISTS))
+def test_an_interviewers_lists_cost_the_same(client, hr_admin, interviewer, org, n, url, django_assert_max_num_queries):
+    position, people = _build(org, hr_admin, n)
+    assign(position, interviewer)
+    expected = INTERVIEWER_LISTS[url](n)
+    url = url.format(position=position.pk)
+    client.force_login(interviewer)
+    audit_record(action="login", actor=interviewer, obj=interviewer)
+    last = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first()
+    with django_assert_max_num_queries(MAX_QUERIES):
+        response = client.get(url)
+    assert response.status_code == 200
+    text = json.dumps(response.json(), ensure_ascii=False) if url.startswith("/api/") else response.content.decode()
+    shown = {c.pk for c in people if c.full_name in text}
+    assert len(shown) == expected, f"{url} shows {len(shown)} of the {n} names, expected {expected}"
+    entries = list(AuditEvent.objects.filter(pk__gt=last))
+    assert [(e.actor_id, sorted(e.targets)) for e in entries] == (
+        [(interviewer.pk, sorted(f"candidates.candidate:{pk}" for pk in shown))] if expected else [])
