@@ -77,11 +77,12 @@ def candidate_report_pdf(*, actor, application) -> bytes:
     story.append(p(_("AI 指标只是参考证据，有其局限（口音、网络、光线都会影响），不会自动填写任何分数；评分与决定由人做出。"), small))
     for row in ai_evidence(actor=actor, application=application):
         story.append(p(row["question"]))
-        figures = "；".join(f"{k} {v}" for k, v in row["figures"])
+        semicolon, comma = _("；"), _("、")  # full-width in Chinese, "; " and ", " in English
+        figures = semicolon.join(f"{k}{_('：')}{v}" for k, v in row["shown"])
         if row["keywords"]:
-            figures += "；" + "、".join(f"{k}×{v}" for k, v in row["keywords"].items())
+            figures += semicolon + _("关键词") + _("：") + comma.join(f"{k}×{v}" for k, v in row["keywords"].items())
         story.append(p(figures, small))
-        events = "，".join(f"{e.get('start_s', 0):.1f}s {e.get('type', '')}" for e in row["events"][:15])
+        events = comma.join(f"{e.get('start_s', 0):.1f}s {e['label']}" for e in row["events"][:15])
         if events:
             story.append(p(events, small))
     buffer = io.BytesIO()

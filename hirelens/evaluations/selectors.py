@@ -11,6 +11,7 @@ import statistics
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from hirelens.candidates.models import Application
 
@@ -114,6 +115,29 @@ def profile_build(*, actor, application: Application, stage_ids: list[int] | Non
 EVIDENCE_FIELDS = ("duration_s", "speaking_time_s", "pause_count", "speech_rate_syll_per_s", "words_per_min", "chars_per_min",
                    "pitch_mean_hz")
 FACIAL_FIELDS = ("face_present_ratio", "smile_count", "frown_count", "look_away_count")
+# summary key -> (label, unit, decimals); a unit of "%" shows a ratio as a percentage
+FIGURES = {
+    "duration_s": (gettext_lazy("时长"), " s", 1),
+    "speaking_time_s": (gettext_lazy("说话时间"), " s", 1),
+    "pause_count": (gettext_lazy("停顿次数"), "", 0),
+    "speech_rate_syll_per_s": (gettext_lazy("语速（音节/秒）"), "", 2),
+    "words_per_min": (gettext_lazy("每分钟词数"), "", 0),
+    "chars_per_min": (gettext_lazy("每分钟字数"), "", 0),
+    "pitch_mean_hz": (gettext_lazy("平均音高"), " Hz", 0),
+    "face_present_ratio": (gettext_lazy("画面中有面部"), "%", 0),
+    "smile_count": (gettext_lazy("微笑次数"), "", 0),
+    "frown_count": (gettext_lazy("皱眉次数"), "", 0),
+    "look_away_count": (gettext_lazy("视线偏离次数"), "", 0),
+}
+
+
+def _figure(key: str, value) -> tuple[str, str]:
+    """A summary figure as the reader sees it: its label and its value with the unit (never the stored key)."""
+    label, unit, digits = FIGURES[key]
+    number = float(value) * 100 if unit == "%" else float(value)
+    return str(label), f"{number:.{digits}f}{unit}"
+
+
 FACIAL_EVENT_TYPES = {"smile", "frown", "look_away", "face_lost", "gesture", "posture"}
 
 
@@ -121,6 +145,7 @@ def ai_evidence(*, actor, application: Application) -> list[dict]:
     """Per analysed answer: the summary figures and the timestamped events (facial ones only when the
     organization allows facial analysis and the candidate consented to it)."""
     from hirelens.interviews.access import session_list
+    from hirelens.interviews.analysis_display import EVENT_LABELS
     from hirelens.interviews.models import Answer
 
     rows = []
@@ -133,9 +158,11 @@ def ai_evidence(*, actor, application: Application) -> list[dict]:
             figures = [(k, summary[k]) for k in EVIDENCE_FIELDS if summary.get(k) is not None]
             if facial:
                 figures += [(k, summary[k]) for k in FACIAL_FIELDS if summary.get(k) is not None]
-            events = [e for e in (analysis.get("events") or []) if facial or e.get("type") not in FACIAL_EVENT_TYPES]
+            events = [{**e, "label": str(EVENT_LABELS.get(e.get("type"), e.get("type", "")))}
+                      for e in (analysis.get("events") or []) if facial or e.get("type") not in FACIAL_EVENT_TYPES]
             question = (session.questions[answer.question_index]["text"]
                         if 0 <= answer.question_index < len(session.questions) else session.practice_question)
             rows.append({"answer": answer, "session": session, "question": question, "figures": figures,
+                         "shown": [_figure(k, v) for k, v in figures],  # (label, value with unit): for people
                          "keywords": summary.get("keywords") or {}, "events": events[:40], "facial": facial})
     return rows

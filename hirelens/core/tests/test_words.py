@@ -37,7 +37,7 @@ ATTRIBUTES = {"title", "placeholder", "aria-label", "alt"}
 # A placeholder in braces ({survey_link}) is what a template editor types, not a code shown to a reader.
 SNAKE = re.compile(r"(?<![\w@./:{-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w@/}-])")
 AUDIT_OBJECT = re.compile(r"\b[a-z]+\.[a-z]+ #?\d+")
-CODES = {"started", "none", "done", "video", "audio", "text", "file", "master", "bachelor", "doctor", "campus", "referral", "email", "wechat", "sms",
+CODES = {"started", "none", "done", "video", "audio", "text", "file", "speech", "pause", "smile", "frown", "gesture", "master", "bachelor", "doctor", "campus", "referral", "email", "wechat", "sms",
          "pending", "scheduled", "completed", "cancelled", "active", "draft", "open", "closed", "submitted",
          "analysed", "failed", "queued", "sent", "hire", "reject", "advance", "hold", "true", "false"}
 MINUTES = re.compile(r"(\d[\d,]*)\s*(?:分钟|minutes?\b|mins?\b)")
@@ -172,11 +172,11 @@ def _shape(path: str) -> str:
     return re.sub(r"\d+|[0-9a-f-]{20,}", "N", parts.path) + ("?" + query if query else "")
 
 
-def _crawl(client: Client) -> dict[str, list[str]]:
-    """URL -> visible text nodes of every page reachable from the dashboard."""
+def _crawl(client: Client, seeds: list[str]) -> dict[str, list[str]]:
+    """URL -> visible text nodes of every page reachable from the dashboard (and from the seeds)."""
     pages: dict[str, list[str]] = {}
     shapes: dict[str, int] = {}
-    queue, visited = ["/"], set()
+    queue, visited = ["/", *seeds], set()
     while queue and len(pages) < MAX_PAGES:
         href = queue.pop(0)
         if href in visited or shapes.get(_shape(href), 0) >= PER_SHAPE:
@@ -198,11 +198,25 @@ def _crawl(client: Client) -> dict[str, list[str]]:
     return pages
 
 
+def _analysed() -> list[str]:
+    """Evaluation pages with AI evidence (the crawl's first pages of a shape may have none): the demo's video
+    answer analysed as the worker does after `make run` starts."""
+    from hirelens.interviews.analysis_bridge import answer_analyse
+    from hirelens.interviews.models import Answer
+
+    video = Answer.objects.get(kind=Answer.Kind.VIDEO, session__biometric_allowed=True, session__state="submitted")
+    answer_analyse(answer_id=video.pk)
+    ids = Answer.objects.filter(analysis_status=Answer.Analysis.DONE).values_list("session__application_id", flat=True)
+    assert ids, "the demo has analysed answers"
+    return [f"/evaluations/applications/{pk}/" for pk in sorted(set(ids))]
+
+
 def test_pages_show_words_not_codes():
     from hirelens.accounts.models import User
 
     call_command("load_demo", verbosity=0)
     demo_words = _demo_words()
+    seeds = _analysed()
     findings: dict[tuple[str, str], set[str]] = {}
     walked, shapes = 0, set()
     for role in ROLES:
@@ -211,7 +225,7 @@ def test_pages_show_words_not_codes():
             client = Client()
             client.force_login(user)
             client.cookies["django_language"] = language
-            pages = _crawl(client)
+            pages = _crawl(client, seeds)
             walked += len(pages)
             shapes |= {_shape(url) for url in pages}
             assert len(pages) >= 5, (role, language, list(pages))
@@ -253,3 +267,30 @@ def test_reminders_show_days_and_the_subject_in_words(hr_admin, language, words)
     cells = [n for n in parser.nodes if n in words]
     assert sorted(cells) == sorted(words + [words[2]]), parser.nodes  # the interview on both rows
     assert not [n for n in parser.nodes if "1440" in n or "scheduling." in n]
+
+
+def test_the_pdf_report_labels_the_ai_evidence():
+    """The PDF report names the AI figures and events in the reader's language (not speech_rate_syll_per_s)."""
+    import io
+
+    from pypdf import PdfReader
+
+    from hirelens.accounts.models import User
+
+    call_command("load_demo", verbosity=0)
+    urls = _analysed()
+    admin = User.objects.get(email="admin@demo.hirelens.local")
+    for language, labels in [("zh-hans", ["语速（音节/秒）", "说话时间", "视线偏离"]),
+                             ("en", ["Speech rate (syllables/s)", "Speaking time", "Looking away", "Smile"])]:
+        client = Client()
+        client.force_login(admin)
+        client.cookies["django_language"] = language
+        texts = []
+        for url in urls:
+            response = client.get(url + "report.pdf")
+            assert response.status_code == 200
+            texts.append(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages))
+        text = "\n".join(texts)
+        assert all(label in text for label in labels), (language, text[-3000:])
+        assert SNAKE.findall(text) == [], language
+        assert [w for w in ("look_away", "smile", "pause", "speech") if re.search(rf"\b{w}\b", text)] == [], language
