@@ -78,6 +78,13 @@ SAMPLE = {
     "minutes": 15, "result": "通过", "next_steps": "HR 将在 3 个工作日内联系您", "survey_link": "https://hirelens.example/s/xyz",
     "reply": "请换用 Chrome 浏览器再试一次。", "ticket": 1024, "offset_minutes": 60,
 }
+# An English template is previewed with English sample values (a person's data stays as entered; these are samples).
+SAMPLE_EN = {
+    **SAMPLE, "name": "Alex Zhang", "position": "Sales Representative", "interviewer": "Manager Li",
+    "steps": ["AI video interview", "Case study", "Live interview"], "materials": ["10-minute project slides", "ID card"],
+    "result": "Passed", "next_steps": "HR will contact you within 3 working days.",
+    "reply": "Please try again in the latest Chrome browser.",
+}
 
 
 def message_template_preview(*, actor, kind: str, language: str, subject: str | None = None, body: str | None = None) -> dict:
@@ -86,7 +93,8 @@ def message_template_preview(*, actor, kind: str, language: str, subject: str | 
     stored_subject, stored_body = template_for(organization_id=actor.organization_id, kind=kind, language=language)
     subject = stored_subject if subject is None else subject
     body = stored_body if body is None else body
-    values = prepare_variables({**SAMPLE, "organization": actor.organization.name}, language=language)
+    sample = SAMPLE_EN if language == "en" else SAMPLE
+    values = prepare_variables({**sample, "organization": actor.organization.name}, language=language)
     return {"subject": render_text(subject, values), "body": render_text(body, values)}
 
 
