@@ -102,9 +102,9 @@ def profile_build(*, actor, application: Application, stage_ids: list[int] | Non
             fit = rule.label
             break
     parts = [_("%(dim)s%(level)s (%(score)s)") % {"dim": d.name, "level": level_label(d.level), "score": _fmt(d.mean)} for d in dims]
-    statement = "，".join(parts)
+    statement = _("，").join(parts)  # the reader's punctuation: "，" and "：" in Chinese, ", " and ": " in English
     if statement:
-        statement += "：" + (_("适合%(fit)s") % {"fit": fit} if fit else _("暂未匹配到适合方向"))
+        statement += _("：") + (_("适合%(fit)s") % {"fit": fit} if fit else _("暂未匹配到适合方向"))
     decisions = list(Decision.objects.filter(application=application).select_related("decided_by", "stage"))
     return Profile(dimensions=dims, cards=len(cards), interviewers=len({c.interviewer_id for c in cards}), scale_max=scale_max,
                    strengths=strengths, concerns=concerns, fit=fit, statement=statement, decisions=decisions)

@@ -55,14 +55,12 @@ ENDONYMS = {"中文", "简体中文"}
 # its fix lands; a new finding fails.
 _DECISION = "the decision route's new 'decided without evaluation' texts (issue 16 §3, in progress in another part)"
 _SETTINGS = "WeChat/channel settings are raw JSON boxes naming channel codes; §4 replaces them with a real form"
-_FEEDBACK = "feedback dashboard and rules format survey suggestions with full-width punctuation (feedback templates)"
 _DESIGNER = "process designer and stage forms: help texts in stage modules' specs are single-language (workflows)"
 KNOWN: dict[tuple[str, str], str] = {
     ("code", "email"): _SETTINGS, ("code", "wechat"): _SETTINGS,
     ("snake_case", "template_id"): _SETTINGS, ("snake_case", "wechat_template"): _SETTINGS,
     ("snake_case", "application_id"): "pipeline board: a hidden field's name shown in the move form's label (workflows board)",
-    **{("full-width", t): _FEEDBACK for t in ["（", "）", "，"]},
-    ("full-width", "："): _DECISION + "; " + _FEEDBACK,
+    ("full-width", "："): _DECISION,
     **{("full-width", t): _DESIGNER for t in ["“", "”", "。"]},
 }
 
