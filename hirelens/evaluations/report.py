@@ -64,11 +64,11 @@ def candidate_report_pdf(*, actor, application) -> bytes:
         table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey), ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke)]))
         story += [Spacer(1, 4), table, p(_("评分与理由"), h2)]
         for d in profile.dimensions:
-            quotes = [p(f"{q['score']}/{profile.scale_max} · {q['interviewer']}：{q['reason']}") for q in d.quotes]
-            story.append(KeepTogether([p(f"{d.name}（{d.mean}）", body), *quotes, Spacer(1, 4)]))
+            quotes = [p(f"{q['score']}/{profile.scale_max} · {q['interviewer']}{_('：')}{q['reason']}") for q in d.quotes]
+            story.append(KeepTogether([p(f"{d.name}{_('（')}{d.mean}{_('）')}", body), *quotes, Spacer(1, 4)]))
     story.append(p(_("决定"), h2))
     for d in profile.decisions:
-        story.append(p(f"{d.created_at:%Y-%m-%d} · {d.get_outcome_display()} · {d.decided_by.full_name}：{d.rationale}"))
+        story.append(p(f"{d.created_at:%Y-%m-%d} · {d.get_outcome_display()} · {d.decided_by.full_name}{_('：')}{d.rationale}"))
         if d.without_evaluation:  # flagged wherever decisions are reported (S1)
             story.append(p(_("未经评估决定") + " · " + _("未经评估的原因：%(reason)s") % {"reason": d.without_evaluation_reason}))
     if not profile.decisions:
