@@ -61,15 +61,13 @@ STORED_TEXT = {
 
 # (kind, token) -> why it is still shown: the remaining work of issue 16 §5, each one named. Remove an entry when
 # its fix lands; a new finding fails.
-_DECISION = "the decision route's new 'decided without evaluation' texts (issue 16 §3, in progress in another part)"
 _SETTINGS = "WeChat/channel settings are raw JSON boxes naming channel codes; §4 replaces them with a real form"
-_DESIGNER = "process designer and stage forms: help texts in stage modules' specs are single-language (workflows)"
+_DESIGNER = "process designer and preview: a sentence ending in '。' next to a figure or Latin text (workflows templates)"
 KNOWN: dict[tuple[str, str], str] = {
     ("code", "email"): _SETTINGS, ("code", "wechat"): _SETTINGS,
     ("snake_case", "template_id"): _SETTINGS, ("snake_case", "wechat_template"): _SETTINGS,
     ("snake_case", "application_id"): "pipeline board's score import names the CSV columns to type (application_id, score,"
                                       " comment): an identifier by design, but it should be shown as code, not prose",
-    ("full-width", "："): _DECISION,
     ("full-width", "。"): _DESIGNER,
 }
 
