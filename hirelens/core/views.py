@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
@@ -62,7 +63,12 @@ def _with_labels(events) -> list:
     for event in events:
         meta = _audited_meta(event.object_type)
         kind = object_kind_label(event.object_type)
-        event.object_label = f"{kind} #{event.object_id}" if event.object_id else kind
+        if event.targets:  # one bulk entry for a list view: what was read and how many (the search finds each one)
+            kinds = sorted({object_kind_label(target.rsplit(":", 1)[0]) for target in event.targets})
+            separator = ", " if (translation.get_language() or "").startswith("en") else "、"
+            event.object_label = f"{separator.join(kinds)} × {len(event.targets)}"
+        else:
+            event.object_label = f"{kind} #{event.object_id}" if event.object_id else kind
         event.field_labels = [field_label(meta, name) for name in event.fields or []]
     return events
 

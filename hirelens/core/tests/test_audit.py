@@ -150,5 +150,9 @@ def test_audit_search_by_object_finds_bulk_entries(client, hr_admin, events):
     client.force_login(hr_admin)
     page = client.get("/audit/", {"action": "read", "object_id": "3"}).content.decode()
     assert page.count('data-testid="audit-row"') == 3  # the single entry for #3 and both bulk entries naming a #3
+    assert "候选人 × 2" in page and "候选人、面试 × 2" in page  # a bulk entry says what was read and how many
+    client.cookies["django_language"] = "en"
+    page = client.get("/audit/", {"action": "read", "object_id": "3"}).content.decode()
+    assert "Candidate × 2" in page and "Candidate, Interview × 2" in page
     page = client.get("/audit/", {"object_type": "candidates.candidate", "object_id": "3"}).content.decode()
     assert page.count('data-testid="audit-row"') == 2  # not the bulk entry whose #3 is an interview, nor #31 or #33

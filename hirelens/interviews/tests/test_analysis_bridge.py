@@ -52,9 +52,14 @@ def test_unanalysable_recording_is_marked_failed_with_reason(org):
     answer_analyse(answer_id=answer.pk)
     answer.refresh_from_db()
     assert (answer.analysis_status, answer.analysis_error_code) == ("failed", "corrupt") and answer.analysis_error
+    from django.utils import translation
+
     from hirelens.interviews.analysis_display import analysis_error_text
 
-    assert analysis_error_text(answer) == "录像已损坏，无法读取。"  # HR reads words, not the library's English
+    with translation.override("zh-hans"):
+        assert analysis_error_text(answer) == "录像已损坏，无法读取。"  # HR reads words, not the library's English
+    with translation.override("en"):
+        assert analysis_error_text(answer) == "The recording is damaged and cannot be read."
 
 
 def test_repeated_failures_end_visible_not_silent(org, monkeypatch):

@@ -82,3 +82,14 @@ def test_revoked_link_stops_working(session_with_answer, hr_admin, client):
     client.force_login(hr_admin)
     assert client.post(f"/interviews/{session.pk}/revoke/").status_code == 302
     assert client.get("/i/revoke-me/").status_code == 404
+
+
+def test_session_pages_name_the_candidate(session_with_answer, hr_admin, client):
+    session, _, _ = session_with_answer
+    candidate = session.application.candidate
+    candidate.full_name = "周雨桐"
+    candidate.save()
+    client.force_login(hr_admin)
+    for url in (f"/interviews/{session.pk}/", f"/interviews/new/{session.application_id}/"):
+        page = client.get(url).content.decode()
+        assert re.search(r'data-testid="candidate-name">周雨桐<', page), url  # a person, not "#id"
