@@ -262,3 +262,15 @@ def test_json_in_a_settings_form_field_must_have_the_expected_shape(client, hr_a
     assert response.status_code == 200
     assert f"{field} 应为 JSON {shape}。" in response.content.decode()
     assert not MessagingPolicy.objects.exists() and not ChannelAccount.objects.exists()  # nothing saved
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/candidates/new/", "/api/v1/candidates/"])
+def test_multipart_body_broken_mid_way_is_a_400(client, hr_admin, path):
+    """A well-formed multipart header whose body breaks mid-way (a part header past Django's limit) is the client's
+    mistake: 400 with a localized explanation, not a server error from the CSRF check."""
+    client.force_login(hr_admin)
+    body = b"--XX\r\n" + b"X" * 100_000
+    response = client.post(path, data=body, content_type="multipart/form-data; boundary=XX")
+    assert response.status_code == 400
+    assert "multipart/form-data" in response.content.decode()
