@@ -15,6 +15,18 @@ import pytest
 ROOT = Path(__file__).resolve().parent
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language (zh-Hans): a request through the test client leaves its language
+    active in this thread, so a test after an English page would otherwise read English without asking for it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def org(db):
     from hirelens.accounts.tests.factories import OrganizationFactory
