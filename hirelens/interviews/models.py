@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from hirelens.candidates.models import Application
+from hirelens.core.fields import EncryptedTextField
 from hirelens.core.models import Organization, TenantOwnedModel
 
 
@@ -55,6 +56,12 @@ class InterviewSession(TenantOwnedModel):
     title = models.CharField(_("环节"), max_length=200, default="AI视频面试")
     state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.INVITED, db_index=True)
     token_hash = models.CharField(max_length=64, unique=True)
+    # The link's token itself, encrypted at rest (AES-GCM, like every personal field): a re-sent invitation and the
+    # candidate portal's "start" button carry the same link. Lookups still go through token_hash.
+    link_token = EncryptedTextField(blank=True)
+    # what to prepare (one item per line), copied from the AI-video stage's settings when the interview is sent
+    materials = models.TextField(_("需准备的资料"), blank=True)
+    invitations_sent = models.PositiveIntegerField(default=0)
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
     # [{"text": str, "prep_s": int, "answer_s": int, "retakes": int}]

@@ -21,3 +21,67 @@ def ensure_platform_notices(model) -> None:
     for kind, required, zh, en in NOTICES:
         model.objects.get_or_create(organization=None, kind=kind, version=1,
                                     defaults={"text_zh": zh, "text_en": en, "required": required})
+
+
+# --- What an invitation tells the candidate (issue 16 §4) ---------------------------------------
+
+# A few zones by their everyday name; any other zone is named by its city ("Lisbon time" / "Lisbon时间").
+_ZONE_WORDS = {
+    "Asia/Shanghai": ("北京时间", "Beijing time"), "Asia/Chongqing": ("北京时间", "Beijing time"),
+    "Asia/Hong_Kong": ("香港时间", "Hong Kong time"), "Asia/Taipei": ("台北时间", "Taipei time"),
+    "Asia/Singapore": ("新加坡时间", "Singapore time"), "Asia/Tokyo": ("东京时间", "Tokyo time"),
+    "Europe/London": ("伦敦时间", "London time"), "Europe/Paris": ("巴黎时间", "Paris time"),
+    "Europe/Berlin": ("柏林时间", "Berlin time"), "America/New_York": ("纽约时间", "New York time"),
+    "America/Los_Angeles": ("洛杉矶时间", "Los Angeles time"), "UTC": ("协调世界时", "UTC"),
+}
+
+
+def zone_words(zone_name: str, language: str) -> str:
+    """The zone named in words ("北京时间" / "Beijing time"). Uses the scheduling app's ``zone_label`` when it
+    offers one (one naming rule for the whole product), else this short table, else the IANA city."""
+    english = language.startswith("en")
+    try:
+        from hirelens.scheduling.timezones import zone_label  # added with the time-zone picker (issue 16 §4)
+    except ImportError:
+        zone_label = None
+    if zone_label is not None:
+        try:
+            return str(zone_label(zone_name, "en" if english else "zh-hans"))
+        except Exception:  # noqa: BLE001 - a helper that refuses this zone falls back to the table below
+            pass
+    zh, en = _ZONE_WORDS.get(zone_name, (None, None))
+    if zh is None:
+        city = zone_name.rsplit("/", 1)[-1].replace("_", " ")
+        zh, en = f"{city}时间", f"{city} time"
+    return en if english else zh
+
+
+def deadline_text(moment, zone_name: str, language: str) -> str:
+    """'2026年12月8日（周二）23:59 北京时间（UTC+08:00）' / 'Tue 8 Dec 2026, 23:59 Beijing time (UTC+08:00)'."""
+    from zoneinfo import ZoneInfo
+
+    try:
+        zone = ZoneInfo(zone_name)
+    except Exception:  # noqa: BLE001 - an unknown name: the platform's default zone
+        zone_name, zone = "Asia/Shanghai", ZoneInfo("Asia/Shanghai")
+    local = moment.astimezone(zone)
+    raw = local.strftime("%z")
+    offset = f"UTC{raw[:3]}:{raw[3:]}"
+    words = zone_words(zone_name, language)
+    if language.startswith("en"):
+        return f"{local:%a} {local.day} {local:%b %Y, %H:%M} {words} ({offset})"
+    weekdays = "一二三四五六日"
+    return f"{local.year}年{local.month}月{local.day}日（周{weekdays[local.weekday()]}）{local:%H:%M} {words}（{offset}）"
+
+
+def notice_text(notices: dict, *, facial_enabled: bool, language: str) -> str:
+    """What is recorded and analysed, from the organization's current consent notices: recording and AI analysis,
+    and face analysis only where the organization has it enabled."""
+    english = language.startswith("en")
+    parts = []
+    for kind in ("recording", "ai_analysis", "biometric"):
+        notice = notices.get(kind)
+        if notice is None or (kind == "biometric" and not facial_enabled):
+            continue
+        parts.append(notice.text_en if english else notice.text_zh)
+    return " ".join(parts)

@@ -96,7 +96,7 @@ def application_ai_stage(application):
 @transaction.atomic
 def session_create(*, actor, application, questions: list[dict], practice_question: str = "", title: str = "",
                    valid_days: int = 7, extra_prep_s: int = 0, text_answers_allowed: bool = False,
-                   language: str = "zh-hans", stage=None) -> tuple[InterviewSession, str]:
+                   language: str = "zh-hans", stage=None, materials: str = "") -> tuple[InterviewSession, str]:
     """Create a session and return it with its link token (only the token's hash is stored)."""
     require_perm(actor, Perm.CANDIDATES_MANAGE)
     if application.organization_id != actor.organization_id:
@@ -114,7 +114,8 @@ def session_create(*, actor, application, questions: list[dict], practice_questi
     session = InterviewSession(
         organization_id=actor.organization_id, application=application, stage=stage, title=title or _("AI视频面试"), questions=plan,
         practice_question=practice_question, token_hash=_hash(token), expires_at=timezone.now() + timedelta(days=valid_days),
-        extra_prep_s=extra_prep_s, text_answers_allowed=text_answers_allowed, language=language,
+        extra_prep_s=extra_prep_s, text_answers_allowed=text_answers_allowed, language=language, link_token=token,
+        materials="\n".join(line.strip() for line in (materials or "").splitlines() if line.strip())[:2000],
     )
     session.full_clean()
     session.save()
@@ -139,10 +140,134 @@ def session_by_token(token: str) -> InterviewSession | None:
 
 @transaction.atomic
 def session_revoke(*, actor, session: InterviewSession) -> None:
+    """Withdraw the link: the candidate's page then says so, and no reminder goes out afterwards."""
     require_perm(actor, Perm.CANDIDATES_MANAGE)
+    if session.organization_id != actor.organization_id:
+        raise ValidationError(_("面试不属于本组织。"))
     session.revoked_at = timezone.now()
     session.save(update_fields=["revoked_at", "updated_at"])
+    _reminders_cancel(session)
     audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=session, fields=["revoked_at"])
+
+
+# --- Invitations: by the candidate's channels, with reminders before the deadline (issue 16 §4) --------
+
+SUBJECT_TYPE = "interviews.session"  # how messages and reminders name a session
+REMINDER_OFFSETS = (48 * 60, 6 * 60)  # minutes before the deadline, while the interview is not submitted
+
+
+def session_time_zone(session: InterviewSession) -> str:
+    """The candidate's zone for the deadline: the position's (where the candidate applied; the record holds no
+    zone of its own), else the organization's."""
+    return session.application.position.time_zone or session.organization.time_zone or "Asia/Shanghai"
+
+
+def session_link_status(token: str) -> str:
+    """Why a link does not open (for the candidate's page): "revoked", "expired" or "unknown"."""
+    session = InterviewSession.objects.filter(token_hash=_hash(token or "")).only("revoked_at", "state", "expires_at").first()
+    if session is None:
+        return "unknown"
+    if session.revoked_at is not None or session.state == InterviewSession.State.CANCELLED:
+        return "revoked"
+    return "expired"
+
+
+def invitation_deadline(session: InterviewSession, language: str) -> str:
+    from .notices import deadline_text
+
+    return deadline_text(session.expires_at, session_time_zone(session), "en" if language.startswith("en") else "zh-hans")
+
+
+def invitation_variables(session: InterviewSession, link: str) -> dict:
+    """The variables of the invitation and its reminders, in the session's (the candidate's) language."""
+    from .notices import deadline_text, notice_text
+
+    language = "en" if session.language.startswith("en") else "zh-hans"
+    return {
+        "position": session.application.position.title,
+        "link": link,
+        "deadline": deadline_text(session.expires_at, session_time_zone(session), language),
+        "materials": [line for line in session.materials.splitlines() if line.strip()],
+        "notice": notice_text(current_notices(session.organization_id),
+                              facial_enabled=session.organization.facial_analysis_enabled, language=language),
+    }
+
+
+def _invite(session: InterviewSession, token: str):
+    """Queue the invitation (after commit, by the organization's channel order for this kind: WeChat, e-mail, SMS,
+    whichever reaches the candidate) and (re-)plan the reminders before the deadline."""
+    from hirelens.messaging.models import Kind
+    from hirelens.messaging.services import message_send, reminders_plan
+
+    variables = invitation_variables(session, session_link(token))
+    session.invitations_sent += 1
+    session.save(update_fields=["invitations_sent", "updated_at"])
+    message = message_send(organization_id=session.organization_id, kind=Kind.AI_INTERVIEW_INVITE,
+                           candidate=session.application.candidate, variables=variables, language=session.language,
+                           subject_type=SUBJECT_TYPE, subject_id=session.pk,
+                           idempotency_key=f"ai_interview:{session.pk}:invite:{session.invitations_sent}")
+    # Re-planning supersedes the planned ones; one already sent for this deadline and offset is not sent again.
+    reminders_plan(organization_id=session.organization_id, subject_type=SUBJECT_TYPE, subject_id=session.pk,
+                   starts_at=session.expires_at, offsets=REMINDER_OFFSETS, candidate_id=session.application.candidate_id,
+                   variables={**variables, "message_kind": Kind.AI_INTERVIEW_REMINDER})
+    return message
+
+
+def _reminders_cancel(session: InterviewSession) -> None:
+    from hirelens.messaging.services import reminders_cancel
+
+    reminders_cancel(organization_id=session.organization_id, subject_type=SUBJECT_TYPE, subject_id=session.pk)
+
+
+@transaction.atomic
+def session_send(*, actor, application, **options) -> tuple[InterviewSession, str, object]:
+    """Create the session and send the invitation in one transaction: both exist, or neither. Returns the session,
+    its link token (shown once to HR as a fallback) and the queued message."""
+    session, token = session_create(actor=actor, application=application, **options)
+    message = _invite(session, token)
+    audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=session, fields=["invitation"])
+    return session, token, message
+
+
+@transaction.atomic
+def session_resend(*, actor, session: InterviewSession):
+    """Send the invitation again with the same link (its token is stored encrypted). A session from before links
+    were stored gets a new token, which also closes its old link. Refused once the interview is submitted,
+    withdrawn or past its deadline."""
+    require_perm(actor, Perm.CANDIDATES_MANAGE)
+    session = (InterviewSession.objects.select_for_update().select_related("application__position", "application__candidate",
+                                                                           "organization")
+               .get(pk=session.pk, organization_id=actor.organization_id))
+    if session.revoked_at is not None or session.state not in OPEN_STATES:
+        raise ValidationError(_("面试已撤销或已提交，不能再次发送。"))
+    if session.expires_at <= timezone.now():
+        raise ValidationError(_("面试已过截止时间，请重新发送一场新的面试。"))
+    token = session.link_token
+    if not token:
+        token = secrets.token_urlsafe(24)
+        session.token_hash, session.link_token = _hash(token), token
+        session.save(update_fields=["token_hash", "link_token", "updated_at"])
+    message = _invite(session, token)
+    audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=session, fields=["invitation"])
+    return message
+
+
+def session_deliveries(sessions) -> dict[int, list]:
+    """The invitation and reminder messages of these sessions with their delivery log (one query each for the
+    messages and their attempts, whatever the number of sessions): {session id: [Message, ...]} newest first."""
+    from hirelens.messaging.models import Message
+
+    ids = [s.pk for s in sessions]
+    if not ids:
+        return {}
+    organization_id = sessions[0].organization_id
+    rows = (Message.objects.filter(organization_id=organization_id, subject_type=SUBJECT_TYPE,
+                                   subject_id__in=[str(pk) for pk in ids])
+            .prefetch_related("attempts").order_by("-created_at", "-pk"))
+    result: dict[int, list] = {pk: [] for pk in ids}
+    for message in rows:
+        result.setdefault(int(message.subject_id), []).append(message)
+    return result
 
 
 def current_notices(organization_id: int) -> dict[str, ConsentNotice]:
@@ -449,6 +574,7 @@ def session_submit(*, session: InterviewSession) -> InterviewSession:
         raise ValidationError(_("还有题目未作答：%(list)s") % {"list": ", ".join(map(str, missing))})
     session.state, session.submitted_at = InterviewSession.State.SUBMITTED, timezone.now()
     session.save(update_fields=["state", "submitted_at", "updated_at"])
+    _reminders_cancel(session)  # nothing reminds a candidate who has finished
     _publish(session)
     return session
 

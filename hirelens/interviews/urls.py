@@ -8,6 +8,7 @@ urlpatterns = [
     path("interviews/", views.session_index, name="index"),
     path("interviews/<id:session_id>/", views.session_detail, name="detail"),
     path("interviews/<id:session_id>/revoke/", views.session_revoke, name="revoke"),
+    path("interviews/<id:session_id>/resend/", views.session_resend, name="resend"),
     path("interviews/new/<id:application_id>/", views.session_new, name="new"),
     path("interviews/answers/<id:answer_id>/media", views.answer_media, name="answer_media"),
     # the candidate's link

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from hirelens.accounts.roles import Perm
+from hirelens.accounts.roles import Perm, user_can
 from hirelens.candidates.access import access_application
 from hirelens.core.access import require_perm
 from hirelens.core.audit import audit_list_read, audit_record
@@ -32,6 +32,10 @@ def session_index(request):
     sessions = session_list(actor=request.user, state=request.GET.get("state", ""))
     page = Paginator(sessions, 20).get_page(request.GET.get("page"))
     audit_list_read(request=request, candidates=[s.application.candidate for s in page])
+    deliveries = services.session_deliveries(list(page))
+    for session in page:
+        sent = [m for m in deliveries.get(session.pk, []) if m.kind == "ai_interview.invite"]
+        session.last_invitation = sent[0] if sent else None
     return render(request, "interviews/session_list.html", {"page": page, "states": InterviewSession.State.choices})
 
 
@@ -48,7 +52,14 @@ def session_detail(request, session_id: int):
     # the live panel maps the codes in events to the reader's language: no raw code reaches HR
     labels = {"analysis": {code: str(label) for code, label in Answer.Analysis.choices},
               "state": {code: str(label) for code, label in InterviewSession.State.choices}}
-    return render(request, "interviews/session_detail.html", {"session": session, "rows": rows, "live_labels": labels})
+    deliveries = services.session_deliveries([session]).get(session.pk, [])
+    can_send = user_can(request.user, Perm.CANDIDATES_MANAGE)
+    return render(request, "interviews/session_detail.html", {"session": session, "rows": rows, "live_labels": labels,
+                                                               "deliveries": deliveries, "can_send": can_send,
+                                                               "deadline": services.invitation_deadline(session, request.LANGUAGE_CODE)})
+
+
+LANGUAGES = [("zh-hans", gettext_lazy("简体中文")), ("en", gettext_lazy("英文"))]
 
 
 class SessionForm(forms.Form):
@@ -60,44 +71,81 @@ class SessionForm(forms.Form):
     extra_prep_s = forms.IntegerField(label=gettext_lazy("额外准备时间（秒）"), min_value=0, max_value=600, initial=0)
     text_answers_allowed = forms.BooleanField(label=gettext_lazy("允许文字作答"), required=False)
     valid_days = forms.IntegerField(label=gettext_lazy("链接有效天数"), min_value=1, max_value=60, initial=7)
+    materials = forms.CharField(label=gettext_lazy("需准备的资料（每行一项）"), required=False, max_length=2000,
+                                widget=forms.Textarea(attrs={"rows": 2}))
+    language = forms.ChoiceField(label=gettext_lazy("邀请语言"), choices=LANGUAGES, required=False)
+
+
+class SendForm(forms.Form):
+    """What applies to the invitation whichever questions are used: the candidate's language, the deadline, materials."""
+
+    language = forms.ChoiceField(label=gettext_lazy("邀请语言"), choices=LANGUAGES, required=False)
+    valid_days = forms.IntegerField(label=gettext_lazy("链接有效天数"), min_value=1, max_value=60, initial=7, required=False)
+    materials = forms.CharField(label=gettext_lazy("需准备的资料（每行一项）"), required=False, max_length=2000,
+                                widget=forms.Textarea(attrs={"rows": 2}))
 
 
 @login_required
 def session_new(request, application_id: int):
+    """Send an AI interview from an application: pre-filled from the process's AI stage; on send the session is
+    created and the invitation goes out by the candidate's channels; the link is shown once as a fallback."""
     application = access_application(actor=request.user, application_id=application_id)
     require_perm(request.user, Perm.CANDIDATES_MANAGE)  # the panel may see the application, not send interviews
     stage = services.application_ai_stage(application)
     plan = services.plan_from_stage(stage) if stage is not None else None
-    initial = {}
+    materials = ((stage.settings or {}).get("materials") or "") if stage is not None else ""
+    initial = {"materials": materials}
     if plan and plan["questions"]:
         first = plan["questions"][0]
-        initial = {"questions": "\n".join(q["text"] for q in plan["questions"]), "practice_question": plan["practice_question"],
-                   "prep_s": first["prep_s"], "answer_s": first["answer_s"], "retakes": first["retakes"]}
-    form = SessionForm(None if request.POST.get("use_stage") else request.POST or None, initial=initial)
+        initial.update({"questions": "\n".join(q["text"] for q in plan["questions"]), "practice_question": plan["practice_question"],
+                        "prep_s": first["prep_s"], "answer_s": first["answer_s"], "retakes": first["retakes"]})
+    language = application.organization.default_language or "zh-hans"
+    use_stage = request.method == "POST" and plan is not None and request.POST.get("use_stage") == "1"
+    form = SessionForm(None if use_stage else request.POST or None, initial={**initial, "language": language})
+    send_form = SendForm(request.POST if use_stage else None, initial={"language": language, "materials": materials})
     options = None
-    if request.method == "POST" and plan is not None and request.POST.get("use_stage") == "1":
+    if use_stage and send_form.is_valid():
         # the process's own questions, each with its own times (W1), and its stage permissions (W2)
-        options = {"questions": plan["questions"], "practice_question": plan["practice_question"], "title": plan["title"], "stage": stage}
-    elif request.method == "POST" and form.is_valid():
+        data = send_form.cleaned_data
+        options = {"questions": plan["questions"], "practice_question": plan["practice_question"], "title": plan["title"], "stage": stage,
+                   "valid_days": data["valid_days"] or 7, "language": data["language"] or language,
+                   "materials": data["materials"] if "materials" in request.POST else materials}
+    elif request.method == "POST" and not use_stage and form.is_valid():
         data = form.cleaned_data
         options = {
             "questions": [{"text": line.strip(), "prep_s": data["prep_s"], "answer_s": data["answer_s"], "retakes": data["retakes"]}
                           for line in data["questions"].splitlines() if line.strip()],
             "practice_question": data["practice_question"], "valid_days": data["valid_days"],
             "extra_prep_s": data["extra_prep_s"], "text_answers_allowed": data["text_answers_allowed"],
+            "materials": data["materials"], "language": data["language"] or language,
         }
     if options is not None:
         try:
-            session, token = services.session_create(actor=request.user, application=application, language=request.LANGUAGE_CODE, **options)
+            session, token, message = services.session_send(actor=request.user, application=application, **options)
         except ValidationError as exc:
-            for message in exc.messages:
-                form.add_error(None, message)
+            for text in exc.messages:
+                form.add_error(None, text)
         else:
-            link = services.session_link(token)
-            messages.success(request, _("面试链接已生成。请把链接发送给候选人（仅显示这一次）。"))
-            return render(request, "interviews/session_created.html", {"session": session, "link": link})
-    return render(request, "interviews/session_new.html", {"form": form, "application": application, "plan": plan},
-                  status=400 if form.errors else 200)
+            messages.success(request, _("面试邀请已发送给候选人。链接仅显示这一次，可复制后另行发送。"))
+            return render(request, "interviews/session_created.html",
+                          {"session": session, "link": services.session_link(token), "message": message})
+    return render(request, "interviews/session_new.html",
+                  {"form": form, "send_form": send_form, "application": application, "plan": plan, "language": language},
+                  status=400 if form.errors or send_form.errors else 200)
+
+
+@login_required
+@require_POST
+def session_resend(request, session_id: int):
+    session = access_session(actor=request.user, session_id=session_id)
+    try:
+        services.session_resend(actor=request.user, session=session)
+    except ValidationError as exc:
+        for text in exc.messages:
+            messages.error(request, text)
+    else:
+        messages.success(request, _("面试邀请已重新发送（链接不变）。"))
+    return redirect("interviews:detail", session_id=session.pk)
 
 
 @login_required

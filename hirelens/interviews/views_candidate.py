@@ -13,7 +13,7 @@ import time
 from functools import wraps
 
 from django.core.exceptions import RequestDataTooBig, ValidationError
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -126,7 +126,14 @@ def _state(session) -> dict:
 @never_cache
 @require_GET
 def interview_page(request, token: str):
-    session = access_session_by_token(token=token)
+    try:
+        session = access_session_by_token(token=token)
+    except Http404:
+        # a withdrawn or expired link says so plainly (410); an unknown one stays a plain 404
+        status = services.session_link_status(token)
+        if status == "unknown":
+            raise
+        return render(request, "interviews/link_closed.html", {"status": status}, status=410)
     if not request.COOKIES.get("django_language"):
         # The company chose the interview's language; the candidate can still switch.
         with translation.override(session.language):

@@ -37,6 +37,8 @@ class Kind(models.TextChoices):
     SURVEY = "survey", _("满意度调查")
     HELPDESK_REPLY = "helpdesk_reply", _("问题回复")
     INTERVIEWER_NOTICE = "interviewer_notice", _("面试官通知")
+    AI_INTERVIEW_INVITE = "ai_interview.invite", _("AI视频面试邀请")
+    AI_INTERVIEW_REMINDER = "ai_interview.reminder", _("AI视频面试提醒")
 
 
 class ChannelAccount(TenantOwnedModel):
@@ -199,6 +201,11 @@ class Message(TenantOwnedModel):
         """The channels tried, in the reader's language (the stored list holds codes such as wechat_template)."""
         labels = dict(Channel.choices)
         return [str(labels.get(code, code)) for code in self.channels]
+
+    @property
+    def channel_label(self) -> str:
+        """The channel that delivered it, in the reader's language (empty until sent)."""
+        return str(dict(Channel.choices).get(self.channel, "")) if self.channel else ""
 
 
 class DeliveryAttempt(TenantOwnedModel):

@@ -33,6 +33,8 @@ VARIABLES = {
     "reply": gettext_lazy("回复内容"),
     "ticket": gettext_lazy("工单编号"),
     "when": gettext_lazy("距开始时间"),
+    "deadline": gettext_lazy("截止时间（收件人时区，写明时区）"),
+    "notice": gettext_lazy("录制和分析说明"),
 }
 
 # kind -> (subject, body). The msgids are the zh-Hans wording; the English catalogue holds the rest.
@@ -85,6 +87,16 @@ DEFAULTS = {
     Kind.INTERVIEWER_NOTICE: (
         gettext_lazy("面试安排：{position}"),
         gettext_lazy("{name}，您好！您有一场「{position}」的面试。\n时间：{time}\n链接：{link}"),
+    ),
+    Kind.AI_INTERVIEW_INVITE: (
+        gettext_lazy("AI视频面试邀请：{position}"),
+        gettext_lazy("{name}，您好！\n{organization}邀请您参加「{position}」的AI视频面试，请在截止时间前用手机或电脑完成。\n"
+                     "截止时间：{deadline}\n链接：{link}\n请准备：{materials}\n录制和分析说明：{notice}\n如有问题，请直接回复本消息。"),
+    ),
+    Kind.AI_INTERVIEW_REMINDER: (
+        gettext_lazy("AI视频面试提醒：{position}（{when}后截止）"),
+        gettext_lazy("{name}，您好！您的「{position}」AI视频面试将在{when}后截止，请尽快完成。\n截止时间：{deadline}\n"
+                     "链接：{link}\n请准备：{materials}"),
     ),
 }
 

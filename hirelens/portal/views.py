@@ -19,7 +19,7 @@ from hirelens.core.flash import flash_errors
 from . import services
 from .access import PortalLinkExpired, access_portal, access_portal_link_for_staff
 from .forms import LinkForm, PortalProfileForm
-from .selectors import portal_upcoming_interviews
+from .selectors import portal_ai_interviews, portal_upcoming_interviews
 
 
 def portal_view(view):
@@ -54,6 +54,7 @@ def portal_home(request, token, link, candidate):
     return render(request, "portal/home.html", {
         "token": token, "link": link, "candidate": candidate, "applications": applications, "bookable": bookable,
         "interviews": portal_upcoming_interviews(candidate=candidate),
+        "ai_interviews": portal_ai_interviews(candidate=candidate),
         "projects": candidate.projects.all(), "documents": candidate.documents.all(),
         "profile_form": PortalProfileForm(initial={f: getattr(candidate, f) for f in ("full_name", "phone", "email", "address")}),
         "project_form": ProjectForm(), "document_form": DocumentForm(), "resume_form": ResumeForm(),

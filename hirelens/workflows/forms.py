@@ -41,7 +41,7 @@ def settings_from_post(module: str, post) -> dict:
         if g("practice_text", "").strip():
             practice = {"text": g("practice_text"), "prep_seconds": _int(g("practice_prep")),
                         "answer_seconds": _int(g("practice_answer"))}
-        return {"questions": questions, "practice": practice}
+        return {"questions": questions, "practice": practice, "materials": g("materials", "")}
     if module == ModuleType.SCENARIO:
         return {"brief": g("brief", ""), "counterpart": g("counterpart", ""), "prep_seconds": _int(g("prep_seconds")),
                 "answer_seconds": _int(g("answer_seconds")), "retakes": _int(g("retakes")) or 0}

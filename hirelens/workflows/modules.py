@@ -3,7 +3,7 @@
 Stored format (what the interview, analysis and portal apps read):
 
 ``ai_video``      {"questions": [{"id", "text", "audio_asset_id"|null, "prep_seconds", "answer_seconds", "retakes"}],
-                   "practice": {"text", "prep_seconds", "answer_seconds"} | null}
+                   "practice": {"text", "prep_seconds", "answer_seconds"} | null, "materials": "one item per line"}
 ``scenario``      {"brief", "counterpart", "prep_seconds", "answer_seconds", "retakes"}
 ``case_analysis`` {"case", "answer_formats": ["video"|"text"|"file", ...], "time_limit_minutes", "answer_seconds"}
 ``coding``        {"mode": "external"|"builtin", "platform_url", "score_import": "api"|"upload", "max_score",
@@ -56,6 +56,8 @@ class PracticeQuestion(_Base):
 class AiVideoSettings(_Base):
     questions: list[VideoQuestion] = Field(default_factory=list, max_length=50)
     practice: PracticeQuestion | None = None
+    # what the candidate should prepare, one item per line (listed in the invitation and the reminders)
+    materials: str = Field("", max_length=2000)
 
 
 class ScenarioSettings(_Base):
@@ -246,7 +248,8 @@ STARTERS: dict[str, dict] = {
                     {"text": "请分享一次你超额完成销售目标的经历。", "prep_seconds": 30, "answer_seconds": 120, "retakes": 1},
                     {"text": "你如何与团队协作拿下一个大客户？", "prep_seconds": 30, "answer_seconds": 120, "retakes": 1},
                 ],
-                "practice": {"text": "练习题：用三个词描述你自己。", "prep_seconds": 15, "answer_seconds": 30}}, [], []),
+                "practice": {"text": "练习题：用三个词描述你自己。", "prep_seconds": 15, "answer_seconds": 30},
+                "materials": "最近一年的销售业绩数据\n安静的环境和稳定的网络"}, [], []),
             (ModuleType.SCENARIO, "情景模拟：客户拒绝签约", {}, [], []),
             (ModuleType.LIVE, "终面", {"duration_minutes": 45}, [], []),
         ],

@@ -77,6 +77,7 @@ SAMPLE = {
     "steps": ["AI视频面试", "情景模拟", "直播面试"], "materials": ["10 分钟项目 PPT", "身份证"], "interviewer": "李经理",
     "minutes": 15, "result": "通过", "next_steps": "HR 将在 3 个工作日内联系您", "survey_link": "https://hirelens.example/s/xyz",
     "reply": "请换用 Chrome 浏览器再试一次。", "ticket": 1024, "offset_minutes": 60,
+    "deadline": "2026年12月8日（周二）23:59 北京时间（UTC+08:00）", "notice": "本次面试将录制您的视频和声音。",
 }
 # An English template is previewed with English sample values (a person's data stays as entered; these are samples).
 SAMPLE_EN = {
@@ -84,6 +85,7 @@ SAMPLE_EN = {
     "steps": ["AI video interview", "Case study", "Live interview"], "materials": ["10-minute project slides", "ID card"],
     "result": "Passed", "next_steps": "HR will contact you within 3 working days.",
     "reply": "Please try again in the latest Chrome browser.",
+    "deadline": "Tue 8 Dec 2026, 23:59 Beijing time (UTC+08:00)", "notice": "This interview records your video and voice.",
 }
 
 

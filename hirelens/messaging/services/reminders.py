@@ -105,7 +105,10 @@ def _dispatch(reminder_id: int, now: datetime) -> tuple[bool, int | None]:
             return False, None  # another worker took it
         variables = json.loads(reminder.variables) if reminder.variables else {}
         variables.update(starts_at=reminder.starts_at.isoformat(), offset_minutes=reminder.offset_minutes)
-        message = message_send(organization_id=reminder.organization_id, kind=Kind.REMINDER, variables=variables,
+        # a subject may plan its own kind of reminder (e.g. "ai_interview.reminder" before an AI interview's deadline)
+        kind = variables.pop("message_kind", None)
+        kind = kind if kind in Kind.values else Kind.REMINDER
+        message = message_send(organization_id=reminder.organization_id, kind=kind, variables=variables,
                                candidate_id=reminder.candidate_id, user_id=reminder.user_id,
                                subject_type=reminder.subject_type, subject_id=reminder.subject_id,
                                idempotency_key=f"reminder:{reminder.pk}", enqueue=False)
