@@ -234,3 +234,24 @@ class TimelineEvent(TenantOwnedModel):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["candidate", "-created_at"])]
 
+
+class CandidateMerge(TenantOwnedModel):
+    """A duplicate record folded into ``primary`` (services/merge.py).
+
+    ``snapshot`` (encrypted JSON) holds what undo needs for ``MERGE_UNDO_DAYS``: the deleted rows serialized, the
+    ids of the rows moved per model, the primary's values before. The daily purge clears it afterwards.
+    ``discarded`` (encrypted JSON) keeps the values nobody chose, for the kept record's history, for good."""
+
+    primary = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="merges")
+    duplicate_id = models.BigIntegerField()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    merged_at = models.DateTimeField()
+    snapshot = EncryptedTextField(blank=True)
+    discarded = EncryptedTextField(blank=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    purged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-merged_at", "-id"]
+        indexes = [models.Index(fields=["organization", "merged_at"])]

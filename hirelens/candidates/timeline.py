@@ -29,7 +29,9 @@ KIND_TEXTS = {
     "work_saved": gettext_lazy("更新了工作经历"),
     "work_deleted": gettext_lazy("删除了一段工作经历"),
     "background_check": gettext_lazy("背景调查（%(provider)s）：%(status)s"),
-    "merged": gettext_lazy("合并了重复档案 #%(other)s"),
+    "merged": gettext_lazy("合并了一份重复档案"),
+    "merged_fields": gettext_lazy("合并了一份重复档案，采用了它的：%(fields)s"),
+    "merge_undone": gettext_lazy("撤销了一次档案合并"),
     "duplicate_suspected": gettext_lazy("疑似重复：与 %(others)s 的联系方式相同"),
     "imported": gettext_lazy("通过数据导入创建（批次 #%(batch)s）"),
     "portal_link_created": gettext_lazy("生成了候选人门户链接"),
@@ -39,7 +41,7 @@ KIND_TEXTS = {
 FIELD_LABELS = {
     "full_name": gettext_lazy("姓名"), "phone": gettext_lazy("手机号"), "email": gettext_lazy("邮箱"),
     "id_number": gettext_lazy("身份证号"), "address": gettext_lazy("地址"), "source": gettext_lazy("来源"),
-    "tags": gettext_lazy("标签"), "skills": gettext_lazy("技能"),
+    "tags": gettext_lazy("标签"), "skills": gettext_lazy("技能"), "resume": gettext_lazy("简历"),
 }
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_merge
 
 app_name = "candidates"
 
@@ -10,7 +10,8 @@ urlpatterns = [
     path("duplicates/", views.duplicate_list, name="duplicates"),
     path("<id:candidate_id>/", views.candidate_detail, name="detail"),
     path("<id:candidate_id>/edit/", views.candidate_edit, name="edit"),
-    path("<id:candidate_id>/merge/", views.candidate_merge, name="merge"),
+    path("<id:candidate_id>/merge/", views_merge.candidate_merge, name="merge"),
+    path("<id:candidate_id>/merge/undo/", views_merge.candidate_merge_undo, name="merge_undo"),
     path("<id:candidate_id>/resume/", views.candidate_resume, name="resume"),
     path("<id:candidate_id>/resume/upload/", views.candidate_resume_upload, name="resume_upload"),
     path("<id:candidate_id>/documents/", views.document_upload, name="document_upload"),

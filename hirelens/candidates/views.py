@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -25,6 +26,7 @@ from .access import (
     access_work,
 )
 from .models import Application, Candidate, Tag
+from .services.merge import merge_history, merge_shown
 from .timeline import timeline_text, timeline_who
 
 TABS = [("profile", gettext_lazy("档案")), ("resume", gettext_lazy("简历")), ("documents", gettext_lazy("文件")),
@@ -82,6 +84,7 @@ def _detail_context(request, candidate, tab):
     if tab == "profile":
         ctx.update(work=candidate.work_history.all(), projects=candidate.projects.all(),
                    checks=candidate.background_checks.all(), duplicates=selectors.candidate_duplicates(actor=actor, candidate=candidate),
+                   merges=merge_history(candidate=candidate),
                    profile_form=forms.CandidateForm(initial={
                        "full_name": candidate.full_name, "phone": candidate.phone, "email": candidate.email,
                        "id_number": candidate.id_number, "address": candidate.address, "source": candidate.source,
@@ -322,19 +325,13 @@ def application_update(request, candidate_id: int, application_id: int):
 
 
 @login_required
-@require_POST
-def candidate_merge(request, candidate_id: int):
-    primary = access_candidate_for_edit(actor=request.user, candidate_id=candidate_id)
-    duplicate = access_candidate_for_edit(actor=request.user, candidate_id=request.POST.get("duplicate"))
-    services.candidate_merge(actor=request.user, primary=primary, duplicate=duplicate, request=request)
-    messages.success(request, _("已合并重复档案 #%(id)s。") % {"id": duplicate.pk})
-    return _back(primary, "timeline")
-
-
-@login_required
 def duplicate_list(request):
     if not user_can(request.user, Perm.CANDIDATES_MANAGE):
         raise Http404
     groups = selectors.duplicate_groups(actor=request.user)
-    audit_list_read(request=request, candidates=[c for group in groups for c in group])
+    listed = [c for group in groups for c in group]
+    prefetch_related_objects(listed, "applications__position")  # positions of every listed record: 2 queries
+    for c in listed:
+        c.shown_contact = " · ".join(merge_shown(f, getattr(c, f)) for f in ("phone", "email") if getattr(c, f))
+    audit_list_read(request=request, candidates=listed, fields=("full_name", "phone", "email"))
     return render(request, "candidates/duplicate_list.html", {"groups": groups})

@@ -175,14 +175,14 @@ def test_duplicates_are_detected_and_merge_keeps_everything(hr_admin):
     assert [sorted(c.pk for c in g) for g in duplicate_groups(actor=hr_admin)] == [sorted([first.pk, second.pk])]
     events_before = TimelineEvent.objects.count()
 
-    merged = services.candidate_merge(actor=hr_admin, primary=first, duplicate=second)
+    merged = services.candidate_merge(actor=hr_admin, primary=first, duplicate=second).primary
 
     assert not Candidate.objects.filter(pk=second.pk).exists()
     assert merged.address == "上海市"  # filled from the duplicate
     assert set(merged.applications.values_list("pk", flat=True)) == {first.applications.order_by("pk").first().pk, other_app.pk}
     assert not Application.objects.filter(pk=shared.pk).exists()
     assert merged.documents.count() == 1 and merged.projects.count() == 1
-    assert TimelineEvent.objects.count() == events_before + 2  # nothing lost: the shared application note + "merged"
-    assert merged.timeline.first().kind == "merged"
+    assert TimelineEvent.objects.count() == events_before + 1  # nothing lost: every event moved, plus "merged"
+    assert merged.timeline.first().kind == "merged_fields"  # the address came from the duplicate
     assert duplicate_groups(actor=hr_admin) == []
     assert AuditEvent.objects.filter(action="delete", object_id=str(second.pk)).count() == 1

@@ -253,7 +253,7 @@ RULES = {
     "candidates:detail": READ, "candidates:document": READ, "candidates:background_report": READ, "candidates:resume": READ,
     "candidates:application_add": EDIT_RECORD, "candidates:application_update": EDIT_RECORD,
     "candidates:background_add": EDIT_RECORD, "candidates:document_upload": EDIT_RECORD,
-    "candidates:document_review": EDIT_RECORD, "candidates:edit": EDIT_RECORD, "candidates:merge": EDIT_RECORD,
+    "candidates:document_review": EDIT_RECORD, "candidates:edit": EDIT_RECORD, "candidates:merge": EDIT_RECORD, "candidates:merge_undo": EDIT_RECORD,
     "candidates:project_add": EDIT_RECORD, "candidates:project_edit": EDIT_RECORD, "candidates:project_delete": EDIT_RECORD,
     "candidates:resume_upload": EDIT_RECORD, "candidates:work_add": EDIT_RECORD, "candidates:work_delete": EDIT_RECORD,
     "evaluations:application": READ, "evaluations:report_pdf": READ, "evaluations:scorecard": SCORE,
