@@ -1,5 +1,6 @@
 """Demo AI video interviews: one analysed (a video answer with face analysis, the candidate having consented,
-and an audio answer), one in progress, one invited (its link is printed)."""
+and an audio answer), one in progress, one invited (its link is printed); each sent through the real invitation
+service, so the interview pages show the delivery per channel and the portal lists them."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from hirelens.core.jobs import enqueue_on_commit
 
 from .models import Answer, InterviewSession
 from .sample_media import face_webm, speech_webm, webm_bytes
-from .services import _hash, session_link
+from .services import OPEN_STATES, _hash, _invite, _reminders_cancel, session_link
 
 QUESTIONS = [
     {"text": "请介绍一次你与团队协作解决客户问题的经历。", "prep_s": 30, "answer_s": 120, "retakes": 1},
@@ -79,6 +80,27 @@ def load(ctx):
                     from .tasks import answer_analyse_task
 
                     enqueue_on_commit(answer_analyse_task, answer.pk)  # the worker analyses them after `make run` starts
+        _demo_invitation(session, token, english=name == "Emily Chen")
         ctx.extra.setdefault("interview_sessions", []).append(session)
         if state == InterviewSession.State.INVITED:
             ctx.log.append(f"Candidate interview link ({name}): {session_link(token)}")
+
+
+MATERIALS = "最近一年的销售业绩数据\n安静的环境和稳定的网络"
+
+
+def _demo_invitation(session: InterviewSession, token: str, *, english: bool) -> None:
+    """Each demo interview was sent through the real invitation service (issue 16 §4): its link is stored encrypted
+    (so the portal shows a start button), the invitation is delivered at once (e-mail into var/mail/ without SMTP),
+    so HR's pages show the delivery per channel, and reminders are planned while it is open. Idempotent."""
+    if session.invitations_sent:
+        return
+    from hirelens.messaging.services import message_deliver
+
+    session.link_token, session.materials = token, MATERIALS
+    session.language = "en" if english else "zh-hans"
+    session.save(update_fields=["link_token", "materials", "language", "updated_at"])
+    message = _invite(session, token)
+    message_deliver(message_id=message.pk)
+    if session.state not in OPEN_STATES:
+        _reminders_cancel(session)  # submitted: nothing to remind

@@ -22,3 +22,25 @@ def test_demo_interview_has_a_video_answer_whose_face_is_analysed():
     assert 0.8 < summary["face_present_ratio"] < 0.95  # out of the picture for 1.5 of 12 s
     shown = present(video.analysis)
     assert shown["face"] and shown["posture"] and {"look_away", "face_absent", "smile"} <= {t for t, _ in shown["event_types"]}
+
+
+def test_demo_interviews_were_sent_with_their_delivery(client):
+    from hirelens.accounts.models import User
+    from hirelens.interviews.models import InterviewSession
+    from hirelens.messaging.models import Message, Reminder
+
+    call_command("load_demo", verbosity=0)
+    invites = Message.objects.filter(kind="ai_interview.invite", subject_type="interviews.session")
+    assert invites.count() == InterviewSession.objects.filter(invitations_sent=1).count() == 3
+    assert set(invites.values_list("status", "channel")) == {("sent", "email")}
+    invited = InterviewSession.objects.get(state="invited")
+    assert invited.link_token and invited.materials and invited.language == "en"
+    assert Reminder.objects.filter(subject_type="interviews.session", subject_id=str(invited.pk), status="planned").count() == 2
+    submitted = InterviewSession.objects.get(state="submitted")
+    assert not Reminder.objects.filter(subject_type="interviews.session", subject_id=str(submitted.pk), status="planned").exists()
+    call_command("load_demo", verbosity=0)  # idempotent: nothing sent twice
+    assert Message.objects.filter(kind="ai_interview.invite").count() == 3
+    admin = User.objects.filter(organization=invited.organization, role="hr_admin").first()
+    client.force_login(admin)
+    page = client.get(f"/interviews/{invited.pk}/").content.decode()
+    assert 'data-testid="delivery-row"' in page and "已发送" in page
