@@ -4,6 +4,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from hirelens.scheduling.timezones import ZoneField
+
 from .roles import Role
 
 
@@ -49,3 +51,12 @@ class TokenForm(forms.Form):
 
 class PasswordConfirmForm(forms.Form):
     password = forms.CharField(label=_("当前密码"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+
+class PreferencesForm(forms.Form):
+    """A staff member's own settings: the zone times are shown in (and their e-mails written in) and the language."""
+
+    time_zone = ZoneField(label=_("我的时区"), required=False,
+                          help_text=_("留空则使用组织的时区。页面上的时间和发给你的邮件都按这个时区显示。"))
+    language = forms.ChoiceField(label=_("语言"), required=False,
+                                 choices=[("", _("与组织相同")), ("zh-hans", "简体中文"), ("en", "English")])

@@ -223,3 +223,17 @@ def login_record(*, user: User | None, email: str, success: bool, request=None) 
     target = User.objects.filter(email__iexact=email.strip()).first()
     if target is not None:
         audit_record(action=AuditEvent.Action.LOGIN_FAILED, organization_id=target.organization_id, obj=target, request=request)
+
+
+@transaction.atomic
+def user_preferences_update(*, actor: User, time_zone: str, language: str, request=None) -> User:
+    """A staff member changes their own zone and language (empty: the organization's)."""
+    from hirelens.scheduling.timezones import clean_zone
+
+    time_zone = clean_zone(time_zone) if time_zone else ""
+    if language not in ("", "zh-hans", "en"):
+        raise ValidationError(_("不支持的语言。"))
+    actor.time_zone, actor.language = time_zone, language
+    actor.save(update_fields=["time_zone", "language"])
+    audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=actor, fields=["time_zone", "language"], request=request)
+    return actor

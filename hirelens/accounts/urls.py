@@ -13,6 +13,7 @@ urlpatterns = [
     path("password-reset/done/", views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("2fa/verify/", views.otp_verify, name="otp_verify"),
     path("security/", views.security, name="security"),
+    path("preferences/", views.preferences, name="preferences"),
     path("invite/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("users/", views.user_list, name="user_list"),
     path("users/invite/", views.user_invite, name="user_invite"),

@@ -215,3 +215,34 @@ def invitation_revoke(request, invitation_id: int):
     services.invitation_revoke(actor=request.user, invitation=invitation, request=request)
     messages.success(request, _("邀请已撤销。"))
     return redirect("accounts:user_list")
+
+
+@login_required
+def preferences(request):
+    """个人设置: the staff member's own time zone (default: the organization's) and language."""
+    from hirelens.scheduling.timezones import user_zone
+
+    from .forms import PreferencesForm
+
+    form = PreferencesForm(request.POST or None, initial={"time_zone": request.user.time_zone or user_zone(request.user),
+                                                           "language": request.user.language})
+    if request.method == "POST" and form.is_valid():
+        zone = form.cleaned_data["time_zone"]
+        if zone == request.user.organization.time_zone and not request.user.time_zone:
+            zone = ""  # still the organization's: follow it when the organization changes its zone
+        try:
+            services.user_preferences_update(actor=request.user, time_zone=zone, language=form.cleaned_data["language"],
+                                             request=request)
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("个人设置已保存。"))
+            response = redirect("accounts:preferences")
+            if form.cleaned_data["language"]:
+                from django.conf import settings
+
+                response.set_cookie(settings.LANGUAGE_COOKIE_NAME, form.cleaned_data["language"])
+            return response
+    return render(request, "accounts/preferences.html", {"form": form, "org_zone": request.user.organization.time_zone},
+                  status=400 if form.errors else 200)

@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 
 from hirelens.accounts.roles import Perm, user_can
+from hirelens.scheduling.timezones import ZoneField
 
 from . import metrics
 from .health import run_checks
@@ -93,7 +94,7 @@ def audit_log(request):
 
 class OrganizationForm(forms.Form):
     name = forms.CharField(label=_("名称"), max_length=200)
-    time_zone = forms.CharField(label=_("时区"), max_length=64)
+    time_zone = ZoneField(label=_("时区"), help_text=_("员工默认使用这个时区，可在个人设置中改为自己的时区。"))
     default_language = forms.ChoiceField(label=_("默认语言"), choices=settings.LANGUAGES)
     facial_analysis_enabled = forms.BooleanField(
         label=_("启用面部分析"), required=False, help_text=_("某些司法辖区禁止面部分析：关闭后不解码任何视频帧。")

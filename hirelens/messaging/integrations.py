@@ -2,7 +2,8 @@
 emits them after commit; nothing there calls messaging directly).
 
 * ``interview.scheduled``: fresh links, invitation with the calendar file to the candidate (WeChat /
-  e-mail), a notice with their own link to each interviewer (WeCom / e-mail), reminders planned.
+  e-mail, in the interview's zone), a notice with their own link to each interviewer (WeCom / e-mail, in the
+  interviewer's own zone and language: ``user_zone``), reminders planned.
 * ``interview.rescheduled``: the same with the new time (calendar SEQUENCE grows, reminders re-planned).
 * ``interview.cancelled``: reminders cancelled, cancellation (calendar CANCEL) to everyone.
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 import logging
 
 from django.apps import apps
+from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
@@ -42,16 +44,21 @@ def _email(user_or_candidate) -> str:
     return getattr(user_or_candidate, "email", "") or ""
 
 
+@transaction.atomic
 def interview_notify(*, event: str, organization_id: int, interview_id: int) -> list:
-    """Send what ``event`` calls for. Returns the messages (existing ones when already sent)."""
+    """Send what ``event`` calls for. Returns the messages (existing ones when already sent).
+
+    One transaction with the interview row locked: a repeated or concurrent job finds the messages of the
+    first and issues no second set of links; a job that fails leaves neither links nor messages behind."""
     from hirelens.scheduling.ics import interview_ics
     from hirelens.scheduling.models import Interview
     from hirelens.scheduling.services import interview_links_issue
+    from hirelens.scheduling.timezones import user_zone
 
     from .models import Kind
     from .services import message_send, reminders_cancel, reminders_plan
 
-    interview = (Interview.objects.select_related("application__candidate", "application__position", "stage")
+    interview = (Interview.objects.select_for_update(of=("self",)).select_related("application__candidate", "application__position", "stage")
                  .filter(organization_id=organization_id, pk=interview_id).first())
     if interview is None:
         return []
@@ -69,7 +76,8 @@ def interview_notify(*, event: str, organization_id: int, interview_id: int) -> 
         sent.append(message_send(organization_id=organization_id, kind=Kind.CANCELLATION, candidate=candidate, variables=common,
                                  ics=ics, subject_type=SUBJECT_TYPE, subject_id=interview.pk, idempotency_key=f"{key}:cancel:c"))
         for user in interviewers:
-            sent.append(message_send(organization_id=organization_id, kind=Kind.CANCELLATION, user=user, variables=common,
+            sent.append(message_send(organization_id=organization_id, kind=Kind.CANCELLATION, user=user,
+                                     variables={**common, "time_zone": user_zone(user)},
                                      ics=ics, subject_type=SUBJECT_TYPE, subject_id=interview.pk,
                                      idempotency_key=f"{key}:cancel:u{user.pk}"))
         return sent
@@ -89,11 +97,12 @@ def interview_notify(*, event: str, organization_id: int, interview_id: int) -> 
     for user in interviewers:
         link = links["interviewers"].get(user.pk, "")
         sent.append(message_send(organization_id=organization_id, kind=Kind.INTERVIEWER_NOTICE, user=user,
-                                 variables={**common, "link": link},
+                                 variables={**common, "link": link, "time_zone": user_zone(user)},
                                  ics=interview_ics(interview=interview, link=link, attendees=attendees).decode("utf-8"),
                                  subject_type=SUBJECT_TYPE, subject_id=interview.pk, idempotency_key=f"{key}:u{user.pk}"))
     reminders_plan(organization_id=organization_id, subject_type=SUBJECT_TYPE, subject_id=interview.pk,
                    starts_at=interview.start_at, candidate_id=candidate.pk, user_ids=[u.pk for u in interviewers],
                    variables=candidate_vars,
-                   variables_by_user={u.pk: {"link": links["interviewers"].get(u.pk, ""), "backup_link": ""} for u in interviewers})
+                   variables_by_user={u.pk: {"link": links["interviewers"].get(u.pk, ""), "backup_link": "",
+                                             "time_zone": user_zone(u)} for u in interviewers})
     return sent

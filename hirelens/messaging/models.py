@@ -59,6 +59,8 @@ class ChannelAccount(TenantOwnedModel):
     encoding_aes_key = EncryptedTextField(_("EncodingAESKey"), blank=True)
     agent_id = models.CharField(_("应用 AgentID"), max_length=32, blank=True)
     original_id = models.CharField(_("原始 ID"), max_length=64, blank=True)
+    # Empty: the deployment's HIRELENS_WECHAT_API_BASE / HIRELENS_WECOM_API_BASE (a proxy or a test server may differ).
+    api_base = models.URLField(_("接口地址"), max_length=200, blank=True)
     # message kind -> {"template_id": "...", "fields": {"thing1": "{position}", "time2": "{time}"}}
     templates = models.JSONField(_("模板映射"), default=dict, blank=True)
     subscribe_templates = models.JSONField(_("订阅消息模板映射"), default=dict, blank=True)

@@ -146,15 +146,19 @@ def zone_of(name: str | None) -> ZoneInfo:
 
 
 def format_time(starts_at: datetime, zone_name: str, language: str) -> str:
-    """'2026年12月1日 14:00（Asia/Shanghai，UTC+08:00）' — the zone is always written out."""
+    """'2026年12月1日（周二）14:00 北京时间（UTC+08:00）' / 'Tue 01 Dec 2026, 14:00 Beijing time (UTC+08:00)' —
+    the zone is always written out in words (``hirelens.scheduling.timezones.zone_label``) with its offset."""
+    from hirelens.scheduling.timezones import zone_label
+
     zone = zone_of(zone_name)
     local = starts_at.astimezone(zone)
     offset = local.strftime("%z")
     offset = f"UTC{offset[:3]}:{offset[3:]}"
+    words = zone_label(zone.key, language)
     if language.startswith("en"):
-        return f"{local:%a %d %b %Y, %H:%M} ({zone.key}, {offset})"
+        return f"{local:%a %d %b %Y, %H:%M} {words} ({offset})"
     weekdays = "一二三四五六日"
-    return f"{local.year}年{local.month}月{local.day}日（周{weekdays[local.weekday()]}）{local:%H:%M}（{zone.key}，{offset}）"
+    return f"{local.year}年{local.month}月{local.day}日（周{weekdays[local.weekday()]}）{local:%H:%M} {words}（{offset}）"
 
 
 def format_offset(minutes: int, language: str) -> str:

@@ -223,51 +223,77 @@ def _json_field(request, name: str, default):
 @login_required
 @require_http_methods(["GET", "POST"])
 def channel_settings(request):
-    """HR admins: the organization's WeChat / WeCom accounts, channel order, reminder offsets, auto-replies."""
+    """HR admins: the organization's WeChat / WeCom accounts (forms with validation and a connection test),
+    channel order, reminder offsets, auto-replies."""
     import json
 
     from .channels.wxclient import account_config
+    from .forms import WeChatSettingsForm, WeComSettingsForm
     from .models import ChannelAccount
+    from .services.connection import channel_connection_test
     from .services.policy import policy_for, reminder_offsets
 
     require_perm(request.user, Perm.MESSAGING_CONFIGURE)
     org_id = request.user.organization_id
-    error = ""
-    if request.method == "POST":
-        try:
-            section = request.POST.get("section")
-            if section in ("wechat", "wecom"):
+    error, status, results = "", 200, {}
+    accounts = {a.provider: a for a in ChannelAccount.objects.filter(organization_id=org_id)}
+    section = request.POST.get("section") if request.method == "POST" else None
+    forms_by_provider = {
+        "wechat": WeChatSettingsForm(request.POST if section == "wechat" else None, account=accounts.get("wechat"), prefix="wechat"),
+        "wecom": WeComSettingsForm(request.POST if section == "wecom" else None, account=accounts.get("wecom"), prefix="wecom"),
+    }
+    if section in forms_by_provider:
+        form = forms_by_provider[section]
+        if not form.is_valid():
+            status = 400
+        elif request.POST.get("action") == "test":
+            data, effective = form.cleaned_data, account_config(organization_id=org_id, provider=section)
+            results[section] = channel_connection_test(
+                actor=request.user, provider=section, api_base=data["api_base"] or effective.api_base,
+                app_id=data["app_id"] or effective.app_id, secret=data["secret"] or effective.secret)
+        else:
+            data = form.cleaned_data
+            try:
                 config_services.channel_account_save(
-                    actor=request.user, provider=section, app_id=request.POST.get("app_id", ""),
-                    secret=request.POST.get("secret", ""), token=request.POST.get("token", ""),
-                    encoding_aes_key=request.POST.get("encoding_aes_key", ""), agent_id=request.POST.get("agent_id", ""),
-                    original_id=request.POST.get("original_id", ""),
-                    templates=_json_field(request, "templates", {}) if section == "wechat" else None,
-                    subscribe_templates=_json_field(request, "subscribe_templates", {}) if section == "wechat" else None)
-            elif section == "policy":
-                offsets = [int(v) for v in request.POST.get("reminder_offsets", "").replace("，", ",").split(",") if v.strip()]
-                config_services.messaging_policy_save(actor=request.user, fallback=_json_field(request, "fallback", {}),
-                                                      reminder_offsets=offsets,
-                                                      keyword_replies=_json_field(request, "keyword_replies", []))
+                    actor=request.user, provider=section, app_id=data["app_id"], secret=data["secret"], token=data["token"],
+                    encoding_aes_key=data["encoding_aes_key"], agent_id=data.get("agent_id", ""),
+                    original_id=data.get("original_id", ""), api_base=data["api_base"],
+                    templates=form.templates if section == "wechat" else None,
+                    subscribe_templates=form.subscribe_templates if section == "wechat" else None)
+            except ValidationError as exc:
+                for message in exc.messages:
+                    form.add_error(None, message)
+                status = 400
+            else:
+                flash.success(request, _("设置已保存。"))
+                return redirect("messaging:settings")
+    elif section == "policy":
+        try:
+            offsets = [int(v) for v in request.POST.get("reminder_offsets", "").replace("，", ",").split(",") if v.strip()]
+            config_services.messaging_policy_save(actor=request.user, fallback=_json_field(request, "fallback", {}),
+                                                  reminder_offsets=offsets,
+                                                  keyword_replies=_json_field(request, "keyword_replies", []))
             flash.success(request, _("设置已保存。"))
             return redirect("messaging:settings")
         except (ValidationError, ValueError) as exc:
             error = " ".join(getattr(exc, "messages", [str(exc)]))
-    accounts = {a.provider: a for a in ChannelAccount.objects.filter(organization_id=org_id)}
+            status = 400
     policy = policy_for(org_id)
+    stored = {provider: {name: bool(getattr(accounts.get(provider), name, "")) for name in ("secret", "token", "encoding_aes_key")}
+              for provider in ("wechat", "wecom")}
     context = {
-        "error": error,
-        "wechat": accounts.get("wechat"), "wecom": accounts.get("wecom"),
+        "error": error, "wechat_form": forms_by_provider["wechat"], "wecom_form": forms_by_provider["wecom"],
+        "stored": stored, "results": results,
         "wechat_effective": account_config(organization_id=org_id, provider="wechat").usable,
         "wecom_effective": account_config(organization_id=org_id, provider="wecom").usable,
-        "templates_json": json.dumps(getattr(accounts.get("wechat"), "templates", {}) or {}, ensure_ascii=False, indent=2),
-        "subscribe_json": json.dumps(getattr(accounts.get("wechat"), "subscribe_templates", {}) or {}, ensure_ascii=False, indent=2),
         "fallback_json": json.dumps(policy.fallback or {}, ensure_ascii=False, indent=2),
         "keywords_json": json.dumps(policy.keyword_replies or [], ensure_ascii=False, indent=2),
         "offsets": ", ".join(str(o) for o in reminder_offsets(org_id)),
         "callback_url": absolute_url(reverse("messaging:wechat_callback", args=[request.user.organization.slug]), request=request),
+        "wecom_callback_url": absolute_url(reverse("messaging:wecom_callback", args=[request.user.organization.slug]),
+                                           request=request),
     }
-    return render(request, "messaging/settings.html", context)
+    return render(request, "messaging/settings.html", context, status=status)
 
 
 @require_http_methods(["GET"])

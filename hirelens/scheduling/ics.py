@@ -16,8 +16,34 @@ from icalendar import Calendar, Event, vCalAddress, vText
 from .models import Interview
 
 
-def interview_ics(*, interview: Interview, link: str = "", attendees: list[tuple[str, str]] = (), method: str = "") -> bytes:
-    """``attendees``: (name, e-mail) pairs. ``method`` defaults to CANCEL for a cancelled interview, else REQUEST."""
+def interview_attendees(interview: Interview) -> list[tuple[str, str]]:
+    """(name, e-mail) of the candidate, then each interviewer: everyone the invitation is for."""
+    candidate = interview.application.candidate
+    people = [(candidate.full_name, getattr(candidate, "email", "") or "")]
+    people += [(user.full_name, user.email) for user in interview.interviewers.all()]
+    return people
+
+
+def _organizer(interview: Interview) -> vCalAddress:
+    """Who sent the invitation: the recruiter who scheduled it, else the organization at the sending address."""
+    creator = interview.created_by
+    if creator is not None and creator.email:
+        address, name = creator.email, creator.full_name or creator.email
+    else:
+        address = settings.DEFAULT_FROM_EMAIL.split("<")[-1].rstrip(">").strip()
+        name = interview.organization.name or "HireLens"
+    organizer = vCalAddress(f"mailto:{address}")
+    organizer.params["cn"] = vText(name)
+    return organizer
+
+
+def interview_ics(*, interview: Interview, link: str = "", attendees: list[tuple[str, str]] | None = None,
+                  method: str = "") -> bytes:
+    """``attendees``: (name, e-mail) pairs; by default the candidate and the interviewers. ``method`` defaults to
+    CANCEL for a cancelled interview, else REQUEST. ORGANIZER is the recruiter who scheduled; each ATTENDEE has
+    CN (the name), ROLE, RSVP and PARTSTAT; DTSTART carries the interview's TZID with its VTIMEZONE."""
+    if attendees is None:
+        attendees = interview_attendees(interview)
     cancelled = interview.status == Interview.Status.CANCELLED
     method = method or ("CANCEL" if cancelled else "REQUEST")
     zone = ZoneInfo(interview.time_zone)
@@ -40,14 +66,17 @@ def interview_ics(*, interview: Interview, link: str = "", attendees: list[tuple
         description.append(interview.cancel_reason)
     event.add("description", "\n".join(description))
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    organizer = vCalAddress(f"mailto:{settings.DEFAULT_FROM_EMAIL.split('<')[-1].rstrip('>').strip()}")
-    organizer.params["cn"] = vText("HireLens")
-    event.add("organizer", organizer)
+    event.add("organizer", _organizer(interview))
+    seen = set()
     for name, email in attendees:
-        if email:
+        if email and email.lower() not in seen:
+            seen.add(email.lower())
             attendee = vCalAddress(f"mailto:{email}")
             attendee.params["cn"] = vText(name or email)
+            attendee.params["cutype"] = vText("INDIVIDUAL")
             attendee.params["role"] = vText("REQ-PARTICIPANT")
+            attendee.params["partstat"] = vText("NEEDS-ACTION")
+            attendee.params["rsvp"] = vText("FALSE" if cancelled else "TRUE")
             event.add("attendee", attendee, encode=0)
     cal.add_component(event)
     cal.add_missing_timezones()
@@ -55,7 +84,7 @@ def interview_ics(*, interview: Interview, link: str = "", attendees: list[tuple
 
 
 def interview_calendar_email(*, interview: Interview, subject: str, body: str, to: list[str], link: str = "",
-                             attendees: list[tuple[str, str]] = ()) -> EmailMessage:
+                             attendees: list[tuple[str, str]] | None = None) -> EmailMessage:
     """An e-mail with the invitation (or cancellation) attached, for the messaging app to send."""
     ics = interview_ics(interview=interview, link=link, attendees=attendees)
     method = "CANCEL" if interview.status == Interview.Status.CANCELLED else "REQUEST"

@@ -266,7 +266,9 @@ def interview_cancel(*, actor: User, interview: Interview, reason: str, request=
 def interview_links_issue(*, interview: Interview, actor=None) -> dict:
     """Fresh links for everyone (for an invitation): {"candidate": url, "backup": url, "interviewers": {user_id: url}}.
 
-    Tokens are shown only here; earlier links stay valid until they expire or are revoked.
+    One interview has one valid set of links: the set issued before (an earlier invitation, before a
+    reschedule) is revoked in the same transaction. Tokens are shown only here. The interview row is locked
+    so two jobs for the same event cannot issue two sets side by side.
     """
     if actor is not None and getattr(actor, "is_authenticated", False):
         if not user_can(actor, Perm.POSITIONS_MANAGE):
@@ -274,6 +276,9 @@ def interview_links_issue(*, interview: Interview, actor=None) -> dict:
         _same_org(actor.organization_id, interview)
     if interview.status != Interview.Status.SCHEDULED:
         raise ValidationError(_("该面试已取消或已结束。"))
+    Interview.objects.select_for_update().filter(pk=interview.pk).first()
+    InterviewLink.objects.filter(interview=interview, revoked_at__isnull=True).exclude(kind=InterviewLink.Kind.BOOKING).update(
+        revoked_at=timezone.now())
     application = interview.application
     _link, candidate = link_issue(application=application, interview=interview, kind=InterviewLink.Kind.CANDIDATE, actor=actor)
     _link, backup = link_issue(application=application, interview=interview, kind=InterviewLink.Kind.BACKUP, actor=actor)
@@ -283,6 +288,12 @@ def interview_links_issue(*, interview: Interview, actor=None) -> dict:
                                   user=user, actor=actor)
         interviewers[user.pk] = link_url(token)
     return {"candidate": link_url(candidate), "backup": link_url(backup), "interviewers": interviewers}
+
+
+def booked_interview(*, application: Application) -> Interview | None:
+    """The upcoming interview the candidate booked from an offered slot (what the booking page confirms)."""
+    return (Interview.objects.filter(application=application, slot__isnull=False, status=Interview.Status.SCHEDULED,
+                                     start_at__gt=timezone.now()).order_by("start_at").first())
 
 
 @transaction.atomic

@@ -22,7 +22,7 @@ from .access import access_interview, access_slot
 from .ics import interview_ics
 from .links import LinkError, link_open, link_revoke, link_url
 from .models import InterviewLink
-from .timezones import viewer_zone
+from .timezones import viewer_zone, zone_from_post, zone_search
 
 
 def _members(actor):
@@ -85,7 +85,7 @@ def slot_new(request, position_id: int):
         application = access_application(actor=request.user, application_id=request.POST["application"])
     try:
         services.slot_create(actor=request.user, position=position, start=request.POST.get("start", ""),
-                             end=request.POST.get("end", ""), time_zone=request.POST.get("time_zone", ""),
+                             end=request.POST.get("end", ""), time_zone=zone_from_post(request.POST),
                              interviewers=_picked_members(request), application=application,
                              stage=_picked_stage(request, position))
     except ValidationError as exc:
@@ -112,7 +112,7 @@ def interview_new(request, position_id: int):
         raise Http404
     try:
         interview = services.interview_schedule(actor=request.user, application=application, start=request.POST.get("start", ""),
-                                                end=request.POST.get("end", ""), time_zone=request.POST.get("time_zone", ""),
+                                                end=request.POST.get("end", ""), time_zone=zone_from_post(request.POST),
                                                 interviewers=_picked_members(request), stage=_picked_stage(request, position),
                                                 request=request)
     except ValidationError as exc:
@@ -176,7 +176,7 @@ def interview_reschedule(request, interview_id: int):
     interview = access_interview(actor=request.user, interview_id=interview_id)
     try:
         services.interview_reschedule(actor=request.user, interview=interview, start=request.POST.get("start", ""),
-                                      end=request.POST.get("end", ""), time_zone=request.POST.get("time_zone", ""),
+                                      end=request.POST.get("end", ""), time_zone=zone_from_post(request.POST),
                                       reason=request.POST.get("reason", ""), request=request)
     except ValidationError as exc:
         flash_errors(request, exc)
@@ -211,7 +211,7 @@ def availability(request):
     if request.method == "POST":
         try:
             services.availability_add(actor=request.user, user=request.user, start=request.POST.get("start", ""),
-                                      end=request.POST.get("end", ""), time_zone=request.POST.get("time_zone", ""))
+                                      end=request.POST.get("end", ""), time_zone=zone_from_post(request.POST))
         except ValidationError as exc:
             flash_errors(request, exc)
         else:
@@ -243,11 +243,14 @@ def link_page(request, token: str):
             except ValidationError as exc:
                 flash_errors(request, exc)
                 return redirect("scheduling:link", token=token)
-            urls = services.interview_links_issue(interview=interview)
-            return redirect(_relative(urls["candidate"]))
+            # No links here: the invitation job issues the interview's one set of links and sends them (a set
+            # issued here as well left two sets valid for one booking).
+            return redirect("scheduling:link", token=token)
+        booked = services.booked_interview(application=application)
         return render(request, "scheduling/booking.html", {
-            "link": link, "application": application, "slots": services.open_slots_for(application),
-            "viewer_tz": viewer_zone(request, application.position.time_zone),
+            "link": link, "application": application, "slots": services.open_slots_for(application) if booked is None else [],
+            "booked": booked, "ics_url": request.path + "calendar.ics",
+            "viewer_tz": viewer_zone(request, booked.time_zone if booked else application.position.time_zone),
         })
     interview = link.interview
     return render(request, "scheduling/link.html", {
@@ -260,10 +263,17 @@ def link_calendar(request, token: str):
     from .links import link_verify
 
     try:
-        link = link_verify(token, kinds={InterviewLink.Kind.CANDIDATE, InterviewLink.Kind.INTERVIEWER, InterviewLink.Kind.BACKUP})
+        link = link_verify(token, kinds={InterviewLink.Kind.CANDIDATE, InterviewLink.Kind.INTERVIEWER, InterviewLink.Kind.BACKUP,
+                                         InterviewLink.Kind.BOOKING})
     except LinkError as exc:
         return render(request, "scheduling/link_error.html", {"error": exc.message, "code": exc.code}, status=404)
-    response = HttpResponse(interview_ics(interview=link.interview, link=link_url(token)), content_type="text/calendar; charset=utf-8")
+    interview = link.interview
+    if link.kind == InterviewLink.Kind.BOOKING:  # the booking page's confirmation: the interview booked with it
+        interview = services.booked_interview(application=link.application)
+        if interview is None:
+            raise Http404
+    response = HttpResponse(interview_ics(interview=interview, link="" if link.kind == InterviewLink.Kind.BOOKING else link_url(token)),
+                            content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="interview.ics"'
     return response
 
@@ -280,3 +290,12 @@ def _process_steps(application):
     progress = ApplicationProgress.objects.filter(application=application).select_related("version").first()
     return list(progress.version.stages.order_by("order", "pk")) if progress else []
 
+
+def time_zones(request):
+    """The time-zone picker's search: ``?q=北京`` → {"results": [{"value", "label", "name"}]} in the reader's language.
+    Public (no personal data): the same list serves staff forms and any page that asks for a zone."""
+    from django.http import JsonResponse
+
+    response = JsonResponse({"results": zone_search(request.GET.get("q", "")[:60])})
+    response["Cache-Control"] = "private, max-age=300"
+    return response

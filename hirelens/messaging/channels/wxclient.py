@@ -79,7 +79,7 @@ def account_config(*, organization_id: int, provider: str) -> AccountConfig:
     values = {key: (value or "") for key, value in defaults.items()}
     extra = {}
     if row is not None:
-        for key in ("app_id", "secret", "token", "encoding_aes_key", "agent_id"):
+        for key in ("api_base", "app_id", "secret", "token", "encoding_aes_key", "agent_id"):
             if getattr(row, key):
                 values[key] = getattr(row, key)
         extra = dict(original_id=row.original_id, templates=row.templates or {}, subscribe_templates=row.subscribe_templates or {},

@@ -21,8 +21,10 @@ SECRET_FIELDS = ("secret", "token", "encoding_aes_key")
 @transaction.atomic
 def channel_account_save(*, actor, provider: str, app_id: str = "", secret: str = "", token: str = "",
                          encoding_aes_key: str = "", agent_id: str = "", original_id: str = "",
-                         templates: dict | None = None, subscribe_templates: dict | None = None) -> ChannelAccount:
-    """Create or update the organization's account. An empty secret field keeps the stored value."""
+                         templates: dict | None = None, subscribe_templates: dict | None = None,
+                         api_base: str | None = None) -> ChannelAccount:
+    """Create or update the organization's account. An empty secret field keeps the stored value;
+    ``api_base`` None keeps the stored base URL, "" means the deployment's."""
     require_perm(actor, Perm.MESSAGING_CONFIGURE)
     if provider not in ChannelAccount.Provider.values:
         raise ValidationError(_("未知的账号类型。"))
@@ -36,6 +38,11 @@ def channel_account_save(*, actor, provider: str, app_id: str = "", secret: str 
                 validate_template(str(expression))
     account, _created = ChannelAccount.objects.get_or_create(organization_id=actor.organization_id, provider=provider)
     account.app_id, account.agent_id, account.original_id = app_id.strip(), agent_id.strip(), original_id.strip()
+    if api_base is not None:
+        api_base = api_base.strip().rstrip("/")
+        if api_base and not api_base.startswith(("https://", "http://")):
+            raise ValidationError(_("接口地址必须以 https:// 或 http:// 开头。"))
+        account.api_base = api_base
     changed = []
     for name, value in (("secret", secret), ("token", token), ("encoding_aes_key", encoding_aes_key)):
         if value:
@@ -46,7 +53,7 @@ def channel_account_save(*, actor, provider: str, app_id: str = "", secret: str 
     if subscribe_templates is not None:
         account.subscribe_templates = subscribe_templates
     account.save()
-    audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=account, fields=changed + ["app_id", "templates"])
+    audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=account, fields=changed + ["app_id", "api_base", "templates"])
     return account
 
 

@@ -78,7 +78,7 @@ def test_template_preview_and_unknown_variable_on_the_page(rows, hr_admin):
     client = Client()
     client.force_login(hr_admin)
     page = client.get("/messaging/templates/invitation/zh-hans/").content.decode()
-    assert "张三，您好！" in page and "2026年12月1日（周二）14:00（Asia/Shanghai，UTC+08:00）" in page
+    assert "张三，您好！" in page and "2026年12月1日（周二）14:00 北京时间（UTC+08:00）" in page
     page = client.post("/messaging/templates/invitation/zh-hans/", {"action": "preview", "subject": "x", "body": "{salary}"},
                        HTTP_HX_REQUEST="true").content.decode()
     assert "模板中有未知变量：{salary}" in page
@@ -103,23 +103,25 @@ def test_channel_settings_page_saves_encrypted_credentials_for_hr_admin_only(org
     page = client.get("/messaging/settings/").content.decode()
     assert f"/messaging/wechat/{org.slug}/callback" in page
     response = client.post("/messaging/settings/", {
-        "section": "wechat", "app_id": "wxABC", "secret": "s3cret", "token": "tok", "encoding_aes_key": "a" * 43,
-        "templates": '{"invitation": {"template_id": "T1", "fields": {"thing1": "{position}"}}}'})
+        "section": "wechat", "action": "save", "wechat-app_id": "wx0123456789abcdef", "wechat-secret": "s3cret",
+        "wechat-token": "tok", "wechat-encoding_aes_key": "a" * 43, "wechat-tpl_0": "T1", "wechat-tplmap_0": "thing1 = {position}"})
     assert response.status_code == 302
     account = ChannelAccount.objects.get(organization=org, provider="wechat")
-    assert (account.app_id, account.secret, account.token, account.templates["invitation"]["template_id"]) == ("wxABC", "s3cret", "tok", "T1")
-    client.post("/messaging/settings/", {"section": "wechat", "app_id": "wxABC", "secret": "", "templates": "{}"})
+    assert (account.app_id, account.secret, account.token, account.templates["invitation"]["template_id"]) == (
+        "wx0123456789abcdef", "s3cret", "tok", "T1")
+    client.post("/messaging/settings/", {"section": "wechat", "action": "save", "wechat-app_id": "wx0123456789abcdef",
+                                         "wechat-secret": ""})
     account.refresh_from_db()
     assert account.secret == "s3cret"  # an empty secret field keeps the stored one
-    bad = client.post("/messaging/settings/", {"section": "wechat", "app_id": "x",
-                                               "templates": '{"invitation": {"template_id": "T", "fields": {"thing1": "{salary}"}}}'})
-    assert "模板中有未知变量" in bad.content.decode()
+    bad = client.post("/messaging/settings/", {"section": "wechat", "action": "save", "wechat-app_id": "wx0123456789abcdef",
+                                               "wechat-tpl_0": "T", "wechat-tplmap_0": "thing1 = {salary}"})
+    assert bad.status_code == 400 and "模板中有未知变量" in bad.content.decode()
     client.post("/messaging/settings/", {"section": "policy", "reminder_offsets": "2880, 120,30",
                                          "fallback": '{"result": ["email"]}', "keyword_replies": "[]"})
     policy = MessagingPolicy.objects.get(organization=org)
     assert policy.reminder_offsets == [2880, 120, 30] and policy.fallback == {"result": ["email"]}
     bad = client.post("/messaging/settings/", {"section": "policy", "reminder_offsets": "0", "fallback": "{"})
-    assert bad.status_code == 200 and MessagingPolicy.objects.get(organization=org).reminder_offsets == [2880, 120, 30]
+    assert bad.status_code == 400 and MessagingPolicy.objects.get(organization=org).reminder_offsets == [2880, 120, 30]
 
 
 def test_candidate_messages_for_the_timeline(rows, recruiter, interviewer, outsider):

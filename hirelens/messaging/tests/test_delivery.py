@@ -40,7 +40,7 @@ def test_invitation_by_email_with_calendar_invitation_over_real_smtp(org, smtp_s
     assert mail["Subject"] == "面试邀请：销售代表"
     text = SMTPSink.text_of(mail)
     assert "孙悦，您好！" in text
-    assert "时间：2026年12月1日（周二）14:00（Asia/Shanghai，UTC+08:00）" in text  # the zone written out
+    assert "时间：2026年12月1日（周二）14:00 北京时间（UTC+08:00）" in text  # the zone written out
     assert "流程：AI视频面试；情景模拟" in text and "请准备：10 分钟项目 PPT" in text
     html = mail.get_body(preferencelist=("html",)).get_content()
     assert 'href="https://hirelens.example/i/abc"' in html
@@ -55,7 +55,7 @@ def test_english_and_another_time_zone(org, smtp_server):
                          variables={**INVITE, "position": "Sales", "time_zone": "Europe/Berlin"}))
     mail = smtp_server.wait_for(1)[0]
     assert mail["Subject"] == "Interview invitation: Sales"
-    assert "Time: Tue 01 Dec 2026, 07:00 (Europe/Berlin, UTC+01:00)" in SMTPSink.text_of(mail)
+    assert "Time: Tue 01 Dec 2026, 07:00 Berlin time (UTC+01:00)" in SMTPSink.text_of(mail)
 
 
 def test_wechat_first_then_email(org, fake_wechat, wechat_account, smtp_server):
@@ -143,7 +143,7 @@ def test_organization_template_with_unknown_variable_is_refused(org, hr_admin, s
     deliver(message_send(organization_id=org.pk, kind="invitation", candidate=candidate, variables=INVITE))
     mail = smtp_server.wait_for(1)[0]
     assert mail["Subject"] == f"【{org.name}】销售代表 面试"
-    assert SMTPSink.text_of(mail).strip() == ("周杰：请于 2026年12月1日（周二）14:00（Asia/Shanghai，UTC+08:00） 打开 "
+    assert SMTPSink.text_of(mail).strip() == ("周杰：请于 2026年12月1日（周二）14:00 北京时间（UTC+08:00） 打开 "
                                               "https://hirelens.example/i/abc。{不是变量}")
 
 

@@ -60,7 +60,7 @@ def test_due_reminder_is_sent_exactly_once_with_the_time_in_the_candidates_zone(
     mail = smtp_server.wait_for(1)[0]
     assert mail["Subject"].strip() == "面试提醒：销售代表（1 小时后开始）"  # (Python folds long encoded headers)
     local = starts.astimezone(timezone.get_fixed_timezone(480))
-    assert f"{local:%H:%M}（Asia/Shanghai，UTC+08:00）" in SMTPSink.text_of(mail)
+    assert f"{local:%H:%M} 北京时间（UTC+08:00）" in SMTPSink.text_of(mail)
     assert reminder.late_seconds == 60
 
 
