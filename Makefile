@@ -49,6 +49,7 @@ translations: deps
 
 migrate: deps
 	$(MANAGE) migrate --noinput -v 0
+	$(MANAGE) reindex_search -v 0
 
 demo: migrate
 	$(MANAGE) load_demo

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 
@@ -85,6 +86,7 @@ class CandidateDetailOut(CandidateOut):
 
 class CandidateListOut(Schema):
     count: int
+    next: str | None = None
     items: list[CandidateOut]
 
 
@@ -150,16 +152,32 @@ def _detail(request, c: Candidate) -> dict:
                               "current": w.current} for w in c.work_history.all()]}
 
 
-@router.get("/", response=CandidateListOut)
+@router.get("/", response={200: CandidateListOut, 400: dict})
 def candidate_search(request, q: str = "", position: int | None = Query(None, ge=1, le=MAX_ID), stage: str = "", tag: str = "",
                      source: str = "", status: str = "", sort: str = "new", limit: int = Query(20, ge=1, le=MAX_PAGE),
-                     offset: int = Query(0, ge=0, le=MAX_OFFSET)):
-    qs = selectors.candidate_list(actor=request.user, q=q, position_id=position, stage=stage, tag=tag, source=source,
-                                  status=status, sort=sort)
-    items = list(qs.prefetch_related("tags")[offset : offset + limit])
+                     offset: int = Query(0, ge=0, le=MAX_OFFSET), cursor: str = Query("", max_length=2000)):
+    """``cursor`` (from a previous answer's ``next``) pages by keyset, however deep; ``offset`` still works, and its
+    answer's ``next`` continues by keyset too. ``count`` is exact."""
+    filters = {"q": q, "position_id": position, "stage": stage, "tag": tag, "source": source, "status": status, "sort": sort}
+    if cursor:
+        try:
+            page = selectors.candidate_page(actor=request.user, cursor=cursor, per_page=limit, **filters)
+        except selectors.CursorError:
+            return 400, {"type": "about:blank", "title": _("请求参数不正确。"), "status": 400,
+                         "detail": _("cursor 无效：请使用上一次回答中的 next。")}
+        items, next_cursor = page.rows, page.next_cursor
+        count = selectors.candidate_list(actor=request.user, **filters).count()
+    else:
+        qs = selectors.candidate_list(actor=request.user, **filters)
+        items = list(qs.prefetch_related("tags")[offset : offset + limit + 1])
+        more = len(items) > limit
+        items = items[:limit]
+        count = qs.count()
+        next_cursor = (selectors.candidate_next_cursor(sort=sort, candidate=items[-1], start=offset + len(items) + 1)
+                       if more and items else None)
     services.candidate_list_read(actor=request.user, candidates=items, fields=["full_name", "phone", "email", "skills"],
                                  request=request)
-    return {"count": qs.count(), "items": [_out(c) for c in items]}
+    return 200, {"count": count, "next": next_cursor, "items": [_out(c) for c in items]}
 
 
 @router.post("/", response={201: CandidateDetailOut})

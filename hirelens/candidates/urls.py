@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_merge
+from . import pickers, views, views_merge
 
 app_name = "candidates"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.candidate_index, name="index"),
     path("new/", views.candidate_new, name="new"),
     path("duplicates/", views.duplicate_list, name="duplicates"),
+    path("pick/applications", pickers.application_pick, name="pick_applications"),
     path("<id:candidate_id>/", views.candidate_detail, name="detail"),
     path("<id:candidate_id>/edit/", views.candidate_edit, name="edit"),
     path("<id:candidate_id>/merge/", views_merge.candidate_merge, name="merge"),

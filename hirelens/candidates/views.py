@@ -26,6 +26,7 @@ from .access import (
     access_work,
 )
 from .models import Application, Candidate, Tag
+from .search import name_sort_key
 from .services.merge import merge_history, merge_shown
 from .timeline import timeline_text, timeline_who
 
@@ -38,19 +39,31 @@ TAB_KEYS = {key for key, _label in TABS}
 @login_required
 def candidate_index(request):
     get = request.GET
-    page = selectors.candidate_page(
-        actor=request.user, page_number=get.get("page"), q=get.get("q", "") or get.get("contact", ""),
-        position_id=query_int(get, "position"), stage=get.get("stage", ""), tag=get.get("tag", ""),
-        source=get.get("source", ""), status=get.get("status", ""), sort=get.get("sort", "new"),
-    )
-    services.candidate_list_read(actor=request.user, candidates=page.object_list, request=request)
+    try:
+        page = selectors.candidate_page(
+            actor=request.user, cursor=get.get("cursor", ""), page_number=query_int(get, "page", maximum=10**9),
+            q=get.get("q", "") or get.get("contact", ""), position_id=query_int(get, "position"), stage=get.get("stage", ""),
+            tag=get.get("tag", ""), source=get.get("source", ""), status=get.get("status", ""), sort=get.get("sort", "new"),
+        )
+    except selectors.CursorError:
+        page, error = None, _("这个翻页链接已失效或不完整，请从第一页重新浏览。")
+    else:
+        error = ""
+        if page.notice == "past_end":
+            messages.info(request, _("该页码超出了结果范围，已显示第一页。"))
+        elif page.notice == "bad_page":
+            messages.info(request, _("页码无效，已显示第一页。"))
+        if get.get("order") == "name":
+            page.rows.sort(key=lambda c: name_sort_key(c.full_name))
+        services.candidate_list_read(actor=request.user, candidates=page.rows, request=request)
     query = get.copy()
-    query.pop("page", None)
+    for key in ("page", "cursor"):
+        query.pop(key, None)
     return render(request, "candidates/candidate_list.html", {
-        "page": page, "query": query.urlencode(), "positions": visible_positions(actor=request.user),
+        "page": page, "error": error, "query": query.urlencode(), "positions": visible_positions(actor=request.user),
         "tags": Tag.objects.filter(organization_id=request.user.organization_id), "sources": Candidate.Source.choices,
         "statuses": Application.Status.choices, "can_manage": user_can(request.user, Perm.CANDIDATES_MANAGE),
-    })
+    }, status=400 if error else 200)
 
 
 @login_required

@@ -30,6 +30,11 @@ from .models import Answer, InterviewSession
 @login_required
 def session_index(request):
     sessions = session_list(actor=request.user, state=request.GET.get("state", ""))
+    if request.GET.get("q", "").strip():  # name search (keyed tokens: name, pinyin, initials, Latin prefix)
+        from hirelens.candidates.selectors import application_ids_matching
+
+        matching = set(application_ids_matching(request.user.organization_id, request.GET["q"]).values_list("pk", flat=True))
+        sessions = [s for s in sessions if s.application_id in matching]
     page = Paginator(sessions, 20).get_page(request.GET.get("page"))
     audit_list_read(request=request, candidates=[s.application.candidate for s in page])
     deliveries = services.session_deliveries(list(page))

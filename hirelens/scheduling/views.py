@@ -40,12 +40,13 @@ def position_schedule(request, position_id: int):
     can_manage = user_can(request.user, Perm.POSITIONS_MANAGE)
     slots = list(selectors.slot_list(actor=request.user, position=position).exclude(status="cancelled"))
     interviews = list(selectors.interview_list(actor=request.user, position=position))
-    applications = (list(visible_applications(actor=request.user).filter(position=position).select_related("candidate").order_by("pk"))
-                    if can_manage else [])
+    # Applications are chosen with the searchable picker (candidates/pickers.py): the page never lists them all.
+    has_applications = can_manage and visible_applications(actor=request.user).filter(position=position).exists()
     audit_list_read(request=request, candidates=[s.application.candidate for s in slots if s.application_id]
-                    + [i.application.candidate for i in interviews] + [a.candidate for a in applications])
+                    + [i.application.candidate for i in interviews])
     return render(request, "scheduling/position.html", {
-        "position": position, "can_manage": can_manage, "slots": slots, "interviews": interviews, "applications": applications,
+        "position": position, "can_manage": can_manage, "slots": slots, "interviews": interviews,
+        "has_applications": has_applications,
         "members": position.assignments.select_related("user").order_by("user__full_name") if can_manage else [],
         "viewer_tz": viewer_zone(request, request.user.organization.time_zone), "time_zones": common_time_zones(),
         "stages": _schedulable_stages(request.user, position) if can_manage else [],
@@ -76,13 +77,28 @@ def _picked_stage(request, position):
     return stage
 
 
+def _picked_application(request, position):
+    """The application chosen in a picker (an id), through the access rule; a missing choice is a clear message,
+    an application of another position or one the actor may not see the same 404 as a missing one."""
+    raw = (request.POST.get("application") or "").strip()
+    if not raw.isdigit():
+        messages.error(request, _("请输入候选人姓名并从列表中选择一位。"))
+        return None
+    application = access_application(actor=request.user, application_id=int(raw))
+    if application.position_id != position.pk:
+        raise Http404
+    return application
+
+
 @login_required
 @require_POST
 def slot_new(request, position_id: int):
     position = access_position(actor=request.user, position_id=position_id)
     application = None
     if request.POST.get("application"):
-        application = access_application(actor=request.user, application_id=request.POST["application"])
+        application = _picked_application(request, position)
+        if application is None:
+            return redirect("scheduling:position", position_id=position.pk)
     try:
         services.slot_create(actor=request.user, position=position, start=request.POST.get("start", ""),
                              end=request.POST.get("end", ""), time_zone=zone_from_post(request.POST),
@@ -107,9 +123,9 @@ def slot_cancel(request, slot_id: int):
 @require_POST
 def interview_new(request, position_id: int):
     position = access_position(actor=request.user, position_id=position_id)
-    application = access_application(actor=request.user, application_id=request.POST.get("application"))
-    if application.position_id != position.pk:
-        raise Http404
+    application = _picked_application(request, position)
+    if application is None:
+        return redirect("scheduling:position", position_id=position.pk)
     try:
         interview = services.interview_schedule(actor=request.user, application=application, start=request.POST.get("start", ""),
                                                 end=request.POST.get("end", ""), time_zone=zone_from_post(request.POST),
@@ -125,9 +141,9 @@ def interview_new(request, position_id: int):
 @require_POST
 def booking_link(request, position_id: int):
     position = access_position(actor=request.user, position_id=position_id)
-    application = access_application(actor=request.user, application_id=request.POST.get("application"))
-    if application.position_id != position.pk:
-        raise Http404
+    application = _picked_application(request, position)
+    if application is None:
+        return redirect("scheduling:position", position_id=position.pk)
     url = services.booking_link_issue(actor=request.user, application=application)
     messages.success(request, _("预约链接（7 天内有效，只显示这一次）：%(url)s") % {"url": url})
     return redirect("scheduling:position", position_id=application.position_id)

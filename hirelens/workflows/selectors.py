@@ -43,7 +43,7 @@ class Card:
     stage_title: str = ""
 
 
-def position_board(*, actor, position: Position) -> list[Column]:
+def position_board(*, actor, position: Position, q: str = "") -> list[Column]:
     """Kanban columns: not started, each stage of the active process's latest version (matched by the
     stable stage key, so applications on older versions land in the same column), other stages, ended."""
     process = Process.objects.filter(position=position, is_active=True).first()
@@ -59,6 +59,10 @@ def position_board(*, actor, position: Position) -> list[Column]:
     by_key = {c.key: c for c in columns}
     applications = (visible_applications(actor=actor).filter(position=position)
                     .select_related("candidate", "progress__stage", "progress__version").order_by("created_at"))
+    if q.strip():  # name search: only the matching people's cards (candidates.selectors.application_ids_matching)
+        from hirelens.candidates.selectors import application_ids_matching
+
+        applications = applications.filter(pk__in=application_ids_matching(actor.organization_id, q))
     for application in applications:
         progress = getattr(application, "progress", None)
         if progress is None:

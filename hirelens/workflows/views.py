@@ -242,7 +242,7 @@ def clone(request, process_id: int):
 @login_required
 def board(request, position_id: int):
     position = access_position(actor=request.user, position_id=position_id)
-    columns = selectors.position_board(actor=request.user, position=position)
+    columns = selectors.position_board(actor=request.user, position=position, q=request.GET.get("q", "")[:100])
     audit_list_read(request=request, candidates=[card.application.candidate for column in columns for card in column.cards])
     return render(request, "workflows/board.html", {"position": position, "columns": columns,
                                                     "can_move": selectors.can_move(request.user)})

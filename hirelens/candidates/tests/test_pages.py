@@ -129,7 +129,7 @@ def test_list_page_search_filter_and_pagination(hr_admin, client):
     page = client.get("/candidates/?source=campus").content.decode()
     assert page.count('data-testid="candidate-row"') == 11
     first = client.get("/candidates/").content.decode()
-    assert first.count('data-testid="candidate-row"') == 20 and "1 / 2" in first
+    assert first.count('data-testid="candidate-row"') == 20 and "第 1–20 位 · 共 23 位" in first
     assert client.get("/candidates/?page=2").content.decode().count('data-testid="candidate-row"') == 3
     page = client.get("/candidates/?q=候选7").content.decode()
     assert page.count('data-testid="candidate-row"') == 1 and ">候选7</a>" in page
