@@ -61,7 +61,7 @@ class InterviewSession(TenantOwnedModel):
     link_token = EncryptedTextField(blank=True)
     # what to prepare (one item per line), copied from the AI-video stage's settings when the interview is sent
     materials = models.TextField(_("需准备的资料"), blank=True)
-    invitations_sent = models.PositiveIntegerField(default=0)
+    invitations_sent = models.PositiveIntegerField(_("邀请发送次数"), default=0)
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
     # [{"text": str, "prep_s": int, "answer_s": int, "retakes": int}]

@@ -152,7 +152,7 @@ def session_revoke(*, actor, session: InterviewSession) -> None:
 
 # --- Invitations: by the candidate's channels, with reminders before the deadline (issue 16 §4) --------
 
-SUBJECT_TYPE = "interviews.session"  # how messages and reminders name a session
+SUBJECT_TYPE = "interviews.interviewsession"  # how messages and reminders name a session (the audit object kind)
 REMINDER_OFFSETS = (48 * 60, 6 * 60)  # minutes before the deadline, while the interview is not submitted
 
 
@@ -225,7 +225,7 @@ def session_send(*, actor, application, **options) -> tuple[InterviewSession, st
     its link token (shown once to HR as a fallback) and the queued message."""
     session, token = session_create(actor=actor, application=application, **options)
     message = _invite(session, token)
-    audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=session, fields=["invitation"])
+    audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=session, fields=["invitations_sent"])
     return session, token, message
 
 
@@ -248,7 +248,7 @@ def session_resend(*, actor, session: InterviewSession):
         session.token_hash, session.link_token = _hash(token), token
         session.save(update_fields=["token_hash", "link_token", "updated_at"])
     message = _invite(session, token)
-    audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=session, fields=["invitation"])
+    audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=session, fields=["invitations_sent"])
     return message
 
 

@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='interviewsession',
             name='invitations_sent',
-            field=models.PositiveIntegerField(default=0),
+            field=models.PositiveIntegerField(default=0, verbose_name='邀请发送次数'),
         ),
         migrations.AddField(
             model_name='interviewsession',

@@ -30,14 +30,14 @@ def test_demo_interviews_were_sent_with_their_delivery(client):
     from hirelens.messaging.models import Message, Reminder
 
     call_command("load_demo", verbosity=0)
-    invites = Message.objects.filter(kind="ai_interview.invite", subject_type="interviews.session")
+    invites = Message.objects.filter(kind="ai_interview.invite", subject_type="interviews.interviewsession")
     assert invites.count() == InterviewSession.objects.filter(invitations_sent=1).count() == 3
     assert set(invites.values_list("status", "channel")) == {("sent", "email")}
     invited = InterviewSession.objects.get(state="invited")
     assert invited.link_token and invited.materials and invited.language == "en"
-    assert Reminder.objects.filter(subject_type="interviews.session", subject_id=str(invited.pk), status="planned").count() == 2
+    assert Reminder.objects.filter(subject_type="interviews.interviewsession", subject_id=str(invited.pk), status="planned").count() == 2
     submitted = InterviewSession.objects.get(state="submitted")
-    assert not Reminder.objects.filter(subject_type="interviews.session", subject_id=str(submitted.pk), status="planned").exists()
+    assert not Reminder.objects.filter(subject_type="interviews.interviewsession", subject_id=str(submitted.pk), status="planned").exists()
     call_command("load_demo", verbosity=0)  # idempotent: nothing sent twice
     assert Message.objects.filter(kind="ai_interview.invite").count() == 3
     admin = User.objects.filter(organization=invited.organization, role="hr_admin").first()

@@ -121,7 +121,7 @@ def test_reminders_before_the_deadline_exactly_once_and_not_after_submission(cli
     client.force_login(recruiter)
     session, token, _page = send(client, application)
     deadline = session.expires_at
-    planned = Reminder.objects.filter(subject_type="interviews.session", subject_id=str(session.pk), status="planned")
+    planned = Reminder.objects.filter(subject_type="interviews.interviewsession", subject_id=str(session.pk), status="planned")
     assert sorted(planned.values_list("offset_minutes", flat=True)) == [360, 2880]
     first = deadline - timedelta(hours=47)
     assert reminders_dispatch_due(now=first) == 1
