@@ -17,6 +17,7 @@ from hirelens.candidates.services import (
     project_save,
     resume_attach,
 )
+from hirelens.candidates.services.resume_apply import resume_fill_empty
 
 CANDIDATES = [
     ("赵磊", "13800138001", "zhao.lei@example.com", "销售代表", "AI视频面试", "job_board", ["销售", "英语"]),
@@ -55,6 +56,10 @@ PROJECTS = {
 }
 
 
+# Her resume is parsed but not yet reviewed: the 核对简历解析结果 page shows its values next to the record's.
+REVIEW_PENDING = "Emily Chen"
+
+
 def docx(lines):
     import docx as python_docx
 
@@ -88,6 +93,8 @@ def load(ctx):
             candidate = candidate_create(actor=admin, full_name=name, phone=phone, email=email, source=source, tags=tags)
         if not candidate.resume:
             resume_attach(candidate=candidate, actor=recruiter, upload=ContentFile(docx(RESUMES[name]), name=f"{name}-简历.docx"))
+            if name != REVIEW_PENDING:  # the others' parsed resumes were reviewed and filled their records
+                resume_fill_empty(candidate=candidate, actor=recruiter)
         application = application_create(actor=admin, candidate=candidate, position=ctx.positions[title], stage=stage)
         if application.stage != stage:
             application_update(actor=admin, application=application, stage=stage)
@@ -105,4 +112,6 @@ def load(ctx):
         duplicate = candidate_create(actor=recruiter, full_name="赵磊", phone="138-0013-8001", email="zl1990@example.com",
                                      source="job_board", allow_duplicate=True)
         application_create(actor=admin, candidate=duplicate, position=ctx.positions["后端工程师"], stage="简历筛选")
+    pending = ctx.candidates[REVIEW_PENDING]
+    ctx.log.append(f"Candidates: {REVIEW_PENDING}'s parsed resume waits for review (/candidates/{pending.pk}/resume/review/).")
     ctx.log.append("Candidates: 赵磊 has a duplicate record to merge (/candidates/duplicates/); résumés parsed, projects with figures.")

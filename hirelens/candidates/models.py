@@ -200,6 +200,27 @@ class Project(TenantOwnedModel):
         ordering = ["-start_year", "-id"]
 
 
+class Education(TenantOwnedModel):
+    """One school of a candidate (filled by hand or from a reviewed resume: services/resume_apply.py)."""
+
+    class Degree(models.TextChoices):
+        DOCTORATE = "doctorate", _("博士")
+        MASTER = "master", _("硕士")
+        BACHELOR = "bachelor", _("本科")
+        ASSOCIATE = "associate", _("大专")
+        OTHER = "", _("其他")
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="education")
+    school = EncryptedTextField(_("学校"), plaintext_max_length=200)
+    degree = models.CharField(_("学历"), max_length=16, choices=Degree.choices, blank=True)
+    major = EncryptedTextField(_("专业"), blank=True, plaintext_max_length=100)
+    start_year = models.PositiveSmallIntegerField(_("开始年份"), null=True, blank=True)
+    end_year = models.PositiveSmallIntegerField(_("结束年份"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-end_year", "-start_year", "-id"]
+
+
 class BackgroundCheck(TenantOwnedModel):
     class Status(models.TextChoices):
         REQUESTED = "requested", _("已发起")

@@ -9,13 +9,11 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-
-from .validation import id_number_valid, normalize_phone
 
 MAX_RESUME_BYTES = 20 * 1024 * 1024
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
@@ -123,11 +121,35 @@ def extract_docx(data: bytes) -> str:
         document = docx.Document(io.BytesIO(data))
     except Exception:  # noqa: BLE001 - python-docx surfaces lxml/zip/KeyError failures
         raise ValidationError(_("DOCX 文件已损坏，无法打开。"), code="corrupt") from None
-    lines = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            lines.append(" | ".join(cell.text for cell in row.cells))
-    return "\n".join(lines)
+    return "\n".join(_docx_lines(document))
+
+
+def _docx_lines(document) -> list[str]:
+    """Paragraphs and tables in the order they appear. A table row of one-line cells reads as one line
+    ("2019.07-至今 | 字节跳动 | 工程师"); a layout table (a column per cell, several paragraphs each) reads
+    cell by cell, so a two-column resume keeps its sections whole."""
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    lines = []
+    for child in document.element.body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            lines.append(Paragraph(child, document).text)
+        elif tag == "tbl":
+            for row in Table(child, document).rows:
+                cells, seen = [], set()
+                for cell in row.cells:
+                    if id(cell._tc) not in seen:
+                        seen.add(id(cell._tc))
+                        cells.append(cell)
+                texts = [cell.text.strip() for cell in cells]
+                if all("\n" not in t for t in texts):
+                    lines.append(" | ".join(t for t in texts if t))
+                else:
+                    for t in texts:
+                        lines.extend(t.splitlines())
+    return lines
 
 
 def extract_resume(data: bytes) -> Extracted:
@@ -147,105 +169,11 @@ DEFAULT_SKILLS = [
     ("沟通能力", ["沟通", "Communication"]), ("英语", ["English", "CET-6", "CET-4"]), ("市场营销", ["Marketing"]),
 ]
 
-PHONE_RE = re.compile(r"(?<![\d+])(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}(?!\d)")
-EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
-ID_RE = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
-YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:[./年-]\s*\d{1,2}月?)?")
-RANGE_RE = re.compile(
-    r"(?<!\d)((?:19|20)\d{2})(?:[./年]\s*\d{1,2}月?)?\s*(?:-|–|—|~|至|to)\s*(?:((?:19|20)\d{2})(?:[./年]\s*\d{1,2}月?)?|(至今|现在|今|present|now|current))",
-    re.IGNORECASE,
-)
-SCHOOL_RE = re.compile(r"([\u4e00-\u9fa5]{2,20}(?:大学|学院|学校)|[A-Z][A-Za-z&.' -]{1,60}(?:University|College|Institute(?: of [A-Z][a-z]+)*|School)(?: of [A-Z][A-Za-z ]+)?)")
-COMPANY_RE = re.compile(
-    r"([\u4e00-\u9fa5A-Za-z0-9（）()]{2,30}(?:有限公司|股份公司|公司|集团|银行|研究院)|[A-Z][A-Za-z0-9&.,' -]{1,60}\b(?:Inc\.?|Ltd\.?|LLC|Co\.,? Ltd\.?|Corp\.?|Corporation|Company|Group|Technologies|Bank))"
-)
-DEGREES = [
-    ("doctorate", re.compile(r"博士|Ph\.?D|Doctor", re.IGNORECASE)),
-    ("master", re.compile(r"硕士|研究生|Master|MBA|M\.S\.|MSc", re.IGNORECASE)),
-    ("bachelor", re.compile(r"本科|学士|Bachelor|B\.S\.|BSc|B\.A\.", re.IGNORECASE)),
-    ("associate", re.compile(r"大专|专科|Associate", re.IGNORECASE)),
-]
+def parse_resume(text: str, *, skills: list[tuple[str, list[str]]] | None = None):
+    """See ``resume_parse.parse_resume`` (kept here for the callers of this module)."""
+    from .resume_parse import parse_resume as parse
 
-
-@dataclass
-class ParsedResume:
-    name: str = ""
-    phones: list[str] = field(default_factory=list)
-    emails: list[str] = field(default_factory=list)
-    id_numbers: list[str] = field(default_factory=list)
-    education: list[dict] = field(default_factory=list)
-    employers: list[dict] = field(default_factory=list)
-    skills: list[str] = field(default_factory=list)
-
-    def as_dict(self) -> dict:
-        return {
-            "name": self.name, "phones": self.phones, "emails": self.emails, "id_numbers": self.id_numbers,
-            "education": self.education, "employers": self.employers, "skills": self.skills,
-        }
-
-
-def _unique(items):
-    seen, out = set(), []
-    for item in items:
-        if item and item not in seen:
-            seen.add(item)
-            out.append(item)
-    return out
-
-
-def _years(line: str) -> tuple[int | None, int | None, bool]:
-    match = RANGE_RE.search(line)
-    if match:
-        start = int(match.group(1))
-        end = int(match.group(2)) if match.group(2) else None
-        return start, end, bool(match.group(3))
-    years = [int(y) for y in YEAR_RE.findall(line)]
-    if years:
-        return min(years), (max(years) if len(years) > 1 else None), False
-    return None, None, False
-
-
-def _skill_pattern(term: str) -> re.Pattern:
-    escaped = re.escape(term)
-    if re.search(r"[\u4e00-\u9fff]", term):
-        return re.compile(escaped)
-    return re.compile(r"(?<![A-Za-z0-9+#])" + escaped + r"(?![A-Za-z0-9+#])", re.IGNORECASE)
-
-
-def parse_resume(text: str, *, skills: list[tuple[str, list[str]]] | None = None) -> ParsedResume:
-    """Key fields of a Chinese or English resume; conservative: a field it is unsure of stays empty."""
-    parsed = ParsedResume()
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    if lines:
-        first = re.sub(r"^(姓名|Name)\s*[:：]\s*", "", lines[0], flags=re.IGNORECASE)
-        first = re.split(r"\s*[|｜]\s*", first)[0].strip()
-        if 1 < len(first) <= 30 and not re.search(r"[\d@:：]", first) and not re.search(r"简历|resume|curriculum", first, re.IGNORECASE):
-            parsed.name = first
-    parsed.phones = _unique(normalize_phone(m) for m in PHONE_RE.findall(text))
-    parsed.emails = _unique(m.lower() for m in EMAIL_RE.findall(text))
-    parsed.id_numbers = _unique(m.upper() for m in ID_RE.findall(text) if id_number_valid(m.upper()))
-    for line in lines:
-        school = SCHOOL_RE.search(line)
-        if school:
-            start, end, _current = _years(line)
-            degree = next((key for key, pattern in DEGREES if pattern.search(line)), "")
-            parsed.education.append({"school": school.group(1).strip(), "degree": degree, "start_year": start, "end_year": end})
-            continue
-        company = COMPANY_RE.search(line)
-        if company:
-            start, end, current = _years(line)
-            if start is None:
-                continue
-            rest = line.replace(company.group(1), " ")
-            rest = RANGE_RE.sub(" ", rest)
-            title = re.sub(r"^[\s|｜,，/·:：-]+|[\s|｜,，/·:：-]+$", "", re.sub(r"\s+", " ", rest))
-            parsed.employers.append({"employer": company.group(1).strip(" ,"), "title": title[:100], "start_year": start,
-                                     "end_year": end, "current": current})
-    dictionary = skills if skills is not None else DEFAULT_SKILLS
-    for name, aliases in dictionary:
-        if any(_skill_pattern(term).search(text) for term in [name, *aliases] if term):
-            parsed.skills.append(name)
-    return parsed
+    return parse(text, skills=skills)
 
 
 # --- Figures ("project revenue 10M") ----------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import pickers, views, views_merge
+from . import pickers, views, views_merge, views_resume
 
 app_name = "candidates"
 
@@ -15,6 +15,7 @@ urlpatterns = [
     path("<id:candidate_id>/merge/undo/", views_merge.candidate_merge_undo, name="merge_undo"),
     path("<id:candidate_id>/resume/", views.candidate_resume, name="resume"),
     path("<id:candidate_id>/resume/upload/", views.candidate_resume_upload, name="resume_upload"),
+    path("<id:candidate_id>/resume/review/", views_resume.resume_review, name="resume_review"),
     path("<id:candidate_id>/documents/", views.document_upload, name="document_upload"),
     path("<id:candidate_id>/documents/<id:document_id>/", views.document_download, name="document"),
     path("<id:candidate_id>/documents/<id:document_id>/review/", views.document_review, name="document_review"),

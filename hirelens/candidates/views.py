@@ -87,6 +87,9 @@ def candidate_new(request):
             forms.apply_errors(form, exc)
         else:
             messages.success(request, _("候选人档案已创建。"))
+            candidate.refresh_from_db(fields=["resume_status"])
+            if candidate.resume_status == Candidate.ResumeStatus.PARSED:  # the resume's fields wait for HR's review
+                return redirect("candidates:resume_review", candidate.pk)
             return redirect("candidates:detail", candidate.pk)
     return render(request, "candidates/candidate_form.html", {"form": form, "duplicates": duplicates})
 
@@ -169,7 +172,11 @@ def candidate_resume_upload(request, candidate_id: int):
     form = forms.ResumeForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.resume_attach(candidate=candidate, actor=request.user, upload=form.cleaned_data["resume"], request=request)
+            candidate = services.resume_attach(candidate=candidate, actor=request.user, upload=form.cleaned_data["resume"],
+                                               request=request)
+            if candidate.resume_status == Candidate.ResumeStatus.PARSED:  # review before anything reaches the record
+                messages.success(request, _("简历已上传并解析：请核对后写入档案。"))
+                return redirect("candidates:resume_review", candidate.pk)
             messages.success(request, _("简历已上传并解析。"))
         except ValidationError as exc:
             flash_errors(request, exc)

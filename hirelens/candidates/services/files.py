@@ -11,10 +11,11 @@ from hirelens.core.audit import audit_record
 from hirelens.core.models import AuditEvent
 
 from .. import resume as resume_lib
-from ..models import Candidate, Document, Skill, WorkExperience
+from ..models import Candidate, Document, Skill
 from ..timeline import timeline_add
 from ..validation import clean_text
 from .records import candidate_reindex, check_writer, publish_candidate_change
+from .resume_apply import resume_fill_empty  # also registers the timeline texts of the resume review
 
 DOCUMENT_TYPES = (resume_lib.PDF, resume_lib.DOCX, resume_lib.PNG, resume_lib.JPEG)
 
@@ -28,6 +29,9 @@ def skill_dictionary(organization_id: int) -> list[tuple[str, list[str]]]:
 def resume_attach(*, candidate: Candidate, actor=None, upload, by_candidate: bool = False, request=None) -> Candidate:
     """Store a PDF/DOCX resume (encrypted), extract its text and parse key fields.
 
+    Staff: the parse is only stored; nothing reaches the record before HR confirms the review step
+    (``resume_apply``). The candidate (portal): the parse fills what the record lacks (``resume_fill_empty``).
+
     A PDF without a text layer (a scan) is kept and flagged ``no_text``, not refused. Corrupt,
     encrypted, oversized, empty or mistyped files are refused before anything is written."""
     check_writer(actor=actor, by_candidate=by_candidate)
@@ -38,13 +42,6 @@ def resume_attach(*, candidate: Candidate, actor=None, upload, by_candidate: boo
         parsed = resume_lib.parse_resume(extracted.text, skills=skill_dictionary(candidate.organization_id))
         candidate.resume_status = Candidate.ResumeStatus.PARSED
         candidate.resume_parsed_json = json.dumps(parsed.as_dict(), ensure_ascii=False)
-        candidate.skills = list(dict.fromkeys([*candidate.skills, *parsed.skills]))
-        if not candidate.work_history.exists():
-            for entry in parsed.employers[:10]:
-                WorkExperience.objects.create(
-                    organization_id=candidate.organization_id, candidate=candidate, employer=entry["employer"][:200],
-                    title=entry["title"][:200], start_year=entry["start_year"], end_year=entry["end_year"], current=entry["current"],
-                )
     else:
         candidate.resume_status = Candidate.ResumeStatus.NO_TEXT
         candidate.resume_parsed_json = ""
@@ -63,6 +60,9 @@ def resume_attach(*, candidate: Candidate, actor=None, upload, by_candidate: boo
                  params={"status": candidate.resume_status})
     candidate_reindex(candidate=candidate)
     publish_candidate_change(candidate=candidate, parts=["profile", "resume"], by_candidate=by_candidate)
+    if by_candidate and candidate.resume_status == Candidate.ResumeStatus.PARSED:
+        resume_fill_empty(candidate=candidate, by_candidate=True, request=request)
+        candidate.refresh_from_db()
     return candidate
 
 

@@ -111,7 +111,7 @@ def test_create_page_with_resume_and_duplicate_warning(hr_admin, client):
     response = client.post("/candidates/new/", {"full_name": "张伟", "phone": "13800138000", "source": "referral", "tags": "校招，211",
                                                 "resume": d.upload(d.pdf_bytes(d.ZH_RESUME), "r.pdf")})
     candidate = Candidate.objects.get()
-    assert response.status_code == 302 and response.url == f"/candidates/{candidate.pk}/"
+    assert response.status_code == 302 and response.url == f"/candidates/{candidate.pk}/resume/review/"  # HR reviews the parse
     assert sorted(t.name for t in candidate.tags.all()) == ["211", "校招"]
     response = client.post("/candidates/new/", {"full_name": "张伟2", "phone": "+86 13800138000", "source": "manual"})
     assert response.status_code == 200
