@@ -1,5 +1,5 @@
 """Rich demo records: parsed resumes (Chinese and English), projects with figures, documents, work
-history, a background check, timelines and one duplicate pair to merge."""
+history, a background check, timelines and two duplicate pairs to merge."""
 
 import io
 
@@ -112,6 +112,16 @@ def load(ctx):
         duplicate = candidate_create(actor=recruiter, full_name="赵磊", phone="138-0013-8001", email="zl1990@example.com",
                                      source="job_board", allow_duplicate=True)
         application_create(actor=admin, candidate=duplicate, position=ctx.positions["后端工程师"], stage="简历筛选")
+    # A second pair, by name and e-mail: 吴芳 came in again through a headhunter with a new phone number and a project
+    # of her own; merging it shows a per-field choice (phone, source) and moves the project and the application.
+    wu = ctx.candidates["吴芳"]
+    if not Candidate.objects.filter(organization=org, email_index=wu.email_index).exclude(pk=wu.pk).exists():
+        again = candidate_create(actor=recruiter, full_name="吴芳", phone="13912340004", email="wu.fang@example.com",
+                                 address="深圳市南山区", source="headhunter", tags=["猎头推荐"], allow_duplicate=True)
+        application_create(actor=admin, candidate=again, position=ctx.positions["后端工程师"], stage="简历筛选")
+        project_save(candidate=again, actor=recruiter, name="支付清结算系统", role="后端负责人", start_year=2021, end_year=2023,
+                     results="日处理交易 120万笔")
     pending = ctx.candidates[REVIEW_PENDING]
     ctx.log.append(f"Candidates: {REVIEW_PENDING}'s parsed resume waits for review (/candidates/{pending.pk}/resume/review/).")
-    ctx.log.append("Candidates: 赵磊 has a duplicate record to merge (/candidates/duplicates/); résumés parsed, projects with figures.")
+    ctx.log.append("Candidates: 赵磊 and 吴芳 each have a duplicate record to merge side by side (/candidates/duplicates/); "
+                   "résumés parsed, projects with figures.")

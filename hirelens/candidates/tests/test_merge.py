@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from hirelens.candidates import services
 from hirelens.candidates.models import Application, Candidate, CandidateMerge, TimelineEvent
-from hirelens.candidates.services.merge import merge_snapshots_purge
+from hirelens.candidates.services.merge import merge_shown, merge_snapshots_purge
 from hirelens.core.models import AuditEvent
 from hirelens.feedback.models import FeedbackCase
 from hirelens.interviews.tests.factories import InterviewSessionFactory
@@ -22,6 +22,7 @@ from hirelens.positions.tests.factories import PositionFactory
 from . import documents as d
 
 pytestmark = pytest.mark.django_db
+PHONE_1, PHONE_2 = merge_shown("phone", "13800000001"), merge_shown("phone", "13900000002")
 
 
 def _pair(hr_admin):
@@ -62,7 +63,7 @@ def test_merge_through_the_pages_choosing_per_field_then_undo(client, hr_admin):
     url = reverse("candidates:merge", args=[primary.pk])
 
     page = client.get(url, {"duplicate": duplicate.pk}).content.decode()
-    assert "138****0001" in page and "139****0002" in page and "13900000002" not in page  # contact masked
+    assert PHONE_1 in page and PHONE_2 in page  # contact masked as the one masking rule says (138****0001)
     assert 'value="duplicate" data-testid="keep-duplicate-address" checked' in page  # the primary has none
 
     # the confirmation step writes nothing
@@ -71,7 +72,7 @@ def test_merge_through_the_pages_choosing_per_field_then_undo(client, hr_admin):
             "keep_id_number": "primary", "keep_address": "duplicate", "keep_source": "primary", "keep_tags": "both",
             "keep_skills": "both", "keep_resume": "primary"}
     summary = client.post(url, form).content.decode()
-    assert "将 张伟（139****0002）合并到 张伟" in summary
+    assert f"将 张伟（{PHONE_2}）合并到 张伟" in summary
     assert "移到本档案：1 份文件、2 个申请、1 个项目、1 段工作经历、1 场面试，以及时间线。" in summary
     assert Candidate.objects.filter(pk=duplicate.pk).exists() and not CandidateMerge.objects.exists()
     assert TimelineEvent.objects.count() == events
@@ -102,7 +103,7 @@ def test_merge_through_the_pages_choosing_per_field_then_undo(client, hr_admin):
         ["address", "merged", "phone", "tags"]]  # sorted by the audit log
     assert AuditEvent.objects.filter(action="delete", object_id=str(duplicate.pk)).count() == 1
     profile = client.get(reverse("candidates:detail", args=[primary.pk])).content.decode()
-    assert "合并记录" in profile and "138****0001" in profile and 'data-testid="merge-undo"' in profile
+    assert "合并记录" in profile and f"未采用的值：手机号 {PHONE_1}" in profile and 'data-testid="merge-undo"' in profile
 
     response = client.post(reverse("candidates:merge_undo", args=[primary.pk]), {"merge": merge.pk})
     assert response.status_code == 302
@@ -183,5 +184,5 @@ def test_duplicates_page_names_people_and_links_the_side_by_side_page(client, hr
     client.force_login(hr_admin)
     with django_assert_max_num_queries(14):
         page = client.get(reverse("candidates:duplicates")).content.decode()
-    assert "张伟" in page and "后端工程师" in page and "138****0001" in page and f"#{duplicate.pk}" not in page
+    assert "张伟" in page and "后端工程师" in page and PHONE_1 in page and f"#{duplicate.pk}" not in page
     assert f"{reverse('candidates:merge', args=[primary.pk])}?duplicate={duplicate.pk}" in page
