@@ -24,6 +24,9 @@ class Perm:
     CANDIDATES_VIEW_ASSIGNED = "candidates.view_assigned"
     CANDIDATES_IMPORT = "candidates.import"  # import sandbox: upload, validate, commit
     CANDIDATES_EXPORT = "candidates.export"  # de-identified exports for analysis
+    # 联系方式 / contact details: phone, e-mail, ID number and address in full (on request, audited); without it
+    # they are shown masked everywhere (PIPL minimum necessary, see candidates/masking.py)
+    CANDIDATES_CONTACT = "candidates.contact"
     EVALUATIONS_SCORE = "evaluations.score"
     DECISIONS_RECORD = "decisions.record"
     MESSAGING_VIEW = "messaging.view"  # the outbox, delivery logs and planned reminders
@@ -40,6 +43,7 @@ _RECRUITING = {
     Perm.CANDIDATES_VIEW_ASSIGNED,
     Perm.CANDIDATES_IMPORT,
     Perm.CANDIDATES_EXPORT,
+    Perm.CANDIDATES_CONTACT,
     Perm.DECISIONS_RECORD,
     Perm.MESSAGING_VIEW,
     Perm.MESSAGING_HELPDESK,

@@ -14,7 +14,7 @@ from hirelens.core.models import AuditEvent
 from hirelens.core.params import MAX_ID, MAX_OFFSET
 from hirelens.positions.access import access_position
 
-from . import selectors, services
+from . import masking, selectors, services
 from .access import access_candidate, access_candidate_for_edit, access_document
 from .models import Application, Candidate
 from .timeline import timeline_text
@@ -134,9 +134,12 @@ class TimelineOut(Schema):
     created_at: datetime
 
 
-def _out(c: Candidate) -> dict:
-    return {"id": c.pk, "full_name": c.full_name, "phone": c.phone, "email": c.email, "source": c.source, "skills": c.skills,
-            "tags": [t.name for t in c.tags.all()], "resume_status": c.resume_status, "created_at": c.created_at, "updated_at": c.updated_at}
+def _out(c: Candidate, actor) -> dict:
+    """Contact details as ``actor`` may read them: in full with the contact permission, else masked (masking.py)."""
+    contact = masking.contact_out(actor, c)
+    return {"id": c.pk, "full_name": c.full_name, "phone": contact["phone"], "email": contact["email"], "source": c.source,
+            "skills": c.skills, "tags": [t.name for t in c.tags.all()], "resume_status": c.resume_status,
+            "created_at": c.created_at, "updated_at": c.updated_at}
 
 
 def _app_out(a: Application) -> dict:
@@ -145,7 +148,11 @@ def _app_out(a: Application) -> dict:
 
 
 def _detail(request, c: Candidate) -> dict:
-    return {**_out(c), "id_number": c.id_number, "address": c.address, "resume_parsed": c.resume_parsed,
+    contact = masking.contact_out(request.user, c)
+    parsed = c.resume_parsed if masking.can_see_contact(request.user) else {
+        **(c.resume_parsed or {}), "phones": [masking.mask_phone(p) for p in (c.resume_parsed or {}).get("phones", [])],
+        "emails": [masking.mask_email(e) for e in (c.resume_parsed or {}).get("emails", [])]}
+    return {**_out(c, request.user), "id_number": contact["id_number"], "address": contact["address"], "resume_parsed": parsed,
             "applications": [_app_out(a) for a in selectors.candidate_applications(actor=request.user, candidate=c)],
             "projects": list(c.projects.values("id", "name", "role", "description", "start_year", "end_year", "results")),
             "work_history": [{"id": w.pk, "employer": w.employer, "title": w.title, "start_year": w.start_year, "end_year": w.end_year,
@@ -177,7 +184,7 @@ def candidate_search(request, q: str = "", position: int | None = Query(None, ge
                        if more and items else None)
     services.candidate_list_read(actor=request.user, candidates=items, fields=["full_name", "phone", "email", "skills"],
                                  request=request)
-    return 200, {"count": count, "next": next_cursor, "items": [_out(c) for c in items]}
+    return 200, {"count": count, "next": next_cursor, "items": [_out(c, request.user) for c in items]}
 
 
 @router.post("/", response={201: CandidateDetailOut})
@@ -193,6 +200,20 @@ def candidate_get(request, candidate_id: int):
     c = access_candidate(actor=request.user, candidate_id=candidate_id)
     services.candidate_read(actor=request.user, candidate=c, request=request)
     return _detail(request, c)
+
+
+class ContactOut(Schema):
+    field: str
+    value: str
+
+
+@router.post("/{id:candidate_id}/contact/{field}", response=ContactOut)
+def contact_reveal(request, candidate_id: int, field: str):
+    """One contact field in full (the contact permission, else 403); writes one audit entry."""
+    c = access_candidate(actor=request.user, candidate_id=candidate_id)
+    if field not in masking.CONTACT_FIELDS:
+        raise Http404
+    return {"field": field, "value": masking.contact_reveal(actor=request.user, candidate=c, field=field, request=request)}
 
 
 @router.patch("/{id:candidate_id}", response=CandidateDetailOut)

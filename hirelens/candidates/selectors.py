@@ -12,6 +12,7 @@ from hirelens.core.crypto import blind_index
 
 from . import search
 from .access import visible_applications, visible_candidates
+from .masking import contact_search_allowed
 from .models import Application, Candidate, SearchToken, TimelineEvent
 
 # Ids grow with creation, and ordering by the primary key lets the database stop after one page. Each sort key
@@ -88,6 +89,8 @@ def candidate_list(*, actor, q: str = "", contact: str = "", position_id=None, s
     employers and projects (see search.py)."""
     qs = visible_candidates(actor=actor)
     query = (q or contact or "").strip()
+    if query and not contact_search_allowed(actor, query):  # blind-index search: contact permission only (masking.py)
+        return qs.none()
     if query:
         qs = _name_or_contact_filter(qs, organization_id=actor.organization_id, query=query)
     app_filter = bool(position_id or stage or status)

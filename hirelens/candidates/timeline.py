@@ -36,6 +36,13 @@ KIND_TEXTS = {
     "imported": gettext_lazy("通过数据导入创建（批次 #%(batch)s）"),
     "portal_link_created": gettext_lazy("生成了候选人门户链接"),
     "portal_link_revoked": gettext_lazy("撤销了候选人门户链接"),
+    # Written by the interviews and evaluations services (the hub's 面试 / 评估 tabs list kinds "interview…" /
+    # "evaluation…"); "position_id" in params hides an event from people who cannot see that position.
+    "interview.ai_sent": gettext_lazy("发出了AI视频面试：%(title)s（%(position)s）"),
+    "interview.ai_submitted": gettext_lazy("提交了AI视频面试：%(title)s（%(position)s）"),
+    "interview.ai_revoked": gettext_lazy("撤销了AI视频面试：%(title)s（%(position)s）"),
+    "evaluation.scorecard_submitted": gettext_lazy("提交了评分卡：%(stage)s（%(position)s）"),
+    "evaluation.decision": gettext_lazy("记录了决定：%(outcome)s（%(position)s）"),
 }
 
 FIELD_LABELS = {
@@ -56,6 +63,21 @@ PARAM_CHOICES = {
 }
 
 
+# Codes of other apps' models, looked up when shown (this module must not import those apps).
+LAZY_PARAM_CHOICES = {
+    ("evaluation.decision", "outcome"): ("evaluations", "Decision", "Outcome"),
+}
+
+
+def _lazy_choices(app_label: str, model: str, attr: str):
+    from django.apps import apps
+
+    try:
+        return getattr(apps.get_model(app_label, model), attr)
+    except LookupError:
+        return None
+
+
 def register_timeline_kind(kind: str, text) -> None:
     KIND_TEXTS[kind] = text
 
@@ -74,6 +96,10 @@ def timeline_text(event: TimelineEvent) -> str:
         params["fields"] = _("、").join(str(FIELD_LABELS.get(f, f)) for f in params["fields"])  # en: ", "
     for (kind, key), choices in PARAM_CHOICES.items():
         if kind == event.kind and params.get(key) in choices.values:
+            params[key] = str(choices(params[key]).label)
+    for (kind, key), ref in LAZY_PARAM_CHOICES.items():
+        choices = _lazy_choices(*ref) if kind == event.kind else None
+        if choices is not None and params.get(key) in choices.values:
             params[key] = str(choices(params[key]).label)
     template = KIND_TEXTS.get(event.kind)
     if template is None:

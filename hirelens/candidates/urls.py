@@ -11,6 +11,7 @@ urlpatterns = [
     path("pick/applications", pickers.application_pick, name="pick_applications"),
     path("<id:candidate_id>/", views.candidate_detail, name="detail"),
     path("<id:candidate_id>/edit/", views.candidate_edit, name="edit"),
+    path("<id:candidate_id>/contact/<slug:field>/", views.contact_reveal, name="contact_reveal"),
     path("<id:candidate_id>/merge/", views_merge.candidate_merge, name="merge"),
     path("<id:candidate_id>/merge/undo/", views_merge.candidate_merge_undo, name="merge_undo"),
     path("<id:candidate_id>/resume/", views.candidate_resume, name="resume"),

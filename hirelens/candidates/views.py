@@ -16,7 +16,7 @@ from hirelens.core.flash import flash_errors
 from hirelens.core.params import query_int
 from hirelens.positions.access import visible_positions
 
-from . import forms, selectors, services
+from . import forms, hub, masking, selectors, services
 from .access import (
     access_background_check,
     access_candidate,
@@ -96,15 +96,22 @@ def candidate_new(request):
 
 def _detail_context(request, candidate, tab):
     actor = request.user
-    ctx = {"candidate": candidate, "tab": tab, "tabs": TABS, "can_manage": user_can(actor, Perm.CANDIDATES_MANAGE)}
+    ctx = {"candidate": candidate, "tab": tab, "tabs": TABS, "can_manage": user_can(actor, Perm.CANDIDATES_MANAGE),
+           "can_contact": masking.can_see_contact(actor)}
     if tab == "profile":
+        # Contact details are masked on the page, for everyone: "显示" reveals one (audited). The edit form
+        # starts empty for them (blank keeps the stored value), so no full value is in the HTML.
+        profile_form = forms.CandidateForm(initial={"full_name": candidate.full_name, "source": candidate.source,
+                                                    "tags": ", ".join(t.name for t in candidate.tags.all())})
+        for field in masking.CONTACT_FIELDS:
+            profile_form.fields[field].widget.attrs["placeholder"] = masking.mask(getattr(candidate, field), field) or ""
+            profile_form.fields[field].help_text = _("留空则保持不变")
         ctx.update(work=candidate.work_history.all(), projects=candidate.projects.all(),
                    checks=candidate.background_checks.all(), duplicates=selectors.candidate_duplicates(actor=actor, candidate=candidate),
                    merges=merge_history(candidate=candidate),
-                   profile_form=forms.CandidateForm(initial={
-                       "full_name": candidate.full_name, "phone": candidate.phone, "email": candidate.email,
-                       "id_number": candidate.id_number, "address": candidate.address, "source": candidate.source,
-                       "tags": ", ".join(t.name for t in candidate.tags.all())}),
+                   profile_form=profile_form,
+                   contact_rows=[(field, masking.FIELD_LABELS[field], masking.mask(getattr(candidate, field), field))
+                                 for field in masking.CONTACT_FIELDS],
                    project_form=forms.ProjectForm(), work_form=forms.WorkForm(), check_form=forms.BackgroundCheckForm(),
                    portal_links=list(candidate.portal_links.all()) if hasattr(candidate, "portal_links") else [])
         shown = request.session.pop("portal_link_shown", None)
@@ -124,7 +131,9 @@ def _detail_context(request, candidate, tab):
             events = [e for e in events if e.kind.startswith(tab[:-1])]
         ctx.update(events=[(e, timeline_text(e), timeline_who(e)) for e in events])
         if tab == "interviews":
-            ctx["interviews"] = selectors.candidate_interviews(actor=actor, candidate=candidate)
+            ctx.update(hub.hub_interviews(actor=actor, candidate=candidate))
+        elif tab == "evaluations":
+            ctx.update(hub.hub_evaluations(actor=actor, candidate=candidate))
     return ctx
 
 
@@ -154,6 +163,9 @@ def candidate_edit(request, candidate_id: int):
     if form.is_valid():
         data = dict(form.cleaned_data)
         data.pop("tags")
+        for field in masking.CONTACT_FIELDS:  # the form shows contact details masked: blank keeps them
+            if not (data.get(field) or "").strip():
+                data.pop(field, None)
         try:
             services.candidate_update(candidate=candidate, actor=request.user, data=data, tags=form.tag_list(),
                                       allow_duplicate=request.POST.get("allow_duplicate") == "1", request=request)
@@ -163,6 +175,17 @@ def candidate_edit(request, candidate_id: int):
     else:
         messages.error(request, _("请检查填写的内容。"))
     return _back(candidate, "profile")
+
+
+@login_required
+@require_POST
+def contact_reveal(request, candidate_id: int, field: str):
+    """POST: one contact field in full, for people with the contact permission (403 otherwise); audited."""
+    candidate = access_candidate(actor=request.user, candidate_id=candidate_id)
+    if field not in masking.CONTACT_FIELDS:
+        raise Http404
+    value = masking.contact_reveal(actor=request.user, candidate=candidate, field=field, request=request)
+    return render(request, "candidates/_contact_value.html", {"field": field, "value": value})
 
 
 @login_required

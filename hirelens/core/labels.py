@@ -37,6 +37,7 @@ FIELD_LABELS = {
     "revoked_at": pgettext_lazy("audit field", "撤销时间"),
     "status": pgettext_lazy("audit field", "状态"),
     "state": pgettext_lazy("audit field", "状态"),
+    "contact_reveal": pgettext_lazy("audit field", "查看了联系方式"),  # candidates/masking.py: "显示" on the record
 }
 
 

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from hirelens.accounts.models import User
 from hirelens.candidates.models import Application
+from hirelens.candidates.timeline import timeline_add
 from hirelens.core.audit import audit_record
 from hirelens.core.models import AuditEvent
 from hirelens.positions.models import Position
@@ -175,6 +176,8 @@ def scorecard_submit(*, actor: User, application: Application, stage: Stage, rat
     card.save(update_fields=["recommendation", "summary", "status", "submitted_at", "updated_at"])
     item_stats_refresh(application_id=application.pk, stage_id=stage.pk)
     audit_record(action=AuditEvent.Action.CREATE, actor=actor, obj=card, fields=["ratings", "status"], request=request)
+    timeline_add(candidate=application.candidate, kind="evaluation.scorecard_submitted", actor=actor,
+                 params={"stage": stage.title, "position": application.position.title, "position_id": application.position_id})
     from hirelens.feedback.services import feedback_case_open
 
     feedback_case_open(application=application, stage=stage, opened_at=now)
@@ -327,6 +330,8 @@ def decision_record(*, actor: User, application: Application, outcome: str, rati
         application.status = status
     audit_record(action=AuditEvent.Action.CREATE, actor=actor, obj=decision,
                  fields=["outcome", "rationale", *(["without_evaluation"] if without_evaluation else [])], request=request)
+    timeline_add(candidate=application.candidate, kind="evaluation.decision", actor=actor,
+                 params={"outcome": outcome, "position": application.position.title, "position_id": application.position_id})
     from hirelens.feedback.services import feedback_on_decision
 
     feedback_on_decision(decision=decision, now=now)

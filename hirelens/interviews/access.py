@@ -23,8 +23,9 @@ def _stage_visible(*, actor, session: InterviewSession) -> bool:
     return session.stage_id is None or stage_can_view(actor=actor, stage=session.stage)
 
 
-def session_list(*, actor, state: str = "", application=None) -> list[InterviewSession]:
-    """Sessions the actor may see, stage permissions (W2) included, newest first (of one application if given)."""
+def session_list(*, actor, state: str = "", application=None, candidate=None) -> list[InterviewSession]:
+    """Sessions the actor may see, stage permissions (W2) included, newest first (of one application or one
+    candidate if given)."""
     from hirelens.workflows.access import assignment_roles, stage_can_view
 
     qs = (visible_sessions(actor=actor).select_related("application__position", "application__candidate", "stage__version__process",
@@ -34,6 +35,8 @@ def session_list(*, actor, state: str = "", application=None) -> list[InterviewS
         qs = qs.filter(state=state)
     if application is not None:
         qs = qs.filter(application=application)
+    if candidate is not None:
+        qs = qs.filter(application__candidate=candidate)
     roles: dict[int, set[str]] = {}  # the actor's roles, looked up once per position (not once per session)
 
     def visible(session) -> bool:

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hirelens.accounts.roles import Perm
+from hirelens.candidates.timeline import timeline_add
 from hirelens.core.access import require_perm
 from hirelens.core.audit import audit_record
 from hirelens.core.jobs import enqueue_on_commit
@@ -120,6 +121,8 @@ def session_create(*, actor, application, questions: list[dict], practice_questi
     session.full_clean()
     session.save()
     audit_record(action=AuditEvent.Action.CREATE, actor=actor, obj=session, fields=["questions"])
+    timeline_add(candidate=application.candidate, kind="interview.ai_sent", actor=actor,
+                 params={"title": session.title, "position": application.position.title, "position_id": application.position_id})
     return session, token
 
 
@@ -148,6 +151,9 @@ def session_revoke(*, actor, session: InterviewSession) -> None:
     session.save(update_fields=["revoked_at", "updated_at"])
     _reminders_cancel(session)
     audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=session, fields=["revoked_at"])
+    timeline_add(candidate=session.application.candidate, kind="interview.ai_revoked", actor=actor,
+                 params={"title": session.title, "position": session.application.position.title,
+                         "position_id": session.application.position_id})
 
 
 # --- Invitations: by the candidate's channels, with reminders before the deadline (issue 16 §4) --------
@@ -574,6 +580,9 @@ def session_submit(*, session: InterviewSession) -> InterviewSession:
         raise ValidationError(_("还有题目未作答：%(list)s") % {"list": ", ".join(map(str, missing))})
     session.state, session.submitted_at = InterviewSession.State.SUBMITTED, timezone.now()
     session.save(update_fields=["state", "submitted_at", "updated_at"])
+    timeline_add(candidate=session.application.candidate, kind="interview.ai_submitted", by_candidate=True,
+                 params={"title": session.title, "position": session.application.position.title,
+                         "position_id": session.application.position_id})
     _reminders_cancel(session)  # nothing reminds a candidate who has finished
     _publish(session)
     return session

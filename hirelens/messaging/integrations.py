@@ -50,6 +50,7 @@ def interview_notify(*, event: str, organization_id: int, interview_id: int) -> 
 
     One transaction with the interview row locked: a repeated or concurrent job finds the messages of the
     first and issues no second set of links; a job that fails leaves neither links nor messages behind."""
+    from hirelens.candidates.masking import can_see_contact
     from hirelens.scheduling.ics import interview_ics
     from hirelens.scheduling.models import Interview
     from hirelens.scheduling.services import interview_links_issue
@@ -96,9 +97,11 @@ def interview_notify(*, event: str, organization_id: int, interview_id: int) -> 
                              subject_type=SUBJECT_TYPE, subject_id=interview.pk, idempotency_key=f"{key}:c"))
     for user in interviewers:
         link = links["interviewers"].get(user.pk, "")
+        # the candidate's e-mail only for interviewers allowed to see contact details (candidates/masking.py)
+        seen = attendees if can_see_contact(user) else [(candidate.full_name, "")] + attendees[1:]
         sent.append(message_send(organization_id=organization_id, kind=Kind.INTERVIEWER_NOTICE, user=user,
                                  variables={**common, "link": link, "time_zone": user_zone(user)},
-                                 ics=interview_ics(interview=interview, link=link, attendees=attendees).decode("utf-8"),
+                                 ics=interview_ics(interview=interview, link=link, attendees=seen).decode("utf-8"),
                                  subject_type=SUBJECT_TYPE, subject_id=interview.pk, idempotency_key=f"{key}:u{user.pk}"))
     reminders_plan(organization_id=organization_id, subject_type=SUBJECT_TYPE, subject_id=interview.pk,
                    starts_at=interview.start_at, candidate_id=candidate.pk, user_ids=[u.pk for u in interviewers],

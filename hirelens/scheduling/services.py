@@ -156,7 +156,7 @@ def _create_interview(*, application: Application, start_at, end_at, zone: str, 
     )
     interview.interviewers.set(interviewers)
     timeline_add(candidate=application.candidate, kind="interview.scheduled", actor=actor, by_candidate=actor is None,
-                 params={"title": interview.title})
+                 params={"title": interview.title, "position_id": application.position_id})
     events.emit_on_commit(events.INTERVIEW_SCHEDULED, organization_id=interview.organization_id, interview_id=interview.pk,
                           application_id=application.pk, candidate_id=application.candidate_id,
                           start_at=start_at.isoformat(), end_at=end_at.isoformat())
@@ -228,7 +228,7 @@ def interview_reschedule(*, actor: User, interview: Interview, start, end, time_
         expires_at=end_at + timedelta(hours=2))
     audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=interview, fields=["start_at", "end_at"], request=request)
     timeline_add(candidate=interview.application.candidate, kind="interview.rescheduled", actor=actor,
-                 params={"title": interview.title})
+                 params={"title": interview.title, "position_id": interview.application.position_id})
     events.emit_on_commit(events.INTERVIEW_RESCHEDULED, organization_id=interview.organization_id, interview_id=interview.pk,
                           application_id=interview.application_id, candidate_id=interview.application.candidate_id,
                           old_start=old_start.isoformat(), start_at=start_at.isoformat(), end_at=end_at.isoformat(),
@@ -255,7 +255,7 @@ def interview_cancel(*, actor: User, interview: Interview, reason: str, request=
         InterviewSlot.objects.filter(pk=interview.slot_id, status=InterviewSlot.Status.BOOKED).update(status=InterviewSlot.Status.OPEN)
     audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=interview, fields=["status"], request=request)
     timeline_add(candidate=interview.application.candidate, kind="interview.cancelled", actor=actor,
-                 params={"title": interview.title})
+                 params={"title": interview.title, "position_id": interview.application.position_id})
     events.emit_on_commit(events.INTERVIEW_CANCELLED, organization_id=interview.organization_id, interview_id=interview.pk,
                           application_id=interview.application_id, candidate_id=interview.application.candidate_id,
                           reason=reason)

@@ -122,7 +122,7 @@ def _org_world(org, hr):
     invitation = accounts.invitation_create(actor=hr, email=f"new-{org.pk}@example.com", role="interviewer")
     return {"ticket_id": ticket.pk, "message_id": message.pk, "batch_id": batch.pk, "user_id": colleague.pk,
             "invitation_id": invitation.pk, "spare_candidate_id": candidate.pk, "org_slug": org.slug,
-            "kind": "invitation", "language": "zh-hans"}
+            "kind": "invitation", "language": "zh-hans", "field": "phone"}
 
 
 @pytest.fixture
@@ -224,6 +224,10 @@ MANAGE = {"hr_admin": (OK, OK, 404), "recruiter": (OK, OK, 404), "interviewer": 
           "hiring_manager": (403, 404, 404)}
 # candidate record edits: a reader without CANDIDATES_MANAGE gets the same 404 as a stranger (candidates/access.py)
 EDIT_RECORD = {"hr_admin": (OK, OK, 404), "recruiter": (OK, OK, 404), "interviewer": _ALL_404, "hiring_manager": _ALL_404}
+# revealing a contact detail in full (candidates/masking.py): HR with the contact permission; the panel sees the
+# record (masked) but is refused the value
+CONTACT = {"hr_admin": (OK, OK, 404), "recruiter": (OK, OK, 404), "interviewer": (403, 404, 404),
+           "hiring_manager": (403, 404, 404)}
 # scoring: recruiters have no scorecard; the panel scores its own positions
 SCORE = {"hr_admin": (OK, OK, 404), "recruiter": (403, 403, 404), "interviewer": (OK, 404, 404),
          "hiring_manager": (OK, 404, 404)}
@@ -256,6 +260,7 @@ RULES = {
     "candidates:document_review": EDIT_RECORD, "candidates:edit": EDIT_RECORD, "candidates:merge": EDIT_RECORD, "candidates:merge_undo": EDIT_RECORD,
     "candidates:project_add": EDIT_RECORD, "candidates:project_edit": EDIT_RECORD, "candidates:project_delete": EDIT_RECORD,
     "candidates:resume_upload": EDIT_RECORD, "candidates:work_add": EDIT_RECORD, "candidates:work_delete": EDIT_RECORD,
+    "candidates:contact_reveal": CONTACT,
     "evaluations:application": READ, "evaluations:report_pdf": READ, "evaluations:scorecard": SCORE,
     "evaluations:decide": DECIDE, "evaluations:amend": AMEND, "evaluations:position_settings": MANAGE,
     "feedback:survey": TOKEN,
@@ -285,6 +290,7 @@ RULES = {
     "scheduling:link": TOKEN, "scheduling:link_calendar": TOKEN,
     # the API, by "METHOD path" from the OpenAPI document
     "GET /api/v1/candidates/{candidate_id}": READ, "PATCH /api/v1/candidates/{candidate_id}": EDIT_RECORD,
+    "POST /api/v1/candidates/{candidate_id}/contact/{field}": CONTACT,
     "GET /api/v1/candidates/{candidate_id}/timeline": READ, "GET /api/v1/candidates/{candidate_id}/documents": READ,
     "POST /api/v1/candidates/{candidate_id}/documents": EDIT_RECORD,
     "GET /api/v1/candidates/{candidate_id}/documents/{document_id}/file": READ,

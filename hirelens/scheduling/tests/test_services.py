@@ -155,7 +155,7 @@ def test_candidate_books_an_offered_slot_and_events_fire_after_commit(hr_admin, 
     from hirelens.candidates.models import TimelineEvent
 
     entry = TimelineEvent.objects.get(candidate=application.candidate, kind="interview.scheduled")
-    assert (entry.by_candidate, entry.params) == (True, {"title": interview.title})
+    assert (entry.by_candidate, entry.params) == (True, {"title": interview.title, "position_id": application.position_id})
     from hirelens.candidates.timeline import timeline_text
 
     with translation.override("en"):
