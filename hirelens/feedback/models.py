@@ -116,8 +116,23 @@ class SurveyRule(TenantOwnedModel):
     threshold_pct = models.PositiveSmallIntegerField(_("阈值（%）"))
     min_responses = models.PositiveSmallIntegerField(_("最少答卷数"), default=5)
     per_position = models.BooleanField(_("按职位统计"), default=True)
-    suggestion = models.CharField(_("建议"), max_length=300)
+    suggestion = models.CharField(_("建议"), max_length=300, blank=True)  # typed by HR, in their words
+    # A suggestion the system wrote (the seeded rules): a code, written in the reader's language when shown.
+    suggestion_code = models.CharField(max_length=32, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
         ordering = ["metric", "threshold_pct"]
+
+    SUGGESTIONS = {
+        "shorten_ai_rounds": _("超过 %(threshold)s%% 的候选人认为流程太长：建议减少该职位的AI面试轮次。"),
+        "check_system": _("超过 %(threshold)s%% 的候选人反映系统不稳定：请检查面试系统（网络、上传、视频）。"),
+    }
+
+    @property
+    def suggestion_text(self) -> str:
+        """HR's own words as typed; a system suggestion in the reader's language."""
+        template = self.SUGGESTIONS.get(self.suggestion_code)
+        if template is None:
+            return self.suggestion
+        return str(template) % {"threshold": self.threshold_pct}

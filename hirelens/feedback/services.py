@@ -271,18 +271,18 @@ def survey_submit(*, token: str, process_length: str, stability: str, profession
 
 
 DEFAULT_SURVEY_RULES = [
-    # (metric, threshold %, per position, suggestion)
-    (SurveyRule.Metric.TOO_LONG, 50, True, "超过一半的候选人认为流程太长：建议减少该职位的AI面试轮次。"),
-    (SurveyRule.Metric.UNSTABLE, 30, False, "超过 30% 的候选人反映系统不稳定：请检查面试系统（网络、上传、视频）。"),
+    # (metric, threshold %, per position, suggestion code: SurveyRule.SUGGESTIONS writes it in the reader's language)
+    (SurveyRule.Metric.TOO_LONG, 50, True, "shorten_ai_rounds"),
+    (SurveyRule.Metric.UNSTABLE, 30, False, "check_system"),
 ]
 
 
 def survey_rules_ensure(*, organization_id: int) -> None:
     if SurveyRule.objects.filter(organization_id=organization_id).exists():
         return
-    for metric, threshold, per_position, suggestion in DEFAULT_SURVEY_RULES:
+    for metric, threshold, per_position, code in DEFAULT_SURVEY_RULES:
         SurveyRule.objects.create(organization_id=organization_id, metric=metric, threshold_pct=threshold,
-                                  per_position=per_position, suggestion=suggestion)
+                                  per_position=per_position, suggestion_code=code)
 
 
 @transaction.atomic

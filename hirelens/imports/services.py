@@ -20,6 +20,7 @@ from hirelens.core.audit import audit_record
 from hirelens.core.models import AuditEvent
 
 from .models import ImportBatch
+from .report import report_rows
 from .tables import read_table
 from .validation import FIELDS, guess_mapping, validate_rows
 
@@ -151,9 +152,9 @@ def import_report_csv(*, batch: ImportBatch) -> bytes:
     writer = csv.writer(out)
     writer.writerow([_("行号"), _("结果"), _("列"), _("说明")])
     labels = {"error": _("错误"), "duplicate": _("重复")}
-    for row in batch.report.get("rows", []):
+    for row in report_rows(batch.report.get("rows", [])):
         if row["status"] == "duplicate":
-            writer.writerow([row["row"], labels["duplicate"], "", _("与%(other)s重复，已跳过") % {"other": row["duplicate_of"]}])
-        for issue in row["issues"]:
-            writer.writerow([row["row"], labels["error"], issue["column"], issue["message"]])
+            writer.writerow([row["row"], labels["duplicate"], "", _("与%(other)s重复，已跳过") % {"other": row["duplicate"]}])
+        for column, text in row["issues"]:
+            writer.writerow([row["row"], labels["error"], column, text])
     return ("\ufeff" + out.getvalue()).encode("utf-8")

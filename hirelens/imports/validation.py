@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hirelens.candidates.models import Candidate
@@ -60,8 +59,8 @@ def guess_mapping(headers: list[str]) -> dict[str, str]:
 class RowResult:
     row: int
     cleaned: dict = field(default_factory=dict)
-    issues: list = field(default_factory=list)  # [{"column", "code", "message"}]
-    duplicate_of: str = ""
+    issues: list = field(default_factory=list)  # [{"column", "field", "code", "params"}]: report.py writes the words
+    duplicate_of: dict = field(default_factory=dict)  # {"row": n} of the file or {"candidate": id}
 
     @property
     def status(self) -> str:
@@ -95,25 +94,26 @@ def validate_rows(*, headers: list[str], rows: list[list], first_row: int, mappi
                 return ""
             return row[index]
 
-        def problem(name, exc, result=result):
-            header = headers[columns[name]] if name in columns and columns[name] < len(headers) else str(FIELDS[name])
-            result.issues.append({"column": header, "code": exc.code or "invalid", "message": exc.messages[0]})
+        def problem(name, code, params=None, result=result):
+            header = headers[columns[name]] if name in columns and columns[name] < len(headers) else ""
+            result.issues.append({"column": header, "field": name, "code": code or "invalid", "params": params or {}})
 
         cleaned = {"full_name": clean_text(value("full_name"))[:200], "address": clean_text(value("address"))[:300]}
         if not cleaned["full_name"]:
-            problem("full_name", ValidationError(_("姓名不能为空。"), code="required"))
+            problem("full_name", "required")
         for name, check in checks.items():
             try:
                 raw = value(name)
                 cleaned[name] = check(str(raw) if raw is not None else "")
             except ValidationError as exc:
-                problem(name, exc)
+                length = len(clean_text(str(raw or "")).replace(" ", ""))
+                problem(name, exc.code, {"n": length} if exc.code == "id_length" else None)
                 cleaned[name] = ""
         try:
             applied = check_date(value("applied_on"))
             cleaned["applied_on"] = applied.isoformat() if applied else ""
         except ValidationError as exc:
-            problem("applied_on", exc)
+            problem("applied_on", exc.code)
         source = clean_text(value("source"))
         cleaned["source"] = SOURCES.get(source, SOURCES.get(source.lower(), "import")) if source else "import"
         cleaned["tags"] = _split(str(value("tags") or ""))[:20]
@@ -124,9 +124,9 @@ def validate_rows(*, headers: list[str], rows: list[list], first_row: int, mappi
         if title:
             cleaned["position_id"] = positions.get(title.casefold())
             if cleaned["position_id"] is None:
-                problem("position", ValidationError(_("职位「%(title)s」不存在。") % {"title": title[:50]}, code="position"))
+                problem("position", "position", {"title": title[:50]})
         if not cleaned.get("phone") and not cleaned.get("email") and not cleaned.get("id_number") and not result.issues:
-            result.issues.append({"column": "", "code": "contact", "message": _("至少需要手机号、邮箱或身份证号之一。")})
+            result.issues.append({"column": "", "field": "", "code": "contact", "params": {}})
         result.cleaned = cleaned
         results.append(result)
     _mark_duplicates(results, organization_id=organization_id)
@@ -148,7 +148,7 @@ def _mark_duplicates(results: list[RowResult], *, organization_id: int) -> None:
         digests[result.row] = keys
         for key in keys:
             if key in seen and not result.duplicate_of:
-                result.duplicate_of = _("文件第 %(row)s 行") % {"row": seen[key]}
+                result.duplicate_of = {"row": seen[key]}
             seen.setdefault(key, result.row)
         for kind, digest in keys:
             wanted[kind].add(digest)
@@ -165,5 +165,5 @@ def _mark_duplicates(results: list[RowResult], *, organization_id: int) -> None:
             continue
         for key in digests.get(result.row, []):
             if key in existing:
-                result.duplicate_of = _("已有档案 #%(id)s") % {"id": existing[key]}
+                result.duplicate_of = {"candidate": existing[key]}
                 break

@@ -21,6 +21,7 @@ from hirelens.core.models import AuditEvent
 from . import services
 from .access import access_batch, visible_batches
 from .export import export_deidentified_csv
+from .report import report_rows
 from .validation import FIELDS
 
 
@@ -60,7 +61,7 @@ def batch_detail(request, batch_id: int):
     columns = [(str(i), header, batch.mapping.get(str(i), "")) for i, header in enumerate(batch.headers)]
     return render(request, "imports/detail.html", {
         "batch": batch, "columns": columns, "fields": list(FIELDS.items()), "preview": preview,
-        "report_rows": batch.report.get("rows", [])[:200], "report_total": len(batch.report.get("rows", [])),
+        "report_rows": report_rows(batch.report.get("rows", [])[:200]), "report_total": len(batch.report.get("rows", [])),
     })
 
 

@@ -196,7 +196,24 @@ def test_survey_rule_thresholds(ev, org, recruiter, too_long, unstable, expected
     assert {s.rule.metric for s in suggestions} == expected
     for s in suggestions:
         if s.rule.metric == "too_long":
-            assert s.position == ev["position"] and "减少" in s.rule.suggestion and s.share_pct == 60.0
+            assert s.position == ev["position"] and "减少" in s.rule.suggestion_text and s.share_pct == 60.0
+
+
+def test_seeded_suggestions_are_codes_written_in_the_readers_language(ev, org, recruiter):
+    from django.utils import translation
+
+    _responses(ev, org, 10, too_long=6)
+    [s] = survey_suggestions(actor=recruiter, now=T0 + timedelta(days=1))
+    assert (s.rule.suggestion, s.rule.suggestion_code) == ("", "shorten_ai_rounds")  # stored as a code
+    with translation.override("zh-hans"):
+        assert s.rule.suggestion_text == "超过 50% 的候选人认为流程太长：建议减少该职位的AI面试轮次。"
+    with translation.override("en"):
+        assert s.rule.suggestion_text == ("Over 50% of candidates find the process too long: consider fewer AI interview "
+                                          "rounds for this position.")
+    # a rule stored before (its Chinese sentence, no code) is shown as it was written
+    old = SurveyRule(suggestion="超过一半的候选人认为流程太长。", threshold_pct=50)
+    with translation.override("en"):
+        assert old.suggestion_text == "超过一半的候选人认为流程太长。"
 
 
 def test_survey_rule_min_responses_and_custom_rule(ev, org, hr_admin, recruiter):

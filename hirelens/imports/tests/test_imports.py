@@ -4,6 +4,7 @@ import io
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from hirelens.candidates import services as cs
 from hirelens.candidates.models import Application, Candidate, TimelineEvent
@@ -69,17 +70,18 @@ def test_gbk_csv_is_validated_cleaned_and_deduplicated(hr_admin, existing):
     batch = services.import_batch_validate(actor=hr_admin, batch=batch, mapping=batch.mapping)
     assert batch.report == {
         "summary": {"total": 7, "ok": 2, "error": 3, "duplicate": 2},
-        "rows": [
-            {"row": 4, "status": "error", "duplicate_of": "", "issues": [
-                {"column": "手机号", "code": "phone", "message": "手机号格式不正确。"},
-                {"column": "邮箱", "code": "email", "message": "邮箱格式不正确。"},
-                {"column": "身份证号", "code": "id_length", "message": "身份证号应为18位（当前19位）。"},
-                {"column": "投递日期", "code": "date", "message": "日期无法识别，请使用 2026-01-31 格式。"}]},
-            {"row": 5, "status": "duplicate", "duplicate_of": "文件第 2 行", "issues": []},
-            {"row": 6, "status": "error", "duplicate_of": "", "issues": [{"column": "姓名", "code": "required", "message": "姓名不能为空。"}]},
-            {"row": 7, "status": "error", "duplicate_of": "", "issues": [
-                {"column": "应聘职位", "code": "position", "message": "职位「不存在的职位」不存在。"}]},
-            {"row": 8, "status": "duplicate", "duplicate_of": f"已有档案 #{existing.pk}", "issues": []},
+        "rows": [  # codes + parameters: the words are written when the report is read, in the reader's language
+            {"row": 4, "status": "error", "duplicate_of": {}, "issues": [
+                {"column": "手机号", "field": "phone", "code": "phone", "params": {}},
+                {"column": "邮箱", "field": "email", "code": "email", "params": {}},
+                {"column": "身份证号", "field": "id_number", "code": "id_length", "params": {"n": 19}},
+                {"column": "投递日期", "field": "applied_on", "code": "date", "params": {}}]},
+            {"row": 5, "status": "duplicate", "duplicate_of": {"row": 2}, "issues": []},
+            {"row": 6, "status": "error", "duplicate_of": {}, "issues": [
+                {"column": "姓名", "field": "full_name", "code": "required", "params": {}}]},
+            {"row": 7, "status": "error", "duplicate_of": {}, "issues": [
+                {"column": "应聘职位", "field": "position", "code": "position", "params": {"title": "不存在的职位"}}]},
+            {"row": 8, "status": "duplicate", "duplicate_of": {"candidate": existing.pk}, "issues": []},
         ],
     }
     preview = __import__("json").loads(batch.preview_json)
@@ -88,7 +90,27 @@ def test_gbk_csv_is_validated_cleaned_and_deduplicated(hr_admin, existing):
     report = services.import_report_csv(batch=batch).decode("utf-8-sig").splitlines()
     assert report[0] == "行号,结果,列,说明"
     assert report[1] == "4,错误,手机号,手机号格式不正确。"
-    assert f"8,重复,,与已有档案 #{existing.pk}重复，已跳过" in report
+    assert "4,错误,身份证号,身份证号应为18位（当前19位）。" in report
+    assert "5,重复,,与文件第 2 行重复，已跳过" in report and "8,重复,,与已有档案重复，已跳过" in report
+    with translation.override("en"):
+        english = services.import_report_csv(batch=batch).decode("utf-8-sig").splitlines()
+    assert english[0] == "Row,Result,Column,Details"
+    assert english[1] == "4,Error,手机号,Invalid mobile number."  # the file's own header stays as it was written
+    assert "4,Error,身份证号,An ID number has 18 characters (this one has 19)." in english
+    assert '7,Error,应聘职位,"Position ""不存在的职位"" does not exist."' in english
+    assert '5,Duplicate,,"Duplicate of row 2 of the file, skipped"' in english
+    assert '8,Duplicate,,"Duplicate of an existing record, skipped"' in english
+
+
+def test_a_report_stored_before_codes_is_shown_as_it_was_written(hr_admin, client):
+    batch = ImportBatch.objects.create(organization=hr_admin.organization, created_by=hr_admin, filename="old.csv",
+                                       headers=["姓名"], row_count=1, status="validated", report={
+        "summary": {"total": 1, "ok": 0, "error": 1, "duplicate": 0},
+        "rows": [{"row": 2, "status": "error", "duplicate_of": "已有档案 #7", "issues": [
+            {"column": "手机号", "code": "phone", "message": "手机号格式不正确。"}]}]})
+    client.force_login(hr_admin)
+    page = client.get(f"/imports/{batch.pk}/").content.decode()
+    assert "与已有档案 #7重复，将跳过" in page and "[手机号] 手机号格式不正确。" in page
 
 
 def test_commit_creates_valid_rows_in_one_go(hr_admin, existing):
