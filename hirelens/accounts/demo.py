@@ -19,7 +19,14 @@ def _user(email, name, role, org) -> User:
     return user
 
 
+# Who works in another zone than the organization's (Asia/Shanghai): the recruiter from London.
+ZONES = {"recruiter": "Europe/London"}
+
+
 def load(ctx):
     for key, email, name, role in USERS:
         ctx.users[key] = _user(email, name, role, ctx.organization)
+        if key in ZONES and not ctx.users[key].time_zone:
+            ctx.users[key].time_zone = ZONES[key]
+            ctx.users[key].save(update_fields=["time_zone"])
     ctx.users["acme_admin"] = _user("admin@acme.hirelens.local", "Alex Smith", Role.HR_ADMIN, ctx.other_organization)

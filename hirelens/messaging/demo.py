@@ -25,12 +25,27 @@ INVITES = [
 ]
 
 
+def _wechat_account(org) -> None:
+    """The settings page filled in as a customer would (AppID, template ids per message kind), without a secret, so
+    nothing is sent to WeChat until an HR admin enters theirs and tests the connection."""
+    from .models import ChannelAccount
+
+    ChannelAccount.objects.get_or_create(organization=org, provider="wechat", defaults={
+        "app_id": "wx5f1e0c1d2a3b4c5d", "original_id": "gh_3f0e1d2c3b4a",
+        "templates": {
+            "invitation": {"template_id": "demo-invite-7Kx2", "fields": {"thing1": "{position}", "time2": "{time}"}},
+            "reminder": {"template_id": "demo-remind-9Qp4", "fields": {"thing1": "{position}", "time2": "{time}"}},
+        },
+    })
+
+
 def load(ctx):
     org, admin = ctx.organization, ctx.users.get("admin")
     if admin is None:
         return
     if admin.organization_id != org.pk:
         return
+    _wechat_account(org)
     messaging_policy_save(actor=admin, keyword_replies=[
         {"keyword": "地址", "reply": "线上面试无需到场；现场面试地址：上海市浦东新区世纪大道 100 号 18 楼。"},
         {"keyword": "改期", "reply": "如需改期，请直接回复您方便的时间，HR 会尽快与您确认。"},

@@ -18,6 +18,42 @@ def _local(position, days, hour):
     return f"{day.isoformat()}T{hour:02d}:00"
 
 
+def _invitation_link(interview, admin) -> str:
+    """The candidate's link of the interview's one set: sent by the invitation (run here rather than waiting for the
+    worker, so the link printed is the one that stays valid), or issued directly without the messaging app."""
+    from django.apps import apps
+
+    if apps.is_installed("hirelens.messaging"):
+        import json
+
+        from hirelens.messaging.integrations import interview_notify
+
+        for message in interview_notify(event="interview.scheduled", organization_id=interview.organization_id,
+                                        interview_id=interview.pk):
+            if message.candidate_id:
+                return json.loads(message.variables).get("link", "")
+    return services.interview_links_issue(interview=interview, actor=admin)["candidate"]
+
+
+def _london_interview(ctx) -> None:
+    """The recruiter works from London (accounts demo): one live interview planned in London time, with a Beijing
+    interviewer, so the pages show 伦敦时间 next to 北京时间 and the interviewer's notice is in 北京时间."""
+    recruiter, interviewer = ctx.users.get("recruiter"), ctx.users.get("interviewer")
+    position = ctx.positions.get("销售代表")
+    if recruiter is None or interviewer is None or position is None:
+        return
+    applications = list(Application.objects.filter(position=position).order_by("pk")[2:3])
+    if not applications or Interview.objects.filter(application=applications[0], time_zone="Europe/London").exists():
+        return
+    day = (timezone.now().astimezone(ZoneInfo("Europe/London")) + timedelta(days=5)).date().isoformat()
+    try:
+        interview = services.interview_schedule(actor=recruiter, application=applications[0], start=f"{day}T09:00",
+                                                end=f"{day}T10:00", interviewers=[interviewer], time_zone="Europe/London")
+    except ValidationError:
+        return
+    ctx.log.append(f"销售代表: interview in London time, candidate link {_invitation_link(interview, recruiter)}")
+
+
 def load(ctx):
     admin = ctx.users["admin"]
     panel = {"销售代表": ["interviewer", "manager"], "后端工程师": ["cto"], "管培生 (2027届)": ["interviewer"]}
@@ -45,8 +81,9 @@ def load(ctx):
             except ValidationError:
                 interview = None
             if interview is not None:
-                urls = services.interview_links_issue(interview=interview, actor=admin)
-                ctx.log.append(f"{title}: candidate interview link {urls['candidate']} (backup {urls['backup']})")
+                url = _invitation_link(interview, admin)
+                ctx.log.append(f"{title}: candidate interview link {url}")
         if len(applications) > 1:
             ctx.log.append(f"{title}: booking link {services.booking_link_issue(actor=admin, application=applications[1])}")
+    _london_interview(ctx)
     ctx.extra["scheduling_links_url"] = link_url
