@@ -216,9 +216,23 @@ def stage_result_record(*, actor: User, progress: ApplicationProgress, stage: St
     return result
 
 
+# The score CSV's column names as people write them, in either language; the codes older files use still work.
+SCORE_COLUMNS = {
+    "申请编号": "application_id", "application id": "application_id", "application_id": "application_id",
+    "分数": "score", "score": "score",
+    "备注": "comment", "comment": "comment",
+}
+
+
+def _score_column(name: str | None) -> str:
+    name = (name or "").strip()
+    return SCORE_COLUMNS.get(name.casefold(), SCORE_COLUMNS.get(name, name))
+
+
 @transaction.atomic
 def stage_results_import_csv(*, actor: User, stage: Stage, data: bytes, request=None) -> list[StageResult]:
-    """Import scores exported by a coding platform: CSV with columns ``application_id,score[,comment]``.
+    """Import scores exported by a coding platform: CSV with the columns 申请编号 / Application ID, 分数 / Score
+    and optionally 备注 / Comment (or their codes ``application_id,score,comment``).
 
     All rows or none: one bad row rolls the whole file back and names the row.
     """
@@ -228,10 +242,10 @@ def stage_results_import_csv(*, actor: User, stage: Stage, data: bytes, request=
         raise ValidationError(_("文件必须是 UTF-8 编码的 CSV。")) from None
     results = []
     reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames or not {"application_id", "score"} <= {f.strip() for f in reader.fieldnames}:
-        raise ValidationError(_("CSV 需要列 application_id 和 score。"))
+    if not reader.fieldnames or not {"application_id", "score"} <= {_score_column(f) for f in reader.fieldnames}:
+        raise ValidationError(_("CSV 需要“申请编号”和“分数”两列。"))
     for line, row in enumerate(reader, start=2):
-        row = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
+        row = {_score_column(k): (v or "").strip() for k, v in row.items()}
         progress = ApplicationProgress.objects.filter(organization_id=actor.organization_id, version_id=stage.version_id,
                                                       application_id=row.get("application_id") if row.get("application_id", "").isdigit() else None).first()
         if progress is None:

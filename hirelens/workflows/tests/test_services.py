@@ -186,6 +186,13 @@ def test_coding_scores_import_from_csv_all_or_nothing(tech, hr_admin, hiring_man
     with pytest.raises(ValidationError):
         services.stage_result_record(actor=hiring_manager, progress=progress, stage=coding, score=101)
     assert StageResult.objects.filter(stage=coding).count() == 2
+    # the column names as people write them, in either language
+    for header in ("申请编号,分数,备注", "Application ID,Score,Comment"):
+        [result] = services.stage_results_import_csv(actor=cto, stage=coding, data=f"{header}\n{other.application_id},71,ok\n".encode())
+        assert (result.progress_id, str(result.score)) == (other.pk, "71.00")
+    with pytest.raises(ValidationError) as exc:
+        services.stage_results_import_csv(actor=cto, stage=coding, data=b"id,points\n1,2\n")
+    assert exc.value.messages == ["CSV 需要“申请编号”和“分数”两列。"]
 
 
 def test_other_organization_cannot_write(hr_admin, outsider, position):
