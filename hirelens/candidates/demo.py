@@ -121,6 +121,16 @@ def load(ctx):
         application_create(actor=admin, candidate=again, position=ctx.positions["后端工程师"], stage="简历筛选")
         project_save(candidate=again, actor=recruiter, name="支付清结算系统", role="后端负责人", start_year=2021, end_year=2023,
                      results="日处理交易 120万笔")
+    # Contact details (masking.py): the interviewer sees 赵磊's phone as 138****8001; HR pressed "显示" once (audited).
+    from hirelens.core.models import AuditEvent
+
+    from .masking import REVEAL_MARKER, contact_reveal
+
+    if not any(REVEAL_MARKER in (e.fields or []) for e in AuditEvent.objects.filter(
+            organization_id=org.pk, object_type="candidates.candidate", object_id=str(zhao.pk), action="read")):
+        contact_reveal(actor=admin, candidate=zhao, field="phone")
+    ctx.log.append(f"Contact details: interviewer@demo.hirelens.local sees 赵磊's phone masked (/candidates/{zhao.pk}/); "
+                   "admin and recruiter reveal one field with 显示, written to the audit log as 查看了联系方式.")
     pending = ctx.candidates[REVIEW_PENDING]
     ctx.log.append(f"Candidates: {REVIEW_PENDING}'s parsed resume waits for review (/candidates/{pending.pk}/resume/review/).")
     ctx.log.append("Candidates: 赵磊 and 吴芳 each have a duplicate record to merge side by side (/candidates/duplicates/); "

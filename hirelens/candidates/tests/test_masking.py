@@ -159,3 +159,22 @@ def test_resume_tab_masks_contact_in_the_parsed_fields_and_text(app, client, int
     client.force_login(interviewer)
     parsed = client.get(f"/api/v1/candidates/{app.candidate.pk}").json()["resume_parsed"]
     assert (parsed["phones"], parsed["emails"]) == (["138****8000"], ["z***@example.com"])
+
+
+def test_demo_has_a_reveal_in_the_audit_log_and_the_interviewer_sees_masked(org, other_org, client):
+    from hirelens.accounts import demo as accounts_demo
+    from hirelens.candidates import demo as candidates_demo
+    from hirelens.core.demo import DemoContext
+    from hirelens.positions import demo as positions_demo
+
+    ctx = DemoContext(organization=org, other_organization=other_org)
+    accounts_demo.load(ctx)
+    positions_demo.load(ctx)
+    for _ in range(2):  # idempotent
+        candidates_demo.load(ctx)
+    zhao = ctx.candidates["赵磊"]
+    reveals = [e for e in AuditEvent.objects.filter(object_id=str(zhao.pk)) if "contact_reveal" in (e.fields or [])]
+    assert [(e.actor_id, e.fields) for e in reveals] == [(ctx.users["admin"].pk, ["contact_reveal", "phone"])]
+    client.force_login(ctx.users["interviewer"])
+    page = client.get(f"/candidates/{zhao.pk}/").content.decode()
+    assert "138****8001" in page and "13800138001" not in page and 'data-testid="reveal-phone"' not in page
