@@ -179,3 +179,72 @@ class WeComSettingsForm(_AccountForm):
         if value and not re.fullmatch(r"\d{1,10}", value):
             raise ValidationError(_("AgentID 是一串数字，例如 1000002。"))
         return value
+
+
+ORDER_SLOTS = 4
+
+
+class PolicyForm(forms.Form):
+    """Reminder times, the channel order per message kind (chosen from lists) and the keyword auto-replies (rows)."""
+
+    reminder_offsets = forms.CharField(label=_("提醒时间（开始前分钟数）"), max_length=200,
+                                       help_text=_("用逗号分隔，例如 1440, 60 表示提前一天和提前一小时。"))
+
+    def __init__(self, *args, policy=None, offsets=(), **kwargs):
+        from .models import Channel
+
+        initial = kwargs.setdefault("initial", {})
+        initial.setdefault("reminder_offsets", ", ".join(str(o) for o in offsets))
+        super().__init__(*args, **kwargs)
+        fallback = getattr(policy, "fallback", None) or {}
+        choices = [("", _("（不使用）"))] + list(Channel.choices)
+        self.order_rows = []
+        for index, kind in enumerate(Kind):
+            current = list(fallback.get(kind.value, []))
+            names = [f"order_{index}_{slot}" for slot in range(ORDER_SLOTS)]
+            for slot, name in enumerate(names):
+                self.fields[name] = forms.ChoiceField(label=_("第 %(n)d 个渠道") % {"n": slot + 1}, required=False,
+                                                      choices=choices, initial=current[slot] if slot < len(current) else "")
+            self.order_rows.append({"kind": kind, "label": kind.label, "names": names, "custom": bool(current)})
+        replies = list(getattr(policy, "keyword_replies", None) or [])
+        self.reply_names = []
+        for index in range(len(replies) + 2):
+            row = replies[index] if index < len(replies) else {}
+            self.fields[f"kw_{index}"] = forms.CharField(label=_("关键词"), required=False, max_length=30, initial=row.get("keyword", ""))
+            self.fields[f"reply_{index}"] = forms.CharField(label=_("自动回复"), required=False, max_length=600,
+                                                            initial=row.get("reply", ""),
+                                                            widget=forms.Textarea(attrs={"rows": 2}))
+            self.reply_names.append((f"kw_{index}", f"reply_{index}"))
+
+    def orders(self):
+        return [{**row, "fields": [self[name] for name in row["names"]]} for row in self.order_rows]
+
+    def replies(self):
+        return [(self[kw], self[reply]) for kw, reply in self.reply_names]
+
+    def clean_reminder_offsets(self):
+        raw = self.cleaned_data["reminder_offsets"].replace("，", ",")
+        try:
+            return [int(value) for value in raw.split(",") if value.strip()]
+        except ValueError:
+            raise ValidationError(_("请填写分钟数，用逗号分隔，例如 1440, 60。")) from None
+
+    def clean(self):
+        data = super().clean()
+        self.fallback = {}
+        for row in self.order_rows:
+            chosen = [data.get(name) for name in row["names"] if data.get(name)]
+            if len(set(chosen)) != len(chosen):
+                self.add_error(row["names"][0], _("同一个渠道只能选一次。"))
+            elif chosen:
+                self.fallback[row["kind"].value] = chosen
+        self.keyword_replies = []
+        for kw, reply in self.reply_names:
+            keyword, text = (data.get(kw) or "").strip(), (data.get(reply) or "").strip()
+            if keyword and not text:
+                self.add_error(reply, _("请填写这个关键词的回复内容。"))
+            elif text and not keyword:
+                self.add_error(kw, _("请填写关键词。"))
+            elif keyword:
+                self.keyword_replies.append({"keyword": keyword, "reply": text})
+        return data

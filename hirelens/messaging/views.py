@@ -204,34 +204,16 @@ def help_form(request, token: str):
     return render(request, "messaging/help_form.html", {"done": done, "error": error, "page": request.GET.get("page", "")})
 
 
-def _json_field(request, name: str, default):
-    import json
-
-    raw = request.POST.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = json.loads(raw)
-    except json.JSONDecodeError:
-        raise ValidationError(_("%(field)s 不是有效的 JSON。") % {"field": name}) from None
-    if not isinstance(value, type(default)):  # the services expect the default's shape: an object or a list
-        raise ValidationError((_("%(field)s 应为 JSON 对象。") if isinstance(default, dict) else _("%(field)s 应为 JSON 数组。"))
-                              % {"field": name})
-    return value
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def channel_settings(request):
     """HR admins: the organization's WeChat / WeCom accounts (forms with validation and a connection test),
     channel order, reminder offsets, auto-replies."""
-    import json
-
     from .channels.wxclient import account_config
-    from .forms import WeChatSettingsForm, WeComSettingsForm
-    from .models import ChannelAccount
+    from .forms import PolicyForm, WeChatSettingsForm, WeComSettingsForm
+    from .models import Channel, ChannelAccount
     from .services.connection import channel_connection_test
-    from .services.policy import policy_for, reminder_offsets
+    from .services.policy import CANDIDATE_ORDER, STAFF_ORDER, policy_for, reminder_offsets
 
     require_perm(request.user, Perm.MESSAGING_CONFIGURE)
     org_id = request.user.organization_id
@@ -267,18 +249,22 @@ def channel_settings(request):
             else:
                 flash.success(request, _("设置已保存。"))
                 return redirect("messaging:settings")
-    elif section == "policy":
-        try:
-            offsets = [int(v) for v in request.POST.get("reminder_offsets", "").replace("，", ",").split(",") if v.strip()]
-            config_services.messaging_policy_save(actor=request.user, fallback=_json_field(request, "fallback", {}),
-                                                  reminder_offsets=offsets,
-                                                  keyword_replies=_json_field(request, "keyword_replies", []))
-            flash.success(request, _("设置已保存。"))
-            return redirect("messaging:settings")
-        except (ValidationError, ValueError) as exc:
-            error = " ".join(getattr(exc, "messages", [str(exc)]))
-            status = 400
     policy = policy_for(org_id)
+    policy_form = PolicyForm(request.POST if section == "policy" else None, policy=policy, offsets=reminder_offsets(org_id),
+                             prefix="policy")
+    if section == "policy":
+        if policy_form.is_valid():
+            try:
+                config_services.messaging_policy_save(actor=request.user, fallback=policy_form.fallback,
+                                                      reminder_offsets=policy_form.cleaned_data["reminder_offsets"],
+                                                      keyword_replies=policy_form.keyword_replies)
+            except ValidationError as exc:
+                for message in exc.messages:
+                    policy_form.add_error(None, message)
+            else:
+                flash.success(request, _("设置已保存。"))
+                return redirect("messaging:settings")
+        status = 400
     stored = {provider: {name: bool(getattr(accounts.get(provider), name, "")) for name in ("secret", "token", "encoding_aes_key")}
               for provider in ("wechat", "wecom")}
     context = {
@@ -286,9 +272,9 @@ def channel_settings(request):
         "stored": stored, "results": results,
         "wechat_effective": account_config(organization_id=org_id, provider="wechat").usable,
         "wecom_effective": account_config(organization_id=org_id, provider="wecom").usable,
-        "fallback_json": json.dumps(policy.fallback or {}, ensure_ascii=False, indent=2),
-        "keywords_json": json.dumps(policy.keyword_replies or [], ensure_ascii=False, indent=2),
-        "offsets": ", ".join(str(o) for o in reminder_offsets(org_id)),
+        "policy_form": policy_form,
+        "default_candidate_order": " → ".join(str(Channel(c).label) for c in CANDIDATE_ORDER),
+        "default_staff_order": " → ".join(str(Channel(c).label) for c in STAFF_ORDER),
         "callback_url": absolute_url(reverse("messaging:wechat_callback", args=[request.user.organization.slug]), request=request),
         "wecom_callback_url": absolute_url(reverse("messaging:wecom_callback", args=[request.user.organization.slug]),
                                            request=request),

@@ -116,12 +116,17 @@ def test_channel_settings_page_saves_encrypted_credentials_for_hr_admin_only(org
     bad = client.post("/messaging/settings/", {"section": "wechat", "action": "save", "wechat-app_id": "wx0123456789abcdef",
                                                "wechat-tpl_0": "T", "wechat-tplmap_0": "thing1 = {salary}"})
     assert bad.status_code == 400 and "模板中有未知变量" in bad.content.decode()
-    client.post("/messaging/settings/", {"section": "policy", "reminder_offsets": "2880, 120,30",
-                                         "fallback": '{"result": ["email"]}', "keyword_replies": "[]"})
+    client.post("/messaging/settings/", {"section": "policy", "policy-reminder_offsets": "2880, 120,30",
+                                         "policy-order_8_0": "email", "policy-kw_0": "地址", "policy-reply_0": "线上面试"})
     policy = MessagingPolicy.objects.get(organization=org)
     assert policy.reminder_offsets == [2880, 120, 30] and policy.fallback == {"result": ["email"]}
-    bad = client.post("/messaging/settings/", {"section": "policy", "reminder_offsets": "0", "fallback": "{"})
-    assert bad.status_code == 400 and MessagingPolicy.objects.get(organization=org).reminder_offsets == [2880, 120, 30]
+    assert policy.keyword_replies == [{"keyword": "地址", "reply": "线上面试"}]
+    bad = client.post("/messaging/settings/", {"section": "policy", "policy-reminder_offsets": "0",
+                                               "policy-order_8_0": "email", "policy-order_8_1": "email"})
+    assert bad.status_code == 400 and "同一个渠道只能选一次。" in bad.content.decode()
+    bad = client.post("/messaging/settings/", {"section": "policy", "policy-reminder_offsets": "0"})
+    assert bad.status_code == 400 and "提醒时间必须在开始前 1 分钟到 14 天之间。" in bad.content.decode()
+    assert MessagingPolicy.objects.get(organization=org).reminder_offsets == [2880, 120, 30]
 
 
 def test_candidate_messages_for_the_timeline(rows, recruiter, interviewer, outsider):
