@@ -209,7 +209,7 @@ def clean_zone(value: str) -> str:
     """The form fields' check: a known IANA name, else a localized error naming what was typed."""
     name = (value or "").strip()
     if name not in available_timezones():
-        raise ValidationError(_("“%(zone)s”不是可用的时区，请从列表中选择，例如“北京时间 (UTC+08:00)”。") % {"zone": name[:60]},
+        raise ValidationError(_("未知的时区“%(zone)s”，请从列表中选择，例如“北京时间 (UTC+08:00)”。") % {"zone": name[:60]},
                               code="unknown_time_zone")
     return name
 
