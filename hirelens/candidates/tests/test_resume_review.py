@@ -78,6 +78,8 @@ def test_upload_leads_to_the_review_and_nothing_is_written_before_the_confirm(hr
         assert text in page, text
     assert page.count('data-testid="review-row"') == 8  # name, phone, e-mail, 1 school, 2 employers, 1 project, skills
     assert Candidate.objects.get(pk=candidate.pk).resume_status == "parsed"  # the file itself is stored
+    tab = client.get(reverse("candidates:detail", args=[candidate.pk]) + "?tab=resume").content.decode()
+    assert 'data-testid="resume-review-link"' in tab and "北京邮电大学 本科" in tab and "bachelor" not in tab
     # A value the record already holds differently (the name) defaults to 跳过; new values default to 采用.
     assert _form_data(page)["full_name-choice"] == "skip" and _form_data(page)["phone-choice"] == "accept"
 
