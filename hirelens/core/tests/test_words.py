@@ -46,8 +46,8 @@ FULL_WIDTH = re.compile(r"[，。：；（）！？、【】]")  # curly quotes 
 
 # Pages whose content is, by design, in another language than the reader's: the editor of the Chinese message
 # templates (and their list, which shows each template's subject in its own language).
-OTHER_LANGUAGE = {"en": re.compile(r"^/messaging/templates/([a-z_]+/zh-hans/)?$"),
-                  "zh-hans": re.compile(r"^/messaging/templates/([a-z_]+/en/)?$")}
+OTHER_LANGUAGE = {"en": re.compile(r"^/messaging/templates/([a-z_.]+/zh-hans/)?$"),
+                  "zh-hans": re.compile(r"^/messaging/templates/([a-z_.]+/en/)?$")}  # kinds may hold a dot (ai_interview.invite)
 # Language names are shown in their own language in the switcher (中文, 简体中文).
 ENDONYMS = {"中文", "简体中文"}
 
