@@ -1,7 +1,7 @@
 """Time zones in words (issue 16 §4): the picker's search, zone labels in both languages, invalid zones refused
 with a localized error, staff defaulting to the organization's zone and seeing times in their own."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
 import pytest
@@ -100,9 +100,14 @@ def test_times_are_shown_with_the_zone_in_words_in_both_languages(hr_admin, appl
                                             interviewers=[interviewer], time_zone="Asia/Shanghai")
     hr_admin.time_zone = "Europe/London"
     hr_admin.save(update_fields=["time_zone"])
+    services.interview_links_issue(interview=interview, actor=hr_admin)
     client.force_login(hr_admin)
     london = timezone.localtime(interview.start_at, ZoneInfo("Europe/London")).strftime("%H:%M")
     page = client.get(f"/scheduling/interviews/{interview.pk}/").content.decode()
+    # every time on the page is in the reader's zone (UserTimeZoneMiddleware), not only the interview's own line
+    expires = interview.end_at + timedelta(hours=2)
+    assert timezone.localtime(expires, ZoneInfo("Europe/London")).strftime("%Y-%m-%d %H:%M") in page
+    assert timezone.localtime(expires, ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M") not in page
     assert "10:00–11:00 北京时间" in page and f"你的时间 {timezone.localtime(interview.start_at, ZoneInfo('Europe/London')):%m-%d} {london}" in page
     assert "伦敦时间" in page
     client.cookies["django_language"] = "en"
