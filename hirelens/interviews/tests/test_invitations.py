@@ -115,6 +115,11 @@ def test_wechat_template_message_when_the_candidate_is_bound(client, recruiter, 
     client.force_login(recruiter)
     detail = client.get(f"/interviews/{session.pk}/").content.decode()
     assert "微信模板消息" in detail and 'data-testid="delivery-attempt"' in detail
+    assert 'data-testid="delivery-not-received"' not in detail
+    # WeChat's delivery report (TEMPLATESENDJOBFINISH, status "failed:user block") marks the attempt: HR sees it in words
+    message.attempts.filter(channel="wechat_template").update(error="delivery: failed:user block")
+    detail = client.get(f"/interviews/{session.pk}/").content.decode()
+    assert 'data-testid="delivery-not-received"' in detail and "微信报告未送达" in detail and "user block" not in detail
 
 
 def test_reminders_before_the_deadline_exactly_once_and_not_after_submission(client, recruiter, application, smtp_server):
