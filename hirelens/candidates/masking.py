@@ -23,6 +23,8 @@ from hirelens.core.access import require_perm
 from hirelens.core.audit import audit_record
 from hirelens.core.models import AuditEvent
 
+from .validation import normalize_phone
+
 CONTACT_FIELDS = ("phone", "email", "id_number", "address")
 FIELD_LABELS = {"phone": _("手机号"), "email": _("邮箱"), "id_number": _("身份证号"), "address": _("地址")}
 # The audit entry of a reveal: this marker (labelled "查看了联系方式" on the audit log) plus the field.
@@ -30,7 +32,7 @@ REVEAL_MARKER = "contact_reveal"
 
 
 def mask_phone(value: str) -> str:
-    digits = re.sub(r"[^\d+]", "", value or "")
+    digits = re.sub(r"[^\d+]", "", normalize_phone(value or ""))  # +86 138-0013-8000 -> 138****8000
     if not digits:
         return ""
     if len(digits) < 7:

@@ -33,7 +33,7 @@ def app(org, hr_admin, interviewer, hiring_manager):
 
 
 def test_mask_formats():
-    assert masking.mask("+86 138-1234-1234", "phone") == "+86****1234"
+    assert masking.mask("+86 138-1234-1234", "phone") == "138****1234" and masking.mask("+44 20 7946 0958", "phone") == "+44****0958"
     assert [masking.mask(FULL[f], f) for f in masking.CONTACT_FIELDS] == [MASKED[f] for f in masking.CONTACT_FIELDS]
     assert masking.mask("", "email") == "" and masking.mask("110105194912310021", "id_number") == "1101**********0021"
     assert masking.mask_text(f"电话 {PHONE}，邮箱 {EMAIL}，身份证 {ID_NUMBER}") == (
