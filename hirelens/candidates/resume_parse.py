@@ -54,6 +54,8 @@ TITLE_WORDS = re.compile(
     r"科学家|编辑|策划|销售|采购|客服|HR|\b(?:Engineer|Manager|Intern|Analyst|Designer|Developer|Director|Lead|Leader|Consultant|Specialist|"
     r"Associate|Representative|Officer|Scientist|Architect|Head|President|Coordinator|Assistant|Accountant|Researcher|Programmer|"
     r"Administrator|Executive|Owner|Founder|Member|Teacher|Editor|Recruiter|Supervisor)s?\b", re.IGNORECASE)
+WORK_LABEL_RE = re.compile(r"^(?:(?P<employer>公司名称|公司|工作单位|单位|Company|Employer)|(?P<title>职位|职务|岗位|Title|Position)|"
+                           r"(?P<dates>时间|工作时间|在职时间|Dates?|Period))\s*[:：]\s*(?P<value>.+)$", re.IGNORECASE)
 ROLE_RE = re.compile(r"^(?:角色|担任角色|职责|职位|Role|Position)\s*[:：]\s*(.+)$", re.IGNORECASE)
 PROJECT_NAME_RE = re.compile(r"^(?:项目名称|项目|Project(?: name)?)\s*[:：]\s*(.+)$", re.IGNORECASE)
 DEGREES = [
@@ -182,20 +184,30 @@ def _name(lines: list[str], text: str) -> str:
     return ""
 
 
-def _entries(lines: list[str], *, starts_entry) -> list[list[str]]:
-    """Cut a section into entries: a line with a date range opens one; a heading-like line right before
-    it (an employer or project name on its own line) belongs to it."""
+def _entries(lines: list[str], *, starts_entry, hard_start=None) -> list[list[str]]:
+    """Cut a section into entries. When the section opens with a dated line, every dated line (or a
+    ``hard_start`` line such as 项目名称：) opens an entry and what follows belongs to it ("字节跳动 | 2019.07 -
+    至今" then the title below). Otherwise a dated line closes the header of an entry: up to three heading-like
+    lines right before it (an employer or project name, a labelled 公司： line) belong to it."""
     entries: list[list[str]] = []
+    if lines and date_range(lines[0])[3] is not None:
+        for line in lines:
+            if not entries or date_range(line)[3] is not None or (hard_start and hard_start(line)):
+                entries.append([line])
+            else:
+                entries[-1].append(line)
+        return entries
     pending: list[str] = []
     for line in lines:
-        has_range = date_range(line)[3] is not None
-        if has_range:
+        if date_range(line)[3] is not None:
             entries.append(pending + [line])
             pending = []
         elif starts_entry(line):
-            if pending and entries:
-                entries[-1] += pending
-            pending = [line]
+            pending.append(line)
+            if len(pending) > 3:
+                spilled = pending.pop(0)
+                if entries:
+                    entries[-1].append(spilled)
         elif pending:
             pending.append(line)
         elif entries:
@@ -203,7 +215,7 @@ def _entries(lines: list[str], *, starts_entry) -> list[list[str]]:
         else:
             pending = [line]
     if pending:
-        if entries and not any(starts_entry(p) for p in pending[:1]):
+        if entries and not starts_entry(pending[0]):
             entries[-1] += pending
         else:
             entries.append(pending)
@@ -254,22 +266,31 @@ def _company_and_title(segments: list[str]) -> tuple[str, str]:
 def _work(lines: list[str]) -> list[dict]:
     out = []
     for entry in _entries(lines, starts_entry=lambda line: not _is_body(line) and len(line) <= 40):
-        head = [line for line in entry if not _is_body(line)][:3]
-        start = end = None
-        current = False
-        segments: list[str] = []
+        head = [line for line in entry if not _is_body(line)][:4]
+        labelled: dict[str, str] = {}
         for line in head:
-            s, e, now, span = date_range(line)
-            if span and start is None:
-                start, end, current = s, e, now
-            segments += _segments(_strip_dates(line))
-            if start is not None and len(segments) >= 2:
-                break
-        if start is None:
+            match = WORK_LABEL_RE.match(line)
+            if match:
+                key = next(k for k, v in match.groupdict().items() if v is not None and k != "value")
+                labelled.setdefault(key, match.group("value").strip())
+        dated = next((i for i, line in enumerate(head) if date_range(line)[3] is not None), None)
+        if dated is None:
             continue
-        employer, title = _company_and_title(segments)
+        start, end, current, _span = date_range(head[dated])
+        if "employer" in labelled:
+            employer = labelled["employer"]
+            title = labelled.get("title") or ""
+        else:
+            own = _segments(_strip_dates(head[dated]))
+            if len(own) >= 2:  # "2019.07-至今 字节跳动 工程师": the dated line says it all
+                segments = own
+            elif dated:  # the employer (or title) on its own line above the dates
+                segments = [seg for line in head[:dated] for seg in _segments(_strip_dates(line))] + own
+            else:  # "字节跳动 | 2019.07 - 至今" with the title on the next line
+                segments = own + [seg for line in head[1:2] for seg in _segments(_strip_dates(line))]
+            employer, title = _company_and_title(segments)
         if employer:
-            out.append({"employer": employer, "title": title, "start_year": start, "end_year": end, "current": current})
+            out.append({"employer": employer[:200], "title": title[:100], "start_year": start, "end_year": end, "current": current})
     return out
 
 
@@ -308,7 +329,7 @@ def _projects(lines: list[str]) -> list[dict]:
     out = []
     starts = lambda line: bool(PROJECT_NAME_RE.match(line)) or (not _is_body(line) and len(line) <= 40  # noqa: E731
                                                                 and not ROLE_RE.match(line) and parse_figure(line) is None)
-    for entry in _entries(lines, starts_entry=starts):
+    for entry in _entries(lines, starts_entry=starts, hard_start=lambda line: bool(PROJECT_NAME_RE.match(line))):
         name = role = ""
         start = end = None
         results, description = [], []

@@ -95,3 +95,19 @@ def test_generated_resumes_meet_the_quality_goal():
             precision, recall = figures[name]
             assert precision >= 0.9 and recall >= 0.9, (name, figures[name], misses)
         assert figures["projects"][1] >= 0.8, misses
+
+
+@pytest.mark.parametrize("body", [
+    "公司：腾讯科技（深圳）有限公司\n职位：产品经理\n时间：2018.07 - 2020.12\n公司：小红书\n职位：高级总监\n时间：2021.01 - 至今",
+    "时间：2018.07 - 2020.12\n公司：腾讯科技（深圳）有限公司\n职位：产品经理\n时间：2021.01 - 至今\n公司：小红书\n职位：高级总监",
+    "腾讯科技（深圳）有限公司 | 2018.07 - 2020.12\n产品经理\n· 负责微信读书\n小红书 | 2021.01 - 至今\n高级总监",
+    "2018.07 - 2020.12 腾讯科技（深圳）有限公司 产品经理\n负责微信读书的增长\n2021.01 - 至今 小红书 高级总监",
+])
+def test_labelled_and_stacked_work_layouts(body):
+    parsed = parse_resume(f"赵六\n工作经历\n{body}\n教育背景\n2010-2014 复旦大学 新闻学 本科")
+    assert _employers(parsed) == [("腾讯科技(深圳)有限公司", "产品经理", 2018, 2020, False), ("小红书", "高级总监", 2021, None, True)]
+
+
+def test_title_at_company_in_english():
+    parsed = parse_resume("John Smith\nExperience\nSoftware Engineer at Google (2018 - 2020)\nSenior Engineer at Meta, 2020 - Present")
+    assert _employers(parsed) == [("Google", "Software Engineer", 2018, 2020, False), ("Meta", "Senior Engineer", 2020, None, True)]
