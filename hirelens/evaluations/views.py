@@ -13,6 +13,7 @@ from hirelens.candidates.access import visible_applications
 from hirelens.core.audit import audit_list_read, audit_record
 from hirelens.core.flash import flash_errors
 from hirelens.core.models import AuditEvent
+from hirelens.feedback.selectors import decision_feedback
 from hirelens.positions.access import access_position
 from hirelens.workflows.access import assignment_roles, stage_can_score
 
@@ -62,6 +63,9 @@ def application_detail(request, application_id: int):
     application = access_application_for_evaluation(actor=request.user, application_id=application_id)
     audit_record(action=AuditEvent.Action.READ, actor=request.user, obj=application.candidate, fields=["full_name"], request=request)
     profile = profile_build(actor=request.user, application=application)
+    told = decision_feedback(actor=request.user, application=application)
+    for decision in profile.decisions:
+        decision.feedback = told.get(decision.pk)  # what the candidate was told after it
     context = {
         "application": application,
         "profile_dims": [{"name": d.name, "mean": d.mean} for d in profile.dimensions],

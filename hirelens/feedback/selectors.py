@@ -126,3 +126,10 @@ def survey_summary(*, actor, since: datetime | None = None, position_id=None) ->
         "professionalism_mean": round(agg["professionalism"] / total, 2) if total else None,
         "nps": round(100.0 * (promoters - detractors) / total, 1) if total else None,
     }
+
+
+def decision_feedback(*, actor, application) -> dict[int, FeedbackCase]:
+    """What the candidate was told after each decision on this application (one query), for the people who may see
+    the feedback cases (the evaluation page shows it beside each decision)."""
+    cases = _scoped(FeedbackCase.objects.filter(application=application, decision__isnull=False), actor=actor)
+    return {case.decision_id: case for case in cases}

@@ -237,3 +237,18 @@ def test_analytics_lists_decisions_made_without_evaluation(ev, org, hr_admin, in
     client.cookies["django_language"] = "en"
     page = client.get(reverse("analytics:index")).content.decode()
     assert "2 hire or reject decisions, 1 of them without a human evaluation." in page
+
+
+def test_the_evaluation_page_shows_what_the_candidate_was_told(ev, interviewer, hr_admin, client):
+    """Beside each decision, HR sees that the result went to the candidate, when, and the message's delivery log."""
+    ev_services.scorecard_submit(actor=interviewer, application=ev["application"], stage=ev["video"], ratings=ratings(4, 3, 4, 4))
+    client.force_login(hr_admin)
+    evaluations_page(ev["application"], client, GOOD_REASON)
+    decision = _rejected_once(ev["application"], hr_admin, without_evaluation=False)
+    [message] = Message.objects.filter(kind="result")
+    page = client.get(reverse("evaluations:application", args=[ev["application"].pk])).content.decode()
+    assert f'data-testid="decision-feedback-{decision.pk}"' in page and "发送给候选人" in page
+    assert reverse("messaging:message", args=[message.pk]) in page
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("evaluations:application", args=[ev["application"].pk])).content.decode()
+    assert "Result sent to the candidate on" in page
