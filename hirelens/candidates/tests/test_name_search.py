@@ -265,3 +265,21 @@ def test_scheduling_without_a_picked_application_says_so(client, hr_admin, picke
     client.force_login(hr_admin)
     response = client.post(f"/scheduling/position/{backend.pk}/interviews/new/", {"application": ""}, follow=True)
     assert response.status_code == 200 and "请输入候选人姓名并从列表中选择一位" in response.content.decode()
+
+
+def test_pages_in_english(client, hr_admin, many, picked):
+    import re
+
+    backend, _sales, _apps = picked
+    client.force_login(hr_admin)
+    client.cookies["django_language"] = "en"
+    text = client.get("/candidates/").content.decode()
+    assert f"1–20 of {Candidate.objects.count()}" in text and ">Next</a>" in text and "Sort this page by name" in text
+    bad = client.get("/candidates/", {"cursor": "garbage"}).content.decode()
+    assert "This page link has expired or is incomplete" in bad and "Back to the first page" in bad
+    schedule = client.get(f"/scheduling/position/{backend.pk}/").content.decode()
+    assert "Type a name, pinyin or initials" in schedule and "No matching candidate found." in schedule
+    for page in (text, bad, schedule):
+        chrome = re.sub(r"<script.*?</script>|<[^>]+>", " ", page, flags=re.S)
+        chrome = re.sub(r"中文|员工\d+|初试|复试|候选人\d\d|张伟|张薇|周雨桐|曾小贤|吕布|欧阳娜娜|李明|后端工程师|销售代表", " ", chrome)
+        assert not re.search(r"[\u3400-\u9fff\uff08\uff09\uff0c\uff1a\u3002]", chrome), chrome[:2000]
