@@ -187,6 +187,7 @@ def resume_apply(*, candidate: Candidate, actor=None, by_candidate: bool = False
 def resume_fill_empty(*, candidate: Candidate, actor=None, by_candidate: bool = False, request=None) -> Applied:
     """The candidate's own upload (portal): the resume fills only what the record lacks (an empty phone
     or e-mail, an empty list of schools / employers / projects) and adds new skills; nothing is replaced."""
+    candidate = Candidate.objects.get(pk=candidate.pk)  # the stored parse, whatever instance the caller holds
     proposal = resume_proposal(candidate=candidate)
     accepted = Accepted(skills=proposal["new_skills"] or None)
     for row in proposal["contact"]:

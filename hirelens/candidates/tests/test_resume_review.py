@@ -255,3 +255,17 @@ def test_hr_uploads_a_docx_reviews_accepts_all_and_sees_the_record_filled(asgi_s
     assert [w[0] for w in record["work"]] == ["ByteDance", "Deloitte Consulting"]
     assert not [e for e in errors if "Content Security Policy" in e or "Alpine" in e]
     context.close()
+
+
+def test_fill_empty_reads_the_stored_parse_and_the_timeline_says_it_in_words(hr_admin, client):
+    from hirelens.candidates.services.resume_apply import resume_fill_empty
+
+    candidate = candidate_create(actor=hr_admin, full_name="李明")
+    resume_attach(candidate=candidate, actor=hr_admin, upload=d.upload(d.docx_bytes(ZH), "r.docx"))
+    applied = resume_fill_empty(candidate=candidate, actor=hr_admin)  # an instance from before the upload
+    assert applied.fields == ["phone", "email", "education", "work_history", "projects", "skills"]
+    client.force_login(hr_admin)
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("candidates:detail", args=[candidate.pk]) + "?tab=timeline").content.decode()
+    assert "filled in from the resume: " in page and "updated the education history" in page
+    assert "work_history" not in page and "从简历" not in page
