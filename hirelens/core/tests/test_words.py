@@ -51,13 +51,12 @@ OTHER_LANGUAGE = {"en": re.compile(r"^/messaging/templates/([a-z_.]+/zh-hans/)?$
 # Language names are shown in their own language in the switcher (中文, 简体中文).
 ENDONYMS = {"中文", "简体中文"}
 
-# Fields the system fills with finished text (not codes + parameters): their Chinese reaches English readers.
-SYSTEM_TEXT = {("imports.importbatch", "report"), ("feedback.surveyrule", "suggestion")}
-# ... of which still stored as finished text (remaining work of issue 16 §5; allowed until converted):
-STORED_TEXT = {
-    ("imports.importbatch", "report"): "import report rows are stored as Chinese sentences ('[手机号] 手机号格式不正确。')",
-    ("feedback.surveyrule", "suggestion"): "the default survey rules' suggestions are stored in Chinese when seeded",
-}
+# Fields the system fills (not people): their words are not the demo's data. The import report is stored as codes +
+# parameters and written in the reader's language; a survey rule's suggestion is a code when seeded
+# (``suggestion_code``) and otherwise the words HR typed, i.e. data.
+SYSTEM_TEXT = {("imports.importbatch", "report")}
+# ... of which still stored as finished text (remaining work of issue 16 §5; allowed until converted): none left.
+STORED_TEXT: dict[tuple[str, str], str] = {}
 
 # (kind, token) -> why it is still shown: the remaining work of issue 16 §5, each one named. Remove an entry when
 # its fix lands; a new finding fails.
@@ -66,8 +65,6 @@ _DESIGNER = "process designer and preview: a sentence ending in '。' next to a 
 KNOWN: dict[tuple[str, str], str] = {
     ("code", "email"): _SETTINGS, ("code", "wechat"): _SETTINGS,
     ("snake_case", "template_id"): _SETTINGS, ("snake_case", "wechat_template"): _SETTINGS,
-    ("snake_case", "application_id"): "pipeline board's score import names the CSV columns to type (application_id, score,"
-                                      " comment): an identifier by design, but it should be shown as code, not prose",
     ("full-width", "。"): _DESIGNER,
 }
 
