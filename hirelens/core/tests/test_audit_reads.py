@@ -54,6 +54,7 @@ AUDITED: dict[str, Names] = {
     "feedback/": ANY_CANDIDATE,
     "candidates/<candidate_id>/": CANDIDATE,
     "candidates/<candidate_id>/resume/": CANDIDATE,
+    "candidates/<candidate_id>/resume/review/": CANDIDATE,  # the parsed resume next to the record (candidate_read)
     "candidates/<candidate_id>/documents/<document_id>/": Names("candidates.document", "document_id"),
     "candidates/<candidate_id>/background/<check_id>/report/": Names("candidates.backgroundcheck", "check_id"),
     "messaging/messages/<message_id>/": Names("messaging.message", "message_id"),
