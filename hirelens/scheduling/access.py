@@ -22,7 +22,7 @@ def visible_slots(*, actor) -> QuerySet[InterviewSlot]:
 
 
 def access_interview(*, actor, interview_id) -> Interview:
-    return get_for_actor(visible_interviews(actor=actor).select_related("application__position", "stage"), actor=actor,
+    return get_for_actor(visible_interviews(actor=actor).select_related("application__position", "application__candidate", "stage"), actor=actor,
                          pk=interview_id)
 
 

@@ -153,6 +153,7 @@ def booking_link(request, position_id: int):
 def interview_detail(request, interview_id: int):
     interview = access_interview(actor=request.user, interview_id=interview_id)
     can_manage = user_can(request.user, Perm.POSITIONS_MANAGE)
+    audit_list_read(request=request, candidates=[interview.application.candidate])  # the page names the candidate
     return render(request, "scheduling/interview.html", {
         "interview": interview, "can_manage": can_manage, "links": selectors.link_list(interview=interview) if can_manage else [],
         "viewer_tz": viewer_zone(request, interview.time_zone), "new_links": request.session.pop("new_links", None),

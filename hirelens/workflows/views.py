@@ -252,6 +252,7 @@ def board(request, position_id: int):
 def application_progress(request, application_id: int):
     application = access_application(actor=request.user, application_id=application_id)
     progress = ApplicationProgress.objects.filter(application=application).select_related("version__process", "stage").first()
+    audit_list_read(request=request, candidates=[application.candidate])  # the page names the candidate
     ctx = {"application": application, "progress": progress, "can_move": selectors.can_move(request.user)}
     if progress is not None:
         stages = visible_stages(actor=request.user, version=progress.version)
