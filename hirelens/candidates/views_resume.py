@@ -20,10 +20,9 @@ from .timeline import FIELD_LABELS
 @login_required
 def resume_review(request, candidate_id: int):
     candidate = access_candidate_for_edit(actor=request.user, candidate_id=candidate_id)
-    if not candidate.resume_parsed:
-        messages.error(request, _("这份简历没有可用的解析结果，请先上传含文字的 PDF 或 DOCX 简历。"))
-        return redirect(reverse("candidates:detail", args=[candidate.pk]) + "?tab=resume")
     services.candidate_read(actor=request.user, candidate=candidate, request=request)
+    if not candidate.resume_parsed:  # no resume yet, or a scan without text: nothing to review
+        return render(request, "candidates/resume_review.html", {"candidate": candidate, "no_parse": True})
     form = ResumeReviewForm(resume_proposal(candidate=candidate), request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -170,6 +170,16 @@ def test_review_is_for_staff_who_manage_candidates_only(hr_admin, interviewer, o
     assert _record(candidate) == EMPTY
 
 
+def test_without_a_parsed_resume_the_review_says_so_and_writes_nothing(hr_admin, client):
+    candidate = candidate_create(actor=hr_admin, full_name="李明")
+    client.force_login(hr_admin)
+    url = reverse("candidates:resume_review", args=[candidate.pk])
+    page = client.get(url).content.decode()
+    assert 'data-testid="review-nothing"' in page and 'data-testid="review-form"' not in page
+    response = client.post(url, {"accept_all": "1", "phone-choice": "accept", "phone": "13912345678"})
+    assert response.status_code == 200 and _record(candidate) == EMPTY
+
+
 def test_review_page_in_english_has_words_not_codes(hr_admin, client):
     candidate = candidate_create(actor=hr_admin, full_name="Emily Chen")
     resume_attach(candidate=candidate, actor=hr_admin, upload=d.upload(d.docx_bytes(d.EN_RESUME), "cv.docx"))

@@ -259,7 +259,7 @@ RULES = {
     "candidates:background_add": EDIT_RECORD, "candidates:document_upload": EDIT_RECORD,
     "candidates:document_review": EDIT_RECORD, "candidates:edit": EDIT_RECORD, "candidates:merge": EDIT_RECORD, "candidates:merge_undo": EDIT_RECORD,
     "candidates:project_add": EDIT_RECORD, "candidates:project_edit": EDIT_RECORD, "candidates:project_delete": EDIT_RECORD,
-    "interviews:resend": MANAGE, "candidates:resume_review": EDIT_RECORD, "candidates:resume_upload": EDIT_RECORD, "candidates:work_add": EDIT_RECORD, "candidates:work_delete": EDIT_RECORD,
+    "candidates:resume_review": EDIT_RECORD, "candidates:resume_upload": EDIT_RECORD, "candidates:work_add": EDIT_RECORD, "candidates:work_delete": EDIT_RECORD,
     "candidates:contact_reveal": CONTACT,
     "evaluations:application": READ, "evaluations:report_pdf": READ, "evaluations:scorecard": SCORE,
     "evaluations:decide": DECIDE, "evaluations:amend": AMEND, "evaluations:position_settings": MANAGE,
