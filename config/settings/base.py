@@ -184,7 +184,9 @@ BLIND_INDEX_KEY = env.get_key("BLIND_INDEX_KEY", env.DEV_BLIND_INDEX_KEY)
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, loading the user's organization in the same query (sessions signed in before this
+    # setting named it are asked to sign in once more)
+    "hirelens.accounts.backends.UserWithOrganizationBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

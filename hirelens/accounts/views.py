@@ -141,7 +141,7 @@ def invitation_accept(request, token: str):
             for message in exc.messages:
                 form.add_error("password1" if "密码" in message or "password" in message.lower() else None, message)
         else:
-            auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            auth_login(request, user, backend="hirelens.accounts.backends.UserWithOrganizationBackend")
             messages.success(request, _("欢迎加入 %(org)s！") % {"org": invitation.organization.name})
             return redirect("core:dashboard")
     return render(request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation})
