@@ -16,10 +16,13 @@ from icalendar import Calendar, Event, vCalAddress, vText
 from .models import Interview
 
 
-def interview_attendees(interview: Interview) -> list[tuple[str, str]]:
-    """(name, e-mail) of the candidate, then each interviewer: everyone the invitation is for."""
+def interview_attendees(interview: Interview, *, candidate_email: bool = False) -> list[tuple[str, str]]:
+    """(name, e-mail) of the candidate, then each interviewer: everyone the invitation is for. The candidate's
+    e-mail only when the caller says the reader may see it (contact details are masked by default: a calendar
+    file sent to interviewers or fetched through a link must not carry it); without it the candidate is left out
+    of the ATTENDEE list, since an attendee needs an address."""
     candidate = interview.application.candidate
-    people = [(candidate.full_name, getattr(candidate, "email", "") or "")]
+    people = [(candidate.full_name, (getattr(candidate, "email", "") or "") if candidate_email else "")]
     people += [(user.full_name, user.email) for user in interview.interviewers.all()]
     return people
 
@@ -39,7 +42,7 @@ def _organizer(interview: Interview) -> vCalAddress:
 
 def interview_ics(*, interview: Interview, link: str = "", attendees: list[tuple[str, str]] | None = None,
                   method: str = "") -> bytes:
-    """``attendees``: (name, e-mail) pairs; by default the candidate and the interviewers. ``method`` defaults to
+    """``attendees``: (name, e-mail) pairs; by default the interviewers (and the candidate's name, without the address). ``method`` defaults to
     CANCEL for a cancelled interview, else REQUEST. ORGANIZER is the recruiter who scheduled; each ATTENDEE has
     CN (the name), ROLE, RSVP and PARTSTAT; DTSTART carries the interview's TZID with its VTIMEZONE."""
     if attendees is None:

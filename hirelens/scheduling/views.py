@@ -11,15 +11,17 @@ from django.views.decorators.http import require_POST
 
 from hirelens.accounts.roles import Perm, user_can
 from hirelens.candidates.access import access_application, visible_applications
+from hirelens.candidates.masking import can_see_contact
 from hirelens.core.access import get_for_actor, require_perm, tenant_queryset
-from hirelens.core.audit import audit_list_read
+from hirelens.core.audit import audit_list_read, audit_record
 from hirelens.core.flash import flash_errors
+from hirelens.core.models import AuditEvent
 from hirelens.positions.access import access_position
 from hirelens.positions.validators import common_time_zones
 
 from . import selectors, services
 from .access import access_interview, access_slot
-from .ics import interview_ics
+from .ics import interview_attendees, interview_ics
 from .links import LinkError, link_open, link_revoke, link_url
 from .models import InterviewLink
 from .timezones import viewer_zone, zone_from_post, zone_search
@@ -218,7 +220,14 @@ def interview_cancel(request, interview_id: int):
 @login_required
 def interview_calendar(request, interview_id: int):
     interview = access_interview(actor=request.user, interview_id=interview_id)
-    response = HttpResponse(interview_ics(interview=interview), content_type="text/calendar; charset=utf-8")
+    candidate = interview.application.candidate
+    with_email = bool(candidate.email) and can_see_contact(request.user)
+    if with_email:  # the file carries the candidate's address: a read of their contact details
+        audit_record(action=AuditEvent.Action.READ, actor=request.user, obj=candidate, fields=["full_name", "email"], request=request)
+    else:
+        audit_list_read(request=request, candidates=[candidate])
+    ics = interview_ics(interview=interview, attendees=interview_attendees(interview, candidate_email=with_email))
+    response = HttpResponse(ics, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="interview-{interview.pk}.ics"'
     return response
 

@@ -68,6 +68,7 @@ AUDITED: dict[str, Names] = {
     "evaluations/applications/<application_id>/report.pdf": CANDIDATE,
     "portal/<token>/": CANDIDATE,
     "scheduling/l/<token>/": Names("scheduling.interviewlink", "link_id"),
+    "scheduling/interviews/<interview_id>/calendar.ics": CANDIDATE,  # the candidate's address, for contact-permitted staff
     "analytics/export.xlsx": Names("", "xlsx"),
     "analytics/export.pdf": Names("", "pdf"),
     "api/v1/candidates/": ANY_CANDIDATE,
@@ -165,7 +166,7 @@ def _fixtures():
         "user_id": admin.pk,
         "invitation_id": (Invitation.objects.filter(organization=org).first() or admin).pk,
         "assignment_id": PositionAssignment.objects.filter(position=application.position).first().pk,
-        "index": 0, "org_slug": org.slug, "kind": "invitation", "language": "zh-hans", "uidb64": "MQ", "token": "x",
+        "index": 0, "field": "phone", "org_slug": org.slug, "kind": "invitation", "language": "zh-hans", "uidb64": "MQ", "token": "x",
     }
     tokens = {"portal/": portal_token, "scheduling/l/": scheduling_token, "feedback/s/": survey_token,
               "i/": "demo-emily-2026", "messaging/help/": help_link_token(candidate=candidate),
