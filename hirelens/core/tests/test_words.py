@@ -179,7 +179,8 @@ def _crawl(client: Client, seeds: list[str]) -> dict[str, list[str]]:
     shapes: dict[str, int] = {}
     queue, visited = ["/", *seeds], set()
     while queue and len(pages) < MAX_PAGES:
-        href = queue.pop(0)
+        # a page of a shape not seen yet first: new pages must not push whole page kinds out of the budget
+        href = queue.pop(next((i for i, h in enumerate(queue) if _shape(h) not in shapes and h not in visited), 0))
         if href in visited or shapes.get(_shape(href), 0) >= PER_SHAPE:
             continue
         visited.add(href)
