@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from hirelens.accounts.roles import Perm, user_can
 from hirelens.candidates.access import visible_applications
+from hirelens.candidates.selectors import application_ids_matching
 from hirelens.core.audit import audit_list_read, audit_record
 from hirelens.core.flash import flash_errors
 from hirelens.core.models import AuditEvent
@@ -32,8 +33,10 @@ from .selectors import ai_evidence, profile_build
 
 @login_required
 def index(request):
-    applications = (visible_applications(actor=request.user).filter(progress__isnull=False)
-                    .select_related("position", "candidate", "progress__stage").order_by("-updated_at")[:100])
+    applications = visible_applications(actor=request.user).filter(progress__isnull=False)
+    if request.GET.get("q", "").strip():  # name search (name, pinyin, initials, Latin prefix)
+        applications = applications.filter(pk__in=application_ids_matching(request.user.organization_id, request.GET["q"]))
+    applications = applications.select_related("position", "candidate", "progress__stage").order_by("-updated_at")[:100]
     mine = dict(Scorecard.objects.filter(interviewer=request.user).values_list("application_id", "status"))
     rows = [{"application": a, "my_status": mine.get(a.pk)} for a in applications]
     audit_list_read(request=request, candidates=[a.candidate for a in applications])

@@ -14,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hirelens.accounts.roles import Perm
+from hirelens.candidates.selectors import candidate_ids_matching
 from hirelens.core.access import require_perm
 from hirelens.core.audit import audit_list_read, audit_record
 from hirelens.core.links import absolute_url
@@ -31,11 +32,19 @@ from .wxcrypto import CallbackError, MalformedCallback
 logger = logging.getLogger(__name__)
 
 
+def _named(qs, request):
+    """The rows about the candidates whose name matches the page's ``q`` (name, pinyin, initials, Latin prefix)."""
+    q = request.GET.get("q", "").strip()
+    if not q:
+        return qs
+    return qs.filter(candidate_id__in=candidate_ids_matching(request.user.organization_id, q))
+
+
 @login_required
 def outbox(request):
     require_perm(request.user, Perm.MESSAGING_VIEW)
     status = request.GET.get("status", "")
-    page = Paginator(message_list(actor=request.user, status=status), 30).get_page(request.GET.get("page"))
+    page = Paginator(_named(message_list(actor=request.user, status=status), request), 30).get_page(request.GET.get("page"))
     audit_list_read(request=request, candidates=[m.candidate for m in page])
     return render(request, "messaging/outbox.html", {"page": page, "status": status, "statuses": Message.Status.choices})
 
@@ -51,7 +60,7 @@ def message_detail(request, message_id: int):
 def reminders(request):
     require_perm(request.user, Perm.MESSAGING_VIEW)
     status = request.GET.get("status", Reminder.Status.PLANNED)
-    page = Paginator(reminder_list(actor=request.user, status=status), 50).get_page(request.GET.get("page"))
+    page = Paginator(_named(reminder_list(actor=request.user, status=status), request), 50).get_page(request.GET.get("page"))
     audit_list_read(request=request, candidates=[r.candidate for r in page])
     return render(request, "messaging/reminders.html", {"page": page, "status": status, "statuses": Reminder.Status.choices})
 
@@ -60,7 +69,7 @@ def reminders(request):
 def helpdesk_inbox(request):
     require_perm(request.user, Perm.MESSAGING_HELPDESK)
     status = request.GET.get("status", "")
-    tickets = list(ticket_list(actor=request.user, status=status)[:100])
+    tickets = list(_named(ticket_list(actor=request.user, status=status), request)[:100])
     audit_list_read(request=request, candidates=[t.candidate for t in tickets])
     context = {"tickets": tickets, "status": status,
                "statuses": Ticket.Status.choices, "stats": ticket_stats(actor=request.user)}
