@@ -142,7 +142,7 @@ def test_upcoming_interviews_in_their_time_zone(portal, client):
     interview_model.objects.create(organization_id=portal["candidate"].organization_id, application=portal["app"], title="已取消的",
                                    start_at=start, end_at=start + timedelta(minutes=45), time_zone="Asia/Shanghai", status="cancelled")
     page = client.get(portal["url"]).content.decode()
-    assert "2030-05-06 10:00–10:45 (Asia/Shanghai)" in page and "直播面试" in page and "已取消的" not in page
+    assert "2030-05-06 10:00–10:45 北京时间" in page and "Asia/Shanghai" not in page and "直播面试" in page and "已取消的" not in page
 
 
 def test_duplicate_contact_in_portal_reveals_no_other_record(portal, hr_admin, client):
