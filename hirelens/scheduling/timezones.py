@@ -36,8 +36,8 @@ def parse_local(value: str | datetime, zone_name: str) -> datetime:
     round_trip = local.astimezone(ZoneInfo("UTC")).astimezone(zone)
     if round_trip.replace(tzinfo=None) != naive:
         raise ValidationError(
-            _("%(time)s 在时区 %(zone)s 中不存在（夏令时调整跳过了这段时间），请选择其他时间。")
-            % {"time": naive.strftime("%Y-%m-%d %H:%M"), "zone": zone_name}, code="nonexistent_time")
+            _("%(time)s %(zone)s不存在：夏令时调整跳过了这段时间，请选择其他时间。")
+            % {"time": naive.strftime("%Y-%m-%d %H:%M"), "zone": zone_label(zone_name)}, code="nonexistent_time")
     return local.astimezone(ZoneInfo("UTC"))
 
 

@@ -21,10 +21,10 @@ def test_parse_local_refuses_unknown_zone_and_skipped_times():
     assert parse_local("2027-01-15T10:00", "Asia/Shanghai") == datetime(2027, 1, 15, 2, 0, tzinfo=ZoneInfo("UTC"))
     with pytest.raises(ValidationError) as exc:
         parse_local("2027-03-14T02:30", "America/New_York")
-    assert exc.value.messages == ["2027-03-14 02:30 在时区 America/New_York 中不存在（夏令时调整跳过了这段时间），请选择其他时间。"]
+    assert exc.value.messages == ["2027-03-14 02:30 纽约时间不存在：夏令时调整跳过了这段时间，请选择其他时间。"]
     with translation.override("en"), pytest.raises(ValidationError) as exc:
         parse_local("2027-03-14T02:30", "America/New_York")
-    assert exc.value.messages == ["2027-03-14 02:30 does not exist in the time zone America/New_York (skipped by a daylight-saving change); please choose another time."]
+    assert exc.value.messages == ["2027-03-14 02:30 New York time does not exist: a daylight-saving change skips it; please choose another time."]
     with pytest.raises(ValidationError) as exc:
         parse_local("2027-01-15T10:00", "Mars/Olympus")
     assert exc.value.code == "unknown_time_zone"
