@@ -37,7 +37,10 @@ def request_invalid(request, exc):
 @api.exception_handler(ValidationError)
 def validation_error(request, exc):
     detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    return api.create_response(request, {"detail": detail}, status=422)
+    body = {"detail": detail}
+    if getattr(exc, "duplicate_ids", None):  # the records a new one would duplicate, for the caller to link or merge
+        body["duplicates"] = list(exc.duplicate_ids)
+    return api.create_response(request, body, status=422)
 
 
 api.add_router("/accounts/", accounts_router)

@@ -24,6 +24,7 @@ from .access import (
     access_document,
     access_project,
     access_work,
+    visible_candidates,
 )
 from .models import Application, Candidate, Tag
 from .search import name_sort_key
@@ -81,7 +82,8 @@ def candidate_new(request):
                 resume=data.get("resume"), allow_duplicate=data["allow_duplicate"], request=request,
             )
         except services.DuplicateCandidate as exc:
-            duplicates = exc.duplicate_ids
+            duplicates = list(visible_candidates(actor=request.user).filter(pk__in=exc.duplicate_ids))
+            audit_list_read(request=request, candidates=duplicates)  # listed by name below
             form.add_error(None, exc.messages)
         except ValidationError as exc:
             forms.apply_errors(form, exc)

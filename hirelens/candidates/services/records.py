@@ -6,6 +6,7 @@ import threading
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from hirelens.accounts.roles import Perm
 from hirelens.core.access import require_perm
@@ -29,8 +30,9 @@ class DuplicateCandidate(ValidationError):
 
     def __init__(self, duplicate_ids: list[int]):
         self.duplicate_ids = duplicate_ids
-        super().__init__(_("已存在手机号、邮箱或身份证号相同的候选人：%(ids)s。") % {"ids": ", ".join(f"#{i}" for i in duplicate_ids)},
-                         code="duplicate")
+        # the message names no one (the page that shows it lists the records by name, as an audited read)
+        super().__init__(ngettext("已有 %(n)d 位候选人的手机号、邮箱或身份证号相同。", "已有 %(n)d 位候选人的手机号、邮箱或身份证号相同。",
+                                  len(duplicate_ids)) % {"n": len(duplicate_ids)}, code="duplicate")
 
 
 def check_writer(*, actor, by_candidate: bool) -> None:

@@ -184,3 +184,20 @@ def test_timeline_statuses_follow_the_readers_language(hr_admin, client):
     assert "审核了文件：学历证明 → 已通过" in client.get(f"/candidates/{candidate.pk}/?tab=timeline").content.decode()
     client.cookies["django_language"] = "en"
     assert "reviewed a document: Education proof → Approved" in client.get(f"/candidates/{candidate.pk}/?tab=timeline").content.decode()
+
+
+def test_a_duplicate_on_the_new_record_form_is_named(hr_admin, client):
+    """The form that refuses a duplicate lists the existing records by name (an audited read), never as '#id'."""
+    from hirelens.candidates.services import candidate_create
+    from hirelens.core.models import AuditEvent
+
+    existing = candidate_create(actor=hr_admin, full_name="周雨桐", phone="13800138000")
+    client.force_login(hr_admin)
+    before = AuditEvent.objects.count()
+    page = client.post("/candidates/new/", {"full_name": "周雨桐", "phone": "138 0013 8000", "source": "manual"}).content.decode()
+    assert 'data-testid="duplicates"' in page and f'/candidates/{existing.pk}/">周雨桐</a>' in page
+    assert f"#{existing.pk}" not in page and "已有 1 位候选人的手机号、邮箱或身份证号相同。" in page
+    assert AuditEvent.objects.count() == before + 1
+    client.cookies["django_language"] = "en"
+    page = client.post("/candidates/new/", {"full_name": "周雨桐", "phone": "138 0013 8000", "source": "manual"}).content.decode()
+    assert "1 candidate has the same mobile, e-mail or ID number." in page
