@@ -251,6 +251,42 @@ def wait_for_js(page, expression: str, timeout: float = 30000) -> None:
         page.wait_for_timeout(100)
 
 
+def in_thread(fn):
+    """Run ORM work outside the thread of a browser test (Playwright's sync API runs an event loop there) and close
+    that thread's database connection afterwards; an exception inside is raised again in the caller."""
+    import threading
+
+    from django.db import connection
+
+    out, errors = [], []
+
+    def run():
+        try:
+            out.append(fn())
+        except BaseException as error:  # noqa: BLE001 - re-raised below, in the test's thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join()
+    if errors:
+        raise errors[0]
+    return out[0]
+
+
+def staff_login(page, base_url: str, user) -> None:
+    """Sign a staff member in through the login page (the demo and factory users share one password)."""
+    from hirelens.accounts.tests.factories import PASSWORD
+
+    page.goto(base_url + "/accounts/login/")
+    page.fill("#id_username", user.email)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit].btn")
+    page.wait_for_url("**/")
+
+
 @pytest.fixture(scope="module")
 def playwright_session():
     """One Playwright driver per test module (a second sync_playwright() in the same thread is refused, and a

@@ -11,7 +11,6 @@ database is only read, never written, except for what another person does (the i
 from __future__ import annotations
 
 import re
-import threading
 import time
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -19,8 +18,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from conftest import SMTPSink
-from hirelens.accounts.tests.factories import PASSWORD
+from conftest import SMTPSink, in_thread, staff_login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -32,28 +30,6 @@ CSV = "姓名,邮箱,应聘职位\n刘伟,liu.wei@example.com,数据工程师\n�
 RESUME = ["刘伟", "电话：139-1234-5678 | 邮箱：liu.wei@example.com", "教育背景", "2012.09-2016.06 北京邮电大学 计算机科学与技术 本科",
           "工作经历", "2019.07-至今 字节跳动 数据工程师", "2016.07-2019.06 华润万家 IT 工程师",
           "项目经历", "实时数仓建设 2020.03-2021.12", "角色：技术负责人", "· 查询耗时降低 60%", "技能", "Python, Spark, SQL"]
-
-
-def _in_thread(fn):
-    """Run ORM work outside the browser's event loop thread and close that thread's connection afterwards."""
-    from django.db import connection
-
-    out, errors = [], []
-
-    def run():
-        try:
-            out.append(fn())
-        except BaseException as error:  # re-raised in the test's thread
-            errors.append(error)
-        finally:
-            connection.close()
-
-    worker = threading.Thread(target=run)
-    worker.start()
-    worker.join()
-    if errors:
-        raise errors[0]
-    return out[0]
 
 
 @pytest.mark.parametrize("language", ["zh", "en"])
@@ -83,7 +59,7 @@ def test_a_recruiters_day_by_name(language, smtp_server, asgi_server, start_work
         candidates.candidate_create(actor=hr_admin, full_name="刘伟", phone="13912345678", email="liuwei.old@example.com")
         return position, version
 
-    position, version = _in_thread(setup)
+    position, version = in_thread(setup)
     start_worker()  # the real worker delivers what the pages queue
     context = browser.new_context(locale=words["locale"], timezone_id="Europe/London", viewport={"width": 1280, "height": 900})
     context.add_cookies([{"name": "django_language", "value": language, "url": asgi_server.base_url}])
@@ -91,11 +67,7 @@ def test_a_recruiters_day_by_name(language, smtp_server, asgi_server, start_work
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     base = asgi_server.base_url
-    page.goto(base + "/accounts/login/")
-    page.fill("#id_username", recruiter.email)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit].btn")
-    page.wait_for_url("**/")
+    staff_login(page, base, recruiter)
 
     # 1. import: sandbox, mapping guessed from the headers, validation, one commit
     path = tmp_path / "候选人.csv"
@@ -106,7 +78,7 @@ def test_a_recruiters_day_by_name(language, smtp_server, asgi_server, start_work
     page.get_by_test_id("validate").click()
     page.get_by_test_id("commit").click()
     page.get_by_test_id("count-created").wait_for()
-    assert _in_thread(lambda: Candidate.objects.filter(organization=org).count()) == 4
+    assert in_thread(lambda: Candidate.objects.filter(organization=org).count()) == 4
 
     # 2. search "伟": both 刘伟 and 陈伟, not 王芳 — by name
     page.goto(base + "/candidates/")
@@ -117,7 +89,7 @@ def test_a_recruiters_day_by_name(language, smtp_server, asgi_server, start_work
     assert sorted(names) == ["刘伟", "刘伟", "陈伟"]
 
     # 3. open the imported 刘伟 (the one with an application), upload his resume, accept what was parsed
-    liu = _in_thread(lambda: [c for c in Candidate.objects.filter(organization=org) if c.full_name == "刘伟"])
+    liu = in_thread(lambda: [c for c in Candidate.objects.filter(organization=org) if c.full_name == "刘伟"])
     imported = next(c for c in liu if c.email == "liu.wei@example.com")
     old = next(c for c in liu if c.pk != imported.pk)
     page.locator(f"[data-testid=candidate-row][data-id='{imported.pk}'] [data-testid=candidate-name]").click()
@@ -135,7 +107,7 @@ def test_a_recruiters_day_by_name(language, smtp_server, asgi_server, start_work
     # the resume's phone found the older record at once, named
     duplicates = page.get_by_test_id("review-duplicates")
     assert "刘伟" in duplicates.inner_text() and f"#{old.pk}" not in duplicates.inner_text()
-    filled = _in_thread(lambda: (lambda c: (c.phone, sorted(c.work_history.values_list("employer", flat=True))))(
+    filled = in_thread(lambda: (lambda c: (c.phone, sorted(c.work_history.values_list("employer", flat=True))))(
         Candidate.objects.get(pk=imported.pk)))
     assert filled == ("13912345678", ["华润万家", "字节跳动"])
 
@@ -149,8 +121,8 @@ def test_a_recruiters_day_by_name(language, smtp_server, asgi_server, start_work
     assert "刘伟" in page.get_by_test_id("merge-summary").inner_text()
     page.get_by_test_id("merge-confirm").click()
     page.wait_for_url("**/candidates/*/?tab=profile")
-    [kept] = _in_thread(lambda: [c for c in Candidate.objects.filter(organization=org) if c.full_name == "刘伟"])  # one left
-    application = _in_thread(lambda: kept.applications.get(position=position))
+    [kept] = in_thread(lambda: [c for c in Candidate.objects.filter(organization=org) if c.full_name == "刘伟"])  # one left
+    application = in_thread(lambda: kept.applications.get(position=position))
 
     # 5. start his process and send the AI video interview from the application; the e-mail arrives
     page.goto(f"{base}/processes/applications/{application.pk}/")
@@ -187,7 +159,7 @@ def test_a_recruiters_day_by_name(language, smtp_server, asgi_server, start_work
     page.wait_for_url("**/scheduling/interviews/**")
     assert page.get_by_test_id("when").inner_text() == f"{day} 09:00–10:00 {words['london']}"
     assert "刘伟" in page.content()
-    interview = _in_thread(lambda: Interview.objects.get())
+    interview = in_thread(lambda: Interview.objects.get())
     assert interview.application_id == application.pk
     mails = smtp_server.wait_for(sent_before + 2)[sent_before:]
     notice = next(m for m in mails if m["To"] == interviewer.email)
@@ -202,12 +174,12 @@ def test_a_recruiters_day_by_name(language, smtp_server, asgi_server, start_work
         evaluations.scorecard_submit(actor=interviewer, application=application, stage=version.stages.get(module="live"),
                                      ratings=ratings(8, 9, 8, 8))
 
-    _in_thread(score)
+    in_thread(score)
     page.goto(f"{base}/evaluations/applications/{application.pk}/")
     page.select_option("#outcome", "hire")
     page.fill("#rationale", "系统设计题思路清晰，实时数仓项目经验与岗位高度匹配，面试官评分一致较高。")
     page.get_by_test_id("decide").click()
-    decision = _in_thread(lambda: Decision.objects.get(application=application))
+    decision = in_thread(lambda: Decision.objects.get(application=application))
     told = page.get_by_test_id(f"decision-feedback-{decision.pk}")
     told.wait_for()
     assert words["sent"] in told.inner_text()

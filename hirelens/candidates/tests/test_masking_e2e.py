@@ -1,29 +1,15 @@
 """In Debian's Chromium (CSP on, htmx from static files): a recruiter sees the phone masked, presses 显示 and the full
 number appears in place, with one audit entry; an interviewer on a phone-sized screen sees it masked and no button."""
 
-import threading
-
 import pytest
 
-from hirelens.accounts.tests.factories import PASSWORD
+from conftest import in_thread, staff_login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def _in_thread(fn):
-    out = []
-    worker = threading.Thread(target=lambda: out.append(fn()))
-    worker.start()
-    worker.join()
-    return out[0]
-
-
 def _login(page, base, user):
-    page.goto(base + "/accounts/login/")
-    page.fill("#id_username", user.email)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit].btn")
-    page.wait_for_url("**/")
+    staff_login(page, base, user)
 
 
 def test_reveal_a_phone_in_place_and_the_interviewer_sees_it_masked(asgi_server, page, browser, hr_admin, interviewer):
@@ -38,7 +24,7 @@ def test_reveal_a_phone_in_place_and_the_interviewer_sees_it_masked(asgi_server,
         services.candidate_update(candidate=application.candidate, actor=hr_admin, data={"phone": "13712345678"})
         return application.candidate_id, AuditEvent.objects.count()
 
-    candidate_id, audits_before = _in_thread(setup)
+    candidate_id, audits_before = in_thread(setup)
     base = asgi_server.base_url
     errors = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
@@ -50,7 +36,7 @@ def test_reveal_a_phone_in_place_and_the_interviewer_sees_it_masked(asgi_server,
     page.get_by_test_id("contact-value-phone").wait_for()
     assert cell.inner_text().strip() == "13712345678"
     assert page.url.endswith(f"/candidates/{candidate_id}/")  # revealed in place, no navigation
-    reveals = _in_thread(lambda: [e.fields for e in AuditEvent.objects.order_by("pk")[audits_before:]
+    reveals = in_thread(lambda: [e.fields for e in AuditEvent.objects.order_by("pk")[audits_before:]
                                   if "contact_reveal" in (e.fields or [])])
     assert reveals == [["contact_reveal", "phone"]]
     assert not [e for e in errors if "Content Security Policy" in e or "Refused" in e], errors

@@ -1,21 +1,11 @@
 """In Debian's Chromium: HR opens the duplicates page, compares the pair side by side, keeps the duplicate's phone,
 confirms, then undoes the merge from the kept record's merge history (with the browser's confirmation)."""
 
-import threading
-
 import pytest
 
-from hirelens.accounts.tests.factories import PASSWORD
+from conftest import in_thread, staff_login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def _in_thread(fn):
-    out = []
-    worker = threading.Thread(target=lambda: out.append(fn()))
-    worker.start()
-    worker.join()
-    return out[0]
 
 
 def test_merge_a_pair_keeping_the_duplicates_phone_then_undo(asgi_server, page, hr_admin):
@@ -29,13 +19,9 @@ def test_merge_a_pair_keeping_the_duplicates_phone_then_undo(asgi_server, page, 
         services.project_save(candidate=duplicate, actor=hr_admin, name="订单系统重构")
         return primary.pk, duplicate.pk
 
-    primary_id, duplicate_id = _in_thread(setup)
+    primary_id, duplicate_id = in_thread(setup)
     base = asgi_server.base_url
-    page.goto(base + "/accounts/login/")
-    page.fill("#id_username", hr_admin.email)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit].btn")
-    page.wait_for_url("**/")
+    staff_login(page, base, hr_admin)
 
     page.goto(base + "/candidates/duplicates/")
     page.get_by_test_id("merge-open").first.click()
@@ -48,17 +34,17 @@ def test_merge_a_pair_keeping_the_duplicates_phone_then_undo(asgi_server, page, 
     page.get_by_test_id("merge-next").click()
     summary = page.get_by_test_id("merge-summary").inner_text()
     assert f"将 张伟（{merge_shown('phone', '13900000002')}）合并到 张伟" in summary and "手机号" in summary
-    assert _in_thread(lambda: Candidate.objects.filter(pk=duplicate_id).exists())  # nothing written before confirming
+    assert in_thread(lambda: Candidate.objects.filter(pk=duplicate_id).exists())  # nothing written before confirming
     page.get_by_test_id("merge-confirm").click()
     page.wait_for_url(f"**/candidates/{primary_id}/?tab=profile")
     shown = page.get_by_test_id("profile-phone").inner_text()  # masked or not, as the reader's permissions say
     assert shown.startswith("139") and "0002" in shown
-    assert _in_thread(lambda: (Candidate.objects.get(pk=primary_id).phone, Candidate.objects.filter(pk=duplicate_id).exists(),
+    assert in_thread(lambda: (Candidate.objects.get(pk=primary_id).phone, Candidate.objects.filter(pk=duplicate_id).exists(),
                                Candidate.objects.get(pk=primary_id).projects.count())) == ("13900000002", False, 1)
 
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_test_id("merge-undo").click()
     page.wait_for_selector("text=已撤销合并")
-    assert _in_thread(lambda: (Candidate.objects.get(pk=primary_id).phone, Candidate.objects.get(pk=duplicate_id).phone,
+    assert in_thread(lambda: (Candidate.objects.get(pk=primary_id).phone, Candidate.objects.get(pk=duplicate_id).phone,
                                Candidate.objects.get(pk=duplicate_id).projects.count(),
                                CandidateMerge.objects.get().undone_at is not None)) == ("13800000001", "13900000002", 1, True)

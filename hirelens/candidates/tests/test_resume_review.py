@@ -2,11 +2,10 @@
 subset; the resume's phone finds duplicates at once; the candidate's own portal upload fills only empty fields;
 and in Chromium on a phone, HR uploads a DOCX, accepts all and sees the record filled."""
 
-import threading
-
 import pytest
 from django.urls import reverse
 
+from conftest import in_thread, staff_login
 from hirelens.candidates.models import Candidate, Education, Project, WorkExperience
 from hirelens.candidates.selectors import candidate_find_duplicates
 from hirelens.candidates.services import candidate_create, resume_attach, work_save
@@ -207,48 +206,26 @@ def test_the_candidates_own_upload_fills_only_what_is_empty(hr_admin):
 
 # --- In the browser -------------------------------------------------------------------------------
 
-def _in_thread(fn):
-    from django.db import connection
-
-    out = []
-
-    def run():
-        try:
-            out.append(fn())
-        finally:
-            connection.close()
-
-    worker = threading.Thread(target=run)
-    worker.start()
-    worker.join()
-    return out[0]
-
-
 @pytest.mark.e2e
 @pytest.mark.django_db(transaction=True)
 def test_hr_uploads_a_docx_reviews_accepts_all_and_sees_the_record_filled(asgi_server, browser, hr_admin, tmp_path):
-    from hirelens.accounts.tests.factories import PASSWORD
 
     case = next(c for c in resumes.cases() if c.key == "en2")  # an English DOCX: ByteDance, LSE, projects
     path = tmp_path / "Sarah Lee CV.docx"
     path.write_bytes(case.data())
-    candidate = _in_thread(lambda: candidate_create(actor=hr_admin, full_name="S. Lee"))
+    candidate = in_thread(lambda: candidate_create(actor=hr_admin, full_name="S. Lee"))
     context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
     page = context.new_page()
     errors = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.goto(asgi_server.base_url + "/accounts/login/")
-    page.fill("#id_username", hr_admin.email)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit].btn")
-    page.wait_for_url("**/")
+    staff_login(page, asgi_server.base_url, hr_admin)
     page.goto(f"{asgi_server.base_url}/candidates/{candidate.pk}/?tab=resume")
     page.set_input_files("input[name=resume]", str(path))
     page.locator("form[action$='/resume/upload/'] button[type=submit]").click()
     page.wait_for_url("**/resume/review/")
     rows = page.get_by_test_id("review-row")
     assert rows.count() == 9  # name, phone, e-mail, 2 schools, 2 employers, 1 project, skills
-    assert "ByteDance" in page.content() and _in_thread(lambda: _record(candidate))["work"] == []
+    assert "ByteDance" in page.content() and in_thread(lambda: _record(candidate))["work"] == []
     page.get_by_test_id("accept-all").click()
     assert page.locator('input[type=radio][value=skip]:checked').count() == 0
     assert page.evaluate("document.activeElement.dataset.testid") == "review-confirm"  # the keyboard is on 确认
@@ -260,7 +237,7 @@ def test_hr_uploads_a_docx_reviews_accepts_all_and_sees_the_record_filled(asgi_s
     profile = page.content()
     for text in ("Sarah Lee", "ByteDance", "Deloitte Consulting", "London School of Economics", "Seller Onboarding Revamp"):
         assert text in profile, text
-    record = _in_thread(lambda: _record(candidate))
+    record = in_thread(lambda: _record(candidate))
     assert record["full_name"] == "Sarah Lee" and record["phone"] == "17722223333" and record["email"] == "sarah.lee@example.org"
     assert [w[0] for w in record["work"]] == ["ByteDance", "Deloitte Consulting"]
     assert not [e for e in errors if "Content Security Policy" in e or "Alpine" in e]

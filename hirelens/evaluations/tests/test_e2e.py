@@ -1,21 +1,11 @@
 """In Debian's Chromium: a hiring manager submits a scorecard, sees the synthesised profile with its radar
 chart, then the analytics page draws its charts (ECharts) from the new scores."""
 
-import threading
-
 import pytest
 
-from hirelens.accounts.tests.factories import PASSWORD
+from conftest import in_thread, staff_login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def _in_thread(fn):
-    out = []
-    worker = threading.Thread(target=lambda: out.append(fn()))
-    worker.start()
-    worker.join()
-    return out[0]
 
 
 def test_submit_scorecard_then_profile_and_charts(asgi_server, browser, org, hr_admin, interviewer, hiring_manager):
@@ -31,13 +21,9 @@ def test_submit_scorecard_then_profile_and_charts(asgi_server, browser, org, hr_
                                   ratings=ratings(7, 9, 7, 8, reason="面试官甲的理由"))
         return ev
 
-    ev = _in_thread(setup)
+    ev = in_thread(setup)
     page = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 1000}).new_page()
-    page.goto(asgi_server.base_url + "/accounts/login/")
-    page.fill("#id_username", hiring_manager.email)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit].btn")
-    page.wait_for_url("**/")
+    staff_login(page, asgi_server.base_url, hiring_manager)
     app = ev["application"]
     page.goto(f"{asgi_server.base_url}/evaluations/applications/{app.pk}/")
     # blind: the other interviewer's reasons stay hidden until the manager has submitted

@@ -2,29 +2,12 @@
 position's zone and in their own (the browser's), books one, lands on the interview page, and the .ics
 they download parses back to the same event."""
 
-import threading
-
 import pytest
 from icalendar import Calendar
 
+from conftest import in_thread
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def _in_thread(fn):
-    from django.db import connection
-
-    out = []
-
-    def run():
-        try:
-            out.append(fn())
-        finally:
-            connection.close()
-
-    worker = threading.Thread(target=run)
-    worker.start()
-    worker.join()
-    return out[0]
 
 
 def test_candidate_books_a_slot_on_a_phone(asgi_server, browser, hr_admin, interviewer):
@@ -44,7 +27,7 @@ def test_candidate_books_a_slot_on_a_phone(asgi_server, browser, hr_admin, inter
         _link, token = link_issue(application=application, kind="booking")
         return application, slot, link_url(token, absolute=False)
 
-    application, slot, path = _in_thread(setup)
+    application, slot, path = in_thread(setup)
     context = browser.new_context(locale="en-GB", timezone_id="Europe/London", viewport={"width": 390, "height": 844})
     page = context.new_page()
     page.goto(asgi_server.base_url + path)  # the first visit sets the time-zone cookie from the browser
@@ -57,7 +40,7 @@ def test_candidate_books_a_slot_on_a_phone(asgi_server, browser, hr_admin, inter
     page.check("input[name=slot]")
     page.click("[data-testid=book]")
     page.wait_for_selector("[data-testid=link-ics]")
-    interview = _in_thread(lambda: Interview.objects.get(application=application))
+    interview = in_thread(lambda: Interview.objects.get(application=application))
     assert interview.slot_id == slot.pk and interview.title in page.inner_text("h1")  # the booking page confirms
     with page.expect_download() as download:
         page.click("[data-testid=link-ics]")

@@ -2,30 +2,11 @@
 position's schedule page, picks the person with the keyboard, and books the interview for that person; typing again
 clears the choice, so the form cannot submit someone other than the one shown."""
 
-import threading
-
 import pytest
 
-from hirelens.accounts.tests.factories import PASSWORD
+from conftest import in_thread, staff_login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def _in_thread(fn):
-    from django.db import connection
-
-    out = []
-
-    def run():
-        try:
-            out.append(fn())
-        finally:
-            connection.close()
-
-    worker = threading.Thread(target=run)
-    worker.start()
-    worker.join()
-    return out[0]
 
 
 def test_hr_books_an_interview_by_typing_part_of_a_name(asgi_server, browser, hr_admin, interviewer):
@@ -44,14 +25,10 @@ def test_hr_books_an_interview_by_typing_part_of_a_name(asgi_server, browser, hr
             apps[name] = candidates.application_create(actor=hr_admin, candidate=candidate, position=position, stage="初试")
         return position, apps
 
-    position, apps = _in_thread(setup)
+    position, apps = in_thread(setup)
     context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 390, "height": 844})
     page = context.new_page()
-    page.goto(asgi_server.base_url + "/accounts/login/")
-    page.fill("#id_username", hr_admin.email)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit].btn")
-    page.wait_for_url("**/")
+    staff_login(page, asgi_server.base_url, hr_admin)
     page.goto(f"{asgi_server.base_url}/scheduling/position/{position.pk}/")
     assert "周雨桐" not in page.content()  # the page no longer lists every application
     box = page.get_by_test_id("interview-application-input")
@@ -76,7 +53,7 @@ def test_hr_books_an_interview_by_typing_part_of_a_name(asgi_server, browser, hr
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     form.locator("button[type=submit]").click()
     page.wait_for_url("**/scheduling/interviews/**")
-    interview = _in_thread(lambda: Interview.objects.select_related("application__candidate").get())
+    interview = in_thread(lambda: Interview.objects.select_related("application__candidate").get())
     assert interview.application_id == apps["周雨桐"].pk
     assert interview.application.candidate.full_name == "周雨桐"
     # typing again clears a choice: an empty choice is refused in the page, nothing is booked

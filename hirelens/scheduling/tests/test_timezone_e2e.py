@@ -2,34 +2,15 @@
 picker, schedules a live interview for an interviewer who works in Beijing, sees the time in London time, and the
 interviewer's e-mail gives the time in 北京时间."""
 
-import threading
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
 
-from conftest import SMTPSink
-from hirelens.accounts.tests.factories import PASSWORD
+from conftest import SMTPSink, in_thread, staff_login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def _in_thread(fn):
-    from django.db import connection
-
-    out = []
-
-    def run():
-        try:
-            out.append(fn())
-        finally:
-            connection.close()
-
-    worker = threading.Thread(target=run)
-    worker.start()
-    worker.join()
-    return out[0]
 
 
 def test_recruiter_in_london_schedules_for_an_interviewer_in_beijing(smtp_server, asgi_server, start_worker, browser, recruiter,
@@ -49,14 +30,10 @@ def test_recruiter_in_london_schedules_for_an_interviewer_in_beijing(smtp_server
         application = candidates.application_create(actor=recruiter, candidate=candidate, position=position, stage="初试")
         return position, application
 
-    position, application = _in_thread(setup)
+    position, application = in_thread(setup)
     context = browser.new_context(locale="zh-CN", timezone_id="Europe/London", viewport={"width": 390, "height": 844})
     page = context.new_page()
-    page.goto(asgi_server.base_url + "/accounts/login/")
-    page.fill("#id_username", recruiter.email)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit].btn")
-    page.wait_for_url("**/")
+    staff_login(page, asgi_server.base_url, recruiter)
 
     # 1. the recruiter's own zone, chosen with the picker by typing a Chinese city name and the keyboard
     page.get_by_test_id("preferences-link").click()
@@ -90,7 +67,7 @@ def test_recruiter_in_london_schedules_for_an_interviewer_in_beijing(smtp_server
     form.locator("button[type=submit]").click()
     page.wait_for_url("**/scheduling/interviews/**")
     assert page.get_by_test_id("when").inner_text() == f"{day} 09:00–10:00 伦敦时间"
-    interview = _in_thread(lambda: Interview.objects.get())
+    interview = in_thread(lambda: Interview.objects.get())
     assert (interview.application_id, interview.time_zone) == (application.pk, "Europe/London")
     context.close()
 

@@ -1,32 +1,12 @@
 """In Debian's Chromium: HR builds a process by dragging modules from the palette (SortableJS), reorders
 stages by drag and drop, edits a stage in place (HTMX), publishes, and starts an application on it."""
 
-import threading
-
 import pytest
 
-from conftest import wait_for_js
+from conftest import in_thread, wait_for_js
 from hirelens.accounts.tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def _in_thread(fn):
-    # Services relay events through async_to_sync, which refuses the thread that hosts Playwright's loop.
-    from django.db import connection
-
-    out = []
-
-    def run():
-        try:
-            out.append(fn())
-        finally:
-            connection.close()  # a thread's own connection would keep the test database busy at teardown
-
-    worker = threading.Thread(target=run)
-    worker.start()
-    worker.join()
-    return out[0]
 
 
 def _drag(page, source, target, *, below=False):
@@ -52,7 +32,7 @@ def test_build_process_by_drag_and_drop_publish_and_assign(asgi_server, browser,
         assign(position, interviewer, "interviewer")
         return position, make_application(position, "陈晨")
 
-    position, application = _in_thread(setup)
+    position, application = in_thread(setup)
     page = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 1000}).new_page()
     page.goto(asgi_server.base_url + "/accounts/login/")
     page.fill("#id_username", hr_admin.email)
@@ -102,19 +82,19 @@ def test_build_process_by_drag_and_drop_publish_and_assign(asgi_server, browser,
     page.goto(f"{asgi_server.base_url}/processes/position/{position.pk}/board/")
     page.click(f"[data-testid=start-{application.pk}]")
     wait_for_js(page, f"!document.querySelector('[data-testid=start-{application.pk}]')")
-    progress = _in_thread(lambda: ApplicationProgress.objects.select_related("version", "stage").get(application=application))
-    process = _in_thread(lambda: Process.objects.get(position=position))
+    progress = in_thread(lambda: ApplicationProgress.objects.select_related("version", "stage").get(application=application))
+    process = in_thread(lambda: Process.objects.get(position=position))
     assert (progress.version.process_id, progress.version.number, progress.stage.title) == (process.pk, 1, "AI 初筛")
-    assert _in_thread(lambda: [(s.module, s.title) for s in progress.version.stages.all()]) == [
+    assert in_thread(lambda: [(s.module, s.title) for s in progress.version.stages.all()]) == [
         ("ai_video", "AI 初筛"), ("live", "直播面试"), ("scenario", "情景模拟")]
 
     # On the board, drag the card to the live-interview column: a person gives the reason.
-    live_key = _in_thread(lambda: progress.version.stages.get(module="live").key)
+    live_key = in_thread(lambda: progress.version.stages.get(module="live").key)
     page.once("dialog", lambda dialog: dialog.accept("AI 初筛表现突出，直接进入直播面试"))
     with page.expect_response(lambda r: "/move-to/" in r.url):
         _drag(page, page.locator(f"[data-testid=card-{application.pk}]"), page.locator(f"[data-testid=col-{live_key}] .cards"))
     page.wait_for_selector(f"[data-testid=col-{live_key}] [data-testid=card-{application.pk}]")
-    moved = _in_thread(lambda: ApplicationProgress.objects.select_related("stage").get(application=application))
-    last = _in_thread(lambda: moved.events.order_by("-pk").values_list("action", "reason").first())
+    moved = in_thread(lambda: ApplicationProgress.objects.select_related("stage").get(application=application))
+    last = in_thread(lambda: moved.events.order_by("-pk").values_list("action", "reason").first())
     assert (moved.stage.title, last) == ("直播面试", ("move", "AI 初筛表现突出，直接进入直播面试"))
     page.context.close()
