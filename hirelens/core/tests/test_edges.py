@@ -236,7 +236,8 @@ def test_api_list_parameters_at_their_bounds_are_accepted(client, hr_admin, worl
     client.force_login(hr_admin)
     response = client.get(f"/api/v1/candidates/?position={world.position.pk}&limit=100&offset=0")
     assert response.status_code == 200 and [c["id"] for c in response.json()["items"]] == [world.candidate.pk]
-    assert client.get(f"/api/v1/candidates/?position={MAX_ID}&limit=1&offset=1000000").json() == {"count": 0, "items": []}
+    assert client.get(f"/api/v1/candidates/?position={MAX_ID}&limit=1&offset=1000000").json() == {"count": 0, "next": None,
+                                                                                                   "items": []}
 
 
 @pytest.mark.parametrize("value", [str(MAX_ID + 2), "-1", "abc", "1e3", "9" * 30])
@@ -244,7 +245,7 @@ def test_a_page_ignores_a_filter_that_is_not_a_valid_id(client, hr_admin, world,
     client.force_login(hr_admin)
     response = client.get(f"/candidates/?position={value}")
     assert response.status_code == 200
-    assert [c.pk for c in response.context["page"].object_list] == [world.candidate.pk]  # as without the filter
+    assert [c.pk for c in response.context["page"]] == [world.candidate.pk]  # as without the filter
     assert client.get(f"/feedback/?days={value}").status_code == 200
     assert client.get(f"/analytics/?position={value}").status_code == 200
 

@@ -155,7 +155,9 @@ def test_answer_longer_than_the_limit_is_refused(client, started):
 
 
 @pytest.mark.parametrize("change", ["expired", "revoked", "unknown"])
-def test_dead_links_are_404(client, session, change):
+def test_dead_links_are_closed(client, session, change):
+    """The page of an expired or withdrawn link says so (410, in words); an unknown link is a plain 404; the JSON
+    endpoints behind them answer 404 either way (nothing to act on)."""
     token = TOKEN
     if change == "expired":
         InterviewSession.objects.filter(pk=session.pk).update(expires_at=timezone.now())
@@ -163,7 +165,10 @@ def test_dead_links_are_404(client, session, change):
         InterviewSession.objects.filter(pk=session.pk).update(revoked_at=timezone.now())
     else:
         token = "no-such-token"
-    assert client.get(f"/i/{token}/").status_code == 404
+    page = client.get(f"/i/{token}/")
+    assert page.status_code == (404 if change == "unknown" else 410)
+    if change != "unknown":
+        assert 'data-testid="link-closed"' in page.content.decode()
     assert client.post(f"/i/{token}/start", {}, content_type="application/json").status_code == 404
 
 
