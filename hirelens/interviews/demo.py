@@ -80,7 +80,9 @@ def load(ctx):
                     from .tasks import answer_analyse_task
 
                     enqueue_on_commit(answer_analyse_task, answer.pk)  # the worker analyses them after `make run` starts
-        _demo_invitation(session, token, english=name == "Emily Chen")
+        # the interview's language is the language its questions are written in (the demo's are Chinese)
+        chinese = any("\u4e00" <= ch <= "\u9fff" for q in session.questions for ch in q.get("text", ""))
+        _demo_invitation(session, token, english=not chinese)
         ctx.extra.setdefault("interview_sessions", []).append(session)
         if state == InterviewSession.State.INVITED:
             ctx.log.append(f"Candidate interview link ({name}): {session_link(token)}")

@@ -34,7 +34,7 @@ def test_demo_interviews_were_sent_with_their_delivery(client):
     assert invites.count() == InterviewSession.objects.filter(invitations_sent=1).count() == 3
     assert set(invites.values_list("status", "channel")) == {("sent", "email")}
     invited = InterviewSession.objects.get(state="invited")
-    assert invited.link_token and invited.materials and invited.language == "en"
+    assert invited.link_token and invited.materials and invited.language == "zh-hans"  # its questions are Chinese
     assert Reminder.objects.filter(subject_type="interviews.interviewsession", subject_id=str(invited.pk), status="planned").count() == 2
     submitted = InterviewSession.objects.get(state="submitted")
     assert not Reminder.objects.filter(subject_type="interviews.interviewsession", subject_id=str(submitted.pk), status="planned").exists()
