@@ -6,7 +6,6 @@ import threading
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from hirelens.accounts.roles import Perm
 from hirelens.core.access import require_perm
@@ -31,8 +30,7 @@ class DuplicateCandidate(ValidationError):
     def __init__(self, duplicate_ids: list[int]):
         self.duplicate_ids = duplicate_ids
         # the message names no one (the page that shows it lists the records by name, as an audited read)
-        super().__init__(ngettext("已有 %(n)d 位候选人的手机号、邮箱或身份证号相同。", "已有 %(n)d 位候选人的手机号、邮箱或身份证号相同。",
-                                  len(duplicate_ids)) % {"n": len(duplicate_ids)}, code="duplicate")
+        super().__init__(_("已有 %(n)d 位候选人的手机号、邮箱或身份证号相同。") % {"n": len(duplicate_ids)}, code="duplicate")
 
 
 def check_writer(*, actor, by_candidate: bool) -> None:

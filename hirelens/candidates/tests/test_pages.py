@@ -200,4 +200,4 @@ def test_a_duplicate_on_the_new_record_form_is_named(hr_admin, client):
     assert AuditEvent.objects.count() == before + 1
     client.cookies["django_language"] = "en"
     page = client.post("/candidates/new/", {"full_name": "周雨桐", "phone": "138 0013 8000", "source": "manual"}).content.decode()
-    assert "1 candidate has the same mobile, e-mail or ID number." in page
+    assert "Existing candidates with the same mobile, e-mail or ID number: 1." in page
