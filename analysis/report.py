@@ -84,6 +84,12 @@ class Summary:
     smile_count: int | None = None
     frown_count: int | None = None
     look_away_count: int | None = None
+    # "transcript": the rates count the syllables of what was said; "acoustic": syllable nuclei in the sound
+    # (no usable transcript). None when there was no speech to measure.
+    speech_rate_source: str | None = None
+    # keywords in a language the answer does not speak (a Chinese keyword on an English answer): not counted,
+    # and absent from ``keywords`` (never "× 0")
+    keywords_not_applicable: list[str] = field(default_factory=list)
 
 
 @dataclass

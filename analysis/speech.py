@@ -3,7 +3,9 @@
 VAD is Silero (the ONNX model faster-whisper ships, so no extra download) with a small padding, so that
 pause lengths are measured, not padded away. Prosody uses praat-parselmouth. Speech rate is counted by
 syllable nuclei (de Jong & Wempe 2009): intensity peaks that stand out from the dips around them and are
-voiced — language-independent, no transcript needed.
+voiced — language-independent, no transcript needed. When there is a usable transcript, the rates count the
+syllables of what was said instead (``transcript_rates``, ``analysis.syllables``); the nuclei estimate stays in
+the report for comparison and is the fallback.
 
 Audio is processed in blocks (``SpeechAccumulator.add``) so a two-hour file never sits in memory whole;
 only per-frame pitch/intensity values and segment times are kept.
@@ -28,6 +30,13 @@ class SpeechParams:
     pitch_ceiling_hz: float = 500.0
     nuclei_silence_db: float = -25.0  # peaks below (max intensity + this) are not syllables
     nuclei_min_dip_db: float = 2.0
+    # A transcript is usable for the rates when its language is known and it is long and sure enough, and does
+    # not loop (see transcript_rates).
+    rate_min_syllables: int = 8
+    rate_min_word_probability: float = 0.5
+    rate_max_compression: float = 2.4  # Whisper's own threshold for a decoding that repeats itself
+    rate_min_articulation: float = 1.5  # syllables per second of speech: below, words were lost
+    rate_max_articulation: float = 9.0  # above, words were invented
 
 
 def vad_segments(audio: np.ndarray, p: SpeechParams) -> list[tuple[float, float]]:
@@ -211,3 +220,64 @@ class SpeechAccumulator:
             lo, hi = np.percentile(db, [5, 95])
             out.update(loudness_sd_db=float(db.std()), loudness_range_db=float(hi - lo))
         return out
+
+
+def transcript_rates(speech: dict, transcript: dict | None, p: SpeechParams) -> str:
+    """Use the transcript's syllables for ``speech_rate_syll_per_s``, ``articulation_rate_syll_per_s`` and
+    ``syllable_count`` of ``speech`` (the dict ``SpeechAccumulator.result`` made) when the transcript is usable;
+    the syllable-nuclei figures stay under ``acoustic_*``. Returns the source: "transcript" or "acoustic".
+
+    Usable: the language is known (zh or en); at least ``rate_min_syllables`` syllables; mean word probability
+    at least ``rate_min_word_probability``; the text does not repeat itself (zlib compression ratio at most
+    ``rate_max_compression``: Whisper's loops); and the syllables per second of speech are plausible. Otherwise
+    ``speech["transcript_rate_rejected"]`` says why ("no_transcript", "language_unknown", "too_short",
+    "low_confidence", "repetitive", "implausible_rate")."""
+    speech["acoustic_syllable_count"] = speech["syllable_count"]
+    speech["acoustic_speech_rate_syll_per_s"] = speech["speech_rate_syll_per_s"]
+    speech["acoustic_articulation_rate_syll_per_s"] = speech["articulation_rate_syll_per_s"]
+    speech["transcript_syllable_count"] = None
+    reason = _transcript_unusable(speech, transcript, p)
+    speech["transcript_rate_rejected"] = reason
+    if transcript is not None and reason not in ("no_transcript", "language_unknown"):
+        from .syllables import count_syllables
+
+        speech["transcript_syllable_count"] = count_syllables(transcript["text"], transcript["language"])
+        if reason is None:
+            reason = _implausible(speech, p)
+            speech["transcript_rate_rejected"] = reason
+    source = "acoustic"
+    if reason is None:
+        n = speech["transcript_syllable_count"]
+        dur, speaking = speech["duration_s"], speech["speaking_time_s"]
+        speech["syllable_count"] = n
+        speech["speech_rate_syll_per_s"] = n / dur if dur and speaking else None
+        speech["articulation_rate_syll_per_s"] = n / speaking if speaking else None
+        source = "transcript"
+    speech["speech_rate_source"] = source
+    return source
+
+
+def _transcript_unusable(speech: dict, transcript: dict | None, p: SpeechParams) -> str | None:
+    if transcript is None or not transcript.get("text", "").strip():
+        return "no_transcript"
+    if transcript.get("language") not in ("zh", "en"):
+        return "language_unknown"
+    probs = [w["p"] for w in transcript.get("words") or [] if w.get("p") is not None]
+    if probs and sum(probs) / len(probs) < p.rate_min_word_probability:
+        return "low_confidence"
+    import zlib
+
+    raw = transcript["text"].encode("utf-8")
+    if len(raw) >= 60 and len(raw) / len(zlib.compress(raw)) > p.rate_max_compression:
+        return "repetitive"
+    return None
+
+
+def _implausible(speech: dict, p: SpeechParams) -> str | None:
+    n = speech["transcript_syllable_count"] or 0
+    if n < p.rate_min_syllables:
+        return "too_short"
+    speaking = speech["speaking_time_s"]
+    if not speaking or not (p.rate_min_articulation <= n / speaking <= p.rate_max_articulation):
+        return "implausible_rate"
+    return None
