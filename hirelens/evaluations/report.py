@@ -80,7 +80,7 @@ def candidate_report_pdf(*, actor, application) -> bytes:
         semicolon, comma = _("；"), _("、")  # full-width in Chinese, "; " and ", " in English
         figures = semicolon.join(f"{k}{_('：')}{v}" for k, v in row["shown"])
         if row["keywords"]:
-            figures += semicolon + _("关键词") + _("：") + comma.join(f"{k}×{v}" for k, v in row["keywords"].items())
+            figures += semicolon + _("关键词") + _("：") + comma.join(k["text"] for k in row["keywords"])
         story.append(p(figures, small))
         events = comma.join(f"{e.get('start_s', 0):.1f}s {e['label']}" for e in row["events"][:15])
         if events:

@@ -145,7 +145,7 @@ def ai_evidence(*, actor, application: Application) -> list[dict]:
     """Per analysed answer: the summary figures and the timestamped events (facial ones only when the
     organization allows facial analysis and the candidate consented to it)."""
     from hirelens.interviews.access import session_list
-    from hirelens.interviews.analysis_display import EVENT_LABELS
+    from hirelens.interviews.analysis_display import EVENT_LABELS, keyword_rows, rate_source_text, transcript_language
     from hirelens.interviews.models import Answer
 
     rows = []
@@ -162,7 +162,14 @@ def ai_evidence(*, actor, application: Application) -> list[dict]:
                       for e in (analysis.get("events") or []) if facial or e.get("type") not in FACIAL_EVENT_TYPES]
             question = (session.questions[answer.question_index]["text"]
                         if 0 <= answer.question_index < len(session.questions) else session.practice_question)
-            rows.append({"answer": answer, "session": session, "question": question, "figures": figures,
-                         "shown": [_figure(k, v) for k, v in figures],  # (label, value with unit): for people
-                         "keywords": summary.get("keywords") or {}, "events": events[:40], "facial": facial})
+            shown = [_figure(k, v) for k, v in figures]  # (label, value with unit): for people
+            source, language = rate_source_text(summary), transcript_language(analysis)
+            if source:  # absent in reports made before the method was recorded
+                keys = [key for key, _value in figures]
+                after = keys.index("speech_rate_syll_per_s") + 1 if "speech_rate_syll_per_s" in keys else len(shown)
+                shown.insert(after, (_("语速计算方法"), source))
+            if language:
+                shown.append((_("转写语言"), language))
+            rows.append({"answer": answer, "session": session, "question": question, "figures": figures, "shown": shown,
+                         "keywords": keyword_rows(summary), "events": events[:40], "facial": facial})
     return rows

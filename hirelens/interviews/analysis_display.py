@@ -7,8 +7,8 @@ judgement: the page says so beside them.
 
 from __future__ import annotations
 
+from django.utils.translation import get_language_info, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 EVENT_LABELS = {
     "speech": gettext_lazy("说话"),
@@ -52,6 +52,57 @@ def _num(x, digits: int = 1) -> str:
     return "—" if x is None else f"{x:.{digits}f}"
 
 
+RATE_SOURCES = {
+    "transcript": gettext_lazy("按转写计数"),
+    "acoustic": gettext_lazy("声学估计"),
+}
+
+
+def rate_source_text(summary: dict) -> str | None:
+    """How the speech rate was measured, in the reader's language; None for reports made before the field existed
+    (or a method this version does not know: nothing is better than a raw code)."""
+    label = RATE_SOURCES.get((summary or {}).get("speech_rate_source"))
+    return str(label) if label else None
+
+
+def language_name(code: str | None) -> str | None:
+    """A transcript's language in the reader's language (Whisper's codes: "zh", "en", "ja", ...); never the code."""
+    if not code:
+        return None
+    names = {"zh": _("中文"), "en": _("英文"), "yue": _("粤语")}
+    if code in names:
+        return names[code]
+    try:
+        return str(get_language_info(code)["name_translated"])
+    except KeyError:
+        return _("其他语言")
+
+
+def transcript_language(report: dict) -> str | None:
+    """The transcript's language when there is a transcript: the one Whisper detected or was told."""
+    transcript = (report or {}).get("transcript") or {}
+    if not transcript.get("text"):
+        return None
+    return language_name(transcript.get("language") or ((report or {}).get("summary") or {}).get("language"))
+
+
+def keyword_rows(summary: dict) -> list[dict]:
+    """Each keyword with its count, or not applicable when the answer is in a language the keyword is not
+    (a Chinese keyword on an English answer): ``{"keyword", "count", "applicable", "text"}``. Reports made
+    before ``keywords_not_applicable`` existed have counts only."""
+    summary = summary or {}
+    counts = summary.get("keywords") or {}
+    not_applicable = summary.get("keywords_not_applicable") or []
+    if isinstance(not_applicable, dict):
+        not_applicable = list(not_applicable)
+    skipped = set(not_applicable)
+    rows = [{"keyword": k, "count": v, "applicable": True, "text": f"{k} × {v}"} for k, v in counts.items() if k not in skipped]
+    for k in not_applicable:
+        rows.append({"keyword": k, "count": None, "applicable": False,
+                     "text": _("%(keyword)s：不适用") % {"keyword": k}})
+    return rows
+
+
 def present(report: dict | None) -> dict | None:
     """Rows for the template: ``speech``, ``face``, ``posture`` (lists of (label, value)), ``warnings``,
     ``events`` (with a localized ``label``), ``event_types``, ``transcript``, ``models``."""
@@ -67,6 +118,9 @@ def present(report: dict | None) -> dict | None:
         (_("语速（音节/秒）"), _("%(rate)s（不含停顿：%(art)s）") % {
             "rate": _num(s.get("speech_rate_syll_per_s"), 2), "art": _num(s.get("articulation_rate_syll_per_s"), 2)}),
     ]
+    source = rate_source_text(s)
+    if source:
+        speech.append((_("语速计算方法"), source))
     if s.get("words_per_min") is not None:
         speech.append((_("每分钟词数"), _num(s["words_per_min"], 0)))
     if s.get("chars_per_min") is not None:
@@ -74,8 +128,9 @@ def present(report: dict | None) -> dict | None:
     if s.get("pitch_mean_hz") is not None:
         speech.append((_("音高"), _("平均 %(hz)s Hz，变化 %(st)s 个半音") % {
             "hz": _num(s["pitch_mean_hz"], 0), "st": _num(s.get("pitch_sd_semitones"))}))
-    if s.get("language"):
-        speech.append((_("语言"), {"zh": _("中文"), "en": _("英文")}.get(s["language"], s["language"])))
+    language = transcript_language(report)
+    if language:
+        speech.append((_("转写语言"), language))
     face = None
     if s.get("face_present_ratio") is not None:
         f = report.get("face") or {}
@@ -109,7 +164,8 @@ def present(report: dict | None) -> dict | None:
     models = "; ".join(f"{m.get('name')} {m.get('version', '')}".strip() for m in report.get("models") or [])
     return {
         "speech": speech,
-        "keywords": s.get("keywords") or {},
+        "keywords": keyword_rows(s),
+        "keywords_not_applicable": any(not k["applicable"] for k in keyword_rows(s)),
         "face": face,
         "posture": posture,
         "warnings": [_warning(w.get("code", ""), w.get("message", ""), report) for w in report.get("warnings") or []],
