@@ -34,15 +34,63 @@ ENV_FACE_TASK = "HIRELENS_FACE_LANDMARKER_TASK"
 
 @dataclass
 class FaceParams:
-    smile_on: float = 0.5
+    """Event thresholds, calibrated on real hand-labelled faces (``bench/expressions.py``, docs/analysis.md).
+
+    Each event has an onset level, a lower level that ends it (hysteresis) and a minimum duration. Frown and
+    looking away are measured against the person's own rest, taken from their first ``rest_s`` seconds with a
+    face (so it is known early in a live interview too); a smile is not (mouthSmile rests near 0 on every
+    neutral face measured, while browDown rests anywhere from 0.0 to 0.86 and head pose depends on where the
+    camera stands).
+    """
+
+    smile_on: float = 0.5  # mouthSmile (mean of left and right), absolute
     smile_off: float = 0.3
-    frown_on: float = 0.5
-    frown_off: float = 0.3
-    look_yaw_deg: float = 20.0
-    look_pitch_deg: float = 15.0
+    frown_on: float = 0.65  # browDown floor: a frown needs at least this, and ...
+    frown_off: float = 0.5
+    frown_rise_on: float = 0.4  # ... at least this much above the person's rest
+    frown_rise_off: float = 0.25
+    look_yaw_deg: float = 20.0  # head turned from the rest pose
+    look_pitch_deg: float = 20.0
+    look_off: float = 0.75  # looking away ends under this fraction of the onset angles
+    rest_s: float = 5.0  # the rest face: the first seconds with a face ...
+    rest_quantile: float = 25.0  # ... browDown's lower quartile there (a frown in them does not become the rest)
+    rest_yaw_max_deg: float = 12.0  # a rest pose further from frontal than this is itself turned away
+    rest_pitch_max_deg: float = 25.0  # (pitch: wider, the camera may be above or below the eyes)
     min_event_s: float = 0.3
     gesture_move: float = 0.15  # wrist movement per second, in shoulder widths
     count_every_s: float = 2.0  # how often every face in the picture is counted
+
+
+@dataclass
+class Rest:
+    """A person's rest face: browDown and head pose from their first ``rest_s`` seconds with a face."""
+
+    frown: float
+    yaw: float
+    pitch: float
+    samples: int
+
+    @classmethod
+    def of(cls, times, present, frown, yaw, pitch, p: FaceParams) -> Rest | None:
+        idx = np.nonzero(present)[0]
+        if len(idx) < 3:
+            return None
+        first = idx[times[idx] < times[idx[0]] + p.rest_s]
+        if len(first) < 3:
+            first = idx[:3]
+        return cls(
+            frown=float(np.percentile(frown[first], p.rest_quantile)),
+            yaw=float(np.clip(np.median(yaw[first]), -p.rest_yaw_max_deg, p.rest_yaw_max_deg)),
+            pitch=float(np.clip(np.median(pitch[first]), -p.rest_pitch_max_deg, p.rest_pitch_max_deg)),
+            samples=len(first),
+        )
+
+    def frown_levels(self, p: FaceParams) -> tuple[float, float]:
+        return max(p.frown_on, self.frown + p.frown_rise_on), max(p.frown_off, self.frown + p.frown_rise_off)
+
+    def look_deviation(self, yaw, pitch, p: FaceParams):
+        """Head turn from the rest pose, in multiples of the onset angles (>= 1: looking away)."""
+        return np.maximum(np.abs(yaw - self.yaw) / p.look_yaw_deg, np.abs(pitch - self.pitch) / p.look_pitch_deg)
 
 
 def face_model_path(explicit: str | None = None) -> str:
@@ -242,33 +290,23 @@ class FaceAnalyser:
         smiles = hysteresis_events(
             "smile", times, np.where(present, smile, 0.0), p.smile_on, p.smile_off, self.step, p.min_event_s
         )
-        frowns = hysteresis_events(
-            "frown", times, np.where(present, frown, 0.0), p.frown_on, p.frown_off, self.step, p.min_event_s
-        )
-        events += smiles + frowns
+        yaw = np.array([s.yaw for s in ss])
+        pitch = np.array([s.pitch for s in ss])
+        rest = Rest.of(times, present, frown, yaw, pitch, p)
+        frowns: list[Event] = []
         looks: list[Event] = []
         yaw_med = pitch_med = None
-        if present.sum() >= 3:
-            yaw = np.array([s.yaw for s in ss])
-            pitch = np.array([s.pitch for s in ss])
+        if rest is not None:
+            on, off = rest.frown_levels(p)
+            frowns = hysteresis_events("frown", times, np.where(present, frown, 0.0), on, off, self.step, p.min_event_s)
             yaw_med = float(np.median(yaw[present]))
             pitch_med = float(np.median(pitch[present]))
-            dev = np.maximum(np.abs(yaw - yaw_med) / p.look_yaw_deg, np.abs(pitch - pitch_med) / p.look_pitch_deg)
-            away = present & (dev >= 1.0)
-            for a, b in runs(times, away, self.step, p.min_event_s):
-                m = (times >= a) & (times < b)
-                looks.append(
-                    Event(
-                        "look_away",
-                        a,
-                        b,
-                        strength=float(dev[m].max()),
-                        detail={
-                            "yaw_deg": float(yaw[m].mean() - yaw_med),
-                            "pitch_deg": float(pitch[m].mean() - pitch_med),
-                        },
-                    )
-                )
+            dev = np.where(present, rest.look_deviation(yaw, pitch, p), 0.0)
+            for e in hysteresis_events("look_away", times, dev, 1.0, p.look_off, self.step, p.min_event_s):
+                m = (times >= e.start_s) & (times < e.end_s)
+                e.detail = {"yaw_deg": float(yaw[m].mean() - rest.yaw), "pitch_deg": float(pitch[m].mean() - rest.pitch)}
+                looks.append(e)
+        events += smiles + frowns
         events += looks
         face = {
             "samples": n,
@@ -284,6 +322,9 @@ class FaceAnalyser:
             "look_away_time_s": float(sum(e.end_s - e.start_s for e in looks)),
             "head_yaw_median_deg": yaw_med,
             "head_pitch_median_deg": pitch_med,
+            "rest_frown_score": rest.frown if rest else None,
+            "rest_head_yaw_deg": rest.yaw if rest else None,
+            "rest_head_pitch_deg": rest.pitch if rest else None,
             "smile_score_mean": float(smile[present].mean()) if present.any() else None,
             "frown_score_mean": float(frown[present].mean()) if present.any() else None,
         }
