@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import Position
-from .validators import clean_word_list, common_time_zones, validate_time_zone
+from .validators import clean_keyword_synonyms, clean_word_list, common_time_zones, synonyms_text, validate_time_zone
 
 
 class PositionForm(forms.Form):
@@ -16,6 +16,11 @@ class PositionForm(forms.Form):
                                 widget=forms.TextInput(attrs={"list": "time-zones"}))
     status = forms.ChoiceField(label=_("状态"), choices=Position.Status.choices, initial=Position.Status.OPEN)
     keywords = forms.CharField(label=_("关键词（逗号分隔，分析时统计出现次数）"), required=False)
+    keyword_synonyms = forms.CharField(
+        label=_("关键词同义词（可选）"), required=False, strip=False,  # line numbers in errors match what HR sees
+        help_text=_("每行一个关键词，写在冒号前，同义词用逗号分隔，例如“客户: 顾客, 用户”。说到同义词也算提到这个关键词。"),
+        widget=forms.Textarea(attrs={"rows": 3, "autocapitalize": "off", "spellcheck": "false",
+                                     "placeholder": "客户: 顾客, 用户\nteamwork: collaboration"}))
     scorecard_dimensions = forms.CharField(label=_("评分维度（逗号分隔）"), required=False,
                                            initial="沟通能力, 专业技能, 团队协作, 学习能力")
     description = forms.CharField(label=_("职位描述"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
@@ -30,6 +35,15 @@ class PositionForm(forms.Form):
     def clean_keywords(self):
         return clean_word_list(self.cleaned_data["keywords"])
 
+    def clean(self):
+        data = super().clean()
+        if "keywords" in data and "keyword_synonyms" in data:
+            try:
+                data["keyword_synonyms"] = clean_keyword_synonyms(data["keyword_synonyms"], keywords=data["keywords"])
+            except ValidationError as exc:
+                self.add_error("keyword_synonyms", exc)
+        return data
+
     def clean_scorecard_dimensions(self):
         dimensions = clean_word_list(self.cleaned_data["scorecard_dimensions"])
         if not dimensions:
@@ -41,6 +55,7 @@ class PositionForm(forms.Form):
         initial = {
             "title": position.title, "department": position.department, "location": position.location,
             "time_zone": position.time_zone, "status": position.status, "keywords": ", ".join(position.keywords),
+            "keyword_synonyms": synonyms_text(position.keyword_synonyms or {}, position.keywords),
             "scorecard_dimensions": ", ".join(position.scorecard_dimensions), "description": position.description,
         }
         return cls(data=data, initial=initial)

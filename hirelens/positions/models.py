@@ -29,6 +29,8 @@ class Position(TenantOwnedModel):
     time_zone = models.CharField(_("时区"), max_length=64, default="Asia/Shanghai")
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.OPEN)
     keywords = models.JSONField(_("关键词"), default=list, blank=True)
+    # {keyword: [synonym, ...]}: a mention of a synonym counts for its keyword in the answer analysis
+    keyword_synonyms = models.JSONField(_("关键词同义词"), default=dict, blank=True)
     description = models.TextField(_("职位描述"), blank=True)
     scorecard_dimensions = models.JSONField(_("评分维度"), default=default_scorecard_dimensions, blank=True)
 

@@ -11,9 +11,9 @@ from hirelens.core.audit import audit_record
 from hirelens.core.models import AuditEvent
 
 from .models import Position, PositionAssignment, default_scorecard_dimensions
-from .validators import clean_word_list, validate_time_zone
+from .validators import clean_keyword_synonyms, clean_word_list, validate_time_zone
 
-EDITABLE_FIELDS = ("title", "department", "location", "time_zone", "status", "keywords", "description",
+EDITABLE_FIELDS = ("title", "department", "location", "time_zone", "status", "keywords", "keyword_synonyms", "description",
                    "scorecard_dimensions")
 
 
@@ -21,12 +21,15 @@ EDITABLE_FIELDS = ("title", "department", "location", "time_zone", "status", "ke
 def position_create(*, actor: User, title: str, department: str = "", location: str = "",
                     time_zone: str = "Asia/Shanghai", keywords: list[str] | None = None,
                     status: str = Position.Status.OPEN, description: str = "",
-                    scorecard_dimensions: list[str] | None = None, request=None) -> Position:
+                    scorecard_dimensions: list[str] | None = None, keyword_synonyms: dict | str | None = None,
+                    request=None) -> Position:
     require_perm(actor, Perm.POSITIONS_MANAGE)
     validate_time_zone(time_zone)
     dimensions = clean_word_list(scorecard_dimensions) if scorecard_dimensions is not None else default_scorecard_dimensions()
+    keywords = clean_word_list(keywords)
     position = Position(organization_id=actor.organization_id, title=title.strip(), department=department.strip(),
-                        location=location.strip(), time_zone=time_zone.strip(), keywords=clean_word_list(keywords),
+                        location=location.strip(), time_zone=time_zone.strip(), keywords=keywords,
+                        keyword_synonyms=clean_keyword_synonyms(keyword_synonyms or {}, keywords=keywords),
                         status=status, description=description.strip(), scorecard_dimensions=dimensions)
     position.full_clean()
     position.save()
@@ -36,7 +39,8 @@ def position_create(*, actor: User, title: str, department: str = "", location: 
 
 @transaction.atomic
 def position_update(*, actor: User, position: Position, request=None, **changes) -> Position:
-    """Change any of ``EDITABLE_FIELDS``; keywords and dimensions may be lists or comma-separated text."""
+    """Change any of ``EDITABLE_FIELDS``; keywords and dimensions may be lists or comma-separated text, synonyms a
+    dict or text (one line per keyword). Synonyms of a keyword that is removed are removed with it."""
     require_perm(actor, Perm.POSITIONS_MANAGE)
     if position.organization_id != actor.organization_id:
         raise ValidationError(_("只能修改本组织的职位。"))
@@ -49,6 +53,12 @@ def position_update(*, actor: User, position: Position, request=None, **changes)
     for name in ("keywords", "scorecard_dimensions"):
         if name in changes:
             changes[name] = clean_word_list(changes[name])
+    if "keywords" in changes or "keyword_synonyms" in changes:
+        keywords = changes.get("keywords", position.keywords)
+        synonyms = changes.get("keyword_synonyms", position.keyword_synonyms)
+        if "keyword_synonyms" not in changes and isinstance(synonyms, dict):
+            synonyms = {k: v for k, v in synonyms.items() if k in keywords}
+        changes["keyword_synonyms"] = clean_keyword_synonyms(synonyms or {}, keywords=keywords)
     if "scorecard_dimensions" in changes and not changes["scorecard_dimensions"]:
         raise ValidationError(_("评分卡至少需要一个维度。"))
     for name in ("title", "department", "location", "description"):

@@ -76,6 +76,7 @@ def position_detail(request, position_id: int):
     return render(request, "positions/position_detail.html", {
         "position": position, "assignments": position.assignments.select_related("user").order_by("role", "user__full_name"),
         "can_manage": can_manage, "members": members, "assignment_roles": AssignmentRole.choices,
+        "keywords": [(k, (position.keyword_synonyms or {}).get(k) or []) for k in position.keywords or []],
     })
 
 
