@@ -228,8 +228,9 @@ def transcript_rates(speech: dict, transcript: dict | None, p: SpeechParams) -> 
     the syllable-nuclei figures stay under ``acoustic_*``. Returns the source: "transcript" or "acoustic".
 
     Usable: the language is known (zh or en); at least ``rate_min_syllables`` syllables; mean word probability
-    at least ``rate_min_word_probability``; the text does not repeat itself (zlib compression ratio at most
-    ``rate_max_compression``: Whisper's loops); and the syllables per second of speech are plausible. Otherwise
+    at least ``rate_min_word_probability``; the text does not repeat itself (zlib compression ratio of its
+    400-byte windows at most ``rate_max_compression`` in at least four of five: Whisper's loops); and the
+    syllables per second of speech are plausible. Otherwise
     ``speech["transcript_rate_rejected"]`` says why ("no_transcript", "language_unknown", "too_short",
     "low_confidence", "repetitive", "implausible_rate")."""
     speech["acoustic_syllable_count"] = speech["syllable_count"]
@@ -267,8 +268,12 @@ def _transcript_unusable(speech: dict, transcript: dict | None, p: SpeechParams)
         return "low_confidence"
     import zlib
 
+    # Whisper's loop test, on windows of about its own segment's length (a long answer compresses better as a
+    # whole however natural it is); a fifth of the windows looping spoils the count
     raw = transcript["text"].encode("utf-8")
-    if len(raw) >= 60 and len(raw) / len(zlib.compress(raw)) > p.rate_max_compression:
+    windows = [w for w in (raw[i : i + 400] for i in range(0, len(raw), 400)) if len(w) >= 60]
+    looping = sum(len(w) / len(zlib.compress(w)) > p.rate_max_compression for w in windows)
+    if windows and looping >= 0.2 * len(windows):
         return "repetitive"
     return None
 

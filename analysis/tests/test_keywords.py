@@ -53,3 +53,51 @@ def test_mixed_language_keywords_and_parsing():
     assert parse_keywords("团队协作, 客户，customer;;customer") == ["团队协作", "客户", "customer"]
     hits = count_keywords("我们的customer很重视团队协作。", ["团队协作", "customer"])
     assert hits.counts == {"团队协作": 1, "customer": 1}
+
+
+def test_synonyms_count_under_their_keyword_once_where_they_overlap():
+    text = "I value teamwork. Team work and collaboration matter; we collaborated with the customer."
+    hits = count_keywords(text, ["teamwork", "customer"], synonyms={"teamwork": ["team work", "collaboration"]})
+    # teamwork (1) + team work (1, also the glued form of "teamwork": one mention) + collaboration, collaborated (2)
+    assert hits.counts == {"teamwork": 4, "customer": 1}
+    zh = count_keywords("我很重视团队合作，也善于与人协作。", ["团队协作"], synonyms={"团队协作": ["团队合作", "协作"]})
+    assert zh.counts == {"团队协作": 2}
+
+
+def test_a_keyword_in_a_language_the_answer_does_not_speak_is_not_applicable():
+    en = "I led the team and talked to every customer. We used Python and SQL."
+    hits = count_keywords(en, ["团队协作", "customer", "Python", "API", "沟通"], language="en")
+    assert hits.counts == {"customer": 1, "Python": 1, "API": 0}  # a technical term applies in both languages
+    assert hits.not_applicable == ["团队协作", "沟通"]
+    assert "团队协作" not in hits.times
+
+    zh = "我负责团队协作，用Python写接口。"
+    hits = count_keywords(zh, ["团队协作", "teamwork", "python", "Kubernetes", "negotiation"], language="zh")
+    assert hits.counts == {"团队协作": 1, "python": 1, "Kubernetes": 0}
+    assert hits.not_applicable == ["teamwork", "negotiation"]
+
+
+def test_a_synonym_in_the_answers_language_makes_a_keyword_applicable():
+    hits = count_keywords("我负责团队协作。", ["teamwork"], synonyms={"teamwork": ["团队协作"]}, language="zh")
+    assert hits.counts == {"teamwork": 1} and hits.not_applicable == []
+    hits = count_keywords("我没有提到。", ["teamwork"], synonyms={"teamwork": ["团队协作"]}, language="zh")
+    assert hits.counts == {"teamwork": 0} and hits.not_applicable == []
+
+
+def test_an_english_word_said_inside_a_chinese_answer_is_counted():
+    hits = count_keywords("我们很看重teamwork。", ["teamwork"], language="zh")
+    assert hits.counts == {"teamwork": 1} and hits.not_applicable == []
+
+
+def test_keyword_languages():
+    from analysis.keywords import keyword_language
+
+    assert [keyword_language(k) for k in ("团队协作", "Python开发", "teamwork", "team work", "customer")] == [
+        "zh", "zh", "en", "en", "en"]
+    assert [keyword_language(k) for k in ("Python", "java", "API", "SQL", "C++", "Vue.js", "Kubernetes", "JavaScript")] == [
+        "any"] * 8
+
+
+def test_without_a_known_language_every_keyword_is_counted():
+    hits = count_keywords("", ["团队协作", "teamwork"])
+    assert hits.counts == {"团队协作": 0, "teamwork": 0} and hits.not_applicable == []
