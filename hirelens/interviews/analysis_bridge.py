@@ -39,19 +39,33 @@ def _threads() -> int:
     return max(1, cores // max(1, running))
 
 
+def analysis_language(session) -> str:
+    """The language the analysis is told: "en" for an interview held in English (the English model, no detection);
+    "auto" for one held in Chinese, so that each answer is detected: Mandarin is transcribed as Mandarin (English
+    terms inside it kept in Latin letters), and a candidate who answers a Chinese interview in English gets an
+    English transcript instead of a forced Chinese one. Nothing here names a model: the library finds its
+    bundled ones (Whisper base for Mandarin and detection) and honours HIRELENS_WHISPER_MODEL_DIR[_EN|_ZH]."""
+    language = (session.language or "").lower()
+    return "en" if language.startswith("en") else "auto"
+
+
+def keyword_synonyms(position) -> dict[str, list[str]]:
+    """HR's synonyms for the position's current keywords (a synonym of a keyword removed since is not counted)."""
+    synonyms = position.keyword_synonyms or {}
+    return {k: list(synonyms[k]) for k in position.keywords or [] if synonyms.get(k)}
+
+
 def _options(answer: Answer):
     from analysis.api import AnalysisOptions
 
     session = answer.session
     position = session.application.position
-    language = "en" if session.language == "en" else "auto"
     face = bool(session.biometric_allowed and session.organization.facial_analysis_enabled and answer.kind == Answer.Kind.VIDEO)
-    # Model folders come from HIRELENS_WHISPER_MODEL_DIR[_EN|_ZH], which the library reads itself.
     # Time limit: ten minutes, or the answer's own length if longer (one core analyses about 10x real time,
     # so this leaves a tenfold margin for a slower machine or a larger Whisper model).
     limit = max(600.0, float(answer.duration_s or 0.0))
-    return AnalysisOptions(language=language, keywords=list(position.keywords or []), face=face, posture=face, time_limit_s=limit,
-                           threads=_threads())
+    return AnalysisOptions(language=analysis_language(session), keywords=list(position.keywords or []),
+                           keyword_synonyms=keyword_synonyms(position), face=face, posture=face, time_limit_s=limit, threads=_threads())
 
 
 def _set(answer_id: int, **fields) -> Answer:

@@ -1,6 +1,9 @@
 """Demo AI video interviews: one analysed (a video answer with face analysis, the candidate having consented,
-and an audio answer), one in progress, one invited (its link is printed); each sent through the real invitation
-service, so the interview pages show the delivery per channel and the portal lists them."""
+and an audio answer, both real Mandarin speech), one in progress (a real English answer to the Chinese
+interview: its transcript is English and the Chinese keywords are not applicable to it), one invited (its link
+is printed); each sent through the real invitation service, so the interview pages show the delivery per
+channel and the portal lists them. The speech is real recordings read from registry packages' example clips
+(sample_media.REAL_CLIPS); without those packages, espeak-ng English stands in."""
 
 from __future__ import annotations
 
@@ -15,33 +18,38 @@ from django.utils import timezone
 from hirelens.core.jobs import enqueue_on_commit
 
 from .models import Answer, InterviewSession
-from .sample_media import face_webm, speech_webm, webm_bytes
+from .sample_media import face_webm, real_speech_webm, speech_webm, webm_bytes
 from .services import OPEN_STATES, _hash, _invite, _reminders_cancel, session_link
 
 QUESTIONS = [
     {"text": "请介绍一次你与团队协作解决客户问题的经历。", "prep_s": 30, "answer_s": 120, "retakes": 1},
     {"text": "如果客户拒绝签约，你会怎么做？", "prep_s": 30, "answer_s": 120, "retakes": 0},
 ]
+# spoken by espeak-ng only where the real clips' package is not installed
 ANSWERS = [
     "I worked with my team to help a customer. Teamwork made the difference, and the customer signed.",
     "If a customer refuses to sign, I listen first, then I ask about the concerns and propose a smaller first step.",
 ]
 DEMO = [
-    # candidate name, token, state, answers to record, biometric consent (the first answer is then a video)
-    ("赵磊", "demo-zhaolei-2026", InterviewSession.State.SUBMITTED, 2, True),
-    ("吴芳", "demo-wufang-2026", InterviewSession.State.ANSWERING, 1, False),
-    ("Emily Chen", "demo-emily-2026", InterviewSession.State.INVITED, 0, False),
+    # candidate name, token, state, the real clip of each recorded answer, biometric consent (the first answer is then a video)
+    ("赵磊", "demo-zhaolei-2026", InterviewSession.State.SUBMITTED, ["jay_0", "s4p1"], True),
+    ("吴芳", "demo-wufang-2026", InterviewSession.State.ANSWERING, ["source_s1"], False),
+    ("Emily Chen", "demo-emily-2026", InterviewSession.State.INVITED, [], False),
 ]
 
 
-def _recording(folder: Path, text: str) -> bytes:
+def _recording(folder: Path, clip: str, text: str) -> bytes:
+    real = real_speech_webm(folder / f"{clip}.webm", clip)
+    if real is not None:
+        return real.read_bytes()
     if shutil.which("espeak-ng"):
         return speech_webm(folder, text)
     return webm_bytes(6.0)  # no speech synthesiser on this machine: a tone instead
 
 
 def load(ctx):
-    for name, token, state, answered, biometric in DEMO:
+    for name, token, state, clips, biometric in DEMO:
+        answered = len(clips)
         candidate = ctx.candidates.get(name)
         if candidate is None:
             continue
@@ -61,9 +69,9 @@ def load(ctx):
                 for index in range(answered):
                     video = biometric and index == 0
                     if video:
-                        data = face_webm(Path(folder) / "face.webm", ANSWERS[index]).read_bytes()
+                        data = face_webm(Path(folder) / "face.webm", ANSWERS[index], clip=clips[index]).read_bytes()
                     else:
-                        data = _recording(Path(folder), ANSWERS[index])
+                        data = _recording(Path(folder), clips[index], ANSWERS[index])
                     answer = Answer(organization=ctx.organization, session=session, question_index=index,
                                     kind=Answer.Kind.VIDEO if video else Answer.Kind.AUDIO,
                                     mime_type="video/webm" if video else "audio/webm", status=Answer.Status.COMPLETE, size=len(data),

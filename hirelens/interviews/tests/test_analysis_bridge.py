@@ -112,3 +112,41 @@ def test_auto_threads_ignore_rows_a_killed_worker_left_running(org, settings, mo
     live = _answer(org, webm_bytes(1.0))
     Answer.objects.filter(pk=live.pk).update(analysis_status="running", analysis_lease_until=timezone.now() + timedelta(seconds=60))
     assert analysis_bridge._threads() == 2
+
+
+def test_a_mandarin_answer_gets_a_mandarin_transcript_with_no_model_variable_set(org, tmp_path, monkeypatch):
+    """Issue 17: a fresh install, nothing configured: the worker transcribes real Mandarin speech as Mandarin (the
+    bundled multilingual model), and HR's synonyms count for their keyword."""
+    from hirelens.interviews.sample_media import real_speech_webm
+
+    for name in ("HIRELENS_WHISPER_MODEL_DIR", "HIRELENS_WHISPER_MODEL_DIR_ZH", "HIRELENS_WHISPER_MODEL_DIR_EN"):
+        monkeypatch.delenv(name, raising=False)
+    media = real_speech_webm(tmp_path / "jay.webm", "jay_0")  # Jay Chou, interviewed: 压力 ... 挑战
+    assert media is not None, "requirements/sample-media.txt is not installed (make test installs it)"
+    answer = _answer(org, media.read_bytes(), keywords=("抗压", "客户"), language="zh-hans")
+    position = answer.session.application.position
+    position.keyword_synonyms = {"抗压": ["压力", "挑战"]}
+    position.save()
+    answer_analyse_task(answer.pk)
+    answer.refresh_from_db()
+    assert answer.analysis_status == "done", answer.analysis_error
+    transcript, summary = answer.analysis["transcript"], answer.analysis["summary"]
+    assert summary["language"] == "zh" and transcript["language"] == "zh"
+    assert "压力" in transcript["text"] and "挑战" in transcript["text"]
+    assert summary["chars_per_min"] > 100 and summary["words_per_min"] is None
+    assert summary["keywords"]["客户"] == 0
+    assert summary["keywords"]["抗压"] == 2  # 压力 and 挑战, HR's synonyms
+    assert not [w for w in answer.analysis["warnings"] if w["code"] in ("transcript_model_missing", "language_assumed")]
+
+
+@pytest.mark.parametrize("interview_language, told", [("zh-hans", "auto"), ("en", "en")])
+def test_the_analysis_is_told_the_interviews_language_and_the_synonyms(org, interview_language, told):
+    from hirelens.interviews import analysis_bridge
+
+    answer = _answer(org, webm_bytes(1.0), keywords=("抗压", "Python"), language=interview_language)
+    position = answer.session.application.position
+    position.keyword_synonyms = {"抗压": ["压力"], "removed": ["x"]}
+    position.save()
+    options = analysis_bridge._options(Answer.objects.get(pk=answer.pk))
+    assert (options.language, options.keywords, options.keyword_synonyms) == (told, ["抗压", "Python"], {"抗压": ["压力"]})
+    assert options.whisper_model_dirs is None  # the library's own resolution: bundled models, HIRELENS_WHISPER_MODEL_DIR*

@@ -6,7 +6,11 @@ from django.core.management import call_command
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_interview_has_a_video_answer_whose_face_is_analysed():
+def test_demo_interview_has_a_video_answer_whose_face_is_analysed(client):
+    """...and whose speech is real Mandarin (a registry package's recording) that the analysis transcribes as Mandarin,
+    with no model configured; the demo's English answer to the Chinese interview shows its Chinese keywords as not
+    applicable."""
+    from hirelens.accounts.models import User
     from hirelens.interviews.analysis_bridge import answer_analyse
     from hirelens.interviews.analysis_display import present
     from hirelens.interviews.models import Answer
@@ -22,6 +26,22 @@ def test_demo_interview_has_a_video_answer_whose_face_is_analysed():
     assert 0.8 < summary["face_present_ratio"] < 0.95  # out of the picture for 1.5 of 12 s
     shown = present(video.analysis)
     assert shown["face"] and shown["posture"] and {"look_away", "face_absent", "smile"} <= {t for t, _ in shown["event_types"]}
+    # Jay Chou's real words: 对我来讲是一种荣幸，但是也是压力蛮大的。不过我觉得是一种很好的一个挑战。
+    text = video.analysis["transcript"]["text"]
+    assert summary["language"] == "zh" and all(word in text for word in ("压力", "挑战", "我觉得")), text
+    assert summary["keywords"]["抗压"] == 2  # the position's synonyms 压力 and 挑战
+
+    english = Answer.objects.get(session__state="answering", question_index=0)
+    answer_analyse(answer_id=english.pk)
+    english.refresh_from_db()
+    assert english.analysis["summary"]["language"] == "en" and "dream" in english.analysis["transcript"]["text"]
+    assert set(english.analysis["summary"]["keywords_not_applicable"]) == {"数据库", "团队协作"}
+
+    client.force_login(User.objects.filter(organization=video.organization, role="hr_admin").first())
+    page = client.get(f"/interviews/{video.session_id}/").content.decode()
+    assert "压力" in page and "转写语言" in page and "抗压 × 2" in page
+    page = client.get(f"/interviews/{english.session_id}/").content.decode()
+    assert "数据库：不适用" in page and "数据库 × 0" not in page
 
 
 def test_demo_interviews_were_sent_with_their_delivery(client):
