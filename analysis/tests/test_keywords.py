@@ -101,3 +101,40 @@ def test_keyword_languages():
 def test_without_a_known_language_every_keyword_is_counted():
     hits = count_keywords("", ["团队协作", "teamwork"])
     assert hits.counts == {"团队协作": 0, "teamwork": 0} and hits.not_applicable == []
+
+
+def _real_clip(rel: str):
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("f5_tts")
+    assert spec is not None, "real speech clips: pip install --no-deps -r requirements/sample-media.txt"
+    return Path(list(spec.submodule_search_locations)[0]) / "infer/examples" / rel
+
+
+def test_keywords_in_the_report_of_a_real_mandarin_answer():
+    from analysis import AnalysisOptions, analyse
+
+    # "对，这就是我，万人敬仰的太乙真人。", the language detected ("auto", as for a Chinese interview)
+    opts = AnalysisOptions(language="auto", keywords=["真人", "teamwork", "Python", "nature"],
+                           keyword_synonyms={"teamwork": ["团队协作"]})
+    report = analyse(_real_clip("basic/basic_ref_zh.wav"), opts)
+    s = report.summary
+    assert s.language == "zh"
+    assert s.keywords == {"真人": 1, "teamwork": 0, "Python": 0}  # teamwork has a Chinese synonym: applicable
+    assert s.keywords_not_applicable == ["nature"]
+    assert report.keywords["nature"] == {"count": None, "times_s": [], "applicable": False, "synonyms": []}
+    assert report.keywords["teamwork"]["synonyms"] == ["团队协作"]
+    (mention,) = report.events_of("keyword")
+    assert mention.detail == {"keyword": "真人"} and 3.0 < mention.start_s < s.duration_s
+
+
+def test_keywords_in_the_report_of_a_real_english_answer():
+    from analysis import AnalysisOptions, analyse
+
+    # "Six spoons of fresh snow peas, five thick slabs of blue cheese, and maybe a snack for her brother Bob."
+    opts = AnalysisOptions(language="en", keywords=["cheese", "奶酪", "SQL", "sibling"],
+                           keyword_synonyms={"sibling": ["brother", "sister"]})
+    s = analyse(_real_clip("multi/main.flac"), opts).summary
+    assert s.keywords == {"cheese": 1, "SQL": 0, "sibling": 1}
+    assert s.keywords_not_applicable == ["奶酪"]

@@ -180,7 +180,6 @@ def test_an_unusable_transcript_leaves_the_acoustic_rate(transcript, reason):
 def test_a_long_transcript_that_does_not_loop_is_not_taken_for_a_loop():
     import re
     import zlib
-
     from pydoc_data.topics import topics  # 9,000 bytes of real English prose (Python's reference manual)
 
     text = " ".join(re.sub(r"[^A-Za-z,.;: ]+", " ", topics[k]) for k in ("if", "while", "for", "try", "with", "function"))
