@@ -126,6 +126,36 @@ class Transcript:
     model_dir: str
 
 
+#: The Mandarin prompt: Whisper continues the style of the text before it, so a Simplified sentence with full-width
+#: punctuation is what it writes next (without it base drops most punctuation). Measured in ``bench/asr.py``.
+ZH_PROMPT = "以下是普通话的句子。"
+
+
+VAD = {"speech_pad_ms": 200, "min_silence_duration_ms": 500}
+#: speech at least this long that no decoded word covers is decoded again (see transcribe)
+GAP_S = 1.0
+
+
+def _uncovered(audio: np.ndarray, segments: list) -> list[tuple[float, float]]:
+    """Stretches of speech (Silero VAD, as the decoder saw it) at least GAP_S long that no decoded word covers."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    speech = [(t["start"] / SR, t["end"] / SR) for t in get_speech_timestamps(audio, VadOptions(**VAD))]
+    covered = sorted((w.start - 0.3, w.end + 0.3) for seg in segments for w in (seg.words or []))
+    gaps: list[tuple[float, float]] = []
+    for a, b in speech:
+        t = a
+        for ws, we in covered:
+            if we <= t or ws >= b:
+                continue
+            if ws - t >= GAP_S:
+                gaps.append((t, ws))
+            t = max(t, we)
+        if b - t >= GAP_S:
+            gaps.append((t, b))
+    return [(round(a, 3), round(min(b, 30.0 + a), 3)) for a, b in gaps]
+
+
 def transcribe(
     audio: np.ndarray,
     *,
@@ -134,16 +164,21 @@ def transcribe(
     model_dir: str,
     threads: int = 1,
     batch_size: int = 2,
+    beam_size: int = 1,
+    prompt: str | None = None,
+    recover_gaps: bool = True,
 ) -> Transcript:
-    """Transcribe one block of 16 kHz mono audio. ``language`` "auto" lets the model detect it.
+    """Transcribe one block of 16 kHz mono audio. ``language`` "auto" lets the model detect it per window.
 
+    ``prompt`` None means the measured default for the language ("" for none); ``beam_size`` 1 is greedy.
     The position's keywords are deliberately not given to the model as hot words or prompt: that would
     make it hear them where they were not said, and the counts are evidence.
     """
     model = _model(model_dir, threads)
     multilingual = is_multilingual(model_dir)
     lang = None if language == "auto" and multilingual else ("en" if not multilingual else language)
-    prompt = "以下是普通话的句子。" if lang == "zh" else None
+    if prompt is None:
+        prompt = ZH_PROMPT if multilingual and lang in ("zh", None) else ""
     # Batched: the speech Silero VAD finds is grouped into windows of at most 30 s, cut at pauses, and two
     # windows are decoded together. One core decodes two windows for about the cost of 1.4: the decoder is
     # limited by reading its weights (the vocabulary projection), which the batch shares. Measured on the
@@ -154,19 +189,39 @@ def transcribe(
     # No timestamp tokens are decoded (without_timestamps=True): word times come from the cross-attention
     # alignment either way, and the decoder makes about 15 % fewer steps. Measured on a Zen 3 core, four
     # interleaved runs: median 3.42 s against 3.80 s, the same word start times, 5.8 % against 7.8 % word errors.
-    segments, info = model.transcribe(
-        audio,
-        language=lang,
+    # "auto": each 30-s window gets its own language token (multilingual=True), so an answer that moves from
+    # Mandarin to English is decoded in both; English terms inside a Mandarin window stay in Latin letters
+    # (Whisper writes them as heard; bench/asr.py measures it on real clips).
+    options = dict(
         batch_size=batch_size,
-        beam_size=1,
+        beam_size=beam_size,
         best_of=1,
         temperature=0.0,
         without_timestamps=True,
         word_timestamps=True,
-        vad_filter=True,
-        vad_parameters={"speech_pad_ms": 200, "min_silence_duration_ms": 500},
-        initial_prompt=prompt,
+        initial_prompt=prompt or None,
     )
+    segments, info = model.transcribe(
+        audio, language=lang, multilingual=lang is None, vad_filter=True, vad_parameters=dict(VAD), **options
+    )
+    segments = list(segments)
+    # Decoded without timestamp tokens, a window whose speech changes language (a Mandarin sentence, then an
+    # English one) ends at the change: Whisper emits end-of-text and the rest of the window is lost (measured:
+    # every English part of four real Mandarin + English answers). So the speech that no word covers is decoded
+    # again, each stretch as a window of its own with its own language (detected when the model is multilingual).
+    gaps = _uncovered(audio, segments) if recover_gaps else []
+    if gaps:
+        more, _ = model.transcribe(
+            audio,
+            language=None if multilingual else "en",
+            multilingual=multilingual,
+            vad_filter=False,
+            clip_timestamps=[{"start": a, "end": b} for a, b in gaps],
+            **options,
+        )
+        # the usual Whisper thresholds: a stretch the model thinks is not speech, or cannot read, adds nothing
+        segments += [s for s in more if s.no_speech_prob < 0.6 and s.avg_logprob > -1.0 and s.text.strip()]
+        segments.sort(key=lambda s: s.start)
     words: list[Word] = []
     texts: list[str] = []
     for seg in segments:
@@ -175,15 +230,38 @@ def transcribe(
             words.append(Word(w.word, w.start + offset_s, w.end + offset_s, w.probability))
     detected = info.language or (lang or "en")
     text = "".join(texts).strip()
-    if detected == "zh":
+    if multilingual and lang in ("zh", None):
         text, words = _to_simplified(text, words)
     return Transcript(detected, getattr(info, "language_probability", None), text, words, model_dir)
+
+
+_FULL_WIDTH = {",": "，", "?": "？", "!": "！", ":": "：", ";": "；", ".": "。"}
+
+
+def _is_han(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
+
+
+def chinese_punctuation(text: str) -> str:
+    """Whisper writes ASCII commas and question marks after Chinese characters ("想,"): a Chinese text uses the
+    full-width ones ("想，"). Punctuation after Latin letters or digits ("Python, API", "4.5") is left alone."""
+    out: list[str] = []
+    for ch in text:
+        if ch in _FULL_WIDTH and out and _is_han(out[-1]):
+            out.append(_FULL_WIDTH[ch])
+        elif ch == " " and out and out[-1] in _FULL_WIDTH.values():
+            continue  # no space after a full-width mark
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 def _to_simplified(text: str, words: list[Word]) -> tuple[str, list[Word]]:
     try:
         import opencc
     except ImportError:  # optional: output stays as the model wrote it
-        return text, words
+        return chinese_punctuation(text), words
     conv = opencc.OpenCC("t2s")
-    return conv.convert(text), [Word(conv.convert(w.text), w.start_s, w.end_s, w.probability) for w in words]
+    return chinese_punctuation(conv.convert(text)), [
+        Word(chinese_punctuation(conv.convert(w.text)), w.start_s, w.end_s, w.probability) for w in words
+    ]
