@@ -1,4 +1,4 @@
-"""``hirelens-analyse FILE [--lang zh|en|auto] [--keywords 团队协作,客户] [--no-face] [--json]``.
+"""``hirelens-analyse FILE [--lang zh|en|auto] [--keywords 团队协作,客户] [--synonym 团队协作=合作|teamwork] [--no-face] [--json]``.
 
 Exit codes: 0 analysed, 2 bad arguments, 3 the file cannot be analysed (typed error, printed as JSON
 with ``--json``), 4 time limit, 5 a model is missing.
@@ -18,6 +18,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("--lang", choices=["zh", "en", "auto"], default="auto")
     p.add_argument("--keywords", default="", help="comma-separated keywords, e.g. 团队协作,客户")
+    p.add_argument("--synonym", action="append", default=[], metavar="KEYWORD=SYN|SYN",
+                   help="synonyms counted for a keyword, e.g. 团队协作=合作|teamwork (repeatable)")
     p.add_argument("--no-face", action="store_true", help="no facial/posture analysis: no video frame is decoded")
     p.add_argument("--no-posture", action="store_true")
     p.add_argument("--no-transcript", action="store_true")
@@ -30,14 +32,30 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _synonyms(parser: argparse.ArgumentParser, items: list[str]) -> dict[str, list[str]] | None:
+    out: dict[str, list[str]] = {}
+    for item in items:
+        keyword, sep, rest = item.partition("=")
+        forms = [f.strip() for f in rest.split("|") if f.strip()]
+        if not sep or not keyword.strip() or not forms:
+            parser.error(f"--synonym needs KEYWORD=SYNONYM|SYNONYM, got {item!r}")
+        out.setdefault(keyword.strip(), []).extend(forms)
+    return out or None
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
     from .api import AnalysisOptions, analyse
     from .keywords import parse_keywords
 
+    synonyms = _synonyms(parser, args.synonym)
+    keywords = parse_keywords(args.keywords)
+    keywords += [k for k in synonyms or {} if k not in keywords]
     opts = AnalysisOptions(
         language=args.lang,
-        keywords=parse_keywords(args.keywords),
+        keywords=keywords,
+        keyword_synonyms=synonyms,
         face=not args.no_face,
         posture=not args.no_posture,
         transcript=not args.no_transcript,
@@ -79,12 +97,14 @@ def _print_text(d: dict) -> None:
     s = d["summary"]
     print(f"HireLens analysis {d['analysis_version']} (schema {d['schema_version']})")
     for k, v in s.items():
-        if k == "keywords":
+        if k in ("keywords", "keywords_not_applicable"):
             continue
         print(f"  {k:32s} {_fmt(v)}")
     for k, n in s["keywords"].items():
         times = ", ".join(f"{t:.1f}s" for t in d["keywords"][k]["times_s"])
         print(f"  keyword {k!r}: {n}" + (f" at {times}" if times else ""))
+    for k in s.get("keywords_not_applicable") or []:
+        print(f"  keyword {k!r}: not applicable (the answer is not in this keyword's language)")
     if d["transcript"]:
         print(f"  transcript: {d['transcript']['text']}")
     counts: dict[str, int] = {}

@@ -75,3 +75,39 @@ def test_python_dash_m_text_output(silence_wav):
     )
     assert r.returncode == 0, r.stderr
     assert "speaking_time_s" in r.stdout and "no speech was detected" in r.stdout
+
+
+def _sample(package: str, relative: str) -> Path:
+    import importlib.util
+
+    spec = importlib.util.find_spec(package)
+    assert spec is not None and spec.submodule_search_locations, f"{package} (requirements/sample-media.txt) is not installed"
+    return Path(list(spec.submodule_search_locations)[0]) / relative
+
+
+def test_a_real_mandarin_answer_on_the_default_install(capsys, monkeypatch):
+    """No variable set: the bundled multilingual model hears Mandarin; the rate counts the Han characters said;
+    a synonym counts for its keyword; an English-only keyword is not applicable, never × 0."""
+    for name in ("HIRELENS_WHISPER_MODEL_DIR", "HIRELENS_WHISPER_MODEL_DIR_ZH", "HIRELENS_WHISPER_MODEL_DIR_EN"):
+        monkeypatch.delenv(name, raising=False)
+    clip = _sample("f5_tts", "infer/examples/basic/basic_ref_zh.wav")  # 对，这就是我，万人敬仰的太乙真人。
+    assert main([str(clip), "--lang", "zh", "--no-face", "--json", "--keywords", "真人,teamwork",
+                 "--synonym", "这就是我=这是我"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    s = d["summary"]
+    assert s["language"] == "zh"
+    assert "这就是我" in d["transcript"]["text"] and "真人" in d["transcript"]["text"]
+    assert s["keywords"]["真人"] == 1 and s["keywords"]["这就是我"] == 1
+    assert "teamwork" not in s["keywords"] and s["keywords_not_applicable"] == ["teamwork"]
+    assert s["speech_rate_source"] == "transcript"
+    # 14 syllables said in the clip's 6.8 s (one per Han character of the sentence)
+    assert abs(s["speech_rate_syll_per_s"] * s["duration_s"] - 14) <= 1.5
+
+
+def test_a_bad_synonym_argument_is_refused(capsys):
+    import pytest
+
+    with pytest.raises(SystemExit) as e:
+        main(["x.wav", "--synonym", "no-equals-sign"])
+    assert e.value.code == 2
+    assert "KEYWORD=SYNONYM" in capsys.readouterr().err
