@@ -652,8 +652,9 @@ class LiveSession:
             language=lang,
             beam_size=1,
             best_of=1,
-            # a second, sampled decode only when the greedy one repeats itself (compression ratio > 2.4)
-            temperature=(0.0, 0.4),
+            # greedy only: a sampled retry (faster-whisper's temperature fallback) made results random and
+            # cost a second decode; loops are cut by _cut_loop instead
+            temperature=0.0,
             without_timestamps=True,
             word_timestamps=True,
             vad_filter=False,
@@ -676,6 +677,12 @@ class LiveSession:
         # Whisper ends a short window with filler it did not hear ("嗯", "好我我", "3"): on the bench
         # recordings every such word had a probability <= 0.18, the real last words >= 0.3
         words = _cut_loop([w for w in words if "\ufffd" not in w.text])
+        # (or lower, followed by a likelier filler: "3" p 0.02, "嗯" p 0.48): a near-impossible word among the last
+        # three ends the window
+        for i in range(max(0, len(words) - 3), len(words)):
+            if words[i].probability < 0.1:
+                del words[i:]
+                break
         while words and words[-1].probability < self.opts.min_last_word_p:
             words.pop()
         self._asr_s += time.perf_counter() - t
