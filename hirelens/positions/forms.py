@@ -19,8 +19,7 @@ class PositionForm(forms.Form):
     keyword_synonyms = forms.CharField(
         label=_("关键词同义词（可选）"), required=False, strip=False,  # line numbers in errors match what HR sees
         help_text=_("每行一个关键词，写在冒号前，同义词用逗号分隔，例如“客户: 顾客, 用户”。说到同义词也算提到这个关键词。"),
-        widget=forms.Textarea(attrs={"rows": 3, "autocapitalize": "off", "spellcheck": "false",
-                                     "placeholder": "客户: 顾客, 用户\nteamwork: collaboration"}))
+        widget=forms.Textarea(attrs={"rows": 3, "autocapitalize": "off", "spellcheck": "false"}))
     scorecard_dimensions = forms.CharField(label=_("评分维度（逗号分隔）"), required=False,
                                            initial="沟通能力, 专业技能, 团队协作, 学习能力")
     description = forms.CharField(label=_("职位描述"), required=False, widget=forms.Textarea(attrs={"rows": 4}))

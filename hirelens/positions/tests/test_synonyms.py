@@ -82,3 +82,12 @@ def test_the_analysis_is_given_the_synonyms_of_the_current_keywords(org):
     position = PositionFactory(organization=org, keywords=["客户", "抗压"],
                                keyword_synonyms={"抗压": ["压力", "挑战"], "旧关键词": ["x"]})
     assert keyword_synonyms(position) == {"抗压": ["压力", "挑战"]}
+
+
+def test_a_new_position_is_created_with_its_synonyms(org, hr_admin, client):
+    client.force_login(hr_admin)
+    response = client.post("/positions/new/", {"title": "后端工程师", "time_zone": "Asia/Shanghai", "status": "open",
+                                               "keywords": "数据库, Python", "keyword_synonyms": "数据库: MySQL, PostgreSQL",
+                                               "scorecard_dimensions": "专业技能"})
+    assert response.status_code == 302
+    assert Position.objects.get(title="后端工程师").keyword_synonyms == {"数据库": ["MySQL", "PostgreSQL"]}
