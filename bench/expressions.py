@@ -452,6 +452,13 @@ ITEMS += [
     Item(FA, "sample2.jpg", look_away=Y, smile=None, box=(460, 300, 280), note="profile, a finger at her lips"),
     Item(FA, "sample2.jpg", look_away=Y, smile=None, box=(985, 370, 230), note="head bowed, eyes down; lips closed"),
     Item(FA, "sample2.jpg", look_away=Y, box=(1530, 300, 250), note="head bowed, eyes down, hand in her hair"),
+    # ... and sample4: four women posing in a row
+    Item(FA, "sample4.jpg", look_away=None, smile=None, box=(353, 333, 190),
+         note="head turned and tilted, eyes to the camera; closed-lip smile"),
+    Item(FA, "sample4.jpg", look_away=None, smile=None, box=(747, 205, 180),
+         note="head tilted and a little turned, eyes to the camera; closed-lip smile"),
+    Item(FA, "sample4.jpg", look_away=Y, smile=Y, box=(1067, 310, 190), note="head bowed and turned, eyes down"),
+    Item(FA, "sample4.jpg", look_away=Y, smile=Y, box=(1347, 305, 180), note="head turned to a friend, laughing"),
 ]
 
 
