@@ -220,16 +220,22 @@ def transcribe(
             **options,
         )
         # the usual Whisper thresholds: a stretch the model thinks is not speech, or cannot read, adds nothing
-        segments += [s for s in more if s.no_speech_prob < 0.6 and s.avg_logprob > -1.0 and s.text.strip()]
-        segments.sort(key=lambda s: s.start)
-    words: list[Word] = []
-    texts: list[str] = []
-    for seg in segments:
-        texts.append(seg.text)
-        for w in seg.words or []:
-            words.append(Word(w.word, w.start + offset_s, w.end + offset_s, w.probability))
+        recovered = [s for s in more if s.no_speech_prob < 0.6 and s.avg_logprob > -1.0 and s.words]
+    else:
+        recovered = []
+    words = [
+        Word(w.word, w.start + offset_s, w.end + offset_s, w.probability)
+        for seg in segments + recovered
+        for w in seg.words or []
+    ]
+    if recovered:
+        # a recovered stretch can lie inside a window's text (a repeated sentence the window skipped): the text
+        # is rebuilt from the words in time order (Whisper's words carry their spaces and punctuation)
+        words.sort(key=lambda w: w.start_s)
+        text = "".join(w.text for w in words).strip()
+    else:
+        text = "".join(seg.text for seg in segments).strip()
     detected = info.language or (lang or "en")
-    text = "".join(texts).strip()
     if multilingual and lang in ("zh", None):
         text, words = _to_simplified(text, words)
     return Transcript(detected, getattr(info, "language_probability", None), text, words, model_dir)

@@ -273,14 +273,19 @@ def settings() -> list[Setting]:
         Setting("zh greedy, prompt, no gap recovery", "base", "zh", recover_gaps=False),
         Setting("zh greedy, prompt with English terms", "base", "zh", prompt=TERMS_PROMPT),
         Setting("zh beam 5, prompt", "base", "zh", beam_size=5),
+        Setting("zh beam 5, prompt with English terms", "base", "zh", beam_size=5, prompt=TERMS_PROMPT),
         Setting("auto greedy (zh clips)", "base", "auto", default=True),
         Setting("zh greedy, prompt, one answer", "base", "zh", clips="zh-long", default=True),
         Setting("zh beam 5, prompt, one answer", "base", "zh", beam_size=5, clips="zh-long"),
+        Setting("zh greedy, prompt with English terms, one answer", "base", "zh", prompt=TERMS_PROMPT, clips="zh-long"),
+        Setting("zh beam 5, prompt with English terms, one answer", "base", "zh", beam_size=5, prompt=TERMS_PROMPT,
+                clips="zh-long"),
         Setting("en tiny.en greedy", "tiny.en", "en", clips="en", default=True),
         Setting("en tiny.en beam 5", "tiny.en", "en", beam_size=5, clips="en"),
         Setting("en base greedy", "base", "en", clips="en"),
         Setting("en base beam 5", "base", "en", beam_size=5, clips="en"),
         Setting("auto greedy (en clips)", "base", "auto", clips="en", default=True),
+        Setting("auto greedy, prompt with English terms (en clips)", "base", "auto", prompt=TERMS_PROMPT, clips="en"),
         Setting("en tiny.en greedy, one answer", "tiny.en", "en", clips="en-long", default=True),
         Setting("en base greedy, one answer", "base", "en", clips="en-long"),
         Setting("auto greedy, one answer (en)", "base", "auto", clips="en-long"),
@@ -299,7 +304,7 @@ def load(clip: Clip) -> np.ndarray:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="only the settings the product uses")
-    ap.add_argument("--only", help="only settings whose name contains this")
+    ap.add_argument("--only", help="only settings whose name contains one of these (comma-separated)")
     ap.add_argument("--text", action="store_true", help="print each hypothesis")
     args = ap.parse_args()
 
@@ -315,7 +320,7 @@ def main() -> None:
     print(json.dumps({"cpu": platform.processor() or platform.machine(), "cores": len(os.sched_getaffinity(0)),
                       "clips": {lang: round(sum(len(audio[c.name]) for c in CLIPS if c.lang == lang) / 16000, 1)
                                 for lang in ("zh", "en")}}), flush=True)
-    chosen = [s for s in settings() if (s.default or not args.quick) and (not args.only or args.only in s.name)]
+    chosen = [s for s in settings() if (s.default or not args.quick) and (not args.only or any(o in s.name for o in args.only.split(",")))]
     warmed: set[str] = set()
     for st in chosen:
         md = dirs[st.model]
