@@ -40,13 +40,13 @@ def _threads() -> int:
 
 
 def analysis_language(session) -> str:
-    """The language the analysis is told: "en" for an interview held in English (the English model, no detection);
-    "auto" for one held in Chinese, so that each answer is detected: Mandarin is transcribed as Mandarin (English
-    terms inside it kept in Latin letters), and a candidate who answers a Chinese interview in English gets an
-    English transcript instead of a forced Chinese one. Nothing here names a model: the library finds its
-    bundled ones (Whisper base for Mandarin and detection) and honours HIRELENS_WHISPER_MODEL_DIR[_EN|_ZH]."""
-    language = (session.language or "").lower()
-    return "en" if language.startswith("en") else "auto"
+    """The language the analysis is told: the interview's answer language as HR set it — "zh" (Mandarin), "en" or
+    "auto" (the default: each answer is detected, so Mandarin is transcribed as Mandarin with English terms inside
+    it kept in Latin letters, and a candidate who answers a Chinese interview in English gets an English transcript
+    instead of a forced Chinese one). Nothing here names a model: the library finds its bundled ones (Whisper base
+    for Mandarin and detection, tiny.en for English) and honours HIRELENS_WHISPER_MODEL_DIR[_EN|_ZH]."""
+    chosen = getattr(session, "answer_language", "") or "auto"
+    return chosen if chosen in ("zh", "en", "auto") else "auto"
 
 
 def keyword_synonyms(position) -> dict[str, list[str]]:

@@ -68,6 +68,14 @@ class InterviewSession(TenantOwnedModel):
     questions = models.JSONField(default=_questions_default)
     practice_question = models.CharField(max_length=500, blank=True)
     language = models.CharField(max_length=10, default="zh-hans")
+
+    class AnswerLanguage(models.TextChoices):
+        AUTO = "auto", _("按每个回答自动识别（含中英混说）")
+        ZH = "zh", _("普通话")
+        EN = "en", _("英语")
+
+    # the language the answers are transcribed in (the invitation's language above is the candidate's UI language)
+    answer_language = models.CharField(_("回答语言"), max_length=4, choices=AnswerLanguage.choices, default=AnswerLanguage.AUTO)
     # accommodations (per candidate)
     extra_prep_s = models.PositiveIntegerField(_("额外准备时间（秒）"), default=0)
     text_answers_allowed = models.BooleanField(_("允许文字作答"), default=False)

@@ -97,7 +97,8 @@ def application_ai_stage(application):
 @transaction.atomic
 def session_create(*, actor, application, questions: list[dict], practice_question: str = "", title: str = "",
                    valid_days: int = 7, extra_prep_s: int = 0, text_answers_allowed: bool = False,
-                   language: str = "zh-hans", stage=None, materials: str = "") -> tuple[InterviewSession, str]:
+                   language: str = "zh-hans", stage=None, materials: str = "",
+                   answer_language: str = InterviewSession.AnswerLanguage.AUTO) -> tuple[InterviewSession, str]:
     """Create a session and return it with its link token (only the token's hash is stored)."""
     require_perm(actor, Perm.CANDIDATES_MANAGE)
     if application.organization_id != actor.organization_id:
@@ -116,6 +117,7 @@ def session_create(*, actor, application, questions: list[dict], practice_questi
         organization_id=actor.organization_id, application=application, stage=stage, title=title or _("AI视频面试"), questions=plan,
         practice_question=practice_question, token_hash=_hash(token), expires_at=timezone.now() + timedelta(days=valid_days),
         extra_prep_s=extra_prep_s, text_answers_allowed=text_answers_allowed, language=language, link_token=token,
+        answer_language=answer_language,
         materials="\n".join(line.strip() for line in (materials or "").splitlines() if line.strip())[:2000],
     )
     session.full_clean()

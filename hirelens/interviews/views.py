@@ -79,12 +79,16 @@ class SessionForm(forms.Form):
     materials = forms.CharField(label=gettext_lazy("需准备的资料（每行一项）"), required=False, max_length=2000,
                                 widget=forms.Textarea(attrs={"rows": 2}))
     language = forms.ChoiceField(label=gettext_lazy("邀请语言"), choices=LANGUAGES, required=False)
+    answer_language = forms.ChoiceField(label=gettext_lazy("回答语言（语音识别）"), choices=InterviewSession.AnswerLanguage.choices,
+                                        initial=InterviewSession.AnswerLanguage.AUTO, required=False)
 
 
 class SendForm(forms.Form):
     """What applies to the invitation whichever questions are used: the candidate's language, the deadline, materials."""
 
     language = forms.ChoiceField(label=gettext_lazy("邀请语言"), choices=LANGUAGES, required=False)
+    answer_language = forms.ChoiceField(label=gettext_lazy("回答语言（语音识别）"), choices=InterviewSession.AnswerLanguage.choices,
+                                        initial=InterviewSession.AnswerLanguage.AUTO, required=False)
     valid_days = forms.IntegerField(label=gettext_lazy("链接有效天数"), min_value=1, max_value=60, initial=7, required=False)
     materials = forms.CharField(label=gettext_lazy("需准备的资料（每行一项）"), required=False, max_length=2000,
                                 widget=forms.Textarea(attrs={"rows": 2}))
@@ -114,6 +118,7 @@ def session_new(request, application_id: int):
         data = send_form.cleaned_data
         options = {"questions": plan["questions"], "practice_question": plan["practice_question"], "title": plan["title"], "stage": stage,
                    "valid_days": data["valid_days"] or 7, "language": data["language"] or language,
+                   "answer_language": data["answer_language"] or InterviewSession.AnswerLanguage.AUTO,
                    "materials": data["materials"] if "materials" in request.POST else materials}
     elif request.method == "POST" and not use_stage and form.is_valid():
         data = form.cleaned_data
@@ -123,6 +128,7 @@ def session_new(request, application_id: int):
             "practice_question": data["practice_question"], "valid_days": data["valid_days"],
             "extra_prep_s": data["extra_prep_s"], "text_answers_allowed": data["text_answers_allowed"],
             "materials": data["materials"], "language": data["language"] or language,
+            "answer_language": data["answer_language"] or InterviewSession.AnswerLanguage.AUTO,
         }
     if options is not None:
         try:

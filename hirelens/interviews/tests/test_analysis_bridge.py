@@ -139,11 +139,11 @@ def test_a_mandarin_answer_gets_a_mandarin_transcript_with_no_model_variable_set
     assert not [w for w in answer.analysis["warnings"] if w["code"] in ("transcript_model_missing", "language_assumed")]
 
 
-@pytest.mark.parametrize("interview_language, told", [("zh-hans", "auto"), ("en", "en")])
-def test_the_analysis_is_told_the_interviews_language_and_the_synonyms(org, interview_language, told):
+@pytest.mark.parametrize("answer_language, told", [("auto", "auto"), ("zh", "zh"), ("en", "en")])
+def test_the_analysis_is_told_the_interviews_language_and_the_synonyms(org, answer_language, told):
     from hirelens.interviews import analysis_bridge
 
-    answer = _answer(org, webm_bytes(1.0), keywords=("抗压", "Python"), language=interview_language)
+    answer = _answer(org, webm_bytes(1.0), keywords=("抗压", "Python"), answer_language=answer_language)
     position = answer.session.application.position
     position.keyword_synonyms = {"抗压": ["压力"], "removed": ["x"]}
     position.save()
