@@ -60,8 +60,10 @@ class LiveOptions:
     partial_every_s: float = 1.0
     max_segment_s: float = 12.0  # a longer segment is cut at its least speech-like moment (bounded decode)
     min_segment_s: float = 3.0  # a shorter segment is closed only by a long pause (Whisper needs context)
-    partial_budget: float = 0.35  # share of real time partials may take (their window grows with the segment)
+    partial_budget: float = 0.35  # share of a core partials may take (their window grows with the segment)
     min_last_word_p: float = 0.25
+    keyword_min_p: float = 0.6  # a keyword heard in a partial's unstable words: every word at least this likely
+    keyword_margin_s: float = 0.5  # ... and ended this long before the decoded audio does
     vad_threshold: float = 0.5
     min_speech_s: float = 0.1
 
@@ -223,7 +225,8 @@ class _Segment:
 
 
 class LiveSession:
-    """Feed audio/frames from one thread (or one asyncio task); read events from any thread."""
+    """Feed audio/frames from one thread (or one asyncio task); read events from any thread. Always
+    ``close()`` it (or use it as a context manager): the transcription thread ends there."""
 
     def __init__(self, options: LiveOptions | None = None, *, on_event: Callable[[LiveEvent], None] | None = None):
         self.opts = o = options or LiveOptions()
@@ -252,7 +255,6 @@ class LiveSession:
         self._speaking_total = 0.0
         self._pauses: list[float] = []
         self._long_open = None  # start of a long pause being reported
-        self._any_speech = False
         self._next_rate = o.rate_every_s
         # ASR (worker thread)
         self._lock = threading.Lock()
@@ -270,6 +272,7 @@ class LiveSession:
         self._last_partial = -1e9
         self._voiced_until = -1.0
         self._busy = False
+        self.decode_log: collections.deque[tuple[float, float, float]] = collections.deque(maxlen=10000)
         self._partial_cost = 0.0
         self._end: float | None = None  # end of the last finished stretch of speech (refined)
         self._erest = np.zeros(0, np.float32)
@@ -323,6 +326,13 @@ class LiveSession:
                     self.language = "en"
                 self._decode(noise, 0.0)
                 self.language, self._asr_s = lang, cpu
+                self.decode_log.clear()
+
+    def __enter__(self) -> LiveSession:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     # ---- events ----
 
@@ -370,8 +380,8 @@ class LiveSession:
         if self._closed_segs:
             return True
         now = self._samples / SR
-        # partials at most every partial_every_s of media, and no more often than keeps their decoding
-        # under partial_budget of real time (a long window costs more); only when there is new speech
+        # partials at most every partial_every_s of media, and no more often than keeps their decoding under
+        # partial_budget of a core (a long window costs more); only when there is new speech
         every = max(self.opts.partial_every_s, self._partial_cost / self.opts.partial_budget)
         return (self._open_start is not None and now - self._last_partial >= every
                 and self._voiced_until > self._last_partial and now - self._open_start >= 0.8)
@@ -396,8 +406,8 @@ class LiveSession:
                 raise ValueError("live audio must be mono")
         if x.dtype == np.int16:
             x = x.astype(np.float32) / 32768.0
-        elif x.dtype != np.float32:
-            x = x.astype(np.float32)
+        else:  # a copy: the caller may reuse its buffer, and the transcript decodes this audio later
+            x = x.astype(np.float32, copy=True)
         if not len(x):
             return
         start = self._samples
@@ -500,7 +510,6 @@ class LiveSession:
 
     def _speech_on(self, cand: float, now: float) -> None:
         self._speaking = True
-        self._any_speech = True
         onset = self._refine(cand, now, rising=True)
         if self._end is not None:
             onset = max(onset, self._end + 0.01)
@@ -635,7 +644,12 @@ class LiveSession:
         if not self._multilingual:
             self.language = "en"
 
-    def _decode(self, audio: np.ndarray, offset: float) -> list[LiveWord]:
+    def _decode(self, audio: np.ndarray, offset: float, speech_end: float | None = None) -> list[LiveWord]:
+        """Words of one window. faster-whisper, after a window decoded without timestamp tokens, seeks to
+        the last word's end and decodes the rest as a new window (a second encode and decode: about half
+        the cost of a short window; on these windows the rest was mostly silence and came out as "嗯", "3").
+        So only the first pass is taken, unless speech the VAD heard (up to ``speech_end``) is left over
+        by 0.7 s or more (Whisper stopped early): then the rest is decoded too."""
         from .transcript import Word, _to_simplified
 
         if self._whisper is None:
@@ -645,7 +659,7 @@ class LiveSession:
         lang = self.language
         # No earlier text as prompt: on these short windows it made Whisper repeat it (both tiny.en and base)
         prompt = _ZH_PROMPT if lang == "zh" else None
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), time.process_time()
         secs = len(audio) / SR
         segments, info = m.transcribe(
             audio,
@@ -665,10 +679,12 @@ class LiveSession:
         )
         words: list[Word] = []
         for seg in segments:  # (decoding happens here: segments is a generator)
-            if seg.no_speech_prob > 0.6 and seg.avg_logprob < -1.0:
-                continue
-            for w in seg.words or []:
-                words.append(Word(w.word, w.start + offset, w.end + offset, w.probability))
+            if not (seg.no_speech_prob > 0.6 and seg.avg_logprob < -1.0):
+                for w in seg.words or []:
+                    words.append(Word(w.word, w.start + offset, w.end + offset, w.probability))
+            done = words[-1].end_s if words else offset
+            if speech_end is None or speech_end - done < 0.7:
+                break
         if self.language is None and len(audio) >= 2 * SR:
             if info.language_probability >= 0.5 or len(audio) >= 5 * SR:
                 self.language = info.language
@@ -685,7 +701,11 @@ class LiveSession:
                 break
         while words and words[-1].probability < self.opts.min_last_word_p:
             words.pop()
-        self._asr_s += time.perf_counter() - t
+        wall = time.perf_counter() - t
+        self._asr_s += wall
+        # wall and process CPU time of each decode (CTranslate2 computes in threads of its own, so the
+        # process's CPU time is the measure; the feeding thread's share of it is small): for the bench
+        self.decode_log.append((secs, wall, time.process_time() - cpu))
         return [LiveWord(w.text, w.start_s, w.end_s, w.probability) for w in words]
 
     def _asr_loop(self) -> None:
@@ -726,9 +746,10 @@ class LiveSession:
         a = max(0.0, seg.start_s - (0.0 if seg.start_s in self._cut_starts else 0.2))
         with self._cond:
             audio = self._audio(a, now)
-        t = time.perf_counter()
         hyp = self._decode(audio, a)
-        self._partial_cost = time.perf_counter() - t
+        # its CPU time, not wall time: on a busy machine the wall time of a decode grows but its cost does not,
+        # and spacing partials out there would only add latency
+        self._partial_cost = self.decode_log[-1][2]
         # LocalAgreement-2, on the words after the stable ones (matched by time: the text before is settled)
         if seg.committed:
             hyp = [w for w in hyp if w.start_s >= seg.committed[-1].end_s - 0.1]
@@ -741,8 +762,7 @@ class LiveSession:
             seg.hyp = hyp[k:]
             self._transcribed_until = now
         self._emit(self._transcript_event("partial", seg, now, seg.committed + seg.hyp))
-        if newly:
-            self._keywords(seg, seg.committed)
+        self._keywords(seg, seg.committed + seg.hyp, stable=len(seg.committed), now=now)
 
     def _final(self, end: float) -> None:
         """The closed segment decoded whole: the final text (it may differ a little from the partials' stable
@@ -752,7 +772,7 @@ class LiveSession:
         b = min(end + 0.25, self._samples / SR)
         with self._cond:
             audio = self._audio(a, b)
-        words = [w for w in self._decode(audio, a) if w.start_s <= end + 0.1]
+        words = [w for w in self._decode(audio, a, speech_end=end) if w.start_s <= end + 0.1]
         # a decode that found nothing where the partials had words (a hard stretch) keeps what was shown
         words = words or seg.committed + seg.hyp
         ev = self._transcript_event("final", seg, b, words)
@@ -765,7 +785,7 @@ class LiveSession:
             self._transcribed_until = max(self._transcribed_until or 0.0, b)
             self._seg = None
         self._emit(ev)
-        self._keywords(seg, words)
+        self._keywords(seg, words, stable=len(words), now=b)
 
     def _text(self, words: list[LiveWord]) -> str:
         return "".join(w.text for w in words).strip()
@@ -776,7 +796,11 @@ class LiveSession:
         return TranscriptEvent(kind, t, segment=seg.id, start_s=start, end_s=end, language=self.language,
                                text=self._text(words), stable_text=self._text(seg.committed), words=list(words))
 
-    def _keywords(self, seg: _Segment, words: list[LiveWord]) -> None:
+    def _keywords(self, seg: _Segment, words: list[LiveWord], *, stable: int, now: float) -> None:
+        """Keyword events, never retracted: a mention in stable words (two decodes agreed, or the final), or
+        one the latest decode heard confidently (every word's probability >= keyword_min_p) and not at the
+        window's ragged end (ended keyword_margin_s before it): waiting for a second decode would make
+        keywords 1-2 s later. A mention is sent once (the same keyword within 0.6 s is the same mention)."""
         if not self.keywords or not words:
             return
         from .keywords import count_keywords
@@ -790,8 +814,6 @@ class LiveSession:
                 # the same mention seen again (a later partial, the final: times move by a few 10 ms)
                 if any(k == k2 and abs(t0 - t2) < 0.6 for k2, t2 in seg.keys):
                     continue
-                seg.keys.append((k, t0))
-                self._kw_counts[k] += 1
                 # the words that spell it (from the first starting at t0), and up to ten words (Chinese:
                 # mostly characters) or six English words on either side, as far as they were heard
                 i = next((n for n, w in enumerate(words) if w.start_s >= t0 - 0.01), len(words) - 1)
@@ -803,6 +825,11 @@ class LiveSession:
                     j += 1
                 j = min(j, len(words) - 1)
                 end = words[j].end_s
+                if j >= stable and (end > now - self.opts.keyword_margin_s
+                                    or min(w.probability for w in words[i : j + 1]) < self.opts.keyword_min_p):
+                    continue
+                seg.keys.append((k, t0))
+                self._kw_counts[k] += 1
                 span = 10 if self.language == "zh" else 6
                 near = words[max(0, i - span) : j + 1 + span]
                 self._emit(KeywordEvent("keyword", end, keyword=k, start_s=t0, count=self._kw_counts[k],

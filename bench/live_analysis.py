@@ -145,11 +145,11 @@ def run(lang: str, *, pace: float, biometric: bool, seconds: float, seed: int) -
             if ev.type.startswith("face") or ev.type in ("smile", "frown", "look_away")]
     kw = [(w - fed_at(ev.t_s)) * 1000 for w, ev in stamped if ev.type == "keyword"]
     # first appearance of each final word in any transcript event
-    seen: list[tuple[float, str, float]] = []  # (wall, norm text, media end)
+    seen: list[tuple[float, str, float, str]] = []  # (wall, norm text, media end, event type)
     for w, ev in stamped:
         if ev.type in ("partial", "final"):
-            seen += [(w, _norm(x.text), x.end_s) for x in ev.words]
-    word_lat = []
+            seen += [(w, _norm(x.text), x.end_s, ev.type) for x in ev.words]
+    word_lat, slow = [], []
     for _, ev in stamped:
         if ev.type != "final":
             continue
@@ -157,9 +157,14 @@ def run(lang: str, *, pace: float, biometric: bool, seconds: float, seed: int) -
             key = _norm(x.text)
             if not key:
                 continue
-            first = min((w for w, k, e in seen if k == key and abs(e - x.end_s) <= 0.6), default=None)
+            first = min(((w, kind) for w, k, e, kind in seen if k == key and abs(e - x.end_s) <= 0.6), default=None)
             if first is not None:
-                word_lat.append((first - fed_at(x.end_s)) * 1000)
+                word_lat.append((first[0] - fed_at(x.end_s)) * 1000)
+                if word_lat[-1] > 2000:
+                    slow.append(f"{x.text.strip()}@{x.end_s:.1f}:{word_lat[-1] / 1000:.1f}s,{first[1]}")
+    by_type: dict[str, list[float]] = {}
+    for w, ev in stamped:
+        by_type.setdefault(ev.type, []).append((w - fed_at(ev.t_s)) * 1000)
     counts: dict[str, int] = {}
     for _, ev in stamped:
         counts[ev.type] = counts.get(ev.type, 0) + 1
@@ -177,8 +182,18 @@ def run(lang: str, *, pace: float, biometric: bool, seconds: float, seed: int) -
         "wall_s": round(wall, 1),
         "asr_wall_s": round(summary.asr_s, 2),
         "events": counts,
+        "latency_p95_ms_by_type": {k: round(pct(v, 95)) for k, v in by_type.items()},
+        "load_avg_1min": round(os.getloadavg()[0], 2),
+        # each Whisper decode: window length, wall time, process CPU time (on a busy machine wall >> CPU)
+        "decodes": len(sess.decode_log),
+        "decode_window_s_median": round(pct([d[0] for d in sess.decode_log], 50) or 0, 2),
+        "decode_wall_ms_median": round(pct([d[1] * 1000 for d in sess.decode_log], 50) or 0),
+        "decode_cpu_ms_median": round(pct([d[2] * 1000 for d in sess.decode_log], 50) or 0),
+        "decode_wall_ms_p95": round(pct([d[1] * 1000 for d in sess.decode_log], 95) or 0),
+        "decode_cpu_ms_p95": round(pct([d[2] * 1000 for d in sess.decode_log], 95) or 0),
         "keywords": summary.keywords,
         "words": len(word_lat),
+        "words_over_2s": slow,  # word@media end:latency,first event that had it
         "text": summary.text,
     }
 
