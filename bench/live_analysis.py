@@ -97,7 +97,7 @@ def pct(xs, q):
     return float(np.percentile(xs, q)) if xs else None
 
 
-def run(lang: str, *, pace: float, biometric: bool, seconds: float, seed: int) -> dict:
+def run(lang: str, *, pace: float, biometric: bool, seconds: float, seed: int, partial_every_s: float = 1.0) -> dict:
     import numpy as np
 
     from analysis import synth
@@ -110,7 +110,8 @@ def run(lang: str, *, pace: float, biometric: bool, seconds: float, seed: int) -
         scene = synth.face_scenes(absent=(20.0, 23.0), turned=(40.0, 43.0))
         frames = [(i / 30, scene(i, i / 30)) for i in range(int(dur * 30))]
     stamped: list[tuple[float, object]] = []
-    sess = LiveSession(LiveOptions(language=lang, keywords=KEYWORDS[lang], biometric=biometric),
+    sess = LiveSession(LiveOptions(language=lang, keywords=KEYWORDS[lang], biometric=biometric,
+                                   partial_every_s=partial_every_s),
                        on_event=lambda ev: stamped.append((time.perf_counter(), ev)))
     sess.prepare()
     rng = np.random.default_rng(seed)
@@ -205,6 +206,7 @@ def main() -> None:
     ap.add_argument("--pace", type=float, default=1.0, help="1 = real time; 0 = no sleeping")
     ap.add_argument("--seconds", type=float, default=60.0)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--partial-every", type=float, default=1.0, help="LiveOptions.partial_every_s")
     ap.add_argument("--cores", default="0", help="CPU list to pin to (taskset -c); '' = do not pin")
     args = ap.parse_args()
     if args.cores and hasattr(os, "sched_setaffinity"):
@@ -215,7 +217,8 @@ def main() -> None:
     print(f"# {platform.processor() or platform.machine()}, AVX-512: {has_avx512()}, pinned to {args.cores or 'all'};"
           f" flags {len(cpu_flags())}", file=sys.stderr)
     for lang in (["zh", "en"] if args.lang == "both" else [args.lang]):
-        print(json.dumps(run(lang, pace=args.pace, biometric=args.biometric, seconds=args.seconds, seed=args.seed),
+        print(json.dumps(run(lang, pace=args.pace, biometric=args.biometric, seconds=args.seconds, seed=args.seed,
+                             partial_every_s=args.partial_every),
                          ensure_ascii=False), flush=True)
 
 

@@ -236,3 +236,16 @@ def test_face_events_only_with_biometric_analysis_allowed():
     assert summary.face["samples"] == 60  # 10 fps fed, analysed at 5 fps
     assert summary.face["smile_count"] == len(smiles)
     no_labels(events, summary)
+
+
+@pytest.mark.parametrize(("rel", "language", "heard", "other"), [
+    ("basic/basic_ref_zh.wav", "zh", "真人", "nature"),
+    ("basic/basic_ref_en.wav", "en", "nature", "真人"),
+])
+def test_auto_language_is_detected_and_the_other_languages_keywords_are_not_applicable(zh_model, rel, language, heard, other):
+    with LiveSession(LiveOptions(language="auto", keywords=["nature", "真人"])) as s:
+        events = feed(s, clip(rel))
+    summary = s.close()  # a second close returns the same summary
+    events += s.poll()
+    assert summary.language == language and all(f.language == language for f in of(events, "final"))
+    assert summary.keywords[heard] >= 1 and summary.keywords_not_applicable == [other]
