@@ -524,7 +524,7 @@ class LiveSession:
         self._emit(SpeechEvent("speech_start", onset))
         self._last_voiced = now
         with self._cond:
-            if self._open_start is None:
+            if self._open_start is None and self._worker is not None:  # no transcript: no segments to keep
                 self._open_start = onset
                 self._probs.clear()
             self._voiced_until = now
