@@ -217,8 +217,8 @@ def test_pages_show_words_not_codes():
     from hirelens.accounts.models import User
 
     call_command("load_demo", verbosity=0)
-    demo_words = _demo_words()
     seeds = _analysed()
+    demo_words = _demo_words()  # after the analysis: a transcript is the candidate's own words, shown as said
     findings: dict[tuple[str, str], set[str]] = {}
     walked, shapes = 0, set()
     for role in ROLES:
