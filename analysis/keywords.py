@@ -31,7 +31,7 @@ _TECH_TERMS = frozenset(
 )
 _lock = threading.Lock()
 _tokenizer = None
-_stemmer = None
+_stemmers = threading.local()
 
 
 def has_cjk(s: str) -> bool:
@@ -62,15 +62,17 @@ def parse_keywords(raw: str | list[str] | None) -> list[str]:
 
 
 def _stem(word: str) -> str:
-    global _stemmer
-    if _stemmer is None:
+    # One stemmer per thread: a snowballstemmer object keeps the word being stemmed in its own fields, so two
+    # analyses sharing one (Huey's thread workers) raised IndexError or, worse, stemmed a word wrongly.
+    stemmer = getattr(_stemmers, "english", None)
+    if stemmer is None:
         import snowballstemmer
 
-        _stemmer = snowballstemmer.stemmer("english")
+        stemmer = _stemmers.english = snowballstemmer.stemmer("english")
     word = word.lower()
     if word.endswith("'s"):
         word = word[:-2]
-    return _stemmer.stemWord(word)
+    return stemmer.stemWord(word)
 
 
 def _jieba(keywords: list[str]):

@@ -138,3 +138,22 @@ def test_keywords_in_the_report_of_a_real_english_answer():
     s = analyse(_real_clip("multi/main.flac"), opts).summary
     assert s.keywords == {"cheese": 1, "SQL": 0, "sibling": 1}
     assert s.keywords_not_applicable == ["奶酪"]
+
+
+def test_keywords_are_stemmed_right_when_analyses_run_in_threads():
+    """Huey's thread workers analyse answers side by side: each thread stems with its own stemmer (a shared
+    snowballstemmer object raised IndexError and could stem a word wrongly)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from analysis.keywords import _stem
+
+    words = ["customers", "teamwork", "communication", "responsibilities", "negotiating", "organisational",
+             "leadership", "collaborated", "presentations", "analysing"] * 300
+    expected = [_stem(w) for w in words]
+
+    def run(_):
+        return [_stem(w) for w in words]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(run, range(16)))
+    assert all(r == expected for r in results)
