@@ -97,7 +97,8 @@ def pct(xs, q):
     return float(np.percentile(xs, q)) if xs else None
 
 
-def run(lang: str, *, pace: float, biometric: bool, seconds: float, seed: int, partial_every_s: float = 1.0) -> dict:
+def run(lang: str, *, pace: float, biometric: bool, seconds: float, seed: int, partial_every_s: float = 1.0,
+        options: dict | None = None) -> dict:
     import numpy as np
 
     from analysis import synth
@@ -111,7 +112,7 @@ def run(lang: str, *, pace: float, biometric: bool, seconds: float, seed: int, p
         frames = [(i / 30, scene(i, i / 30)) for i in range(int(dur * 30))]
     stamped: list[tuple[float, object]] = []
     sess = LiveSession(LiveOptions(language=lang, keywords=KEYWORDS[lang], biometric=biometric,
-                                   partial_every_s=partial_every_s),
+                                   partial_every_s=partial_every_s, **(options or {})),
                        on_event=lambda ev: stamped.append((time.perf_counter(), ev)))
     sess.prepare()
     rng = np.random.default_rng(seed)
@@ -207,6 +208,8 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=60.0)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--partial-every", type=float, default=1.0, help="LiveOptions.partial_every_s")
+    ap.add_argument("--opt", action="append", default=[], metavar="NAME=VALUE",
+                    help="another LiveOptions field (a number), e.g. --opt max_segment_s=8; repeatable")
     ap.add_argument("--cores", default="0", help="CPU list to pin to (taskset -c); '' = do not pin")
     args = ap.parse_args()
     if args.cores and hasattr(os, "sched_setaffinity"):
@@ -218,7 +221,8 @@ def main() -> None:
           f" flags {len(cpu_flags())}", file=sys.stderr)
     for lang in (["zh", "en"] if args.lang == "both" else [args.lang]):
         print(json.dumps(run(lang, pace=args.pace, biometric=args.biometric, seconds=args.seconds, seed=args.seed,
-                             partial_every_s=args.partial_every),
+                             partial_every_s=args.partial_every,
+                             options={k: float(v) for k, v in (o.split("=", 1) for o in args.opt)}),
                          ensure_ascii=False), flush=True)
 
 

@@ -249,3 +249,17 @@ def test_auto_language_is_detected_and_the_other_languages_keywords_are_not_appl
     events += s.poll()
     assert summary.language == language and all(f.language == language for f in of(events, "final"))
     assert summary.keywords[heard] >= 1 and summary.keywords_not_applicable == [other]
+
+
+def test_the_live_encoder_sees_only_the_window_not_30_s():
+    """transcript._model wraps the shared model's ``encode`` (one window at a time); the live copy must still cut
+    the encoder's input to the window (its cost: 30 s of padding made each Mandarin decode 5x slower)."""
+    s = LiveSession(LiveOptions(language="en"))
+    s.prepare()
+    m = s._whisper
+    features = np.zeros((1, 80, 3000), np.float32)
+    m.frames = 300  # 3 s
+    assert m.encode(features).shape[1] == 150  # the encoder halves the frames
+    m.frames = None
+    assert m.encode(features).shape[1] == 1500
+    s.close()
