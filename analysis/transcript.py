@@ -38,7 +38,7 @@ SR = 16000
 ENV_DEFAULT = "HIRELENS_WHISPER_MODEL_DIR"
 
 _lock = threading.Lock()
-_models: dict[tuple[str, int], object] = {}
+_models: dict[str, object] = {}  # model directory -> pipeline (_model)
 
 
 def _bundled_tiny_en() -> str | None:
@@ -90,23 +90,26 @@ def resolve_model_dir(language: str, model_dirs: dict[str, str] | None = None) -
 
 
 def _model(model_dir: str, threads: int):
-    """The model, loaded once per process, wrapped in faster-whisper's batched pipeline."""
+    """The model, loaded once per process, wrapped in faster-whisper's batched pipeline.
+
+    Loaded once per model directory with one thread count, whatever later calls ask: CTranslate2 fixes a model's
+    thread count at load, and a worker's asked count changes with the answers it meets (face on or off, one or two
+    analyses running). A copy per count held up to four Whisper models (bench/analysis.py --cores 2
+    --worker-memory 8: peak 1,106 MB); one copy reloaded whenever the count changed fragmented the heap (1,177 MB).
+    The count: what the first call asks, but at least two where this process may use two cores (an audio-only
+    answer's ASR uses both; beside face analysis the second thread shares a core with the face thread).
+    """
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from faster_whisper import BatchedInferencePipeline, WhisperModel
 
-    key = (model_dir, threads)
     with _lock:
-        m = _models.get(key)
+        m = _models.get(model_dir)
         if m is None:
-            # one copy per model: the thread count is fixed when CTranslate2 loads a model, and a worker's
-            # changes with the answers it meets (face on or off, one or two analyses running); keeping a copy per
-            # count held up to four Whisper models (bench/analysis.py --cores 2 --worker-memory 8: 804 MB after
-            # each answer against 646 MB on one core, peak 1,126 MB). Reloading costs 0.2-0.3 s of CPU.
-            for other in [k for k in _models if k[0] == model_dir]:
-                del _models[other]
-            model = WhisperModel(model_dir, device="cpu", compute_type="int8", cpu_threads=threads, local_files_only=True)
+            cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+            count = max(1, threads, min(2, cores))
+            model = WhisperModel(model_dir, device="cpu", compute_type="int8", cpu_threads=count, local_files_only=True)
             _encode_one_window_at_a_time(model)
-            m = _models[key] = BatchedInferencePipeline(model)
+            m = _models[model_dir] = BatchedInferencePipeline(model)
         return m
 
 

@@ -138,3 +138,13 @@ def test_ctranslate2_gets_avx512_only_where_the_cpu_has_it_and_the_operator_did_
     monkeypatch.setenv("CT2_FORCE_CPU_ISA", "AVX2")
     _cpu.tune_ctranslate2()
     assert os.environ["CT2_FORCE_CPU_ISA"] == "AVX2"
+
+
+def test_one_model_copy_per_directory_whatever_thread_count_is_asked():
+    # a worker's asked ASR thread count changes with its answers (face on or off); reloading or keeping a copy per
+    # count pushed a worker over 1 GB (docs/analysis.md, Speed and memory)
+    from analysis.transcript import _model
+
+    model_dir = resolve_model_dir("en")
+    first = _model(model_dir, 1)
+    assert _model(model_dir, 2) is first and _model(model_dir, 1) is first

@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -28,10 +29,31 @@ from .models import Answer
 logger = logging.getLogger(__name__)
 
 
+# One analysis at a time per worker process. Huey's default thread workers (two) would otherwise run two analyses
+# in one process: two videos' frames, audio and encoder buffers at once, peak 1,192 MB against the 1 GB goal
+# (docs/analysis.md, Speed and memory). The second waits here before it claims its answer, so _threads() counts
+# only analyses really running and the one that runs gets this process's cores. It costs no message latency: while
+# analyses are queued both Huey threads were busy with them anyway (one now waits instead of sharing the cores), and
+# when one finishes its thread takes the next message in the queue as before. Process workers each have their own.
+_one_at_a_time = threading.Lock()
+
+
+def _wait_for_turn(answer_id: int) -> None:
+    """Take the process's analysis lock. While waiting, keep the queued row fresh: the sweep re-queues a "queued"
+    answer with no task in Huey's queue once its row is older than JOB_LEASE_S, and this task has left the queue."""
+    if _one_at_a_time.acquire(blocking=False):
+        return
+    touch = lambda: Answer.objects.filter(pk=answer_id, analysis_status=Answer.Analysis.QUEUED).update(updated_at=timezone.now())  # noqa: E731
+    touch()
+    while not _one_at_a_time.acquire(timeout=max(1.0, settings.JOB_LEASE_S / 3)):
+        touch()
+
+
 def _threads() -> int:
     """Cores for this analysis: the setting, or (auto) this machine's cores shared among the analyses running
     now (a live lease), this one included. A lone answer gets every core; a row a killed worker left "running"
-    does not count once its lease has expired."""
+    does not count once its lease has expired. A worker process runs one analysis at a time (_one_at_a_time),
+    so the others counted run in other processes."""
     if settings.ANALYSIS_THREADS:
         return settings.ANALYSIS_THREADS
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
@@ -120,6 +142,14 @@ def _settle(answer_id: int, attempt: int, **fields) -> bool:
 def answer_analyse(*, answer_id: int) -> None:
     """Analyse a completed answer once in effect: re-running a done analysis is a no-op, a second worker finds
     it claimed, and a worker killed midway leaves a lease that expires so the sweep queues it again."""
+    _wait_for_turn(answer_id)
+    try:
+        _analyse(answer_id)
+    finally:
+        _one_at_a_time.release()
+
+
+def _analyse(answer_id: int) -> None:
     from analysis import analyse
     from analysis.errors import AnalysisError
 

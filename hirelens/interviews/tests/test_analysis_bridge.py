@@ -150,3 +150,47 @@ def test_the_analysis_is_told_the_interviews_language_and_the_synonyms(org, answ
     options = analysis_bridge._options(Answer.objects.get(pk=answer.pk))
     assert (options.language, options.keywords, options.keyword_synonyms) == (told, ["抗压", "Python"], {"抗压": ["压力"]})
     assert options.whisper_model_dirs is None  # the library's own resolution: bundled models, HIRELENS_WHISPER_MODEL_DIR*
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_worker_process_runs_one_analysis_at_a_time(org, tmp_path, monkeypatch):
+    # Huey's thread workers: two answers' tasks at once in one process; the second waits for the first (memory)
+    import threading
+
+    from django.db import connection
+
+    import analysis
+
+    data = _speech_webm(tmp_path)
+    answers = [_answer(org, data), _answer(org, data)]
+    real, running, most, guard = analysis.analyse, [0], [0], threading.Lock()
+
+    def counted(*args, **kwargs):
+        with guard:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        try:
+            return real(*args, **kwargs)
+        finally:
+            with guard:
+                running[0] -= 1
+
+    monkeypatch.setattr("analysis.analyse", counted)
+    start = threading.Barrier(2)
+
+    def work(pk):
+        try:
+            start.wait()
+            answer_analyse(answer_id=pk)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, args=(a.pk,)) for a in answers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert most[0] == 1
+    for a in answers:
+        a.refresh_from_db()
+        assert a.analysis_status == "done", a.analysis_error
