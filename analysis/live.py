@@ -60,6 +60,8 @@ class LiveOptions:
     partial_every_s: float = 1.0
     max_segment_s: float = 12.0  # a longer segment is cut at its least speech-like moment (bounded decode)
     min_segment_s: float = 3.0  # a shorter segment is closed only by a long pause (Whisper needs context)
+    preroll_s: float = 0.2  # audio before a segment's onset decoded with it (< segment_gap_s: only silence)
+    retry_preroll_s: float = 0.5  # a partial of >= 1.5 s that came out empty is decoded again with this before
     partial_budget: float = 0.35  # share of a core partials may take (their window grows with the segment)
     min_last_word_p: float = 0.25
     keyword_min_p: float = 0.6  # a keyword heard in a partial's unstable words: every word at least this likely
@@ -747,10 +749,18 @@ class LiveSession:
     def _partial(self, now: float) -> None:
         """Decode the open segment so far; words two consecutive decodes agree on become stable."""
         seg = self._seg
-        a = max(0.0, seg.start_s - (0.0 if seg.start_s in self._cut_starts else 0.2))
+        a = max(0.0, seg.start_s - (0.0 if seg.start_s in self._cut_starts else self.opts.preroll_s))
         with self._cond:
             audio = self._audio(a, now)
         hyp = self._decode(audio, a)
+        if not hyp and now - seg.start_s >= 1.5 and seg.start_s not in self._cut_starts and a > 0:
+            # Whisper heard nothing (or only the prompt, dropped as improbable) in a window that begins on a weak
+            # onset: bench, Mandarin, a segment opening on a soft "会" gave three empty partials in a row and all
+            # its words came only with the final (2-6 s); with 0.5 s of silence before, they were heard
+            a = max(0.0, seg.start_s - self.opts.retry_preroll_s)
+            with self._cond:
+                audio = self._audio(a, now)
+            hyp = self._decode(audio, a)
         # its CPU time, not wall time: on a busy machine the wall time of a decode grows but its cost does not,
         # and spacing partials out there would only add latency
         self._partial_cost = self.decode_log[-1][2]
@@ -772,7 +782,7 @@ class LiveSession:
         """The closed segment decoded whole: the final text (it may differ a little from the partials' stable
         text, which saw less of the segment)."""
         seg = self._seg
-        a = max(0.0, seg.start_s - (0.0 if seg.start_s in self._cut_starts else 0.2))
+        a = max(0.0, seg.start_s - (0.0 if seg.start_s in self._cut_starts else self.opts.preroll_s))
         b = min(end + 0.25, self._samples / SR)
         with self._cond:
             audio = self._audio(a, b)

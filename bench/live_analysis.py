@@ -98,7 +98,7 @@ def pct(xs, q):
 
 
 def run(lang: str, *, pace: float, biometric: bool, seconds: float, seed: int, partial_every_s: float = 1.0,
-        options: dict | None = None) -> dict:
+        options: dict | None = None, dump: str | None = None) -> dict:
     import numpy as np
 
     from analysis import synth
@@ -140,6 +140,11 @@ def run(lang: str, *, pace: float, biometric: bool, seconds: float, seed: int, p
     def fed_at(media_s: float) -> float:
         return t0 + media_s / pace if pace else t0
 
+    if dump:  # every partial and final with the wall latency of its emission, one JSON line each
+        with open(dump, "w", encoding="utf-8") as f:
+            for w, ev in stamped:
+                if ev.type in ("partial", "final"):
+                    f.write(json.dumps({"lag_s": round(w - fed_at(ev.t_s), 2), **ev.to_dict()}, ensure_ascii=False) + "\n")
     activity = [(w - fed_at(ev.t_s)) * 1000 for w, ev in stamped
                 if ev.type in ("speech_start", "speech_end", "pause", "pause_end", "rate")
                 or ev.type.startswith("face") or ev.type in ("smile", "frown", "look_away")]
@@ -210,6 +215,7 @@ def main() -> None:
     ap.add_argument("--partial-every", type=float, default=1.0, help="LiveOptions.partial_every_s")
     ap.add_argument("--opt", action="append", default=[], metavar="NAME=VALUE",
                     help="another LiveOptions field (a number), e.g. --opt max_segment_s=8; repeatable")
+    ap.add_argument("--dump", help="write the partial and final events to this file (JSON lines)")
     ap.add_argument("--cores", default="0", help="CPU list to pin to (taskset -c); '' = do not pin")
     args = ap.parse_args()
     if args.cores and hasattr(os, "sched_setaffinity"):
@@ -222,7 +228,8 @@ def main() -> None:
     for lang in (["zh", "en"] if args.lang == "both" else [args.lang]):
         print(json.dumps(run(lang, pace=args.pace, biometric=args.biometric, seconds=args.seconds, seed=args.seed,
                              partial_every_s=args.partial_every,
-                             options={k: float(v) for k, v in (o.split("=", 1) for o in args.opt)}),
+                             options={k: float(v) for k, v in (o.split("=", 1) for o in args.opt)},
+                             dump=args.dump),
                          ensure_ascii=False), flush=True)
 
 
