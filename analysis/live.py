@@ -275,6 +275,7 @@ class LiveSession:
         self._voiced_until = -1.0
         self._busy = False
         self.decode_log: collections.deque[tuple[float, float, float]] = collections.deque(maxlen=10000)
+        self.partial_retries = 0  # partials decoded a second time (see _partial): for the bench
         self._partial_cost = 0.0
         self._end: float | None = None  # end of the last finished stretch of speech (refined)
         self._erest = np.zeros(0, np.float32)
@@ -758,6 +759,7 @@ class LiveSession:
             # onset: bench, Mandarin, a segment opening on a soft "会" gave three empty partials in a row and all
             # its words came only with the final (2-6 s); with 0.5 s of silence before, they were heard
             a = max(0.0, seg.start_s - self.opts.retry_preroll_s)
+            self.partial_retries += 1
             with self._cond:
                 audio = self._audio(a, now)
             hyp = self._decode(audio, a)

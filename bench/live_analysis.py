@@ -112,7 +112,7 @@ def run(lang: str, *, pace: float, biometric: bool, seconds: float, seed: int, p
         frames = [(i / 30, scene(i, i / 30)) for i in range(int(dur * 30))]
     stamped: list[tuple[float, object]] = []
     sess = LiveSession(LiveOptions(language=lang, keywords=KEYWORDS[lang], biometric=biometric,
-                                   partial_every_s=partial_every_s, **(options or {})),
+                                   **{"partial_every_s": partial_every_s, **(options or {})}),
                        on_event=lambda ev: stamped.append((time.perf_counter(), ev)))
     sess.prepare()
     rng = np.random.default_rng(seed)
@@ -193,6 +193,7 @@ def run(lang: str, *, pace: float, biometric: bool, seconds: float, seed: int, p
         "load_avg_1min": round(os.getloadavg()[0], 2),
         # each Whisper decode: window length, wall time, process CPU time (on a busy machine wall >> CPU)
         "decodes": len(sess.decode_log),
+        "partial_retries": sess.partial_retries,  # empty partials decoded again with more audio before
         "decode_window_s_median": round(pct([d[0] for d in sess.decode_log], 50) or 0, 2),
         "decode_wall_ms_median": round(pct([d[1] * 1000 for d in sess.decode_log], 50) or 0),
         "decode_cpu_ms_median": round(pct([d[2] * 1000 for d in sess.decode_log], 50) or 0),
