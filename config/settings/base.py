@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "hirelens.scheduling",
     "hirelens.messaging",
     "hirelens.interviews",
+    "hirelens.live",
     "hirelens.evaluations",
     "hirelens.feedback",
     "hirelens.analytics",
