@@ -264,6 +264,23 @@ MESSAGING_HTTP_TIMEOUT = env.get_float("MESSAGING_HTTP_TIMEOUT", 5.0)
 # that moment, so a lone answer gets every core (a one-minute answer with face analysis: 5.6 s on two cores
 # against 9.5 s on one, docs/analysis.md) and two at once get one each. A number fixes it.
 ANALYSIS_THREADS = 0 if env.get_str("ANALYSIS_THREADS", "auto") == "auto" else max(1, env.get_int("ANALYSIS_THREADS", 1))
+
+
+def _ice_servers() -> list:
+    """WebRTC ICE servers for the live room (STUN/TURN, e.g. coturn), as JSON: nothing outside the machine by default."""
+    import json
+
+    raw = env.get_str("ICE_SERVERS", "[]") or "[]"
+    try:
+        value = json.loads(raw)
+    except ValueError as exc:
+        raise ConfigError("ICE_SERVERS", f"not JSON: {exc}") from None
+    if not isinstance(value, list) or not all(isinstance(v, dict) and v.get("urls") for v in value):
+        raise ConfigError("ICE_SERVERS", 'a JSON list of {"urls": ..., "username": ..., "credential": ...}')
+    return value
+
+
+LIVE_ICE_SERVERS = _ice_servers()
 MESSAGING_CALLBACK_MAX_SKEW = env.get_int("MESSAGING_CALLBACK_MAX_SKEW", 300)
 MESSAGING_REMINDER_OFFSETS = [int(v) for v in env.get_list("MESSAGING_REMINDER_OFFSETS", ["1440", "60"])]
 SMS_BACKEND = env.get_str("SMS_BACKEND", "") or ""

@@ -1,0 +1,59 @@
+"""Who may enter a live room: the one choke point.
+
+Staff: ``access_room`` — the room's interview must be visible to them (``scheduling.access.visible_interviews``,
+the interview page's rule); a missing room and a forbidden one raise the same 404. The candidate:
+``candidate_room`` — the browser session must have opened the interview's candidate or backup link
+(``views.candidate_join`` stores the room id in ``request.session[SESSION_ROOMS_KEY]``).
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+
+from hirelens.core.access import get_for_actor, tenant_queryset
+from hirelens.scheduling.access import visible_interviews
+
+from .models import LiveRoom
+
+SESSION_ROOMS_KEY = "hirelens_live_rooms"
+
+
+def visible_rooms(*, actor):
+    qs = tenant_queryset(LiveRoom.objects.all(), actor=actor)
+    return qs.filter(interview__in=visible_interviews(actor=actor).values("pk"))
+
+
+def access_room(*, actor, room_id) -> LiveRoom:
+    return get_for_actor(visible_rooms(actor=actor).select_related(
+        "interview__stage", "application__candidate", "application__position"), actor=actor, pk=room_id)
+
+
+def candidate_rooms(session) -> list[int]:
+    if session is None:
+        return []
+    return [int(r) for r in session.get(SESSION_ROOMS_KEY, []) if str(r).isdigit()]
+
+
+def candidate_room_grant(session, room_id: int) -> None:
+    rooms = candidate_rooms(session)
+    if room_id not in rooms:
+        session[SESSION_ROOMS_KEY] = (rooms + [room_id])[-20:]
+
+
+def candidate_room(*, session, room_id) -> LiveRoom:
+    """The room whose candidate link this browser session opened; 404 otherwise."""
+    try:
+        room_id = int(room_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    if room_id not in candidate_rooms(session):
+        raise Http404
+    room = LiveRoom.objects.select_related("interview__stage", "application__candidate", "application__position",
+                                           "organization").filter(pk=room_id).first()
+    if room is None:
+        raise Http404
+    return room
+
+
+def room_for_candidate(request, room_id) -> LiveRoom:
+    return candidate_room(session=request.session, room_id=room_id)

@@ -1,0 +1,299 @@
+"""Every write of the live room: open / admit / end, consents, notes, questions, the timeline.
+
+Each service publishes to the room's groups after its transaction commits (``publish_room``): ``live.<room_id>``
+reaches everyone in the room, ``live.<room_id>.staff`` the interviewers only (the candidate's socket never joins
+it, so notes, panel events and incidents cannot reach the candidate). Group messages are
+``{"type": "room.event", "event": <name>, "payload": {...}}``; ``RoomConsumer.room_event`` forwards them to the
+browser as ``{"type": <name>, **payload}``. The media and incident parts publish through the same helpers.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from hirelens.core.audit import audit_record
+from hirelens.core.models import AuditEvent
+
+from .models import LiveRoom, RoomEvent, RoomNote, RoomQuestion
+
+logger = logging.getLogger(__name__)
+
+# quick tags of an interviewer's note: key (stored) -> label
+NOTE_TAGS = {
+    "clear": gettext_lazy("表达清晰"),
+    "follow_up": gettext_lazy("需要追问"),
+    "solid": gettext_lazy("技术扎实"),
+    "off_topic": gettext_lazy("回答偏题"),
+}
+
+# timeline kinds this module writes (incidents and voice only are written by their own parts)
+TIMELINE_KINDS = {
+    "joined": gettext_lazy("进入面试间"),
+    "left": gettext_lazy("离开面试间"),
+    "reconnected": gettext_lazy("重新连接"),
+    "admitted": gettext_lazy("允许候选人进入"),
+    "ended": gettext_lazy("结束面试"),
+}
+
+
+# --- publishing ----------------------------------------------------------------------------------
+
+def room_group(room_id: int) -> str:
+    return f"live.{room_id}"
+
+
+def staff_group(room_id: int) -> str:
+    return f"live.{room_id}.staff"
+
+
+def _message(event: str, payload: dict) -> dict:
+    return {"type": "room.event", "event": event, "payload": payload}
+
+
+def publish_room(room_id: int, event: str, payload: dict, *, staff_only: bool = False) -> None:
+    """Send ``event`` to the room (or to its interviewers only). Synchronous; call it after commit
+    (``publish_room_on_commit``) from services."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    group = staff_group(room_id) if staff_only else room_group(room_id)
+    async_to_sync(layer.group_send)(group, _message(event, payload))
+
+
+async def apublish_room(room_id: int, event: str, payload: dict, *, staff_only: bool = False) -> None:
+    """``publish_room`` for async code (the media peer, consumers)."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    group = staff_group(room_id) if staff_only else room_group(room_id)
+    await layer.group_send(group, _message(event, payload))
+
+
+def publish_room_on_commit(room_id: int, event: str, payload: dict, *, staff_only: bool = False) -> None:
+    transaction.on_commit(lambda: publish_room(room_id, event, payload, staff_only=staff_only))
+
+
+# --- the room ------------------------------------------------------------------------------------
+
+def is_live_interview(interview) -> bool:
+    """A scheduled interview held in a room: one of a live stage, or one HR scheduled without a stage."""
+    stage = interview.stage
+    return stage is None or stage.module == "live"
+
+
+def media_time(room: LiveRoom, at=None) -> float | None:
+    """Seconds on the room's media clock (the recording's time 0, else the candidate's admission)."""
+    zero = room.recording_started_at or room.opened_at
+    if zero is None:
+        return None
+    return round(max(0.0, ((at or timezone.now()) - zero).total_seconds()), 3)
+
+
+def room_for_interview(*, interview) -> LiveRoom:
+    """The interview's room, created on first use (get or create: two first openers get the same room)."""
+    room = LiveRoom.objects.filter(interview=interview).first()
+    if room is not None:
+        return room
+    with transaction.atomic():
+        room, _created = LiveRoom.objects.get_or_create(
+            interview=interview,
+            defaults={"organization_id": interview.organization_id, "application_id": interview.application_id},
+        )
+    return room
+
+
+@transaction.atomic
+def timeline_add(*, room: LiveRoom, kind: str, actor=None, by_candidate: bool = False, data: dict | None = None,
+                 media_time_s: float | None = None) -> RoomEvent:
+    """One line of the room's timeline (joined, left, admitted, reconnected, ended; other parts add theirs)."""
+    return RoomEvent.objects.create(
+        organization_id=room.organization_id, room=room, kind=kind,
+        actor=actor if getattr(actor, "is_authenticated", False) else None, by_candidate=by_candidate,
+        media_time_s=media_time(room) if media_time_s is None else media_time_s, data=data or {},
+    )
+
+
+def _require_open(room: LiveRoom) -> None:
+    if room.state == LiveRoom.State.ENDED:
+        raise ValidationError(_("面试已结束。"), code="ended")
+
+
+@transaction.atomic
+def room_join(*, room: LiveRoom, peer: str, actor=None, by_candidate: bool = False, reconnect: bool = False) -> LiveRoom:
+    """Someone entered the room (or came back after a network drop): a timeline line. An ended room refuses."""
+    room = LiveRoom.objects.select_for_update().get(pk=room.pk)
+    _require_open(room)
+    if by_candidate and not room.consents:
+        raise ValidationError(_("请先阅读并同意授权说明。"), code="consent")
+    timeline_add(room=room, kind="reconnected" if reconnect else "joined", actor=actor, by_candidate=by_candidate,
+                 data={"peer": peer[:64]})
+    return room
+
+
+@transaction.atomic
+def room_leave(*, room: LiveRoom, peer: str, actor=None, by_candidate: bool = False) -> None:
+    if LiveRoom.objects.filter(pk=room.pk, state=LiveRoom.State.ENDED).exists():
+        return
+    timeline_add(room=room, kind="left", actor=actor, by_candidate=by_candidate, data={"peer": peer[:64]})
+
+
+@transaction.atomic
+def room_admit(*, actor, room: LiveRoom) -> LiveRoom:
+    """An interviewer lets the waiting candidate in: the room opens (its media clock starts) and everyone hears."""
+    room = LiveRoom.objects.select_for_update().get(pk=room.pk)
+    _require_open(room)
+    if room.candidate_admitted:
+        return room
+    now = timezone.now()
+    room.candidate_admitted, room.candidate_admitted_at = True, now
+    if room.state == LiveRoom.State.WAITING:
+        room.state, room.opened_at = LiveRoom.State.OPEN, now
+    room.save(update_fields=["candidate_admitted", "candidate_admitted_at", "state", "opened_at", "updated_at"])
+    timeline_add(room=room, kind="admitted", actor=actor)
+    audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=room, fields=["admitted"])
+    publish_room_on_commit(room.pk, "admitted", {"by": actor.full_name})
+    return room
+
+
+def _media_end(room_id: int) -> None:
+    """Stop the server peer and hand the recording over (the media part's); the room ends even without it."""
+    try:
+        from hirelens.live import media
+    except ImportError:
+        return
+    end = getattr(media, "room_media_end", None)
+    if end is None:
+        return
+    try:
+        if inspect.iscoroutinefunction(end):
+            async_to_sync(end)(room_id=room_id)
+        else:
+            end(room_id=room_id)
+    except Exception:  # the room is already ended: a media failure must not undo it
+        logger.exception("room %s: media end failed", room_id)
+
+
+@transaction.atomic
+def room_end(*, actor, room: LiveRoom) -> LiveRoom:
+    """End the room for good (it cannot be reopened): ``ended`` to everyone, then the media part stops the
+    server peer, stores the recording and queues its analysis."""
+    room = LiveRoom.objects.select_for_update().get(pk=room.pk)
+    if room.state == LiveRoom.State.ENDED:
+        return room
+    room.state, room.ended_at, room.ended_by = LiveRoom.State.ENDED, timezone.now(), actor
+    room.save(update_fields=["state", "ended_at", "ended_by", "updated_at"])
+    timeline_add(room=room, kind="ended", actor=actor)
+    audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=room, fields=["ended"])
+    room_id = room.pk
+    publish_room_on_commit(room_id, "ended", {"by": actor.full_name})
+    transaction.on_commit(lambda: _media_end(room_id))
+    return room
+
+
+@transaction.atomic
+def room_consent(*, room: LiveRoom, accepted: dict[str, bool], request=None) -> LiveRoom:
+    """The candidate's consents in the room, with the same notices as the AI interview: the required ones
+    (recording, AI analysis) must be accepted; biometric (face) analysis is optional.
+
+    Stored as ``{"recording": bool, "ai_analysis": bool, "biometric": bool, "versions": {kind: n}, "at": iso}``;
+    ``biometric`` is the candidate's answer (the media part also checks the organization's face switch)."""
+    from hirelens.interviews.models import ConsentNotice
+    from hirelens.interviews.services import current_notices
+
+    room = LiveRoom.objects.select_for_update().get(pk=room.pk)
+    _require_open(room)
+    notices = current_notices(room.organization_id)
+    if any(k not in notices for k in (ConsentNotice.Kind.RECORDING, ConsentNotice.Kind.AI_ANALYSIS)):
+        raise ValidationError(_("授权说明尚未配置，请联系招聘方。"), code="no_notice")
+    for kind, notice in notices.items():
+        if notice.required and kind != ConsentNotice.Kind.BIOMETRIC and not accepted.get(kind):
+            raise ValidationError(_("需要您同意录音录像和AI分析才能继续面试。"), code="required")
+    consents: dict = {kind: bool(accepted.get(kind)) for kind in notices}
+    consents["versions"] = {kind: notice.version for kind, notice in notices.items()}
+    consents["at"] = timezone.now().isoformat()
+    room.consents = consents
+    room.save(update_fields=["consents", "updated_at"])
+    audit_record(action=AuditEvent.Action.UPDATE, organization_id=room.organization_id, obj=room,
+                 fields=[f"consent:{k}" for k in notices], request=request)
+    return room
+
+
+# --- notes and questions -------------------------------------------------------------------------
+
+def note_payload(note: RoomNote) -> dict:
+    return {"id": note.pk, "author": note.author.full_name if note.author_id else "", "text": note.text,
+            "tags": list(note.tags), "media_time_s": note.media_time_s, "at": note.created_at.isoformat()}
+
+
+@transaction.atomic
+def note_add(*, actor, room: LiveRoom, text: str, tags: list[str] | None = None, media_time_s: float | None = None) -> RoomNote:
+    """An interviewer's note, sent at once to the other interviewers (never to the candidate) and pinned to the
+    media time (the server's clock when it runs, else the page's)."""
+    _require_open(room)
+    text = (text or "").strip()
+    tags = [t for t in dict.fromkeys(tags or []) if t in NOTE_TAGS]
+    if not text and not tags:
+        raise ValidationError(_("请写下批注或选择标签。"), code="empty")
+    if len(text) > 2000:
+        raise ValidationError(_("批注最多 2000 字。"), code="too_long")
+    at = media_time(room)
+    if at is None and isinstance(media_time_s, (int, float)) and 0 <= media_time_s < 24 * 3600:
+        at = float(media_time_s)
+    note = RoomNote.objects.create(organization_id=room.organization_id, room=room, author=actor, text=text, tags=tags,
+                                   media_time_s=at)
+    publish_room_on_commit(room.pk, "note", note_payload(note), staff_only=True)
+    return note
+
+
+def question_payload(question: RoomQuestion) -> dict:
+    return {"id": question.pk, "text": question.text, "media_time_s": question.media_time_s,
+            "at": question.created_at.isoformat()}
+
+
+def answer_payload(question: RoomQuestion) -> dict:
+    return {"question": question.pk, "text": question.answer, "by_voice": question.answered_by_voice,
+            "by": question.answered_by.full_name if question.answered_by_id else ""}
+
+
+@transaction.atomic
+def question_ask(*, room: LiveRoom, text: str) -> RoomQuestion:
+    """The candidate's question (only once admitted): everyone in the room sees it."""
+    _require_open(room)
+    if not room.candidate_admitted:
+        raise ValidationError(_("面试官允许您进入后才能提问。"), code="not_admitted")
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(_("请输入问题。"), code="empty")
+    if len(text) > 1000:
+        raise ValidationError(_("问题最多 1000 字。"), code="too_long")
+    question = RoomQuestion.objects.create(organization_id=room.organization_id, room=room, text=text,
+                                           media_time_s=media_time(room))
+    publish_room_on_commit(room.pk, "question", question_payload(question))
+    return question
+
+
+@transaction.atomic
+def question_answer(*, actor, room: LiveRoom, question: RoomQuestion, text: str = "", by_voice: bool = False) -> RoomQuestion:
+    """An interviewer answers a question of this room, by text or by saying it aloud."""
+    if question.room_id != room.pk:
+        raise ValidationError(_("问题不存在。"), code="question")
+    _require_open(room)
+    text = (text or "").strip()
+    if not text and not by_voice:
+        raise ValidationError(_("请输入回答，或选择“已口头回答”。"), code="empty")
+    if len(text) > 2000:
+        raise ValidationError(_("回答最多 2000 字。"), code="too_long")
+    question.answer, question.answered_by_voice = text, bool(by_voice)
+    question.answered_by, question.answered_at = actor, timezone.now()
+    question.save(update_fields=["answer", "answered_by_voice", "answered_by", "answered_at", "updated_at"])
+    publish_room_on_commit(room.pk, "answer", answer_payload(question))
+    return question
