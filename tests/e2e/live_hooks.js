@@ -1,0 +1,93 @@
+// Measuring hooks for the live-room test and bench, added to a page with Playwright's add_init_script (through the
+// DevTools protocol, before the page's own scripts; not governed by the page's Content-Security-Policy).
+// window.__hlBench:
+//   onsets: wall times (Date.now(), ms) at which the local microphone's audio went from silence to sound
+//           (the fake capture file has digital silence between its clips, so the first sample over 0.01 is the onset);
+//   gum:    wall times at which getUserMedia returned a stream;
+//   ws:     every WebSocket message received ({at: Date.now(), m: parsed JSON}), for the panel's events and their words;
+//   frames: [wall ms, frame number read from the marker along the bottom of the fake camera's picture], sampled.
+(() => {
+  if (window.__hlBench) return;
+  const rec = { onsets: [], gum: [], ws: [], frames: [], audioOn: false, levels: 0 };
+  window.__hlBench = rec;
+
+  const NativeWS = window.WebSocket;
+  function HookedWS(url, protocols) {
+    const ws = protocols === undefined ? new NativeWS(url) : new NativeWS(url, protocols);
+    ws.addEventListener("message", (event) => {
+      const at = Date.now();
+      try { rec.ws.push({ at, m: JSON.parse(event.data) }); } catch (e) { /* not JSON */ }
+    });
+    return ws;
+  }
+  HookedWS.prototype = NativeWS.prototype;
+  for (const key of ["CONNECTING", "OPEN", "CLOSING", "CLOSED"]) HookedWS[key] = NativeWS[key];
+  window.WebSocket = HookedWS;
+
+  function watchAudio(stream) {
+    const tracks = stream.getAudioTracks();
+    if (!tracks.length || rec.audioOn) return;
+    rec.audioOn = true;
+    const ctx = new AudioContext();
+    const source = ctx.createMediaStreamSource(new MediaStream([tracks[0].clone()]));
+    const node = ctx.createScriptProcessor(256, 1, 1);
+    const mute = ctx.createGain();
+    mute.gain.value = 0;
+    let quiet = 0;
+    let sounding = false;
+    node.onaudioprocess = (event) => {
+      const x = event.inputBuffer.getChannelData(0);
+      let first = -1;
+      for (let i = 0; i < x.length; i++) if (Math.abs(x[i]) > 0.01) { first = i; break; }
+      if (first >= 0) {
+        rec.levels++;
+        if (!sounding && quiet > 0.5 * ctx.sampleRate) {
+          // the buffer was captured about one buffer before this callback: date the onset sample inside it
+          rec.onsets.push(Date.now() - ((x.length - first) / ctx.sampleRate) * 1000);
+        }
+        sounding = true;
+        quiet = 0;
+      } else {
+        quiet += x.length;
+        if (quiet > 0.5 * ctx.sampleRate) sounding = false;
+      }
+    };
+    source.connect(node);
+    node.connect(mute);
+    mute.connect(ctx.destination);
+    rec.audioContext = ctx;
+  }
+
+  if (navigator.mediaDevices && navigator.mediaDevices.getUserMedia) {
+    const gum = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+    navigator.mediaDevices.getUserMedia = async (constraints) => {
+      const stream = await gum(constraints);
+      rec.gum.push(Date.now());
+      try { watchAudio(stream); } catch (e) { rec.audioError = String(e); }
+      return stream;
+    };
+  }
+
+  // read the frame number of the fake camera's picture in a <video> (bits along the bottom edge, 16 px each)
+  rec.watchVideo = (video, bits = 9) => {
+    const canvas = document.createElement("canvas");
+    const g = canvas.getContext("2d", { willReadFrequently: true });
+    const step = () => {
+      if (video.videoWidth) {
+        canvas.width = video.videoWidth;
+        canvas.height = video.videoHeight;
+        g.drawImage(video, 0, 0);
+        const row = g.getImageData(0, canvas.height - 4, bits * 16, 1).data;
+        let n = 0;
+        for (let b = 0; b < bits; b++) if (row[(b * 16 + 8) * 4] > 128) n |= 1 << b;
+        rec.frames.push([Date.now(), n]);
+      }
+      if (video.requestVideoFrameCallback) video.requestVideoFrameCallback(step);
+      else setTimeout(step, 30);
+    };
+    step();
+  };
+
+  rec.summary = () => ({ onsets: rec.onsets, gum: rec.gum, frames: rec.frames.length, lastFrame: rec.frames[rec.frames.length - 1],
+    levels: rec.levels, audioError: rec.audioError || null, ws: rec.ws.length });
+})();

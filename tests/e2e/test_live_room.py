@@ -1,0 +1,330 @@
+"""The live interview room in Debian's Chromium, three people at once (issue 18: I2, A2, I3, I4).
+
+One Chromium with fake camera and microphone fed from generated media (``live_media``: the astronaut's face that
+leaves the picture at known times, real recorded Mandarin "对，这就是我，万人敬仰的太乙真人。" at known times) and
+three contexts: the candidate on a phone (390x844, zh-CN) through the candidate link of a scheduled live interview,
+and two interviewers on desktops (one in Chinese, one in English), signed in. Real uvicorn (WebSockets, the server
+peer with aiortc and the live analysis), a real Huey worker (message delivery, the recording's analysis), the local
+server that speaks the WeChat API contract.
+
+Steps: consent, device check, join → waiting; admitted; all three see and hear each other (frames decoded and audio
+energy in every receiving page); a note reaches the other interviewer and never the candidate; the candidate's
+question and its answer; the panel fills with speech, the clip's words and the position's keyword; the candidate's
+network is cut and comes back (back in the room and frames flowing within 5 s: printed); voice only; the backup
+link through WeChat; the end → the recording stored, decodable, analysed.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from conftest import CHROMIUM, CHROMIUM_ARGS, Process, free_port, in_thread, service_env, staff_login, wait_for_js
+
+from .live_media import make_live_media
+
+pytestmark = [pytest.mark.e2e, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+HOOKS = (Path(__file__).parent / "live_hooks.js").read_text()
+OPENID = "oKx9a5Y2bP3cQ4dR5eS6fTlive01"
+CANDIDATE = "赵磊"
+NOTE = "项目经历讲得具体，建议追问团队分工"
+QUESTION = "请问这个岗位的团队有多少人？"
+ANSWER = "The team has eight people."
+
+# every remote participant of the page decodes frames and receives sound (audio energy), per window.hirelensRoom.peers()
+ALL_FLOWING = """(async () => {{
+  if (!window.hirelensRoom || !window.hirelensRoom.peers) return false;
+  const peers = await window.hirelensRoom.peers();
+  return peers.length >= {n} && peers.every(p => p.framesDecoded > 0 && (p.audioLevel > 0 || p.totalAudioEnergy > 0));
+}})()"""
+PEERS = "window.hirelensRoom.peers()"
+
+
+@pytest.fixture(scope="module")
+def live_media(tmp_path_factory):
+    return make_live_media(tmp_path_factory.getbasetemp() / "live-media")
+
+
+@pytest.fixture(scope="module")
+def live_browser(playwright_session, live_media):
+    chromium = playwright_session.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                                  args=CHROMIUM_ARGS + live_media.chromium_args())
+    yield chromium
+    chromium.close()
+
+
+@pytest.fixture
+def fake_wechat(settings):
+    from hirelens.messaging.tests.fake_wechat import FakeWeChat
+
+    fake = FakeWeChat().start()
+    settings.WECHAT_API_BASE = settings.WECOM_API_BASE = settings.WECHAT_QR_BASE = fake.url
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def live_server(transactional_db, fake_wechat):
+    """uvicorn (HTTP + WebSockets, the server peer) on the test database, WeChat calls going to the fake server."""
+    import urllib.request
+
+    port = free_port()
+    proc = Process([sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1", "--port", str(port),
+                    "--ws", "websockets", "--lifespan", "off", "--log-level", "warning"],
+                   service_env(HIRELENS_WECHAT_API_BASE=fake_wechat.url), "asgi-live")
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except Exception:
+            if proc.proc.poll() is not None or time.time() > deadline:
+                proc.stop()
+                raise RuntimeError("the ASGI server did not start:\n" + proc.output())
+            time.sleep(0.2)
+    proc.base_url = base
+    yield proc
+    proc.stop()
+
+
+def scheduled_live_interview(org, hr_admin, interviewers):
+    """A live interview scheduled through the scheduling service (two minutes from now, an hour long), its room and
+    the candidate's link; the candidate follows the organization's WeChat account."""
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    from hirelens.live.services import room_for_interview
+    from hirelens.messaging.models import ChannelAccount
+    from hirelens.messaging.tests.factories import WeChatBindingFactory
+    from hirelens.scheduling import services
+    from hirelens.scheduling.links import link_issue
+    from hirelens.scheduling.models import InterviewLink
+    from hirelens.workflows.tests.factories import assign, make_application, make_position
+
+    org.facial_analysis_enabled = True
+    org.save()
+    position = make_position(org, title="销售代表", keywords=["真人", "团队"])
+    for user in interviewers:
+        assign(position, user, "interviewer")
+    application = make_application(position, CANDIDATE)
+    zone = ZoneInfo("Asia/Shanghai")
+    start = (timezone.now() + timedelta(minutes=3)).astimezone(zone)
+    interview = services.interview_schedule(actor=hr_admin, application=application, start=start.strftime("%Y-%m-%dT%H:%M"),
+                                            end=(start + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+                                            interviewers=interviewers, time_zone="Asia/Shanghai")
+    _link, token = link_issue(application=application, interview=interview, kind=InterviewLink.Kind.CANDIDATE)
+    room = room_for_interview(interview=interview)
+    WeChatBindingFactory(candidate=application.candidate, openid=OPENID)
+    from django.conf import settings
+
+    ChannelAccount.objects.create(organization=org, provider="wechat", app_id="wx5f1e0c1d2a3b4c5d", secret="oa-secret-0001",
+                                  token="hirelens-callback-token", encoding_aes_key="abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
+                                  original_id="gh_3f0e1d2c3b4a", templates={})
+    assert settings.WECHAT_API_BASE.startswith("http://127.0.0.1")
+    return room, token
+
+
+def peers(page) -> list[dict]:
+    return page.evaluate(PEERS)
+
+
+def frames_of(page, role: str) -> int:
+    return sum(p["framesDecoded"] or 0 for p in peers(page) if p["role"] == role)
+
+
+def panel_kinds(page) -> list[str]:
+    return page.evaluate("(window.hirelensPanel && window.hirelensPanel.received || []).map(r => r.kind)")
+
+
+def accept_dialogs(page) -> None:
+    page.on("dialog", lambda dialog: dialog.accept())
+
+
+def test_three_people_in_the_live_room(live_server, live_browser, live_media, org, hr_admin, interviewer, fake_wechat,
+                                       real_queue, start_worker):
+    from django.contrib.auth import get_user_model
+
+    from hirelens.accounts.tests.factories import UserFactory
+
+    t_start = time.monotonic()
+    figures: dict = {}
+    fake_wechat.followers.add(OPENID)
+    fake_wechat.user_message(OPENID)  # the candidate wrote to the account: customer-service messages may go
+    worker = start_worker(HIRELENS_WECHAT_API_BASE=fake_wechat.url)
+
+    def setup():
+        from hirelens.interviews.models import ConsentNotice
+        from hirelens.interviews.notices import ensure_platform_notices
+
+        ensure_platform_notices(ConsentNotice)  # a transactional test flushed what the data migration wrote
+        User = get_user_model()
+        User.objects.filter(pk=interviewer.pk).update(full_name="王芳")
+        second = UserFactory(organization=org, role="interviewer", email="li@example.com", full_name="李强", language="en")
+        return scheduled_live_interview(org, hr_admin, [User.objects.get(pk=interviewer.pk), second]) + (second,)
+
+    room, token, second = in_thread(setup)
+    base = live_server.base_url
+
+    first_ctx = live_browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 800})
+    second_ctx = live_browser.new_context(locale="en-US", viewport={"width": 1280, "height": 800})
+    cand_ctx = live_browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    for ctx in (first_ctx, second_ctx, cand_ctx):
+        ctx.add_init_script(HOOKS)
+    first, second_page, cand = first_ctx.new_page(), second_ctx.new_page(), cand_ctx.new_page()
+    for page in (first, second_page, cand):
+        accept_dialogs(page)
+    try:
+        # --- the two interviewers enter the room -----------------------------------------------------------------
+        staff_login(first, base, interviewer)
+        staff_login(second_page, base, second)
+        for page in (first, second_page):
+            page.goto(f"{base}/live/{room.pk}/")
+            page.wait_for_selector(f"#room[data-room-id='{room.pk}'][data-role=interviewer]")
+        assert "不是结论" in first.locator("#panel-disclaimer").inner_text()
+        assert "not a verdict" in second_page.locator("#panel-disclaimer").inner_text()
+
+        # --- the candidate: consent, device check, join, waiting room ---------------------------------------------
+        cand.goto(f"{base}/live/join/{token}/")
+        for kind in ("recording", "ai_analysis", "biometric"):
+            box = cand.locator(f"input[data-consent={kind}]")
+            if box.count():
+                box.check()
+        cand.click("#consent-next")
+        cand.wait_for_selector("#device-check", state="visible")
+        wait_for_js(cand, "!!document.querySelector('video#self-view') && document.querySelector('video#self-view').videoWidth > 0",
+                    timeout=15000)
+        t_join = time.monotonic()
+        cand.click("#join-btn")
+        cand.wait_for_selector("#waiting", state="visible", timeout=15000)
+        assert cand.locator("#room").get_attribute("data-state") == "waiting"
+        assert cand.locator("#room").get_attribute("data-role") == "candidate"
+
+        # --- admitted: everybody sees and hears everybody ------------------------------------------------------
+        first.click("button[data-action=admit]", timeout=15000)
+        wait_for_js(cand, "document.querySelector('#room').dataset.state === 'open'", timeout=15000)
+        for page in (cand, first, second_page):
+            wait_for_js(page, ALL_FLOWING.format(n=2), timeout=40000)
+        figures["join_s"] = round(time.monotonic() - t_join, 1)
+        tiles = first.locator(".tile .name").all_inner_texts()
+        assert any(CANDIDATE in t for t in tiles) and any("李强" in t for t in tiles), tiles
+        cand_tiles = cand.locator(".tile .name").all_inner_texts()
+        assert any("王芳" in t for t in cand_tiles) and any("李强" in t for t in cand_tiles), cand_tiles
+        assert {p["role"] for p in peers(first)} == {"candidate", "interviewer"}
+        assert first.locator(".tile[data-role=candidate] [data-quality]").first.get_attribute("data-quality") in ("good", "fair", "poor")
+
+        # --- a note of the first interviewer reaches the second, never the candidate ---------------------------------
+        first.fill("#notes-form textarea[name=text]", NOTE)
+        first.locator("#notes-form button[data-tag]").first.click()
+        first.click("#notes-form button[type=submit]")
+        second_page.wait_for_selector(f"#notes-list li:has-text('{NOTE}')", timeout=10000)
+        assert "王芳" in second_page.locator("#notes-list li", has_text=NOTE).inner_text()
+
+        # --- the candidate's question and the second interviewer's answer ------------------------------------------
+        cand.fill("#question-form textarea[name=text]", QUESTION)
+        cand.locator("#question-form button[type=submit]").click()
+        for page in (first, second_page):
+            page.wait_for_selector(f"#questions-list li[data-question-id]:has-text('{QUESTION}')", timeout=10000)
+        item = second_page.locator("#questions-list li[data-question-id]", has_text=QUESTION)
+        item.locator("form.answer-form textarea[name=text]").fill(ANSWER)
+        item.locator("form.answer-form button[type=submit]").click()
+        cand.wait_for_selector(f"#questions-list li .answer:has-text('{ANSWER}')", timeout=10000)
+
+        # --- the panel: speech, the clip's words, the position's keyword (interviewers only) -----------------------
+        for page in (first, second_page):
+            wait_for_js(page, "(window.hirelensPanel && window.hirelensPanel.received || []).some(r => r.kind === 'speech_start')",
+                        timeout=40000)
+        wait_for_js(first, "/太乙|真人|万人|敬仰/.test(document.querySelector('#panel-transcript').textContent)", timeout=60000)
+        first.wait_for_selector("#panel-keywords li[data-keyword='真人']", timeout=30000)
+        assert first.locator("#panel-speaking-share").inner_text().strip()
+        assert first.locator("#panel-face").is_visible()  # biometric consent given and the organization's switch on
+        kinds = set(panel_kinds(first))
+        assert {"speech_start", "rate"} <= kinds and kinds & {"partial", "final"}, kinds
+        assert cand.locator("#panel-transcript").count() == 0
+        assert cand.evaluate("window.__hlBench.ws.filter(x => ['panel', 'note', 'incident', 'helpdesk'].includes(x.m.type)).length") == 0
+
+        # --- the candidate's network is cut, then comes back ----------------------------------------------------
+        cand_ctx.set_offline(True)
+        cut = time.monotonic()
+        went_down = True
+        try:
+            wait_for_js(cand, "document.querySelector('#connection-status').dataset.state !== 'connected'", timeout=8000)
+        except AssertionError:
+            went_down = False
+        while time.monotonic() - cut < 4:
+            cand.wait_for_timeout(200)
+        before = frames_of(first, "candidate")
+        cand_ctx.set_offline(False)
+        back = time.monotonic()
+        wait_for_js(cand, "document.querySelector('#connection-status').dataset.state === 'connected'", timeout=10000)
+        deadline = back + 10
+        while frames_of(first, "candidate") <= before + 5:
+            assert time.monotonic() < deadline, "the candidate's video did not come back"
+            first.wait_for_timeout(100)
+        figures["reconnect_s"] = round(time.monotonic() - back, 2)
+        figures["status_went_reconnecting"] = went_down
+        assert figures["reconnect_s"] < 5, figures
+        assert cand.locator("#room").get_attribute("data-state") == "open"
+
+        # --- camera broken: voice only; the candidate's video stops, the panel keeps hearing ----------------------
+        first.click("#incidents button[data-incident=device]")
+        cand.wait_for_selector("#voice-only-banner", state="visible", timeout=10000)
+        switched = cand.evaluate("Date.now()")
+        first.wait_for_selector("#incidents-list li[data-kind=device]", timeout=10000)
+        first.wait_for_timeout(1500)
+        stopped = frames_of(second_page, "candidate")
+        first.wait_for_timeout(2500)
+        assert frames_of(second_page, "candidate") <= stopped + 2, "the candidate's video still flows in voice only"
+        wait_for_js(first, f"(window.hirelensPanel.received || []).some(r => r.at_ms > {switched} && "
+                    "['speech_start', 'speech_end', 'rate', 'partial', 'final'].includes(r.kind))", timeout=20000)
+
+        # --- the network is poor: the backup link, delivered through WeChat ----------------------------------------
+        first.click("#incidents button[data-incident=network]")
+        first.wait_for_selector("#incidents-list li[data-kind=network][data-status=sent], "
+                                "#incidents-list li[data-kind=network][data-status=delivered]", timeout=30000)
+        sent = [json.dumps(s["payload"], ensure_ascii=False) for s in fake_wechat.sent if s["payload"].get("touser") == OPENID]
+        assert any("/live/join/" in s for s in sent), (sent, worker.output()[-2000:])
+
+        # --- the end: everybody sees it; the recording is stored and analysed afterwards -----------------------------
+        first.click("#controls button[data-action=end]")
+        for page in (first, second_page, cand):
+            wait_for_js(page, "document.querySelector('#room').dataset.state === 'ended'", timeout=15000)
+        assert NOTE not in cand.content()
+        figures["room_s"] = round(time.monotonic() - t_join, 1)
+    finally:
+        for ctx in (first_ctx, second_ctx, cand_ctx):
+            ctx.close()
+
+    from hirelens.live.models import LiveRoom
+
+    deadline = time.monotonic() + 150
+    while True:
+        done = in_thread(lambda: LiveRoom.objects.get(pk=room.pk))
+        if done.analysis_status in ("done", "failed"):
+            break
+        assert time.monotonic() < deadline, (done.analysis_status, worker.output()[-3000:], live_server.output()[-3000:])
+        time.sleep(1)
+    assert done.analysis_status == "done", (done.analysis_error, worker.output()[-3000:])
+    assert done.state == "ended" and done.recording and done.recording_size > 0
+
+    import av
+
+    def decoded():
+        with done.recording.open("rb") as fileobj, av.open(fileobj) as container:
+            kinds = {s.type for s in container.streams}
+            n = sum(1 for _ in container.decode(audio=0))
+            return kinds, n
+
+    kinds, audio_frames = in_thread(decoded)
+    assert {"audio", "video"} <= kinds and audio_frames > 100
+    assert any(ch in json.dumps(done.analysis, ensure_ascii=False) for ch in ("太乙", "真人", "敬仰")), done.analysis
+    figures["total_s"] = round(time.monotonic() - t_start, 1)
+    print("live room figures:", json.dumps(figures))
