@@ -31,6 +31,17 @@ from .models import Decision, FitRule, Scorecard
 from .selectors import ai_evidence, profile_build
 
 
+def live_rooms(*, actor, application) -> list[dict]:
+    """The application's live interviews for the review (recording, annotations, analysis); none without the app."""
+    from django.apps import apps
+
+    if not apps.is_installed("hirelens.live"):
+        return []
+    from hirelens.live.review import application_rooms
+
+    return application_rooms(actor=actor, application=application)
+
+
 @login_required
 def index(request):
     applications = visible_applications(actor=request.user).filter(progress__isnull=False)
@@ -76,6 +87,7 @@ def application_detail(request, application_id: int):
         "stages": _stage_rows(request, application),
         "profile": profile,
         "evidence": ai_evidence(actor=request.user, application=application),
+        "live_rooms": live_rooms(actor=request.user, application=application),
         "can_decide": user_can(request.user, Perm.DECISIONS_RECORD),
         "can_configure": user_can(request.user, Perm.POSITIONS_MANAGE),
         "outcomes": Decision.Outcome.choices,
