@@ -1,7 +1,7 @@
 // Measuring hooks for the live-room test and bench, added to a page with Playwright's add_init_script (through the
 // DevTools protocol, before the page's own scripts; not governed by the page's Content-Security-Policy).
 // window.__hlBench:
-//   onsets: wall times (Date.now(), ms) at which the local microphone's audio went from silence to sound
+//   onsets: wall times (Date.now(), ms) at which the microphone track sent to the peers went from silence to sound
 //           (the fake capture file has digital silence between its clips, so the first sample over 0.01 is the onset);
 //   gum:    wall times at which getUserMedia returned a stream;
 //   ws:     every WebSocket message received ({at: Date.now(), m: parsed JSON}), for the panel's events and their words;
@@ -24,18 +24,22 @@
   for (const key of ["CONNECTING", "OPEN", "CLOSING", "CLOSED"]) HookedWS[key] = NativeWS[key];
   window.WebSocket = HookedWS;
 
-  function watchAudio(stream) {
-    const tracks = stream.getAudioTracks();
-    if (!tracks.length || rec.audioOn) return;
-    rec.audioOn = true;
+  // The microphone track actually sent (to a peer connection) is watched, through a clone (same source, same
+  // position in the looping file); a different track sent later replaces the watcher.
+  function watchAudio(track) {
+    if (!track || track.kind !== "audio" || rec.watched === track.id) return;
+    rec.watched = track.id;
+    if (rec.audioContext) rec.audioContext.close();
     const ctx = new AudioContext();
-    const source = ctx.createMediaStreamSource(new MediaStream([tracks[0].clone()]));
+    const source = ctx.createMediaStreamSource(new MediaStream([track.clone()]));
     const node = ctx.createScriptProcessor(256, 1, 1);
     const mute = ctx.createGain();
     mute.gain.value = 0;
     let quiet = 0;
     let sounding = false;
+    const id = track.id;
     node.onaudioprocess = (event) => {
+      if (rec.watched !== id) return;
       const x = event.inputBuffer.getChannelData(0);
       let first = -1;
       for (let i = 0; i < x.length; i++) if (Math.abs(x[i]) > 0.01) { first = i; break; }
@@ -57,13 +61,27 @@
     mute.connect(ctx.destination);
     rec.audioContext = ctx;
   }
+  const safely = (track) => { try { watchAudio(track); } catch (e) { rec.audioError = String(e); } };
 
+  if (window.RTCPeerConnection) {
+    const proto = window.RTCPeerConnection.prototype;
+    const addTrack = proto.addTrack;
+    proto.addTrack = function (track, ...streams) { safely(track); return addTrack.call(this, track, ...streams); };
+    const addTransceiver = proto.addTransceiver;
+    proto.addTransceiver = function (what, init) {
+      if (what && typeof what === "object") safely(what);
+      return addTransceiver.call(this, what, init);
+    };
+  }
+  if (window.RTCRtpSender && window.RTCRtpSender.prototype.replaceTrack) {
+    const replaceTrack = window.RTCRtpSender.prototype.replaceTrack;
+    window.RTCRtpSender.prototype.replaceTrack = function (track) { safely(track); return replaceTrack.call(this, track); };
+  }
   if (navigator.mediaDevices && navigator.mediaDevices.getUserMedia) {
     const gum = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
     navigator.mediaDevices.getUserMedia = async (constraints) => {
       const stream = await gum(constraints);
       rec.gum.push(Date.now());
-      try { watchAudio(stream); } catch (e) { rec.audioError = String(e); }
       return stream;
     };
   }
