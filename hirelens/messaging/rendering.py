@@ -50,11 +50,13 @@ DEFAULTS = {
     ),
     Kind.DELAY: (
         gettext_lazy("面试延迟：{position}"),
-        gettext_lazy("{name}，您好！很抱歉，「{position}」的面试将推迟约 {minutes} 分钟开始，请保持链接打开：{link}"),
+        gettext_lazy("{name}，您好！很抱歉，面试官将晚到，「{position}」的面试将推迟约 {minutes} 分钟开始。\n新的开始时间：{time}\n"
+                     "请保持面试页面打开，面试官到达后会请您进入。\n链接：{link}"),
     ),
     Kind.SUBSTITUTE: (
         gettext_lazy("面试官变更：{position}"),
-        gettext_lazy("{name}，您好！「{position}」的面试将由{interviewer}主持，时间不变：{time}。链接：{link}"),
+        gettext_lazy("{name}，您好！「{position}」的面试将改由{interviewer}主持。\n面试时间：{time}\n"
+                     "请使用原链接进入，无需重新预约。\n链接：{link}"),
     ),
     Kind.BACKUP_LINK: (
         gettext_lazy("备用面试链接：{position}"),
@@ -62,7 +64,7 @@ DEFAULTS = {
     ),
     Kind.VOICE_ONLY: (
         gettext_lazy("面试改为语音：{position}"),
-        gettext_lazy("{name}，您好！「{position}」的面试将改为语音进行，无需开启摄像头。链接：{link}"),
+        gettext_lazy("{name}，您好！「{position}」的面试将改为语音进行，无需开启摄像头，请留在面试页面继续。\n链接：{link}"),
     ),
     Kind.RESCHEDULE: (
         gettext_lazy("面试改期：{position}"),

@@ -22,6 +22,10 @@ def _words(value: str) -> list[str]:
     return [v.strip() for v in (value or "").replace("，", ",").split(",") if v.strip()]
 
 
+def _lines(value: str) -> list[str]:
+    return [line.strip() for line in (value or "").splitlines() if line.strip()]
+
+
 def settings_from_post(module: str, post) -> dict:
     g = post.get
     if module == ModuleType.AI_VIDEO:
@@ -53,7 +57,8 @@ def settings_from_post(module: str, post) -> dict:
                 "max_score": _int(g("max_score")) or 100, "language": g("language", ""), "task": g("task", ""),
                 "starter_code": g("starter_code", ""), "time_limit_minutes": _int(g("time_limit_minutes"))}
     if module == ModuleType.LIVE:
-        return {"duration_minutes": _int(g("duration_minutes")) or 45, "notes": g("notes", "")}
+        return {"duration_minutes": _int(g("duration_minutes")) or 45, "notes": g("notes", ""),
+                "backup_url": g("backup_url", "").strip(), "ice_breakers": _lines(g("ice_breakers", ""))}
     if module == ModuleType.QUESTIONNAIRE:
         rows = zip(post.getlist("sq_id"), post.getlist("sq_text"), post.getlist("sq_kind"), post.getlist("sq_options"), strict=False)
         out = []

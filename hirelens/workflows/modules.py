@@ -8,7 +8,8 @@ Stored format (what the interview, analysis and portal apps read):
 ``case_analysis`` {"case", "answer_formats": ["video"|"text"|"file", ...], "time_limit_minutes", "answer_seconds"}
 ``coding``        {"mode": "external"|"builtin", "platform_url", "score_import": "api"|"upload", "max_score",
                    "language", "task", "starter_code", "time_limit_minutes"}
-``live``          {"duration_minutes", "notes"}
+``live``          {"duration_minutes", "notes", "backup_url": external meeting URL (http/https) sent when the candidate's
+                   network fails (empty: a backup link to the room itself), "ice_breakers": ["warm-up prompt", ...]}
 ``questionnaire`` {"questions": [{"id", "text", "kind": "text"|"choice"|"scale", "options": [...]}]}
 ``material_upload`` {"instructions", "accepted_types": [".pdf", ...], "max_size_mb", "presentation_minutes"}
 
@@ -20,12 +21,14 @@ from __future__ import annotations
 
 import uuid
 from typing import Literal
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic import ValidationError as PydanticError
+from pydantic_core import PydanticCustomError
 
 from .models import ModuleType
 
@@ -86,9 +89,37 @@ class CodingSettings(_Base):
     time_limit_minutes: int | None = Field(60, ge=5, le=24 * 60)
 
 
+MAX_ICE_BREAKERS = 20
+
+
 class LiveSettings(_Base):
     duration_minutes: int = Field(45, ge=5, le=480)
     notes: str = Field("", max_length=5000)
+    # an external meeting (e.g. Tencent Meeting) for a candidate whose network fails in the room; empty: a
+    # fresh backup link to the room itself (live/incidents.py)
+    backup_url: str = Field("", max_length=500)
+    # warm-up prompts shown to the interviewers when the room opens
+    ice_breakers: list[str] = Field(default_factory=list)
+
+    @field_validator("backup_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value:
+            return value
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value):
+            raise PydanticCustomError("backup_url", _("备用会议链接必须是以 http:// 或 https:// 开头的完整网址。"))
+        return value
+
+    @field_validator("ice_breakers")
+    @classmethod
+    def _prompts(cls, value: list[str]) -> list[str]:
+        prompts = [p for p in (" ".join(str(p).split()) for p in value) if p]
+        if len(prompts) > MAX_ICE_BREAKERS:
+            raise PydanticCustomError("ice_breakers", _("破冰问题最多 %(n)d 个。") % {"n": MAX_ICE_BREAKERS})
+        if any(len(p) > 500 for p in prompts):
+            raise PydanticCustomError("ice_breakers", _("每个破冰问题最多 500 个字。"))
+        return prompts
 
 
 class SurveyQuestion(_Base):
@@ -131,10 +162,21 @@ PALETTE = [
 ]
 
 
+# settings a person edits by name: their errors name the field as the form does, not by its key
+FIELD_LABELS = {
+    "backup_url": gettext_lazy("备用会议链接"),
+    "ice_breakers": gettext_lazy("破冰问题"),
+}
+
+
 def _messages(exc: PydanticError) -> list[str]:
     out = []
     for error in exc.errors():
-        where = ".".join(str(part) for part in error["loc"])
+        label = FIELD_LABELS.get(str(error["loc"][0])) if error["loc"] else None
+        if label is not None and error["type"] in FIELD_LABELS:  # our own validators' message is already in words
+            out.append(str(error["msg"]))
+            continue
+        where = str(label) if label is not None else ".".join(str(part) for part in error["loc"])
         out.append(_("设置项 %(field)s 无效：%(problem)s") % {"field": where, "problem": error["msg"]})
     return out
 

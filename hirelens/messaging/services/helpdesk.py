@@ -30,6 +30,13 @@ def _publish(ticket: Ticket, *, direction: str) -> None:
                       audience={"ticket": ticket.pk})  # the help-desk right (access_ticket)
 
 
+def _to_live_rooms(ticket: Ticket) -> None:
+    """A candidate in a live interview right now: the interviewers see the report inside the room."""
+    from hirelens.live.incidents import helpdesk_ticket_to_rooms
+
+    helpdesk_ticket_to_rooms(ticket=ticket)
+
+
 def _clean_body(body: str) -> str:
     body = (body or "").strip()
     if not body:
@@ -54,6 +61,7 @@ def ticket_receive(*, organization, binding, body: str) -> tuple[Ticket, bool]:
         ticket.save(update_fields=["status", "last_message_at", "candidate", "updated_at"])
     TicketMessage.objects.create(organization=organization, ticket=ticket, direction=TicketMessage.Direction.INBOUND, body=body)
     _publish(ticket, direction="in")
+    _to_live_rooms(ticket)
     return ticket, created
 
 
@@ -89,6 +97,7 @@ def ticket_open_web(*, organization_id: int, body: str, candidate=None, contact:
     TicketMessage.objects.create(organization_id=organization_id, ticket=ticket, direction=TicketMessage.Direction.INBOUND,
                                  body=body)
     _publish(ticket, direction="in")
+    _to_live_rooms(ticket)
     return ticket
 
 
