@@ -9,7 +9,7 @@ PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/hirelens
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 PYTEST := $(VENV)/bin/pytest -q -p no:cacheprovider
 
-.PHONY: run setup deps test-deps test-setup static translations migrate demo test test-sqlite test-postgres test-redis test-analysis lint chromium clean
+.PHONY: run setup deps test-deps test-setup static translations migrate demo test test-sqlite test-postgres test-redis test-analysis lint chromium janus clean
 
 run: setup  ## set up (idempotent) and start web + worker on SQLite, local files, in-memory channels
 	DJANGO_SETTINGS_MODULE=config.settings.local $(MANAGE) serve
@@ -60,8 +60,11 @@ chromium:  ## Debian's Chromium for the Playwright tests (Playwright's own brows
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 	@command -v espeak-ng >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq espeak-ng >/dev/null; }
 
+janus:  ## Debian's Janus WebRTC server (the SFU path of the live room; hirelens/live/tests/test_janus.py starts its own)
+	@command -v janus >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq janus >/dev/null; }
+
 # what every suite needs; each suite can be run alone (`make test-sqlite`): Make runs this once per call
-test-setup: test-deps static translations chromium
+test-setup: test-deps static translations chromium janus
 
 lint: test-deps
 	$(VENV)/bin/ruff check .

@@ -285,6 +285,14 @@ MESSAGING_CALLBACK_MAX_SKEW = env.get_int("MESSAGING_CALLBACK_MAX_SKEW", 300)
 MESSAGING_REMINDER_OFFSETS = [int(v) for v in env.get_list("MESSAGING_REMINDER_OFFSETS", ["1440", "60"])]
 SMS_BACKEND = env.get_str("SMS_BACKEND", "") or ""
 
+# Live rooms through a Janus SFU (docs/deployment.md, "Live rooms: Janus SFU"): Janus's HTTP API, e.g.
+# http://127.0.0.1:8088/janus. Empty (the default): the browsers' mesh and the aiortc server peer (live/media.py).
+LIVE_JANUS_URL = env.get_url("JANUS_URL", None, {"http", "https"}) or ""
+LIVE_JANUS_API_SECRET = env.get_str("JANUS_API_SECRET", "") or ""  # janus.jcfg general.api_secret, if set there
+LIVE_JANUS_ADMIN_KEY = env.get_str("JANUS_ADMIN_KEY", "") or ""  # janus.plugin.videoroom.jcfg admin_key, if set there
+# Where Janus sends the candidate's forwarded RTP (rtp_forward): this process's address as Janus reaches it.
+LIVE_JANUS_FORWARD_HOST = env.get_str("JANUS_FORWARD_HOST", "127.0.0.1") or "127.0.0.1"
+
 # --- Operations -------------------------------------------------------------------------------
 # Backups (docs/operations.md): `manage.py backup` writes to BACKUP_DIR; with BACKUP_DAILY the worker writes one
 # every day at BACKUP_HOUR (server time zone) and keeps the newest BACKUP_KEEP archives there.

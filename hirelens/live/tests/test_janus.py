@@ -1,0 +1,318 @@
+"""The SFU path through a real Janus (Debian's ``janus``, installed by ``make janus``): an aiortc client publishes a
+real English recording with a face video into a VideoRoom made by ``live/janus.py``; Janus forwards the RTP
+(``rtp_forward``) to ``live/rtp.py``, which feeds the live analysis; the panel events reach the staff group
+through the channel layer."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import io
+import re
+import shutil
+import socket
+import subprocess
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.utils import timezone
+
+from analysis import synth
+from hirelens.candidates.tests.factories import ApplicationFactory
+from hirelens.live import janus as jn
+from hirelens.live.media import staff_group
+from hirelens.live.models import LiveRoom
+from hirelens.live.rtp import Reorder, RtpPacket, parse_rtp, vp8_descriptor
+from hirelens.scheduling.models import Interview
+
+pytestmark = pytest.mark.worker
+
+JANUS_LIBS = Path("/usr/lib/x86_64-linux-gnu/janus")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _host_address() -> str:
+    """This machine's first non-loopback IPv4 address (aioice drops 127.0.0.1 candidates)."""
+    out = subprocess.run(["ip", "-4", "-o", "addr", "show", "scope", "global"], capture_output=True, text=True).stdout
+    found = re.findall(r"inet (\d+\.\d+\.\d+\.\d+)/", out)
+    assert found, "no non-loopback IPv4 address on this machine: WebRTC to Janus needs one"
+    return found[0]
+
+
+def write_janus_config(folder: Path, *, http_port: int, ip: str, rtp_ports: str = "40000-40200") -> Path:
+    """Only the VideoRoom plugin and the HTTP transport (on 127.0.0.1:http_port), ICE on ``ip`` only, no STUN."""
+    for sub in ("plugins", "transports", "none"):
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+    (folder / "plugins" / "libjanus_videoroom.so").symlink_to(JANUS_LIBS / "plugins" / "libjanus_videoroom.so")
+    (folder / "transports" / "libjanus_http.so").symlink_to(JANUS_LIBS / "transports" / "libjanus_http.so")
+    (folder / "janus.jcfg").write_text(f"""general: {{
+    configs_folder = "{folder}"
+    plugins_folder = "{folder}/plugins"
+    transports_folder = "{folder}/transports"
+    events_folder = "{folder}/none"
+    loggers_folder = "{folder}/none"
+    debug_level = 4
+    session_timeout = 60
+}}
+certificates: {{
+}}
+media: {{
+    rtp_port_range = "{rtp_ports}"
+}}
+nat: {{
+    nice_debug = false
+    ice_enforce_list = "{ip}"
+}}
+plugins: {{
+}}
+transports: {{
+}}
+events: {{
+}}
+""")
+    (folder / "janus.transport.http.jcfg").write_text(f"""general: {{
+    json = "plain"
+    base_path = "/janus"
+    http = true
+    port = {http_port}
+    ip = "127.0.0.1"
+    https = false
+}}
+admin: {{
+    admin_http = false
+}}
+""")
+    (folder / "janus.plugin.videoroom.jcfg").write_text("general: {\n}\n")
+    return folder / "janus.jcfg"
+
+
+@pytest.fixture
+def janus_server(tmp_path, settings):
+    exe = shutil.which("janus")
+    assert exe, "Janus is not installed: `make janus` installs Debian's janus package"
+    ip = _host_address()
+    port = _free_port()
+    config = write_janus_config(tmp_path / "janus", http_port=port, ip=ip)
+    log = open(tmp_path / "janus.log", "wb")
+    proc = subprocess.Popen([exe, "-C", str(config), "-F", str(config.parent)], stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/janus"
+    client = jn.JanusClient(url)
+    deadline = time.time() + 20
+    while True:
+        try:
+            info = client._http("/info", None, 2.0)
+            break
+        except jn.JanusError:
+            assert proc.poll() is None and time.time() < deadline, (tmp_path / "janus.log").read_text()[-3000:]
+            time.sleep(0.2)
+    assert "janus.plugin.videoroom" in info["plugins"]
+    settings.LIVE_JANUS_URL = url
+    yield {"url": url, "ip": ip, "log": tmp_path / "janus.log"}
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+def _english_clip() -> np.ndarray:
+    import av
+
+    spec = importlib.util.find_spec("f5_tts")
+    assert spec is not None and spec.submodule_search_locations, "f5-tts (sample media) is not installed"
+    path = Path(list(spec.submodule_search_locations)[0]) / "infer" / "examples" / "basic" / "basic_ref_en.wav"
+    parts = []
+    with av.open(str(path)) as c:
+        res = av.AudioResampler(format="flt", layout="mono", rate=synth.SR)
+        for frame in c.decode(audio=0):
+            parts += [f.to_ndarray().reshape(-1) for f in res.resample(frame)]
+        parts += [f.to_ndarray().reshape(-1) for f in res.resample(None)]
+    return np.concatenate(parts).astype(np.float32)
+
+
+def candidate_media(path: Path) -> tuple[Path, float, float]:
+    """A webcam-like WebM: the real line "Some call me nature, others call me mother nature." after 1 s of
+    silence, then 3 s of silence (the final segment closes), over the astronaut's face. Returns where the file
+    analysis (Silero VAD) finds the speech begin, and the speech's length."""
+    from analysis.speech import SpeechParams, vad_segments
+
+    speech = _english_clip()
+    lead, tail = 1.0, 3.0
+    audio = np.concatenate([np.zeros(int(lead * synth.SR), np.float32), speech, np.zeros(int(tail * synth.SR), np.float32)])
+    seconds = len(audio) / synth.SR
+    frames = synth.face_scenes(absent=(seconds + 1, seconds + 2), turned=(seconds + 1, seconds + 2), wobble_px=3)
+    fps = 10
+    synth.write_media(path, audio=audio, frames=frames, fps=fps, n_frames=int(seconds * fps), width=320, height=240)
+    return path, lead + vad_segments(speech, SpeechParams())[0][0], len(speech) / synth.SR
+
+
+async def publish(janus: jn.JanusClient, *, room: dict, media: Path, display: str = "candidate"):
+    """An aiortc 'browser' joining the room as a publisher (with the room id and pin the server gave it) and
+    sending the file: (pc, handle, publisher id, streams)."""
+    from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+    from aiortc.contrib.media import MediaPlayer
+
+    handle = await janus.attach()
+    joined, _ = await handle.send({"request": "join", "ptype": "publisher", "room": room["room"], "pin": room["pin"],
+                                   "display": display})
+    assert joined["videoroom"] == "joined"
+    pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+    player = MediaPlayer(str(media))
+    pc.addTrack(player.audio)
+    pc.addTrack(player.video)
+    await pc.setLocalDescription(await pc.createOffer())  # aiortc gathers every candidate first (no trickle)
+    event, jsep = await handle.send({"request": "publish", "audio": True, "video": True},
+                                    {"type": "offer", "sdp": pc.localDescription.sdp})
+    assert event.get("configured") == "ok", event
+    await pc.setRemoteDescription(RTCSessionDescription(sdp=jsep["sdp"], type=jsep["type"]))
+    await _wait_webrtcup(janus, handle.id)
+    return pc, handle, joined["id"], event.get("streams")
+
+
+async def _wait_webrtcup(janus: jn.JanusClient, handle_id: int, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        ev = await asyncio.wait_for(janus.events.get(), max(0.1, deadline - time.monotonic()))
+        if ev.get("janus") == "webrtcup" and ev.get("sender") == handle_id:
+            return
+
+
+def run_async(coroutine_function, *args):
+    """The scenario on its own event loop in a worker thread (as the Channels tests do)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine_function(*args)).result()
+
+
+def make_room(org, *, keywords=("nature", "teamwork")) -> LiveRoom:
+    org.facial_analysis_enabled = True
+    org.save(update_fields=["facial_analysis_enabled"])
+    app = ApplicationFactory(candidate__organization=org, position__keywords=list(keywords))
+    start = timezone.now()
+    interview = Interview.objects.create(organization=org, application=app, title="现场面试", start_at=start,
+                                         end_at=start + timedelta(hours=1), time_zone="Asia/Shanghai")
+    return LiveRoom.objects.create(organization=org, interview=interview, application=app, state=LiveRoom.State.OPEN,
+                                   consents={"recording": True, "biometric": True}, answer_language="en")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_candidate_rtp_forwarded_by_janus_reaches_the_panel_and_the_recording(janus_server, org, tmp_path):
+    media, onset_s, speech_s = candidate_media(tmp_path / "candidate.webm")
+    room = make_room(org)
+    layer = get_channel_layer()
+
+    async def scenario():
+        channel = await layer.new_channel()
+        await layer.group_add(staff_group(room.pk), channel)
+        joining = await jn.janus_room_open(room_id=room.pk)
+        assert joining == {"room": jn.janus_room_id(room.pk), "pin": jn.room_pin(room.pk)}
+        assert await jn.janus_room_open(room_id=room.pk) == joining  # made once, kept
+        async with jn.JanusClient(janus_server["url"]) as browser:
+            other = await browser.attach()
+            with pytest.raises(jn.JanusError) as wrong_pin:
+                await other.send({"request": "join", "ptype": "publisher", "room": joining["room"], "pin": "0000"})
+            assert wrong_pin.value.code == 433  # unauthorized: the pin is needed
+            pc, handle, publisher_id, streams = await publish(browser, room=joining, media=media)
+            with pytest.raises(jn.JanusError):  # only someone publishing in the room can be forwarded
+                await jn.janus_forward_candidate(room_id=room.pk, publisher_id=publisher_id + 1)
+            fwd = await jn.janus_forward_candidate(room_id=room.pk, publisher_id=publisher_id, streams=streams)
+            assert sorted(f["type"] for f in fwd.forwarders) == ["audio", "video"]
+            print("forwarders:", fwd.forwarders, fwd.receiver.rtcp_target)
+            assert await jn.janus_forward_candidate(room_id=room.pk, publisher_id=publisher_id) is fwd
+
+            panel, t0 = [], time.monotonic()
+            while time.monotonic() - t0 < onset_s + speech_s + 25:
+                try:
+                    msg = await asyncio.wait_for(layer.receive(channel), 1.0)
+                except TimeoutError:
+                    continue
+                assert msg["type"] == "room.event" and msg["event"] == "panel"
+                panel.append({**msg["payload"], "received_ms": time.time() * 1000})
+                types = {p["event"]["type"] for p in panel}
+                if {"final", "keyword", "face_present", "speech_end"} <= types:
+                    break
+            await asyncio.sleep(1.0)
+            await pc.close()
+            result = await jn.janus_room_end(room_id=room.pk)
+            assert await jn.janus_room_end(room_id=room.pk) is None  # once
+            with pytest.raises(jn.JanusError) as gone:  # the VideoRoom is gone
+                await other.send({"request": "join", "ptype": "publisher", "room": joining["room"], "pin": joining["pin"]})
+            assert gone.value.code == jn.ERR_NO_SUCH_ROOM
+        return panel, fwd.receiver.stats, result
+
+    panel, stats, result = run_async(scenario)
+    events = [p["event"] for p in panel]
+    types = [e["type"] for e in events]
+    assert stats.audio_packets > 100 and stats.video_frames > 10, stats
+    assert stats.video_frames_decoded > 10 and stats.decode_errors == 0, stats
+    # speech where the recording speaks: its onset on the media clock (media time 0 is the first forwarded
+    # packet, a moment after the publisher began: up to a second into the file)
+    (start, *_) = [e for e in events if e["type"] == "speech_start"]
+    assert onset_s - 1.0 <= start["t_s"] <= onset_s + 0.3
+    finals = [e for e in events if e["type"] == "final"]
+    assert finals, types
+    words = set(re.findall(r"[a-z]+", " ".join(f["text"] for f in finals).lower()))
+    assert {"nature", "mother"} <= words, finals
+    assert [e["keyword"] for e in events if e["type"] == "keyword"][0] == "nature"
+    assert "face_present" in types
+    # every event carries the server time its media arrived, a moment of this run
+    now_ms = time.time() * 1000
+    assert all(now_ms - 120_000 < p["wall_ms"] <= p["received_ms"] <= now_ms for p in panel)
+    # from the media's arrival at the receiver to the staff group (the panel's latency without the browsers)
+    lag = {k: sorted(p["received_ms"] - p["wall_ms"] for p in panel if p["event"]["type"] in kinds)
+           for k, kinds in {"speech": ("speech_start", "speech_end"), "words": ("partial", "final", "keyword")}.items()}
+    print("janus path lag ms (median, max):", {k: (round(v[len(v) // 2]), round(v[-1])) for k, v in lag.items() if v}, stats)
+    assert lag["speech"][-1] < 3000 and lag["words"][-1] < 8000
+
+    # the recording went through the same glue as the aiortc peer's: stored encrypted, decodable, analysed
+    assert result["live_summary"]["keywords"]["nature"] >= 1
+    room.refresh_from_db()
+    assert room.recording and room.recording_media["via"] == "janus" and room.recording_media["has_video"]
+    assert (Path(settings.MEDIA_ROOT) / room.recording.name).read_bytes()[:4] == b"HLEF"
+    with room.recording.open("rb") as handle, av.open(io.BytesIO(handle.read())) as container:
+        audio_s = sum(f.samples / f.sample_rate for f in container.decode(audio=0))
+    assert onset_s + speech_s - 1.5 < audio_s < onset_s + speech_s + 6, audio_s
+    assert room.analysis_status == LiveRoom.Analysis.DONE, room.analysis_error
+    assert "nature" in room.analysis["transcript"]["text"].lower()
+
+
+def _rtp(seq: int, ts: int, payload: bytes = b"x", marker: bool = False, ssrc: int = 1) -> bytes:
+    import struct
+
+    return struct.pack("!BBHII", 0x80, (0x80 if marker else 0) | 111, seq, ts, ssrc) + payload
+
+
+def test_rtp_parsing_reordering_and_vp8_descriptor():
+    p = parse_rtp(_rtp(65535, 960, b"abc", marker=True))
+    assert (p.seq, p.ts, p.marker, p.pt, p.payload) == (65535, 960, True, 111, b"abc")
+    assert parse_rtp(b"\x80\xc8" + b"\x00" * 26) is None  # RTCP sender report
+    # out of order across the 16-bit wrap, one packet lost: released in order once it is given up on
+    r = Reorder(hold_ms=60)
+
+    def pkt(seq, at):
+        q = parse_rtp(_rtp(seq, seq * 960))
+        q.arrived_ms = at
+        return q
+
+    assert [(x.seq, lost) for x, lost in r.push(pkt(65534, 0), 0)] == [(65534, 0)]
+    assert r.push(pkt(0, 1), 1) == []  # 65535 missing
+    assert [(x.seq, lost) for x, lost in r.push(pkt(65535, 2), 2)] == [(65535, 0), (0, 0)]
+    assert r.push(pkt(2, 3), 3) == []  # 1 missing
+    assert r.push(pkt(0, 4), 4) == [] and r.late == 1  # a duplicate
+    assert [(x.seq, lost) for x, lost in r.release(70)] == [(2, 1)] and r.lost == 1
+    assert isinstance(p, RtpPacket)
+    # VP8 payload descriptor: X with a 15-bit picture id, S=1, PID=0
+    assert vp8_descriptor(bytes([0x90, 0x80, 0x81, 0x23]) + b"frame") == (True, 0, b"frame")
+    assert vp8_descriptor(bytes([0x00]) + b"rest") == (False, 0, b"rest")
