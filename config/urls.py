@@ -12,6 +12,7 @@ urlpatterns = [
     path("messaging/", include("hirelens.messaging.urls")),
     path("processes/", include("hirelens.workflows.urls")),
     path("scheduling/", include("hirelens.scheduling.urls")),
+    path("live/", include("hirelens.live.urls")),
     path("portal/", include("hirelens.portal.urls")),
     path("imports/", include("hirelens.imports.urls")),
     path("", include("hirelens.interviews.urls")),

@@ -159,8 +159,18 @@ def interview_detail(request, interview_id: int):
     return render(request, "scheduling/interview.html", {
         "interview": interview, "can_manage": can_manage, "links": selectors.link_list(interview=interview) if can_manage else [],
         "viewer_tz": viewer_zone(request, interview.time_zone), "new_links": request.session.pop("new_links", None),
-        "time_zones": common_time_zones(),
+        "time_zones": common_time_zones(), "live_room_url": _staff_live_room_url(interview),
     })
+
+
+def _staff_live_room_url(interview) -> str:
+    from django.urls import reverse
+
+    from hirelens.live.services import is_live_interview
+
+    if interview.status != interview.Status.SCHEDULED or not is_live_interview(interview):
+        return ""
+    return reverse("live:interview_room", args=[interview.pk])
 
 
 @login_required
@@ -282,7 +292,21 @@ def link_page(request, token: str):
     return render(request, "scheduling/link.html", {
         "link": link, "interview": interview, "application": application, "ics_url": request.path + "calendar.ics",
         "viewer_tz": viewer_zone(request, interview.time_zone), "stages": _process_steps(application),
+        "live_room_url": _live_room_url(link, token),
     })
+
+
+def _live_room_url(link, token: str) -> str:
+    """The live room's join page for a live interview's candidate or backup link (the same token)."""
+    from django.urls import reverse
+
+    from hirelens.live.services import is_live_interview
+
+    if link.kind not in {InterviewLink.Kind.CANDIDATE, InterviewLink.Kind.BACKUP} or link.interview is None:
+        return ""
+    if link.interview.status != link.interview.Status.SCHEDULED or not is_live_interview(link.interview):
+        return ""
+    return reverse("live:join", args=[token])
 
 
 def link_calendar(request, token: str):

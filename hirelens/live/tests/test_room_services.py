@@ -1,0 +1,112 @@
+"""The room's services and its access rules (staff through the interview's visibility, the candidate through the
+browser session that opened the link)."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.http import Http404
+
+from hirelens.live import access, services
+from hirelens.live.models import LiveRoom, RoomEvent, RoomNote, RoomQuestion
+
+from .room_setup import ACCEPT_ALL, ensure_notices, live_interview
+
+
+@pytest.fixture
+def room(org, hr_admin, interviewer):
+    ensure_notices()
+    room, _token = live_interview(org, hr_admin, [interviewer])
+    return room
+
+
+def test_room_for_interview_is_one_room_with_the_interviews_application(room):
+    again = services.room_for_interview(interview=room.interview)
+    assert again.pk == room.pk
+    assert room.application_id == room.interview.application_id and room.organization_id == room.interview.organization_id
+    assert room.state == LiveRoom.State.WAITING
+
+
+def test_access_room_follows_the_interview(room, interviewer, hr_admin, outsider, org):
+    from hirelens.accounts.tests.factories import UserFactory
+
+    assert access.access_room(actor=interviewer, room_id=room.pk).pk == room.pk
+    assert access.access_room(actor=hr_admin, room_id=room.pk).pk == room.pk
+    unassigned = UserFactory(organization=org, role="interviewer", email="other-panel@example.com")
+    for actor in (outsider, unassigned):  # another tenant's admin; an interviewer not on this position
+        with pytest.raises(Http404):
+            access.access_room(actor=actor, room_id=room.pk)
+    with pytest.raises(Http404):
+        access.access_room(actor=hr_admin, room_id=room.pk + 1000)  # missing: the same 404
+
+
+def test_candidate_room_needs_the_session_grant(room):
+    session = {}
+    with pytest.raises(Http404):
+        access.candidate_room(session=session, room_id=room.pk)
+    access.candidate_room_grant(session, room.pk)
+    assert access.candidate_room(session=session, room_id=room.pk).pk == room.pk
+    with pytest.raises(Http404):
+        access.candidate_room(session=session, room_id="x")
+
+
+def test_admit_opens_the_room_once_and_end_is_for_good(room, interviewer):
+    room = services.room_admit(actor=interviewer, room=room)
+    assert room.state == LiveRoom.State.OPEN and room.candidate_admitted and room.opened_at is not None
+    opened = room.opened_at
+    assert services.room_admit(actor=interviewer, room=room).opened_at == opened
+    room = services.room_end(actor=interviewer, room=room)
+    assert room.state == LiveRoom.State.ENDED and room.ended_by == interviewer and room.ended_at is not None
+    assert list(RoomEvent.objects.filter(room=room).values_list("kind", flat=True)) == ["admitted", "ended"]
+    with pytest.raises(ValidationError):
+        services.room_join(room=room, peer="p1", actor=interviewer)
+    with pytest.raises(ValidationError):
+        services.note_add(actor=interviewer, room=room, text="太晚了")
+    # ending twice changes nothing
+    assert services.room_end(actor=interviewer, room=room).ended_at == room.ended_at
+
+
+def test_candidate_joins_only_after_consent(room):
+    with pytest.raises(ValidationError) as exc:
+        services.room_join(room=room, peer="cand-1", by_candidate=True)
+    assert exc.value.code == "consent"
+    with pytest.raises(ValidationError):
+        services.room_consent(room=room, accepted={"recording": True})  # AI analysis is required too
+    room.refresh_from_db()
+    assert room.consents == {}
+    room = services.room_consent(room=room, accepted={"recording": True, "ai_analysis": True, "biometric": False})
+    assert room.consents["recording"] is True and room.consents["ai_analysis"] is True and room.consents["biometric"] is False
+    assert set(room.consents["versions"]) >= {"recording", "ai_analysis"}
+    services.room_join(room=room, peer="cand-1", by_candidate=True)
+    services.room_join(room=room, peer="cand-1", by_candidate=True, reconnect=True)
+    assert list(RoomEvent.objects.filter(room=room).values_list("kind", "by_candidate")) == [("joined", True), ("reconnected", True)]
+
+
+def test_notes_keep_known_tags_and_the_media_time(room, interviewer):
+    with pytest.raises(ValidationError):
+        services.note_add(actor=interviewer, room=room, text="  ", tags=["unknown"])
+    note = services.note_add(actor=interviewer, room=room, text="讲得清楚", tags=["clear", "nope", "clear"], media_time_s=12.5)
+    assert note.tags == ["clear"] and note.media_time_s == 12.5  # no media clock yet: the page's time
+    room = services.room_admit(actor=interviewer, room=room)
+    later = services.note_add(actor=interviewer, room=room, text="", tags=["follow_up"], media_time_s=9999)
+    assert later.media_time_s is not None and later.media_time_s < 60  # the server's clock wins once it runs
+    assert services.note_payload(later)["author"] == interviewer.full_name
+    assert RoomNote.objects.filter(room=room).count() == 2
+
+
+def test_questions_after_admission_and_answers(room, interviewer):
+    with pytest.raises(ValidationError) as exc:
+        services.question_ask(room=room, text="团队有多少人？")
+    assert exc.value.code == "not_admitted"
+    room = services.room_admit(actor=interviewer, room=room)
+    question = services.question_ask(room=room, text="团队有多少人？")
+    with pytest.raises(ValidationError):
+        services.question_answer(actor=interviewer, room=room, question=question, text="", by_voice=False)
+    question = services.question_answer(actor=interviewer, room=room, question=question, text="", by_voice=True)
+    assert question.answered_by_voice and question.answered_by == interviewer and question.answer == ""
+    assert services.answer_payload(question) == {"question": question.pk, "text": "", "by_voice": True,
+                                                 "by": interviewer.full_name}
+    assert RoomQuestion.objects.get(pk=question.pk).answered_at is not None
+
+
+def test_consent_accepts_everything_when_offered(room):
+    room = services.room_consent(room=room, accepted=ACCEPT_ALL)
+    assert room.consents["biometric"] is True

@@ -1,0 +1,123 @@
+"""Pages of the live room: the interviewers' room, the candidate's join page (consent, device check, waiting
+room, room), and the candidate's consent POST. Media and messages go over the WebSocket (consumers.py)."""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from hirelens.core.audit import audit_list_read
+from hirelens.scheduling.access import access_interview
+from hirelens.scheduling.links import LinkError, link_open
+from hirelens.scheduling.models import Interview, InterviewLink
+from hirelens.scheduling.timezones import viewer_zone
+
+from . import selectors, services
+from .access import access_room, candidate_room, candidate_room_grant
+from .models import LiveRoom
+
+
+def _tags() -> dict[str, str]:
+    return {key: str(label) for key, label in services.NOTE_TAGS.items()}
+
+
+def _closed(request, reason: str, *, status: int, interview=None):
+    return render(request, "live/closed.html", {"reason": reason, "interview": interview}, status=status)
+
+
+@login_required
+def interview_room(request, interview_id: int):
+    """Entry from the interview page: the interview's room, created on first use."""
+    interview = access_interview(actor=request.user, interview_id=interview_id)
+    if not services.is_live_interview(interview):
+        raise Http404
+    room = services.room_for_interview(interview=interview)
+    return redirect("live:room", room_id=room.pk)
+
+
+@login_required
+def room_page(request, room_id: int):
+    room = access_room(actor=request.user, room_id=room_id)
+    interview = room.interview
+    if room.state == LiveRoom.State.ENDED:
+        return _closed(request, "ended", status=410, interview=interview)
+    if interview.status == Interview.Status.CANCELLED:
+        return _closed(request, "cancelled", status=410, interview=interview)
+    candidate = room.application.candidate
+    audit_list_read(request=request, candidates=[candidate])
+    questions = list(selectors.question_list(room=room))
+    tags = _tags()
+    notes = list(selectors.note_list(room=room))
+    for note in notes:
+        note.tag_labels = [tags[t] for t in note.tags if t in tags]
+    return render(request, "live/room.html", {
+        "room": room, "interview": interview, "candidate": candidate, "position": room.application.position,
+        "notes": notes, "questions": questions, "ice_breakers": selectors.ice_breakers(room=room), "tags": tags,
+        "ice_servers": json.dumps(settings.LIVE_ICE_SERVERS),
+        "viewer_tz": viewer_zone(request, interview.time_zone),
+        "interviewers": list(interview.interviewers.all()),
+    })
+
+
+CANDIDATE_KINDS = {InterviewLink.Kind.CANDIDATE, InterviewLink.Kind.BACKUP}
+
+
+def candidate_join(request, token: str):
+    """The candidate's link (candidate or backup): verified, then the room is granted to this browser session."""
+    try:
+        link = link_open(token, request=request, kinds=CANDIDATE_KINDS)
+    except LinkError as exc:
+        status = 410 if exc.code in {"expired", "revoked"} else 404 if exc.code == "invalid" else 403
+        return render(request, "live/closed.html", {"reason": "link", "message": exc.message, "code": exc.code}, status=status)
+    interview = link.interview
+    if interview is None or not services.is_live_interview(interview):
+        return _closed(request, "not_live", status=404)
+    if interview.status == Interview.Status.CANCELLED:
+        return _closed(request, "cancelled", status=410, interview=interview)
+    room = services.room_for_interview(interview=interview)
+    if room.state == LiveRoom.State.ENDED:
+        return _closed(request, "ended", status=410, interview=interview)
+    candidate_room_grant(request.session, room.pk)
+    return _candidate_page(request, room, interview)
+
+
+def _candidate_page(request, room, interview):
+    from hirelens.interviews.services import current_notices
+
+    english = translation.get_language() == "en"
+    organization = room.organization
+    notices = [{"kind": n.kind, "version": n.version, "required": n.required and n.kind != "biometric",
+                "label": n.get_kind_display(), "text": n.text_en if english else n.text_zh}
+               for n in current_notices(room.organization_id).values()
+               if n.kind != "biometric" or organization.facial_analysis_enabled]
+    return render(request, "live/candidate.html", {
+        "room": room, "interview": interview, "organization": organization, "position": room.application.position,
+        "candidate": room.application.candidate, "notices": notices, "consented": bool(room.consents),
+        "questions": list(selectors.question_list(room=room)) if room.candidate_admitted else [],
+        "ice_servers": json.dumps(settings.LIVE_ICE_SERVERS),
+        "viewer_tz": viewer_zone(request, interview.time_zone),
+    })
+
+
+@require_POST
+def candidate_consent(request, room_id: int):
+    """The candidate's consents (JSON ``{"accepted": {kind: bool}}``), from the browser session that opened the link."""
+    room = candidate_room(session=request.session, room_id=room_id)
+    try:
+        data = json.loads(request.body or b"{}")
+        accepted = {str(k): bool(v) for k, v in (data.get("accepted") or {}).items()}
+    except (ValueError, AttributeError):
+        return JsonResponse({"error": _("请求格式不正确。")}, status=400)
+    try:
+        room = services.room_consent(room=room, accepted=accepted, request=request)
+    except ValidationError as exc:
+        return JsonResponse({"error": " ".join(exc.messages)}, status=400)
+    return JsonResponse({"ok": True, "consents": {k: v for k, v in room.consents.items() if isinstance(v, bool)}})
