@@ -279,7 +279,9 @@ STARTERS: dict[str, dict] = {
             (ModuleType.CODING, "在线编程", {"mode": "builtin", "task": "实现一个 LRU 缓存，支持 get 和 put，时间复杂度 O(1)。",
                                           "starter_code": "class LRUCache:\n    def __init__(self, capacity: int):\n        pass\n",
                                           "time_limit_minutes": 60}, ["hiring_manager"], ["hiring_manager"]),
-            (ModuleType.LIVE, "技术面试", {"duration_minutes": 60}, [], []),
+            (ModuleType.LIVE, "技术面试", {"duration_minutes": 60, "ice_breakers": [
+                "先请你用两三分钟介绍一下自己，以及最近在做的项目。",
+                "今天的网络和设备都还顺利吗？有任何问题随时告诉我们。"]}, [], []),
         ],
     },
     "sales": {
@@ -293,7 +295,9 @@ STARTERS: dict[str, dict] = {
                 "practice": {"text": "练习题：用三个词描述你自己。", "prep_seconds": 15, "answer_seconds": 30},
                 "materials": "最近一年的销售业绩数据\n安静的环境和稳定的网络"}, [], []),
             (ModuleType.SCENARIO, "情景模拟：客户拒绝签约", {}, [], []),
-            (ModuleType.LIVE, "终面", {"duration_minutes": 45}, [], []),
+            (ModuleType.LIVE, "终面", {"duration_minutes": 45, "ice_breakers": [
+                "先请你简单介绍一下自己，以及为什么对这个职位感兴趣。",
+                "最近一次让你特别有成就感的成交是怎样的？"]}, [], []),
         ],
     },
     "management": {
@@ -305,7 +309,9 @@ STARTERS: dict[str, dict] = {
                 ]}, [], []),
             (ModuleType.CASE_ANALYSIS, "战略案例分析", {"answer_formats": ["video", "text"], "answer_seconds": 600}, [], []),
             (ModuleType.MATERIAL_UPLOAD, "项目汇报材料", {}, [], []),
-            (ModuleType.LIVE, "管理层面试", {"duration_minutes": 60}, ["hiring_manager"], ["hiring_manager"]),
+            (ModuleType.LIVE, "管理层面试", {"duration_minutes": 60, "ice_breakers": [
+                "先请你介绍一下目前带领的团队：多少人、负责什么。",
+                "你理想中的团队氛围是什么样的？"]}, ["hiring_manager"], ["hiring_manager"]),
         ],
     },
 }

@@ -60,11 +60,16 @@ def test_a_backup_url_that_is_not_http_is_refused(hr_admin, live_draft, language
     assert Stage.objects.get(pk=live_draft.pk).settings == before
 
 
+def test_the_starter_processes_come_with_ice_breakers(live_draft):
+    assert live_draft.settings["ice_breakers"][0] == "先请你简单介绍一下自己，以及为什么对这个职位感兴趣。"
+    assert live_draft.settings["backup_url"] == ""
+
+
 def test_too_many_ice_breakers_are_refused_in_words(hr_admin, live_draft):
+    before = dict(live_draft.settings)
     response = edit(hr_admin, live_draft, ice_breakers="\n".join(f"问题 {n}" for n in range(21)))
     assert "破冰问题最多 20 个。" in response.content.decode()
-    assert "ice_breakers" not in Stage.objects.get(pk=live_draft.pk).settings or not Stage.objects.get(
-        pk=live_draft.pk).settings["ice_breakers"]
+    assert Stage.objects.get(pk=live_draft.pk).settings == before
 
 
 def test_an_interviewer_cannot_edit_the_stage(interviewer, live_draft):
