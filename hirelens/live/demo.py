@@ -90,8 +90,10 @@ def _interview_now(ctx, application, stage, admin, interviewers) -> None:
     url = _invitation_link(interview, admin)
     room_for_interview(interview=interview)
     page = absolute_url(reverse("scheduling:interview", args=[interview.pk]))
-    ctx.log.append(f"{POSITION}: live interview now ({application.candidate.full_name}), candidate link {url}")
-    ctx.log.append(f"{POSITION}: interviewers join the live interview from {page}")
+    token = url.rstrip("/").rsplit("/", 1)[-1]  # the candidate link's token opens the room directly too
+    ctx.log.append(f"{POSITION}: live interview now ({application.candidate.full_name}), candidate link {url} "
+                   f"(straight into the room: {absolute_url(reverse('live:join', args=[token]))})")
+    ctx.log.append(f"{POSITION}: interviewers ({', '.join(u.full_name for u in interviewers)}) join it from {page}")
 
 
 def _ended_interview(ctx, application, stage, admin, interviewers) -> None:

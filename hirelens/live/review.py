@@ -194,8 +194,9 @@ def application_rooms(*, actor, application) -> list[dict]:
 
     rooms = list(
         visible_rooms(actor=actor, application=application)
-        .select_related("interview__stage", "application__candidate", "application__position", "organization")
+        .select_related("interview__stage__version__process", "application__candidate", "application__position", "organization")
         .prefetch_related(
+            "interview__stage__view_users",
             Prefetch("interview__interviewers"),
             Prefetch("notes", queryset=RoomNote.objects.select_related("author")),
             Prefetch("questions", queryset=RoomQuestion.objects.select_related("answered_by")),
