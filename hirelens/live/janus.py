@@ -378,6 +378,15 @@ async def _videoroom() -> Handle:
         return _admin
 
 
+def janus_forget() -> None:
+    """Drop the process's Janus session (its long poll stops; Janus times the session out): a test's Janus is
+    going away, or the settings changed."""
+    global _client, _admin
+    if _client is not None:
+        _client._stop.set()
+    _client = _admin = None
+
+
 async def _with_videoroom(fn):
     """``fn(handle)``, once more on a new session when Janus no longer knows ours (restarted, timed out)."""
     global _client, _admin

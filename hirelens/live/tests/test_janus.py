@@ -120,6 +120,7 @@ def janus_server(tmp_path, settings):
     assert "janus.plugin.videoroom" in info["plugins"]
     settings.LIVE_JANUS_URL = url
     yield {"url": url, "ip": ip, "log": tmp_path / "janus.log"}
+    jn.janus_forget()
     proc.terminate()
     try:
         proc.wait(10)
@@ -159,7 +160,7 @@ def candidate_media(path: Path) -> tuple[Path, float, float]:
     return path, lead + vad_segments(speech, SpeechParams())[0][0], len(speech) / synth.SR
 
 
-async def publish(janus: jn.JanusClient, *, room: dict, media: Path, display: str = "candidate"):
+async def publish(janus: jn.JanusClient, *, room: dict, media: Path, display: str = "candidate", video: bool = True):
     """An aiortc 'browser' joining the room as a publisher (with the room id and pin the server gave it) and
     sending the file: (pc, handle, publisher id, streams)."""
     from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
@@ -172,9 +173,10 @@ async def publish(janus: jn.JanusClient, *, room: dict, media: Path, display: st
     pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
     player = MediaPlayer(str(media))
     pc.addTrack(player.audio)
-    pc.addTrack(player.video)
+    if video:
+        pc.addTrack(player.video)
     await pc.setLocalDescription(await pc.createOffer())  # aiortc gathers every candidate first (no trickle)
-    event, jsep = await handle.send({"request": "publish", "audio": True, "video": True},
+    event, jsep = await handle.send({"request": "publish", "audio": True, "video": video},
                                     {"type": "offer", "sdp": pc.localDescription.sdp})
     assert event.get("configured") == "ok", event
     await pc.setRemoteDescription(RTCSessionDescription(sdp=jsep["sdp"], type=jsep["type"]))
@@ -196,7 +198,7 @@ def run_async(coroutine_function, *args):
         return pool.submit(asyncio.run, coroutine_function(*args)).result()
 
 
-def make_room(org, *, keywords=("nature", "teamwork")) -> LiveRoom:
+def make_room(org, *, keywords=("nature", "teamwork"), biometric=True) -> LiveRoom:
     org.facial_analysis_enabled = True
     org.save(update_fields=["facial_analysis_enabled"])
     app = ApplicationFactory(candidate__organization=org, position__keywords=list(keywords))
@@ -204,7 +206,7 @@ def make_room(org, *, keywords=("nature", "teamwork")) -> LiveRoom:
     interview = Interview.objects.create(organization=org, application=app, title="现场面试", start_at=start,
                                          end_at=start + timedelta(hours=1), time_zone="Asia/Shanghai")
     return LiveRoom.objects.create(organization=org, interview=interview, application=app, state=LiveRoom.State.OPEN,
-                                   consents={"recording": True, "biometric": True}, answer_language="en")
+                                   consents={"recording": True, "biometric": biometric}, answer_language="en")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -286,6 +288,61 @@ def test_candidate_rtp_forwarded_by_janus_reaches_the_panel_and_the_recording(ja
     assert onset_s + speech_s - 1.5 < audio_s < onset_s + speech_s + 6, audio_s
     assert room.analysis_status == LiveRoom.Analysis.DONE, room.analysis_error
     assert "nature" in room.analysis["transcript"]["text"].lower()
+
+
+async def _collect(layer, channel: str, seconds: float, into: list) -> None:
+    end = time.monotonic() + seconds
+    while (left := end - time.monotonic()) > 0:
+        try:
+            msg = await asyncio.wait_for(layer.receive(channel), left)
+        except TimeoutError:
+            return
+        into.append({**msg["payload"], "received_ms": time.time() * 1000})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_candidate_publishing_again_after_a_drop_keeps_one_analysis_and_one_recording(janus_server, org, tmp_path):
+    media, onset_s, speech_s = candidate_media(tmp_path / "candidate.webm")
+    room = make_room(org, biometric=False)
+    layer = get_channel_layer()
+
+    async def scenario():
+        channel = await layer.new_channel()
+        await layer.group_add(staff_group(room.pk), channel)
+        joining = await jn.janus_room_open(room_id=room.pk)
+        panel: list = []
+        async with jn.JanusClient(janus_server["url"]) as browser:
+            pc, handle, first_id, streams = await publish(browser, room=joining, media=media, video=False)
+            fwd = await jn.janus_forward_candidate(room_id=room.pk, publisher_id=first_id, streams=streams)
+            assert [f["type"] for f in fwd.forwarders] == ["audio"]  # no video published: none forwarded
+            await _collect(layer, channel, 2.0, panel)
+            await pc.close()  # the network drops: the browser's connection and its Janus handle are gone
+            await handle.detach()
+            await asyncio.sleep(2.0)
+            pc, handle, second_id, _ = await publish(browser, room=joining, media=media, video=False)
+            assert second_id != first_id
+            again = await jn.janus_forward_candidate(room_id=room.pk, publisher_id=second_id)  # streams unknown: mid 0
+            assert again is fwd and [f["type"] for f in fwd.forwarders] == ["audio"]
+            deadline = time.monotonic() + onset_s + speech_s + 30  # the second final, however loaded the machine
+            while time.monotonic() < deadline and sum(p["event"]["type"] == "final" for p in panel) < 2:
+                await _collect(layer, channel, 1.0, panel)
+            await pc.close()
+            await jn.janus_room_end(room_id=room.pk)
+        return panel, fwd.receiver.stats
+
+    panel, stats = run_async(scenario)
+    assert stats.ssrc_changes == 1 and stats.video_packets == 0, stats
+    room.refresh_from_db()
+    assert room.recording_media["reconnects"] == 1 and room.recording_media["via"] == "janus"
+    (gap, *_) = room.recording_media["gaps"]
+    assert 1.0 < gap["end_s"] - gap["start_s"] < 5.0 and 1.5 < gap["start_s"] < 4.0, room.recording_media
+    # one timeline: the second publication's words come after the gap, in the same session and recording
+    finals = [p["event"] for p in panel if p["event"]["type"] == "final"]
+    after = [f for f in finals if f["start_s"] >= gap["end_s"]]
+    assert after and {"nature", "mother"} <= set(re.findall(r"[a-z]+", " ".join(f["text"] for f in after).lower())), finals
+    assert all(f["end_s"] <= gap["start_s"] + 0.5 for f in finals if f not in after), finals  # cut by the drop
+    assert gap["end_s"] + onset_s + speech_s - 1.5 < room.recording_duration_s, room.recording_duration_s
+    assert room.live_summary["keywords"]["nature"] >= 1
 
 
 def _rtp(seq: int, ts: int, payload: bytes = b"x", marker: bool = False, ssrc: int = 1) -> bytes:
