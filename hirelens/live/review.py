@@ -224,6 +224,7 @@ def application_rooms(*, actor, application) -> list[dict]:
             "room": room,
             "interview": room.interview,
             "interviewers": [_name(u) for u in room.interview.interviewers.all()],
+            "interviewers_text": _("、").join(_name(u) for u in room.interview.interviewers.all()),
             "candidate": room.application.candidate.full_name,
             "recording": bool(room.recording),
             "no_recording_reason": _no_recording_reason(room, recording_consent),

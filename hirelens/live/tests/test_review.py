@@ -219,7 +219,8 @@ def test_in_english(org, interviewer, hiring_manager, application, live_stage, t
     store_recording(room, tmp_path)
     fill(room, interviewer, hiring_manager)
     html = review_section(page(staff(interviewer, "en"), application))
-    for words in ("Live interview playback", "Timeline", "Needs follow-up", "Speaking share",
+    people = f"Candidate: 孙悦 · Interviewers: {interviewer.full_name}, {hiring_manager.full_name}"
+    for words in ("Live interview playback", "Timeline", "Needs follow-up", "Speaking share", people,
                   f"{interviewer.full_name} answered"):
         assert words in html, words
     visible = re.sub(r"<[^>]+>", " ", html)
