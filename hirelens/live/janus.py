@@ -487,3 +487,130 @@ async def janus_room_end(*, room_id: int) -> dict | None:
         started_at=datetime.fromtimestamp(started, UTC) if started else None,
         media={**(result.get("media") or {}), "via": "janus"}, live_summary=result["live_summary"])
     return result
+
+
+# ---- a browser in the VideoRoom, signalled through HireLens's own WebSocket --------------------------------
+
+
+class JanusPeer:
+    """One browser tab's place in the room's VideoRoom, driven by the room's WebSocket consumer: the browser
+    never talks to Janus (its API, secret and pin stay on the server; the consumer's access rules decide who
+    may publish and subscribe). Non-trickle like the server peer: the browser sends an SDP with its candidates.
+
+    - ``publish(sdp)``: joins as a publisher named by the page's peer id and publishes; returns Janus's answer.
+      The candidate's publication is forwarded to the analysis (``janus_forward_candidate``) once Janus says its
+      connection is up (``webrtcup``). Publishing again
+      (the page's new connection after a drop) replaces the publisher: the others are told it left and came back.
+    - ``subscribe(feed)``: a subscriber handle for another publisher; returns Janus's offer, which the browser
+      answers with ``subscribed(feed, sdp)``.
+    - ``send(message)`` (a coroutine function given by the consumer) gets ``{"type": "janus", "event":
+      "publishers", "publishers": [{"feed", "peer"}]}`` when others publish and ``{"type": "janus", "event":
+      "left", "feed", "peer"}`` when they stop.
+    """
+
+    def __init__(self, *, room_id: int, peer: str, role: str, send):
+        self.room_id = room_id
+        self.peer = peer
+        self.role = role
+        self._send = send
+        self.client: JanusClient | None = None
+        self.publisher: Handle | None = None
+        self.publisher_id: int | None = None
+        self.subscribers: dict[int, Handle] = {}
+        self._feeds: dict[int, str] = {}  # feed id -> peer id (display)
+        self._streams: list[dict] | None = None
+        self._pump: asyncio.Task | None = None
+
+    async def _ensure(self) -> JanusClient:
+        if self.client is None:
+            await janus_room_open(room_id=self.room_id)
+            self.client = await settings_client().start()
+            self._pump = asyncio.create_task(self._events())
+        return self.client
+
+    async def _events(self) -> None:
+        while True:
+            ev = await self.client.events.get()
+            data = ((ev.get("plugindata") or {}).get("data")) or {}
+            try:
+                await self._on_event(ev, data)
+            except Exception:  # noqa: BLE001 (a closed WebSocket must not end the pump)
+                log.exception("room %s: janus event for peer %s", self.room_id, self.peer)
+
+    def _publishers(self, listed: list[dict]) -> list[dict]:
+        out = []
+        for p in listed or []:
+            feed, peer = p.get("id"), str(p.get("display") or "")
+            if feed is None or feed == self.publisher_id:
+                continue
+            self._feeds[feed] = peer
+            out.append({"feed": feed, "peer": peer})
+        return out
+
+    async def _on_event(self, ev: dict, data: dict) -> None:
+        if ev.get("janus") == "webrtcup" and self.publisher is not None and ev.get("sender") == self.publisher.id:
+            if self.role == "candidate":  # Janus counts a publisher once its connection is up: forward it now
+                await janus_forward_candidate(room_id=self.room_id, publisher_id=self.publisher_id, streams=self._streams)
+            return
+        if data.get("publishers"):
+            found = self._publishers(data["publishers"])
+            if found:
+                await self._send({"type": "janus", "event": "publishers", "publishers": found})
+        gone = data.get("unpublished") or data.get("leaving")
+        if gone and gone not in ("ok",) and isinstance(gone, int) and gone != self.publisher_id:
+            peer = self._feeds.pop(gone, "")
+            sub = self.subscribers.pop(gone, None)
+            if sub is not None:
+                try:
+                    await sub.detach()
+                except JanusError:
+                    pass
+            await self._send({"type": "janus", "event": "left", "feed": gone, "peer": peer})
+
+    async def publish(self, *, sdp: str, audio: bool = True, video: bool = True) -> dict:
+        """Publish the browser's offer; returns ``{"sdp", "type": "answer", "publishers": [...]}`` (those already there)."""
+        client = await self._ensure()
+        if self.publisher is not None:  # published again (a new RTCPeerConnection after a drop): a new publisher
+            old, self.publisher = self.publisher, None
+            try:
+                await old.detach()
+            except JanusError:
+                pass
+        found: list[dict] = []
+        if self.publisher is None:
+            self.publisher = await client.attach()
+            joined, _ = await self.publisher.send({"request": "join", "ptype": "publisher", "room": janus_room_id(self.room_id),
+                                                   "pin": room_pin(self.room_id), "display": self.peer})
+            self.publisher_id = joined["id"]
+            found = self._publishers(joined.get("publishers"))
+        event, jsep = await self.publisher.send({"request": "configure", "audio": audio, "video": video},
+                                                {"type": "offer", "sdp": sdp})
+        self._streams = event.get("streams")
+        return {"sdp": jsep["sdp"], "type": jsep["type"], "publishers": found}
+
+    async def subscribe(self, *, feed: int) -> dict:
+        """Janus's offer of ``feed``'s streams: ``{"feed", "peer", "sdp", "type": "offer"}``."""
+        client = await self._ensure()
+        old = self.subscribers.pop(feed, None)
+        if old is not None:
+            await old.detach()
+        handle = self.subscribers[feed] = await client.attach()
+        _, jsep = await handle.send({"request": "join", "ptype": "subscriber", "room": janus_room_id(self.room_id),
+                                     "pin": room_pin(self.room_id), "streams": [{"feed": feed}]})
+        return {"feed": feed, "peer": self._feeds.get(feed, ""), "sdp": jsep["sdp"], "type": jsep["type"]}
+
+    async def subscribed(self, *, feed: int, sdp: str) -> None:
+        """The browser's answer to ``subscribe``'s offer: Janus starts sending."""
+        handle = self.subscribers.get(feed)
+        if handle is None:
+            raise JanusError(None, f"not subscribed to {feed}")
+        await handle.send({"request": "start"}, {"type": "answer", "sdp": sdp})
+
+    async def close(self) -> None:
+        """The tab left: its handles go (Janus tells the others), and its session."""
+        if self._pump is not None:
+            self._pump.cancel()
+        if self.client is not None:
+            await self.client.close()
+        self.client = self.publisher = None
+        self.subscribers.clear()

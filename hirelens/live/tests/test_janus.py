@@ -345,6 +345,119 @@ def test_candidate_publishing_again_after_a_drop_keeps_one_analysis_and_one_reco
     assert room.live_summary["keywords"]["nature"] >= 1
 
 
+async def _browser_publish(jp: jn.JanusPeer, media: Path):
+    """An aiortc 'browser' publishing the file through a JanusPeer (as the page would through the WebSocket)."""
+    from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+    from aiortc.contrib.media import MediaPlayer
+
+    pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+    player = MediaPlayer(str(media))
+    pc.addTrack(player.audio)
+    pc.addTrack(player.video)
+    await pc.setLocalDescription(await pc.createOffer())
+    answer = await jp.publish(sdp=pc.localDescription.sdp)
+    await pc.setRemoteDescription(RTCSessionDescription(sdp=answer["sdp"], type=answer["type"]))
+    return pc, answer
+
+
+async def _browser_subscribe(jp: jn.JanusPeer, feed: int, received: dict):
+    """An aiortc 'browser' taking Janus's offer of ``feed`` and answering; counts what it decodes."""
+    from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+    from aiortc.mediastreams import MediaStreamError
+
+    pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+    tasks = []
+
+    @pc.on("track")
+    def on_track(track):
+        async def read():
+            while True:
+                try:
+                    frame = await track.recv()
+                except MediaStreamError:
+                    return
+                if track.kind == "audio":
+                    pcm = frame.to_ndarray().astype(np.float32) / 32768
+                    received["audio_frames"] += 1
+                    received["audio_peak"] = max(received["audio_peak"], float(np.abs(pcm).max()))
+                else:
+                    received["video_frames"] += 1
+                    received["size"] = (frame.width, frame.height)
+        tasks.append(asyncio.ensure_future(read()))
+
+    offer = await jp.subscribe(feed=feed)
+    await pc.setRemoteDescription(RTCSessionDescription(sdp=offer["sdp"], type=offer["type"]))
+    await pc.setLocalDescription(await pc.createAnswer())
+    await jp.subscribed(feed=feed, sdp=pc.localDescription.sdp)
+    return pc, offer, tasks
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_browsers_see_and_hear_each_other_through_janus_signalled_by_hirelens(janus_server, org, tmp_path):
+    media, onset_s, speech_s = candidate_media(tmp_path / "candidate.webm")
+    room = make_room(org, biometric=False)
+    layer = get_channel_layer()
+
+    async def scenario():
+        channel = await layer.new_channel()
+        await layer.group_add(staff_group(room.pk), channel)
+        to_interviewer: list[dict] = []
+        to_candidate: list[dict] = []
+
+        async def send_interviewer(msg):
+            to_interviewer.append(msg)
+
+        async def send_candidate(msg):
+            to_candidate.append(msg)
+
+        interviewer = jn.JanusPeer(room_id=room.pk, peer="iv-peer-1", role="interviewer", send=send_interviewer)
+        candidate = jn.JanusPeer(room_id=room.pk, peer="cand-peer-1", role="candidate", send=send_candidate)
+        iv_pc, iv_answer = await _browser_publish(interviewer, media)
+        assert iv_answer["type"] == "answer" and iv_answer["publishers"] == []  # the first in the room
+        cand_pc, cand_answer = await _browser_publish(candidate, media)
+        # each is told of the other once the other's connection is up (with publish's answer when it was already)
+        def known(answer, messages):
+            return answer["publishers"] + [p for m in messages if m.get("event") == "publishers" for p in m["publishers"]]
+
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and not (known(iv_answer, to_interviewer) and known(cand_answer, to_candidate)):
+            await asyncio.sleep(0.1)
+        assert known(iv_answer, to_interviewer) == [{"feed": candidate.publisher_id, "peer": "cand-peer-1"}]
+        assert known(cand_answer, to_candidate) == [{"feed": interviewer.publisher_id, "peer": "iv-peer-1"}]
+        seen_by_iv = {"audio_frames": 0, "audio_peak": 0.0, "video_frames": 0}
+        seen_by_cand = {"audio_frames": 0, "audio_peak": 0.0, "video_frames": 0}
+        iv_sub, offer, t1 = await _browser_subscribe(interviewer, candidate.publisher_id, seen_by_iv)
+        assert offer["peer"] == "cand-peer-1"
+        cand_sub, _, t2 = await _browser_subscribe(candidate, interviewer.publisher_id, seen_by_cand)
+        panel: list = []
+        await _collect(layer, channel, onset_s + speech_s + 1.0, panel)  # the candidate's speech in the analysis too
+        # the candidate leaves: the interviewer is told
+        await cand_pc.close()
+        await cand_sub.close()
+        await candidate.close()
+        deadline = time.monotonic() + 10
+        while not any(m.get("event") == "left" for m in to_interviewer) and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+        left = [m for m in to_interviewer if m.get("event") == "left"]
+        for pc in (iv_pc, iv_sub):
+            await pc.close()
+        for t in t1 + t2:
+            t.cancel()
+        await interviewer.close()
+        await jn.janus_room_end(room_id=room.pk)
+        return seen_by_iv, seen_by_cand, left, panel
+
+    seen_by_iv, seen_by_cand, left, panel = run_async(scenario)
+    print("through janus:", seen_by_iv, seen_by_cand)
+    for seen in (seen_by_iv, seen_by_cand):
+        assert seen["video_frames"] > 20 and seen["size"] == (320, 240), seen
+        assert seen["audio_frames"] > 100 and seen["audio_peak"] > 0.1, seen  # the recording's voice, not silence
+    assert left and left[0]["peer"] == "cand-peer-1"
+    assert any(p["event"]["type"] == "speech_start" for p in panel)  # only the candidate's publication is analysed
+    room.refresh_from_db()
+    assert room.recording_media["via"] == "janus"
+
+
 def _rtp(seq: int, ts: int, payload: bytes = b"x", marker: bool = False, ssrc: int = 1) -> bytes:
     import struct
 
