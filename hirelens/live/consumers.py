@@ -9,6 +9,7 @@ or sticky routing by room when scaled out).
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import logging
 
@@ -33,6 +34,7 @@ CLOSE_ENDED = 4410
 # room id -> peer id -> the participant's public state plus its channel
 PRESENCE: dict[int, dict[str, dict]] = {}
 _SEQ = itertools.count(1)
+_BACKGROUND: set[asyncio.Future] = set()
 PUBLIC_FIELDS = ("peer", "role", "name", "muted", "camera_off", "screen", "level", "seq", "admitted")
 
 
@@ -240,11 +242,9 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         if not me["admitted"] or not isinstance(content.get("sdp"), str):
             await self._error("forbidden", _("对方尚未进入面试间。"))
             return
-        try:
-            from . import media
-
-            answer_fn = media.server_peer_answer
-        except (ImportError, AttributeError):
+        media = await services.media_module()
+        answer_fn = getattr(media, "server_peer_answer", None)
+        if answer_fn is None:
             await self._error("server_peer", _("服务器暂时无法接收音视频，面试可以继续。"))
             return
         try:
@@ -288,7 +288,11 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         if not self.is_staff:
             await self._error("forbidden", _("只有面试官可以这样做。"))
             return
-        await database_sync_to_async(services.room_end)(actor=self.user, room=self.room)
+        await database_sync_to_async(services.room_end)(actor=self.user, room=self.room, end_media=False)
+        # the recording is stored in the background: the end reaches everyone at once
+        task = asyncio.ensure_future(services.aroom_media_end(self.room_id))
+        _BACKGROUND.add(task)
+        task.add_done_callback(_BACKGROUND.discard)
 
     async def _on_note(self, content):
         if not self.is_staff:

@@ -182,10 +182,44 @@ def _media_end(room_id: int) -> None:
         logger.exception("room %s: media end failed", room_id)
 
 
+async def media_module():
+    """``hirelens.live.media``, imported in a worker thread the first time (numpy, PyAV and aiortc take seconds to
+    import: done on the event loop, every room's signalling would stall meanwhile); None without it."""
+    import asyncio
+    import importlib
+    import sys
+
+    module = sys.modules.get("hirelens.live.media")
+    if module is not None:
+        return module
+    try:
+        return await asyncio.to_thread(importlib.import_module, "hirelens.live.media")
+    except ImportError:
+        return None
+
+
+async def aroom_media_end(room_id: int) -> None:
+    """``_media_end`` for async code; never raises."""
+    media = await media_module()
+    if media is None:
+        return
+    end = getattr(media, "room_media_end", None)
+    if end is None:
+        return
+    try:
+        result = end(room_id=room_id)
+        if inspect.isawaitable(result):
+            await result
+    except Exception:
+        logger.exception("room %s: media end failed", room_id)
+
+
 @transaction.atomic
-def room_end(*, actor, room: LiveRoom) -> LiveRoom:
+def room_end(*, actor, room: LiveRoom, end_media: bool = True) -> LiveRoom:
     """End the room for good (it cannot be reopened): ``ended`` to everyone, then the media part stops the
-    server peer, stores the recording and queues its analysis."""
+    server peer, stores the recording and queues its analysis. Async callers (the consumer) pass
+    ``end_media=False`` and await ``aroom_media_end`` themselves: run from inside ``database_sync_to_async``, the
+    media part's own database calls would wait on the very thread that waits for them."""
     room = LiveRoom.objects.select_for_update().get(pk=room.pk)
     if room.state == LiveRoom.State.ENDED:
         return room
@@ -195,7 +229,8 @@ def room_end(*, actor, room: LiveRoom) -> LiveRoom:
     audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=room, fields=["ended"])
     room_id = room.pk
     publish_room_on_commit(room_id, "ended", {"by": actor.full_name})
-    transaction.on_commit(lambda: _media_end(room_id))
+    if end_media:
+        transaction.on_commit(lambda: _media_end(room_id))
     return room
 
 
