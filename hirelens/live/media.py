@@ -98,7 +98,7 @@ class Recorder:
 
     def __init__(self, path: Path, *, video: bool = True):
         self.path = path
-        self.container = av.open(str(path), mode="w", format="webm", options={"cluster_time_limit": "2000"})
+        self.container = av.open(str(path), mode="w", format="webm", options={"cluster_time_limit": "1000", "flush_packets": "1"})
         self.astream = self.container.add_stream("libopus", rate=REC_SR)
         self.astream.layout = "mono"
         self.astream.bit_rate = 32000
@@ -207,27 +207,25 @@ def mux_extra_audio(main: Path, extras: list[Path], out: Path) -> bool:
     inputs = []
     try:
         target = av.open(str(out), mode="w", format="webm")
-        sources = []
+        files = []  # (container, its streams, {input stream index: output stream})
         for path in [main, *extras]:
             try:
                 src = av.open(str(path))
             except (av.FFmpegError, OSError):
                 continue
             inputs.append(src)
-            for stream in src.streams:
-                if stream.type in ("audio", "video"):
-                    sources.append((src, stream, target.add_stream_from_template(stream)))
+            streams = [s for s in src.streams if s.type in ("audio", "video")]
+            files.append((src, streams, {s.index: target.add_stream_from_template(s) for s in streams}))
 
-        def packets(i, src, stream):
-            for packet in src.demux(stream):
+        def packets(i, src, streams):  # one demuxer per file: its packets come in its own time order
+            for packet in src.demux(*streams):
                 if packet.pts is None or packet.size == 0:
                     continue
                 yield (float(packet.pts * packet.time_base), i, packet)
 
-        merged = heapq.merge(*(packets(i, src, stream) for i, (src, stream, _) in enumerate(sources)), key=lambda x: (x[0], x[1]))
-        outs = [o for _, _, o in sources]
+        merged = heapq.merge(*(packets(i, src, streams) for i, (src, streams, _) in enumerate(files)), key=lambda x: (x[0], x[1]))
         for _, i, packet in merged:
-            packet.stream = outs[i]
+            packet.stream = files[i][2][packet.stream.index]
             target.mux(packet)
         target.close()
         return True
@@ -252,6 +250,7 @@ class _Track:
         self.r48 = av.AudioResampler(format="s16", layout="mono", rate=REC_SR) if kind == "audio" else None
         self.first_pts = None
         self.offset_s = 0.0
+        self.next_s: float | None = None  # (audio) sender time the next frame should start at
 
 
 class RoomAnalysis:
@@ -355,17 +354,28 @@ class RoomAnalysis:
 
     def _audio_in_thread(self, track: _Track, frame: av.AudioFrame, wall: float) -> None:
         try:
+            pts, tb = frame.pts, frame.time_base
+            length = frame.samples / frame.sample_rate
             frame.pts = None  # the resamplers count samples themselves (RTP timestamps start anywhere)
             pcm16 = np.concatenate([f.to_ndarray().reshape(-1) for f in track.r16.resample(frame)] or [np.zeros(0, np.int16)])
             pcm48 = np.concatenate([f.to_ndarray().reshape(-1) for f in track.r48.resample(frame)] or [np.zeros(0, np.int16)])
+            fed_s = self._fed / SR
+            if track.first_pts is None:
+                # a connection's first audio (the room's first, or after a reconnect): it ends at its arrival, so
+                # the time since the last samples is a gap (wall clock; a delayed burst inside a connection is not)
+                track.first_pts = pts if pts is not None else 0
+                missing, threshold = (wall - self.started_at - length) - fed_s, GAP_FILL_S
+            elif pts is not None and tb is not None and track.next_s is not None:
+                # inside a connection the sender's timestamps tell what never came (lost packets, a paused sender)
+                missing, threshold = float(pts * tb) - track.next_s, 0.1
+            else:
+                missing, threshold = 0.0, 1.0
+            if pts is not None and tb is not None:
+                track.next_s = float(pts * tb) + length
             if not len(pcm16):
                 return
-            # this chunk ends at its arrival: a start later than the samples so far means a gap (reconnect, stall)
-            arrived = wall - self.started_at
-            start = arrived - len(pcm16) / SR
-            fed_s = self._fed / SR
-            if start - fed_s > GAP_FILL_S:
-                silence = int((start - fed_s) * SR)
+            if missing > threshold:
+                silence = int(missing * SR)
                 self.gaps.append({"start_s": round(fed_s, 3), "end_s": round(fed_s + silence / SR, 3)})
                 self.session.feed_audio(np.zeros(silence, np.int16))
                 self._fed += silence
@@ -514,6 +524,28 @@ class RoomMedia:
         self.analysis = analysis
         self.peers: dict[str, Any] = {}  # peer id -> RTCPeerConnection
         self.tasks: set[asyncio.Task] = set()
+        self.listener = asyncio.ensure_future(self._listen())
+
+    async def _listen(self) -> None:
+        """Follow the room's group: when the room ends (``ended``, sent by ``services.room_end`` from whichever
+        process the interviewer is connected to), this process, which holds the media, finishes them."""
+        layer = get_channel_layer()
+        if layer is None:
+            return
+        group = f"live.{self.room_id}"
+        channel = await layer.new_channel()
+        await layer.group_add(group, channel)
+        try:
+            while True:
+                message = await layer.receive(channel)
+                if message.get("type") == "room.event" and message.get("event") == "ended":
+                    asyncio.ensure_future(room_media_end(room_id=self.room_id))
+                    return
+        finally:
+            try:
+                await layer.group_discard(group, channel)
+            except Exception:  # the loop is closing
+                pass
 
     async def _pump(self, track, peer: str, role: str) -> None:
         from aiortc.mediastreams import MediaStreamError
@@ -568,6 +600,8 @@ class RoomMedia:
         return {"sdp": pc.localDescription.sdp, "type": pc.localDescription.type}
 
     async def close(self) -> dict:
+        if self.listener is not asyncio.current_task():
+            self.listener.cancel()
         peers, self.peers = list(self.peers.values()), {}
         for pc in peers:
             await pc.close()
@@ -583,6 +617,36 @@ _rooms: dict[int, RoomMedia] = {}
 def room_media(room_id: int) -> RoomMedia | None:
     """The room's media in this process (None when no server peer was ever offered here)."""
     return _rooms.get(room_id)
+
+
+def _warm(options: dict) -> None:
+    """Load the live models of this process (Whisper for the language, the VAD; they stay loaded: later sessions
+    share them) with a throwaway session."""
+    from analysis.live import LiveOptions, LiveSession
+
+    session = LiveSession(LiveOptions(language=options.get("language", "auto")))
+    try:
+        session.prepare()
+    finally:
+        session.close()
+
+
+_warmed: set[str] = set()
+
+
+async def room_media_prepare(*, room_id: int) -> None:
+    """Load the models before the candidate is admitted (call it when the candidate joins the waiting room, e.g.
+    ``asyncio.ensure_future(media.room_media_prepare(room_id=...))``): the first words after admission are then
+    transcribed at once instead of waiting for a model to load (about 1-3 s). Cheap once done in the process."""
+    try:
+        options = await database_sync_to_async(_room_options)(room_id)
+    except (RoomEnded, Exception):
+        return
+    language = options.get("language", "auto")
+    if language in _warmed:
+        return
+    await asyncio.get_running_loop().run_in_executor(None, _warm, options)
+    _warmed.add(language)
 
 
 async def server_peer_answer(*, room_id: int, peer: str, role: str, sdp: str, type: str) -> dict:
@@ -608,18 +672,36 @@ async def server_peer_answer(*, room_id: int, peer: str, role: str, sdp: str, ty
 
 async def room_media_end(*, room_id: int) -> None:
     """The room has ended: close its server peers and its LiveSession, finish the recording and store it
-    (``recording.recording_store``). Without media in this process, a file a killed process left is adopted."""
+    (``recording.recording_store``); returns once stored. Called by ``services.room_end`` and by the room's own
+    listener (the ``ended`` event: the process holding the media may not be the interviewer's); the second call
+    waits for the first. Without media in this process, a file a killed process left (not written to for
+    ``ADOPT_IDLE_S``) is stored; one still being written belongs to another process, which stores it."""
     from . import recording
 
-    media = _rooms.pop(room_id, None)
-    if media is None:
-        await database_sync_to_async(recording.recording_adopt)(room_id=room_id)
-        return
-    result = await media.close()
-    started = result["started_at"]
+    task = _closing.get(room_id)
+    if task is None:
+        media = _rooms.pop(room_id, None)
+        if media is None:
+            await database_sync_to_async(recording.recording_adopt)(room_id=room_id, min_idle_s=ADOPT_IDLE_S)
+            return
+        task = _closing[room_id] = asyncio.ensure_future(_end(media))
+        task.add_done_callback(lambda _: _closing.pop(room_id, None))
+    if task.get_loop() is asyncio.get_running_loop():
+        await asyncio.shield(task)
+
+
+ADOPT_IDLE_S = 30.0
+_closing: dict[int, asyncio.Future] = {}
+
+
+async def _end(media: RoomMedia) -> None:
     from datetime import UTC, datetime
 
+    from . import recording
+
+    result = await media.close()
+    started = result["started_at"]
     await database_sync_to_async(recording.recording_store)(
-        room_id=room_id, path=result["path"], duration_s=result["duration_s"],
+        room_id=media.room_id, path=result["path"], duration_s=result["duration_s"],
         started_at=datetime.fromtimestamp(started, UTC) if started else None, media=result["media"],
         live_summary=result["live_summary"])

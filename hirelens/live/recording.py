@@ -120,12 +120,17 @@ def _tmp_files(room_id: int) -> list[Path]:
     return sorted((p for p in folder.glob("rec-*.webm") if _REC_NAME.search(p.name)), key=lambda p: p.stat().st_size) if folder.is_dir() else []
 
 
-def recording_adopt(*, room_id: int) -> LiveRoom | None:
-    """Store what a server peer left in live-tmp for this room (its process was killed, or the room ended in
-    another process): the largest file, with its start time from the name. No file: as ``recording_store`` with
-    none (analysis "skipped" unless a recording is stored already)."""
+def recording_adopt(*, room_id: int, min_idle_s: float = 0.0) -> LiveRoom | None:
+    """Store what a server peer left in live-tmp for this room (its process was killed): the largest file, with
+    its start time from the name. A file written to in the last ``min_idle_s`` is left alone (a live process is
+    still finishing it and stores it itself). No file: as ``recording_store`` with none (analysis "skipped" unless
+    a recording is stored already)."""
+    import time
+
     files = _tmp_files(room_id)
     if not LiveRoom.objects.filter(pk=room_id).exists():
+        return None
+    if files and time.time() - max(p.stat().st_mtime for p in files) < min_idle_s:
         return None
     if not files:
         return recording_store(room_id=room_id, path=None, duration_s=None, started_at=None, media=None, live_summary=None)

@@ -53,7 +53,7 @@ def face_clip(tmp_path_factory) -> Path:
     return sample_media.face_webm(path, "", seconds=CLIP_S, clip="jay_0")
 
 
-async def _offer(room_id: int, peer: str, path: Path, *, video: bool = True):
+async def _offer(room_id: int, peer: str, path: Path, *, video: bool = True, role: str = "candidate"):
     """An aiortc client sending the file's audio (and video) to the server peer, like the candidate's page."""
     from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
     from aiortc.contrib.media import MediaPlayer
@@ -64,7 +64,7 @@ async def _offer(room_id: int, peer: str, path: Path, *, video: bool = True):
     if video:
         pc.addTrack(player.video)
     await pc.setLocalDescription(await pc.createOffer())
-    answer = await media.server_peer_answer(room_id=room_id, peer=peer, role="candidate", sdp=pc.localDescription.sdp,
+    answer = await media.server_peer_answer(room_id=room_id, peer=peer, role=role, sdp=pc.localDescription.sdp,
                                             type=pc.localDescription.type)
     assert answer["type"] == "answer"
     await pc.setRemoteDescription(RTCSessionDescription(**answer))
@@ -99,17 +99,22 @@ def _decode(room: LiveRoom) -> dict:
     return {"audio_s": audio, "video_frames": frames}
 
 
-def test_candidate_media_reach_the_panel_and_the_recording_is_stored_and_analysed(org, face_clip):
+def test_candidate_media_reach_the_panel_and_the_recording_is_stored_and_analysed(org, face_clip, tmp_path):
     room = make_room(org)
     layer = get_channel_layer()
+    english = sample_media.real_speech_webm(tmp_path / "interviewer.webm", "source_s1")
 
     async def scenario():
         channel = await layer.new_channel()
         await layer.group_add(media.staff_group(room.pk), channel)
+        await media.room_media_prepare(room_id=room.pk)  # the candidate waits to be admitted: models load
         pc, player = await _offer(room.pk, "cand-1", face_clip)
+        # an interviewer's page offers its microphone only: recorded, never analysed
+        interviewer, _ = await _offer(room.pk, "int-1", english, video=False, role="interviewer")
         messages: list = []
         await _collect(layer, channel, CLIP_S + 2.5, messages)
         await pc.close()
+        await interviewer.close()
         await media.room_media_end(room_id=room.pk)
         await _collect(layer, channel, 0.5, messages)
         return messages
@@ -133,8 +138,11 @@ def test_candidate_media_reach_the_panel_and_the_recording_is_stored_and_analyse
     assert room.recording and room.recording_started_at is not None
     stored = Path(settings.MEDIA_ROOT) / room.recording.name
     assert stored.read_bytes()[:4] == b"HLEF"  # encrypted at rest
-    assert CLIP_S - 1.5 < room.recording_duration_s < CLIP_S + 2.5, room.recording_duration_s
+    # the file lasts as long as its longest stream (the interviewer spoke until the end)
+    assert CLIP_S - 1.5 < room.recording_duration_s < CLIP_S + 4.0, room.recording_duration_s
     assert room.recording_media["has_video"] and room.recording_media["reconnects"] == 0
+    assert room.recording_media["interviewers_audio"] == 1
+    assert [s["type"] for s in room.recording_media["streams"]].count("audio") == 2
     decoded = _decode(room)
     assert CLIP_S - 1.5 < decoded["audio_s"] < CLIP_S + 2.5, decoded
     assert decoded["video_frames"] > 5 * CLIP_S, decoded
@@ -143,6 +151,7 @@ def test_candidate_media_reach_the_panel_and_the_recording_is_stored_and_analyse
     # the analysis ran after commit (Huey is immediate in tests), on the decrypted copy, like an answer's
     assert room.analysis_status == LiveRoom.Analysis.DONE, room.analysis_error
     assert "挑战" in room.analysis["transcript"]["text"]
+    assert "dream" not in room.analysis["transcript"]["text"].lower()  # the candidate's stream only
     assert not list((Path(settings.VAR_DIR) / "live-tmp").glob(f"room-{room.pk}/*"))
 
 
@@ -162,7 +171,12 @@ def test_reconnect_keeps_one_recording_and_one_session(org, tmp_path):
         pc, _ = await _offer(room.pk, "cand-1", clip, video=False)  # the page's new connection, same peer id
         await _collect(layer, channel, 9.0, messages)
         await pc.close()
-        await media.room_media_end(room_id=room.pk)
+        # the room ends in whichever process the interviewer is in: the one holding the media hears "ended"
+        await layer.group_send(f"live.{room.pk}", {"type": "room.event", "event": "ended", "payload": {}})
+        for _ in range(600):
+            await asyncio.sleep(0.1)
+            if media.room_media(room.pk) is None and room.pk not in media._closing:
+                break
         return messages
 
     events = _panel(run_async(scenario))
@@ -209,3 +223,66 @@ def test_an_ended_room_refuses_offers(org, face_clip):
     LiveRoom.objects.filter(pk=room.pk).update(state=LiveRoom.State.ENDED)
     with pytest.raises(media.RoomEnded):
         run_async(_offer, room.pk, "cand-1", face_clip)
+
+
+KILLED_WRITER = """
+import sys, time
+from fractions import Fraction
+from pathlib import Path
+import av, numpy as np
+from analysis import synth
+from hirelens.interviews.sample_media import real_speech
+from hirelens.live.media import Recorder
+
+rec = Recorder(Path(sys.argv[1]))
+speech = real_speech("jay_0", 48000)
+pcm = (np.concatenate([np.zeros(24000, np.float32), speech])[: 8 * 48000] * 32767).astype(np.int16)
+frames = synth.face_scenes(absent=(5.0, 6.0), turned=(3.0, 4.0))
+for i in range(8 * 15):
+    t = i / 15
+    rec.audio(pcm[int(t * 48000): int((t + 1 / 15) * 48000)], t)
+    rec.video(av.VideoFrame.from_ndarray(frames(i, t), format="rgb24"), t)
+print("written", flush=True)
+time.sleep(60)
+"""
+
+
+@pytest.mark.worker
+def test_a_recording_left_by_a_killed_process_is_stored_by_the_sweep(org, tmp_path):
+    """A server process killed mid-interview (SIGKILL: nothing closed) leaves a WebM that still decodes up to its
+    last cluster; once the room has ended, the worker's sweep stores and analyses it."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from hirelens.core.jobs import jobs_sweep
+
+    room = make_room(org, biometric=False)
+    folder = media.live_tmp_dir(room.pk)
+    folder.mkdir(parents=True, exist_ok=True)
+    started_ms = int(time.time() * 1000) - 60_000
+    path = folder / f"rec-{started_ms}.webm"
+    writer = subprocess.Popen([sys.executable, "-c", KILLED_WRITER, str(path)], stdout=subprocess.PIPE, text=True,
+                              cwd=settings.BASE_DIR)
+    try:
+        assert writer.stdout.readline().strip() == "written"
+    finally:
+        writer.send_signal(signal.SIGKILL)
+        writer.wait(10)
+    assert path.stat().st_size > 10_000
+    # while the room is open and the file fresh, nothing is taken
+    assert jobs_sweep()["live"]["adopted"] == 0
+    LiveRoom.objects.filter(pk=room.pk).update(state=LiveRoom.State.ENDED, ended_at=timezone.now() - timedelta(minutes=5))
+    old = time.time() - 120
+    os.utime(path, (old, old))
+    assert jobs_sweep()["live"]["adopted"] == 1
+    room.refresh_from_db()
+    assert room.recording and room.recording_media["adopted"]
+    assert room.recording_started_at.timestamp() == pytest.approx(started_ms / 1000, abs=0.01)
+    assert 4.0 < room.recording_duration_s <= 8.1, room.recording_duration_s
+    assert _decode(room)["video_frames"] > 4 * 15
+    assert room.analysis_status == LiveRoom.Analysis.DONE, room.analysis_error
+    assert room.analysis["transcript"]["text"]
+    assert not path.exists()
+    assert jobs_sweep()["live"]["adopted"] == 0  # once
