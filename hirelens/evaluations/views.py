@@ -129,6 +129,7 @@ def scorecard_edit(request, application_id: int, stage_id: int):
         "scale": range(scale.scale_min, scale.scale_max + 1), "scale_min": scale.scale_min, "scale_max": scale.scale_max,
         "recommendations": Scorecard.Recommendation.choices,
         "evidence": ai_evidence(actor=request.user, application=application),
+        "live_rooms": live_rooms(actor=request.user, application=application),
     }, status=400 if errors else 200)
 
 

@@ -246,3 +246,17 @@ def test_queries_do_not_grow_with_rooms_and_rows(org, interviewer, hiring_manage
         rows = application_rooms(actor=interviewer, application=application)
     assert len(rows) == 3 and len(rows[0]["timeline"]) == 18  # newest first
     assert len(three) == len(one), "\n".join(q["sql"][:150] for q in three.captured_queries)
+
+
+def test_the_interviewer_scoring_the_live_stage_has_the_review_beside_the_scorecard(
+        org, hr_admin, interviewer, hiring_manager, application, live_stage, tmp_path):
+    from hirelens.workflows import services as wf
+
+    wf.pipeline_start(actor=hr_admin, application=application)
+    room = make_room(org, application, live_stage, [interviewer, hiring_manager])
+    store_recording(room, tmp_path)
+    fill(room, interviewer, hiring_manager)
+    response = staff(interviewer).get(reverse("evaluations:scorecard", args=[application.pk, live_stage.pk]))
+    assert response.status_code == 200
+    html = review_section(response.content.decode())
+    assert reverse("live:room_recording", args=[room.pk]) in html and "提到团队协作，追问细节。" in html
