@@ -80,7 +80,7 @@ def recording_store(*, room_id: int, path, duration_s: float | None, started_at:
             except NotMediaError as exc:
                 logger.warning("room %s: the recording %s cannot be read (%s); not stored", room_id, path.name, exc)
                 facts = None
-        if facts is not None and facts.get("has_audio"):
+        if facts is not None and facts.get("audio_s", 0) > 0:  # a file the candidate never sent media to is not kept
             with open(path, "rb") as handle:
                 room.recording.save(f"room-{room_id}.webm", File(handle), save=False)
             room.recording_size = path.stat().st_size

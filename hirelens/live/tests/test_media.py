@@ -218,6 +218,37 @@ def test_without_recording_consent_nothing_is_kept_but_the_panel_works(org, tmp_
     assert room.live_summary and room.live_summary["duration_s"] > 3.0
 
 
+def test_voice_only_video_stops_and_the_analysis_goes_on(org, face_clip):
+    """The candidate's camera breaks (the page switches to voice only and stops sending video): nothing breaks,
+    the speech analysis goes on and the recording has the video up to the switch and the audio to the end."""
+    room = make_room(org, biometric=False)
+    layer = get_channel_layer()
+
+    async def scenario():
+        channel = await layer.new_channel()
+        await layer.group_add(media.staff_group(room.pk), channel)
+        pc, _ = await _offer(room.pk, "cand-1", face_clip)
+        messages: list = []
+        await _collect(layer, channel, 3.0, messages)
+        (video,) = [s for s in pc.getSenders() if s.track is not None and s.track.kind == "video"]
+        video.replaceTrack(None)
+        switched = time.time() * 1000
+        await _collect(layer, channel, CLIP_S - 3.0 + 2.5, messages)
+        await pc.close()
+        await media.room_media_end(room_id=room.pk)
+        return messages, switched
+
+    messages, switched = run_async(scenario)
+    events = _panel(messages)
+    later = [e for e, wall, _ in events if wall > switched + 500]
+    assert any(e["type"] == "final" and "挑战" in e["text"] for e in later), later
+    room.refresh_from_db()
+    decoded = _decode(room)
+    assert 15 < decoded["video_frames"] < 4.5 * 15, decoded  # about 3 s (less the connection set-up) at 15 fps
+    assert CLIP_S - 1.5 < decoded["audio_s"] < CLIP_S + 2.5, decoded
+    assert room.analysis_status == LiveRoom.Analysis.DONE
+
+
 def test_an_ended_room_refuses_offers(org, face_clip):
     room = make_room(org)
     LiveRoom.objects.filter(pk=room.pk).update(state=LiveRoom.State.ENDED)
