@@ -174,10 +174,12 @@ def test_the_panel_shows_what_the_live_analysis_heard(org, hr_admin, interviewer
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(("locale", "words"), [
     ("zh-CN", {"disclaimer": "AI 信号仅供面试官参考，不是结论", "faster": "比开场时快 25%", "slower": "比开场时慢 25%",
-               "same": "与开场时相当", "baseline": "开场基线 4.0 音节/秒"}),
+               "same": "与开场时相当", "baseline": "开场基线 4.0 音节/秒",
+               "unavailable": "没有开场基线"}),
     ("en-US", {"disclaimer": "AI signals support your judgement; they are not a verdict",
                "faster": "25% faster than at the start", "slower": "25% slower than at the start",
-               "same": "About the same as at the start", "baseline": "Baseline at the start: 4.0 syllables/s"}),
+               "same": "About the same as at the start", "baseline": "Baseline at the start: 4.0 syllables/s",
+               "unavailable": "No opening baseline"}),
 ])
 def test_the_rate_is_compared_with_the_candidates_own_first_two_minutes(org, hr_admin, interviewer, asgi_server,
                                                                           room_browser, locale, words):
@@ -201,6 +203,21 @@ def test_the_rate_is_compared_with_the_candidates_own_first_two_minutes(org, hr_
         # messages that are not the panel's are ignored; the voice-only switch pauses the face signals
         dispatch(page, [{"type": "note", "text": "x"}, {"type": "voice_only", "on": True}])
         assert page.evaluate("window.hirelensPanel.received.length") == len(opening) + 3
+        # a reload (the same tab) keeps the candidate's opening baseline
+        page.reload()
+        page.wait_for_selector("#live-panel")
+        dispatch(page, [{"type": "panel", "event": rate(300, 3.0), "wall_ms": 0}])
+        assert page.get_attribute("#panel-rate", "data-baseline-state") == "ready"
+        assert words["slower"] in page.inner_text("#panel-rate")
+    finally:
+        context.close()
+    # an interviewer who opens the room ten minutes in never takes that stretch for the candidate's opening
+    context, page = open_room(room_browser, asgi_server.base_url, interviewer, room, locale=locale)
+    try:
+        dispatch(page, [{"type": "panel", "event": rate(t, 5.0), "wall_ms": 0} for t in range(600, 760)])
+        assert page.get_attribute("#panel-rate", "data-baseline-state") == "unavailable"
+        assert page.get_attribute("#panel-rate", "data-change") == ""
+        assert words["unavailable"] in page.inner_text("#panel-rate-baseline")
     finally:
         context.close()
 

@@ -14,7 +14,8 @@
     return text;
   };
   const BASELINE_S = 120; // the candidate's own first two minutes of transcribed speech
-  const SAME_PCT = 5; // closer than this to the baseline reads "about the same"
+  const SAME_PCT = 5;
+  const OPENING_SEEN_S = 30; // a page whose first rate event is later than this missed the candidate's opening // closer than this to the baseline reads "about the same"
   const MAX_SEGMENTS = 40;
   const MAX_CONTEXTS = 3;
   const FACE = new Set(["face_present", "face_absent", "look_away", "smile", "frown"]);
@@ -22,8 +23,27 @@
   const state = {
     speaking: false, onset: null, spoken: 0, lastT: 0,
     pauses: 0, longPauses: 0, longest: 0, pauseOpen: false,
-    firstRateAt: null, baseline: [], baselineRate: null, rate: null,
+    firstRateAt: null, baseline: [], baselineRate: null, rate: null, sawOpening: null,
     keywords: new Map(), segments: new Map(),
+  };
+  // The baseline belongs to the candidate's opening: kept in this tab's sessionStorage (a reload keeps it); a page
+  // that joined after the opening's first half minute never takes a later stretch as "the opening".
+  const roomEl = document.getElementById("room");
+  const storeKey = "hirelens-panel-baseline-" + ((roomEl && roomEl.dataset.roomId) || location.pathname);
+  try {
+    const kept = JSON.parse(window.sessionStorage.getItem(storeKey) || "null");
+    if (kept && Array.isArray(kept.samples)) {
+      state.baseline = kept.samples;
+      state.firstRateAt = kept.firstRateAt;
+      state.baselineRate = kept.rate;
+      state.sawOpening = true;
+    }
+  } catch (_e) { /* storage unavailable: the baseline lives with the page */ }
+  const keep = () => {
+    try {
+      window.sessionStorage.setItem(storeKey, JSON.stringify(
+        { samples: state.baseline, firstRateAt: state.firstRateAt, rate: state.baselineRate }));
+    } catch (_e) { /* full or disabled */ }
   };
   const panel = window.hirelensPanel || (window.hirelensPanel = {});
   panel.received = panel.received || [];
@@ -52,24 +72,32 @@
   }
 
   function rateShow(ev) {
+    if (state.sawOpening == null) state.sawOpening = ev.t_s <= OPENING_SEEN_S;
     // articulation rate (syllables per second of speech) where the window had enough speech: the interviewers'
     // turns and the candidate's pauses do not pull it down; the speech rate otherwise
     const rate = ev.articulation_rate_syll_per_s != null ? ev.articulation_rate_syll_per_s : ev.speech_rate_syll_per_s;
     if (rate == null || ev.transcribed_until_s == null) return;
     state.rate = rate;
-    if (state.firstRateAt == null) state.firstRateAt = ev.transcribed_until_s;
-    if (state.baselineRate == null) {
+    if (state.sawOpening && state.baselineRate == null) {
+      if (state.firstRateAt == null) state.firstRateAt = ev.transcribed_until_s;
       if (ev.transcribed_until_s <= state.firstRateAt + BASELINE_S) state.baseline.push(rate);
       else if (state.baseline.length) state.baselineRate = state.baseline.reduce((a, b) => a + b, 0) / state.baseline.length;
+      keep();
     }
     const el = $("panel-rate");
     el.dataset.rate = rate.toFixed(2);
     let line = t("rate", { rate: fixed(rate, 1) });
     const base = $("panel-rate-baseline");
-    if (state.baselineRate == null) {
+    if (!state.sawOpening) {
+      base.textContent = t("rate-unavailable");
+      el.dataset.change = "";
+      el.dataset.baselineState = "unavailable";
+    } else if (state.baselineRate == null) {
       base.textContent = t("rate-building");
       el.dataset.change = "";
+      el.dataset.baselineState = "building";
     } else {
+      el.dataset.baselineState = "ready";
       const change = Math.round(100 * (rate - state.baselineRate) / state.baselineRate);
       el.dataset.baseline = state.baselineRate.toFixed(2);
       el.dataset.change = String(change);
