@@ -2,9 +2,12 @@
 microphone: consent, device check, waiting room, admission, and each page decoding the other's video and hearing
 its sound (getStats of the receiving page), then the end reaching both."""
 
+import time
+
 import pytest
 
 from conftest import CHROMIUM, CHROMIUM_ARGS, in_thread, staff_login, wait_for_js
+from hirelens.live.models import RoomEvent
 
 from .room_setup import CANDIDATE, ensure_notices, live_interview
 
@@ -64,6 +67,23 @@ def test_interviewer_admits_the_candidate_and_both_see_and_hear(asgi_server, med
         wait_for_js(staff, "['good', 'fair', 'poor'].includes(document.querySelector('.tile[data-role=candidate] [data-quality]').dataset.quality)",
                     timeout=10000)
         assert cand.evaluate("window.hirelensRoom.mediaTime()") >= 0
+
+        # the candidate's network drops and comes back: the page reconnects (same peer id) and the video flows on
+        peer_id = cand.evaluate("window.hirelensRoom.peerId")
+        cand_ctx.set_offline(True)
+        wait_for_js(cand, "document.querySelector('#connection-status').dataset.state === 'reconnecting'", timeout=10000)
+        cand.wait_for_timeout(3000)
+        cand_ctx.set_offline(False)
+        back = time.monotonic()
+        wait_for_js(cand, "document.querySelector('#connection-status').dataset.state === 'connected'", timeout=10000)
+        reconnect_s = time.monotonic() - back
+        before = staff.evaluate("window.hirelensRoom.peers().then(p => p[0].framesDecoded)")
+        wait_for_js(staff, f"window.hirelensRoom.peers().then(p => p[0].framesDecoded > {before + 10})", timeout=10000)
+        print(f"live room: back in the room {reconnect_s:.2f} s after the network returned")
+        assert reconnect_s < 5, reconnect_s
+        assert cand.evaluate("window.hirelensRoom.peerId") == peer_id
+        assert cand.locator("#room").get_attribute("data-state") == "open"
+        assert "reconnected" in in_thread(lambda: list(RoomEvent.objects.filter(room=room).values_list("kind", flat=True)))
 
         staff.click("#controls button[data-action=end]")
         for page in (staff, cand):
