@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from . import services
+from . import janus, services
 from .access import access_room, candidate_room
 from .models import LiveRoom, RoomQuestion
 
@@ -144,6 +144,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             "you": _public(entry) if entry else {"peer": self.peer, "role": self.role, "name": self.name},
             "participants": self._visible_participants(admitted), "start_at": room.interview.start_at.isoformat(),
             "media_time_s": services.media_time(room),
+            "janus": janus.janus_enabled(),  # media through the Janus SFU (live/janus.py)
         })
 
     async def _group(self, message_type: str, payload: dict, *, staff_only: bool = False):
@@ -366,7 +367,11 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         self.peer = ""  # the new connection owns the peer id now: leave without announcing a departure
         await self.close(code=CLOSE_REPLACED)
 
+    async def _on_janus(self, content):  # the Janus SFU path: publish / subscribe through live/janus.py
+        await janus.consumer_message(self, content)
+
     async def disconnect(self, code):
+        await janus.consumer_gone(self)
         for group in self.groups_joined:
             await self.channel_layer.group_discard(group, self.channel_name)
         entry = self._entry() if self.peer else None
@@ -378,7 +383,8 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             PRESENCE.pop(self.room_id, None)
         await self.channel_layer.group_send(services.room_group(self.room_id),
                                             {"type": "room.peer", "event": "peer_left",
-                                             "peer_info": {"peer": self.peer, "role": self.role, "name": self.name}})
+                                             "peer_info": {"peer": self.peer, "role": self.role, "name": self.name,
+                                                           "leaving": code == 1000}})
         try:
             await database_sync_to_async(services.room_leave)(room=self.room, peer=self.peer, actor=self.user,
                                                                by_candidate=not self.is_staff)

@@ -128,3 +128,38 @@ def test_expired_and_interviewer_links(live, interviewer):
     _link, staff_token = link_issue(application=room.application, interview=room.interview, kind=InterviewLink.Kind.INTERVIEWER,
                                     user=interviewer)
     assert _client().get(f"/live/join/{staff_token}/").status_code == 403  # not the candidate's link
+
+
+def test_ice_breakers_of_the_live_stage_and_no_room_for_other_stages(org, hr_admin, interviewer):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from hirelens.scheduling import services as scheduling
+    from hirelens.workflows.tests.factories import assign, make_application, make_position, published_process
+
+    ensure_notices()
+    position = make_position(org, title="后端工程师")
+    assign(position, interviewer, "interviewer")
+    _process, version = published_process(hr_admin, position)
+    stages = list(version.stages.order_by("order"))
+    live_stage = next(s for s in stages if s.module == "live")
+    other_stage = next(s for s in stages if s.module != "live")
+    application = make_application(position, "钱多多")
+    start = timezone.now() + timedelta(days=1)
+
+    def schedule(stage, hours):
+        at = (start + timedelta(hours=hours)).astimezone(timezone.get_current_timezone())
+        return scheduling.interview_schedule(actor=hr_admin, application=application, start=at.strftime("%Y-%m-%dT%H:%M"),
+                                             end=(at + timedelta(minutes=45)).strftime("%Y-%m-%dT%H:%M"),
+                                             interviewers=[interviewer], stage=stage, time_zone="UTC")
+
+    live, other = schedule(live_stage, 0), schedule(other_stage, 3)
+    client = _client(interviewer)
+    room_url = client.get(f"/live/interview/{live.pk}/")["Location"]
+    html = client.get(room_url).content.decode()
+    assert 'id="ice-breakers"' in html
+    for prompt in live_stage.settings["ice_breakers"]:
+        assert prompt in html
+    assert client.get(f"/live/interview/{other.pk}/").status_code == 404
+    assert "进入面试间" not in client.get(f"/scheduling/interviews/{other.pk}/").content.decode()

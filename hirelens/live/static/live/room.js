@@ -226,7 +226,7 @@
     if (info) info.left = true;
     if (STAFF) renderWaiting();
     const st = peers.get(msg.peer);
-    if (!st) { removeTile(msg.peer); infos.delete(msg.peer); return; }
+    if (!st || msg.leaving) { removePeer(msg.peer); infos.delete(msg.peer); return; } // left on purpose: at once
     const tile = st.tile;
     if (tile) tile.classList.add("away");
     // keep the connection a while: a page coming back after a network drop restarts ICE on it
