@@ -89,6 +89,11 @@ def _panel(messages):
     return out
 
 
+def p95(values) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(0.95 * (len(values) - 1))))] if values else float("nan")
+
+
 def _decode(room: LiveRoom) -> dict:
     with room.recording.open("rb") as handle:
         data = handle.read()
@@ -129,7 +134,10 @@ def test_candidate_media_reach_the_panel_and_the_recording_is_stored_and_analyse
     # wall_ms: when the audio of the event's media time reached the server; the panel gets it after that
     for event, wall_ms, at_ms in events:
         assert 0 <= at_ms - wall_ms < 15000, (event, wall_ms, at_ms)
-    speech = [at - wall for e, wall, at in events if e["type"] in ("speech_start", "speech_end")]
+    speech = [at - wall for e, wall, at in events if e["type"] in ("speech_start", "speech_end", "face_present", "face_absent")]
+    words = [at - wall for e, wall, at in events if e["type"] in ("partial", "final", "keyword")]
+    print(f"server-side panel latency: activity/face p95 {p95(speech):.0f} ms (n={len(speech)}), "
+          f"words p95 {p95(words):.0f} ms (n={len(words)})")
     assert max(speech) < 1500, speech
     first_start = min(e["t_s"] for e, _, _ in events if e["type"] == "speech_start")
     assert 0.3 < first_start < 1.5, first_start  # the clip's speech begins 0.5 s in
