@@ -90,6 +90,31 @@ def wait_js(page, expression: str, timeout: float = 30.0) -> None:
         page.wait_for_timeout(100)
 
 
+def off_loop(fn):
+    """Run ORM work in a thread of its own (Playwright's sync API runs an event loop in this one: a service that
+    publishes with async_to_sync would refuse to run there)."""
+    import threading
+
+    from django.db import connection
+
+    out, errors = [], []
+
+    def run():
+        try:
+            out.append(fn())
+        except BaseException as error:  # noqa: BLE001 - raised again below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join()
+    if errors:
+        raise errors[0]
+    return out[0]
+
+
 def energy_onsets(media) -> list[float]:
     """Media times (in the file) of the first sample over 0.01 of each clip: what the page's hook dates."""
     import wave
@@ -201,7 +226,7 @@ class Bench:
         page.wait_for_url("**/")
 
     def open_room(self, browser):
-        room, token, interviewers = self.make_room()
+        room, token, interviewers = off_loop(self.make_room)
         contexts, staff = [], []
         for user in interviewers:
             ctx = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 800})
@@ -308,6 +333,8 @@ class Bench:
         cpu = cpu_s(self.server.pid) - cpu0
         wall = time.monotonic() - wall0
         results = [self.latencies(r) for r in rooms]
+        # the candidate's peer connections (tests/e2e/live_hooks.js): state, bytes sent and received
+        candidate_pcs = rooms[0]["cand"].evaluate("window.__hlBench.pcStates()")
         reconnect_s = self.reconnect(rooms[0])
         for r in rooms:
             try:
@@ -333,6 +360,7 @@ class Bench:
             "panel_word_p50_ms": round(pct(words, 50)) if words else None,
             "n_events": len(activity), "n_words": len(words),
             "events": results[0]["events"],
+            "candidate_pcs": [{k: pc[k] for k in ("state", "sent", "received")} for pc in candidate_pcs if pc["state"] != "closed"],
             "cpus": len(os.sched_getaffinity(0)),
             "load_avg_1min": round(os.getloadavg()[0], 2),
         }

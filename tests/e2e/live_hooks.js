@@ -64,7 +64,27 @@
   const safely = (track) => { try { watchAudio(track); } catch (e) { rec.audioError = String(e); } };
 
   if (window.RTCPeerConnection) {
-    const proto = window.RTCPeerConnection.prototype;
+    // every peer connection of the page, for the diagnosis: its state and what it sent and received
+    const NativePC = window.RTCPeerConnection;
+    rec.pcs = [];
+    window.RTCPeerConnection = function (...args) {
+      const pc = new NativePC(...args);
+      rec.pcs.push(pc);
+      return pc;
+    };
+    window.RTCPeerConnection.prototype = NativePC.prototype;
+    window.RTCPeerConnection.generateCertificate = NativePC.generateCertificate;
+    rec.pcStates = async () => Promise.all(rec.pcs.map(async (pc) => {
+      const out = { state: pc.connectionState, ice: pc.iceConnectionState, signaling: pc.signalingState,
+        server: !!(pc.remoteDescription && /aiortc|o=- \d+ \d+ IN IP4 0\.0\.0\.0/.test(pc.remoteDescription.sdp)), sent: 0, received: 0 };
+      if (pc.connectionState === "closed") return out;
+      (await pc.getStats()).forEach((r) => {
+        if (r.type === "outbound-rtp") out.sent += r.bytesSent || 0;
+        if (r.type === "inbound-rtp") out.received += r.bytesReceived || 0;
+      });
+      return out;
+    }));
+    const proto = NativePC.prototype;
     const addTrack = proto.addTrack;
     proto.addTrack = function (track, ...streams) { safely(track); return addTrack.call(this, track, ...streams); };
     const addTransceiver = proto.addTransceiver;

@@ -143,7 +143,7 @@ def wait_flowing(page, n: int, timeout: float = 40000) -> None:
         raise AssertionError(f"not every remote participant flows in {page.url}: {peers(page)}") from None
 
 
-DIAG = """(() => ({
+DIAG = """(async () => ({
   url: location.pathname, room: Object.assign({}, (document.querySelector('#room') || {}).dataset),
   status: (document.querySelector('#connection-status') || {dataset: {}}).dataset.state,
   notes: (document.querySelector('#notes-list') || {}).innerText,
@@ -151,6 +151,7 @@ DIAG = """(() => ({
   incidents: [...document.querySelectorAll('#incidents-list li')].map(li => li.dataset.kind + ':' + li.dataset.status),
   received: (window.__hlBench ? window.__hlBench.ws.slice(-12).map(x => x.m.type + (x.m.event ? ':' + x.m.event.type : '')) : []),
   messages: window.__hlBench ? window.__hlBench.ws.length : null,
+  pcs: window.__hlBench && window.__hlBench.pcStates ? await window.__hlBench.pcStates() : null,
   errors: [...document.querySelectorAll('.error-banner:not([hidden]), [role=alert]:not([hidden])')].map(e => e.innerText),
 }))()"""
 
