@@ -470,6 +470,8 @@ async def janus_room_end(*, room_id: int) -> dict | None:
 
     from . import recording
 
+    if not janus_enabled():
+        return None
     fwd = _forwards.pop(room_id, None)
     if fwd is not None:
         await _stop_forwarders(fwd)
@@ -614,3 +616,68 @@ class JanusPeer:
             await self.client.close()
         self.client = self.publisher = None
         self.subscribers.clear()
+
+
+# ---- the room's WebSocket consumer speaking for its pages (``{"type": "janus", ...}``) ---------------------------
+
+
+_page_peers: dict[str, JanusPeer] = {}  # consumer channel name -> its page's JanusPeer
+
+
+def janus_enabled() -> bool:
+    from django.conf import settings
+
+    return bool(getattr(settings, "LIVE_JANUS_URL", ""))
+
+
+async def consumer_message(consumer, content: dict) -> None:
+    """A page's ``{"type": "janus", "action": ...}`` (the consumer's ``_on_janus``): ``publish`` (``sdp``, ``audio``,
+    ``video``) answered by ``{"type": "janus", "event": "published", "sdp", "publishers"}``; ``subscribe``
+    (``feed``) answered by ``{"type": "janus", "event": "offer", "feed", "peer", "sdp"}``; ``subscribed``
+    (``feed``, ``sdp``: the page's answer). Only someone let into the room (an interviewer, the admitted
+    candidate) publishes or subscribes; the candidate subscribes to the interviewers' feeds only."""
+    from django.utils.translation import gettext as _
+
+    entry = consumer._entry()
+    if not janus_enabled():
+        await consumer._error("janus", _("音视频服务器暂时无法连接，请稍后重试。"))
+        return
+    if entry is None or not entry.get("admitted"):
+        await consumer._error("forbidden", _("对方尚未进入面试间。"))
+        return
+    jp = _page_peers.get(consumer.channel_name)
+    if jp is None or jp.peer != consumer.peer:
+        jp = _page_peers[consumer.channel_name] = JanusPeer(room_id=consumer.room_id, peer=consumer.peer, role=consumer.role,
+                                                            send=consumer.send_json)
+    action = content.get("action")
+    try:
+        if action == "publish":
+            answer = await jp.publish(sdp=str(content["sdp"]), audio=bool(content.get("audio", True)),
+                                      video=bool(content.get("video", True)))
+            await consumer.send_json({"type": "janus", "event": "published", "sdp": answer["sdp"], "publishers": answer["publishers"]})
+        elif action in ("subscribe", "subscribed"):
+            feed = int(content["feed"])
+            target = consumer._peers().get(jp._feeds.get(feed, ""))
+            if target is None or not target.get("admitted") or (not consumer.is_staff and target["role"] == "candidate"):
+                await consumer._error("forbidden", _("对方尚未进入面试间。"))
+                return
+            if action == "subscribe":
+                offer = await jp.subscribe(feed=feed)
+                await consumer.send_json({"type": "janus", "event": "offer", "feed": feed, "peer": offer["peer"], "sdp": offer["sdp"]})
+            else:
+                await jp.subscribed(feed=feed, sdp=str(content["sdp"]))
+        else:
+            await consumer._error("unknown", _("无法识别的消息。"))
+    except (TimeoutError, KeyError, ValueError, TypeError, JanusError) as exc:
+        log.warning("room %s: janus %s for %s failed: %s", consumer.room_id, action, consumer.peer, exc)
+        await consumer._error("janus", _("音视频服务器暂时无法连接，请稍后重试。"))
+
+
+async def consumer_gone(consumer) -> None:
+    """The page's WebSocket closed (the consumer's ``disconnect``): its Janus session goes."""
+    jp = _page_peers.pop(getattr(consumer, "channel_name", ""), None)
+    if jp is not None:
+        try:
+            await jp.close()
+        except JanusError as exc:
+            log.info("room %s: janus close for %s: %s", jp.room_id, jp.peer, exc)

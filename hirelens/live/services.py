@@ -166,6 +166,12 @@ def room_admit(*, actor, room: LiveRoom) -> LiveRoom:
 
 def _media_end(room_id: int) -> None:
     """Stop the server peer and hand the recording over (the media part's); the room ends even without it."""
+    try:  # the Janus SFU path first (live/janus.py): its recording is stored before orphaned files are looked for
+        from hirelens.live import janus
+
+        async_to_sync(janus.janus_room_end)(room_id=room_id)
+    except Exception:
+        logger.exception("room %s: janus end failed", room_id)
     try:
         from hirelens.live import media
     except ImportError:
@@ -200,6 +206,12 @@ async def media_module():
 
 async def aroom_media_end(room_id: int) -> None:
     """``_media_end`` for async code; never raises."""
+    try:  # the Janus SFU path first (live/janus.py): its recording is stored before orphaned files are looked for
+        from hirelens.live import janus
+
+        await janus.janus_room_end(room_id=room_id)
+    except Exception:
+        logger.exception("room %s: janus end failed", room_id)
     media = await media_module()
     if media is None:
         return

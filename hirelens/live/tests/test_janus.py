@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import io
+import json
 import re
 import shutil
 import socket
@@ -456,6 +457,132 @@ def test_two_browsers_see_and_hear_each_other_through_janus_signalled_by_hirelen
     assert any(p["event"]["type"] == "speech_start" for p in panel)  # only the candidate's publication is analysed
     room.refresh_from_db()
     assert room.recording_media["via"] == "janus"
+
+
+async def _ws_receive(comm, kind: str, timeout: float = 20.0, event: str | None = None) -> dict:
+    """The next message of type ``kind`` (and Janus ``event``) on a page's WebSocket; others are skipped."""
+    deadline = time.monotonic() + timeout
+    while True:
+        msg = await comm.receive_json_from(timeout=max(0.1, deadline - time.monotonic()))
+        if msg["type"] == kind and (event is None or msg.get("event") == event):
+            return msg
+
+
+@pytest.mark.realtime
+@pytest.mark.django_db(transaction=True)
+def test_pages_publish_and_subscribe_through_the_room_websocket(janus_server, org, hr_admin, interviewer, tmp_path):
+    """The room's consumer speaks for the pages: the waiting candidate may not publish, the admitted one does and is
+    analysed; the interviewer subscribes to the candidate (the candidate may not subscribe to itself); the end
+    destroys the VideoRoom and stores the recording."""
+    from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+    from aiortc.contrib.media import MediaPlayer
+    from channels.testing import WebsocketCommunicator
+    from django.test import Client
+
+    from config.asgi import application
+
+    from .room_setup import ACCEPT_ALL, ensure_notices, live_interview
+
+    media, onset_s, speech_s = candidate_media(tmp_path / "candidate.webm")
+    ensure_notices()
+    room, token = live_interview(org, hr_admin, [interviewer])
+    staff = Client()
+    staff.force_login(interviewer)
+    cand = Client()
+    assert cand.get(f"/live/join/{token}/").status_code == 200
+    assert cand.post(f"/live/{room.pk}/consent/", data=json.dumps({"accepted": ACCEPT_ALL}),
+                     content_type="application/json").status_code == 200
+    url = f"/ws/live/{room.pk}/"
+
+    def headers(client):
+        return [(b"origin", b"http://localhost"), (b"host", b"localhost"),
+                (b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode())]
+
+    async def offer_of(pc, player=None):
+        if player is not None:
+            pc.addTrack(player.audio)
+            pc.addTrack(player.video)
+        await pc.setLocalDescription(await pc.createOffer())
+        return pc.localDescription.sdp
+
+    async def scenario():
+        iv = WebsocketCommunicator(application, url, headers=headers(staff))
+        cd = WebsocketCommunicator(application, url, headers=headers(cand))
+        for comm, peer in ((iv, "iv-1"), (cd, "cand-1")):
+            assert (await comm.connect())[0]
+            await comm.send_json_to({"type": "join", "peer": peer, "media": {"audio": True, "video": True}})
+            assert (await _ws_receive(comm, "room"))["janus"] is True
+        cand_pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        cand_sdp = await offer_of(cand_pc, MediaPlayer(str(media)))
+        await cd.send_json_to({"type": "janus", "action": "publish", "sdp": cand_sdp})
+        assert (await _ws_receive(cd, "error"))["code"] == "forbidden"  # still in the waiting room
+        await iv.send_json_to({"type": "admit"})
+        await _ws_receive(cd, "admitted")
+
+        iv_pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        await iv.send_json_to({"type": "janus", "action": "publish", "sdp": await offer_of(iv_pc, MediaPlayer(str(media)))})
+        published = await _ws_receive(iv, "janus", event="published")
+        await iv_pc.setRemoteDescription(RTCSessionDescription(sdp=published["sdp"], type="answer"))
+        await cd.send_json_to({"type": "janus", "action": "publish", "sdp": cand_sdp})
+        published = await _ws_receive(cd, "janus", event="published")
+        await cand_pc.setRemoteDescription(RTCSessionDescription(sdp=published["sdp"], type="answer"))
+        listed = await _ws_receive(iv, "janus", event="publishers")
+        (feed,) = [p["feed"] for p in listed["publishers"] if p["peer"] == "cand-1"]
+        # the candidate may not take its own feed (nor any candidate's)
+        await cd.send_json_to({"type": "janus", "action": "subscribe", "feed": feed})
+        assert (await _ws_receive(cd, "error"))["code"] in ("forbidden", "janus")
+
+        got = {"video": 0, "audio": 0}
+        sub = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        readers = []
+
+        @sub.on("track")
+        def on_track(track):
+            async def read():
+                while True:
+                    try:
+                        await track.recv()
+                    except Exception:  # noqa: BLE001 (the track ended)
+                        return
+                    got[track.kind] += 1
+            readers.append(asyncio.ensure_future(read()))
+
+        await iv.send_json_to({"type": "janus", "action": "subscribe", "feed": feed})
+        offer = await _ws_receive(iv, "janus", event="offer")
+        assert offer["peer"] == "cand-1"
+        await sub.setRemoteDescription(RTCSessionDescription(sdp=offer["sdp"], type="offer"))
+        await sub.setLocalDescription(await sub.createAnswer())
+        await iv.send_json_to({"type": "janus", "action": "subscribed", "feed": feed, "sdp": sub.localDescription.sdp})
+        panel = []
+        deadline = time.monotonic() + onset_s + speech_s + 20
+        while time.monotonic() < deadline and not any(p["event"]["type"] == "final" for p in panel):
+            if await iv.receive_nothing(timeout=1.0):  # (a receive that times out would end the consumer)
+                continue
+            msg = await iv.receive_json_from()
+            if msg["type"] == "panel":
+                panel.append(msg)
+        await iv.send_json_to({"type": "end"})
+        await _ws_receive(iv, "ended")
+        from channels.db import database_sync_to_async
+
+        stored = database_sync_to_async(lambda: LiveRoom.objects.filter(pk=room.pk).exclude(recording="").exists())
+        deadline = time.monotonic() + 20  # the end stores the recording (and analyses it: Huey is immediate in tests)
+        while not await stored() and time.monotonic() < deadline:
+            await asyncio.sleep(0.5)
+        for t in readers:
+            t.cancel()
+        for pc in (cand_pc, iv_pc, sub):
+            await pc.close()
+        for comm in (iv, cd):
+            await comm.disconnect()
+        return got, panel
+
+    got, panel = run_async(scenario)
+    assert got["video"] > 20 and got["audio"] > 100, got
+    finals = [p["event"] for p in panel if p["event"]["type"] == "final"]
+    assert finals and "nature" in finals[0]["text"].lower(), panel
+    room.refresh_from_db()
+    assert room.state == LiveRoom.State.ENDED and room.recording and room.recording_media["via"] == "janus"
 
 
 def _rtp(seq: int, ts: int, payload: bytes = b"x", marker: bool = False, ssrc: int = 1) -> bytes:
