@@ -38,6 +38,12 @@ _BACKGROUND: set[asyncio.Future] = set()
 PUBLIC_FIELDS = ("peer", "role", "name", "muted", "camera_off", "screen", "level", "seq", "admitted")
 
 
+def _background(coroutine) -> None:
+    task = asyncio.ensure_future(coroutine)
+    _BACKGROUND.add(task)
+    task.add_done_callback(_BACKGROUND.discard)
+
+
 def _public(entry: dict) -> dict:
     return {k: entry.get(k) for k in PUBLIC_FIELDS}
 
@@ -108,6 +114,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             return
         self.room = room
         await self.accept()
+        _background(services.media_module())  # import the server peer's libraries while people gather
 
     @property
     def is_staff(self) -> bool:
@@ -224,6 +231,19 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
                 self.groups_joined.append(group)
         await self._send_room()
         await self._group("room.peer", {"event": "peer_joined", "peer_info": _public(entry), "reconnect": reconnect})
+        if not self.is_staff:
+            _background(self._prepare_media())
+
+    async def _prepare_media(self):
+        """Load the live models while the candidate waits (the first words after admission are then heard at once)."""
+        media = await services.media_module()
+        prepare = getattr(media, "room_media_prepare", None)
+        if prepare is None:
+            return
+        try:
+            await prepare(room_id=self.room_id)
+        except Exception:
+            logger.exception("room %s: media not prepared", self.room_id)
 
     async def _on_signal(self, content):
         target = self._peers().get(_clean_peer(content.get("to")))
@@ -243,19 +263,27 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         if not me["admitted"] or not isinstance(content.get("sdp"), str):
             await self._error("forbidden", _("对方尚未进入面试间。"))
             return
+        # answered in the background: the server peer takes a while (first import, ICE gathering), and this
+        # page's mesh signals must not wait behind it
+        _background(self._server_answer(content["sdp"]))
+
+    async def _server_answer(self, sdp: str):
+        unavailable = _("服务器暂时无法接收音视频，面试可以继续。")
         media = await services.media_module()
         answer_fn = getattr(media, "server_peer_answer", None)
-        if answer_fn is None:
-            await self._error("server_peer", _("服务器暂时无法接收音视频，面试可以继续。"))
-            return
         try:
-            answer = await answer_fn(room_id=self.room_id, peer=self.peer, role=self.role,
-                                     sdp=content["sdp"], type="offer")
-        except Exception:
-            logger.exception("room %s: server peer failed", self.room_id)
-            await self._error("server_peer", _("服务器暂时无法接收音视频，面试可以继续。"))
-            return
-        await self.send_json({"type": "server_answer", "sdp": answer["sdp"], "sdp_type": answer.get("type", "answer")})
+            if answer_fn is None:
+                await self._error("server_peer", unavailable)
+                return
+            try:
+                answer = await answer_fn(room_id=self.room_id, peer=self.peer, role=self.role, sdp=sdp, type="offer")
+            except Exception:
+                logger.exception("room %s: server peer failed", self.room_id)
+                await self._error("server_peer", unavailable)
+                return
+            await self.send_json({"type": "server_answer", "sdp": answer["sdp"], "sdp_type": answer.get("type", "answer")})
+        except Exception:  # the page went away meanwhile
+            logger.info("room %s: server answer not delivered", self.room_id)
 
     async def _on_state(self, content):
         me = self._entry()
@@ -291,9 +319,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             return
         await database_sync_to_async(services.room_end)(actor=self.user, room=self.room, end_media=False)
         # the recording is stored in the background: the end reaches everyone at once
-        task = asyncio.ensure_future(services.aroom_media_end(self.room_id))
-        _BACKGROUND.add(task)
-        task.add_done_callback(_BACKGROUND.discard)
+        _background(services.aroom_media_end(self.room_id))
 
     async def _on_note(self, content):
         if not self.is_staff:

@@ -193,15 +193,19 @@ async def media_module():
     import: done on the event loop, every room's signalling would stall meanwhile); None without it."""
     import asyncio
     import importlib
-    import sys
 
-    module = sys.modules.get("hirelens.live.media")
-    if module is not None:
-        return module
+    global _media
+    if _media is not None:  # only once fully imported: sys.modules holds a module while it is still importing
+        return _media
     try:
-        return await asyncio.to_thread(importlib.import_module, "hirelens.live.media")
+        _media = await asyncio.to_thread(importlib.import_module, "hirelens.live.media")
     except ImportError:
+        logger.exception("the live media part cannot be imported")
         return None
+    return _media
+
+
+_media = None
 
 
 async def aroom_media_end(room_id: int) -> None:

@@ -219,3 +219,36 @@ def test_reconnect_with_the_same_peer_replaces_the_old_socket(live, interviewer)
 
     run(scenario)
     assert "reconnected" in RoomEvent.objects.filter(room=room).values_list("kind", flat=True)
+
+
+def test_server_offer_after_admission_gets_the_server_peers_answer(live, interviewer):
+    from aiortc import RTCConfiguration, RTCPeerConnection
+    from aiortc.mediastreams import AudioStreamTrack
+
+    room, token, _second = live
+    url = f"/ws/live/{room.pk}/"
+    staff, cand_cookie = staff_cookie(interviewer), candidate_cookie(room, token)
+
+    async def scenario():
+        pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        pc.addTrack(AudioStreamTrack())
+        await pc.setLocalDescription(await pc.createOffer())  # aiortc gathers before it returns: non-trickle
+        first = WebsocketCommunicator(application, url, headers=_headers(staff))
+        cand = WebsocketCommunicator(application, url, headers=_headers(cand_cookie))
+        await join(first, "staff-a")
+        await join(cand, "cand-1")
+        await cand.send_json_to({"type": "server_offer", "sdp": pc.localDescription.sdp})
+        assert (await receive(cand, "error"))["code"] == "forbidden"  # still in the waiting room
+        await first.send_json_to({"type": "admit"})
+        await receive(cand, "room")
+        await cand.send_json_to({"type": "server_offer", "sdp": pc.localDescription.sdp})
+        answer = await receive(cand, "server_answer", timeout=60)
+        assert answer["sdp_type"] == "answer" and "a=fingerprint:" in answer["sdp"] and "m=audio" in answer["sdp"]
+        await first.send_json_to({"type": "end"})
+        await receive(cand, "ended")
+        await pc.close()
+        await first.disconnect()
+
+    run(scenario)
+    room.refresh_from_db()
+    assert room.state == LiveRoom.State.ENDED

@@ -42,6 +42,7 @@
   let serverPc = null;
   let serverPending = false;
   let serverVideo = null;
+  let serverRetries = 0;
   const peers = new Map(); // peer id -> {pc, info, polite, makingOffer, ignoreOffer, restarting, sending, stream, tile, prev, localLevel, leaveTimer}
   const infos = new Map(); // peer id -> participant info from the server
   const queues = new Map(); // peer id -> promise chain of its signals
@@ -240,7 +241,13 @@
     else if (info.admitted && roomState !== "waiting" && ROLE === "interviewer") ensureTile(msg.peer);
   }
   function onError(msg) {
-    if (msg.code === "server_peer") { serverPending = false; return; } // the room goes on without the server peer
+    if (msg.code === "server_peer") { // the room goes on without the server peer; try again a few times
+      serverPending = false;
+      if (serverPc) { try { serverPc.close(); } catch (e) { /* closed */ } serverPc = null; }
+      serverRetries += 1;
+      if (serverRetries <= 3) setTimeout(() => ensureServerPeer(false), 3000 * serverRetries);
+      return;
+    }
     if (msg.code === "consent") { show("step-consent", true); show("device-check", false); }
     showError(msg.message || "");
   }
