@@ -465,9 +465,12 @@ class RoomAnalysis:
             summary = self._feed.submit(lambda: self.session.close(timeout=120).to_dict()).result(timeout=180)
         except Exception:
             logger.exception("room %s: live analysis did not close cleanly", self.room_id)
+        # CPU seconds of the room's two threads (resampling, VAD, rates, face; encoding the file): the
+        # transcription's own thread is in the summary's asr_s
+        cpu = {"analysis_cpu_s": round(self._feed.submit(time.thread_time).result(), 2)}
         self._feed.shutdown(wait=True)
         duration = None
-        media: dict[str, Any] = {"gaps": self.gaps, "reconnects": self.reconnects, "video": False, "interviewers_audio": 0}
+        media: dict[str, Any] = {"gaps": self.gaps, "reconnects": self.reconnects, "video": False, "interviewers_audio": 0, **cpu}
         if self.recorder is not None:
             try:
                 self._rec.submit(self.recorder.close).result(timeout=120)
@@ -486,6 +489,7 @@ class RoomAnalysis:
                         extra.unlink(missing_ok=True)
             except Exception:
                 logger.exception("room %s: the recording did not close cleanly", self.room_id)
+        media["recording_cpu_s"] = round(self._rec.submit(time.thread_time).result(), 2)
         self._rec.shutdown(wait=True)
         return {"path": self.path, "duration_s": duration, "started_at": self.started_at, "media": media, "live_summary": summary}
 
@@ -519,9 +523,12 @@ def _room_options(room_id: int) -> dict:
 class RoomMedia:
     """The room's server peers (one per browser peer id) and its analysis."""
 
-    def __init__(self, room_id: int, analysis: RoomAnalysis):
+    def __init__(self, room_id: int, analysis: RoomAnalysis | None = None):
         self.room_id = room_id
+        # made by the candidate's first offer (the consents are read then: an interviewer may offer before the
+        # candidate has consented); interviewers' audio before it is not recorded
         self.analysis = analysis
+        self.closed = False
         self.peers: dict[str, Any] = {}  # peer id -> RTCPeerConnection
         self.tasks: set[asyncio.Task] = set()
         self.listener = asyncio.ensure_future(self._listen())
@@ -550,7 +557,7 @@ class RoomMedia:
     async def _pump(self, track, peer: str, role: str) -> None:
         from aiortc.mediastreams import MediaStreamError
 
-        state = self.analysis.new_track(track.kind)
+        state = None
         while True:
             try:
                 frame = await track.recv()
@@ -559,22 +566,27 @@ class RoomMedia:
             except Exception:
                 logger.exception("room %s: %s track of %s ended", self.room_id, track.kind, peer)
                 return
-            if self.analysis.closed:
+            analysis = self.analysis
+            if analysis is None:
+                continue
+            if analysis.closed:
                 return
+            if state is None:
+                state = analysis.new_track(track.kind)
             if role == "candidate":
                 if track.kind == "audio":
-                    self.analysis.audio(state, frame)
+                    analysis.audio(state, frame)
                 else:
-                    self.analysis.video(state, frame)
+                    analysis.video(state, frame)
             elif track.kind == "audio":
-                self.analysis.interviewer_audio(peer, state, frame)
+                analysis.interviewer_audio(peer, state, frame)
 
     async def answer(self, *, peer: str, role: str, sdp: str, type: str) -> dict:
         from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 
         old = self.peers.pop(peer, None)
         if old is not None:
-            if role == "candidate":
+            if role == "candidate" and self.analysis is not None:
                 self.analysis.reconnects += 1
             await old.close()
         pc = RTCPeerConnection(RTCConfiguration(iceServers=ice_servers()))
@@ -599,7 +611,8 @@ class RoomMedia:
         await pc.setLocalDescription(await pc.createAnswer())  # gathers the candidates: the answer holds them
         return {"sdp": pc.localDescription.sdp, "type": pc.localDescription.type}
 
-    async def close(self) -> dict:
+    async def close(self) -> dict | None:
+        self.closed = True
         if self.listener is not asyncio.current_task():
             self.listener.cancel()
         peers, self.peers = list(self.peers.values()), {}
@@ -608,6 +621,8 @@ class RoomMedia:
         for task in list(self.tasks):
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
+        if self.analysis is None:
+            return None
         return await asyncio.get_running_loop().run_in_executor(None, self.analysis.close)
 
 
@@ -654,18 +669,19 @@ async def server_peer_answer(*, room_id: int, peer: str, role: str, sdp: str, ty
     an interviewer's audio is only recorded. Returns ``{"sdp": ..., "type": "answer"}``. A second offer with the
     same ``peer`` replaces that connection (the analysis and recording go on). Raises ``RoomEnded``."""
     media = _rooms.get(room_id)
-    if media is None:
+    if media is None or (role == "candidate" and media.analysis is None):
         options = await database_sync_to_async(_room_options)(room_id)
         media = _rooms.get(room_id)  # another offer may have made it meanwhile
         if media is None:
+            media = _rooms[room_id] = RoomMedia(room_id)
+        if role == "candidate" and media.analysis is None:
             loop = asyncio.get_running_loop()
             analysis = await loop.run_in_executor(None, lambda: RoomAnalysis(room_id, options=options, loop=loop))
-            media = _rooms.get(room_id)
-            if media is None:
-                media = _rooms[room_id] = RoomMedia(room_id, analysis)
-            else:  # lost the race: drop ours
+            if media.analysis is None and not media.closed:
+                media.analysis = analysis
+            else:  # another offer made one meanwhile, or the room ended: drop ours
                 await loop.run_in_executor(None, analysis.close)
-    if media.analysis.closed:
+    if media.closed:
         raise RoomEnded(room_id)
     return await media.answer(peer=peer, role=role, sdp=sdp, type=type)
 
@@ -699,7 +715,7 @@ async def _end(media: RoomMedia) -> None:
 
     from . import recording
 
-    result = await media.close()
+    result = await media.close() or {"path": None, "duration_s": None, "started_at": None, "media": None, "live_summary": None}
     started = result["started_at"]
     await database_sync_to_async(recording.recording_store)(
         room_id=media.room_id, path=result["path"], duration_s=result["duration_s"],

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import av
 import pytest
+from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.utils import timezone
@@ -150,6 +151,10 @@ def test_candidate_media_reach_the_panel_and_the_recording_is_stored_and_analyse
     assert CLIP_S - 1.5 < room.recording_duration_s < CLIP_S + 4.0, room.recording_duration_s
     assert room.recording_media["has_video"] and room.recording_media["reconnects"] == 0
     assert room.recording_media["interviewers_audio"] == 1
+    cpu = room.recording_media["analysis_cpu_s"] + room.recording_media["recording_cpu_s"] + room.live_summary["asr_s"]
+    print(f"server peer CPU for {CLIP_S:.0f} s of media: analysis thread {room.recording_media['analysis_cpu_s']} s, "
+          f"recording thread {room.recording_media['recording_cpu_s']} s, transcription {room.live_summary['asr_s']:.2f} s: "
+          f"{cpu / CLIP_S:.0%} of a core")
     assert [s["type"] for s in room.recording_media["streams"]].count("audio") == 2
     decoded = _decode(room)
     assert CLIP_S - 1.5 < decoded["audio_s"] < CLIP_S + 2.5, decoded
@@ -226,6 +231,36 @@ def test_without_recording_consent_nothing_is_kept_but_the_panel_works(org, tmp_
     assert room.live_summary and room.live_summary["duration_s"] > 3.0
 
 
+def test_an_interviewer_offering_first_does_not_decide_the_candidates_consents(org, tmp_path):
+    """Interviewers' pages may offer before the candidate has consented: the consents are read at the candidate's
+    own first offer."""
+    room = make_room(org, recording=False, biometric=False)
+    LiveRoom.objects.filter(pk=room.pk).update(consents={})
+    clip = sample_media.real_speech_webm(tmp_path / "speech.webm", "jay_0")
+    layer = get_channel_layer()
+
+    async def scenario():
+        channel = await layer.new_channel()
+        await layer.group_add(media.staff_group(room.pk), channel)
+        interviewer, _ = await _offer(room.pk, "int-1", clip, video=False, role="interviewer")
+        messages: list = []
+        await _collect(layer, channel, 1.0, messages)
+        assert not messages  # nobody analyses an interviewer
+        await database_sync_to_async(LiveRoom.objects.filter(pk=room.pk).update)(consents={"recording": True, "biometric": False})
+        await media.room_media_prepare(room_id=room.pk)
+        pc, _ = await _offer(room.pk, "cand-1", clip, video=False)
+        await _collect(layer, channel, 5.0, messages)
+        await pc.close()
+        await interviewer.close()
+        await media.room_media_end(room_id=room.pk)
+        return messages
+
+    events = _panel(run_async(scenario))
+    room.refresh_from_db()
+    assert any(e["type"] == "speech_start" for e, _, _ in events), (events, room.live_summary)
+    assert room.recording and room.recording_media["interviewers_audio"] == 1
+
+
 def test_voice_only_video_stops_and_the_analysis_goes_on(org, face_clip):
     """The candidate's camera breaks (the page switches to voice only and stops sending video): nothing breaks,
     the speech analysis goes on and the recording has the video up to the switch and the audio to the end."""
@@ -244,13 +279,17 @@ def test_voice_only_video_stops_and_the_analysis_goes_on(org, face_clip):
         await _collect(layer, channel, CLIP_S - 3.0 + 2.5, messages)
         await pc.close()
         await media.room_media_end(room_id=room.pk)
+        await _collect(layer, channel, 0.5, messages)
         return messages, switched
 
     messages, switched = run_async(scenario)
     events = _panel(messages)
     later = [e for e, wall, _ in events if wall > switched + 500]
-    assert any(e["type"] == "final" and "挑战" in e["text"] for e in later), later
+    # speech heard after the switch is analysed: activity at once, its words (as the ASR keeps up)
+    assert any(e["type"] == "speech_end" and e["t_s"] > 6.0 for e in later), later
+    assert any(e["type"] in ("partial", "final") and "挑战" in e["text"] for e in later), later
     room.refresh_from_db()
+    assert "挑战" in room.live_summary["text"]
     decoded = _decode(room)
     assert 15 < decoded["video_frames"] < 4.5 * 15, decoded  # about 3 s (less the connection set-up) at 15 fps
     assert CLIP_S - 1.5 < decoded["audio_s"] < CLIP_S + 2.5, decoded
