@@ -225,6 +225,13 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         peers[peer] = entry
         if old is not None and old["channel"] != self.channel_name:
             await self.channel_layer.send(old["channel"], {"type": "room.replaced"})
+        if not self.is_staff:
+            # one candidate per room: a second tab or device takes over, the earlier one is closed and dropped
+            for other in [e for e in peers.values() if e["role"] == "candidate" and e["peer"] != peer]:
+                peers.pop(other["peer"], None)
+                await self.channel_layer.send(other["channel"], {"type": "room.replaced"})
+                await self._group("room.peer", {"event": "peer_left", "peer_info": {
+                    "peer": other["peer"], "role": "candidate", "name": other["name"], "leaving": True}})
         for group in [services.room_group(self.room_id)] + ([services.staff_group(self.room_id)] if self.is_staff else []):
             if group not in self.groups_joined:
                 await self.channel_layer.group_add(group, self.channel_name)

@@ -252,3 +252,29 @@ def test_server_offer_after_admission_gets_the_server_peers_answer(live, intervi
     run(scenario)
     room.refresh_from_db()
     assert room.state == LiveRoom.State.ENDED
+
+
+def test_a_second_candidate_tab_takes_over(live, interviewer):
+    room, token, _second = live
+    url = f"/ws/live/{room.pk}/"
+    staff, cand_cookie = staff_cookie(interviewer), candidate_cookie(room, token)
+
+    async def scenario():
+        first = WebsocketCommunicator(application, url, headers=_headers(staff))
+        phone = WebsocketCommunicator(application, url, headers=_headers(cand_cookie))
+        laptop = WebsocketCommunicator(application, url, headers=_headers(cand_cookie))
+        await join(first, "staff-a")
+        await join(phone, "cand-phone")
+        assert (await receive(first, "peer_joined"))["peer"] == "cand-phone"
+        await join(laptop, "cand-laptop")
+        assert await phone.receive_output(timeout=3) == {"type": "websocket.close", "code": 4409}
+        left = await receive(first, "peer_left")
+        assert left["peer"] == "cand-phone" and left["leaving"] is True
+        assert (await receive(first, "peer_joined"))["peer"] == "cand-laptop"
+        await first.send_json_to({"type": "admit"})
+        inside = await receive(first, "room")
+        assert [p["peer"] for p in inside["participants"] if p["role"] == "candidate"] == ["cand-laptop"]
+        await laptop.disconnect()
+        await first.disconnect()
+
+    run(scenario)
