@@ -191,6 +191,7 @@
       show("waiting", !admitted);
       show("in-room", admitted);
       show("device-check", false);
+      placeSelf(admitted ? null : "waiting-preview");
       show("self-box", true);
       if (!admitted) return;
     } else {
@@ -823,9 +824,17 @@
     } catch (e) { meterCtx = null; }
   }
   function stopMeter() { if (meterCtx) { meterCtx.close().catch(() => {}); meterCtx = null; } }
+  function placeSelf(slotId) { // the one preview: inside the device check, the waiting card, or floating in the room
+    const box = $("self-box");
+    if (!box) return;
+    const slot = slotId ? $(slotId) : null;
+    if (slot) { if (box.parentNode !== slot) slot.append(box); box.classList.remove("floating"); }
+    else { if (box.parentNode !== root) root.append(box); box.classList.add("floating"); }
+  }
   async function deviceCheck() {
     show("step-consent", false);
     show("device-check", true);
+    placeSelf("device-preview");
     show("self-box", true);
     await getLocalMedia();
     startMeter();
@@ -866,6 +875,7 @@
         wantJoin = true;
         show("device-check", false);
         show("waiting", true);
+        placeSelf("waiting-preview");
         setStatus("reconnecting");
         if (statusEl) statusEl.hidden = false;
         connect();
