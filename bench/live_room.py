@@ -3,7 +3,8 @@
     .venv/bin/python bench/live_room.py                      # one room: candidate + one interviewer, 40 s measured
     .venv/bin/python bench/live_room.py --participants 3     # candidate + two interviewers
     .venv/bin/python bench/live_room.py --rooms 3            # 1, 2, 3 rooms at once (stops at the first count over
-                                                             # the latency goals) and the largest count within them
+                                                             # the event goal); the largest count within both goals
+                                                             # and the largest within the event goal
 
 Own var dir and SQLite database (migrated fresh), one uvicorn (HTTP + WebSockets + the aiortc server peer with the
 live analysis), one Debian Chromium whose fake camera and microphone play ``tests/e2e/live_media.py``'s files (the
@@ -282,6 +283,10 @@ class Bench:
                 transport.append(min(starts) - b)
         d = statistics.median(transport) if transport else 0.0
         activity = [at - wall + d for at, wall, ev in events if ev.get("type") in ACTIVITY and wall]
+        by_type: dict[str, list[float]] = {}
+        for at, wall, ev in events:
+            if wall:
+                by_type.setdefault(ev.get("type"), []).append(at - wall + d)
         # media time -> the server's wall time of that audio, from the events' own (t_s, wall_ms) pairs
         anchors = sorted((float(ev["t_s"]), wall) for _, wall, ev in events if wall and ev.get("t_s") is not None)
 
@@ -306,7 +311,8 @@ class Bench:
         kinds = {}
         for _, _, ev in events:
             kinds[ev.get("type")] = kinds.get(ev.get("type"), 0) + 1
-        return {"activity": activity, "words": words, "transport_ms": transport, "events": kinds, "onsets": len(onsets)}
+        return {"activity": activity, "words": words, "transport_ms": transport, "events": kinds, "onsets": len(onsets),
+                "by_type": by_type}
 
     def reconnect(self, r) -> float:
         cand, page, ctx = r["cand"], r["staff"][0], r["cand_ctx"]
@@ -346,6 +352,10 @@ class Bench:
         activity = [x for res in results for x in res["activity"]]
         words = [x for res in results for x in res["words"]]
         transport = [x for res in results for x in res["transport_ms"]]
+        merged: dict[str, list[float]] = {}
+        for res in results:
+            for kind, values in res["by_type"].items():
+                merged.setdefault(kind, []).extend(values)
         out = {
             "participants": self.args.participants,
             "join_s": round(statistics.median(r["join_s"] for r in rooms), 1),
@@ -360,6 +370,9 @@ class Bench:
             "panel_word_p50_ms": round(pct(words, 50)) if words else None,
             "n_events": len(activity), "n_words": len(words),
             "events": results[0]["events"],
+            # p95 per event type (the 1 s rate ticks are sent as their audio arrives: without them, the speech and
+            # face events' own figure)
+            "p95_ms_by_type": {k: round(pct(v, 95)) for k, v in sorted(merged.items())},
             "candidate_pcs": [{k: pc[k] for k in ("state", "sent", "received")} for pc in candidate_pcs if pc["state"] != "closed"],
             "cpus": len(os.sched_getaffinity(0)),
             "load_avg_1min": round(os.getloadavg()[0], 2),
@@ -376,16 +389,20 @@ class Bench:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
                                                      args=CHROMIUM_ARGS + self.media.chromium_args())
-                best = 0
+                best = best_events = 0
                 for n in range(1, self.args.rooms + 1):
                     out = self.round(browser, n)
                     print(json.dumps(out, ensure_ascii=False), flush=True)
-                    if not out["within_goals"]:
-                        break
-                    best = n
+                    if out["within_goals"] and best == n - 1:
+                        best = n
+                    events_ok = out["panel_event_p95_ms"] is not None and out["panel_event_p95_ms"] < EVENT_GOAL_MS
+                    if not events_ok:
+                        break  # more rooms only make it worse
+                    best_events = n
                 if self.args.rooms > 1:
-                    print(json.dumps({"max_rooms_within_latency": best, "participants": self.args.participants,
-                                      "cpus": len(os.sched_getaffinity(0))}), flush=True)
+                    print(json.dumps({"max_rooms_within_latency": best, "max_rooms_within_event_goal": best_events,
+                                      "participants": self.args.participants, "cpus": len(os.sched_getaffinity(0)),
+                                      "load_avg_1min": round(os.getloadavg()[0], 2)}), flush=True)
                 browser.close()
         finally:
             self.server.terminate()
