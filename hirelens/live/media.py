@@ -41,6 +41,8 @@ from typing import Any
 
 import av
 import numpy as np
+from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCSessionDescription
+from aiortc.mediastreams import MediaStreamError
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
@@ -68,8 +70,6 @@ def live_tmp_dir(room_id: int) -> Path:
 def ice_servers() -> list:
     """``LIVE_ICE_SERVERS`` (env ``HIRELENS_ICE_SERVERS``: a JSON list of ``{"urls", "username", "credential"}``),
     default [] (nothing outside the machine; aiortc's own default would add a public STUN server)."""
-    from aiortc import RTCIceServer
-
     raw: Any = getattr(settings, "LIVE_ICE_SERVERS", None)
     if raw is None:
         raw = os.environ.get("HIRELENS_ICE_SERVERS", "") or "[]"
@@ -555,8 +555,6 @@ class RoomMedia:
                 pass
 
     async def _pump(self, track, peer: str, role: str) -> None:
-        from aiortc.mediastreams import MediaStreamError
-
         state = None
         while True:
             try:
@@ -582,8 +580,6 @@ class RoomMedia:
                 analysis.interviewer_audio(peer, state, frame)
 
     async def answer(self, *, peer: str, role: str, sdp: str, type: str) -> dict:
-        from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
-
         old = self.peers.pop(peer, None)
         if old is not None:
             if role == "candidate" and self.analysis is not None:
