@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import collections
 import heapq
 import json
 import logging
@@ -283,8 +284,9 @@ class RoomAnalysis:
         self._anchor_lock = threading.Lock()
         self._face_next = 0.0
         self._rec_next = 0.0
-        self._face_busy = 0
-        self._rec_busy = 0
+        # frames handed to the threads and not yet done (futures: done() is safe to read from the loop)
+        self._face_pending: collections.deque = collections.deque()
+        self._rec_pending: collections.deque = collections.deque()
         self.video_seen = False
         self.reconnects = 0
         self.recorder: Recorder | None = None
@@ -401,14 +403,15 @@ class RoomAnalysis:
                 track.first_pts, track.offset_s = frame.pts, now
             t = track.offset_s + float((frame.pts - track.first_pts) * frame.time_base)
         self.video_seen = True
-        if self.biometric and t >= self._face_next and self._face_busy < 2:
+        for pending in (self._face_pending, self._rec_pending):
+            while pending and pending[0].done():
+                pending.popleft()
+        if self.biometric and t >= self._face_next and len(self._face_pending) < 2:
             self._face_next = t + 1.0 / FACE_FPS - 0.01
-            self._face_busy += 1
-            self._feed.submit(self._face_in_thread, frame, t)
-        if self.recorder is not None and t >= self._rec_next and self._rec_busy < 4:
+            self._face_pending.append(self._feed.submit(self._face_in_thread, frame, t))
+        if self.recorder is not None and t >= self._rec_next and len(self._rec_pending) < 4:
             self._rec_next = t + 1.0 / REC_FPS - 0.005
-            self._rec_busy += 1
-            self._rec.submit(self._rec_video, frame, t)
+            self._rec_pending.append(self._rec.submit(self._rec_video, frame, t))
 
     def _face_in_thread(self, frame: av.VideoFrame, t: float) -> None:
         try:
@@ -417,16 +420,12 @@ class RoomAnalysis:
             self.session.feed_frame(rgb, t)
         except Exception:
             logger.exception("room %s: video frame dropped", self.room_id)
-        finally:
-            self._face_busy -= 1
 
     def _rec_video(self, frame: av.VideoFrame, t: float) -> None:
         try:
             self.recorder.video(frame, t)
         except Exception:
             logger.exception("room %s: recording of a video frame failed", self.room_id)
-        finally:
-            self._rec_busy -= 1
 
     def _rec_call(self, fn, *args) -> None:
         try:
