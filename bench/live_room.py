@@ -156,7 +156,6 @@ class Bench:
         ensure_platform_notices(ConsentNotice)
         self.org = Organization.objects.create(slug="bench-live", name="基准测试公司", facial_analysis_enabled=True)
         self.hr = self.user("hr@bench.local", "人事", "hr_admin")
-        self.interviewers = [self.user(f"i{i}@bench.local", name, "interviewer") for i, name in enumerate(["王芳", "李强"])]
         self.User = User
         self.room_no = 0
 
@@ -182,7 +181,9 @@ class Bench:
         from hirelens.scheduling.models import InterviewLink
 
         self.room_no += 1
-        interviewers = self.interviewers[: self.args.participants - 1]
+        # interviewers of their own per room (one person cannot hold two interviews at once: the scheduler refuses)
+        interviewers = [self.user(f"i{self.room_no}-{i}@bench.local", name, "interviewer")
+                        for i, name in enumerate(["王芳", "李强"][: self.args.participants - 1])]
         position = Position.objects.create(organization=self.org, title=f"销售代表 {self.room_no}", keywords=["真人", "团队"],
                                            time_zone="Asia/Shanghai")
         for user in interviewers:
