@@ -1,4 +1,5 @@
-"""The live interview room in Debian's Chromium, three people at once (issue 18: I2, A2, I3, I4).
+"""The live interview room in Debian's Chromium, three people at once (issue 18: I2, A2, I3, I4), on the embedded media
+route (browser mesh + aiortc server peer) and through a real Janus SFU (Debian's janus, started by the test).
 
 One Chromium with fake camera and microphone fed from generated media (``live_media``: the astronaut's face that
 leaves the picture at known times, real recorded Mandarin "对，这就是我，万人敬仰的太乙真人。" at known times) and
@@ -37,13 +38,16 @@ NOTE = "项目经历讲得具体，建议追问团队分工"
 QUESTION = "请问这个岗位的团队有多少人？"
 ANSWER = "The team has eight people."
 
-# every remote participant of the page decodes frames and receives sound (audio energy), per window.hirelensRoom.peers()
-ALL_FLOWING = """(async () => {{
-  if (!window.hirelensRoom || !window.hirelensRoom.peers) return false;
-  const peers = await window.hirelensRoom.peers();
-  return peers.length >= {n} && peers.every(p => p.framesDecoded > 0 && (p.audioLevel > 0 || p.totalAudioEnergy > 0));
-}})()"""
-PEERS = "window.hirelensRoom.peers()"
+# what the page receives from each remote participant: window.hirelensRoom.peers() (the mesh) or, when the room's
+# media go through Janus, window.hirelensJanus.peers() (one subscription per feed; the role read from its tile)
+PEERS = """(async () => {
+  if (!window.hirelensRoom || !window.hirelensRoom.peers) return [];
+  const janus = window.hirelensJanus && window.hirelensJanus.enabled;
+  const list = janus ? await window.hirelensJanus.peers() : await window.hirelensRoom.peers();
+  return list.map(p => Object.assign({}, p, {role: p.role || ((document.querySelector(`.tile[data-peer="${p.peer}"]`) || {dataset: {}}).dataset.role)}));
+})()"""
+# every remote participant of the page decodes frames and receives sound (audio energy)
+ALL_FLOWING = "(" + PEERS + ").then(peers => peers.length >= %d && peers.every(p => p.framesDecoded > 0 && (p.audioLevel > 0 || p.totalAudioEnergy > 0)))"
 
 
 @pytest.fixture(scope="module")
@@ -70,15 +74,53 @@ def fake_wechat(settings):
     fake.stop()
 
 
+@pytest.fixture(params=["mesh", "janus"])
+def media_route(request, tmp_path):
+    """How the media go: browser to browser plus the server peer (the embedded default), or through a real Janus
+    (Debian's janus, VideoRoom; `make janus` installs it in the test set-up) when HIRELENS_JANUS_URL is set."""
+    if request.param == "mesh":
+        yield {"route": "mesh", "env": {}}
+        return
+    import shutil
+    import subprocess
+    import urllib.request
+
+    from hirelens.live.tests.test_janus import _free_port, _host_address, write_janus_config
+
+    exe = shutil.which("janus")
+    assert exe, "Janus is not installed: `make janus` installs Debian's janus package"
+    port = _free_port()
+    config = write_janus_config(tmp_path / "janus", http_port=port, ip=_host_address())
+    log = open(tmp_path / "janus.log", "wb")
+    proc = subprocess.Popen([exe, "-C", str(config), "-F", str(config.parent)], stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/janus"
+    deadline = time.time() + 20
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/info", timeout=2) as response:
+                assert b"janus.plugin.videoroom" in response.read()
+                break
+        except OSError:
+            assert proc.poll() is None and time.time() < deadline, (tmp_path / "janus.log").read_text()[-3000:]
+            time.sleep(0.2)
+    yield {"route": "janus", "env": {"HIRELENS_JANUS_URL": url}, "log": tmp_path / "janus.log"}
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
 @pytest.fixture
-def room_server(transactional_db, fake_wechat):
+def room_server(transactional_db, fake_wechat, media_route):
     """uvicorn (HTTP + WebSockets, the server peer) on the test database, WeChat calls going to the fake server."""
     import urllib.request
 
     port = free_port()
     proc = Process([sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1", "--port", str(port),
                     "--ws", "websockets", "--lifespan", "off", "--log-level", "warning"],
-                   service_env(HIRELENS_WECHAT_API_BASE=fake_wechat.url), "asgi-live")
+                   service_env(HIRELENS_WECHAT_API_BASE=fake_wechat.url, **media_route["env"]), "asgi-live")
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 30
     while True:
@@ -138,7 +180,7 @@ def scheduled_live_interview(org, hr_admin, interviewers):
 
 def wait_flowing(page, n: int, timeout: float = 40000) -> None:
     try:
-        wait_for_js(page, ALL_FLOWING.format(n=n), timeout=timeout)
+        wait_for_js(page, ALL_FLOWING % n, timeout=timeout)
     except AssertionError:
         raise AssertionError(f"not every remote participant flows in {page.url}: {peers(page)}") from None
 
@@ -187,8 +229,8 @@ def accept_dialogs(page) -> None:
     page.on("dialog", lambda dialog: dialog.accept())
 
 
-def test_three_people_in_the_live_room(room_server, live_browser, live_media, org, hr_admin, interviewer, fake_wechat,
-                                       real_queue, start_worker):
+def test_three_people_in_the_live_room(room_server, media_route, live_browser, live_media, org, hr_admin, interviewer,
+                                       fake_wechat, real_queue, start_worker):
     from django.contrib.auth import get_user_model
 
     from hirelens.accounts.tests.factories import UserFactory
@@ -212,7 +254,7 @@ def test_three_people_in_the_live_room(room_server, live_browser, live_media, or
     # the scheduling queued the invitation (a fresh set of links that would revoke this test's candidate link): the
     # invitation is another test's subject, the queue is emptied before the worker starts
     real_queue.storage.flush_all()
-    worker = start_worker(HIRELENS_WECHAT_API_BASE=fake_wechat.url)
+    worker = start_worker(HIRELENS_WECHAT_API_BASE=fake_wechat.url, **media_route["env"])
     base = room_server.base_url
 
     first_ctx = live_browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 800})
@@ -379,4 +421,4 @@ def test_three_people_in_the_live_room(room_server, live_browser, live_media, or
     assert done.recording_duration_s > 10 and audio_s > 0.8 * done.recording_duration_s, figures
     assert any(ch in json.dumps(done.analysis, ensure_ascii=False) for ch in ("太乙", "真人", "敬仰")), done.analysis
     figures["total_s"] = round(time.monotonic() - t_start, 1)
-    print("live room figures:", json.dumps(figures))
+    print(f"live room figures ({media_route['route']}):", json.dumps(figures))
