@@ -22,6 +22,7 @@
   // --- state ---------------------------------------------------------------------------------------
   let ws = null;
   let joinedOnce = false;
+  let wsReopened = false; // this socket replaces one that had joined: restart ICE, publish again
   let wsRetry = 0;
   let wsTimer = null;
   let lastPong = 0;
@@ -43,6 +44,7 @@
   let serverPending = false;
   let serverVideo = null;
   let serverRetries = 0;
+  let janusMode = false; // the room's media go through the Janus SFU: janus-room.js does them, not the mesh
   const peers = new Map(); // peer id -> {pc, info, polite, makingOffer, ignoreOffer, restarting, sending, stream, tile, prev, localLevel, leaveTimer}
   const infos = new Map(); // peer id -> participant info from the server
   const queues = new Map(); // peer id -> promise chain of its signals
@@ -107,6 +109,7 @@
     sock.onopen = () => {
       if (ws !== sock) return;
       wsRetry = 0;
+      wsReopened = joinedOnce;
       lastPong = Date.now();
       sock.send(JSON.stringify({ type: "join", peer: peerId, reconnect: joinedOnce,
         media: { audio: !!audioTrack && !muted, video: !!videoTrack && !cameraOff } }));
@@ -175,7 +178,8 @@
   }
 
   function onRoom(msg) {
-    const reconnect = joinedOnce;
+    const reconnect = wsReopened; // a room sent again (after an admission) is not a reconnection
+    wsReopened = false;
     joinedOnce = true;
     lastPong = Date.now();
     setStatus("connected");
@@ -183,6 +187,7 @@
     mySeq = (msg.you && msg.you.seq) || 0;
     if (typeof msg.media_time_s === "number") clock = { base: msg.media_time_s, at: performance.now() };
     if (msg.voice_only !== undefined) setVoiceOnly(!!msg.voice_only);
+    janusMode = !!msg.janus;
     if (msg.state === "ended") { onEnded(); return; }
     const listed = new Set();
     (msg.participants || []).forEach((p) => { infos.set(p.peer, Object.assign(infos.get(p.peer) || {}, p, { left: false })); listed.add(p.peer); });
@@ -198,6 +203,7 @@
       setState(msg.state);
       renderWaiting();
     }
+    if (janusMode) { janusEnter(); return; }
     // peers gone while this page was away
     for (const [id, st] of peers) if (!listed.has(id)) removePeer(id);
     for (const p of msg.participants || []) {
@@ -325,6 +331,7 @@
     }
   }
   async function onSignal(from, data) {
+    if (janusMode) return;
     let st = peers.get(from);
     if (data.reset) { // the other side lost our connection: start a fresh one
       if (st) removePeer(from, true);
@@ -354,7 +361,7 @@
     }
   }
   function restartIce(st) {
-    if (!st || st.pc.signalingState === "closed") return;
+    if (!st || st.janus || st.pc.signalingState === "closed") return;
     st.restarting = true;
     try { st.pc.restartIce(); } catch (e) { /* old browsers: the next offer carries it */ }
   }
@@ -372,7 +379,7 @@
 
   // --- the server peer (candidate: audio and video; interviewers: audio) ------------------------------
   async function ensureServerPeer(reconnect) {
-    if (!localStream || roomState === "ended" || !admitted) return;
+    if (!localStream || roomState === "ended" || !admitted || janusMode) return;
     if (serverPc) {
       const s = serverPc.connectionState;
       if (!reconnect || (s !== "failed" && s !== "closed" && s !== "disconnected")) return;
@@ -408,6 +415,11 @@
     serverPending = false;
     if (!serverPc || serverPc.signalingState !== "have-local-offer") return;
     try { await serverPc.setRemoteDescription({ type: msg.sdp_type || "answer", sdp: msg.sdp }); } catch (e) { console.warn("server answer", e); }
+  }
+
+  // --- the Janus SFU path: janus-room.js publishes and subscribes (docs/deployment.md); this file only makes the tiles
+  function janusEnter() {
+    for (const info of infos.values()) if (info.admitted && !info.left && info.peer !== peerId) ensureTile(info.peer);
   }
 
   // --- tiles ---------------------------------------------------------------------------------------
@@ -890,9 +902,18 @@
   // --- public hooks (panel, incidents, tests) ----------------------------------------------------------
   const publicApi = {
     peerId, role: ROLE, roomId: root.dataset.roomId, state: roomState,
+    get janus() { return janusMode; },
     send,
     mediaTime() { return clock ? Math.round((clock.base + (performance.now() - clock.at) / 1000) * 1000) / 1000 : null; },
     async peers() {
+      if (janusMode && window.hirelensJanus) { // the Janus path's receive-only connections, named like the mesh's
+        const subs = await window.hirelensJanus.peers();
+        return subs.map((p) => {
+          const info = infos.get(p.peer) || {};
+          return { peer: p.peer, role: info.role || "", name: info.name || "", framesDecoded: p.framesDecoded, audioLevel: 0,
+            totalAudioEnergy: p.totalAudioEnergy, connectionState: p.connectionState };
+        });
+      }
       const out = [];
       for (const st of peers.values()) {
         const info = infos.get(st.peer) || {};
