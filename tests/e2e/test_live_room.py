@@ -178,6 +178,17 @@ def scheduled_live_interview(org, hr_admin, interviewers):
     return room, token
 
 
+# a face_absent then the next face_present on the panel: how long the face was away, in media time
+FACE_AWAY_S = """(() => {
+  const face = window.__hlBench.ws.filter(x => x.m.type === 'panel' && ['face_absent', 'face_present'].includes(x.m.event.type))
+    .map(x => x.m.event);
+  const out = [];
+  face.forEach((e, i) => { if (e.type === 'face_absent' && face[i + 1] && face[i + 1].type === 'face_present') out.push(face[i + 1].t_s - e.t_s); });
+  return out;
+})()"""
+FACE_AWAY = "(" + FACE_AWAY_S + ").some(d => %s.some(g => Math.abs(d - g) < 0.6))"
+
+
 def wait_flowing(page, n: int, timeout: float = 40000) -> None:
     try:
         wait_for_js(page, ALL_FLOWING % n, timeout=timeout)
@@ -359,6 +370,13 @@ def test_three_people_in_the_live_room(room_server, media_route, live_browser, l
         assert figures["reconnect_s"] < 5, figures
         assert cand.locator("#room").get_attribute("data-state") == "open"
 
+        # --- the face leaves the picture for 4 s (10-14 s and 20-24 s of the file): the panel says so, 4 s apart -------
+        spans = live_media.face_spans
+        absences = [b[0] - a[1] for a, b in zip(spans, spans[1:] + [[spans[0][0] + live_media.loop_s]])]
+        wait_for_js(first, FACE_AWAY % json.dumps(absences), timeout=30000)
+        figures["face_absent_s"] = first.evaluate(FACE_AWAY_S)
+        figures["file_face_absent_s"] = absences
+
         # --- camera broken: voice only; the candidate's video stops, the panel keeps hearing ----------------------
         first.click("#incidents button[data-incident=device]")
         first.click("#incidents [data-confirm=device]")  # the switch asks for a confirmation on the page
@@ -378,6 +396,15 @@ def test_three_people_in_the_live_room(room_server, media_route, live_browser, l
                                 "#incidents-list li[data-kind=network][data-status=delivered]", timeout=30000)
         sent = [json.dumps(s["payload"], ensure_ascii=False) for s in fake_wechat.sent if s["payload"].get("touser") == OPENID]
         assert any("/live/join/" in s for s in sent), (sent, worker.output()[-2000:])
+
+        # --- the panel's pauses are the file's silences (known media times): 7.40 -> 11.29 s and 17.40 -> 25.29 s ------
+        gaps = [b[0] - a[1] for a, b in zip(live_media.speech_spans, live_media.speech_spans[1:] + [
+            [s + live_media.loop_s for s in live_media.speech_spans[0]]]) if b[0] - a[1] > 2.0]
+        wait_for_js(first, "window.__hlBench.ws.some(x => x.m.type === 'panel' && x.m.event.type === 'pause_end' && "
+                    f"{json.dumps(gaps)}.some(g => Math.abs(x.m.event.duration_s - g) < 0.35))", timeout=30000)
+        figures["pauses_s"] = first.evaluate("window.__hlBench.ws.filter(x => x.m.type === 'panel' && x.m.event.type === "
+                                             "'pause_end').map(x => x.m.event.duration_s)")
+        figures["file_gaps_s"] = [round(g, 2) for g in gaps]
 
         # --- the end: everybody sees it; the recording is stored and analysed afterwards -----------------------------
         first.click("#controls button[data-action=end]")
