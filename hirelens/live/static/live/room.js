@@ -473,6 +473,7 @@
     if (info.camera_off) flags.push(S.cameraOff);
     if (info.screen) flags.push(S.screen);
     if (info.left) flags.push(S.leftRoom);
+    if (info.role === "candidate" && voiceOnly) flags.push(S.voiceOnlyShort);
     tile.querySelector(".flags").textContent = flags.join(" · ");
     tile.classList.toggle("away", !!info.left);
     let level = worst(info.level, st && st.localLevel);
@@ -579,7 +580,10 @@
     voiceOnly = on;
     root.dataset.voiceOnly = on ? "1" : "0";
     if (ROLE === "candidate") show("voice-only-banner", on);
-    if (ROLE !== "candidate") return; // interviewers keep their video: the switch is about the candidate's camera
+    if (ROLE !== "candidate") { // interviewers keep their video: the switch is about the candidate's camera
+      for (const tile of tilesBox ? tilesBox.querySelectorAll(".tile") : []) updateTile(tile.dataset.peer);
+      return;
+    }
     const track = outgoing("video");
     forEachSender("video", (s) => s.replaceTrack(track).catch(() => {}));
     const selfView = $("self-view");
