@@ -521,6 +521,7 @@ class JanusPeer:
         self.subscribers: dict[int, Handle] = {}
         self._feeds: dict[int, str] = {}  # feed id -> peer id (display)
         self._streams: list[dict] | None = None
+        self.lock = asyncio.Lock()  # one request of the page at a time, in order
         self._pump: asyncio.Task | None = None
 
     async def _ensure(self) -> JanusClient:
@@ -587,6 +588,7 @@ class JanusPeer:
             found = self._publishers(joined.get("publishers"))
         event, jsep = await self.publisher.send({"request": "configure", "audio": audio, "video": video},
                                                 {"type": "offer", "sdp": sdp})
+        await self.publisher.trickle(None)  # every candidate is in the SDP (a browser's has no end-of-candidates)
         self._streams = event.get("streams")
         return {"sdp": jsep["sdp"], "type": jsep["type"], "publishers": found}
 
@@ -607,6 +609,7 @@ class JanusPeer:
         if handle is None:
             raise JanusError(None, f"not subscribed to {feed}")
         await handle.send({"request": "start"}, {"type": "answer", "sdp": sdp})
+        await handle.trickle(None)
 
     async def close(self) -> None:
         """The tab left: its handles go (Janus tells the others), and its session."""
@@ -649,6 +652,24 @@ async def consumer_message(consumer, content: dict) -> None:
     if jp is None or jp.peer != consumer.peer:
         jp = _page_peers[consumer.channel_name] = JanusPeer(room_id=consumer.room_id, peer=consumer.peer, role=consumer.role,
                                                             send=consumer.send_json)
+    # Janus's round trips run beside the consumer (which must keep answering pings: a page drops a socket silent
+    # for 6 s), one page's requests in order
+    task = asyncio.create_task(_page_request(consumer, jp, content))
+    _tasks.add(task)
+    task.add_done_callback(_tasks.discard)
+
+
+_tasks: set[asyncio.Task] = set()
+
+
+async def _page_request(consumer, jp: JanusPeer, content: dict) -> None:
+    async with jp.lock:
+        await _page_action(consumer, jp, content)
+
+
+async def _page_action(consumer, jp: JanusPeer, content: dict) -> None:
+    from django.utils.translation import gettext as _
+
     action = content.get("action")
     try:
         if action == "publish":
