@@ -33,6 +33,7 @@ import heapq
 import json
 import logging
 import os
+import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -239,6 +240,63 @@ def mux_extra_audio(main: Path, extras: list[Path], out: Path) -> bool:
             src.close()
 
 
+REC_NAME = re.compile(r"rec-(\d+)\.webm")
+
+
+def rec_start(path: Path) -> float | None:
+    """Epoch seconds of media time 0 of a recording file, from its name (``rec-<epoch ms>.webm``)."""
+    match = REC_NAME.fullmatch(path.name)
+    return int(match[1]) / 1000 if match else None
+
+
+def join_recordings(files: list[Path], out: Path) -> bool:
+    """One file from the pieces of one room (a process killed mid-interview, then the room went on in another):
+    the candidate's audio and video of each piece, placed at its own start time (from its name) after the first
+    one's; packets copied, not re-encoded. False (``out`` removed) if it fails."""
+    files = sorted(files, key=lambda p: rec_start(p) or 0)
+    t0 = rec_start(files[0]) or 0
+    inputs = []
+    try:
+        target = av.open(str(out), mode="w", format="webm")
+        outs: dict[str, Any] = {}
+        pieces = []
+        for path in files:
+            try:
+                src = av.open(str(path))
+            except (av.FFmpegError, OSError):
+                continue
+            inputs.append(src)
+            chosen = list(src.streams.audio[:1]) + list(src.streams.video[:1])
+            for stream in chosen:
+                if stream.type not in outs:
+                    outs[stream.type] = target.add_stream_from_template(stream)
+            pieces.append((src, chosen, (rec_start(path) or t0) - t0))
+        last: dict[str, int] = {}
+        for src, chosen, offset in pieces:
+            for packet in src.demux(*chosen):
+                if packet.pts is None or packet.size == 0:
+                    continue
+                kind = packet.stream.type
+                shift = int(round(offset / packet.time_base))
+                dts = packet.dts if packet.dts is not None else packet.pts
+                packet.pts += shift
+                packet.dts = dts + shift
+                if packet.dts <= last.get(kind, -1):
+                    continue  # overlapping pieces: the earlier one's media win
+                last[kind] = packet.dts
+                packet.stream = outs[kind]
+                target.mux(packet)
+        target.close()
+        return True
+    except Exception:
+        logger.exception("joining the recording pieces %s failed", [p.name for p in files])
+        out.unlink(missing_ok=True)
+        return False
+    finally:
+        for src in inputs:
+            src.close()
+
+
 # ---- the analysis glue --------------------------------------------------------------------------------
 
 
@@ -311,6 +369,13 @@ class RoomAnalysis:
     def _media_now(self, wall: float) -> float:
         if self.started_at is None:
             self.started_at = wall
+            if self.path is not None:  # the file is named by its media time 0 (an open file can be renamed)
+                named = self.path.with_name(f"rec-{int(wall * 1000)}.webm")
+                try:
+                    os.rename(self.path, named)
+                    self.path = self.recorder.path = named
+                except OSError:
+                    logger.warning("room %s: recording file not renamed", self.room_id)
         return wall - self.started_at
 
     def wall_ms(self, t_s: float) -> int:
@@ -488,9 +553,41 @@ class RoomAnalysis:
                         extra.unlink(missing_ok=True)
             except Exception:
                 logger.exception("room %s: the recording did not close cleanly", self.room_id)
+            started = self._join_older_pieces(media)
+        else:
+            started = self.started_at
         media["recording_cpu_s"] = round(self._rec.submit(time.thread_time).result(), 2)
         self._rec.shutdown(wait=True)
-        return {"path": self.path, "duration_s": duration, "started_at": self.started_at, "media": media, "live_summary": summary}
+        if started is not None and self.started_at is not None and duration is not None:
+            duration += self.started_at - started
+        return {"path": self.path, "duration_s": duration, "started_at": started, "media": media, "live_summary": summary}
+
+    def _join_older_pieces(self, media: dict) -> float | None:
+        """A file an earlier process of this room left (killed mid-interview) comes first in the recording: the
+        pieces are joined, media time 0 becomes the earlier start, and this session's gaps move by the offset."""
+        mine = rec_start(self.path) if self.path is not None else None
+        if mine is None or not self.path.is_file():
+            return self.started_at
+        now = time.time()  # a piece still being written belongs to a live process, which stores it itself
+        older = [p for p in self.path.parent.glob("rec-*.webm")
+                 if (rec_start(p) or mine) < mine and now - p.stat().st_mtime > ADOPT_IDLE_S]
+        if not older:
+            return self.started_at
+        first = min(rec_start(p) for p in older)
+        joined = self.path.with_name(f"rec-{int(first * 1000)}-joined.webm")
+        if not join_recordings([*older, self.path], joined):
+            return self.started_at
+        offset = mine - first
+        final = self.path.with_name(f"rec-{int(first * 1000)}.webm")
+        for piece in [*older, self.path]:
+            piece.unlink(missing_ok=True)
+        os.replace(joined, final)
+        self.path = final
+        media["gaps"] = [{"start_s": round(g["start_s"] + offset, 3), "end_s": round(g["end_s"] + offset, 3)} for g in media["gaps"]]
+        media["joined_pieces"] = len(older) + 1
+        media["live_summary_offset_s"] = round(offset, 3)  # the live summary covers this process's part only
+        media["interviewers_audio"] = 0  # joined pieces keep the candidate's audio and video only
+        return first
 
 
 # ---- the server peer ----------------------------------------------------------------------------------

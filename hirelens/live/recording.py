@@ -134,12 +134,25 @@ def recording_adopt(*, room_id: int, min_idle_s: float = 0.0) -> LiveRoom | None
         return None
     if not files:
         return recording_store(room_id=room_id, path=None, duration_s=None, started_at=None, media=None, live_summary=None)
-    main = files[-1]
-    started = datetime.fromtimestamp(int(_REC_NAME.search(main.name)[1]) / 1000, UTC)
-    room = recording_store(room_id=room_id, path=main, duration_s=None, started_at=started,
-                           media={"adopted": True, "other_files": len(files) - 1}, live_summary=None)
-    for other in files[:-1]:  # a shorter file from a restarted process: the largest one is the interview
-        logger.warning("room %s: a second recording file %s (%d bytes) was not stored", room_id, other.name, other.stat().st_size)
+    from .media import join_recordings, rec_start
+
+    main, facts = files[-1], {"adopted": True}
+    if len(files) > 1:  # pieces of processes killed one after the other: one recording, each at its own time
+        first = min(rec_start(p) for p in files)
+        joined = main.with_name(f"rec-{int(first * 1000)}-joined.webm")
+        if join_recordings(files, joined):
+            for piece in files:
+                piece.unlink(missing_ok=True)
+            main = main.with_name(f"rec-{int(first * 1000)}.webm")
+            os.replace(joined, main)
+            facts["joined_pieces"], files = len(files), [main]
+        else:
+            logger.warning("room %s: recording pieces could not be joined; the largest is stored", room_id)
+    started = datetime.fromtimestamp(rec_start(main), UTC)
+    room = recording_store(room_id=room_id, path=main, duration_s=None, started_at=started, media=facts, live_summary=None)
+    for other in files:
+        if other != main and other.exists():
+            logger.warning("room %s: a recording piece %s (%d bytes) was not stored", room_id, other.name, other.stat().st_size)
     return room
 
 

@@ -113,3 +113,49 @@ def test_the_analysis_gives_up_after_the_last_attempt_in_the_organizations_langu
     recording.recording_analyse(room_id=room.pk)  # a late task changes nothing
     room.refresh_from_db()
     assert room.analysis_status == LiveRoom.Analysis.FAILED
+
+
+def write_piece(room: LiveRoom, start_ms: int, seconds: float = 4.0, *, video: bool = True) -> Path:
+    """A recording piece as a server process writes it (its Recorder), named by its media time 0."""
+    import av
+    import numpy as np
+
+    from analysis import synth
+
+    folder = media.live_tmp_dir(room.pk)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"rec-{start_ms}.webm"
+    rec = media.Recorder(path, video=video)
+    speech = sample_media.real_speech("jay_0", 48000)
+    pcm = (np.concatenate([np.zeros(24000, np.float32), speech])[: int(seconds * 48000)] * 32767).astype(np.int16)
+    frames = synth.face_scenes(absent=(100.0, 101.0), turned=(100.0, 101.0))
+    for i in range(int(seconds * 15)):
+        t = i / 15
+        rec.audio(pcm[int(t * 48000): int((t + 1 / 15) * 48000)], t)
+        if video:
+            rec.video(av.VideoFrame.from_ndarray(frames(i, t), format="rgb24"), t)
+    rec.close()
+    return path
+
+
+def test_pieces_of_killed_processes_are_joined_into_one_recording(org):
+    """The server process was killed twice in one interview: the sweep stores one recording with both pieces,
+    each at its own time (a gap between them), starting at the first piece's start."""
+    room = make_room(org, biometric=False)
+    first_ms = int(timezone.now().timestamp() * 1000) - 120_000
+    pieces = [write_piece(room, first_ms), write_piece(room, first_ms + 6000)]
+    recording.recording_adopt(room_id=room.pk)
+    room.refresh_from_db()
+    assert not any(p.exists() for p in pieces)
+    assert room.recording_media["joined_pieces"] == 2
+    assert room.recording_started_at.timestamp() == pytest.approx(first_ms / 1000)
+    assert 9.5 < room.recording_duration_s < 10.5, room.recording_duration_s
+    import io
+
+    import av
+
+    with room.recording.open("rb") as handle:
+        data = handle.read()
+    with av.open(io.BytesIO(data)) as container:
+        times = [float(f.time) for f in container.decode(video=0)]
+    assert times[0] < 0.2 and any(5.9 < t < 6.2 for t in times) and not any(4.1 < t < 5.9 for t in times)
