@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/live_room.py                      # one room: candidate + one interviewer, 40 s measured
     .venv/bin/python bench/live_room.py --participants 3     # candidate + two interviewers
+    .venv/bin/python bench/live_room.py --janus              # media through a real Janus SFU (started here)
     .venv/bin/python bench/live_room.py --rooms 3            # 1, 2, 3 rooms at once (stops at the first count over
                                                              # the event goal); the largest count within both goals
                                                              # and the largest within the event goal
@@ -198,6 +199,32 @@ class Bench:
         _link, token = link_issue(application=application, interview=interview, kind=InterviewLink.Kind.CANDIDATE)
         return room_for_interview(interview=interview), token, interviewers
 
+    def start_janus(self) -> None:
+        """A real Janus (Debian's janus: VideoRoom + HTTP transport, ICE on this machine's address), configured as the
+        janus part's tests do; the server gets HIRELENS_JANUS_URL."""
+        from hirelens.live.tests.test_janus import _free_port, _host_address, write_janus_config
+
+        exe = shutil.which("janus")
+        if not exe:
+            raise SystemExit("Janus is not installed: `make janus`")
+        port = _free_port()
+        config = write_janus_config(self.var / "janus", http_port=port, ip=_host_address())
+        self.janus_log = open(self.var / "janus.log", "wb")
+        self.janus = subprocess.Popen([exe, "-C", str(config), "-F", str(config.parent)], stdout=self.janus_log,
+                                      stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}/janus"
+        deadline = time.time() + 20
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/info", timeout=2) as response:
+                    response.read()
+                    break
+            except OSError:
+                if self.janus.poll() is not None or time.time() > deadline:
+                    raise SystemExit("Janus did not start:\n" + (self.var / "janus.log").read_text()[-3000:])
+                time.sleep(0.2)
+        self.env["HIRELENS_JANUS_URL"] = url
+
     def start_server(self):
         import socket
 
@@ -365,6 +392,7 @@ class Bench:
             "reconnect_s": round(reconnect_s, 2),
             "server_cpu_share": round(cpu / wall, 3),
             "rooms": n_rooms,
+            "media_route": "janus" if self.args.janus else "mesh",
             "seconds": self.args.seconds,
             "browser_to_server_ms_median": round(statistics.median(transport)) if transport else None,
             "panel_event_p50_ms": round(pct(activity, 50)) if activity else None,
@@ -385,6 +413,9 @@ class Bench:
     def run(self) -> None:
         from playwright.sync_api import sync_playwright
 
+        self.janus = None
+        if self.args.janus:
+            self.start_janus()
         self.start_server()
         try:
             with sync_playwright() as playwright:
@@ -409,6 +440,10 @@ class Bench:
             self.server.terminate()
             self.server.wait()
             self.log.close()
+            if self.janus is not None:
+                self.janus.terminate()
+                self.janus.wait()
+                self.janus_log.close()
             if not self.args.keep:
                 shutil.rmtree(self.var, ignore_errors=True)
             else:
@@ -420,6 +455,7 @@ def main() -> None:
     parser.add_argument("--participants", type=int, choices=(2, 3), default=2, help="the candidate and 1 or 2 interviewers")
     parser.add_argument("--rooms", type=int, default=1, help="try 1..N rooms at once; report the largest within the goals")
     parser.add_argument("--seconds", type=float, default=40.0, help="interview time measured per round (after everyone joined)")
+    parser.add_argument("--janus", action="store_true", help="media through a real Janus SFU (started here; `make janus`)")
     parser.add_argument("--keep", action="store_true", help="keep the var dir (database, uvicorn.log) afterwards")
     Bench(parser.parse_args()).run()
 
