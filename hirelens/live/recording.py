@@ -272,11 +272,12 @@ def recording_analysis_failed(*, room_id: int, reason: str) -> None:
 # ---- the sweep --------------------------------------------------------------------------------------------
 
 _TMP_NAME = re.compile(r"liveroom-(\d+)-(\d+)-")
+ABANDONED_S = 6 * 3600  # a piece of a room still open is stored only after this long untouched (the room may go on)
 
 
 def recordings_sweep(*, now=None) -> dict:
     """Store recordings a killed process left in live-tmp (rooms ended over a minute ago, or rooms whose file has
-    not grown for JOB_LEASE_S × 10 while the room stayed open: that process is gone), queue again analyses
+    not grown for ABANDONED_S while the room stayed open: nobody ended it), queue again analyses
     whose worker died (stale running: attempts left) or whose task was lost (pending with no task in the
     queue), and delete decrypted copies left in VAR_DIR/tmp."""
     from .tasks import room_recording_analyse
@@ -299,7 +300,7 @@ def recordings_sweep(*, now=None) -> dict:
         if room is None:
             continue
         ended_long_ago = room.state == LiveRoom.State.ENDED and room.ended_at and room.ended_at < now - timedelta(seconds=60) and idle_s > 30
-        abandoned = idle_s > settings.JOB_LEASE_S * 10
+        abandoned = idle_s > ABANDONED_S  # an open room nobody ended: its process is long gone
         if ended_long_ago or abandoned:
             logger.warning("room %s: storing a recording left in live-tmp by a process that did not finish it", room_id)
             recording_adopt(room_id=room_id)
