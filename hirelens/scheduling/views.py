@@ -297,15 +297,18 @@ def link_page(request, token: str):
 
 
 def _live_room_url(link, token: str) -> str:
-    """The live room's join page for a live interview's candidate or backup link (the same token)."""
+    """The live room's entry for a live interview's link: the join page for the candidate's or backup link (the
+    same token), the interviewers' room (sign-in first) for an interviewer's link."""
     from django.urls import reverse
 
     from hirelens.live.services import is_live_interview
 
-    if link.kind not in {InterviewLink.Kind.CANDIDATE, InterviewLink.Kind.BACKUP} or link.interview is None:
+    if link.interview is None or link.kind == InterviewLink.Kind.BOOKING:
         return ""
     if link.interview.status != link.interview.Status.SCHEDULED or not is_live_interview(link.interview):
         return ""
+    if link.kind == InterviewLink.Kind.INTERVIEWER:  # the staff room, after signing in
+        return reverse("live:interview_room", args=[link.interview_id])
     return reverse("live:join", args=[token])
 
 

@@ -163,3 +163,16 @@ def test_ice_breakers_of_the_live_stage_and_no_room_for_other_stages(org, hr_adm
         assert prompt in html
     assert client.get(f"/live/interview/{other.pk}/").status_code == 404
     assert "进入面试间" not in client.get(f"/scheduling/interviews/{other.pk}/").content.decode()
+
+
+def test_interviewer_link_page_leads_to_the_staff_room(live, interviewer):
+    from hirelens.scheduling.links import link_issue
+    from hirelens.scheduling.models import InterviewLink
+
+    room, _token = live
+    _link, staff_token = link_issue(application=room.application, interview=room.interview, kind=InterviewLink.Kind.INTERVIEWER,
+                                    user=interviewer)
+    html = _client().get(f"/scheduling/l/{staff_token}/").content.decode()
+    assert f'href="/live/interview/{room.interview_id}/"' in html
+    response = _client().get(f"/live/interview/{room.interview_id}/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
