@@ -402,3 +402,13 @@ def test_a_piece_left_by_a_killed_process_comes_first_in_the_recording(org, tmp_
     assert before - first_ms / 1000 < offset < after - first_ms / 1000 - 3.0, offset
     assert offset + 3.0 < room.recording_duration_s < offset + 6.0, room.recording_duration_s
     assert 7.0 < _decode(room)["audio_s"] < 10.0
+
+
+def test_ice_servers_come_from_the_setting(settings):
+    settings.LIVE_ICE_SERVERS = []
+    assert media.ice_servers() == []  # not aiortc's default public STUN server
+    settings.LIVE_ICE_SERVERS = [{"urls": ["turn:turn.example.com:3478?transport=udp"], "username": "hl", "credential": "s3cret"},
+                                 {"urls": "stun:turn.example.com:3478"}]
+    turn, stun = media.ice_servers()
+    assert turn.urls == ["turn:turn.example.com:3478?transport=udp"] and turn.username == "hl" and turn.credential == "s3cret"
+    assert stun.urls == "stun:turn.example.com:3478" and stun.username is None
