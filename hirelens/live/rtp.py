@@ -255,11 +255,13 @@ class RtpReceiver:
         self._a_reorder = Reorder()
         self._a_ssrc: int | None = None
         self._a_track = None
+        self._a_clock: dict = {}
         self._opus = None
         # video state
         self._v_reorder = Reorder(hold_ms=100, max_held=200)
         self._v_ssrc: int | None = None
         self._v_track = None
+        self._v_clock: dict = {}
         self._vp8 = Vp8Assembler()
         self._v_dec = None
         self._v_need_key = True
@@ -319,9 +321,20 @@ class RtpReceiver:
             except RuntimeError:
                 pass
 
-    def _hand(self, method, track, frame, arrived_ms: int) -> None:
+    @staticmethod
+    def _sender_wall(clock: dict, pkt: RtpPacket, rate: int) -> float:
+        """When the packet's media was sent, on our clock: the first packet's RTP time plus the RTP timestamps'
+        advance, anchored on the least delayed packet so far (``clock`` per SSRC). A packet that waited in a
+        queue (this machine busy, a burst after a stall) keeps its own media time, so no silence is inserted for
+        it; a real gap (the sender stopped, the network dropped) still shows in the timestamps."""
+        offset = ((pkt.ts - clock["ts0"]) & 0xFFFFFFFF) / rate
+        anchor = pkt.arrived_ms / 1000.0 - offset
+        clock["anchor"] = anchor if clock.get("anchor") is None else min(clock["anchor"], anchor)
+        return clock["anchor"] + offset
+
+    def _hand(self, method, track, frame, wall: float) -> None:
         try:
-            self._loop.call_soon_threadsafe(lambda: method(track, frame, wall=arrived_ms / 1000.0))
+            self._loop.call_soon_threadsafe(lambda: method(track, frame, wall=wall))
         except RuntimeError:  # the loop closed (the process is ending)
             pass
 
@@ -360,6 +373,7 @@ class RtpReceiver:
                 self.stats.ssrc_changes += 1
                 self.analysis.reconnects += 1
             self._a_ssrc = pkt.ssrc
+            self._a_clock = {"ts0": pkt.ts, "anchor": None}
             self._a_reorder = Reorder()
             self._a_track = self.analysis.new_track("audio")
             self._opus = av.CodecContext.create("opus", "r")
@@ -378,12 +392,13 @@ class RtpReceiver:
         for frame in frames:
             self.stats.audio_frames_decoded += 1
             frame.pts = None
-            self._hand(self.analysis.audio, self._a_track, frame, pkt.arrived_ms)
+            self._hand(self.analysis.audio, self._a_track, frame, self._sender_wall(self._a_clock, pkt, OPUS_RATE))
 
     def _video(self, pkt: RtpPacket, now: int) -> None:
         self.stats.video_packets += 1
         if pkt.ssrc != self._v_ssrc:
             self._v_ssrc = pkt.ssrc
+            self._v_clock = {"ts0": pkt.ts, "anchor": None}
             self._v_reorder = Reorder(hold_ms=100, max_held=200)
             self._v_track = self.analysis.new_track("video")
             self._vp8 = Vp8Assembler()
@@ -417,5 +432,5 @@ class RtpReceiver:
         self._v_need_key = False
         for vf in decoded:
             self.stats.video_frames_decoded += 1
-            vf.pts = None  # placed on the media clock by its arrival, as the audio
-            self._hand(self.analysis.video, self._v_track, vf, pkt.arrived_ms)
+            vf.pts = None  # placed on the media clock by its send time (_sender_wall), as the audio
+            self._hand(self.analysis.video, self._v_track, vf, self._sender_wall(self._v_clock, pkt, VIDEO_RATE))
