@@ -526,7 +526,9 @@
       li.append(name, label, btn);
       list.append(li);
     }
-    box.hidden = !any || roomState === "ended";
+    const note = box.querySelector(".not-yet");
+    if (note) note.hidden = any;
+    box.hidden = roomState === "ended" || (!any && roomState !== "waiting");
   }
 
   // --- quality -------------------------------------------------------------------------------------
