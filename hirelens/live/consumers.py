@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import logging
 
 from channels.db import database_sync_to_async
@@ -35,6 +36,7 @@ CLOSE_ENDED = 4410
 PRESENCE: dict[int, dict[str, dict]] = {}
 _SEQ = itertools.count(1)
 _BACKGROUND: set[asyncio.Future] = set()
+MAX_SIGNAL_BYTES = 64 * 1024
 PUBLIC_FIELDS = ("peer", "role", "name", "muted", "camera_off", "screen", "level", "seq", "admitted")
 
 
@@ -258,6 +260,9 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         me = self._entry()
         if target is None or not isinstance(data, dict):
             await self._error("peer", _("对方已离开。"))
+            return
+        if len(json.dumps(data)) > MAX_SIGNAL_BYTES:  # an SDP is a few kB: nothing bigger is relayed
+            await self._error("invalid", _("无法识别的消息。"))
             return
         # the candidate talks to admitted interviewers only, and nobody talks to a candidate still waiting
         if not me["admitted"] or not target["admitted"] or (not self.is_staff and target["role"] == "candidate"):
