@@ -522,9 +522,12 @@ class JanusPeer:
         self._feeds: dict[int, str] = {}  # feed id -> peer id (display)
         self._streams: list[dict] | None = None
         self.lock = asyncio.Lock()  # one request of the page at a time, in order
+        self.closed = False
         self._pump: asyncio.Task | None = None
 
     async def _ensure(self) -> JanusClient:
+        if self.closed:
+            raise JanusError(None, "the page has left")
         if self.client is None:
             await janus_room_open(room_id=self.room_id)
             self.client = await settings_client().start()
@@ -613,6 +616,7 @@ class JanusPeer:
 
     async def close(self) -> None:
         """The tab left: its handles go (Janus tells the others), and its session."""
+        self.closed = True
         if self._pump is not None:
             self._pump.cancel()
         if self.client is not None:
@@ -664,7 +668,10 @@ _tasks: set[asyncio.Task] = set()
 
 async def _page_request(consumer, jp: JanusPeer, content: dict) -> None:
     async with jp.lock:
-        await _page_action(consumer, jp, content)
+        try:
+            await _page_action(consumer, jp, content)
+        except Exception:  # noqa: BLE001 (the page left meanwhile: its socket is closed)
+            log.info("room %s: janus request of %s dropped", jp.room_id, jp.peer, exc_info=True)
 
 
 async def _page_action(consumer, jp: JanusPeer, content: dict) -> None:
