@@ -115,12 +115,17 @@ def media_route(request, tmp_path):
 @pytest.fixture
 def room_server(transactional_db, fake_wechat, media_route):
     """uvicorn (HTTP + WebSockets, the server peer) on the test database, WeChat calls going to the fake server."""
+    proc = start_server(HIRELENS_WECHAT_API_BASE=fake_wechat.url, **media_route["env"])
+    yield proc
+    proc.stop()
+
+
+def start_server(host: str = "127.0.0.1", **env) -> Process:
     import urllib.request
 
     port = free_port()
-    proc = Process([sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1", "--port", str(port),
-                    "--ws", "websockets", "--lifespan", "off", "--log-level", "warning"],
-                   service_env(HIRELENS_WECHAT_API_BASE=fake_wechat.url, **media_route["env"]), "asgi-live")
+    proc = Process([sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", host, "--port", str(port),
+                    "--ws", "websockets", "--lifespan", "off", "--log-level", "warning"], service_env(**env), "asgi-live")
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 30
     while True:
@@ -133,9 +138,8 @@ def room_server(transactional_db, fake_wechat, media_route):
                 proc.stop()
                 raise RuntimeError("the ASGI server did not start:\n" + proc.output())
             time.sleep(0.2)
-    proc.base_url = base
-    yield proc
-    proc.stop()
+    proc.base_url, proc.port = base, port
+    return proc
 
 
 def scheduled_live_interview(org, hr_admin, interviewers):
@@ -449,3 +453,109 @@ def test_three_people_in_the_live_room(room_server, media_route, live_browser, l
     assert any(ch in json.dumps(done.analysis, ensure_ascii=False) for ch in ("太乙", "真人", "敬仰")), done.analysis
     figures["total_s"] = round(time.monotonic() - t_start, 1)
     print(f"live room figures ({media_route['route']}):", json.dumps(figures))
+
+
+# --- a real network drop: the candidate's browser in a network namespace whose link the test takes down ------------
+
+@pytest.fixture
+def candidate_netns(tmp_path):
+    """The candidate's own network: a network namespace joined to this machine by a veth pair (10.213.k.2 there,
+    10.213.k.1 here). Taking the link down cuts everything the candidate's browser sends and receives, WebRTC's UDP
+    included (Playwright's set_offline cuts only HTTP and WebSockets)."""
+    import secrets
+    import subprocess
+
+    tag = secrets.token_hex(2)
+    ns, host_if, ns_if = f"hlt{tag}", f"hltv{tag}", f"hltc{tag}"
+    k = int(tag, 16) % 250 + 2
+    host_ip, ns_ip = f"10.213.{k}.1", f"10.213.{k}.2"
+
+    def ip(*args, inside: bool = False):
+        subprocess.run((["ip", "netns", "exec", ns] if inside else []) + ["ip", *args], check=True, capture_output=True)
+
+    ip("netns", "add", ns)
+    try:
+        ip("link", "add", host_if, "type", "veth", "peer", "name", ns_if)
+        ip("link", "set", ns_if, "netns", ns)
+        ip("addr", "add", f"{host_ip}/24", "dev", host_if)
+        ip("link", "set", host_if, "up")
+        ip("addr", "add", f"{ns_ip}/24", "dev", ns_if, inside=True)
+        ip("link", "set", ns_if, "up", inside=True)
+        ip("link", "set", "lo", "up", inside=True)
+        ip("route", "add", "default", "via", host_ip, inside=True)
+        wrapper = tmp_path / "chromium-in-netns"
+        wrapper.write_text(f'#!/bin/sh\nexec ip netns exec {ns} {CHROMIUM} "$@"\n')
+        wrapper.chmod(0o755)
+        yield {"host_ip": host_ip, "chromium": str(wrapper), "down": lambda: ip("link", "set", host_if, "down"),
+               "up": lambda: ip("link", "set", host_if, "up")}
+    finally:
+        subprocess.run(["ip", "link", "del", host_if], capture_output=True)
+        subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+
+
+def test_the_candidates_network_drops_and_the_room_comes_back(candidate_netns, playwright_session, live_browser, live_media,
+                                                              transactional_db, org, hr_admin, interviewer, fake_wechat):
+    def setup():
+        from hirelens.interviews.models import ConsentNotice
+        from hirelens.interviews.notices import ensure_platform_notices
+
+        ensure_platform_notices(ConsentNotice)
+        return scheduled_live_interview(org, hr_admin, [interviewer])
+
+    room, token = in_thread(setup)
+    host_ip = candidate_netns["host_ip"]
+    server = start_server("0.0.0.0", HIRELENS_ALLOWED_HOSTS=f"localhost,127.0.0.1,{host_ip}",
+                          HIRELENS_WECHAT_API_BASE=fake_wechat.url)
+    cand_base = f"http://{host_ip}:{server.port}"
+    cand_browser = playwright_session.chromium.launch(
+        executable_path=candidate_netns["chromium"], headless=True,
+        args=CHROMIUM_ARGS + live_media.chromium_args() + [f"--unsafely-treat-insecure-origin-as-secure={cand_base}"])
+    staff_ctx = live_browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 800})
+    cand_ctx = cand_browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    for ctx in (staff_ctx, cand_ctx):
+        ctx.add_init_script(HOOKS)
+    staff, cand = staff_ctx.new_page(), cand_ctx.new_page()
+    figures: dict = {}
+    try:
+        staff_login(staff, server.base_url, interviewer)
+        staff.goto(f"{server.base_url}/live/{room.pk}/")
+        staff.wait_for_selector("#room[data-role=interviewer]")
+        cand.goto(f"{cand_base}/live/join/{token}/")
+        for kind in ("recording", "ai_analysis", "biometric"):
+            cand.locator(f"input[data-consent={kind}]").check()
+        cand.click("#consent-next")
+        cand.wait_for_selector("#device-check", state="visible")
+        wait_for_js(cand, "document.querySelector('video#self-view').videoWidth > 0", timeout=15000)
+        cand.click("#join-btn")
+        staff.click("button[data-action=admit]", timeout=15000)
+        for page in (cand, staff):
+            wait_flowing(page, 1)
+
+        candidate_netns["down"]()  # 5 s without any network for the candidate's browser
+        staff.wait_for_timeout(1000)
+        cut_frames = frames_of(staff, "candidate")
+        staff.wait_for_timeout(4000)
+        figures["frames_during_cut"] = frames_of(staff, "candidate") - cut_frames
+        assert figures["frames_during_cut"] <= 3, "the cut did not stop the candidate's video"  # the drop is real
+        figures["candidate_status_during_cut"] = cand.evaluate("document.querySelector('#connection-status').dataset.state")
+        staff_before = frames_of(cand, "interviewer")
+        before = frames_of(staff, "candidate")
+        candidate_netns["up"]()
+        back = time.monotonic()
+        wait_for_js(cand, "document.querySelector('#connection-status').dataset.state === 'connected'", timeout=15000)
+        figures["connected_s"] = round(time.monotonic() - back, 2)
+        while frames_of(staff, "candidate") <= before + 5 or frames_of(cand, "interviewer") <= staff_before + 5:
+            assert time.monotonic() - back < 15, figures
+            staff.wait_for_timeout(100)
+        figures["media_back_s"] = round(time.monotonic() - back, 2)
+        assert cand.locator("#room").get_attribute("data-state") == "open"
+        print("network drop figures:", json.dumps(figures))
+        assert figures["media_back_s"] < 5, figures
+    except Exception as error:
+        raise AssertionError(f"{str(error)[:3000]}\n--- diagnosis ---\n" + diagnose(
+            {"interviewer": staff, "candidate (own network)": cand}, server, None)) from error
+    finally:
+        staff_ctx.close()
+        cand_ctx.close()
+        cand_browser.close()
+        server.stop()
