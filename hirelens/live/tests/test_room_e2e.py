@@ -58,10 +58,12 @@ def test_interviewer_admits_the_candidate_and_both_see_and_hear(asgi_server, med
         assert cand.locator("#room").get_attribute("data-state") == "waiting"
 
         staff.wait_for_selector("#waiting-list >> text=" + CANDIDATE, timeout=10000)
+        admitted_at = time.monotonic()
         staff.click("button[data-action=admit]")
         wait_for_js(cand, "document.querySelector('#room').dataset.state === 'open'", timeout=10000)
         for page in (staff, cand):
             wait_for_js(page, FLOWING, timeout=30000)
+        print(f"live room: both pages decode video and hear sound {time.monotonic() - admitted_at:.2f} s after the admit click")
         assert staff.locator(".tile[data-role=candidate] .name").inner_text() == CANDIDATE
         assert cand.locator(".tile[data-role=interviewer] .name").inner_text() == interviewer.full_name
         wait_for_js(staff, "['good', 'fair', 'poor'].includes(document.querySelector('.tile[data-role=candidate] [data-quality]').dataset.quality)",
