@@ -25,8 +25,10 @@ What is measured (all clocks are this machine's wall clock, Date.now() in the pa
   browser. The server's ``wall_ms`` (when the audio of the event's media time reached the server peer) gives
   server → panel; the browser → server part is measured on the speech onsets (server ``wall_ms`` of each
   ``speech_start`` minus the browser's onset time of the same clip; its median is added to every event);
-- reconnect_s: the first candidate's context goes offline for 4 s; from the network's return to
-  ``#connection-status[data-state=connected]`` and the candidate's frames flowing again in the interviewer's page;
+- reconnect_s: the candidates' browser runs in a network namespace joined by a veth pair; its link goes down for
+  5 s (everything cut, WebRTC's UDP included); from the link's return to the first candidate's
+  ``#connection-status[data-state=connected]`` and its frames flowing again in the interviewer's page (without
+  CAP_NET_ADMIN, or with --offline-cut: Playwright's set_offline for 4 s, which cuts HTTP and WebSocket only);
 - server_cpu_share: the uvicorn process's CPU seconds (all its threads: signalling, aiortc decoding, VAD, Whisper)
   over the wall seconds of the measured interview.
 
@@ -225,6 +227,45 @@ class Bench:
                 time.sleep(0.2)
         self.env["HIRELENS_JANUS_URL"] = url
 
+    def start_netns(self) -> None:
+        """The candidates' browser in a network namespace joined by a veth pair: taking the link down is a real drop
+        (WebRTC's UDP included). Needs CAP_NET_ADMIN; without it the drop is Playwright's set_offline (HTTP and
+        WebSocket only)."""
+        import secrets
+
+        tag = secrets.token_hex(2)
+        ns, host_if, ns_if = f"hlb{tag}", f"hlbv{tag}", f"hlbc{tag}"
+        k = int(tag, 16) % 250 + 2
+        host_ip, ns_ip = f"10.214.{k}.1", f"10.214.{k}.2"
+
+        def ip(*args, inside=False):
+            subprocess.run((["ip", "netns", "exec", ns] if inside else []) + ["ip", *args], check=True, capture_output=True)
+
+        try:
+            ip("netns", "add", ns)
+        except (OSError, subprocess.CalledProcessError):
+            self.netns = None
+            return
+        self.netns = {"ns": ns, "host_if": host_if, "host_ip": host_ip}
+        ip("link", "add", host_if, "type", "veth", "peer", "name", ns_if)
+        ip("link", "set", ns_if, "netns", ns)
+        ip("addr", "add", f"{host_ip}/24", "dev", host_if)
+        ip("link", "set", host_if, "up")
+        ip("addr", "add", f"{ns_ip}/24", "dev", ns_if, inside=True)
+        ip("link", "set", ns_if, "up", inside=True)
+        ip("link", "set", "lo", "up", inside=True)
+        ip("route", "add", "default", "via", host_ip, inside=True)
+        wrapper = self.var / "chromium-in-netns"
+        wrapper.write_text(f'#!/bin/sh\nexec ip netns exec {ns} {CHROMIUM} "$@"\n')
+        wrapper.chmod(0o755)
+        self.netns["chromium"] = str(wrapper)
+        self.netns["link"] = lambda state: ip("link", "set", host_if, state)
+
+    def stop_netns(self) -> None:
+        if self.netns:
+            subprocess.run(["ip", "link", "del", self.netns["host_if"]], capture_output=True)
+            subprocess.run(["ip", "netns", "del", self.netns["ns"]], capture_output=True)
+
     def start_server(self):
         import socket
 
@@ -232,10 +273,15 @@ class Bench:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
         self.log = open(self.var / "uvicorn.log", "w")
-        self.server = subprocess.Popen([sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1",
+        host = "127.0.0.1"
+        if self.netns:
+            host = "0.0.0.0"  # the candidates' browsers reach it on the veth's address
+            self.env["HIRELENS_ALLOWED_HOSTS"] = f"localhost,127.0.0.1,{self.netns['host_ip']}"
+        self.server = subprocess.Popen([sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", host,
                                         "--port", str(port), "--ws", "websockets", "--lifespan", "off", "--log-level", "warning"],
                                        cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
         self.base = f"http://127.0.0.1:{port}"
+        self.cand_base = f"http://{self.netns['host_ip']}:{port}" if self.netns else self.base
         deadline = time.time() + 60
         while True:
             try:
@@ -254,7 +300,7 @@ class Bench:
         page.click("button[type=submit].btn")
         page.wait_for_url("**/")
 
-    def open_room(self, browser):
+    def open_room(self, browser, cand_browser):
         room, token, interviewers = off_loop(self.make_room)
         contexts, staff = [], []
         for user in interviewers:
@@ -267,11 +313,11 @@ class Bench:
             page.wait_for_selector("#room[data-role=interviewer]")
             contexts.append(ctx)
             staff.append(page)
-        ctx = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+        ctx = cand_browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
         ctx.add_init_script(HOOKS)
         cand = ctx.new_page()
         contexts.append(ctx)
-        cand.goto(f"{self.base}/live/join/{token}/")
+        cand.goto(f"{self.cand_base}/live/join/{token}/")
         for kind in ("recording", "ai_analysis", "biometric"):
             box = cand.locator(f"input[data-consent={kind}]")
             if box.count():
@@ -348,10 +394,16 @@ class Bench:
         def frames():
             return sum(p["framesDecoded"] or 0 for p in page.evaluate("window.hirelensRoom.peers()") if p["role"] == "candidate")
 
-        ctx.set_offline(True)
-        page.wait_for_timeout(4000)
-        before = frames()
-        ctx.set_offline(False)
+        if self.netns:  # every candidate's network down 5 s (a real drop), then back
+            self.netns["link"]("down")
+            page.wait_for_timeout(5000)
+            before = frames()
+            self.netns["link"]("up")
+        else:
+            ctx.set_offline(True)
+            page.wait_for_timeout(4000)
+            before = frames()
+            ctx.set_offline(False)
         back = time.monotonic()
         wait_js(cand, "document.querySelector('#connection-status').dataset.state === 'connected'", timeout=30)
         while frames() <= before + 5:
@@ -360,8 +412,8 @@ class Bench:
             page.wait_for_timeout(100)
         return time.monotonic() - back
 
-    def round(self, browser, n_rooms: int) -> dict:
-        rooms = [self.open_room(browser) for _ in range(n_rooms)]
+    def round(self, browser, cand_browser, n_rooms: int) -> dict:
+        rooms = [self.open_room(browser, cand_browser) for _ in range(n_rooms)]
         cpu0, wall0 = cpu_s(self.server.pid), time.monotonic()
         rooms[0]["staff"][0].wait_for_timeout(self.args.seconds * 1000)
         cpu = cpu_s(self.server.pid) - cpu0
@@ -393,6 +445,7 @@ class Bench:
             "server_cpu_share": round(cpu / wall, 3),
             "rooms": n_rooms,
             "media_route": "janus" if self.args.janus else "mesh",
+            "network_cut": "veth link down 5 s" if self.netns else "set_offline 4 s (HTTP and WebSocket only)",
             "seconds": self.args.seconds,
             "browser_to_server_ms_median": round(statistics.median(transport)) if transport else None,
             "panel_event_p50_ms": round(pct(activity, 50)) if activity else None,
@@ -413,17 +466,25 @@ class Bench:
     def run(self) -> None:
         from playwright.sync_api import sync_playwright
 
-        self.janus = None
+        self.janus = self.netns = None
         if self.args.janus:
             self.start_janus()
+        if not self.args.offline_cut:
+            self.start_netns()
         self.start_server()
         try:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
                                                      args=CHROMIUM_ARGS + self.media.chromium_args())
+                cand_browser = browser
+                if self.netns:
+                    cand_browser = playwright.chromium.launch(
+                        executable_path=self.netns["chromium"], headless=True,
+                        args=CHROMIUM_ARGS + self.media.chromium_args() + [
+                            f"--unsafely-treat-insecure-origin-as-secure={self.cand_base}"])
                 best = best_events = 0
                 for n in range(1, self.args.rooms + 1):
-                    out = self.round(browser, n)
+                    out = self.round(browser, cand_browser, n)
                     print(json.dumps(out, ensure_ascii=False), flush=True)
                     if out["within_goals"] and best == n - 1:
                         best = n
@@ -435,11 +496,14 @@ class Bench:
                     print(json.dumps({"max_rooms_within_latency": best, "max_rooms_within_event_goal": best_events,
                                       "participants": self.args.participants, "cpus": len(os.sched_getaffinity(0)),
                                       "load_avg_1min": round(os.getloadavg()[0], 2)}), flush=True)
+                if cand_browser is not browser:
+                    cand_browser.close()
                 browser.close()
         finally:
             self.server.terminate()
             self.server.wait()
             self.log.close()
+            self.stop_netns()
             if self.janus is not None:
                 self.janus.terminate()
                 self.janus.wait()
@@ -455,6 +519,8 @@ def main() -> None:
     parser.add_argument("--participants", type=int, choices=(2, 3), default=2, help="the candidate and 1 or 2 interviewers")
     parser.add_argument("--rooms", type=int, default=1, help="try 1..N rooms at once; report the largest within the goals")
     parser.add_argument("--seconds", type=float, default=40.0, help="interview time measured per round (after everyone joined)")
+    parser.add_argument("--offline-cut", action="store_true",
+                        help="cut with Playwright's set_offline instead of a network namespace's link (no root needed)")
     parser.add_argument("--janus", action="store_true", help="media through a real Janus SFU (started here; `make janus`)")
     parser.add_argument("--keep", action="store_true", help="keep the var dir (database, uvicorn.log) afterwards")
     Bench(parser.parse_args()).run()
