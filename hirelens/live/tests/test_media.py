@@ -43,8 +43,18 @@ def make_room(org, *, recording=True, biometric=True, keywords=("挑战", "团�
     start = timezone.now()
     interview = Interview.objects.create(organization=org, application=app, title="现场面试", start_at=start,
                                          end_at=start + timedelta(hours=1), time_zone="Asia/Shanghai")
-    return LiveRoom.objects.create(organization=org, interview=interview, application=app, state=LiveRoom.State.OPEN,
+    room = LiveRoom.objects.create(organization=org, interview=interview, application=app, state=LiveRoom.State.OPEN,
                                    consents={"recording": recording, "biometric": biometric}, answer_language="zh")
+    clear_live_tmp(room)
+    return room
+
+
+def clear_live_tmp(room: LiveRoom) -> None:
+    """Room ids start again in every test database: a file an interrupted run left would be taken for a piece of
+    this room's recording."""
+    import shutil
+
+    shutil.rmtree(media.live_tmp_dir(room.pk), ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
