@@ -4,8 +4,9 @@
 VP8 video to the other as plain RTP. Packets are put back in sequence order (a small jitter buffer), Opus is
 decoded (one RTP packet = one Opus frame); VP8 is depacketized (RFC 7741 payload descriptor), frames assembled
 on the marker bit and decoded (only when the room's analysis is biometric or recorded: a frame with a lost packet
-is dropped and decoding waits for the next key frame). The datagram callback only queues; one thread per room
-puts packets in order and decodes (the event loop never stalls); the analysis resamples, feeds ``LiveSession``
+is dropped and decoding waits for the next key frame). One thread per room reads the sockets and stamps each
+datagram's arrival, another puts packets in order and decodes (the event loop is not involved: a busy one neither
+delays nor misdates the media); the analysis resamples, feeds ``LiveSession``
 (at most 5 fps of video, only with biometric consent) and records in its own threads.
 
 The decoded frames go to the same per-room analysis glue as the aiortc server peer's (``media.RoomAnalysis``):
@@ -20,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import queue
+import selectors
 import socket
 import struct
 import threading
@@ -211,18 +213,6 @@ class RtpStats:
     other: dict[str, Any] = field(default_factory=dict)
 
 
-class _Udp(asyncio.DatagramProtocol):
-    def __init__(self, kind: str, inbox: queue.SimpleQueue):
-        self.kind = kind
-        self.inbox = inbox
-        self.source = None  # where the last datagram came from (RTCP: Janus's forwarder socket)
-
-    def datagram_received(self, data: bytes, addr) -> None:
-        self.source = addr
-        if self.kind != "rtcp":
-            self.inbox.put((self.kind, data, wall_ms()))
-
-
 def rtcp_pli(media_ssrc: int, sender_ssrc: int = 1) -> bytes:
     """An RTCP Picture Loss Indication (RFC 4585 PSFB, FMT 1): "send a key frame"."""
     return struct.pack("!BBHII", 0x81, 206, 2, sender_ssrc, media_ssrc)
@@ -232,10 +222,11 @@ def rtcp_pli(media_ssrc: int, sender_ssrc: int = 1) -> bytes:
 class RtpReceiver:
     """Two UDP ports (audio, video) receiving one room's forwarded RTP, and the thread that puts it in order and
     decodes it. Decoded frames go to ``analysis`` (``media.RoomAnalysis``: ``new_track(kind)``, ``audio(track,
-    frame, wall=)``, ``video(track, frame, wall=)``, ``biometric``, ``recorder``) on the event loop, as the
-    aiortc server peer's do: the same media clock (wall time of arrival, gaps filled with silence), panel events,
-    face analysis and recording. ``await start()`` binds (port 0: free ports); ``await close()`` stops receiving
-    (the caller closes the analysis)."""
+    frame, wall=)``, ``video(track, frame, wall=)``, ``biometric``, ``recorder``; it hands them to its own threads),
+    as the aiortc server peer's do: the same media clock (gaps filled with silence), panel events, face analysis and
+    recording. The sockets are read by a thread of their own, not the event loop: a busy loop (the room's
+    signalling, Janus's requests) neither delays nor misdates the media. ``await start()`` binds (port 0: free
+    ports); ``await close()`` stops receiving (the caller closes the analysis)."""
 
     def __init__(self, analysis, *, host: str = "127.0.0.1", audio_port: int = 0, video_port: int = 0):
         self.analysis = analysis
@@ -244,13 +235,14 @@ class RtpReceiver:
         #: where to send RTCP for the video (a PLI when a key frame is needed): Janus's forwarder RTCP socket
         #: (``local_rtcp_port`` of its rtp_forward answer); else whence its RTCP came
         self.rtcp_target: tuple[str, int] | None = None
-        self._protocols: dict[str, _Udp] = {}
+        self._rtcp_source: tuple | None = None  # whence Janus's RTCP came
         self._pli_at = 0
         self.stats = RtpStats()
         self._inbox: queue.SimpleQueue = queue.SimpleQueue()
-        self._transports: dict[str, asyncio.DatagramTransport] = {}
+        self._sockets: dict[str, socket.socket] = {}
+        self._stop = threading.Event()
+        self._reader: threading.Thread | None = None
         self._thread: threading.Thread | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
         # audio state (receiver thread)
         self._a_reorder = Reorder()
         self._a_ssrc: int | None = None
@@ -280,46 +272,66 @@ class RtpReceiver:
         return self._ports["rtcp"]
 
     async def start(self) -> RtpReceiver:
-        self._loop = loop = asyncio.get_running_loop()
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
         for kind in ("audio", "video", "rtcp"):
-            transport, protocol = await loop.create_datagram_endpoint(lambda k=kind: _Udp(k, self._inbox),
-                                                                      local_addr=(self.host, self._ports[kind]), family=family)
-            self._protocols[kind] = protocol
-            sock = transport.get_extra_info("socket")
+            sock = socket.socket(family, socket.SOCK_DGRAM)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+            sock.bind((self.host, self._ports[kind]))
+            sock.setblocking(False)
             self._ports[kind] = sock.getsockname()[1]
-            self._transports[kind] = transport
+            self._sockets[kind] = sock
+        self._reader = threading.Thread(target=self._read, name=f"rtp-in-{self.analysis.room_id}", daemon=True)
         self._thread = threading.Thread(target=self._run, name=f"rtp-room-{self.analysis.room_id}", daemon=True)
+        self._reader.start()
         self._thread.start()
         return self
 
     async def close(self) -> RtpStats:
-        for t in self._transports.values():
-            t.close()
-        self._transports.clear()
+        self._stop.set()
         self._inbox.put(None)
-        if self._thread is not None:
-            await asyncio.to_thread(self._thread.join)
-            self._thread = None
-        await asyncio.sleep(0)  # the frames handed to the loop are in the analysis's queue
+        for thread in (self._reader, self._thread):
+            if thread is not None:
+                await asyncio.to_thread(thread.join)
+        self._reader = self._thread = None
+        for sock in self._sockets.values():
+            sock.close()
+        self._sockets.clear()
         return self.stats
 
-    def _send_pli(self, media_ssrc: int) -> None:
-        transport = self._transports.get("rtcp")
-        target = self.rtcp_target or self._protocols["rtcp"].source
-        if transport is not None and target is not None:
-            transport.sendto(rtcp_pli(media_ssrc), target)
-            self.stats.key_frame_requests += 1
+    def _read(self) -> None:
+        """The sockets' thread: each datagram stamped with its arrival and queued for the decoding thread."""
+        sel = selectors.DefaultSelector()
+        for kind, sock in self._sockets.items():
+            sel.register(sock, selectors.EVENT_READ, kind)
+        try:
+            while not self._stop.is_set():
+                for key, _ in sel.select(timeout=0.2):
+                    while True:
+                        try:
+                            data, addr = key.fileobj.recvfrom(65536)
+                        except (BlockingIOError, InterruptedError):
+                            break
+                        except OSError:
+                            return
+                        if key.data == "rtcp":
+                            self._rtcp_source = addr
+                        else:
+                            self._inbox.put((key.data, data, wall_ms()))
+        finally:
+            sel.close()
 
     def _need_key_frame(self, now_ms: int) -> None:
         """Ask the publisher (through Janus) for a key frame, at most every 500 ms while one is needed."""
-        if self._v_ssrc is not None and now_ms - self._pli_at >= 500:
-            self._pli_at = now_ms
-            try:
-                self._loop.call_soon_threadsafe(self._send_pli, self._v_ssrc)
-            except RuntimeError:
-                pass
+        target = self.rtcp_target or self._rtcp_source
+        sock = self._sockets.get("rtcp")
+        if self._v_ssrc is None or target is None or sock is None or now_ms - self._pli_at < 500:
+            return
+        self._pli_at = now_ms
+        try:
+            sock.sendto(rtcp_pli(self._v_ssrc), target)
+            self.stats.key_frame_requests += 1
+        except OSError as exc:
+            log.info("room %s: key frame request not sent: %s", self.analysis.room_id, exc)
 
     @staticmethod
     def _sender_wall(clock: dict, pkt: RtpPacket, rate: int) -> float:
@@ -333,10 +345,7 @@ class RtpReceiver:
         return clock["anchor"] + offset
 
     def _hand(self, method, track, frame, wall: float) -> None:
-        try:
-            self._loop.call_soon_threadsafe(lambda: method(track, frame, wall=wall))
-        except RuntimeError:  # the loop closed (the process is ending)
-            pass
+        method(track, frame, wall=wall)  # RoomAnalysis only queues it for its own threads
 
     # ---- the receiver thread ------------------------------------------------------------------------
 
