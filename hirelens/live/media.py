@@ -36,7 +36,7 @@ import os
 import re
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -300,6 +300,65 @@ def join_recordings(files: list[Path], out: Path) -> bool:
 # ---- the analysis glue --------------------------------------------------------------------------------
 
 
+class _FeedThread:
+    """The room's one analysis thread (LiveSession is fed from one thread): jobs in order, except that audio
+    (``submit``) always goes before video frames (``submit_frame``), so a slow face analysis never delays the
+    speech events; a frame that waited over ``FRAME_STALE_S`` is skipped (a newer one follows)."""
+
+    FRAME_STALE_S = 0.5
+
+    def __init__(self, name: str):
+        self._jobs: collections.deque = collections.deque()
+        self._frames: collections.deque = collections.deque()
+        self._cond = threading.Condition()
+        self._stop = False
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
+
+    def submit(self, fn, *args) -> Future:
+        return self._put(self._jobs, fn, args)
+
+    def submit_frame(self, fn, *args) -> Future:
+        return self._put(self._frames, fn, args)
+
+    def _put(self, queue, fn, args) -> Future:
+        future: Future = Future()
+        with self._cond:
+            if self._stop:
+                raise RuntimeError("the room's analysis thread has stopped")
+            queue.append((future, fn, args, time.monotonic()))
+            self._cond.notify()
+        return future
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._jobs and not self._frames and not self._stop:
+                    self._cond.wait()
+                if self._jobs:
+                    future, fn, args, queued = self._jobs.popleft()
+                elif self._frames:
+                    future, fn, args, queued = self._frames.popleft()
+                    if time.monotonic() - queued > self.FRAME_STALE_S and self._frames:
+                        future.cancel()
+                        continue
+                else:
+                    return
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(fn(*args))
+            except BaseException as exc:
+                future.set_exception(exc)
+
+    def shutdown(self, wait: bool = True) -> None:
+        with self._cond:
+            self._stop = True
+            self._cond.notify()
+        if wait:
+            self._thread.join()
+
+
 class _Track:
     """One incoming audio or video track (a connection's): its resamplers and where its time starts."""
 
@@ -331,7 +390,7 @@ class RoomAnalysis:
         self.session = LiveSession(LiveOptions(language=options.get("language", "auto"), keywords=list(options.get("keywords") or []),
                                                synonyms=options.get("synonyms") or None, biometric=self.biometric, face_fps=FACE_FPS),
                                    on_event=self._on_event)
-        self._feed = ThreadPoolExecutor(1, thread_name_prefix=f"live-room-{room_id}")
+        self._feed = _FeedThread(f"live-room-{room_id}")
         self._rec = ThreadPoolExecutor(1, thread_name_prefix=f"live-rec-{room_id}")
         self._feed.submit(self._prepare)  # models loaded before the first words (the feeds queue behind it)
         self.started_at: float | None = None  # epoch seconds of media time 0
@@ -415,9 +474,14 @@ class RoomAnalysis:
 
     def audio(self, track: _Track, frame: av.AudioFrame, *, wall: float | None = None) -> None:
         """A decoded audio frame of the candidate (any rate and layout)."""
+        if self.closed:
+            return
         wall = time.time() if wall is None else wall
         self._media_now(wall)
-        self._feed.submit(self._audio_in_thread, track, frame, wall)
+        try:
+            self._feed.submit(self._audio_in_thread, track, frame, wall)
+        except RuntimeError:  # closed meanwhile
+            pass
 
     def _audio_in_thread(self, track: _Track, frame: av.AudioFrame, wall: float) -> None:
         try:
@@ -459,6 +523,8 @@ class RoomAnalysis:
     def video(self, track: _Track, frame: av.VideoFrame, *, wall: float | None = None) -> None:
         """A decoded video frame of the candidate: to the face analysis at most FACE_FPS (with biometric
         consent), to the recording at most REC_FPS; frames are dropped while the threads are behind."""
+        if self.closed:
+            return
         wall = time.time() if wall is None else wall
         now = self._media_now(wall)
         if frame.pts is None or frame.time_base is None:
@@ -473,10 +539,16 @@ class RoomAnalysis:
                 pending.popleft()
         if self.biometric and t >= self._face_next and len(self._face_pending) < 2:
             self._face_next = t + 1.0 / FACE_FPS - 0.01
-            self._face_pending.append(self._feed.submit(self._face_in_thread, frame, t))
+            try:
+                self._face_pending.append(self._feed.submit_frame(self._face_in_thread, frame, t))
+            except RuntimeError:  # closed meanwhile
+                return
         if self.recorder is not None and t >= self._rec_next and len(self._rec_pending) < 4:
             self._rec_next = t + 1.0 / REC_FPS - 0.005
-            self._rec_pending.append(self._rec.submit(self._rec_video, frame, t))
+            try:
+                self._rec_pending.append(self._rec.submit(self._rec_video, frame, t))
+            except RuntimeError:  # closed meanwhile
+                pass
 
     def _face_in_thread(self, frame: av.VideoFrame, t: float) -> None:
         try:
