@@ -242,6 +242,9 @@ def room_end(*, actor, room: LiveRoom, end_media: bool = True) -> LiveRoom:
     room.state, room.ended_at, room.ended_by = LiveRoom.State.ENDED, timezone.now(), actor
     room.save(update_fields=["state", "ended_at", "ended_by", "updated_at"])
     timeline_add(room=room, kind="ended", actor=actor)
+    from hirelens.scheduling.services import interview_complete
+
+    interview_complete(actor=actor, interview=room.interview)
     audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=room, fields=["ended"])
     room_id = room.pk
     publish_room_on_commit(room_id, "ended", {"by": actor.full_name})

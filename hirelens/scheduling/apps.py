@@ -13,4 +13,5 @@ class SchedulingConfig(AppConfig):
         register_timeline_kind("interview.scheduled", _("安排了面试：%(title)s"))
         register_timeline_kind("interview.rescheduled", _("面试改期：%(title)s"))
         register_timeline_kind("interview.cancelled", _("取消了面试：%(title)s"))
+        register_timeline_kind("interview.completed", _("面试已结束：%(title)s"))
         register_timeline_kind("interview.link_opened", _("打开了面试链接（%(kind)s）"))

@@ -263,6 +263,20 @@ def interview_cancel(*, actor: User, interview: Interview, reason: str, request=
 
 
 @transaction.atomic
+def interview_complete(*, actor, interview: Interview) -> Interview:
+    """The interview took place (its live room was ended by an interviewer): no more reminders, and the
+    candidate's timeline says so. A cancelled or already completed interview is left as it is."""
+    interview = Interview.objects.select_for_update().select_related("application").get(pk=interview.pk)
+    if interview.status != Interview.Status.SCHEDULED:
+        return interview
+    interview.status = Interview.Status.COMPLETED
+    interview.save(update_fields=["status", "updated_at"])
+    timeline_add(candidate=interview.application.candidate, kind="interview.completed", actor=actor,
+                 params={"title": interview.title, "position_id": interview.application.position_id})
+    return interview
+
+
+@transaction.atomic
 def interview_links_issue(*, interview: Interview, actor=None) -> dict:
     """Fresh links for everyone (for an invitation): {"candidate": url, "backup": url, "interviewers": {user_id: url}}.
 

@@ -56,6 +56,12 @@ def test_admit_opens_the_room_once_and_end_is_for_good(room, interviewer):
     room = services.room_end(actor=interviewer, room=room)
     assert room.state == LiveRoom.State.ENDED and room.ended_by == interviewer and room.ended_at is not None
     assert list(RoomEvent.objects.filter(room=room).values_list("kind", flat=True)) == ["admitted", "ended"]
+    # the scheduled interview took place: completed (no more reminders), and the candidate's timeline says so
+    room.interview.refresh_from_db()
+    assert room.interview.status == "completed"
+    from hirelens.candidates.models import TimelineEvent
+
+    assert TimelineEvent.objects.filter(candidate=room.application.candidate, kind="interview.completed").count() == 1
     with pytest.raises(ValidationError):
         services.room_join(room=room, peer="p1", actor=interviewer)
     with pytest.raises(ValidationError):
