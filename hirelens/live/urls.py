@@ -1,5 +1,3 @@
-import importlib.util
-
 from django.urls import include, path
 
 from . import views
@@ -7,13 +5,10 @@ from . import views
 app_name = "live"
 
 urlpatterns = [
-    path("interview/<int:interview_id>/", views.interview_room, name="interview_room"),
+    path("interview/<id:interview_id>/", views.interview_room, name="interview_room"),
     path("join/<str:token>/", views.candidate_join, name="join"),
-    path("<int:room_id>/", views.room_page, name="room"),
-    path("<int:room_id>/consent/", views.candidate_consent, name="consent"),
+    path("<id:room_id>/", views.room_page, name="room"),
+    path("<id:room_id>/consent/", views.candidate_consent, name="consent"),
+    path("", include("hirelens.live.urls_incidents")),
+    path("", include("hirelens.live.urls_review")),
 ]
-
-# the incidents and review parts' pages (their own url modules), included once they are there
-for _module in ("hirelens.live.urls_incidents", "hirelens.live.urls_review"):
-    if importlib.util.find_spec(_module) is not None:
-        urlpatterns.append(path("", include(_module)))

@@ -37,7 +37,7 @@ ORG_SCOPES = ("own", "foreign")  # objects that belong to the organization, not 
 
 # --- the world --------------------------------------------------------------------------------------------------
 
-APPLICATION_PARAMS = {"application_id", "session_id", "answer_id", "interview_id", "interview_link_id", "scorecard_id"}
+APPLICATION_PARAMS = {"application_id", "session_id", "answer_id", "interview_id", "interview_link_id", "scorecard_id", "room_id"}
 
 
 def _application_world(application, *, hr, panelist, stage, start) -> dict:
@@ -59,10 +59,15 @@ def _application_world(application, *, hr, panelist, stage, start) -> dict:
     interview = scheduling.interview_schedule(actor=hr, application=application, start=start, end=start + timedelta(hours=1),
                                               interviewers=[panelist], time_zone="Asia/Shanghai")
     link, _token = link_issue(application=application, kind="interviewer", interview=interview, user=panelist)
+    from hirelens.live.services import room_for_interview
+
+    room = room_for_interview(interview=interview)  # its live room, with a recording to play
+    room.recording.save("room.webm", ContentFile(b"webm"))
     card = evaluations.scorecard_submit(actor=panelist, application=application, stage=stage, ratings=ratings(4, 4, 4, 4),
                                         recommendation="hire")
     return {"application_id": application.pk, "session_id": session.pk, "answer_id": answer.pk,
-            "interview_id": interview.pk, "interview_link_id": link.pk, "scorecard_id": card.pk}
+            "interview_id": interview.pk, "interview_link_id": link.pk, "scorecard_id": card.pk, "room_id": room.pk,
+            "incident_kind": "late"}
 
 
 def _position_world(org, hr, panelist, title):
@@ -176,7 +181,8 @@ def walk(patterns=None, prefix="", namespace=""):
 PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 # a parameter whose name is ambiguous across apps, per URL name
 PARAM_OVERRIDES = {("portal:link_revoke", "link_id"): "portal_link_id",
-                   ("scheduling:link_revoke", "link_id"): "interview_link_id"}
+                   ("scheduling:link_revoke", "link_id"): "interview_link_id",
+                   ("live:incident_report", "kind"): "incident_kind"}
 
 
 def fill(name: str, route: str, ids: dict) -> str:
@@ -216,9 +222,12 @@ def fingerprint():
 # GET; for a POST anything but 403/404 and a server error (it is rolled back). Organization-wide objects have
 # the same id on the first two columns.
 OK = "ok"
+MOVED = 302  # a GET that sends the allowed person on (to the object's own page)
 _ALL_404 = (404, 404, 404)
 READ = {"hr_admin": (OK, OK, 404), "recruiter": (OK, OK, 404), "interviewer": (OK, 404, 404),
         "hiring_manager": (OK, 404, 404)}
+# entering an interview's live room by the interview's id: the allowed are sent to the room
+READ_MOVED = {role: tuple(MOVED if outcome == OK else outcome for outcome in READ[role]) for role in READ}
 # the panel sees the object but may not change it
 MANAGE = {"hr_admin": (OK, OK, 404), "recruiter": (OK, OK, 404), "interviewer": (403, 404, 404),
           "hiring_manager": (403, 404, 404)}
@@ -288,6 +297,10 @@ RULES = {
     "scheduling:reschedule": MANAGE, "scheduling:booking_link": MANAGE, "scheduling:interview_new": MANAGE,
     "scheduling:slot_new": MANAGE, "scheduling:slot_cancel": MANAGE,
     "scheduling:link": TOKEN, "scheduling:link_calendar": TOKEN,
+    # the live room: the interviewers' room, its incidents and recording follow the interview page's rule; the
+    # candidate's pages need the candidate link (or the browser session it granted)
+    "live:room": READ, "live:interview_room": READ_MOVED, "live:incidents": READ, "live:incident_report": READ,
+    "live:incident_voice_only": READ, "live:room_recording": READ, "live:join": TOKEN, "live:consent": TOKEN,
     # the API, by "METHOD path" from the OpenAPI document
     "GET /api/v1/candidates/{candidate_id}": READ, "PATCH /api/v1/candidates/{candidate_id}": EDIT_RECORD,
     "POST /api/v1/candidates/{candidate_id}/contact/{field}": CONTACT,
