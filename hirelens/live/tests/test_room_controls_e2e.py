@@ -1,9 +1,9 @@
 """The interviewer's controls as the OTHER side sees them, in Debian's Chromium with its fake camera, microphone and
 screen (getDisplayMedia answers with a fake 1280x720 "monitor" under --use-fake-ui-for-media-stream and
 --use-fake-device-for-media-stream): sharing the screen turns the video the candidate's page decodes into the screen
-(16:9 instead of the camera's 4:3) and flags the interviewer's tile, also for a candidate page reloaded during the
-share, and stopping it brings the camera back; muting stops
-the audio energy the candidate's page receives; turning the camera off makes the received picture black."""
+(16:9 instead of the camera's 4:3) and flags the interviewer's tile, also on a candidate page reloaded during the share
+and over the fresh connection an interviewer's page offers after a long network drop; stopping it brings the camera
+back; muting stops the audio energy the candidate's page receives; turning the camera off makes the picture black."""
 
 import time
 
@@ -127,6 +127,18 @@ def test_interviewer_screen_mute_and_camera_reach_the_candidate(asgi_server, med
         again = _wait_received(cand, lambda r: strings["screen"] in r["flags"] and r["w"] / r["h"] > 1.6,
                                "the shared screen on the reloaded candidate's page", timeout=15)
         print(f"live controls: after a reload the candidate receives {again['w']}x{again['h']}")
+        _frames_go_on(cand)
+
+        # the interviewer's network drops for longer than the candidate's page keeps a connection (15 s); back, its ICE
+        # restart meets no connection there, the candidate's page answers with a reset and the interviewer's page
+        # offers a fresh connection: that one carries the screen too, and the tile still says so
+        staff_ctx.set_offline(True)
+        wait_for_js(cand, "document.querySelector('.tile[data-role=interviewer]') === null", timeout=25000)
+        staff_ctx.set_offline(False)
+        wait_for_js(cand, FLOWING, timeout=30000)
+        fresh = _wait_received(cand, lambda r: strings["screen"] in r["flags"] and r["w"] / r["h"] > 1.6,
+                               "the shared screen over the interviewer's fresh connection", timeout=15)
+        print(f"live controls: after the interviewer's fresh connection the candidate receives {fresh['w']}x{fresh['h']}")
         _frames_go_on(cand)
 
         # stop sharing: the camera comes back
