@@ -69,6 +69,7 @@ AUDITED: dict[str, Names] = {
     "portal/<token>/": CANDIDATE,
     "scheduling/l/<token>/": Names("scheduling.interviewlink", "link_id"),
     "scheduling/interviews/<interview_id>/calendar.ics": CANDIDATE,  # the candidate's address, for contact-permitted staff
+    "live/rooms/<room_id>/recording/": Names("live.liveroom", "room_id"),
     "analytics/export.xlsx": Names("", "xlsx"),
     "analytics/export.pdf": Names("", "pdf"),
     "api/v1/candidates/": ANY_CANDIDATE,
@@ -89,6 +90,8 @@ LISTS: dict[str, str] = {
     "scheduling/interviews/<interview_id>/calendar.ics": "calendar event: attendee names and e-mails for the invitee",
     "scheduling/l/<token>/calendar.ics": "the holder's own calendar event",
     "interviews/new/<application_id>/": "send-an-interview form: the name only",
+    "live/rooms/<room_id>/incidents/": "the room's incidents and the candidate's help-desk reports, polled by the room page "
+                                       "(entering the room is audited, naming the candidate)",
     "i/<token>/": "the candidate's own interview link",
     "i/<token>/state": "the candidate's own interview link",
     "imports/": "batch list: file names and counts",
@@ -122,6 +125,7 @@ def _fixtures():
     from hirelens.feedback.services import survey_send
     from hirelens.imports.models import ImportBatch
     from hirelens.interviews.models import Answer, InterviewSession
+    from hirelens.live.models import LiveRoom
     from hirelens.messaging.models import Message, Ticket
     from hirelens.messaging.services.helpdesk import help_link_token
     from hirelens.messaging.services.inbound import binding_token_create
@@ -137,7 +141,8 @@ def _fixtures():
     application = candidate.applications.first()
     session = InterviewSession.objects.filter(application__candidate=candidate).first()
     _link, portal_token = portal_link_create(actor=admin, candidate=candidate)
-    link, scheduling_token = link_issue(application=application, kind="candidate", interview=application.interviews.first())
+    link, scheduling_token = link_issue(application=application, kind="candidate",
+                                         interview=application.interviews.filter(status="scheduled").first())
     _survey, survey_token = survey_send(application=application, stage_key="audit-walk", now=timezone.now())
     check = BackgroundCheck.objects.filter(candidate=candidate).first()
     background_check_save(actor=admin, candidate=candidate, provider=check.provider, status=check.status, check=check,
@@ -166,6 +171,7 @@ def _fixtures():
         "user_id": admin.pk,
         "invitation_id": (Invitation.objects.filter(organization=org).first() or admin).pk,
         "assignment_id": PositionAssignment.objects.filter(position=application.position).first().pk,
+        "room_id": LiveRoom.objects.filter(application__candidate=candidate).first().pk,  # his recorded live interview
         "index": 0, "field": "phone", "org_slug": org.slug, "kind": "invitation", "language": "zh-hans", "uidb64": "MQ", "token": "x",
     }
     tokens = {"portal/": portal_token, "scheduling/l/": scheduling_token, "feedback/s/": survey_token,

@@ -26,4 +26,7 @@ def test_catalogue_is_complete(path):
     missing = [e.msgid for e in po if not e.obsolete and (not e.msgstr and not e.msgstr_plural or "fuzzy" in e.flags)]
     assert not missing, f"{path}: untranslated {missing[:5]}"
     for entry in po.translated_entries():
-        assert sorted(PLACEHOLDER.findall(entry.msgid)) == sorted(PLACEHOLDER.findall(entry.msgstr)), entry.msgid
+        # a plural entry's forms are each a full translation (the singular msgid's placeholders in every form)
+        forms = list(entry.msgstr_plural.values()) if entry.msgid_plural else [entry.msgstr]
+        for form in forms:
+            assert sorted(PLACEHOLDER.findall(entry.msgid)) == sorted(PLACEHOLDER.findall(form)), entry.msgid
