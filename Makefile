@@ -76,8 +76,10 @@ test: test-setup lint test-sqlite test-postgres test-redis test-analysis
 test-sqlite: test-setup
 	HIRELENS_DATABASE_URL= $(PYTEST) -m "not redis"
 
+# the worker and real-time tests (live rooms, Chromium with servers) run on PostgreSQL in test-redis (PostgreSQL +
+# Redis), not twice
 test-postgres: test-setup
-	HIRELENS_DATABASE_URL=$(PG_TEST_URL) $(PYTEST) -m "not redis"
+	HIRELENS_DATABASE_URL=$(PG_TEST_URL) $(PYTEST) -m "not redis and not worker and not realtime"
 
 test-redis: test-setup
 	HIRELENS_REDIS_URL=$(REDIS_TEST_URL) HIRELENS_DATABASE_URL=$(PG_TEST_URL) $(PYTEST) -m "redis or worker or realtime"
