@@ -10,7 +10,6 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.test import Client
 from django.urls import reverse
@@ -112,12 +111,23 @@ def state(client, room):
 
 
 class Listener:
-    """A real member of the room's channel-layer groups, as a browser's socket is."""
+    """A real member of the room's channel-layer groups, as a browser's socket is. Everything it does runs on one
+    event loop of its own (channels_redis binds a channel's receive queue to the loop that first read it)."""
 
     def __init__(self, group: str):
+        import asyncio
+        import threading
+
         self.layer = get_channel_layer()
-        self.channel = async_to_sync(self.layer.new_channel)()
-        async_to_sync(self.layer.group_add)(group, self.channel)
+        self.loop = asyncio.new_event_loop()
+        threading.Thread(target=self.loop.run_forever, daemon=True).start()
+        self.channel = self._run(self.layer.new_channel())
+        self._run(self.layer.group_add(group, self.channel))
+
+    def _run(self, coroutine):
+        import asyncio
+
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(30)
 
     def receive_all(self) -> list[dict]:
         async def drain():
@@ -129,7 +139,7 @@ class Listener:
                     out.append(await asyncio.wait_for(self.layer.receive(self.channel), 0.2))
                 except TimeoutError:
                     return out
-        return async_to_sync(drain)()
+        return self._run(drain())
 
 
 # --- network poor: the backup link ---------------------------------------------------------------
