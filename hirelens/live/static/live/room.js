@@ -189,6 +189,7 @@
     if (msg.voice_only !== undefined) setVoiceOnly(!!msg.voice_only);
     janusMode = !!msg.janus;
     if (msg.state === "ended") { onEnded(); return; }
+    if (screenTrack) sendState(); // a join says muted and camera only: a screen still shared is said again
     const listed = new Set();
     (msg.participants || []).forEach((p) => { infos.set(p.peer, Object.assign(infos.get(p.peer) || {}, p, { left: false })); listed.add(p.peer); });
     if (ROLE === "candidate") {
@@ -325,7 +326,7 @@
         st.sending[kind] = transceiver.sender;
       } else {
         const sender = pc.addTrack(track, localStream);
-        if (kind === "video" && !outgoing("video")) sender.replaceTrack(null).catch(() => {});
+        if (kind === "video" && outgoing("video") !== track) sender.replaceTrack(outgoing("video")).catch(() => {}); // voice only, or a screen shared
         st.sending[kind] = sender;
       }
     }
