@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,6 +18,7 @@ from hirelens.candidates.access import access_application
 from hirelens.core.access import require_perm
 from hirelens.core.audit import audit_list_read, audit_record
 from hirelens.core.models import AuditEvent
+from hirelens.core.ranges import ranged_file_response
 
 from . import services
 from .access import access_answer, access_session, session_list
@@ -168,9 +167,6 @@ def session_revoke(request, session_id: int):
     return redirect("interviews:detail", session_id=session.pk)
 
 
-RANGE = re.compile(r"bytes=(\d*)-(\d*)$")
-
-
 @login_required
 def answer_media(request, answer_id: int):
     """Stream a recording (decrypted on the fly), with HTTP range support so the player can seek."""
@@ -178,25 +174,5 @@ def answer_media(request, answer_id: int):
     if not answer.recording:
         raise Http404
     audit_record(action=AuditEvent.Action.READ_FILE, actor=request.user, obj=answer, fields=["recording"], request=request)
-    handle = answer.recording.open("rb")
-    size = answer.size
     content_type = "video/mp4" if answer.extension == "mp4" else ("audio/webm" if answer.kind == Answer.Kind.AUDIO else "video/webm")
-    match = RANGE.match(request.headers.get("Range", ""))
-    if not match or size == 0:
-        response = FileResponse(handle, content_type=content_type)
-        response["Accept-Ranges"] = "bytes"
-        return response
-    start = int(match.group(1)) if match.group(1) else max(0, size - int(match.group(2) or 0))
-    end = min(int(match.group(2)), size - 1) if match.group(1) and match.group(2) else size - 1
-    if start >= size or start > end:
-        handle.close()
-        response = HttpResponse(status=416)
-        response["Content-Range"] = f"bytes */{size}"
-        return response
-    handle.seek(start)
-    data = handle.read(min(end - start + 1, 4 * 1024 * 1024))
-    handle.close()
-    response = HttpResponse(data, status=206, content_type=content_type)
-    response["Content-Range"] = f"bytes {start}-{start + len(data) - 1}/{size}"
-    response["Accept-Ranges"] = "bytes"
-    return response
+    return ranged_file_response(request, answer.recording, size=answer.size, content_type=content_type)
