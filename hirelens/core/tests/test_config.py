@@ -17,7 +17,7 @@ GOOD_KEYS = {
 
 def run_check(settings_module, **env):
     clean = {k: v for k, v in os.environ.items() if not k.startswith("HIRELENS_")}
-    clean.update(env, DJANGO_SETTINGS_MODULE=settings_module, HIRELENS_VAR_DIR=str(ROOT / "var" / "test-config"))
+    clean.update(env, DJANGO_SETTINGS_MODULE=settings_module, HIRELENS_VAR_DIR=str(Path(os.environ.get("HIRELENS_VAR_DIR", ROOT / "var")) / "test-config"))
     return subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120)
 
 

@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 from .test_config import GOOD_KEYS, ROOT
 
@@ -29,7 +30,7 @@ def _run(*args, **env):
     # a production process starts from the operator's environment, not from the test runner's switches
     clean = {k: v for k, v in os.environ.items() if not k.startswith("HIRELENS_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     clean.update(GOOD_KEYS, HIRELENS_SECRET_KEY=SECRET, HIRELENS_ALLOWED_HOSTS="testserver",
-                 HIRELENS_VAR_DIR=str(ROOT / "var" / "test-config"), DJANGO_SETTINGS_MODULE="config.settings.production")
+                 HIRELENS_VAR_DIR=str(Path(os.environ.get("HIRELENS_VAR_DIR", ROOT / "var")) / "test-config"), DJANGO_SETTINGS_MODULE="config.settings.production")
     clean.update(env)
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120)
 
