@@ -32,6 +32,8 @@ def shell(request):
     for label, name, perm in NAVIGATION:
         if perm is None or user_can(user, perm):
             url = reverse(name)
-            items.append({"label": label, "url": url, "active": request.path == url or (url != "/" and request.path.startswith(url))})
+            items.append({"label": label, "url": url, "active": request.path == url or (url != "/" and request.path.startswith(url)),
+                          # the help desk's pending counter: fetched after the page loads and on each live event
+                          "counter_url": reverse("messaging:helpdesk_pending") if name == "messaging:helpdesk" else ""})
     role_label = Role(user.role).label if user.role in Role.values else ""
     return {"nav_items": items, "role_label": role_label}

@@ -81,7 +81,11 @@ def survey_page(request, token: str):
     try:
         survey = services.survey_by_token(token)
     except services.SurveyClosed as closed:
-        return render(request, "feedback/survey_closed.html", {"reason": closed.reason}, status=410 if closed.reason != "unknown" else 404)
+        if closed.reason in {"expired", "unknown"}:  # a candidate's dead-link page with "ask for a new link"
+            from hirelens.messaging.services.deadlinks import dead_link_render
+
+            return dead_link_render(request, "feedback/survey_closed.html", kind="survey", token=token, context={"reason": closed.reason})
+        return render(request, "feedback/survey_closed.html", {"reason": closed.reason}, status=410)
     errors: list[str] = []
     if request.method == "POST":
         try:

@@ -129,11 +129,11 @@ def interview_page(request, token: str):
     try:
         session = access_session_by_token(token=token)
     except Http404:
-        # a withdrawn or expired link says so plainly (410); an unknown one stays a plain 404
-        status = services.session_link_status(token)
-        if status == "unknown":
-            raise
-        return render(request, "interviews/link_closed.html", {"status": status}, status=410)
+        # expired / withdrawn (410) or unknown (404): a candidate's page that says which, in their language, with
+        # "ask for a new link" (the help desk's dead-link page, issue 19)
+        from hirelens.messaging.services.deadlinks import dead_link_render
+
+        return dead_link_render(request, "interviews/link_closed.html", kind="interview", token=token)
     if not request.COOKIES.get("django_language"):
         # The company chose the interview's language; the candidate can still switch.
         with translation.override(session.language):

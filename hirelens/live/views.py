@@ -75,8 +75,11 @@ def candidate_join(request, token: str):
     try:
         link = link_open(token, request=request, kinds=CANDIDATE_KINDS)
     except LinkError as exc:
-        status = 410 if exc.code in {"expired", "revoked"} else 404 if exc.code == "invalid" else 403
-        return render(request, "live/closed.html", {"reason": "link", "message": exc.message, "code": exc.code}, status=status)
+        if exc.code in {"expired", "revoked", "invalid"}:  # a candidate's dead-link page with "ask for a new link"
+            from hirelens.messaging.services.deadlinks import dead_link_render
+
+            return dead_link_render(request, "live/closed.html", kind="live", token=token, context={"reason": "dead", "code": exc.code})
+        return render(request, "live/closed.html", {"reason": "link", "message": exc.message, "code": exc.code}, status=403)
     interview = link.interview
     if interview is None or not services.is_live_interview(interview):
         return _closed(request, "not_live", status=404)

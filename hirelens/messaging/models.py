@@ -307,15 +307,39 @@ class Ticket(TenantOwnedModel):
     source = models.CharField(_("来源"), max_length=16, choices=Source.choices)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.OPEN, db_index=True)
     page = models.CharField(_("页面"), max_length=300, blank=True)
+    step = models.CharField(_("步骤"), max_length=64, blank=True)
+    # What the ticket is about (one thread per candidate and subject): "interviews.session", "scheduling.link",
+    # "scheduling.interview", "feedback.survey", "portal.link" or "" (a general question) with the row's id, and a
+    # label in words fixed when the ticket opens (the link itself may be gone by the time HR reads it).
+    subject_type = models.CharField(max_length=40, blank=True)
+    subject_id = models.BigIntegerField(null=True, blank=True)
+    subject_label = models.CharField(_("事由"), max_length=200, blank=True)
+    language = models.CharField(max_length=10, blank=True)  # the candidate's page language: resend texts follow it
+    new_link_requested = models.BooleanField(default=False)  # "ask for a new link" from a dead-link page
+    ip_hash = models.CharField(max_length=64, blank=True, db_index=True)  # rate limit per IP (keyed hash, no address kept)
     contact = EncryptedTextField(blank=True)  # e-mail given on the web form when no candidate is known
     first_response_at = models.DateTimeField(null=True, blank=True)
     last_message_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-last_message_at", "-pk"]
+        indexes = [models.Index(fields=["candidate", "subject_type", "subject_id"], name="ticket_thread_idx")]
 
     def __str__(self) -> str:
         return f"#{self.pk}"
+
+    @property
+    def subject_display(self) -> str:
+        """What the thread is about, in the reader's language ("AI视频面试链接", or "一般问题")."""
+        from hirelens.messaging.services.deadlinks import SUBJECT_NAMES
+
+        return str(SUBJECT_NAMES.get(self.subject_type, _("一般问题")))
+
+    @property
+    def step_display(self) -> str:
+        from hirelens.messaging.services.deadlinks import step_words
+
+        return step_words(self.step)
 
     @property
     def first_response_seconds(self) -> int | None:

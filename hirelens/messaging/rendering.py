@@ -35,6 +35,7 @@ VARIABLES = {
     "when": gettext_lazy("距开始时间"),
     "deadline": gettext_lazy("截止时间（收件人时区，写明时区）"),
     "notice": gettext_lazy("录制和分析说明"),
+    "help_link": gettext_lazy("求助对话链接"),
 }
 
 # kind -> (subject, body). The msgids are the zh-Hans wording; the English catalogue holds the rest.
@@ -84,7 +85,7 @@ DEFAULTS = {
     ),
     Kind.HELPDESK_REPLY: (
         gettext_lazy("关于您的问题（工单 {ticket}）"),
-        gettext_lazy("{reply}"),
+        gettext_lazy("{reply}\n查看完整对话并回复：{help_link}"),
     ),
     Kind.INTERVIEWER_NOTICE: (
         gettext_lazy("面试安排：{position}"),

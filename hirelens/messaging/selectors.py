@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 
 from .access import visible_messages, visible_reminders, visible_tickets
@@ -41,6 +43,49 @@ def ticket_stats(*, actor) -> dict:
     average = answered.aggregate(avg=Avg("wait"))["avg"]
     counts["first_response_avg_minutes"] = round(average.total_seconds() / 60, 1) if average is not None else None
     return counts
+
+
+def ticket_pending_count(*, actor) -> int:
+    """The navigation's counter: tickets waiting for HR (0 without the help-desk right)."""
+    return visible_tickets(actor=actor).filter(status=Ticket.Status.OPEN).count()
+
+
+def first_response_by_day(*, actor, days: int = 14, goal_minutes: int = 15, zone: str = "Asia/Shanghai") -> dict:
+    """First-response time per day of opening (the viewer's zone): tickets, answered, median minutes, share answered
+    within the goal (a ticket still waiting past the goal counts as missed). One query over the window."""
+    from statistics import median
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    tz = ZoneInfo(zone)
+    start = (now.astimezone(tz) - timedelta(days=days - 1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    goal = timedelta(minutes=goal_minutes)
+    rows = visible_tickets(actor=actor).filter(created_at__gte=start).values_list("created_at", "first_response_at")
+    by_day: dict = {}
+    waits_all, met_all, due_all = [], 0, 0
+    for created, first in rows:
+        day = by_day.setdefault(created.astimezone(tz).date(), {"tickets": 0, "waits": [], "met": 0, "due": 0})
+        day["tickets"] += 1
+        wait = (first - created) if first is not None else None
+        if wait is not None:
+            day["waits"].append(wait.total_seconds() / 60)
+        if wait is not None or now - created > goal:  # decided: answered, or already past the goal
+            day["due"] += 1
+            day["met"] += int(wait is not None and wait <= goal)
+    days_out = []
+    for date in sorted(by_day, reverse=True):
+        d = by_day[date]
+        waits_all += d["waits"]
+        met_all += d["met"]
+        due_all += d["due"]
+        days_out.append({"date": date, "tickets": d["tickets"], "answered": len(d["waits"]),
+                         "median_minutes": round(median(d["waits"]), 1) if d["waits"] else None,
+                         "within_goal_pct": round(100 * d["met"] / d["due"]) if d["due"] else None})
+    return {"goal_minutes": goal_minutes, "days": days_out,
+            "median_minutes": round(median(waits_all), 1) if waits_all else None,
+            "within_goal_pct": round(100 * met_all / due_all) if due_all else None}
 
 
 def candidate_messages(*, actor, candidate_id: int) -> QuerySet[Message]:

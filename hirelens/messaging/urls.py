@@ -12,6 +12,8 @@ urlpatterns = [
     path("helpdesk/<id:ticket_id>/", views.ticket_detail, name="ticket"),
     path("helpdesk/<id:ticket_id>/reply/", views.ticket_reply, name="ticket_reply"),
     path("helpdesk/<id:ticket_id>/close/", views.ticket_close, name="ticket_close"),
+    path("helpdesk/<id:ticket_id>/resend/", views.ticket_resend, name="ticket_resend"),
+    path("helpdesk/pending/", views.helpdesk_pending, name="helpdesk_pending"),
     path("settings/", views.channel_settings, name="settings"),
     path("templates/", views.template_index, name="templates"),
     path("templates/<str:kind>/<str:language>/", views.template_edit, name="template_edit"),
@@ -19,4 +21,5 @@ urlpatterns = [
     path("wechat/<slug:org_slug>/bind/<str:token>/", views.wechat_bind, name="wechat_bind"),
     path("wecom/<slug:org_slug>/callback", views.wecom_callback, name="wecom_callback"),
     path("help/<str:token>/", views.help_form, name="help"),
+    path("new-link/<str:kind>/<str:token>/", views.new_link, name="new_link"),
 ]

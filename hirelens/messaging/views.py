@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -16,14 +17,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 from hirelens.accounts.roles import Perm
 from hirelens.candidates.selectors import candidate_ids_matching
 from hirelens.core.access import require_perm
-from hirelens.core.audit import audit_list_read, audit_record
+from hirelens.core.audit import audit_list_read, audit_record, client_ip
 from hirelens.core.links import absolute_url
 from hirelens.core.models import AuditEvent, Organization
+from hirelens.core.params import query_int
+from hirelens.scheduling.timezones import viewer_zone
 
 from .access import access_message, access_ticket
 from .models import Kind, Message, Reminder, Ticket
 from .rendering import VARIABLES
-from .selectors import message_list, reminder_list, ticket_list, ticket_stats
+from .selectors import first_response_by_day, message_list, reminder_list, ticket_list, ticket_pending_count, ticket_stats
 from .services import config as config_services
 from .services import helpdesk, inbound
 from .services.messages import template_for
@@ -71,19 +74,30 @@ def helpdesk_inbox(request):
     status = request.GET.get("status", "")
     tickets = list(_named(ticket_list(actor=request.user, status=status), request)[:100])
     audit_list_read(request=request, candidates=[t.candidate for t in tickets])
-    context = {"tickets": tickets, "status": status,
-               "statuses": Ticket.Status.choices, "stats": ticket_stats(actor=request.user)}
+    context = {"tickets": tickets, "status": status, "statuses": Ticket.Status.choices, "stats": ticket_stats(actor=request.user),
+               "by_day": first_response_by_day(actor=request.user, goal_minutes=helpdesk.FIRST_RESPONSE_GOAL_MINUTES,
+                                               zone=viewer_zone(request, request.user.organization.time_zone))}
     template = "messaging/_ticket_rows.html" if request.htmx else "messaging/helpdesk.html"
     return render(request, template, context)
+
+
+@login_required
+def helpdesk_pending(request):
+    """The navigation's counter of tickets waiting for HR (reloaded on each ``helpdesk.message`` event)."""
+    return render(request, "messaging/_pending.html", {"helpdesk_pending": ticket_pending_count(actor=request.user)})
+
+
+def _thread_context(ticket):
+    return {"ticket": ticket, "thread": ticket.messages.select_related("author", "outbound"),
+            "can_resend": helpdesk.ticket_can_resend(ticket)}
 
 
 @login_required
 def ticket_detail(request, ticket_id: int):
     ticket = access_ticket(actor=request.user, ticket_id=ticket_id)
     helpdesk.ticket_read(actor=request.user, ticket=ticket, request=request)
-    context = {"ticket": ticket, "thread": ticket.messages.select_related("author", "outbound")}
     template = "messaging/_ticket_thread.html" if request.htmx else "messaging/ticket_detail.html"
-    return render(request, template, context)
+    return render(request, template, _thread_context(ticket))
 
 
 @login_required
@@ -95,8 +109,21 @@ def ticket_reply(request, ticket_id: int):
     except ValidationError as exc:
         flash.error(request, " ".join(exc.messages))
     if request.htmx:
-        return render(request, "messaging/_ticket_thread.html",
-                      {"ticket": ticket, "thread": ticket.messages.select_related("author", "outbound")})
+        return render(request, "messaging/_ticket_thread.html", _thread_context(ticket))
+    return redirect("messaging:ticket", ticket_id=ticket.pk)
+
+
+@login_required
+@require_POST
+def ticket_resend(request, ticket_id: int):
+    """One click: a working link for what the ticket is about, sent to the candidate and recorded as the answer."""
+    ticket = access_ticket(actor=request.user, ticket_id=ticket_id)
+    try:
+        helpdesk.ticket_resend(actor=request.user, ticket=ticket, request=request)
+    except ValidationError as exc:
+        flash.error(request, " ".join(exc.messages))
+    else:
+        flash.success(request, _("已重新发送链接。"))
     return redirect("messaging:ticket", ticket_id=ticket.pk)
 
 
@@ -198,19 +225,69 @@ def wecom_callback(request, org_slug: str):
 
 @require_http_methods(["GET", "POST"])
 def help_form(request, token: str):
-    """"Report a problem" for candidates: any candidate page links here with a signed token."""
-    candidate = helpdesk.help_link_candidate(token)
-    if candidate is None:
+    """The candidate's help page (M3): their threads with HR's answers and a reply box each, and a new question with
+    the page and the step they came from. The signed token is the only credential (never a ticket id alone)."""
+    access = helpdesk.help_access(token)
+    if access is None:
         raise Http404
-    done, error = False, ""
+    page, step = request.GET.get("page", "")[:300], request.GET.get("step", "")[:64]
+    error, status = "", 200
     if request.method == "POST":
         try:
-            helpdesk.ticket_open_web(organization_id=candidate.organization_id, candidate=candidate,
-                                     body=request.POST.get("body", ""), page=request.POST.get("page", "")[:300])
-            done = True
+            if request.POST.get("ticket"):
+                ticket = helpdesk.ticket_follow_up(access=access, ticket_id=request.POST["ticket"],
+                                                   body=request.POST.get("body", ""), ip=client_ip(request) or "")
+            elif access.candidate is None:
+                raise ValidationError(_("请在对话中回复。"))
+            else:
+                ticket = helpdesk.ticket_open_web(
+                    organization_id=access.organization_id, candidate=access.candidate, body=request.POST.get("body", ""),
+                    page=request.POST.get("page", "")[:300], step=request.POST.get("step", "")[:64],
+                    subject_type=access.subject_type, subject_id=access.subject_id,
+                    subject_label=_subject_label(access), ip=client_ip(request) or "")
         except ValidationError as exc:
-            error = " ".join(exc.messages)
-    return render(request, "messaging/help_form.html", {"done": done, "error": error, "page": request.GET.get("page", "")})
+            error, status = " ".join(exc.messages), 400
+        else:
+            return redirect(f"{request.path}?sent={ticket.pk}#ticket-{ticket.pk}")
+    response = render(request, "messaging/help_form.html", {
+        "threads": helpdesk.candidate_threads(access=access), "can_ask": access.candidate is not None,
+        "error": error, "page": request.POST.get("page", page), "step": request.POST.get("step", step),
+        "sent": query_int(request.GET, "sent"), "body": request.POST.get("body", "") if error else "",
+    }, status=status)
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
+def _subject_label(access) -> str:
+    """The position (and interview title) a help link's subject is about, for HR's inbox."""
+    from .services.deadlinks import subject_title
+
+    return subject_title(access.subject_type, access.subject_id, organization_id=access.organization_id)
+
+
+@require_POST
+def new_link(request, kind: str, token: str):
+    """"Ask for a new link" from a dead-link page: the link is looked up again from its token (never from the
+    form), so the ticket names the right candidate and link; an unknown link asks for a contact."""
+    from .services.deadlinks import KINDS, dead_link_language, dead_link_resolve
+
+    if kind not in KINDS:
+        raise Http404
+    dead = dead_link_resolve(kind=kind, token=token)
+    with translation.override(dead_link_language(request, dead)):
+        try:
+            ticket = helpdesk.new_link_request(dead=dead, body=request.POST.get("body", ""),
+                                               contact=request.POST.get("contact", ""), ip=client_ip(request) or "")
+        except ValidationError as exc:
+            response = render(request, "messaging/new_link_done.html",
+                              {"error": " ".join(exc.messages), "dead": dead, "dead_token": token}, status=400)
+        else:
+            thread = reverse("messaging:help", args=[helpdesk.help_link_token(candidate=ticket.candidate, ticket=ticket)])
+            response = render(request, "messaging/new_link_done.html", {"ticket": ticket, "dead": dead, "thread_url": thread})
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "same-origin"
+    return response
 
 
 @login_required

@@ -5,6 +5,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,6 +16,7 @@ from hirelens.candidates.access import access_candidate_for_edit
 from hirelens.candidates.forms import DocumentForm, ProjectForm, ResumeForm
 from hirelens.candidates.models import PERSONAL_FIELDS, Project
 from hirelens.core.flash import flash_errors
+from hirelens.messaging.services.deadlinks import dead_link_render
 
 from . import services
 from .access import PortalLinkExpired, access_portal, access_portal_link_for_staff
@@ -29,8 +31,9 @@ def portal_view(view):
     def wrapper(request, token, *args, **kwargs):
         try:
             link, candidate = access_portal(token=token)
-        except PortalLinkExpired:
-            return render(request, "portal/expired.html", status=410)
+        except (PortalLinkExpired, Http404):
+            # expired / revoked (410) or unknown (404): what happened, in the candidate's language, "ask for a new link"
+            return dead_link_render(request, "portal/expired.html", kind="portal", token=token)
         services.portal_link_touch(link=link)
         response = view(request, token, link, candidate, *args, **kwargs)
         response["Referrer-Policy"] = "same-origin"  # the token must not leak to other sites (no-referrer breaks CSRF Origin)

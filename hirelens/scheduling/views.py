@@ -270,7 +270,11 @@ def link_page(request, token: str):
 
             link = link_verify(token, kinds={InterviewLink.Kind.BOOKING})
     except LinkError as exc:
-        return render(request, "scheduling/link_error.html", {"error": exc.message, "code": exc.code}, status=410 if exc.code in {"expired", "revoked"} else 404 if exc.code == "invalid" else 403)
+        if exc.code in {"expired", "revoked", "invalid"}:  # a candidate's dead-link page with "ask for a new link"
+            from hirelens.messaging.services.deadlinks import dead_link_render
+
+            return dead_link_render(request, "scheduling/link_error.html", kind="booking", token=token, context={"code": exc.code})
+        return render(request, "scheduling/link_error.html", {"error": exc.message, "code": exc.code}, status=403)
     application = link.application
     if link.kind == InterviewLink.Kind.BOOKING:
         if request.method == "POST":

@@ -3,12 +3,14 @@ goes back on WeChat (customer-service message inside the 48-hour window, else th
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core import signing
+from django.utils.crypto import salted_hmac
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from hirelens.accounts.roles import Perm
@@ -18,9 +20,15 @@ from hirelens.core.models import AuditEvent
 from hirelens.core.realtime import organization_group, publish_on_commit
 from hirelens.messaging.models import Kind, Ticket, TicketMessage
 
+from .deadlinks import SUBJECT_NAMES
+
 HELP_LINK_SALT = "hirelens.messaging.help"
+HELP_LINK_MAX_AGE = 60 * 60 * 24 * 90
 MAX_BODY = 2000
-WEB_TICKETS_PER_DAY = 10  # a leaked help link cannot flood the inbox
+WEB_MESSAGES_PER_DAY = 20  # a leaked help link cannot flood the inbox
+NEW_LINK_REQUESTS_PER_DAY = 3
+WEB_TICKETS_PER_IP_HOUR = 10
+FIRST_RESPONSE_GOAL_MINUTES = 15  # the seed's promise: a candidate whose link will not open gets help in real time
 
 
 def _publish(ticket: Ticket, *, direction: str) -> None:
@@ -65,37 +73,193 @@ def ticket_receive(*, organization, binding, body: str) -> tuple[Ticket, bool]:
     return ticket, created
 
 
-def help_link_token(*, candidate) -> str:
-    """A signed token for the candidate's "report a problem" form (any candidate page can link to it)."""
-    return signing.dumps({"o": candidate.organization_id, "c": candidate.pk}, salt=HELP_LINK_SALT)
+@dataclass
+class HelpAccess:
+    """What a signed help token grants: the candidate's own threads (or, for a request left without a known
+    candidate, that one ticket), and the subject the page that linked here was about."""
+
+    organization_id: int
+    candidate: object | None = None
+    ticket_id: int | None = None
+    subject_type: str = ""
+    subject_id: int | None = None
 
 
-def help_link_candidate(token: str, *, max_age: int = 60 * 60 * 24 * 90):
+def help_link_token(*, candidate=None, ticket: Ticket | None = None, subject_type: str = "", subject_id: int | None = None) -> str:
+    """A signed token for the candidate's help page (any candidate page links to it). It names the candidate (or,
+    for a request from an unknown link, the one ticket) and the subject, so neither can be swapped in the URL."""
+    if ticket is not None and ticket.candidate_id is None:
+        return signing.dumps({"o": ticket.organization_id, "t": ticket.pk}, salt=HELP_LINK_SALT)
+    data = {"o": candidate.organization_id, "c": candidate.pk}
+    if subject_type and subject_id:
+        data["s"], data["i"] = subject_type, int(subject_id)
+    return signing.dumps(data, salt=HELP_LINK_SALT)
+
+
+def help_url(*, candidate, page: str = "", step: str = "", subject_type: str = "", subject_id: int | None = None,
+             absolute: bool = False) -> str:
+    """The "need help?" link of a candidate page, with the page and the step the candidate was on."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    from hirelens.core.links import absolute_url
+
+    url = reverse("messaging:help", args=[help_link_token(candidate=candidate, subject_type=subject_type, subject_id=subject_id)])
+    query = urlencode({k: v for k, v in (("page", page[:300]), ("step", step[:64])) if v})
+    url = f"{url}?{query}" if query else url
+    return absolute_url(url) if absolute else url
+
+
+def help_access(token: str, *, max_age: int = HELP_LINK_MAX_AGE) -> HelpAccess | None:
     from hirelens.candidates.models import Candidate
 
     try:
         data = signing.loads(token, salt=HELP_LINK_SALT, max_age=max_age)
-    except signing.BadSignature:
+        organization_id = int(data["o"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
         return None
-    return Candidate.objects.filter(organization_id=data.get("o"), pk=data.get("c")).first()
+    if "t" in data:
+        if not Ticket.objects.filter(organization_id=organization_id, pk=data["t"], candidate__isnull=True).exists():
+            return None
+        return HelpAccess(organization_id=organization_id, ticket_id=int(data["t"]))
+    candidate = Candidate.objects.filter(organization_id=organization_id, pk=data.get("c")).first()
+    if candidate is None:
+        return None
+    subject_type = data.get("s", "") if data.get("s") in SUBJECT_NAMES else ""
+    return HelpAccess(organization_id=organization_id, candidate=candidate, subject_type=subject_type,
+                      subject_id=int(data["i"]) if subject_type and data.get("i") else None)
+
+
+def help_link_candidate(token: str, *, max_age: int = HELP_LINK_MAX_AGE):
+    access = help_access(token, max_age=max_age)
+    return access.candidate if access is not None else None
+
+
+def _ip_hash(ip: str) -> str:
+    return salted_hmac("hirelens.messaging.help.ip", ip or "-").hexdigest() if ip else ""
+
+
+def _check_limits(*, candidate, ip_hash: str, new_link: bool, now) -> None:
+    """A leaked help link or a script cannot flood HR's inbox: messages per candidate per day, new-link requests per
+    candidate per day, tickets opened per IP per hour (the IP is kept only as a keyed hash)."""
+    day = now - timedelta(days=1)
+    if candidate is not None:
+        sent = TicketMessage.objects.filter(ticket__candidate=candidate, direction=TicketMessage.Direction.INBOUND,
+                                            created_at__gt=day).count()
+        if sent >= WEB_MESSAGES_PER_DAY:
+            raise ValidationError(_("今天提交的问题已经很多了，请等待 HR 回复，或直接在公众号留言。"), code="rate")
+        if new_link and TicketMessage.objects.filter(ticket__candidate=candidate, ticket__new_link_requested=True,
+                                                     direction=TicketMessage.Direction.INBOUND,
+                                                     created_at__gt=day).count() >= NEW_LINK_REQUESTS_PER_DAY:
+            raise ValidationError(_("您今天已经申请过新链接了，HR 会尽快处理，请留意微信、短信或邮件。"), code="rate")
+    if ip_hash and Ticket.objects.filter(ip_hash=ip_hash, created_at__gt=now - timedelta(hours=1)).count() >= WEB_TICKETS_PER_IP_HOUR:
+        raise ValidationError(_("提交太频繁了，请一小时后再试。"), code="rate")
 
 
 @transaction.atomic
-def ticket_open_web(*, organization_id: int, body: str, candidate=None, contact: str = "", page: str = "") -> Ticket:
-    """A problem reported from a candidate page. ``candidate`` comes from a signed help link."""
+def ticket_open_web(*, organization_id: int, body: str, candidate=None, contact: str = "", page: str = "", step: str = "",
+                    subject_type: str = "", subject_id: int | None = None, subject_label: str = "", new_link: bool = False,
+                    ip: str = "") -> Ticket:
+    """A question from a candidate page (``candidate`` from a signed help link) or a dead-link page. A follow-up from
+    the same candidate about the same subject joins their open thread; otherwise a new ticket opens. Rate-limited."""
     body = _clean_body(body)
     if candidate is not None and candidate.organization_id != organization_id:
         raise ValidationError(_("候选人不属于本组织。"))
-    if candidate is None and not contact.strip():
-        raise ValidationError(_("请留下邮箱，以便我们回复您。"))
+    contact = contact.strip()[:254]
+    if candidate is None and not contact:
+        raise ValidationError(_("请留下邮箱或手机号，以便我们回复您。"), code="contact")
+    if candidate is None and not _contact_valid(contact):
+        raise ValidationError(_("请填写有效的邮箱或手机号。"), code="contact")
     now = timezone.now()
-    if candidate is not None and Ticket.objects.filter(candidate=candidate, source=Ticket.Source.WEB,
-                                                       created_at__gt=now - timedelta(days=1)).count() >= WEB_TICKETS_PER_DAY:
-        raise ValidationError(_("今天提交的问题已经很多了，请等待 HR 回复，或直接在公众号留言。"))
-    ticket = Ticket.objects.create(organization_id=organization_id, candidate=candidate, source=Ticket.Source.WEB,
-                                   contact=contact.strip()[:254], page=page[:300], last_message_at=now)
+    ip_hash = _ip_hash(ip)
+    _check_limits(candidate=candidate, ip_hash=ip_hash, new_link=new_link, now=now)
+    ticket = None
+    if candidate is not None:
+        ticket = (Ticket.objects.select_for_update()
+                  .filter(organization_id=organization_id, candidate=candidate, subject_type=subject_type,
+                          subject_id=subject_id).exclude(status=Ticket.Status.CLOSED).order_by("-pk").first())
+    if ticket is None:
+        ticket = Ticket.objects.create(organization_id=organization_id, candidate=candidate, source=Ticket.Source.WEB,
+                                       contact=contact if candidate is None else "", page=page[:300], step=step[:64],
+                                       subject_type=subject_type, subject_id=subject_id, subject_label=subject_label[:200],
+                                       new_link_requested=new_link, ip_hash=ip_hash, last_message_at=now,
+                                       language=translation.get_language() or "")
+    else:
+        ticket.status, ticket.last_message_at = Ticket.Status.OPEN, now
+        ticket.page, ticket.step = page[:300] or ticket.page, step[:64] or ticket.step
+        ticket.new_link_requested = ticket.new_link_requested or new_link
+        ticket.save(update_fields=["status", "last_message_at", "page", "step", "new_link_requested", "updated_at"])
     TicketMessage.objects.create(organization_id=organization_id, ticket=ticket, direction=TicketMessage.Direction.INBOUND,
                                  body=body)
+    _publish(ticket, direction="in")
+    _to_live_rooms(ticket)
+    return ticket
+
+
+def _contact_valid(contact: str) -> bool:
+    from django.core.validators import validate_email
+
+    if "@" in contact:
+        try:
+            validate_email(contact)
+        except ValidationError:
+            return False
+        return True
+    digits = "".join(ch for ch in contact if ch.isdigit())
+    return 7 <= len(digits) <= 15 and all(ch.isdigit() or ch in " +-()" for ch in contact)
+
+
+def new_link_request(*, dead, body: str = "", contact: str = "", ip: str = "") -> Ticket:
+    """"Ask for a new link" from a dead-link page: a ticket to HR about that link, naming the candidate and the link
+    (a request from an unknown link carries the contact the visitor left)."""
+    from .deadlinks import DeadLink
+
+    assert isinstance(dead, DeadLink)
+    if dead.organization_id is None:
+        raise ValidationError(_("无法识别这个链接所属的公司，请直接回复发给您链接的消息。"), code="unroutable")
+    body = (body or "").strip() or _("我的链接打不开，请给我一个新的链接。")
+    known = dead.status != "unknown"
+    return ticket_open_web(organization_id=dead.organization_id, body=body, candidate=dead.candidate if known else None,
+                           contact="" if known else contact, page="", step=dead.status,
+                           subject_type=dead.subject_type if known else "unknown",
+                           subject_id=dead.subject_id if known else None, subject_label=dead.title, new_link=True, ip=ip)
+
+
+def candidate_threads(*, access: HelpAccess) -> list[Ticket]:
+    """The threads the help page shows: the candidate's open and answered tickets (closed ones from the last
+    30 days too), each with its messages, in two queries."""
+    from django.db.models import Prefetch, Q
+
+    qs = Ticket.objects.filter(organization_id=access.organization_id)
+    if access.candidate is not None:
+        qs = qs.filter(candidate=access.candidate)
+    else:
+        qs = qs.filter(pk=access.ticket_id)
+    recent = timezone.now() - timedelta(days=30)
+    qs = qs.filter(~Q(status=Ticket.Status.CLOSED) | Q(updated_at__gt=recent))
+    return list(qs.order_by("-last_message_at", "-pk")
+                .prefetch_related(Prefetch("messages", queryset=TicketMessage.objects.order_by("created_at", "pk")))[:20])
+
+
+@transaction.atomic
+def ticket_follow_up(*, access: HelpAccess, ticket_id, body: str, ip: str = "") -> Ticket:
+    """The candidate answers in a thread on the help page. The ticket is found through the signed token (their own
+    tickets only), never by its id alone."""
+    body = _clean_body(body)
+    qs = Ticket.objects.select_for_update().filter(organization_id=access.organization_id)
+    qs = qs.filter(candidate=access.candidate) if access.candidate is not None else qs.filter(pk=access.ticket_id)
+    try:
+        ticket = qs.filter(pk=int(ticket_id)).first()
+    except (TypeError, ValueError):
+        ticket = None
+    if ticket is None:
+        raise ValidationError(_("找不到这条对话。"), code="missing")
+    _check_limits(candidate=ticket.candidate, ip_hash="", new_link=False, now=timezone.now())
+    ticket.status, ticket.last_message_at = Ticket.Status.OPEN, timezone.now()
+    ticket.save(update_fields=["status", "last_message_at", "updated_at"])
+    TicketMessage.objects.create(organization_id=ticket.organization_id, ticket=ticket,
+                                 direction=TicketMessage.Direction.INBOUND, body=body)
     _publish(ticket, direction="in")
     _to_live_rooms(ticket)
     return ticket
@@ -111,19 +275,34 @@ def ticket_read(*, actor, ticket: Ticket, request=None) -> Ticket:
 def ticket_reply(*, actor, ticket: Ticket, body: str) -> TicketMessage:
     """HR answers. The answer is stored, the ticket marked answered (first-response time kept) and a
     ``helpdesk_reply`` message queued to the candidate: customer-service message first, then fall-back."""
-    from .messages import message_send
-
     require_perm(actor, Perm.MESSAGING_HELPDESK)
     if ticket.organization_id != actor.organization_id:
         raise ValidationError(_("工单不属于本组织。"))
     body = _clean_body(body)
+    return _answer(actor=actor, ticket=ticket, body=body)
+
+
+def _answer(*, actor, ticket: Ticket, body: str, outbound=None) -> TicketMessage:
+    """Store HR's answer and send it by the candidate's channel (WeChat first, then the fall-backs) with the link
+    to the whole thread on the web; ``outbound`` given: the answer went out as that message already (a resend)."""
+    from .messages import message_send
+
     now = timezone.now()
     candidate = ticket.candidate or (ticket.binding.candidate if ticket.binding_id else None)
-    outbound = message_send(
-        organization_id=ticket.organization_id, kind=Kind.HELPDESK_REPLY, candidate=candidate,
-        binding=ticket.binding, address="" if (candidate or ticket.binding_id) else ticket.contact,
-        variables={"reply": body, "ticket": ticket.pk}, subject_type="messaging.ticket", subject_id=ticket.pk,
-    )
+    if outbound is None:
+        thread = help_url(candidate=candidate, absolute=True) if candidate is not None else ""
+        if candidate is None and ticket.contact:
+            from django.urls import reverse
+
+            from hirelens.core.links import absolute_url
+
+            thread = absolute_url(reverse("messaging:help", args=[help_link_token(ticket=ticket)]))
+        outbound = message_send(
+            organization_id=ticket.organization_id, kind=Kind.HELPDESK_REPLY, candidate=candidate,
+            binding=ticket.binding, address="" if (candidate or ticket.binding_id) else ticket.contact,
+            variables={"reply": body, "ticket": ticket.pk, "help_link": thread},
+            subject_type="messaging.ticket", subject_id=ticket.pk,
+        )
     reply = TicketMessage.objects.create(organization_id=ticket.organization_id, ticket=ticket, author=actor,
                                          direction=TicketMessage.Direction.OUTBOUND, body=body, outbound=outbound)
     ticket.status, ticket.last_message_at = Ticket.Status.ANSWERED, now
@@ -145,3 +324,80 @@ def ticket_close(*, actor, ticket: Ticket) -> Ticket:
     ticket.save(update_fields=["status", "updated_at"])
     _publish(ticket, direction="close")
     return ticket
+
+
+RESENDABLE = {"interviews.session", "scheduling.link", "scheduling.interview", "portal.link"}
+
+
+def ticket_can_resend(ticket: Ticket) -> bool:
+    """Whether HR's "resend the link" button applies: the ticket is about a link whose app has a resend service that
+    would accept it now (an AI interview only while it is open: session_resend keeps its link and deadline)."""
+    if ticket.subject_type not in RESENDABLE or ticket.subject_id is None or ticket.candidate_id is None:
+        return False
+    if ticket.subject_type == "interviews.session":
+        from hirelens.interviews.models import InterviewSession
+        from hirelens.interviews.services import OPEN_STATES
+
+        return InterviewSession.objects.filter(pk=ticket.subject_id, organization_id=ticket.organization_id,
+                                               revoked_at__isnull=True, state__in=OPEN_STATES,
+                                               expires_at__gt=timezone.now()).exists()
+    if ticket.subject_type == "scheduling.interview":
+        from hirelens.scheduling.models import Interview
+
+        return Interview.objects.filter(pk=ticket.subject_id, organization_id=ticket.organization_id,
+                                        status=Interview.Status.SCHEDULED, end_at__gt=timezone.now()).exists()
+    return True
+
+
+@transaction.atomic
+def ticket_resend(*, actor, ticket: Ticket, request=None) -> TicketMessage:
+    """One click on the ticket: a working link for what the ticket is about, sent to the candidate by their channel,
+    recorded in the thread as HR's answer. The AI interview resends its invitation (its own message, same link);
+    a booking link, a live interview's candidate link and a portal link are issued afresh and sent in the answer."""
+    require_perm(actor, Perm.MESSAGING_HELPDESK)
+    if ticket.organization_id != actor.organization_id:
+        raise ValidationError(_("工单不属于本组织。"))
+    if not ticket_can_resend(ticket):
+        raise ValidationError(_("这张工单没有可以重新发送的链接。"))
+    candidate = ticket.candidate
+    with translation.override(ticket.language or translation.get_language()):
+        if ticket.subject_type == "interviews.session":
+            from hirelens.interviews.models import InterviewSession
+            from hirelens.interviews.services import session_resend
+
+            session = InterviewSession.objects.filter(organization_id=ticket.organization_id, pk=ticket.subject_id,
+                                                      application__candidate=candidate).first()
+            if session is None:
+                raise ValidationError(_("这场面试已不存在。"))
+            message = session_resend(actor=actor, session=session)
+            return _answer(actor=actor, ticket=ticket, body=str(_("已重新发送面试邀请，请查收微信、短信或邮件。")), outbound=message)
+        if ticket.subject_type == "portal.link":
+            from hirelens.portal.services import portal_link_create, portal_url
+
+            _link, token = portal_link_create(actor=actor, candidate=candidate, request=request)
+            link = portal_url(token)
+        else:
+            link = _scheduling_link(actor=actor, ticket=ticket, candidate=candidate)
+        body = _("这是您的新链接：%(link)s") % {"link": link}
+    return _answer(actor=actor, ticket=ticket, body=body)
+
+
+def _scheduling_link(*, actor, ticket: Ticket, candidate) -> str:
+    from hirelens.scheduling.links import link_issue, link_url
+    from hirelens.scheduling.models import Interview, InterviewLink
+
+    if ticket.subject_type == "scheduling.link":
+        old = InterviewLink.objects.filter(organization_id=ticket.organization_id, pk=ticket.subject_id,
+                                           application__candidate=candidate).select_related("application").first()
+        if old is None:
+            raise ValidationError(_("这条链接已不存在。"))
+        from hirelens.scheduling.services import booking_link_issue
+
+        return booking_link_issue(actor=actor, application=old.application)
+    interview = Interview.objects.filter(organization_id=ticket.organization_id, pk=ticket.subject_id,
+                                         application__candidate=candidate).select_related("application").first()
+    if interview is None or interview.status != Interview.Status.SCHEDULED or interview.end_at <= timezone.now():
+        raise ValidationError(_("这场面试已结束或已取消，不能再发送链接。"))
+    _link, token = link_issue(application=interview.application, kind=InterviewLink.Kind.CANDIDATE, interview=interview,
+                              actor=actor)
+    return link_url(token)

@@ -12,14 +12,13 @@ def can(user, perm: str) -> bool:
 
 
 @register.simple_tag
-def help_desk_url(candidate, page: str = "") -> str:
-    """``{% load messaging_tags %}{% help_desk_url candidate request.path %}``: the "report a problem" link
-    any candidate page can show (a signed token; the form opens a help-desk ticket)."""
-    from urllib.parse import urlencode
+def help_desk_url(candidate, page: str = "", step: str = "", subject_type: str = "", subject_id=None) -> str:
+    """``{% load messaging_tags %}{% help_desk_url candidate request.path "booking" "scheduling.link" link.pk as help_href %}
+    {% include "messaging/_help_link.html" %}``: the "need help?" link every candidate page shows (a signed token
+    naming the candidate and the subject; the page and the step travel with the question). Empty without a candidate."""
+    from hirelens.messaging.services.helpdesk import help_url
 
-    from django.urls import reverse
-
-    from hirelens.messaging.services.helpdesk import help_link_token
-
-    url = reverse("messaging:help", kwargs={"token": help_link_token(candidate=candidate)})
-    return f"{url}?{urlencode({'page': page})}" if page else url
+    if candidate is None:
+        return ""
+    return help_url(candidate=candidate, page=page or "", step=step or "", subject_type=subject_type or "",
+                    subject_id=subject_id or None)

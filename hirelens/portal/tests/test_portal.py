@@ -43,13 +43,14 @@ def test_expired_revoked_and_forged_links(portal, hr_admin, client):
 
     PortalLink.objects.filter(pk=link.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     response = client.get(portal["url"])
-    assert response.status_code == 410 and "链接已失效" in response.content.decode()
+    assert response.status_code == 410 and "链接已过期" in response.content.decode()
     assert client.post(portal["url"] + "profile/", {"full_name": "改名"}).status_code == 410
 
     PortalLink.objects.filter(pk=link.pk).update(expires_at=timezone.now() + timedelta(days=1))
     assert client.get(portal["url"]).status_code == 200
     portal_link_revoke(actor=hr_admin, link=PortalLink.objects.get(pk=link.pk))
-    assert client.get(portal["url"]).status_code == 410
+    response = client.get(portal["url"])
+    assert response.status_code == 410 and "链接已被招聘方撤回" in response.content.decode()
     portal["candidate"].refresh_from_db()
     assert portal["candidate"].full_name != "改名"
     assert [e.kind for e in portal["candidate"].timeline.all()[:2]] == ["portal_link_revoked", "portal_link_created"]

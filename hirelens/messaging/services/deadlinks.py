@@ -1,0 +1,233 @@
+"""Dead links (issue 19): a candidate's link that expired, was withdrawn or is not recognised answers a page of its
+own (never the staff 404) that says what happened and offers "ask for a new link", a help-desk ticket to HR about
+that very link.
+
+Each resolver finds the link with its app's own token scheme (hash or signature), whatever its state, and returns a
+``DeadLink``: what it was, for whom, since when, in which language. The views of the five apps call
+``dead_link_render`` from their dead-link branch; the request form posts to ``messaging:new_link`` with the same
+token, so the subject of the ticket is always re-derived on the server (a forged form cannot name another link)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core import signing
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+KINDS = ("interview", "live", "booking", "survey", "portal")
+
+# What a ticket is about, in words (HR's inbox and the candidate's thread); the label adds the position.
+SUBJECT_NAMES = {
+    "interviews.session": _("AI视频面试链接"),
+    "scheduling.interview": _("视频面试链接"),
+    "scheduling.link": _("预约面试链接"),
+    "feedback.survey": _("满意度调查链接"),
+    "portal.link": _("候选人中心链接"),
+    "unknown": _("无法识别的链接"),
+}
+
+# The step a candidate was on when they asked for help (the pages send these names), in words for HR.
+STEP_NAMES = {
+    "welcome": _("欢迎页"), "consent": _("同意说明"), "device": _("设备检查"), "practice": _("练习题"),
+    "question": _("答题"), "review": _("检查并提交"), "done": _("已完成"), "waiting": _("等候室"), "room": _("面试间"),
+    "join": _("进入面试间"), "booking": _("选择面试时间"), "booked": _("已预约"), "survey": _("填写调查"),
+    "portal": _("候选人中心"), "expired": _("链接已过期"), "revoked": _("链接已撤回"), "unknown": _("无法识别的链接"),
+}
+
+
+def step_words(step: str) -> str:
+    """"question:3" → "答题 · 第 3 题"; an unknown name is shown as sent (it came from our own pages)."""
+    name, _sep, number = (step or "").partition(":")
+    words = str(STEP_NAMES.get(name, name))
+    if number.isdigit():
+        words += " · " + _("第 %(n)s 题") % {"n": int(number)}
+    return words
+
+
+@dataclass
+class DeadLink:
+    kind: str  # interview | live | booking | survey | portal
+    status: str  # expired | revoked | unknown
+    organization_id: int | None = None
+    candidate: object | None = None
+    subject_type: str = "unknown"
+    subject_id: int | None = None
+    title: str = ""  # the position (and interview title) the link was for: data, not words to translate
+    ended_at: datetime | None = None
+    zone: str = "Asia/Shanghai"
+    language: str = ""  # the interview's language when known ("" → the browser's)
+
+    @property
+    def subject_name(self) -> str:
+        return str(SUBJECT_NAMES.get(self.subject_type, SUBJECT_NAMES["unknown"]))
+
+    @property
+    def when(self) -> str:
+        """The date it stopped working, in the link's zone named in words, in the active language."""
+        if self.ended_at is None:
+            return ""
+        from hirelens.interviews.notices import deadline_text
+
+        return deadline_text(self.ended_at, self.zone, translation.get_language() or "zh-hans")
+
+
+def _signed(token: str, salt: str) -> tuple[int, str] | None:
+    try:
+        data = signing.loads(token, salt=salt)
+        return int(data["l"]), str(data["s"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None
+
+
+def _interview(token: str) -> DeadLink:
+    from hirelens.interviews.models import InterviewSession
+    from hirelens.interviews.services import _hash, session_time_zone
+
+    session = (InterviewSession.objects.filter(token_hash=_hash(token or ""))
+               .select_related("application__candidate", "application__position", "organization").first())
+    if session is None:
+        return DeadLink(kind="interview", status="unknown")
+    revoked = session.revoked_at is not None or session.state == InterviewSession.State.CANCELLED
+    return DeadLink(kind="interview", status="revoked" if revoked else "expired", organization_id=session.organization_id,
+                    candidate=session.application.candidate, subject_type="interviews.session", subject_id=session.pk,
+                    title=f"{session.application.position.title} · {session.title}",
+                    ended_at=(session.revoked_at or session.updated_at) if revoked else session.expires_at,
+                    zone=session_time_zone(session), language="en" if session.language.startswith("en") else "zh-hans")
+
+
+def _scheduling(token: str, kind: str) -> DeadLink:
+    from hirelens.scheduling import links
+    from hirelens.scheduling.models import InterviewLink
+
+    found = _signed(token, links.SALT)
+    link = None
+    if found is not None:
+        link = (InterviewLink.objects.select_related("application__candidate", "application__position", "interview")
+                .filter(pk=found[0]).first())
+        if link is not None and not signing.constant_time_compare(link.secret_hash, links._hash(found[1])):
+            link = None
+    if link is None or link.kind == InterviewLink.Kind.INTERVIEWER:  # a staff link is no candidate's business here
+        return DeadLink(kind=kind, status="unknown")
+    interview = link.interview
+    booking = link.kind == InterviewLink.Kind.BOOKING
+    title = link.application.position.title + ("" if interview is None else f" · {interview.title}")
+    return DeadLink(kind=kind, status="revoked" if link.revoked_at is not None else "expired",
+                    organization_id=link.organization_id, candidate=link.application.candidate,
+                    subject_type="scheduling.link" if booking or interview is None else "scheduling.interview",
+                    subject_id=link.pk if booking or interview is None else interview.pk, title=title,
+                    ended_at=link.revoked_at or link.expires_at,
+                    zone=(interview.time_zone if interview else link.application.position.time_zone) or "Asia/Shanghai")
+
+
+def _survey(token: str) -> DeadLink:
+    from hirelens.feedback.models import Survey
+    from hirelens.feedback.services import _hash
+
+    survey = Survey.objects.select_related("application__candidate", "position").filter(token_hash=_hash(token or "")).first()
+    if survey is None:
+        return DeadLink(kind="survey", status="unknown")
+    return DeadLink(kind="survey", status="expired", organization_id=survey.organization_id,
+                    candidate=survey.application.candidate, subject_type="feedback.survey", subject_id=survey.pk,
+                    title=survey.position.title, ended_at=survey.expires_at, zone=survey.position.time_zone or "Asia/Shanghai")
+
+
+def _portal(token: str) -> DeadLink:
+    from hirelens.portal.models import PortalLink
+    from hirelens.portal.services import SALT, _hash
+
+    found = _signed(token, SALT)
+    link = None
+    if found is not None:
+        link = PortalLink.objects.select_related("candidate", "organization").filter(pk=found[0]).first()
+        if link is not None and not signing.constant_time_compare(link.secret_hash, _hash(found[1])):
+            link = None
+    if link is None:
+        return DeadLink(kind="portal", status="unknown")
+    return DeadLink(kind="portal", status="revoked" if link.revoked_at is not None else "expired",
+                    organization_id=link.organization_id, candidate=link.candidate, subject_type="portal.link",
+                    subject_id=link.pk, title="", ended_at=link.revoked_at or link.expires_at,
+                    zone=link.organization.time_zone or "Asia/Shanghai")
+
+
+def dead_link_resolve(*, kind: str, token: str) -> DeadLink:
+    """What a link that does not open was (never raises). A link that does open is not asked about here."""
+    if kind == "interview":
+        dead = _interview(token)
+    elif kind in ("live", "booking"):
+        dead = _scheduling(token, kind)
+    elif kind == "survey":
+        dead = _survey(token)
+    elif kind == "portal":
+        dead = _portal(token)
+    else:
+        dead = DeadLink(kind="interview", status="unknown")
+    if dead.status == "unknown":
+        dead.organization_id = _sole_organization_id()
+    return dead
+
+
+def _sole_organization_id() -> int | None:
+    """An unknown link names no company: on a one-company install its requests go to that company; with several
+    companies the page only says to check the link (there is no one to route the request to)."""
+    from hirelens.core.models import Organization
+
+    ids = list(Organization.objects.values_list("pk", flat=True)[:2])
+    return ids[0] if len(ids) == 1 else None
+
+
+def dead_link_status_code(dead: DeadLink) -> int:
+    return 404 if dead.status == "unknown" else 410
+
+
+def dead_link_language(request, dead: DeadLink) -> str:
+    """The candidate's language: their own choice (the language cookie) first, then the interview's, else the
+    browser's (LocaleMiddleware already read Accept-Language)."""
+    from django.conf import settings
+
+    if request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME):
+        return translation.get_language()
+    return dead.language or translation.get_language()
+
+
+def dead_link_render(request, template: str, *, kind: str, token: str, context: dict | None = None):
+    """The dead-link branch of a candidate view: ``template`` (the app's own page) includes
+    ``messaging/_dead_link.html``; 410 for an expired or withdrawn link, 404 for an unknown one."""
+    from django.shortcuts import render
+
+    dead = dead_link_resolve(kind=kind, token=token)
+    with translation.override(dead_link_language(request, dead)):
+        response = render(request, template, {**(context or {}), "dead": dead, "dead_token": token,
+                                              "now": timezone.now()}, status=dead_link_status_code(dead))
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
+def subject_title(subject_type: str, subject_id: int | None, *, organization_id: int) -> str:
+    """The position (and interview title) a subject is about, fixed on the ticket when it opens."""
+    if not subject_type or subject_id is None:
+        return ""
+    if subject_type == "interviews.session":
+        from hirelens.interviews.models import InterviewSession
+
+        row = (InterviewSession.objects.filter(organization_id=organization_id, pk=subject_id)
+               .values_list("application__position__title", "title").first())
+    elif subject_type == "scheduling.interview":
+        from hirelens.scheduling.models import Interview
+
+        row = (Interview.objects.filter(organization_id=organization_id, pk=subject_id)
+               .values_list("application__position__title", "title").first())
+    elif subject_type == "scheduling.link":
+        from hirelens.scheduling.models import InterviewLink
+
+        row = InterviewLink.objects.filter(organization_id=organization_id, pk=subject_id).values_list(
+            "application__position__title").first()
+    elif subject_type == "feedback.survey":
+        from hirelens.feedback.models import Survey
+
+        row = Survey.objects.filter(organization_id=organization_id, pk=subject_id).values_list("position__title").first()
+    else:
+        row = None
+    return " · ".join(part for part in (row or ()) if part)
