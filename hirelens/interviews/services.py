@@ -44,6 +44,12 @@ MAX_BYTES_PER_SECOND = 1_000_000
 DURATION_GRACE_S = 3.0
 MIN_ANSWER_S = 1.0  # less decodable audio than this is no answer (a cut or silent-failed recording)
 OPEN_STATES = (InterviewSession.State.INVITED, InterviewSession.State.STARTED, InterviewSession.State.ANSWERING)
+PRACTICE_PREP_S, PRACTICE_ANSWER_S = 30, 60
+# The default practice question in each interview language. A session in English whose practice text is one of the
+# Chinese defaults (the HR form's and the process template's, before they followed the language) asks the English one.
+PRACTICE_DEFAULTS = {"zh-hans": "请用三个词介绍你自己。", "en": "Please describe yourself in three words."}
+PRACTICE_DEFAULTS_ZH = {"请用三个词介绍你自己。", "练习题：用三个词描述你自己。"}
+MAX_INTERRUPTIONS = 50  # per answer: a page that reloads in a loop cannot grow the row without bound
 
 
 class UploadConflict(ValidationError):
@@ -54,7 +60,7 @@ class UnusableRecording(ValidationError):
     """The uploaded answer is whole but cannot be used (HTTP 422, ``code`` says why): record it again."""
 
 
-def _unusable_message(code: str) -> str:
+def unusable_message(code: str) -> str:
     return {
         "not_media": _("上传的文件不是可识别的音视频，请重新录制这道题（不占重录次数）。"),
         "no_audio": _("录制内容中没有可识别的声音，请检查麦克风后重新录制这道题（不占重录次数）。"),
@@ -75,6 +81,18 @@ def _publish(session: InterviewSession, answer: Answer | None = None) -> None:
 
 
 # --- Sessions and links -----------------------------------------------------------------------
+
+def practice_default(language: str) -> str:
+    return PRACTICE_DEFAULTS["en" if (language or "").startswith("en") else "zh-hans"]
+
+
+def practice_text(session: InterviewSession) -> str:
+    """The practice question as the candidate reads it: a Chinese default in an English interview reads in English."""
+    text = session.practice_question
+    if text.strip() in PRACTICE_DEFAULTS_ZH and (session.language or "").startswith("en"):
+        return PRACTICE_DEFAULTS["en"]
+    return text
+
 
 def plan_from_stage(stage) -> dict:
     """The question plan of an AI-video stage (workflows' settings format) in this app's snapshot format."""
@@ -112,6 +130,8 @@ def session_create(*, actor, application, questions: list[dict], practice_questi
             raise ValidationError(_("题目内容不能为空。"))
         plan.append({"text": text, "prep_s": int(q.get("prep_s", 30)), "answer_s": int(q.get("answer_s", 120)),
                      "retakes": int(q.get("retakes", 1))})
+    if practice_question.strip() in PRACTICE_DEFAULTS_ZH and (language or "").startswith("en"):
+        practice_question = PRACTICE_DEFAULTS["en"]
     token = secrets.token_urlsafe(24)
     session = InterviewSession(
         organization_id=actor.organization_id, application=application, stage=stage, title=title or _("AI视频面试"), questions=plan,
@@ -336,7 +356,7 @@ def _question(session: InterviewSession, index: int) -> dict:
     if index == -1:
         if not session.practice_question:
             raise ValidationError(_("没有练习题。"))
-        return {"text": session.practice_question, "prep_s": 30, "answer_s": 60, "retakes": 99}
+        return {"text": practice_text(session), "prep_s": PRACTICE_PREP_S, "answer_s": PRACTICE_ANSWER_S, "retakes": 99}
     if not 0 <= index < len(session.questions):
         raise ValidationError(_("题目不存在。"))
     return session.questions[index]
@@ -360,10 +380,15 @@ def answer_begin(*, session: InterviewSession, question_index: int, kind: str, m
     if kind == Answer.Kind.VIDEO and session.audio_only:
         kind = Answer.Kind.AUDIO
     unfinished = session.answers.filter(question_index=question_index, status=Answer.Status.RECORDING)
+    carried: list = []
     if technical_retake:
-        # Only an attempt that broke (never completed) earns a free retake.
+        # Only an attempt that broke (never completed) earns a free retake. Its interruptions stay visible to HR on
+        # the new take, each one that awaited the candidate's choice marked "recorded again".
         if not unfinished.exists():
             raise ValidationError(_("没有需要重新录制的中断作答。"))
+        for broken in unfinished.order_by("attempt"):
+            carried += [{**item, "choice": item.get("choice") or "again"} if item.get("kind") == "page" else item
+                        for item in broken.interruptions]
         unfinished.update(status=Answer.Status.FAILED, failure="technical retake")
     else:
         if unfinished.exists():
@@ -373,8 +398,40 @@ def answer_begin(*, session: InterviewSession, question_index: int, kind: str, m
     attempt = (session.answers.filter(question_index=question_index).order_by("-attempt").values_list("attempt", flat=True).first() or 0) + 1
     answer = Answer.objects.create(
         organization_id=session.organization_id, session=session, question_index=question_index, attempt=attempt,
-        technical_retake=technical_retake, kind=kind, mime_type=mime_type[:100],
+        technical_retake=technical_retake, kind=kind, mime_type=mime_type[:100], interruptions=carried[-MAX_INTERRUPTIONS:],
     )
+    return answer
+
+
+@transaction.atomic
+def answer_interrupted(*, answer: Answer, kind: str, recorded_s: float = 0.0, offline_s: float = 0.0) -> Answer:
+    """Note a technical interruption of a take for HR: ``page`` (the page that was recording went away: a reload, a
+    language switch, a closed tab, a crash — reported by the page that finds the take open again) or ``offline``
+    (the network dropped while recording; the recording itself went on). It never costs the candidate anything."""
+    answer = Answer.objects.select_for_update().get(pk=answer.pk)
+    if kind not in ("page", "offline"):
+        raise ValidationError(_("未知的中断类型。"))
+    if answer.status not in (Answer.Status.RECORDING, Answer.Status.COMPLETE):
+        raise UploadConflict(_("该作答已不能记录中断。"))
+    if kind == "page" and answer.status != Answer.Status.RECORDING:
+        raise UploadConflict(_("该作答已完成，不能再上传。"))
+    item = {"kind": kind, "at": timezone.now().isoformat(), "recorded_s": round(max(0.0, min(float(recorded_s), 36000.0)), 1)}
+    if kind == "offline":
+        item["offline_s"] = round(max(0.0, min(float(offline_s), 36000.0)), 1)
+    answer.interruptions = [*answer.interruptions, item][-MAX_INTERRUPTIONS:]
+    answer.save(update_fields=["interruptions", "updated_at"])
+    return answer
+
+
+@transaction.atomic
+def answer_interruption_keep(*, answer: Answer) -> Answer:
+    """The candidate keeps what an interrupted take recorded as the answer (the page then finishes the upload)."""
+    answer = Answer.objects.select_for_update().get(pk=answer.pk)
+    if answer.status != Answer.Status.RECORDING:
+        raise UploadConflict(_("该作答已完成，不能再上传。"))
+    answer.interruptions = [{**item, "choice": "keep"} if item.get("kind") == "page" and not item.get("choice") else item
+                            for item in answer.interruptions]
+    answer.save(update_fields=["interruptions", "updated_at"])
     return answer
 
 
@@ -483,12 +540,27 @@ def _refuse(answer: Answer, *, name: str, code: str) -> NoReturn:
             locked.save(update_fields=["failure", "updated_at"])
             storage = answer.recording.storage
             transaction.on_commit(lambda: [storage.delete(n) for n in pieces])
-    raise UnusableRecording(_unusable_message(code), code=code)
+    raise UnusableRecording(unusable_message(code), code=code)
 
 
-def answer_finish(*, answer: Answer, total_size: int, sha256: str) -> Answer:
-    """Assemble, verify and store the answer. Runs its own transaction after the (slow) assembly."""
+def answer_finish(*, answer: Answer, total_size: int | None, sha256: str | None) -> Answer:
+    """Assemble, verify and store the answer. Runs its own transaction after the (slow) assembly.
+
+    ``total_size`` and ``sha256`` None: finish with the pieces the server holds (an interrupted take kept as it is by a
+    page that no longer has the recording itself, e.g. another browser). The practice answer is checked like any
+    answer (a silent microphone is caught there) and then discarded: only the fact that the practice was done stays."""
     answer = Answer.objects.select_related("session").get(pk=answer.pk)
+    if total_size is None or sha256 is None:
+        if answer.status == Answer.Status.COMPLETE:
+            return answer
+        stored = list(answer.chunks.order_by("index"))
+        if not stored:
+            raise UploadConflict(_("这次作答还没有上传任何内容，请重新录制（不占重录次数）。"))
+        digest = hashlib.sha256()
+        for piece in stored:
+            with piece.data.open("rb") as handle:
+                digest.update(handle.read())
+        total_size, sha256 = sum(c.size for c in stored), digest.hexdigest()
     if answer.status == Answer.Status.COMPLETE:
         if answer.sha256 == sha256.lower() and answer.size == total_size:
             return answer  # idempotent
@@ -499,7 +571,7 @@ def answer_finish(*, answer: Answer, total_size: int, sha256: str) -> Answer:
     received = sum(c.size for c in chunks)
     refused = answer.failure.removeprefix("refused: ") if answer.failure.startswith("refused: ") else ""
     if refused and not chunks and total_size > 0:
-        raise UnusableRecording(_unusable_message(refused), code=refused)  # the same finish again (its answer was lost)
+        raise UnusableRecording(unusable_message(refused), code=refused)  # the same finish again (its answer was lost)
     if received != total_size:
         raise UploadConflict(_("还有分片没有上传（已收到 %(got)s / %(total)s 字节）。") % {"got": received, "total": total_size})
     stream = _ChunkStream(chunks)
@@ -521,10 +593,11 @@ def answer_finish(*, answer: Answer, total_size: int, sha256: str) -> Answer:
         answer.recording.storage.delete(name)
         _fail(answer, "too long")
         raise ValidationError(_("作答超过了时长上限。"))
+    practice = answer.question_index < 0
     with transaction.atomic():
         answer = Answer.objects.select_for_update().get(pk=answer.pk)
         session = InterviewSession.objects.select_for_update().get(pk=answer.session_id)
-        answer.recording.name = name
+        answer.recording.name = "" if practice else name  # the practice is never kept (the candidate was told so)
         answer.size, answer.sha256, answer.media = total_size, sha256.lower(), facts
         answer.duration_s = facts["duration_s"]
         answer.status, answer.completed_at, answer.failure = Answer.Status.COMPLETE, timezone.now(), ""
@@ -537,9 +610,10 @@ def answer_finish(*, answer: Answer, total_size: int, sha256: str) -> Answer:
         if session.state == InterviewSession.State.STARTED and answer.question_index >= 0:
             session.state = InterviewSession.State.ANSWERING
             session.save(update_fields=["state", "updated_at"])
-        chunk_files = [c.data.name for c in chunks]
+        chunk_files = [c.data.name for c in chunks] + ([name] if practice else [])
         UploadChunk.objects.filter(answer=answer).delete()
-        transaction.on_commit(lambda: [answer.recording.storage.delete(n) for n in chunk_files])
+        storage = answer.recording.storage
+        transaction.on_commit(lambda: [storage.delete(n) for n in chunk_files])
         if answer.question_index >= 0:
             from .tasks import answer_analyse_task
 

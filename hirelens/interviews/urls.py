@@ -21,5 +21,8 @@ urlpatterns = [
     path("i/<str:token>/answers/text", views_candidate.answer_text, name="candidate_answer_text"),
     path("i/<str:token>/answers/<id:answer_id>/chunks/<index:index>", views_candidate.chunk, name="candidate_chunk"),
     path("i/<str:token>/answers/<id:answer_id>/finish", views_candidate.answer_finish, name="candidate_answer_finish"),
+    path("i/<str:token>/answers/<id:answer_id>/interruption", views_candidate.answer_interruption,
+         name="candidate_answer_interruption"),
+    path("i/<str:token>/answers/<id:answer_id>/keep", views_candidate.answer_keep, name="candidate_answer_keep"),
     path("i/<str:token>/submit", views_candidate.submit, name="candidate_submit"),
 ]

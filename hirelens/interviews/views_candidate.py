@@ -31,6 +31,9 @@ from .models import Answer
 from .services import UnusableRecording, UploadConflict, current_notices, retakes_left
 
 SHA256 = re.compile(r"[0-9a-fA-F]{64}")
+CHUNK_S = 2  # the page records in pieces of this many seconds (interview.js CHUNK_MS)
+# what the steps before the questions take a candidate who reads every screen (welcome, consent, device check)
+INTRO_S = 150
 
 
 class _In(BaseModel):
@@ -60,8 +63,15 @@ class TextAnswerIn(_In):
 
 
 class FinishIn(_In):
-    size: int = Field(ge=0, le=MAX_ID)
-    sha256: str = Field(pattern=f"^{SHA256.pattern}$")
+    # both absent: finish with the pieces the server holds (an interrupted take kept by a page without its recording)
+    size: int | None = Field(None, ge=0, le=MAX_ID)
+    sha256: str | None = Field(None, pattern=f"^{SHA256.pattern}$")
+
+
+class InterruptionIn(_In):
+    kind: str = Field(pattern="^(page|offline)$")
+    recorded_s: float = Field(0.0, ge=0, le=36000)
+    offline_s: float = Field(0.0, ge=0, le=36000)
 
 
 class SubmitIn(_In):
@@ -106,10 +116,18 @@ def _input(request, schema: type[_In]) -> _In:
 
 
 def _state(session) -> dict:
+    """What the page needs to know. An answer in "recording" is a take under way or interrupted (the page that finds one
+    it did not start offers to keep it or record it again); ``refused`` says the server refused its upload."""
     answers = {}
-    for answer in session.answers.exclude(status__in=[Answer.Status.FAILED, Answer.Status.DISCARDED]).order_by("attempt"):
+    for answer in session.answers.exclude(status__in=[Answer.Status.FAILED, Answer.Status.DISCARDED]).order_by(
+            "attempt").prefetch_related("chunks"):
+        chunks = list(answer.chunks.all())
+        refused = answer.failure.removeprefix("refused: ") if answer.failure.startswith("refused: ") else ""
         answers[str(answer.question_index)] = {"id": answer.pk, "status": answer.status, "kind": answer.kind,
-                                               "received": sum(c.size for c in answer.chunks.all())}
+                                               "received": sum(c.size for c in chunks), "chunks": len(chunks),
+                                               "refused": refused if answer.status == Answer.Status.RECORDING else "",
+                                               "refused_message": services.unusable_message(refused) if refused else "",
+                                               "duration_s": answer.duration_s, "attempt": answer.attempt}
     return {
         "state": session.state,
         "consented": bool(session.consents),
@@ -117,7 +135,9 @@ def _state(session) -> dict:
         "audio_only": session.audio_only,
         "extra_prep_s": session.extra_prep_s,
         "text_answers_allowed": session.text_answers_allowed,
-        "practice": session.practice_question,
+        "practice": services.practice_text(session),
+        "practice_prep_s": services.PRACTICE_PREP_S, "practice_answer_s": services.PRACTICE_ANSWER_S,
+        "chunk_s": CHUNK_S,
         "questions": [{**q, "retakes_left": retakes_left(session, i)} for i, q in enumerate(session.questions)],
         "answers": answers,
     }
@@ -152,11 +172,48 @@ def _interview_page(request, session, token):
                      "label": n.get_kind_display(), "text": n.text_en if english else n.text_zh} for n in notices.values()],
         "facial_enabled": session.organization.facial_analysis_enabled,
         "state_json": _state(session),
-        "total_minutes": max(1, round(sum(q["prep_s"] + q["answer_s"] for q in session.questions) / 60)),
+        "total_minutes": _total_minutes(session),
         "token": token,
         "help_url": _help_url(session, request),
+        "strings": _strings(),
     }
     return render(request, "interviews/candidate.html", context)
+
+
+def _strings() -> dict:
+    """The words the page's script shows and announces, in the page's language (%(name)s filled in by the script)."""
+    return {
+        "uploading": _("正在上传…"), "uploaded": _("已全部上传"),
+        "offline": _("网络已断开，录制内容保存在本机，恢复后会自动继续上传。"),
+        "camFailed": _("无法使用摄像头，已改为仅音频作答。如需视频作答，请在浏览器设置中允许摄像头后刷新页面。"),
+        "micFailed": _("无法使用麦克风：请在浏览器设置中允许麦克风，然后刷新页面。"),
+        "micSilent": _("没有听到麦克风的声音：请检查麦克风是否静音、浏览器是否允许使用麦克风，或换一个麦克风，然后说几句话试试。"),
+        "micHeard": _("已听到麦克风的声音。"),
+        "noRecorder": _("此浏览器不支持录制，请使用最新版 Chrome、Edge、Safari 或微信内置浏览器。"),
+        "slow": _("网速较慢：录制不受影响，上传会在后台完成，请不要关闭页面。"),
+        "prep": _("准备时间"), "recording": _("作答中"),
+        "progress": _("已完成 %(done)s / %(total)s 题"),
+        "practiceLabel": _("练习题（不计分）"),
+        "questionOf": _("第 %(n)s 题，共 %(total)s 题"),
+        "recordedSaving": _("已录制 %(s)s 秒 · 正在保存"),
+        "recordedSaved": _("已录制 %(s)s 秒 · 已保存"),
+        "interruptedKept": _("这道题的录制被中断了（页面刷新、关闭或网络问题）。已录下的约 %(s)s 秒都保存着。"),
+        "interruptedNothing": _("这道题的录制被中断了，还没有录下内容。"),
+        "langLocked": _("录制中不能切换语言，本题作答结束后即可切换。"),
+        "prepStarted": _("%(q)s。准备时间 %(s)s 秒。"),
+        "recordingStarted": _("开始录制，作答时间 %(s)s 秒。"),
+        "secondsLeftNotice": _("还剩 %(s)s 秒。"),
+        "refusedAgain": _("上次的录制无法使用，请重新录制这道题（不占重录次数）。"),
+    }
+
+
+def _total_minutes(session) -> int:
+    """The whole interview, truthfully: reading and consent, the device check, the practice, every question's
+    preparation (with the candidate's extra time) and answer time."""
+    seconds = INTRO_S + sum(q["prep_s"] + session.extra_prep_s + q["answer_s"] for q in session.questions)
+    if session.practice_question:
+        seconds += services.PRACTICE_PREP_S + services.PRACTICE_ANSWER_S
+    return max(1, -(-seconds // 60))
 
 
 def _help_url(session, request) -> str:
@@ -250,8 +307,23 @@ def chunk(request, token: str, answer_id: int, index: int):
 @candidate_api(FinishIn)
 def answer_finish(request, session, data: FinishIn, answer_id: int):
     answer = access_candidate_answer(session=session, answer_id=answer_id)
+    if (data.size is None) != (data.sha256 is None):
+        return _bad(_("以下字段缺失或格式不正确：%(fields)s") % {"fields": "size, sha256"}, ["size", "sha256"])
     answer = services.answer_finish(answer=answer, total_size=data.size, sha256=data.sha256)
     return JsonResponse({"answer": answer.pk, "status": answer.status, "duration_s": answer.duration_s, "state": _state(answer.session)})
+
+
+@candidate_api(InterruptionIn)
+def answer_interruption(request, session, data: InterruptionIn, answer_id: int):
+    answer = access_candidate_answer(session=session, answer_id=answer_id)
+    answer = services.answer_interrupted(answer=answer, kind=data.kind, recorded_s=data.recorded_s, offline_s=data.offline_s)
+    return JsonResponse({"answer": answer.pk, "interruptions": len(answer.interruptions)})
+
+
+@candidate_api(SubmitIn)
+def answer_keep(request, session, data: SubmitIn, answer_id: int):
+    answer = services.answer_interruption_keep(answer=access_candidate_answer(session=session, answer_id=answer_id))
+    return JsonResponse({"answer": answer.pk})
 
 
 @candidate_api(TextAnswerIn)

@@ -1,6 +1,11 @@
 // The candidate's AI video interview: consent, device check, recording in chunks of a few seconds,
 // resumable upload. Every chunk is kept in IndexedDB until the server has the whole answer, so a
 // network drop or a reload loses nothing; uploads retry by themselves with back-off.
+//
+// Interruptions are free (issue 19). The server's state is the truth: an answer still "recording" that this page did
+// not start is a take whose page went away (reload, language switch, closed tab, crash). The page that finds it goes
+// back to that question and offers "keep what was recorded" or "record again" (a technical retake: never a retake);
+// its pieces keep uploading meanwhile. See docs/architecture.md, "Interrupted takes".
 (function () {
   "use strict";
   const CHUNK_MS = 2000;
@@ -50,6 +55,7 @@
       this.pending = 0;
       this.offline = false;
       this.writes = Promise.resolve();  // IndexedDB writes in recording order: an answer is closed after its last piece
+      this.dropped = new Set();  // answers given up (recorded again): their pieces are neither sent nor finished
       window.addEventListener("online", () => this.pump());
     }
     async ready() {
@@ -75,7 +81,7 @@
     }
     async count() {
       const db = await this.ready();
-      const chunks = (await all(db, "chunks")).filter((c) => c.token === this.token && !c.sent);
+      const chunks = (await all(db, "chunks")).filter((c) => c.token === this.token && !c.sent && !this.dropped.has(c.answer));
       const answers = (await all(db, "answers")).filter((a) => a.token === this.token && a.total !== null);
       return chunks.length + answers.length;
     }
@@ -108,7 +114,7 @@
       try {
         const db = await this.ready();
         for (;;) {
-          const chunks = (await all(db, "chunks")).filter((c) => c.token === this.token && !c.sent).sort((a, b) => a.answer - b.answer || a.index - b.index);
+          const chunks = (await all(db, "chunks")).filter((c) => c.token === this.token && !c.sent && !this.dropped.has(c.answer)).sort((a, b) => a.answer - b.answer || a.index - b.index);
           this.pending = await this.count();
           this.onChange();
           if (chunks.length) {
@@ -117,6 +123,7 @@
             const response = await this.request(`${this.base}answers/${chunk.answer}/chunks/${chunk.index}`, {
               method: "PUT", body, headers: { "X-Chunk-Offset": String(chunk.offset), "X-Chunk-SHA256": await sha256(body) },
             });
+            if (!response.ok && this.dropped.has(chunk.answer)) continue;  // given up while it was on its way
             if (!response.ok) {
               const data = await response.json().catch(() => ({}));
               throw new Error(data.error || `HTTP ${response.status}`);
@@ -163,17 +170,34 @@
       await tx(db, "chunks", "readwrite", (s) => chunks.forEach((c) => s.delete(c.key)));
     }
     async recover() {
-      // After a reload: answers whose recording was cut keep what was recorded and are finished as they are.
+      // After a reload: what this browser still holds. Closed answers (recorded to the end) finish uploading by
+      // themselves; open ones (the recording was cut) keep uploading their pieces and wait for the candidate's choice.
       const db = await this.ready();
-      const open = (await all(db, "answers")).filter((a) => a.token === this.token && a.total === null);
-      for (const record of open) {
+      const records = (await all(db, "answers")).filter((a) => a.token === this.token);
+      const closed = new Set(), open = new Map();
+      for (const record of records) {
+        if (record.total !== null) { closed.add(record.answer); continue; }
         const chunks = await all(db, "chunks", "answer", record.answer);
-        record.total = chunks.reduce((n, c) => n + c.blob.size, 0);
-        await tx(db, "answers", "readwrite", (s) => s.put(record));
+        open.set(record.answer, { chunks: chunks.length, bytes: chunks.reduce((n, c) => n + c.blob.size, 0), question: record.question });
       }
       const pending = await this.count();
       if (pending) this.pump();
-      return pending;
+      return { closed, open, pending };
+    }
+    async keep(answer, question) {
+      // The candidate keeps an interrupted take: close it with what this browser recorded; the pump finishes it.
+      const db = await this.ready();
+      const chunks = await all(db, "chunks", "answer", answer);
+      await this.close(answer, chunks.reduce((n, c) => n + c.blob.size, 0), question);
+    }
+    async drop(answer) {
+      // An interrupted take recorded again: its pieces here are of no use any more.
+      this.dropped.add(answer);
+      const db = await this.ready();
+      const chunks = await all(db, "chunks", "answer", answer);
+      await this.forget(db, { answer }, chunks);
+      this.pending = await this.count();
+      this.onChange();
     }
   }
 
@@ -183,71 +207,159 @@
       : ["video/webm;codecs=vp8,opus", "video/webm;codecs=vp9,opus", "video/webm", "video/mp4"];
     return options.find((m) => window.MediaRecorder && MediaRecorder.isTypeSupported(m)) || "";
   }
+  const fill = (text, values) => text.replace(/%\((\w+)\)s/g, (m, key) => String(values[key]));
+  const MIC_THRESHOLD = 2;   // meter level (0-100) that counts as sound
+  const MIC_SILENT_MS = 5000;  // no sound for this long: the device check says so and does not pass
 
   window.interviewFlow = function (token) {
     const strings = JSON.parse(document.getElementById("interview-strings").textContent);
     return {
       token, strings, base: `/i/${token}/`,
       state: JSON.parse(document.getElementById("interview-state").textContent),
-      step: "welcome", error: "", notice: "", busy: false,
+      step: "", error: "", notice: "", busy: false, announcement: "",
       consents: { recording: false, ai_analysis: false, biometric: false },
-      stream: null, audioOnly: false, micOk: false, micLevel: 0, speedLabel: "…", deviceAdvice: "",
+      stream: null, audioOnly: false, micOk: false, micLevel: 0, speedLabel: "…", deviceAdvice: "", micAdvice: "",
       qIndex: -1, phase: "prep", countdown: 0, timer: null, recorder: null, answerId: null, offset: 0, chunkIndex: 0,
-      pending: 0, offline: false, retakesLeft: 0, canContinue: false, textAnswer: "",
-      uploader: null, redo: [], refusal: "", resumeAt: null,
+      pending: 0, offline: false, canContinue: false, textAnswer: "", technicalNext: false,
+      uploader: null, redo: [], refusal: "", resumeAt: null, local: { closed: new Set(), open: new Map() },
+      recordedS: 0, recordingStarted: 0, lastAnswer: null, interrupted: null, offlineSince: 0, recordedAny: false,
 
-      init() {
+      async init() {
         this.uploader = new Uploader(this.base, this.token, (error) => {
           this.pending = this.uploader.pending;
-          this.offline = this.uploader.offline;
+          this.netChange(this.uploader.offline || !navigator.onLine);
           if (error) this.error = error.message;
         });
         this.uploader.onFinished = (record, data) => {
           if (data.state) this.state = data.state;
         };
         this.uploader.onRefused = (record, data) => this.refused(record.question, data.error);
-        if (this.state.state === "submitted" || this.state.state === "analysed") this.step = "done";
-        else if (this.state.consented) this.step = "device";
-        this.uploader.recover().then((n) => { if (n) this.notice = strings.resumed; });
-        if (this.step === "device") this.$nextTick(() => this.deviceCheck());
+        window.addEventListener("offline", () => this.netChange(true));
+        window.addEventListener("online", () => this.netChange(this.uploader.offline));
+        this.$watch("uploadPhase", (value, old) => { if (old !== undefined && value) this.announce(value); });
+        if (this.state.state === "submitted" || this.state.state === "analysed") return this.show("done");
+        this.recordedAny = Object.keys(this.state.answers).length > 0;
+        this.local = await this.uploader.recover();
+        if (this.local.pending) this.recordedAny = true;
+        if (!this.state.consented) return this.show("welcome");
+        if (this.state.state === "invited") { this.show("device"); return this.$nextTick(() => this.deviceCheck()); }
+        return this.resume();
       },
+      // --- words, announcements, focus ---
       get progress() {
         const total = this.state.questions.length || 1;
-        const done = this.state.questions.filter((q, i) => (this.state.answers[String(i)] || {}).status === "complete").length;
-        return Math.round((100 * done) / total);
+        return Math.round((100 * this.answeredCount) / total);
+      },
+      get answeredCount() {
+        return this.state.questions.filter((q, i) => (this.state.answers[String(i)] || {}).status === "complete").length;
+      },
+      get progressText() {
+        return fill(strings.progress, { done: this.answeredCount, total: this.state.questions.length });
+      },
+      get uploadPhase() {
+        if (this.offline) return strings.offline;
+        if (this.pending) return strings.uploading;
+        return this.recordedAny ? strings.uploaded : "";
       },
       get uploadLabel() {
         if (this.offline) return strings.offline;
-        return this.pending ? `${strings.uploading} (${this.pending})` : strings.uploaded;
+        if (this.pending) return `${strings.uploading} (${this.pending})`;
+        return this.recordedAny ? strings.uploaded : "";  // nothing recorded yet: nothing to say
       },
       get questionText() {
         return this.qIndex < 0 ? this.state.practice : (this.state.questions[this.qIndex] || {}).text;
       },
-      get phaseLabel() {
-        return { prep: strings.prep, recording: strings.recording, uploading: strings.uploadingPhase, done: strings.donePhase }[this.phase] || "";
+      get questionLabel() {
+        return this.qIndex < 0 ? strings.practiceLabel : fill(strings.questionOf, { n: this.qIndex + 1, total: this.state.questions.length });
       },
+      get phaseLabel() {
+        return { prep: strings.prep, recording: strings.recording }[this.phase] || "";
+      },
+      get counting() { return this.phase === "prep" || this.phase === "recording"; },
+      get doneLabel() {
+        const answer = this.state.answers[String(this.qIndex)] || {};
+        const saved = answer.status === "complete" && answer.id === this.lastAnswer;
+        return fill(saved ? strings.recordedSaved : strings.recordedSaving, { s: this.recordedS });
+      },
+      get interruptedLabel() {
+        return this.interrupted ? fill(this.interrupted.chunks ? strings.interruptedKept : strings.interruptedNothing,
+          { s: this.interrupted.recordedS }) : "";
+      },
+      get canKeep() { return this.phase === "interrupted" && !!this.interrupted && this.interrupted.chunks > 0; },
+      get canRetake() {
+        const answer = this.state.answers[String(this.qIndex)] || {};
+        if (this.phase !== "done" || answer.status !== "complete" || answer.id !== this.lastAnswer) return false;
+        return this.qIndex < 0 || this.retakesLeft > 0;
+      },
+      get retakesLeft() {
+        return this.qIndex < 0 ? 1 : (this.state.questions[this.qIndex] || {}).retakes_left || 0;
+      },
+      announce(text) {
+        // a polite live region, cleared first so that the same words are read again
+        this.announcement = "";
+        setTimeout(() => { this.announcement = text; }, 50);
+      },
+      show(step) {
+        this.error = "";
+        this.step = step;
+        this.focusHeading();
+      },
+      focusHeading() {
+        this.$nextTick(() => {
+          const heading = document.querySelector(`[data-testid=step-${this.step}] h1`);
+          if (heading) heading.focus();
+        });
+      },
+      lockLanguage(locked) {
+        // switching the language reloads the page: not while a take is being recorded
+        document.querySelectorAll("form.lang button").forEach((button) => {
+          button.disabled = locked;
+          if (locked) button.title = strings.langLocked; else button.removeAttribute("title");
+        });
+      },
+      netChange(offline) {
+        if (this.offline === offline) return;
+        this.offline = offline;
+        if (offline && this.phase === "recording") {
+          this.offlineSince = Date.now();
+          this.offlineAnswer = this.answerId;
+          this.offlineAt = this.elapsed();
+        } else if (!offline && this.offlineSince) {
+          // the recording went on; HR still sees that the network dropped during this take
+          const body = { kind: "offline", recorded_s: this.offlineAt, offline_s: (Date.now() - this.offlineSince) / 1000 };
+          const answer = this.offlineAnswer;
+          this.offlineSince = 0;
+          this.api(`answers/${answer}/interruption`, body).catch(() => {});
+        }
+      },
+      elapsed() { return this.recordingStarted ? Math.round((Date.now() - this.recordingStarted) / 1000) : 0; },
       async api(path, body) {
         // The same retrying request as the uploads: a busy server (503) or a dropped network is waited out.
         const response = await this.uploader.request(this.base + path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body || {}) });
         const data = await response.json().catch(() => ({}));
-        if (!response.ok) throw new Error(data.error || `HTTP ${response.status}`);
+        if (!response.ok) { const error = new Error(data.error || `HTTP ${response.status}`); error.data = data; error.status = response.status; throw error; }
         return data;
       },
-      go(step) { this.error = ""; this.step = step; },
+      go(step) { this.show(step); },
+      // --- consent and device check ---
       async saveConsent() {
         this.busy = true;
         try {
           this.state = await this.api("consent", this.consents);
-          this.go("device");
+          this.show("device");
           this.$nextTick(() => this.deviceCheck());
         } catch (e) { this.error = e.message; } finally { this.busy = false; }
+      },
+      async acquire() {
+        this.stream = await navigator.mediaDevices.getUserMedia(this.audioOnly ? { audio: true } : { audio: true, video: { width: 640, height: 480 } });
+        return this.stream;
       },
       async deviceCheck() {
         if (!window.MediaRecorder) { this.error = strings.noRecorder; return; }
         try {
-          this.stream = await navigator.mediaDevices.getUserMedia(this.audioOnly ? { audio: true } : { audio: true, video: { width: 640, height: 480 } });
+          await this.acquire();
         } catch (e) {
-          if (!this.audioOnly) { this.deviceAdvice = strings.camFailed; return this.useAudioOnly(); }
+          if (!this.audioOnly) { this.useAudioOnly(); this.deviceAdvice = strings.camFailed; return; }
           this.error = strings.micFailed; return;
         }
         if (this.$refs.preview && !this.audioOnly) this.$refs.preview.srcObject = this.stream;
@@ -261,19 +373,23 @@
         this.deviceCheck();
       },
       meter() {
+        // The microphone passes only once it has been heard: a muted or silent microphone is refused with a hint.
         const context = new (window.AudioContext || window.webkitAudioContext)();
         const analyser = context.createAnalyser();
         context.createMediaStreamSource(this.stream).connect(analyser);
         const data = new Uint8Array(analyser.fftSize);
+        const started = performance.now();
+        this.micOk = false;
+        this.micAdvice = "";
         const tick = () => {
           analyser.getByteTimeDomainData(data);
           let sum = 0;
           for (const v of data) sum += ((v - 128) / 128) ** 2;
           this.micLevel = Math.min(100, Math.round(Math.sqrt(sum / data.length) * 400));
-          if (this.micLevel > 2) this.micOk = true;
-          if (this.step === "device") requestAnimationFrame(tick);
+          if (this.micLevel > MIC_THRESHOLD && !this.micOk) { this.micOk = true; this.micAdvice = ""; this.announce(strings.micHeard); }
+          if (!this.micOk && !this.micAdvice && performance.now() - started > MIC_SILENT_MS) { this.micAdvice = strings.micSilent; }
+          if (this.step === "device") requestAnimationFrame(tick); else context.close();
         };
-        this.micOk = this.stream.getAudioTracks().length > 0;
         tick();
       },
       async speedTest() {
@@ -291,43 +407,127 @@
         this.busy = true;
         try {
           this.state = await this.api("start", { audio_only: this.audioOnly });
-          this.step = "question";
-          this.qIndex = this.state.practice ? -1 : this.firstOpen();
-          this.$nextTick(() => { if (this.$refs.live && this.stream && !this.audioOnly) this.$refs.live.srcObject = this.stream; });
-          this.prepare();
+          this.enterQuestions(this.practiceDone() ? this.firstOpen() : -1);
         } catch (e) { this.error = e.message; } finally { this.busy = false; }
       },
+      // --- where the candidate is: the server's state, and what this browser still uploads ---
+      answered(i) {
+        const answer = this.state.answers[String(i)];
+        return !!answer && (answer.status === "complete" || this.local.closed.has(answer.id));
+      },
+      practiceDone() {
+        return !this.state.practice || this.answered(-1) || this.state.questions.some((q, i) => this.state.answers[String(i)]);
+      },
       firstOpen() {
-        const i = this.state.questions.findIndex((q, n) => (this.state.answers[String(n)] || {}).status !== "complete");
+        const i = this.state.questions.findIndex((q, n) => !this.answered(n));
         return i < 0 ? this.state.questions.length : i;
       },
+      async resume() {
+        // Back after a reload, a language switch, a closed tab or a crash: straight to where the candidate was.
+        this.audioOnly = !!this.state.audio_only;
+        try {
+          await this.acquire();
+        } catch (e) {
+          this.show("device");
+          return this.$nextTick(() => this.deviceCheck());
+        }
+        this.enterQuestions(this.practiceDone() ? this.firstOpen() : -1);
+      },
+      enterQuestions(index) {
+        this.qIndex = index;
+        this.step = "question";
+        this.$nextTick(() => { if (this.$refs.live && this.stream && !this.audioOnly) this.$refs.live.srcObject = this.stream; });
+        const answer = this.state.answers[String(index)];
+        if (index < this.state.questions.length && answer && answer.status === "recording" && !answer.refused
+            && !this.local.closed.has(answer.id)) return this.offerInterrupted(answer);
+        if (answer && answer.refused && !this.local.closed.has(answer.id)) {
+          this.prepare();
+          this.error = answer.refused_message || strings.refusedAgain;
+          return;
+        }
+        this.prepare();
+      },
+      offerInterrupted(answer) {
+        const local = this.local.open.get(answer.id) || { chunks: 0, bytes: 0 };
+        const chunks = Math.max(local.chunks, answer.chunks);
+        const recordedS = chunks * (this.state.chunk_s || 2);
+        this.interrupted = { answer: answer.id, chunks, local: local.chunks >= answer.chunks && local.chunks > 0, recordedS };
+        this.phase = "interrupted";
+        clearInterval(this.timer);
+        this.focusHeading();
+        this.announce(this.interruptedLabel);
+        this.api(`answers/${answer.id}/interruption`, { kind: "page", recorded_s: recordedS }).catch(() => {});
+      },
+      async keepInterrupted() {
+        const take = this.interrupted;
+        this.busy = true;
+        try {
+          await this.api(`answers/${take.answer}/keep`);
+          this.lastAnswer = take.answer;
+          this.recordedS = take.recordedS;
+          this.recordedAny = true;
+          if (take.local) {
+            await this.uploader.keep(take.answer, this.qIndex);
+          } else {
+            // this browser does not hold the recording (another browser, cleared data): keep what the server holds
+            await this.uploader.drop(take.answer);
+            try {
+              const data = await this.api(`answers/${take.answer}/finish`, {});
+              if (data.state) this.state = data.state;
+            } catch (e) {
+              if (e.status === 422 && e.data && e.data.retake) { this.interrupted = null; return this.refused(this.qIndex, e.message); }
+              throw e;
+            }
+          }
+          this.local.closed.add(take.answer);
+          this.interrupted = null;
+          this.afterAnswer();
+        } catch (e) { this.error = e.message; } finally { this.busy = false; }
+      },
+      async recordInterruptedAgain() {
+        const take = this.interrupted;
+        await this.uploader.drop(take.answer);
+        this.interrupted = null;
+        this.technicalNext = true;  // a technical retake: it never uses one of the question's retakes
+        this.prepare();
+      },
       limits() {
-        if (this.qIndex < 0) return { prep: 30, answer: 60 };
+        if (this.qIndex < 0) return { prep: this.state.practice_prep_s || 30, answer: this.state.practice_answer_s || 60 };
         const q = this.state.questions[this.qIndex];
         return { prep: q.prep_s + (this.state.extra_prep_s || 0), answer: q.answer_s };
       },
       prepare() {
         if (this.qIndex >= this.state.questions.length) {
           if (this.redo.length) return this.redoNext();
-          this.step = "review"; return;
+          return this.show("review");
         }
         this.error = ""; this.phase = "prep"; this.canContinue = false; this.textAnswer = "";
-        this.countDown(this.limits().prep, () => this.startRecording());
+        const prep = this.limits().prep;
+        this.focusHeading();
+        this.announce(fill(strings.prepStarted, { q: this.questionLabel, s: prep }));
+        this.countDown(prep, () => this.startRecording());
       },
       countDown(seconds, done) {
         clearInterval(this.timer);
         this.countdown = seconds;
         this.timer = setInterval(() => {
           this.countdown -= 1;
+          if (this.phase === "recording" && (this.countdown === 30 || this.countdown === 10)) {
+            this.announce(fill(strings.secondsLeftNotice, { s: this.countdown }));
+          }
           if (this.countdown <= 0) { clearInterval(this.timer); done(); }
         }, 1000);
       },
-      async startRecording(technical) {
-        if (this.phase === "recording") return;
+      async startRecording() {
+        if (this.phase !== "prep") return;
+        this.phase = "starting";
         clearInterval(this.timer);
         const mime = pickMime(this.audioOnly);
+        const technical = this.technicalNext;
         try {
-          const data = await this.api("answers", { question: this.qIndex, kind: this.audioOnly ? "audio" : "video", mime, technical: !!technical });
+          if (!this.stream) await this.acquire();
+          const data = await this.api("answers", { question: this.qIndex, kind: this.audioOnly ? "audio" : "video", mime, technical });
+          this.technicalNext = false;
           this.answerId = data.answer;
           this.offset = data.chunks.reduce((n, c) => n + c[2], 0);
           this.chunkIndex = data.chunks.length;
@@ -335,6 +535,7 @@
         await this.uploader.open(this.answerId, this.qIndex);
         this.recorder = new MediaRecorder(this.stream, mime ? { mimeType: mime } : undefined);
         const answer = this.answerId;
+        const question = this.qIndex;
         this.recorder.ondataavailable = (event) => {
           if (!event.data || !event.data.size) return;
           this.uploader.addChunk(answer, this.chunkIndex++, this.offset, event.data);
@@ -342,32 +543,44 @@
         };
         this.recorder.onstop = () => {
           // ondataavailable for the last piece fires before onstop
-          const question = this.qIndex;
           setTimeout(() => this.uploader.close(answer, this.offset, question), 0);
+          this.local.closed.add(answer);
+          this.lockLanguage(false);
           this.afterAnswer();  // the upload goes on in the background; the candidate may continue
         };
-        this.recorder.onerror = () => { this.phase = "failed"; };
+        this.recorder.onerror = () => { this.phase = "failed"; this.lockLanguage(false); };
         this.recorder.start(CHUNK_MS);
+        this.recordingStarted = Date.now();
+        this.lastAnswer = answer;
+        this.recordedAny = true;
         this.phase = "recording";
-        this.countDown(this.limits().answer, () => this.stopRecording());
+        this.lockLanguage(true);
+        const limit = this.limits().answer;
+        this.announce(fill(strings.recordingStarted, { s: limit }));
+        this.$nextTick(() => { const stop = document.querySelector("[data-testid=stop-answer]"); if (stop) stop.focus(); });
+        this.countDown(limit, () => this.stopRecording());
       },
       stopRecording() {
         clearInterval(this.timer);
+        this.recordedS = Math.min(this.elapsed(), this.limits().answer);
         if (this.recorder && this.recorder.state !== "inactive") this.recorder.stop();
       },
       afterAnswer() {
         this.phase = "done";
         this.canContinue = true;
-        // this answer will use one of the question's takes
-        this.retakesLeft = this.qIndex < 0 ? 1 : Math.max(0, this.state.questions[this.qIndex].retakes_left - 1);
+        this.recordingStarted = 0;
+        this.announce(fill(strings.recordedSaving, { s: this.recordedS }));
+        this.$nextTick(() => { const next = document.querySelector("[data-testid=next]"); if (next) next.focus(); });
       },
       retake(technical) {
-        this.phase = "prep";
-        this.startRecording(technical);
+        // a retake has its own preparation time, like the first take
+        this.technicalNext = !!technical;
+        this.prepare();
       },
       async sendText() {
         try {
           this.state = await this.api("answers/text", { question: this.qIndex, text: this.textAnswer });
+          this.recordedAny = true;
           this.next();
         } catch (e) { this.error = e.message; }
       },
@@ -375,6 +588,7 @@
         // An answer the server could not use: tell the candidate, and go back to that question now, or as soon as
         // the answer being recorded is done (never cut a recording short).
         if (this.state.answers[String(question)]) delete this.state.answers[String(question)];
+        this.local.closed.forEach((id) => { if (!Object.values(this.state.answers).some((a) => a.id === id)) this.local.closed.delete(id); });
         if (!this.redo.includes(question)) this.redo.push(question);
         this.refusal = message;
         if (this.step === "done" || this.phase === "recording") return;
@@ -406,7 +620,7 @@
         this.busy = true;
         try {
           this.state = await this.api("submit");
-          this.step = "done";
+          this.show("done");
           if (this.stream) this.stream.getTracks().forEach((t) => t.stop());
         } catch (e) { this.error = e.message; } finally { this.busy = false; }
       },
