@@ -1,36 +1,60 @@
+"""Reads of the candidate's portal: every interview of the candidate in one list, in a fixed number of queries."""
+
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
-from django.core.exceptions import FieldError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hirelens.candidates.models import Candidate
 
 
-def portal_upcoming_interviews(*, candidate: Candidate) -> list[dict]:
-    """The candidate's scheduled, not yet finished interviews, when the scheduling app is installed
-    (``Application.interviews``); each with its start in the interview's own time zone."""
-    rows = []
+def portal_bookable(*, candidate: Candidate, applications) -> set[int]:
+    """The applications with an open slot the candidate may book now (one query for all of them)."""
+    from django.db.models import Q
+
+    from hirelens.scheduling.models import InterviewSlot
+
+    by_position = {a.position_id: a.pk for a in applications}
+    if not by_position:
+        return set()
+    rows = (InterviewSlot.objects.filter(organization_id=candidate.organization_id, position_id__in=by_position,
+                                         status=InterviewSlot.Status.OPEN, start_at__gt=timezone.now())
+            .filter(Q(application__isnull=True) | Q(application__candidate=candidate))
+            .values_list("position_id", "application_id").distinct())
+    ids = {a.pk for a in applications}
+    return {application_id if application_id in ids else by_position[position_id] for position_id, application_id in rows
+            if application_id is None or application_id in ids}
+
+
+def portal_scheduled_interviews(*, candidate: Candidate, language: str) -> list[dict]:
+    """Live and other scheduled interviews (newest 20): the time in the interview's zone named in words, the state in
+    words ("已安排", "进行中", "已结束", "已取消") and, while it is not over, its action (join the live room / open)."""
+    from hirelens.interviews.notices import deadline_text
+    from hirelens.live.services import is_live_interview
+    from hirelens.scheduling.models import Interview
+
     now = timezone.now()
-    for application in candidate.applications.select_related("position"):
-        related = getattr(application, "interviews", None)
-        if related is None:
-            return []
-        try:
-            interviews = list(related.filter(status="scheduled", end_at__gte=now).order_by("start_at"))
-        except FieldError:
-            return []
-        for interview in interviews:
-            try:
-                zone = ZoneInfo(interview.time_zone)
-            except Exception:  # noqa: BLE001 - an unknown zone name falls back to the server's
-                zone = timezone.get_current_timezone()
-            rows.append({"title": interview.title, "position": application.position.title,
-                         "start": timezone.localtime(interview.start_at, zone), "end": timezone.localtime(interview.end_at, zone),
-                         "time_zone": interview.time_zone})
-    return sorted(rows, key=lambda r: r["start"])
+    rows = []
+    interviews = (Interview.objects.filter(organization_id=candidate.organization_id, application__candidate=candidate)
+                  .select_related("application__position", "stage").order_by("-start_at")[:20])
+    for interview in interviews:
+        live = is_live_interview(interview)
+        open_ = interview.status == Interview.Status.SCHEDULED and interview.end_at > now
+        if interview.status == Interview.Status.CANCELLED:
+            state = _("已取消")
+        elif interview.status == Interview.Status.COMPLETED or interview.end_at <= now:
+            state = _("已结束")
+        elif interview.start_at <= now:
+            state = _("进行中")
+        else:
+            state = _("已安排")
+        rows.append({"kind": "live" if live else "scheduled", "interview": interview, "title": interview.title,
+                     "position": interview.application.position.title, "state": state, "open": open_,
+                     "kind_label": _("视频面试") if live else _("面试"),
+                     "when": deadline_text(interview.start_at, interview.time_zone, language),
+                     "action": (_("进入面试间") if live else _("查看面试详情")) if open_ else ""})
+    # open ones first, soonest first; then the rest, latest first
+    return sorted(rows, key=lambda r: (not r["open"], (1 if r["open"] else -1) * r["interview"].start_at.timestamp()))
 
 
 def portal_ai_interviews(*, candidate: Candidate) -> list[dict]:

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,7 +22,7 @@ from hirelens.messaging.services.deadlinks import dead_link_render
 from . import services
 from .access import PortalLinkExpired, access_portal, access_portal_link_for_staff
 from .forms import LinkForm, PortalProfileForm
-from .selectors import portal_ai_interviews, portal_upcoming_interviews
+from .selectors import portal_ai_interviews, portal_bookable, portal_scheduled_interviews
 
 
 def portal_view(view):
@@ -49,19 +50,44 @@ def _home(token, anchor=""):
 
 @portal_view
 def portal_home(request, token, link, candidate):
+    from django.utils import translation
+
+    from hirelens.messaging.services.helpdesk import help_url
+
     services.portal_read(link=link, fields=list(PERSONAL_FIELDS), request=request)
     applications = list(candidate.applications.select_related("position").order_by("-created_at"))
-    from hirelens.scheduling.selectors import open_slots_for_application
-
-    bookable = {a.pk for a in applications if open_slots_for_application(application=a).exists()}
     return render(request, "portal/home.html", {
-        "token": token, "link": link, "candidate": candidate, "applications": applications, "bookable": bookable,
-        "interviews": portal_upcoming_interviews(candidate=candidate),
+        "token": token, "link": link, "candidate": candidate, "applications": applications,
+        "bookable": portal_bookable(candidate=candidate, applications=applications),
+        "interviews": portal_scheduled_interviews(candidate=candidate, language=translation.get_language() or "zh-hans"),
         "ai_interviews": portal_ai_interviews(candidate=candidate),
         "projects": candidate.projects.all(), "documents": candidate.documents.all(),
         "profile_form": PortalProfileForm(initial={f: getattr(candidate, f) for f in ("full_name", "phone", "email", "address")}),
         "project_form": ProjectForm(), "document_form": DocumentForm(), "resume_form": ResumeForm(),
+        "help_href": help_url(candidate=candidate, page=request.path, step="portal"),
     })
+
+
+@require_POST
+@portal_view
+def portal_interview_open(request, token, link, candidate, interview_id: int):
+    """The portal's "join" / "open" of a scheduled interview: a fresh candidate link of that interview (the links sent
+    earlier are stored only as hashes), then its page: the live room's join page or the interview's own page."""
+    from django.http import Http404
+
+    from hirelens.live.services import is_live_interview
+    from hirelens.scheduling.links import link_issue
+    from hirelens.scheduling.models import Interview, InterviewLink
+
+    interview = (Interview.objects.filter(organization_id=candidate.organization_id, application__candidate=candidate,
+                                          pk=interview_id).select_related("application", "stage").first())
+    if interview is None:  # another candidate's interview: like a missing one
+        raise Http404
+    if interview.status != Interview.Status.SCHEDULED or interview.end_at <= timezone.now():
+        messages.error(request, _("这场面试已经结束或已取消。"))
+        return _home(token, "interviews")
+    _link, link_token = link_issue(application=interview.application, kind=InterviewLink.Kind.CANDIDATE, interview=interview)
+    return redirect(reverse("live:join" if is_live_interview(interview) else "scheduling:link", args=[link_token]))
 
 
 @require_POST

@@ -3,6 +3,7 @@ goes back on WeChat (customer-service message inside the 48-hour window, else th
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -96,6 +97,15 @@ def help_link_token(*, candidate=None, ticket: Ticket | None = None, subject_typ
     return signing.dumps(data, salt=HELP_LINK_SALT)
 
 
+_TOKEN_PATHS = re.compile(r"^/(i|live/join|scheduling/l|feedback/s|portal|messaging/help)/[^/]+")
+
+
+def page_without_token(page: str) -> str:
+    """The page a question came from, without the link's token: "/i/…/" (a token in a ticket would hand HR, and
+    anyone reading the ticket, the candidate's credential)."""
+    return _TOKEN_PATHS.sub(lambda m: f"/{m.group(1)}/…", (page or "").strip())[:300]
+
+
 def help_url(*, candidate, page: str = "", step: str = "", subject_type: str = "", subject_id: int | None = None,
              absolute: bool = False) -> str:
     """The "need help?" link of a candidate page, with the page and the step the candidate was on."""
@@ -106,7 +116,7 @@ def help_url(*, candidate, page: str = "", step: str = "", subject_type: str = "
     from hirelens.core.links import absolute_url
 
     url = reverse("messaging:help", args=[help_link_token(candidate=candidate, subject_type=subject_type, subject_id=subject_id)])
-    query = urlencode({k: v for k, v in (("page", page[:300]), ("step", step[:64])) if v})
+    query = urlencode({k: v for k, v in (("page", page_without_token(page)), ("step", step[:64])) if v})
     url = f"{url}?{query}" if query else url
     return absolute_url(url) if absolute else url
 
@@ -181,13 +191,14 @@ def ticket_open_web(*, organization_id: int, body: str, candidate=None, contact:
                           subject_id=subject_id).exclude(status=Ticket.Status.CLOSED).order_by("-pk").first())
     if ticket is None:
         ticket = Ticket.objects.create(organization_id=organization_id, candidate=candidate, source=Ticket.Source.WEB,
-                                       contact=contact if candidate is None else "", page=page[:300], step=step[:64],
+                                       contact=contact if candidate is None else "", page=page_without_token(page),
+                                       step=step[:64],
                                        subject_type=subject_type, subject_id=subject_id, subject_label=subject_label[:200],
                                        new_link_requested=new_link, ip_hash=ip_hash, last_message_at=now,
                                        language=translation.get_language() or "")
     else:
         ticket.status, ticket.last_message_at = Ticket.Status.OPEN, now
-        ticket.page, ticket.step = page[:300] or ticket.page, step[:64] or ticket.step
+        ticket.page, ticket.step = page_without_token(page) or ticket.page, step[:64] or ticket.step
         ticket.new_link_requested = ticket.new_link_requested or new_link
         ticket.save(update_fields=["status", "last_message_at", "page", "step", "new_link_requested", "updated_at"])
     TicketMessage.objects.create(organization_id=organization_id, ticket=ticket, direction=TicketMessage.Direction.INBOUND,
