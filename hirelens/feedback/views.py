@@ -86,7 +86,7 @@ def survey_page(request, token: str):
 
             return dead_link_render(request, "feedback/survey_closed.html", kind="survey", token=token, context={"reason": closed.reason})
         return render(request, "feedback/survey_closed.html", {"reason": closed.reason}, status=410)
-    errors: list[str] = []
+    errors: dict[str, str] = {}  # field → its message, shown at the question and in the summary above the form
     if request.method == "POST":
         try:
             services.survey_submit(token=token, process_length=request.POST.get("process_length", ""),
@@ -95,9 +95,17 @@ def survey_page(request, token: str):
         except services.SurveyClosed as closed:
             return render(request, "feedback/survey_closed.html", {"reason": closed.reason}, status=410)
         except ValidationError as exc:
-            errors = exc.messages
+            errors = {field: " ".join(messages) for field, messages in exc.message_dict.items()}
         else:
             return render(request, "feedback/survey_closed.html", {"reason": "thanks"})
+    questions = [  # name, question, choices (value, label): one fieldset each
+        ("process_length", _("流程时长"), SurveyResponse.Length.choices, False),
+        ("stability", _("系统稳定性"), SurveyResponse.Stability.choices, False),
+        ("professionalism", _("面试官专业程度（1–5）"), [(str(v), v) for v in range(1, 6)], True),
+        ("nps", _("您有多大可能向朋友推荐我们公司（0–10）？"), [(str(v), v) for v in range(0, 11)], True),
+    ]
     return render(request, "feedback/survey.html", {
-        "survey": survey, "errors": errors, "lengths": SurveyResponse.Length.choices, "stabilities": SurveyResponse.Stability.choices,
-        "nps_range": range(0, 11), "prof_range": range(1, 6)}, status=400 if errors else 200)
+        "survey": survey, "errors": errors,
+        "questions": [{"name": n, "legend": legend, "choices": c, "scale": scale, "error": errors.get(n, ""),
+                       "value": request.POST.get(n, "") if errors else ""} for n, legend, c, scale in questions],
+        "comment": request.POST.get("comment", "") if errors else ""}, status=400 if errors else 200)

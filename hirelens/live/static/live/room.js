@@ -65,6 +65,15 @@
     if (text) showError.timer = setTimeout(() => { box.hidden = true; }, 6000);
   }
   const show = (id, on) => { const el = $(id); if (el) el.hidden = !on; };
+  // A step of the candidate's page that appears takes the focus to its heading (screen readers read where they are;
+  // a keyboard continues from there). A step already shown keeps the focus where it is.
+  function showStep(id) {
+    const el = $(id);
+    if (!el || !el.hidden) return;
+    el.hidden = false;
+    const heading = el.querySelector("h1, h2");
+    if (heading) { heading.tabIndex = -1; heading.focus({ preventScroll: false }); }
+  }
 
   // --- local media ---------------------------------------------------------------------------------
   async function getLocalMedia() {
@@ -194,9 +203,8 @@
     (msg.participants || []).forEach((p) => { infos.set(p.peer, Object.assign(infos.get(p.peer) || {}, p, { left: false })); listed.add(p.peer); });
     if (ROLE === "candidate") {
       setState(admitted ? "open" : "waiting");
-      show("waiting", !admitted);
-      show("in-room", admitted);
       show("device-check", false);
+      if (admitted) { show("waiting", false); showStep("in-room"); } else { show("in-room", false); showStep("waiting"); }
       placeSelf(admitted ? null : "waiting-preview");
       show("self-box", true);
       if (!admitted) return;
@@ -665,7 +673,7 @@
   function onEnded() {
     setState("ended");
     stop("");
-    show("room-ended", true);
+    showStep("room-ended");
     show("in-room", false);
     show("waiting", false);
     show("waiting-list", false);
@@ -852,7 +860,7 @@
   }
   async function deviceCheck() {
     show("step-consent", false);
-    show("device-check", true);
+    showStep("device-check");
     placeSelf("device-preview");
     show("self-box", true);
     await getLocalMedia();
@@ -893,7 +901,7 @@
         stopMeter();
         wantJoin = true;
         show("device-check", false);
-        show("waiting", true);
+        showStep("waiting");
         placeSelf("waiting-preview");
         setStatus("reconnecting");
         if (statusEl) statusEl.hidden = false;
