@@ -147,11 +147,13 @@ def ai_evidence(*, actor, application: Application) -> list[dict]:
     from hirelens.interviews.access import session_list
     from hirelens.interviews.analysis_display import EVENT_LABELS, keyword_rows, rate_source_text, transcript_language
     from hirelens.interviews.models import Answer
+    from hirelens.interviews.interruptions import interruption_lines
 
     rows = []
     for session in session_list(actor=actor, application=application):  # stage permissions (W2) included
         facial = bool(session.organization.facial_analysis_enabled and session.biometric_allowed)
-        answers = session.answers.filter(status=Answer.Status.COMPLETE, analysis_status=Answer.Analysis.DONE).order_by("question_index")
+        answers = session.answers.filter(status=Answer.Status.COMPLETE, analysis_status=Answer.Analysis.DONE,
+                                         question_index__gte=0).order_by("question_index")  # never the practice
         for answer in answers:
             analysis = answer.analysis or {}
             summary = analysis.get("summary") or {}
@@ -171,5 +173,6 @@ def ai_evidence(*, actor, application: Application) -> list[dict]:
             if language:
                 shown.append((_("转写语言"), language))
             rows.append({"answer": answer, "session": session, "question": question, "figures": figures, "shown": shown,
+                         "interruptions": interruption_lines(answer),
                          "keywords": keyword_rows(summary), "events": events[:40], "facial": facial})
     return rows

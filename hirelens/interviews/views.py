@@ -23,6 +23,7 @@ from hirelens.core.ranges import ranged_file_response
 from . import services
 from .access import access_answer, access_session, session_list
 from .analysis_display import analysis_error_text, present
+from .interruptions import interruption_lines
 from .models import Answer, InterviewSession
 
 
@@ -48,10 +49,12 @@ def session_detail(request, session_id: int):
     session = access_session(actor=request.user, session_id=session_id)
     audit_record(action=AuditEvent.Action.READ, actor=request.user, obj=session, fields=["answers", "transcript", "analysis"],
                  request=request)
-    answers = session.answers.exclude(status=Answer.Status.DISCARDED).order_by("question_index", "attempt")
+    # the practice is never shown (its recording is not kept; the candidate was told it is not scored)
+    answers = session.answers.exclude(status=Answer.Status.DISCARDED).filter(question_index__gte=0).order_by("question_index", "attempt")
     rows = []
     for answer in answers:
         rows.append({"answer": answer, "report": present(answer.analysis), "error": analysis_error_text(answer),
+                     "interruptions": interruption_lines(answer),
                      "question": session.questions[answer.question_index]["text"] if answer.question_index >= 0 else session.practice_question})
     # the live panel maps the codes in events to the reader's language: no raw code reaches HR
     labels = {"analysis": {code: str(label) for code, label in Answer.Analysis.choices},
@@ -68,7 +71,7 @@ LANGUAGES = [("zh-hans", gettext_lazy("简体中文")), ("en", gettext_lazy("英
 
 class SessionForm(forms.Form):
     questions = forms.CharField(label=gettext_lazy("题目（每行一道）"), widget=forms.Textarea(attrs={"rows": 5}))
-    practice_question = forms.CharField(label=gettext_lazy("练习题"), required=False, initial="请用三个词介绍你自己。")
+    practice_question = forms.CharField(label=gettext_lazy("练习题"), required=False, initial=services.PRACTICE_DEFAULTS["zh-hans"])
     prep_s = forms.IntegerField(label=gettext_lazy("准备时间（秒）"), min_value=0, max_value=600, initial=30)
     answer_s = forms.IntegerField(label=gettext_lazy("作答时间（秒）"), min_value=10, max_value=1800, initial=120)
     retakes = forms.IntegerField(label=gettext_lazy("可重录次数"), min_value=0, max_value=5, initial=1)
@@ -109,6 +112,8 @@ def session_new(request, application_id: int):
                         "prep_s": first["prep_s"], "answer_s": first["answer_s"], "retakes": first["retakes"]})
     language = application.organization.default_language or "zh-hans"
     use_stage = request.method == "POST" and plan is not None and request.POST.get("use_stage") == "1"
+    if "practice_question" not in initial or (plan and plan["practice_question"].strip() in services.PRACTICE_DEFAULTS_ZH):
+        initial["practice_question"] = services.practice_default(language)  # the default follows the interview's language
     form = SessionForm(None if use_stage else request.POST or None, initial={**initial, "language": language})
     send_form = SendForm(request.POST if use_stage else None, initial={"language": language, "materials": materials})
     options = None
@@ -171,7 +176,7 @@ def session_revoke(request, session_id: int):
 def answer_media(request, answer_id: int):
     """Stream a recording (decrypted on the fly), with HTTP range support so the player can seek."""
     answer = access_answer(actor=request.user, answer_id=answer_id)
-    if not answer.recording:
+    if not answer.recording or answer.question_index < 0:  # a practice recording is never played
         raise Http404
     audit_record(action=AuditEvent.Action.READ_FILE, actor=request.user, obj=answer, fields=["recording"], request=request)
     content_type = "video/mp4" if answer.extension == "mp4" else ("audio/webm" if answer.kind == Answer.Kind.AUDIO else "video/webm")

@@ -177,6 +177,7 @@ def test_hr_sees_progress_live(asgi_server, media_browser, phone, org, hr_admin)
 
 
 def test_reload_mid_answer_keeps_what_was_recorded(asgi_server, phone, org):
+    """(Issue 19: the page offers to keep the interrupted take; test_interruptions_e2e covers every kind of interruption.)"""
     _, page = phone
     session = _session(org)
     session.practice_question = ""
@@ -186,7 +187,8 @@ def test_reload_mid_answer_keeps_what_was_recorded(asgi_server, phone, org):
     page.wait_for_selector("[data-testid=stop-answer]", state="visible")
     page.wait_for_timeout(4500)
     page.reload()  # the recorder dies mid-answer; its pieces are in IndexedDB
-    page.wait_for_selector("[data-testid=notice]:has-text('已恢复上次未完成的上传')", timeout=15000)
+    page.wait_for_selector("[data-testid=keep-interrupted]", state="visible", timeout=15000)
+    page.click("[data-testid=keep-interrupted]")
     answer = None
     for _ in range(60):
         answer = session.answers.filter(question_index=0, status="complete").first()

@@ -82,7 +82,7 @@ def test_revoked_link_stops_working(session_with_answer, hr_admin, client):
     client.force_login(hr_admin)
     assert client.post(f"/interviews/{session.pk}/revoke/").status_code == 302
     page = client.get("/i/revoke-me/")  # the candidate is told plainly that the interview was withdrawn
-    assert page.status_code == 410 and "这场面试已被招聘方撤回" in page.content.decode()
+    assert page.status_code == 410 and "链接已被招聘方撤回" in page.content.decode()
     assert client.get("/i/revoke-me/state").status_code == 404  # and nothing else answers to the link
     assert client.get("/i/never-issued/").status_code == 404
 

@@ -69,5 +69,5 @@ def test_recruiter_sends_from_the_application_and_the_candidate_opens_the_mail(s
     page.wait_for_selector("[data-testid=session-revoked]")
     candidate_page.goto(base + path)
     candidate_page.wait_for_selector("[data-testid=link-closed]")
-    assert "这场面试已被招聘方撤回" in candidate_page.content()
+    assert "链接已被招聘方撤回" in candidate_page.content()
     candidate_page.context.close()

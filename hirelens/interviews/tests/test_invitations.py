@@ -182,7 +182,7 @@ def test_resend_keeps_the_link_and_revoke_withdraws_it(client, recruiter, applic
     assert client.get(f"/i/{token}/").status_code == 200
     assert client.post(f"/interviews/{session.pk}/revoke/").status_code == 302
     closed = client.get(f"/i/{token}/")
-    assert closed.status_code == 410 and "这场面试已被招聘方撤回" in closed.content.decode()
+    assert closed.status_code == 410 and "链接已被招聘方撤回" in closed.content.decode()
     assert not Reminder.objects.filter(subject_id=str(session.pk), status="planned").exists()
     client.post(f"/interviews/{session.pk}/resend/")  # a withdrawn interview is not sent again
     assert Message.objects.filter(kind="ai_interview.invite").count() == 2

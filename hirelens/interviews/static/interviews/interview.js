@@ -591,7 +591,7 @@
         this.local.closed.forEach((id) => { if (!Object.values(this.state.answers).some((a) => a.id === id)) this.local.closed.delete(id); });
         if (!this.redo.includes(question)) this.redo.push(question);
         this.refusal = message;
-        if (this.step === "done" || this.phase === "recording") return;
+        if (this.step === "done" || this.phase === "recording" || this.phase === "starting") return;
         this.redoNext();
       },
       redoNext() {
