@@ -146,8 +146,8 @@ def ai_evidence(*, actor, application: Application) -> list[dict]:
     organization allows facial analysis and the candidate consented to it)."""
     from hirelens.interviews.access import session_list
     from hirelens.interviews.analysis_display import EVENT_LABELS, keyword_rows, rate_source_text, transcript_language
-    from hirelens.interviews.models import Answer
     from hirelens.interviews.interruptions import interruption_lines
+    from hirelens.interviews.models import Answer
 
     rows = []
     for session in session_list(actor=actor, application=application):  # stage permissions (W2) included

@@ -11,7 +11,15 @@ from hirelens.interviews.models import Answer, InterviewSession
 from hirelens.interviews.services import retakes_left
 
 from .test_candidate_e2e import (  # noqa: F401
-    QUESTIONS, TOKEN, _answer, _session, _stored_duration, _submit, _through_consent_and_device, media_browser, phone,
+    QUESTIONS,
+    TOKEN,
+    _answer,
+    _session,
+    _stored_duration,
+    _submit,
+    _through_consent_and_device,
+    media_browser,
+    phone,
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -83,7 +91,7 @@ def _page_interruption(answer, choice):
     return pages[0]
 
 
-def test_reload_mid_answer_returns_to_the_question_and_keeps_the_take(asgi_server, phone, org):
+def test_reload_mid_answer_returns_to_the_question_and_keeps_the_take(asgi_server, phone, org):  # noqa: F811
     context, page = phone
     session = _session(org)
     _practice_then_first_question(page, asgi_server.base_url)
@@ -101,7 +109,7 @@ def test_reload_mid_answer_returns_to_the_question_and_keeps_the_take(asgi_serve
     _page_interruption(complete[0], "keep")
 
 
-def test_closed_tab_reopened_and_recorded_again_uses_no_retake(asgi_server, phone, org):
+def test_closed_tab_reopened_and_recorded_again_uses_no_retake(asgi_server, phone, org):  # noqa: F811
     context, page = phone
     session = _session(org)
     _practice_then_first_question(page, asgi_server.base_url)
@@ -121,7 +129,7 @@ def test_closed_tab_reopened_and_recorded_again_uses_no_retake(asgi_server, phon
     _page_interruption(complete[0], "again")
 
 
-def test_language_switch_is_locked_while_recording_and_keeps_the_place(asgi_server, phone, org):
+def test_language_switch_is_locked_while_recording_and_keeps_the_place(asgi_server, phone, org):  # noqa: F811
     context, page = phone
     session = _session(org)
     _practice_then_first_question(page, asgi_server.base_url)
@@ -144,7 +152,7 @@ def test_language_switch_is_locked_while_recording_and_keeps_the_place(asgi_serv
     assert complete[0].interruptions == []
 
 
-def test_offline_mid_answer_is_recorded_for_hr(asgi_server, phone, org):
+def test_offline_mid_answer_is_recorded_for_hr(asgi_server, phone, org):  # noqa: F811
     context, page = phone
     session = _session(org)
     _practice_then_first_question(page, asgi_server.base_url)
@@ -164,7 +172,7 @@ def test_offline_mid_answer_is_recorded_for_hr(asgi_server, phone, org):
     assert len(offline) == 1 and offline[0]["offline_s"] >= 2.5, complete[0].interruptions
 
 
-def test_crash_of_the_page_process_mid_answer(asgi_server, phone, org):
+def test_crash_of_the_page_process_mid_answer(asgi_server, phone, org):  # noqa: F811
     context, page = phone
     session = _session(org)
     _practice_then_first_question(page, asgi_server.base_url)
