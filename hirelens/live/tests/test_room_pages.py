@@ -109,7 +109,7 @@ def test_ended_room_refuses_everyone(live, interviewer, language, text):
         assert text in response.content.decode()
 
 
-@pytest.mark.parametrize("language,text", [("zh-hans", "链接无效"), ("en", "not valid")])
+@pytest.mark.parametrize("language,text", [("zh-hans", "无法识别这个链接"), ("en", "Link not recognised")])  # the dead-link page (issue 19)
 def test_wrong_token(db, language, text):
     response = _client(language=language).get("/live/join/not-a-token/")
     assert response.status_code == 404 and text in response.content.decode()

@@ -50,10 +50,10 @@ def test_link_errors_are_clear_and_localized(hr_admin, application, interviewer,
     urls = services.interview_links_issue(interview=interview, actor=hr_admin)
     services.interview_cancel(actor=hr_admin, interview=interview, reason="职位已关闭")
     response = client.get(_path(urls["backup"]))
-    assert response.status_code == 410 and "链接已被撤销" in response.content.decode()
+    assert response.status_code == 410 and "链接已被招聘方撤回" in response.content.decode()  # the dead-link page (issue 19)
     response = client.get("/scheduling/l/not-a-token/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 404
-    assert "This link is not valid" in response.content.decode()
+    assert "Link not recognised" in response.content.decode()
 
 
 def test_interview_pages_and_ics_are_scoped(hr_admin, position, application, interviewer, outsider, org, client):
