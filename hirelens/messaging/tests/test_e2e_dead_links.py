@@ -14,6 +14,7 @@ from hirelens.candidates.tests.factories import ApplicationFactory
 from hirelens.interviews.services import _hash
 from hirelens.interviews.tests.factories import InterviewSessionFactory
 from hirelens.messaging.models import Ticket
+from tests.e2e.a11y import assert_accessible
 
 pytestmark = [pytest.mark.e2e, pytest.mark.realtime, pytest.mark.django_db(transaction=True)]
 
@@ -49,9 +50,11 @@ def test_an_expired_link_becomes_a_ticket_live_in_hrs_inbox_and_the_answer_reach
     why = candidate.locator("[data-testid=dead-why]").inner_text()
     assert "北京时间" in why and "产品经理" in why and "Asia/Shanghai" not in candidate.content()
     assert candidate.locator("text=返回工作台").count() == 0
+    assert_accessible(candidate, "expired AI-interview link (zh)")
     candidate.fill("#new-link-body", "我出差错过了截止时间")
     candidate.click("[data-testid=ask-new-link]")
     candidate.wait_for_selector("[data-testid=new-link-done]")
+    assert_accessible(candidate, "new link requested (zh)")
 
     # HR's open inbox and the counter change without a reload
     hr.wait_for_selector("[data-testid=ticket-row]", timeout=10000)
@@ -71,6 +74,7 @@ def test_an_expired_link_becomes_a_ticket_live_in_hrs_inbox_and_the_answer_reach
     candidate.wait_for_selector("[data-testid=help-thread]")
     thread = candidate.locator("[data-testid=help-thread]").inner_text()
     assert "我出差错过了截止时间" in thread and "已为您重新安排，请查收新的邀请。" in thread
+    assert_accessible(candidate, "help page with a thread (zh)")
     candidate.fill("textarea[name=body] >> nth=0", "收到，谢谢")
     candidate.click("[data-testid=help-reply]")
     candidate.wait_for_selector("[data-testid=help-done]")
@@ -86,6 +90,7 @@ def test_an_unknown_link_in_english_asks_for_a_contact(asgi_server, browser, org
     response = page.goto(asgi_server.base_url + "/scheduling/l/not-a-real-link/")
     assert response.status == 404
     assert page.locator("h1").inner_text() == "Link not recognised"
+    assert_accessible(page, "unknown booking link (en)")
     page.click("[data-testid=ask-new-link]")  # the contact is required: the browser keeps the form
     assert page.evaluate("document.querySelector('#new-link-contact').validity.valueMissing")
     page.fill("#new-link-contact", "zhou.ning@example.com")
