@@ -86,7 +86,53 @@ def load(ctx):
     candidate = ctx.candidates.get("吴芳")
     if candidate is not None and not Ticket.objects.filter(organization=org, candidate=candidate).exists():
         ticket = Ticket.objects.create(organization=org, candidate=candidate, source=Ticket.Source.WEB,
-                                       page="/portal/interview/", last_message_at=timezone.now())
+                                       page="/i/…/", step="device", subject_type="interviews.session",
+                                       subject_label="后端工程师 · AI视频面试", last_message_at=timezone.now())
         TicketMessage.objects.create(organization=org, ticket=ticket, direction=TicketMessage.Direction.INBOUND,
                                      body="摄像头检测一直失败，可以只用语音面试吗？")
+    _dead_link_request(ctx, org, admin)
+    _answered_history(ctx, org, admin)
     ctx.log.append("messaging: help-desk tickets; invitations and reminders follow the scheduled interviews")
+
+
+def _dead_link_request(ctx, org, admin) -> None:
+    """周杰's portal link expired; he asked for a new one from the dead-link page: HR's inbox shows who and which
+    link, and the ticket page's "send a new link" resends it with one click. His help page is printed."""
+    from hirelens.portal.models import PortalLink
+    from hirelens.portal.services import portal_link_create
+
+    from .services.deadlinks import dead_link_resolve
+    from .services.helpdesk import help_url, new_link_request
+
+    candidate = ctx.candidates.get("周杰")
+    if candidate is None:
+        return
+    if not Ticket.objects.filter(organization=org, candidate=candidate, new_link_requested=True).exists():
+        link, token = portal_link_create(actor=admin, candidate=candidate, days=1)
+        PortalLink.objects.filter(pk=link.pk).update(expires_at=timezone.now() - timedelta(hours=5))
+        new_link_request(dead=dead_link_resolve(kind="portal", token=token), body="候选人中心的链接打不开了，说已过期，能再发一个吗？")
+    ctx.log.append(f"Help desk: 周杰 asked for a new portal link (open his ticket and click 'send a new link'); "
+                   f"his help page: {absolute_url(help_url(candidate=candidate))}")
+
+
+def _answered_history(ctx, org, admin) -> None:
+    """Answered tickets of the last days, so the first-response table (median, share within the goal) has figures."""
+    if Ticket.objects.filter(organization=org, page="/demo/").exists():
+        return
+    now = timezone.now()
+    history = [("郑爽", 3, 6, "上传资料时提示文件太大怎么办？", "请压缩为 PDF（10 MB 以内）后再上传。"),
+               ("吴芳", 3, 25, "面试可以改到周末吗？", "可以，已为您开放周六上午的时间。"),
+               ("赵磊", 2, 9, "AI 面试提交后还能修改吗？", "提交后不能修改，HR 会看到您提交的回答。"),
+               ("Emily Chen", 1, 4, "Can I take the AI interview in English?", "Yes, the interview is in English.")]
+    for name, days, minutes, question, answer in history:
+        candidate = ctx.candidates.get(name)
+        if candidate is None:
+            continue
+        asked = now - timedelta(days=days, hours=2)
+        ticket = Ticket.objects.create(organization=org, candidate=candidate, source=Ticket.Source.WEB, page="/demo/",
+                                       status=Ticket.Status.CLOSED, last_message_at=asked + timedelta(minutes=minutes),
+                                       first_response_at=asked + timedelta(minutes=minutes))
+        Ticket.objects.filter(pk=ticket.pk).update(created_at=asked)
+        TicketMessage.objects.create(organization=org, ticket=ticket, direction=TicketMessage.Direction.INBOUND, body=question)
+        TicketMessage.objects.create(organization=org, ticket=ticket, direction=TicketMessage.Direction.OUTBOUND, body=answer,
+                                     author=admin)
