@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core import signing
-from django.utils.crypto import salted_hmac
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from hirelens.accounts.roles import Perm

@@ -158,7 +158,7 @@ def test_an_unknown_link_is_a_404_in_the_browsers_language_that_asks_for_a_conta
 def test_a_request_cannot_name_another_link_or_flood_hr(hr_admin, application, org):
     path, session = _interview_link(application, state="expired")
     client = Client()
-    action = f"/messaging/new-link/interview/ai-token-1/"
+    action = "/messaging/new-link/interview/ai-token-1/"
     for _i in range(NEW_LINK_REQUESTS_PER_DAY):
         assert client.post(action, {"body": "请重发"}).status_code == 200
     refused = client.post(action, {"body": "再来一次"})
