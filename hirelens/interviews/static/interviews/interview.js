@@ -216,7 +216,7 @@
     return {
       token, strings, base: `/i/${token}/`,
       state: JSON.parse(document.getElementById("interview-state").textContent),
-      step: "", error: "", notice: "", busy: false, announcement: "",
+      step: "", error: "", notice: "", busy: false, announcement: "", announced: [],
       consents: { recording: false, ai_analysis: false, biometric: false },
       stream: null, audioOnly: false, micOk: false, micLevel: 0, speedLabel: "…", deviceAdvice: "", micAdvice: "",
       qIndex: -1, phase: "prep", countdown: 0, timer: null, recorder: null, answerId: null, offset: 0, chunkIndex: 0,
@@ -236,7 +236,11 @@
         this.uploader.onRefused = (record, data) => this.refused(record.question, data.error);
         window.addEventListener("offline", () => this.netChange(true));
         window.addEventListener("online", () => this.netChange(this.uploader.offline));
-        this.$watch("uploadPhase", (value, old) => { if (old !== undefined && value) this.announce(value); });
+        this.$watch("uploadPhase", (value, old) => {
+          // upload states are announced as they change, except the chatter of pieces while a take is recorded
+          if (old === undefined || !value || (this.phase === "recording" && value !== strings.offline && old !== strings.offline)) return;
+          this.announce(value);
+        });
         if (this.state.state === "submitted" || this.state.state === "analysed") return this.show("done");
         this.recordedAny = Object.keys(this.state.answers).length > 0;
         this.local = await this.uploader.recover();
@@ -296,6 +300,7 @@
       },
       announce(text) {
         // a polite live region, cleared first so that the same words are read again
+        this.announced = [...this.announced.slice(-19), text];
         this.announcement = "";
         setTimeout(() => { this.announcement = text; }, 50);
       },
@@ -305,10 +310,17 @@
         this.focusHeading();
       },
       focusHeading() {
-        this.$nextTick(() => {
-          const heading = document.querySelector(`[data-testid=step-${this.step}] h1`);
-          if (heading) heading.focus();
-        });
+        this.focusWhenShown(() => `[data-testid=step-${this.step}] h1`);
+      },
+      focusWhenShown(selector) {
+        // once it is shown (x-show may apply after a larger update, e.g. a new state), the element takes the focus
+        let tries = 0;
+        const attempt = () => {
+          const element = document.querySelector(selector());
+          if (element && element.offsetParent !== null) return element.focus();
+          if (tries++ < 40) setTimeout(attempt, 25);
+        };
+        this.$nextTick(attempt);
       },
       lockLanguage(locked) {
         // switching the language reloads the page: not while a take is being recorded
@@ -557,7 +569,7 @@
         this.lockLanguage(true);
         const limit = this.limits().answer;
         this.announce(fill(strings.recordingStarted, { s: limit }));
-        this.$nextTick(() => { const stop = document.querySelector("[data-testid=stop-answer]"); if (stop) stop.focus(); });
+        this.focusWhenShown(() => "[data-testid=stop-answer]");
         this.countDown(limit, () => this.stopRecording());
       },
       stopRecording() {
@@ -570,7 +582,7 @@
         this.canContinue = true;
         this.recordingStarted = 0;
         this.announce(fill(strings.recordedSaving, { s: this.recordedS }));
-        this.$nextTick(() => { const next = document.querySelector("[data-testid=next]"); if (next) next.focus(); });
+        this.focusWhenShown(() => "[data-testid=next]");
       },
       retake(technical) {
         // a retake has its own preparation time, like the first take
