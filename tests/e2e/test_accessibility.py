@@ -42,11 +42,11 @@ TARGETS = """() => {
     if (seen.has(target) || !shown(target)) continue;
     seen.add(target);
     const r = target.getBoundingClientRect();
-    if (r.width < %(min)s - 0.5 || r.height < %(min)s - 0.5)
+    if (r.width < MIN_TARGET - 0.5 || r.height < MIN_TARGET - 0.5)
       small.push(`${el.outerHTML.slice(0, 90)} is ${Math.round(r.width)}x${Math.round(r.height)}`);
   }
   return small;
-}""" % {"min": MIN_TARGET}
+}""".replace("MIN_TARGET", str(MIN_TARGET))
 
 STRUCTURE = """() => ({
   lang: document.documentElement.lang,
@@ -360,7 +360,7 @@ def test_error_templates(asgi_server, phone, language):
 
     audit, page = Audit(phone, language), phone
     for name in ("400.html", "403.html", "403_csrf.html", "500.html"):
-        html = in_thread(lambda: render(name))
+        html = in_thread(lambda name=name: render(name))
         page.goto(asgi_server.base_url + "/no-such-page/")
         page.set_content(html)
         audit.check(name)
