@@ -182,8 +182,11 @@ def delivery_context(message: Message, session: DeliverySession | None = None) -
         ctx.wecom_userid = contact.wecom_userid if contact else ""
     elif message.binding_id:
         ctx.wechat_binding = message.binding
-    if message.address:
-        ctx.recipient_email = message.address
+    if message.address:  # a contact left on a help form without a candidate record: an e-mail or a phone number
+        if "@" in message.address:
+            ctx.recipient_email = message.address
+        else:
+            ctx.recipient_phone = message.address
     return ctx
 
 

@@ -167,3 +167,19 @@ def test_the_help_desk_pages_read_in_a_bounded_number_of_queries(org, recruiter)
     assert len(large_help) == len(small_help), [q["sql"][:150] for q in large_help.captured_queries]
     assert len(large_inbox) == len(small_inbox), [q["sql"][:150] for q in large_inbox.captured_queries]
     assert hr.get("/messaging/helpdesk/pending/").content.decode().count('data-count="0"') == 1  # all answered
+
+
+def test_an_answer_to_a_visitor_reaches_the_phone_or_e_mail_they_left(org, recruiter, settings):
+    from hirelens.messaging.channels.sms import MemorySmsBackend
+
+    settings.SMS_BACKEND = "hirelens.messaging.channels.sms.MemorySmsBackend"
+    MemorySmsBackend.outbox.clear()
+    ticket = ticket_open_web(organization_id=org.pk, body="链接打不开", contact="139 0013 8000")
+    message = ticket_reply(actor=recruiter, ticket=ticket, body="已为您重新发送。").outbound
+    message_deliver(message_id=message.pk)
+    message.refresh_from_db()
+    assert message.status == "sent" and message.channel == "sms"
+    phone, text = MemorySmsBackend.outbox[0]
+    assert phone == "139 0013 8000" and "已为您重新发送。\n查看完整对话并回复：http" in text  # with the thread of this ticket
+    with pytest.raises(ValidationError):
+        ticket_open_web(organization_id=org.pk, body="?", contact="not a contact")
