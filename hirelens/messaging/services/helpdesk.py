@@ -267,6 +267,9 @@ def ticket_follow_up(*, access: HelpAccess, ticket_id, body: str, ip: str = "") 
     if ticket is None:
         raise ValidationError(_("找不到这条对话。"), code="missing")
     _check_limits(candidate=ticket.candidate, ip_hash="", new_link=False, now=timezone.now())
+    if ticket.candidate_id is None and ticket.messages.filter(  # a visitor's one-ticket token: limited per ticket
+            direction=TicketMessage.Direction.INBOUND, created_at__gt=timezone.now() - timedelta(days=1)).count() >= WEB_MESSAGES_PER_DAY:
+        raise ValidationError(_("今天提交的问题已经很多了，请等待 HR 回复，或直接在公众号留言。"), code="rate")
     ticket.status, ticket.last_message_at = Ticket.Status.OPEN, timezone.now()
     ticket.save(update_fields=["status", "last_message_at", "updated_at"])
     TicketMessage.objects.create(organization_id=ticket.organization_id, ticket=ticket,

@@ -94,6 +94,13 @@ def test_a_token_for_one_ticket_reaches_only_that_ticket(org):
     page = Client().get(f"/messaging/help/{help_link_token(ticket=mine)}/").content.decode()
     assert "链接打不开" in page and "别人的问题" not in page and 'data-testid="help-form"' not in page
     assert TicketMessage.objects.filter(ticket=theirs).count() == 1
+    from hirelens.messaging.services.helpdesk import WEB_MESSAGES_PER_DAY
+
+    for i in range(WEB_MESSAGES_PER_DAY - 1):
+        ticket_follow_up(access=access, ticket_id=mine.pk, body=f"补充 {i}")
+    with pytest.raises(ValidationError):  # a visitor's token cannot flood its ticket either
+        ticket_follow_up(access=access, ticket_id=mine.pk, body="再补充")
+    assert mine.messages.count() == WEB_MESSAGES_PER_DAY
 
 
 def test_the_answer_reaches_the_candidate_on_wechat_first_with_the_thread_link(org, wechat_account, fake_wechat, recruiter):
