@@ -9,11 +9,12 @@
 
 import pytest
 
-from conftest import CHROMIUM, CHROMIUM_ARGS, in_thread, wait_for_js
+from conftest import CHROMIUM, CHROMIUM_ARGS, in_thread
 from hirelens.interviews.models import Answer, InterviewSession
 from hirelens.interviews.services import _hash
 from hirelens.interviews.tests.factories import InterviewSessionFactory
 from hirelens.interviews.tests.media import speech_wav, y4m_file
+from tests.e2e.a11y import assert_accessible
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -84,11 +85,12 @@ def test_recording_wechat_walks_to_the_first_stored_answer(asgi_server, media_br
     page.wait_for_selector("[data-testid=stop-answer]", state="visible")
     page.wait_for_timeout(3000)
     page.click("[data-testid=stop-answer]")
-    wait_for_js(page, "true")
-    deadline_answers = lambda: list(Answer.objects.filter(session=session, status="complete").values_list("question_index", "duration_s"))  # noqa: E731
+    def complete():
+        return list(Answer.objects.filter(session=session, status="complete").values_list("question_index", "duration_s"))
+
     stored = []
     for _ in range(150):
-        stored = in_thread(deadline_answers)
+        stored = in_thread(complete)
         if stored:
             break
         page.wait_for_timeout(200)
@@ -110,12 +112,15 @@ def test_wechat_without_recording_says_so_and_copies_the_link(asgi_server, media
     # Said before the candidate starts: on the welcome screen, above the "start" button.
     notice = page.locator("[data-testid=inapp-notice]")
     notice.wait_for(state="visible")
-    assert page.is_visible("[data-testid=step-welcome]")
+    page.wait_for_selector("[data-testid=begin]", state="visible")  # the interview's own script has started
     assert notice.bounding_box()["y"] < page.locator("[data-testid=begin]").bounding_box()["y"]
     text = notice.inner_text()
     assert title in text and menu_item in text and "Chrome" not in text.split("\n")[1]  # WeChat's own advice
     assert page.input_value("[data-testid=inapp-link]") == link
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scrolling
+    for target in ("[data-testid=inapp-copy]", "[data-testid=inapp-link]"):
+        assert page.locator(target).bounding_box()["height"] >= 44  # a thumb's target
+    assert_accessible(page, f"interview page with the WeChat notice ({lang})")
 
     page.click("[data-testid=inapp-copy]")
     page.wait_for_selector("[data-testid=inapp-status]:not(:empty)")
