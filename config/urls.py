@@ -4,6 +4,8 @@ from django.views.i18n import JavaScriptCatalog
 from config.api import api
 from hirelens.core import views as core_views
 
+handler500 = "hirelens.core.views.server_error"  # staff keep their dashboard link, candidates get none
+
 urlpatterns = [
     path("", include("hirelens.core.urls")),
     path("accounts/", include("hirelens.accounts.urls")),

@@ -156,3 +156,18 @@ def favicon(request):
 @requires_csrf_token
 def csrf_failure(request, reason=""):
     return render(request, "403_csrf.html", status=403)
+
+
+def server_error(request):
+    """The 500 page (config/urls.py handler500). Like Django's own handler it renders without the request's context
+    (a failing context processor or database must not break the error page); it only asks whether a staff member is
+    signed in, who keeps the link to the dashboard: a candidate is never pointed at staff pages. Any failure while
+    asking means no link."""
+    from django.http import HttpResponseServerError
+    from django.template import loader
+
+    try:
+        staff = bool(request.user.is_authenticated)
+    except Exception:  # the session or user table may be what failed
+        staff = False
+    return HttpResponseServerError(loader.get_template("500.html").render({"staff": staff}))

@@ -1,7 +1,8 @@
 """WCAG 2.1 AA on the candidate's pages, in Debian's Chromium at a phone size (390x844), in zh-Hans and English:
 axe-core (tests/e2e/a11y.py) finds nothing serious or critical in any reachable state; every page has its language
 and an h1; buttons, choices and stand-alone links are touch targets of at least 44x44 px; errors are announced
-(role=alert, tied to their field with aria-describedby); the survey and the booking page work by keyboard alone.
+(role=alert, tied to their field with aria-describedby); no link leads a candidate to staff pages (the dashboard, the
+staff login); the survey and the booking page work by keyboard alone.
 
 The AI interview's own steps are checked in hirelens/interviews (its flow's tests use the same harness)."""
 
@@ -53,6 +54,9 @@ STRUCTURE = """() => ({
   h1: Array.from(document.querySelectorAll('h1')).filter(h => h.getClientRects().length).map(h => h.textContent.trim()),
   title: document.title,
   sideways: document.documentElement.scrollWidth > window.innerWidth,
+  staffLinks: Array.from(document.querySelectorAll('a[href]')).map(a => new URL(a.href, location.href))
+    .filter(u => u.origin === location.origin && (u.pathname === '/' || u.pathname.startsWith('/accounts/')))
+    .map(u => u.pathname),
 })"""
 
 
@@ -75,6 +79,8 @@ class Audit:
             self.problems.append(f"{label}: <html lang={info['lang']!r}>, expected {self.language!r}")
         if len(info["h1"]) != 1 or not info["h1"][0]:
             self.problems.append(f"{label}: visible h1 elements {info['h1']!r} (one expected)")
+        if info["staffLinks"]:  # every page here is seen by a visitor who is not signed in: a candidate
+            self.problems.append(f"{label}: links to staff pages {info['staffLinks']!r}")
         if info["sideways"]:
             self.problems.append(f"{label}: wider than the phone's screen (sideways scrolling)")
         for small in page.evaluate(TARGETS):
