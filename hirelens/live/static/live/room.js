@@ -649,7 +649,9 @@
       } else if (action === "leave") {
         if (!window.confirm(S.confirmLeave)) return;
         stop("");
-        show("room-left", true);
+        show("in-room", false);
+        show("self-box", false);
+        showStep("room-left");
       } else if (action === "end") {
         if (!window.confirm(S.confirmEnd)) return;
         send({ type: "end" });
@@ -674,6 +676,7 @@
     setState("ended");
     stop("");
     showStep("room-ended");
+    show("room-left", false);
     show("in-room", false);
     show("waiting", false);
     show("waiting-list", false);
