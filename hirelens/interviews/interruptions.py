@@ -22,6 +22,7 @@ def interruption_lines(answer) -> list[str]:
                 "when": when, "s": round(float(item.get("offline_s") or 0)), "at": recorded})
             continue
         choice = {"keep": _("候选人保留了已录制的内容作为回答。"),
+                  "continued": _("候选人从中断处继续录制，前后两段合为一个回答（不占重录次数）。"),
                   "again": _("候选人重新录制了这道题（技术中断，不占重录次数）。")}.get(item.get("choice"), _("候选人尚未选择如何继续。"))
         lines.append(_("%(when)s 页面中断（刷新、切换语言、关闭页面或浏览器崩溃），当时已录制约 %(s)s 秒。") % {"when": when, "s": recorded}
                      + " " + choice)

@@ -143,7 +143,7 @@ class Answer(TenantOwnedModel):
     analysis_attempts = models.PositiveIntegerField(default=0)
     completed_at = models.DateTimeField(null=True, blank=True)
     # Technical interruptions of this take, shown to HR (issue 19): [{"kind": "page" | "offline", "at": iso,
-    # "recorded_s": float, "offline_s": float (offline only), "choice": "keep" | "again" (page only, once chosen)}].
+    # "recorded_s": float, "offline_s": float (offline only), "choice": "keep" | "again" | "continued" (page only, once chosen)}].
     # A take recorded again after an interruption carries the earlier take's list on.
     interruptions = models.JSONField(default=list, blank=True)
 

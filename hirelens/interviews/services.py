@@ -35,7 +35,7 @@ from hirelens.core.links import absolute_url
 from hirelens.core.models import AuditEvent
 from hirelens.core.realtime import organization_group, publish_on_commit
 
-from .media import NotMediaError, probe
+from .media import JoinError, NotMediaError, join_parts, probe
 from .models import Answer, ConsentNotice, InterviewSession, UploadChunk, answer_upload_to
 
 MAX_CHUNK_BYTES = 8 * 1024 * 1024
@@ -50,6 +50,7 @@ PRACTICE_PREP_S, PRACTICE_ANSWER_S = 30, 60
 PRACTICE_DEFAULTS = {"zh-hans": "请用三个词介绍你自己。", "en": "Please describe yourself in three words."}
 PRACTICE_DEFAULTS_ZH = {"请用三个词介绍你自己。", "练习题：用三个词描述你自己。"}
 MAX_INTERRUPTIONS = 50  # per answer: a page that reloads in a loop cannot grow the row without bound
+MIN_CONTINUE_S = 3  # a take is continued only when at least this much answer time is left
 
 
 class UploadConflict(ValidationError):
@@ -65,6 +66,7 @@ def unusable_message(code: str) -> str:
         "not_media": _("上传的文件不是可识别的音视频，请重新录制这道题（不占重录次数）。"),
         "no_audio": _("录制内容中没有可识别的声音，请检查麦克风后重新录制这道题（不占重录次数）。"),
         "too_short": _("录制内容不足 1 秒，请重新录制这道题（不占重录次数）。"),
+        "parts_differ": _("中断前后录制的格式不一致（例如换了摄像头或浏览器），无法合成一段回答，请重新录制这道题（不占重录次数）。"),
     }[code]
 
 
@@ -435,6 +437,76 @@ def answer_interruption_keep(*, answer: Answer) -> Answer:
     return answer
 
 
+def _parts(answer: Answer) -> list[int]:
+    """Where each continued part of a take starts (byte offsets into the upload, ascending); empty for one part."""
+    return [int(o) for o in (answer.media or {}).get("parts", [])]
+
+
+def _part_files(chunks, offsets: list[int]) -> list:
+    """The upload's pieces grouped into the parts that start at ``offsets`` (every part starts on a piece boundary:
+    ``answer_continue`` took the offset when the server held exactly the earlier pieces), each a temporary file."""
+    import tempfile
+
+    bounds = [0, *offsets]
+    files = [tempfile.TemporaryFile() for _ in bounds]
+    for chunk in chunks:
+        part = max(i for i, start in enumerate(bounds) if chunk.offset >= start)
+        with chunk.data.storage.open(chunk.data.name, "rb") as handle:  # by name: the field's file may be closed
+            files[part].write(handle.read())
+    for handle in files:
+        handle.seek(0)
+    return files
+
+
+def _recorded_s(answer: Answer, chunks) -> float:
+    """Seconds recorded so far by a take's parts (each probed on its own: each is a whole recording)."""
+    total = 0.0
+    for handle in _part_files(chunks, _parts(answer)):
+        with handle:
+            try:
+                total += probe(handle)["duration_s"]
+            except NotMediaError:
+                continue  # a part cut off before anything usable: it adds no time
+    return total
+
+
+@transaction.atomic
+def answer_continue(*, answer: Answer, offset: int, mime_type: str = "") -> tuple[Answer, float]:
+    """The candidate continues an interrupted take where it stopped: a new part (a whole recording from a new
+    MediaRecorder) whose pieces follow the earlier ones. ``offset`` is where the page's new part starts; it must be
+    exactly what the server holds (the page uploads the earlier part's pieces first), so the parts can be cut apart
+    and joined at finish. Repeating the same request is accepted. Returns the answer and the answer time left."""
+    answer = Answer.objects.select_for_update().select_related("session").get(pk=answer.pk)
+    if answer.status != Answer.Status.RECORDING:
+        raise UploadConflict(_("该作答已完成，不能再上传。"))
+    if "mp4" in (mime_type or answer.mime_type):
+        raise UploadConflict(_("此浏览器录制的格式不能接着录制，请保留已录制的内容或重新录制本题（不占重录次数）。"),
+                             code="cannot_continue")
+    if answer.mime_type and mime_type and mime_type.split(";")[0] != answer.mime_type.split(";")[0]:
+        raise UploadConflict(_("此浏览器的录制格式与中断前不同，不能接着录制，请保留已录制的内容或重新录制本题（不占重录次数）。"),
+                             code="cannot_continue")
+    chunks = list(answer.chunks.order_by("index"))
+    received = sum(c.size for c in chunks)
+    parts = _parts(answer)
+    if offset != received:
+        raise UploadConflict(_("中断前的内容还没有全部上传（服务器已收到 %(got)s 字节，页面为 %(offset)s 字节），请稍候再试。")
+                             % {"got": received, "offset": offset}, code="offset")
+    question = _question(answer.session, answer.question_index)
+    recorded = _recorded_s(answer, chunks)
+    left = question["answer_s"] - recorded
+    if parts and parts[-1] == offset:
+        return answer, max(0.0, left)  # the same request again
+    if not chunks:
+        raise UploadConflict(_("这次作答还没有上传任何内容，请重新录制（不占重录次数）。"), code="nothing_recorded")
+    if left < MIN_CONTINUE_S:
+        raise UploadConflict(_("这道题的作答时间已基本用完，请保留已录制的内容或重新录制本题（不占重录次数）。"), code="no_time_left")
+    answer.media = {**(answer.media or {}), "parts": [*parts, offset]}
+    answer.interruptions = [{**item, "choice": "continued"} if item.get("kind") == "page" and not item.get("choice") else item
+                            for item in answer.interruptions]
+    answer.save(update_fields=["media", "interruptions", "updated_at"])
+    return answer, left
+
+
 def _size_limit(answer: Answer) -> int:
     question = _question(answer.session, answer.question_index)
     return int((question["answer_s"] + DURATION_GRACE_S) * MAX_BYTES_PER_SECOND)
@@ -537,10 +609,37 @@ def _refuse(answer: Answer, *, name: str, code: str) -> NoReturn:
             pieces = [c.data.name for c in locked.chunks.all()]
             UploadChunk.objects.filter(answer=locked).delete()
             locked.failure = f"refused: {code}"
-            locked.save(update_fields=["failure", "updated_at"])
+            locked.media = {}  # a continued take's parts went with its pieces
+            locked.save(update_fields=["failure", "media", "updated_at"])
             storage = answer.recording.storage
             transaction.on_commit(lambda: [storage.delete(n) for n in pieces])
     raise UnusableRecording(unusable_message(code), code=code)
+
+
+def _join_stored(answer: Answer, chunks, name: str) -> tuple[str, int, str]:
+    """A continued take: its parts joined into one recording (packets copied, timestamps following on), stored in
+    place of the assembled upload. Returns the joined file's name, size and SHA-256 (what HR's player is served)."""
+    import tempfile
+
+    files = _part_files(chunks, _parts(answer))
+    try:
+        with tempfile.TemporaryFile() as joined:
+            try:
+                join_parts(files, joined, format="mp4" if answer.extension == "mp4" else "webm")
+            except JoinError as exc:
+                _refuse(answer, name=name, code="parts_differ" if exc.code == "parts_differ" else "not_media")
+            joined.seek(0)
+            digest, size = hashlib.sha256(), 0
+            for block in iter(lambda: joined.read(1 << 20), b""):
+                digest.update(block)
+                size += len(block)
+            joined.seek(0)
+            storage = answer.recording.storage
+            storage.delete(name)
+            return storage.save(answer_upload_to(answer, ""), File(joined, name="answer")), size, digest.hexdigest()
+    finally:
+        for handle in files:
+            handle.close()
 
 
 def answer_finish(*, answer: Answer, total_size: int | None, sha256: str | None) -> Answer:
@@ -562,7 +661,8 @@ def answer_finish(*, answer: Answer, total_size: int | None, sha256: str | None)
                 digest.update(handle.read())
         total_size, sha256 = sum(c.size for c in stored), digest.hexdigest()
     if answer.status == Answer.Status.COMPLETE:
-        if answer.sha256 == sha256.lower() and answer.size == total_size:
+        upload = (answer.media or {}).get("upload") or {"size": answer.size, "sha256": answer.sha256}
+        if upload["sha256"] == sha256.lower() and upload["size"] == total_size:
             return answer  # idempotent
         raise UploadConflict(_("该作答已完成，不能再上传。"))
     if answer.status != Answer.Status.RECORDING:
@@ -579,6 +679,9 @@ def answer_finish(*, answer: Answer, total_size: int | None, sha256: str | None)
     if stream.digest.hexdigest() != sha256.lower():
         answer.recording.storage.delete(name)
         raise ValidationError(_("整段作答的校验和不一致，请重新上传。"))
+    upload = {"size": total_size, "sha256": sha256.lower()}
+    if _parts(answer):
+        name, total_size, sha256 = _join_stored(answer, chunks, name)
     try:
         with answer.recording.storage.open(name) as handle:
             facts = probe(handle)
@@ -598,7 +701,10 @@ def answer_finish(*, answer: Answer, total_size: int | None, sha256: str | None)
         answer = Answer.objects.select_for_update().get(pk=answer.pk)
         session = InterviewSession.objects.select_for_update().get(pk=answer.session_id)
         answer.recording.name = "" if practice else name  # the practice is never kept (the candidate was told so)
+        parts = len(_parts(answer)) + 1
         answer.size, answer.sha256, answer.media = total_size, sha256.lower(), facts
+        if parts > 1:  # a continued take: the stored file is the parts joined; the upload's own facts answer a repeat
+            answer.media = {**facts, "parts": parts, "upload": upload}
         answer.duration_s = facts["duration_s"]
         answer.status, answer.completed_at, answer.failure = Answer.Status.COMPLETE, timezone.now(), ""
         if not facts["has_video"]:

@@ -24,5 +24,6 @@ urlpatterns = [
     path("i/<str:token>/answers/<id:answer_id>/interruption", views_candidate.answer_interruption,
          name="candidate_answer_interruption"),
     path("i/<str:token>/answers/<id:answer_id>/keep", views_candidate.answer_keep, name="candidate_answer_keep"),
+    path("i/<str:token>/answers/<id:answer_id>/continue", views_candidate.answer_continue, name="candidate_answer_continue"),
     path("i/<str:token>/submit", views_candidate.submit, name="candidate_submit"),
 ]

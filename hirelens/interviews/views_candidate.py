@@ -78,6 +78,11 @@ class SubmitIn(_In):
     pass
 
 
+class ContinueIn(_In):
+    offset: int = Field(ge=0, le=MAX_ID)  # the bytes of the earlier part(s), as the page holds them
+    mime: str = Field("", max_length=200)
+
+
 class BadInput(Exception):
     def __init__(self, message: str, fields: list[str] | None = None):
         super().__init__(message)
@@ -204,6 +209,7 @@ def _strings() -> dict:
         "recordingStarted": _("开始录制，作答时间 %(s)s 秒。"),
         "secondsLeftNotice": _("还剩 %(s)s 秒。"),
         "refusedAgain": _("上次的录制无法使用，请重新录制这道题（不占重录次数）。"),
+        "continuePrep": _("接着中断处继续录制：%(s)s 秒后开始，本题还剩 %(left)s 秒作答时间。"),
     }
 
 
@@ -324,6 +330,15 @@ def answer_interruption(request, session, data: InterruptionIn, answer_id: int):
 def answer_keep(request, session, data: SubmitIn, answer_id: int):
     answer = services.answer_interruption_keep(answer=access_candidate_answer(session=session, answer_id=answer_id))
     return JsonResponse({"answer": answer.pk})
+
+
+@candidate_api(ContinueIn)
+def answer_continue(request, session, data: ContinueIn, answer_id: int):
+    """Continue an interrupted take where it stopped: the new part's pieces follow from ``offset``."""
+    answer = access_candidate_answer(session=session, answer_id=answer_id)
+    answer, left = services.answer_continue(answer=answer, offset=data.offset, mime_type=data.mime)
+    chunks = answer.chunks.count()
+    return JsonResponse({"answer": answer.pk, "offset": data.offset, "chunks": chunks, "remaining_s": int(left)})
 
 
 @candidate_api(TextAnswerIn)

@@ -126,3 +126,53 @@ def test_the_practice_question_and_time_estimate_follow_the_interview(client, or
     application.organization.save()
     form = client.get(f"/interviews/new/{application.pk}/").content.decode()
     assert PRACTICE_DEFAULTS["en"] in form
+
+
+def _continue(client, answer, offset, mime="video/webm"):
+    return client.post(f"/i/{TOKEN}/answers/{answer}/continue", {"offset": offset, "mime": mime}, content_type="application/json")
+
+
+def test_a_take_continued_where_it_stopped_is_joined_into_one_answer(client, started, hr_admin):
+    first, second = webm_bytes(4.0), webm_bytes(3.0)
+    answer = begin(client, 0).json()["answer"]
+    upload(client, answer, first)
+    assert _interrupt(client, answer, kind="page", recorded_s=4).status_code == 200
+    early = _continue(client, answer, len(first) - 1)  # the page must send the earlier part whole first
+    assert early.status_code == 409 and early.json()["code"] == "offset"
+    response = _continue(client, answer, len(first))
+    assert response.status_code == 200
+    body = response.json()
+    assert body["chunks"] == -(-len(first) // (16 * 1024)) and body["offset"] == len(first)
+    assert body["remaining_s"] == QUESTIONS[0]["answer_s"] - 5  # 20 s less the 4 s recorded, rounded down
+    assert _continue(client, answer, len(first)).json() == body  # the same request again
+    for index, offset in enumerate(range(0, len(second), 16 * 1024), start=body["chunks"]):
+        assert put(client, answer, index, len(first) + offset, second[offset:offset + 16 * 1024]).status_code == 200
+    upload_bytes = first + second
+    assert finish(client, answer, upload_bytes).status_code == 200
+    assert finish(client, answer, upload_bytes).status_code == 200  # a repeated finish of the same upload
+    stored = Answer.objects.get(pk=answer)
+    assert stored.status == "complete" and stored.media["parts"] == 2
+    assert stored.duration_s == pytest.approx(7.0, abs=0.1)
+    assert stored.media["upload"] == {"size": len(upload_bytes), "sha256": hashlib.sha256(upload_bytes).hexdigest()}
+    with stored.recording.open("rb") as handle:
+        joined = handle.read()
+    assert stored.size == len(joined) and stored.sha256 == hashlib.sha256(joined).hexdigest()  # what HR's player gets
+    assert [(i["kind"], i["choice"]) for i in stored.interruptions] == [("page", "continued")]
+    assert retakes_left(started, 0) == QUESTIONS[0]["retakes"]
+    client.force_login(hr_admin)
+    assert "候选人从中断处继续录制" in client.get(f"/interviews/{started.pk}/").content.decode()
+    client.cookies["django_language"] = "en"
+    assert "continued recording from where it stopped" in client.get(f"/interviews/{started.pk}/").content.decode()
+
+
+def test_continuing_is_refused_without_time_left_a_recording_or_the_same_format(client, started):
+    answer = begin(client, 1).json()["answer"]
+    nothing = _continue(client, answer, 0)
+    assert nothing.status_code == 409 and nothing.json()["code"] == "nothing_recorded"
+    upload(client, answer, webm_bytes(18.0))  # the question allows 20 s
+    late = _continue(client, answer, Answer.objects.get(pk=answer).chunks.count() and sum(
+        c.size for c in Answer.objects.get(pk=answer).chunks.all()))
+    assert late.status_code == 409 and late.json()["code"] == "no_time_left"
+    other = _continue(client, answer, 0, mime="video/mp4")
+    assert other.status_code == 409 and other.json()["code"] == "cannot_continue"
+    assert Answer.objects.get(pk=answer).media == {}  # nothing noted
