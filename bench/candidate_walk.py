@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -215,6 +216,8 @@ class Walk:
         finally:
             self.server.terminate()
             self.server.wait()
+            if not self.args.keep:
+                shutil.rmtree(self.var, ignore_errors=True)
         for r in results:
             report(r, self.args)
 
@@ -259,6 +262,7 @@ def main() -> None:
     parser.add_argument("--practice-answer-s", type=float, default=10.0)
     parser.add_argument("--think-s", type=float, default=10.0, help="thinking before question 1 (within its preparation time)")
     parser.add_argument("--answer-s", type=float, default=30.0, help="answering question 1 (default 30)")
+    parser.add_argument("--keep", action="store_true", help="keep the var dir (database, uvicorn.log) afterwards")
     args = parser.parse_args()
     args.lang = args.lang or ["zh", "en"]
     Walk(args).run()
