@@ -157,6 +157,15 @@ def portal_project_delete(request, token, link, candidate, project_id):
     return _home(token, "projects")
 
 
+UPLOAD = "upload"  # shown beside the upload forms (portal/home.html), not at the top of the page
+UPLOAD_RESULT = "upload-result"  # the outcome's id: the page opens there and focuses it (autofocus yields to a fragment)
+
+
+def _upload_errors(request, texts) -> None:
+    for text in texts:
+        messages.error(request, text, extra_tags=UPLOAD)
+
+
 @require_POST
 @portal_view
 def portal_document(request, token, link, candidate):
@@ -165,12 +174,12 @@ def portal_document(request, token, link, candidate):
         try:
             candidate_services.document_upload(candidate=candidate, by_candidate=True, upload=form.cleaned_data["file"],
                                                doc_type=form.cleaned_data["doc_type"], request=request)
-            messages.success(request, _("文件已上传，等待审核。"))
+            messages.success(request, _("文件已上传，等待审核。"), extra_tags=UPLOAD)
         except ValidationError as exc:
-            flash_errors(request, exc)
+            _upload_errors(request, exc.messages)
     else:
-        messages.error(request, _("请选择类型和文件。"))
-    return _home(token, "documents")
+        _upload_errors(request, [_("请选择类型和文件。")])
+    return _home(token, UPLOAD_RESULT)
 
 
 @require_POST
@@ -180,12 +189,12 @@ def portal_resume(request, token, link, candidate):
     if form.is_valid():
         try:
             candidate_services.resume_attach(candidate=candidate, by_candidate=True, upload=form.cleaned_data["resume"], request=request)
-            messages.success(request, _("简历已上传。"))
+            messages.success(request, _("简历已上传。"), extra_tags=UPLOAD)
         except ValidationError as exc:
-            flash_errors(request, exc)
+            _upload_errors(request, exc.messages)
     else:
-        messages.error(request, _("请选择文件。"))
-    return _home(token, "documents")
+        _upload_errors(request, [_("请选择文件。")])
+    return _home(token, UPLOAD_RESULT)
 
 
 # --- Staff side ---------------------------------------------------------------------------------

@@ -418,3 +418,51 @@ def test_live_candidate_page(asgi_server, media_browser, language, org, hr_admin
     finally:
         context.close()
     audit.done()
+
+
+def test_portal_upload_errors(asgi_server, phone, language, org, hr_admin, tmp_path):
+    """A file of the wrong type and one over the size limit, as documents and as a resume: the reason is shown beside
+    the upload forms, announced (role=alert) and focused, in the page's language; a good file is confirmed
+    (role=status); axe finds nothing serious at each state."""
+    from PIL import Image
+
+    from hirelens.candidates.resume import MAX_DOCUMENT_BYTES
+    from hirelens.portal.services import portal_link_create, portal_url
+
+    token = in_thread(lambda: portal_link_create(actor=hr_admin, candidate=_application(org).candidate)[1])
+    home = asgi_server.base_url + portal_url(token, absolute=False)
+    wrong = tmp_path / "简历.pdf"
+    wrong.write_text("这不是 PDF，只是一段文字。" * 20, encoding="utf-8")
+    huge = tmp_path / "scan.pdf"
+    with huge.open("wb") as out:
+        out.write(b"%PDF-1.4\n")
+        out.truncate(MAX_DOCUMENT_BYTES + 1024 * 1024)
+    good = tmp_path / "degree.png"
+    Image.new("RGB", (64, 48), (30, 90, 160)).save(good)
+    en = language == "en"
+    audit, page = Audit(phone, language), phone
+    message = "[data-testid=portal-upload-message]"
+
+    def upload(form: str, path, label: str, expected: str, *, error: bool = True) -> None:
+        page.goto(home + "#documents")
+        page.set_input_files(f"[data-testid={form}] input[type=file]", str(path))
+        page.click(f"[data-testid={form}] button[type=submit]")
+        page.wait_for_selector(message)
+        text = page.locator(message).inner_text()
+        audit.expect(expected in text, f"portal upload, {label}: {text!r} does not say {expected!r}")
+        audit.expect(page.locator(message).get_attribute("role") == ("alert" if error else "status"),
+                     f"portal upload, {label}: the message is not announced")
+        if error:
+            audit.expect(page.evaluate(f"document.activeElement.matches('{message}')"),
+                         f"portal upload, {label}: focus is not on the error")
+            audit.expect(page.locator("[data-testid=portal-message]").count() == 0,
+                         f"portal upload, {label}: the error is also shown at the top of the page")
+        audit.check(f"portal upload, {label}")
+
+    upload("portal-document-form", wrong, "document of the wrong type",
+           "Unsupported file type" if en else "不支持的文件类型")
+    upload("portal-document-form", huge, "document too large", "too large" if en else "文件过大")
+    upload("portal-resume-form", wrong, "resume of the wrong type", "Unsupported file type" if en else "不支持的文件类型")
+    upload("portal-document-form", good, "document uploaded", "it will be reviewed" if en else "等待审核", error=False)
+    audit.expect(page.locator("[data-testid=portal-document]").count() == 1, "portal upload: the good file is not listed")
+    audit.done()
