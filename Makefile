@@ -56,9 +56,10 @@ migrate: deps
 demo: migrate
 	$(MANAGE) load_demo
 
-chromium:  ## Debian's Chromium for the Playwright tests (Playwright's own browser download fails here)
+chromium:  ## Debian's Chromium for the Playwright tests (Playwright's own browser download fails here), espeak-ng, a CJK font
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 	@command -v espeak-ng >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq espeak-ng >/dev/null; }
+	@fc-list | grep -qi wqy || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null; }
 
 janus:  ## Debian's Janus WebRTC server (the SFU path of the live room; hirelens/live/tests/test_janus.py starts its own)
 	@command -v janus >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq janus >/dev/null; }

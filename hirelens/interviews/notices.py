@@ -16,6 +16,13 @@ NOTICES = [
 ]
 
 
+def notices_in_order(notices) -> list:
+    """Consent notices (objects with ``kind``) in the order a candidate reads them: recording, AI analysis,
+    biometric (this module's order), then any other kind."""
+    order = {kind: i for i, (kind, *_rest) in enumerate(NOTICES)}
+    return sorted(notices, key=lambda notice: order.get(notice.kind, len(order)))
+
+
 def ensure_platform_notices(model) -> None:
     """Create the platform notices if missing; ``model`` is ConsentNotice (or its migration state)."""
     for kind, required, zh, en in NOTICES:

@@ -90,6 +90,18 @@ def is_live_interview(interview) -> bool:
     return stage is None or stage.module == "live"
 
 
+# The room is entered from this long before the start: what the interview's link page tells both sides ("请提前 10
+# 分钟…打开此链接", "面试开始前 10 分钟可进入房间"); the portal offers "join" from then on.
+JOIN_OPENS_BEFORE_MINUTES = 10
+
+
+def join_opens_at(interview):
+    """When the candidate is offered the room's entrance: ``JOIN_OPENS_BEFORE_MINUTES`` before the start."""
+    from datetime import timedelta
+
+    return interview.start_at - timedelta(minutes=JOIN_OPENS_BEFORE_MINUTES)
+
+
 def media_time(room: LiveRoom, at=None) -> float | None:
     """Seconds on the room's media clock (the recording's time 0, else the candidate's admission)."""
     zero = room.recording_started_at or room.opened_at

@@ -93,13 +93,14 @@ def candidate_join(request, token: str):
 
 
 def _candidate_page(request, room, interview):
+    from hirelens.interviews.notices import notices_in_order
     from hirelens.interviews.services import current_notices
 
     english = translation.get_language() == "en"
     organization = room.organization
     notices = [{"kind": n.kind, "version": n.version, "required": n.required and n.kind != "biometric",
                 "label": n.get_kind_display(), "text": n.text_en if english else n.text_zh}
-               for n in current_notices(room.organization_id).values()
+               for n in notices_in_order(current_notices(room.organization_id).values())
                if n.kind != "biometric" or organization.facial_analysis_enabled]
     return render(request, "live/candidate.html", {
         "room": room, "interview": interview, "organization": organization, "position": room.application.position,

@@ -65,6 +65,7 @@ def portal_home(request, token, link, candidate):
         "profile_form": PortalProfileForm(initial={f: getattr(candidate, f) for f in ("full_name", "phone", "email", "address")}),
         "project_form": ProjectForm(), "document_form": DocumentForm(), "resume_form": ResumeForm(),
         "help_href": help_url(candidate=candidate, page=request.path, step="portal"),
+        "zone": candidate.organization.time_zone,
     })
 
 
@@ -75,7 +76,7 @@ def portal_interview_open(request, token, link, candidate, interview_id: int):
     earlier are stored only as hashes), then its page: the live room's join page or the interview's own page."""
     from django.http import Http404
 
-    from hirelens.live.services import is_live_interview
+    from hirelens.live.services import JOIN_OPENS_BEFORE_MINUTES, is_live_interview, join_opens_at
     from hirelens.scheduling.links import link_issue
     from hirelens.scheduling.models import Interview, InterviewLink
 
@@ -86,8 +87,12 @@ def portal_interview_open(request, token, link, candidate, interview_id: int):
     if interview.status != Interview.Status.SCHEDULED or interview.end_at <= timezone.now():
         messages.error(request, _("这场面试已经结束或已取消。"))
         return _home(token, "interviews")
+    live = is_live_interview(interview)
+    if live and timezone.now() < join_opens_at(interview):  # the portal offers the room as its button does
+        messages.error(request, _("入口将在面试前 %(minutes)d 分钟开放") % {"minutes": JOIN_OPENS_BEFORE_MINUTES})
+        return _home(token, "interviews")
     _link, link_token = link_issue(application=interview.application, kind=InterviewLink.Kind.CANDIDATE, interview=interview)
-    return redirect(reverse("live:join" if is_live_interview(interview) else "scheduling:link", args=[link_token]))
+    return redirect(reverse("live:join" if live else "scheduling:link", args=[link_token]))
 
 
 @require_POST

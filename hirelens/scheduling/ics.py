@@ -60,8 +60,8 @@ def interview_ics(*, interview: Interview, link: str = "", attendees: list[tuple
     event.add("dtstamp", timezone.now())
     event.add("dtstart", interview.start_at.astimezone(zone))
     event.add("dtend", interview.end_at.astimezone(zone))
-    event.add("summary", interview.title)
-    description = [interview.title]
+    event.add("summary", interview.display_title)
+    description = [interview.display_title]
     if link:
         description.append(link)
         event.add("url", link)

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from hirelens.core.models import TenantOwnedModel
 from hirelens.positions.models import Position
@@ -94,6 +95,44 @@ class Interview(TenantOwnedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def display_title(self) -> str:
+        """The title in the reader's language. A title the system made ("面试 · 销售代表": no stage, no title given;
+        or one stored in another language) is rebuilt with the active language's word; a title HR typed or a
+        stage's name is shown as it is."""
+        word = self.default_word()
+        return f"{word} · {self.application.position.title}" if word is not None else self.title
+
+    @property
+    def own_name(self) -> str:
+        """What the title says besides the position: "复试" of "复试 · 销售代表", "" for the default title (the
+        kind of interview already says it), the whole title when it does not name the position."""
+        if self.default_word() is not None:
+            return ""
+        suffix = f" · {self.application.position.title}"
+        return self.title[: -len(suffix)] if self.title.endswith(suffix) else self.title
+
+    def default_word(self) -> str | None:
+        """The active language's word for an interview when the title is the default one, else None."""
+        from django.utils import translation
+
+        suffix = f" · {self.application.position.title}"
+        if not self.title.endswith(suffix):
+            return None
+        head = self.title[: -len(suffix)]
+        known = {DEFAULT_TITLE_WORD, "Interview", "Interviews"}  # stored by earlier versions in HR's language
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                known.add(interview_word())
+        return interview_word() if head in known else None
+
+
+DEFAULT_TITLE_WORD = "面试"  # the stored default title is "面试 · <position>" (untranslated); shown in the reader's language
+
+
+def interview_word() -> str:
+    return pgettext("面试标题", "面试")
 
 
 class InterviewLink(TenantOwnedModel):

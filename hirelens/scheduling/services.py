@@ -26,7 +26,7 @@ from hirelens.positions.validators import validate_time_zone
 from hirelens.workflows import events
 
 from .links import link_issue, link_url
-from .models import Availability, Interview, InterviewLink, InterviewSlot
+from .models import DEFAULT_TITLE_WORD, Availability, Interview, InterviewLink, InterviewSlot
 from .timezones import parse_local
 
 MAX_LENGTH = timedelta(hours=12)
@@ -151,7 +151,7 @@ def _create_interview(*, application: Application, start_at, end_at, zone: str, 
                                          user_ids=user_ids, application_id=application.pk), zone)
     interview = Interview.objects.create(
         organization_id=application.organization_id, application=application, stage=stage, slot=slot,
-        title=title or (stage.title if stage else _("面试")) + f" · {application.position.title}",
+        title=title or f"{stage.title if stage else DEFAULT_TITLE_WORD} · {application.position.title}",  # shown translated
         start_at=start_at, end_at=end_at, time_zone=zone, created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     interview.interviewers.set(interviewers)

@@ -267,3 +267,41 @@ class ZoneField(forms.CharField):
     def clean(self, value):
         value = super().clean(value)
         return resolve_zone(value) if value else value
+
+
+# --- One way to write a time to a person (issue 19: the candidate's pages) ------------------------
+_WEEKDAYS_ZH = "一二三四五六日"
+_WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _day_text(local: datetime, english: bool, this_year: int) -> str:
+    if english:
+        year = "" if local.year == this_year else f" {local.year}"
+        return f"{_WEEKDAYS_EN[local.weekday()]} {local.day} {_MONTHS_EN[local.month - 1]}{year},"
+    year = "" if local.year == this_year else f"{local.year}年"
+    return f"{year}{local.month}月{local.day}日（周{_WEEKDAYS_ZH[local.weekday()]}）"
+
+
+def when_text(start: datetime, zone_name: str = "", *, end: datetime | None = None, language: str | None = None,
+              now: datetime | None = None) -> str:
+    """A time as the pages write it, one format per language: "12月13日（周日）16:37 北京时间" /
+    "Sun 13 Dec, 16:37 Beijing time"; the year only when it is not this year in that zone ("2027年1月5日（周二）…" /
+    "Tue 5 Jan 2027, …"). With ``end``, a range: "10:00–11:00" (the end's day too when it is another day).
+    ``zone_name`` defaults to the active zone; a name that is not a zone falls back to the site's zone."""
+    english = (language or translation.get_language() or "zh-hans").startswith("en")
+    zone_name = zone_name or timezone.get_current_timezone_name()
+    try:
+        zone = ZoneInfo(zone_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone_name = timezone.get_default_timezone_name()
+        zone = ZoneInfo(zone_name)
+    local = start.astimezone(zone)
+    this_year = (now or timezone.now()).astimezone(zone).year
+    space = " " if english else ""
+    text = f"{_day_text(local, english, this_year)}{space}{local:%H:%M}"
+    if end is not None:
+        local_end = end.astimezone(zone)
+        other_day = f"{_day_text(local_end, english, this_year)}{space}" if local_end.date() != local.date() else ""
+        text += f"–{other_day}{local_end:%H:%M}"
+    return f"{text} {zone_label(zone_name, 'en' if english else 'zh-hans')}"

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
 
 from conftest import SMTPSink, in_thread, staff_login
+from hirelens.scheduling.timezones import when_text
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -157,7 +158,9 @@ def test_a_recruiters_day_by_name(language, smtp_server, asgi_server, start_work
     form.locator("select[name=interviewers]").select_option(str(interviewer.pk))
     form.locator("button[type=submit]").click()
     page.wait_for_url("**/scheduling/interviews/**")
-    assert page.get_by_test_id("when").inner_text() == f"{day} 09:00–10:00 {words['london']}"
+    start = datetime.fromisoformat(f"{day}T09:00").replace(tzinfo=ZoneInfo("Europe/London"))  # the pages' one format
+    expected = when_text(start, "Europe/London", end=start + timedelta(hours=1), language="en" if language == "en" else "zh-hans")
+    assert page.get_by_test_id("when").inner_text() == expected and expected.endswith(f"09:00–10:00 {words['london']}")
     assert "刘伟" in page.content()
     interview = in_thread(lambda: Interview.objects.get())
     assert interview.application_id == application.pk

@@ -68,9 +68,9 @@ class DeadLink:
         """The date it stopped working, in the link's zone named in words, in the active language."""
         if self.ended_at is None:
             return ""
-        from hirelens.interviews.notices import deadline_text
+        from hirelens.scheduling.timezones import when_text
 
-        return deadline_text(self.ended_at, self.zone, translation.get_language() or "zh-hans")
+        return when_text(self.ended_at, self.zone, language=translation.get_language() or "zh-hans")
 
 
 def _signed(token: str, salt: str) -> tuple[int, str] | None:
@@ -92,7 +92,7 @@ def _interview(token: str) -> DeadLink:
     revoked = session.revoked_at is not None or session.state == InterviewSession.State.CANCELLED
     return DeadLink(kind="interview", status="revoked" if revoked else "expired", organization_id=session.organization_id,
                     candidate=session.application.candidate, subject_type="interviews.session", subject_id=session.pk,
-                    title=f"{session.application.position.title} · {session.title}",
+                    title=session.application.position.title + ("" if session.title == "AI视频面试" else f" · {session.title}"),
                     ended_at=(session.revoked_at or session.updated_at) if revoked else session.expires_at,
                     zone=session_time_zone(session), language="en" if session.language.startswith("en") else "zh-hans")
 
@@ -112,7 +112,8 @@ def _scheduling(token: str, kind: str) -> DeadLink:
         return DeadLink(kind=kind, status="unknown")
     interview = link.interview
     booking = link.kind == InterviewLink.Kind.BOOKING
-    title = link.application.position.title + ("" if interview is None else f" · {interview.title}")
+    name = "" if interview is None else interview.own_name  # the default title only repeats the position
+    title = link.application.position.title + (f" · {name}" if name else "")
     return DeadLink(kind=kind, status="revoked" if link.revoked_at is not None else "expired",
                     organization_id=link.organization_id, candidate=link.application.candidate,
                     subject_type="scheduling.link" if booking or interview is None else "scheduling.interview",

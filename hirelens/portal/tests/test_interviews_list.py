@@ -43,16 +43,21 @@ def test_every_interview_with_its_state_time_in_words_and_action(client, hr_admi
     assert page.count('data-testid="portal-interview"') == 4
     assert "已安排" in page and "已结束" in page and "进行中" in page and "已取消" in page
     assert "北京时间" in page and "伦敦时间" in page and "Asia/Shanghai" not in page and "Europe/London" not in page
-    assert page.count('data-testid="portal-interview-open"') == 2  # the upcoming one and the one under way
+    assert page.count('data-testid="portal-interview-open"') == 1  # the one under way; tomorrow's room opens later
+    assert page.count("入口将在面试前 10 分钟开放") == 1
     assert 'data-kind="live"' in page  # scheduled without a stage: held in the live room
     english = client.get(url, HTTP_ACCEPT_LANGUAGE="en", HTTP_COOKIE="django_language=en").content.decode()
     assert "Beijing time" in english and "Cancelled" in english and "Join the interview room" in english
+    assert "The room opens 10 minutes before the interview" in english
 
 
 def test_join_from_the_portal_issues_a_candidate_link_of_that_interview(client, hr_admin):
     application, url = _world(hr_admin, 1)
-    interview = Interview.objects.get(title="复试 0")
     token = url.rstrip("/").rsplit("/", 1)[1]
+    tomorrow = Interview.objects.get(title="复试 0")
+    refused = client.post(f"/portal/{token}/interviews/{tomorrow.pk}/open/", follow=True)
+    assert "入口将在面试前 10 分钟开放" in refused.content.decode() and not InterviewLink.objects.exists()  # not yet
+    interview = _interview(application, hours=0.1, title="马上开始")  # in 6 minutes: the room is open
     response = client.post(f"/portal/{token}/interviews/{interview.pk}/open/")
     assert response.status_code == 302 and response["Location"].startswith("/live/join/")
     link = InterviewLink.objects.get()

@@ -143,8 +143,9 @@ def test_upcoming_interviews_in_their_time_zone(portal, client):
     interview_model.objects.create(organization_id=portal["candidate"].organization_id, application=portal["app"], title="已取消的",
                                    start_at=start, end_at=start + timedelta(minutes=45), time_zone="Asia/Shanghai", status="cancelled")
     page = client.get(portal["url"]).content.decode()
-    assert "2030年5月6日（周一）10:00 北京时间（UTC+08:00）" in page and "Asia/Shanghai" not in page and "直播面试" in page
-    assert "已取消的" in page and page.count('data-testid="portal-interview-open"') == 1  # the cancelled one: no action
+    assert "2030年5月6日（周一）10:00–10:45 北京时间" in page and "Asia/Shanghai" not in page and "直播面试" in page
+    assert "已取消的" in page and page.count('data-testid="portal-interview-open"') == 0  # the room opens shortly before
+    assert page.count("入口将在面试前 10 分钟开放") == 1  # the cancelled one: nothing
 
 
 def test_duplicate_contact_in_portal_reveals_no_other_record(portal, hr_admin, client):

@@ -2,13 +2,14 @@
 picker, schedules a live interview for an interviewer who works in Beijing, sees the time in London time, and the
 interviewer's e-mail gives the time in 北京时间."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
 
 from conftest import SMTPSink, in_thread, staff_login
+from hirelens.scheduling.timezones import when_text
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -66,7 +67,9 @@ def test_recruiter_in_london_schedules_for_an_interviewer_in_beijing(smtp_server
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     form.locator("button[type=submit]").click()
     page.wait_for_url("**/scheduling/interviews/**")
-    assert page.get_by_test_id("when").inner_text() == f"{day} 09:00–10:00 伦敦时间"
+    start = datetime.fromisoformat(f"{day}T09:00").replace(tzinfo=ZoneInfo("Europe/London"))
+    expected = when_text(start, "Europe/London", end=start + timedelta(hours=1), language="zh-hans")
+    assert page.get_by_test_id("when").inner_text() == expected and expected.endswith("09:00–10:00 伦敦时间")
     interview = in_thread(lambda: Interview.objects.get())
     assert (interview.application_id, interview.time_zone) == (application.pk, "Europe/London")
     context.close()

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from hirelens.scheduling import services
 from hirelens.scheduling.models import Interview, InterviewSlot
-from hirelens.scheduling.timezones import user_zone, utc_offset, zone_label, zone_label_offset, zone_search
+from hirelens.scheduling.timezones import user_zone, utc_offset, when_text, zone_label, zone_label_offset, zone_search
 
 from .conftest import local
 
@@ -108,7 +108,8 @@ def test_times_are_shown_with_the_zone_in_words_in_both_languages(hr_admin, appl
     expires = interview.end_at + timedelta(hours=2)
     assert timezone.localtime(expires, ZoneInfo("Europe/London")).strftime("%Y-%m-%d %H:%M") in page
     assert timezone.localtime(expires, ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M") not in page
-    assert "10:00–11:00 北京时间" in page and f"你的时间 {timezone.localtime(interview.start_at, ZoneInfo('Europe/London')):%m-%d} {london}" in page
+    yours = when_text(interview.start_at, "Europe/London", end=interview.end_at, language="zh-hans")
+    assert "10:00–11:00 北京时间" in page and f"你的时间 {yours}" in page and london in yours
     assert "伦敦时间" in page
     client.cookies["django_language"] = "en"
     page = client.get(f"/scheduling/interviews/{interview.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
