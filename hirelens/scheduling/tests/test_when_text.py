@@ -96,3 +96,21 @@ def test_a_scheduled_interview_stores_the_default_title_untranslated(hr_admin, i
     with translation.override("en"):  # HR works in English
         room, _token = live_interview(hr_admin.organization, hr_admin, [interviewer])
     assert room.interview.title == "面试 · 销售代表"
+
+
+def test_staff_lists_show_a_default_title_in_the_reader_s_language(client, hr_admin):
+    """The position's schedule, the upcoming list and the candidate's interviews tab rebuild a default title in
+    English for English HR (not "面试 · …"), within their fixed number of queries (the position is selected)."""
+    from hirelens.candidates.tests.factories import ApplicationFactory
+
+    application = ApplicationFactory(candidate__organization=hr_admin.organization, position__title="Sales representative",
+                                     position__organization=hr_admin.organization)
+    start = timezone.now() + timedelta(days=2)
+    Interview.objects.create(organization=hr_admin.organization, application=application, start_at=start,
+                             end_at=start + timedelta(hours=1), time_zone="Asia/Shanghai", title="面试 · Sales representative")
+    client.force_login(hr_admin)
+    client.cookies["django_language"] = "en"
+    for url in (f"/scheduling/position/{application.position_id}/", f"/candidates/{application.candidate_id}/?tab=interviews"):
+        page = client.get(url).content.decode()
+        assert "Interview · Sales representative" in page, url
+        assert "面试 · Sales representative" not in page, url
