@@ -431,15 +431,16 @@ def answer_interruption_keep(*, answer: Answer) -> Answer:
     answer = Answer.objects.select_for_update().get(pk=answer.pk)
     if answer.status != Answer.Status.RECORDING:
         raise UploadConflict(_("该作答已完成，不能再上传。"))
-    answer.interruptions = [{**item, "choice": "keep"} if item.get("kind") == "page" and not item.get("choice") else item
-                            for item in answer.interruptions]
+    _interruptions_chosen(answer, "keep")
     answer.save(update_fields=["interruptions", "updated_at"])
     return answer
 
 
-def _parts(answer: Answer) -> list[int]:
-    """Where each continued part of a take starts (byte offsets into the upload, ascending); empty for one part."""
-    return [int(o) for o in (answer.media or {}).get("parts", [])]
+def _parts(answer: Answer, received: int | None = None) -> list[int]:
+    """Where each continued part of a take starts (byte offsets into the upload, ascending); empty for one part.
+    With ``received``: only parts that hold something (a part noted but cut off before its first piece holds nothing)."""
+    offsets = [int(o) for o in (answer.media or {}).get("parts", [])]
+    return offsets if received is None else [o for o in offsets if o < received]
 
 
 def _part_files(chunks, offsets: list[int]) -> list:
@@ -494,17 +495,23 @@ def answer_continue(*, answer: Answer, offset: int, mime_type: str = "") -> tupl
     question = _question(answer.session, answer.question_index)
     recorded = _recorded_s(answer, chunks)
     left = question["answer_s"] - recorded
-    if parts and parts[-1] == offset:
-        return answer, max(0.0, left)  # the same request again
+    if parts and parts[-1] == offset:  # the same request again (or again after the new part was cut before its first piece)
+        _interruptions_chosen(answer, "continued")
+        answer.save(update_fields=["interruptions", "updated_at"])
+        return answer, max(0.0, left)
     if not chunks:
         raise UploadConflict(_("这次作答还没有上传任何内容，请重新录制（不占重录次数）。"), code="nothing_recorded")
     if left < MIN_CONTINUE_S:
         raise UploadConflict(_("这道题的作答时间已基本用完，请保留已录制的内容或重新录制本题（不占重录次数）。"), code="no_time_left")
     answer.media = {**(answer.media or {}), "parts": [*parts, offset]}
-    answer.interruptions = [{**item, "choice": "continued"} if item.get("kind") == "page" and not item.get("choice") else item
-                            for item in answer.interruptions]
+    _interruptions_chosen(answer, "continued")
     answer.save(update_fields=["media", "interruptions", "updated_at"])
     return answer, left
+
+
+def _interruptions_chosen(answer: Answer, choice: str) -> None:
+    answer.interruptions = [{**item, "choice": choice} if item.get("kind") == "page" and not item.get("choice") else item
+                            for item in answer.interruptions]
 
 
 def _size_limit(answer: Answer) -> int:
@@ -621,7 +628,7 @@ def _join_stored(answer: Answer, chunks, name: str) -> tuple[str, int, str]:
     place of the assembled upload. Returns the joined file's name, size and SHA-256 (what HR's player is served)."""
     import tempfile
 
-    files = _part_files(chunks, _parts(answer))
+    files = _part_files(chunks, _parts(answer, sum(c.size for c in chunks)))
     try:
         with tempfile.TemporaryFile() as joined:
             try:
@@ -680,7 +687,8 @@ def answer_finish(*, answer: Answer, total_size: int | None, sha256: str | None)
         answer.recording.storage.delete(name)
         raise ValidationError(_("整段作答的校验和不一致，请重新上传。"))
     upload = {"size": total_size, "sha256": sha256.lower()}
-    if _parts(answer):
+    parts = len(_parts(answer, received)) + 1
+    if parts > 1:
         name, total_size, sha256 = _join_stored(answer, chunks, name)
     try:
         with answer.recording.storage.open(name) as handle:
@@ -701,7 +709,6 @@ def answer_finish(*, answer: Answer, total_size: int | None, sha256: str | None)
         answer = Answer.objects.select_for_update().get(pk=answer.pk)
         session = InterviewSession.objects.select_for_update().get(pk=answer.session_id)
         answer.recording.name = "" if practice else name  # the practice is never kept (the candidate was told so)
-        parts = len(_parts(answer)) + 1
         answer.size, answer.sha256, answer.media = total_size, sha256.lower(), facts
         if parts > 1:  # a continued take: the stored file is the parts joined; the upload's own facts answer a repeat
             answer.media = {**facts, "parts": parts, "upload": upload}

@@ -176,3 +176,21 @@ def test_continuing_is_refused_without_time_left_a_recording_or_the_same_format(
     other = _continue(client, answer, 0, mime="video/mp4")
     assert other.status_code == 409 and other.json()["code"] == "cannot_continue"
     assert Answer.objects.get(pk=answer).media == {}  # nothing noted
+
+
+def test_a_continued_part_cut_off_before_its_first_piece_is_continued_again_or_kept(client, started):
+    first = webm_bytes(4.0)
+    answer = begin(client, 0).json()["answer"]
+    upload(client, answer, first)
+    _interrupt(client, answer, kind="page", recorded_s=4)
+    assert _continue(client, answer, len(first)).status_code == 200
+    _interrupt(client, answer, kind="page", recorded_s=4)  # reloaded again during the short preparation
+    again = _continue(client, answer, len(first))  # nothing new: the same part is continued
+    assert again.status_code == 200 and again.json()["remaining_s"] == QUESTIONS[0]["answer_s"] - 5
+    assert [i["choice"] for i in Answer.objects.get(pk=answer).interruptions] == ["continued", "continued"]
+    assert Answer.objects.get(pk=answer).media["parts"] == [len(first)]
+    assert client.post(f"/i/{TOKEN}/answers/{answer}/keep", {}, content_type="application/json").status_code == 200
+    assert finish(client, answer, first).status_code == 200  # kept as it is: the empty part is no part
+    stored = Answer.objects.get(pk=answer)
+    assert stored.status == "complete" and "parts" not in stored.media and stored.sha256 == hashlib.sha256(first).hexdigest()
+    assert stored.duration_s == pytest.approx(4.0, abs=0.1)

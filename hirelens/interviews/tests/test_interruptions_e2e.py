@@ -196,3 +196,104 @@ def test_crash_of_the_page_process_mid_answer(asgi_server, phone, org):  # noqa:
     _finish_rest(page, session)
     complete = _assert_nothing_lost(session, kept_at_least_s=(moment - 2600) / 1000)
     _page_interruption(complete[0], "keep")
+
+
+def _continue_and_record(page, seconds):
+    """Continue the interrupted take: a short preparation, announced, then the same take records on."""
+    import time
+
+    assert page.is_visible("[data-testid=keep-interrupted]") and page.is_visible("[data-testid=record-again]")
+    buttons = page.eval_on_selector_all("[data-testid=step-question] .inline button", "els => els.filter(e => e.offsetParent)"
+                                        ".map(e => e.dataset.testid)")
+    assert buttons[0] == "continue-interrupted", buttons  # offered first
+    page.click("[data-testid=continue-interrupted]")
+    page.wait_for_selector("[data-testid=phase]:has-text('准备时间')", timeout=30000)
+    page.wait_for_selector("[data-testid=announcer]:has-text('接着中断处继续录制')")
+    page.wait_for_selector("[data-testid=stop-answer]", state="visible", timeout=15000)  # the countdown runs out by itself
+    started = time.monotonic()
+    page.wait_for_timeout(seconds * 1000)
+    page.click("[data-testid=stop-answer]")
+    recorded = time.monotonic() - started
+    page.wait_for_selector("[data-testid=next]", state="visible")
+    return recorded
+
+
+def _first_part_s(session, question=0):
+    """How much the first part holds, as the server cut it (the pieces before the second part's offset)."""
+    import io
+
+    from hirelens.interviews.media import probe
+
+    answer = session.answers.get(question_index=question, status="recording")
+    cut = answer.media["parts"][0]
+    data = b"".join(c.data.storage.open(c.data.name).read() for c in answer.chunks.order_by("index") if c.offset < cut)
+    assert len(data) == cut
+    return probe(io.BytesIO(data))["duration_s"]
+
+
+def _assert_continued(answer, first_s, second_s):
+    import io
+
+    import av
+
+    duration, kinds = _stored_duration(answer)
+    with answer.recording.storage.open(answer.recording.name, "rb") as handle:
+        data = handle.read()
+    assert kinds == {"video", "audio"}
+    print(f"continued take: first part {first_s:.2f}s, second {second_s:.2f}s (wall), joined {duration:.2f}s")
+    assert duration == pytest.approx(first_s + second_s, abs=1.2), (duration, first_s, second_s, SEED)
+    assert answer.media["parts"] == 2 and answer.duration_s == pytest.approx(duration, abs=0.5)
+    with av.open(io.BytesIO(data)) as container:  # both streams decode on across the joint
+        video = [float(f.time) for f in container.decode(video=0)]
+    with av.open(io.BytesIO(data)) as container:
+        audio = [float(f.time) for f in container.decode(audio=0)]
+    for times in (video, audio):
+        assert times == sorted(times)
+        assert any(t < first_s - 0.5 for t in times) and any(t > first_s + 1.0 for t in times), (first_s, times[-1])
+    assert max(b - a for a, b in zip(audio, audio[1:])) < 0.5  # no hole in the sound at the joint
+    _page_interruption(answer, "continued")
+
+
+def test_reload_mid_answer_then_continue_the_same_take(asgi_server, phone, org):  # noqa: F811
+    context, page = phone
+    session = _session(org)
+    _practice_then_first_question(page, asgi_server.base_url)
+    _start(page)
+    page.wait_for_timeout(_moment())
+    page.reload()
+    _back_at_interrupted(page, QUESTIONS[0]["text"])
+    second_s = _continue_and_record(page, 3)
+    first_s = _first_part_s(session)
+    assert first_s >= 1.5, f"seed {SEED}"
+    assert "已录制" in page.inner_text("[data-testid=recorded]")
+    page.click("[data-testid=next]")
+    _finish_rest(page, session)
+    complete = _assert_nothing_lost(session)
+    assert session.answers.filter(question_index=0).count() == 1  # one take, continued: no second attempt
+    _assert_continued(complete[0], first_s, second_s)
+
+
+def test_crash_mid_answer_then_continue_in_a_new_page(asgi_server, phone, org):  # noqa: F811
+    context, page = phone
+    session = _session(org)
+    _practice_then_first_question(page, asgi_server.base_url)
+    _start(page)
+    page.wait_for_timeout(_moment())
+    crashed = []
+    page.on("crash", lambda _page: crashed.append(True))
+    try:
+        page.goto("chrome://crash", timeout=5000)
+    except Exception:  # noqa: BLE001 - the navigation dies with the renderer, which is the point
+        pass
+    page.wait_for_timeout(500)
+    assert crashed, "the page's process did not crash"
+    page = context.new_page()
+    page.goto(f"{asgi_server.base_url}/i/{TOKEN}/")
+    _back_at_interrupted(page, QUESTIONS[0]["text"])
+    second_s = _continue_and_record(page, 3)
+    first_s = _first_part_s(session)
+    page.click("[data-testid=next]")
+    _finish_rest(page, session)
+    complete = _assert_nothing_lost(session)
+    assert session.answers.filter(question_index=0).count() == 1
+    _assert_continued(complete[0], first_s, second_s)

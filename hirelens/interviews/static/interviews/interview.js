@@ -4,8 +4,9 @@
 //
 // Interruptions are free (issue 19). The server's state is the truth: an answer still "recording" that this page did
 // not start is a take whose page went away (reload, language switch, closed tab, crash). The page that finds it goes
-// back to that question and offers "keep what was recorded" or "record again" (a technical retake: never a retake);
-// its pieces keep uploading meanwhile. See docs/architecture.md, "Interrupted takes".
+// back to that question and offers "continue recording" (a new part of the same take, joined on the server at
+// finish; while answer time is left), "keep what was recorded" or "record again" (a technical retake: never a
+// retake); its pieces keep uploading meanwhile. See docs/architecture.md, "Interrupted takes".
 (function () {
   "use strict";
   const CHUNK_MS = 2000;
@@ -69,15 +70,43 @@
       await this.writes;
       this.pump();
     }
-    async close(answer, total, question) {
+    async close(answer, total, question, serverHeld) {
+      // serverHeld: this browser holds only the pieces it recorded itself (a take continued here after another
+      // browser's part): the answer is finished with what the server holds once every piece here is sent
       const db = await this.ready();
-      this.writes = this.writes.catch(() => {}).then(() => tx(db, "answers", "readwrite", (s) => s.put({ answer, total, question, token: this.token })));
+      const record = { answer, total, question, token: this.token, serverHeld: !!serverHeld };
+      this.writes = this.writes.catch(() => {}).then(() => tx(db, "answers", "readwrite", (s) => s.put(record)));
       await this.writes;
       this.pump();
     }
-    async open(answer, question) {
+    async open(answer, question, serverHeld) {
       const db = await this.ready();
-      await tx(db, "answers", "readwrite", (s) => s.put({ answer, total: null, question, token: this.token }));
+      await tx(db, "answers", "readwrite", (s) => s.put({ answer, total: null, question, token: this.token, serverHeld: !!serverHeld }));
+    }
+    async flush(answer) {
+      // every piece of this answer that this browser holds is on the server (before a take is continued)
+      // (false: the pump stopped on a refusal and nothing moves any more; a dropped network is waited out)
+      const db = await this.ready();
+      let last = -1, still = 0;
+      for (;;) {
+        const unsent = (await all(db, "chunks", "answer", answer)).filter((c) => !c.sent).length;
+        if (!unsent && !this.running) return true;
+        if (unsent === last && !this.running) { if (++still > 5) return false; } else if (unsent !== last) still = 0;
+        last = unsent;
+        this.pump();
+        await sleep(300);
+      }
+    }
+    async local(answer) {
+      const db = await this.ready();
+      const chunks = await all(db, "chunks", "answer", answer);
+      return { chunks: chunks.length, bytes: chunks.reduce((n, c) => n + c.blob.size, 0) };
+    }
+    async forgetPieces(answer) {
+      // pieces of an earlier part that the server already holds and this browser only partly: the server's are used
+      const db = await this.ready();
+      const chunks = await all(db, "chunks", "answer", answer);
+      await tx(db, "chunks", "readwrite", (s) => chunks.forEach((c) => s.delete(c.key)));
     }
     async count() {
       const db = await this.ready();
@@ -146,10 +175,13 @@
     }
     async finish(db, record) {
       const chunks = (await all(db, "chunks", "answer", record.answer)).sort((a, b) => a.index - b.index);
-      const whole = await new Blob(chunks.map((c) => c.blob)).arrayBuffer();
+      let body = {};
+      if (!record.serverHeld) {
+        const whole = await new Blob(chunks.map((c) => c.blob)).arrayBuffer();
+        body = { size: whole.byteLength, sha256: await sha256(whole) };
+      } else if (chunks.some((c) => !c.sent)) return false;
       const response = await this.request(`${this.base}answers/${record.answer}/finish`, {
-        method: "POST", headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ size: whole.byteLength, sha256: await sha256(whole) }),
+        method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
       });
       const data = await response.json().catch(() => ({}));
       if (response.status === 409 && chunks.some((c) => !c.sent)) return false;
@@ -210,6 +242,7 @@
   const fill = (text, values) => text.replace(/%\((\w+)\)s/g, (m, key) => String(values[key]));
   const MIC_THRESHOLD = 2;   // meter level (0-100) that counts as sound
   const MIC_SILENT_MS = 5000;  // no sound for this long: the device check says so and does not pass
+  const CONTINUE_PREP_S = 5;  // a continued take gets a short preparation before the recording goes on
 
   window.interviewFlow = function (token) {
     const strings = JSON.parse(document.getElementById("interview-strings").textContent);
@@ -223,6 +256,7 @@
       pending: 0, offline: false, canContinue: false, textAnswer: "", technicalNext: false,
       uploader: null, redo: [], refusal: "", resumeAt: null, local: { closed: new Set(), open: new Map() },
       recordedS: 0, recordingStarted: 0, lastAnswer: null, interrupted: null, offlineSince: 0, recordedAny: false,
+      continuing: null, recordedBefore: 0, recordLimit: 0,
 
       async init() {
         this.uploader = new Uploader(this.base, this.token, (error) => {
@@ -290,6 +324,11 @@
           { s: this.interrupted.recordedS }) : "";
       },
       get canKeep() { return this.phase === "interrupted" && !!this.interrupted && this.interrupted.chunks > 0; },
+      get canContinueTake() {
+        // time left on the answer and a recorder that writes WebM (parts are joined by copying, not re-encoding)
+        if (!this.canKeep || !/webm/.test(pickMime(this.audioOnly))) return false;
+        return this.interrupted.recordedS < this.limits().answer - 3;
+      },
       get canRetake() {
         const answer = this.state.answers[String(this.qIndex)] || {};
         if (this.phase !== "done" || answer.status !== "complete" || answer.id !== this.lastAnswer) return false;
@@ -481,7 +520,9 @@
           if (take.local) {
             await this.uploader.keep(take.answer, this.qIndex);
           } else {
-            // this browser does not hold the recording (another browser, cleared data): keep what the server holds
+            // this browser does not hold the recording (another browser, cleared data): keep what the server holds,
+            // after sending what pieces it does hold (a part recorded here after another browser's)
+            await this.uploader.flush(take.answer);
             await this.uploader.drop(take.answer);
             try {
               const data = await this.api(`answers/${take.answer}/finish`, {});
@@ -494,6 +535,37 @@
           this.local.closed.add(take.answer);
           this.interrupted = null;
           this.afterAnswer();
+        } catch (e) { this.error = e.message; } finally { this.busy = false; }
+      },
+      async continueInterrupted() {
+        // A new part of the same take: the earlier part's pieces go to the server first, the server notes where the new
+        // part starts (and how much answer time is left), a short preparation, then the recording goes on.
+        const take = this.interrupted;
+        this.busy = true;
+        this.error = "";
+        try {
+          const serverHeld = !take.local;
+          if (!(await this.uploader.flush(take.answer))) throw new Error(this.error || strings.uploading);
+          let offset;
+          if (take.local) {
+            offset = (await this.uploader.local(take.answer)).bytes;
+          } else {
+            // this browser does not hold the earlier part(s): the new part follows what the server holds
+            await this.uploader.forgetPieces(take.answer);
+            const response = await this.uploader.request(this.base + "state", { method: "GET" });
+            this.state = await response.json();
+            offset = (this.state.answers[String(this.qIndex)] || { received: 0 }).received;
+          }
+          const data = await this.api(`answers/${take.answer}/continue`, { offset, mime: pickMime(this.audioOnly) });
+          await this.uploader.open(take.answer, this.qIndex, serverHeld);
+          this.continuing = { answer: take.answer, offset: data.offset, chunks: data.chunks, remaining: data.remaining_s,
+            before: this.limits().answer - data.remaining_s, serverHeld };
+          this.interrupted = null;
+          this.error = ""; this.phase = "prep"; this.canContinue = false;
+          const prep = CONTINUE_PREP_S;
+          this.focusHeading();
+          this.announce(fill(strings.continuePrep, { s: prep, left: data.remaining_s }));
+          this.countDown(prep, () => this.startRecording());
         } catch (e) { this.error = e.message; } finally { this.busy = false; }
       },
       async recordInterruptedAgain() {
@@ -513,7 +585,7 @@
           if (this.redo.length) return this.redoNext();
           return this.show("review");
         }
-        this.error = ""; this.phase = "prep"; this.canContinue = false; this.textAnswer = "";
+        this.error = ""; this.phase = "prep"; this.canContinue = false; this.textAnswer = ""; this.continuing = null;
         const prep = this.limits().prep;
         this.focusHeading();
         this.announce(fill(strings.prepStarted, { q: this.questionLabel, s: prep }));
@@ -536,15 +608,28 @@
         clearInterval(this.timer);
         const mime = pickMime(this.audioOnly);
         const technical = this.technicalNext;
+        const part = this.continuing && this.continuing.answer;
+        const serverHeld = !!part && this.continuing.serverHeld;
         try {
           if (!this.stream) await this.acquire();
-          const data = await this.api("answers", { question: this.qIndex, kind: this.audioOnly ? "audio" : "video", mime, technical });
-          this.technicalNext = false;
-          this.answerId = data.answer;
-          this.offset = data.chunks.reduce((n, c) => n + c[2], 0);
-          this.chunkIndex = data.chunks.length;
+          if (part) {
+            // the same take, a new part: its pieces follow the earlier part's (answer_continue set where it starts)
+            this.answerId = this.continuing.answer;
+            this.offset = this.continuing.offset;
+            this.chunkIndex = this.continuing.chunks;
+          } else {
+            const data = await this.api("answers", { question: this.qIndex, kind: this.audioOnly ? "audio" : "video", mime, technical });
+            this.technicalNext = false;
+            this.answerId = data.answer;
+            this.offset = data.chunks.reduce((n, c) => n + c[2], 0);
+            this.chunkIndex = data.chunks.length;
+          }
         } catch (e) { this.error = e.message; this.phase = "failed"; return; }
-        await this.uploader.open(this.answerId, this.qIndex);
+        const before = part ? this.continuing.before : 0;
+        const limit = part ? this.continuing.remaining : this.limits().answer;
+        this.continuing = null;
+        this.recordedBefore = before;
+        if (!part) await this.uploader.open(this.answerId, this.qIndex);
         this.recorder = new MediaRecorder(this.stream, mime ? { mimeType: mime } : undefined);
         const answer = this.answerId;
         const question = this.qIndex;
@@ -555,7 +640,7 @@
         };
         this.recorder.onstop = () => {
           // ondataavailable for the last piece fires before onstop
-          setTimeout(() => this.uploader.close(answer, this.offset, question), 0);
+          setTimeout(() => this.uploader.close(answer, this.offset, question, serverHeld), 0);
           this.local.closed.add(answer);
           this.lockLanguage(false);
           this.afterAnswer();  // the upload goes on in the background; the candidate may continue
@@ -567,14 +652,14 @@
         this.recordedAny = true;
         this.phase = "recording";
         this.lockLanguage(true);
-        const limit = this.limits().answer;
+        this.recordLimit = limit;
         this.announce(fill(strings.recordingStarted, { s: limit }));
         this.focusWhenShown(() => "[data-testid=stop-answer]");
         this.countDown(limit, () => this.stopRecording());
       },
       stopRecording() {
         clearInterval(this.timer);
-        this.recordedS = Math.min(this.elapsed(), this.limits().answer);
+        this.recordedS = Math.round((this.recordedBefore || 0) + Math.min(this.elapsed(), this.recordLimit || this.limits().answer));
         if (this.recorder && this.recorder.state !== "inactive") this.recorder.stop();
       },
       afterAnswer() {
