@@ -213,6 +213,7 @@ def _analysed() -> list[str]:
     return [f"/evaluations/applications/{pk}/" for pk in sorted(set(ids))]
 
 
+@pytest.mark.timeout(900)  # a hang guard, not a speed goal: the crawl of every page in both languages and an analysis
 def test_pages_show_words_not_codes():
     from hirelens.accounts.models import User
 
