@@ -113,7 +113,7 @@ def test_interviewer_screen_mute_and_camera_reach_the_candidate(asgi_server, med
         screen = _wait_received(cand, lambda r: strings["screen"] in r["flags"] and r["w"] / r["h"] > 1.6,
                                 "the shared screen (16:9) and the screen flag on the candidate's page", timeout=15)
         print(f"live controls: screen received {screen['w']}x{screen['h']} {time.monotonic() - shared_at:.2f} s after the click")
-        assert control("screen").get_attribute("aria-pressed") == "true"
+        assert control("screen").get_attribute("data-on") == "true"
         assert control("screen").inner_text() == strings["stopShareBtn"]
         _frames_go_on(cand)
 
@@ -145,7 +145,7 @@ def test_interviewer_screen_mute_and_camera_reach_the_candidate(asgi_server, med
         control("screen").click()
         back = _wait_received(cand, lambda r: strings["screen"] not in r["flags"] and r["w"] / r["h"] < 1.45,
                               "the camera back after the share stopped", timeout=15)
-        assert control("screen").get_attribute("aria-pressed") == "false"
+        assert control("screen").get_attribute("data-on") == "false"
         assert back["bright"] > 20, back
         _frames_go_on(cand)
 
@@ -156,7 +156,7 @@ def test_interviewer_screen_mute_and_camera_reach_the_candidate(asgi_server, med
         assert speaking > 0, speaking
         control("mute").click()
         _wait_received(cand, lambda r: strings["muted"] in r["flags"], "the muted flag on the candidate's page")
-        assert control("mute").get_attribute("aria-pressed") == "true"
+        assert control("mute").get_attribute("data-on") == "true"
         cand.wait_for_timeout(1000)  # what was on its way has arrived
         start = _received(cand)["energy"]
         cand.wait_for_timeout(2000)
@@ -172,11 +172,11 @@ def test_interviewer_screen_mute_and_camera_reach_the_candidate(asgi_server, med
         control("camera").click()
         dark = _wait_received(cand, lambda r: strings["cameraOff"] in r["flags"] and r["bright"] is not None and r["bright"] < 3,
                               "the camera-off flag and a black picture on the candidate's page")
-        assert control("camera").get_attribute("aria-pressed") == "true"
+        assert control("camera").get_attribute("data-on") == "true"
         print(f"live controls: camera off received as brightness {dark['bright']:.1f}")
         control("camera").click()
         _wait_received(cand, lambda r: strings["cameraOff"] not in r["flags"] and r["bright"] > 20, "the picture back")
-        assert control("camera").get_attribute("aria-pressed") == "false"
+        assert control("camera").get_attribute("data-on") == "false"
         _frames_go_on(cand)
     finally:
         staff_ctx.close()

@@ -605,7 +605,9 @@
   function toggleLabel(action, on, onText, offText) {
     const b = btn(action);
     if (!b) return;
-    b.setAttribute("aria-pressed", on ? "true" : "false");
+    // The label names what a press does next (静音 / 取消静音), so no aria-pressed: a changing label with a pressed
+    // state reads "取消静音, pressed" to a screen reader. data-on keeps the state for the style.
+    b.dataset.on = on ? "true" : "false";
     b.textContent = on ? onText : offText;
   }
   async function toggleScreen() {
