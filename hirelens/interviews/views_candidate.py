@@ -210,6 +210,7 @@ def _strings() -> dict:
         "secondsLeftNotice": _("还剩 %(s)s 秒。"),
         "refusedAgain": _("上次的录制无法使用，请重新录制这道题（不占重录次数）。"),
         "continuePrep": _("接着中断处继续录制：%(s)s 秒后开始，本题还剩 %(left)s 秒作答时间。"),
+        "continueNote": _("接着中断处继续录制，本题还剩 %(left)s 秒作答时间。"),
     }
 
 

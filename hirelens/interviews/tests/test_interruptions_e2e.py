@@ -9,6 +9,7 @@ import pytest
 
 from hirelens.interviews.models import Answer, InterviewSession
 from hirelens.interviews.services import retakes_left
+from tests.e2e.a11y import assert_accessible
 
 from .test_candidate_e2e import (  # noqa: F401
     QUESTIONS,
@@ -206,9 +207,12 @@ def _continue_and_record(page, seconds):
     buttons = page.eval_on_selector_all("[data-testid=step-question] .inline button", "els => els.filter(e => e.offsetParent)"
                                         ".map(e => e.dataset.testid)")
     assert buttons[0] == "continue-interrupted", buttons  # offered first
+    assert_accessible(page, "interrupted take: continue / keep / record again")
     page.click("[data-testid=continue-interrupted]")
     page.wait_for_selector("[data-testid=phase]:has-text('准备时间')", timeout=30000)
     page.wait_for_selector("[data-testid=announcer]:has-text('接着中断处继续录制')")
+    assert "本题还剩" in page.inner_text("[data-testid=continue-note]")
+    assert_accessible(page, "continued take's preparation")
     page.wait_for_selector("[data-testid=stop-answer]", state="visible", timeout=15000)  # the countdown runs out by itself
     started = time.monotonic()
     page.wait_for_timeout(seconds * 1000)

@@ -324,6 +324,9 @@
           { s: this.interrupted.recordedS }) : "";
       },
       get canKeep() { return this.phase === "interrupted" && !!this.interrupted && this.interrupted.chunks > 0; },
+      get continueNote() {
+        return this.continuing ? fill(strings.continueNote, { left: this.continuing.remaining }) : "";
+      },
       get canContinueTake() {
         // time left on the answer and a recorder that writes WebM (parts are joined by copying, not re-encoding)
         if (!this.canKeep || !/webm/.test(pickMime(this.audioOnly))) return false;
