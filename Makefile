@@ -9,7 +9,7 @@ PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/hirelens
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 PYTEST := $(VENV)/bin/pytest -q -p no:cacheprovider
 
-.PHONY: run setup deps test-deps test-setup static translations migrate demo test test-serial test-lane-sqlite test-lane-postgres test-sqlite test-postgres test-redis test-analysis lint chromium janus clean
+.PHONY: run setup deps test-deps test-setup static translations migrate demo test test-parallel test-lane-sqlite test-lane-postgres test-sqlite test-postgres test-redis test-analysis lint chromium janus clean
 
 run: setup  ## set up (idempotent) and start web + worker on SQLite, local files, in-memory channels
 	DJANGO_SETTINGS_MODULE=config.settings.local $(MANAGE) serve
@@ -71,21 +71,21 @@ lint: test-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 
-# `make test` runs two lanes at once, each with its own var dir (SQLite test database, media, queue, logs):
-# SQLite | PostgreSQL, then PostgreSQL + Redis, then the analysis library. Most of a suite's time is one Python
-# process waiting on a browser, a server or a worker, so two lanes on two cores take ~60 % of the serial time.
-# Each lane's output is printed when the lane ends; `make test-serial` runs the same suites one after another.
+# `make test` runs the suites one after another. `make test-parallel` runs two lanes at once, each with its own var
+# dir (SQLite test database, media, queue, logs): SQLite | PostgreSQL, then PostgreSQL + Redis, then the analysis
+# library. It is for machines with four or more cores: on two shared cores the lanes starve the real-time tests
+# (live media, one-analysis-at-a-time, the page crawl) and they time out. Each lane's output is printed when it ends.
 LANE_DIR := $(CURDIR)/var/test-lanes
 SQLITE_SUITE = HIRELENS_DATABASE_URL= $(PYTEST) -m "not redis"
 POSTGRES_SUITE = HIRELENS_DATABASE_URL=$(PG_TEST_URL) $(PYTEST) -m "not redis and not worker and not realtime"
 REDIS_SUITE = HIRELENS_REDIS_URL=$(REDIS_TEST_URL) HIRELENS_DATABASE_URL=$(PG_TEST_URL) $(PYTEST) -m "redis or worker or realtime"
 ANALYSIS_SUITE = if [ -d analysis/tests ]; then $(PYTEST) -p no:django analysis/tests; fi
 
-test: test-setup lint
-	@$(MAKE) --no-print-directory -j2 --output-sync=target test-lane-sqlite test-lane-postgres
+test: test-setup lint test-sqlite test-postgres test-redis test-analysis
 	@echo "All test suites passed."
 
-test-serial: test-setup lint test-sqlite test-postgres test-redis test-analysis
+test-parallel: test-setup lint
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-lane-sqlite test-lane-postgres
 	@echo "All test suites passed."
 
 test-lane-sqlite:
