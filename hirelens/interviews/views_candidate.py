@@ -28,6 +28,7 @@ from hirelens.core.converters import MAX_ID
 from . import services
 from .access import access_candidate_answer, access_session_by_token
 from .models import Answer
+from .notices import notices_in_order
 from .services import UnusableRecording, UploadConflict, current_notices, retakes_left
 
 SHA256 = re.compile(r"[0-9a-fA-F]{64}")
@@ -174,7 +175,7 @@ def _interview_page(request, session, token):
         "position": session.application.position,
         "organization": session.organization,
         "notices": [{"kind": n.kind, "version": n.version, "required": n.required and n.kind != "biometric",
-                     "label": n.get_kind_display(), "text": n.text_en if english else n.text_zh} for n in notices.values()],
+                     "label": n.get_kind_display(), "text": n.text_en if english else n.text_zh} for n in notices_in_order(notices.values())],
         "facial_enabled": session.organization.facial_analysis_enabled,
         "state_json": _state(session),
         "total_minutes": _total_minutes(session),
@@ -188,7 +189,7 @@ def _interview_page(request, session, token):
 def _strings() -> dict:
     """The words the page's script shows and announces, in the page's language (%(name)s filled in by the script)."""
     return {
-        "uploading": _("正在上传…"), "uploaded": _("已全部上传"),
+        "uploading": _("正在上传…"), "uploaded": _("已全部上传"), "savingAsRecorded": _("录制中，内容边录边保存"),
         "offline": _("网络已断开，录制内容保存在本机，恢复后会自动继续上传。"),
         "camFailed": _("无法使用摄像头，已改为仅音频作答。如需视频作答，请在浏览器设置中允许摄像头后刷新页面。"),
         "micFailed": _("无法使用麦克风：请在浏览器设置中允许麦克风，然后刷新页面。"),
@@ -225,14 +226,11 @@ def _total_minutes(session) -> int:
 
 def _help_url(session, request) -> str:
     """The help desk's "report a problem" page for this candidate (M3), opened from every step."""
-    from urllib.parse import urlencode
+    from hirelens.messaging.services.helpdesk import help_url
 
-    from django.urls import reverse
-
-    from hirelens.messaging.services.helpdesk import help_link_token
-
-    token = help_link_token(candidate=session.application.candidate)
-    return reverse("messaging:help", args=[token]) + "?" + urlencode({"page": request.path})
+    # the same subject as this interview's dead-link requests, so a follow-up joins that thread; the page adds the step
+    return help_url(candidate=session.application.candidate, page=request.path, subject_type="interviews.session",
+                    subject_id=session.pk)
 
 
 def candidate_api(schema: type[_In]):

@@ -44,6 +44,8 @@ def _session(org):
 def _answer(page, seconds, during=None):
     page.click("[data-testid=start-answer]")
     page.wait_for_selector("[data-testid=stop-answer]", state="visible")
+    # never "all uploaded" while a take is being recorded
+    assert page.inner_text("[data-testid=upload-status]").strip() in ("录制中，内容边录边保存", "Recording: saved as you go")
     if during:
         during()
     else:
@@ -151,7 +153,9 @@ def test_declining_required_consent_stops_with_a_clear_message(asgi_server, phon
 def test_expired_link_page(asgi_server, phone, org):
     _, page = phone
     response = page.goto(f"{asgi_server.base_url}/i/not-a-real-token/")
-    assert response.status == 404 and "页面不存在" in page.content()
+    # a candidate's dead-link page (not the staff 404): what happened, and a way to ask for a new link
+    assert response.status == 404 and "无法识别这个链接" in page.content()
+    assert page.is_visible("text=申请新链接") and "返回工作台" not in page.content()
 
 
 def test_hr_sees_progress_live(asgi_server, media_browser, phone, org, hr_admin):
@@ -206,5 +210,11 @@ def test_help_desk_link_on_the_flow(asgi_server, phone, org):
     page.goto(f"{asgi_server.base_url}/i/{TOKEN}/")
     page.click("[data-testid=help] summary")
     href = page.get_attribute("[data-testid=report-problem]", "href")
-    assert href.startswith("/messaging/help/") and "page=%2Fi%2F" in href
+    assert href.startswith("/messaging/help/") and "page=%2Fi%2F" in href and href.endswith("step=welcome")
     assert page.request.get(asgi_server.base_url + href).status == 200
+    # the link follows the step the candidate is on, and the consents read recording first (as in the live room)
+    page.click("[data-testid=begin]")
+    wait_for_js(page, "document.querySelector('[data-testid=report-problem]').href.endsWith('step=consent')")
+    kinds = page.eval_on_selector_all("[data-testid^=consent-]:not([data-testid=consent-continue])",
+                                      "els => els.map(e => e.dataset.testid)")
+    assert kinds[:2] == ["consent-recording", "consent-ai_analysis"], kinds

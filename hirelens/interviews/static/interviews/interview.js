@@ -256,9 +256,10 @@
       pending: 0, offline: false, canContinue: false, textAnswer: "", technicalNext: false,
       uploader: null, redo: [], refusal: "", resumeAt: null, local: { closed: new Set(), open: new Map() },
       recordedS: 0, recordingStarted: 0, lastAnswer: null, interrupted: null, offlineSince: 0, recordedAny: false,
-      continuing: null, recordedBefore: 0, recordLimit: 0,
+      continuing: null, recordedBefore: 0, recordLimit: 0, helpBase: "",
 
       async init() {
+        this.helpBase = this.$el.dataset.helpUrl || "";
         this.uploader = new Uploader(this.base, this.token, (error) => {
           this.pending = this.uploader.pending;
           this.netChange(this.uploader.offline || !navigator.onLine);
@@ -301,8 +302,15 @@
       },
       get uploadLabel() {
         if (this.offline) return strings.offline;
+        if (this.phase === "recording") return strings.savingAsRecorded;  // not "all uploaded" while a take goes on
         if (this.pending) return `${strings.uploading} (${this.pending})`;
         return this.recordedAny ? strings.uploaded : "";  // nothing recorded yet: nothing to say
+      },
+      get helpHref() {
+        // the help desk's link with the step the candidate is on (HR reads it in words: 答题 · 第 2 题)
+        const base = this.$root.dataset.helpUrl || "";
+        const step = this.step === "question" ? (this.qIndex < 0 ? "practice" : `question:${this.qIndex + 1}`) : this.step;
+        return base + (base.includes("?") ? "&" : "?") + "step=" + encodeURIComponent(step);
       },
       get questionText() {
         return this.qIndex < 0 ? this.state.practice : (this.state.questions[this.qIndex] || {}).text;
