@@ -259,26 +259,35 @@ def session_send(*, actor, application, **options) -> tuple[InterviewSession, st
     return session, token, message
 
 
+RESEND_EXTENSION_DAYS = 3  # a candidate who asked for a new link after the deadline gets this long from now
+
+
 @transaction.atomic
-def session_resend(*, actor, session: InterviewSession):
+def session_resend(*, actor, session: InterviewSession, extend_days: int | None = None):
     """Send the invitation again with the same link (its token is stored encrypted). A session from before links
-    were stored gets a new token, which also closes its old link. Refused once the interview is submitted,
-    withdrawn or past its deadline."""
+    were stored gets a new token, which also closes its old link. Refused once the interview is submitted or
+    withdrawn; past its deadline it is refused unless ``extend_days`` moves the deadline to that many days from now
+    (HR answering a candidate's request for a new link: the same link opens again, its answers kept)."""
     require_perm(actor, Perm.CANDIDATES_MANAGE)
     session = (InterviewSession.objects.select_for_update().select_related("application__position", "application__candidate",
                                                                            "organization")
                .get(pk=session.pk, organization_id=actor.organization_id))
     if session.revoked_at is not None or session.state not in OPEN_STATES:
         raise ValidationError(_("面试已撤销或已提交，不能再次发送。"))
+    fields = ["invitations_sent"]
     if session.expires_at <= timezone.now():
-        raise ValidationError(_("面试已过截止时间，请重新发送一场新的面试。"))
+        if not extend_days:
+            raise ValidationError(_("面试已过截止时间，请重新发送一场新的面试。"))
+        session.expires_at = timezone.now() + timedelta(days=extend_days)
+        session.save(update_fields=["expires_at", "updated_at"])
+        fields.append("expires_at")
     token = session.link_token
     if not token:
         token = secrets.token_urlsafe(24)
         session.token_hash, session.link_token = _hash(token), token
         session.save(update_fields=["token_hash", "link_token", "updated_at"])
     message = _invite(session, token)
-    audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=session, fields=["invitations_sent"])
+    audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=session, fields=fields)
     return message
 
 

@@ -345,7 +345,8 @@ RESENDABLE = {"interviews.session", "scheduling.link", "scheduling.interview", "
 
 def ticket_can_resend(ticket: Ticket) -> bool:
     """Whether HR's "resend the link" button applies: the ticket is about a link whose app has a resend service that
-    would accept it now (an AI interview only while it is open: session_resend keeps its link and deadline)."""
+    would accept it now (an AI interview not submitted or withdrawn: session_resend keeps its link, and moves a
+    passed deadline RESEND_EXTENSION_DAYS from now)."""
     if ticket.subject_type not in RESENDABLE or ticket.subject_id is None or ticket.candidate_id is None:
         return False
     if ticket.subject_type == "interviews.session":
@@ -353,8 +354,7 @@ def ticket_can_resend(ticket: Ticket) -> bool:
         from hirelens.interviews.services import OPEN_STATES
 
         return InterviewSession.objects.filter(pk=ticket.subject_id, organization_id=ticket.organization_id,
-                                               revoked_at__isnull=True, state__in=OPEN_STATES,
-                                               expires_at__gt=timezone.now()).exists()
+                                               revoked_at__isnull=True, state__in=OPEN_STATES).exists()
     if ticket.subject_type == "scheduling.interview":
         from hirelens.scheduling.models import Interview
 
@@ -377,14 +377,17 @@ def ticket_resend(*, actor, ticket: Ticket, request=None) -> TicketMessage:
     with translation.override(ticket.language or translation.get_language()):
         if ticket.subject_type == "interviews.session":
             from hirelens.interviews.models import InterviewSession
-            from hirelens.interviews.services import session_resend
+            from hirelens.interviews.services import RESEND_EXTENSION_DAYS, session_resend
 
             session = InterviewSession.objects.filter(organization_id=ticket.organization_id, pk=ticket.subject_id,
                                                       application__candidate=candidate).first()
             if session is None:
                 raise ValidationError(_("这场面试已不存在。"))
-            message = session_resend(actor=actor, session=session)
-            return _answer(actor=actor, ticket=ticket, body=str(_("已重新发送面试邀请，请查收微信、短信或邮件。")), outbound=message)
+            extended = session.expires_at <= timezone.now()
+            message = session_resend(actor=actor, session=session, extend_days=RESEND_EXTENSION_DAYS)
+            body = (_("已重新发送面试邀请，截止时间延长至 %(days)s 天后，请查收微信、短信或邮件。") % {"days": RESEND_EXTENSION_DAYS}
+                    if extended else _("已重新发送面试邀请，请查收微信、短信或邮件。"))
+            return _answer(actor=actor, ticket=ticket, body=str(body), outbound=message)
         if ticket.subject_type == "portal.link":
             from hirelens.portal.services import portal_link_create, portal_url
 

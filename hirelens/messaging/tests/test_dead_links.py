@@ -208,24 +208,34 @@ def test_hr_resends_a_working_link_with_one_click(kind, opens, hr_admin, applica
     assert message.candidate_id == application.candidate_id and new_link in message.body
 
 
-def test_resend_of_an_ai_interview_keeps_its_link_and_is_offered_only_while_it_is_open(hr_admin, application,
-                                                                                        django_capture_on_commit_callbacks):
+def test_resend_of_an_expired_ai_interview_keeps_its_link_and_moves_the_deadline(hr_admin, application,
+                                                                                  django_capture_on_commit_callbacks):
+    """The candidate's request for a new link after the deadline: one click resends the same link with the deadline
+    RESEND_EXTENSION_DAYS from now, the link opens again; a withdrawn interview offers no resend."""
+    from hirelens.interviews.models import InterviewSession
+    from hirelens.interviews.services import RESEND_EXTENSION_DAYS
+
     ticket = _ticket_for("interview", "expired", hr_admin, application)
+    session = InterviewSession.objects.get(pk=ticket.subject_id)
+    session.link_token, session.token_hash = "ai-token-1", session_hash("ai-token-1")
+    session.save()
+    assert session.expires_at <= timezone.now() and Client().get("/i/ai-token-1/").status_code == 410
     hr = Client()
     hr.force_login(hr_admin)
-    assert 'data-testid="resend-link"' not in _page(hr.get(f"/messaging/helpdesk/{ticket.pk}/"))  # past its deadline
-    session = application.interview_sessions.get() if hasattr(application, "interview_sessions") else None
-    from hirelens.interviews.models import InterviewSession
-
-    session = InterviewSession.objects.get(pk=ticket.subject_id)
-    session.expires_at, session.link_token = timezone.now() + timedelta(days=1), "ai-token-1"
-    session.save()
     assert 'data-testid="resend-link"' in _page(hr.get(f"/messaging/helpdesk/{ticket.pk}/"))
     with django_capture_on_commit_callbacks(execute=True):
-        hr.post(f"/messaging/helpdesk/{ticket.pk}/resend/")
+        assert hr.post(f"/messaging/helpdesk/{ticket.pk}/resend/").status_code == 302
+    session.refresh_from_db()
+    left = session.expires_at - timezone.now()
+    assert timedelta(days=RESEND_EXTENSION_DAYS) - timedelta(minutes=5) < left <= timedelta(days=RESEND_EXTENSION_DAYS)
     invite = Message.objects.get(kind="ai_interview.invite")
     assert "/i/ai-token-1/" in invite.body
-    assert ticket.messages.get(direction="out").outbound_id == invite.pk
+    answer = ticket.messages.get(direction="out")
+    assert answer.outbound_id == invite.pk and str(RESEND_EXTENSION_DAYS) in answer.body
+    assert Client().get("/i/ai-token-1/").status_code == 200  # the same link works again
+    session.revoked_at = timezone.now()
+    session.save()
+    assert 'data-testid="resend-link"' not in _page(hr.get(f"/messaging/helpdesk/{ticket.pk}/"))  # withdrawn
 
 
 def test_the_forged_subject_of_a_help_link_is_refused():
