@@ -79,6 +79,8 @@ def test_the_candidates_room_left_and_ended(asgi_server, media_browser, language
         _join(cand, base, token)
         _admit(staff, cand)
         audit.expect(cand.evaluate(FOCUSED_HEADING % "#in-room h1") is not None, "live: focus is not on the room's heading")
+        help_href = cand.get_attribute("[data-testid=need-help]", "href") or ""
+        audit.expect(help_href.endswith("step=room"), f"live: the help link does not carry the step: {help_href}")
         audit.check("live, in the room")
         controls = cand.evaluate(CONTROLS)
         audit.expect([c["action"] for c in controls] == ["mute", "camera", "leave"], f"live: the candidate's controls {controls}")

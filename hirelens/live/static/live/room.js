@@ -67,8 +67,19 @@
   const show = (id, on) => { const el = $(id); if (el) el.hidden = !on; };
   // A step of the candidate's page that appears takes the focus to its heading (screen readers read where they are;
   // a keyboard continues from there). A step already shown keeps the focus where it is.
+  // The "need help?" link carries the step the candidate is on (HR reads it in words on the ticket).
+  const HELP_STEPS = { "step-consent": "consent", "device-check": "device", waiting: "waiting", "in-room": "room",
+                       "room-left": "room", "room-ended": "done" };
+  function helpStep(id) {
+    const link = document.querySelector("[data-testid=need-help]");
+    if (!link || !HELP_STEPS[id]) return;
+    const url = new URL(link.href, location.href);
+    url.searchParams.set("step", HELP_STEPS[id]);
+    link.href = url.pathname + url.search;
+  }
   function showStep(id) {
     const el = $(id);
+    if (el) helpStep(id);
     if (!el || !el.hidden) return;
     el.hidden = false;
     const heading = el.querySelector("h1, h2");
@@ -264,7 +275,7 @@
       if (serverRetries <= 3) setTimeout(() => ensureServerPeer(false), 3000 * serverRetries);
       return;
     }
-    if (msg.code === "consent") { show("step-consent", true); show("device-check", false); }
+    if (msg.code === "consent") { show("step-consent", true); show("device-check", false); helpStep("step-consent"); }
     showError(msg.message || "");
   }
 
