@@ -397,7 +397,8 @@ def test_the_candidates_help_desk_report_appears_in_the_room(room, interviewer, 
     help_url = reverse("messaging:help", args=[help_link_token(candidate=candidate)])
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert Client().post(help_url, {"body": "我的摄像头打不开，页面一直转圈"}).status_code == 200
+        sent = Client().post(help_url, {"body": "我的摄像头打不开，页面一直转圈"})
+        assert sent.status_code == 302 and "sent=1" in sent["Location"]  # back to the thread (post, redirect, get)
 
     rows = state(staff(interviewer), room)["helpdesk"]
     assert len(rows) == 1 and [m["text"] for m in rows[0]["messages"]] == ["我的摄像头打不开，页面一直转圈"]
