@@ -145,7 +145,11 @@ def test_english_int16_paced_gives_partials_then_finals_with_the_words():
     assert all(0.99 <= b.t_s - a.t_s for a, b in zip(partials, partials[1:]))
     assert len(finals) == 2
     assert {"nature", "mother"} <= set(re.findall(r"[a-z]+", finals[0].text.lower()))
-    assert {"spoons", "cheese", "brother"} <= set(re.findall(r"[a-z]+", finals[1].text.lower()))
+    # the clip says "... spoons ... blue cheese ... brother"; how often partials run depends on the machine's load
+    # (partial_budget), which moves where a long segment is cut, and tiny.en then hears "spoon(s)" or not (CI, a
+    # loaded 2-core machine, once gave neither): "cheese" (the keyword) and "brother" must be there
+    heard = set(re.findall(r"[a-z]+", finals[1].text.lower()))
+    assert {"cheese", "brother"} <= heard, finals[1].text
     # what a partial calls stable stays: each partial's stable text begins with the one before
     for seg in (f.segment for f in finals):
         stable = [p.stable_text for p in partials if p.segment == seg]
