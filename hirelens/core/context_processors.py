@@ -18,6 +18,7 @@ NAVIGATION = [
     (_("数据分析"), "analytics:index", Perm.ANALYTICS_VIEW),
     (_("消息"), "messaging:outbox", Perm.MESSAGING_VIEW),
     (_("候选人求助"), "messaging:helpdesk", Perm.MESSAGING_HELPDESK),
+    (_("隐私请求"), "privacy:list", Perm.CANDIDATES_MANAGE),
     (_("成员与角色"), "accounts:user_list", Perm.USERS_MANAGE),
     (_("审计日志"), "core:audit_log", Perm.AUDIT_VIEW),
     (_("组织设置"), "core:organization_settings", Perm.ORG_SETTINGS),

@@ -39,6 +39,8 @@ class Kind(models.TextChoices):
     INTERVIEWER_NOTICE = "interviewer_notice", _("面试官通知")
     AI_INTERVIEW_INVITE = "ai_interview.invite", _("AI视频面试邀请")
     AI_INTERVIEW_REMINDER = "ai_interview.reminder", _("AI视频面试提醒")
+    PRIVACY_RECEIPT = "privacy.receipt", _("个人信息请求回执")  # hirelens/privacy: the candidate's request was handled
+    PRIVACY_REMINDER = "privacy.reminder", _("个人信息请求到期提醒")  # hirelens/privacy: to HR, due within 3 days
 
 
 class ChannelAccount(TenantOwnedModel):

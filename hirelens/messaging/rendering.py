@@ -101,6 +101,15 @@ DEFAULTS = {
         gettext_lazy("{name}，您好！您的「{position}」AI视频面试将在{when}后截止，请尽快完成。\n截止时间：{deadline}\n"
                      "链接：{link}\n请准备：{materials}"),
     ),
+    Kind.PRIVACY_RECEIPT: (
+        gettext_lazy("您的个人信息请求已处理"),
+        gettext_lazy("{name}，您好！\n{organization}已处理您的个人信息请求。\n结果：{result}\n下载链接（有效期至{deadline}）：{link}\n"
+                     "如有疑问，请直接回复本消息。"),
+    ),
+    Kind.PRIVACY_REMINDER: (
+        gettext_lazy("个人信息请求即将到期"),
+        gettext_lazy("{name}，您好！以下个人信息请求即将到期或已逾期，请按时处理：\n{result}\n处理页面：{link}"),
+    ),
 }
 
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
