@@ -21,6 +21,7 @@ urlpatterns = [
     path("evaluations/", include("hirelens.evaluations.urls")),
     path("feedback/", include("hirelens.feedback.urls")),
     path("analytics/", include("hirelens.analytics.urls")),
+    path("", include("hirelens.fairness.urls")),
     path("privacy/", include("hirelens.privacy.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "hirelens.evaluations",
     "hirelens.feedback",
     "hirelens.analytics",
+    "hirelens.fairness",
     "hirelens.privacy",
 ]
 

@@ -33,6 +33,9 @@ class Perm:
     MESSAGING_HELPDESK = "messaging.helpdesk"  # read and answer candidates' help-desk tickets
     MESSAGING_CONFIGURE = "messaging.configure"  # WeChat/WeCom accounts, templates, channel order
     ANALYTICS_VIEW = "analytics.view"  # funnel, scores, calibration, feedback and survey charts; Excel export
+    # bias audits (aggregates of candidates' voluntary self-identification, never one person's) and the impact
+    # assessment records; HR admins only: evaluators never see it (hirelens/fairness)
+    COMPLIANCE_VIEW = "compliance.view"
 
 
 _RECRUITING = {
@@ -52,7 +55,7 @@ _RECRUITING = {
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.HR_ADMIN: frozenset(_RECRUITING | {Perm.USERS_MANAGE, Perm.AUDIT_VIEW, Perm.ORG_SETTINGS, Perm.EVALUATIONS_SCORE,
-                                              Perm.MESSAGING_CONFIGURE}),
+                                              Perm.MESSAGING_CONFIGURE, Perm.COMPLIANCE_VIEW}),
     Role.RECRUITER: frozenset(_RECRUITING),
     Role.INTERVIEWER: frozenset({Perm.CANDIDATES_VIEW_ASSIGNED, Perm.EVALUATIONS_SCORE}),
     Role.HIRING_MANAGER: frozenset({Perm.CANDIDATES_VIEW_ASSIGNED, Perm.EVALUATIONS_SCORE, Perm.DECISIONS_RECORD,

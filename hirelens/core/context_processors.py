@@ -21,6 +21,7 @@ NAVIGATION = [
     (_("隐私请求"), "privacy:list", Perm.CANDIDATES_MANAGE),
     (_("成员与角色"), "accounts:user_list", Perm.USERS_MANAGE),
     (_("审计日志"), "core:audit_log", Perm.AUDIT_VIEW),
+    (_("偏差审计"), "fairness:report", Perm.COMPLIANCE_VIEW),
     (_("组织设置"), "core:organization_settings", Perm.ORG_SETTINGS),
 ]
 

@@ -93,7 +93,7 @@ def impact_table(counts: Mapping[str, tuple[int, int]], *, exclude_small: bool =
     With ``exclude_small`` a category with under ``exclusion_share`` of the table's people takes no part in the
     impact ratios (it is listed, marked excluded, with its counts and rate)."""
     total = sum(n for n, _ in counts.values())
-    excluded = [k for k, (n, _) in counts.items() if exclude_small and total and n / total < exclusion_share]
+    excluded = [k for k, (n, _) in counts.items() if exclude_small and total and 0 < n / total < exclusion_share]
     taking_part = {k: rate(s, n) for k, (n, s) in counts.items() if k not in excluded and n}
     best_key = max(taking_part, key=lambda k: taking_part[k], default=None)
     best = taking_part.get(best_key) if best_key is not None else None

@@ -125,7 +125,14 @@ def _org_world(org, hr):
                                        file_kind="csv", headers=["a", "b"])
     colleague = UserFactory(organization=org, role="recruiter", email=f"colleague-{org.pk}@example.com")
     invitation = accounts.invitation_create(actor=hr, email=f"new-{org.pk}@example.com", role="interviewer")
-    return {"ticket_id": ticket.pk, "message_id": message.pk, "batch_id": batch.pk, "user_id": colleague.pk,
+    from hirelens.fairness import services as fairness
+    from hirelens.fairness.selectors import fairness_report
+
+    report = fairness_report(actor=hr, position=apps.get_model("positions", "Position").objects.filter(organization=org).first(), stage="ai")
+    audit = fairness.audit_create(actor=hr, report=report, stage_label="AI", distribution_date=None, data_source="HireLens")
+    pia = fairness.pia_version_create(actor=hr)
+    return {"audit_id": audit.pk, "pia_id": pia.pk,
+            "ticket_id": ticket.pk, "message_id": message.pk, "batch_id": batch.pk, "user_id": colleague.pk,
             "invitation_id": invitation.pk, "spare_candidate_id": candidate.pk, "org_slug": org.slug,
             "kind": "invitation", "language": "zh-hans", "field": "phone"}
 
@@ -257,6 +264,10 @@ OUTBOX = {"hr_admin": (OK, OK, OK), "recruiter": (OK, OK, OK), "interviewer": (4
 TOKEN = dict.fromkeys(ROLES, _ALL_404)
 # WeChat / WeCom callbacks: an unsigned request is refused, whoever's session carries it
 UNSIGNED = dict.fromkeys(ROLES, (403, 403, 403))
+# bias audits and impact-assessment records (hirelens/fairness): HR admins only; everyone else is refused (403) before
+# any lookup, evaluators included
+COMPLIANCE = {"hr_admin": (OK, OK, 404), "recruiter": (403, 403, 403), "interviewer": (403, 403, 403),
+              "hiring_manager": (403, 403, 403)}
 # public endpoints whose answer does not depend on who asks
 PUBLIC_200 = dict.fromkeys(ROLES, (OK, OK, OK))
 
@@ -303,6 +314,9 @@ RULES = {
     # candidate's pages need the candidate link (or the browser session it granted)
     "live:room": READ, "live:interview_room": READ_MOVED, "live:incidents": READ, "live:incident_report": READ,
     "live:incident_voice_only": READ, "live:room_recording": READ, "live:join": TOKEN, "live:consent": TOKEN,
+    **{f"fairness:{name}": COMPLIANCE for name in ("audit", "audit_pdf", "audit_publish", "audit_unpublish", "record",
+                                                   "record_pdf", "record_delete")},
+    "fairness:public": TOKEN, "fairness:self_identify": TOKEN,
     # the API, by "METHOD path" from the OpenAPI document
     "GET /api/v1/candidates/{candidate_id}": READ, "PATCH /api/v1/candidates/{candidate_id}": EDIT_RECORD,
     "POST /api/v1/candidates/{candidate_id}/contact/{field}": CONTACT,

@@ -1,0 +1,151 @@
+"""The fairness report, audits and records through the HTTP pages, with hand-computed figures."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from .factories import fairness_world
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(org, hr_admin):
+    return fairness_world(org, hr_admin)
+
+
+def rows(html: str, table: str) -> dict[str, str]:
+    """{category key: impact ratio text} of one table of the page."""
+    part = html.split(f'data-testid="table-{table}"', 1)[1].split("</table>", 1)[0]
+    return dict(re.findall(r'data-key="([^"]+)" data-ratio="([^"]+)"', part))
+
+
+def test_report_page_matches_the_hand_computed_figures(client, hr_admin, world, django_assert_max_num_queries):
+    client.force_login(hr_admin)
+    url = reverse("fairness:report") + f"?position={world['position'].pk}&stage={world['stage'].key}"
+    with django_assert_max_num_queries(30):
+        response = client.get(url)
+    html = response.content.decode()
+    assert response.status_code == 200
+    sex = rows(html, "selection-sex")
+    assert sex == {"male": "1.000", "female": "0.500"}
+    assert rows(html, "selection-intersection") == {"male|white": "1.000", "female|asian": "0.500"}
+    assert rows(html, "scoring-sex") == {"male": "1.000", "female": "0.429"}
+    assert 'data-testid="flag-count"' in html and "60.0%" in html and "30.0%" in html
+    assert "0.575" in html  # the median score
+    assert 'data-testid="small-sample"' in html and "Fisher" in html
+    counts = html.split('data-testid="summary-counts">', 1)[1].split("</p>", 1)[0]
+    # 23 decided (10 + 10 + 3 unknown); 1 waiting, 1 withdrew
+    assert "23" in counts and "1 人、" in counts
+    unknown = html.split('data-testid="table-selection-sex"', 1)[1].split('data-testid="unknown-row"', 1)[1].split("</tr>", 1)[0]
+    assert re.findall(r">(\d+)</td>", unknown)[:2] == ["3", "2"]
+
+
+def test_the_report_costs_the_same_number_of_queries_for_more_candidates(client, org, hr_admin, world, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(hr_admin)
+    url = reverse("fairness:report") + f"?position={world['position'].pk}&stage={world['stage'].key}"
+    client.get(url)
+    with CaptureQueriesContext(connection) as before:
+        client.get(url)
+    fairness_world(org, hr_admin, title="另一个职位")  # more candidates in the organization, none on this position
+    from hirelens.workflows import services as wf
+    from hirelens.workflows.tests.factories import make_application
+
+    for i in range(5):  # five more on this one
+        application = make_application(world["position"], f"新候选人{i}")
+        progress = wf.pipeline_start(actor=hr_admin, application=application)
+        wf.pipeline_advance(actor=hr_admin, progress=progress, reason="好")
+    with django_assert_num_queries(len(before.captured_queries)):
+        client.get(url)
+
+
+def test_ai_assisted_stages_and_the_two_percent_exclusion(client, hr_admin, world):
+    client.force_login(hr_admin)
+    base = reverse("fairness:report") + f"?position={world['position'].pk}&stage=ai"
+    html = client.get(base).content.decode()
+    # the sales process's AI stages: the AI video interview (where everyone was decided) and the live interview, which
+    # nobody has reached yet: the same figures
+    assert rows(html, "selection-sex") == {"male": "1.000", "female": "0.500"}
+    html = client.get(base + "&exclude_small=1").content.decode()
+    assert 'data-testid="exclusion-note"' not in html  # 10 of 20 each: nobody under 2 % (empty categories are not excluded)
+
+
+def test_save_publish_unpublish_and_export(client, hr_admin, world):
+    import io
+
+    from pypdf import PdfReader
+
+    client.force_login(hr_admin)
+    response = client.post(reverse("fairness:audit_create"), {
+        "position": world["position"].pk, "stage": world["stage"].key, "distribution_date": "2026-03-01",
+        "data_source": "本公司 2026 年第一季度的招聘数据"})
+    assert response.status_code == 302
+    audit_url = response["Location"]
+    html = client.get(audit_url).content.decode()
+    assert "2026-03-01" in html and "本公司 2026 年第一季度的招聘数据" in html
+    assert timezone.localdate().isoformat() in html  # the audit date
+    pdf = client.get(audit_url + "pdf/")
+    assert pdf["Content-Type"] == "application/pdf"
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "0.500" in text and "2026-03-01" in text
+    exported = client.get(audit_url + "?download=html")
+    assert exported["Content-Disposition"].endswith('.html"') and b"0.500" in exported.content
+    client.post(audit_url + "publish/")
+    public_url = re.search(r'data-testid="public-url">([^<]+)<', client.get(audit_url).content.decode()).group(1)
+    client.logout()
+    public = client.get(public_url)
+    assert public.status_code == 200 and b"0.500" in public.content and "候选人00".encode() not in public.content
+    assert client.get(public_url + "?format=pdf")["Content-Type"] == "application/pdf"
+    client.force_login(hr_admin)
+    client.post(audit_url + "unpublish/")
+    client.logout()
+    assert client.get(public_url).status_code == 404
+
+
+def test_records_are_versioned_exported_and_kept_three_years(client, org, hr_admin):
+    from hirelens.fairness.models import PIAVersion
+
+    client.force_login(hr_admin)
+    page = client.get(reverse("fairness:records")).content.decode()
+    assert "至少保存 3 年" in page and "faster-whisper" in page
+    first = client.post(reverse("fairness:records"), {"note": "首次评估"})
+    org.facial_analysis_enabled = not org.facial_analysis_enabled
+    org.save()
+    second = client.post(reverse("fairness:records"), {"note": "改了面部分析设置"})
+    v1, v2 = PIAVersion.objects.order_by("number")
+    assert (v1.number, v2.number) == (1, 2) and v1.content != v2.content  # each save a new version, the old one kept
+    assert first["Location"].endswith(f"/fairness/records/{v1.pk}/") and second["Location"].endswith(f"/{v2.pk}/")
+    assert (v1.keep_until - v1.created_at) >= timedelta(days=3 * 365)
+    assert client.get(reverse("fairness:record_pdf", args=[v1.pk]))["Content-Type"] == "application/pdf"
+    assert b"<!doctype html>" in client.get(reverse("fairness:record", args=[v1.pk]) + "?download=html").content
+    refused = client.post(reverse("fairness:record_delete", args=[v1.pk]), follow=True)
+    assert "之前不能删除" in refused.content.decode() and PIAVersion.objects.count() == 2
+    with pytest.raises(ValidationError):
+        v1.delete()
+    PIAVersion.objects.filter(pk=v1.pk).update(keep_until=timezone.now() - timedelta(days=1))  # three years on
+    client.post(reverse("fairness:record_delete", args=[v1.pk]))
+    assert list(PIAVersion.objects.values_list("number", flat=True)) == [2]
+
+
+def test_no_scoring_or_evaluation_module_reads_self_identification():
+    """S1/S6: the answers are never used by a score: nothing that measures, scores, ranks or decides imports the
+    fairness app or names the self-identification."""
+    root = Path(__file__).resolve().parents[3]
+    scoring = [root / "analysis", *(root / "hirelens" / app for app in ("evaluations", "interviews", "live", "workflows",
+                                                                        "analytics", "candidates", "feedback"))]
+    pattern = re.compile(r"hirelens\.fairness|from \.\.?fairness|self_identification|SelfIdentification")
+    offenders = [str(p.relative_to(root)) for base in scoring for p in base.rglob("*.py")
+                 if "tests" not in p.parts and pattern.search(p.read_text(encoding="utf-8"))]
+    assert offenders == []
+    scanned = sum(1 for base in scoring for _ in base.rglob("*.py"))
+    assert scanned > 50
