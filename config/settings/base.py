@@ -50,8 +50,8 @@ INSTALLED_APPS = [
     "hirelens.evaluations",
     "hirelens.feedback",
     "hirelens.analytics",
-    "hirelens.fairness",
     "hirelens.privacy",
+    "hirelens.fairness",
 ]
 
 MIDDLEWARE = [
@@ -109,7 +109,9 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db["OPTIONS"] = {
         # WAL lets the web server read while the Huey worker writes; IMMEDIATE avoids
         # "database is locked" upgrades from read to write transactions.
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
+        # secure_delete: deleted and overwritten content is zeroed, so an erased candidate leaves no bytes in free
+        # pages (docs/privacy.md, "Deletion and retention").
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000; PRAGMA secure_delete=ON;",
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }

@@ -12,6 +12,8 @@ Inside the tar::
     database.sqlite3     SQLite: a consistent copy made with SQLite's online backup API (pages as they are)
     database.pgdump      PostgreSQL: ``pg_dump --format=custom``; restored with ``pg_restore``
     queue.sqlite3        Huey's SQLite queue (pending and scheduled jobs); nothing when Redis holds the queue
+    erasures.json        the erasure ledger (pseudonym, organization and candidate ids per erased candidate; no
+                         personal data): a restore re-applies it, with the newer ledger kept beside the backups
     media/...            every stored file as it is on disk (already encrypted at rest: copied, not re-encrypted)
 
 Both database formats restore every row byte for byte: the SQLite copy is the database's own pages, and
@@ -64,6 +66,7 @@ class RestoreResult:
     queue: str
     created_at: str
     notes: list[str] = field(default_factory=list)
+    erasures_reapplied: int = 0
 
 
 # --- Database ------------------------------------------------------------------------------------
@@ -207,15 +210,17 @@ def backup_create(*, output: Path | None = None) -> BackupResult:
             "media_files": len(files), "media_bytes": media_bytes, "key_id": crypto.keyring().active_kid,
         }
         (folder / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        (folder / "erasures.json").write_text(json.dumps(_ledger_rows()), encoding="utf-8")
         tar_path = folder / "archive.tar"
         with tarfile.open(tar_path, "w", format=tarfile.PAX_FORMAT) as tar:
             tar.add(folder / "manifest.json", arcname="manifest.json")
+            tar.add(folder / "erasures.json", arcname="erasures.json")
             tar.add(folder / dump_name, arcname=dump_name)
             if queue_note == "queue.sqlite3":
                 tar.add(folder / "queue.sqlite3", arcname="queue.sqlite3")
             for path in files:
                 tar.add(path, arcname=f"media/{path.relative_to(root).as_posix()}")
-        for name in ("manifest.json", dump_name, "queue.sqlite3"):
+        for name in ("manifest.json", "erasures.json", dump_name, "queue.sqlite3"):
             (folder / name).unlink(missing_ok=True)
         partial = folder / "archive.partial"
         with open(tar_path, "rb") as plain, open(partial, "wb") as sealed:
@@ -245,8 +250,17 @@ def _safe_name(name: str) -> PurePosixPath:
     return path
 
 
-def backup_restore(*, archive: Path, force: bool = False) -> RestoreResult:
-    """Bring an archive back into this instance's (empty) database, media folder and queue."""
+def _ledger_rows() -> list[dict]:
+    from .erasure import ledger_entry
+    from .models import Erasure
+
+    return [ledger_entry(e) for e in Erasure.objects.order_by("created_at", "pk")]
+
+
+def backup_restore(*, archive: Path, force: bool = False, ledgers: list[Path] | None = None) -> RestoreResult:
+    """Bring an archive back into this instance's (empty) database, media folder and queue, then erase again every
+    candidate that the archive's ledger or the newer ledger files (default: ``BACKUP_DIR/erasure-ledger.jsonl``)
+    say was erased: a backup made before an erasure never brings the person back."""
     from . import crypto
 
     archive = Path(archive)
@@ -301,5 +315,14 @@ def backup_restore(*, archive: Path, force: bool = False) -> RestoreResult:
                         shutil.copyfileobj(src, dst)
                     _sqlite_copy(copy, queue)
                     queue_note = str(queue)
+            entries = json.loads(tar.extractfile(members["erasures.json"]).read()) if "erasures.json" in members else []
+    from .erasure import erasure_reapply, ledger_path, ledger_read
+
+    for path in ledgers if ledgers is not None else [ledger_path()]:
+        entries += ledger_read(Path(path))
+    unique = list({e["pseudonym"]: e for e in entries}.values())
+    reapplied = erasure_reapply(unique)
+    if reapplied:
+        notes.append(f"{len(reapplied)} erased candidate(s) of the ledger were erased again after the restore")
     return RestoreResult(database=manifest["database"], media_files=len(media) if root is not None else 0, queue=queue_note,
-                         created_at=manifest["created_at"], notes=notes)
+                         created_at=manifest["created_at"], notes=notes, erasures_reapplied=len(reapplied))

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from hirelens.core.jobs import Heartbeat, lease_until, queued_args
 from hirelens.core.realtime import organization_group, publish
 
-from .models import Answer
+from .models import Answer, InterviewSession
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +82,8 @@ def _options(answer: Answer):
 
     session = answer.session
     position = session.application.position
-    face = bool(session.biometric_allowed and session.organization.facial_analysis_enabled and answer.kind == Answer.Kind.VIDEO)
+    # the position's face switch (its own, else the company's: issue 20) and the candidate's separate consent
+    face = bool(session.biometric_allowed and position.facial_enabled and answer.kind == Answer.Kind.VIDEO)
     # Time limit: ten minutes, or the answer's own length if longer (one core analyses about 10x real time,
     # so this leaves a tenfold margin for a slower machine or a larger Whisper model).
     limit = max(600.0, float(answer.duration_s or 0.0))
@@ -111,9 +112,14 @@ def _expired(now):
 def _claim(answer_id: int) -> int | None:
     """Take the answer for this worker: one conditional UPDATE, so two workers never analyse the same answer.
     Returns the attempt number, which fences the result (stored only while the attempt is still the latest)."""
+    from .erasure import refuse_if_withdrawn
+
+    if refuse_if_withdrawn(answer_id):  # the candidate withdrew AI-analysis consent (core.erasure.erase_derived)
+        return None
     now = timezone.now()
     claimable = Answer.objects.filter(pk=answer_id, status=Answer.Status.COMPLETE).filter(
-        Q(analysis_status=Answer.Analysis.QUEUED) | _expired(now))
+        Q(analysis_status=Answer.Analysis.QUEUED) | _expired(now)).exclude(
+        session__ai_analysis=InterviewSession.AiAnalysis.DECLINED)  # the candidate declined AI analysis (issue 20)
     attempts = claimable.values_list("analysis_attempts", flat=True).first()
     if attempts is None:
         return None

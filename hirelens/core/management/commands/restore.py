@@ -16,10 +16,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("archive", type=Path)
         parser.add_argument("--force", action="store_true", help="replace a database, media folder or queue that is not empty")
+        parser.add_argument("--ledger", action="append", type=Path, default=None,
+                            help="an erasure ledger (erasure-ledger.jsonl) to re-apply after the restore; "
+                                 "default: BACKUP_DIR/erasure-ledger.jsonl (repeatable)")
 
-    def handle(self, *args, archive, force, **options):
+    def handle(self, *args, archive, force, ledger=None, **options):
         try:
-            result = backup_restore(archive=archive, force=force)
+            result = backup_restore(archive=archive, force=force, ledgers=ledger)
         except BackupError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(self.style.SUCCESS(
