@@ -42,13 +42,14 @@ def load(ctx):
         if rng.random() < 0.75 and not Survey.objects.filter(application_id=row["application"]).exists():
             survey = Survey.objects.create(organization=org, application_id=row["application"], stage_key=stage.key if stage else "",
                                            position_id=row["application__position"], token_hash=_hash(f"demo-{org.pk}-{row['application']}"),
-                                           expires_at=opened + timedelta(days=7), sent_at=opened, answered_at=opened + timedelta(hours=3))
+                                           expires_at=opened + timedelta(days=7), sent_at=opened, answered=True)
             trainee = row["application__position__title"].startswith("管培生")
             SurveyResponse.objects.create(
-                organization=org, survey=survey, position_id=row["application__position"],
+                organization=org, position_id=row["application__position"], stage_key=survey.stage_key,
+                period=(opened + timedelta(hours=3)).date().replace(day=1),
                 process_length="too_long" if rng.random() < (0.65 if trainee else 0.2) else rng.choice(["just_right", "just_right", "too_short"]),
                 stability="unstable" if rng.random() < 0.12 else rng.choice(["stable", "stable", "minor"]),
                 professionalism=rng.choice([3, 4, 4, 5, 5]), nps=rng.choice([5, 7, 8, 9, 9, 10]),
-                comment=rng.choice(["", "", "流程清晰", "AI 面试题目太多了", "视频偶尔卡顿"]), submitted_at=opened + timedelta(hours=3))
+                comment=rng.choice(["", "", "流程清晰", "AI 面试题目太多了", "视频偶尔卡顿"]))
     if made:
         ctx.log.append(f"feedback: {made} feedback promise(s) and survey answers")

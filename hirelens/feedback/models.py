@@ -17,6 +17,7 @@ from hirelens.core.fields import EncryptedTextField
 from hirelens.core.models import TenantOwnedModel
 
 DEFAULT_DEADLINE_HOURS = 24
+MIN_GROUP = 5  # survey results are shown only for groups of at least this many answers
 
 
 class FeedbackRule(TenantOwnedModel):
@@ -73,7 +74,8 @@ class Survey(TenantOwnedModel):
     token_hash = models.CharField(max_length=64, unique=True)
     expires_at = models.DateTimeField()
     sent_at = models.DateTimeField()
-    answered_at = models.DateTimeField(null=True, blank=True)
+    # Answered or not (stops repeated reminders), never when nor what: the answers are stored without the link (issue 20)
+    answered = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-sent_at"]
@@ -91,18 +93,20 @@ class SurveyResponse(TenantOwnedModel):
         MINOR = "minor", _("偶有卡顿")
         UNSTABLE = "unstable", _("不稳定")
 
-    survey = models.OneToOneField(Survey, on_delete=models.CASCADE, related_name="response")
+    # Anonymous in fact (issue 20): no link to the survey, the application or the candidate; only what groups the
+    # answers (position, stage, month). Results are shown only for groups of at least MIN_GROUP answers.
     position = models.ForeignKey("positions.Position", on_delete=models.CASCADE, related_name="+")
+    stage_key = models.CharField(max_length=32, blank=True)
+    period = models.DateField(help_text="the first day of the month the answer came in")
     process_length = models.CharField(_("流程时长"), max_length=12, choices=Length.choices)
     stability = models.CharField(_("系统稳定性"), max_length=12, choices=Stability.choices)
     professionalism = models.PositiveSmallIntegerField(_("面试官专业程度"))  # 1..5
     nps = models.PositiveSmallIntegerField(_("推荐意愿"))  # 0..10
     comment = EncryptedTextField(_("其他意见"), blank=True, plaintext_max_length=2000)
-    submitted_at = models.DateTimeField()
 
     class Meta:
-        ordering = ["-submitted_at"]
-        indexes = [models.Index(fields=["organization", "submitted_at"])]
+        ordering = ["-period", "pk"]
+        indexes = [models.Index(fields=["organization", "period"], name="feedback_su_org_period_idx")]
 
 
 class SurveyRule(TenantOwnedModel):

@@ -12,7 +12,7 @@ from hirelens.accounts.roles import Perm, user_can
 from hirelens.core.access import tenant_queryset
 from hirelens.positions.access import visible_positions
 
-from .models import FeedbackCase, SurveyResponse, SurveyRule
+from .models import MIN_GROUP, FeedbackCase, SurveyResponse, SurveyRule
 from .services import survey_rules_ensure
 
 
@@ -61,8 +61,8 @@ def feedback_promise(*, actor, since: datetime | None = None, now: datetime | No
 
 def survey_response_list(*, actor, since: datetime | None = None, position_id=None) -> QuerySet[SurveyResponse]:
     qs = _scoped(SurveyResponse.objects.all(), actor=actor).select_related("position")
-    if since is not None:
-        qs = qs.filter(submitted_at__gte=since)
+    if since is not None:  # answers keep only their month: a month counts when it overlaps the range
+        qs = qs.filter(period__gte=since.date().replace(day=1))
     if position_id:
         qs = qs.filter(position_id=position_id)
     return qs
@@ -99,13 +99,13 @@ def survey_suggestions(*, actor, now: datetime | None = None, days: int = 90) ->
             positions = {p.pk: p for p in visible_positions(actor=actor)}
             for row in groups:
                 n, hit = row["n"], row["hit"]
-                if n >= rule.min_responses and 100.0 * hit / n > rule.threshold_pct:
+                if n >= max(rule.min_responses, MIN_GROUP) and 100.0 * hit / n > rule.threshold_pct:
                     out.append(Suggestion(rule=rule, share_pct=round(100.0 * hit / n, 1), responses=n,
                                           position=positions.get(row["position"])))
         else:
             agg = responses.aggregate(n=Count("pk"), hit=Count("pk", filter=condition))
             n, hit = agg["n"], agg["hit"]
-            if n >= rule.min_responses and 100.0 * hit / n > rule.threshold_pct:
+            if n >= max(rule.min_responses, MIN_GROUP) and 100.0 * hit / n > rule.threshold_pct:
                 out.append(Suggestion(rule=rule, share_pct=round(100.0 * hit / n, 1), responses=n, position=None))
     return out
 
@@ -116,6 +116,10 @@ def survey_summary(*, actor, since: datetime | None = None, position_id=None) ->
     agg = qs.aggregate(total=Count("pk"), promoters=Count("pk", filter=Q(nps__gte=9)), detractors=Count("pk", filter=Q(nps__lte=6)),
                        professionalism=Sum("professionalism"))
     total, promoters, detractors = agg["total"], agg["promoters"], agg["detractors"]
+    if total < MIN_GROUP:  # a small group could point at a person: no figures, only that there are too few answers
+        return {"total": total, "too_few": True, "min_group": MIN_GROUP, "length": [], "stability": [],
+                "professionalism_mean": None, "nps": None}
+
     def dist(field, choices):
         counts = dict(qs.values_list(field).annotate(n=Count("pk")).order_by())
         return [(label, counts.get(value, 0)) for value, label in choices]
@@ -125,6 +129,7 @@ def survey_summary(*, actor, since: datetime | None = None, position_id=None) ->
         "stability": dist("stability", SurveyResponse.Stability.choices),
         "professionalism_mean": round(agg["professionalism"] / total, 2) if total else None,
         "nps": round(100.0 * (promoters - detractors) / total, 1) if total else None,
+        "too_few": False, "min_group": MIN_GROUP,
     }
 
 

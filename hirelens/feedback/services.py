@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from datetime import UTC
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -123,6 +124,10 @@ def feedback_on_decision(*, decision, now: datetime) -> FeedbackCase:
         scores = _shareable_scores(application) if rule.share_scores and decision.outcome != Decision.Outcome.HOLD else ""
         if scores:
             result += " " + _("您的评分：%(scores)s") % {"scores": scores}
+        if decision.outcome != Decision.Outcome.HOLD:  # how to ask for a person to look again (issue 20, GDPR Art. 22)
+            from hirelens.interviews.choice import review_link
+
+            result += " " + _("如对本决定有疑问，可申请人工复核：%(link)s") % {"link": review_link(application)}
     next_steps = decision.next_steps or {
         Decision.Outcome.ADVANCE: rule.next_steps_advance, Decision.Outcome.HOLD: rule.next_steps_hold,
         Decision.Outcome.REJECT: rule.next_steps_reject, Decision.Outcome.HIRE: ""}[decision.outcome]
@@ -230,7 +235,7 @@ def survey_by_token(token: str, *, now: datetime | None = None) -> Survey:
     survey = Survey.objects.filter(token_hash=_hash(token or "")).select_related("position").first()
     if survey is None:
         raise SurveyClosed("unknown")
-    if survey.answered_at is not None:
+    if survey.answered:
         raise SurveyClosed("answered")
     if survey.expires_at <= now:
         raise SurveyClosed("expired")
@@ -243,7 +248,7 @@ def survey_submit(*, token: str, process_length: str, stability: str, profession
     now = now or timezone.now()
     survey = survey_by_token(token, now=now)
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
-    if survey.answered_at is not None:
+    if survey.answered:
         raise SurveyClosed("answered")
     errors = {}
     if process_length not in SurveyResponse.Length.values:
@@ -262,11 +267,17 @@ def survey_submit(*, token: str, process_length: str, stability: str, profession
         errors["nps"] = _("推荐意愿请选 0 到 10 分。")
     if errors:
         raise ValidationError(errors)
-    response = SurveyResponse.objects.create(organization_id=survey.organization_id, survey=survey, position_id=survey.position_id,
-                                             process_length=process_length, stability=stability, professionalism=professionalism,
-                                             nps=nps, comment=(comment or "").strip()[:2000], submitted_at=now)
-    survey.answered_at = now
-    survey.save(update_fields=["answered_at", "updated_at"])
+    # Anonymous in fact (issue 20): the answer keeps no link to the survey or the application, and no time finer than
+    # its month (its own row times are set to the month's start, so they cannot be matched with the survey's).
+    period = now.date().replace(day=1)
+    response = SurveyResponse.objects.create(organization_id=survey.organization_id, position_id=survey.position_id,
+                                             stage_key=survey.stage_key, period=period, process_length=process_length,
+                                             stability=stability, professionalism=professionalism, nps=nps,
+                                             comment=(comment or "").strip()[:2000])
+    month_start = datetime.combine(period, datetime.min.time(), tzinfo=UTC)
+    SurveyResponse.objects.filter(pk=response.pk).update(created_at=month_start, updated_at=month_start)
+    # the flag only (an UPDATE that leaves the survey's own times alone): no reminder goes out again
+    Survey.objects.filter(pk=survey.pk).update(answered=True)
     return response
 
 

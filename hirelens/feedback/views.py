@@ -18,7 +18,7 @@ from hirelens.core.params import query_int
 from hirelens.positions.access import access_position, visible_positions
 
 from . import services
-from .models import FeedbackRule, SurveyResponse, SurveyRule
+from .models import MIN_GROUP, FeedbackRule, SurveyResponse, SurveyRule
 from .selectors import feedback_promise, survey_suggestions, survey_summary
 
 
@@ -105,7 +105,7 @@ def survey_page(request, token: str):
         ("nps", _("您有多大可能向朋友推荐我们公司（0–10）？"), [(str(v), v) for v in range(0, 11)], True),
     ]
     return render(request, "feedback/survey.html", {
-        "survey": survey, "errors": errors,
+        "survey": survey, "errors": errors, "min_group": MIN_GROUP,
         "questions": [{"name": n, "legend": legend, "choices": c, "scale": scale, "error": errors.get(n, ""),
                        "value": request.POST.get(n, "") if errors else ""} for n, legend, c, scale in questions],
         "comment": request.POST.get("comment", "") if errors else ""}, status=400 if errors else 200)

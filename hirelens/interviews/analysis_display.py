@@ -22,6 +22,10 @@ EVENT_LABELS = {
     "gesture": gettext_lazy("手势"),
 }
 
+# what face, expression and posture analysis produces: never shown where the face switch is off (issue 20)
+FACE_EVENT_TYPES = {"face_absent", "multiple_faces", "look_away", "smile", "frown", "gesture"}
+FACE_WARNINGS = {"face_absent", "multiple_faces", "no_video", "face_model_missing"}
+
 MAX_EVENTS = 300  # a long answer's timeline is cut here (the full report stays stored)
 
 
@@ -103,11 +107,25 @@ def keyword_rows(summary: dict) -> list[dict]:
     return rows
 
 
-def present(report: dict | None) -> dict | None:
+def without_face(report: dict | None) -> dict | None:
+    """The report with every face, expression and posture item removed (the face switch is off, or no consent)."""
+    if not report:
+        return report
+    summary = {k: v for k, v in (report.get("summary") or {}).items()
+               if not k.startswith(("face_", "smile", "frown", "look_away", "multiple_faces", "gesture", "posture"))}
+    return {**{k: v for k, v in report.items() if k not in ("face", "posture")}, "summary": summary,
+            "events": [e for e in report.get("events") or [] if e.get("type") not in FACE_EVENT_TYPES],
+            "warnings": [w for w in report.get("warnings") or [] if w.get("code") not in FACE_WARNINGS]}
+
+
+def present(report: dict | None, *, facial: bool = True) -> dict | None:
     """Rows for the template: ``speech``, ``face``, ``posture`` (lists of (label, value)), ``warnings``,
-    ``events`` (with a localized ``label``), ``event_types``, ``transcript``, ``models``."""
+    ``events`` (with a localized ``label``), ``event_types``, ``transcript``, ``models``. ``facial`` False: nothing
+    of face, expression or posture (the position's face switch is off)."""
     if not report:
         return None
+    if not facial:
+        report = without_face(report)
     s = report.get("summary") or {}
     sp = report.get("speech") or {}
     speech = [
@@ -197,3 +215,25 @@ def analysis_error_text(answer) -> str:
     if code in texts:
         return texts[code]
     return _("分析失败。") if (code or answer.analysis_error) else ""
+
+
+def candidate_signals(report: dict | None) -> dict | None:
+    """What the candidate may see of the analysis of their answer (issue 20): the neutral signals, each with what it
+    means in plain words, and the transcript. No score, no verdict, nothing of the face."""
+    if not report:
+        return None
+    s = report.get("summary") or {}
+    sp = report.get("speech") or {}
+    rows = [
+        {"label": _("说话时间"), "value": f"{_num(s.get('speaking_time_s'))} s",
+         "meaning": _("录像中您在说话的总时长（不含停顿）。")},
+        {"label": _("语速"), "value": _("每秒 %(rate)s 个音节") % {"rate": _num(s.get("speech_rate_syll_per_s"), 2)},
+         "meaning": _("您说话的快慢。语速没有对错，只帮助面试官回看录像。")},
+        {"label": _("停顿"), "value": _("%(n)s 次，最长 %(longest)s s") % {"n": s.get("pause_count", 0),
+                                                                      "longest": _num(sp.get("pause_longest_s"))},
+         "meaning": _("说话之间较长的安静。思考时停顿很正常，它不代表好或坏。")},
+    ]
+    keywords = [k["keyword"] for k in keyword_rows(s) if k["applicable"] and k["count"]]
+    rows.append({"label": _("提到的关键词"), "value": "、".join(keywords) if keywords else _("无"),
+                 "meaning": _("职位要求中列出的词语在您回答中出现的情况，面试官据此快速找到相关的内容。")})
+    return {"rows": rows, "transcript": (report.get("transcript") or {}).get("text") or ""}

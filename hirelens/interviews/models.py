@@ -17,6 +17,8 @@ class ConsentNotice(models.Model):
         RECORDING = "recording", _("录音录像")
         AI_ANALYSIS = "ai_analysis", _("AI分析")
         BIOMETRIC = "biometric", _("面部/生物特征分析")
+        # what the invitation says before the interview (issue 20): AI is used, what it measures, how, the alternative
+        INVITATION_AI = "invitation_ai", _("邀请中的AI使用说明")
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -82,6 +84,20 @@ class InterviewSession(TenantOwnedModel):
     # consent: {"recording": {"version": 1, "at": iso}, ...}; biometric may be declined
     consents = models.JSONField(default=dict, blank=True)
     biometric_allowed = models.BooleanField(default=False)
+
+    class AiAnalysis(models.TextChoices):
+        PENDING = "pending", _("尚未选择")
+        ACCEPTED = "accepted", _("同意AI辅助分析")
+        DECLINED = "declined", _("由面试官人工评估")
+
+    # the candidate's choice on the consent step (issue 20): declined = recordings reviewed by people only, no analysis
+    ai_analysis = models.CharField(_("AI分析"), max_length=10, choices=AiAnalysis.choices, default=AiAnalysis.PENDING)
+    # the invitation notice the candidate was sent: {"kind": "invitation_ai", "version": n, "organization": bool, "at": iso}
+    invitation_notice = models.JSONField(default=dict, blank=True)
+    # advance notice (issue 20): the interview cannot be started before this moment (e.g. 10 business days, NYC)
+    opens_at = models.DateTimeField(_("开放时间"), null=True, blank=True)
+    # accommodation granted by HR: added to every question's answer time
+    extra_answer_s = models.PositiveIntegerField(_("额外作答时间（秒）"), default=0)
     audio_only = models.BooleanField(default=False)
     started_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -169,3 +185,38 @@ class UploadChunk(TenantOwnedModel):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["answer", "index"], name="upload_chunk_unique")]
         ordering = ["answer", "index"]
+
+
+class CandidateRequest(TenantOwnedModel):
+    """A candidate's request about their AI interview (issue 20): an accommodation (extra time, text answers, another
+    format, a live interview instead, other) or a human review of a decision. HR answers it; the candidate is told."""
+
+    class Kind(models.TextChoices):
+        EXTRA_TIME = "extra_time", _("延长作答时间")
+        TEXT_ANSWERS = "text_answers", _("以文字作答")
+        OTHER_FORMAT = "other_format", _("其他面试形式")
+        LIVE_INTERVIEW = "live_interview", _("改为真人面试")
+        OTHER = "other", _("其他便利安排")
+        HUMAN_REVIEW = "human_review", _("人工复核决定")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待处理")
+        GRANTED = "granted", _("已同意")
+        DECLINED = "declined", _("未同意")
+
+    session = models.ForeignKey(InterviewSession, on_delete=models.CASCADE, related_name="requests")
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    details = EncryptedTextField(_("说明"), blank=True, plaintext_max_length=2000)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
+    answer = EncryptedTextField(_("答复"), blank=True, plaintext_max_length=2000)
+    extra_seconds = models.PositiveIntegerField(_("增加的作答时间（秒）"), default=0)
+    answered_by = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["organization", "status"])]
+
+    @property
+    def is_review(self) -> bool:
+        return self.kind == self.Kind.HUMAN_REVIEW

@@ -13,7 +13,18 @@ NOTICES = [
      "（可选）分析视频中的面部和姿态信号（如是否看向镜头、微笑次数）。不同意不会影响您的面试，届时只分析语音和文字。",
      "(Optional) Analyse facial and posture signals in the video (e.g. looking at the camera, smiles). Declining does not "
      "affect your interview: only voice and transcript are analysed then."),
+    # What the invitation says before the interview (issue 20; AIVIA §5, NYC LL144, PIPL Art. 17/24): not a consent box.
+    ("invitation_ai", False,
+     "本次面试使用AI辅助分析：系统会测量您回答的语速、停顿和提到的关键词并生成文字记录，供面试官参考；AI 不会单独做出决定，"
+     "每个决定都由人做出。您可以选择不使用AI分析（只由面试官观看录像评估），或申请真人面试、延长作答时间、以文字作答等便利安排，"
+     "不会因此受到不利影响。",
+     "This interview uses AI-assisted analysis: the system measures the speaking rate, pauses and keywords of your answers "
+     "and makes a transcript, as evidence for the interviewers; AI never decides alone, every decision is made by a person. "
+     "You may choose no AI analysis (interviewers review your recordings themselves), or ask for a live interview, extra "
+     "time, text answers or another accommodation, without any disadvantage."),
 ]
+# the notices a candidate accepts or declines on the consent step (the invitation's notice is read, not accepted)
+CONSENT_KINDS = ("recording", "ai_analysis", "biometric")
 
 
 def notices_in_order(notices) -> list:
@@ -81,14 +92,17 @@ def deadline_text(moment, zone_name: str, language: str) -> str:
     return f"{local.year}年{local.month}月{local.day}日（周{weekdays[local.weekday()]}）{local:%H:%M} {words}（{offset}）"
 
 
-def notice_text(notices: dict, *, facial_enabled: bool, language: str) -> str:
+def notice_text(notices: dict, *, facial_enabled: bool, language: str, choice_link: str = "") -> str:
     """What is recorded and analysed, from the organization's current consent notices: recording and AI analysis,
-    and face analysis only where the organization has it enabled."""
+    face analysis only where the position has it enabled, then the invitation's AI notice (that AI is used, what it
+    measures, how, and how to choose the alternative) with the link to that choice."""
     english = language.startswith("en")
     parts = []
-    for kind in ("recording", "ai_analysis", "biometric"):
+    for kind in ("recording", "ai_analysis", "biometric", "invitation_ai"):
         notice = notices.get(kind)
         if notice is None or (kind == "biometric" and not facial_enabled):
             continue
         parts.append(notice.text_en if english else notice.text_zh)
+    if choice_link:
+        parts.append(f"Choose here: {choice_link}" if english else f"在此选择：{choice_link}")
     return " ".join(parts)

@@ -135,9 +135,11 @@ def session_create(*, actor, application, questions: list[dict], practice_questi
     if practice_question.strip() in PRACTICE_DEFAULTS_ZH and (language or "").startswith("en"):
         practice_question = PRACTICE_DEFAULTS["en"]
     token = secrets.token_urlsafe(24)
+    opens_at = session_opens_at(application.position, timezone.now())
     session = InterviewSession(
         organization_id=actor.organization_id, application=application, stage=stage, title=title or _("AI视频面试"), questions=plan,
-        practice_question=practice_question, token_hash=_hash(token), expires_at=timezone.now() + timedelta(days=valid_days),
+        practice_question=practice_question, token_hash=_hash(token), opens_at=opens_at,
+        expires_at=(opens_at or timezone.now()) + timedelta(days=valid_days),
         extra_prep_s=extra_prep_s, text_answers_allowed=text_answers_allowed, language=language, link_token=token,
         answer_language=answer_language,
         materials="\n".join(line.strip() for line in (materials or "").splitlines() if line.strip())[:2000],
@@ -148,6 +150,23 @@ def session_create(*, actor, application, questions: list[dict], practice_questi
     timeline_add(candidate=application.candidate, kind="interview.ai_sent", actor=actor,
                  params={"title": session.title, "position": application.position.title, "position_id": application.position_id})
     return session, token
+
+
+def session_opens_at(position, now):
+    """When an interview sent now may be started: the position's advance notice in business days (NYC roles: 10),
+    counted in the position's zone; None when no notice is required."""
+    from zoneinfo import ZoneInfo
+
+    from hirelens.positions.models import add_business_days
+
+    days = position.advance_notice
+    if not days:
+        return None
+    try:
+        zone = ZoneInfo(position.time_zone or "Asia/Shanghai")
+    except Exception:  # noqa: BLE001 - an unknown zone name: the platform's default
+        zone = ZoneInfo("Asia/Shanghai")
+    return add_business_days(now.astimezone(zone), days)
 
 
 def session_link(token: str) -> str:
@@ -202,6 +221,12 @@ def session_link_status(token: str) -> str:
     return "expired"
 
 
+def invitation_deadline_at(session: InterviewSession, moment, language: str) -> str:
+    from .notices import deadline_text
+
+    return deadline_text(moment, session_time_zone(session), "en" if (language or "").startswith("en") else "zh-hans")
+
+
 def invitation_deadline(session: InterviewSession, language: str) -> str:
     from .notices import deadline_text
 
@@ -219,8 +244,24 @@ def invitation_variables(session: InterviewSession, link: str) -> dict:
         "deadline": deadline_text(session.expires_at, session_time_zone(session), language),
         "materials": [line for line in session.materials.splitlines() if line.strip()],
         "notice": notice_text(current_notices(session.organization_id),
-                              facial_enabled=session.organization.facial_analysis_enabled, language=language),
+                              facial_enabled=session.application.position.facial_enabled, language=language,
+                              choice_link=choice_url(session)) + _opens_words(session, language),
     }
+
+
+def _opens_words(session: InterviewSession, language: str) -> str:
+    from .notices import deadline_text
+
+    if session.opens_at is None:
+        return ""
+    when = deadline_text(session.opens_at, session_time_zone(session), language)
+    return f" The interview opens on {when}." if language == "en" else f" 面试将于{when}开放作答。"
+
+
+def choice_url(session: InterviewSession) -> str:
+    from .choice import choice_url as url
+
+    return url(session)
 
 
 def _invite(session: InterviewSession, token: str):
@@ -231,7 +272,12 @@ def _invite(session: InterviewSession, token: str):
 
     variables = invitation_variables(session, session_link(token))
     session.invitations_sent += 1
-    session.save(update_fields=["invitations_sent", "updated_at"])
+    # which invitation notice the candidate was sent (issue 20): its version, whose it is, when
+    notice = current_notices(session.organization_id).get(ConsentNotice.Kind.INVITATION_AI)
+    if notice is not None:
+        session.invitation_notice = {"kind": notice.kind, "version": notice.version, "organization": notice.organization_id is not None,
+                                     "at": timezone.now().isoformat()}
+    session.save(update_fields=["invitations_sent", "invitation_notice", "updated_at"])
     message = message_send(organization_id=session.organization_id, kind=Kind.AI_INTERVIEW_INVITE,
                            candidate=session.application.candidate, variables=variables, language=session.language,
                            subject_type=SUBJECT_TYPE, subject_id=session.pk,
@@ -325,22 +371,30 @@ def current_notices(organization_id: int) -> dict[str, ConsentNotice]:
 def consent_record(*, session: InterviewSession, accepted: dict[str, bool], request=None) -> InterviewSession:
     """Store which notice versions the candidate accepted. Recording and AI analysis are required;
     biometric (facial) analysis is separate and may be declined — then only voice and transcript are analysed."""
-    session = InterviewSession.objects.select_for_update().select_related("organization").get(pk=session.pk)
+    session = (InterviewSession.objects.select_for_update().select_related("organization", "application__position__organization")
+               .get(pk=session.pk))
     if session.state not in OPEN_STATES:
         raise ValidationError(_("面试已提交，不能再修改。"))
-    notices = current_notices(session.organization_id)
+    from .notices import CONSENT_KINDS
+
+    notices = {k: n for k, n in current_notices(session.organization_id).items() if k in CONSENT_KINDS}
     missing = [k for k in (ConsentNotice.Kind.RECORDING, ConsentNotice.Kind.AI_ANALYSIS) if k not in notices]
     if missing:
         raise ValidationError(_("授权说明尚未配置，请联系招聘方。"))
-    for kind, notice in notices.items():
-        if notice.required and kind != ConsentNotice.Kind.BIOMETRIC and not accepted.get(kind):
-            raise ValidationError(_("需要您同意录音录像和AI分析才能继续面试。"))
+    # Only the recording is needed for an interview: AI analysis may be declined (issue 20) — then interviewers
+    # review the recordings themselves and nothing is analysed; biometric analysis needs AI analysis.
+    if not accepted.get(ConsentNotice.Kind.RECORDING):
+        raise ValidationError(_("需要您同意录音录像才能继续面试；如不便录像，请申请其他面试形式。"))
+    ai = bool(accepted.get(ConsentNotice.Kind.AI_ANALYSIS))
     now = timezone.now().isoformat()
     session.consents = {
-        kind: {"version": notice.version, "accepted": bool(accepted.get(kind)), "at": now} for kind, notice in notices.items()
+        kind: {"version": notice.version, "accepted": bool(accepted.get(kind)) and (ai or kind == ConsentNotice.Kind.RECORDING), "at": now}
+        for kind, notice in notices.items()
     }
-    session.biometric_allowed = bool(accepted.get(ConsentNotice.Kind.BIOMETRIC)) and session.organization.facial_analysis_enabled
-    session.save(update_fields=["consents", "biometric_allowed", "updated_at"])
+    session.ai_analysis = InterviewSession.AiAnalysis.ACCEPTED if ai else InterviewSession.AiAnalysis.DECLINED
+    session.biometric_allowed = (ai and bool(accepted.get(ConsentNotice.Kind.BIOMETRIC))
+                                 and session.application.position.facial_enabled)
+    session.save(update_fields=["consents", "ai_analysis", "biometric_allowed", "updated_at"])
     audit_record(action=AuditEvent.Action.UPDATE, organization_id=session.organization_id, obj=session,
                  fields=[f"consent:{k}" for k in session.consents], request=request)
     return session
@@ -353,6 +407,8 @@ def session_start(*, session: InterviewSession, audio_only: bool) -> InterviewSe
         raise ValidationError(_("请先阅读并同意授权说明。"))
     if session.state not in OPEN_STATES:
         raise ValidationError(_("面试已提交，不能再修改。"))
+    if session.opens_at is not None and session.opens_at > timezone.now():
+        raise ValidationError(_("面试尚未开放，请在开放时间之后再开始。"), code="not_open")
     session.audio_only = audio_only
     if session.state == InterviewSession.State.INVITED:
         session.state, session.started_at = InterviewSession.State.STARTED, timezone.now()
@@ -370,7 +426,10 @@ def _question(session: InterviewSession, index: int) -> dict:
         return {"text": practice_text(session), "prep_s": PRACTICE_PREP_S, "answer_s": PRACTICE_ANSWER_S, "retakes": 99}
     if not 0 <= index < len(session.questions):
         raise ValidationError(_("题目不存在。"))
-    return session.questions[index]
+    question = session.questions[index]
+    if session.extra_answer_s:  # extra time granted to this candidate (an accommodation)
+        question = {**question, "answer_s": int(question["answer_s"]) + session.extra_answer_s}
+    return question
 
 
 def retakes_left(session: InterviewSession, index: int) -> int:
@@ -725,7 +784,9 @@ def answer_finish(*, answer: Answer, total_size: int | None, sha256: str | None)
         answer.status, answer.completed_at, answer.failure = Answer.Status.COMPLETE, timezone.now(), ""
         if not facts["has_video"]:
             answer.kind = Answer.Kind.AUDIO
-        if answer.question_index >= 0:
+        # no AI analysis for a candidate who declined it (issue 20): the recording is for people to review only
+        analyse = answer.question_index >= 0 and session.ai_analysis != InterviewSession.AiAnalysis.DECLINED
+        if analyse:
             answer.analysis_status = Answer.Analysis.QUEUED
         answer.save()
         _supersede(answer)
@@ -736,7 +797,7 @@ def answer_finish(*, answer: Answer, total_size: int | None, sha256: str | None)
         UploadChunk.objects.filter(answer=answer).delete()
         storage = answer.recording.storage
         transaction.on_commit(lambda: [storage.delete(n) for n in chunk_files])
-        if answer.question_index >= 0:
+        if analyse:
             from .tasks import answer_analyse_task
 
             enqueue_on_commit(answer_analyse_task, answer.pk)

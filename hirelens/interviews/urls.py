@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_candidate
+from . import views, views_candidate, views_hr_choice
 
 app_name = "interviews"
 
@@ -26,4 +26,11 @@ urlpatterns = [
     path("i/<str:token>/answers/<id:answer_id>/keep", views_candidate.answer_keep, name="candidate_answer_keep"),
     path("i/<str:token>/answers/<id:answer_id>/continue", views_candidate.answer_continue, name="candidate_answer_continue"),
     path("i/<str:token>/submit", views_candidate.submit, name="candidate_submit"),
+    path("i/<str:token>/choice/", views_candidate.choice_page, name="candidate_choice"),
+    path("i/<str:token>/explanation/", views_candidate.explanation_page, name="candidate_explanation"),
+    # HR: notices and candidates' requests (issue 20)
+    path("interviews/notices/", views_hr_choice.notice_index, name="notices"),
+    path("interviews/notices/<str:kind>/edit/", views_hr_choice.notice_edit, name="notice_edit"),
+    path("interviews/requests/", views_hr_choice.request_index, name="requests"),
+    path("interviews/requests/<id:request_id>/", views_hr_choice.request_detail, name="request_detail"),
 ]

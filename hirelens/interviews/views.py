@@ -51,9 +51,11 @@ def session_detail(request, session_id: int):
                  request=request)
     # the practice is never shown (its recording is not kept; the candidate was told it is not scored)
     answers = session.answers.exclude(status=Answer.Status.DISCARDED).filter(question_index__gte=0).order_by("question_index", "attempt")
+    # face, expression and posture only where the position's face switch is on and the candidate consented (issue 20)
+    facial = bool(session.application.position.facial_enabled and session.biometric_allowed)
     rows = []
     for answer in answers:
-        rows.append({"answer": answer, "report": present(answer.analysis), "error": analysis_error_text(answer),
+        rows.append({"answer": answer, "report": present(answer.analysis, facial=facial), "error": analysis_error_text(answer),
                      "interruptions": interruption_lines(answer),
                      "question": session.questions[answer.question_index]["text"] if answer.question_index >= 0 else session.practice_question})
     # the live panel maps the codes in events to the reader's language: no raw code reaches HR
@@ -63,6 +65,10 @@ def session_detail(request, session_id: int):
     can_send = user_can(request.user, Perm.CANDIDATES_MANAGE)
     return render(request, "interviews/session_detail.html", {"session": session, "rows": rows, "live_labels": labels,
                                                                "deliveries": deliveries, "can_send": can_send,
+                                                               "facial": facial, "requests": session.requests.all(),
+                                                               "opens": (services.invitation_deadline_at(session, session.opens_at,
+                                                                                                         request.LANGUAGE_CODE)
+                                                                         if session.opens_at else ""),
                                                                "deadline": services.invitation_deadline(session, request.LANGUAGE_CODE)})
 
 

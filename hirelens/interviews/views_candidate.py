@@ -14,8 +14,9 @@ from functools import wraps
 
 from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.http import Http404, JsonResponse
-from django.shortcuts import render
-from django.utils import translation
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -144,7 +145,9 @@ def _state(session) -> dict:
         "practice": services.practice_text(session),
         "practice_prep_s": services.PRACTICE_PREP_S, "practice_answer_s": services.PRACTICE_ANSWER_S,
         "chunk_s": CHUNK_S,
-        "questions": [{**q, "retakes_left": retakes_left(session, i)} for i, q in enumerate(session.questions)],
+        "questions": [{**services._question(session, i), "retakes_left": retakes_left(session, i)} for i in range(len(session.questions))],
+        "ai_analysis": session.ai_analysis,
+        "open": session.opens_at is None or session.opens_at <= timezone.now(),
         "answers": answers,
     }
 
@@ -168,15 +171,21 @@ def interview_page(request, token: str):
 
 
 def _interview_page(request, session, token):
-    notices = current_notices(session.organization_id)
+    from .notices import CONSENT_KINDS
+
+    notices = {k: n for k, n in current_notices(session.organization_id).items() if k in CONSENT_KINDS}
     english = translation.get_language() == "en"
     context = {
         "session": session,
         "position": session.application.position,
         "organization": session.organization,
-        "notices": [{"kind": n.kind, "version": n.version, "required": n.required and n.kind != "biometric",
+        "notices": [{"kind": n.kind, "version": n.version, "required": n.kind == "recording",
                      "label": n.get_kind_display(), "text": n.text_en if english else n.text_zh} for n in notices_in_order(notices.values())],
-        "facial_enabled": session.organization.facial_analysis_enabled,
+        "facial_enabled": session.application.position.facial_enabled,
+        "opens": (services.invitation_deadline_at(session, session.opens_at, translation.get_language())
+                  if session.opens_at is not None and session.opens_at > timezone.now() else ""),
+        "choice_url": reverse("interviews:candidate_choice", args=[token]),
+        "explanation_url": reverse("interviews:candidate_explanation", args=[token]),
         "state_json": _state(session),
         "total_minutes": _total_minutes(session),
         "token": token,
@@ -360,3 +369,83 @@ def speedtest(request, token: str):
     started = time.perf_counter()
     size = len(request.body)
     return JsonResponse({"bytes": size, "server_ms": round((time.perf_counter() - started) * 1000, 2)})
+
+
+# --- Notice and choice (issue 20): the alternative, accommodations, the explanation, a human review ---------------
+
+def _candidate_page(request, token: str, template: str, build):
+    """A server-rendered page of the candidate's link (in the interview's language unless the candidate chose one)."""
+    try:
+        session = access_session_by_token(token=token)
+    except Http404:
+        from hirelens.messaging.services.deadlinks import dead_link_render
+
+        return dead_link_render(request, "interviews/link_closed.html", kind="interview", token=token)
+    if not request.COOKIES.get("django_language"):
+        with translation.override(session.language):
+            return build(session)
+    return build(session)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def choice_page(request, token: str):
+    """The link in the invitation: choose no AI analysis, or ask for an accommodation (extra time, text answers, another
+    format, a live interview instead, other); the requests already sent with HR's answers."""
+    from . import choice
+    from .models import CandidateRequest
+
+    def build(session):
+        error, sent = "", request.GET.get("sent") == "1"
+        if request.method == "POST":
+            try:
+                if request.POST.get("action") == "decline_ai":
+                    choice.ai_analysis_decline(session=session, request=request)
+                else:
+                    choice.request_create(session=session, kind=request.POST.get("kind", ""), details=request.POST.get("details", ""),
+                                          request=request)
+            except ValidationError as exc:
+                error = " ".join(exc.messages)
+            else:
+                return redirect(reverse("interviews:candidate_choice", args=[token]) + "?sent=1")
+        notice = current_notices(session.organization_id).get("invitation_ai")
+        english = translation.get_language() == "en"
+        return render(request, "interviews/candidate_choice.html", {
+            "session": session, "token": token, "organization": session.organization, "position": session.application.position,
+            "notice": (notice.text_en if english else notice.text_zh) if notice else "",
+            "kinds": [(k.value, k.label) for k in choice.ACCOMMODATION_KINDS], "error": error, "sent": sent,
+            "requests": session.requests.exclude(kind=CandidateRequest.Kind.HUMAN_REVIEW).order_by("-created_at"),
+            "declined": session.ai_analysis == session.AiAnalysis.DECLINED,
+            "interview_url": reverse("interviews:candidate", args=[token]),
+            "can_change": session.state in services.OPEN_STATES}, status=400 if error else 200)
+
+    return _candidate_page(request, token, "interviews/candidate_choice.html", build)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def explanation_page(request, token: str):
+    """After submission: what was measured on each answer (neutral signals with their meaning, the transcript; no
+    score, no verdict), and a request for a human review of any decision."""
+    from . import choice
+    from .models import CandidateRequest
+
+    def build(session):
+        error = ""
+        if request.method == "POST":
+            try:
+                choice.request_create(session=session, kind=CandidateRequest.Kind.HUMAN_REVIEW,
+                                      details=request.POST.get("details", ""), request=request)
+            except ValidationError as exc:
+                error = " ".join(exc.messages)
+            else:
+                return redirect(reverse("interviews:candidate_explanation", args=[token]) + "?sent=1#review")
+        return render(request, "interviews/candidate_explanation.html", {
+            "session": session, "token": token, "organization": session.organization, "position": session.application.position,
+            "rows": choice.session_explanation(session=session) if session.submitted_at else [],
+            "declined": session.ai_analysis == session.AiAnalysis.DECLINED, "error": error,
+            "sent": request.GET.get("sent") == "1",
+            "reviews": session.requests.filter(kind=CandidateRequest.Kind.HUMAN_REVIEW).order_by("-created_at")},
+            status=400 if error else 200)
+
+    return _candidate_page(request, token, "interviews/candidate_explanation.html", build)

@@ -23,6 +23,15 @@ class PositionForm(forms.Form):
     scorecard_dimensions = forms.CharField(label=_("评分维度（逗号分隔）"), required=False,
                                            initial="沟通能力, 专业技能, 团队协作, 学习能力")
     description = forms.CharField(label=_("职位描述"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    # issue 20: where the role is, its face switch, and the advance notice of AI interviews
+    jurisdiction = forms.ChoiceField(label=_("适用法域"), choices=Position.Jurisdiction.choices, required=False,
+                                     initial=Position.Jurisdiction.OTHER,
+                                     help_text=_("美国纽约市的职位：AI面试邀请默认须提前 10 个工作日发出。"))
+    facial_analysis = forms.ChoiceField(label=_("面部、表情和姿态分析"), choices=Position.Facial.choices, required=False,
+                                        initial=Position.Facial.INHERIT,
+                                        help_text=_("关闭时，这些数据既不计算也不显示。"))
+    advance_notice_days = forms.IntegerField(label=_("AI面试提前告知（工作日，留空按法域默认）"), min_value=0, max_value=60,
+                                             required=False)
 
     time_zones = staticmethod(common_time_zones)
 
@@ -30,6 +39,12 @@ class PositionForm(forms.Form):
         value = self.cleaned_data["time_zone"].strip()
         validate_time_zone(value)
         return value
+
+    def clean_jurisdiction(self):
+        return self.cleaned_data["jurisdiction"] or Position.Jurisdiction.OTHER
+
+    def clean_facial_analysis(self):
+        return self.cleaned_data["facial_analysis"] or Position.Facial.INHERIT
 
     def clean_keywords(self):
         return clean_word_list(self.cleaned_data["keywords"])
@@ -56,5 +71,7 @@ class PositionForm(forms.Form):
             "time_zone": position.time_zone, "status": position.status, "keywords": ", ".join(position.keywords),
             "keyword_synonyms": synonyms_text(position.keyword_synonyms or {}, position.keywords),
             "scorecard_dimensions": ", ".join(position.scorecard_dimensions), "description": position.description,
+            "jurisdiction": position.jurisdiction, "facial_analysis": position.facial_analysis,
+            "advance_notice_days": position.advance_notice_days,
         }
         return cls(data=data, initial=initial)

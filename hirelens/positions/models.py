@@ -34,12 +34,59 @@ class Position(TenantOwnedModel):
     description = models.TextField(_("职位描述"), blank=True)
     scorecard_dimensions = models.JSONField(_("评分维度"), default=default_scorecard_dimensions, blank=True)
 
+    class Jurisdiction(models.TextChoices):
+        CN = "cn", _("中国")
+        EU = "eu", _("欧盟")
+        US_IL = "us_il", _("美国伊利诺伊州")
+        US_NYC = "us_nyc", _("美国纽约市")
+        OTHER = "other", _("其他")
+
+    class Facial(models.TextChoices):
+        INHERIT = "inherit", _("沿用公司设置")
+        ON = "on", _("开启")
+        OFF = "off", _("关闭")
+
+    # where the role is (issue 20): sets the default advance notice of AI interviews and is shown to HR
+    jurisdiction = models.CharField(_("适用法域"), max_length=8, choices=Jurisdiction.choices, default=Jurisdiction.OTHER)
+    # face, expression and posture analysis for this position: the company's switch, or on / off here
+    facial_analysis = models.CharField(_("面部分析"), max_length=8, choices=Facial.choices, default=Facial.INHERIT)
+    # business days between the AI interview's invitation and the earliest start; empty: the jurisdiction's default
+    advance_notice_days = models.PositiveSmallIntegerField(_("提前告知（工作日）"), null=True, blank=True)
+
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["organization", "status"])]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def facial_enabled(self) -> bool:
+        """Face, expression and posture analysis allowed for this position: its own switch, else the company's."""
+        if self.facial_analysis == self.Facial.INHERIT:
+            return bool(self.organization.facial_analysis_enabled)
+        return self.facial_analysis == self.Facial.ON
+
+    @property
+    def advance_notice(self) -> int:
+        """Business days an AI interview's invitation must precede its start (NYC Local Law 144: 10)."""
+        if self.advance_notice_days is not None:
+            return self.advance_notice_days
+        return JURISDICTION_ADVANCE_DAYS.get(self.jurisdiction, 0)
+
+
+JURISDICTION_ADVANCE_DAYS = {Position.Jurisdiction.US_NYC: 10}
+
+
+def add_business_days(moment, days: int):
+    """``moment`` moved ``days`` business days (Monday–Friday) later, same time of day."""
+    from datetime import timedelta
+
+    while days > 0:
+        moment += timedelta(days=1)
+        if moment.weekday() < 5:
+            days -= 1
+    return moment
 
 
 class PositionAssignment(TenantOwnedModel):

@@ -14,7 +14,7 @@ from .models import Position, PositionAssignment, default_scorecard_dimensions
 from .validators import clean_keyword_synonyms, clean_word_list, validate_time_zone
 
 EDITABLE_FIELDS = ("title", "department", "location", "time_zone", "status", "keywords", "keyword_synonyms", "description",
-                   "scorecard_dimensions")
+                   "scorecard_dimensions", "jurisdiction", "facial_analysis", "advance_notice_days")
 
 
 @transaction.atomic
@@ -22,7 +22,8 @@ def position_create(*, actor: User, title: str, department: str = "", location: 
                     time_zone: str = "Asia/Shanghai", keywords: list[str] | None = None,
                     status: str = Position.Status.OPEN, description: str = "",
                     scorecard_dimensions: list[str] | None = None, keyword_synonyms: dict | str | None = None,
-                    request=None) -> Position:
+                    jurisdiction: str = Position.Jurisdiction.OTHER, facial_analysis: str = Position.Facial.INHERIT,
+                    advance_notice_days: int | None = None, request=None) -> Position:
     require_perm(actor, Perm.POSITIONS_MANAGE)
     validate_time_zone(time_zone)
     dimensions = clean_word_list(scorecard_dimensions) if scorecard_dimensions is not None else default_scorecard_dimensions()
@@ -30,7 +31,9 @@ def position_create(*, actor: User, title: str, department: str = "", location: 
     position = Position(organization_id=actor.organization_id, title=title.strip(), department=department.strip(),
                         location=location.strip(), time_zone=time_zone.strip(), keywords=keywords,
                         keyword_synonyms=clean_keyword_synonyms(keyword_synonyms or {}, keywords=keywords),
-                        status=status, description=description.strip(), scorecard_dimensions=dimensions)
+                        status=status, description=description.strip(), scorecard_dimensions=dimensions,
+                        jurisdiction=jurisdiction or Position.Jurisdiction.OTHER,
+                        facial_analysis=facial_analysis or Position.Facial.INHERIT, advance_notice_days=advance_notice_days)
     position.full_clean()
     position.save()
     audit_record(action=AuditEvent.Action.CREATE, actor=actor, obj=position, fields=["title"], request=request)

@@ -142,9 +142,9 @@ def test_declining_required_consent_stops_with_a_clear_message(asgi_server, phon
     session = _session(org)
     page.goto(f"{asgi_server.base_url}/i/{TOKEN}/")
     page.click("[data-testid=begin]")
-    page.check("[data-testid=consent-recording]")
+    page.check("[data-testid=consent-ai_analysis]")  # AI analysis may be declined (issue 20); the recording may not
     page.click("[data-testid=consent-continue]")
-    page.wait_for_selector("[data-testid=error]:has-text('需要您同意录音录像和AI分析')")
+    page.wait_for_selector("[data-testid=error]:has-text('需要您同意录音录像才能继续面试')")
     assert page.is_visible("[data-testid=step-consent]")
     session.refresh_from_db()
     assert session.consents == {} and session.state == "invited"

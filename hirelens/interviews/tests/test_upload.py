@@ -181,8 +181,10 @@ def test_another_candidates_answer_id_is_404(client, started, org, recording):
 
 
 def test_consent_rules(client, session, org):
-    response = client.post(f"/i/{TOKEN}/consent", {"recording": True, "ai_analysis": False}, content_type="application/json")
-    assert response.status_code == 400 and "AI分析" in response.json()["error"]
+    org.facial_analysis_enabled = True  # the company switch (off by default since issue 20) on for this test
+    org.save()
+    response = client.post(f"/i/{TOKEN}/consent", {"recording": False, "ai_analysis": True}, content_type="application/json")
+    assert response.status_code == 400 and "录音录像" in response.json()["error"]  # AI analysis may be declined (issue 20)
     assert client.post(f"/i/{TOKEN}/start", {}, content_type="application/json").status_code == 400  # no consent yet
     body = client.post(f"/i/{TOKEN}/consent", {"recording": True, "ai_analysis": True, "biometric": True},
                        content_type="application/json").json()
