@@ -148,11 +148,11 @@ class PrivacyRequestEvent(TenantOwnedModel):
 
 
 def export_upload_to(instance, filename: str) -> str:
-    """``org<org>/privacy/exports/<candidate id>/<random>.zip``: one folder per candidate, so an erasure can remove
-    every archive of the person by prefix (docs/privacy.md)."""
+    """``privacy-exports/org<org>/candidate-<id>/<random>.zip``: the folder the erasure deletes for the candidate
+    (``hirelens.core.erasure.candidate_export_prefix``), so no archive outlives an erasure."""
     import uuid
 
-    return f"org{instance.organization_id}/privacy/exports/{instance.candidate_id or 0}/{uuid.uuid4().hex}.zip"
+    return f"privacy-exports/org{instance.organization_id}/candidate-{instance.candidate_id or 0}/{uuid.uuid4().hex}.zip"
 
 
 class PrivacyExport(TenantOwnedModel):

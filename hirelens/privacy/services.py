@@ -243,13 +243,14 @@ def _complete_delete(*, actor, pr: PrivacyRequest, note: str, request=None) -> P
     with transaction.atomic():
         pr = _lock(pr)
         candidate = pr.candidate
-        result = erase_candidate(candidate=candidate, actor=actor, reason=_("候选人删除请求 #%(id)s") % {"id": pr.pk})
+        own = list(PrivacyRequest.objects.filter(candidate=candidate).values_list("pk", flat=True))
+        result = erase_candidate(candidate=candidate, actor=actor, reason="request")
+        # Every case of the person stays, without personal data: kind, dates and the erasure's pseudonym only.
+        PrivacyRequest.objects.filter(pk__in=own).update(details="", refusal_reason="", outcome="", candidate=None,
+                                                         tombstone=str(result.pseudonym)[:64])
+        PrivacyRequestEvent.objects.filter(request_id__in=own).update(note="")
+        PrivacyExport.objects.filter(request_id__in=own).update(file="", token="", token_hash="", candidate=None)
         pr = PrivacyRequest.objects.select_for_update().get(pk=pr.pk)
-        pr.tombstone = str(getattr(result, "pseudonym", "") or getattr(result, "tombstone", "") or "")[:64]
-        pr.details = ""  # no personal data stays on the case
-        pr.candidate = None
-        pr.save(update_fields=["tombstone", "details", "candidate", "updated_at"])
-        PrivacyRequestEvent.objects.filter(request=pr).update(note="")
         _event(pr, PrivacyRequestEvent.Kind.ERASED, actor=actor, note=_summary(result))
         _close(pr, actor=actor, note="", request=request)
     return pr
@@ -467,7 +468,8 @@ def export_build(*, export_id: int) -> PrivacyExport | None:
                 return current
             current.file, current.size, current.sha256 = export.file.name, size, digest.hexdigest()
             current.status, current.progress, current.sections = PrivacyExport.Status.READY, 100, names
-            current.built_at, current.expires_at, current.lease_until = timezone.now(), timezone.now() + timedelta(days=days), None
+            now = timezone.now()
+            current.built_at, current.expires_at, current.lease_until = now, now + timedelta(days=days), None
             current.save()
             _event(current.request, PrivacyRequestEvent.Kind.EXPORT_READY)
             audit_record(action=AuditEvent.Action.EXPORT, organization_id=current.organization_id, object_type="candidates.candidate",
