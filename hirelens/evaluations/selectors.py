@@ -151,7 +151,7 @@ def ai_evidence(*, actor, application: Application) -> list[dict]:
 
     rows = []
     for session in session_list(actor=actor, application=application):  # stage permissions (W2) included
-        facial = bool(session.organization.facial_analysis_enabled and session.biometric_allowed)
+        facial = bool(session.application.position.facial_enabled and session.biometric_allowed)
         answers = session.answers.filter(status=Answer.Status.COMPLETE, analysis_status=Answer.Analysis.DONE,
                                          question_index__gte=0).order_by("question_index")  # never the practice
         for answer in answers:

@@ -48,6 +48,7 @@ def _recording(folder: Path, clip: str, text: str) -> bytes:
 
 
 def load(ctx):
+    _demo_notice(ctx)
     for name, token, state, clips, biometric in DEMO:
         answered = len(clips)
         candidate = ctx.candidates.get(name)
@@ -94,6 +95,54 @@ def load(ctx):
         ctx.extra.setdefault("interview_sessions", []).append(session)
         if state == InterviewSession.State.INVITED:
             ctx.log.append(f"Candidate interview link ({name}): {session_link(token)}")
+    _demo_choices(ctx)
+
+
+DEMO_NOTICE_ZH = ("本次面试使用AI辅助分析：系统测量您回答的语速、停顿和提到的关键词，并生成文字记录，仅供面试官参考，不做面部分析；"
+                  "每个决定都由人做出。您可以选择不使用AI分析（只由面试官观看录像），或申请真人面试、延长作答时间、以文字作答。")
+DEMO_NOTICE_EN = ("This interview uses AI-assisted analysis: the system measures the speaking rate, pauses and keywords of your "
+                  "answers and makes a transcript, for the interviewers only, with no face analysis; every decision is made by a "
+                  "person. You may choose no AI analysis (interviewers watch your recordings), or ask for a live interview, extra "
+                  "time or text answers.")
+
+
+def _demo_notice(ctx) -> None:
+    """The demo company edited its invitation notice once: version 2 (the platform's version 1 stays as it was)."""
+    from .models import ConsentNotice
+
+    ConsentNotice.objects.get_or_create(organization=ctx.organization, kind=ConsentNotice.Kind.INVITATION_AI, version=2,
+                                        defaults={"text_zh": DEMO_NOTICE_ZH, "text_en": DEMO_NOTICE_EN, "required": False})
+
+
+def _demo_choices(ctx) -> None:
+    """Issue 20 in the demo: the consented sessions accepted AI analysis; one candidate declined it (a submitted
+    interview for people to review only, nothing analysed); one asked for extra time (open, for HR to answer)."""
+    from .models import CandidateRequest
+
+    for session in ctx.extra.get("interview_sessions", []):
+        if (session.consents or {}).get("ai_analysis", {}).get("accepted") and session.ai_analysis == "pending":
+            InterviewSession.objects.filter(pk=session.pk).update(ai_analysis=InterviewSession.AiAnalysis.ACCEPTED)
+    invited = InterviewSession.objects.filter(token_hash=_hash("demo-emily-2026")).first()
+    if invited is not None and not CandidateRequest.objects.filter(session=invited).exists():
+        CandidateRequest.objects.create(organization=ctx.organization, session=invited, kind=CandidateRequest.Kind.EXTRA_TIME,
+                                        details="I have dyslexia; could I have more time to answer each question?")
+    token = "demo-declined-2026"
+    if InterviewSession.objects.filter(token_hash=_hash(token)).exists():
+        return
+    taken = {name for name, *_rest in DEMO}
+    candidate = next((c for name, c in ctx.candidates.items() if name not in taken and c.applications.exists()), None)
+    if candidate is None:
+        return
+    now = timezone.now()
+    session = InterviewSession.objects.create(
+        organization=ctx.organization, application=candidate.applications.first(), questions=QUESTIONS, token_hash=_hash(token),
+        link_token=token, expires_at=now + timezone.timedelta(days=30), state=InterviewSession.State.SUBMITTED,
+        consents={"recording": {"version": 1, "accepted": True}, "ai_analysis": {"version": 1, "accepted": False}},
+        ai_analysis=InterviewSession.AiAnalysis.DECLINED, started_at=now, submitted_at=now)
+    for index, text in enumerate(["我做过三年客户服务，最重视先倾听客户。", "我会先了解客户的顾虑，再提出一个小的第一步。"]):
+        Answer.objects.create(organization=ctx.organization, session=session, question_index=index, kind=Answer.Kind.TEXT,
+                              text=text, status=Answer.Status.COMPLETE, completed_at=now)
+    ctx.log.append(f"AI analysis declined (human review only): {candidate.full_name}")
 
 
 MATERIALS = "最近一年的销售业绩数据\n安静的环境和稳定的网络"

@@ -26,7 +26,7 @@ class NoticeForm(forms.Form):
 
 class AnswerForm(forms.Form):
     grant = forms.TypedChoiceField(label=gettext_lazy("决定"), coerce=lambda v: v == "1",
-                                   choices=[("1", gettext_lazy("同意")), ("0", gettext_lazy("不同意"))], widget=forms.RadioSelect)
+                                   choices=[("1", gettext_lazy("同意申请")), ("0", gettext_lazy("不同意申请"))], widget=forms.RadioSelect)
     answer = forms.CharField(label=gettext_lazy("给候选人的答复"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
     extra_seconds = forms.IntegerField(label=gettext_lazy("每题增加的作答时间（秒）"), min_value=0, max_value=choice.MAX_EXTRA_SECONDS,
                                        required=False)

@@ -683,7 +683,7 @@ def _room_options(room_id: int) -> dict:
         "language": analysis_language(room),
         "keywords": list(position.keywords or []),
         "synonyms": keyword_synonyms(position),
-        "biometric": bool(consents.get("biometric") and room.organization.facial_analysis_enabled),
+        "biometric": bool(consents.get("biometric") and position.facial_enabled),  # the position's face switch (issue 20)
         "recording": bool(consents.get("recording")),
     }
 

@@ -195,7 +195,7 @@ def _options(room: LiveRoom):
 
     position = room.application.position
     consents = room.consents or {}
-    face = bool(consents.get("biometric") and room.organization.facial_analysis_enabled and (room.recording_media or {}).get("has_video"))
+    face = bool(consents.get("biometric") and position.facial_enabled and (room.recording_media or {}).get("has_video"))
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     # one core analyses about 10x real time: the interview's own length leaves a tenfold margin
     limit = max(600.0, float(room.recording_duration_s or 0.0))

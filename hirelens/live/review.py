@@ -211,7 +211,7 @@ def application_rooms(*, actor, application) -> list[dict]:
     for room in rooms:
         consents = room.consents or {}
         recording_consent = _consented(consents.get("recording"))
-        facial = bool(room.organization.facial_analysis_enabled and _consented(consents.get("biometric")))
+        facial = bool(room.application.position.facial_enabled and _consented(consents.get("biometric")))
         report = present(room.analysis) if room.analysis_status == LiveRoom.Analysis.DONE else None
         if report and not facial:  # facial rows and events only with the candidate's biometric consent and the switch
             report = {**report, "face": None, "posture": None,
