@@ -125,6 +125,9 @@ def _org_world(org, hr):
                                        file_kind="csv", headers=["a", "b"])
     colleague = UserFactory(organization=org, role="recruiter", email=f"colleague-{org.pk}@example.com")
     invitation = accounts.invitation_create(actor=hr, email=f"new-{org.pk}@example.com", role="interviewer")
+    from hirelens.privacy.services import privacy_request_create
+
+    privacy_request = privacy_request_create(candidate=candidate, kind="access", actor=hr)
     from hirelens.fairness import services as fairness
     from hirelens.fairness.selectors import fairness_report
 
@@ -133,7 +136,7 @@ def _org_world(org, hr):
     pia = fairness.pia_version_create(actor=hr)
     return {"audit_id": audit.pk, "pia_id": pia.pk,
             "ticket_id": ticket.pk, "message_id": message.pk, "batch_id": batch.pk, "user_id": colleague.pk,
-            "invitation_id": invitation.pk, "spare_candidate_id": candidate.pk, "org_slug": org.slug,
+            "invitation_id": invitation.pk, "spare_candidate_id": candidate.pk, "privacy_request_id": privacy_request.pk, "org_slug": org.slug,
             "kind": "invitation", "language": "zh-hans", "field": "phone"}
 
 
@@ -297,6 +300,8 @@ RULES = {
     **{f"portal:{name}": TOKEN for name in ("home", "book", "document", "profile", "project_add", "project_edit",
                                             "project_delete", "resume", "interview_open")},
     "portal:link_create": EDIT_RECORD, "portal:link_revoke": EDIT_RECORD,
+    **{f"privacy:{name}": HR_ONLY for name in ("detail", "start", "complete", "refuse", "export", "progress")},
+    "privacy:new": EDIT_RECORD, "privacy:download": TOKEN, "privacy:portal": TOKEN,
     "positions:detail": READ, "positions:assign": MANAGE, "positions:unassign": MANAGE, "positions:edit": MANAGE,
     "workflows:activate": MANAGE, "workflows:clone": MANAGE, "workflows:designer": MANAGE, "workflows:preview": MANAGE,
     "workflows:publish": MANAGE, "workflows:stage_add": MANAGE, "workflows:stages_reorder": MANAGE,
