@@ -25,3 +25,11 @@ def backup_daily():
     if settings.BACKUP_DAILY:
         backup_create()
         backup_prune(keep=settings.BACKUP_KEEP)
+
+
+@db_periodic_task(crontab(minute="40", hour="3"))
+def retention_purge_daily():
+    """Every night: finish pending erasures, then purge what the organizations' retention limits say is due."""
+    from .retention import retention_purge
+
+    retention_purge()
