@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_retention
 
 app_name = "core"
 
@@ -8,4 +8,6 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("audit/", views.audit_log, name="audit_log"),
     path("settings/", views.organization_settings, name="organization_settings"),
+    path("settings/retention/", views_retention.retention, name="retention"),
+    path("settings/retention/<int:candidate_id>/extend/", views_retention.retention_extend_view, name="retention_extend"),
 ]

@@ -81,3 +81,21 @@ def test_the_purge_erases_due_candidates_and_recordings_through_the_erasure_path
     assert not answer.recording and answer.analysis is None and not default_storage.exists(name)
     assert Candidate.objects.filter(pk=soon.pk).exists()  # the record itself is kept 365 days
     assert retention_purge().candidates == 0  # nothing due twice
+
+
+def test_hr_admin_sees_due_for_purge_by_name_and_extends_with_a_reason(client, org, hr_admin, recruiter):
+    old, _ = _closed(org, "久远", days_ago=400)
+    client.force_login(recruiter)
+    assert client.get("/settings/retention/").status_code == 403
+    client.force_login(hr_admin)
+    page = client.get("/settings/retention/", HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200 and "久远" in page.content.decode() and f"#{old.pk}" not in page.content.decode()
+    refused = client.post(f"/settings/retention/{old.pk}/extend/", {"until": "2001-01-01", "reason": "诉讼"})
+    assert refused.status_code == 400
+    until = timezone.localdate() + timedelta(days=90)
+    done = client.post(f"/settings/retention/{old.pk}/extend/", {"until": until.isoformat(), "reason": "诉讼保全"})
+    assert done.status_code == 302 and AuditEvent.objects.filter(action="retention_extended").count() == 1
+    assert f"/settings/retention/{old.pk}/extend/" not in client.get("/settings/retention/").content.decode()
+    saved = client.post("/settings/retention/", {"candidates_days": 400, "recordings_days": 90, "analyses_days": 90})
+    assert saved.status_code == 302
+    assert RetentionPolicy.objects.get(organization=org).recordings_days == 90

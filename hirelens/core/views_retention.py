@@ -1,0 +1,82 @@
+"""HR admin pages for retention (S5): the organization's limits and "即将清除 / Due for purge" with an extension."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from hirelens.accounts.roles import Perm
+
+from .access import require_perm
+from .audit import audit_list_read
+from .retention import policy_for, retention_due, retention_extend, retention_policy_update
+
+KIND_LABELS = {"candidate": gettext_lazy("候选人全部数据"), "recordings": gettext_lazy("录像"), "analyses": gettext_lazy("分析结果")}
+
+
+class PolicyForm(forms.Form):
+    candidates_days = forms.IntegerField(label=gettext_lazy("未录用候选人数据保留天数"), min_value=30, max_value=3650)
+    recordings_days = forms.IntegerField(label=gettext_lazy("录像保留天数"), min_value=1, max_value=3650)
+    analyses_days = forms.IntegerField(label=gettext_lazy("分析结果保留天数"), min_value=1, max_value=3650)
+
+
+class ExtendForm(forms.Form):
+    until = forms.DateField(label=gettext_lazy("保留至"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=gettext_lazy("原因"), max_length=300)
+
+
+@login_required
+def retention(request):
+    require_perm(request.user, Perm.ORG_SETTINGS)
+    org_id = request.user.organization_id
+    policy = policy_for(organization_id=org_id)
+    form = PolicyForm(request.POST or None, initial={"candidates_days": policy.candidates_days,
+                                                     "recordings_days": policy.recordings_days,
+                                                     "analyses_days": policy.analyses_days})
+    if request.method == "POST" and form.is_valid():
+        retention_policy_update(actor=request.user, request=request, **form.cleaned_data)
+        messages.success(request, _("保留期限已保存。"))
+        return redirect("core:retention")
+    due = retention_due(organization_id=org_id, within_days=30)
+    page = Paginator(due, 25).get_page(request.GET.get("page"))
+    from hirelens.candidates.models import Candidate
+
+    people = Candidate.objects.in_bulk([item.candidate_id for item in page.object_list])
+    rows = [{"item": item, "candidate": people.get(item.candidate_id), "kind": KIND_LABELS[item.kind]}
+            for item in page.object_list if item.candidate_id in people]
+    audit_list_read(request=request, candidates=[r["candidate"] for r in rows])
+    default_until = timezone.localdate() + timedelta(days=90)
+    return render(request, "core/retention.html", {"form": form, "page": page, "rows": rows,
+                                                   "extend_form": ExtendForm(initial={"until": default_until})},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def retention_extend_view(request, candidate_id: int):
+    from hirelens.candidates.access import access_candidate
+
+    require_perm(request.user, Perm.ORG_SETTINGS)
+    candidate = access_candidate(actor=request.user, candidate_id=candidate_id)
+    form = ExtendForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["until"] <= timezone.localdate():
+            form.add_error("until", _("请选择今天之后的日期。"))
+        else:
+            try:
+                retention_extend(actor=request.user, candidate=candidate, request=request, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error("reason", exc.messages[0])
+            else:
+                messages.success(request, _("已延长 %(name)s 的保留期限。") % {"name": candidate.full_name})
+                return redirect("core:retention")
+    return render(request, "core/retention_extend.html", {"form": form, "candidate": candidate},
+                  status=400 if form.errors else 200)
