@@ -322,6 +322,7 @@ RULES = {
     **{f"fairness:{name}": COMPLIANCE for name in ("audit", "audit_pdf", "audit_publish", "audit_unpublish", "record",
                                                    "record_pdf", "record_delete")},
     "fairness:public": TOKEN, "fairness:self_identify": TOKEN,
+    "core:retention_extend": ADMIN,  # keeping a candidate past the retention limit: organization settings, HR admin
     # the API, by "METHOD path" from the OpenAPI document
     "GET /api/v1/candidates/{candidate_id}": READ, "PATCH /api/v1/candidates/{candidate_id}": EDIT_RECORD,
     "POST /api/v1/candidates/{candidate_id}/contact/{field}": CONTACT,
