@@ -9,8 +9,8 @@ from .models import ConsentKind, Jurisdiction, RequestKind
 class RequestForm(forms.Form):
     kind = forms.ChoiceField(label=_("请求类型"), choices=RequestKind.choices, widget=forms.RadioSelect)
     consent_kind = forms.ChoiceField(label=_("撤回哪一项同意"), choices=[("", _("（仅撤回同意时选择）")), *ConsentKind.choices],
-                                     required=False)
-    details = forms.CharField(label=_("说明（可不填）"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+                                     required=False, widget=forms.Select(attrs={"style": "width:100%"}))
+    details = forms.CharField(label=_("说明（可不填）"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3, "style": "width:100%"}))
 
 
 class RefuseForm(forms.Form):
