@@ -1,7 +1,12 @@
 from hirelens.core.models import AuditEvent, Organization
 
 
+def test_facial_analysis_is_off_by_default(db):
+    assert Organization.objects.create(name="新公司", slug="new-co").facial_analysis_enabled is False
+
+
 def test_hr_admin_turns_facial_analysis_off(client, hr_admin, org):
+    Organization.objects.filter(pk=org.pk).update(facial_analysis_enabled=True)  # switched on before (off by default)
     client.force_login(hr_admin)
     page = client.get("/settings/").content.decode()
     assert "启用面部分析" in page

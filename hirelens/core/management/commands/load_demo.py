@@ -14,11 +14,16 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
-        org, _ = Organization.objects.get_or_create(slug="demo", defaults={"name": "示例科技有限公司"})
+        # the demo company switched face analysis on (off by default) to show it; Acme keeps the default
+        org, _ = Organization.objects.get_or_create(slug="demo", defaults={"name": "示例科技有限公司",
+                                                                          "facial_analysis_enabled": True})
         other, _ = Organization.objects.get_or_create(slug="acme", defaults={"name": "Acme Trading Co."})
         ctx = DemoContext(organization=org, other_organization=other)
         for module in demo_modules():
             module.load(ctx)
+        from hirelens.core import demo_retention
+
+        demo_retention.load(ctx)
         self.stdout.write(self.style.SUCCESS(
             f"Demo data ready: {len(ctx.users)} staff, {len(ctx.positions)} positions, {len(ctx.candidates)} candidates."
         ))
