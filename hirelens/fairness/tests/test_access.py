@@ -102,3 +102,17 @@ def test_self_identification_is_stored_encrypted_and_only_by_the_candidates_link
     for bad in (reverse("fairness:self_identify", args=["p", "forged"]), reverse("fairness:self_identify", args=["x", token]),
                 reverse("fairness:self_identify", args=["i", "forged"])):
         assert client.get(bad).status_code == 404
+
+
+def test_the_ai_interviews_link_opens_the_page_for_its_candidate(client, org):
+    from hirelens.interviews.services import _hash
+    from hirelens.interviews.tests.factories import InterviewSessionFactory
+    from hirelens.workflows.tests.factories import make_application, make_position
+
+    application = make_application(make_position(org, title="销售代表"), "高博文")
+    InterviewSessionFactory(application=application, token_hash=_hash("interview-secret"))
+    url = reverse("fairness:self_identify", args=["i", "interview-secret"])
+    page = client.get(url).content.decode()
+    assert reverse("interviews:candidate", args=["interview-secret"]) in page  # back to the interview's page
+    client.post(url, {"sex": "decline", "race": "black"})
+    assert json.loads(SelfIdentification.objects.get(candidate=application.candidate).answers) == {"sex": "decline", "race": "black"}
