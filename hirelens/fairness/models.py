@@ -53,6 +53,10 @@ class SelfIdentification(TenantOwnedModel):
     notice_version = models.CharField(max_length=20)
     submitted_at = models.DateTimeField(default=timezone.now)
 
+    class Meta:
+        verbose_name = _("自愿填写的性别与种族/族裔")
+        verbose_name_plural = _("自愿填写的性别与种族/族裔")
+
 
 class FairnessAudit(TenantOwnedModel):
     """A bias audit as it was run: the frozen tables, its dates and the source of the data; publishable."""
@@ -67,11 +71,13 @@ class FairnessAudit(TenantOwnedModel):
     data_source = models.TextField(_("数据来源"))
     tables = models.JSONField(default=dict)  # aggregates only, never one person's row
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    public_token = models.CharField(max_length=40, blank=True, db_index=True)
-    published_at = models.DateTimeField(null=True, blank=True)
+    public_token = models.CharField(_("公开链接"), max_length=40, blank=True, db_index=True)
+    published_at = models.DateTimeField(_("公开发布时间"), null=True, blank=True)
 
     class Meta:
         ordering = ["-audit_date", "-pk"]
+        verbose_name = _("偏差审计")
+        verbose_name_plural = _("偏差审计")
 
     @property
     def is_published(self) -> bool:
@@ -89,6 +95,8 @@ class PIAVersion(TenantOwnedModel):
 
     class Meta:
         ordering = ["-number"]
+        verbose_name = _("影响评估版本")
+        verbose_name_plural = _("影响评估版本")
         constraints = [models.UniqueConstraint(fields=["organization", "number"], name="pia_version_number_unique")]
 
     def save(self, *args, **kwargs):
@@ -101,3 +109,8 @@ class PIAVersion(TenantOwnedModel):
         if timezone.now() < self.keep_until:
             raise ValidationError(_("影响评估记录至少保存三年，%(date)s 之前不能删除。") % {"date": self.keep_until.date()})
         return super().delete(*args, **kwargs)
+
+
+# The text of the link to the self-identification page, shown by the portal's and the AI interview's templates: kept
+# here so that this app's catalogue holds its translation.
+SELF_ID_LINK_TEXT = _("自愿填写性别与种族/族裔（用于偏差审计，不影响评估）")

@@ -30,18 +30,19 @@ def self_identification_save(*, candidate, sex: str, race: str, request=None) ->
     record, _created = SelfIdentification.objects.update_or_create(
         candidate=candidate, defaults={"organization_id": candidate.organization_id, "answers": answers,
                                        "notice_version": SELF_ID_NOTICE_VERSION, "submitted_at": timezone.now()})
-    audit_record(action=AuditEvent.Action.UPDATE, organization_id=candidate.organization_id, obj=candidate,
-                 fields=["self_identification"], request=request)
+    # the record itself is named, never its answers (the log keeps no personal values)
+    audit_record(action=AuditEvent.Action.UPDATE, organization_id=candidate.organization_id, obj=record, request=request)
     return record
 
 
 @transaction.atomic
 def self_identification_withdraw(*, candidate, request=None) -> int:
-    deleted, _rows = SelfIdentification.objects.filter(candidate=candidate).delete()
-    if deleted:
-        audit_record(action=AuditEvent.Action.DELETE, organization_id=candidate.organization_id, obj=candidate,
-                     fields=["self_identification"], request=request)
-    return deleted
+    record = SelfIdentification.objects.filter(candidate=candidate).first()
+    if record is None:
+        return 0
+    audit_record(action=AuditEvent.Action.DELETE, organization_id=candidate.organization_id, obj=record, request=request)
+    record.delete()
+    return 1
 
 
 @transaction.atomic
@@ -75,7 +76,7 @@ def audit_publish(*, actor, audit: FairnessAudit, request=None) -> FairnessAudit
         audit.public_token = secrets.token_urlsafe(18)
     audit.published_at = timezone.now()
     audit.save(update_fields=["public_token", "published_at", "updated_at"])
-    audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=audit, fields=["published"], request=request)
+    audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=audit, fields=["public_token", "published_at"], request=request)
     return audit
 
 
@@ -85,7 +86,7 @@ def audit_unpublish(*, actor, audit: FairnessAudit, request=None) -> FairnessAud
     require_compliance(actor)
     audit.public_token, audit.published_at = "", None
     audit.save(update_fields=["public_token", "published_at", "updated_at"])
-    audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=audit, fields=["unpublished"], request=request)
+    audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=audit, fields=["public_token", "published_at"], request=request)
     return audit
 
 

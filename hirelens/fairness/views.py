@@ -99,7 +99,7 @@ def audit_detail(request, audit_id: int):
     context = _summary_context(audit, request)
     if request.GET.get("download") == "html":
         html = render_to_string("fairness/summary_standalone.html", context, request=request)
-        audit_record(action=AuditEvent.Action.EXPORT, actor=request.user, obj=audit, fields=["html"], request=request)
+        audit_record(action=AuditEvent.Action.EXPORT, actor=request.user, obj=audit, request=request)
         response = HttpResponse(html, content_type="text/html; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="bias-audit-{audit.pk}.html"'
         return response
@@ -111,7 +111,7 @@ def audit_pdf(request, audit_id: int):
     from .pdf import audit_pdf as build
 
     audit = access_audit(actor=request.user, audit_id=audit_id)
-    audit_record(action=AuditEvent.Action.EXPORT, actor=request.user, obj=audit, fields=["pdf"], request=request)
+    audit_record(action=AuditEvent.Action.EXPORT, actor=request.user, obj=audit, request=request)
     return _pdf(build(audit), f"bias-audit-{audit.pk}.pdf")
 
 
@@ -171,7 +171,7 @@ def record_detail(request, pia_id: int):
     version = access_pia_version(actor=request.user, version_id=pia_id)
     context = {"version": version, "keep_days": PIA_KEEP_DAYS}
     if request.GET.get("download") == "html":
-        audit_record(action=AuditEvent.Action.EXPORT, actor=request.user, obj=version, fields=["html"], request=request)
+        audit_record(action=AuditEvent.Action.EXPORT, actor=request.user, obj=version, request=request)
         response = HttpResponse(render_to_string("fairness/record_standalone.html", context, request=request),
                                 content_type="text/html; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="pia-v{version.number}.html"'
@@ -184,7 +184,7 @@ def record_pdf(request, pia_id: int):
     from .pdf import pia_pdf
 
     version = access_pia_version(actor=request.user, version_id=pia_id)
-    audit_record(action=AuditEvent.Action.EXPORT, actor=request.user, obj=version, fields=["pdf"], request=request)
+    audit_record(action=AuditEvent.Action.EXPORT, actor=request.user, obj=version, request=request)
     return _pdf(pia_pdf(version), f"pia-v{version.number}.pdf")
 
 
