@@ -12,6 +12,7 @@ from hirelens.fairness import services
 from hirelens.fairness.models import FairnessAudit, PIAVersion, SelfIdentification
 from hirelens.fairness.selectors import fairness_report
 from hirelens.workflows import services as wf
+from hirelens.workflows.models import StageResult
 
 # (sex, race, people, advanced at the AI video interview)
 GROUPS = [
@@ -55,7 +56,9 @@ def load(ctx):
                 progress = wf.pipeline_start(actor=admin, application=application)
                 moved = i < advanced
                 score = (SCORES_ADVANCED if moved else SCORES_REJECTED)[i % 8]
-                wf.stage_result_record(actor=admin, progress=progress, stage=stage, score=score, comment="演示：AI面试环节人工评分")
+                # a past score, stored as the stage-result import stores it (no audit entry: this is history, not an act)
+                StageResult.objects.create(organization=org, progress=progress, stage=stage, score=score, max_score=100,
+                                           source=StageResult.Source.UPLOAD, comment="演示：AI面试环节人工评分", recorded_by=admin)
                 if moved:
                     wf.pipeline_advance(actor=admin, progress=progress, reason="AI视频面试后人工评估通过")
                 else:

@@ -108,7 +108,9 @@ def pia_pdf(version) -> bytes:
                                                        "k": version.keep_until.date().isoformat()}, s["small"])]
     if version.note:
         story.append(_p(version.note, s["body"]))
-    for section in version.content.get("sections", []):
+    from .records import pia_sections
+
+    for section in pia_sections(version.content):
         story.append(_p(section["heading"], s["h2"]))
         story += [_p("• " + line, s["body"]) for line in section["lines"]]
     return _build(story, _("个人信息保护影响评估"))

@@ -45,8 +45,35 @@ def _facial(organization) -> tuple[bool, int]:
     return bool(organization.facial_analysis_enabled), positions.count() if organization.facial_analysis_enabled else 0
 
 
+PIA_LANGUAGES = ("zh-hans", "en")
+
+
 def pia_content(*, organization) -> dict:
-    """The assessment's sections as data: [{"heading", "lines"}], plus the language and the date it was made."""
+    """The assessment in every language of the product, as it reads now: {"sections": {language: [...]}, ...}.
+
+    A saved version is a record: it keeps the text as it was, in both languages, so that a reader in either language
+    reads the same version."""
+    from django.utils import translation
+
+    sections = {}
+    for language in PIA_LANGUAGES:
+        with translation.override(language):
+            sections[language] = _sections(organization=organization)
+    return {"sections": sections, "saved_in": get_language() or "zh-hans"}
+
+
+def pia_sections(content: dict) -> list[dict]:
+    """The sections of ``content`` in the reader's language (else the first there is)."""
+    sections = content.get("sections") or {}
+    if isinstance(sections, list):
+        return sections
+    language = (get_language() or "zh-hans").lower()
+    key = "en" if language.startswith("en") else "zh-hans"
+    return sections.get(key) or next(iter(sections.values()), [])
+
+
+def _sections(*, organization) -> list[dict]:
+    """The assessment's sections: [{"heading", "lines"}]."""
     from hirelens.candidates.models import Candidate
     from hirelens.fairness.models import FairnessAudit, SelfIdentification
     from hirelens.positions.models import Position
@@ -101,4 +128,4 @@ def pia_content(*, organization) -> dict:
             _("本评估每次保存为新版本，至少保存三年（%(days)d 天），期满前不能删除。") % {"days": PIA_KEEP_DAYS},
         ]},
     ]
-    return {"language": get_language() or "zh-hans", "sections": sections}
+    return sections

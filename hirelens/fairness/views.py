@@ -158,10 +158,11 @@ def records(request):
         version = services.pia_version_create(actor=request.user, note=request.POST.get("note", ""), request=request)
         messages.success(request, _("已保存为第 %(n)d 版。") % {"n": version.number})
         return redirect("fairness:record", pia_id=version.pk)
-    from .records import pia_content
+    from .records import pia_content, pia_sections
 
     return render(request, "fairness/records.html", {
-        "versions": pia_version_list(actor=request.user), "draft": pia_content(organization=request.user.organization),
+        "versions": pia_version_list(actor=request.user),
+        "draft": pia_sections(pia_content(organization=request.user.organization)),
         "keep_years": 3, "keep_days": PIA_KEEP_DAYS,
     })
 
@@ -169,7 +170,9 @@ def records(request):
 @login_required
 def record_detail(request, pia_id: int):
     version = access_pia_version(actor=request.user, version_id=pia_id)
-    context = {"version": version, "keep_days": PIA_KEEP_DAYS}
+    from .records import pia_sections
+
+    context = {"version": version, "keep_days": PIA_KEEP_DAYS, "sections": pia_sections(version.content)}
     if request.GET.get("download") == "html":
         audit_record(action=AuditEvent.Action.EXPORT, actor=request.user, obj=version, request=request)
         response = HttpResponse(render_to_string("fairness/record_standalone.html", context, request=request),

@@ -127,6 +127,11 @@ def test_records_are_versioned_exported_and_kept_three_years(client, org, hr_adm
     assert first["Location"].endswith(f"/fairness/records/{v1.pk}/") and second["Location"].endswith(f"/{v2.pk}/")
     assert (v1.keep_until - v1.created_at) >= timedelta(days=3 * 365)
     assert client.get(reverse("fairness:record_pdf", args=[v1.pk]))["Content-Type"] == "application/pdf"
+    # saved by a Chinese reader, the same version reads in English for an English one
+    client.cookies["django_language"] = "en"
+    english = client.get(reverse("fairness:record", args=[v1.pk])).content.decode()
+    assert "What personal information is processed" in english and "处理哪些个人信息" not in english
+    del client.cookies["django_language"]
     assert b"<!doctype html>" in client.get(reverse("fairness:record", args=[v1.pk]) + "?download=html").content
     refused = client.post(reverse("fairness:record_delete", args=[v1.pk]), follow=True)
     assert "之前不能删除" in refused.content.decode() and PIAVersion.objects.count() == 2
