@@ -154,3 +154,31 @@ def test_no_scoring_or_evaluation_module_reads_self_identification():
     assert offenders == []
     scanned = sum(1 for base in scoring for _ in base.rglob("*.py"))
     assert scanned > 50
+
+
+def test_scoring_rate_from_submitted_scorecards(org, hr_admin, interviewer, hiring_manager):
+    """A stage scored by scorecards (no stage result): each person's score is the mean of the submitted ratings as a
+    fraction of the scale. Four people rated 9, 8, 5, 4 on every dimension (of 10): median (0.8 + 0.5) / 2 = 0.65;
+    above it the two men (0.9, 0.8), not the two women -> women's scoring rate 0, impact ratio 0.0, flagged."""
+    from hirelens.evaluations import services as evaluations
+    from hirelens.evaluations.tests.factories import build, ratings
+    from hirelens.fairness import services as fairness
+    from hirelens.fairness.selectors import fairness_report
+    from hirelens.workflows import services as wf
+    from hirelens.workflows.tests.factories import make_application
+
+    ev = build(org, hr_admin, interviewer, hiring_manager, name="甲")
+    people = [(ev["application"], "male", 9), (make_application(ev["position"], "乙"), "male", 8),
+              (make_application(ev["position"], "丙"), "female", 5), (make_application(ev["position"], "丁"), "female", 4)]
+    for application, sex, score in people:
+        if application.pk != ev["application"].pk:
+            wf.pipeline_start(actor=hr_admin, application=application)
+        fairness.self_identification_save(candidate=application.candidate, sex=sex, race="asian")
+        evaluations.scorecard_submit(actor=interviewer, application=application, stage=ev["video"],
+                                     ratings=ratings(score, score, score, score), recommendation="hire")
+    report = fairness_report(actor=hr_admin, position=ev["position"], stage=ev["video"].key)
+    assert report["scoring"]["median"] == pytest.approx(0.65) and report["scoring"]["n"] == 4
+    sex = {r["key"]: r for r in report["scoring"]["sex"]["rows"]}
+    assert (sex["male"]["n"], sex["male"]["selected"], sex["male"]["impact_ratio"]) == (2, 2, 1.0)
+    assert (sex["female"]["n"], sex["female"]["selected"], sex["female"]["impact_ratio"], sex["female"]["flagged"]) == (2, 0, 0.0, True)
+    assert report["pending"] == 4 and report["assessed"] == 0  # all still waiting on the stage: no selection rate yet
