@@ -77,7 +77,7 @@ lint: test-deps
 # (live media, one-analysis-at-a-time, the page crawl) and they time out. Each lane's output is printed when it ends.
 LANE_DIR := $(CURDIR)/var/test-lanes
 SQLITE_SUITE = HIRELENS_DATABASE_URL= $(PYTEST) -m "not redis"
-POSTGRES_SUITE = HIRELENS_DATABASE_URL=$(PG_TEST_URL) $(PYTEST) -m "not redis and not worker and not realtime"
+POSTGRES_SUITE = HIRELENS_DB_TESTS_ONLY=1 HIRELENS_DATABASE_URL=$(PG_TEST_URL) $(PYTEST) -m "not redis and not worker and not realtime and not e2e"
 REDIS_SUITE = HIRELENS_REDIS_URL=$(REDIS_TEST_URL) HIRELENS_DATABASE_URL=$(PG_TEST_URL) $(PYTEST) -m "redis or worker or realtime"
 ANALYSIS_SUITE = if [ -d analysis/tests ]; then $(PYTEST) -p no:django analysis/tests; fi
 
@@ -101,8 +101,9 @@ test-lane-postgres:
 test-sqlite: test-setup
 	$(SQLITE_SUITE)
 
-# the worker and real-time tests (live rooms, Chromium with servers) run on PostgreSQL in test-redis (PostgreSQL +
-# Redis), not twice
+# PostgreSQL runs the tests that use the database (HIRELENS_DB_TESTS_ONLY, conftest.py), without the browser tests:
+# a page's queries are the ones its view tests run here, and the browser tests ran on SQLite; the worker and
+# real-time tests (live rooms, Chromium with servers) run on PostgreSQL in test-redis (PostgreSQL + Redis)
 test-postgres: test-setup
 	$(POSTGRES_SUITE)
 

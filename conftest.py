@@ -325,3 +325,20 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+_DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback", "live_server"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """``HIRELENS_DB_TESTS_ONLY=1`` (the PostgreSQL suite of ``make test``) keeps only the tests that use the
+    database: a test that never touches it gives the same result on every database, and it already ran on SQLite."""
+    if os.environ.get("HIRELENS_DB_TESTS_ONLY") != "1":
+        return
+    kept, dropped = [], []
+    for item in items:
+        uses_db = item.get_closest_marker("django_db") is not None or _DB_FIXTURES & set(getattr(item, "fixturenames", ()))
+        (kept if uses_db else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept

@@ -24,6 +24,7 @@ COLLECTORS = (
     "hirelens.evaluations.privacy",
     "hirelens.feedback.privacy",
     "hirelens.messaging.privacy",
+    "hirelens.fairness.privacy",
     "hirelens.privacy.privacy",
 )
 
