@@ -20,7 +20,7 @@ from hirelens.accounts.roles import Perm, user_can
 from hirelens.candidates.models import Application
 from hirelens.core.params import query_int
 from hirelens.evaluations.models import ScorecardRating
-from hirelens.feedback.models import FeedbackCase, SurveyResponse
+from hirelens.feedback.models import MIN_GROUP, FeedbackCase, SurveyResponse
 from hirelens.positions.access import visible_positions
 from hirelens.workflows.models import PipelineEvent
 
@@ -201,12 +201,16 @@ def feedback_timeliness(*, actor, filters: Filters, now: datetime | None = None)
 
 
 def survey_results(*, actor, filters: Filters) -> list[dict]:
+    """Satisfaction per position. Answers are anonymous and keep only their month (``period``): a month counts when it
+    overlaps the period; a position with fewer than MIN_GROUP answers is left out (a small group could point at
+    a person)."""
+    start, end = timezone.localtime(filters.start).date(), timezone.localtime(filters.end).date()
     rows = (SurveyResponse.objects.filter(organization_id=actor.organization_id, position_id__in=_position_ids(actor, filters),
-                                          submitted_at__gte=filters.start, submitted_at__lt=filters.end)
+                                          period__gte=start.replace(day=1), period__lte=end)
             .values("position__title").annotate(n=Count("id"), too_long=Count("id", filter=_q(process_length="too_long")),
                                                 unstable=Count("id", filter=_q(stability="unstable")),
                                                 professionalism=Avg("professionalism"), nps_avg=Avg("nps"))
-            .order_by("position__title"))
+            .filter(n__gte=MIN_GROUP).order_by("position__title"))
     return [{"position": r["position__title"], "n": r["n"], "too_long_pct": round(100.0 * r["too_long"] / r["n"], 1),
              "unstable_pct": round(100.0 * r["unstable"] / r["n"], 1), "professionalism": round(float(r["professionalism"]), 2),
              "nps_avg": round(float(r["nps_avg"]), 2)} for r in rows]

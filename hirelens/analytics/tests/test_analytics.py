@@ -116,3 +116,28 @@ def test_filters_from_query():
     assert (f.start.date().isoformat(), f.end.date().isoformat(), f.position_id, f.department) == ("2026-01-01", "2026-02-01", None, "技术部")
     f = Filters.from_query({}, now=now)
     assert (f.end, f.start) == (now, now - timedelta(days=90))
+
+
+def test_survey_results_are_anonymous_groups_of_at_least_five(data, org, recruiter):
+    """Survey answers keep only position, stage and month (issue 20): the analytics page shows a position's figures
+    from five answers on, and never a smaller group."""
+    from hirelens.analytics.selectors import survey_results
+    from hirelens.feedback.models import MIN_GROUP, SurveyResponse
+
+    ev, sales, _now = data
+    month = timezone.localdate().replace(day=1)
+
+    def answer(position, length="too_long"):
+        SurveyResponse.objects.create(organization=org, position=position, period=month, process_length=length,
+                                      stability="stable", professionalism=4, nps=8)
+
+    backend, sales_position = ev["application"].position, sales["application"].position
+    for i in range(MIN_GROUP):
+        answer(backend, "too_long" if i < 2 else "just_right")
+    for _ in range(MIN_GROUP - 1):
+        answer(sales_position)
+    rows = survey_results(actor=recruiter, filters=_filters())
+    assert [(r["position"], r["n"], r["too_long_pct"]) for r in rows] == [(backend.title, MIN_GROUP, 40.0)]
+    # an earlier month outside the period is not counted
+    assert survey_results(actor=recruiter, filters=Filters(start=timezone.now() - timedelta(days=400),
+                                                           end=timezone.now() - timedelta(days=100))) == []
