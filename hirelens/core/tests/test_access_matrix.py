@@ -37,7 +37,7 @@ ORG_SCOPES = ("own", "foreign")  # objects that belong to the organization, not 
 
 # --- the world --------------------------------------------------------------------------------------------------
 
-APPLICATION_PARAMS = {"application_id", "session_id", "answer_id", "interview_id", "interview_link_id", "scorecard_id", "room_id"}
+APPLICATION_PARAMS = {"application_id", "session_id", "candidate_request_id", "answer_id", "interview_id", "interview_link_id", "scorecard_id", "room_id"}
 
 
 def _application_world(application, *, hr, panelist, stage, start) -> dict:
@@ -65,7 +65,11 @@ def _application_world(application, *, hr, panelist, stage, start) -> dict:
     room.recording.save("room.webm", ContentFile(b"webm"))
     card = evaluations.scorecard_submit(actor=panelist, application=application, stage=stage, ratings=ratings(4, 4, 4, 4),
                                         recommendation="hire")
+    from hirelens.interviews.choice import request_create
+
+    candidate_request = request_create(session=session, kind="extra_time", details="我需要更多时间")
     return {"application_id": application.pk, "session_id": session.pk, "answer_id": answer.pk,
+            "candidate_request_id": candidate_request.pk,
             "interview_id": interview.pk, "interview_link_id": link.pk, "scorecard_id": card.pk, "room_id": room.pk,
             "incident_kind": "late"}
 
@@ -137,7 +141,7 @@ def _org_world(org, hr):
     return {"audit_id": audit.pk, "pia_id": pia.pk,
             "ticket_id": ticket.pk, "message_id": message.pk, "batch_id": batch.pk, "user_id": colleague.pk,
             "invitation_id": invitation.pk, "spare_candidate_id": candidate.pk, "privacy_request_id": privacy_request.pk, "org_slug": org.slug,
-            "kind": "invitation", "language": "zh-hans", "field": "phone"}
+            "kind": "invitation", "notice_kind": "ai_analysis", "language": "zh-hans", "field": "phone"}
 
 
 @pytest.fixture
@@ -192,7 +196,9 @@ PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 # a parameter whose name is ambiguous across apps, per URL name
 PARAM_OVERRIDES = {("portal:link_revoke", "link_id"): "portal_link_id",
                    ("scheduling:link_revoke", "link_id"): "interview_link_id",
-                   ("live:incident_report", "kind"): "incident_kind"}
+                   ("live:incident_report", "kind"): "incident_kind",
+                   ("interviews:request_detail", "request_id"): "candidate_request_id",
+                   ("interviews:notice_edit", "kind"): "notice_kind"}
 
 
 def fill(name: str, route: str, ids: dict) -> str:
@@ -271,6 +277,10 @@ UNSIGNED = dict.fromkeys(ROLES, (403, 403, 403))
 # any lookup, evaluators included
 COMPLIANCE = {"hr_admin": (OK, OK, 404), "recruiter": (403, 403, 403), "interviewer": (403, 403, 403),
               "hiring_manager": (403, 403, 403)}
+# the organization's own settings that are not rows of a tenant (a notice kind): the HR admin, in any scope; everyone
+# else refused before any lookup
+SETTINGS_KIND = {"hr_admin": (OK, OK, OK), "recruiter": (403, 403, 403), "interviewer": (403, 403, 403),
+                 "hiring_manager": (403, 403, 403)}
 # public endpoints whose answer does not depend on who asks
 PUBLIC_200 = dict.fromkeys(ROLES, (OK, OK, OK))
 
@@ -292,7 +302,9 @@ RULES = {
     "interviews:detail": READ, "interviews:answer_media": READ, "interviews:revoke": MANAGE, "interviews:resend": MANAGE, "interviews:new": MANAGE,
     **{f"interviews:candidate{suffix}": TOKEN for suffix in ("", "_answer_begin", "_chunk", "_answer_finish", "_answer_text",
                                                               "_answer_continue", "_answer_interruption", "_answer_keep", "_consent", "_speedtest",
-                                                              "_start", "_state", "_submit")},
+                                                              "_start", "_state", "_submit", "_choice", "_explanation")},
+    # the candidate's own requests (accommodation, human review): whoever may read the session; answering is HR's
+    "interviews:request_detail": READ, "interviews:notice_edit": SETTINGS_KIND,
     "messaging:help": TOKEN, "messaging:new_link": TOKEN, "messaging:ticket": HR_ONLY, "messaging:ticket_close": HR_ONLY,
     "messaging:ticket_resend": HR_ONLY,
     "messaging:ticket_reply": HR_ONLY, "messaging:message": HR_ONLY, "messaging:template_edit": OUTBOX,
