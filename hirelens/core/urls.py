@@ -9,5 +9,5 @@ urlpatterns = [
     path("audit/", views.audit_log, name="audit_log"),
     path("settings/", views.organization_settings, name="organization_settings"),
     path("settings/retention/", views_retention.retention, name="retention"),
-    path("settings/retention/<int:candidate_id>/extend/", views_retention.retention_extend_view, name="retention_extend"),
+    path("settings/retention/<id:candidate_id>/extend/", views_retention.retention_extend_view, name="retention_extend"),
 ]
