@@ -118,9 +118,11 @@ class DecryptingReader(io.RawIOBase):
         head = self._read_exact(6)
         if len(head) < 6 or head[:4] != MAGIC or head[4] != VERSION:
             raise crypto.DecryptionError("not a HireLens encrypted file")
-        kid = self._read_exact(head[5]).decode("ascii")
-        self._prefix = self._read_exact(7)
-        (self._chunk_size,) = struct.unpack(">I", self._read_exact(4))
+        kid_bytes, self._prefix, size = self._read_exact(head[5]), self._read_exact(7), self._read_exact(4)
+        if len(kid_bytes) < head[5] or not kid_bytes.isascii() or len(self._prefix) < 7 or len(size) < 4:
+            raise crypto.DecryptionError("encrypted file header is damaged or truncated")
+        kid = kid_bytes.decode("ascii")
+        (self._chunk_size,) = struct.unpack(">I", size)
         self._header = head + kid.encode("ascii") + self._prefix + struct.pack(">I", self._chunk_size)
         self._aead = crypto.keyring().aead(kid)
         self.kid = kid
