@@ -1,12 +1,16 @@
-"""Issue 20, "promises kept": every promise the AI interview and the survey make to candidates (the consent and invitation
-notices, the interview's pages, the choice and explanation pages, the satisfaction survey) is listed in PROMISES with the
-check that proves it. The scan finds every sentence with a promise word (匿名, 删除, 加密, 仅, 只, 不会) in those texts; a new
-promise without a row here fails ``test_every_promise_in_candidate_texts_has_a_check``.
+"""Issue 20, "promises kept": every promise HireLens makes to candidates is listed in PROMISES with the check that proves
+it. The texts scanned are everything a candidate reads: the consent and invitation notices and the AI interview's pages
+(choice, explanation), the satisfaction survey, the portal, the live room's candidate page, the scheduling link pages,
+the help desk's pages, the messages sent to candidates (``messaging/rendering.py``), the privacy receipt and portal page
+and the self-identification page. The scan finds every sentence with a promise word (匿名, 删除, 加密, 仅, 只, 不会) in the
+zh-Hans text, and every text whose English says anonymous / delete / encrypted / only / never; a new promise without a
+row here fails ``test_every_promise_in_candidate_texts_has_a_check``.
 
 A check is a function in this module, or a test elsewhere named by module and function (it must exist)."""
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import importlib
 import re
@@ -14,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 from hirelens.feedback.models import MIN_GROUP, Survey, SurveyResponse
 from hirelens.interviews.models import Answer, InterviewSession
@@ -24,10 +29,30 @@ from .media import webm_bytes
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(settings.BASE_DIR)
-SOURCES = ["hirelens/interviews/notices.py", "hirelens/interviews/templates/interviews/candidate.html",
-           "hirelens/interviews/templates/interviews/candidate_choice.html",
-           "hirelens/interviews/templates/interviews/candidate_explanation.html", "hirelens/feedback/templates/feedback/survey.html"]
+_T = "hirelens/{}/templates/{}/{}.html"
+# "path.py::name" scans one top-level function or class of a module that also holds staff-facing words
+SOURCES = [
+    "hirelens/interviews/notices.py", *(_T.format("interviews", "interviews", n) for n in ("candidate", "candidate_choice",
+                                                                                          "candidate_explanation")),
+    "hirelens/interviews/views_candidate.py::_strings", "hirelens/interviews/analysis_display.py::candidate_signals",
+    "templates/_inapp_notice.html",
+    *(_T.format("feedback", "feedback", n) for n in ("survey", "survey_closed")),
+    *(_T.format("portal", "portal", n) for n in ("base", "home", "expired")),
+    *(_T.format("live", "live", n) for n in ("candidate", "closed", "_room_strings", "_room_questions", "_room_tile_controls")),
+    *(_T.format("scheduling", "scheduling", n) for n in ("booking", "link", "link_error", "_tz", "_tz_picker", "_tz_widget",
+                                                         "_when")),
+    "hirelens/scheduling/links.py::LinkError",
+    *(_T.format("messaging", "messaging", n) for n in ("_dead_link", "_help_link", "help_form", "bind_done", "new_link_done",
+                                                       "email")),
+    "hirelens/messaging/rendering.py", "hirelens/messaging/services/deadlinks.py",
+    *(_T.format("privacy", "privacy", n) for n in ("portal", "export_expired", "export_unknown")),
+    "hirelens/privacy/services.py::receipt_text",
+    _T.format("fairness", "fairness", "self_identify"), "hirelens/fairness/views.py::self_identify",
+]
 WORDS = re.compile("匿名|删除|加密|仅|只|不会")
+WORDS_EN = re.compile(r"anonym|delet|encrypt|\bonly\b|\bnever\b", re.IGNORECASE)
+_TRANSLATE = re.compile(r'\{%\s*translate\s+"([^"]*)"[^%]*%\}')
+_BLOCK = re.compile(r"\{%\s*blocktranslate\b[^%]*%\}(.*?)\{%\s*endblocktranslate\s*%\}", re.S)
 TOKEN = "promise-token"
 
 
@@ -133,6 +158,22 @@ CHECKS_ELSEWHERE = {
     "survey_groups_of_five": "hirelens.feedback.tests.test_feedback:test_survey_rule_min_responses_and_custom_rule",
     "declined_ai_nothing_analysed":
         "hirelens.interviews.tests.test_notice_choice:test_declined_ai_analysis_queues_nothing_and_hr_sees_human_review",
+    "personal_data_encrypted_at_rest": "hirelens.core.tests.test_plaintext_at_rest:test_no_plaintext_in_database_or_storage",
+    "no_other_company_sees_the_candidate": "hirelens.candidates.tests.test_access:test_other_organization_sees_nothing",
+    "interviewers_see_only_their_positions":
+        "hirelens.candidates.tests.test_access:test_interviewer_sees_only_candidates_of_assigned_positions",
+    "rights_requests_from_the_portal": "hirelens.privacy.tests.test_access:test_a_candidate_sees_only_their_own_requests_in_the_portal",
+    "delete_request_erases": "hirelens.privacy.tests.test_erasure_wiring:test_delete_request_erases_and_keeps_only_a_tombstone",
+    "withdrawal_erases_derived": "hirelens.privacy.tests.test_erasure_wiring:test_withdrawing_a_consent_runs_the_derived_erasure",
+    "withdrawn_ai_refused":
+        "hirelens.core.tests.test_erasure:test_withdrawing_ai_analysis_deletes_transcripts_and_refuses_further_analysis",
+    "export_link_expires": "hirelens.privacy.tests.test_export:test_download_link_works_then_expires_with_a_page_in_words",
+    "voice_only_stops_the_video": "tests.e2e.test_live_room:test_three_people_in_the_live_room",
+    "self_id_encrypted_and_deletable":
+        "hirelens.fairness.tests.test_access:test_self_identification_is_stored_encrypted_and_only_by_the_candidates_link",
+    "self_id_hidden_from_evaluators": "hirelens.fairness.tests.test_access:test_evaluators_and_recruiters_get_403_on_every_page_and_action",
+    "self_id_aggregates_only": "hirelens.fairness.tests.test_access:test_no_staff_page_shows_one_persons_answers",
+    "self_id_in_no_score": "hirelens.fairness.tests.test_pages:test_no_scoring_or_evaluation_module_reads_self_identification",
 }
 
 # promise (a distinctive part of its sentence) -> the checks that prove it
@@ -154,30 +195,76 @@ PROMISES = {
     "它们只是供面试官参考的证据": [ai_never_decides_alone],
     "您的回答匿名保存": [survey_is_anonymous_and_grouped, "survey_groups_of_five"],
     "本链接只能提交一次": ["survey_link_once"],
+    "技术中断不占用重录次数": ["interruptions_lose_nothing_and_cost_no_retake"],
+    "已完成的步骤不会丢失": ["interruptions_lose_nothing_and_cost_no_retake"],  # progress is kept on the server, per link
+    "语速没有对错，只帮助面试官回看录像": [ai_never_decides_alone],
+    # portal
+    "您的个人信息加密保存，只有本公司有权限的招聘人员可以查看": [
+        "personal_data_encrypted_at_rest", "no_other_company_sees_the_candidate", "interviewers_see_only_their_positions"],
+    "查阅、导出、更正或删除您的个人信息，或撤回同意": ["rights_requests_from_the_portal", "export_or_delete_on_request",
+                                                 "withdrawal_erases_derived"],
+    "您可以查阅、导出、更正或删除我们持有的您的个人信息，也可以撤回同意": [
+        "rights_requests_from_the_portal", "export_or_delete_on_request", "withdrawal_erases_derived"],
+    "导出文件的下载链接只在有限时间内有效": ["export_link_expires"],
+    "您的个人信息（含录像、分析结果和消息）将被全部删除，此后我们无法再联系您": [
+        "delete_request_erases", "deletion_reaches_every_copy"],
+    "相关分析已停止，由此产生的数据已删除，您的申请继续进行": ["withdrawal_erases_derived", "withdrawn_ai_refused"],
+    # live room
+    "已切换为仅语音：您的视频已停止发送": ["voice_only_stops_the_video"],
+    # self-identification
+    "不填写或选择“不愿回答”不会对您的申请有任何影响": ["self_id_in_no_score"],
+    "与您的申请分开保存并加密": ["self_id_encrypted_and_deletable"],
+    "面试官和评估人员看不到，也不会用于任何评分或决定": ["self_id_hidden_from_evaluators", "self_id_in_no_score"],
+    "只以汇总数字出现在偏差审计中": ["self_id_aggregates_only"],
+    "您可以随时修改或删除": ["self_id_encrypted_and_deletable"],
+    "您填写的信息已删除": ["self_id_encrypted_and_deletable"],
+    "您的回答不会给任何面试官或评估人员看到": ["self_id_hidden_from_evaluators"],
 }
 # sentences with a promise word that promise nothing (labels of choices)
-NOT_PROMISES = ["改用仅音频作答", "说明（选“其他”时必填）", "练习题（不计分，录制内容不保存）"]
+NOT_PROMISES = ["改用仅音频作答", "删除", "删除我填写的信息", "面试改为语音：{position}",
+                "无法使用摄像头，已改为仅音频作答",  # what the page just did, said while it does it
+                "请关闭浏览器后只打开您自己收到的链接"]  # advice
+
+
+def _texts(name: str) -> list[str]:
+    """The wording in one source, one msgid (or one line of untranslated text) per item, ``%(var)s`` for variables."""
+    path, _sep, part = name.partition("::")
+    text = (ROOT / path).read_text()
+    if path.endswith(".py"):
+        if part:
+            node = next(n for n in ast.parse(text).body if getattr(n, "name", None) == part)
+            text = ast.get_source_segment(text, node)
+        return re.findall(r'"([^"]*[\u4e00-\u9fff][^"]*)"', text)
+    text = re.sub(r"\{#.*?#\}|\{%\s*comment\s*%\}.*?\{%\s*endcomment\s*%\}", "", text, flags=re.S)
+    found = [m.group(1) for m in _TRANSLATE.finditer(text)]
+    found += [re.sub(r"\{\{\s*(\w+)[^}]*\}\}", r"%(\1)s", m.group(1)).strip() for m in _BLOCK.finditer(text)]
+    rest = re.sub(r"\{%[^%]*%\}|\{\{[^}]*\}\}|<[^>]+>", "\n", _BLOCK.sub("\n", _TRANSLATE.sub("\n", text)))
+    return found + [line for line in rest.split("\n") if re.search("[\u4e00-\u9fff]", line)]
 
 
 def _sentences() -> list[tuple[str, str]]:
+    """Every zh-Hans sentence with a promise word, and every whole text whose English makes a promise its Chinese
+    sentences do not flag (``技术中断不占用重录次数`` is "never uses up a retake")."""
     found = []
     for name in SOURCES:
-        text = (ROOT / name).read_text()
-        if name.endswith(".py"):  # the notices' Chinese texts (the English ones say the same)
-            text = "\n".join(re.findall(r'"([^"]*[\u4e00-\u9fff][^"]*)"', text))
-        text = re.sub(r"\{%[^%]*%\}|\{\{[^}]*\}\}|<[^>]+>", "\n", text)
-        for sentence in re.split(r"[。！？\n；]", text):
-            if WORDS.search(sentence) and sentence.strip():
-                found.append((name, sentence.strip()))
+        for text in _texts(name):
+            hits = [s.strip() for s in re.split(r"[。！？\n；]", text) if WORDS.search(s) and s.strip()]
+            found += [(name, s) for s in hits]
+            with translation.override("en"):
+                english = translation.gettext(text)
+            if not hits and english != text and WORDS_EN.search(english):
+                found.append((name, text.strip()))
     return found
 
 
 def test_every_promise_in_candidate_texts_has_a_check():
-    unchecked = [(name, s) for name, s in _sentences()
-                 if not any(p in s for p in PROMISES) and not any(n in s or s in n for n in NOT_PROMISES)]
+    sentences = _sentences()
+    assert len({name for name, _s in sentences}) >= 12  # the scan reaches the portal, live, scheduling, messaging ... texts
+    unchecked = [(name, s) for name, s in sentences if not any(p in s for p in PROMISES) and s not in NOT_PROMISES]
     assert unchecked == []
     for promise, checks in PROMISES.items():
         assert checks, promise
+        assert any(promise in s for _name, s in sentences), f"no candidate text says {promise!r} any more"
         for check in checks:
             if isinstance(check, str):
                 module, function = CHECKS_ELSEWHERE[check].split(":")
