@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
-INTL_RE = re.compile(r"^\+\d{7,15}$")
+# ASCII digits only: \d alone also matches other scripts' digits ("13٠٠٠٠٠٠٠٠٠"), which no SMS or WeChat API takes
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$", re.ASCII)
+INTL_RE = re.compile(r"^\+\d{7,15}$", re.ASCII)
 
 
 def clean_text(value) -> str:
