@@ -163,6 +163,7 @@ CHECKS_ELSEWHERE = {
     "interviewers_see_only_their_positions":
         "hirelens.candidates.tests.test_access:test_interviewer_sees_only_candidates_of_assigned_positions",
     "rights_requests_from_the_portal": "hirelens.privacy.tests.test_access:test_a_candidate_sees_only_their_own_requests_in_the_portal",
+    "deletion_through_the_pages": "hirelens.privacy.tests.test_deletion_e2e:test_hr_records_and_completes_a_deletion_for_the_candidate",
     "delete_request_erases": "hirelens.privacy.tests.test_erasure_wiring:test_delete_request_erases_and_keeps_only_a_tombstone",
     "withdrawal_erases_derived": "hirelens.privacy.tests.test_erasure_wiring:test_withdrawing_a_consent_runs_the_derived_erasure",
     "withdrawn_ai_refused":
@@ -202,12 +203,12 @@ PROMISES = {
     "您的个人信息加密保存，只有本公司有权限的招聘人员可以查看": [
         "personal_data_encrypted_at_rest", "no_other_company_sees_the_candidate", "interviewers_see_only_their_positions"],
     "查阅、导出、更正或删除您的个人信息，或撤回同意": ["rights_requests_from_the_portal", "export_or_delete_on_request",
-                                                 "withdrawal_erases_derived"],
+                                                 "deletion_through_the_pages", "withdrawal_erases_derived"],
     "您可以查阅、导出、更正或删除我们持有的您的个人信息，也可以撤回同意": [
-        "rights_requests_from_the_portal", "export_or_delete_on_request", "withdrawal_erases_derived"],
+        "rights_requests_from_the_portal", "export_or_delete_on_request", "deletion_through_the_pages", "withdrawal_erases_derived"],
     "导出文件的下载链接只在有限时间内有效": ["export_link_expires"],
     "您的个人信息（含录像、分析结果和消息）将被全部删除，此后我们无法再联系您": [
-        "delete_request_erases", "deletion_reaches_every_copy"],
+        "delete_request_erases", "deletion_reaches_every_copy", "deletion_through_the_pages"],
     "相关分析已停止，由此产生的数据已删除，您的申请继续进行": ["withdrawal_erases_derived", "withdrawn_ai_refused"],
     # live room
     "已切换为仅语音：您的视频已停止发送": ["voice_only_stops_the_video"],
