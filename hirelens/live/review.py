@@ -194,7 +194,7 @@ def application_rooms(*, actor, application) -> list[dict]:
 
     rooms = list(
         visible_rooms(actor=actor, application=application)
-        .select_related("interview__stage__version__process", "interview__application__position", "application__candidate", "application__position", "organization")
+        .select_related("interview__stage__version__process", "interview__application__position", "application__candidate", "application__position__organization", "organization")
         .prefetch_related(
             "interview__stage__view_users",
             Prefetch("interview__interviewers"),

@@ -93,15 +93,17 @@ def candidate_join(request, token: str):
 
 
 def _candidate_page(request, room, interview):
-    from hirelens.interviews.notices import notices_in_order
+    from hirelens.interviews.notices import CONSENT_KINDS, notices_in_order
     from hirelens.interviews.services import current_notices
 
     english = translation.get_language() == "en"
     organization = room.organization
+    facial = room.application.position.facial_enabled  # the position's face switch, else the company's
+    # the consents asked in the room (the invitation's AI notice is read before, in the invitation)
     notices = [{"kind": n.kind, "version": n.version, "required": n.required and n.kind != "biometric",
                 "label": n.get_kind_display(), "text": n.text_en if english else n.text_zh}
                for n in notices_in_order(current_notices(room.organization_id).values())
-               if n.kind != "biometric" or organization.facial_analysis_enabled]
+               if n.kind in CONSENT_KINDS and (n.kind != "biometric" or facial)]
     return render(request, "live/candidate.html", {
         "room": room, "interview": interview, "organization": organization, "position": room.application.position,
         "candidate": room.application.candidate, "notices": notices, "consented": bool(room.consents),

@@ -116,6 +116,8 @@ def review_section(html: str) -> str:
 
 def test_the_scorecard_page_plays_the_recording_with_the_timeline_at_its_moments(
         org, hr_admin, interviewer, hiring_manager, application, live_stage, tmp_path):
+    org.facial_analysis_enabled = True  # off by default (issue 20): this company allows face analysis
+    org.save(update_fields=["facial_analysis_enabled"])
     room = make_room(org, application, live_stage, [interviewer, hiring_manager])
     store_recording(room, tmp_path)
     fill(room, interviewer, hiring_manager)
