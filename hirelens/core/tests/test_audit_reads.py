@@ -104,6 +104,15 @@ LISTS: dict[str, str] = {
     "api/v1/processes/applications/<application_id>": "pipeline progress, no personal fields",
     "api/v1/scheduling/interviews": "interview titles and times (bulk list audit: issue 16)",
     "api/v1/scheduling/interviews/<interview_id>": "interview title and time",
+    "candidates/pick/applications": "the searchable picker: names and positions only",
+    # issue 20: cases about a person show the name, the kind and the dates, no contact details or record fields
+    "interviews/requests/": "candidates' accommodation and review requests: names, kinds and dates",
+    "interviews/requests/<request_id>/": "one accommodation or review request: the name and what was asked",
+    "privacy/requests/": "privacy requests: names, kinds and deadlines",
+    "privacy/requests/<privacy_request_id>/": "one privacy request: the name, its kind, deadline and history",
+    "privacy/candidates/<candidate_id>/new/": "recording a request on the candidate's behalf: the name only",
+    "settings/retention/": "due for purge: names and dates",
+    "settings/retention/<candidate_id>/extend/": "extending one candidate's retention: the name and the date",
 }
 
 
@@ -122,15 +131,17 @@ def _fixtures():
     from hirelens.candidates.services.history import background_check_save
     from hirelens.candidates.tests.documents import pdf_bytes, upload
     from hirelens.evaluations.models import Scorecard
+    from hirelens.fairness.models import FairnessAudit, PIAVersion
     from hirelens.feedback.services import survey_send
     from hirelens.imports.models import ImportBatch
-    from hirelens.interviews.models import Answer, InterviewSession
+    from hirelens.interviews.models import Answer, CandidateRequest, InterviewSession
     from hirelens.live.models import LiveRoom
     from hirelens.messaging.models import Message, Ticket
     from hirelens.messaging.services.helpdesk import help_link_token
     from hirelens.messaging.services.inbound import binding_token_create
     from hirelens.portal.services import portal_link_create
     from hirelens.positions.models import PositionAssignment
+    from hirelens.privacy.models import PrivacyRequest
     from hirelens.scheduling.links import link_issue
     from hirelens.scheduling.models import InterviewSlot
     from hirelens.workflows.models import Process, ProcessVersion, StageAsset
@@ -172,6 +183,11 @@ def _fixtures():
         "invitation_id": (Invitation.objects.filter(organization=org).first() or admin).pk,
         "assignment_id": PositionAssignment.objects.filter(position=application.position).first().pk,
         "room_id": LiveRoom.objects.filter(application__candidate=candidate).first().pk,  # his recorded live interview
+        # issue 20: the demo's privacy request, accommodation request, published bias audit and impact assessment
+        "privacy_request_id": PrivacyRequest.objects.filter(organization=org).first().pk,
+        "request_id": CandidateRequest.objects.filter(organization=org).first().pk,
+        "audit_id": FairnessAudit.objects.filter(organization=org).first().pk,
+        "pia_id": PIAVersion.objects.filter(organization=org).first().pk,
         "index": 0, "field": "phone", "org_slug": org.slug, "kind": "invitation", "language": "zh-hans", "uidb64": "MQ", "token": "x",
     }
     tokens = {"portal/": portal_token, "scheduling/l/": scheduling_token, "feedback/s/": survey_token,
