@@ -13,6 +13,7 @@ def load(ctx) -> None:
     from hirelens.candidates.models import Application, Candidate
 
     position = next(iter(ctx.positions.values()), None)
+    admin = ctx.users.get("admin")
     if position is None:
         return
     for name, phone, days in PEOPLE:
@@ -20,8 +21,16 @@ def load(ctx) -> None:
                     if c.full_name == name]
         candidate = existing[0] if existing else Candidate.objects.create(
             organization=ctx.organization, full_name=name, phone=phone, source="job_board")
-        application, _ = Application.objects.get_or_create(organization=ctx.organization, candidate=candidate,
-                                                           position=position, defaults={"status": "rejected"})
+        application, created = Application.objects.get_or_create(organization=ctx.organization, candidate=candidate,
+                                                                 position=position)
+        if created and admin is not None:  # rejected the one way there is: a person's decision (here from old records)
+            from hirelens.evaluations.services import decision_record
+            from hirelens.workflows.services import pipeline_start
+
+            pipeline_start(actor=admin, application=application)
+            decision_record(actor=admin, application=application, outcome="reject", without_evaluation=True,
+                            rationale="岗位已招满，未进入面试（从旧招聘系统导入的历史决定）",
+                            without_evaluation_reason="旧招聘系统中的历史决定，当时的评估记录未导入")
         Application.objects.filter(pk=application.pk).update(status="rejected",
                                                              updated_at=timezone.now() - timedelta(days=days))
         ctx.candidates.setdefault(name, candidate)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from hirelens.candidates.models import Application
 from hirelens.candidates.services import candidate_create
+from hirelens.evaluations.services import decision_record
 from hirelens.fairness import services
 from hirelens.fairness.models import FairnessAudit, PIAVersion, SelfIdentification
 from hirelens.fairness.selectors import fairness_report
@@ -61,8 +62,9 @@ def load(ctx):
                                            source=StageResult.Source.UPLOAD, comment="演示：AI面试环节人工评分", recorded_by=admin)
                 if moved:
                     wf.pipeline_advance(actor=admin, progress=progress, reason="AI视频面试后人工评估通过")
-                else:
-                    wf.pipeline_reject(actor=admin, progress=progress, reason="AI视频面试后人工评估未通过（演示历史数据）")
+                else:  # the one road to rejected: a person's decision, on the stage's recorded human score
+                    decision_record(actor=admin, application=application, outcome="reject", stage=stage,
+                                    rationale="AI视频面试后人工评估未通过：岗位所需的客户沟通经验不足（演示历史数据）")
     if not FairnessAudit.objects.filter(organization=org).exists():
         report = fairness_report(actor=admin, position=position, stage=stage.key)
         audit = services.audit_create(actor=admin, report=report, stage_label=stage.title, distribution_date=None,

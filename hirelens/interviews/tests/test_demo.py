@@ -56,7 +56,7 @@ def test_demo_interviews_were_sent_with_their_delivery(client):
     invited = InterviewSession.objects.get(state="invited")
     assert invited.link_token and invited.materials and invited.language == "zh-hans"  # its questions are Chinese
     assert Reminder.objects.filter(subject_type="interviews.interviewsession", subject_id=str(invited.pk), status="planned").count() == 2
-    submitted = InterviewSession.objects.get(state="submitted")
+    submitted = InterviewSession.objects.get(state="submitted", invitations_sent=1)  # 孙悦 declined AI analysis, not invited by message
     assert not Reminder.objects.filter(subject_type="interviews.interviewsession", subject_id=str(submitted.pk), status="planned").exists()
     call_command("load_demo", verbosity=0)  # idempotent: nothing sent twice
     assert Message.objects.filter(kind="ai_interview.invite").count() == 3
