@@ -51,3 +51,14 @@ def assert_tenant_isolated(
         for url in urls:
             status = client.get(url).status_code
             assert status == 404, f"GET {url} as another organization answered {status}, expected 404"
+
+
+def live_file_bytes(path) -> bytes:
+    """The bytes of a file that an open SQLite database in this process may be (the test database, Huey's queue, or
+    their WAL), read by a child process. Opening and closing such a file in this process releases every POSIX lock
+    the process holds on it (fcntl locks are per process and file, not per descriptor): another connection, finding
+    itself alone, then checkpoints and deletes the WAL and its shared memory under this process's connections, whose
+    next query fails with "disk I/O error"."""
+    import subprocess
+
+    return subprocess.run(["cat", str(path)], check=True, capture_output=True).stdout

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from hirelens.core.audit import audit_verify_all
 from hirelens.core.models import AuditEvent, ConsentWithdrawal, DecisionRecord, Erasure
+from hirelens.core.testing import live_file_bytes
 from hirelens.messaging.tests.conftest import fake_wechat, wechat_account  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -128,7 +129,7 @@ def _sqlite_file_hits(values) -> list[str]:
     connection.close()
     path = settings.DATABASES["default"]["TEST"]["NAME"] if "TEST" in settings.DATABASES["default"] else None
     path = connection.settings_dict["NAME"]
-    blob = b"".join(Path(p).read_bytes() for p in (path, path + "-wal") if Path(p).exists())
+    blob = b"".join(live_file_bytes(p) for p in (path, path + "-wal") if Path(p).exists())
     return _hits(blob, values)
 
 
@@ -184,7 +185,7 @@ def _queue_hits(values, ids: dict) -> list[str]:
                 found.append(f"{name}{message.args}")
     path = Path(HUEY.storage.filename) if getattr(HUEY.storage, "filename", None) else None
     if path is not None:
-        blob = b"".join(Path(p).read_bytes() for p in (str(path), str(path) + "-wal") if Path(p).exists())
+        blob = b"".join(live_file_bytes(p) for p in (str(path), str(path) + "-wal") if Path(p).exists())
         found += _hits(blob, values)
     return found
 
@@ -298,10 +299,10 @@ def _manage(var_dir: Path, url: str, *args: str) -> subprocess.CompletedProcess:
 
 def _restored_hits(target: str, values) -> list[str]:
     if connection.vendor == "sqlite":
-        blob = b"".join(Path(p).read_bytes() for p in (target, target + "-wal") if Path(p).exists())
+        blob = b"".join(live_file_bytes(p) for p in (target, target + "-wal") if Path(p).exists())
         queue = Path(target).parent / "huey.sqlite3"
         if queue.exists():
-            blob += queue.read_bytes()
+            blob += live_file_bytes(queue)
         return _hits(blob, values)
     import psycopg
 

@@ -9,6 +9,7 @@ from django.core.files.base import ContentFile
 from django.db import connection
 
 from hirelens.candidates.services import candidate_create
+from hirelens.core.testing import live_file_bytes
 
 SECRETS = {
     "name": "欧阳娜娜PlaintextName",
@@ -59,7 +60,7 @@ def test_no_plaintext_in_database_or_storage(hr_admin):
     if connection.vendor == "sqlite":
         connection.close()  # checkpoint nothing away: read the main file and the WAL
         db_path = Path(settings.DATABASES["default"]["NAME"])
-        blob = b"".join(p.read_bytes() for p in db_path.parent.glob(db_path.name + "*"))
+        blob = b"".join(live_file_bytes(p) for p in db_path.parent.glob(db_path.name + "*"))
         assert len(blob) > 10000
         _assert_absent(blob, "the SQLite database")
     else:
