@@ -41,7 +41,8 @@ def session_index(request):
     for session in page:
         sent = [m for m in deliveries.get(session.pk, []) if m.kind == "ai_interview.invite"]
         session.last_invitation = sent[0] if sent else None
-    return render(request, "interviews/session_list.html", {"page": page, "states": InterviewSession.State.choices})
+    return render(request, "interviews/session_list.html", {"page": page, "states": InterviewSession.State.choices,
+                                                            "can_edit_notices": user_can(request.user, Perm.ORG_SETTINGS)})
 
 
 @login_required

@@ -281,3 +281,16 @@ def test_demo_loads_notice_and_choice(settings):
     assert ConsentNotice.objects.filter(kind="invitation_ai", version=2, organization__isnull=False).exists()
     assert CandidateRequest.objects.filter(kind="extra_time").exists()
     assert InterviewSession.objects.filter(ai_analysis="declined").exists()
+
+
+@pytest.mark.django_db
+def test_the_interview_list_leads_to_the_requests_and_to_the_notices_for_those_who_edit_them(client, hr_admin, interviewer):
+    """HR reaches candidates' requests from the AI-interview list; the notices' editor only where it may be used."""
+    from django.urls import reverse
+
+    client.force_login(hr_admin)
+    page = client.get(reverse("interviews:index")).content.decode()
+    assert reverse("interviews:requests") in page and reverse("interviews:notices") in page
+    client.force_login(interviewer)
+    page = client.get(reverse("interviews:index")).content.decode()
+    assert reverse("interviews:requests") in page and reverse("interviews:notices") not in page
