@@ -143,7 +143,7 @@ def test_candidate_pages_under_the_policy(asgi_server, playwright_session, tmp_p
         # The interview: consent, camera preview (a MediaStream in <video>), a recorded practice answer, uploaded.
         watch.visit(f"{base}/i/demo-emily-2026/")
         page.click("[data-testid=begin]")
-        for box in page.locator("[data-testid^=consent-]:not([data-testid=consent-continue])").all():
+        for box in page.locator("input[data-testid^=consent-]").all():  # the checkboxes (not the choice link)
             box.check()
         page.click("[data-testid=consent-continue]")
         page.wait_for_selector("[data-testid=device-continue]:not([disabled])", timeout=30000)

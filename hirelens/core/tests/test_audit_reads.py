@@ -105,6 +105,7 @@ LISTS: dict[str, str] = {
     "api/v1/scheduling/interviews": "interview titles and times (bulk list audit: issue 16)",
     "api/v1/scheduling/interviews/<interview_id>": "interview title and time",
     "candidates/pick/applications": "the searchable picker: names and positions only",
+    "analytics/": "the decisions made without an evaluation are listed by name for HR to review (the demo's imported rejections)",
     # issue 20: cases about a person show the name, the kind and the dates, no contact details or record fields
     "interviews/requests/": "candidates' accommodation and review requests: names, kinds and dates",
     "interviews/requests/<request_id>/": "one accommodation or review request: the name and what was asked",

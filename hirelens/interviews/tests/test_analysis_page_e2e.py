@@ -22,6 +22,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def analysed_video_answer(org, tmp_path):
     session = InterviewSessionFactory(application__candidate__organization=org, state="submitted", biometric_allowed=True)
     session.application.position.keywords = ["customer"]
+    session.application.position.facial_analysis = "on"  # face analysis is off unless the position or company allows it
     session.application.position.save()
     data = face_webm(tmp_path / "face.webm", "I listen to the customer first, then I explain my plan.").read_bytes()
     answer = Answer(organization=org, session=session, question_index=0, kind="video", mime_type="video/webm",
