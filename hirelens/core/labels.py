@@ -38,6 +38,7 @@ FIELD_LABELS = {
     "status": pgettext_lazy("audit field", "状态"),
     "state": pgettext_lazy("audit field", "状态"),
     "contact_reveal": pgettext_lazy("audit field", "查看了联系方式"),  # candidates/masking.py: "显示" on the record
+    "privacy_request": pgettext_lazy("audit field", "个人信息请求"),  # privacy/views.py: a case page read
 }
 
 

@@ -20,8 +20,8 @@ from .models import CandidateRequest
 
 
 class NoticeForm(forms.Form):
-    text_zh = forms.CharField(label=gettext_lazy("中文说明"), max_length=4000, widget=forms.Textarea(attrs={"rows": 5}))
-    text_en = forms.CharField(label=gettext_lazy("英文说明"), max_length=4000, widget=forms.Textarea(attrs={"rows": 5}))
+    text_zh = forms.CharField(label=gettext_lazy("中文说明"), max_length=4000, widget=forms.Textarea(attrs={"rows": 5, "lang": "zh-Hans"}))
+    text_en = forms.CharField(label=gettext_lazy("英文说明"), max_length=4000, widget=forms.Textarea(attrs={"rows": 5, "lang": "en"}))
 
 
 class AnswerForm(forms.Form):

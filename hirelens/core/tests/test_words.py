@@ -77,13 +77,18 @@ class _Text(HTMLParser):
         self.nodes: list[str] = []
         self.links: list[str] = []
         self._skip = 0
+        self._skipping: list[str] = []  # the tags being skipped, innermost last
         self._form: str | None = None  # the action of the GET form we are in
         self._select: str | None = None
 
     def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style"):
-            self._skip += 1
         named = dict(attrs)
+        # script and style; and text marked as English (lang="en": a notice's English version shown beside the Chinese
+        # one for HR to edit) is content in that language, not the page's words
+        if tag in ("script", "style") or (tag not in ("html", "input", "img", "br", "meta", "link")
+                                          and (named.get("lang") or "").lower().startswith("en")):
+            self._skip += 1
+            self._skipping.append(tag)
         if tag == "form":
             self._form = named.get("action") or "" if (named.get("method") or "get").lower() == "get" else None
         elif tag == "select" and self._form is not None:
@@ -97,7 +102,8 @@ class _Text(HTMLParser):
                 self.links.append(value)
 
     def handle_endtag(self, tag):
-        if tag in ("script", "style") and self._skip:
+        if self._skipping and tag == self._skipping[-1]:
+            self._skipping.pop()
             self._skip -= 1
         elif tag == "form":
             self._form = None
