@@ -98,11 +98,7 @@ def audit_detail(request, audit_id: int):
     audit = access_audit(actor=request.user, audit_id=audit_id)
     context = _summary_context(audit, request)
     if request.GET.get("download") == "html":
-        html = render_to_string("fairness/summary_standalone.html", context, request=request)
-        audit_record(action=AuditEvent.Action.EXPORT, actor=request.user, obj=audit, request=request)
-        response = HttpResponse(html, content_type="text/html; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="bias-audit-{audit.pk}.html"'
-        return response
+        return _html_download(request, "fairness/summary_standalone.html", context, audit, f"bias-audit-{audit.pk}.html")
     return render(request, "fairness/audit.html", context)
 
 
@@ -113,6 +109,14 @@ def audit_pdf(request, audit_id: int):
     audit = access_audit(actor=request.user, audit_id=audit_id)
     audit_record(action=AuditEvent.Action.EXPORT, actor=request.user, obj=audit, request=request)
     return _pdf(build(audit), f"bias-audit-{audit.pk}.pdf")
+
+
+def _html_download(request, template: str, context: dict, obj, name: str) -> HttpResponse:
+    """A standalone HTML export (an audit's public summary, an impact assessment), audited as an export."""
+    audit_record(action=AuditEvent.Action.EXPORT, actor=request.user, obj=obj, request=request)
+    response = HttpResponse(render_to_string(template, context, request=request), content_type="text/html; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 def _pdf(data: bytes, name: str) -> HttpResponse:
@@ -174,11 +178,7 @@ def record_detail(request, pia_id: int):
 
     context = {"version": version, "keep_days": PIA_KEEP_DAYS, "sections": pia_sections(version.content)}
     if request.GET.get("download") == "html":
-        audit_record(action=AuditEvent.Action.EXPORT, actor=request.user, obj=version, request=request)
-        response = HttpResponse(render_to_string("fairness/record_standalone.html", context, request=request),
-                                content_type="text/html; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="pia-v{version.number}.html"'
-        return response
+        return _html_download(request, "fairness/record_standalone.html", context, version, f"pia-v{version.number}.html")
     return render(request, "fairness/record.html", context)
 
 
