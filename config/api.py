@@ -1,53 +1,98 @@
-"""The HTTP API (django-ninja): one NinjaAPI, each app adds its router from `<app>/api.py`.
+"""The HTTP API (django-ninja): one NinjaAPI; each app adds its router from ``<app>/api.py``.
 
-Pages and the API call the same services. Session authentication (with CSRF) for now; API keys and
-signed webhooks for integrators (P1) plug in as another ``auth`` class.
+An app's ``api.py`` declares ``router = Router(tags=[...], auth=api_auth("<scope>"))`` and ``API_PREFIX = "/<path>/"``;
+this module finds every such module (``API_APPS`` below, in order) and mounts it, so a new app's API needs no edit
+here. Pages and the API call the same services and ``access_*`` functions.
+
+Authentication (``hirelens.integrations.auth.api_auth``): an API key (``Authorization: Bearer hl_...``) with the
+scope the router names, or a browser session with its CSRF token. Every error answers as RFC 9457 problem details
+(``application/problem+json``) in the caller's language (``Accept-Language``): see ``hirelens.core.apitools``.
 """
 
+from __future__ import annotations
+
+import importlib
+
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as RequestValidationError
-from ninja.security import django_auth
 
-from hirelens.accounts.api import router as accounts_router
-from hirelens.candidates.api import router as candidates_router
+from hirelens.core.apitools import ApiProblem, problem_response
+from hirelens.integrations.auth import api_auth
 
-api = NinjaAPI(title="HireLens API", version="1", urls_namespace="api", auth=django_auth)  # django_auth enforces CSRF
+api = NinjaAPI(title="HireLens API", version="1", urls_namespace="api", auth=api_auth(None),
+               description="HireLens open API. See docs/api.md for the common flows (import candidates, send an AI "
+                           "interview, receive the analysed webhook, fetch the report). Errors are RFC 9457 problem "
+                           "details in the caller's language (Accept-Language: zh-Hans or en).")
+
+# The apps whose api.py carries a router, in the order their sections appear in the reference.
+API_APPS = ["accounts", "candidates", "positions", "workflows", "scheduling", "interviews", "live", "evaluations",
+            "feedback", "messaging", "analytics", "privacy", "integrations", "webhooks"]
+
+
+@api.exception_handler(ApiProblem)
+def api_problem(request, exc: ApiProblem):
+    return problem_response(request, status=exc.status, title=exc.title, detail=exc.detail, code=exc.code,
+                            headers=exc.headers, **exc.extra)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request, exc):
+    return problem_response(request, status=401, title=_("需要登录或 API 密钥。"), code="unauthenticated",
+                            detail=_("请在 Authorization 头中提供有效的 API 密钥（Bearer hl_…），或先登录。"),
+                            headers={"WWW-Authenticate": 'Bearer realm="hirelens"'})
 
 
 @api.exception_handler(PermissionDenied)
 def permission_denied(request, exc):
-    return api.create_response(request, {"detail": _("您的角色不能执行此操作。")}, status=403)
+    detail = str(exc) if str(exc) else _("您的角色不能执行此操作。")
+    return problem_response(request, status=403, title=_("没有权限。"), detail=detail, code="forbidden")
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return problem_response(request, status=404, title=_("找不到该对象。"), code="not_found",
+                            detail=_("该对象不存在，或您无权查看。"))
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    return problem_response(request, status=exc.status_code, title=str(exc.message), code="http_error")
 
 
 @api.exception_handler(RequestValidationError)
 def request_invalid(request, exc):
     """Input that does not fit an operation's types (a non-object body, a wrong field type, an id or offset out of
-    range) is a 400 in problem-details form (RFC 9457), naming each offending parameter."""
+    range) is a 400 naming each offending parameter."""
     errors = [{"loc": [str(part) for part in error.get("loc", ())], "msg": str(error.get("msg", ""))} for error in exc.errors]
     names = ", ".join(dict.fromkeys(error["loc"][-1] for error in errors if error["loc"])) or _("请求内容")
-    body = {"type": "about:blank", "title": _("请求参数不正确。"), "status": 400,
-            "detail": _("请检查：%(names)s") % {"names": names}, "errors": errors}
-    response = api.create_response(request, body, status=400)
-    response["Content-Type"] = "application/problem+json"
-    return response
+    return problem_response(request, status=400, title=_("请求参数不正确。"), code="invalid_request",
+                            detail=_("请检查：%(names)s") % {"names": names}, errors=errors)
 
 
 @api.exception_handler(ValidationError)
 def validation_error(request, exc):
-    detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    body = {"detail": detail}
+    """A service refused the change (a business rule): 422 with the messages per field."""
+    fields = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    detail = "; ".join(str(m) for messages in fields.values() for m in messages)
+    extra = {"fields": fields}
     if getattr(exc, "duplicate_ids", None):  # the records a new one would duplicate, for the caller to link or merge
-        body["duplicates"] = list(exc.duplicate_ids)
-    return api.create_response(request, body, status=422)
+        extra["duplicates"] = list(exc.duplicate_ids)
+    return problem_response(request, status=422, title=_("无法完成此操作。"), detail=detail, code="unprocessable", **extra)
 
 
-api.add_router("/accounts/", accounts_router)
-api.add_router("/candidates/", candidates_router)
+def _mount() -> None:
+    for app in API_APPS:
+        try:
+            module = importlib.import_module(f"hirelens.{app}.api")
+        except ModuleNotFoundError as exc:
+            if exc.name in (f"hirelens.{app}", f"hirelens.{app}.api"):
+                continue  # this app has no API (yet)
+            raise
+        api.add_router(module.API_PREFIX, module.router)
 
-from hirelens.scheduling.api import router as scheduling_router  # noqa: E402
-from hirelens.workflows.api import router as workflows_router  # noqa: E402
 
-api.add_router("/processes/", workflows_router)
-api.add_router("/scheduling/", scheduling_router)
+_mount()

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "hirelens.analytics",
     "hirelens.privacy",
     "hirelens.fairness",
+    "hirelens.integrations",
 ]
 
 MIDDLEWARE = [

@@ -3,8 +3,10 @@ from __future__ import annotations
 from ninja import Router, Schema
 
 from .roles import ROLE_PERMISSIONS
+from hirelens.integrations.auth import api_auth
 
-router = Router(tags=["accounts"])
+API_PREFIX = "/accounts/"
+router = Router(tags=["accounts"], auth=api_auth(None))
 
 
 class MeOut(Schema):

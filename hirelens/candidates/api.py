@@ -12,6 +12,7 @@ from ninja.files import UploadedFile
 from hirelens.core.audit import audit_record
 from hirelens.core.models import AuditEvent
 from hirelens.core.params import MAX_ID, MAX_OFFSET
+from hirelens.integrations.auth import api_auth
 from hirelens.positions.access import access_position
 
 from . import masking, selectors, services
@@ -19,7 +20,8 @@ from .access import access_candidate, access_candidate_for_edit, access_document
 from .models import Application, Candidate
 from .timeline import timeline_text
 
-router = Router(tags=["candidates"])
+API_PREFIX = "/candidates/"
+router = Router(tags=["candidates"], auth=api_auth("candidates"))
 MAX_PAGE = 100
 
 

@@ -62,7 +62,11 @@ def _append(event: AuditEvent) -> AuditEvent:
 
 def _actor_fields(actor) -> dict:
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
-    return {"actor_id": actor.pk if authenticated else None, "actor_label": (actor.email if authenticated else "") or ""}
+    label = (actor.email if authenticated else "") or ""
+    key_name = getattr(actor, "api_key_name", "") if authenticated else ""
+    if key_name:  # a call with an API key: the entry names the key as well as the user it acts as
+        label = f"{label} · API: {key_name}"[:200]
+    return {"actor_id": actor.pk if authenticated else None, "actor_label": label}
 
 
 def audit_target(obj=None, *, object_type: str = "", object_id: str | int = "") -> str:

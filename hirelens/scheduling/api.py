@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from ninja import Router, Schema
+from hirelens.integrations.auth import api_auth
 
 from . import selectors
 from .access import access_interview
 
-router = Router(tags=["scheduling"])
+API_PREFIX = "/scheduling/"
+router = Router(tags=["scheduling"], auth=api_auth("scheduling"))
 
 
 class InterviewOut(Schema):

@@ -10,13 +10,15 @@ from ninja import Router, Schema
 
 from hirelens.accounts.roles import Perm, user_can
 from hirelens.candidates.access import access_application
+from hirelens.integrations.auth import api_auth
 from hirelens.positions.access import access_position
 
 from . import selectors, services
 from .access import access_stage_for_scoring, stage_can_score, visible_stages
 from .models import ApplicationProgress, ProcessVersion, StageResult
 
-router = Router(tags=["processes"])
+API_PREFIX = "/processes/"
+router = Router(tags=["processes"], auth=api_auth("processes"))
 
 
 class StageOut(Schema):

@@ -24,9 +24,9 @@ def test_create_read_update_search(hr_admin, client):
     cid = body["id"]
     duplicate = post_json(client, "/api/v1/candidates/", {"full_name": "又一个", "phone": "13800138000"})
     assert duplicate.status_code == 422 and duplicate.json()["duplicates"] == [cid]
-    assert duplicate.json()["detail"]["__all__"] == ["已有 1 位候选人的手机号、邮箱或身份证号相同。"]
+    assert duplicate.json()["fields"]["__all__"] == ["已有 1 位候选人的手机号、邮箱或身份证号相同。"]
     bad = post_json(client, "/api/v1/candidates/", {"full_name": "x", "id_number": "110105194912310021"})
-    assert bad.status_code == 422 and bad.json()["detail"] == {"id_number": ["身份证号校验位或出生日期不正确。"]}
+    assert bad.status_code == 422 and bad.json()["fields"] == {"id_number": ["身份证号校验位或出生日期不正确。"]}
     patched = post_json(client, f"/api/v1/candidates/{cid}", {"email": "ZW@example.com"}, method="patch").json()
     assert patched["email"] == "zw@example.com"
     found = client.get("/api/v1/candidates/", {"q": "张伟"}).json()

@@ -228,7 +228,7 @@ def test_api_list_parameters_out_of_range_are_a_400_problem(client, hr_admin, qu
     response = client.get(f"/api/v1/candidates/?{query}")
     assert response.status_code == 400 and response["Content-Type"] == "application/problem+json"
     body = response.json()
-    assert (body["type"], body["title"], body["status"], body["detail"]) == ("about:blank", "请求参数不正确。", 400, f"请检查：{names}")
+    assert (body["code"], body["title"], body["status"], body["detail"]) == ("invalid_request", "请求参数不正确。", 400, f"请检查：{names}")
     assert [error["loc"] for error in body["errors"]] == [["query", name] for name in names.split(", ")]
 
 

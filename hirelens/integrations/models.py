@@ -1,0 +1,86 @@
+"""API keys and idempotency records of the open API (P1)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from hirelens.core.models import TenantOwnedModel
+
+# The scope domains a key can be given, read or write each (write includes read). One per API router.
+SCOPE_DOMAINS = {
+    "candidates": _("候选人与文档"),
+    "positions": _("职位"),
+    "processes": _("面试流程"),
+    "applications": _("申请与流程推进"),
+    "interviews": _("AI 视频面试与现场面试"),
+    "scheduling": _("面试安排"),
+    "evaluations": _("评分卡与决定"),
+    "feedback": _("反馈与问卷"),
+    "messaging": _("消息与服务台"),
+    "analytics": _("数据分析与导出"),
+    "webhooks": _("Webhook 订阅"),
+}
+IDEMPOTENCY_TTL = timedelta(hours=24)
+
+
+class ApiKey(TenantOwnedModel):
+    """A key an HR admin made for one of the company's systems. The secret is shown once; only its SHA-256 is kept.
+
+    Calls with the key act as ``user`` (whose role and stage permissions apply, exactly as on the pages), limited to
+    the key's ``scopes`` (``"candidates:read"``, ``"candidates:write"``, ...)."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    prefix = models.CharField(max_length=16, unique=True)  # shown in lists and in the key itself: hl_<prefix>_<secret>
+    secret_hash = models.CharField(max_length=64)
+    scopes = models.JSONField(_("权限范围"), default=list)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("代表的用户"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    expires_at = models.DateTimeField(_("到期时间"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    rate_limit = models.PositiveIntegerField(_("每分钟请求上限"), default=60)
+
+    class Meta:
+        verbose_name = _("API 密钥")
+        verbose_name_plural = _("API 密钥")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_usable(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+    def allows(self, domain: str | None, write: bool) -> bool:
+        if domain is None:  # an operation about the caller itself (who am I): any key may read it
+            return not write
+        return f"{domain}:write" in self.scopes or (not write and f"{domain}:read" in self.scopes)
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a create that carried ``Idempotency-Key``, kept 24 hours for its retries."""
+
+    owner = models.CharField(max_length=64)  # "key:<id>" or "user:<id>": keys are per caller
+    key = models.CharField(max_length=200)
+    organization_id = models.BigIntegerField(null=True, db_index=True)
+    fingerprint = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField()
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["owner", "key"], name="integrations_idempotency_owner_key")]
+
+    @staticmethod
+    def owner_of(request) -> str:
+        key = getattr(request, "api_key", None)
+        return f"key:{key.pk}" if key is not None else f"user:{request.user.pk}"
+
+    def expired(self) -> bool:
+        return self.created_at < timezone.now() - IDEMPOTENCY_TTL
