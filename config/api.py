@@ -1,6 +1,7 @@
 """The HTTP API (django-ninja): one NinjaAPI; each app adds its router from ``<app>/api.py``.
 
-An app's ``api.py`` declares ``router = Router(tags=[...], auth=api_auth("<scope>"))`` and ``API_PREFIX = "/<path>/"``;
+An app's ``api.py`` declares ``router = Router(tags=[...], auth=api_auth("<scope>"))`` and ``API_PREFIX = "/<path>/"``
+(or ``ROUTERS = [(prefix, router), ...]`` for several);
 this module finds every such module (``API_APPS`` below, in order) and mounts it, so a new app's API needs no edit
 here. Pages and the API call the same services and ``access_*`` functions.
 
@@ -23,7 +24,53 @@ from ninja.errors import ValidationError as RequestValidationError
 from hirelens.core.apitools import ApiProblem, problem_response
 from hirelens.integrations.auth import api_auth
 
-api = NinjaAPI(title="HireLens API", version="1", urls_namespace="api", auth=api_auth(None),
+PROBLEM_SCHEMA = {
+    "type": "object", "required": ["type", "title", "status", "code"],
+    "properties": {"type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+                   "code": {"type": "string", "description": "machine-readable kind, the same in every language"},
+                   "detail": {"type": "string"}, "instance": {"type": "string"}},
+    "additionalProperties": True,
+}
+STANDARD_ERRORS = {
+    400: ("Invalid parameters or body (problem details name each one).", "invalid_request"),
+    401: ("No valid API key or session.", "invalid_api_key"),
+    403: ("The key lacks the scope, or the user's role may not do this.", "insufficient_scope"),
+    404: ("No such object, or not visible to the caller.", "not_found"),
+    412: ("If-Match does not match the object's current ETag.", "precondition_failed"),
+    422: ("A business rule refused the change.", "unprocessable"),
+    429: ("Over the key's rate limit; see Retry-After.", "rate_limited"),
+}
+
+
+class HireLensAPI(NinjaAPI):
+    """Adds the error answers every operation can give (problem details) to the schema, in one place."""
+
+    def get_openapi_schema(self, *args, **kwargs):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+        for path, item in schema.get("paths", {}).items():
+            for method, operation in item.items():
+                if not isinstance(operation, dict) or "responses" not in operation:
+                    continue
+                codes = [401, 403, 429]
+                if operation.get("parameters") or operation.get("requestBody"):
+                    codes.append(400)
+                if "{" in path:
+                    codes.append(404)
+                if method in ("post", "put", "patch", "delete"):
+                    codes += [412, 422] if method in ("put", "patch") else [422]
+                for code in codes:
+                    description, example = STANDARD_ERRORS[code]
+                    operation["responses"].setdefault(str(code), {
+                        "description": description,
+                        "content": {"application/problem+json": {
+                            "schema": {"$ref": "#/components/schemas/Problem"},
+                            "example": {"type": f"https://hirelens.invalid/problems/{example}", "title": description,
+                                        "status": code, "code": example}}}})
+        return schema
+
+
+api = HireLensAPI(title="HireLens API", version="1", urls_namespace="api", auth=api_auth(None),
                description="HireLens open API. See docs/api.md for the common flows (import candidates, send an AI "
                            "interview, receive the analysed webhook, fetch the report). Errors are RFC 9457 problem "
                            "details in the caller's language (Accept-Language: zh-Hans or en).")
@@ -92,7 +139,8 @@ def _mount() -> None:
             if exc.name in (f"hirelens.{app}", f"hirelens.{app}.api"):
                 continue  # this app has no API (yet)
             raise
-        api.add_router(module.API_PREFIX, module.router)
+        for prefix, router in getattr(module, "ROUTERS", None) or [(module.API_PREFIX, module.router)]:
+            api.add_router(prefix, router)
 
 
 _mount()
