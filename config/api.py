@@ -52,6 +52,8 @@ class HireLensAPI(NinjaAPI):
             for method, operation in item.items():
                 if not isinstance(operation, dict) or "responses" not in operation:
                     continue
+                # ninja keys the declared answers by int, JSON by string: one key per code (no duplicate "400")
+                operation["responses"] = {str(code): answer for code, answer in operation["responses"].items()}
                 codes = [401, 403, 429]
                 if operation.get("parameters") or operation.get("requestBody"):
                     codes.append(400)
