@@ -371,6 +371,26 @@ class _Track:
         self.next_s: float | None = None  # (audio) sender time the next frame should start at
 
 
+class _NoAnalysis:
+    """Stands in for the LiveSession when the candidate declined AI analysis: the media still reach the recording
+    (with recording consent), nothing is transcribed or measured, and no panel event is sent."""
+
+    def prepare(self) -> None:
+        pass
+
+    def feed_audio(self, pcm) -> None:
+        pass
+
+    def feed_frame(self, rgb, t) -> None:
+        pass
+
+    def close(self, timeout=None):
+        return self
+
+    def to_dict(self):
+        return None
+
+
 class RoomAnalysis:
     """Per-room glue between incoming media and LiveSession / the recording (see the module docstring).
 
@@ -387,7 +407,8 @@ class RoomAnalysis:
         self.group = staff_group(room_id)
         self.layer = get_channel_layer()
         self.biometric = bool(options.get("biometric"))
-        self.session = LiveSession(LiveOptions(language=options.get("language", "auto"), keywords=list(options.get("keywords") or []),
+        self.analysed = bool(options.get("analysis", True))
+        self.session = _NoAnalysis() if not self.analysed else LiveSession(LiveOptions(language=options.get("language", "auto"), keywords=list(options.get("keywords") or []),
                                                synonyms=options.get("synonyms") or None, biometric=self.biometric, face_fps=FACE_FPS),
                                    on_event=self._on_event)
         self._feed = _FeedThread(f"live-room-{room_id}")
@@ -683,7 +704,9 @@ def _room_options(room_id: int) -> dict:
         "language": analysis_language(room),
         "keywords": list(position.keywords or []),
         "synonyms": keyword_synonyms(position),
-        "biometric": bool(consents.get("biometric") and position.facial_enabled),  # the position's face switch (issue 20)
+        # without the candidate's AI-analysis consent nothing is analysed, live or after (issue 20)
+        "analysis": bool(consents.get("ai_analysis")),
+        "biometric": bool(consents.get("ai_analysis") and consents.get("biometric") and position.facial_enabled),
         "recording": bool(consents.get("recording")),
     }
 

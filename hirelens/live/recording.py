@@ -88,12 +88,14 @@ def recording_store(*, room_id: int, path, duration_s: float | None, started_at:
             room.recording_started_at = started_at
             room.recording_media = {**(media or {}), "format": facts["format"], "streams": facts["streams"],
                                     "has_video": facts["has_video"], "audio_s": facts["audio_s"]}
-            room.analysis_status = LiveRoom.Analysis.PENDING
+            analysed = bool((room.consents or {}).get("ai_analysis"))  # declined: kept for people, never analysed
+            room.analysis_status = LiveRoom.Analysis.PENDING if analysed else LiveRoom.Analysis.SKIPPED
             room.analysis_error = ""
             room.analysis_attempts = 0
             fields += ["recording", "recording_size", "recording_duration_s", "recording_started_at", "recording_media",
                        "analysis_status", "analysis_error", "analysis_attempts"]
-            transaction.on_commit(lambda: room_recording_analyse(room_id))
+            if analysed:
+                transaction.on_commit(lambda: room_recording_analyse(room_id))
             logger.info("room %s: recording stored (%.1f s)", room_id, room.recording_duration_s or 0)
         elif not room.recording and room.analysis_status == LiveRoom.Analysis.NONE:
             room.analysis_status = LiveRoom.Analysis.SKIPPED

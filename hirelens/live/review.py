@@ -230,7 +230,8 @@ def application_rooms(*, actor, application) -> list[dict]:
             "no_recording_reason": _no_recording_reason(room, recording_consent),
             "timeline": _timeline(room, room.application.candidate.full_name, tags),
             "report": report,
-            "analysis_status": room.get_analysis_status_display(),
+            "analysis_status": (_("未做：候选人未同意 AI 分析") if consents and not _consented(consents.get("ai_analysis"))
+                                else room.get_analysis_status_display()),
             "analysis_done": room.analysis_status == LiveRoom.Analysis.DONE,
             "summary": summary_rows(room.live_summary, facial=facial),
             "facial": facial,

@@ -267,11 +267,13 @@ def room_end(*, actor, room: LiveRoom, end_media: bool = True) -> LiveRoom:
 
 @transaction.atomic
 def room_consent(*, room: LiveRoom, accepted: dict[str, bool], request=None) -> LiveRoom:
-    """The candidate's consents in the room, with the same notices as the AI interview: the required ones
-    (recording, AI analysis) must be accepted; biometric (face) analysis is optional.
+    """The candidate's consents in the room, with the same notices as the AI interview. Unlike the AI interview,
+    none is required: a live interview is held by people, so a candidate who declines the recording or the AI analysis
+    still has the interview (issue 20: no one is penalised for declining AI), only without what was declined — no file
+    kept without ``recording``, no live panel and no analysis without ``ai_analysis``, no face without ``biometric``.
 
     Stored as ``{"recording": bool, "ai_analysis": bool, "biometric": bool, "versions": {kind: n}, "at": iso}``;
-    ``biometric`` is the candidate's answer (the media part also checks the organization's face switch)."""
+    ``biometric`` is the candidate's answer (the media part also checks the position's face switch)."""
     from hirelens.interviews.models import ConsentNotice
     from hirelens.interviews.services import current_notices
 
@@ -280,9 +282,6 @@ def room_consent(*, room: LiveRoom, accepted: dict[str, bool], request=None) -> 
     notices = current_notices(room.organization_id)
     if any(k not in notices for k in (ConsentNotice.Kind.RECORDING, ConsentNotice.Kind.AI_ANALYSIS)):
         raise ValidationError(_("授权说明尚未配置，请联系招聘方。"), code="no_notice")
-    for kind, notice in notices.items():
-        if notice.required and kind != ConsentNotice.Kind.BIOMETRIC and not accepted.get(kind):
-            raise ValidationError(_("需要您同意录音录像和AI分析才能继续面试。"), code="required")
     consents: dict = {kind: bool(accepted.get(kind)) for kind in notices}
     consents["versions"] = {kind: notice.version for kind, notice in notices.items()}
     consents["at"] = timezone.now().isoformat()
@@ -290,6 +289,8 @@ def room_consent(*, room: LiveRoom, accepted: dict[str, bool], request=None) -> 
     room.save(update_fields=["consents", "updated_at"])
     audit_record(action=AuditEvent.Action.UPDATE, organization_id=room.organization_id, obj=room,
                  fields=[f"consent:{k}" for k in notices], request=request)
+    # the interviewers' panel says at once whether there will be AI signals
+    publish_room_on_commit(room.pk, "consents", {"ai_analysis": consents.get("ai_analysis", False)}, staff_only=True)
     return room
 
 

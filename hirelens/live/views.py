@@ -100,7 +100,8 @@ def _candidate_page(request, room, interview):
     organization = room.organization
     facial = room.application.position.facial_enabled  # the position's face switch, else the company's
     # the consents asked in the room (the invitation's AI notice is read before, in the invitation)
-    notices = [{"kind": n.kind, "version": n.version, "required": n.required and n.kind != "biometric",
+    # none is required in the live room (services.room_consent): the interview is held by people either way
+    notices = [{"kind": n.kind, "version": n.version, "required": False,
                 "label": n.get_kind_display(), "text": n.text_en if english else n.text_zh}
                for n in notices_in_order(current_notices(room.organization_id).values())
                if n.kind in CONSENT_KINDS and (n.kind != "biometric" or facial)]

@@ -399,11 +399,8 @@ def test_live_candidate_page(asgi_server, media_browser, language, org, hr_admin
         page.goto(f"{asgi_server.base_url}/live/join/{token}/")
         page.wait_for_selector("#consent-next")
         audit.check("live, consent")
-        page.click("#consent-next")  # nothing ticked: the error
-        page.wait_for_selector("#consent-error", state="visible")
-        audit.expect(announced(page, "#consent-error"), "live: the consent error is not announced")
-        audit.check("live, consent with an error")
-        for box in page.locator("input[data-consent][required]").all():
+        audit.expect(announced(page, "#consent-error"), "live: the consent error would not be announced")
+        for box in page.locator("input[data-consent]").all():  # none is required in the live room
             box.check()
         page.click("#consent-next")
         page.wait_for_selector("#device-check", state="visible")

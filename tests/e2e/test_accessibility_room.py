@@ -39,7 +39,7 @@ def _join(cand, base: str, token: str) -> None:
     """Consent (first time), device check, join: the candidate waits to be let in."""
     cand.goto(f"{base}/live/join/{token}/")
     if cand.locator("#step-consent").is_visible():
-        for box in cand.locator("input[data-consent][required]").all():
+        for box in cand.locator("input[data-consent]:not([data-consent=biometric])").all():
             box.check()
         cand.click("#consent-next")
     cand.wait_for_selector("#device-check", state="visible")

@@ -207,7 +207,7 @@ def make_room(org, *, keywords=("nature", "teamwork"), biometric=True) -> LiveRo
     interview = Interview.objects.create(organization=org, application=app, title="现场面试", start_at=start,
                                          end_at=start + timedelta(hours=1), time_zone="Asia/Shanghai")
     return LiveRoom.objects.create(organization=org, interview=interview, application=app, state=LiveRoom.State.OPEN,
-                                   consents={"recording": True, "biometric": biometric}, answer_language="en")
+                                   consents={"recording": True, "ai_analysis": True, "biometric": biometric}, answer_language="en")
 
 
 @pytest.mark.django_db(transaction=True)

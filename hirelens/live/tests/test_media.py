@@ -44,7 +44,7 @@ def make_room(org, *, recording=True, biometric=True, keywords=("挑战", "团�
     interview = Interview.objects.create(organization=org, application=app, title="现场面试", start_at=start,
                                          end_at=start + timedelta(hours=1), time_zone="Asia/Shanghai")
     room = LiveRoom.objects.create(organization=org, interview=interview, application=app, state=LiveRoom.State.OPEN,
-                                   consents={"recording": recording, "biometric": biometric}, answer_language="zh")
+                                   consents={"recording": recording, "ai_analysis": True, "biometric": biometric}, answer_language="zh")
     clear_live_tmp(room)
     return room
 
@@ -257,7 +257,7 @@ def test_an_interviewer_offering_first_does_not_decide_the_candidates_consents(o
         messages: list = []
         await _collect(layer, channel, 1.0, messages)
         assert not messages  # nobody analyses an interviewer
-        await database_sync_to_async(LiveRoom.objects.filter(pk=room.pk).update)(consents={"recording": True, "biometric": False})
+        await database_sync_to_async(LiveRoom.objects.filter(pk=room.pk).update)(consents={"recording": True, "ai_analysis": True, "biometric": False})
         await media.room_media_prepare(room_id=room.pk)
         pc, _ = await _offer(room.pk, "cand-1", clip, video=False)
         await _collect(layer, channel, 5.0, messages)

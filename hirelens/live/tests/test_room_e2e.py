@@ -1,5 +1,5 @@
 """One interviewer and the candidate (on a phone-sized page) in Debian's Chromium with its fake camera and
-microphone: consent, device check, waiting room, admission, and each page decoding the other's video and hearing
+microphone: consent (declining the AI analysis), device check, waiting room, admission, and each page decoding the other's video and hearing
 its sound (getStats of the receiving page), then the end reaching both."""
 
 import time
@@ -47,10 +47,14 @@ def test_interviewer_admits_the_candidate_and_both_see_and_hear(asgi_server, med
         wait_for_js(staff, "document.querySelector('#connection-status').dataset.state === 'connected'", timeout=15000)
 
         cand.goto(f"{base}/live/join/{token}/")
-        for kind in ("recording", "ai_analysis"):
-            cand.locator(f"input[data-consent={kind}]").check()
+        # the candidate declines the AI analysis (issue 20): the interview goes on, the interviewers are told at once
+        assert cand.locator("[data-testid=consent-optional]").is_visible()
+        cand.locator("input[data-consent=recording]").check()
+        assert not cand.locator("input[data-consent=ai_analysis]").is_checked()
         cand.click("#consent-next")
         cand.wait_for_selector("#device-check", state="visible")
+        wait_for_js(staff, "!document.getElementById('panel-declined').hidden", timeout=10000)
+        assert "未同意 AI 分析" in staff.locator("#panel-declined").inner_text()
         wait_for_js(cand, "document.querySelector('video#self-view').videoWidth > 0", timeout=15000)
         cand.click("#join-btn")
         cand.wait_for_selector("#waiting", state="visible")

@@ -91,8 +91,8 @@ def test_consent_post(live):
     url = f"/live/{room.pk}/consent/"
     assert client.post(url, data="{}", content_type="application/json").status_code == 404  # no link opened yet
     client.get(f"/live/join/{token}/")
-    refused = client.post(url, data=json.dumps({"accepted": {"recording": True}}), content_type="application/json")
-    assert refused.status_code == 400 and "AI" in refused.json()["error"]
+    declined = client.post(url, data=json.dumps({"accepted": {"recording": True}}), content_type="application/json")
+    assert declined.status_code == 200 and declined.json()["consents"]["ai_analysis"] is False  # nothing is required
     ok = client.post(url, data=json.dumps({"accepted": {"recording": True, "ai_analysis": True}}), content_type="application/json")
     assert ok.status_code == 200 and ok.json()["consents"]["recording"] is True
     room.refresh_from_db()

@@ -74,8 +74,6 @@ def test_candidate_joins_only_after_consent(room):
     with pytest.raises(ValidationError) as exc:
         services.room_join(room=room, peer="cand-1", by_candidate=True)
     assert exc.value.code == "consent"
-    with pytest.raises(ValidationError):
-        services.room_consent(room=room, accepted={"recording": True})  # AI analysis is required too
     room.refresh_from_db()
     assert room.consents == {}
     room = services.room_consent(room=room, accepted={"recording": True, "ai_analysis": True, "biometric": False})
@@ -116,3 +114,29 @@ def test_questions_after_admission_and_answers(room, interviewer):
 def test_consent_accepts_everything_when_offered(room):
     room = services.room_consent(room=room, accepted=ACCEPT_ALL)
     assert room.consents["biometric"] is True
+
+
+def test_declining_the_ai_analysis_keeps_the_interview_without_any_analysis(room, interviewer, tmp_path):
+    """Issue 20: a candidate who declines the AI analysis still has the live interview; the recording (consented) is
+    kept for people, and nothing is analysed, live or after."""
+    from hirelens.interviews import sample_media
+    from hirelens.live import media, recording
+    from hirelens.live.models import LiveRoom
+    from hirelens.live.review import application_rooms
+
+    room = services.room_consent(room=room, accepted={"recording": True})
+    assert room.consents["recording"] is True and room.consents["ai_analysis"] is False and room.consents["biometric"] is False
+    services.room_join(room=room, peer="cand-1", by_candidate=True)  # the consent step is done: the candidate may join
+    options = media._room_options(room.pk)
+    assert options["analysis"] is False and options["biometric"] is False and options["recording"] is True
+    clip = sample_media.real_speech_webm(tmp_path / "speech.webm", "jay_0")
+    folder = media.live_tmp_dir(room.pk)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "rec-1796500000000.webm"
+    path.write_bytes(clip.read_bytes())
+    recording.recording_store(room_id=room.pk, path=path, duration_s=None, started_at=None, media={}, live_summary=None)
+    room.refresh_from_db()
+    assert room.recording and room.analysis_status == LiveRoom.Analysis.SKIPPED
+    services.room_end(actor=interviewer, room=room, end_media=False)
+    review = [r for r in application_rooms(actor=interviewer, application=room.application) if r["room"].pk == room.pk][0]
+    assert review["recording"] and review["analysis_status"] == "未做：候选人未同意 AI 分析"

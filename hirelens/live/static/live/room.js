@@ -188,6 +188,7 @@
       case "admitted": if (STAFF) renderWaiting(); break;
       case "ended": onEnded(); break;
       case "voice_only": setVoiceOnly(!!msg.on); break;
+      case "consents": if (STAFF && $("panel-declined")) $("panel-declined").hidden = !!msg.ai_analysis; break;
       case "note": addNote(msg); break;
       case "question": addQuestion(msg); break;
       case "answer": setAnswer(msg); break;
