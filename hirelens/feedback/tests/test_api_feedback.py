@@ -56,8 +56,8 @@ def test_case_list_names_status_label_and_kept(ev, hr):
     late_only = hr.get(f"{BASE}/cases?late=true").json()["items"]
     assert {row["id"] for row in late_only} == {late.pk, overdue.pk}
     assert [r["id"] for r in hr.get(f"{BASE}/cases?status=pending").json()["items"]] == [overdue.pk]
-    read = AuditEvent.objects.filter(action=AuditEvent.Action.READ).order_by("-pk").first()
-    assert read is not None and read.actor_id is not None
+    read = AuditEvent.objects.filter(action=AuditEvent.Action.READ).latest("pk")  # the last list: the pending case
+    assert read.targets == [f"candidates.candidate:{overdue.application.candidate_id}"] and read.actor_label.endswith("API: 测试集成")
 
 
 def test_case_list_cursor_pages_and_bounded_queries(ev, hr, django_assert_max_num_queries):

@@ -42,8 +42,8 @@ def test_message_list_has_names_labels_and_no_text(org, hr):
     assert [r["id"] for r in hr.get(f"{BASE}/messages?kind=reminder").json()["items"]] == [failed.pk]
     assert [r["id"] for r in hr.get(f"{BASE}/messages?channel=email").json()["items"]] == [sent.pk]
     assert [r["id"] for r in hr.get(f"{BASE}/messages?candidate={sent.candidate_id}").json()["items"]] == [sent.pk]
-    read = AuditEvent.objects.filter(action=AuditEvent.Action.READ).order_by("-pk").first()
-    assert read is not None and read.object_type.startswith("candidates")
+    read = AuditEvent.objects.filter(action=AuditEvent.Action.READ).latest("pk")  # the last list: one message
+    assert read.targets == [f"candidates.candidate:{sent.candidate_id}"] and read.actor_label.endswith("API: 测试集成")
 
 
 def test_message_list_cursor_and_query_count(org, hr, django_assert_max_num_queries):
