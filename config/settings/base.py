@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "hirelens.core.links.LinkRequestMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "hirelens.integrations.middleware.ApiCallAuditMiddleware",  # every call with an API key is audited
     "django_otp.middleware.OTPMiddleware",
     "hirelens.accounts.middleware.RequireSecondFactorMiddleware",
     "hirelens.accounts.middleware.UserTimeZoneMiddleware",

@@ -191,10 +191,15 @@ def candidate_search(request, q: str = "", position: int | None = Query(None, ge
 
 @router.post("/", response={201: CandidateDetailOut})
 def candidate_create(request, payload: CandidateIn):
-    c = services.candidate_create(actor=request.user, full_name=payload.full_name, phone=payload.phone, email=payload.email,
-                                  id_number=payload.id_number, address=payload.address, source=payload.source, tags=payload.tags,
-                                  allow_duplicate=payload.allow_duplicate, request=request)
-    return 201, _detail(request, c)
+    from hirelens.core.apitools import idempotent
+
+    def create():
+        c = services.candidate_create(actor=request.user, full_name=payload.full_name, phone=payload.phone, email=payload.email,
+                                      id_number=payload.id_number, address=payload.address, source=payload.source, tags=payload.tags,
+                                      allow_duplicate=payload.allow_duplicate, request=request)
+        return 201, _detail(request, c)
+
+    return idempotent(request, create)
 
 
 @router.get("/{id:candidate_id}", response=CandidateDetailOut)

@@ -66,6 +66,7 @@ def _actor_fields(actor) -> dict:
     key_name = getattr(actor, "api_key_name", "") if authenticated else ""
     if key_name:  # a call with an API key: the entry names the key as well as the user it acts as
         label = f"{label} · API: {key_name}"[:200]
+        actor.api_audit_entries = getattr(actor, "api_audit_entries", 0) + 1  # this call is audited (integrations.middleware)
     return {"actor_id": actor.pk if authenticated else None, "actor_label": label}
 
 

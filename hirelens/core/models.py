@@ -72,6 +72,7 @@ class AuditEvent(models.Model):
         CANDIDATE_ERASED = "candidate_erased", _("候选人数据已删除")
         DERIVED_ERASED = "derived_erased", _("撤回同意：派生数据已删除")
         RETENTION_EXTENDED = "retention_extended", _("延长保留期限")
+        API_CALL = "api_call", _("API 调用")  # a call with an API key that wrote no other entry (integrations.middleware)
 
     chain = models.CharField(max_length=32, db_index=True)
     seq = models.PositiveBigIntegerField()

@@ -54,7 +54,8 @@ def check_rate(key) -> None:
     process shares the count; the embedded default counts per process). Over the limit: 429 with Retry-After."""
     now = int(timezone.now().timestamp())
     window = now // 60
-    name = f"hirelens:apikey-rate:{key.pk}:{window}"
+    # named by the key's prefix (unique, random), not its row id: ids restart in a new database on the same Redis
+    name = f"hirelens:apikey-rate:{key.prefix}:{window}"
     if cache.add(name, 1, timeout=120):
         count = 1
     else:
@@ -95,17 +96,19 @@ class ApiKeyAuth(HttpBearer):
         user = key.user
         if not user.is_active or user.organization_id != key.organization_id or not key.organization.is_active:
             _invalid(_("这个密钥代表的用户已停用。"))
+        # Every call with a valid key counts towards its rate, a refused one too (a flood of 403s is bounded); a call
+        # over the limit is neither audited nor counted as a use.
+        check_rate(key)
+        user.api_key_name = key.name  # the audit log names the key (core.audit._actor_fields)
+        request.api_key = key  # from here on the call is audited (integrations.middleware.ApiCallAuditMiddleware)
+        if key.last_used_at is None or (now - key.last_used_at).total_seconds() >= LAST_USED_GRANULARITY_S:
+            ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
         write = request.method not in ("GET", "HEAD", "OPTIONS")
         if not key.allows(self.domain, write):
             scope = f"{self.domain}:{'write' if write else 'read'}" if self.domain else _("写入")
             raise ApiProblem(403, _("API 密钥没有所需的权限范围。"), _("需要权限范围：%(scope)s") % {"scope": scope},
                              code="insufficient_scope", required_scope=scope)
-        check_rate(key)
-        if key.last_used_at is None or (now - key.last_used_at).total_seconds() >= LAST_USED_GRANULARITY_S:
-            ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
-        user.api_key_name = key.name  # the audit log names the key (core.audit._actor_fields)
         request.user = user
-        request.api_key = key
         return key
 
 

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hirelens.core.models import TenantOwnedModel
 
@@ -28,6 +29,9 @@ SCOPE_DOMAINS = {
 IDEMPOTENCY_TTL = timedelta(hours=24)
 
 
+SCOPE_LEVELS = {"read": _("只读"), "write": _("读写")}
+
+
 class ApiKey(TenantOwnedModel):
     """A key an HR admin made for one of the company's systems. The secret is shown once; only its SHA-256 is kept.
 
@@ -45,13 +49,48 @@ class ApiKey(TenantOwnedModel):
     last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
     rate_limit = models.PositiveIntegerField(_("每分钟请求上限"), default=60)
 
+    class State(models.TextChoices):  # derived from the dates, not stored
+        ACTIVE = "active", _("有效")
+        EXPIRED = "expired", _("已过期")
+        REVOKED = "revoked", _("已吊销")
+
     class Meta:
-        verbose_name = _("API 密钥")
+        verbose_name = pgettext_lazy("audit object", "API 密钥")  # one key: "API key #3" in the audit log
         verbose_name_plural = _("API 密钥")
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def state(self) -> str:
+        if self.revoked_at is not None:
+            return self.State.REVOKED
+        return self.State.ACTIVE if self.is_usable() else self.State.EXPIRED
+
+    @property
+    def state_label(self) -> str:
+        return str(self.State(self.state).label)
+
+    @property
+    def scope_labels(self) -> list[str]:
+        """The scopes in words, one per domain, in the order of SCOPE_DOMAINS: "候选人与文档：读写"."""
+        from django.utils.translation import gettext
+
+        granted = {}
+        for scope in self.scopes or []:
+            domain, _sep, level = scope.partition(":")
+            if domain in SCOPE_DOMAINS and level in SCOPE_LEVELS and granted.get(domain) != "write":
+                granted[domain] = level
+        return [gettext("%(domain)s：%(level)s") % {"domain": SCOPE_DOMAINS[d], "level": SCOPE_LEVELS[granted[d]]}
+                for d in SCOPE_DOMAINS if d in granted]
+
+    @property
+    def masked(self) -> str:
+        """How lists show the key: its public prefix only."""
+        from .auth import KEY_PREFIX
+
+        return f"{KEY_PREFIX}{self.prefix}_…"
 
     def is_usable(self, now=None) -> bool:
         now = now or timezone.now()

@@ -45,7 +45,8 @@ def api_key_create(*, actor, user, name: str, scopes: list[str], expires_at: dat
                  scopes=_check_scopes(list(scopes)), user=user, created_by=actor, expires_at=expires_at,
                  rate_limit=max(1, int(rate_limit)))
     key.save()
-    audit_record(action=AuditEvent.Action.CREATE, actor=actor, obj=key, fields=["api_key"], request=request)
+    audit_record(action=AuditEvent.Action.CREATE, actor=actor, obj=key, fields=["name", "scopes", "user", "expires_at", "rate_limit"],
+                 request=request)
     return key, token
 
 
@@ -56,3 +57,13 @@ def api_key_revoke(*, actor, key: ApiKey, request=None) -> ApiKey:
         key.save(update_fields=["revoked_at", "updated_at"])
         audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=key, fields=["revoked_at"], request=request)
     return key
+
+
+def idempotency_records_purge(*, now=None) -> int:
+    """Forget the stored first answers of creates older than IDEMPOTENCY_TTL (24 h): a retry after that is a new
+    request. Idempotent: run it any number of times."""
+    from .models import IDEMPOTENCY_TTL, IdempotencyRecord
+
+    cutoff = (now or timezone.now()) - IDEMPOTENCY_TTL
+    deleted, _per_model = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
