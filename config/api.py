@@ -16,7 +16,9 @@ import importlib
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.urls import re_path
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as RequestValidationError
@@ -57,8 +59,8 @@ class HireLensAPI(NinjaAPI):
                 codes = [401, 403, 429]
                 if operation.get("parameters") or operation.get("requestBody"):
                     codes.append(400)
-                if "{" in path:
-                    codes.append(404)
+                if "{" in path or operation.get("parameters") or operation.get("requestBody"):
+                    codes.append(404)  # an id in the path, a filter or the body that names no visible object
                 if method in ("post", "put", "patch", "delete"):
                     codes += [412, 422] if method in ("put", "patch") else [422]
                 for code in codes:
@@ -69,7 +71,22 @@ class HireLensAPI(NinjaAPI):
                             "schema": {"$ref": "#/components/schemas/Problem"},
                             "example": {"type": f"https://hirelens.invalid/problems/{example}", "title": description,
                                         "status": code, "code": example}}}})
+                for code, answer in operation["responses"].items():
+                    # an error an operation declares itself can also come from the handlers above (a bad parameter,
+                    # a refused rule): those answer problem details, so the answer documents both
+                    if code[0] == "4" and "application/problem+json" not in answer.setdefault("content", {}):
+                        answer["content"]["application/problem+json"] = {"schema": {"$ref": "#/components/schemas/Problem"}}
         return schema
+
+    def _get_urls(self):
+        # Last: any other path under the API (an id that is not a number, a path no operation has) is a problem
+        # details 404, not the HTML page of the site.
+        return [*super()._get_urls(), re_path(r"^.+$", csrf_exempt(_no_such_path))]
+
+
+def _no_such_path(request, *args, **kwargs):
+    return problem_response(request, status=404, title=_("找不到该对象。"), code="not_found",
+                            detail=_("该对象不存在，或您无权查看。"))
 
 
 api = HireLensAPI(title="HireLens API", version="1", urls_namespace="api", auth=api_auth(None),
