@@ -22,6 +22,7 @@ urlpatterns = [
     path("feedback/", include("hirelens.feedback.urls")),
     path("analytics/", include("hirelens.analytics.urls")),
     path("privacy/", include("hirelens.privacy.urls")),
+    path("settings/webhooks/", include("hirelens.webhooks.urls")),
     path("settings/api-keys/", include("hirelens.integrations.urls")),
     path("", include("hirelens.fairness.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

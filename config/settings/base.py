@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "hirelens.privacy",
     "hirelens.fairness",
     "hirelens.integrations",
+    "hirelens.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -145,6 +146,10 @@ JOB_RETRY_BASE_DELAY = env.get_float("JOB_RETRY_BASE_DELAY", 5.0)
 JOB_LEASE_S = env.get_float("JOB_LEASE_S", 60.0)
 JOB_SWEEP_S = env.get_int("JOB_SWEEP_S", 60)
 JOB_MAX_ATTEMPTS = env.get_int("JOB_MAX_ATTEMPTS", 5)
+# Webhooks (hirelens.webhooks): whether deliveries may go to loopback / private addresses (SSRF guard; production
+# defaults to no), and the timeout of one HTTP try.
+WEBHOOKS_ALLOW_PRIVATE = env.get_bool("WEBHOOKS_ALLOW_PRIVATE", True)
+WEBHOOKS_TIMEOUT_S = env.get_float("WEBHOOKS_TIMEOUT_S", 10.0)
 HUEY_NAME = env.get_str("HUEY_NAME", "hirelens")
 HUEY_IMMEDIATE = env.get_bool("HUEY_IMMEDIATE", False)
 # Thread workers share one process (enough for I/O-bound jobs); process workers use every core for

@@ -19,6 +19,7 @@ if any(key == dev for _, key in ENCRYPTION_KEYS for _, dev in env.get_keyring("_
 if env.get_str("BLIND_INDEX_KEY") is None or BLIND_INDEX_KEY == env.get_key("_UNUSED", env.DEV_BLIND_INDEX_KEY):
     raise ConfigError("BLIND_INDEX_KEY", "set a random 32-byte base64 key (the development default is refused)")
 
+WEBHOOKS_ALLOW_PRIVATE = env.get_bool("WEBHOOKS_ALLOW_PRIVATE", False)  # no deliveries to internal addresses (SSRF)
 SESSION_COOKIE_SECURE = env.get_bool("SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -39,6 +39,7 @@ from django.db import connection, models, router, transaction
 from django.db.models.deletion import Collector
 from django.utils import timezone
 
+from . import events
 from .audit import audit_record
 from .models import AuditEvent, ConsentWithdrawal, Erasure
 
@@ -207,6 +208,8 @@ def _erase(*, candidate_id: int, actor, reason: str, pseudonym: str | None, reap
                      + (["reapplied"] if reapplied else []))
         erasure_id = erasure.pk
         transaction.on_commit(lambda: erasure_finish(erasure_id=erasure_id))
+        if not reapplied:  # a backup restored and the erasure applied again: subscribers were told the first time
+            events.emit(events.DeletionDone(organization_id=ctx.organization_id, candidate_id=candidate_id, erasure_id=erasure_id, reason=reason))
     erasure.refresh_from_db()
     return ErasureResult(pseudonym=ctx.pseudonym, erasure_id=erasure.pk, counts=counts, files=len(ctx.files),
                          pending=erasure.state == Erasure.State.PENDING)

@@ -70,7 +70,8 @@ def queue_size() -> int:
 # died) or that wait with no task in the queue, and queues them again. See docs/architecture.md.
 
 # Each app's `tasks` module that has work to recover defines `sweep() -> dict` and `stuck() -> dict`.
-SWEEP_MODULES = ("hirelens.interviews.tasks", "hirelens.messaging.tasks", "hirelens.accounts.tasks", "hirelens.live.tasks")
+SWEEP_MODULES = ("hirelens.interviews.tasks", "hirelens.messaging.tasks", "hirelens.accounts.tasks", "hirelens.live.tasks",
+                 "hirelens.webhooks.tasks")
 
 
 def lease_seconds() -> float:

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from hirelens.accounts.models import User
 from hirelens.candidates.models import Application
 from hirelens.candidates.timeline import timeline_add
+from hirelens.core import events
 from hirelens.core.audit import audit_record
 from hirelens.core.models import AuditEvent
 from hirelens.positions.models import Position
@@ -181,6 +182,8 @@ def scorecard_submit(*, actor: User, application: Application, stage: Stage, rat
     from hirelens.feedback.services import feedback_case_open
 
     feedback_case_open(application=application, stage=stage, opened_at=now)
+    events.emit(events.ScorecardSubmitted(organization_id=application.organization_id, scorecard_id=card.pk,
+                                          application_id=application.pk, stage_id=stage.pk, recommendation=card.recommendation))
     return card
 
 
@@ -335,6 +338,8 @@ def decision_record(*, actor: User, application: Application, outcome: str, rati
     from hirelens.feedback.services import feedback_on_decision
 
     feedback_on_decision(decision=decision, now=now)
+    events.emit(events.DecisionRecorded(organization_id=application.organization_id, decision_id=decision.pk,
+                                        application_id=application.pk, outcome=outcome, stage_id=getattr(stage, "pk", None)))
     return decision
 
 

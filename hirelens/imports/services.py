@@ -15,6 +15,7 @@ from hirelens.accounts.roles import Perm
 from hirelens.candidates.models import PERSONAL_FIELDS, Application, Candidate, SearchToken, Tag, TimelineEvent
 from hirelens.candidates.resume import read_upload
 from hirelens.candidates.search import document_tokens
+from hirelens.core import events as domain_events
 from hirelens.core.access import require_perm
 from hirelens.core.audit import audit_record
 from hirelens.core.models import AuditEvent
@@ -132,6 +133,8 @@ def import_batch_commit(*, actor, batch: ImportBatch, request=None) -> ImportBat
     batch.save()
     audit_record(action=AuditEvent.Action.CREATE, actor=actor, obj=batch, fields=[*PERSONAL_FIELDS, f"candidates:{len(candidates)}"],
                  request=request)
+    for candidate in candidates:
+        domain_events.emit(domain_events.CandidateCreated(organization_id=org, candidate_id=candidate.pk, source=candidate.source))
     return batch
 
 

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from hirelens.accounts.roles import Perm
 from hirelens.candidates.timeline import timeline_add
+from hirelens.core import events
 from hirelens.core.access import require_perm
 from hirelens.core.audit import audit_record
 from hirelens.core.jobs import enqueue_on_commit
@@ -412,6 +413,8 @@ def session_start(*, session: InterviewSession, audio_only: bool) -> InterviewSe
     session.audio_only = audio_only
     if session.state == InterviewSession.State.INVITED:
         session.state, session.started_at = InterviewSession.State.STARTED, timezone.now()
+        events.emit(events.AiInterviewStarted(organization_id=session.organization_id, session_id=session.pk,
+                                              application_id=session.application_id))
     session.save(update_fields=["audio_only", "state", "started_at", "updated_at"])
     _publish(session)
     return session
@@ -843,6 +846,8 @@ def session_submit(*, session: InterviewSession) -> InterviewSession:
                  params={"title": session.title, "position": session.application.position.title,
                          "position_id": session.application.position_id})
     _reminders_cancel(session)  # nothing reminds a candidate who has finished
+    events.emit(events.AiInterviewSubmitted(organization_id=session.organization_id, session_id=session.pk,
+                                            application_id=session.application_id))
     _publish(session)
     return session
 
@@ -857,4 +862,6 @@ def session_mark_analysed_if_done(*, session_id: int) -> None:
         if not pending.exists():
             session.state = InterviewSession.State.ANALYSED
             session.save(update_fields=["state", "updated_at"])
+            events.emit(events.AiInterviewAnalysed(organization_id=session.organization_id, session_id=session.pk,
+                                                   application_id=session.application_id))
             _publish(session)

@@ -1,4 +1,4 @@
-"""Scheduling → messaging, through the domain events of ``hirelens.workflows.events`` (the scheduling app
+"""Scheduling → messaging, through the domain events of ``hirelens.core.events`` (the scheduling app
 emits them after commit; nothing there calls messaging directly).
 
 * ``interview.scheduled``: fresh links, invitation with the calendar file to the candidate (WeChat /
@@ -20,24 +20,23 @@ from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
-EVENTS = ("interview.scheduled", "interview.rescheduled", "interview.cancelled")
 SUBJECT_TYPE = "scheduling.interview"
 
 
 def connect() -> None:
     """Called from ``MessagingConfig.ready()`` when the scheduling app is installed."""
-    if not (apps.is_installed("hirelens.scheduling") and apps.is_installed("hirelens.workflows")):
+    if not apps.is_installed("hirelens.scheduling"):
         return
-    from hirelens.workflows import events
+    from hirelens.core import events
 
-    for event in EVENTS:
-        events.subscribe(event, on_interview_event)
+    for event_class in (events.InterviewScheduled, events.InterviewRescheduled, events.InterviewCancelled):
+        events.subscribe(event_class, on_interview_event)
 
 
-def on_interview_event(event: str, payload: dict) -> None:
+def on_interview_event(event) -> None:
     from .tasks import interview_notify_task
 
-    interview_notify_task(event, {"organization_id": payload.get("organization_id"), "interview_id": payload.get("interview_id")})
+    interview_notify_task(event.name, {"organization_id": event.organization_id, "interview_id": event.interview_id})
 
 
 def _email(user_or_candidate) -> str:

@@ -20,10 +20,10 @@ from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
 from hirelens.candidates.timeline import timeline_add
+from hirelens.core import events
 from hirelens.core.audit import audit_record
 from hirelens.core.links import absolute_url
 from hirelens.core.models import AuditEvent
-from hirelens.workflows import events
 
 from .models import Interview, InterviewLink
 
@@ -124,8 +124,8 @@ def link_open(token: str, *, request=None, kinds: set[str] | None = None) -> Int
     if link.open_count == 1 and link.kind != InterviewLink.Kind.INTERVIEWER:
         timeline_add(candidate=link.application.candidate, kind="interview.link_opened", by_candidate=True,
                      params={"kind": link.get_kind_display()})
-    events.emit_on_commit(events.INTERVIEW_LINK_OPENED, organization_id=link.organization_id, link_id=link.pk,
-                          kind=link.kind, interview_id=link.interview_id, application_id=link.application_id)
+    events.emit(events.InterviewLinkOpened(organization_id=link.organization_id, link_id=link.pk, kind=link.kind,
+                                           interview_id=link.interview_id, application_id=link.application_id))
     return link
 
 

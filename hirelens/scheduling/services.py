@@ -18,12 +18,12 @@ from hirelens.accounts.models import User
 from hirelens.accounts.roles import Perm, user_can
 from hirelens.candidates.models import Application
 from hirelens.candidates.timeline import timeline_add
+from hirelens.core import events
 from hirelens.core.access import require_perm
 from hirelens.core.audit import audit_record
 from hirelens.core.models import AuditEvent
 from hirelens.positions.models import Position
 from hirelens.positions.validators import validate_time_zone
-from hirelens.workflows import events
 
 from .links import link_issue, link_url
 from .models import DEFAULT_TITLE_WORD, Availability, Interview, InterviewLink, InterviewSlot
@@ -122,8 +122,8 @@ def slot_create(*, actor: User, position: Position, start, end, interviewers: li
                                         application=application, start_at=start_at, end_at=end_at, time_zone=zone,
                                         created_by=actor)
     slot.interviewers.set(interviewers)
-    events.emit_on_commit(events.SLOTS_OFFERED, organization_id=slot.organization_id, slot_id=slot.pk,
-                          position_id=position.pk, application_id=getattr(application, "pk", None))
+    events.emit(events.SlotOffered(organization_id=slot.organization_id, slot_id=slot.pk, position_id=position.pk,
+                                   application_id=getattr(application, "pk", None)))
     return slot
 
 
@@ -157,9 +157,9 @@ def _create_interview(*, application: Application, start_at, end_at, zone: str, 
     interview.interviewers.set(interviewers)
     timeline_add(candidate=application.candidate, kind="interview.scheduled", actor=actor, by_candidate=actor is None,
                  params={"title": interview.title, "position_id": application.position_id})
-    events.emit_on_commit(events.INTERVIEW_SCHEDULED, organization_id=interview.organization_id, interview_id=interview.pk,
-                          application_id=application.pk, candidate_id=application.candidate_id,
-                          start_at=start_at.isoformat(), end_at=end_at.isoformat())
+    events.emit(events.InterviewScheduled(organization_id=interview.organization_id, interview_id=interview.pk,
+                                          application_id=application.pk, candidate_id=application.candidate_id,
+                                          start_at=start_at.isoformat(), end_at=end_at.isoformat()))
     return interview
 
 
@@ -229,10 +229,9 @@ def interview_reschedule(*, actor: User, interview: Interview, start, end, time_
     audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=interview, fields=["start_at", "end_at"], request=request)
     timeline_add(candidate=interview.application.candidate, kind="interview.rescheduled", actor=actor,
                  params={"title": interview.title, "position_id": interview.application.position_id})
-    events.emit_on_commit(events.INTERVIEW_RESCHEDULED, organization_id=interview.organization_id, interview_id=interview.pk,
-                          application_id=interview.application_id, candidate_id=interview.application.candidate_id,
-                          old_start=old_start.isoformat(), start_at=start_at.isoformat(), end_at=end_at.isoformat(),
-                          reason=reason.strip())
+    events.emit(events.InterviewRescheduled(organization_id=interview.organization_id, interview_id=interview.pk,
+                                            application_id=interview.application_id, candidate_id=interview.application.candidate_id,
+                                            old_start=old_start.isoformat(), start_at=start_at.isoformat(), end_at=end_at.isoformat()))
     return interview
 
 
@@ -256,9 +255,8 @@ def interview_cancel(*, actor: User, interview: Interview, reason: str, request=
     audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=interview, fields=["status"], request=request)
     timeline_add(candidate=interview.application.candidate, kind="interview.cancelled", actor=actor,
                  params={"title": interview.title, "position_id": interview.application.position_id})
-    events.emit_on_commit(events.INTERVIEW_CANCELLED, organization_id=interview.organization_id, interview_id=interview.pk,
-                          application_id=interview.application_id, candidate_id=interview.application.candidate_id,
-                          reason=reason)
+    events.emit(events.InterviewCancelled(organization_id=interview.organization_id, interview_id=interview.pk,
+                                          application_id=interview.application_id, candidate_id=interview.application.candidate_id))
     return interview
 
 

@@ -1,17 +1,14 @@
 from __future__ import annotations
 
-import asyncio
-import threading
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from hirelens.accounts.roles import Perm
+from hirelens.core import events
 from hirelens.core.access import require_perm
 from hirelens.core.audit import audit_record, audit_record_many
 from hirelens.core.models import AuditEvent
-from hirelens.core.realtime import organization_group, publish
 from hirelens.positions.models import Position
 
 from .. import search
@@ -74,25 +71,11 @@ def candidate_reindex(*, candidate: Candidate) -> None:
 
 
 def publish_candidate_change(*, candidate: Candidate, parts: list[str], by_candidate: bool) -> None:
-    """Tell open HR and interviewer pages (after commit) that a part of the record changed.
+    """Tell open HR and interviewer pages and webhook subscribers (after commit) that a part of the record changed.
 
     Only ids and part names travel: each page re-fetches through its own access check."""
-    args = (organization_group(candidate.organization_id), "candidate.updated",
-            {"candidate_id": candidate.pk, "parts": sorted(set(parts)), "by_candidate": by_candidate})
-    transaction.on_commit(lambda: _publish(*args, audience={"candidate": candidate.pk}))
-
-
-def _publish(group: str, event: str, payload: dict, *, audience: dict) -> None:
-    """``publish`` uses async_to_sync, which refuses a thread that runs an event loop (a service called
-    from async code, or a test driving Playwright's sync API): then publish from a short-lived thread."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        publish(group, event, payload, audience=audience)
-        return
-    worker = threading.Thread(target=publish, args=(group, event, payload), kwargs={"audience": audience})
-    worker.start()
-    worker.join()
+    events.emit(events.CandidateUpdated(organization_id=candidate.organization_id, candidate_id=candidate.pk,
+                                        parts=tuple(sorted(set(parts))), by_candidate=by_candidate))
 
 
 def _tags(organization_id: int, names) -> list[Tag]:
@@ -121,6 +104,7 @@ def candidate_create(*, actor, full_name: str, phone: str = "", email: str = "",
     audit_record(action=AuditEvent.Action.CREATE, actor=actor, obj=candidate,
                  fields=[f for f in PERSONAL_FIELDS if getattr(candidate, f)], request=request)
     timeline_add(candidate=candidate, kind="created", actor=actor)
+    events.emit(events.CandidateCreated(organization_id=candidate.organization_id, candidate_id=candidate.pk, source=candidate.source))
     if duplicates:
         timeline_add(candidate=candidate, kind="duplicate_suspected", actor=actor,
                      params={"others": ", ".join(f"#{i}" for i in duplicates)})

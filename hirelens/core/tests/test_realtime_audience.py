@@ -16,11 +16,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from config.asgi import application
 from hirelens.accounts.tests.factories import PASSWORD
 from hirelens.candidates.services.records import publish_candidate_change
+from hirelens.core import events
 from hirelens.interviews import services as interviews
 from hirelens.interviews.tests.factories import InterviewSessionFactory
 from hirelens.messaging.services.helpdesk import ticket_open_web
 from hirelens.positions.models import PositionAssignment
-from hirelens.workflows import events
 from hirelens.workflows.tests.factories import assign, make_application, make_position, published_process
 
 pytestmark = [pytest.mark.realtime, pytest.mark.django_db(transaction=True)]
@@ -71,10 +71,10 @@ def publish_everything(world, org):
     ticket_open_web(organization_id=org.pk, body="无法打开摄像头", contact="cand@example.com")
     publish_candidate_change(candidate=world["a1"].candidate, parts=["profile"], by_candidate=True)
     publish_candidate_change(candidate=world["a2"].candidate, parts=["profile"], by_candidate=True)
-    events.emit_on_commit(events.PIPELINE_MOVED, organization_id=org.pk, application_id=world["a1"].pk,
-                          position_id=world["a1"].position_id, action="advance")
-    events.emit_on_commit(events.PIPELINE_MOVED, organization_id=org.pk, application_id=world["a2"].pk,
-                          position_id=world["a2"].position_id, action="advance")
+    events.emit(events.ApplicationMoved(organization_id=org.pk, application_id=world["a1"].pk,
+                                        position_id=world["a1"].position_id, action="advance", state="active"))
+    events.emit(events.ApplicationMoved(organization_id=org.pk, application_id=world["a2"].pk,
+                                        position_id=world["a2"].position_id, action="advance", state="active"))
 
 
 def label(message, world) -> str:
@@ -84,7 +84,7 @@ def label(message, world) -> str:
         return f"session:{names[payload['session']]}"
     if message["event"] == "candidate.updated":
         return "candidate:" + ("a1" if payload["candidate_id"] == world["a1"].candidate_id else "a2")
-    if message["event"] == "pipeline.moved":
+    if message["event"] == "application.moved":
         return "pipeline:" + ("a1" if payload["application_id"] == world["a1"].pk else "a2")
     return message["event"]
 

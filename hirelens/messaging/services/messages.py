@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hirelens.core import events
 from hirelens.core.jobs import enqueue_on_commit
 from hirelens.core.models import Organization
 from hirelens.core.realtime import organization_group, publish_on_commit
@@ -313,6 +314,8 @@ def _finish_unsent(message: Message, skipped: list[dict] | None = None) -> Messa
     # HR is told: a live event for the staff who may read the outbox, and the outbox lists it as undelivered.
     publish_on_commit(organization_group(message.organization_id), "messaging.undelivered",
                       {"message": message.pk, "kind": message.kind, "status": message.status}, audience={"message": message.pk})
+    events.emit(events.MessageFailed(organization_id=message.organization_id, message_id=message.pk, kind=message.kind,
+                                     status=message.status, candidate_id=message.candidate_id))
     logger.warning("message %s could not be delivered: %s", message.pk, message.error)
     return message
 

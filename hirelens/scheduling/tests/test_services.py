@@ -6,12 +6,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 from icalendar import Calendar
 
+from hirelens.core import events
 from hirelens.scheduling import services
 from hirelens.scheduling.ics import interview_calendar_email, interview_ics
 from hirelens.scheduling.links import LinkError, link_issue, link_open, link_verify
 from hirelens.scheduling.models import Interview, InterviewLink, InterviewSlot
 from hirelens.scheduling.timezones import parse_local
-from hirelens.workflows import events
 from hirelens.workflows.tests.factories import make_application
 
 from .conftest import local
@@ -133,16 +133,16 @@ def test_links_are_signed_expire_and_can_be_revoked(hr_admin, application, inter
 def test_candidate_books_an_offered_slot_and_events_fire_after_commit(hr_admin, position, application, interviewer,
                                                                       django_capture_on_commit_callbacks):
     seen = []
-    handler = lambda event, payload: seen.append((event, payload.get("application_id")))  # noqa: E731
-    events.subscribe(events.INTERVIEW_SCHEDULED, handler)
+    handler = lambda event: seen.append((event.name, event.application_id))  # noqa: E731
+    events.subscribe(events.InterviewScheduled, handler)
     try:
         slot = services.slot_create(actor=hr_admin, position=position, start=local(hour=10), end=local(hour=11),
                                     interviewers=[interviewer])
         with django_capture_on_commit_callbacks(execute=True):
             interview = services.interview_book_slot(application=application, slot_id=slot.pk)
-        assert seen == [(events.INTERVIEW_SCHEDULED, application.pk)]
+        assert seen == [("interview.scheduled", application.pk)]
     finally:
-        events.unsubscribe(events.INTERVIEW_SCHEDULED, handler)
+        events.unsubscribe(events.InterviewScheduled, handler)
     slot.refresh_from_db()
     assert slot.status == "booked" and interview.slot == slot and list(interview.interviewers.all()) == [interviewer]
     other = make_application(position, "孙悦")

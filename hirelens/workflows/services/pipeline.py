@@ -14,11 +14,11 @@ from hirelens.accounts.models import User
 from hirelens.accounts.roles import Perm
 from hirelens.candidates.models import Application
 from hirelens.candidates.timeline import timeline_add
+from hirelens.core import events
 from hirelens.core.access import require_perm
 from hirelens.core.audit import audit_record
 from hirelens.core.models import AuditEvent
 
-from .. import events
 from ..access import stage_can_score
 from ..models import ApplicationProgress, PipelineEvent, Process, ProcessVersion, Stage, StageResult
 
@@ -56,10 +56,10 @@ def _record(*, progress: ApplicationProgress, actor: User, action: str, from_sta
         timeline_add(candidate=application.candidate, kind=f"pipeline.{action}", actor=actor,
                      params={"position": application.position.title, "stage": stage_title,
                              "version": progress.version.number})
-    events.emit_on_commit(events.PIPELINE_MOVED, organization_id=progress.organization_id,
-                          application_id=application.pk, position_id=application.position_id, action=action,
-                          from_stage_id=getattr(from_stage, "pk", None), to_stage_id=getattr(to_stage, "pk", None),
-                          state=progress.state, event_id=event.pk)
+    events.emit(events.ApplicationMoved(organization_id=progress.organization_id, application_id=application.pk,
+                                        position_id=application.position_id, action=action, state=progress.state,
+                                        from_stage_id=getattr(from_stage, "pk", None), to_stage_id=getattr(to_stage, "pk", None),
+                                        event_id=event.pk))
     return event
 
 

@@ -10,12 +10,12 @@ from django.utils.translation import gettext as _
 
 from hirelens.accounts.models import User
 from hirelens.accounts.roles import AssignmentRole, Perm
+from hirelens.core import events
 from hirelens.core.access import require_perm
 from hirelens.core.audit import audit_record
 from hirelens.core.models import AuditEvent
 from hirelens.positions.models import Position
 
-from .. import events
 from ..models import ModuleType, Process, ProcessVersion, Stage
 from ..modules import DEFAULTS, STARTERS, default_settings, publish_problems, settings_clean
 
@@ -177,8 +177,8 @@ def process_publish(*, actor: User, process: Process, note: str = "", request=No
                                             published_by=actor, note=(note or "").strip()[:300])
     _copy_stages(draft, version, keep_keys=True)
     audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=process, fields=[f"published:v{number}"], request=request)
-    events.emit_on_commit(events.PROCESS_PUBLISHED, organization_id=process.organization_id, process_id=process.pk,
-                          version_id=version.pk, number=number)
+    events.emit(events.ProcessPublished(organization_id=process.organization_id, process_id=process.pk, version_id=version.pk,
+                                        number=number))
     return version
 
 
