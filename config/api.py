@@ -81,7 +81,7 @@ class HireLensAPI(NinjaAPI):
     def _get_urls(self):
         # Last: any other path under the API (an id that is not a number, a path no operation has) is a problem
         # details 404, not the HTML page of the site.
-        return [*super()._get_urls(), re_path(r"^.+$", csrf_exempt(_no_such_path))]
+        return [*super()._get_urls(), re_path(r"^[\s\S]+$", csrf_exempt(_no_such_path))]
 
 
 def _no_such_path(request, *args, **kwargs):

@@ -6,12 +6,13 @@ Every answer must be no server error and conform to the schema: a documented sta
 the declared headers, a body valid against the answer's schema. One test walks all operations and reports every
 (operation, input, error) it found at the end, rather than stopping at the first.
 
-Bounded: ``HIRELENS_SCHEMATHESIS_EXAMPLES`` examples per operation and mode (default 5), each in a savepoint rolled back
+Bounded: ``HIRELENS_SCHEMATHESIS_EXAMPLES`` examples per operation and mode (default 4), each in a savepoint rolled back
 after the call, so a delete or an erasure does not take later examples' ids away.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 
@@ -21,7 +22,7 @@ from django.apps import apps
 from django.core import signals
 from django.core.management import call_command
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections, connection, transaction
+from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
@@ -37,9 +38,9 @@ from schemathesis.specs.openapi.checks import (
 
 from config.api import api
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.timeout(900)]  # about 2 CPU-minutes; more on a busy machine
 
-EXAMPLES = int(os.environ.get("HIRELENS_SCHEMATHESIS_EXAMPLES", "5"))
+EXAMPLES = int(os.environ.get("HIRELENS_SCHEMATHESIS_EXAMPLES", "4"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
           response_schema_conformance]
 DEMO_ADMIN = "admin@demo.hirelens.local"
@@ -91,7 +92,38 @@ def _describe(case) -> str:
     return " ".join(parts)
 
 
-def test_every_operation_answers_by_its_schema_and_never_a_server_error(keep_connection):
+def _explore(operation, mode, *, label, headers, by_model, failures) -> int:
+    """Up to EXAMPLES generated calls of one operation; findings go to ``failures``. Returns the number of calls."""
+    id_parameters = [p.name for p in operation.path_parameters if p.name.endswith("_id")]
+    calls = []
+
+    @given(case=operation.as_strategy(generation_mode=mode), data=st.data())
+    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None, phases=[Phase.explicit, Phase.generate],
+              suppress_health_check=list(HealthCheck))
+    def run(case, data):
+        if mode is GenerationMode.POSITIVE:
+            for name in id_parameters:  # mostly ids that exist, sometimes the generated (missing) one
+                if data.draw(st.integers(0, 3), label=name) > 0:
+                    case.path_parameters[name] = data.draw(st.sampled_from(_ids_for(name, by_model)), label=name)
+        calls.append(1)
+        savepoint = transaction.savepoint()
+        try:
+            response = case.call(headers=headers)
+            try:
+                case.validate_response(response, checks=CHECKS, headers=headers)
+            except (Exception, FailureGroup) as error:  # noqa: BLE001 - every finding is reported at the end
+                key = (label, type(error).__name__ + ":" + str(error).splitlines()[0][:120])
+                failures.setdefault(key, f"{_describe(case)} -> {response.status_code}\n{str(error)[:1500]}")
+        finally:
+            transaction.savepoint_rollback(savepoint)  # what the call wrote is gone; the next example sees the demo
+            transaction.set_rollback(False)  # a failed statement inside the call does not doom the test's transaction
+
+    run()
+    return len(calls)
+
+
+def test_every_operation_answers_by_its_schema_and_never_a_server_error(keep_connection, caplog):
+    caplog.set_level(logging.ERROR, logger="django.request")  # thousands of expected 4xx; a 500 still shows
     call_command("load_demo", stdout=open(os.devnull, "w"))
     from hirelens.accounts.models import User
     from hirelens.integrations.testing import make_api_key
@@ -110,34 +142,11 @@ def test_every_operation_answers_by_its_schema_and_never_a_server_error(keep_con
     for result in schema.get_all_operations():
         operation = result.ok()
         label = f"{operation.method.upper()} {operation.path}"
-        id_parameters = [p.name for p in operation.path_parameters if p.name.endswith("_id")]
+        started = time.monotonic()
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-
-            @given(case=operation.as_strategy(generation_mode=mode), data=st.data())
-            @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None, phases=[Phase.explicit, Phase.generate],
-                      suppress_health_check=list(HealthCheck))
-            def run(case, data):
-                if mode is GenerationMode.POSITIVE:
-                    for name in id_parameters:  # mostly ids that exist, sometimes the generated (missing) one
-                        if data.draw(st.integers(0, 3), label=name) > 0:
-                            case.path_parameters[name] = data.draw(st.sampled_from(_ids_for(name, by_model)), label=name)
-                ran[label] = ran.get(label, 0) + 1
-                savepoint = transaction.savepoint()
-                try:
-                    response = case.call(headers=headers)
-                    try:
-                        case.validate_response(response, checks=CHECKS, headers=headers)
-                    except (Exception, FailureGroup) as error:  # noqa: BLE001 - every finding is reported at the end
-                        key = (label, type(error).__name__ + ":" + str(error).splitlines()[0][:120])
-                        failures.setdefault(key, f"{_describe(case)} -> {response.status_code}\n{str(error)[:1500]}")
-                finally:
-                    transaction.savepoint_rollback(savepoint)
-                    if connection.vendor == "postgresql":
-                        connection.needs_rollback = False
-
-            started = time.monotonic()
-            run()
-            seconds[label] = seconds.get(label, 0.0) + time.monotonic() - started
+            ran[label] = ran.get(label, 0) + _explore(operation, mode, label=label, headers=headers, by_model=by_model,
+                                                      failures=failures)
+        seconds[label] = time.monotonic() - started
 
     slowest = sorted(seconds.items(), key=lambda item: -item[1])[:8]
     print("slowest operations (s):", ", ".join(f"{label} {value:.1f}" for label, value in slowest))
