@@ -37,7 +37,8 @@ ORG_SCOPES = ("own", "foreign")  # objects that belong to the organization, not 
 
 # --- the world --------------------------------------------------------------------------------------------------
 
-APPLICATION_PARAMS = {"application_id", "session_id", "candidate_request_id", "answer_id", "interview_id", "interview_link_id", "scorecard_id", "room_id"}
+APPLICATION_PARAMS = {"application_id", "session_id", "candidate_request_id", "answer_id", "interview_id", "interview_link_id", "scorecard_id", "room_id",
+                      "decision_id"}
 
 
 def _application_world(application, *, hr, panelist, stage, start) -> dict:
@@ -68,7 +69,11 @@ def _application_world(application, *, hr, panelist, stage, start) -> dict:
     from hirelens.interviews.choice import request_create
 
     candidate_request = request_create(session=session, kind="extra_time", details="我需要更多时间")
-    return {"application_id": application.pk, "session_id": session.pk, "answer_id": answer.pk,
+    from hirelens.evaluations.models import Decision
+
+    decision = Decision.objects.create(organization=application.organization, application=application, outcome="hold",
+                                       rationale="等待终面", decided_by=hr)  # a recorded decision to read (the API)
+    return {"decision_id": decision.pk, "application_id": application.pk, "session_id": session.pk, "answer_id": answer.pk,
             "candidate_request_id": candidate_request.pk,
             "interview_id": interview.pk, "interview_link_id": link.pk, "scorecard_id": card.pk, "room_id": room.pk,
             "incident_kind": "late"}
@@ -261,6 +266,8 @@ DECIDE = {"hr_admin": (OK, OK, 404), "recruiter": (OK, OK, 404), "interviewer": 
           "hiring_manager": (OK, 404, 404)}
 # amending a submitted card: its author only; the panel does not even see another's card before submitting (blind)
 AMEND = {"hr_admin": (403, 403, 404), "recruiter": (403, 403, 404), "interviewer": _ALL_404, "hiring_manager": _ALL_404}
+# another interviewer's submitted scorecard: HR reads it; the panel is blind until it submits its own (404, as missing)
+BLIND = {"hr_admin": (OK, OK, 404), "recruiter": (OK, OK, 404), "interviewer": _ALL_404, "hiring_manager": _ALL_404}
 # organization-wide recruiting data (help desk, outbox, imports): HR only, the panel gets 404
 HR_ONLY = {"hr_admin": (OK, OK, 404), "recruiter": (OK, OK, 404), "interviewer": _ALL_404, "hiring_manager": _ALL_404}
 # user administration: the HR admin only; everyone else is refused before any lookup
@@ -350,6 +357,18 @@ RULES = {
     "GET /api/v1/processes/applications/{application_id}": READ,
     "POST /api/v1/processes/applications/{application_id}/stages/{stage_id}/result": SCORE,
     "POST /api/v1/processes/applications/{application_id}/move": DECIDE,
+    # issue 21 coverage: AI interviews, live rooms, scorecards and decisions (the pages' rules)
+    "POST /api/v1/interviews/applications/{application_id}/sessions": MANAGE,
+    "GET /api/v1/interviews/sessions/{session_id}": READ, "GET /api/v1/interviews/sessions/{session_id}/report": READ,
+    "POST /api/v1/interviews/sessions/{session_id}/resend": MANAGE, "POST /api/v1/interviews/sessions/{session_id}/revoke": MANAGE,
+    "GET /api/v1/interviews/answers/{answer_id}/recording": READ,
+    "GET /api/v1/live/rooms/{room_id}": READ, "GET /api/v1/live/rooms/{room_id}/review": READ,
+    "GET /api/v1/live/rooms/{room_id}/recording": READ,
+    "GET /api/v1/evaluations/applications/{application_id}/scorecards": READ,
+    "GET /api/v1/evaluations/scorecards/{scorecard_id}": BLIND,
+    "POST /api/v1/evaluations/applications/{application_id}/stages/{stage_id}/scorecard": SCORE,
+    "GET /api/v1/evaluations/decisions/{decision_id}": READ,
+    "POST /api/v1/evaluations/applications/{application_id}/decisions": DECIDE,
 }
 
 # Parameters that are not a row id of the object the URL is about, per URL name.
@@ -375,6 +394,9 @@ API_BODIES = {
     "PATCH /api/v1/candidates/{candidate_id}/applications/{application_id}": lambda ids: {"stage": "复试"},
     "POST /api/v1/processes/applications/{application_id}/stages/{stage_id}/result": lambda ids: {"score": "80"},
     "POST /api/v1/processes/applications/{application_id}/move": lambda ids: {"action": "hold", "reason": "等待"},
+    "POST /api/v1/interviews/applications/{application_id}/sessions": lambda ids: {"questions": [{"text": "请介绍你自己。"}]},
+    "POST /api/v1/evaluations/applications/{application_id}/stages/{stage_id}/scorecard": lambda ids: {"draft": True},
+    "POST /api/v1/evaluations/applications/{application_id}/decisions": lambda ids: {"outcome": "hold", "rationale": "等待"},
 }
 
 

@@ -77,6 +77,19 @@ AUDITED: dict[str, Names] = {
     "api/v1/candidates/<candidate_id>/timeline": CANDIDATE,
     "api/v1/candidates/<candidate_id>/documents": CANDIDATE,
     "api/v1/candidates/<candidate_id>/documents/<document_id>/file": Names("candidates.document", "document_id"),
+    # issue 21: AI interviews, live rooms, scorecards and decisions, audited as their pages are
+    "api/v1/interviews/sessions": ANY_CANDIDATE,
+    "api/v1/interviews/sessions/<session_id>": Names("interviews.interviewsession", "session_id"),
+    "api/v1/interviews/sessions/<session_id>/report": Names("interviews.interviewsession", "session_id"),
+    "api/v1/interviews/answers/<answer_id>/recording": Names("interviews.answer", "answer_id"),
+    "api/v1/live/rooms": ANY_CANDIDATE,
+    "api/v1/live/rooms/<room_id>": CANDIDATE,  # like entering the room page
+    "api/v1/live/rooms/<room_id>/review": CANDIDATE,  # like the evaluation page that shows the review
+    "api/v1/live/rooms/<room_id>/recording": Names("live.liveroom", "room_id"),
+    "api/v1/evaluations/applications/<application_id>/scorecards": CANDIDATE,
+    "api/v1/evaluations/scorecards/<scorecard_id>": CANDIDATE,
+    "api/v1/evaluations/decisions": ANY_CANDIDATE,
+    "api/v1/evaluations/decisions/<decision_id>": Names("candidates.candidate", "decision_candidate_id"),
 }
 
 # route -> why it may show candidates' names without an entry of its own
@@ -131,7 +144,7 @@ def _fixtures():
     from hirelens.candidates.models import BackgroundCheck, Candidate, Document, Project, WorkExperience
     from hirelens.candidates.services.history import background_check_save
     from hirelens.candidates.tests.documents import pdf_bytes, upload
-    from hirelens.evaluations.models import Scorecard
+    from hirelens.evaluations.models import Decision, Scorecard
     from hirelens.fairness.models import FairnessAudit, PIAVersion
     from hirelens.feedback.services import survey_send
     from hirelens.imports.models import ImportBatch
@@ -161,6 +174,7 @@ def _fixtures():
                           report=upload(pdf_bytes(["背景调查报告"]), "report.pdf"))
     process = Process.objects.filter(position=application.position).first()
     stage = application.progress.stage  # the stage the application is in: its scorecard form opens
+    decision = Decision.objects.filter(organization=org).select_related("application").first()
     ids = {
         "candidate_id": candidate.pk, "application_id": application.pk, "position_id": application.position_id,
         "document_id": Document.objects.filter(candidate=candidate).first().pk,
@@ -189,6 +203,7 @@ def _fixtures():
         "request_id": CandidateRequest.objects.filter(organization=org).first().pk,
         "audit_id": FairnessAudit.objects.filter(organization=org).first().pk,
         "pia_id": PIAVersion.objects.filter(organization=org).first().pk,
+        "decision_id": decision.pk, "decision_candidate_id": decision.application.candidate_id,  # issue 21: the API
         "index": 0, "field": "phone", "org_slug": org.slug, "kind": "invitation", "language": "zh-hans", "uidb64": "MQ", "token": "x",
     }
     tokens = {"portal/": portal_token, "scheduling/l/": scheduling_token, "feedback/s/": survey_token,
