@@ -149,6 +149,17 @@ def _org_world(org, hr):
             "kind": "invitation", "notice_kind": "ai_analysis", "language": "zh-hans", "field": "phone"}
 
 
+def _webhook_world(org, hr) -> dict:
+    """A webhook endpoint of the organization with one delivery in its log."""
+    from hirelens.core import events
+    from hirelens.webhooks.models import WebhookDelivery
+    from hirelens.webhooks.services import endpoint_create
+
+    endpoint, _secret = endpoint_create(actor=hr, url=f"https://hooks-{org.slug}.example.com/hirelens", event_types=["decision.recorded"])
+    events.emit(events.DecisionRecorded(organization_id=org.pk, decision_id=1, application_id=1, outcome="hold"))
+    return {"endpoint_id": endpoint.pk, "delivery_id": WebhookDelivery.objects.get(endpoint=endpoint).pk}
+
+
 @pytest.fixture
 def world(org, hr_admin, recruiter, interviewer, hiring_manager):
     from hirelens.workflows.tests.factories import assign
@@ -167,6 +178,7 @@ def world(org, hr_admin, recruiter, interviewer, hiring_manager):
     assign(p2, interviewer, "interviewer")
     assign(p2, hiring_manager, "hiring_manager")
     own, foreign = _org_world(org, hr_admin), _org_world(other, other_hr)
+    own, foreign = own | _webhook_world(org, hr_admin), foreign | _webhook_world(other, other_hr)
     for key in ("unassigned", "assigned"):
         scopes[key].update(own)
     scopes["foreign"].update(foreign)
@@ -342,6 +354,11 @@ RULES = {
                                                    "record_pdf", "record_delete")},
     "fairness:public": TOKEN, "fairness:self_identify": TOKEN,
     "core:retention_extend": ADMIN,  # keeping a candidate past the retention limit: organization settings, HR admin
+    # webhooks (hirelens/webhooks): organization settings, HR admin; the pages and the API
+    **{f"webhooks:{name}": ADMIN for name in ("detail", "rotate", "delete", "resend")},
+    **{f"{op} /api/v1/webhooks/endpoints/{{endpoint_id}}{tail}": ADMIN for op, tail in (
+        ("GET", ""), ("PATCH", ""), ("DELETE", ""), ("POST", "/rotate-secret"), ("GET", "/deliveries"),
+        ("GET", "/deliveries/{delivery_id}"), ("POST", "/deliveries/{delivery_id}/resend"))},
     # the API, by "METHOD path" from the OpenAPI document
     "GET /api/v1/candidates/{candidate_id}": READ, "PATCH /api/v1/candidates/{candidate_id}": EDIT_RECORD,
     "POST /api/v1/candidates/{candidate_id}/contact/{field}": CONTACT,
@@ -389,6 +406,7 @@ POST_DATA = {
     "scheduling:interview_new": lambda ids: {"application": ids["application_id"]},
 }
 API_BODIES = {
+    "PATCH /api/v1/webhooks/endpoints/{endpoint_id}": lambda ids: {"description": "HRIS"},
     "PATCH /api/v1/candidates/{candidate_id}": lambda ids: {"address": "上海"},
     "POST /api/v1/candidates/{candidate_id}/applications": lambda ids: {"position_id": ids["position_id"]},
     "PATCH /api/v1/candidates/{candidate_id}/applications/{application_id}": lambda ids: {"stage": "复试"},

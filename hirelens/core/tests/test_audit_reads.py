@@ -158,6 +158,7 @@ def _fixtures():
     from hirelens.privacy.models import PrivacyRequest
     from hirelens.scheduling.links import link_issue
     from hirelens.scheduling.models import InterviewSlot
+    from hirelens.webhooks.models import WebhookDelivery, WebhookEndpoint
     from hirelens.workflows.models import Process, ProcessVersion, StageAsset
 
     admin = User.objects.get(email="admin@demo.hirelens.local")
@@ -203,6 +204,9 @@ def _fixtures():
         "request_id": CandidateRequest.objects.filter(organization=org).first().pk,
         "audit_id": FairnessAudit.objects.filter(organization=org).first().pk,
         "pia_id": PIAVersion.objects.filter(organization=org).first().pk,
+        # the demo's webhook endpoint and one of its deliveries (ids and status codes only: no candidate data)
+        "endpoint_id": WebhookEndpoint.objects.filter(organization=org).first().pk,
+        "delivery_id": WebhookDelivery.objects.filter(organization=org).first().pk,
         "decision_id": decision.pk, "decision_candidate_id": decision.application.candidate_id,  # issue 21: the API
         "index": 0, "field": "phone", "org_slug": org.slug, "kind": "invitation", "language": "zh-hans", "uidb64": "MQ", "token": "x",
     }
