@@ -13,7 +13,6 @@ import hmac
 import secrets
 
 from django.core.cache import cache
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer, django_auth

@@ -116,6 +116,9 @@ class IdempotencyRecord(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["owner", "key"], name="integrations_idempotency_owner_key")]
 
+    def __str__(self) -> str:
+        return f"{self.owner} {self.key}"
+
     @staticmethod
     def owner_of(request) -> str:
         key = getattr(request, "api_key", None)

@@ -143,7 +143,10 @@ def _org_world(org, hr):
     report = fairness_report(actor=hr, position=apps.get_model("positions", "Position").objects.filter(organization=org).first(), stage="ai")
     audit = fairness.audit_create(actor=hr, report=report, stage_label="AI", distribution_date=None, data_source="HireLens")
     pia = fairness.pia_version_create(actor=hr)
-    return {"audit_id": audit.pk, "pia_id": pia.pk,
+    from hirelens.integrations.testing import make_api_key
+
+    api_key, _token = make_api_key(hr, name="HRIS")
+    return {"audit_id": audit.pk, "pia_id": pia.pk, "key_id": api_key.pk,
             "ticket_id": ticket.pk, "message_id": message.pk, "batch_id": batch.pk, "user_id": colleague.pk,
             "invitation_id": invitation.pk, "spare_candidate_id": candidate.pk, "privacy_request_id": privacy_request.pk, "org_slug": org.slug,
             "kind": "invitation", "notice_kind": "ai_analysis", "language": "zh-hans", "field": "phone"}
@@ -353,6 +356,7 @@ RULES = {
     **{f"fairness:{name}": COMPLIANCE for name in ("audit", "audit_pdf", "audit_publish", "audit_unpublish", "record",
                                                    "record_pdf", "record_delete")},
     "fairness:public": TOKEN, "fairness:self_identify": TOKEN,
+    "integrations:api_key_revoke": ADMIN,  # API keys: organization settings, HR admin (as retention)
     "core:retention_extend": ADMIN,  # keeping a candidate past the retention limit: organization settings, HR admin
     # webhooks (hirelens/webhooks): organization settings, HR admin; the pages and the API
     **{f"webhooks:{name}": ADMIN for name in ("detail", "rotate", "delete", "resend")},

@@ -148,6 +148,7 @@ def _fixtures():
     from hirelens.fairness.models import FairnessAudit, PIAVersion
     from hirelens.feedback.services import survey_send
     from hirelens.imports.models import ImportBatch
+    from hirelens.integrations.models import ApiKey
     from hirelens.interviews.models import Answer, CandidateRequest, InterviewSession
     from hirelens.live.models import LiveRoom
     from hirelens.messaging.models import Message, Ticket
@@ -204,6 +205,7 @@ def _fixtures():
         "request_id": CandidateRequest.objects.filter(organization=org).first().pk,
         "audit_id": FairnessAudit.objects.filter(organization=org).first().pk,
         "pia_id": PIAVersion.objects.filter(organization=org).first().pk,
+        "key_id": ApiKey.objects.filter(organization=org).first().pk,  # issue 21: the demo's API keys
         # the demo's webhook endpoint and one of its deliveries (ids and status codes only: no candidate data)
         "endpoint_id": WebhookEndpoint.objects.filter(organization=org).first().pk,
         "delivery_id": WebhookDelivery.objects.filter(organization=org).first().pk,
