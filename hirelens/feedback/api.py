@@ -27,6 +27,7 @@ router = Router(tags=["feedback"], auth=api_auth("feedback"))
 
 DAYS = Query(30, ge=1, le=3650, description="The period: cases opened (answers given) in the last N days.")
 POSITION = Query(None, ge=1, le=MAX_ID, description="Only this position (404 when the caller cannot see it).")
+CASE_STATUS = Query(None, description="Only cases in this status.")
 
 
 class FeedbackCaseOut(Schema):
@@ -170,7 +171,7 @@ def _position_id(request, position: int | None) -> int | None:
 
 @router.get("/cases", response=FeedbackCaseList, summary="List feedback cases")
 def case_list(request, days: int = DAYS, position: int | None = POSITION,
-              status: FeedbackCase.Status | None = Query(None, description="Only cases in this status."),
+              status: FeedbackCase.Status | None = CASE_STATUS,
               late: bool = Query(False, description="Only cases whose result came late or is overdue (the page's list)."),
               cursor: str = Query("", max_length=2000), limit: int = Query(20, ge=1, le=MAX_LIMIT)):
     """The promises "you hear from us within N hours" opened in the period, newest first, with the candidate's name,
@@ -192,8 +193,8 @@ def case_list(request, days: int = DAYS, position: int | None = POSITION,
 
 @router.get("/cases/{id:case_id}", response=FeedbackCaseOut, summary="Get one feedback case")
 def case_get(request, case_id: int, response: HttpResponse):
-    """One promise with its deadline and what was sent. The answer carries an ``ETag``."""
-    require_perm(request.user, Perm.MESSAGING_VIEW)
+    """One promise with its deadline and what was sent. The answer carries an ``ETag``. A case the caller may not see
+    (another organization, a position they cannot see, or no right to the feedback page) is the same 404."""
     case = get_for_actor(feedback_case_list(actor=request.user), actor=request.user, pk=case_id)
     audit_list_read(request=request, candidates=[case.application.candidate])
     response["ETag"] = etag_of(case)

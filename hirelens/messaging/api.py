@@ -38,6 +38,10 @@ router = Router(tags=["messaging"], auth=api_auth("messaging"))
 NAME = Query("", max_length=100, description="Candidate name (characters, pinyin, initials or a Latin prefix).")
 CURSOR = Query("", max_length=2000, description="The previous answer's next.")
 LIMIT = Query(20, ge=1, le=MAX_LIMIT)
+MESSAGE_STATUS = Query(None, description="Only this status.")
+MESSAGE_KIND = Query(None, description="Only this kind.")
+MESSAGE_CHANNEL = Query(None, description="Only messages delivered through this channel.")
+TICKET_STATUS = Query(None, description="Only this status (open: waiting for HR).")
 
 
 class MessageOut(Schema):
@@ -151,9 +155,8 @@ def _message_out(m: Message) -> dict:
 
 @router.get("/messages", response=MessageList, summary="List messages (the outbox)")
 def messages(request, candidate: int | None = Query(None, ge=1, le=MAX_ID, description="Only messages to this candidate."),
-             status: Message.Status | None = Query(None, description="Only this status."),
-             kind: Kind | None = Query(None, description="Only this kind."),
-             channel: Channel | None = Query(None, description="Only messages delivered through this channel."),
+             status: Message.Status | None = MESSAGE_STATUS, kind: Kind | None = MESSAGE_KIND,
+             channel: Channel | None = MESSAGE_CHANNEL,
              q: str = NAME, cursor: str = CURSOR, limit: int = LIMIT):
     """Every message to candidates and staff, newest first, without its text (read one message for that). Needs the
     messaging view right, like the outbox page; the candidates' names shown are audited as one list read."""
@@ -203,7 +206,7 @@ def _ticket_detail(t: Ticket) -> dict:
 
 
 @router.get("/tickets", response=TicketList, summary="List help-desk tickets")
-def tickets(request, status: Ticket.Status | None = Query(None, description="Only this status (open: waiting for HR)."),
+def tickets(request, status: Ticket.Status | None = TICKET_STATUS,
             q: str = NAME, cursor: str = CURSOR, limit: int = LIMIT):
     """The help-desk inbox: the most recently active threads first. Needs the help-desk right, like the inbox page;
     the candidates' names shown are audited as one list read."""

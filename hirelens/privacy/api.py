@@ -27,6 +27,7 @@ API_PREFIX = "/privacy/"
 router = Router(tags=["privacy"], auth=api_auth("candidates"))
 
 STATUS_FILTER = "^(due|open|in_progress|done|refused)$"
+KIND_FILTER = Query(None, description="Only this kind.")
 
 
 class PrivacyRequestOut(Schema):
@@ -130,7 +131,7 @@ def _detail(request, pr: PrivacyRequest, response: HttpResponse) -> dict:
 @router.get("/requests", response=PrivacyRequestList, summary="List candidates' rights requests")
 def request_list(request, status: str = Query("", pattern=STATUS_FILTER + "|^$",
                                               description="due (open and due within 3 days or overdue) | open | in_progress | done | refused"),
-                 kind: RequestKind | None = Query(None, description="Only this kind."),
+                 kind: RequestKind | None = KIND_FILTER,
                  q: str = Query("", max_length=100, description="Candidate name contains."),
                  cursor: str = Query("", max_length=2000), limit: int = Query(20, ge=1, le=MAX_LIMIT)):
     """The cases with their legal deadline and state, the earliest deadline first (``status=due``: the ones to handle

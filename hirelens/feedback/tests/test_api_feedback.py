@@ -86,9 +86,12 @@ def test_case_get_etag_and_other_tenant_404(ev, hr, outsider):
 
 
 def test_interviewer_and_missing_scope_are_403(ev, interviewer, hr_admin):
-    _case(ev, hours_ago=5)
-    denied = api_client(make_api_key(interviewer)[1]).get(f"{BASE}/cases")
+    case = _case(ev, hours_ago=5)
+    panel = api_client(make_api_key(interviewer)[1])
+    denied = panel.get(f"{BASE}/cases")
     assert (denied.status_code, denied.json()["title"]) == (403, "没有权限。")
+    assert panel.get(f"{BASE}/cases/{case.pk}").status_code == 404  # the same answer as a missing case (messages: idem)
+    assert panel.get(f"{BASE}/surveys/results").status_code == 403
     no_scope = api_client(make_api_key(hr_admin, scopes=["candidates:read"])[1], "en").get(f"{BASE}/cases")
     assert no_scope.status_code == 403
     assert no_scope.json()["code"] == "insufficient_scope" and no_scope.json()["required_scope"] == "feedback:read"
