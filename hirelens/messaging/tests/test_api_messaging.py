@@ -143,6 +143,12 @@ def test_ticket_list_query_count_and_stats(org, hr, django_assert_max_num_querie
         _ticket(org, f"候选人{i}")
     with django_assert_max_num_queries(12):
         assert len(hr.get(f"{BASE}/tickets?limit=5").json()["items"]) == 5
+    seen, cursor = [], ""
+    for _page in range(3):
+        body = hr.get(f"{BASE}/tickets?limit=2&cursor={cursor}").json()
+        seen += [r["id"] for r in body["items"]]
+        cursor = body["next"]
+    assert cursor is None and sorted(seen) == sorted(Ticket.objects.values_list("pk", flat=True)) and len(set(seen)) == 5
     stats = hr.get(f"{BASE}/tickets/stats").json()
     assert (stats["open"], stats["answered"], stats["closed"]) == (5, 0, 0)
     assert stats["days"][0]["tickets"] == 5
