@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DataError
 from django.http import Http404
 from django.urls import re_path
 from django.utils.translation import gettext as _
@@ -137,6 +138,14 @@ def request_invalid(request, exc):
     names = ", ".join(dict.fromkeys(error["loc"][-1] for error in errors if error["loc"])) or _("请求内容")
     return problem_response(request, status=400, title=_("请求参数不正确。"), code="invalid_request",
                             detail=_("请检查：%(names)s") % {"names": names}, errors=errors)
+
+
+@api.exception_handler(OverflowError)
+@api.exception_handler(DataError)
+def out_of_range(request, exc):
+    """A number too large for the database (an id of 2**70), a value the column cannot hold: the caller's input,
+    answered as a 400 like any other bad parameter, never a server error. Operations should bound their fields too."""
+    return problem_response(request, status=400, title=_("请求参数不正确。"), code="invalid_request")
 
 
 @api.exception_handler(ValidationError)
