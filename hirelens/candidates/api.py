@@ -308,7 +308,9 @@ def document_list(request, candidate_id: int):
     return [_doc_out(d) for d in c.documents.all()]
 
 
-@router.post("/{id:candidate_id}/documents", response={201: DocumentOut}, summary="Upload a document")
+@router.post("/{id:candidate_id}/documents", response={201: DocumentOut}, summary="Upload a document",
+             openapi_extra={"requestBody": {"content": {"multipart/form-data": {
+                 "example": {"doc_type": "degree", "file": "(学位证书.pdf, application/pdf)"}}}}})
 def document_create(request, candidate_id: int, doc_type: Form[str], file: File[UploadedFile]):
     """A multipart upload (``doc_type`` and ``file``; PDF, images or Office files, checked by content), stored
     encrypted. HR admins and recruiters."""

@@ -15,7 +15,6 @@ from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema
 
 from hirelens.core.apitools import check_if_match, cursor_page, idempotent, with_etag
-from hirelens.core.params import MAX_ID
 from hirelens.integrations.auth import api_auth
 
 from . import services

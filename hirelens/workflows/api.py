@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.http import HttpResponse
@@ -60,8 +60,9 @@ class StageOut(Schema):
 
 class VersionOut(Schema):
     id: int
-    number: int | None
-    status: str
+    number: int | None = Field(description="1, 2, … for published versions; null for the draft.")
+    status: str = Field(description="draft or published.")
+    status_label: str = Field("", description="The status in the caller's language.")
     published_at: datetime | None
 
 
@@ -93,17 +94,27 @@ class ProgressOut(Schema):
 
 
 class ResultIn(Schema):
+    model_config = {"json_schema_extra": {"examples": [{"score": "86.5", "comment": "LeetCode 风格三题全部通过",
+                                                        "external_ref": "coding-platform:run/8841"}]}}
+
     score: Decimal
     comment: str = ""
     external_ref: str = ""
 
 
 class MoveIn(Schema):
-    action: str
+    model_config = {"json_schema_extra": {"examples": [{"action": "hold", "reason": "等待部门预算确认"}]}}
+
+    action: str = Field(description="advance, hold, resume, withdraw or reject.")
     reason: str
     # For "reject" only (a decision, S1): no scorecard or interview note yet, decided anyway, and why.
     without_evaluation: bool = False
     without_evaluation_reason: str = ""
+
+
+def _version_out(v: ProcessVersion) -> VersionOut:
+    return VersionOut(id=v.pk, number=v.number, status=v.status, status_label=str(v.get_status_display()),
+                      published_at=v.published_at)
 
 
 def _stage_out(actor, stage) -> StageOut:
@@ -123,19 +134,22 @@ def _progress_out(actor, progress: ApplicationProgress) -> ProgressOut:
     )
 
 
-@router.get("/positions/{id:position_id}/processes", response=list[ProcessOut])
+@router.get("/positions/{id:position_id}/processes", response=list[ProcessOut], summary="A position's processes")
 def position_processes(request, position_id: int):
+    """The processes of one position the caller may see, the active one first, each with its latest published version."""
     position = access_position(actor=request.user, position_id=position_id)
     out = []
     for process in selectors.process_list(actor=request.user, position=position):
         v = selectors.latest_version(process)
         out.append(ProcessOut(id=process.pk, name=process.name, position_id=process.position_id, is_active=process.is_active,
-                              latest_version=VersionOut(id=v.pk, number=v.number, status=v.status, published_at=v.published_at) if v else None))
+                              latest_version=_version_out(v) if v else None))
     return out
 
 
-@router.get("/versions/{id:version_id}/stages", response=list[StageOut])
+@router.get("/versions/{id:version_id}/stages", response=list[StageOut], summary="The stages of a process version")
 def version_stages(request, version_id: int):
+    """The stages of one version the caller may see (stage permissions as on the pages); drafts only for the people
+    who design processes."""
     from .access import visible_processes
 
     versions = ProcessVersion.objects.filter(process__in=visible_processes(actor=request.user))
@@ -145,14 +159,17 @@ def version_stages(request, version_id: int):
     return [_stage_out(request.user, s) for s in visible_stages(actor=request.user, version=version)]
 
 
-@router.get("/applications/{id:application_id}", response=ProgressOut)
+@router.get("/applications/{id:application_id}", response=ProgressOut, summary="An application's progress")
 def application_progress(request, application_id: int):
+    """Where one application stands in the process version it is pinned to: its state, current stage, the stages the
+    caller may see and their results."""
     application = access_application(actor=request.user, application_id=application_id)
     progress = get_object_or_404(ApplicationProgress.objects.select_related("version"), application=application)
     return _progress_out(request.user, progress)
 
 
-@router.post("/applications/{id:application_id}/stages/{id:stage_id}/result", response=ResultOut)
+@router.post("/applications/{id:application_id}/stages/{id:stage_id}/result", response=ResultOut,
+             summary="Record a stage score")
 def stage_result(request, application_id: int, stage_id: int, payload: ResultIn):
     """Record a stage score, e.g. imported from an external coding platform (source ``api``)."""
     application = access_application(actor=request.user, application_id=application_id)
@@ -164,8 +181,10 @@ def stage_result(request, application_id: int, stage_id: int, payload: ResultIn)
     return ResultOut(stage_id=stage.pk, score=result.score, max_score=result.max_score, source=result.source, comment=result.comment)
 
 
-@router.post("/applications/{id:application_id}/move", response=ProgressOut)
+@router.post("/applications/{id:application_id}/move", response=ProgressOut, summary="Move an application (by action)")
 def application_move(request, application_id: int, payload: MoveIn):
+    """The progress page's move buttons by name (``reject`` through the decision rules). The ``/applications/``
+    operations do the same with an ETag and ``If-Match``, and add moving to a stage and hiring."""
     from django.http import Http404
 
     application = access_application(actor=request.user, application_id=application_id)
@@ -228,10 +247,12 @@ def _with_latest(qs):
 def _process_out(process) -> dict:
     if hasattr(process, "v_id"):
         latest = ({"id": process.v_id, "number": process.v_number, "status": ProcessVersion.Status.PUBLISHED,
-                   "published_at": process.v_published_at} if process.v_id else None)
+                   "status_label": str(ProcessVersion.Status.PUBLISHED.label), "published_at": process.v_published_at}
+                  if process.v_id else None)
     else:
         v = selectors.latest_version(process)
-        latest = {"id": v.pk, "number": v.number, "status": v.status, "published_at": v.published_at} if v else None
+        latest = ({"id": v.pk, "number": v.number, "status": v.status, "status_label": str(v.get_status_display()),
+                   "published_at": v.published_at} if v else None)
     return {"id": process.pk, "name": process.name, "position_id": process.position_id, "is_active": process.is_active,
             "latest_version": latest}
 
@@ -242,13 +263,13 @@ def _process_detail(request, process) -> dict:
     out = {**_process_out(process), "description": process.description,
            "position_title": process.position.title if process.position_id else None,
            "cloned_from_id": process.cloned_from_id,
-           "versions": [VersionOut(id=v.pk, number=v.number, status=v.status, published_at=v.published_at) for v in versions],
+           "versions": [_version_out(v) for v in versions],
            "stages": [_stage_out(actor, s) for s in visible_stages(actor=actor, version=versions[0])] if versions else [],
            "draft": None, "draft_stages": []}
     if user_can(actor, Perm.POSITIONS_MANAGE):
         draft = process.versions.filter(status=ProcessVersion.Status.DRAFT).first()
         if draft is not None:
-            out["draft"] = VersionOut(id=draft.pk, number=None, status=draft.status, published_at=None)
+            out["draft"] = _version_out(draft)
             out["draft_stages"] = [_stage_out(actor, s) for s in visible_stages(actor=actor, version=draft)]
     return out
 
@@ -303,7 +324,7 @@ def process_publish(request, process_id: int, payload: PublishIn):
 
     def create():
         v = services.process_publish(actor=request.user, process=process, note=payload.note, request=request)
-        return 201, VersionOut(id=v.pk, number=v.number, status=v.status, published_at=v.published_at)
+        return 201, _version_out(v)
 
     return idempotent(request, create)
 
@@ -448,12 +469,15 @@ def _answer(request, response: HttpResponse, application_id: int) -> dict:
     return _row(request.user, application, _roles_by_position(request.user, [application.position_id]))
 
 
+UPDATED_SINCE = Query(None, description="Changed at or after (ISO 8601)")
+
+
 @applications_router.get("/", response=ApplicationListOut, summary="List applications")
 def application_index(request, position: int | None = Query(None, ge=1, le=MAX_ID, description="Only this position's"),
                       stage: str = Query("", max_length=32, description="Only those on the stage with this key"),
                       status: str = Query("", max_length=16, description="active, hired, rejected or withdrawn"),
                       candidate: int | None = Query(None, ge=1, le=MAX_ID, description="Only this candidate's"),
-                      updated_since: datetime | None = Query(None, description="Changed at or after (ISO 8601)"),
+                      updated_since: datetime | None = UPDATED_SINCE,
                       cursor: str = Query("", max_length=2000), limit: int = Query(20, ge=1, le=100)):
     """Applications the caller may see, across positions (HR: the organization's; the panel: their positions'),
     newest first. Names the candidates: one audit entry per page, as the board does."""
@@ -528,6 +552,8 @@ def application_move_to(request, application_id: int, payload: MoveToIn, respons
     """Put the application on a stage of its own process version (e.g. back one stage), as dragging its card on the
     board does; the stage must be one the caller may see. `If-Match` refuses a stale move (412)."""
     _application_row, progress = _progress_for_move(request, application_id)
+    if not selectors.can_move(request.user):  # the board's rule, before saying which stages exist
+        raise PermissionDenied
     stages = visible_stages(actor=request.user, version=progress.version)
     stage = next((s for s in stages if (payload.stage_id and s.pk == payload.stage_id)
                   or (payload.stage_key and s.key == payload.stage_key)), None)

@@ -390,6 +390,18 @@ RULES = {
     "POST /api/v1/evaluations/applications/{application_id}/stages/{stage_id}/scorecard": SCORE,
     "GET /api/v1/evaluations/decisions/{decision_id}": READ,
     "POST /api/v1/evaluations/applications/{application_id}/decisions": DECIDE,
+    # issue 21 coverage: positions, processes, applications, scheduling, candidate documents
+    "GET /api/v1/positions/{position_id}": READ, "PATCH /api/v1/positions/{position_id}": MANAGE,
+    "POST /api/v1/positions/{position_id}/close": MANAGE, "POST /api/v1/positions/{position_id}/reopen": MANAGE,
+    "GET /api/v1/processes/{process_id}": READ, "POST /api/v1/processes/{process_id}/clone": MANAGE,
+    "POST /api/v1/processes/{process_id}/publish": MANAGE, "POST /api/v1/processes/{process_id}/activate": MANAGE,
+    "GET /api/v1/applications/{application_id}": READ,
+    **{f"POST /api/v1/applications/{{application_id}}/{move}": DECIDE
+       for move in ("advance", "hold", "resume", "withdraw", "move-to", "reject", "hire")},
+    "POST /api/v1/scheduling/interviews/{interview_id}/reschedule": MANAGE,
+    "POST /api/v1/scheduling/interviews/{interview_id}/cancel": MANAGE,
+    "POST /api/v1/scheduling/slots/{slot_id}/cancel": MANAGE,
+    "POST /api/v1/candidates/{candidate_id}/documents/{document_id}/review": EDIT_RECORD,
 }
 
 # Parameters that are not a row id of the object the URL is about, per URL name.
@@ -419,6 +431,12 @@ API_BODIES = {
     "POST /api/v1/interviews/applications/{application_id}/sessions": lambda ids: {"questions": [{"text": "请介绍你自己。"}]},
     "POST /api/v1/evaluations/applications/{application_id}/stages/{stage_id}/scorecard": lambda ids: {"draft": True},
     "POST /api/v1/evaluations/applications/{application_id}/decisions": lambda ids: {"outcome": "hold", "rationale": "等待"},
+    **{f"POST /api/v1/applications/{{application_id}}/{move}": lambda ids: {"reason": "技术面试表现稳定，团队一致认可"}
+       for move in ("advance", "hold", "resume", "withdraw", "reject", "hire")},
+    "POST /api/v1/applications/{application_id}/move-to": lambda ids: {"stage_key": ids["stage_key"], "reason": "拖动"},
+    "POST /api/v1/scheduling/interviews/{interview_id}/reschedule": lambda ids: {"start": "2030-01-07T10:00", "end": "2030-01-07T11:00"},
+    "POST /api/v1/scheduling/interviews/{interview_id}/cancel": lambda ids: {"reason": "候选人改期"},
+    "POST /api/v1/candidates/{candidate_id}/documents/{document_id}/review": lambda ids: {"status": "approved"},
 }
 
 

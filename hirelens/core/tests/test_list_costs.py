@@ -43,7 +43,10 @@ LISTS: dict[str, Callable[[int], int]] = {
     "/scheduling/position/{position}/": lambda n: n,  # interviews, slots and the booking pickers
     "/evaluations/": lambda n: n,
     "/feedback/": lambda n: n,  # overdue results
-    "/api/v1/scheduling/interviews": lambda n: 0,  # titles and times, no names
+    "/api/v1/scheduling/interviews": lambda n: min(n, 20),  # a page of 20, with the candidates' names (issue 21)
+    "/api/v1/scheduling/slots?limit=50": lambda n: n,  # each slot is offered to one application here
+    "/api/v1/applications/?limit=50": lambda n: n,
+    "/api/v1/positions/": lambda n: 0,
     "/": lambda n: 0,  # counts and the latest audit entries, no names
     "/audit/": lambda n: 0,
 }
@@ -110,7 +113,8 @@ INTERVIEWER_LISTS: dict[str, Callable[[int], int]] = {
     "/processes/position/{position}/board/": lambda n: n,
     "/scheduling/position/{position}/": lambda n: n,
     "/evaluations/": lambda n: n,
-    "/api/v1/scheduling/interviews": lambda n: 0,
+    "/api/v1/scheduling/interviews": lambda n: min(n, 20),
+    "/api/v1/applications/?limit=50": lambda n: n,
 }
 
 
