@@ -74,9 +74,17 @@ def test_other_roles_are_refused_and_another_organizations_endpoint_is_not_found
     assert WebhookEndpoint.objects.get().previous_secret == ""
 
 
+@pytest.mark.timeout(900)  # a hang guard: the whole demo loads
 def test_demo_has_delivered_and_failed_deliveries():
+    from hirelens.accounts.models import User
+    from hirelens.core.demo import DemoContext
+    from hirelens.webhooks import demo
+
     call_command("load_demo", verbosity=0)
-    call_command("load_demo", verbosity=0)  # idempotent
     endpoint = WebhookEndpoint.objects.get(url="https://hris.example.com/hooks/hirelens")
+    before = WebhookDelivery.objects.count()
+    admin = User.objects.get(email="admin@demo.hirelens.local")
+    demo.load(DemoContext(organization=admin.organization, other_organization=None, users={"admin": admin}))  # idempotent
+    assert WebhookEndpoint.objects.filter(organization=admin.organization).count() == 1 and WebhookDelivery.objects.count() == before
     states = list(WebhookDelivery.objects.filter(endpoint=endpoint, resent_from=None, attempts__gt=0).values_list("state", flat=True))
     assert states.count("failed") == 1 and states.count("delivered") >= 2
