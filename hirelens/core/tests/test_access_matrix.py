@@ -73,7 +73,10 @@ def _application_world(application, *, hr, panelist, stage, start) -> dict:
 
     decision = Decision.objects.create(organization=application.organization, application=application, outcome="hold",
                                        rationale="等待终面", decided_by=hr)  # a recorded decision to read (the API)
-    return {"decision_id": decision.pk, "application_id": application.pk, "session_id": session.pk, "answer_id": answer.pk,
+    from hirelens.feedback.models import FeedbackCase
+
+    return {"case_id": FeedbackCase.objects.get(application=application).pk,  # opened by the submitted card
+            "decision_id": decision.pk, "application_id": application.pk, "session_id": session.pk, "answer_id": answer.pk,
             "candidate_request_id": candidate_request.pk,
             "interview_id": interview.pk, "interview_link_id": link.pk, "scorecard_id": card.pk, "room_id": room.pk,
             "incident_kind": "late"}
@@ -390,18 +393,13 @@ RULES = {
     "POST /api/v1/evaluations/applications/{application_id}/stages/{stage_id}/scorecard": SCORE,
     "GET /api/v1/evaluations/decisions/{decision_id}": READ,
     "POST /api/v1/evaluations/applications/{application_id}/decisions": DECIDE,
-    # issue 21 coverage: positions, processes, applications, scheduling, candidate documents
-    "GET /api/v1/positions/{position_id}": READ, "PATCH /api/v1/positions/{position_id}": MANAGE,
-    "POST /api/v1/positions/{position_id}/close": MANAGE, "POST /api/v1/positions/{position_id}/reopen": MANAGE,
-    "GET /api/v1/processes/{process_id}": READ, "POST /api/v1/processes/{process_id}/clone": MANAGE,
-    "POST /api/v1/processes/{process_id}/publish": MANAGE, "POST /api/v1/processes/{process_id}/activate": MANAGE,
-    "GET /api/v1/applications/{application_id}": READ,
-    **{f"POST /api/v1/applications/{{application_id}}/{move}": DECIDE
-       for move in ("advance", "hold", "resume", "withdraw", "move-to", "reject", "hire")},
-    "POST /api/v1/scheduling/interviews/{interview_id}/reschedule": MANAGE,
-    "POST /api/v1/scheduling/interviews/{interview_id}/cancel": MANAGE,
-    "POST /api/v1/scheduling/slots/{slot_id}/cancel": MANAGE,
-    "POST /api/v1/candidates/{candidate_id}/documents/{document_id}/review": EDIT_RECORD,
+    # issue 21 coverage: feedback cases, messages, help desk, privacy requests (the pages' rules: HR, the panel 404)
+    "GET /api/v1/feedback/cases/{case_id}": HR_ONLY, "GET /api/v1/messaging/messages/{message_id}": HR_ONLY,
+    "GET /api/v1/messaging/tickets/{ticket_id}": HR_ONLY,
+    **{f"POST /api/v1/messaging/tickets/{{ticket_id}}/{action}": HR_ONLY for action in ("reply", "resend", "close")},
+    "GET /api/v1/privacy/requests/{privacy_request_id}": HR_ONLY,
+    **{f"POST /api/v1/privacy/requests/{{privacy_request_id}}/{action}": HR_ONLY
+       for action in ("start", "export", "complete", "refuse")},
 }
 
 # Parameters that are not a row id of the object the URL is about, per URL name.
@@ -431,12 +429,9 @@ API_BODIES = {
     "POST /api/v1/interviews/applications/{application_id}/sessions": lambda ids: {"questions": [{"text": "请介绍你自己。"}]},
     "POST /api/v1/evaluations/applications/{application_id}/stages/{stage_id}/scorecard": lambda ids: {"draft": True},
     "POST /api/v1/evaluations/applications/{application_id}/decisions": lambda ids: {"outcome": "hold", "rationale": "等待"},
-    **{f"POST /api/v1/applications/{{application_id}}/{move}": lambda ids: {"reason": "技术面试表现稳定，团队一致认可"}
-       for move in ("advance", "hold", "resume", "withdraw", "reject", "hire")},
-    "POST /api/v1/applications/{application_id}/move-to": lambda ids: {"stage_key": ids["stage_key"], "reason": "拖动"},
-    "POST /api/v1/scheduling/interviews/{interview_id}/reschedule": lambda ids: {"start": "2030-01-07T10:00", "end": "2030-01-07T11:00"},
-    "POST /api/v1/scheduling/interviews/{interview_id}/cancel": lambda ids: {"reason": "候选人改期"},
-    "POST /api/v1/candidates/{candidate_id}/documents/{document_id}/review": lambda ids: {"status": "approved"},
+    "POST /api/v1/messaging/tickets/{ticket_id}/reply": lambda ids: {"body": "请换用 Chrome 再试。"},
+    "POST /api/v1/privacy/requests/{privacy_request_id}/refuse": lambda ids: {"reason": "法律要求保留该记录"},
+    "POST /api/v1/privacy/requests/{privacy_request_id}/complete": lambda ids: {"note": ""},
 }
 
 

@@ -77,11 +77,6 @@ AUDITED: dict[str, Names] = {
     "api/v1/candidates/<candidate_id>/timeline": CANDIDATE,
     "api/v1/candidates/<candidate_id>/documents": CANDIDATE,
     "api/v1/candidates/<candidate_id>/documents/<document_id>/file": Names("candidates.document", "document_id"),
-    # issue 21: applications and live interviews name candidates: the pages' bulk entry (audit_list_read)
-    "api/v1/applications/": ANY_CANDIDATE,
-    "api/v1/applications/<application_id>": CANDIDATE,
-    "api/v1/scheduling/interviews": ANY_CANDIDATE,
-    "api/v1/scheduling/interviews/<interview_id>": CANDIDATE,
     # issue 21: AI interviews, live rooms, scorecards and decisions, audited as their pages are
     "api/v1/interviews/sessions": ANY_CANDIDATE,
     "api/v1/interviews/sessions/<session_id>": Names("interviews.interviewsession", "session_id"),
@@ -95,6 +90,18 @@ AUDITED: dict[str, Names] = {
     "api/v1/evaluations/scorecards/<scorecard_id>": CANDIDATE,
     "api/v1/evaluations/decisions": ANY_CANDIDATE,
     "api/v1/evaluations/decisions/<decision_id>": Names("candidates.candidate", "decision_candidate_id"),
+    # issue 21: feedback cases, messages, help desk, privacy requests and analytics, audited as their pages are
+    "api/v1/feedback/cases": ANY_CANDIDATE,
+    "api/v1/feedback/cases/<case_id>": Names("candidates.candidate", "case_candidate_id"),
+    "api/v1/messaging/messages": ANY_CANDIDATE,
+    "api/v1/messaging/messages/<message_id>": Names("messaging.message", "message_id"),
+    "api/v1/messaging/tickets": ANY_CANDIDATE,
+    "api/v1/messaging/tickets/<ticket_id>": Names("messaging.ticket", "ticket_id"),
+    "api/v1/privacy/requests": ANY_CANDIDATE,
+    "api/v1/privacy/requests/<privacy_request_id>": Names("candidates.candidate", "privacy_candidate_id"),
+    "api/v1/analytics/dashboard": ANY_CANDIDATE,  # the decisions made without an evaluation, by name
+    "api/v1/analytics/export.xlsx": Names("", "xlsx"),
+    "api/v1/analytics/export.pdf": Names("", "pdf"),
 }
 
 # route -> why it may show candidates' names without an entry of its own
@@ -120,7 +127,8 @@ LISTS: dict[str, str] = {
     "portal/<token>/applications/<application_id>/book/": "the candidate's own booking page",
     "api/v1/candidates/<candidate_id>/applications": "positions and stages of one candidate, no personal fields",
     "api/v1/processes/applications/<application_id>": "pipeline progress, no personal fields",
-    "api/v1/scheduling/slots": "offered times; a slot offered to one candidate names them (one bulk entry when any)",
+    "api/v1/scheduling/interviews": "interview titles and times (bulk list audit: issue 16)",
+    "api/v1/scheduling/interviews/<interview_id>": "interview title and time",
     "candidates/pick/applications": "the searchable picker: names and positions only",
     "analytics/": "the decisions made without an evaluation are listed by name for HR to review (the demo's imported rejections)",
     # issue 20: cases about a person show the name, the kind and the dates, no contact details or record fields
@@ -181,6 +189,9 @@ def _fixtures():
     process = Process.objects.filter(position=application.position).first()
     stage = application.progress.stage  # the stage the application is in: its scorecard form opens
     decision = Decision.objects.filter(organization=org).select_related("application").first()
+    from hirelens.feedback.models import FeedbackCase
+
+    case = FeedbackCase.objects.filter(organization=org).select_related("application").first()
     ids = {
         "candidate_id": candidate.pk, "application_id": application.pk, "position_id": application.position_id,
         "document_id": Document.objects.filter(candidate=candidate).first().pk,
@@ -214,6 +225,8 @@ def _fixtures():
         "endpoint_id": WebhookEndpoint.objects.filter(organization=org).first().pk,
         "delivery_id": WebhookDelivery.objects.filter(organization=org).first().pk,
         "decision_id": decision.pk, "decision_candidate_id": decision.application.candidate_id,  # issue 21: the API
+        "case_id": case.pk, "case_candidate_id": case.application.candidate_id,
+        "privacy_candidate_id": PrivacyRequest.objects.filter(organization=org).first().candidate_id,
         "index": 0, "field": "phone", "org_slug": org.slug, "kind": "invitation", "language": "zh-hans", "uidb64": "MQ", "token": "x",
     }
     tokens = {"portal/": portal_token, "scheduling/l/": scheduling_token, "feedback/s/": survey_token,
