@@ -393,6 +393,18 @@ RULES = {
     "POST /api/v1/evaluations/applications/{application_id}/stages/{stage_id}/scorecard": SCORE,
     "GET /api/v1/evaluations/decisions/{decision_id}": READ,
     "POST /api/v1/evaluations/applications/{application_id}/decisions": DECIDE,
+    # issue 21 coverage: positions, processes, applications, scheduling, candidate documents
+    "GET /api/v1/positions/{position_id}": READ, "PATCH /api/v1/positions/{position_id}": MANAGE,
+    "POST /api/v1/positions/{position_id}/close": MANAGE, "POST /api/v1/positions/{position_id}/reopen": MANAGE,
+    "GET /api/v1/processes/{process_id}": READ, "POST /api/v1/processes/{process_id}/clone": MANAGE,
+    "POST /api/v1/processes/{process_id}/publish": MANAGE, "POST /api/v1/processes/{process_id}/activate": MANAGE,
+    "GET /api/v1/applications/{application_id}": READ,
+    **{f"POST /api/v1/applications/{{application_id}}/{move}": DECIDE
+       for move in ("advance", "hold", "resume", "withdraw", "move-to", "reject", "hire")},
+    "POST /api/v1/scheduling/interviews/{interview_id}/reschedule": MANAGE,
+    "POST /api/v1/scheduling/interviews/{interview_id}/cancel": MANAGE,
+    "POST /api/v1/scheduling/slots/{slot_id}/cancel": MANAGE,
+    "POST /api/v1/candidates/{candidate_id}/documents/{document_id}/review": EDIT_RECORD,
     # issue 21 coverage: feedback cases, messages, help desk, privacy requests (the pages' rules: HR, the panel 404)
     "GET /api/v1/feedback/cases/{case_id}": HR_ONLY, "GET /api/v1/messaging/messages/{message_id}": HR_ONLY,
     "GET /api/v1/messaging/tickets/{ticket_id}": HR_ONLY,
@@ -432,6 +444,12 @@ API_BODIES = {
     "POST /api/v1/messaging/tickets/{ticket_id}/reply": lambda ids: {"body": "请换用 Chrome 再试。"},
     "POST /api/v1/privacy/requests/{privacy_request_id}/refuse": lambda ids: {"reason": "法律要求保留该记录"},
     "POST /api/v1/privacy/requests/{privacy_request_id}/complete": lambda ids: {"note": ""},
+    **{f"POST /api/v1/applications/{{application_id}}/{move}": lambda ids: {"reason": "技术面试表现稳定，团队一致认可"}
+       for move in ("advance", "hold", "resume", "withdraw", "reject", "hire")},
+    "POST /api/v1/applications/{application_id}/move-to": lambda ids: {"stage_key": ids["stage_key"], "reason": "拖动"},
+    "POST /api/v1/scheduling/interviews/{interview_id}/reschedule": lambda ids: {"start": "2030-01-07T10:00", "end": "2030-01-07T11:00"},
+    "POST /api/v1/scheduling/interviews/{interview_id}/cancel": lambda ids: {"reason": "候选人改期"},
+    "POST /api/v1/candidates/{candidate_id}/documents/{document_id}/review": lambda ids: {"status": "approved"},
 }
 
 

@@ -77,6 +77,11 @@ AUDITED: dict[str, Names] = {
     "api/v1/candidates/<candidate_id>/timeline": CANDIDATE,
     "api/v1/candidates/<candidate_id>/documents": CANDIDATE,
     "api/v1/candidates/<candidate_id>/documents/<document_id>/file": Names("candidates.document", "document_id"),
+    # issue 21: applications and live interviews name candidates: the pages' bulk entry (audit_list_read)
+    "api/v1/applications/": ANY_CANDIDATE,
+    "api/v1/applications/<application_id>": CANDIDATE,
+    "api/v1/scheduling/interviews": ANY_CANDIDATE,
+    "api/v1/scheduling/interviews/<interview_id>": CANDIDATE,
     # issue 21: AI interviews, live rooms, scorecards and decisions, audited as their pages are
     "api/v1/interviews/sessions": ANY_CANDIDATE,
     "api/v1/interviews/sessions/<session_id>": Names("interviews.interviewsession", "session_id"),
@@ -127,8 +132,7 @@ LISTS: dict[str, str] = {
     "portal/<token>/applications/<application_id>/book/": "the candidate's own booking page",
     "api/v1/candidates/<candidate_id>/applications": "positions and stages of one candidate, no personal fields",
     "api/v1/processes/applications/<application_id>": "pipeline progress, no personal fields",
-    "api/v1/scheduling/interviews": "interview titles and times (bulk list audit: issue 16)",
-    "api/v1/scheduling/interviews/<interview_id>": "interview title and time",
+    "api/v1/scheduling/slots": "offered times; a slot offered to one candidate names them (one bulk entry when any)",
     "candidates/pick/applications": "the searchable picker: names and positions only",
     "analytics/": "the decisions made without an evaluation are listed by name for HR to review (the demo's imported rejections)",
     # issue 20: cases about a person show the name, the kind and the dates, no contact details or record fields
@@ -220,10 +224,10 @@ def _fixtures():
         "request_id": CandidateRequest.objects.filter(organization=org).first().pk,
         "audit_id": FairnessAudit.objects.filter(organization=org).first().pk,
         "pia_id": PIAVersion.objects.filter(organization=org).first().pk,
-        "key_id": ApiKey.objects.filter(organization=org).first().pk,  # issue 21: the demo's API keys
         # the demo's webhook endpoint and one of its deliveries (ids and status codes only: no candidate data)
         "endpoint_id": WebhookEndpoint.objects.filter(organization=org).first().pk,
         "delivery_id": WebhookDelivery.objects.filter(organization=org).first().pk,
+        "key_id": ApiKey.objects.filter(organization=org).first().pk,  # issue 21: the demo's API keys
         "decision_id": decision.pk, "decision_candidate_id": decision.application.candidate_id,  # issue 21: the API
         "case_id": case.pk, "case_candidate_id": case.application.candidate_id,
         "privacy_candidate_id": PrivacyRequest.objects.filter(organization=org).first().candidate_id,
