@@ -34,6 +34,7 @@ API_PREFIX = "/evaluations/"
 router = Router(tags=["evaluations"], auth=api_auth("evaluations"))
 
 OUTCOMES = Literal[tuple(Decision.Outcome.values)]
+OUTCOME_FILTER = Query(None, description="Only this outcome.")  # a module-level default (B008): the filter's type is a Literal
 RECOMMENDATIONS = Literal[("", *Scorecard.Recommendation.values)]
 
 
@@ -260,7 +261,7 @@ def scorecard_submit(request, application_id: int, stage_id: int, payload: Score
 def decision_index(request, application: int | None = Query(None, ge=1, le=MAX_ID, description="Only this application's."),
                    position: int | None = Query(None, ge=1, le=MAX_ID, description="Only this position's."),
                    candidate: int | None = Query(None, ge=1, le=MAX_ID, description="Only this candidate's."),
-                   outcome: OUTCOMES | None = Query(None, description="Only this outcome."),
+                   outcome: OUTCOMES | None = OUTCOME_FILTER,
                    without_evaluation: bool | None = Query(None, description="Only decisions taken without (true) or "
                                                                              "with (false) a human evaluation."),
                    cursor: str = Query("", max_length=2000, description="`next` of the previous page."),

@@ -36,6 +36,7 @@ API_PREFIX = "/interviews/"
 router = Router(tags=["interviews"], auth=api_auth("interviews"))
 
 STATES = Literal[tuple(InterviewSession.State.values)]
+STATUS_FILTER = Query(None, description="Only sessions in this status.")  # a module-level default (B008): the filter's type is a Literal
 
 
 def hidden_stage_ids(*, actor, stage_ids) -> set[int]:
@@ -313,7 +314,7 @@ def _listed(actor) -> QuerySet[InterviewSession]:
 
 
 @router.get("/sessions", response=SessionListOut, summary="List AI interviews")
-def session_index(request, status: STATES | None = Query(None, description="Only sessions in this status."),
+def session_index(request, status: STATES | None = STATUS_FILTER,
                   position: int | None = Query(None, ge=1, le=MAX_ID, description="Only this position's sessions."),
                   candidate: int | None = Query(None, ge=1, le=MAX_ID, description="Only this candidate's sessions."),
                   application: int | None = Query(None, ge=1, le=MAX_ID, description="Only this application's sessions."),

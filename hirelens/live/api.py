@@ -30,6 +30,7 @@ API_PREFIX = "/live/"
 router = Router(tags=["live interviews"], auth=api_auth("interviews"))
 
 STATES = Literal[tuple(LiveRoom.State.values)]
+STATUS_FILTER = Query(None, description="Only rooms in this status.")  # a module-level default (B008): the filter's type is a Literal
 
 
 class PersonOut(Schema):
@@ -154,7 +155,7 @@ def _room(actor, room_id: int) -> LiveRoom:
 
 
 @router.get("/rooms", response=RoomListOut, summary="List live interview rooms")
-def room_index(request, status: STATES | None = Query(None, description="Only rooms in this status."),
+def room_index(request, status: STATES | None = STATUS_FILTER,
                position: int | None = Query(None, ge=1, le=MAX_ID, description="Only this position's rooms."),
                candidate: int | None = Query(None, ge=1, le=MAX_ID, description="Only this candidate's rooms."),
                application: int | None = Query(None, ge=1, le=MAX_ID, description="Only this application's rooms."),
