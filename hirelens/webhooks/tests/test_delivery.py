@@ -180,3 +180,37 @@ def test_resend_sends_the_same_event_again(org, hr_admin, receiver, endpoint_and
     again.refresh_from_db()
     assert again.state == "delivered" and again.resent_from_id == first.pk and again.event_id == first.event_id
     assert [r.body for r in receiver.requests] == [first.body, first.body]
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_killed_mid_delivery_the_delivery_is_sent_after_the_sweep(org, hr_admin, receiver, real_queue, start_worker):
+    import os
+    import signal
+    import time
+
+    endpoint, secret = services.endpoint_create(actor=hr_admin, url=receiver.url, event_types=["application.moved"])
+    receiver.delay_s = 15  # the first request hangs: the worker is killed while it waits for the answer
+    fast = {"HIRELENS_JOB_LEASE_S": 1, "HIRELENS_JOB_SWEEP_S": 1, "HIRELENS_WEBHOOKS_TIMEOUT_S": 2}  # lease: 3 × 2 s
+    worker = start_worker(**fast)
+    events.emit(moved(org))  # autocommit: queued at once
+
+    def wait(predicate, what, who):
+        deadline = time.time() + 120
+        while not predicate():
+            assert time.time() < deadline, f"timed out waiting for {what}\n{who.output()}"
+            time.sleep(0.05)
+
+    wait(lambda: len(receiver.requests) == 1, "the first try to reach the receiver", worker)
+    os.kill(worker.proc.pid, signal.SIGKILL)
+    worker.proc.wait()
+    receiver.delay_s = 0
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.state == "sending" and delivery.attempts == 0  # the dead worker recorded nothing
+    second = start_worker(**fast)
+    wait(lambda: WebhookDelivery.objects.filter(pk=delivery.pk, state="delivered").exists(), "the delivery after the sweep", second)
+    delivery.refresh_from_db()
+    assert [(t.error, t.status_code) for t in delivery.tries.all()] == [("interrupted", None), ("", 200)]
+    assert len(receiver.requests) == 2 and receiver.requests[0].body == receiver.requests[1].body
+    assert all(r.signed_by(secret) for r in receiver.requests)
+    assert receiver.requests[0].headers["hirelens-webhook-id"] == receiver.requests[1].headers["hirelens-webhook-id"]
