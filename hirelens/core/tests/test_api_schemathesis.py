@@ -183,7 +183,11 @@ def test_a_number_the_database_cannot_hold_is_a_400_not_a_server_error(hr_admin)
     body = {"application_id": application.pk, "interviewer_ids": [2**70], "start": "2030-01-07T10:00:00",
             "end": "2030-01-07T11:00:00"}
     answer = api_client(token, "en").post("/api/v1/scheduling/interviews", body, content_type="application/json")
-    assert answer.status_code == 400, answer.content
+    # SQLite cannot bind the number (OverflowError: the 400 of config/api.py); PostgreSQL's lookup finds no such
+    # person (the service's 422). Either way the caller's mistake, in English, never a 500.
+    assert answer.status_code in (400, 422), answer.content
     assert answer["Content-Type"] == "application/problem+json"
     with translation.override("en"):
-        assert answer.json()["title"] == gettext("请求参数不正确。") != "请求参数不正确。"
+        titles = {400: gettext("请求参数不正确。"), 422: gettext("无法完成此操作。")}
+    assert answer.json()["title"] == titles[answer.status_code]
+    assert not any("\u4e00" <= char <= "\u9fff" for char in answer.json()["title"])
