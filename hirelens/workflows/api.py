@@ -522,6 +522,24 @@ def _pipeline_move(request, application_id: int, response: HttpResponse, name: s
     return _answer(request, response, application_id)
 
 
+class StartIn(Schema):
+    model_config = {"json_schema_extra": {"examples": [{"reason": ""}]}}
+
+    reason: str = Field("", max_length=2000, description="Optional; by default \"started process vN\" is recorded.")
+
+
+@applications_router.post("/{id:application_id}/start", response=ApplicationRowOut, summary="Start the interview process")
+def application_start(request, application_id: int, payload: StartIn, response: HttpResponse):
+    """Put the application on the first stage of the position's active process (its latest published version), as
+    the pipeline board's 开始流程 does: an application created by the API (or a page) does not enter the process by
+    itself. 422 when it is already in the process or the position has no active published process; who may as for
+    advance. `If-Match` refuses a stale start (412)."""
+    application = _application(request, application_id)
+    check_if_match(request, _State(application))
+    services.pipeline_start(actor=request.user, application=application, reason=payload.reason)
+    return _answer(request, response, application_id)
+
+
 @applications_router.post("/{id:application_id}/advance", response=ApplicationRowOut, summary="Advance to the next stage")
 def application_advance(request, application_id: int, payload: ReasonIn, response: HttpResponse):
     """To the next stage of its process version (past the last one the process is complete), with a reason: the
