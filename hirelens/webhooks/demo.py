@@ -42,7 +42,7 @@ def load(ctx) -> None:
             attempts=3 if failed else 1, delivered_at=None if failed else at + timedelta(seconds=1),
             last_status_code=503 if failed else 200, last_error="http_status" if failed else "")
         WebhookDelivery.objects.filter(pk=delivery.pk).update(created_at=at)
-        tries = [(503, "Service Unavailable", False)] * 3 if failed else [(200, '{"received": true}', True)]
+        tries = [(503, "Service Unavailable", False)] * 3 if failed else [(200, "OK", True)]
         for n, (code, text, ok) in enumerate(tries):
             attempt = WebhookAttempt.objects.create(organization=org, delivery=delivery, status_code=code, duration_ms=120 + 40 * n,
                                                     response_excerpt=text, error="" if ok else "http_status", succeeded=ok)
