@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -41,7 +42,7 @@ def seed(size: int):
 
     from hirelens.accounts.models import User
     from hirelens.candidates.models import Application, Candidate, SearchToken
-    from hirelens.candidates.search import name_tokens
+    from hirelens.candidates.search import document_tokens
     from hirelens.core.models import Organization
     from hirelens.positions.models import Position
 
@@ -68,7 +69,8 @@ def seed(size: int):
         with transaction.atomic():  # a batch is whole or absent: an interrupted seed resumes where it stopped
             made = Candidate.objects.bulk_create(rows, batch_size=1000)
             SearchToken.objects.bulk_create([SearchToken(organization_id=org.pk, candidate_id=c.pk, token=token)  # as a save() would
-                                             for c in made for token in set(name_tokens(c.full_name))], batch_size=5000)
+                                             for c in made for token in document_tokens(short_texts=[c.full_name], long_texts=[])],
+                                            batch_size=5000)
             Application.objects.bulk_create([Application(organization=org, candidate=c, position=rng.choice(positions),
                                                          stage="初筛") for c in made], batch_size=1000)
         print(f"  seeded {start + len(made):,} / {size:,} candidates", flush=True)
@@ -88,7 +90,7 @@ def families(org, paths: set[str]) -> list[tuple[str, str, object]]:
     pick = rng.choice
     table = [
         ("list candidates", "/api/v1/candidates/", lambda: "/api/v1/candidates/?limit=20"),
-        ("search candidates", "/api/v1/candidates/", lambda: "/api/v1/candidates/?limit=20&q=" + pick(SURNAMES)),
+        ("search candidates", "/api/v1/candidates/", lambda: "/api/v1/candidates/?limit=20&q=" + quote(pick(SURNAMES) + pick(GIVEN))),
         ("filter candidates by position", "/api/v1/candidates/", lambda: f"/api/v1/candidates/?limit=20&position={pick(position_ids)}"),
         ("get candidate", "/api/v1/candidates/{candidate_id}", lambda: f"/api/v1/candidates/{pick(candidate_ids)}"),
         ("candidate's applications", "/api/v1/candidates/{candidate_id}/applications",
@@ -140,13 +142,17 @@ def main() -> None:
     rows = []
     for name, _path, url in families(org, paths):
         client.get(url())  # warm: imports, caches, the first query plans
-        timings, codes = [], {}
+        timings, codes, found = [], {}, []
         for _ in range(args.calls):
             t = time.perf_counter()
             response = client.get(url())
             timings.append((time.perf_counter() - t) * 1000)
             codes[response.status_code] = codes.get(response.status_code, 0) + 1
-        rows.append((name, timings, codes))
+            if response.status_code == 200 and response["Content-Type"].startswith("application/json"):
+                items = response.json().get("items") if isinstance(response.json(), dict) else None
+                if items is not None:
+                    found.append(len(items))
+        rows.append((name + (f" (~{statistics.mean(found):.0f} rows)" if found else ""), timings, codes))
 
     if "/api/v1/candidates/" in paths:  # the cost of a page must not grow with its depth
         timings, codes, url = [], {}, "/api/v1/candidates/?limit=100"
