@@ -26,8 +26,11 @@ from .selectors import Filters, dashboard, decisions_without_evaluation, dimensi
 API_PREFIX = "/analytics/"
 router = Router(tags=["analytics"], auth=api_auth("analytics"))
 
-START = Query(None, description="First day of the period (YYYY-MM-DD); default 90 days ago.")
-END = Query(None, description="Last day of the period, included (YYYY-MM-DD); default today.")
+# Years 2000–2100: what a hiring period can be (and zone offsets before 1901 are local mean time, with seconds)
+START = Query(None, ge=date(2000, 1, 1), le=date(2100, 12, 31),
+              description="First day of the period (YYYY-MM-DD, 2000–2100); default 90 days ago.")
+END = Query(None, ge=date(2000, 1, 1), le=date(2100, 12, 31),
+            description="Last day of the period, included (YYYY-MM-DD, 2000–2100); default today.")
 POSITION = Query(None, ge=1, le=MAX_ID, description="Only this position (404 when the caller cannot see it).")
 DEPARTMENT = Query("", max_length=100, description="Only positions of this department.")
 TABLES = ["funnel", "time_to_hire", "dimension_scores", "calibration", "feedback", "surveys"]

@@ -139,6 +139,8 @@ class Application(TenantOwnedModel):
     class Meta:
         ordering = ["-created_at"]
         constraints = [models.UniqueConstraint(fields=["candidate", "position"], name="application_unique")]
+        # the API's and lists' newest-first keyset pages (created_at, then id) and the funnel's period scans
+        indexes = [models.Index(fields=["organization", "-created_at", "-id"], name="application_org_created")]
 
 
 class Document(TenantOwnedModel):

@@ -115,7 +115,7 @@ class QuestionProgressOut(Schema):
     analysis_status_label: str = Field("", description="The analysis status in the caller's language.")
 
 
-class ProgressOut(Schema):
+class SessionProgressOut(Schema):
     questions: int = Field(description="Questions in the interview (the practice question not counted).")
     answered: int = Field(description="Questions with a complete take.")
     uploaded: int = Field(description="Questions whose recording is stored whole.")
@@ -123,7 +123,7 @@ class ProgressOut(Schema):
 
 
 class SessionStatusOut(SessionOut):
-    progress: ProgressOut
+    progress: SessionProgressOut
     questions: list[QuestionProgressOut]
     invitations: list[InvitationOut] = Field(description="Invitations and reminders sent, newest first, with delivery.")
 
@@ -151,7 +151,7 @@ class KeywordOut(Schema):
     text: str = Field(description="The row as the report page shows it.")
 
 
-class EventOut(Schema):
+class AnalysisEventOut(Schema):
     code: str = Field(description="The event type: speech, pause, keyword, look_away, smile, frown, gesture...")
     label: str = Field(description="The event type in the caller's language.")
     start_s: float | None = Field(None, description="Where the event starts on the recording, in seconds.")
@@ -180,7 +180,7 @@ class AnswerReportOut(Schema):
     posture: list[RowOut] | None = Field(None, description="Posture rows; null as for face.")
     keywords: list[KeywordOut]
     warnings: list[str] = Field(description="What limits the analysis (no sound, damaged data...), in words.")
-    events: list[EventOut] = Field(description="Timestamped events (at most 300; see events_cut).")
+    events: list[AnalysisEventOut] = Field(description="Timestamped events (at most 300; see events_cut).")
     events_cut: bool
     transcript: str
     models: str = Field(description="The analysis models and their versions.")

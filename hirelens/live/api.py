@@ -20,7 +20,7 @@ from hirelens.core.models import AuditEvent
 from hirelens.core.params import MAX_ID
 from hirelens.core.ranges import ranged_file_response
 from hirelens.integrations.auth import api_auth
-from hirelens.interviews.api import EventOut, RowOut, hidden_stage_ids
+from hirelens.interviews.api import AnalysisEventOut, RowOut, hidden_stage_ids
 
 from .access import visible_rooms
 from .models import LiveRoom
@@ -33,7 +33,7 @@ STATES = Literal[tuple(LiveRoom.State.values)]
 STATUS_FILTER = Query(None, description="Only rooms in this status.")  # a module-level default (B008): the filter's type is a Literal
 
 
-class PersonOut(Schema):
+class RoomPersonOut(Schema):
     id: int
     name: str = Field(description="The person's full name (or e-mail when no name is set).")
 
@@ -54,7 +54,7 @@ class RoomOut(Schema):
     position_title: str
     status: str = Field(description="The room: waiting (not yet opened), open or ended.")
     status_label: str = Field(description="The room's status in the caller's language.")
-    interviewers: list[PersonOut] = Field(description="The interview's interviewers, by name.")
+    interviewers: list[RoomPersonOut] = Field(description="The interview's interviewers, by name.")
     voice_only: bool = Field(description="The room switched to voice only (a camera or device problem).")
     candidate_admitted: bool = Field(description="The candidate was let in from the waiting room.")
     opened_at: datetime | None = None
@@ -105,7 +105,7 @@ class AnalysisOut(Schema):
     face: list[RowOut] | None = None
     posture: list[RowOut] | None = None
     warnings: list[str]
-    events: list[EventOut]
+    events: list[AnalysisEventOut]
     transcript: str
 
 

@@ -67,7 +67,7 @@ class MessageList(Schema):
     next: str | None = Field(description="Cursor of the next page; null on the last page.")
 
 
-class AttemptOut(Schema):
+class MessageAttemptOut(Schema):
     channel: str
     channel_label: str
     status: str = Field(description="sent | retry | failed | skipped | unknown")
@@ -80,7 +80,7 @@ class AttemptOut(Schema):
 class MessageDetailOut(MessageOut):
     subject: str = Field(description="The rendered subject (reading it is audited).")
     body: str = Field(description="The rendered text (reading it is audited).")
-    attempts: list[AttemptOut] = Field(description="The delivery log, oldest first.")
+    attempts: list[MessageAttemptOut] = Field(description="The delivery log, oldest first.")
 
 
 class TicketOut(Schema):
@@ -112,6 +112,7 @@ class TicketMessageOut(Schema):
     body: str
     author_name: str = Field(description="The HR member who answered (empty for the candidate's messages).")
     outbound_status: str = Field(description="Delivery status of HR's answer (empty for the candidate's messages).")
+    outbound_status_label: str = Field(description="That status in the caller's language (empty when there is none).")
     created_at: datetime
 
 
@@ -201,7 +202,8 @@ def _ticket_detail(t: Ticket) -> dict:
             "can_resend": helpdesk.ticket_can_resend(t),
             "messages": [{"id": m.pk, "direction": m.direction, "direction_label": str(m.get_direction_display()), "body": m.body,
                           "author_name": m.author.full_name if m.author_id else "",
-                          "outbound_status": m.outbound.status if m.outbound_id else "", "created_at": m.created_at}
+                          "outbound_status": m.outbound.status if m.outbound_id else "",
+                          "outbound_status_label": m.outbound.get_status_display() if m.outbound_id else "", "created_at": m.created_at}
                          for m in thread]}
 
 
@@ -258,6 +260,7 @@ def ticket_reply(request, ticket_id: int, payload: ReplyIn):
         m: TicketMessage = helpdesk.ticket_reply(actor=request.user, ticket=t, body=payload.body)
         return 201, {"id": m.pk, "direction": m.direction, "direction_label": str(m.get_direction_display()), "body": m.body,
                      "author_name": request.user.full_name, "outbound_status": m.outbound.status if m.outbound_id else "",
+                          "outbound_status_label": m.outbound.get_status_display() if m.outbound_id else "",
                      "created_at": m.created_at}
     return idempotent(request, reply)
 
@@ -273,6 +276,7 @@ def ticket_resend(request, ticket_id: int):
         m = helpdesk.ticket_resend(actor=request.user, ticket=t, request=request)
         return 201, {"id": m.pk, "direction": m.direction, "direction_label": str(m.get_direction_display()), "body": m.body,
                      "author_name": request.user.full_name, "outbound_status": m.outbound.status if m.outbound_id else "",
+                          "outbound_status_label": m.outbound.get_status_display() if m.outbound_id else "",
                      "created_at": m.created_at}
     return idempotent(request, resend)
 

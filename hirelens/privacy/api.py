@@ -53,7 +53,7 @@ class PrivacyRequestList(Schema):
     next: str | None = Field(description="Cursor of the next page; null on the last page.")
 
 
-class EventOut(Schema):
+class PrivacyEventOut(Schema):
     kind: str
     kind_label: str
     actor_name: str = Field(description="Who did it (empty for the candidate or the system).")
@@ -77,7 +77,7 @@ class PrivacyRequestDetailOut(PrivacyRequestOut):
     refusal_reason: str
     outcome: str = Field(description="What was done (told to the candidate in the receipt).")
     receipt_sent_at: datetime | None
-    events: list[EventOut] = Field(description="The case's history, oldest first.")
+    events: list[PrivacyEventOut] = Field(description="The case's history, oldest first.")
     exports: list[ExportOut] = Field(description="Archives built for an access or export request, newest first.")
 
 

@@ -9,6 +9,7 @@ a time without an offset is the wall-clock time in ``time_zone`` (the position's
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -32,7 +33,7 @@ API_PREFIX = "/scheduling/"
 router = Router(tags=["scheduling"], auth=api_auth("scheduling"))
 
 
-class PersonOut(Schema):
+class SchedulePersonOut(Schema):
     id: int
     name: str
 
@@ -54,7 +55,7 @@ class InterviewOut(Schema):
     status_label: str = Field(description="The status in the caller's language.")
     sequence: int = Field(description="iCalendar SEQUENCE: +1 on every change sent to calendars.")
     cancel_reason: str
-    interviewers: list[PersonOut]
+    interviewers: list[SchedulePersonOut]
     interviewer_ids: list[int]
 
 
@@ -75,7 +76,7 @@ class SlotOut(Schema):
     time_zone: str
     status: str = Field(description="open, booked or cancelled.")
     status_label: str
-    interviewers: list[PersonOut]
+    interviewers: list[SchedulePersonOut]
 
 
 class SlotListOut(Schema):
@@ -94,7 +95,7 @@ class InterviewIn(Schema):
     start: str = Field(max_length=40, description="ISO 8601; without an offset, wall-clock time in `time_zone`.")
     end: str = Field(max_length=40)
     time_zone: str = Field("", max_length=64, description="IANA name; omit for the position's zone.")
-    interviewer_ids: list[int] = Field(description="Active members of the organization.")
+    interviewer_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(max_length=20, description="Active members of the organization.")
     stage_id: int | None = Field(None, ge=1, le=MAX_ID, description="A stage of the position's active process.")
     title: str = Field("", max_length=200, description="Omit for 面试 · <position>.")
 
@@ -121,7 +122,7 @@ class SlotIn(Schema):
     start: str = Field(max_length=40)
     end: str = Field(max_length=40)
     time_zone: str = Field("", max_length=64)
-    interviewer_ids: list[int]
+    interviewer_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(max_length=20)
     stage_id: int | None = Field(None, ge=1, le=MAX_ID)
     application_id: int | None = Field(None, ge=1, le=MAX_ID, description="Offer it to this application only.")
 

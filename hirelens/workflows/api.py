@@ -82,7 +82,7 @@ class ResultOut(Schema):
     comment: str
 
 
-class ProgressOut(Schema):
+class PipelineProgressOut(Schema):
     application_id: int
     process_id: int
     version_id: int
@@ -123,9 +123,9 @@ def _stage_out(actor, stage) -> StageOut:
                     score_roles=stage.score_roles, can_score=stage_can_score(actor=actor, stage=stage))
 
 
-def _progress_out(actor, progress: ApplicationProgress) -> ProgressOut:
+def _progress_out(actor, progress: ApplicationProgress) -> PipelineProgressOut:
     stages = visible_stages(actor=actor, version=progress.version)
-    return ProgressOut(
+    return PipelineProgressOut(
         application_id=progress.application_id, process_id=progress.version.process_id, version_id=progress.version_id,
         version_number=progress.version.number, state=progress.state, current_stage_id=progress.stage_id,
         stages=[_stage_out(actor, s) for s in stages],
@@ -159,7 +159,7 @@ def version_stages(request, version_id: int):
     return [_stage_out(request.user, s) for s in visible_stages(actor=request.user, version=version)]
 
 
-@router.get("/applications/{id:application_id}", response=ProgressOut, summary="An application's progress")
+@router.get("/applications/{id:application_id}", response=PipelineProgressOut, summary="An application's progress")
 def application_progress(request, application_id: int):
     """Where one application stands in the process version it is pinned to: its state, current stage, the stages the
     caller may see and their results."""
@@ -181,7 +181,7 @@ def stage_result(request, application_id: int, stage_id: int, payload: ResultIn)
     return ResultOut(stage_id=stage.pk, score=result.score, max_score=result.max_score, source=result.source, comment=result.comment)
 
 
-@router.post("/applications/{id:application_id}/move", response=ProgressOut, summary="Move an application (by action)")
+@router.post("/applications/{id:application_id}/move", response=PipelineProgressOut, summary="Move an application (by action)")
 def application_move(request, application_id: int, payload: MoveIn):
     """The progress page's move buttons by name (``reject`` through the decision rules). The ``/applications/``
     operations do the same with an ETag and ``If-Match``, and add moving to a stage and hiring."""
@@ -394,7 +394,7 @@ class MoveToIn(Schema):
     reason: str = Field(max_length=2000)
 
 
-class DecisionIn(Schema):
+class PipelineDecisionIn(Schema):
     model_config = {"json_schema_extra": {"examples": [{
         "reason": "两轮技术面试均表现出色，团队一致认可", "next_steps": "HR 将在三个工作日内联系您",
         "without_evaluation": False, "without_evaluation_reason": ""}]}}
@@ -581,7 +581,7 @@ def application_move_to(request, application_id: int, payload: MoveToIn, respons
     return _answer(request, response, application_id)
 
 
-def _decide(request, application_id: int, payload: DecisionIn, response: HttpResponse, outcome: str) -> dict:
+def _decide(request, application_id: int, payload: PipelineDecisionIn, response: HttpResponse, outcome: str) -> dict:
     from hirelens.evaluations.services import decision_record
 
     application = _application(request, application_id)
@@ -593,7 +593,7 @@ def _decide(request, application_id: int, payload: DecisionIn, response: HttpRes
 
 
 @applications_router.post("/{id:application_id}/reject", response=ApplicationRowOut, summary="Reject (a decision)")
-def application_reject(request, application_id: int, payload: DecisionIn, response: HttpResponse):
+def application_reject(request, application_id: int, payload: PipelineDecisionIn, response: HttpResponse):
     """未通过: a decision, through the same rules as the pages — a reason of substance, a human evaluation (a
     scorecard or interview note) or `without_evaluation` with its own reason, never AI signals alone; the feedback
     to the candidate is scheduled. HR and hiring managers. `If-Match` refuses a stale decision (412)."""
@@ -601,6 +601,6 @@ def application_reject(request, application_id: int, payload: DecisionIn, respon
 
 
 @applications_router.post("/{id:application_id}/hire", response=ApplicationRowOut, summary="Hire (a decision)")
-def application_hire(request, application_id: int, payload: DecisionIn, response: HttpResponse):
+def application_hire(request, application_id: int, payload: PipelineDecisionIn, response: HttpResponse):
     """录用: a decision with the same rules as reject; the process is completed and the application hired."""
     return _decide(request, application_id, payload, response, "hire")

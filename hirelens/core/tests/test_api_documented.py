@@ -319,3 +319,34 @@ def test_reference_page_and_schema_are_served_without_a_cdn(client):
     answer = client.get("/api/v1/openapi.json")
     assert answer.status_code == 200
     assert answer.json()["info"]["title"] == "HireLens API"
+
+
+def test_no_two_api_schemas_share_a_name():
+    """The OpenAPI document names each schema by its class name: two classes with one name (an interviews
+    ``ProgressOut`` and a workflows ``ProgressOut``) silently become one, and one operation's answers are then checked
+    against the other's shape. Every Schema class of every ``<app>/api.py`` has a name of its own."""
+    import importlib
+
+    from ninja import Schema
+
+    from config.api import API_APPS
+
+    for app in API_APPS:
+        try:
+            importlib.import_module(f"hirelens.{app}.api")
+        except ModuleNotFoundError:
+            continue
+    seen: dict[str, str] = {}
+    clashes = []
+    stack = list(Schema.__subclasses__())
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.__subclasses__())
+        module = cls.__module__
+        if not (module.startswith("hirelens.") and module.endswith(".api")):
+            continue
+        where = f"{module}.{cls.__qualname__}"
+        if cls.__name__ in seen and seen[cls.__name__] != where:
+            clashes.append((cls.__name__, seen[cls.__name__], where))
+        seen.setdefault(cls.__name__, where)
+    assert not clashes, clashes

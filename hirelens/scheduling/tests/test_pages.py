@@ -74,10 +74,10 @@ def test_interview_pages_and_ics_are_scoped(hr_admin, position, application, int
     stranger = UserFactory(organization=org, role="interviewer", email="stranger@example.com")
     client.force_login(stranger)
     assert client.get(f"/scheduling/interviews/{interview.pk}/").status_code == 404
-    assert client.get("/api/v1/scheduling/interviews").json() == []
+    assert client.get("/api/v1/scheduling/interviews").json()["items"] == []
     client.force_login(interviewer)  # assigned: may read, may not cancel
     assert client.get(f"/scheduling/interviews/{interview.pk}/").status_code == 200
-    assert [i["id"] for i in client.get("/api/v1/scheduling/interviews?mine=true").json()] == [interview.pk]
+    assert [i["id"] for i in client.get("/api/v1/scheduling/interviews?mine=true").json()["items"]] == [interview.pk]
     assert client.post(f"/scheduling/interviews/{interview.pk}/cancel/", {"reason": "x"}).status_code == 403
     assert client.post(f"/scheduling/slots/{slot.pk}/cancel/").status_code == 403
     interview.refresh_from_db()
