@@ -400,7 +400,7 @@ RULES = {
     "POST /api/v1/processes/{process_id}/publish": MANAGE, "POST /api/v1/processes/{process_id}/activate": MANAGE,
     "GET /api/v1/applications/{application_id}": READ,
     **{f"POST /api/v1/applications/{{application_id}}/{move}": DECIDE
-       for move in ("advance", "hold", "resume", "withdraw", "move-to", "reject", "hire")},
+       for move in ("start", "advance", "hold", "resume", "withdraw", "move-to", "reject", "hire")},
     "POST /api/v1/scheduling/interviews/{interview_id}/reschedule": MANAGE,
     "POST /api/v1/scheduling/interviews/{interview_id}/cancel": MANAGE,
     "POST /api/v1/scheduling/slots/{slot_id}/cancel": MANAGE,
@@ -445,7 +445,7 @@ API_BODIES = {
     "POST /api/v1/privacy/requests/{privacy_request_id}/refuse": lambda ids: {"reason": "法律要求保留该记录"},
     "POST /api/v1/privacy/requests/{privacy_request_id}/complete": lambda ids: {"note": ""},
     **{f"POST /api/v1/applications/{{application_id}}/{move}": lambda ids: {"reason": "技术面试表现稳定，团队一致认可"}
-       for move in ("advance", "hold", "resume", "withdraw", "reject", "hire")},
+       for move in ("start", "advance", "hold", "resume", "withdraw", "reject", "hire")},
     "POST /api/v1/applications/{application_id}/move-to": lambda ids: {"stage_key": ids["stage_key"], "reason": "拖动"},
     "POST /api/v1/scheduling/interviews/{interview_id}/reschedule": lambda ids: {"start": "2030-01-07T10:00", "end": "2030-01-07T11:00"},
     "POST /api/v1/scheduling/interviews/{interview_id}/cancel": lambda ids: {"reason": "候选人改期"},
