@@ -161,7 +161,7 @@ def endpoint_create(request, payload: EndpointIn):
     return idempotent(request, create)
 
 
-@router.get("/endpoints/{endpoint_id}", response=EndpointOut, summary="Read a webhook endpoint")
+@router.get("/endpoints/{id:endpoint_id}", response=EndpointOut, summary="Read a webhook endpoint")
 def endpoint_get(request, endpoint_id: int, response: HttpResponse):
     """One endpoint (never its secret), with its `ETag` for a later `PATCH` with `If-Match`."""
     endpoint = access_endpoint(actor=request.user, endpoint_id=endpoint_id)
@@ -169,7 +169,7 @@ def endpoint_get(request, endpoint_id: int, response: HttpResponse):
     return _endpoint(endpoint)
 
 
-@router.patch("/endpoints/{endpoint_id}", response=EndpointOut, summary="Change a webhook endpoint",
+@router.patch("/endpoints/{id:endpoint_id}", response=EndpointOut, summary="Change a webhook endpoint",
               openapi_extra={"requestBody": {"content": {"application/json": {"example": {"event_types": EXAMPLE_TYPES, "active": False}}}}})
 def endpoint_update(request, endpoint_id: int, payload: EndpointPatch, response: HttpResponse):
     """Change the URL, the event types, the description, or enable / disable the endpoint. Fields left out stay.
@@ -182,7 +182,7 @@ def endpoint_update(request, endpoint_id: int, payload: EndpointPatch, response:
     return _endpoint(endpoint)
 
 
-@router.delete("/endpoints/{endpoint_id}", response={204: None}, summary="Delete a webhook endpoint")
+@router.delete("/endpoints/{id:endpoint_id}", response={204: None}, summary="Delete a webhook endpoint")
 def endpoint_delete(request, endpoint_id: int):
     """Delete the endpoint and its delivery log. With `If-Match`, refused (412) when it changed since it was read."""
     endpoint = access_endpoint(actor=request.user, endpoint_id=endpoint_id)
@@ -191,7 +191,7 @@ def endpoint_delete(request, endpoint_id: int):
     return 204, None
 
 
-@router.post("/endpoints/{endpoint_id}/rotate-secret", response=EndpointCreatedOut, summary="Rotate the signing secret")
+@router.post("/endpoints/{id:endpoint_id}/rotate-secret", response=EndpointCreatedOut, summary="Rotate the signing secret")
 def endpoint_rotate(request, endpoint_id: int):
     """A new signing secret, shown in this answer only. The previous one stays valid for 24 hours: until then every
     delivery carries two signatures (`HireLens-Signature: v1=<new> v1=<previous>`)."""
@@ -200,7 +200,7 @@ def endpoint_rotate(request, endpoint_id: int):
     return _endpoint(endpoint) | {"secret": secret}
 
 
-@router.get("/endpoints/{endpoint_id}/deliveries", response=DeliveryListOut, summary="List an endpoint's deliveries")
+@router.get("/endpoints/{id:endpoint_id}/deliveries", response=DeliveryListOut, summary="List an endpoint's deliveries")
 def delivery_list(request, endpoint_id: int, cursor: str = "", limit: int = Query(20, ge=1, le=100),
                   status: WebhookDelivery.State | None = None, type: str = ""):
     """The delivery log, newest first (cursor pages); filter by `status` and by event `type`."""
@@ -210,7 +210,7 @@ def delivery_list(request, endpoint_id: int, cursor: str = "", limit: int = Quer
     return {"items": [_delivery(d) for d in page.items], "next": page.next}
 
 
-@router.get("/endpoints/{endpoint_id}/deliveries/{delivery_id}", response=DeliveryDetailOut, summary="Read a delivery")
+@router.get("/endpoints/{id:endpoint_id}/deliveries/{id:delivery_id}", response=DeliveryDetailOut, summary="Read a delivery")
 def delivery_get(request, endpoint_id: int, delivery_id: int, response: HttpResponse):
     """One delivery with its body and every try (status, duration, the start of the receiver's answer)."""
     endpoint = access_endpoint(actor=request.user, endpoint_id=endpoint_id)
@@ -219,7 +219,7 @@ def delivery_get(request, endpoint_id: int, delivery_id: int, response: HttpResp
     return _detail(delivery)
 
 
-@router.post("/endpoints/{endpoint_id}/deliveries/{delivery_id}/resend", response={201: DeliveryOut}, summary="Resend a delivery")
+@router.post("/endpoints/{id:endpoint_id}/deliveries/{id:delivery_id}/resend", response={201: DeliveryOut}, summary="Resend a delivery")
 def delivery_resend(request, endpoint_id: int, delivery_id: int):
     """Send the delivery's event again: a new delivery with the same event id and body, queued now. Honours
     `Idempotency-Key`."""

@@ -170,6 +170,9 @@ CHECKS_ELSEWHERE = {
         "hirelens.core.tests.test_erasure:test_withdrawing_ai_analysis_deletes_transcripts_and_refuses_further_analysis",
     "export_link_expires": "hirelens.privacy.tests.test_export:test_download_link_works_then_expires_with_a_page_in_words",
     "voice_only_stops_the_video": "tests.e2e.test_live_room:test_three_people_in_the_live_room",
+    "live_decline_keeps_the_interview":
+        "hirelens.live.tests.test_room_services:test_declining_the_ai_analysis_keeps_the_interview_without_any_analysis",
+    "live_no_recording_without_consent": "hirelens.live.tests.test_media:test_without_recording_consent_nothing_is_kept_but_the_panel_works",
     "self_id_encrypted_and_deletable":
         "hirelens.fairness.tests.test_access:test_self_identification_is_stored_encrypted_and_only_by_the_candidates_link",
     "self_id_hidden_from_evaluators": "hirelens.fairness.tests.test_access:test_evaluators_and_recruiters_get_403_on_every_page_and_action",
@@ -212,6 +215,7 @@ PROMISES = {
     "相关分析已停止，由此产生的数据已删除，您的申请继续进行": ["withdrawal_erases_derived", "withdrawn_ai_refused"],
     # live room
     "已切换为仅语音：您的视频已停止发送": ["voice_only_stops_the_video"],
+    "不同意也照常参加面试，只是不录像、不做 AI 分析": ["live_decline_keeps_the_interview", "live_no_recording_without_consent"],
     # self-identification
     "不填写或选择“不愿回答”不会对您的申请有任何影响": ["self_id_in_no_score"],
     "与您的申请分开保存并加密": ["self_id_encrypted_and_deletable"],
