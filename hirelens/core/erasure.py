@@ -54,6 +54,7 @@ ERASER_MODULES = (
     "hirelens.live.erasure",
     "hirelens.evaluations.erasure",
     "hirelens.imports.erasure",
+    "hirelens.integrations.erasure",
 )
 
 EXPORTS_DIR = "privacy-exports"  # under VAR_DIR and under the storage: <EXPORTS_DIR>/org<org>/candidate-<id>/

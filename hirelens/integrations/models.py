@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from hirelens.core.fields import EncryptedTextField
 from hirelens.core.models import TenantOwnedModel
 
 # The scope domains a key can be given, read or write each (write includes read). One per API router.
@@ -110,7 +111,7 @@ class IdempotencyRecord(models.Model):
     organization_id = models.BigIntegerField(null=True, db_index=True)
     fingerprint = models.CharField(max_length=64)
     status = models.PositiveSmallIntegerField()
-    body = models.TextField()
+    body = EncryptedTextField()  # the first answer names people (a created candidate): encrypted at rest like them
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

@@ -114,3 +114,35 @@ def test_the_same_idempotency_key_with_another_body_is_a_422(hr_admin, language,
     assert Candidate.objects.filter(organization=hr_admin.organization).count() == 1
     too_long = _create(client, {"full_name": "别的人"}, "x" * 201)
     assert (too_long.status_code, too_long.json()["code"]) == (400, "invalid_request")
+
+
+def test_a_stored_first_answer_keeps_no_personal_data_in_clear(hr_admin):
+    """The stored answer of a create names the person it created: it is encrypted at rest like the record itself."""
+    from django.db import connection
+
+    _key, token = make_api_key(hr_admin)
+    client = api_client(token)
+    body = {"full_name": "欧阳明月", "phone": "13700137000"}
+    first = client.post("/api/v1/candidates/", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="row-9")
+    assert first.status_code == 201
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT body FROM integrations_idempotencyrecord")
+        [(raw,)] = cursor.fetchall()
+    assert "欧阳明月" not in raw and "13700137000" not in raw
+    again = client.post("/api/v1/candidates/", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="row-9")
+    assert again.json() == first.json()  # decrypted for the retry
+
+
+def test_erasing_the_person_deletes_the_stored_answer_that_names_them(hr_admin, django_capture_on_commit_callbacks):
+    from hirelens.core.erasure import erase_candidate
+
+    _key, token = make_api_key(hr_admin)
+    client = api_client(token)
+    created = client.post("/api/v1/candidates/", {"full_name": "上官婉儿"}, content_type="application/json",
+                          HTTP_IDEMPOTENCY_KEY="row-10").json()
+    client.post("/api/v1/candidates/", {"full_name": "司马光"}, content_type="application/json", HTTP_IDEMPOTENCY_KEY="row-11")
+    assert IdempotencyRecord.objects.count() == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        result = erase_candidate(candidate=Candidate.objects.get(pk=created["id"]), actor=hr_admin, reason="删除请求")
+    assert [json.loads(r.body)["full_name"] for r in IdempotencyRecord.objects.all()] == ["司马光"]  # only theirs went
+    assert result.counts["integrations.idempotency_record"] == 1
