@@ -31,7 +31,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = False
-STATIC_ROOT = BASE_DIR / "staticfiles"  # noqa: F405  (`manage.py collectstatic` fills it)
+# `manage.py collectstatic` fills it; HIRELENS_STATIC_ROOT puts it elsewhere (a container image, a read-only checkout)
+STATIC_ROOT = env.get_str("STATIC_ROOT", str(BASE_DIR / "staticfiles"))  # noqa: F405
 
 # HTTPS only: browsers remember HSTS for a year (an operator may shorten it while trying HTTPS out, or add
 # subdomains and preload once every subdomain serves HTTPS). Plain HTTP is redirected, except the health check
