@@ -140,7 +140,9 @@ class Application(TenantOwnedModel):
         ordering = ["-created_at"]
         constraints = [models.UniqueConstraint(fields=["candidate", "position"], name="application_unique")]
         # the API's and lists' newest-first keyset pages (created_at, then id) and the funnel's period scans
-        indexes = [models.Index(fields=["organization", "-created_at", "-id"], name="application_org_created")]
+        indexes = [models.Index(fields=["organization", "-created_at", "-id"], name="application_org_created"),
+                   # the evaluations index's keyset pages: newest change first
+                   models.Index(fields=["organization", "-updated_at", "-id"], name="application_org_updated")]
 
 
 class Document(TenantOwnedModel):

@@ -10,6 +10,9 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass, field
 
+from django.core import signing
+from django.db.models import Q
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -17,6 +20,10 @@ from hirelens.candidates.models import Application
 
 from .access import visible_scorecards
 from .models import Decision, FitRule, Scorecard
+
+INDEX_PER_PAGE = 50
+INDEX_COUNT_CAP = 1000  # beyond this the page says "1,000+": counting 90k rows costs more than the page itself
+INDEX_CURSOR_SALT = "hirelens.evaluations.index-cursor"
 
 STRONG_SHARE = 0.8  # mean ≥ 80 % of the scale → strong
 MEDIUM_SHARE = 0.6  # ≥ 60 % → medium, else weak
@@ -176,3 +183,85 @@ def ai_evidence(*, actor, application: Application) -> list[dict]:
                          "interruptions": interruption_lines(answer),
                          "keywords": keyword_rows(summary), "events": events[:40], "facial": facial})
     return rows
+
+
+# --- the evaluations index: one keyset page of applications in a pipeline, newest change first ---------------------
+
+class IndexCursorError(ValueError):
+    """A page link this list did not issue (edited, truncated)."""
+
+
+@dataclass
+class IndexPage:
+    rows: list  # Application rows with candidate (name only), position (title) and progress stage (title)
+    count: int  # matches counted up to INDEX_COUNT_CAP
+    count_capped: bool
+    start: int  # position of the first row (1-based)
+    next_cursor: str | None
+    previous_cursor: str | None
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.rows) - 1
+
+
+def _index_cursor(row: tuple, *, direction: str, start: int) -> str:
+    updated_at, pk = row
+    return signing.dumps({"k": [updated_at.isoformat(), pk], "d": direction, "o": start}, salt=INDEX_CURSOR_SALT, compress=True)
+
+
+def _index_cursor_load(cursor: str) -> tuple:
+    try:
+        data = signing.loads(cursor, salt=INDEX_CURSOR_SALT)
+        moment, pk = data["k"]
+        direction, start = data["d"], data["o"]
+    except (signing.BadSignature, ValueError, TypeError, KeyError) as exc:
+        raise IndexCursorError from exc
+    moment = parse_datetime(moment) if isinstance(moment, str) else None
+    if moment is None or not isinstance(pk, int) or direction not in ("n", "p") or not isinstance(start, int) or start < 1:
+        raise IndexCursorError
+    return moment, pk, direction, start
+
+
+def evaluation_index_page(*, actor, q: str = "", cursor: str = "", per_page: int | None = None) -> IndexPage:
+    """The applications in a pipeline that the actor may see (``visible_applications``), newest change first, one
+    keyset page at a time: the keys are paged on the ``application_org_updated`` index (a scan that stops after one
+    page, however deep), then only that page's rows are fetched, with the candidate's name and never the encrypted
+    resume. ``q`` searches people by name (name, pinyin, initials, Latin prefix) through the candidates' search
+    tokens. Raises ``IndexCursorError`` for a page link this list did not issue."""
+    from hirelens.candidates.access import visible_applications
+    from hirelens.candidates.selectors import application_ids_matching
+
+    per_page = per_page or INDEX_PER_PAGE
+    base = visible_applications(actor=actor).filter(progress__isnull=False)
+    if (q or "").strip():
+        base = base.filter(pk__in=application_ids_matching(actor.organization_id, q))
+    forward, start = True, 1
+    keys = base
+    if cursor:
+        moment, pk, direction, start = _index_cursor_load(cursor)
+        forward = direction == "n"
+        if forward:
+            keys = keys.filter(Q(updated_at__lt=moment) | Q(updated_at=moment, pk__lt=pk))
+        else:
+            keys = keys.filter(Q(updated_at__gt=moment) | Q(updated_at=moment, pk__gt=pk))
+    order = ("-updated_at", "-pk") if forward else ("updated_at", "pk")
+    found = list(keys.order_by(*order).values_list("updated_at", "pk")[:per_page + 1])
+    more = len(found) > per_page
+    found = found[:per_page]
+    if not forward:
+        found.reverse()
+        start = max(1, start - len(found))
+    by_pk = {a.pk: a for a in (
+        Application.objects.filter(pk__in=[pk for _u, pk in found])
+        .select_related("candidate", "position", "progress__stage")
+        .only("id", "organization_id", "updated_at", "candidate_id", "position_id", "candidate__full_name",
+              "candidate__organization_id", "position__title", "progress__id", "progress__stage__title"))}
+    rows = [by_pk[pk] for _u, pk in found if pk in by_pk]
+    count = base.order_by().values("pk")[:INDEX_COUNT_CAP + 1].count()
+    has_next = more if forward else bool(cursor)
+    has_previous = (start > 1) if forward else more
+    return IndexPage(
+        rows=rows, count=min(count, INDEX_COUNT_CAP), count_capped=count > INDEX_COUNT_CAP, start=start,
+        next_cursor=_index_cursor(found[-1], direction="n", start=start + len(found)) if found and has_next else None,
+        previous_cursor=_index_cursor(found[0], direction="p", start=start) if found and has_previous else None)

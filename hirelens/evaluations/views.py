@@ -9,8 +9,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hirelens.accounts.roles import Perm, user_can
-from hirelens.candidates.access import visible_applications
-from hirelens.candidates.selectors import application_ids_matching
 from hirelens.core.audit import audit_list_read, audit_record
 from hirelens.core.flash import flash_errors
 from hirelens.core.models import AuditEvent
@@ -28,7 +26,7 @@ from .access import (
     visible_scorecards,
 )
 from .models import Decision, FitRule, Scorecard
-from .selectors import ai_evidence, profile_build
+from .selectors import IndexCursorError, ai_evidence, evaluation_index_page, profile_build
 
 
 def live_rooms(*, actor, application) -> list[dict]:
@@ -44,14 +42,22 @@ def live_rooms(*, actor, application) -> list[dict]:
 
 @login_required
 def index(request):
-    applications = visible_applications(actor=request.user).filter(progress__isnull=False)
-    if request.GET.get("q", "").strip():  # name search (name, pinyin, initials, Latin prefix)
-        applications = applications.filter(pk__in=application_ids_matching(request.user.organization_id, request.GET["q"]))
-    applications = applications.select_related("position", "candidate", "progress__stage").order_by("-updated_at")[:100]
-    mine = dict(Scorecard.objects.filter(interviewer=request.user).values_list("application_id", "status"))
-    rows = [{"application": a, "my_status": mine.get(a.pk)} for a in applications]
-    audit_list_read(request=request, candidates=[a.candidate for a in applications])
-    return render(request, "evaluations/index.html", {"rows": rows})
+    try:
+        page = evaluation_index_page(actor=request.user, q=request.GET.get("q", ""), cursor=request.GET.get("cursor", ""))
+    except IndexCursorError:
+        page, error = None, _("这个翻页链接已失效或不完整，请从第一页重新浏览。")
+    else:
+        error = ""
+    rows = []
+    if page is not None:
+        mine = dict(Scorecard.objects.filter(interviewer=request.user, application_id__in=[a.pk for a in page.rows])
+                    .values_list("application_id", "status"))
+        rows = [{"application": a, "my_status": mine.get(a.pk)} for a in page.rows]
+        audit_list_read(request=request, candidates=[a.candidate for a in page.rows])
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    return render(request, "evaluations/index.html", {"rows": rows, "page": page, "error": error, "query": query.urlencode()},
+                  status=400 if error else 200)
 
 
 def _stage_rows(request, application):
