@@ -27,6 +27,7 @@ from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 os.environ.setdefault("HIRELENS_VAR_DIR", tempfile.mkdtemp(prefix="hirelens-bench-"))
 
@@ -38,11 +39,11 @@ GIVEN = ["伟", "芳", "娜", "敏", "静", "磊", "洋", "勇", "艳", "杰", "
 
 def seed(size: int):
     """The bench organization with ``size`` candidates: found again by its slug, else created."""
+    from _seed import candidates_bulk
     from django.db import connection, transaction
 
     from hirelens.accounts.models import User
-    from hirelens.candidates.models import Application, Candidate, SearchToken
-    from hirelens.candidates.search import document_tokens
+    from hirelens.candidates.models import Application, Candidate
     from hirelens.core.models import Organization
     from hirelens.positions.models import Position
 
@@ -67,10 +68,7 @@ def seed(size: int):
                           email=f"c{start + i}@bench.example.com", phone=f"139{start + i:08d}", source="api")
                 for i in range(min(batch, size - start))]
         with transaction.atomic():  # a batch is whole or absent: an interrupted seed resumes where it stopped
-            made = Candidate.objects.bulk_create(rows, batch_size=1000)
-            SearchToken.objects.bulk_create([SearchToken(organization_id=org.pk, candidate_id=c.pk, token=token)  # as a save() would
-                                             for c in made for token in document_tokens(short_texts=[c.full_name], long_texts=[])],
-                                            batch_size=5000)
+            made = candidates_bulk(rows)  # with their search tokens, as a save() would
             Application.objects.bulk_create([Application(organization=org, candidate=c, position=rng.choice(positions),
                                                          stage="初筛") for c in made], batch_size=1000)
         print(f"  seeded {start + len(made):,} / {size:,} candidates", flush=True)
