@@ -154,6 +154,7 @@
   }
   function scheduleReconnect() {
     clearTimeout(wsTimer);
+    if (navigator.onLine === false) return; // the "online" event reconnects: no attempts into a dead network
     const delay = [300, 700, 1000, 1500][Math.min(wsRetry, 3)];
     wsRetry += 1;
     wsTimer = setTimeout(connect, delay);
