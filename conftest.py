@@ -143,6 +143,7 @@ def service_env(**extra) -> dict:
         "HIRELENS_DATABASE_URL": url,
         "HIRELENS_HUEY_NAME": settings.HUEY["name"],
         "HIRELENS_HUEY_SQLITE_PATH": settings.HUEY.get("filename", ""),
+        "HIRELENS_HUEY_ANALYSIS_SQLITE_PATH": settings.HUEY_ANALYSIS.get("filename", ""),
         "HIRELENS_MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "HIRELENS_JOB_RETRY_BASE_DELAY": str(settings.JOB_RETRY_BASE_DELAY),
         "HIRELENS_EMAIL_HOST": str(settings.EMAIL_HOST or ""),
@@ -178,12 +179,14 @@ class Process:
 
 @pytest.fixture
 def start_worker():
-    """Start a real Huey consumer (`manage.py run_huey`) on the test database."""
+    """Start a real Huey consumer of one queue (`manage.py run_worker --queue light|analysis`) on the test database:
+    ``start_worker()`` serves the light queue (messages, reminders, webhooks...), ``start_worker(queue="analysis")``
+    the media analyses."""
     started = []
 
-    def start(**env_extra) -> Process:
-        proc = Process([sys.executable, "manage.py", "run_huey", "-w", "2", "-k", "thread", "-d", "0.1"],
-                       service_env(**env_extra), f"worker-{len(started)}")
+    def start(*, queue: str = "light", **env_extra) -> Process:
+        proc = Process([sys.executable, "manage.py", "run_worker", "--queue", queue, "-w", "2",
+                        "-k", "thread", "-d", "0.1"], service_env(**env_extra), f"worker-{queue}-{len(started)}")
         started.append(proc)
         return proc
 
@@ -194,14 +197,25 @@ def start_worker():
 
 @pytest.fixture
 def real_queue(settings):
-    """Enqueue into the real queue storage (not the inline immediate mode) for the duration of a test."""
-    from huey.contrib.djhuey import HUEY
+    """Enqueue into the real queue storage (not the inline immediate mode) for the duration of a test: both queues;
+    the light one (djhuey's HUEY) is yielded, ``analysis_queue`` gives the other."""
+    from hirelens.core.jobs import QUEUES
 
-    HUEY.immediate = False
-    HUEY.storage.flush_all()
-    yield HUEY
-    HUEY.storage.flush_all()
-    HUEY.immediate = True
+    for huey in QUEUES.values():
+        huey.immediate = False
+        huey.storage.flush_all()
+    yield QUEUES["light"]
+    for huey in QUEUES.values():
+        huey.storage.flush_all()
+        huey.immediate = True
+
+
+@pytest.fixture
+def analysis_queue(real_queue):
+    """The analysis queue, real (not inline) like ``real_queue``'s light one."""
+    from hirelens.core.jobs import QUEUES
+
+    return QUEUES["analysis"]
 
 
 @pytest.fixture

@@ -155,7 +155,21 @@ class PoseSample:
     wrists: tuple | None = None  # ((x, y, visible), (x, y, visible)), in shoulder-width units
 
 
-_cache = threading.local()
+# Each analysing thread keeps its models between answers: thread id -> (model path, mesh, detector, pose). A dict
+# rather than a threading.local so that ``models_unload`` (another thread, once the worker is idle) can free them.
+_cache: dict[int, tuple] = {}
+_cache_lock = threading.Lock()
+
+
+def models_unload() -> int:
+    """Free the models every idle thread keeps (those in use were taken out of the cache); returns how many sets."""
+    with _cache_lock:
+        entries = list(_cache.values())
+        _cache.clear()
+    for _path, _mesh, _detector, pose in entries:
+        if pose is not None:
+            pose.close()
+    return len(entries)
 
 
 class FaceAnalyser:
@@ -173,11 +187,13 @@ class FaceAnalyser:
         self.model_path = face_model_path(model_path)
         # A worker thread keeps its models from one answer to the next (loading them and closing MediaPipe's
         # graph cost ~0.15 s an answer); each answer starts with fresh tracking.
-        cached = getattr(_cache, "models", None)
+        with _cache_lock:  # taken out while in use: a nested or failed analysis never shares it
+            cached = _cache.pop(threading.get_ident(), None)
         if cached is not None and cached[0] == self.model_path:
             _, self._mesh, self._detector, pose = cached
-            _cache.models = None  # in use: a nested or failed analysis never shares it
         else:
+            if cached is not None and cached[3] is not None:
+                cached[3].close()
             try:
                 self._mesh = FaceMesh(self.model_path)
                 self._detector = FaceDetector(min_score=0.6)
@@ -232,10 +248,14 @@ class FaceAnalyser:
         """Hand the models back to this thread's cache (closing what the cache already holds)."""
         if self._pose_pool is not None:
             self._pose_pool.shutdown(wait=True, cancel_futures=True)
-        old = getattr(_cache, "models", None)
-        if old is not None and old[3] is not None:
-            old[3].close()
-        _cache.models = (self.model_path, self._mesh, self._detector, self._pose)
+        alive = {thread.ident for thread in threading.enumerate()}
+        with _cache_lock:
+            # what this thread kept before, and what threads that have ended kept (a threading.local freed those)
+            gone = [_cache.pop(ident) for ident in list(_cache) if ident == threading.get_ident() or ident not in alive]
+            _cache[threading.get_ident()] = (self.model_path, self._mesh, self._detector, self._pose)
+        for old in gone:
+            if old[3] is not None:
+                old[3].close()
 
     def add(self, t: float, rgb: np.ndarray) -> None:
         rgb = np.ascontiguousarray(rgb)

@@ -127,7 +127,7 @@ def test_missing_face_models_give_a_speech_report_with_a_warning(face_video, mon
     analysed, and the report says why there is no face analysis."""
     from analysis import face, facemesh
 
-    face._cache.models = None  # no models kept from an earlier answer in this thread
+    face.models_unload()  # no models kept from an earlier answer
     if problem == "no runtime":
         def missing(*args, **kwargs):
             raise ImportError("No module named 'ai_edge_litert'")

@@ -152,9 +152,15 @@ WEBHOOKS_ALLOW_PRIVATE = env.get_bool("WEBHOOKS_ALLOW_PRIVATE", True)
 WEBHOOKS_TIMEOUT_S = env.get_float("WEBHOOKS_TIMEOUT_S", 10.0)
 HUEY_NAME = env.get_str("HUEY_NAME", "hirelens")
 HUEY_IMMEDIATE = env.get_bool("HUEY_IMMEDIATE", False)
-# Thread workers share one process (enough for I/O-bound jobs); process workers use every core for
-# CPU-bound ones (analysis) and for heavy message volumes (bench/messaging.py).
+# Two queues, each served by its own worker processes (`manage.py run_worker --queue light|analysis`):
+# - light (settings.HUEY, the djhuey queue; `run_huey` serves it too): messages, reminders, feedback, webhooks,
+#   privacy jobs and every periodic task. Thread workers share one process (enough for I/O-bound jobs).
+# - analysis (settings.HUEY_ANALYSIS): media analysis only. Only these processes load the speech and face models,
+#   and they free them after HUEY_ANALYSIS_IDLE_UNLOAD_S seconds without an analysis (0: never).
 _consumer = {"workers": env.get_int("HUEY_WORKERS", 2), "worker_type": env.get_choice("HUEY_WORKER_TYPE", "thread", {"thread", "process"})}
+_analysis_consumer = {"workers": env.get_int("HUEY_ANALYSIS_WORKERS", 1),
+                      "worker_type": env.get_choice("HUEY_ANALYSIS_WORKER_TYPE", "thread", {"thread", "process"})}
+ANALYSIS_IDLE_UNLOAD_S = env.get_float("ANALYSIS_IDLE_UNLOAD_S", 300.0)
 if REDIS_URL:
     HUEY = {
         "huey_class": "huey.PriorityRedisHuey",
@@ -163,6 +169,7 @@ if REDIS_URL:
         "immediate": HUEY_IMMEDIATE,
         "consumer": _consumer,
     }
+    HUEY_ANALYSIS = {**HUEY, "name": f"{HUEY_NAME}-analysis", "consumer": _analysis_consumer}
 else:
     HUEY = {
         "huey_class": "huey.SqliteHuey",
@@ -171,6 +178,8 @@ else:
         "immediate": HUEY_IMMEDIATE,
         "consumer": _consumer,
     }
+    HUEY_ANALYSIS = {**HUEY, "name": f"{HUEY_NAME}-analysis", "consumer": _analysis_consumer,
+                     "filename": env.get_str("HUEY_ANALYSIS_SQLITE_PATH", str(VAR_DIR / "huey-analysis.sqlite3"))}
 
 # --- Files: every stored file is encrypted (AES-256-GCM, chunked) before it reaches disk or S3 -------
 STORAGE_CONFIG = env.get_storage(VAR_DIR)
@@ -312,6 +321,15 @@ BACKUP_DAILY = env.get_bool("BACKUP_DAILY", False)
 BACKUP_HOUR = env.get_int("BACKUP_HOUR", 3)
 BACKUP_KEEP = env.get_int("BACKUP_KEEP", 7)
 METRICS_TOKEN = env.get_str("METRICS_TOKEN")
+# /metrics sums every web and worker process (prometheus_client's multiprocess mode, hirelens/core/metrics.py): the
+# variable must be set before prometheus_client is first imported, which settings always precede. An operator's own
+# PROMETHEUS_MULTIPROC_DIR wins; HIRELENS_METRICS_MULTIPROCESS=false keeps per-process counters.
+METRICS_MULTIPROCESS = env.get_bool("METRICS_MULTIPROCESS", True)
+if METRICS_MULTIPROCESS:
+    import os as _os
+
+    _os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(VAR_DIR / "metrics"))
+    Path(_os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
 LOG_LEVEL = (env.get_str("LOG_LEVEL", "INFO") or "INFO").upper()
 if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
     raise ConfigError("LOG_LEVEL", f"expected DEBUG, INFO, WARNING or ERROR, got {LOG_LEVEL!r}")

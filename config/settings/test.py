@@ -15,5 +15,8 @@ ALLOWED_HOSTS = ["localhost", "127.0.0.1", "testserver"]
 HUEY = {**HUEY, "immediate": True, "name": "hirelens-test"}  # noqa: F405  (worker tests switch immediate off)
 if HUEY["huey_class"] == "huey.SqliteHuey":
     HUEY["filename"] = str(VAR_DIR / "test-huey.sqlite3")
+HUEY_ANALYSIS = {**HUEY_ANALYSIS, "immediate": True, "name": "hirelens-test-analysis"}  # noqa: F405
+if HUEY_ANALYSIS["huey_class"] == "huey.SqliteHuey":
+    HUEY_ANALYSIS["filename"] = str(VAR_DIR / "test-huey-analysis.sqlite3")
 JOB_RETRY_BASE_DELAY = 0.5
 DATABASES["default"].get("OPTIONS", {}).pop("pool", None)  # noqa: F405  (tests open and drop databases; no pool)

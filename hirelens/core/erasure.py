@@ -316,13 +316,18 @@ def _mentions(data: bytes, wanted: dict[str, set]) -> bool:
 
 
 def queue_forget(wanted: dict[str, set]) -> int:
-    """Take queued and scheduled Huey messages that name erased rows out of the queue (SQLite file or Redis)."""
-    from huey.contrib.djhuey import HUEY
+    """Take queued and scheduled Huey messages that name erased rows out of both queues, light and analysis
+    (SQLite files or Redis)."""
+    from .jobs import QUEUES
 
     wanted = {k: set(v) for k, v in wanted.items() if v}
     if not wanted:
         return 0
-    storage, removed = HUEY.storage, 0
+    return sum(_queue_forget(huey.storage, wanted) for huey in QUEUES.values())
+
+
+def _queue_forget(storage, wanted: dict[str, set]) -> int:
+    removed = 0
     if getattr(storage, "filename", None) and Path(storage.filename).exists():
         db = sqlite3.connect(storage.filename, timeout=30)
         try:

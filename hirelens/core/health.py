@@ -15,19 +15,25 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection
 from huey.constants import EmptyData
-from huey.contrib.djhuey import HUEY
 
 HEARTBEAT_KEY = "hirelens:worker-heartbeat"
 QUEUED_TOO_LONG_S = 15 * 60
 
 
-def record_worker_heartbeat() -> None:
-    HUEY.storage.put_data(HEARTBEAT_KEY, str(time.time()).encode())
+def _queue(queue: str):
+    from .jobs import queue as huey_queue
+
+    return huey_queue(queue)
 
 
-def worker_heartbeat_age() -> float | None:
+def record_worker_heartbeat(queue: str = "light") -> None:
+    """A worker of ``queue`` is alive: written into that queue's own storage, where every web process reads it."""
+    _queue(queue).storage.put_data(f"{HEARTBEAT_KEY}:{queue}", str(time.time()).encode())
+
+
+def worker_heartbeat_age(queue: str = "light") -> float | None:
     try:
-        raw = HUEY.storage.peek_data(HEARTBEAT_KEY)
+        raw = _queue(queue).storage.peek_data(f"{HEARTBEAT_KEY}:{queue}")
     except Exception:
         return None
     if raw is EmptyData or not raw:
@@ -46,8 +52,14 @@ def check_database() -> dict:
 
 
 def check_queue() -> dict:
-    pending = HUEY.pending_count()
-    return {"ok": True, "pending": pending, "worker_heartbeat_age_s": worker_heartbeat_age()}
+    """Per queue (light, analysis): tasks waiting and seconds since one of its workers last reported (None:
+    never). ``pending`` and ``worker_heartbeat_age_s`` at the top stay the light queue's, as before the split."""
+    from .jobs import QUEUES
+
+    queues = {name: {"pending": huey.pending_count(), "worker_heartbeat_age_s": worker_heartbeat_age(name)}
+              for name, huey in QUEUES.items()}
+    return {"ok": True, "pending": queues["light"]["pending"], "worker_heartbeat_age_s": queues["light"]["worker_heartbeat_age_s"],
+            "queues": queues}
 
 
 def check_storage() -> dict:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import time
 
-from .metrics import HTTP_LATENCY, HTTP_REQUESTS
+from .metrics import request_observe
 
 
 class RequestMetricsMiddleware:
@@ -12,8 +12,7 @@ class RequestMetricsMiddleware:
     def __call__(self, request):
         started = time.perf_counter()
         response = self.get_response(request)
-        HTTP_LATENCY.observe(time.perf_counter() - started)
-        HTTP_REQUESTS.labels(request.method, str(response.status_code)).inc()
+        request_observe(request, response, time.perf_counter() - started)
         return response
 
 

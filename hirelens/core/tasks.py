@@ -4,19 +4,26 @@ from huey.contrib.djhuey import db_periodic_task, on_startup
 
 from .backup import backup_create, backup_prune
 from .health import record_worker_heartbeat
-from .jobs import sweeper_start
+from .jobs import ANALYSIS, sweeper_start
 
 
 @db_periodic_task(crontab(minute="*"))
 def worker_heartbeat():
-    """Lets /healthz and /metrics tell whether a worker is alive."""
-    record_worker_heartbeat()
+    """Lets /healthz and /metrics tell whether a light worker is alive and runs tasks (the sweeper's thread
+    beats too: see ``jobs.sweeper_start``)."""
+    record_worker_heartbeat("light")
 
 
 @on_startup()
 def jobs_sweeper_on_start() -> None:
     """Each worker process sweeps at start (what a killed worker left behind) and every JOB_SWEEP_S seconds."""
-    sweeper_start()
+    sweeper_start("light")
+
+
+@ANALYSIS.on_startup()
+def analysis_sweeper_on_start() -> None:
+    """The analysis workers sweep too: an analysis worker killed and started again recovers its own work at once."""
+    sweeper_start("analysis")
 
 
 @db_periodic_task(crontab(minute="0", hour=str(settings.BACKUP_HOUR)))

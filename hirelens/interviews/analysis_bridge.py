@@ -305,3 +305,11 @@ def _finish_session(session_id: int) -> None:
     from .services import session_mark_analysed_if_done
 
     session_mark_analysed_if_done(session_id=session_id)
+
+
+def models_release() -> dict:
+    """Run by an analysis worker idle for ANALYSIS_IDLE_UNLOAD_S (``manage.py run_worker --queue analysis``): the
+    speech and face models, jieba's and the CMU dictionaries are freed; the next analysis loads them again."""
+    from analysis.unload import models_unload
+
+    return models_unload()

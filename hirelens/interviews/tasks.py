@@ -9,7 +9,7 @@ def _gave_up(answer_id: int, *, error: Exception):
     analysis_bridge.answer_analysis_failed(answer_id=answer_id, reason=f"{type(error).__name__}: {error}")
 
 
-@backoff_task(retries=settings.JOB_MAX_ATTEMPTS, on_give_up=_gave_up)
+@backoff_task(retries=settings.JOB_MAX_ATTEMPTS, on_give_up=_gave_up, queue="analysis")
 def answer_analyse_task(answer_id: int):
     analysis_bridge.answer_analyse(answer_id=answer_id)
 

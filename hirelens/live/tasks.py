@@ -11,7 +11,7 @@ def _gave_up(room_id: int, *, error: Exception):
     recording.recording_analysis_failed(room_id=room_id, reason=f"{type(error).__name__}: {error}")
 
 
-@backoff_task(retries=settings.JOB_MAX_ATTEMPTS, on_give_up=_gave_up)
+@backoff_task(retries=settings.JOB_MAX_ATTEMPTS, on_give_up=_gave_up, queue="analysis")
 def room_recording_analyse(room_id: int):
     """Analyse the room's stored recording like an AI-interview answer (``recording.recording_analyse``)."""
     recording.recording_analyse(room_id=room_id)

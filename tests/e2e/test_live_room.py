@@ -270,6 +270,7 @@ def test_three_people_in_the_live_room(room_server, media_route, live_browser, l
     # invitation is another test's subject, the queue is emptied before the worker starts
     real_queue.storage.flush_all()
     worker = start_worker(HIRELENS_WECHAT_API_BASE=fake_wechat.url, **media_route["env"])
+    analysis_worker = start_worker(queue="analysis", **media_route["env"])  # the recording's analysis
     base = room_server.base_url
 
     first_ctx = live_browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 800})
@@ -429,9 +430,9 @@ def test_three_people_in_the_live_room(room_server, media_route, live_browser, l
         done = in_thread(lambda: LiveRoom.objects.get(pk=room.pk))
         if done.analysis_status in ("done", "failed"):
             break
-        assert time.monotonic() < deadline, (done.analysis_status, worker.output()[-3000:], room_server.output()[-3000:])
+        assert time.monotonic() < deadline, (done.analysis_status, analysis_worker.output()[-3000:], room_server.output()[-3000:])
         time.sleep(1)
-    assert done.analysis_status == "done", (done.analysis_error, worker.output()[-3000:])
+    assert done.analysis_status == "done", (done.analysis_error, analysis_worker.output()[-3000:])
     assert done.state == "ended" and done.recording and done.recording_size > 0
 
     import av

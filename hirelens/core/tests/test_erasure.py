@@ -176,17 +176,18 @@ def _media_hits(root: Path, values, *, ignore: set[Path] = frozenset()) -> list[
 
 
 def _queue_hits(values, ids: dict) -> list[str]:
-    from huey.contrib.djhuey import HUEY
+    from hirelens.core.jobs import QUEUES
 
     found = []
-    for message in [*HUEY.pending(), *HUEY.scheduled()]:
-        for name, wanted in ids.items():
-            if message.name == name and set(message.args) & wanted:
-                found.append(f"{name}{message.args}")
-    path = Path(HUEY.storage.filename) if getattr(HUEY.storage, "filename", None) else None
-    if path is not None:
-        blob = b"".join(live_file_bytes(p) for p in (str(path), str(path) + "-wal") if Path(p).exists())
-        found += _hits(blob, values)
+    for huey in QUEUES.values():  # both queues: light and analysis
+        for message in [*huey.pending(), *huey.scheduled()]:
+            for name, wanted in ids.items():
+                if message.name == name and set(message.args) & wanted:
+                    found.append(f"{name}{message.args}")
+        path = Path(huey.storage.filename) if getattr(huey.storage, "filename", None) else None
+        if path is not None:
+            blob = b"".join(live_file_bytes(p) for p in (str(path), str(path) + "-wal") if Path(p).exists())
+            found += _hits(blob, values)
     return found
 
 
@@ -198,17 +199,17 @@ def _mail_hits(folder: Path, values) -> list[str]:
 
 
 def test_erasure_leaves_zero_hits_in_database_queue_media_mail_and_restored_backup(
-        org, hr_admin, tmp_path, wechat_account, mail_dir, real_queue):  # noqa: F811
+        org, hr_admin, tmp_path, wechat_account, mail_dir, real_queue, analysis_queue):  # noqa: F811
     from hirelens.core.erasure import erase_candidate
     from hirelens.messaging.models import Message
     from hirelens.messaging.tasks import message_deliver_task, messages_deliver_task
 
     media = Path(settings.MEDIA_ROOT)
     earlier = _media_files(media)
-    real_queue.immediate = True  # the set-up's analysis and deliveries run inline
+    real_queue.immediate = analysis_queue.immediate = True  # the set-up's analysis and deliveries run inline
     candidate, made = _everything(org, hr_admin, tmp_path, wechat_account)
     values = _values(made["transcript"])
-    real_queue.immediate = False
+    real_queue.immediate = analysis_queue.immediate = False
     message_ids = set(Message.objects.filter(candidate=candidate).values_list("pk", flat=True))
     message_deliver_task(min(message_ids))  # a delivery still waiting in the queue
     messages_deliver_task(sorted(message_ids))

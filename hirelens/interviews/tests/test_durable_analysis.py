@@ -42,7 +42,7 @@ def _queued_ids(queue) -> list:
     return sorted(task.args[0] for task in queue.pending() if task.name.endswith("answer_analyse_task"))
 
 
-def test_sweep_queues_an_expired_lease_again(org, real_queue):
+def test_sweep_queues_an_expired_lease_again(org, analysis_queue):
     answer = _answer(org, webm_bytes(1.0))
     Answer.objects.filter(pk=answer.pk).update(analysis_status="running", analysis_attempts=1,
                                                analysis_lease_until=timezone.now() - timedelta(seconds=1))
@@ -54,20 +54,20 @@ def test_sweep_queues_an_expired_lease_again(org, real_queue):
     live.refresh_from_db()
     assert (answer.analysis_status, answer.analysis_attempts, answer.analysis_lease_until) == ("queued", 1, None)
     assert live.analysis_status == "running"  # its worker is alive: left alone
-    assert _queued_ids(real_queue) == [answer.pk]
+    assert _queued_ids(analysis_queue) == [answer.pk]
     assert answers_sweep() == {"requeued": 0, "failed": 0, "lost_tasks": 0, "sessions_finished": 0, "tmp_deleted": 0}  # its task is queued: nothing twice
 
 
-def test_sweep_queues_an_answer_whose_task_was_lost(org, real_queue, settings):
+def test_sweep_queues_an_answer_whose_task_was_lost(org, analysis_queue, settings):
     answer = _answer(org, webm_bytes(1.0))
     assert answers_sweep() == {"requeued": 0, "failed": 0, "lost_tasks": 0, "sessions_finished": 0, "tmp_deleted": 0}  # just queued: its task may be on the way
     long_ago = timezone.now() - timedelta(seconds=settings.JOB_LEASE_S + 1)
     Answer.objects.filter(pk=answer.pk).update(updated_at=long_ago)
     answer_analyse_task(answer.pk)  # the task is in the queue: not lost
     assert answers_sweep() == {"requeued": 0, "failed": 0, "lost_tasks": 0, "sessions_finished": 0, "tmp_deleted": 0}
-    real_queue.storage.flush_all()  # a worker took it and died
+    analysis_queue.storage.flush_all()  # a worker took it and died
     assert answers_sweep() == {"requeued": 0, "failed": 0, "lost_tasks": 1, "sessions_finished": 0, "tmp_deleted": 0}
-    assert _queued_ids(real_queue) == [answer.pk]
+    assert _queued_ids(analysis_queue) == [answer.pk]
 
 
 def test_spent_attempts_fail_the_answer_with_a_reason_hr_sees(org, hr_admin, client, settings):
@@ -176,10 +176,10 @@ def _wait(predicate, timeout: float, what: str, worker=None):
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
-def test_worker_killed_mid_analysis_the_answer_still_reaches_done(org, real_queue, start_worker, tmp_path):
+def test_worker_killed_mid_analysis_the_answer_still_reaches_done(org, analysis_queue, start_worker, tmp_path):
     answer = _answer(org, speech_webm(tmp_path, SPEECH * 3))
     fast = {"HIRELENS_JOB_LEASE_S": 3, "HIRELENS_JOB_SWEEP_S": 1}
-    worker = start_worker(**fast)
+    worker = start_worker(queue="analysis", **fast)
     answer_analyse_task(answer.pk)
     _wait(lambda: Answer.objects.filter(pk=answer.pk, analysis_status="running").exists(), 60, "the analysis to start", worker)
     time.sleep(0.5)  # in the middle of the analysis
@@ -188,8 +188,8 @@ def test_worker_killed_mid_analysis_the_answer_still_reaches_done(org, real_queu
     killed_at = time.time()
     answer.refresh_from_db()
     assert (answer.analysis_status, answer.analysis_attempts) == ("running", 1)  # what the crash left
-    assert _queued_ids(real_queue) == []  # the queue forgot the task when the worker took it
-    second = start_worker(**fast)
+    assert _queued_ids(analysis_queue) == []  # the queue forgot the task when the worker took it
+    second = start_worker(queue="analysis", **fast)
     _wait(lambda: InterviewSession.objects.filter(pk=answer.session_id, state="analysed").exists(), 180, "the analysis to finish",
           second)
     answer.refresh_from_db()
