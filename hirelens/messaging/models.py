@@ -131,10 +131,11 @@ class WeChatBinding(TenantOwnedModel):
 
 
 class BindingToken(TenantOwnedModel):
-    """A one-time token in a parametric QR code or link: scanning it binds the openid to the candidate."""
+    """A one-time token in a parametric QR code or link: scanning it binds the openid to the candidate. Only the
+    token's SHA-256 is stored (hirelens/core/tokens.py); the token itself is in the QR code or link and nowhere else."""
 
     candidate = models.ForeignKey("candidates.Candidate", on_delete=models.CASCADE, related_name="+")
-    token = models.CharField(max_length=40, unique=True)
+    token_hash = models.CharField(max_length=64, unique=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
 

@@ -376,13 +376,10 @@ def wechat_bind(request, org_slug: str, token: str):
     code = request.GET.get("code")
     try:
         if code is None:
-            from .models import BindingToken
-
-            binding_token = BindingToken.objects.filter(organization=organization, token=token).first()
-            if binding_token is None:
+            if inbound.binding_token_find(organization=organization, token=token) is None:
                 raise Http404
             here = absolute_url(request.path, request=request)
-            return redirect(inbound.wechat_oauth_url(organization=organization, binding_token=binding_token, redirect_uri=here))
+            return redirect(inbound.wechat_oauth_url(organization=organization, token=token, redirect_uri=here))
         inbound.wechat_oauth_bind(organization=organization, code=code, state=request.GET.get("state", ""))
     except CallbackError as exc:
         logger.warning("WeChat binding failed for %s: %s", org_slug, exc)

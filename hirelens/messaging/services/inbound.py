@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import secrets
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -21,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hirelens.core.crypto import blind_index
+from hirelens.core.tokens import new_hex_token, token_hash
 from hirelens.messaging.channels.wxclient import WeixinClient, account_config
 from hirelens.messaging.models import (
     BindingToken,
@@ -118,7 +120,7 @@ def _bind_scene(organization, binding: WeChatBinding, scene: str) -> bool:
     if not scene.startswith("bind:"):
         return False
     now = timezone.now()
-    token = BindingToken.objects.filter(organization=organization, token=scene[5:], expires_at__gt=now).first()
+    token = BindingToken.objects.filter(organization=organization, token_hash=token_hash(scene[5:]), expires_at__gt=now).first()
     if token is None:
         return False
     if token.used_at is None:
@@ -231,11 +233,27 @@ def wecom_callback_receive(*, organization, params, body: bytes) -> None:
     _check_fresh(f"wecom:{organization.pk}", timestamp, nonce)
 
 
+@dataclass(frozen=True)
+class BindingLink:
+    """A minted binding token: ``token`` goes into the QR code or link once; the row keeps only its hash."""
+
+    row: BindingToken
+    token: str
+
+
 @transaction.atomic
-def binding_token_create(*, candidate, ttl: timedelta = timedelta(days=7)) -> BindingToken:
+def binding_token_create(*, candidate, ttl: timedelta = timedelta(days=7)) -> BindingLink:
     # hex: usable as a QR scene_str (≤64 chars) and as an OAuth state ([a-zA-Z0-9] only)
-    return BindingToken.objects.create(organization_id=candidate.organization_id, candidate=candidate,
-                                       token=secrets.token_hex(16), expires_at=timezone.now() + ttl)
+    token = new_hex_token(16)
+    row = BindingToken.objects.create(organization_id=candidate.organization_id, candidate=candidate,
+                                      token_hash=token_hash(token), expires_at=timezone.now() + ttl)
+    return BindingLink(row=row, token=token)
+
+
+def binding_token_find(*, organization, token: str) -> BindingToken | None:
+    """The live (unexpired) binding token ``token`` of ``organization``, or None."""
+    return BindingToken.objects.filter(organization=organization, token_hash=token_hash(token),
+                                       expires_at__gt=timezone.now()).first()
 
 
 def binding_qrcode_create(*, candidate, expire_seconds: int = 7 * 24 * 3600) -> dict:
@@ -252,7 +270,7 @@ def binding_qrcode_create(*, candidate, expire_seconds: int = 7 * 24 * 3600) -> 
     return data
 
 
-def wechat_oauth_url(*, organization, binding_token: BindingToken, redirect_uri: str) -> str:
+def wechat_oauth_url(*, organization, token: str, redirect_uri: str) -> str:
     """Web OAuth (§6, snsapi_base: silent, openid only) for a candidate who opens their link inside WeChat."""
     from urllib.parse import quote, urlencode
 
@@ -260,7 +278,7 @@ def wechat_oauth_url(*, organization, binding_token: BindingToken, redirect_uri:
     if not config.usable:
         raise CallbackError("the organization has no WeChat account")
     query = urlencode({"appid": config.app_id, "redirect_uri": redirect_uri, "response_type": "code", "scope": "snsapi_base",
-                       "state": binding_token.token}, quote_via=quote)
+                       "state": token}, quote_via=quote)
     return f"{settings.WECHAT_OAUTH_BASE.rstrip('/')}/connect/oauth2/authorize?{query}#wechat_redirect"
 
 
@@ -270,8 +288,7 @@ def wechat_oauth_bind(*, organization, code: str, state: str) -> WeChatBinding:
     from hirelens.messaging.channels.base import ChannelError
     from hirelens.messaging.channels.wxclient import http_json
 
-    now = timezone.now()
-    token = BindingToken.objects.filter(organization=organization, token=state, expires_at__gt=now).first()
+    token = binding_token_find(organization=organization, token=state)
     if token is None or not code:
         raise CallbackError("unknown or expired binding link")
     config = account_config(organization_id=organization.pk, provider="wechat")
@@ -285,6 +302,6 @@ def wechat_oauth_bind(*, organization, code: str, state: str) -> WeChatBinding:
         raise CallbackError(f"oauth: {data.get('errcode')} {data.get('errmsg', '')}"[:200])
     with transaction.atomic():
         binding = _binding(organization, openid)
-        _bind_scene(organization, binding, f"bind:{token.token}")
+        _bind_scene(organization, binding, f"bind:{state}")
         binding.refresh_from_db()
     return binding

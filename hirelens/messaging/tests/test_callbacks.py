@@ -1,13 +1,14 @@
 """The WeChat callback endpoint: signatures, safe-mode crypto, replay protection, dedupe, follow and
 unfollow, QR binding, subscribe consents, keyword replies, help-desk tickets — and tenant isolation."""
 
+import hashlib
 from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
 
 from hirelens.accounts.tests.factories import OrganizationFactory
-from hirelens.messaging.models import ChannelAccount, SubscribeCredit, Ticket, TicketMessage, WeChatBinding
+from hirelens.messaging.models import BindingToken, ChannelAccount, SubscribeCredit, Ticket, TicketMessage, WeChatBinding
 from hirelens.messaging.services.config import messaging_policy_save
 from hirelens.messaging.services.inbound import binding_qrcode_create
 from hirelens.messaging.wxcrypto import WeChatCrypto, parse_xml, sha1_signature
@@ -181,6 +182,9 @@ def test_binding_through_a_link_opened_in_wechat(org, wechat_account, fake_wecha
     settings.WECHAT_OAUTH_BASE = "https://open.weixin.qq.com"
     candidate = CandidateFactory(organization=org)
     token = binding_token_create(candidate=candidate)
+    # only the token's hash is stored: the database holds nothing that opens the link
+    row = BindingToken.objects.values().get(pk=token.row.pk)
+    assert token.token not in {str(v) for v in row.values()} and row["token_hash"] == hashlib.sha256(token.token.encode()).hexdigest()
     client = Client()
     response = client.get(f"/messaging/wechat/{org.slug}/bind/{token.token}/")
     assert response.status_code == 302
