@@ -142,7 +142,9 @@ class Application(TenantOwnedModel):
         # the API's and lists' newest-first keyset pages (created_at, then id) and the funnel's period scans
         indexes = [models.Index(fields=["organization", "-created_at", "-id"], name="application_org_created"),
                    # the evaluations index's keyset pages: newest change first
-                   models.Index(fields=["organization", "-updated_at", "-id"], name="application_org_updated")]
+                   models.Index(fields=["organization", "-updated_at", "-id"], name="application_org_updated"),
+                   # one position's board: its counts, and its "not started" column newest first (workflows.selectors)
+                   models.Index(fields=["organization", "position", "-created_at", "-id"], name="application_board_order")]
 
 
 class Document(TenantOwnedModel):

@@ -138,7 +138,9 @@ class ApplicationProgress(TenantOwnedModel):
     state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.ACTIVE)
 
     class Meta:
-        indexes = [models.Index(fields=["organization", "state"])]
+        # the board's stage columns: one stage's applications, last move first (selectors.position_board)
+        indexes = [models.Index(fields=["organization", "state"]),
+                   models.Index(fields=["stage", "-updated_at", "-id"], name="progress_board_order")]
 
 
 class PipelineEvent(TenantOwnedModel):

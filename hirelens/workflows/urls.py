@@ -8,6 +8,7 @@ urlpatterns = [
     path("position/<id:position_id>/", views.position_processes, name="position"),
     path("position/<id:position_id>/new/", views.process_new, name="new"),
     path("position/<id:position_id>/board/", views.board, name="board"),
+    path("position/<id:position_id>/board/<slug:stage_key>/", views.board_column, name="board_column"),
     path("<id:process_id>/designer/", views.designer, name="designer"),
     path("<id:process_id>/stages/add/", views.stage_add, name="stage_add"),
     path("<id:process_id>/stages/reorder/", views.stages_reorder, name="stages_reorder"),

@@ -4,14 +4,17 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.dateparse import parse_date
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hirelens.accounts.roles import AssignmentRole, Perm, user_can
 from hirelens.candidates.access import access_application
+from hirelens.candidates.models import Candidate, Tag
 from hirelens.core.access import get_for_actor, require_perm, tenant_queryset
 from hirelens.core.audit import audit_list_read
 from hirelens.core.flash import flash_errors
@@ -239,13 +242,74 @@ def clone(request, process_id: int):
     return redirect("workflows:designer", process_id=copy.pk)
 
 
+def _query_date(data, name: str):
+    """A date filter as typed in a date input; anything else is ignored, like a bad number (core/params.py)."""
+    try:
+        return parse_date((data.get(name) or "").strip()[:10])
+    except ValueError:
+        return None
+
+
+def _board_filters(data) -> selectors.BoardFilters:
+    source = data.get("source", "")
+    return selectors.BoardFilters(q=data.get("q", "")[:100], source=source if source in Candidate.Source.values else "",
+                                  tag=data.get("tag", "")[:50], applied_from=_query_date(data, "from"),
+                                  applied_to=_query_date(data, "to"))
+
+
+def _board_query(data) -> str:
+    """The filters only (no cursor), for the "load more" links and the card forms' way back."""
+    query = QueryDict(mutable=True)
+    for name in ("q", "source", "tag", "from", "to"):
+        if data.get(name):
+            query[name] = data.get(name)[:100]
+    return query.urlencode()
+
+
+def _card_text() -> dict:
+    """The cards' fixed words, translated once per page rather than once per card (a page has up to 20 per column)."""
+    return {"start": _("开始流程"), "actions": _("操作"), "advance": _("进入下一环节"), "hold": _("暂停"), "resume": _("恢复"),
+            "reject": _("不通过"), "withdraw": _("候选人撤回"), "reason_required": _("原因（必填）"), "reason": _("原因"),
+            "without_evaluation": _("未经评估决定（仅不通过）"), "without_evaluation_reason": _("未经评估的原因"), "ok": _("确定")}
+
+
+def _board_context(request, position, filters) -> dict:
+    query = _board_query(request.GET)
+    board_url = reverse("workflows:board", args=[position.pk]) + (f"?{query}" if query else "")
+    # the cards' action URLs are their application page's URL plus start/, move/ and move-to/ (urls.py): one reverse
+    # per card instead of four
+    return {"position": position, "filters": filters, "query": query, "board_url": board_url,
+            "can_move": selectors.can_move(request.user), "text": _card_text()}
+
+
 @login_required
 def board(request, position_id: int):
     position = access_position(actor=request.user, position_id=position_id)
-    columns = selectors.position_board(actor=request.user, position=position, q=request.GET.get("q", "")[:100])
+    filters = _board_filters(request.GET)
+    columns = selectors.position_board(actor=request.user, position=position, filters=filters)
     audit_list_read(request=request, candidates=[card.application.candidate for column in columns for card in column.cards])
-    return render(request, "workflows/board.html", {"position": position, "columns": columns,
-                                                    "can_move": selectors.can_move(request.user)})
+    return render(request, "workflows/board.html", {
+        **_board_context(request, position, filters), "columns": columns,
+        "tags": Tag.objects.filter(organization_id=request.user.organization_id).order_by("name")[:200],
+        "sources": Candidate.Source.choices})
+
+
+@login_required
+def board_column(request, position_id: int, stage_key: str):
+    """The next page of one board column: the cards as an HTML fragment for the board's "load more" (htmx appends
+    it), or a page of its own when followed as a plain link (no JavaScript)."""
+    position = access_position(actor=request.user, position_id=position_id)
+    filters = _board_filters(request.GET)
+    try:
+        column = selectors.board_column_page(actor=request.user, position=position, key=stage_key,
+                                             cursor=request.GET.get("cursor", "")[:64], filters=filters)
+    except selectors.BoardCursorError:
+        return HttpResponse(_("这个“加载更多”链接不完整或已失效，请刷新看板。"), status=400)
+    if column is None:  # a stage the actor may not see answers like a missing one
+        raise Http404
+    audit_list_read(request=request, candidates=[card.application.candidate for card in column.cards])
+    template = "workflows/_board_page.html" if request.htmx else "workflows/board_column.html"
+    return render(request, template, {**_board_context(request, position, filters), "col": column})
 
 
 @login_required

@@ -345,6 +345,7 @@ RULES = {
     "workflows:new": MANAGE, "workflows:stage_card": MANAGE, "workflows:stage_delete": MANAGE,
     "workflows:stage_edit": MANAGE,
     "workflows:application": READ, "workflows:position": READ, "workflows:board": READ, "workflows:stage_asset": READ,
+    "workflows:board_column": READ,
     "workflows:application_move_to": DECIDE, "workflows:application_move": DECIDE, "workflows:application_start": DECIDE,
     "workflows:stage_score": SCORE, "workflows:stage_import_scores": SCORE,
     "scheduling:interview": READ, "scheduling:calendar": READ, "scheduling:position": READ,

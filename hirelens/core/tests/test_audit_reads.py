@@ -49,6 +49,7 @@ AUDITED: dict[str, Names] = {
     "messaging/": ANY_CANDIDATE,
     "messaging/helpdesk/": ANY_CANDIDATE,
     "processes/position/<position_id>/board/": CANDIDATE,
+    "processes/position/<position_id>/board/<stage_key>/": ANY_CANDIDATE,  # a board column's next page (issue 22)
     "scheduling/position/<position_id>/": CANDIDATE,
     "interviews/": ANY_CANDIDATE,
     "feedback/": ANY_CANDIDATE,
@@ -214,6 +215,7 @@ def _fixtures():
         "process_id": process.pk if process else 0,
         "version_id": ProcessVersion.objects.filter(process=process).first().pk if process else 0,
         "stage_id": stage.pk if stage else 0,
+        "stage_key": stage.key if stage else "new",
         "asset_id": (StageAsset.objects.filter(organization=org).first() or stage).pk if stage else 0,
         "user_id": admin.pk,
         "invitation_id": (Invitation.objects.filter(organization=org).first() or admin).pk,

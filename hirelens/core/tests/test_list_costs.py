@@ -39,7 +39,7 @@ LISTS: dict[str, Callable[[int], int]] = {
     "/messaging/reminders/": lambda n: n,
     "/messaging/helpdesk/": lambda n: n,
     "/candidates/duplicates/": lambda n: n // 2 * 2,  # pairs share a phone number
-    "/processes/position/{position}/board/": lambda n: n,
+    "/processes/position/{position}/board/": lambda n: min(n, 20),  # a column's first page (issue 22)
     "/scheduling/position/{position}/": lambda n: n,  # interviews, slots and the booking pickers
     "/evaluations/": lambda n: n,
     "/feedback/": lambda n: n,  # overdue results
@@ -110,7 +110,7 @@ INTERVIEWER_LISTS: dict[str, Callable[[int], int]] = {
     "/candidates/": lambda n: min(n, 20),
     "/api/v1/candidates/?limit=50": lambda n: n,
     "/interviews/": lambda n: min(n, 20),
-    "/processes/position/{position}/board/": lambda n: n,
+    "/processes/position/{position}/board/": lambda n: min(n, 20),  # a column's first page (issue 22)
     "/scheduling/position/{position}/": lambda n: n,
     "/evaluations/": lambda n: n,
     "/api/v1/scheduling/interviews": lambda n: min(n, 20),
