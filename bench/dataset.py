@@ -100,13 +100,14 @@ def shapes_from(args) -> tuple[Shape, Shape | None]:
     return shape, small
 
 
-def setup() -> None:
+def setup(*, migrate: bool = True) -> None:
     import django
 
     django.setup()
-    from django.core.management import call_command
+    if migrate:
+        from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
+        call_command("migrate", verbosity=0)
 
 
 def find(shape: Shape):
