@@ -12,6 +12,7 @@ NAVIGATION = [
     (_("候选人"), "candidates:index", None),
     (_("数据导入"), "imports:index", Perm.CANDIDATES_IMPORT),
     (_("面试安排"), "scheduling:availability", None),
+    (_("全部面试"), "scheduling:interviews", None),  # every interview the reader may see, filtered and paged
     (_("AI视频面试"), "interviews:index", None),
     (_("评估"), "evaluations:index", None),
     (_("反馈与调查"), "feedback:dashboard", Perm.MESSAGING_VIEW),

@@ -85,6 +85,8 @@ class Interview(TenantOwnedModel):
         indexes = [
             models.Index(fields=["organization", "status", "start_at"]),
             models.Index(fields=["status", "start_at", "end_at"]),
+            # the interview lists' keyset order (soonest or latest first): a page stops after its rows
+            models.Index(fields=["organization", "start_at", "id"], name="interview_org_start"),
         ]
         constraints = [models.CheckConstraint(condition=Q(end_at__gt=F("start_at")), name="interview_positive")]
 

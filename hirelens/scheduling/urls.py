@@ -12,6 +12,7 @@ urlpatterns = [
     path("position/<id:position_id>/interviews/new/", views.interview_new, name="interview_new"),
     path("slots/<id:slot_id>/cancel/", views.slot_cancel, name="slot_cancel"),
     path("position/<id:position_id>/booking-link/", views.booking_link, name="booking_link"),
+    path("interviews/", views.interview_index, name="interviews"),
     path("interviews/<id:interview_id>/", views.interview_detail, name="interview"),
     path("interviews/<id:interview_id>/links/", views.interview_links, name="interview_links"),
     path("interviews/<id:interview_id>/links/<id:link_id>/revoke/", views.interview_link_revoke, name="link_revoke"),

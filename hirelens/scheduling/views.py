@@ -16,14 +16,14 @@ from hirelens.core.access import get_for_actor, require_perm, tenant_queryset
 from hirelens.core.audit import audit_list_read, audit_record
 from hirelens.core.flash import flash_errors
 from hirelens.core.models import AuditEvent
-from hirelens.positions.access import access_position
+from hirelens.positions.access import access_position, visible_positions
 from hirelens.positions.validators import common_time_zones
 
 from . import selectors, services
 from .access import access_interview, access_slot
 from .ics import interview_attendees, interview_ics
 from .links import LinkError, link_open, link_revoke, link_url
-from .models import InterviewLink
+from .models import Interview, InterviewLink
 from .timezones import viewer_zone, zone_from_post, zone_search
 
 
@@ -40,19 +40,101 @@ def _picked_members(request, field="interviewers"):
 def position_schedule(request, position_id: int):
     position = access_position(actor=request.user, position_id=position_id)
     can_manage = user_can(request.user, Perm.POSITIONS_MANAGE)
-    slots = list(selectors.slot_list(actor=request.user, position=position).exclude(status="cancelled"))
-    interviews = list(selectors.interview_list(actor=request.user, position=position))
+    zone = viewer_zone(request, request.user.organization.time_zone)
+    filters, filter_error = _filters(request, zone=zone)
+    # One page of each list (a keyset on the start time): the cost is the page's, however many there are.
+    slots = selectors.slot_page(actor=request.user, position=position, cursor=request.GET.get("slots", ""))
+    interviews = selectors.interview_page(actor=request.user, filters=filters, position=position, cursor=request.GET.get("cursor", ""))
     # Applications are chosen with the searchable picker (candidates/pickers.py): the page never lists them all.
     has_applications = can_manage and visible_applications(actor=request.user).filter(position=position).exists()
     audit_list_read(request=request, candidates=[s.application.candidate for s in slots if s.application_id]
                     + [i.application.candidate for i in interviews])
+    members = list(position.assignments.select_related("user").order_by("user__full_name", "pk"))
     return render(request, "scheduling/position.html", {
-        "position": position, "can_manage": can_manage, "slots": slots, "interviews": interviews,
-        "has_applications": has_applications,
-        "members": position.assignments.select_related("user").order_by("user__full_name") if can_manage else [],
-        "viewer_tz": viewer_zone(request, request.user.organization.time_zone), "time_zones": common_time_zones(),
+        "position": position, "can_manage": can_manage, "slots": slots, "interviews": interviews, "page": interviews,
+        "has_applications": has_applications, "members": members if can_manage else [],
+        "filters": filters, "filter_error": filter_error, "filtered": _filtered(request),
+        "interviewers": _distinct_users(a.user for a in members), "statuses": Interview.Status.choices,
+        "query": _query_without(request, "cursor"), "slot_query": _query_without(request, "slots"),
+        "viewer_tz": zone, "time_zones": common_time_zones(),
         "stages": _schedulable_stages(request.user, position) if can_manage else [],
     })
+
+
+@login_required
+def interview_index(request):
+    """Every interview the actor may see across the organization (``visible_interviews``: HR all, the panel their
+    positions'), one page at a time, with filters and a search by the candidate's name."""
+    actor = request.user
+    zone = viewer_zone(request, actor.organization.time_zone if actor.organization_id else "Asia/Shanghai")
+    filters, filter_error = _filters(request, zone=zone, with_position=True)
+    page = selectors.interview_page(actor=actor, filters=filters, cursor=request.GET.get("cursor", ""))
+    audit_list_read(request=request, candidates=[i.application.candidate for i in page])
+    return render(request, "scheduling/interview_list.html", {
+        "page": page, "filters": filters, "filter_error": filter_error, "filtered": _filtered(request),
+        "positions": list(visible_positions(actor=actor).order_by("title", "pk").only("pk", "title")),
+        "interviewers": selectors.interviewer_choices(actor=actor), "statuses": Interview.Status.choices,
+        "query": _query_without(request, "cursor"), "viewer_tz": zone,
+    })
+
+
+FILTER_PARAMS = ("q", "position", "interviewer", "status", "kind", "when", "from", "to")
+
+
+def _filtered(request) -> bool:
+    return any(request.GET.get(name) for name in FILTER_PARAMS)
+
+
+def _query_without(request, name: str) -> str:
+    query = request.GET.copy()
+    query.pop(name, None)
+    return query.urlencode()
+
+
+def _distinct_users(users) -> list:
+    seen: dict[int, object] = {}
+    for user in users:
+        seen.setdefault(user.pk, user)
+    return list(seen.values())
+
+
+def _day(raw: str | None):
+    """A yyyy-mm-dd date from a filter field (2000–2100), or None; ValueError for a malformed one."""
+    from datetime import date
+
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    day = date.fromisoformat(raw[:10])
+    if not 2000 <= day.year <= 2100:
+        raise ValueError(raw)
+    return day
+
+
+def _filters(request, *, zone: str, with_position: bool = False) -> tuple[selectors.InterviewFilters, str]:
+    """The list filters from the query string; a value that makes no sense is ignored with a clear message."""
+    from hirelens.core.params import query_int
+
+    get, error = request.GET, ""
+    try:
+        date_from, date_to = _day(get.get("from")), _day(get.get("to"))
+    except ValueError:
+        date_from = date_to = None
+        error = _("日期格式不正确，已忽略日期筛选。")
+    if date_from and date_to and date_to < date_from:
+        date_from, date_to = date_to, date_from
+    when = get.get("when", "")
+    if when not in selectors.WHEN_CHOICES:
+        when = "custom" if (date_from or date_to) else "upcoming"
+    if when != "custom":
+        date_from = date_to = None
+    return selectors.InterviewFilters(
+        when=when, date_from=date_from, date_to=date_to,
+        status=get.get("status", "") if get.get("status") in Interview.Status.values else "",
+        kind=get.get("kind", "") if get.get("kind") in selectors.KIND_CHOICES else "",
+        interviewer_id=query_int(get, "interviewer"), position_id=query_int(get, "position") if with_position else None,
+        q=get.get("q", "")[:100].strip(), zone=zone,
+    ), error
 
 
 def _schedulable_stages(actor, position):
@@ -254,10 +336,19 @@ def availability(request):
             messages.success(request, _("已添加可面试时间。"))
         return redirect("scheduling:availability")
     zone = viewer_zone(request, request.user.organization.time_zone if request.user.organization_id else "Asia/Shanghai")
+    # "My interviews": the next few, soonest first; the whole list is the interview list filtered to me.
+    mine = selectors.interview_page(actor=request.user, per_page=MY_INTERVIEWS,
+                                    filters=selectors.InterviewFilters(when="upcoming", interviewer_id=request.user.pk, zone=zone))
+    windows = list(selectors.availability_list(actor=request.user)[: MY_WINDOWS + 1])
+    audit_list_read(request=request, candidates=[i.application.candidate for i in mine])
     return render(request, "scheduling/availability.html", {
-        "windows": selectors.availability_list(actor=request.user), "viewer_tz": zone, "time_zones": common_time_zones(),
-        "interviews": selectors.interview_list(actor=request.user, upcoming=True, mine=True),
+        "windows": windows[:MY_WINDOWS], "more_windows": len(windows) > MY_WINDOWS, "viewer_tz": zone,
+        "time_zones": common_time_zones(), "interviews": mine, "max_windows": MY_WINDOWS,
     })
+
+
+MY_INTERVIEWS = 10
+MY_WINDOWS = 50
 
 
 # --- Public pages opened from a signed link (no staff login) -------------------------------------

@@ -40,7 +40,9 @@ LISTS: dict[str, Callable[[int], int]] = {
     "/messaging/helpdesk/": lambda n: n,
     "/candidates/duplicates/": lambda n: n // 2 * 2,  # pairs share a phone number
     "/processes/position/{position}/board/": lambda n: min(n, 20),  # a column's first page (issue 22)
-    "/scheduling/position/{position}/": lambda n: n,  # interviews, slots and the booking pickers
+    "/scheduling/position/{position}/": lambda n: min(n, 20),  # a page of 20 interviews and of 20 slots (issue 22)
+    "/scheduling/interviews/": lambda n: min(n, 20),  # the organization's interviews, a page of 20
+    "/scheduling/availability/": lambda n: min(n, 10),  # "my interviews": the next ten
     "/evaluations/": lambda n: n,
     "/feedback/": lambda n: n,  # overdue results
     "/api/v1/scheduling/interviews": lambda n: min(n, 20),  # a page of 20, with the candidates' names (issue 21)
@@ -111,7 +113,8 @@ INTERVIEWER_LISTS: dict[str, Callable[[int], int]] = {
     "/api/v1/candidates/?limit=50": lambda n: n,
     "/interviews/": lambda n: min(n, 20),
     "/processes/position/{position}/board/": lambda n: min(n, 20),  # a column's first page (issue 22)
-    "/scheduling/position/{position}/": lambda n: n,
+    "/scheduling/position/{position}/": lambda n: min(n, 20),
+    "/scheduling/interviews/": lambda n: min(n, 20),
     "/evaluations/": lambda n: n,
     "/api/v1/scheduling/interviews": lambda n: min(n, 20),
     "/api/v1/applications/?limit=50": lambda n: n,
