@@ -77,7 +77,7 @@ nginx:  ## Debian's nginx: the reverse proxy of the deployment test (tests/deplo
 	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; }
 
 # what every suite needs; each suite can be run alone (`make test-sqlite`): Make runs this once per call
-test-setup: test-deps static translations chromium janus
+test-setup: test-deps static translations chromium janus nginx
 
 lint: test-deps
 	$(VENV)/bin/ruff check .

@@ -164,6 +164,10 @@ http {{
         default upgrade;
         ''      close;
     }}
+    map $http_x_forwarded_proto $hirelens_forwarded_proto {{
+        default $http_x_forwarded_proto;
+        ''      $scheme;
+    }}
     upstream hirelens_web {{
 {servers}
         keepalive 32;
@@ -177,21 +181,16 @@ http {{
     return conf
 
 
-def _weed_args(root: Path, s3_port: int) -> tuple[list[str], Path]:
-    config = root / "s3.json"
-    config.write_text(json.dumps({"identities": [{"name": "hirelens", "credentials": [
-        {"accessKey": S3_ACCESS, "secretKey": S3_SECRET}], "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}))
+def _weed_args(root: Path, s3_port: int) -> list[str]:
     data = root / "seaweedfs"
     data.mkdir()
     ports = {name: free_port() for name in ("master", "volume", "filer")}
     grpc = {name: free_port() for name in ("master", "volume", "filer", "s3")}
-    args = [str(WEED), *topology.SEAWEEDFS_ARGS, "-ip=127.0.0.1", "-ip.bind=127.0.0.1", f"-dir={data}",
+    return [str(WEED), *topology.SEAWEEDFS_ARGS, "-ip=127.0.0.1", "-ip.bind=127.0.0.1", f"-dir={data}",
             f"-master.port={ports['master']}", f"-master.port.grpc={grpc['master']}",
             f"-volume.port={ports['volume']}", f"-volume.port.grpc={grpc['volume']}",
             f"-filer.port={ports['filer']}", f"-filer.port.grpc={grpc['filer']}",
-            f"-s3.port={s3_port}", f"-s3.port.grpc={grpc['s3']}", f"-s3.config={config}",
-            "-master.volumeSizeLimitMB=64", "-volume.max=16"]
-    return args, config
+            f"-s3.port={s3_port}", f"-s3.port.grpc={grpc['s3']}", "-master.volumeSizeLimitMB=64", "-volume.max=16"]
 
 
 @pytest.fixture(scope="module")
@@ -211,8 +210,9 @@ def deployment(tmp_path_factory):
 
     # The object store first: it starts while the database is migrated.
     s3_port = free_port()
-    weed_args, _ = _weed_args(root, s3_port)
-    weed = Proc("seaweedfs", weed_args, {**os.environ}, root / "seaweedfs.log").start()
+    # its one S3 identity (an admin: it may create the bucket) from the environment, as in every deploy/ setup
+    weed_env = {**os.environ, "AWS_ACCESS_KEY_ID": S3_ACCESS, "AWS_SECRET_ACCESS_KEY": S3_SECRET}
+    weed = Proc("seaweedfs", _weed_args(root, s3_port), weed_env, root / "seaweedfs.log").start()
     procs.append(weed)
     smtp = SMTPSink()
     smtp.controller.start()
@@ -318,8 +318,10 @@ def deployment(tmp_path_factory):
         for proc in reversed(procs):
             proc.stop(signal.SIGKILL if proc.name == "seaweedfs" else signal.SIGTERM)
         smtp.controller.stop()
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        client = redis.Redis.from_url(redis_url)
-        for key in client.scan_iter(match=f"*{huey_name}*"):
-            client.delete(key)
+        try:
+            with psycopg.connect(admin_url, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        finally:
+            client = redis.Redis.from_url(redis_url)
+            for key in client.scan_iter(match=f"*{huey_name}*"):
+                client.delete(key)
