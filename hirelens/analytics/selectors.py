@@ -12,17 +12,18 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Avg, Count, QuerySet
+from django.db.models import Avg, Count, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hirelens.accounts.roles import Perm, user_can
-from hirelens.candidates.models import Application
 from hirelens.core.params import query_int
 from hirelens.evaluations.models import ScorecardRating
 from hirelens.feedback.models import MIN_GROUP, FeedbackCase, SurveyResponse
 from hirelens.positions.access import visible_positions
 from hirelens.workflows.models import PipelineEvent
+
+from .services import SLOT, FunnelScan, day_of, day_start, duration_us, funnel_scan, slot_of
 
 DEFAULT_DAYS = 90  # the page opens on the last three months, the seed's period
 
@@ -44,9 +45,11 @@ class Filters:
             except (TypeError, ValueError):
                 return default
 
-        start = parse(data.get("start"), now - timedelta(days=DEFAULT_DAYS))
+        # the default period, the last 90 days, in whole quarter hours (the completions' aggregates are per quarter
+        # hour; a day given by date starts at a midnight, which is a quarter hour in every zone)
+        start = parse(data.get("start"), slot_of(now - timedelta(days=DEFAULT_DAYS)))
         end = parse(data.get("end"), None)
-        end = end + timedelta(days=1) if end else now
+        end = end + timedelta(days=1) if end else slot_of(now) + SLOT
         position_id = query_int(data, "position")
         return cls(start=start, end=end, position_id=position_id, department=(data.get("department") or "").strip())
 
@@ -84,36 +87,97 @@ def dimension_mean(*, actor, filters: Filters, dimension: str) -> dict:
     return {"dimension": dimension, "avg": round(float(row["avg"]), 2) if row["avg"] is not None else None, "n": row["n"]}
 
 
+def _whole_days(start: datetime, end: datetime) -> tuple[date | None, date | None, list[tuple[datetime, datetime]]]:
+    """Split [start, end) into whole UTC days [first, last) read from the aggregates and the partial days at either
+    edge (at most two windows of under a day each) counted from the source rows."""
+    first = day_of(start) if start == day_start(day_of(start)) else day_of(start) + timedelta(days=1)
+    last = day_of(end)
+    if first >= last:
+        return None, None, [(start, end)] if start < end else []
+    edges = [(start, day_start(first))] if start < day_start(first) else []
+    if day_start(last) < end:
+        edges.append((day_start(last), end))
+    return first, last, edges
+
+
 def funnel(*, actor, filters: Filters) -> list[dict]:
-    """Applications created in the period, and how many reached each stage (by stage title), completed, hired."""
+    """Applications created in the period, and how many reached each stage (by stage title, in the stages' mean
+    order), completed, hired. Whole days come from the per-day aggregates (``FunnelDay``, ``FunnelStageDay``); the
+    partial first and last day are counted from the applications themselves, so any period in any time zone gives
+    exactly what a full scan gives, and the cost is bounded by positions × days, not by the applications."""
+    from .models import FunnelDay, FunnelStageDay
+
     ids = _position_ids(actor, filters)
-    apps = Application.objects.filter(organization_id=actor.organization_id, position_id__in=ids,
-                                      created_at__gte=filters.start, created_at__lt=filters.end)
-    total = apps.count()
-    reached = (PipelineEvent.objects.filter(organization_id=actor.organization_id, progress__application__in=apps,
-                                            to_stage__isnull=False)
-               .values("to_stage__title").annotate(n=Count("progress", distinct=True), order=Avg("to_stage__order"))
-               .order_by("order"))
-    completed = (PipelineEvent.objects.filter(organization_id=actor.organization_id, progress__application__in=apps,
-                                              action=PipelineEvent.Action.COMPLETE).values("progress").distinct().count())
-    rows = [{"stage": _("申请"), "count": total}]
-    rows += [{"stage": r["to_stage__title"], "count": r["n"]} for r in reached]
-    rows.append({"stage": _("流程完成"), "count": completed})
-    rows.append({"stage": _("录用"), "count": apps.filter(status=Application.Status.HIRED).count()})
+    total = FunnelScan()
+    if ids:
+        first, last, edges = _whole_days(filters.start, filters.end)
+        if first is not None:
+            days = dict(organization_id=actor.organization_id, position_id__in=ids, day__gte=first, day__lt=last)
+            row = FunnelDay.objects.filter(**days).aggregate(applied=Sum("applied"), hired=Sum("hired"), completed=Sum("completed"))
+            stages = {r["title"]: [r["reached"], r["events"], r["order_sum"]] for r in (
+                FunnelStageDay.objects.filter(**days).order_by().values("title")
+                .annotate(reached=Sum("reached"), events=Sum("events"), order_sum=Sum("order_sum")))}
+            total.add(FunnelScan(applied=row["applied"] or 0, hired=row["hired"] or 0, completed=row["completed"] or 0,
+                                 stages=stages))
+        total.add(funnel_scan(organization_id=actor.organization_id, position_ids=ids, windows=edges))
+    reached = sorted(((v[2] / v[1] if v[1] else 0, title, v[0]) for title, v in total.stages.items() if v[0]))
+    rows = [{"stage": _("申请"), "count": total.applied}]
+    rows += [{"stage": title, "count": n} for _order, title, n in reached]
+    rows.append({"stage": _("流程完成"), "count": total.completed})
+    rows.append({"stage": _("录用"), "count": total.hired})
     return rows
 
 
+def _completions(actor, ids: list[int], start: datetime, end: datetime) -> list[tuple[datetime, int, int]]:
+    """(moment, completions, microseconds) of the process completions in [start, end): whole quarter hours from
+    ``CompletionSlot``; a boundary inside a quarter hour (only "now", as every zone's midnight is a quarter hour) is
+    counted exactly from the completions of the cohorts that slot names."""
+    from .models import CompletionSlot
+
+    if not ids or start >= end:
+        return []
+    first = slot_of(start) if slot_of(start) == start else slot_of(start) + SLOT
+    last = slot_of(end)
+    scope = dict(organization_id=actor.organization_id, position_id__in=ids)
+    out = []
+    if first < last:
+        out += list(CompletionSlot.objects.filter(**scope, done_at__gte=first, done_at__lt=last).order_by()
+                    .values("done_at").annotate(n=Sum("completions"), us=Sum("duration_us")).values_list("done_at", "n", "us"))
+    if first > last:  # start and end inside one quarter hour
+        partial = [(start, end)]
+    else:
+        partial = ([(start, first)] if start < first else []) + ([(last, end)] if last < end else [])
+    for a, b in partial:
+        cohorts = list(CompletionSlot.objects.filter(**scope, done_at=slot_of(a)).values_list("position_id", "cohort_day").distinct())
+        out += [(at, 1, micros) for at, micros in _completions_exact(actor.organization_id, cohorts, a, b)]
+    return out
+
+
+def _completions_exact(organization_id: int, cohorts, start: datetime, end: datetime) -> list[tuple[datetime, int]]:
+    from django.db.models import Q
+
+    if not cohorts:
+        return []
+    apps = Q()
+    for position_id, day in cohorts:
+        apps |= Q(progress__application__position_id=position_id, progress__application__created_at__gte=day_start(day),
+                  progress__application__created_at__lt=day_start(day) + timedelta(days=1))
+    rows = (PipelineEvent.objects.filter(apps, organization_id=organization_id, action=PipelineEvent.Action.COMPLETE,
+                                         created_at__gte=start, created_at__lt=end)
+            .values_list("created_at", "progress__application__created_at"))
+    return [(done, duration_us(done - applied)) for done, applied in rows]
+
+
 def time_to_hire(*, actor, filters: Filters) -> list[dict]:
-    """Per month: mean days from application to process completion."""
+    """Per month (in the reader's time zone): mean days from application to process completion, from the
+    completions' quarter-hour aggregates."""
     ids = _position_ids(actor, filters)
-    events = (PipelineEvent.objects.filter(organization_id=actor.organization_id, action=PipelineEvent.Action.COMPLETE,
-                                           progress__application__position_id__in=ids, created_at__gte=filters.start,
-                                           created_at__lt=filters.end)
-              .values_list("created_at", "progress__application__created_at"))
-    months = defaultdict(list)
-    for done, applied in events:
-        months[timezone.localtime(done).strftime("%Y-%m")].append((done - applied).total_seconds() / 86400)
-    return [{"month": m, "days": round(sum(v) / len(v), 1), "hires": len(v)} for m, v in sorted(months.items())]
+    months = defaultdict(lambda: [0, 0])
+    for moment, n, micros in _completions(actor, ids, filters.start, filters.end):
+        month = months[timezone.localtime(moment).strftime("%Y-%m")]
+        month[0] += n
+        month[1] += micros
+    return [{"month": m, "days": round(us / 1_000_000 / 86400 / n, 1), "hires": n} for m, (n, us) in sorted(months.items())]
 
 
 def _ratings(actor, filters: Filters) -> QuerySet:

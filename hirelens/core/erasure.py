@@ -55,6 +55,7 @@ ERASER_MODULES = (
     "hirelens.evaluations.erasure",
     "hirelens.imports.erasure",
     "hirelens.integrations.erasure",
+    "hirelens.analytics.erasure",
 )
 
 EXPORTS_DIR = "privacy-exports"  # under VAR_DIR and under the storage: <EXPORTS_DIR>/org<org>/candidate-<id>/

@@ -331,6 +331,9 @@ def decision_record(*, actor: User, application: Application, outcome: str, rati
         status = Application.Status.REJECTED if outcome == Decision.Outcome.REJECT else Application.Status.HIRED
         Application.objects.filter(pk=application.pk).update(status=status)
         application.status = status
+        from hirelens.analytics.services import funnel_refresh_applications
+
+        funnel_refresh_applications(applications=[application])  # "hired" in the analytics funnel
     audit_record(action=AuditEvent.Action.CREATE, actor=actor, obj=decision,
                  fields=["outcome", "rationale", *(["without_evaluation"] if without_evaluation else [])], request=request)
     timeline_add(candidate=application.candidate, kind="evaluation.decision", actor=actor,

@@ -122,6 +122,10 @@ def import_batch_commit(*, actor, batch: ImportBatch, request=None) -> ImportBat
         if result.cleaned["applied_on"]:
             applied = timezone.make_aware(datetime.combine(datetime.fromisoformat(result.cleaned["applied_on"]).date(), time(9)))
             Application.objects.filter(pk=application.pk).update(created_at=applied)
+    if applications:  # the analytics funnel's days (after the dates applied), in this transaction
+        from hirelens.analytics.services import funnel_refresh_applications
+
+        funnel_refresh_applications(applications=Application.objects.filter(pk__in=[a.pk for a in applications]))
     TimelineEvent.objects.bulk_create(events, batch_size=1000)
     SearchToken.objects.bulk_create(tokens, batch_size=2000)
     batch.report = _report(results)

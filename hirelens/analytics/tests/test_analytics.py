@@ -115,7 +115,9 @@ def test_filters_from_query():
     f = Filters.from_query({"start": "2026-01-01", "end": "2026-01-31", "position": "x", "department": " 技术部 "}, now=now)
     assert (f.start.date().isoformat(), f.end.date().isoformat(), f.position_id, f.department) == ("2026-01-01", "2026-02-01", None, "技术部")
     f = Filters.from_query({}, now=now)
-    assert (f.end, f.start) == (now, now - timedelta(days=90))
+    assert (f.end, f.start) == (now + timedelta(minutes=15), now - timedelta(days=90))  # whole quarter hours
+    f = Filters.from_query({}, now=now + timedelta(minutes=7, seconds=3))
+    assert (f.end, f.start) == (now + timedelta(minutes=15), now - timedelta(days=90))
 
 
 def test_survey_results_are_anonymous_groups_of_at_least_five(data, org, recruiter):

@@ -150,6 +150,9 @@ def candidate_merge(*, actor, primary: Candidate, duplicate: Candidate, choices:
             raise ValidationError(_("合并选项无效。"))
         chosen[field] = side
 
+    from hirelens.analytics.services import application_keys, funnel_refresh
+
+    funnel_days = application_keys(Application.objects.filter(candidate__in=[primary, duplicate]))  # recounted below
     held = {a.position_id: a for a in primary.applications.all()}
     clashing = [a for a in duplicate.applications.select_related("position") if a.position_id in held]
     for application in clashing:
@@ -198,6 +201,7 @@ def candidate_merge(*, actor, primary: Candidate, duplicate: Candidate, choices:
     deleted = _serialize_deleted(duplicate)  # with the emptied applications and the duplicate's own tags
     duplicate_id = duplicate.pk
     duplicate.delete()
+    funnel_refresh(keys=funnel_days)  # a pipeline handed over to the kept application counts from its own day
     primary.full_clean(exclude=["resume"])
     primary.save()
     primary.tags.set(new_tags)
@@ -246,6 +250,9 @@ def candidate_merge_undo(*, actor, merge: CandidateMerge, request=None, now: dat
     for label, fk, old_id, ids in data["moved"]:
         apps.get_model(label)._default_manager.filter(pk__in=ids).update(**{f"{fk}_id": old_id})
     primary = Candidate.objects.select_for_update().get(pk=merge.primary_id)
+    from hirelens.analytics.services import funnel_refresh_applications
+
+    funnel_refresh_applications(applications=Application.objects.filter(candidate__in=[primary, restored]))
     before = data["before"]
     for name in data["changed"]:
         if name == "resume":

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from hirelens.accounts.models import User
 from hirelens.accounts.roles import Perm
+from hirelens.analytics.services import funnel_refresh_applications
 from hirelens.candidates.models import Application
 from hirelens.candidates.timeline import timeline_add
 from hirelens.core import events
@@ -51,6 +52,7 @@ def _record(*, progress: ApplicationProgress, actor: User, action: str, from_sta
     if application.stage != stage_title[:100] or application.status != status:
         # Keep the candidate record's summary columns in step with the pipeline.
         Application.objects.filter(pk=application.pk).update(stage=stage_title[:100], status=status)
+    funnel_refresh_applications(applications=[application])  # the analytics funnel, in this transaction
     if action != PipelineEvent.Action.SCORE:
         # The candidate's timeline (E1); the reason stays on the pipeline event, it may be free text.
         timeline_add(candidate=application.candidate, kind=f"pipeline.{action}", actor=actor,
@@ -211,6 +213,7 @@ def stage_result_record(*, actor: User, progress: ApplicationProgress, stage: St
     )
     PipelineEvent.objects.create(organization_id=progress.organization_id, progress=progress, action=PipelineEvent.Action.SCORE,
                                  from_stage=stage, to_stage=stage, reason=f"{result.score}/{max_score}", actor=actor)
+    funnel_refresh_applications(applications=[progress.application])
     audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=progress.application, fields=[f"stage_result:{stage.key}"],
                  request=request)
     return result
