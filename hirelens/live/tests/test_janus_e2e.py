@@ -108,6 +108,17 @@ def test_interviewer_and_candidate_pages_through_janus(janus_room_server, janus_
         # the tile room.js made for the candidate shows the stream Janus sends
         wait_for_js(staff, f"(() => {{ const v = document.querySelector('.tile[data-peer=\"{cand_peer}\"] video');"
                            " return !!v && v.videoWidth > 0; })()", timeout=15000)
+
+        # the interviewer shares the screen: the published video switches to the fake 1280x720 monitor (16:9) and the
+        # candidate receives it through Janus; stopping brings the 4:3 camera back
+        ratio = f"(() => {{ const v = document.querySelector('.tile[data-peer=\"{staff_peer}\"] video');" \
+                " return v && v.videoHeight ? v.videoWidth / v.videoHeight : 0; })()"
+        assert cand.evaluate(ratio) < 1.45
+        staff.click("#controls button[data-action=screen]")
+        wait_for_js(cand, ratio + " > 1.6", timeout=20000)
+        assert staff.locator("#controls button[data-action=screen]").get_attribute("data-on") == "true"
+        staff.click("#controls button[data-action=screen]")
+        wait_for_js(cand, f"(() => {{ const r = {ratio}; return r > 0 && r < 1.45; }})()", timeout=20000)
     finally:
         staff_ctx.close()
         cand_ctx.close()

@@ -24,6 +24,9 @@
 
   const send = (msg) => !!(window.hirelensRoom && window.hirelensRoom.send(msg));
   const selfStream = () => { const v = document.getElementById("self-view"); return v && v.srcObject instanceof MediaStream ? v.srcObject : null; };
+  // what the publisher's video sends: the camera, or the screen an interviewer shares (room.js decides)
+  const outgoingVideo = (camera) => (window.hirelensRoom && window.hirelensRoom.outgoingVideo ? window.hirelensRoom.outgoingVideo() : camera);
+  const isVideo = (t) => t.sender && (t.sender.track ? t.sender.track.kind === "video" : t.receiver.track && t.receiver.track.kind === "video");
 
   function gathered(pc) {
     return new Promise((resolve) => {
@@ -47,7 +50,7 @@
     const audio = stream.getAudioTracks()[0] || null;
     const video = stream.getVideoTracks()[0] || null;
     if (audio) pc.addTransceiver(audio, { direction: "sendonly", streams: [stream] });
-    if (video) pc.addTransceiver(voiceOnly ? "video" : video, { direction: "sendonly", streams: [stream] });
+    if (video) pc.addTransceiver(voiceOnly ? "video" : (outgoingVideo(video) || video), { direction: "sendonly", streams: [stream] });
     pc.addEventListener("iceconnectionstatechange", () => {
       if (pub && pub.pc === pc && pc.iceConnectionState === "failed") { publishing = false; publish(seq); }
     });
@@ -77,11 +80,16 @@
     const stream = selfStream();
     const video = stream && stream.getVideoTracks()[0];
     pub.pc.getTransceivers().forEach((t) => {
-      if (t.sender && (t.sender.track ? t.sender.track.kind === "video" : t.receiver.track && t.receiver.track.kind === "video")) {
-        t.sender.replaceTrack(on ? null : (video || null)).catch(() => {});
-      }
+      if (isVideo(t)) t.sender.replaceTrack(on ? null : (outgoingVideo(video) || video || null)).catch(() => {});
     });
   }
+  // a screen shared or stopped (room.js): the published video follows
+  document.addEventListener("hirelens:outgoing", () => {
+    if (!enabled || !pub || voiceOnly) return;
+    const stream = selfStream();
+    const track = outgoingVideo(stream && stream.getVideoTracks()[0]);
+    pub.pc.getTransceivers().forEach((t) => { if (isVideo(t) && track) t.sender.replaceTrack(track).catch(() => {}); });
+  });
 
   // --- the others' feeds ------------------------------------------------------------------------------------
   function subscribe(p) {

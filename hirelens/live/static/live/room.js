@@ -631,6 +631,7 @@
       screenTrack = stream.getVideoTracks()[0];
       screenTrack.onended = stopScreen;
       forEachSender("video", (s) => s.replaceTrack(screenTrack).catch(() => {}));
+      document.dispatchEvent(new CustomEvent("hirelens:outgoing")); // janus-room.js: its publisher sends the screen
       toggleLabel("screen", true, S.stopShareBtn, S.shareBtn);
       sendState();
     } catch (e) { /* the person cancelled */ }
@@ -641,6 +642,7 @@
     screenTrack.stop();
     screenTrack = null;
     forEachSender("video", (s) => s.replaceTrack(outgoing("video")).catch(() => {}));
+    document.dispatchEvent(new CustomEvent("hirelens:outgoing"));
     toggleLabel("screen", false, S.stopShareBtn, S.shareBtn);
     sendState();
   }
@@ -937,6 +939,7 @@
     peerId, role: ROLE, roomId: root.dataset.roomId, state: roomState,
     get janus() { return janusMode; },
     send,
+    outgoingVideo() { return outgoing("video"); }, // the camera, or the shared screen (janus-room.js publishes it)
     mediaTime() { return clock ? Math.round((clock.base + (performance.now() - clock.at) / 1000) * 1000) / 1000 : null; },
     async peers() {
       if (janusMode && window.hirelensJanus) { // the Janus path's receive-only connections, named like the mesh's
