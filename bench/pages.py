@@ -3,7 +3,7 @@
     HIRELENS_VAR_DIR=/tmp/x .venv/bin/python bench/dataset.py        # once: the dataset (reused afterwards)
     HIRELENS_VAR_DIR=/tmp/x .venv/bin/python bench/pages.py          # same shape options as dataset.py
     HIRELENS_DATABASE_URL=postgres://postgres@127.0.0.1:5432/hl_bench .venv/bin/python bench/pages.py --runs 30
-    .venv/bin/python bench/pages.py --candidates 20000 --only board --seed   # seed first if missing; pages matching 'board'
+    .venv/bin/python bench/pages.py --candidates 20000 --only board --seed   # seed first if missing; pages matching the expression 'board'
 
 Logs in (Django's test client in this process: middleware, sessions, templates, no network) as the dataset's HR
 admin and as an interviewer on the board position's panel, and requests every page of the URL conf that a staff
@@ -83,6 +83,7 @@ def dataset_ids(org) -> dict:
     ids = {
         "position_id": board.pk, "application_id": application.pk, "candidate_id": application.candidate_id,
         "process_id": process.pk, "version_id": version.pk, "stage_id": version.stages.order_by("order", "pk").last().pk,
+        "stage_key": version.stages.order_by("order", "pk").first().key,  # the board's fullest column
         "draft_stage_id": draft.stages.order_by("order", "pk").first().pk if draft else None,
         "user_id": interviewer.pk, "assignment_id": PositionAssignment.objects.filter(position=board, user=interviewer).first().pk,
         "session_id": InterviewSession.objects.filter(application=application).values_list("pk", flat=True).first(),
@@ -246,7 +247,7 @@ def plan(org, *, only: str = "") -> tuple[list[tuple[str, str, str]], list[str]]
         if base in urls:
             todo += [(label, role, urls[base] + query) for role in (("api",) if base.startswith("GET ") else ("hr_admin", "interviewer"))]
     if only:
-        todo = [row for row in todo if only in row[0] or only in row[2]]
+        todo = [row for row in todo if re.search(only, row[0]) or re.search(only, row[2])]
     return todo, left
 
 
@@ -278,7 +279,7 @@ def main() -> None:
     add_shape_arguments(parser)
     parser.add_argument("--runs", type=int, default=20, help="timed requests per page, after the one that counts its queries")
     parser.add_argument("--budget", type=float, default=5.0, help="seconds of timed requests per page at most (a slow page gets fewer runs)")
-    parser.add_argument("--only", default="", help="only pages whose name or URL contains this")
+    parser.add_argument("--only", default="", help="only pages whose name or URL matches this regular expression")
     parser.add_argument("--seed", action="store_true", help="seed the dataset first when it is missing (bench/dataset.py)")
     parser.add_argument("--progress", action="store_true", help="print each page's line as soon as it is measured too")
     parser.add_argument("--no-migrate", action="store_true", help="the database is migrated already")
