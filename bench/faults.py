@@ -7,7 +7,8 @@
 Starts the product in a temporary var dir (the web server through `manage.py serve --no-worker` on a free port,
 a real aiosmtpd server for the e-mails), creates N completed answers (espeak-ng speech as browser-like WebM,
 stored through the same services as the upload API) and M e-mail messages (spread over the drill, so that
-analyses and deliveries are in flight when kills land), starts a `run_huey` worker and kills it with SIGKILL K times at random
+analyses and deliveries are in flight when kills land), starts a worker of each queue (`run_worker --queue light` and
+`--queue analysis`) and kills both with SIGKILL K times at random
 moments (0.5-5 s after each worker is up and consuming), starting it again each time; then waits until all work is done and prints one
 JSON line:
 
@@ -123,11 +124,33 @@ def main() -> None:
                            stdout=open(logs / "web.log", "w"), stderr=subprocess.STDOUT)
     worker_log = open(logs / "worker.log", "a")
 
-    def start_worker():
-        # INFO: the worker logs each stored analysis, which the drill counts
-        return subprocess.Popen([sys.executable, "manage.py", "run_huey", "-w", "2", "-k", "thread"], cwd=ROOT,
-                                env={**env, "HIRELENS_LOG_LEVEL": "INFO"},
-                                stdout=worker_log, stderr=subprocess.STDOUT)
+    class Workers:
+        """One consumer of each queue (light: deliveries; analysis: analyses), killed and started together."""
+
+        def __init__(self):
+            # INFO: the worker logs each stored analysis, which the drill counts
+            self.procs = [subprocess.Popen([sys.executable, "manage.py", "run_worker", "--queue", queue, "-w", "2", "-k", "thread"],
+                                           cwd=ROOT, env={**env, "HIRELENS_LOG_LEVEL": "INFO"},
+                                           stdout=worker_log, stderr=subprocess.STDOUT)
+                          for queue in ("light", "analysis")]
+
+        def kill(self):
+            for proc in self.procs:
+                os.kill(proc.pid, signal.SIGKILL)
+
+        def send_signal(self, sig):
+            for proc in self.procs:
+                proc.send_signal(sig)
+
+        def wait(self, timeout=None):
+            for proc in self.procs:
+                proc.wait(timeout=timeout)
+
+        def kill_now(self):
+            for proc in self.procs:
+                proc.kill()
+
+    start_worker = Workers
 
     def healthz() -> dict:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
@@ -207,7 +230,7 @@ def main() -> None:
         """Until the worker has logged its start (Django loaded, consumer running): a kill before that would only
         measure how fast Python starts on this machine."""
         deadline = time.time() + 180
-        while (logs / "worker.log").read_text(errors="replace").count("huey.consumer Huey consumer started") < starts:
+        while (logs / "worker.log").read_text(errors="replace").count("huey.consumer Huey consumer started") < 2 * starts:
             if time.time() > deadline:
                 raise SystemExit("the worker did not start:\n" + (logs / "worker.log").read_text(errors="replace")[-3000:])
             time.sleep(0.1)
@@ -217,7 +240,7 @@ def main() -> None:
         time.sleep(rng.uniform(0.5, 5.0))
         send_messages(per_kill)
         upload_answers(answers_per_kill)
-        os.kill(worker.pid, signal.SIGKILL)
+        worker.kill()
         worker.wait()
         killed_at = time.time()
         held = {key: state for key, state in snapshot().items()
@@ -243,7 +266,7 @@ def main() -> None:
         try:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            proc.kill_now() if proc is worker else proc.kill()
     smtp.stop()
     worker_log.close()
 

@@ -5,7 +5,7 @@
 
 Generates N answers as browser-like WebM (English: espeak-ng speech; Mandarin: real recorded Mandarin, the
 clips bench/analysis.py joins; with --face a 640x480 30 fps video of a real face), creates a submitted session
-in a fresh SQLite bench database, starts a real Huey consumer, completes every answer through the same service
+in a fresh SQLite bench database, starts a real analysis-queue consumer (`run_worker --queue analysis`), completes every answer through the same service
 the upload API uses, and prints the time from the last upload to the session being `analysed`, with the
 per-answer analysis times. A Mandarin interview is set to zh-hans, so its answers are analysed with language
 "auto" (Whisper base), as the product does; an English one with "en" (tiny.en). ``--lang both`` runs an English
@@ -142,7 +142,7 @@ def main() -> None:
     org = Organization.objects.create(slug="bench", name="Bench")
     User.objects.create(email="b@bench.local", full_name="b", organization=org, role="hr_admin")
 
-    worker = subprocess.Popen([sys.executable, "manage.py", "run_huey", "-w", str(args.workers), "-k", args.worker_type, "-q"],
+    worker = subprocess.Popen([sys.executable, "manage.py", "run_worker", "--queue", "analysis", "-w", str(args.workers), "-k", args.worker_type, "-q"],
                               cwd=ROOT, env=env)
     results = []
     try:

@@ -144,7 +144,31 @@ if not MULTIPROCESS:
 
 
 def render() -> bytes:
+    if MULTIPROCESS:
+        processes_gone_reap()
     return generate_latest(scrape_registry())
+
+
+def processes_gone_reap() -> int:
+    """Mark the processes whose live-gauge files remain but that no longer run (killed under systemd or Kubernetes,
+    where no ``serve`` saw them exit) as dead, so ``hirelens_processes`` counts live processes only. Every process
+    of one metrics folder shares this machine's (or container's) process ids."""
+    import re
+    from pathlib import Path
+
+    from prometheus_client import multiprocess
+
+    reaped = 0
+    for pid in {int(m.group(1)) for f in Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).glob("gauge_live*_*.db")
+                if (m := re.search(r"_(\d+)\.db$", f.name))}:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            multiprocess.mark_process_dead(pid)
+            reaped += 1
+        except PermissionError:  # alive, another user's
+            pass
+    return reaped
 
 
 def multiprocess_dir_reset(path: str) -> None:

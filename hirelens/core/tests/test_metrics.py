@@ -28,14 +28,17 @@ def _scrape(client) -> str:
 def test_two_processes_increment_a_counter_and_metrics_shows_the_sum(client):
     assert os.environ.get("PROMETHEUS_MULTIPROC_DIR"), "settings turn multiprocess mode on"
     before = _value(_scrape(client), "hirelens_login_failures_total")
-    code = "from hirelens.core.metrics import LOGIN_FAILURES; LOGIN_FAILURES.inc({n})"
+    code = ("from hirelens.core.metrics import LOGIN_FAILURES, process_role_set; LOGIN_FAILURES.inc({n}); "
+            "process_role_set('worker-light')")
     for n in (3, 4):  # two other processes, one after the other: both ended when /metrics is read
         subprocess.run([sys.executable, "manage.py", "shell", "-c", code.format(n=n)], cwd=ROOT, env=service_env(),
                        check=True, capture_output=True, timeout=120)
     from hirelens.core.metrics import LOGIN_FAILURES
 
     LOGIN_FAILURES.inc(2)  # and this one
-    assert _value(_scrape(client), "hirelens_login_failures_total") == before + 9
+    text = _scrape(client)
+    assert _value(text, "hirelens_login_failures_total") == before + 9  # the ended processes' counts stay
+    assert _value(text, 'hirelens_processes{role="worker-light"}') == 0  # but they are no longer counted as running
 
 
 @pytest.mark.django_db
@@ -97,3 +100,26 @@ def test_the_upload_piece_histogram_records_a_piece(client, org):
     text = _scrape(client)
     assert _value(text, sample) == before + 1
     assert _value(text, 'hirelens_upload_piece_seconds_bucket{le="+Inf",status="200"}') == before + 1
+
+
+@pytest.mark.django_db
+def test_the_grafana_dashboard_names_only_metrics_hirelens_exports(client, real_queue):
+    import json
+    from pathlib import Path
+
+    from hirelens.core.metrics import UPLOAD_PIECE_LATENCY
+
+    UPLOAD_PIECE_LATENCY.labels("200").observe(0.1)  # histograms and labelled counters show once they have a sample
+    from hirelens.core.metrics import AUDIT_EVENTS, HTTP_REQUESTS, LOGIN_FAILURES, TASKS_DONE
+
+    AUDIT_EVENTS.labels("view").inc(0)
+    HTTP_REQUESTS.labels("GET", "200").inc(0)
+    LOGIN_FAILURES.inc(0)
+    TASKS_DONE.labels("light", "ok").inc(0)
+    exported = set(re.findall(r"^# TYPE (\w+) ", _scrape(client), re.M))
+    dashboard = json.loads((Path(ROOT) / "deploy" / "grafana" / "hirelens.json").read_text())
+    used = {name for panel in dashboard["panels"] for target in panel["targets"]
+            for name in re.findall(r"\bhirelens_\w+", target["expr"])}
+    base = {re.sub(r"_(bucket|count|sum)$", "", name) for name in used}
+    missing = {name for name in base if name not in exported and name.removesuffix("_total") not in exported}
+    assert used and not missing, missing
