@@ -1,5 +1,5 @@
 """The deployment topology as real processes on this machine (`make test-deploy`): nginx in front of two uvicorn web
-processes, one worker per queue, PostgreSQL (a fresh database on the machine's server), Redis (its own db index and
+processes, one worker per queue (`run_worker`), PostgreSQL (a fresh database on the machine's server), Redis (its own db index and
 queue names) and SeaweedFS's S3 server with a bucket. Each app process has a var dir of its own, as if it ran on a
 machine of its own: nothing reaches another process through the local disk.
 
@@ -97,7 +97,6 @@ class Topology:
     workers: dict[str, Proc] = field(default_factory=dict)
     nginx: Proc | None = None
     weed: Proc | None = None
-    split_queues: bool = True
 
     def logs(self) -> str:
         procs = [*self.web, *self.workers.values(), self.nginx, self.weed]
@@ -285,7 +284,6 @@ def deployment(tmp_path_factory):
                           aws_access_key_id=S3_ACCESS, aws_secret_access_key=S3_SECRET)
         topo = Topology(root=root, base_url=base_url, app_env=app_env, database_url=database_url, redis_url=redis_url,
                         huey_name=huey_name, s3=s3, bucket=bucket, smtp=smtp, seed=seed, weed=weed)
-        topo.split_queues = (ROOT / "hirelens/core/management/commands/run_worker.py").exists()
 
         def app_proc(name: str, args: list[str]) -> Proc:
             (root / name).mkdir()
@@ -299,9 +297,7 @@ def deployment(tmp_path_factory):
             web.port = port
             topo.web.append(web.start())
         for queue in topology.QUEUES:
-            # `run_worker` is the workers' entry point; before it existed, two plain Huey consumers stood in
-            args = topology.worker_args(queue) if topo.split_queues else ["manage.py", "run_huey"]
-            topo.workers[queue] = app_proc(f"worker-{queue}", [python, *args]).start()
+            topo.workers[queue] = app_proc(f"worker-{queue}", [python, *topology.worker_args(queue)]).start()
         topo.nginx = Proc("nginx", [NGINX, "-c", str(_nginx_conf(root, nginx_port, web_ports))], {**os.environ},
                           root / "nginx.log")
         procs.append(topo.nginx.start())
