@@ -58,7 +58,7 @@ def _naming(tasks, ids: dict[str, set]) -> list[tuple[str, tuple]]:
     return [(name, args) for name, args in tasks if any(a in ids.get(name, ()) for a in flat(args) if isinstance(a, int))]
 
 
-def test_erasure_takes_the_candidates_tasks_out_of_the_redis_queue(org, hr_admin, real_queue):
+def test_erasure_takes_the_candidates_tasks_out_of_the_redis_queue(org, hr_admin, real_queue, analysis_queue):
     from hirelens.core.erasure import erase_candidate
     from hirelens.interviews.models import Answer
     from hirelens.interviews.tasks import answer_analyse_task
@@ -96,15 +96,16 @@ def test_erasure_takes_the_candidates_tasks_out_of_the_redis_queue(org, hr_admin
     elsewhere_task(theirs[0])
     real_queue._registry.unregister(elsewhere_task.task_class)
     ids = {"message_deliver_task": set(theirs), "messages_deliver_task": set(theirs), "answer_analyse_task": {answer.pk}}
-    assert conn.zcard(real_queue.storage.queue_key) == 5 and conn.zcard(real_queue.storage.schedule_key) == 1
-    before = _naming(_tasks(conn, real_queue), ids)
+    assert conn.zcard(real_queue.storage.queue_key) == 4 and conn.zcard(real_queue.storage.schedule_key) == 1
+    assert conn.zcard(analysis_queue.storage.queue_key) == 1  # the analysis waits in its own queue
+    before = _naming(_tasks(conn, real_queue), ids)  # every Redis key: both queues
     assert len(before) == 4  # the set-up is what we think: four tasks of ours name the candidate's rows
 
     result = erase_candidate(candidate=candidate, actor=hr_admin, reason="request")
 
     assert not result.pending
     left = _tasks(conn, real_queue)
-    assert _naming(left, ids) == []  # 0 hits in the Redis keys
+    assert _naming(left, ids) == []  # 0 hits in the Redis keys (both queues)
     # the other candidate's delivery is still queued; a message this process cannot run is read, not refused
     assert sorted(left) == sorted([("elsewhere_task", (theirs[0],)), ("message_deliver_task", (kept,))])
     blob = b"".join(_redis_values(conn))
