@@ -138,6 +138,9 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     position = seed(args.applications)
+    if connection.vendor == "postgresql":  # fresh statistics, as autovacuum keeps them in production after bulk loads
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     slug = position.organization.slug
     board = f"/processes/position/{position.pk}/board/"
     results = []
