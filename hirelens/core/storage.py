@@ -13,9 +13,11 @@ chunk that holds an offset (for HTTP range requests on recordings).
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import struct
+import threading
 
 from cryptography.exceptions import InvalidTag
 from django.conf import settings
@@ -218,10 +220,42 @@ class DecryptingReader(io.RawIOBase):
             super().close()
 
 
+_S3_SESSIONS: dict = {}
+_S3_LOCK = threading.Lock()
+
+
+@functools.cache
+def _s3_storage_class():
+    from storages.backends.s3 import S3Storage
+
+    class SharedSessionS3Storage(S3Storage):
+        """django-storages keeps one boto3 connection per thread, each made from a new boto3 Session that loads
+        botocore's service models again: ~220 ms of CPU. Under ASGI each request's sync code runs in a thread of its
+        own, so every upload piece paid that (make test-deploy measured 250 ms of web CPU per piece). One Session per
+        process and credentials (botocore caches the models in it) makes a thread's connection cost ~9 ms; the lock
+        because a boto3 Session is not thread-safe."""
+
+        def _create_session(self):
+            key = (self.session_profile, self.access_key, self.secret_key, self.security_token)
+            if key not in _S3_SESSIONS:
+                _S3_SESSIONS[key] = super()._create_session()
+            return _S3_SESSIONS[key]
+
+        @property
+        def connection(self):
+            connection = getattr(self._connections, "connection", None)
+            if connection is None:
+                with _S3_LOCK:
+                    connection = S3Storage.connection.fget(self)
+            return connection
+
+    return SharedSessionS3Storage
+
+
 def _inner_storage() -> Storage:
     config = settings.STORAGE_CONFIG
     if config.backend == "s3":
-        from storages.backends.s3 import S3Storage
+        S3Storage = _s3_storage_class()  # noqa: N806  (imported only when S3 is configured)
 
         return S3Storage(
             bucket_name=config.s3_bucket,
