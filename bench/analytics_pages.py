@@ -37,12 +37,14 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁�
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏辉建文斌宇浩凯晨悦欣怡"
 
 
-def setup_django(database_url: str | None) -> None:
-    var = Path(tempfile.mkdtemp(prefix="hirelens-bench-analytics-"))
+def setup_django(database_url: str | None, reuse: str = "") -> None:
+    var = Path(reuse) if reuse and not database_url else Path(tempfile.mkdtemp(prefix="hirelens-bench-analytics-"))
     os.environ["HIRELENS_VAR_DIR"] = str(var)
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
     os.environ["HIRELENS_DEBUG"] = "false"
-    if database_url:
+    if database_url and reuse:
+        os.environ["HIRELENS_DATABASE_URL"] = database_url
+    elif database_url:
         import psycopg
 
         base, name = database_url.rsplit("/", 1)
@@ -190,16 +192,27 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=335_000)
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--database-url", default="")
+    parser.add_argument("--reuse", default="", help="Measure an earlier run's data again (its VAR_DIR for SQLite, "
+                        "any value with --database-url) after migrating it; no seeding, no rebuild.")
     args = parser.parse_args()
-    setup_django(args.database_url or None)
+    setup_django(args.database_url or None, args.reuse)
     from django.test import Client
 
-    org, admin, interviewer, positions = seed(args.applications, args.events)
+    if args.reuse:
+        from hirelens.accounts.models import User
+        from hirelens.positions.models import Position
+
+        admin = User.objects.get(email="admin@bench.example")
+        interviewer = User.objects.get(email="iv@bench.example")
+        org = admin.organization
+        positions = list(Position.objects.filter(organization=org).order_by("pk"))
+    else:
+        org, admin, interviewer, positions = seed(args.applications, args.events)
     try:
         from hirelens.analytics.services import aggregates_rebuild
     except ImportError:
         aggregates_rebuild = None
-    if aggregates_rebuild is not None:
+    if aggregates_rebuild is not None and not args.reuse:
         started = time.perf_counter()
         counts = aggregates_rebuild(organization_id=org.pk)
         print(json.dumps({"rebuild": counts, "seconds": round(time.perf_counter() - started, 1)}), flush=True)
