@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from . import janus, services
 from .access import access_room, candidate_room
 from .models import LiveRoom, RoomQuestion
+from .panel_history import panel_history
 
 logger = logging.getLogger(__name__)
 
@@ -143,7 +144,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             out.append(_public(entry))
         return out
 
-    async def _send_room(self):
+    async def _send_room(self, *, history_follows: bool = False):
         room = await _reload(self.room_id)
         self.room = room
         admitted = room.candidate_admitted
@@ -154,6 +155,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             "participants": self._visible_participants(admitted), "start_at": room.interview.start_at.isoformat(),
             "media_time_s": services.media_time(room),
             "janus": janus.janus_enabled(),  # media through the Janus SFU (live/janus.py)
+            **({"history_follows": True} if history_follows else {}),  # the panel's history is the next message
         })
 
     async def _group(self, message_type: str, payload: dict, *, staff_only: bool = False):
@@ -238,7 +240,9 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             if group not in self.groups_joined:
                 await self.channel_layer.group_add(group, self.channel_name)
                 self.groups_joined.append(group)
-        await self._send_room()
+        await self._send_room(history_follows=self.is_staff)
+        if self.is_staff:  # what the AI panel said before this page joined (panel_history.py), right after "room"
+            await self.send_json({"type": "panel_history", **await database_sync_to_async(panel_history)(self.room_id)})
         await self._group("room.peer", {"event": "peer_joined", "peer_info": _public(entry), "reconnect": reconnect})
         if not self.is_staff:
             _background(self._prepare_media())

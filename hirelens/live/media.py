@@ -36,6 +36,7 @@ import os
 import re
 import threading
 import time
+import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
 from fractions import Fraction
 from pathlib import Path
@@ -48,6 +49,8 @@ from aiortc.mediastreams import MediaStreamError
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
+
+from .panel_history import PanelHistory
 
 logger = logging.getLogger(__name__)
 
@@ -437,6 +440,8 @@ class RoomAnalysis:
             self.recorder = Recorder(self.path)
         self.closed = False
         self.events_sent = 0
+        self.run = uuid.uuid4().hex[:12]  # the panel's events are numbered per run (panel_history.py)
+        self.history = PanelHistory(room_id, self.run)
 
     def _prepare(self) -> None:
         try:
@@ -478,8 +483,9 @@ class RoomAnalysis:
     # -- events --
 
     def _on_event(self, ev) -> None:
-        payload = {"event": ev.to_dict(), "wall_ms": self.wall_ms(ev.t_s)}
+        payload = {"event": ev.to_dict(), "wall_ms": self.wall_ms(ev.t_s), "run": self.run, "n": self.events_sent}
         self.events_sent += 1
+        self.history.add(payload)
         if self.layer is None or self.loop.is_closed():
             return
         message = {"type": "room.event", "event": "panel", "payload": payload}

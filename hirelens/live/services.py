@@ -24,6 +24,7 @@ from hirelens.core.audit import audit_record
 from hirelens.core.models import AuditEvent
 
 from .models import LiveRoom, RoomEvent, RoomNote, RoomQuestion
+from .panel_history import panel_history_clear
 
 logger = logging.getLogger(__name__)
 
@@ -260,6 +261,7 @@ def room_end(*, actor, room: LiveRoom, end_media: bool = True) -> LiveRoom:
     audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=room, fields=["ended"])
     room_id = room.pk
     publish_room_on_commit(room_id, "ended", {"by": actor.full_name})
+    transaction.on_commit(lambda: panel_history_clear(room_id))  # the panel is gone with the room
     if end_media:
         transaction.on_commit(lambda: _media_end(room_id))
     return room

@@ -58,7 +58,10 @@ async def join(comm, peer):
     connected, _ = await comm.connect()
     assert connected
     await comm.send_json_to({"type": "join", "peer": peer, "media": {"audio": True, "video": True}})
-    return await receive(comm, "room")
+    hello = await receive(comm, "room")
+    if hello.get("history_follows"):  # a staff page: the AI panel's history comes next (test_panel_history.py)
+        assert (await comm.receive_json_from(timeout=3))["type"] == "panel_history"
+    return hello
 
 
 @pytest.fixture

@@ -228,6 +228,7 @@
     }
   }
 
+  const replay = { waiting: false, held: [], run: null, last: -1 };
   document.addEventListener("hirelens:room", (event) => {
     const msg = event.detail || {};
     if (msg.type === "voice_only") {
@@ -236,9 +237,31 @@
       note.textContent = msg.on ? t("voice-only") : "";
       return;
     }
+    // A page that (re)joins gets "room" (history_follows), then "panel_history" (what the panel said before: panel_history.py), then
+    // live events; a live event that overtakes the history waits for it. Events are numbered per analysis run (n),
+    // so nothing is shown twice and the counts are the same on every interviewer's page.
+    if (msg.type === "room") { if (msg.history_follows) replay.waiting = true; return; }
+    if (msg.type === "panel_history") {
+      replay.waiting = false;
+      for (const item of msg.events || []) take(item, true);
+      const held = replay.held.splice(0);
+      for (const item of held) take(item, false);
+      panel.replayed = (msg.events || []).length;
+      return;
+    }
     if (msg.type !== "panel" || !msg.event || !msg.event.type) return;
-    show(msg.event);
-    panel.received.push({ kind: msg.event.type, media_t: msg.event.t_s, wall_ms: msg.wall_ms, at_ms: Date.now() });
-    if (panel.received.length > 5000) panel.received.splice(0, 1000);
+    if (replay.waiting) { if (replay.held.length < 2000) replay.held.push(msg); return; }
+    take(msg, false);
   });
+  function take(msg, fromHistory) {
+    if (!msg || !msg.event || !msg.event.type) return;
+    if (typeof msg.n === "number") {
+      if (msg.run !== replay.run) { replay.run = msg.run; replay.last = -1; } // a new analysis run counts afresh
+      if (msg.n <= replay.last) return; // seen already
+      replay.last = msg.n;
+    }
+    show(msg.event);
+    panel.received.push({ kind: msg.event.type, media_t: msg.event.t_s, wall_ms: msg.wall_ms, at_ms: Date.now(), replayed: fromHistory });
+    if (panel.received.length > 5000) panel.received.splice(0, 1000);
+  }
 })();
