@@ -12,6 +12,7 @@ from django.utils import timezone
 from hirelens.core.biometrics import strip_biometrics
 
 from .models import LiveRoom
+from .panel_history import panel_history_clear
 
 WITHDRAWN = "consent withdrawn"
 
@@ -27,6 +28,8 @@ def _leftovers(room_ids) -> list[Path]:
 
 def erase(ctx) -> None:
     rooms = ctx.ids("live.liveroom")
+    for pk in rooms:  # what the AI panel said (transcript, face events) in the shared cache
+        panel_history_clear(pk)
     for path in _leftovers(rooms):
         ctx.add_path(path)
     ctx.add_queue("room_recording_analyse", rooms)
@@ -35,6 +38,8 @@ def erase(ctx) -> None:
 def erase_derived(ctx, kind: str) -> None:
     rooms = LiveRoom.objects.filter(application__candidate_id=ctx.candidate.pk)
     now = timezone.now()
+    for pk in rooms.values_list("pk", flat=True):
+        panel_history_clear(pk)
     if kind == "ai_analysis":
         ctx.counts["live.liveroom.analysis"] += rooms.exclude(analysis__isnull=True, live_summary__isnull=True).count()
         rooms.exclude(analysis_status=LiveRoom.Analysis.NONE).update(

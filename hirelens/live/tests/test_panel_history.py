@@ -43,6 +43,23 @@ def test_history_keeps_every_event_but_partials_in_order_across_chunks(clean_his
     assert panel_history(7)["events"] == []
 
 
+@pytest.mark.django_db
+def test_erasing_the_candidate_or_withdrawing_ai_consent_removes_the_panel_history(org, hr_admin, interviewer, clean_history):
+    from hirelens.core.erasure import erase_candidate, erase_derived
+
+    ensure_notices()
+    room, _token = live_interview(org, hr_admin, [interviewer])
+    PanelHistory(room.pk, "run-c").add(_events(1, "run-c")[0])
+    assert panel_history(room.pk)["events"]
+
+    candidate = room.application.candidate
+    erase_derived(candidate=candidate, consent_kind="ai_analysis", actor=hr_admin)
+    assert panel_history(room.pk)["events"] == []
+    PanelHistory(room.pk, "run-d").add(_events(1, "run-d")[0])
+    erase_candidate(candidate=candidate, actor=hr_admin, reason="test")
+    assert panel_history(room.pk)["events"] == []
+
+
 @pytest.mark.realtime
 @pytest.mark.django_db(transaction=True)
 def test_a_late_interviewer_gets_the_history_the_candidate_never_does(org, hr_admin, interviewer, clean_history):
