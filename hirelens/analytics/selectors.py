@@ -66,7 +66,11 @@ def positions_for(*, actor, filters: Filters) -> QuerySet:
 
 
 def _position_ids(actor, filters) -> list[int]:
-    return list(positions_for(actor=actor, filters=filters).values_list("pk", flat=True))
+    """The positions the figures cover, read once per Filters (the page's tables all ask)."""
+    cache = filters.__dict__.setdefault("_position_ids", {})
+    if actor.pk not in cache:
+        cache[actor.pk] = list(positions_for(actor=actor, filters=filters).values_list("pk", flat=True))
+    return cache[actor.pk]
 
 
 def dimension_average(*, organization_id: int, dimension: str, departments: list[str], since: datetime,
