@@ -23,31 +23,23 @@ def _stage_visible(*, actor, session: InterviewSession) -> bool:
     return session.stage_id is None or stage_can_view(actor=actor, stage=session.stage)
 
 
-def session_list(*, actor, state: str = "", application=None, candidate=None) -> list[InterviewSession]:
+def session_list(*, actor, state: str = "", application=None, candidate=None) -> QuerySet[InterviewSession]:
     """Sessions the actor may see, stage permissions (W2) included, newest first (of one application or one
-    candidate if given)."""
-    from hirelens.workflows.access import assignment_roles, stage_can_view
+    candidate if given). The stages the actor may not see are left out in SQL (``hidden_stage_ids``), so a page of
+    the list reads its rows only, however many sessions there are."""
+    from hirelens.workflows.access import hidden_stage_ids
 
     qs = (visible_sessions(actor=actor).select_related("application__position", "application__candidate", "stage__version__process",
                                                        "organization")
-          .prefetch_related("stage__view_users").order_by("-created_at"))
+          .order_by("-created_at", "-pk"))
     if state:
         qs = qs.filter(state=state)
     if application is not None:
         qs = qs.filter(application=application)
     if candidate is not None:
         qs = qs.filter(application__candidate=candidate)
-    roles: dict[int, set[str]] = {}  # the actor's roles, looked up once per position (not once per session)
-
-    def visible(session) -> bool:
-        if session.stage_id is None:
-            return True
-        position_id = session.application.position_id
-        if position_id not in roles:
-            roles[position_id] = assignment_roles(actor=actor, position_id=position_id)
-        return stage_can_view(actor=actor, stage=session.stage, roles=roles[position_id])
-
-    return [s for s in qs if visible(s)]
+    hidden = hidden_stage_ids(actor=actor, stage_ids=qs.exclude(stage__isnull=True).values("stage_id").distinct())
+    return qs.exclude(stage_id__in=hidden) if hidden else qs
 
 
 def access_session(*, actor, session_id) -> InterviewSession:

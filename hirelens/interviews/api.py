@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from ninja import Field, Query, Router, Schema
 
-from hirelens.accounts.roles import Perm, user_can
+from hirelens.accounts.roles import Perm
 from hirelens.candidates.access import access_application
 from hirelens.core.access import require_perm
 from hirelens.core.apitools import cursor_page, idempotent, with_etag
@@ -25,6 +25,7 @@ from hirelens.core.models import AuditEvent
 from hirelens.core.params import MAX_ID
 from hirelens.core.ranges import ranged_file_response
 from hirelens.integrations.auth import api_auth
+from hirelens.workflows.access import hidden_stage_ids
 
 from . import services
 from .access import access_answer, access_session, visible_sessions
@@ -37,24 +38,6 @@ router = Router(tags=["interviews"], auth=api_auth("interviews"))
 
 STATES = Literal[tuple(InterviewSession.State.values)]
 STATUS_FILTER = Query(None, description="Only sessions in this status.")  # a module-level default (B008): the filter's type is a Literal
-
-
-def hidden_stage_ids(*, actor, stage_ids) -> set[int]:
-    """The stages among ``stage_ids`` (ids or a subquery) the actor may not see (W2: ``stage_can_view``, the rule of
-    ``access_session``), in a fixed number of queries: a list then filters them out in SQL and pages stay full."""
-    from hirelens.positions.models import PositionAssignment
-    from hirelens.workflows.access import stage_can_view
-    from hirelens.workflows.models import Stage
-
-    if user_can(actor, Perm.POSITIONS_MANAGE):  # people who run recruiting see every stage
-        return set()
-    roles: dict[int, set[str]] = {}
-    for position_id, role in PositionAssignment.objects.filter(user_id=actor.pk, organization_id=actor.organization_id) \
-            .values_list("position_id", "role"):
-        roles.setdefault(position_id, set()).add(role)
-    stages = Stage.objects.filter(pk__in=stage_ids).select_related("version__process").prefetch_related("view_users")
-    return {stage.pk for stage in stages
-            if not stage_can_view(actor=actor, stage=stage, roles=roles.get(stage.version.process.position_id, set()))}
 
 
 # --- schemas ------------------------------------------------------------------------------------------------------

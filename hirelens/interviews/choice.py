@@ -111,18 +111,16 @@ def request_create(*, session: InterviewSession, kind: str, details: str = "", r
     return item
 
 
-def request_list(*, actor, status: str = "") -> list[CandidateRequest]:
-    """The requests of the sessions the actor may see (``access.session_list``: positions, stage permissions)."""
+def request_list(*, actor, status: str = ""):
+    """The requests of the sessions the actor may see (``access.session_list``: positions, stage permissions), newest
+    first: a query set, so that a page reads its own rows only."""
     from .access import session_list
 
-    visible = {s.pk: s for s in session_list(actor=actor)}
-    qs = CandidateRequest.objects.filter(organization_id=actor.organization_id, session_id__in=list(visible))
+    qs = (CandidateRequest.objects.filter(organization_id=actor.organization_id, session__in=session_list(actor=actor).values("pk"))
+          .select_related("session__application__candidate", "session__application__position"))
     if status:
         qs = qs.filter(status=status)
-    items = list(qs.order_by("-created_at", "-pk"))
-    for item in items:
-        item.session = visible[item.session_id]
-    return items
+    return qs.order_by("-created_at", "-pk")
 
 
 def access_request(*, actor, request_id) -> CandidateRequest:

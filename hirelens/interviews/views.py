@@ -33,8 +33,7 @@ def session_index(request):
     if request.GET.get("q", "").strip():  # name search (keyed tokens: name, pinyin, initials, Latin prefix)
         from hirelens.candidates.selectors import application_ids_matching
 
-        matching = set(application_ids_matching(request.user.organization_id, request.GET["q"]).values_list("pk", flat=True))
-        sessions = [s for s in sessions if s.application_id in matching]
+        sessions = sessions.filter(application_id__in=application_ids_matching(request.user.organization_id, request.GET["q"]).values("pk"))
     page = Paginator(sessions, 20).get_page(request.GET.get("page"))
     audit_list_read(request=request, candidates=[s.application.candidate for s in page])
     deliveries = services.session_deliveries(list(page))

@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -64,9 +65,9 @@ def request_index(request):
     status = request.GET.get("status", "open")
     if status not in CandidateRequest.Status.values and status != "all":
         status = "open"
-    items = choice.request_list(actor=request.user, status="" if status == "all" else status)
-    audit_list_read(request=request, candidates=[i.session.application.candidate for i in items])
-    return render(request, "interviews/requests.html", {"items": items, "status": status,
+    page = Paginator(choice.request_list(actor=request.user, status="" if status == "all" else status), 25).get_page(request.GET.get("page"))
+    audit_list_read(request=request, candidates=[i.session.application.candidate for i in page])
+    return render(request, "interviews/requests.html", {"items": page, "page": page, "status": status,
                                                           "statuses": [("open", _("待处理")), ("all", _("全部"))]})
 
 

@@ -20,7 +20,8 @@ from hirelens.core.models import AuditEvent
 from hirelens.core.params import MAX_ID
 from hirelens.core.ranges import ranged_file_response
 from hirelens.integrations.auth import api_auth
-from hirelens.interviews.api import AnalysisEventOut, RowOut, hidden_stage_ids
+from hirelens.interviews.api import AnalysisEventOut, RowOut
+from hirelens.workflows.access import hidden_stage_ids
 
 from .access import visible_rooms
 from .models import LiveRoom

@@ -68,6 +68,21 @@ def stage_can_score(*, actor, stage: Stage, roles: set[str] | None = None) -> bo
     return bool(roles & {AssignmentRole.INTERVIEWER, AssignmentRole.HIRING_MANAGER}) or user_can(actor, Perm.USERS_MANAGE)
 
 
+def hidden_stage_ids(*, actor, stage_ids) -> set[int]:
+    """The stages among ``stage_ids`` (ids or a subquery) the actor may not see (``stage_can_view``, the rule of every
+    access function of a stage's work), in a fixed number of queries: a list then filters them out in SQL and its pages
+    stay full and bounded (the stages are the process designs', not the data's)."""
+    if user_can(actor, Perm.POSITIONS_MANAGE):  # people who run recruiting see every stage
+        return set()
+    roles: dict[int, set[str]] = {}
+    for position_id, role in PositionAssignment.objects.filter(user_id=actor.pk, organization_id=actor.organization_id) \
+            .values_list("position_id", "role"):
+        roles.setdefault(position_id, set()).add(role)
+    stages = Stage.objects.filter(pk__in=stage_ids).select_related("version__process").prefetch_related("view_users")
+    return {stage.pk for stage in stages
+            if not stage_can_view(actor=actor, stage=stage, roles=roles.get(stage.version.process.position_id, set()))}
+
+
 def visible_stages(*, actor, version: ProcessVersion) -> list[Stage]:
     """The stages of one version the actor may see, in order (the selector pages and the API use)."""
     if version.organization_id != getattr(actor, "organization_id", None):

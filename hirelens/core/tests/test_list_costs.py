@@ -19,6 +19,7 @@ from hirelens.core.audit import audit_record, audit_verify_chain
 from hirelens.core.models import AuditEvent, audit_chain_key
 from hirelens.feedback.models import FeedbackCase
 from hirelens.feedback.services import survey_rules_ensure
+from hirelens.interviews.models import CandidateRequest
 from hirelens.interviews.tests.factories import InterviewSessionFactory
 from hirelens.messaging.models import Message, Reminder, Ticket
 from hirelens.positions.tests.factories import PositionFactory
@@ -35,6 +36,7 @@ LISTS: dict[str, Callable[[int], int]] = {
     "/candidates/": lambda n: min(n, 20),  # a page of 20
     "/api/v1/candidates/?limit=50": lambda n: n,
     "/interviews/": lambda n: min(n, 20),
+    "/interviews/requests/": lambda n: min(n, 25),  # candidates' requests, a page of 25
     "/messaging/": lambda n: n,
     "/messaging/reminders/": lambda n: n,
     "/messaging/helpdesk/": lambda n: n,
@@ -65,7 +67,8 @@ def _build(org, actor, n: int):
         # pairs share a phone number: n // 2 duplicate groups
         candidate = CandidateFactory(organization=org, full_name=f"测试者{i:02d}", phone=f"1380000{i // 2:04d}")
         application = ApplicationFactory(candidate=candidate, position=position, organization=org)
-        InterviewSessionFactory(application=application, stage=stage)
+        session = InterviewSessionFactory(application=application, stage=stage)
+        CandidateRequest.objects.create(organization=org, session=session, kind=CandidateRequest.Kind.EXTRA_TIME, details="")
         Message.objects.create(organization=org, kind="invitation", candidate=candidate, subject="面试邀请", body="请参加面试")
         Reminder.objects.create(organization=org, subject_type="scheduling.interview", subject_id=str(i), candidate=candidate,
                                 starts_at=now + timedelta(days=1), offset_minutes=60, due_at=now + timedelta(hours=23))
@@ -112,6 +115,7 @@ INTERVIEWER_LISTS: dict[str, Callable[[int], int]] = {
     "/candidates/": lambda n: min(n, 20),
     "/api/v1/candidates/?limit=50": lambda n: n,
     "/interviews/": lambda n: min(n, 20),
+    "/interviews/requests/": lambda n: min(n, 25),
     "/processes/position/{position}/board/": lambda n: min(n, 20),  # a column's first page (issue 22)
     "/scheduling/position/{position}/": lambda n: min(n, 20),
     "/scheduling/interviews/": lambda n: min(n, 20),
