@@ -51,6 +51,7 @@ AUDITED: dict[str, Names] = {
     "processes/position/<position_id>/board/": CANDIDATE,
     "processes/position/<position_id>/board/<stage_key>/": ANY_CANDIDATE,  # a board column's next page (issue 22)
     "scheduling/position/<position_id>/": CANDIDATE,
+    "scheduling/interviews/": ANY_CANDIDATE,  # the organization's interviews, one bulk entry per page (issue 22)
     "interviews/": ANY_CANDIDATE,
     "feedback/": ANY_CANDIDATE,
     "candidates/<candidate_id>/": CANDIDATE,
