@@ -203,15 +203,20 @@ class DecryptingReader(io.RawIOBase):
         return self._size
 
     def readinto(self, target) -> int:
-        while self._plain_offset >= len(self._plain):
-            if self._eof:
-                return 0
-            self._next_chunk()
-        count = min(len(target), len(self._plain) - self._plain_offset)
-        target[:count] = self._plain[self._plain_offset : self._plain_offset + count]
-        self._plain_offset += count
-        self._position += count
-        return count
+        """Fills ``target`` across chunks and stops short only at the end, as a file does (a raw stream may return
+        less, but callers that read once, like a range answer or a backup, should not get a piece of what they asked)."""
+        total = 0
+        while total < len(target):
+            while self._plain_offset >= len(self._plain):
+                if self._eof:
+                    return total
+                self._next_chunk()
+            count = min(len(target) - total, len(self._plain) - self._plain_offset)
+            target[total : total + count] = self._plain[self._plain_offset : self._plain_offset + count]
+            self._plain_offset += count
+            self._position += count
+            total += count
+        return total
 
     def close(self) -> None:
         try:
