@@ -197,7 +197,7 @@ def deployment(tmp_path_factory):
     server_url = os.environ.get("HIRELENS_DEPLOY_DATABASE_URL")
     redis_url = os.environ.get("HIRELENS_DEPLOY_REDIS_URL")
     if not server_url or not redis_url:
-        pytest.skip("make test-deploy runs this (HIRELENS_DEPLOY_DATABASE_URL and HIRELENS_DEPLOY_REDIS_URL)")
+        pytest.fail("the deployment test needs HIRELENS_DEPLOY_DATABASE_URL and HIRELENS_DEPLOY_REDIS_URL: run make test-deploy")
     import boto3
     import psycopg
     import redis

@@ -205,8 +205,7 @@ def _self_signed(folder: Path) -> tuple[Path, Path]:
 @pytest.mark.parametrize("site", ["hirelens.conf", "container.conf"])
 def test_nginx_accepts_the_configurations(site, tmp_path):
     nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
-    if nginx is None:
-        pytest.skip("nginx is not installed (make nginx)")
+    assert nginx is not None, "nginx is not installed: make test-setup (or make nginx) installs Debian's nginx"
     cert, key = _self_signed(tmp_path)
     text = (DEPLOY / "nginx" / site).read_text()
     text = (text.replace("/etc/letsencrypt/live/hr.example.com/fullchain.pem", str(cert))

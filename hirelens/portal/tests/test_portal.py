@@ -129,12 +129,10 @@ def test_staff_link_management_scoped(portal, hr_admin, interviewer, outsider, c
 
 
 def test_upcoming_interviews_in_their_time_zone(portal, client):
-    from django.apps import apps
-
-    if not apps.is_installed("hirelens.scheduling"):
-        pytest.skip("scheduling app not installed")
     from datetime import datetime
     from zoneinfo import ZoneInfo
+
+    from django.apps import apps
 
     interview_model = apps.get_model("scheduling", "Interview")
     start = datetime(2030, 5, 6, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
