@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from hirelens.core.access import get_for_actor, require_perm
+from hirelens.core.roles import Perm
 
 from .models import Invitation, User
-from .roles import Perm
 
 
 def access_user(*, actor, user_id) -> User:

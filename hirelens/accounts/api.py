@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from ninja import Field, Router, Schema
 
+from hirelens.core.roles import ROLE_PERMISSIONS
 from hirelens.integrations.auth import api_auth
-
-from .roles import ROLE_PERMISSIONS
 
 API_PREFIX = "/accounts/"
 router = Router(tags=["accounts"], auth=api_auth(None))

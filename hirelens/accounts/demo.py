@@ -1,6 +1,6 @@
 from hirelens.accounts.models import User
-from hirelens.accounts.roles import Role
 from hirelens.core.demo import DEMO_PASSWORD
+from hirelens.core.roles import Role
 
 # key, e-mail, name, role — printed by `make run`
 USERS = [

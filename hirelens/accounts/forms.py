@@ -4,9 +4,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from hirelens.core.roles import Role
 from hirelens.scheduling.timezones import ZoneField
-
-from .roles import Role
 
 
 class LoginForm(AuthenticationForm):

@@ -6,8 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hirelens.core.models import Organization, TenantOwnedModel
-
-from .roles import Role
+from hirelens.core.roles import Role
 
 
 class UserManager(BaseUserManager):

@@ -3,9 +3,9 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from hirelens.core.access import require_perm, tenant_queryset
+from hirelens.core.roles import Perm
 
 from .models import Invitation, User
-from .roles import Perm
 
 
 def user_list(*, actor, search: str = "", role: str = "", active: str = "") -> QuerySet[User]:

@@ -19,9 +19,9 @@ from hirelens.core.audit import audit_record
 from hirelens.core.jobs import enqueue_on_commit
 from hirelens.core.links import absolute_url
 from hirelens.core.models import AuditEvent
+from hirelens.core.roles import Perm, Role
 
 from .models import Invitation, User
-from .roles import Perm, Role
 
 
 def _token_hash(token: str) -> str:

@@ -17,11 +17,11 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from hirelens.core.links import site_url
+from hirelens.core.roles import Role
 
 from . import selectors, services
 from .access import access_invitation, access_user
 from .forms import InvitationAcceptForm, InvitationForm, LoginForm, PasswordConfirmForm, TokenForm, UserEditForm
-from .roles import Role
 
 
 class LoginView(auth_views.LoginView):

@@ -12,11 +12,11 @@ from datetime import date, datetime
 from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema
 
-from hirelens.accounts.roles import Perm
 from hirelens.core.access import require_perm
 from hirelens.core.audit import audit_list_read, audit_record
 from hirelens.core.models import AuditEvent
 from hirelens.core.params import MAX_ID
+from hirelens.core.roles import Perm
 from hirelens.integrations.auth import api_auth
 from hirelens.positions.access import access_position
 

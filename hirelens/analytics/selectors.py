@@ -16,8 +16,8 @@ from django.db.models import Avg, Count, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hirelens.accounts.roles import Perm, user_can
 from hirelens.core.params import query_int
+from hirelens.core.roles import Perm, user_can
 from hirelens.evaluations.models import ScorecardRating
 from hirelens.feedback.models import MIN_GROUP, FeedbackCase, SurveyResponse
 from hirelens.positions.access import visible_positions

@@ -7,10 +7,10 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from hirelens.accounts.roles import Perm
 from hirelens.core.access import require_perm
 from hirelens.core.audit import audit_record
 from hirelens.core.models import AuditEvent
+from hirelens.core.roles import Perm
 from hirelens.positions.access import visible_positions
 
 from .selectors import Filters, dashboard, decisions_without_evaluation, dimension_mean

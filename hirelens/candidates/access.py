@@ -3,8 +3,8 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
-from hirelens.accounts.roles import Perm, user_can
 from hirelens.core.access import get_for_actor, tenant_queryset
+from hirelens.core.roles import Perm, user_can
 from hirelens.positions.models import PositionAssignment
 
 from .models import Application, BackgroundCheck, Candidate, Document, Project, WorkExperience

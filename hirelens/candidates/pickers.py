@@ -13,8 +13,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.views.decorators.http import require_GET
 
-from hirelens.accounts.roles import Perm, user_can
 from hirelens.core.params import query_int
+from hirelens.core.roles import Perm, user_can
 
 from . import selectors, services
 from .models import Application

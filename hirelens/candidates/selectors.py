@@ -7,8 +7,8 @@ from django.core import signing
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.dateparse import parse_datetime
 
-from hirelens.accounts.roles import Perm, user_can
 from hirelens.core.crypto import blind_index
+from hirelens.core.roles import Perm, user_can
 
 from . import search
 from .access import visible_applications, visible_candidates

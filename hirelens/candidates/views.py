@@ -10,10 +10,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from hirelens.accounts.roles import Perm, user_can
 from hirelens.core.audit import audit_list_read
 from hirelens.core.flash import flash_errors
 from hirelens.core.params import query_int
+from hirelens.core.roles import Perm, user_can
 from hirelens.positions.access import visible_positions
 
 from . import forms, hub, masking, selectors, services

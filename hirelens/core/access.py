@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from hirelens.accounts.roles import user_can
+from hirelens.core.roles import user_can
 
 
 def tenant_queryset(queryset: QuerySet, *, actor) -> QuerySet:

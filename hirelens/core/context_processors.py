@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from hirelens.accounts.roles import Perm, Role, user_can
+from hirelens.core.roles import Perm, Role, user_can
 
 # (label, url name, required permission or None)
 NAVIGATION = [

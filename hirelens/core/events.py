@@ -301,7 +301,7 @@ def audience_of(evt: Event) -> dict:
         value = getattr(evt, field_name)
         if value:
             return {field_name.removesuffix("_id"): value}
-    from hirelens.accounts.roles import Perm
+    from hirelens.core.roles import Perm
 
     return {"perm": Perm.POSITIONS_MANAGE}  # about nothing more specific: the people who run recruiting
 

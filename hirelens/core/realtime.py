@@ -48,7 +48,7 @@ def audience_allows(user, audience: dict | None) -> bool:
     """True when ``user`` may receive an event with this audience (synchronous: it queries the database)."""
     if not audience or user is None or not user.is_authenticated or not user.is_active:
         return False
-    from hirelens.accounts.roles import user_can
+    from hirelens.core.roles import user_can
 
     for key, value in audience.items():
         if key == "user":

@@ -5,7 +5,7 @@ from datetime import date, datetime, time
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from hirelens.accounts.roles import Perm
+from hirelens.core.roles import Perm
 
 from .access import require_perm
 from .models import AuditEvent, audit_chain_key

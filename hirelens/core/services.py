@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from hirelens.accounts.roles import Perm
+from hirelens.core.roles import Perm
 
 from .access import require_perm
 from .audit import audit_record

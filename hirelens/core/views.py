@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 
-from hirelens.accounts.roles import Perm, user_can
+from hirelens.core.roles import Perm, user_can
 from hirelens.scheduling.timezones import ZoneField
 
 from . import metrics

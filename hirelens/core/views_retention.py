@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from hirelens.accounts.roles import Perm
+from hirelens.core.roles import Perm
 
 from .access import require_perm
 from .audit import audit_list_read

@@ -15,10 +15,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from hirelens.accounts.roles import AssignmentRole, Perm, user_can
 from hirelens.candidates.access import access_application
 from hirelens.candidates.models import Application
 from hirelens.core.access import get_for_actor, tenant_queryset
+from hirelens.core.roles import AssignmentRole, Perm, user_can
 from hirelens.workflows.access import assignment_roles, stage_can_score, stage_can_view
 from hirelens.workflows.models import ApplicationProgress, Stage
 

@@ -47,8 +47,8 @@ def scorecard_settings_for(position: Position) -> ScorecardSettings:
 @transaction.atomic
 def scorecard_settings_update(*, actor: User, position: Position, scale_min: int, scale_max: int,
                               shareable_dimensions: list[str], request=None) -> ScorecardSettings:
-    from hirelens.accounts.roles import Perm
     from hirelens.core.access import require_perm
+    from hirelens.core.roles import Perm
 
     require_perm(actor, Perm.POSITIONS_MANAGE)
     if position.organization_id != actor.organization_id:
@@ -348,8 +348,8 @@ def decision_record(*, actor: User, application: Application, outcome: str, rati
 
 @transaction.atomic
 def fit_rule_save(*, actor: User, label: str, conditions: dict, order: int = 0):
-    from hirelens.accounts.roles import Perm
     from hirelens.core.access import require_perm
+    from hirelens.core.roles import Perm
 
     from .models import FitRule
 

@@ -8,10 +8,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from hirelens.accounts.roles import Perm, user_can
 from hirelens.core.audit import audit_list_read, audit_record
 from hirelens.core.flash import flash_errors
 from hirelens.core.models import AuditEvent
+from hirelens.core.roles import Perm, user_can
 from hirelens.feedback.selectors import decision_feedback
 from hirelens.positions.access import access_position
 from hirelens.workflows.access import assignment_roles, stage_can_score

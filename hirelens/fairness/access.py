@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from hirelens.accounts.roles import Perm
 from hirelens.core.access import get_for_actor, require_perm
+from hirelens.core.roles import Perm
 
 from .models import FairnessAudit, PIAVersion
 

@@ -23,8 +23,8 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hirelens.accounts.roles import Perm
 from hirelens.core.access import require_perm, tenant_queryset
+from hirelens.core.roles import Perm
 
 from . import stats
 from .models import RACE_CATEGORIES, SEX_CATEGORIES, UNKNOWN, FairnessAudit, PIAVersion, Race, SelfIdentification, Sex

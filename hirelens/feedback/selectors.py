@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from hirelens.accounts.roles import Perm, user_can
 from hirelens.core.access import tenant_queryset
+from hirelens.core.roles import Perm, user_can
 from hirelens.positions.access import visible_positions
 
 from .models import MIN_GROUP, FeedbackCase, SurveyResponse, SurveyRule

@@ -18,11 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from hirelens.accounts.roles import Perm
 from hirelens.core.access import require_perm
 from hirelens.core.audit import audit_record
 from hirelens.core.links import absolute_url
 from hirelens.core.models import AuditEvent
+from hirelens.core.roles import Perm
 
 from .models import FeedbackCase, FeedbackRule, Survey, SurveyResponse, SurveyRule
 

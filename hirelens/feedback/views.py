@@ -10,11 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_protect
 
-from hirelens.accounts.roles import Perm, user_can
 from hirelens.core.access import require_perm
 from hirelens.core.audit import audit_list_read
 from hirelens.core.flash import flash_errors
 from hirelens.core.params import query_int
+from hirelens.core.roles import Perm, user_can
 from hirelens.positions.access import access_position, visible_positions
 
 from . import services

@@ -12,12 +12,12 @@ import io
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from hirelens.accounts.roles import Perm
 from hirelens.candidates.models import Application
 from hirelens.candidates.validation import mask_email, mask_name, mask_phone
 from hirelens.core.access import require_perm
 from hirelens.core.audit import audit_record
 from hirelens.core.models import AuditEvent
+from hirelens.core.roles import Perm
 
 
 def pseudonym(organization_id: int, candidate_id: int) -> str:

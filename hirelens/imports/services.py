@@ -11,7 +11,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hirelens.accounts.roles import Perm
 from hirelens.candidates.models import PERSONAL_FIELDS, Application, Candidate, SearchToken, Tag, TimelineEvent
 from hirelens.candidates.resume import read_upload
 from hirelens.candidates.search import document_tokens
@@ -19,6 +18,7 @@ from hirelens.core import events as domain_events
 from hirelens.core.access import require_perm
 from hirelens.core.audit import audit_record
 from hirelens.core.models import AuditEvent
+from hirelens.core.roles import Perm
 
 from .models import ImportBatch
 from .report import report_rows

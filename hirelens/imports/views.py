@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from hirelens.accounts.roles import Perm, user_can
 from hirelens.candidates.models import Candidate
 from hirelens.core.audit import audit_record
 from hirelens.core.flash import flash_errors
 from hirelens.core.models import AuditEvent
+from hirelens.core.roles import Perm, user_can
 
 from . import services
 from .access import access_batch, visible_batches

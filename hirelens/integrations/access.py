@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from hirelens.accounts.roles import Perm
 from hirelens.core.access import get_for_actor, require_perm
+from hirelens.core.roles import Perm
 
 from .models import ApiKey
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from hirelens.accounts.roles import Perm
 from hirelens.core.access import require_perm, tenant_queryset
+from hirelens.core.roles import Perm
 
 from .models import ApiKey
 

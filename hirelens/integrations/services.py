@@ -9,9 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hirelens.accounts.roles import Perm, user_can
 from hirelens.core.audit import audit_record
 from hirelens.core.models import AuditEvent
+from hirelens.core.roles import Perm, user_can
 
 from .auth import hash_secret, new_key_material
 from .models import SCOPE_DOMAINS, ApiKey

@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from hirelens.accounts.roles import Perm
 from hirelens.core.access import require_perm
+from hirelens.core.roles import Perm
 
 from .access import access_api_key
 from .forms import ApiKeyForm

@@ -16,7 +16,6 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from ninja import Field, Query, Router, Schema
 
-from hirelens.accounts.roles import Perm
 from hirelens.candidates.access import access_application
 from hirelens.core.access import require_perm
 from hirelens.core.apitools import cursor_page, idempotent, with_etag
@@ -24,6 +23,7 @@ from hirelens.core.audit import audit_list_read, audit_record
 from hirelens.core.models import AuditEvent
 from hirelens.core.params import MAX_ID
 from hirelens.core.ranges import ranged_file_response
+from hirelens.core.roles import Perm
 from hirelens.integrations.auth import api_auth
 from hirelens.workflows.access import hidden_stage_ids
 

@@ -26,7 +26,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hirelens.accounts.roles import Perm
 from hirelens.candidates.timeline import timeline_add
 from hirelens.core import events
 from hirelens.core.access import require_perm
@@ -35,6 +34,7 @@ from hirelens.core.jobs import enqueue_on_commit
 from hirelens.core.links import absolute_url
 from hirelens.core.models import AuditEvent
 from hirelens.core.realtime import organization_group, publish_on_commit
+from hirelens.core.roles import Perm
 
 from .media import JoinError, NotMediaError, join_parts, probe
 from .models import Answer, ConsentNotice, InterviewSession, UploadChunk, answer_upload_to

@@ -13,12 +13,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from hirelens.accounts.roles import Perm, user_can
 from hirelens.candidates.access import access_application
 from hirelens.core.access import require_perm
 from hirelens.core.audit import audit_list_read, audit_record
 from hirelens.core.models import AuditEvent
 from hirelens.core.ranges import ranged_file_response
+from hirelens.core.roles import Perm, user_can
 
 from . import services
 from .access import access_answer, access_session, session_list

@@ -12,9 +12,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from hirelens.accounts.roles import Perm, user_can
 from hirelens.core.access import require_perm
 from hirelens.core.audit import audit_list_read
+from hirelens.core.roles import Perm, user_can
 
 from . import choice
 from .models import CandidateRequest

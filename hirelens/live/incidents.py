@@ -206,7 +206,7 @@ def substitute_choices(*, room: LiveRoom):
     """Who may stand in: the active members of the position's panel (interviewers and hiring managers), not
     already interviewers of this interview."""
     from hirelens.accounts.models import User
-    from hirelens.accounts.roles import AssignmentRole
+    from hirelens.core.roles import AssignmentRole
     from hirelens.positions.models import PositionAssignment
 
     interview = room.interview

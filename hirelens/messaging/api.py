@@ -17,7 +17,6 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
-from hirelens.accounts.roles import Perm
 from hirelens.candidates.access import access_candidate
 from hirelens.candidates.selectors import candidate_ids_matching
 from hirelens.core.access import require_perm
@@ -25,6 +24,7 @@ from hirelens.core.apitools import MAX_LIMIT, ApiProblem, check_if_match, cursor
 from hirelens.core.audit import audit_list_read, audit_record
 from hirelens.core.models import AuditEvent
 from hirelens.core.params import MAX_ID
+from hirelens.core.roles import Perm
 from hirelens.integrations.auth import api_auth
 
 from .access import access_message, access_ticket

@@ -14,13 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from hirelens.accounts.roles import Perm
 from hirelens.candidates.selectors import candidate_ids_matching
 from hirelens.core.access import require_perm
 from hirelens.core.audit import audit_list_read, audit_record, client_ip
 from hirelens.core.links import absolute_url
 from hirelens.core.models import AuditEvent, Organization
 from hirelens.core.params import query_int
+from hirelens.core.roles import Perm
 from hirelens.scheduling.timezones import viewer_zone
 
 from .access import access_message, access_ticket

@@ -11,13 +11,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hirelens.accounts.roles import Perm
 from hirelens.candidates.models import Candidate
 from hirelens.candidates.timeline import timeline_add
 from hirelens.core.access import require_perm
 from hirelens.core.audit import audit_record
 from hirelens.core.links import absolute_url
 from hirelens.core.models import AuditEvent
+from hirelens.core.roles import Perm
 
 from .models import PortalLink
 

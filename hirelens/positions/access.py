@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from hirelens.accounts.roles import Perm, user_can
 from hirelens.core.access import get_for_actor, tenant_queryset
+from hirelens.core.roles import Perm, user_can
 
 from .models import Position
 

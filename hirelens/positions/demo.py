@@ -1,4 +1,4 @@
-from hirelens.accounts.roles import AssignmentRole
+from hirelens.core.roles import AssignmentRole
 from hirelens.positions.models import Position
 from hirelens.positions.services import position_assign, position_create
 

@@ -4,8 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from hirelens.accounts.roles import AssignmentRole
 from hirelens.core.models import TenantOwnedModel
+from hirelens.core.roles import AssignmentRole
 
 # Scorecard dimensions a new position starts with (V1); HR may rename, remove or add custom ones.
 DEFAULT_SCORECARD_DIMENSIONS = ["沟通能力", "专业技能", "团队协作", "学习能力"]

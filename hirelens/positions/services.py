@@ -5,10 +5,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from hirelens.accounts.models import User
-from hirelens.accounts.roles import AssignmentRole, Perm
 from hirelens.core.access import require_perm
 from hirelens.core.audit import audit_record
 from hirelens.core.models import AuditEvent
+from hirelens.core.roles import AssignmentRole, Perm
 
 from .models import Position, PositionAssignment, default_scorecard_dimensions
 from .validators import clean_keyword_synonyms, clean_word_list, validate_time_zone

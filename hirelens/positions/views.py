@@ -9,9 +9,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from hirelens.accounts.roles import AssignmentRole, Perm, user_can
 from hirelens.core.access import get_for_actor, tenant_queryset
 from hirelens.core.flash import flash_errors
+from hirelens.core.roles import AssignmentRole, Perm, user_can
 
 from . import services
 from .access import access_position

@@ -21,13 +21,13 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from hirelens.accounts.roles import Perm, user_can
 from hirelens.candidates.timeline import timeline_add
 from hirelens.core.access import require_perm
 from hirelens.core.audit import audit_record
 from hirelens.core.jobs import enqueue_on_commit, lease_until
 from hirelens.core.links import absolute_url
 from hirelens.core.models import AuditEvent
+from hirelens.core.roles import Perm, user_can
 
 from .models import (
     JURISDICTION_DAYS,
@@ -318,7 +318,7 @@ def reminders_send(*, now=None) -> int:
     """Once a day: each HR admin and each assignee hears of the requests due within 3 days or overdue (one message
     per person, listing them). A request is reminded once per day (``last_reminded_on``), so a re-run sends nothing."""
     from hirelens.accounts.models import User
-    from hirelens.accounts.roles import Role
+    from hirelens.core.roles import Role
     from hirelens.messaging.models import Kind
     from hirelens.messaging.services.messages import message_send
 

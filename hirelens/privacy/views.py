@@ -11,11 +11,11 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from hirelens.accounts.roles import Perm, user_can
 from hirelens.candidates.access import access_candidate_for_edit
 from hirelens.core.access import require_perm
 from hirelens.core.audit import audit_list_read
 from hirelens.core.flash import flash_errors
+from hirelens.core.roles import Perm, user_can
 
 from . import services
 from .access import access_privacy_request

@@ -223,8 +223,8 @@ def interviewer_choices(*, actor) -> list:
     members assigned to the positions they may see. One query."""
     from django.contrib.auth import get_user_model
 
-    from hirelens.accounts.roles import Perm, user_can
     from hirelens.core.access import tenant_queryset
+    from hirelens.core.roles import Perm, user_can
     from hirelens.positions.access import visible_positions
 
     qs = tenant_queryset(get_user_model().objects.filter(is_active=True), actor=actor)

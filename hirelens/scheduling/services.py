@@ -15,13 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hirelens.accounts.models import User
-from hirelens.accounts.roles import Perm, user_can
 from hirelens.candidates.models import Application
 from hirelens.candidates.timeline import timeline_add
 from hirelens.core import events
 from hirelens.core.access import require_perm
 from hirelens.core.audit import audit_record
 from hirelens.core.models import AuditEvent
+from hirelens.core.roles import Perm, user_can
 from hirelens.positions.models import Position
 from hirelens.positions.validators import validate_time_zone
 

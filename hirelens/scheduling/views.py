@@ -9,13 +9,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from hirelens.accounts.roles import Perm, user_can
 from hirelens.candidates.access import access_application, visible_applications
 from hirelens.candidates.masking import can_see_contact
 from hirelens.core.access import get_for_actor, require_perm, tenant_queryset
 from hirelens.core.audit import audit_list_read, audit_record
 from hirelens.core.flash import flash_errors
 from hirelens.core.models import AuditEvent
+from hirelens.core.roles import Perm, user_can
 from hirelens.positions.access import access_position, visible_positions
 from hirelens.positions.validators import common_time_zones
 

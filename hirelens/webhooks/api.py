@@ -11,9 +11,9 @@ from datetime import datetime
 from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema
 
-from hirelens.accounts.roles import Perm
 from hirelens.core.access import require_perm
 from hirelens.core.apitools import check_if_match, cursor_page, idempotent, with_etag
+from hirelens.core.roles import Perm
 from hirelens.integrations.auth import api_auth
 
 from . import selectors, services

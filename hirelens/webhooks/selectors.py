@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Count, Q
 
-from hirelens.accounts.roles import Perm
 from hirelens.core.access import require_perm, tenant_queryset
+from hirelens.core.roles import Perm
 
 from .models import WebhookDelivery, WebhookEndpoint
 

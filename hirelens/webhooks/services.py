@@ -33,11 +33,11 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hirelens.accounts.roles import Perm
 from hirelens.core.access import require_perm
 from hirelens.core.audit import audit_record
 from hirelens.core.events import Event
 from hirelens.core.models import AuditEvent
+from hirelens.core.roles import Perm
 
 from .models import ERRORS, EVENT_LABELS, WebhookAttempt, WebhookDelivery, WebhookEndpoint, error_label  # noqa: F401
 

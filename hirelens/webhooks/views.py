@@ -10,9 +10,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from hirelens.accounts.roles import Perm
 from hirelens.candidates.forms import apply_errors
 from hirelens.core.access import require_perm
+from hirelens.core.roles import Perm
 
 from . import selectors, services
 from .access import access_delivery, access_endpoint

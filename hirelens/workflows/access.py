@@ -20,9 +20,9 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
-from hirelens.accounts.roles import AssignmentRole, Perm, user_can
 from hirelens.candidates.access import access_application
 from hirelens.core.access import get_for_actor, tenant_queryset
+from hirelens.core.roles import AssignmentRole, Perm, user_can
 from hirelens.positions.access import visible_positions
 from hirelens.positions.models import PositionAssignment
 

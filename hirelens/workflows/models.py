@@ -17,8 +17,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from hirelens.accounts.roles import AssignmentRole
 from hirelens.core.models import TenantOwnedModel
+from hirelens.core.roles import AssignmentRole
 from hirelens.positions.models import Position
 
 

@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from hirelens.accounts.roles import Perm, user_can
 from hirelens.candidates.access import visible_applications
+from hirelens.core.roles import Perm, user_can
 from hirelens.positions.models import Position
 
 from .access import visible_processes, visible_stages

@@ -12,12 +12,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from hirelens.accounts.roles import AssignmentRole, Perm, user_can
 from hirelens.candidates.access import access_application
 from hirelens.candidates.models import Candidate, Tag
 from hirelens.core.access import get_for_actor, require_perm, tenant_queryset
 from hirelens.core.audit import audit_list_read
 from hirelens.core.flash import flash_errors
+from hirelens.core.roles import AssignmentRole, Perm, user_can
 from hirelens.positions.access import access_position, visible_positions
 
 from . import selectors, services

@@ -20,8 +20,8 @@ def main(password: str) -> dict:
 
     django.setup()
     from hirelens.accounts.models import User
-    from hirelens.accounts.roles import Role
     from hirelens.core.models import Organization
+    from hirelens.core.roles import Role
     from hirelens.integrations.services import api_key_create
     from hirelens.integrations.testing import ALL_SCOPES
     from hirelens.workflows import services as workflows

@@ -1,8 +1,8 @@
 import factory
 
 from hirelens.accounts.models import User
-from hirelens.accounts.roles import Role
 from hirelens.core.models import Organization
+from hirelens.core.roles import Role
 
 PASSWORD = "Correct-Horse-Battery-9"
 

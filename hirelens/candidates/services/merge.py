@@ -30,10 +30,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from hirelens.accounts.roles import Perm
 from hirelens.core.access import require_perm
 from hirelens.core.audit import audit_record
 from hirelens.core.models import AuditEvent
+from hirelens.core.roles import Perm
 
 from ..models import Application, Candidate, CandidateMerge, SearchToken
 from ..timeline import timeline_add

@@ -4,11 +4,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from hirelens.accounts.roles import Perm
 from hirelens.core import events
 from hirelens.core.access import require_perm
 from hirelens.core.audit import audit_record, audit_record_many
 from hirelens.core.models import AuditEvent
+from hirelens.core.roles import Perm
 from hirelens.positions.models import Position
 
 from .. import search

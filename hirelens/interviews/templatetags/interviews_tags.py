@@ -3,7 +3,7 @@
 
 from django import template
 
-from hirelens.accounts.roles import Perm, user_can
+from hirelens.core.roles import Perm, user_can
 
 register = template.Library()
 

@@ -6,10 +6,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from hirelens.accounts.roles import Perm
 from hirelens.core.access import require_perm
 from hirelens.core.audit import audit_record
 from hirelens.core.models import AuditEvent
+from hirelens.core.roles import Perm
 from hirelens.messaging.models import Channel, ChannelAccount, Kind, MessageTemplate, MessagingPolicy, StaffContact
 from hirelens.messaging.rendering import VARIABLES, prepare_variables, render_text, validate_template
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from hirelens.accounts.roles import Perm
 from hirelens.core.access import require_perm
+from hirelens.core.roles import Perm
 from hirelens.messaging.channels.base import ChannelError
 from hirelens.messaging.channels.wxclient import http_json
 

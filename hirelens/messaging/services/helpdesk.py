@@ -14,11 +14,11 @@ from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
-from hirelens.accounts.roles import Perm
 from hirelens.core.access import require_perm
 from hirelens.core.audit import audit_record
 from hirelens.core.models import AuditEvent
 from hirelens.core.realtime import organization_group, publish_on_commit
+from hirelens.core.roles import Perm
 from hirelens.messaging.models import Kind, Ticket, TicketMessage
 
 from .deadlinks import SUBJECT_NAMES

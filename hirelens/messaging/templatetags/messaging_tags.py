@@ -1,6 +1,6 @@
 from django import template
 
-from hirelens.accounts.roles import user_can as _user_can
+from hirelens.core.roles import user_can as _user_can
 
 register = template.Library()
 

@@ -2,9 +2,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
-from hirelens.accounts.roles import Perm, user_can
 from hirelens.core.access import require_perm
 from hirelens.core.models import AuditEvent
+from hirelens.core.roles import Perm, user_can
 from hirelens.core.testing import assert_tenant_isolated
 from hirelens.positions.access import access_position
 from hirelens.positions.models import PositionAssignment

@@ -7,8 +7,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from hirelens.accounts.models import User
-from hirelens.accounts.roles import Perm
 from hirelens.core.access import require_perm
+from hirelens.core.roles import Perm
 
 from ..models import ModuleType, Stage, StageAsset
 from ..modules import settings_clean

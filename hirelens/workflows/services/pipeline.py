@@ -11,7 +11,6 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from hirelens.accounts.models import User
-from hirelens.accounts.roles import Perm
 from hirelens.analytics.services import funnel_refresh_applications
 from hirelens.candidates.models import Application
 from hirelens.candidates.timeline import timeline_add
@@ -19,6 +18,7 @@ from hirelens.core import events
 from hirelens.core.access import require_perm
 from hirelens.core.audit import audit_record
 from hirelens.core.models import AuditEvent
+from hirelens.core.roles import Perm
 
 from ..access import stage_can_score
 from ..models import ApplicationProgress, PipelineEvent, Process, ProcessVersion, Stage, StageResult

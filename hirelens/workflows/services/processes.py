@@ -9,11 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hirelens.accounts.models import User
-from hirelens.accounts.roles import AssignmentRole, Perm
 from hirelens.core import events
 from hirelens.core.access import require_perm
 from hirelens.core.audit import audit_record
 from hirelens.core.models import AuditEvent
+from hirelens.core.roles import AssignmentRole, Perm
 from hirelens.positions.models import Position
 
 from ..models import ModuleType, Process, ProcessVersion, Stage

@@ -1,4 +1,7 @@
-"""Roles and what each may do. One table, read by ``user_can``; later apps add permissions here."""
+"""Roles and what each may do. One table, read by ``user_can``; later apps add permissions here.
+
+In core (the lowest layer, see docs/architecture.md "Module boundaries") because every app checks permissions,
+core itself included; ``accounts`` owns the users who hold the roles."""
 
 from __future__ import annotations
 
