@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hirelens.core.models import Organization, TenantOwnedModel
 from hirelens.core.roles import Role
+from hirelens.core.tokens import LinkKind, link_kind
 
 
 class UserManager(BaseUserManager):
@@ -79,3 +80,8 @@ class Invitation(TenantOwnedModel):
     @property
     def is_pending(self) -> bool:
         return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+
+# The invitation's link (core/tokens.py): used once (accepted); a deactivated organization withdraws its invitations.
+INVITATION_LINK = link_kind(LinkKind(name="accounts.invitation", model=Invitation, used_field="accepted_at",
+                                     select_related=("organization",), withdrawn=lambda i: not i.organization.is_active))

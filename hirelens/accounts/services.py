@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-import hashlib
-import secrets
-
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
@@ -14,6 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from hirelens.core import tokens
 from hirelens.core.access import require_perm
 from hirelens.core.audit import audit_record
 from hirelens.core.jobs import enqueue_on_commit
@@ -21,11 +19,7 @@ from hirelens.core.links import absolute_url
 from hirelens.core.models import AuditEvent
 from hirelens.core.roles import Perm, Role
 
-from .models import Invitation, User
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+from .models import INVITATION_LINK, Invitation, User
 
 
 @transaction.atomic
@@ -46,9 +40,9 @@ def invitation_create(*, actor: User, email: str, role: str, full_name: str = ""
         full_name=full_name.strip(),
         role=role,
         invited_by=actor,
-        token_hash=_token_hash(secrets.token_urlsafe(32)),  # replaced by the sending task
         expires_at=now + settings.INVITATION_TTL,
     )
+    tokens.mint(INVITATION_LINK, invitation, save=False)  # a token no one is shown: the sending task mints the real one
     invitation.full_clean()
     invitation.save()
     audit_record(action=AuditEvent.Action.INVITE, actor=actor, obj=invitation, fields=["email", "role"], request=request)
@@ -66,8 +60,7 @@ def invitation_send(*, invitation_id: int) -> bool:
     invitation = Invitation.objects.select_for_update().select_related("organization").filter(pk=invitation_id).first()
     if invitation is None or not invitation.is_pending or invitation.sent_at is not None:
         return False
-    token = secrets.token_urlsafe(32)
-    invitation.token_hash = _token_hash(token)
+    token = tokens.mint(INVITATION_LINK, invitation, save=False)
     invitation.sent_at = timezone.now()
     invitation.save(update_fields=["token_hash", "sent_at", "updated_at"])
     organization = invitation.organization
@@ -85,11 +78,17 @@ def invitation_send(*, invitation_id: int) -> bool:
     return True
 
 
+def invitation_open(*, token: str) -> Invitation:
+    """The pending invitation the link opens; ``tokens.LinkDead`` when it is unknown (404), or expired, withdrawn or
+    already accepted (410)."""
+    return tokens.resolve(INVITATION_LINK, token)
+
+
 def invitation_get_pending(*, token: str) -> Invitation | None:
-    invitation = Invitation.objects.select_related("organization").filter(token_hash=_token_hash(token)).first()
-    if invitation is None or not invitation.is_pending or not invitation.organization.is_active:
+    try:
+        return invitation_open(token=token)
+    except tokens.LinkDead:
         return None
-    return invitation
 
 
 @transaction.atomic
@@ -133,9 +132,7 @@ def invitation_accepted_notify(*, invitation_id: int) -> None:
 @transaction.atomic
 def invitation_revoke(*, actor: User, invitation: Invitation, request=None) -> Invitation:
     require_perm(actor, Perm.USERS_MANAGE)
-    if invitation.revoked_at is None and invitation.accepted_at is None:
-        invitation.revoked_at = timezone.now()
-        invitation.save(update_fields=["revoked_at", "updated_at"])
+    if invitation.accepted_at is None and tokens.revoke(INVITATION_LINK, invitation):
         audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=invitation, fields=["revoked_at"], request=request)
     return invitation
 

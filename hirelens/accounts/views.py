@@ -18,6 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from hirelens.core.links import site_url
 from hirelens.core.roles import Role
+from hirelens.core.tokens import LinkDead
 
 from . import selectors, services
 from .access import access_invitation, access_user
@@ -128,9 +129,12 @@ def security(request):
 
 
 def invitation_accept(request, token: str):
-    invitation = services.invitation_get_pending(token=token)
-    if invitation is None:
-        return render(request, "accounts/invitation_invalid.html", status=404)
+    try:
+        invitation = services.invitation_open(token=token)
+    except LinkDead as dead:  # unknown 404; expired, withdrawn or already used 410 (core/tokens.py)
+        response = render(request, "accounts/invitation_invalid.html", {"status": dead.status}, status=dead.status_code)
+        response["Referrer-Policy"] = "same-origin"
+        return response
     form = InvitationAcceptForm(request.POST or None, initial={"full_name": invitation.full_name})
     if request.method == "POST" and form.is_valid():
         try:

@@ -1,7 +1,7 @@
 import re
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import timezone
 
 from hirelens.accounts.models import Invitation, User
@@ -42,20 +42,32 @@ def test_invite_email_and_accept(invite, client, hr_admin, smtp_server, org):
     user = User.objects.get(email="new.person@example.com")
     assert (user.organization_id, user.role, user.full_name) == (org.pk, "interviewer", "赵新")
     assert newcomer.get("/").status_code == 200
-    # One use only.
-    assert Client().get(link).status_code == 404
+    # One use only: a used invitation is gone (410) and says so.
+    used = Client().get(link)
+    assert used.status_code == 410 and 'data-status="used"' in used.content.decode()
     assert AuditEvent.objects.filter(action="invite").count() == 1
 
 
 def test_expired_and_revoked_invitations_are_refused(invite, client, hr_admin, smtp_server):
+    """The one link rule (core/tokens.py): expired and withdrawn 410 in words (zh-Hans and English), unknown 404; the
+    row holds only the token's hash, which does not depend on SECRET_KEY."""
     invite(hr_admin)
     _, link = link_from(smtp_server)
+    token = link.split("/")[-2]
+    assert token not in str(Invitation.objects.values().get())
+    with override_settings(SECRET_KEY="rotated-" + "k" * 50):
+        assert Client().get(link).status_code == 200
     Invitation.objects.update(expires_at=timezone.now())
     response = Client().get(link)
-    assert response.status_code == 404 and "邀请链接无效或已过期" in response.content.decode()
+    assert response.status_code == 410 and "邀请链接已过期，请联系HR管理员重新邀请。" in response.content.decode()
+    english = Client().get(link, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "This invitation link has expired" in english and 'data-status="expired"' in english
     Invitation.objects.update(expires_at=timezone.now() + timezone.timedelta(days=1))
     client.post(f"/accounts/invitations/{Invitation.objects.get().pk}/revoke/")
-    assert Client().get(link).status_code == 404
+    revoked = Client().get(link)
+    assert revoked.status_code == 410 and "这份邀请已被撤回" in revoked.content.decode()
+    unknown = Client().get("/accounts/invite/no-such-invitation/", HTTP_ACCEPT_LANGUAGE="en")
+    assert unknown.status_code == 404 and "not recognised" in unknown.content.decode()
 
 
 def test_invite_existing_email_is_a_form_error(invite, client, hr_admin, recruiter):
