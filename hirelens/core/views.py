@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -21,22 +22,25 @@ from .health import run_checks
 from .labels import field_label, object_kind_label
 from .models import AuditEvent
 from .selectors import audit_event_list, audit_object_types
+from .shell import dashboard_sections, dashboard_stats
 
 
 @login_required
 def dashboard(request):
-    from hirelens.candidates.access import visible_candidates
-    from hirelens.positions.access import visible_positions
-
+    """The figures and sections the apps registered (core/shell.py), each for what this user may see."""
     user = request.user
-    positions = visible_positions(actor=user)
-    context = {
-        "position_count": positions.filter(status="open").count(),
-        "candidate_count": visible_candidates(actor=user).count(),
-        "my_positions": positions.filter(assignments__user=user).distinct()[:8],
-        "recent_audit": _with_labels(audit_event_list(actor=user)[:8]) if user_can(user, Perm.AUDIT_VIEW) else None,
-    }
-    return render(request, "core/dashboard.html", context)
+    stats = [{"label": stat.label, "url": reverse(stat.url_name), "testid": stat.testid, "value": stat.count(user)}
+             for stat in dashboard_stats()]
+    sections = [{"template": section.template, "panel": panel} for section in dashboard_sections()
+                if (panel := section.context(user)) is not None]
+    return render(request, "core/dashboard.html", {"stats": stats, "sections": sections})
+
+
+def dashboard_recent_audit(user) -> dict | None:
+    """The dashboard's latest audit entries, for those who may read the audit log."""
+    if not user_can(user, Perm.AUDIT_VIEW):
+        return None
+    return {"events": _with_labels(audit_event_list(actor=user)[:8])}
 
 
 class AuditFilterForm(forms.Form):

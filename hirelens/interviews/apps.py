@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class InterviewsConfig(AppConfig):
     name = "hirelens.interviews"
     label = "interviews"
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from hirelens.core.shell import NavEntry, nav_register
+
+        nav_register(
+            NavEntry(order=70, label=_("AI视频面试"), url_name="interviews:index"),
+        )

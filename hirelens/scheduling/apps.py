@@ -9,9 +9,14 @@ class SchedulingConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from hirelens.candidates.timeline import register_timeline_kind
+        from hirelens.core.shell import NavEntry, nav_register
 
         register_timeline_kind("interview.scheduled", _("安排了面试：%(title)s"))
         register_timeline_kind("interview.rescheduled", _("面试改期：%(title)s"))
         register_timeline_kind("interview.cancelled", _("取消了面试：%(title)s"))
         register_timeline_kind("interview.completed", _("面试已结束：%(title)s"))
         register_timeline_kind("interview.link_opened", _("打开了面试链接（%(kind)s）"))
+        nav_register(
+            NavEntry(order=50, label=_("面试安排"), url_name="scheduling:availability"),
+            NavEntry(order=60, label=_("全部面试"), url_name="scheduling:interviews"),
+        )
