@@ -62,3 +62,26 @@ def live_file_bytes(path) -> bytes:
     import subprocess
 
     return subprocess.run(["cat", str(path)], check=True, capture_output=True).stdout
+
+
+def assert_no_plaintext_token(obj, token: str) -> None:
+    """The database row of ``obj``, read raw (encrypted columns stay ciphertext), holds nothing that opens its link."""
+    from django.db import connection
+
+    meta = obj._meta
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT * FROM "{meta.db_table}" WHERE "{meta.pk.column}" = %s', [obj.pk])
+        row = cursor.fetchone()
+    assert row is not None, f"no row for {obj!r}"
+    assert token and token not in " ".join(str(value) for value in row), f"{meta.db_table} holds the link's token in clear"
+
+
+def assert_link_answers(client, path: str, *, status: int, words: Iterable[str] = (), language: str = "zh-hans") -> str:
+    """GET a link's ``path`` in a browser asking for ``language``: the status and the words of the answer (a dead link
+    says what happened in that language: core/tokens.py, messaging/services/deadlinks.py)."""
+    response = client.get(path, HTTP_ACCEPT_LANGUAGE=language)
+    page = response.content.decode()
+    assert response.status_code == status, f"GET {path} ({language}) answered {response.status_code}, expected {status}"
+    for word in words:
+        assert word in page, f"GET {path} ({language}): {word!r} not on the page"
+    return page

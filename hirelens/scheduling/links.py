@@ -1,33 +1,28 @@
-"""Signed, expiring, revocable interview links (W3).
+"""Expiring, revocable interview links (W3) on the one link scheme (``core/tokens.py``).
 
-A token is ``django.core.signing`` over ``{"l": link id, "s": secret}`` with a salt of its own: a forged or
-altered token fails the signature before any database work; the stored row adds expiry, revocation and
-open tracking, and keeps only the SHA-256 of the secret. Build one with ``link_issue`` (the token is
-returned once) and turn it into a URL with ``link_url``; verify with ``link_verify``/``link_open``.
+A token is random and shown once; the row keeps its SHA-256 and adds expiry, revocation and open tracking. Links
+issued before the scheme (``signing`` over ``{"l": link id, "s": secret}``) keep opening until they expire. Build one
+with ``link_issue`` (the token is returned once) and turn it into a URL with ``link_url``; verify with
+``link_verify``/``link_open``.
 """
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import datetime, timedelta
 
-from django.core import signing
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
 from hirelens.candidates.timeline import timeline_add
-from hirelens.core import events
+from hirelens.core import events, tokens
 from hirelens.core.audit import audit_record
 from hirelens.core.links import absolute_url
 from hirelens.core.models import AuditEvent
 
-from .models import Interview, InterviewLink
+from .models import INTERVIEW_LINK, Interview, InterviewLink
 
-SALT = "hirelens.scheduling.interview-link"
 GRACE_AFTER_END = timedelta(hours=2)
 BOOKING_VALIDITY = timedelta(days=7)
 SESSION_CANDIDATE_KEY = "hirelens_link_candidate_id"
@@ -51,10 +46,6 @@ class LinkError(Exception):
         }.get(self.code, _("链接无效。"))
 
 
-def _hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
 def default_expiry(*, kind: str, interview: Interview | None) -> datetime:
     if interview is not None and kind != InterviewLink.Kind.BOOKING:
         return interview.end_at + GRACE_AFTER_END
@@ -68,13 +59,12 @@ def link_issue(*, application, kind: str, interview: Interview | None = None, us
         raise ValueError(kind)
     if kind == InterviewLink.Kind.INTERVIEWER and user is None:
         raise ValueError("an interviewer link names its interviewer")
-    secret = secrets.token_urlsafe(24)
-    link = InterviewLink.objects.create(
+    link = InterviewLink(
         organization_id=application.organization_id, kind=kind, interview=interview, application=application, user=user,
-        secret_hash=_hash(secret), expires_at=expires_at or default_expiry(kind=kind, interview=interview),
+        expires_at=expires_at or default_expiry(kind=kind, interview=interview),
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    token = signing.dumps({"l": link.pk, "s": secret}, salt=SALT, compress=True)
+    token = tokens.mint(INTERVIEW_LINK, link)
     return link, token
 
 
@@ -85,17 +75,9 @@ def link_url(token: str, *, absolute: bool = True) -> str:
 
 def link_verify(token: str, *, kinds: set[str] | None = None) -> InterviewLink:
     try:
-        data = signing.loads(token, salt=SALT)
-        link_id, secret = int(data["l"]), str(data["s"])
-    except (signing.BadSignature, KeyError, TypeError, ValueError):
-        raise LinkError("invalid") from None
-    link = InterviewLink.objects.select_related("interview", "application__position", "user").filter(pk=link_id).first()
-    if link is None or not constant_time_compare(link.secret_hash, _hash(secret)):
-        raise LinkError("invalid")
-    if link.revoked_at is not None:
-        raise LinkError("revoked")
-    if link.expires_at <= timezone.now():
-        raise LinkError("expired")
+        link = tokens.resolve(INTERVIEW_LINK, token)
+    except tokens.LinkDead as dead:  # unknown → "invalid" (404), revoked / expired (410)
+        raise LinkError("invalid" if dead.status == tokens.UNKNOWN else dead.status) from None
     if kinds is not None and link.kind not in kinds:
         raise LinkError("kind")
     return link
@@ -131,8 +113,6 @@ def link_open(token: str, *, request=None, kinds: set[str] | None = None) -> Int
 
 @transaction.atomic
 def link_revoke(*, actor, link: InterviewLink, request=None) -> InterviewLink:
-    if link.revoked_at is None:
-        link.revoked_at = timezone.now()
-        link.save(update_fields=["revoked_at", "updated_at"])
+    if tokens.revoke(INTERVIEW_LINK, link):
         audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=link, fields=["revoked"], request=request)
     return link

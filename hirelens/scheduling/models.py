@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
 from hirelens.core.models import TenantOwnedModel
+from hirelens.core.tokens import LinkKind, link_kind
 from hirelens.positions.models import Position
 
 
@@ -138,7 +139,7 @@ def interview_word() -> str:
 
 
 class InterviewLink(TenantOwnedModel):
-    """A signed, expiring, revocable link. Only a hash of its secret is stored; the token is shown once."""
+    """An expiring, revocable link (core/tokens.py: a random token, only its hash stored, shown once)."""
 
     class Kind(models.TextChoices):
         CANDIDATE = "candidate", _("候选人链接")
@@ -150,7 +151,8 @@ class InterviewLink(TenantOwnedModel):
     interview = models.ForeignKey(Interview, on_delete=models.CASCADE, null=True, blank=True, related_name="links")
     application = models.ForeignKey("candidates.Application", on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    secret_hash = models.CharField(max_length=64)
+    # SHA-256 of the token; for a link issued before the one scheme (a signed {id, secret}), of its secret
+    token_hash = models.CharField(max_length=64, unique=True)
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
     open_count = models.PositiveIntegerField(default=0)
@@ -164,3 +166,7 @@ class InterviewLink(TenantOwnedModel):
     @property
     def is_valid(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+INTERVIEW_LINK = link_kind(LinkKind(name="scheduling.link", model=InterviewLink, legacy_signed=True,
+                                    select_related=("interview", "application__position", "application__candidate", "user")))

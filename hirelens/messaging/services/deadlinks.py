@@ -16,6 +16,8 @@ from django.core import signing
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from hirelens.core import tokens
+
 KINDS = ("interview", "live", "booking", "survey", "portal")
 
 # What a ticket is about, in words (HR's inbox and the candidate's thread); the label adds the position.
@@ -98,16 +100,9 @@ def _interview(token: str) -> DeadLink:
 
 
 def _scheduling(token: str, kind: str) -> DeadLink:
-    from hirelens.scheduling import links
     from hirelens.scheduling.models import InterviewLink
 
-    found = _signed(token, links.SALT)
-    link = None
-    if found is not None:
-        link = (InterviewLink.objects.select_related("application__candidate", "application__position", "interview")
-                .filter(pk=found[0]).first())
-        if link is not None and not signing.constant_time_compare(link.secret_hash, links._hash(found[1])):
-            link = None
+    link, _state = tokens.find("scheduling.link", token)
     if link is None or link.kind == InterviewLink.Kind.INTERVIEWER:  # a staff link is no candidate's business here
         return DeadLink(kind=kind, status="unknown")
     interview = link.interview
