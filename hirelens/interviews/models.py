@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from hirelens.candidates.models import Application
 from hirelens.core.fields import EncryptedTextField
 from hirelens.core.models import Organization, TenantOwnedModel
+from hirelens.core.tokens import LinkKind, link_kind
 
 
 class ConsentNotice(models.Model):
@@ -107,6 +108,14 @@ class InterviewSession(TenantOwnedModel):
 
     def __str__(self) -> str:
         return f"session #{self.pk}"
+
+
+# The candidate's link (core/tokens.py): a cancelled interview withdraws it; once submitted it keeps opening after the
+# deadline (the candidate's "done" page and their choices stay reachable).
+SESSION_LINK = link_kind(LinkKind(
+    name="interviews.session", model=InterviewSession, select_related=("application__position", "application__candidate"),
+    withdrawn=lambda s: s.state == InterviewSession.State.CANCELLED,
+    outlives_expiry=lambda s: s.state in (InterviewSession.State.SUBMITTED, InterviewSession.State.ANALYSED)))
 
 
 def answer_upload_to(instance, filename: str) -> str:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import secrets
 from datetime import timedelta
 from typing import NoReturn
 
@@ -27,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hirelens.candidates.timeline import timeline_add
-from hirelens.core import events
+from hirelens.core import events, tokens
 from hirelens.core.access import require_perm
 from hirelens.core.audit import audit_record
 from hirelens.core.jobs import enqueue_on_commit
@@ -37,7 +36,7 @@ from hirelens.core.realtime import organization_group, publish_on_commit
 from hirelens.core.roles import Perm
 
 from .media import JoinError, NotMediaError, join_parts, probe
-from .models import Answer, ConsentNotice, InterviewSession, UploadChunk, answer_upload_to
+from .models import SESSION_LINK, Answer, ConsentNotice, InterviewSession, UploadChunk, answer_upload_to
 
 MAX_CHUNK_BYTES = 8 * 1024 * 1024
 # Generous ceiling on recording bit rate (browsers record about 0.25–2.5 Mbit/s) to refuse absurd uploads.
@@ -71,8 +70,7 @@ def unusable_message(code: str) -> str:
     }[code]
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+_hash = tokens.token_hash  # the stored form of a link's token (tests and benches build sessions with it)
 
 
 def _publish(session: InterviewSession, answer: Answer | None = None) -> None:
@@ -135,16 +133,16 @@ def session_create(*, actor, application, questions: list[dict], practice_questi
                      "retakes": int(q.get("retakes", 1))})
     if practice_question.strip() in PRACTICE_DEFAULTS_ZH and (language or "").startswith("en"):
         practice_question = PRACTICE_DEFAULTS["en"]
-    token = secrets.token_urlsafe(24)
     opens_at = session_opens_at(application.position, timezone.now())
     session = InterviewSession(
         organization_id=actor.organization_id, application=application, stage=stage, title=title or _("AI视频面试"), questions=plan,
-        practice_question=practice_question, token_hash=_hash(token), opens_at=opens_at,
+        practice_question=practice_question, opens_at=opens_at,
         expires_at=(opens_at or timezone.now()) + timedelta(days=valid_days),
-        extra_prep_s=extra_prep_s, text_answers_allowed=text_answers_allowed, language=language, link_token=token,
+        extra_prep_s=extra_prep_s, text_answers_allowed=text_answers_allowed, language=language,
         answer_language=answer_language,
         materials="\n".join(line.strip() for line in (materials or "").splitlines() if line.strip())[:2000],
     )
+    token = session.link_token = tokens.mint(SESSION_LINK, session, save=False)
     session.full_clean()
     session.save()
     audit_record(action=AuditEvent.Action.CREATE, actor=actor, obj=session, fields=["questions"])
@@ -175,14 +173,11 @@ def session_link(token: str) -> str:
 
 
 def session_by_token(token: str) -> InterviewSession | None:
-    """The session a candidate's link opens, or None when unknown, expired, revoked or cancelled."""
-    session = InterviewSession.objects.select_related("application__position", "application__candidate").filter(
-        token_hash=_hash(token or "")).first()
-    if session is None or session.revoked_at is not None or session.state == InterviewSession.State.CANCELLED:
+    """The session a candidate's link opens, or None when unknown, expired, revoked or cancelled (core/tokens.py)."""
+    try:
+        return tokens.resolve(SESSION_LINK, token)
+    except tokens.LinkDead:
         return None
-    if session.expires_at <= timezone.now() and session.state not in (InterviewSession.State.SUBMITTED, InterviewSession.State.ANALYSED):
-        return None
-    return session
 
 
 @transaction.atomic
@@ -191,8 +186,7 @@ def session_revoke(*, actor, session: InterviewSession) -> None:
     require_perm(actor, Perm.CANDIDATES_MANAGE)
     if session.organization_id != actor.organization_id:
         raise ValidationError(_("面试不属于本组织。"))
-    session.revoked_at = timezone.now()
-    session.save(update_fields=["revoked_at", "updated_at"])
+    tokens.revoke(SESSION_LINK, session)
     _reminders_cancel(session)
     audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=session, fields=["revoked_at"])
     timeline_add(candidate=session.application.candidate, kind="interview.ai_revoked", actor=actor,
@@ -210,16 +204,6 @@ def session_time_zone(session: InterviewSession) -> str:
     """The candidate's zone for the deadline: the position's (where the candidate applied; the record holds no
     zone of its own), else the organization's."""
     return session.application.position.time_zone or session.organization.time_zone or "Asia/Shanghai"
-
-
-def session_link_status(token: str) -> str:
-    """Why a link does not open (for the candidate's page): "revoked", "expired" or "unknown"."""
-    session = InterviewSession.objects.filter(token_hash=_hash(token or "")).only("revoked_at", "state", "expires_at").first()
-    if session is None:
-        return "unknown"
-    if session.revoked_at is not None or session.state == InterviewSession.State.CANCELLED:
-        return "revoked"
-    return "expired"
 
 
 def invitation_deadline_at(session: InterviewSession, moment, language: str) -> str:
@@ -330,8 +314,7 @@ def session_resend(*, actor, session: InterviewSession, extend_days: int | None 
         fields.append("expires_at")
     token = session.link_token
     if not token:
-        token = secrets.token_urlsafe(24)
-        session.token_hash, session.link_token = _hash(token), token
+        token = session.link_token = tokens.mint(SESSION_LINK, session, save=False)
         session.save(update_fields=["token_hash", "link_token", "updated_at"])
     message = _invite(session, token)
     audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=session, fields=fields)

@@ -84,14 +84,12 @@ def _signed(token: str, salt: str) -> tuple[int, str] | None:
 
 
 def _interview(token: str) -> DeadLink:
-    from hirelens.interviews.models import InterviewSession
-    from hirelens.interviews.services import _hash, session_time_zone
+    from hirelens.interviews.services import session_time_zone
 
-    session = (InterviewSession.objects.filter(token_hash=_hash(token or ""))
-               .select_related("application__candidate", "application__position", "organization").first())
+    session, state = tokens.find("interviews.session", token)
     if session is None:
         return DeadLink(kind="interview", status="unknown")
-    revoked = session.revoked_at is not None or session.state == InterviewSession.State.CANCELLED
+    revoked = state == tokens.REVOKED
     return DeadLink(kind="interview", status="revoked" if revoked else "expired", organization_id=session.organization_id,
                     candidate=session.application.candidate, subject_type="interviews.session", subject_id=session.pk,
                     title=session.application.position.title + ("" if session.title == "AI视频面试" else f" · {session.title}"),
