@@ -216,6 +216,7 @@ class DecisionRecorded(Event):
     application_id: int
     outcome: str  # Decision.Outcome code
     stage_id: int | None = None
+    decided_at: str = ""  # ISO 8601: when the person decided (feedback's clock starts there)
 
 
 @event

@@ -179,9 +179,7 @@ def scorecard_submit(*, actor: User, application: Application, stage: Stage, rat
     audit_record(action=AuditEvent.Action.CREATE, actor=actor, obj=card, fields=["ratings", "status"], request=request)
     timeline_add(candidate=application.candidate, kind="evaluation.scorecard_submitted", actor=actor,
                  params={"stage": stage.title, "position": application.position.title, "position_id": application.position_id})
-    from hirelens.feedback.services import feedback_case_open
-
-    feedback_case_open(application=application, stage=stage, opened_at=now)
+    # feedback opens its case from this event (feedback/subscribers.py), in this transaction
     events.emit(events.ScorecardSubmitted(organization_id=application.organization_id, scorecard_id=card.pk,
                                           application_id=application.pk, stage_id=stage.pk, recommendation=card.recommendation))
     return card
@@ -272,8 +270,8 @@ def decision_record(*, actor: User, application: Application, outcome: str, rati
     reports. Without a human evaluation, a reason that cites AI signals is refused.
 
     The pipeline (workflows) moves with it: advance → next stage, hold → on hold, reject → rejected,
-    hire → completed (and the application hired). The feedback rule of the stage is then applied (result to
-    the candidate within its deadline), so every decision opens exactly one feedback case.
+    hire → completed (and the application hired). The ``decision.recorded`` event it emits makes feedback apply the
+    stage's rule (result to the candidate within its deadline), so every decision opens exactly one feedback case.
     """
     now = now or timezone.now()
     if actor is None or not getattr(actor, "is_authenticated", False):
@@ -338,11 +336,10 @@ def decision_record(*, actor: User, application: Application, outcome: str, rati
                  fields=["outcome", "rationale", *(["without_evaluation"] if without_evaluation else [])], request=request)
     timeline_add(candidate=application.candidate, kind="evaluation.decision", actor=actor,
                  params={"outcome": outcome, "position": application.position.title, "position_id": application.position_id})
-    from hirelens.feedback.services import feedback_on_decision
-
-    feedback_on_decision(decision=decision, now=now)
+    # feedback sends the result from this event (feedback/subscribers.py), in this transaction
     events.emit(events.DecisionRecorded(organization_id=application.organization_id, decision_id=decision.pk,
-                                        application_id=application.pk, outcome=outcome, stage_id=getattr(stage, "pk", None)))
+                                        application_id=application.pk, outcome=outcome, stage_id=getattr(stage, "pk", None),
+                                        decided_at=now.isoformat()))
     return decision
 
 

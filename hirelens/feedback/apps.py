@@ -8,8 +8,14 @@ class FeedbackConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy as _
 
+        from hirelens.core import events
         from hirelens.core.roles import Perm
         from hirelens.core.shell import NavEntry, nav_register
+
+        from .subscribers import on_event
+
+        # cases open from scorecards, decisions and submitted AI interviews, in their transaction (subscribers.py)
+        events.subscribe_in_transaction(on_event)
 
         nav_register(
             NavEntry(order=90, label=_("反馈与调查"), url_name="feedback:dashboard", perm=Perm.MESSAGING_VIEW),

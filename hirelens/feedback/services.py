@@ -7,8 +7,6 @@ with idempotency keys, so a retried tick never sends twice.
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,13 +16,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from hirelens.core import tokens
 from hirelens.core.access import require_perm
 from hirelens.core.audit import audit_record
 from hirelens.core.links import absolute_url
 from hirelens.core.models import AuditEvent
 from hirelens.core.roles import Perm
 
-from .models import FeedbackCase, FeedbackRule, Survey, SurveyResponse, SurveyRule
+from .models import SURVEY_LINK, FeedbackCase, FeedbackRule, Survey, SurveyResponse, SurveyRule
 
 SURVEY_VALID_DAYS = 7
 
@@ -144,9 +143,11 @@ def feedback_on_decision(*, decision, now: datetime) -> FeedbackCase:
 
 
 def feedback_tick(*, now: datetime | None = None) -> dict:
-    """Open cases for finished interviews, and send "still under review" before a deadline is missed."""
+    """The clock's part: open cases for scheduled interviews whose end has passed, and send "still under review"
+    before a deadline is missed. Scorecards, decisions and submitted AI interviews open their cases through events
+    (subscribers.py)."""
     now = now or timezone.now()
-    opened = _discover_finished_interviews(now=now)
+    opened = _discover_ended_interviews(now=now)
     updated = 0
     due_cases = FeedbackCase.objects.filter(status=FeedbackCase.Status.PENDING, first_sent_at__isnull=True,
                                             result_sent_at__isnull=True, due_at__lte=now + timedelta(hours=48)).select_related("application__position")
@@ -169,20 +170,12 @@ def feedback_tick(*, now: datetime | None = None) -> dict:
     return {"opened": opened, "updated": updated}
 
 
-def _discover_finished_interviews(*, now: datetime) -> int:
-    """AI video sessions submitted and scheduled interviews that ended open their case (once)."""
-    from hirelens.interviews.models import InterviewSession
+def _discover_ended_interviews(*, now: datetime) -> int:
+    """Scheduled interviews whose end time passed open their case (once): an end time is the clock's, no event's."""
     from hirelens.scheduling.models import Interview
 
     count = 0
     since = now - timedelta(days=3)
-    sessions = (InterviewSession.objects.filter(submitted_at__gte=since, submitted_at__lte=now)
-                .exclude(state=InterviewSession.State.CANCELLED).select_related("application__position", "application__organization", "stage"))
-    for session in sessions.iterator():
-        key = session.stage.key if session.stage else ""  # sessions sent from a process stage carry it
-        if not FeedbackCase.objects.filter(application=session.application, stage_key=key).exists():
-            feedback_case_open(application=session.application, stage=session.stage, opened_at=session.submitted_at)
-            count += 1
     interviews = (Interview.objects.filter(end_at__gte=since, end_at__lte=now).exclude(status=Interview.Status.CANCELLED)
                   .select_related("application__position", "application__organization", "stage"))
     for interview in interviews.iterator():
@@ -195,8 +188,7 @@ def _discover_finished_interviews(*, now: datetime) -> int:
 
 # --- Surveys ----------------------------------------------------------------------------------------
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+_hash = tokens.token_hash  # the stored form of a survey link's token (the demo builds answered surveys with it)
 
 
 def survey_url(token: str) -> str:
@@ -209,10 +201,9 @@ def survey_send(*, application, stage_key: str = "", now: datetime) -> tuple[Sur
     existing = Survey.objects.filter(application=application, stage_key=stage_key).first()
     if existing is not None:
         return existing, ""
-    token = secrets.token_urlsafe(24)
-    survey = Survey.objects.create(organization_id=application.organization_id, application=application, stage_key=stage_key,
-                                   position_id=application.position_id, token_hash=_hash(token),
-                                   expires_at=now + timedelta(days=SURVEY_VALID_DAYS), sent_at=now)
+    survey = Survey(organization_id=application.organization_id, application=application, stage_key=stage_key,
+                    position_id=application.position_id, expires_at=now + timedelta(days=SURVEY_VALID_DAYS), sent_at=now)
+    token = tokens.mint(SURVEY_LINK, survey)
     from hirelens.messaging.services import message_send
 
     message_send(organization_id=application.organization_id, kind="survey", candidate=application.candidate,
@@ -230,15 +221,10 @@ class SurveyClosed(Exception):
 
 
 def survey_by_token(token: str, *, now: datetime | None = None) -> Survey:
-    now = now or timezone.now()
-    survey = Survey.objects.filter(token_hash=_hash(token or "")).select_related("position").first()
-    if survey is None:
-        raise SurveyClosed("unknown")
-    if survey.answered:
-        raise SurveyClosed("answered")
-    if survey.expires_at <= now:
-        raise SurveyClosed("expired")
-    return survey
+    try:
+        return tokens.resolve(SURVEY_LINK, token, now=now)
+    except tokens.LinkDead as dead:
+        raise SurveyClosed({tokens.USED: "answered", tokens.EXPIRED: "expired"}.get(dead.status, "unknown")) from None
 
 
 @transaction.atomic

@@ -1,6 +1,7 @@
-"""Every ten minutes: open feedback cases for finished interviews and send "still under review" updates
-before a deadline is missed. Idempotent (cases are unique per application and stage; messages carry
-idempotency keys), so an overlapping or retried run sends nothing twice."""
+"""Every ten minutes, what only the clock can start: open feedback cases for scheduled interviews whose end time
+passed, and send "still under review" updates before a deadline is missed. Scorecards, decisions and submitted AI
+interviews open their cases at once through domain events (subscribers.py). Idempotent (cases are unique per
+application and stage; messages carry idempotency keys), so an overlapping or retried run sends nothing twice."""
 
 from __future__ import annotations
 

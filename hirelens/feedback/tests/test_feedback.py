@@ -100,13 +100,28 @@ def test_promise_dashboard_counts_results_only(ev, org, hr_admin, interviewer, h
     assert {c.application_id for c in late} == {other["application"].pk, third["application"].pk}
 
 
-def test_feedback_tick_opens_cases_for_finished_ai_interviews(ev, org):
+def test_a_submitted_ai_interview_opens_its_case_through_the_event(ev, org):
+    """interview.submitted opens the case in the submitting transaction (subscribers.py); the clock has nothing left
+    to find."""
+    from hirelens.core import events
     from hirelens.interviews.tests.factories import InterviewSessionFactory
 
-    InterviewSessionFactory(application=ev["application"], organization=org, state="submitted", submitted_at=T0)
-    assert services.feedback_tick(now=T0 + timedelta(hours=1))["opened"] == 1
-    assert services.feedback_tick(now=T0 + timedelta(hours=2))["opened"] == 0
+    session = InterviewSessionFactory(application=ev["application"], organization=org, state="submitted", submitted_at=T0)
+    assert not FeedbackCase.objects.exists()
+    events.emit(events.AiInterviewSubmitted(organization_id=org.pk, session_id=session.pk, application_id=ev["application"].pk))
     assert FeedbackCase.objects.get().due_at == T0 + timedelta(hours=24)
+    assert services.feedback_tick(now=T0 + timedelta(hours=1))["opened"] == 0
+
+
+def test_a_scheduled_interview_opens_its_case_when_its_end_passes(ev, org, hr_admin):
+    from hirelens.scheduling.models import Interview
+
+    Interview.objects.create(organization=org, application=ev["application"], stage=ev["video"], title="一面",
+                             start_at=T0 - timedelta(hours=1), end_at=T0, time_zone="Asia/Shanghai", created_by=hr_admin)
+    assert services.feedback_tick(now=T0 - timedelta(minutes=1))["opened"] == 0
+    assert services.feedback_tick(now=T0 + timedelta(minutes=10))["opened"] == 1
+    assert services.feedback_tick(now=T0 + timedelta(minutes=20))["opened"] == 0
+    assert FeedbackCase.objects.get().opened_at == T0
 
 
 def test_feedback_rules_need_the_right(ev, interviewer, recruiter, hr_admin):

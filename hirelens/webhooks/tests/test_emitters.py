@@ -4,6 +4,7 @@ the commit, with ids and codes only — and becomes a delivery for a subscribed 
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -60,7 +61,8 @@ def test_scorecard_decision_and_pipeline_move(org, hr_admin, interviewer, hiring
                                                 stage_id=ev["video"].pk, recommendation="yes")
     assert seen[1].application_id == application.pk and seen[1].action == "advance" and seen[1].state == "active"
     assert seen[2] == events.DecisionRecorded(organization_id=org.pk, decision_id=decision.pk, application_id=application.pk,
-                                              outcome="advance", stage_id=decision.stage_id)
+                                              outcome="advance", stage_id=decision.stage_id, decided_at=seen[2].decided_at)
+    assert abs(datetime.fromisoformat(seen[2].decided_at) - decision.created_at) < timedelta(seconds=5)
 
 
 def test_ai_interview_started_submitted_analysed(org, seen, django_capture_on_commit_callbacks):
