@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hirelens.core.fields import EncryptedTextField
 from hirelens.core.models import TenantOwnedModel
+from hirelens.core.tokens import LinkKind, link_kind
 
 DEFAULT_DEADLINE_HOURS = 24
 MIN_GROUP = 5  # survey results are shown only for groups of at least this many answers
@@ -80,6 +81,11 @@ class Survey(TenantOwnedModel):
     class Meta:
         ordering = ["-sent_at"]
         constraints = [models.UniqueConstraint(fields=["application", "stage_key"], name="survey_one_per_stage")]
+
+
+# The survey's link (core/tokens.py): one-time (answered), not withdrawn by anyone (no revocation column).
+SURVEY_LINK = link_kind(LinkKind(name="feedback.survey", model=Survey, revoked_field=None, used_field="answered",
+                                 select_related=("position", "application__candidate")))
 
 
 class SurveyResponse(TenantOwnedModel):

@@ -116,10 +116,7 @@ def _scheduling(token: str, kind: str) -> DeadLink:
 
 
 def _survey(token: str) -> DeadLink:
-    from hirelens.feedback.models import Survey
-    from hirelens.feedback.services import _hash
-
-    survey = Survey.objects.select_related("application__candidate", "position").filter(token_hash=_hash(token or "")).first()
+    survey, _state = tokens.find("feedback.survey", token)
     if survey is None:
         return DeadLink(kind="survey", status="unknown")
     return DeadLink(kind="survey", status="expired", organization_id=survey.organization_id,
