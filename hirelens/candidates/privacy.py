@@ -1,8 +1,8 @@
-"""Export section of the candidate record (privacy archive, see hirelens/privacy/registry.py)."""
+"""Export section of the candidate record (privacy archive, see hirelens/core/export_registry.py)."""
 
 from __future__ import annotations
 
-from hirelens.privacy.registry import ExportFile, Section, row, safe_name
+from hirelens.core.export_registry import ExportFile, Section, row, safe_name
 
 
 def export_candidate(candidate) -> list[Section]:

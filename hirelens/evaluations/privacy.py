@@ -1,9 +1,9 @@
 """Export section of evaluations: submitted scorecards with their ratings and reasons, and the decisions
-(privacy archive, see hirelens/privacy/registry.py). Drafts are the interviewers' work in progress, not yet held."""
+(privacy archive, see hirelens/core/export_registry.py). Drafts are the interviewers' work in progress, not yet held."""
 
 from __future__ import annotations
 
-from hirelens.privacy.registry import Section, row
+from hirelens.core.export_registry import Section, row
 
 
 def export_candidate(candidate) -> list[Section]:

@@ -1,9 +1,9 @@
-"""Export section of result feedback and surveys sent (privacy archive, see hirelens/privacy/registry.py).
+"""Export section of result feedback and surveys sent (privacy archive, see hirelens/core/export_registry.py).
 Survey answers are not linked to the person, so they cannot be part of it."""
 
 from __future__ import annotations
 
-from hirelens.privacy.registry import Section, row
+from hirelens.core.export_registry import Section, row
 
 
 def export_candidate(candidate) -> list[Section]:

@@ -1,9 +1,9 @@
 """Export section of the AI video interviews: sessions, consents, answers with their recordings (decrypted),
-transcripts and analysis reports (privacy archive, see hirelens/privacy/registry.py)."""
+transcripts and analysis reports (privacy archive, see hirelens/core/export_registry.py)."""
 
 from __future__ import annotations
 
-from hirelens.privacy.registry import ExportFile, Section, row
+from hirelens.core.export_registry import ExportFile, Section, row
 
 
 def export_candidate(candidate) -> list[Section]:

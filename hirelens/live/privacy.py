@@ -1,9 +1,9 @@
 """Export section of live interviews: rooms, consents, the recording, events, the candidate's questions, notes and
-the live analysis (privacy archive, see hirelens/privacy/registry.py)."""
+the live analysis (privacy archive, see hirelens/core/export_registry.py)."""
 
 from __future__ import annotations
 
-from hirelens.privacy.registry import ExportFile, Section, row
+from hirelens.core.export_registry import ExportFile, Section, row
 
 
 def export_candidate(candidate) -> list[Section]:

@@ -1,9 +1,9 @@
 """Export section of messages sent to the candidate, WeChat bindings and help-desk tickets
-(privacy archive, see hirelens/privacy/registry.py)."""
+(privacy archive, see hirelens/core/export_registry.py)."""
 
 from __future__ import annotations
 
-from hirelens.privacy.registry import Section, row
+from hirelens.core.export_registry import Section, row
 
 
 def export_candidate(candidate) -> list[Section]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .registry import Section, row
+from hirelens.core.export_registry import Section, row
 
 
 def export_candidate(candidate) -> list[Section]:

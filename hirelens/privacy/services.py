@@ -418,7 +418,7 @@ def export_build(*, export_id: int) -> PrivacyExport | None:
     (its lease ran out) starts over into a new file, and only a complete, verified archive is recorded."""
     from django.db.models import F
 
-    from .registry import collectors
+    from hirelens.core.export_registry import collectors
 
     if not _claim(export_id):
         return PrivacyExport.objects.filter(pk=export_id).first()

@@ -1,8 +1,8 @@
-"""Export section of scheduled interviews (privacy archive, see hirelens/privacy/registry.py)."""
+"""Export section of scheduled interviews (privacy archive, see hirelens/core/export_registry.py)."""
 
 from __future__ import annotations
 
-from hirelens.privacy.registry import Section, row
+from hirelens.core.export_registry import Section, row
 
 
 def export_candidate(candidate) -> list[Section]:

@@ -1,4 +1,6 @@
 """The export registry: each app that holds data about a candidate contributes one section of the archive.
+In core (as the erasure registry) so that every app can contribute without importing the privacy app, which sits
+above them (docs/architecture.md, "Module boundaries").
 
 A collector is ``export_candidate(candidate) -> Section`` in ``hirelens/<app>/privacy.py``, listed in ``COLLECTORS``.
 A section holds JSON-ready data (decrypted: the encrypted fields read as plaintext in Python) and the files to put
