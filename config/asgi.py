@@ -9,7 +9,11 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from hirelens.core.routing import websocket_urlpatterns  # noqa: E402
+from hirelens.core.routing import websocket_urlpatterns as core_websockets  # noqa: E402
+from hirelens.live.routing import websocket_urlpatterns as live_websockets  # noqa: E402
+
+# each app with sockets has its routing.py; they are joined here, at the top (core imports no app)
+websocket_urlpatterns = [*core_websockets, *live_websockets]
 
 application = ProtocolTypeRouter(
     {
