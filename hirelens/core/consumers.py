@@ -11,7 +11,7 @@ CLOSE_SECOND_FACTOR_OWED = 4403
 
 @database_sync_to_async
 def _second_factor_owed(user, session) -> bool:
-    from hirelens.accounts.access import second_factor_owed
+    from hirelens.core.second_factor import second_factor_owed
 
     return second_factor_owed(user=user, session=session)
 

@@ -58,7 +58,7 @@ def _clean_peer(value) -> str:
 
 @database_sync_to_async
 def _staff_room(user, session, room_id):
-    from hirelens.accounts.access import second_factor_owed
+    from hirelens.core.second_factor import second_factor_owed
 
     if second_factor_owed(user=user, session=session):
         return None, CLOSE_SECOND_FACTOR_OWED
