@@ -5,16 +5,12 @@ so the candidate knows to ask for a new one. The candidate is never chosen by an
 
 from __future__ import annotations
 
-import hmac
-
-from django.core import signing
 from django.http import Http404
-from django.utils import timezone
 
 from hirelens.candidates.models import Candidate
+from hirelens.core import tokens
 
-from .models import PortalLink
-from .services import SALT, _hash
+from .models import PORTAL_LINK, PortalLink
 
 
 class PortalLinkExpired(Exception):
@@ -23,16 +19,13 @@ class PortalLinkExpired(Exception):
 
 
 def access_portal(*, token: str) -> tuple[PortalLink, Candidate]:
+    """The link and its candidate by the one link rule (core/tokens.py)."""
     try:
-        data = signing.loads(token, salt=SALT)
-        link_id, secret = int(data["l"]), str(data["s"])
-    except (signing.BadSignature, KeyError, TypeError, ValueError):
-        raise Http404 from None
-    link = PortalLink.objects.select_related("candidate").filter(pk=link_id).first()
-    if link is None or not hmac.compare_digest(link.secret_hash, _hash(secret)):
-        raise Http404
-    if link.revoked_at is not None or link.expires_at <= timezone.now():
-        raise PortalLinkExpired(link)
+        link = tokens.resolve(PORTAL_LINK, token)
+    except tokens.LinkDead as dead:
+        if dead.target is None:
+            raise Http404 from None
+        raise PortalLinkExpired(dead.target) from None
     return link, link.candidate
 
 

@@ -1,10 +1,7 @@
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import timedelta
 
-from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -13,21 +10,21 @@ from django.utils.translation import gettext as _
 
 from hirelens.candidates.models import Candidate
 from hirelens.candidates.timeline import timeline_add
+from hirelens.core import tokens
 from hirelens.core.access import require_perm
 from hirelens.core.audit import audit_record
 from hirelens.core.links import absolute_url
 from hirelens.core.models import AuditEvent
 from hirelens.core.roles import Perm
 
-from .models import PortalLink
+from .models import PORTAL_LINK, PortalLink
 
-SALT = "hirelens.portal.link"
+SALT = "hirelens.portal.link"  # of the links signed before the one link scheme (tests forge one with it)
 DEFAULT_DAYS = 14
 MAX_DAYS = 90
 
 
-def _hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
+_hash = tokens.token_hash  # what PortalLink.secret_hash holds for a token
 
 
 def portal_url(token: str, *, absolute: bool = True) -> str:
@@ -36,7 +33,8 @@ def portal_url(token: str, *, absolute: bool = True) -> str:
 
 
 def portal_token(*, link: PortalLink, secret: str) -> str:
-    return signing.dumps({"l": link.pk, "s": secret}, salt=SALT, compress=True)
+    """The token of ``link`` minted with ``secret``: the secret itself (kept for the demo's fixed links and tests)."""
+    return secret
 
 
 @transaction.atomic
@@ -49,10 +47,8 @@ def portal_link_create(*, actor, candidate: Candidate, days: int = DEFAULT_DAYS,
         raise PermissionDenied
     if not 1 <= int(days) <= MAX_DAYS:
         raise ValidationError(_("有效期应在 1 到 %(max)s 天之间。") % {"max": MAX_DAYS})
-    secret = secret or secrets.token_urlsafe(24)  # a given secret is only for the demo data
-    link = PortalLink.objects.create(organization_id=candidate.organization_id, candidate=candidate, secret_hash=_hash(secret),
-                                     expires_at=timezone.now() + timedelta(days=int(days)), created_by=actor)
-    token = portal_token(link=link, secret=secret)
+    link = PortalLink(organization_id=candidate.organization_id, candidate=candidate, created_by=actor)
+    token = tokens.mint(PORTAL_LINK, link, timedelta(days=int(days)), token=secret)  # a given secret: the demo's fixed link
     audit_record(action=AuditEvent.Action.CREATE, actor=actor, obj=link, request=request)
     timeline_add(candidate=candidate, kind="portal_link_created", actor=actor)
     return link, token
@@ -63,9 +59,7 @@ def portal_link_revoke(*, actor, link: PortalLink, request=None) -> PortalLink:
     require_perm(actor, Perm.CANDIDATES_MANAGE)
     if link.organization_id != actor.organization_id:
         raise PermissionDenied
-    if link.revoked_at is None:
-        link.revoked_at = timezone.now()
-        link.save(update_fields=["revoked_at", "updated_at"])
+    if tokens.revoke(PORTAL_LINK, link):
         audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=link, fields=["revoked_at"], request=request)
         timeline_add(candidate=link.candidate, kind="portal_link_revoked", actor=actor)
     return link

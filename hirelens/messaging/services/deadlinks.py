@@ -2,7 +2,7 @@
 own (never the staff 404) that says what happened and offers "ask for a new link", a help-desk ticket to HR about
 that very link.
 
-Each resolver finds the link with its app's own token scheme (hash or signature), whatever its state, and returns a
+Each resolver finds the link through the one link scheme (``core/tokens.find``), whatever its state, and returns a
 ``DeadLink``: what it was, for whom, since when, in which language. The views of the five apps call
 ``dead_link_render`` from their dead-link branch; the request form posts to ``messaging:new_link`` with the same
 token, so the subject of the ticket is always re-derived on the server (a forged form cannot name another link)."""
@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.core import signing
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -75,14 +74,6 @@ class DeadLink:
         return when_text(self.ended_at, self.zone, language=translation.get_language() or "zh-hans")
 
 
-def _signed(token: str, salt: str) -> tuple[int, str] | None:
-    try:
-        data = signing.loads(token, salt=salt)
-        return int(data["l"]), str(data["s"])
-    except (signing.BadSignature, KeyError, TypeError, ValueError):
-        return None
-
-
 def _interview(token: str) -> DeadLink:
     from hirelens.interviews.services import session_time_zone
 
@@ -125,15 +116,7 @@ def _survey(token: str) -> DeadLink:
 
 
 def _portal(token: str) -> DeadLink:
-    from hirelens.portal.models import PortalLink
-    from hirelens.portal.services import SALT, _hash
-
-    found = _signed(token, SALT)
-    link = None
-    if found is not None:
-        link = PortalLink.objects.select_related("candidate", "organization").filter(pk=found[0]).first()
-        if link is not None and not signing.constant_time_compare(link.secret_hash, _hash(found[1])):
-            link = None
+    link, _state = tokens.find("portal.link", token)
     if link is None:
         return DeadLink(kind="portal", status="unknown")
     return DeadLink(kind="portal", status="revoked" if link.revoked_at is not None else "expired",
