@@ -80,7 +80,7 @@ def assert_link_answers(client, path: str, *, status: int, words: Iterable[str] 
     """GET a link's ``path`` in a browser asking for ``language``: the status and the words of the answer (a dead link
     says what happened in that language: core/tokens.py, messaging/services/deadlinks.py)."""
     response = client.get(path, HTTP_ACCEPT_LANGUAGE=language)
-    page = response.content.decode()
+    page = "" if response.streaming else response.content.decode()  # a file it opens is not read here
     assert response.status_code == status, f"GET {path} ({language}) answered {response.status_code}, expected {status}"
     for word in words:
         assert word in page, f"GET {path} ({language}): {word!r} not on the page"

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hirelens.core.fields import EncryptedTextField
 from hirelens.core.models import Organization, TenantOwnedModel
+from hirelens.core.tokens import LinkKind, link_kind
 
 
 class Jurisdiction(models.TextChoices):
@@ -175,8 +176,10 @@ class PrivacyExport(TenantOwnedModel):
     size = models.BigIntegerField(default=0)
     sha256 = models.CharField(max_length=64, blank=True)
     sections = models.JSONField(default=list, blank=True)  # names of the sections written
+    # the download link (core/tokens.py): SHA-256 of its token; the token itself kept encrypted so HR and the portal
+    # can show the same link again (erasure empties both)
     token_hash = models.CharField(max_length=64, blank=True, db_index=True)
-    token = EncryptedTextField(blank=True)  # kept encrypted so HR and the portal can show the same link again
+    token = EncryptedTextField(blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     built_at = models.DateTimeField(null=True, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
@@ -189,3 +192,8 @@ class PrivacyExport(TenantOwnedModel):
     @property
     def is_expired(self) -> bool:
         return self.expires_at is not None and self.expires_at <= timezone.now()
+
+
+# No one withdraws a download link (an erased export has none); an archive not built yet answers 404 (services).
+EXPORT_LINK = link_kind(LinkKind(name="privacy.export", model=PrivacyExport, revoked_field=None,
+                                 select_related=("candidate", "request__organization")))

@@ -7,13 +7,11 @@ import hashlib
 import json
 import logging
 import os
-import secrets
 import tempfile
 import zipfile
 from datetime import timedelta
 
 from django.conf import settings as django_settings
-from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
@@ -22,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from hirelens.candidates.timeline import timeline_add
+from hirelens.core import tokens
 from hirelens.core.access import require_perm
 from hirelens.core.audit import audit_record
 from hirelens.core.jobs import enqueue_on_commit, lease_until
@@ -30,6 +29,7 @@ from hirelens.core.models import AuditEvent
 from hirelens.core.roles import Perm, user_can
 
 from .models import (
+    EXPORT_LINK,
     JURISDICTION_DAYS,
     ConsentKind,
     PrivacyExport,
@@ -41,7 +41,6 @@ from .models import (
 
 logger = logging.getLogger(__name__)
 
-EXPORT_SALT = "hirelens.privacy.export"
 REMIND_WITHIN = timedelta(days=3)
 MAX_DETAILS = 2000
 
@@ -365,10 +364,6 @@ def _reminder_line(pr: PrivacyRequest, now) -> str:
 
 # --- the export archive -------------------------------------------------------------------------------------------
 
-def _token_hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
 def export_url(export: PrivacyExport, *, absolute: bool = True) -> str:
     path = reverse("privacy:download", args=[export.token])
     return absolute_url(path) if absolute else path
@@ -390,11 +385,9 @@ def export_start(*, actor, privacy_request: PrivacyRequest, request=None) -> Pri
         pr.status, pr.started_at, pr.assigned_to = PrivacyRequest.Status.IN_PROGRESS, timezone.now(), pr.assigned_to or actor
         pr.save(update_fields=["status", "started_at", "assigned_to", "updated_at"])
         _event(pr, PrivacyRequestEvent.Kind.STARTED, actor=actor)
-    secret = secrets.token_urlsafe(24)
-    export = PrivacyExport.objects.create(organization_id=pr.organization_id, request=pr, candidate_id=pr.candidate_id,
-                                          token_hash=_token_hash(secret))
-    export.token = signing.dumps({"e": export.pk, "s": secret}, salt=EXPORT_SALT, compress=True)
-    export.save(update_fields=["token"])
+    export = PrivacyExport(organization_id=pr.organization_id, request=pr, candidate_id=pr.candidate_id)
+    export.token = tokens.mint(EXPORT_LINK, export, save=False)
+    export.save()
     _event(pr, PrivacyRequestEvent.Kind.EXPORT_QUEUED, actor=actor)
     audit_record(action=AuditEvent.Action.EXPORT, actor=actor, obj=export, object_type="candidates.candidate",
                  object_id=pr.candidate_id, request=request)
@@ -503,23 +496,14 @@ class ExportLinkExpired(Exception):
 
 
 def access_export_by_token(*, token: str) -> PrivacyExport:
-    """The download link's token → a ready archive; a forged token is a 404, an expired link raises
-    ``ExportLinkExpired`` (410 page)."""
-    import hmac
-
+    """The download link's token → a ready archive (core/tokens.py); an unknown token or an archive not ready is a
+    404, an expired link raises ``ExportLinkExpired`` (410 page)."""
     from django.http import Http404
 
-    try:
-        data = signing.loads(token, salt=EXPORT_SALT)
-        export_id, secret = int(data["e"]), str(data["s"])
-    except (signing.BadSignature, KeyError, TypeError, ValueError):
-        raise Http404 from None
-    export = PrivacyExport.objects.filter(pk=export_id).select_related("candidate").first()
-    if export is None or not export.token_hash or not hmac.compare_digest(export.token_hash, _token_hash(secret)):
+    export, state = tokens.find(EXPORT_LINK, token)
+    if export is None or export.status != PrivacyExport.Status.READY or not export.file:
         raise Http404
-    if export.status != PrivacyExport.Status.READY or not export.file:
-        raise Http404
-    if export.is_expired:
+    if state != tokens.LIVE:
         raise ExportLinkExpired(export)
     return export
 
