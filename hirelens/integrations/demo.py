@@ -32,10 +32,11 @@ def load(ctx):
 
 def _demo_call(admin, key, call: str) -> None:
     """The audit entry of one call the key made (what integrations.middleware writes for a call that wrote nothing)."""
-    from hirelens.accounts.models import User
+    from django.contrib.auth import get_user_model
+
     from hirelens.core.audit import audit_record
     from hirelens.core.models import AuditEvent
 
-    actor = User.objects.get(pk=admin.pk)
+    actor = get_user_model().objects.get(pk=admin.pk)
     actor.api_key_name = key.name
     audit_record(action=AuditEvent.Action.API_CALL, actor=actor, obj=key, fields=[call])

@@ -25,10 +25,10 @@ class ApiKeyForm(forms.Form):
     rate_limit = forms.IntegerField(label=_("每分钟请求上限"), min_value=1, max_value=6000, initial=60)
 
     def __init__(self, *args, actor, **kwargs):
-        from hirelens.accounts.models import User
+        from django.contrib.auth import get_user_model
 
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = User.objects.filter(organization_id=actor.organization_id, is_active=True).order_by("full_name", "email")
+        self.fields["user"].queryset = get_user_model().objects.filter(organization_id=actor.organization_id, is_active=True).order_by("full_name", "email")
         self.fields["user"].initial = actor.pk
         self.fields["scopes"].choices = [(f"{d}:{level}", f"{SCOPE_DOMAINS[d]} · {SCOPE_LEVELS[level]}")
                                          for d in SCOPE_DOMAINS for level in SCOPE_LEVELS]
