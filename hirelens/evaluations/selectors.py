@@ -14,9 +14,9 @@ from django.core import signing
 from django.db.models import Q
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from hirelens.candidates.models import Application
+from hirelens.interviews.analysis_display import EVIDENCE_FIELDS, FACIAL_FIELDS, FIGURES
 
 from .access import visible_scorecards
 from .models import Decision, FitRule, Scorecard
@@ -119,23 +119,6 @@ def profile_build(*, actor, application: Application, stage_ids: list[int] | Non
 
 # --- AI evidence (shown beside the card, never used to score) ------------------------------------
 
-EVIDENCE_FIELDS = ("duration_s", "speaking_time_s", "pause_count", "speech_rate_syll_per_s", "words_per_min", "chars_per_min",
-                   "pitch_mean_hz")
-FACIAL_FIELDS = ("face_present_ratio", "smile_count", "frown_count", "look_away_count")
-# summary key -> (label, unit, decimals); a unit of "%" shows a ratio as a percentage
-FIGURES = {
-    "duration_s": (gettext_lazy("时长"), " s", 1),
-    "speaking_time_s": (gettext_lazy("说话时间"), " s", 1),
-    "pause_count": (gettext_lazy("停顿次数"), "", 0),
-    "speech_rate_syll_per_s": (gettext_lazy("语速（音节/秒）"), "", 2),
-    "words_per_min": (gettext_lazy("每分钟词数"), "", 0),
-    "chars_per_min": (gettext_lazy("每分钟字数"), "", 0),
-    "pitch_mean_hz": (gettext_lazy("平均音高"), " Hz", 0),
-    "face_present_ratio": (gettext_lazy("画面中有面部"), "%", 0),
-    "smile_count": (gettext_lazy("微笑次数"), "", 0),
-    "frown_count": (gettext_lazy("皱眉次数"), "", 0),
-    "look_away_count": (gettext_lazy("视线偏离次数"), "", 0),
-}
 
 
 def _figure(key: str, value) -> tuple[str, str]:

@@ -28,6 +28,25 @@ FACE_WARNINGS = {"face_absent", "multiple_faces", "no_video", "face_model_missin
 
 MAX_EVENTS = 300  # a long answer's timeline is cut here (the full report stays stored)
 
+# The answer's summary figures as evaluations (AI evidence beside the card) and the API show them.
+EVIDENCE_FIELDS = ("duration_s", "speaking_time_s", "pause_count", "speech_rate_syll_per_s", "words_per_min", "chars_per_min",
+                   "pitch_mean_hz")
+FACIAL_FIELDS = ("face_present_ratio", "smile_count", "frown_count", "look_away_count")
+# summary key -> (label, unit, decimals); a unit of "%" shows a ratio as a percentage
+FIGURES = {
+    "duration_s": (gettext_lazy("时长"), " s", 1),
+    "speaking_time_s": (gettext_lazy("说话时间"), " s", 1),
+    "pause_count": (gettext_lazy("停顿次数"), "", 0),
+    "speech_rate_syll_per_s": (gettext_lazy("语速（音节/秒）"), "", 2),
+    "words_per_min": (gettext_lazy("每分钟词数"), "", 0),
+    "chars_per_min": (gettext_lazy("每分钟字数"), "", 0),
+    "pitch_mean_hz": (gettext_lazy("平均音高"), " Hz", 0),
+    "face_present_ratio": (gettext_lazy("画面中有面部"), "%", 0),
+    "smile_count": (gettext_lazy("微笑次数"), "", 0),
+    "frown_count": (gettext_lazy("皱眉次数"), "", 0),
+    "look_away_count": (gettext_lazy("视线偏离次数"), "", 0),
+}
+
 
 def _warning(code: str, message: str, report: dict) -> str:
     face = report.get("face") or {}

@@ -251,7 +251,7 @@ def _status_out(session: InterviewSession) -> dict:
 
 
 def _metrics(summary: dict, facial: bool) -> list[dict]:
-    from hirelens.evaluations.selectors import EVIDENCE_FIELDS, FACIAL_FIELDS, FIGURES
+    from .analysis_display import EVIDENCE_FIELDS, FACIAL_FIELDS, FIGURES
 
     keys = list(EVIDENCE_FIELDS) + (list(FACIAL_FIELDS) if facial else [])
     return [{"code": key, "label": str(FIGURES[key][0]), "value": float(summary[key])} for key in keys
