@@ -86,9 +86,8 @@ def publish_room_on_commit(room_id: int, event: str, payload: dict, *, staff_onl
 # --- the room ------------------------------------------------------------------------------------
 
 def is_live_interview(interview) -> bool:
-    """A scheduled interview held in a room: one of a live stage, or one HR scheduled without a stage."""
-    stage = interview.stage
-    return stage is None or stage.module == "live"
+    """A scheduled interview held in a room (``Interview.is_live``)."""
+    return interview.is_live
 
 
 # The room is entered from this long before the start: what the interview's link page tells both sides ("请提前 10

@@ -100,6 +100,11 @@ class Interview(TenantOwnedModel):
         return self.title
 
     @property
+    def is_live(self) -> bool:
+        """Held in a room (hirelens.live): an interview of a live stage, or one HR scheduled without a stage."""
+        return self.stage_id is None or self.stage.module == "live"
+
+    @property
     def display_title(self) -> str:
         """The title in the reader's language. A title the system made ("面试 · 销售代表": no stage, no title given;
         or one stored in another language) is rebuilt with the active language's word; a title HR typed or a

@@ -138,7 +138,7 @@ def interview_filtered(*, actor, filters: InterviewFilters, position=None) -> Qu
     qs = qs.filter(_range(filters, timezone.now()))
     if filters.status in Interview.Status.values:
         qs = qs.filter(status=filters.status)
-    live = Q(stage__isnull=True) | Q(stage__module="live")  # as live.services.is_live_interview: held in a room
+    live = Q(stage__isnull=True) | Q(stage__module="live")  # as Interview.is_live: held in a room
     if filters.kind == "live":
         qs = qs.filter(live)
     elif filters.kind == "stage":

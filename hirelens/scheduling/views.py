@@ -248,9 +248,7 @@ def interview_detail(request, interview_id: int):
 def _staff_live_room_url(interview) -> str:
     from django.urls import reverse
 
-    from hirelens.live.services import is_live_interview
-
-    if interview.status != interview.Status.SCHEDULED or not is_live_interview(interview):
+    if interview.status != interview.Status.SCHEDULED or not interview.is_live:
         return ""
     return reverse("live:interview_room", args=[interview.pk])
 
@@ -396,11 +394,9 @@ def _live_room_url(link, token: str) -> str:
     same token), the interviewers' room (sign-in first) for an interviewer's link."""
     from django.urls import reverse
 
-    from hirelens.live.services import is_live_interview
-
     if link.interview is None or link.kind == InterviewLink.Kind.BOOKING:
         return ""
-    if link.interview.status != link.interview.Status.SCHEDULED or not is_live_interview(link.interview):
+    if link.interview.status != link.interview.Status.SCHEDULED or not link.interview.is_live:
         return ""
     if link.kind == InterviewLink.Kind.INTERVIEWER:  # the staff room, after signing in
         return reverse("live:interview_room", args=[link.interview_id])
