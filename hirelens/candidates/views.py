@@ -132,10 +132,8 @@ def _detail_context(request, candidate, tab):
         if tab != "timeline":  # other apps' events of kind "interview…" / "evaluation…" (see timeline.py)
             events = [e for e in events if e.kind.startswith(tab[:-1])]
         ctx.update(events=[(e, timeline_text(e), timeline_who(e)) for e in events])
-        if tab == "interviews":
-            ctx.update(hub.hub_interviews(actor=actor, candidate=candidate))
-        elif tab == "evaluations":
-            ctx.update(hub.hub_evaluations(actor=actor, candidate=candidate))
+        if tab in hub.TABS:  # the lists the owning apps registered (hub.py)
+            ctx.update(hub.hub_context(tab=tab, actor=actor, candidate=candidate))
     return ctx
 
 

@@ -8,8 +8,12 @@ class EvaluationsConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy as _
 
+        from hirelens.candidates.hub import hub_register
         from hirelens.core.shell import NavEntry, nav_register
+
+        from .selectors import hub_evaluations
 
         nav_register(
             NavEntry(order=80, label=_("评估"), url_name="evaluations:index"),
         )
+        hub_register("evaluations", "evaluations", hub_evaluations)  # the candidate hub's 评估 tab

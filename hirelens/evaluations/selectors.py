@@ -16,7 +16,9 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from hirelens.candidates.models import Application
+from hirelens.candidates.selectors import candidate_applications
 from hirelens.interviews.analysis_display import EVIDENCE_FIELDS, FACIAL_FIELDS, FIGURES
+from hirelens.workflows.access import stage_can_view
 
 from .access import visible_scorecards
 from .models import Decision, FitRule, Scorecard
@@ -248,3 +250,31 @@ def evaluation_index_page(*, actor, q: str = "", cursor: str = "", per_page: int
         rows=rows, count=min(count, INDEX_COUNT_CAP), count_capped=count > INDEX_COUNT_CAP, start=start,
         next_cursor=_index_cursor(found[-1], direction="n", start=start + len(found)) if found and has_next else None,
         previous_cursor=_index_cursor(found[0], direction="p", start=start) if found and has_previous else None)
+
+
+def hub_evaluations(*, actor, candidate) -> dict:
+    """The candidate hub's 评估 tab: {"scorecards": [Scorecard] (submitted, readable by the actor), "decisions":
+    [Decision] (of the applications and stages the actor may see)}, newest first."""
+    applications = list(candidate_applications(actor=actor, candidate=candidate))
+    cards = []
+    for application in applications:  # the blind rule is per application and stage
+        cards += list(visible_scorecards(actor=actor, application=application).filter(status=Scorecard.Status.SUBMITTED)
+                      .select_related("interviewer", "stage", "position").prefetch_related("ratings"))
+    for card in cards:
+        scores = [r.score for r in card.ratings.all()]
+        card.mean_score = f"{sum(scores) / len(scores):.1f}" if scores else ""
+    cards.sort(key=lambda c: c.submitted_at, reverse=True)
+    decisions = list(Decision.objects.filter(organization_id=candidate.organization_id,
+                                             application_id__in=[a.pk for a in applications])
+                     .select_related("decided_by", "stage__version__process", "application__position")
+                     .prefetch_related("stage__view_users"))
+    visible = {}
+
+    def stage_visible(stage) -> bool:
+        if stage is None:
+            return True
+        if stage.pk not in visible:
+            visible[stage.pk] = stage_can_view(actor=actor, stage=stage)
+        return visible[stage.pk]
+
+    return {"scorecards": cards, "decisions": [d for d in decisions if stage_visible(d.stage)]}

@@ -8,8 +8,11 @@ class SchedulingConfig(AppConfig):
     def ready(self):
         from django.utils.translation import gettext_lazy as _
 
+        from hirelens.candidates.hub import hub_register
         from hirelens.candidates.timeline import register_timeline_kind
         from hirelens.core.shell import NavEntry, nav_register
+
+        from .selectors import hub_live_interviews
 
         register_timeline_kind("interview.scheduled", _("安排了面试：%(title)s"))
         register_timeline_kind("interview.rescheduled", _("面试改期：%(title)s"))
@@ -20,3 +23,4 @@ class SchedulingConfig(AppConfig):
             NavEntry(order=50, label=_("面试安排"), url_name="scheduling:availability"),
             NavEntry(order=60, label=_("全部面试"), url_name="scheduling:interviews"),
         )
+        hub_register("interviews", "live", hub_live_interviews)  # the candidate hub's 面试 tab

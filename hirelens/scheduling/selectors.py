@@ -24,6 +24,11 @@ def interview_list(*, actor, position=None, upcoming: bool = False, mine: bool =
     return qs.order_by("start_at")
 
 
+def hub_live_interviews(*, actor, candidate) -> dict:
+    """The candidate hub's scheduled interviews, soonest first (the panel sees only their positions)."""
+    return {"live": list(interview_list(actor=actor).filter(application__candidate=candidate))}
+
+
 def slot_list(*, actor, position=None, open_only: bool = False) -> QuerySet[InterviewSlot]:
     qs = visible_slots(actor=actor).select_related("application__candidate").prefetch_related("interviewers")
     if position is not None:
