@@ -77,6 +77,15 @@ def outsider(other_org):
     return _user(other_org, "hr_admin", "admin@other.example.com")
 
 
+@pytest.fixture
+def portal_actor(db):
+    """``portal_actor(candidate)``: the PortalActor the portal builds for a verified link of that candidate (the only way
+    to get one), for tests of the services a candidate calls from the portal."""
+    from hirelens.portal.testing import portal_actor_for
+
+    return portal_actor_for
+
+
 # --- Real SMTP server -----------------------------------------------------------------------------
 
 def free_port() -> int:

@@ -14,6 +14,8 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from hirelens.core.actors import PortalActor
+
 from .models import Application, BackgroundCheck, Candidate, Document, TimelineEvent
 
 KIND_TEXTS = {
@@ -83,10 +85,12 @@ def register_timeline_kind(kind: str, text) -> None:
 
 
 def timeline_add(*, candidate: Candidate, kind: str, actor=None, by_candidate: bool = False, params: dict | None = None) -> TimelineEvent:
+    """``actor``: a user, a PortalActor (the candidate through their portal) or a SystemActor. ``by_candidate``
+    is for the candidate's other links (an interview or booking link), which build no actor."""
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
     return TimelineEvent.objects.create(
-        organization_id=candidate.organization_id, candidate=candidate, kind=kind,
-        actor=actor if authenticated else None, by_candidate=by_candidate, params=params or {},
+        organization_id=candidate.organization_id, candidate=candidate, kind=kind, actor=actor if authenticated else None,
+        by_candidate=by_candidate or isinstance(actor, PortalActor), params=params or {},
     )
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from .actors import PortalActor, SystemActor
 from .models import AuditChainHead, AuditEvent, audit_chain_key
 
 GENESIS = "0" * 64
@@ -61,6 +62,8 @@ def _append(event: AuditEvent) -> AuditEvent:
 
 
 def _actor_fields(actor) -> dict:
+    if isinstance(actor, (PortalActor, SystemActor)):  # no user: the label names who acted ("system:worker:…", "portal:…")
+        return {"actor_id": None, "actor_label": actor.audit_label[:200]}
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
     label = (actor.email if authenticated else "") or ""
     key_name = getattr(actor, "api_key_name", "") if authenticated else ""

@@ -38,8 +38,10 @@ from django.core.files.storage import default_storage
 from django.db import connection, models, router, transaction
 from django.db.models.deletion import Collector
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from . import events
+from .actors import SystemActor
 from .audit import audit_record
 from .models import AuditEvent, ConsentWithdrawal, Erasure
 
@@ -400,8 +402,8 @@ def erasure_reapply(entries: list[dict]) -> list[str]:
                                    candidate_id=entry["candidate_id"], reason=_reason(entry.get("reason", "")),
                                    state=Erasure.State.DONE if not exists else Erasure.State.PENDING)
         if exists:
-            _erase(candidate_id=entry["candidate_id"], actor=None, reason=_reason(entry.get("reason", "")),
-                   pseudonym=entry["pseudonym"], reapplied=True)
+            _erase(candidate_id=entry["candidate_id"], actor=SystemActor(name="command", reason=gettext_noop("恢复备份后重新删除")),
+                   reason=_reason(entry.get("reason", "")), pseudonym=entry["pseudonym"], reapplied=True)
             done.append(entry["pseudonym"])
     return done
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .actors import actor_label_text
+
 
 class Organization(models.Model):
     """A tenant: one company. Every piece of tenant data points at exactly one organization."""
@@ -107,6 +109,11 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("the audit log is append-only")
+
+    @property
+    def actor_text(self) -> str:
+        """Who acted, as a reader sees it: a staff e-mail, or the system / the candidate's portal in words."""
+        return actor_label_text(self.actor_label)
 
 
 class AuditChainHead(models.Model):

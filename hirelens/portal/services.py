@@ -12,6 +12,7 @@ from hirelens.candidates.models import Candidate
 from hirelens.candidates.timeline import timeline_add
 from hirelens.core import tokens
 from hirelens.core.access import require_perm
+from hirelens.core.actors import PortalActor
 from hirelens.core.audit import audit_record
 from hirelens.core.links import absolute_url
 from hirelens.core.models import AuditEvent
@@ -71,7 +72,7 @@ def portal_link_touch(*, link: PortalLink) -> None:
         PortalLink.objects.filter(pk=link.pk).update(last_used_at=now)
 
 
-def portal_read(*, link: PortalLink, fields, request=None) -> None:
-    """The candidate reading their own record through the link is audited like any other read."""
-    audit_record(action=AuditEvent.Action.READ, organization_id=link.organization_id, object_type="candidates.candidate",
-                 object_id=link.candidate_id, fields=fields, request=request)
+def portal_read(*, actor: PortalActor, fields, request=None) -> None:
+    """The candidate reading their own record through the link is audited like any other read (by "the candidate")."""
+    audit_record(action=AuditEvent.Action.READ, actor=actor, organization_id=actor.organization_id,
+                 object_type="candidates.candidate", object_id=actor.candidate_id, fields=fields, request=request)

@@ -20,23 +20,24 @@ from hirelens.core.flash import flash_errors
 from hirelens.messaging.services.deadlinks import dead_link_render
 
 from . import services
-from .access import PortalLinkExpired, access_portal, access_portal_link_for_staff
+from .access import PortalLinkExpired, access_portal_actor, access_portal_link_for_staff
 from .forms import LinkForm, PortalProfileForm
 from .selectors import portal_ai_interviews, portal_bookable, portal_scheduled_interviews
 
 
 def portal_view(view):
-    """Resolve the token; an expired or revoked link gets a page that says so (410)."""
+    """Resolve the token to the PortalActor the view acts as (its candidate: ``actor.candidate``); an expired or
+    revoked link gets a page that says so (410)."""
 
     @wraps(view)
     def wrapper(request, token, *args, **kwargs):
         try:
-            link, candidate = access_portal(token=token)
+            actor = access_portal_actor(token=token)
         except (PortalLinkExpired, Http404):
             # expired / revoked (410) or unknown (404): what happened, in the candidate's language, "ask for a new link"
             return dead_link_render(request, "portal/expired.html", kind="portal", token=token)
-        services.portal_link_touch(link=link)
-        response = view(request, token, link, candidate, *args, **kwargs)
+        services.portal_link_touch(link=actor.link)
+        response = view(request, token, actor, *args, **kwargs)
         response["Referrer-Policy"] = "same-origin"  # the token must not leak to other sites (no-referrer breaks CSRF Origin)
         response["Cache-Control"] = "no-store"
         return response
@@ -49,12 +50,13 @@ def _home(token, anchor=""):
 
 
 @portal_view
-def portal_home(request, token, link, candidate):
+def portal_home(request, token, actor):
     from django.utils import translation
 
     from hirelens.messaging.services.helpdesk import help_url
 
-    services.portal_read(link=link, fields=list(PERSONAL_FIELDS), request=request)
+    candidate, link = actor.candidate, actor.link
+    services.portal_read(actor=actor, fields=list(PERSONAL_FIELDS), request=request)
     applications = list(candidate.applications.select_related("position").order_by("-created_at"))
     return render(request, "portal/home.html", {
         "token": token, "link": link, "candidate": candidate, "applications": applications,
@@ -71,7 +73,7 @@ def portal_home(request, token, link, candidate):
 
 @require_POST
 @portal_view
-def portal_interview_open(request, token, link, candidate, interview_id: int):
+def portal_interview_open(request, token, actor, interview_id: int):
     """The portal's "join" / "open" of a scheduled interview: a fresh candidate link of that interview (the links sent
     earlier are stored only as hashes), then its page: the live room's join page or the interview's own page."""
     from django.http import Http404
@@ -80,6 +82,7 @@ def portal_interview_open(request, token, link, candidate, interview_id: int):
     from hirelens.scheduling.links import link_issue
     from hirelens.scheduling.models import Interview, InterviewLink
 
+    candidate = actor.candidate
     interview = (Interview.objects.filter(organization_id=candidate.organization_id, application__candidate=candidate,
                                           pk=interview_id).select_related("application", "stage").first())
     if interview is None:  # another candidate's interview: like a missing one
@@ -97,14 +100,14 @@ def portal_interview_open(request, token, link, candidate, interview_id: int):
 
 @require_POST
 @portal_view
-def portal_book(request, token, link, candidate, application_id: int):
+def portal_book(request, token, actor, application_id: int):
     """W3: the candidate picks an interview time from the offered slots through their portal."""
     from django.http import Http404
 
     from hirelens.scheduling.selectors import open_slots_for_application
     from hirelens.scheduling.services import booking_link_for_candidate
 
-    application = candidate.applications.filter(pk=application_id).first()
+    application = actor.candidate.applications.filter(pk=application_id).first()
     if application is None:  # another candidate's application: like a missing one
         raise Http404
     if not open_slots_for_application(application=application).exists():
@@ -115,11 +118,11 @@ def portal_book(request, token, link, candidate, application_id: int):
 
 @require_POST
 @portal_view
-def portal_profile(request, token, link, candidate):
+def portal_profile(request, token, actor):
     form = PortalProfileForm(request.POST)
     if form.is_valid():
         try:
-            changed = candidate_services.candidate_update(candidate=candidate, by_candidate=True, data=form.cleaned_data, request=request)
+            changed = candidate_services.candidate_update(candidate=actor.candidate, actor=actor, data=form.cleaned_data, request=request)
             messages.success(request, _("已保存，招聘团队会立即看到更新。") if changed else _("没有需要保存的修改。"))
         except candidate_services.DuplicateCandidate:
             # Never tell a candidate which other records exist.
@@ -133,10 +136,10 @@ def portal_profile(request, token, link, candidate):
 
 @require_POST
 @portal_view
-def portal_project(request, token, link, candidate, project_id=None):
+def portal_project(request, token, actor, project_id=None):
     project = None
     if project_id is not None:
-        project = Project.objects.filter(candidate=candidate, pk=project_id).first()
+        project = Project.objects.filter(candidate=actor.candidate, pk=project_id).first()
         if project is None:
             from django.http import Http404
 
@@ -144,7 +147,7 @@ def portal_project(request, token, link, candidate, project_id=None):
     form = ProjectForm(request.POST)
     if form.is_valid():
         try:
-            candidate_services.project_save(candidate=candidate, by_candidate=True, project=project, request=request, **form.cleaned_data)
+            candidate_services.project_save(candidate=actor.candidate, actor=actor, project=project, request=request, **form.cleaned_data)
             messages.success(request, _("项目已保存。"))
         except ValidationError as exc:
             flash_errors(request, exc)
@@ -155,10 +158,10 @@ def portal_project(request, token, link, candidate, project_id=None):
 
 @require_POST
 @portal_view
-def portal_project_delete(request, token, link, candidate, project_id):
-    project = Project.objects.filter(candidate=candidate, pk=project_id).first()
+def portal_project_delete(request, token, actor, project_id):
+    project = Project.objects.filter(candidate=actor.candidate, pk=project_id).first()
     if project is not None:
-        candidate_services.project_delete(candidate=candidate, project=project, by_candidate=True, request=request)
+        candidate_services.project_delete(candidate=actor.candidate, project=project, actor=actor, request=request)
     return _home(token, "projects")
 
 
@@ -173,11 +176,11 @@ def _upload_errors(request, texts) -> None:
 
 @require_POST
 @portal_view
-def portal_document(request, token, link, candidate):
+def portal_document(request, token, actor):
     form = DocumentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            candidate_services.document_upload(candidate=candidate, by_candidate=True, upload=form.cleaned_data["file"],
+            candidate_services.document_upload(candidate=actor.candidate, actor=actor, upload=form.cleaned_data["file"],
                                                doc_type=form.cleaned_data["doc_type"], request=request)
             messages.success(request, _("文件已上传，等待审核。"), extra_tags=UPLOAD)
         except ValidationError as exc:
@@ -189,11 +192,12 @@ def portal_document(request, token, link, candidate):
 
 @require_POST
 @portal_view
-def portal_resume(request, token, link, candidate):
+def portal_resume(request, token, actor):
     form = ResumeForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            candidate_services.resume_attach(candidate=candidate, by_candidate=True, upload=form.cleaned_data["resume"], request=request)
+            candidate_services.resume_attach(candidate=actor.candidate, actor=actor, upload=form.cleaned_data["resume"],
+                                             request=request)
             messages.success(request, _("简历已上传。"), extra_tags=UPLOAD)
         except ValidationError as exc:
             _upload_errors(request, exc.messages)

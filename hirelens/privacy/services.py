@@ -10,6 +10,7 @@ import os
 import tempfile
 import zipfile
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings as django_settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,10 +19,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from hirelens.candidates.timeline import timeline_add
 from hirelens.core import tokens
 from hirelens.core.access import require_perm
+from hirelens.core.actors import PortalActor, SystemActor
 from hirelens.core.audit import audit_record
 from hirelens.core.jobs import enqueue_on_commit, lease_until
 from hirelens.core.links import absolute_url
@@ -39,10 +42,15 @@ from .models import (
     RequestKind,
 )
 
+if TYPE_CHECKING:
+    from hirelens.accounts.models import User
+    from hirelens.candidates.models import Candidate
+
 logger = logging.getLogger(__name__)
 
 REMIND_WITHIN = timedelta(days=3)
 MAX_DETAILS = 2000
+EXPORT_WORKER = SystemActor(name="worker", reason=gettext_noop("生成个人数据导出包"))
 
 
 # --- settings -----------------------------------------------------------------------------------------------------
@@ -87,10 +95,11 @@ def due_for(*, organization_id: int, kind: str, received_at) -> timezone.datetim
 
 # --- cases --------------------------------------------------------------------------------------------------------
 
-def _event(pr: PrivacyRequest, kind: str, *, actor=None, by_candidate: bool = False, note: str = "") -> PrivacyRequestEvent:
+def _event(pr: PrivacyRequest, kind: str, *, actor=None, note: str = "") -> PrivacyRequestEvent:
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
     return PrivacyRequestEvent.objects.create(organization_id=pr.organization_id, request=pr, kind=kind,
-                                              actor=actor if authenticated else None, by_candidate=by_candidate, note=note)
+                                              actor=actor if authenticated else None,
+                                              by_candidate=isinstance(actor, PortalActor), note=note)
 
 
 def _clean_kind(kind: str, consent_kind: str) -> str:
@@ -104,10 +113,15 @@ def _clean_kind(kind: str, consent_kind: str) -> str:
 
 
 @transaction.atomic
-def privacy_request_create(*, candidate, kind: str, consent_kind: str = "", details: str = "", actor=None,
-                           by_candidate: bool = False, language: str = "", received_at=None, request=None) -> PrivacyRequest:
-    """A request from the candidate (portal: ``by_candidate=True``) or recorded by HR on the candidate's behalf."""
-    if not by_candidate:
+def privacy_request_create(*, actor: User | PortalActor, candidate: Candidate, kind: str, consent_kind: str = "",
+                           details: str = "", language: str = "", received_at=None, request=None) -> PrivacyRequest:
+    """A request from the candidate (``actor``: the PortalActor of their verified link, for their own record only) or
+    recorded by HR on the candidate's behalf (``actor``: a user who manages candidates)."""
+    by_candidate = isinstance(actor, PortalActor)
+    if by_candidate:
+        if not actor.owns(candidate):
+            raise PermissionDenied
+    else:
         require_perm(actor, Perm.CANDIDATES_MANAGE)
         if candidate.organization_id != actor.organization_id:
             raise PermissionDenied
@@ -122,11 +136,9 @@ def privacy_request_create(*, candidate, kind: str, consent_kind: str = "", deta
         by_candidate=by_candidate, created_by=None if by_candidate else actor, language="en" if language.startswith("en") else "zh-hans",
         received_at=received_at, due_at=due_for(organization_id=candidate.organization_id, kind=kind, received_at=received_at),
     )
-    _event(pr, PrivacyRequestEvent.Kind.CREATED, actor=None if by_candidate else actor, by_candidate=by_candidate)
-    audit_record(action=AuditEvent.Action.CREATE, actor=None if by_candidate else actor, obj=pr, fields=["kind", "details"],
-                 request=request)
-    timeline_add(candidate=candidate, kind="privacy.request", actor=None if by_candidate else actor, by_candidate=by_candidate,
-                 params={"kind": kind})
+    _event(pr, PrivacyRequestEvent.Kind.CREATED, actor=actor)
+    audit_record(action=AuditEvent.Action.CREATE, actor=actor, obj=pr, fields=["kind", "details"], request=request)
+    timeline_add(candidate=candidate, kind="privacy.request", actor=actor, params={"kind": kind})
     return pr
 
 
@@ -465,8 +477,8 @@ def export_build(*, export_id: int) -> PrivacyExport | None:
             current.built_at, current.expires_at, current.lease_until = now, now + timedelta(days=days), None
             current.save()
             _event(current.request, PrivacyRequestEvent.Kind.EXPORT_READY)
-            audit_record(action=AuditEvent.Action.EXPORT, organization_id=current.organization_id, object_type="candidates.candidate",
-                         object_id=candidate.pk, fields=names)
+            audit_record(action=AuditEvent.Action.EXPORT, actor=EXPORT_WORKER, organization_id=current.organization_id,
+                         object_type="candidates.candidate", object_id=candidate.pk, fields=names)
         return current
     finally:
         if os.path.exists(tmp_path):

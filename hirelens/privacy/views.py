@@ -172,19 +172,20 @@ def download(request, token: str):
 def portal_rights(request, token: str):
     """我的数据与权利 / My data and rights: the candidate's requests, through their portal link."""
     from hirelens.messaging.services.deadlinks import dead_link_render
-    from hirelens.portal.access import PortalLinkExpired, access_portal
+    from hirelens.portal.access import PortalLinkExpired, access_portal_actor
     from hirelens.portal.services import portal_link_touch, portal_url
 
     try:
-        link, candidate = access_portal(token=token)
+        actor = access_portal_actor(token=token)
     except (PortalLinkExpired, Http404):
         return dead_link_render(request, "portal/expired.html", kind="portal", token=token)
-    portal_link_touch(link=link)
+    candidate = actor.candidate
+    portal_link_touch(link=actor.link)
     form = RequestForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.privacy_request_create(candidate=candidate, by_candidate=True, request=request,
+                services.privacy_request_create(actor=actor, candidate=candidate, request=request,
                                                 language=translation.get_language() or "zh-hans", **form.cleaned_data)
                 messages.success(request, _("我们已收到您的请求，会在截止时间前处理并通知您。"))
                 response = redirect(reverse("privacy:portal", args=[token]) + "#requests")

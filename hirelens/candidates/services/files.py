@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from hirelens.core.actors import PortalActor
 from hirelens.core.audit import audit_record
 from hirelens.core.models import AuditEvent
 
@@ -14,8 +16,11 @@ from .. import resume as resume_lib
 from ..models import Candidate, Document, Skill
 from ..timeline import timeline_add
 from ..validation import clean_text
-from .records import candidate_reindex, check_writer, publish_candidate_change
+from .records import candidate_reindex, check_staff_writer, check_writer, publish_candidate_change
 from .resume_apply import resume_fill_empty  # also registers the timeline texts of the resume review
+
+if TYPE_CHECKING:
+    from hirelens.accounts.models import User
 
 DOCUMENT_TYPES = (resume_lib.PDF, resume_lib.DOCX, resume_lib.PNG, resume_lib.JPEG)
 
@@ -26,7 +31,7 @@ def skill_dictionary(organization_id: int) -> list[tuple[str, list[str]]]:
 
 
 @transaction.atomic
-def resume_attach(*, candidate: Candidate, actor=None, upload, by_candidate: bool = False, request=None) -> Candidate:
+def resume_attach(*, candidate: Candidate, actor: User | PortalActor, upload, request=None) -> Candidate:
     """Store a PDF/DOCX resume (encrypted), extract its text and parse key fields.
 
     Staff: the parse is only stored; nothing reaches the record before HR confirms the review step
@@ -34,7 +39,8 @@ def resume_attach(*, candidate: Candidate, actor=None, upload, by_candidate: boo
 
     A PDF without a text layer (a scan) is kept and flagged ``no_text``, not refused. Corrupt,
     encrypted, oversized, empty or mistyped files are refused before anything is written."""
-    check_writer(actor=actor, by_candidate=by_candidate)
+    check_writer(actor=actor, candidate=candidate)
+    by_candidate = isinstance(actor, PortalActor)
     data = resume_lib.read_upload(upload, max_bytes=resume_lib.MAX_RESUME_BYTES)
     extracted = resume_lib.extract_resume(data)
     candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
@@ -56,20 +62,20 @@ def resume_attach(*, candidate: Candidate, actor=None, upload, by_candidate: boo
         transaction.on_commit(lambda: candidate.resume.storage.delete(old))
     audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=candidate, organization_id=candidate.organization_id,
                  fields=["resume", "resume_text"], request=request)
-    timeline_add(candidate=candidate, kind="resume_uploaded", actor=actor, by_candidate=by_candidate,
-                 params={"status": candidate.resume_status})
+    timeline_add(candidate=candidate, kind="resume_uploaded", actor=actor, params={"status": candidate.resume_status})
     candidate_reindex(candidate=candidate)
     publish_candidate_change(candidate=candidate, parts=["profile", "resume"], by_candidate=by_candidate)
     if by_candidate and candidate.resume_status == Candidate.ResumeStatus.PARSED:
-        resume_fill_empty(candidate=candidate, by_candidate=True, request=request)
+        resume_fill_empty(candidate=candidate, actor=actor, request=request)
         candidate.refresh_from_db()
     return candidate
 
 
 @transaction.atomic
-def document_upload(*, candidate: Candidate, actor=None, upload, doc_type: str, by_candidate: bool = False, request=None) -> Document:
+def document_upload(*, candidate: Candidate, actor: User | PortalActor, upload, doc_type: str, request=None) -> Document:
     """Type and size are checked on the content (PDF, DOCX, PNG, JPEG), never on the file name."""
-    check_writer(actor=actor, by_candidate=by_candidate)
+    check_writer(actor=actor, candidate=candidate)
+    by_candidate = isinstance(actor, PortalActor)
     if doc_type not in Document.Type.values:
         raise ValidationError({"doc_type": [_("文件类型无效。")]})
     data = resume_lib.read_upload(upload, max_bytes=resume_lib.MAX_DOCUMENT_BYTES)
@@ -86,17 +92,14 @@ def document_upload(*, candidate: Candidate, actor=None, upload, doc_type: str, 
     document.save()
     audit_record(action=AuditEvent.Action.CREATE, actor=actor, obj=document, organization_id=candidate.organization_id,
                  fields=["file", "filename"], request=request)
-    timeline_add(candidate=candidate, kind="document_uploaded", actor=actor, by_candidate=by_candidate,
-                 params={"type": document.doc_type, "document_id": document.pk})
+    timeline_add(candidate=candidate, kind="document_uploaded", actor=actor, params={"type": document.doc_type, "document_id": document.pk})
     publish_candidate_change(candidate=candidate, parts=["documents"], by_candidate=by_candidate)
     return document
 
 
 @transaction.atomic
-def document_review(*, actor, document: Document, status: str, note: str = "") -> Document:
-    check_writer(actor=actor, by_candidate=False)
-    if document.organization_id != actor.organization_id:
-        raise ValidationError(_("只能审核本组织的文件。"))
+def document_review(*, actor: User, document: Document, status: str, note: str = "") -> Document:
+    check_staff_writer(actor=actor, candidate=document.candidate)
     if status not in Document.Review.values:
         raise ValidationError({"status": [_("审核状态无效。")]})
     document.review_status, document.review_note, document.reviewed_by = status, clean_text(note)[:500], actor
@@ -107,7 +110,7 @@ def document_review(*, actor, document: Document, status: str, note: str = "") -
     return document
 
 
-def document_open(*, actor=None, document: Document, by_candidate: bool = False, request=None):
+def document_open(*, actor: User, document: Document, request=None):
     audit_record(action=AuditEvent.Action.READ_FILE, actor=actor, obj=document, organization_id=document.organization_id,
                  fields=["file"], request=request)
     return document.file.open("rb")

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hirelens.core.actors import PortalActor
 from hirelens.core.audit import audit_record
 from hirelens.core.models import AuditEvent
 
@@ -12,7 +15,10 @@ from ..models import BackgroundCheck, Candidate, Project, WorkExperience
 from ..resume import parse_figure
 from ..timeline import timeline_add
 from ..validation import clean_text
-from .records import candidate_reindex, check_writer, publish_candidate_change
+from .records import candidate_reindex, check_staff_writer, check_writer, publish_candidate_change
+
+if TYPE_CHECKING:
+    from hirelens.accounts.models import User
 
 
 def _year(value, field: str, errors: dict):
@@ -43,15 +49,16 @@ def parse_results(lines) -> list[dict]:
 
 
 def _owned(obj, candidate: Candidate):
+    """The entry edited belongs to the record written (which ``check_writer`` checked against the actor)."""
     if obj is not None and obj.candidate_id != candidate.pk:
         raise PermissionDenied
 
 
 @transaction.atomic
-def project_save(*, candidate: Candidate, actor=None, by_candidate: bool = False, project: Project | None = None,
+def project_save(*, candidate: Candidate, actor: User | PortalActor, project: Project | None = None,
                  name: str, role: str = "", description: str = "", start_year=None, end_year=None, results="",
                  request=None) -> Project:
-    check_writer(actor=actor, by_candidate=by_candidate)
+    check_writer(actor=actor, candidate=candidate)
     _owned(project, candidate)
     errors = {}
     if not clean_text(name):
@@ -70,29 +77,29 @@ def project_save(*, candidate: Candidate, actor=None, by_candidate: bool = False
     project.save()
     audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=candidate, organization_id=candidate.organization_id,
                  fields=["projects"], request=request)
-    timeline_add(candidate=candidate, kind="project_saved", actor=actor, by_candidate=by_candidate, params={"project_id": project.pk})
+    timeline_add(candidate=candidate, kind="project_saved", actor=actor, params={"project_id": project.pk})
     candidate_reindex(candidate=candidate)
-    publish_candidate_change(candidate=candidate, parts=["projects"], by_candidate=by_candidate)
+    publish_candidate_change(candidate=candidate, parts=["projects"], by_candidate=isinstance(actor, PortalActor))
     return project
 
 
 @transaction.atomic
-def project_delete(*, candidate: Candidate, project: Project, actor=None, by_candidate: bool = False, request=None) -> None:
-    check_writer(actor=actor, by_candidate=by_candidate)
+def project_delete(*, candidate: Candidate, project: Project, actor: User | PortalActor, request=None) -> None:
+    check_writer(actor=actor, candidate=candidate)
     _owned(project, candidate)
     project.delete()
     audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=candidate, organization_id=candidate.organization_id,
                  fields=["projects"], request=request)
-    timeline_add(candidate=candidate, kind="project_deleted", actor=actor, by_candidate=by_candidate)
+    timeline_add(candidate=candidate, kind="project_deleted", actor=actor)
     candidate_reindex(candidate=candidate)
-    publish_candidate_change(candidate=candidate, parts=["projects"], by_candidate=by_candidate)
+    publish_candidate_change(candidate=candidate, parts=["projects"], by_candidate=isinstance(actor, PortalActor))
 
 
 @transaction.atomic
-def work_save(*, candidate: Candidate, actor=None, by_candidate: bool = False, work: WorkExperience | None = None,
+def work_save(*, candidate: Candidate, actor: User | PortalActor, work: WorkExperience | None = None,
               employer: str, title: str = "", start_year=None, end_year=None, current: bool = False, description: str = "",
               request=None) -> WorkExperience:
-    check_writer(actor=actor, by_candidate=by_candidate)
+    check_writer(actor=actor, candidate=candidate)
     _owned(work, candidate)
     errors = {}
     if not clean_text(employer):
@@ -109,28 +116,28 @@ def work_save(*, candidate: Candidate, actor=None, by_candidate: bool = False, w
     work.save()
     audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=candidate, organization_id=candidate.organization_id,
                  fields=["work_history"], request=request)
-    timeline_add(candidate=candidate, kind="work_saved", actor=actor, by_candidate=by_candidate)
+    timeline_add(candidate=candidate, kind="work_saved", actor=actor)
     candidate_reindex(candidate=candidate)
-    publish_candidate_change(candidate=candidate, parts=["work"], by_candidate=by_candidate)
+    publish_candidate_change(candidate=candidate, parts=["work"], by_candidate=isinstance(actor, PortalActor))
     return work
 
 
 @transaction.atomic
-def work_delete(*, candidate: Candidate, work: WorkExperience, actor=None, by_candidate: bool = False, request=None) -> None:
-    check_writer(actor=actor, by_candidate=by_candidate)
+def work_delete(*, candidate: Candidate, work: WorkExperience, actor: User | PortalActor, request=None) -> None:
+    check_writer(actor=actor, candidate=candidate)
     _owned(work, candidate)
     work.delete()
     audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=candidate, organization_id=candidate.organization_id,
                  fields=["work_history"], request=request)
-    timeline_add(candidate=candidate, kind="work_deleted", actor=actor, by_candidate=by_candidate)
+    timeline_add(candidate=candidate, kind="work_deleted", actor=actor)
     candidate_reindex(candidate=candidate)
-    publish_candidate_change(candidate=candidate, parts=["work"], by_candidate=by_candidate)
+    publish_candidate_change(candidate=candidate, parts=["work"], by_candidate=isinstance(actor, PortalActor))
 
 
 @transaction.atomic
 def background_check_save(*, actor, candidate: Candidate, provider: str, status: str, result: str = "",
                           check: BackgroundCheck | None = None, report=None, request=None) -> BackgroundCheck:
-    check_writer(actor=actor, by_candidate=False)
+    check_staff_writer(actor=actor, candidate=candidate)
     _owned(check, candidate)
     if status not in BackgroundCheck.Status.values:
         raise ValidationError({"status": [_("状态无效。")]})

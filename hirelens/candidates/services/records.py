@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from hirelens.core import events
 from hirelens.core.access import require_perm
+from hirelens.core.actors import PortalActor
 from hirelens.core.audit import audit_record, audit_record_many
 from hirelens.core.models import AuditEvent
 from hirelens.core.roles import Perm
@@ -16,6 +19,9 @@ from ..models import PERSONAL_FIELDS, Application, Candidate, SearchToken, Tag
 from ..selectors import candidate_find_duplicates
 from ..timeline import timeline_add
 from ..validation import check_email, check_id_number, check_phone, clean_text
+
+if TYPE_CHECKING:
+    from hirelens.accounts.models import User
 
 EDITABLE_BY_CANDIDATE = ("full_name", "phone", "email", "address")
 EDITABLE_BY_STAFF = ("full_name", "phone", "email", "id_number", "address", "source")
@@ -30,13 +36,23 @@ class DuplicateCandidate(ValidationError):
         super().__init__(_("已有 %(n)d 位候选人的手机号、邮箱或身份证号相同。") % {"n": len(duplicate_ids)}, code="duplicate")
 
 
-def check_writer(*, actor, by_candidate: bool) -> None:
-    """Staff need CANDIDATES_MANAGE; a candidate writes only through a portal link the caller has verified."""
-    if by_candidate:
-        if actor is not None:
+def check_writer(*, actor: User | PortalActor, candidate: Candidate) -> None:
+    """Staff need CANDIDATES_MANAGE in the candidate's organization; a candidate writes only their own record, as the
+    PortalActor that ``portal.access`` built for their verified link (any other record: PermissionDenied)."""
+    if isinstance(actor, PortalActor):
+        if not actor.owns(candidate):
             raise PermissionDenied
         return
     require_perm(actor, Perm.CANDIDATES_MANAGE)
+    if candidate.organization_id != actor.organization_id:
+        raise PermissionDenied
+
+
+def check_staff_writer(*, actor: User, candidate: Candidate) -> None:
+    """HR's own writes (document reviews, background checks): a user who manages candidates, never a PortalActor."""
+    if isinstance(actor, PortalActor):
+        raise PermissionDenied
+    check_writer(actor=actor, candidate=candidate)
 
 
 def clean_contact(*, full_name=None, phone=None, email=None, id_number=None, address=None) -> dict:
@@ -118,10 +134,11 @@ def candidate_create(*, actor, full_name: str, phone: str = "", email: str = "",
 
 
 @transaction.atomic
-def candidate_update(*, candidate: Candidate, actor=None, by_candidate: bool = False, data: dict, tags=None,
+def candidate_update(*, candidate: Candidate, actor: User | PortalActor, data: dict, tags=None,
                      allow_duplicate: bool = False, request=None) -> list[str]:
     """Change contact fields (and, for staff, source and tags). Returns the names of the changed fields."""
-    check_writer(actor=actor, by_candidate=by_candidate)
+    check_writer(actor=actor, candidate=candidate)
+    by_candidate = isinstance(actor, PortalActor)
     allowed = EDITABLE_BY_CANDIDATE if by_candidate else EDITABLE_BY_STAFF
     unknown = set(data) - set(allowed)
     if unknown:
@@ -153,7 +170,7 @@ def candidate_update(*, candidate: Candidate, actor=None, by_candidate: bool = F
     candidate.save()
     audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=candidate, organization_id=candidate.organization_id,
                  fields=changed, request=request)
-    timeline_add(candidate=candidate, kind="updated", actor=actor, by_candidate=by_candidate, params={"fields": changed})
+    timeline_add(candidate=candidate, kind="updated", actor=actor, params={"fields": changed})
     if "full_name" in changed or "tags" in changed:
         candidate_reindex(candidate=candidate)
     publish_candidate_change(candidate=candidate, parts=["profile"], by_candidate=by_candidate)

@@ -9,12 +9,14 @@ phone and e-mail enter the blind indexes as any edit does, and returns the recor
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from hirelens.core.actors import PortalActor
 from hirelens.core.audit import audit_record
 from hirelens.core.models import AuditEvent
 
@@ -24,6 +26,9 @@ from ..timeline import FIELD_LABELS, register_timeline_kind, timeline_add
 from ..validation import clean_text, normalize_phone
 from .history import _year, project_save, work_save
 from .records import candidate_reindex, candidate_update, check_writer, publish_candidate_change
+
+if TYPE_CHECKING:
+    from hirelens.accounts.models import User
 
 register_timeline_kind("resume_applied", gettext_lazy("从简历填入了：%(fields)s"))
 register_timeline_kind("education_saved", gettext_lazy("更新了教育经历"))
@@ -102,9 +107,9 @@ def resume_duplicates(*, candidate: Candidate) -> list[Candidate]:
 
 
 @transaction.atomic
-def education_save(*, candidate: Candidate, actor=None, by_candidate: bool = False, education: Education | None = None,
+def education_save(*, candidate: Candidate, actor: User | PortalActor, education: Education | None = None,
                    school: str, degree: str = "", major: str = "", start_year=None, end_year=None, request=None) -> Education:
-    check_writer(actor=actor, by_candidate=by_candidate)
+    check_writer(actor=actor, candidate=candidate)
     if education is not None and education.candidate_id != candidate.pk:
         raise ValidationError(_("只能修改本人的教育经历。"))
     errors: dict = {}
@@ -124,8 +129,8 @@ def education_save(*, candidate: Candidate, actor=None, by_candidate: bool = Fal
     education.save()
     audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=candidate, organization_id=candidate.organization_id,
                  fields=["education"], request=request)
-    timeline_add(candidate=candidate, kind="education_saved", actor=actor, by_candidate=by_candidate)
-    publish_candidate_change(candidate=candidate, parts=["profile"], by_candidate=by_candidate)
+    timeline_add(candidate=candidate, kind="education_saved", actor=actor)
+    publish_candidate_change(candidate=candidate, parts=["profile"], by_candidate=isinstance(actor, PortalActor))
     return education
 
 
@@ -136,33 +141,33 @@ def _existing(model, candidate: Candidate, pk):
 
 
 @transaction.atomic
-def resume_apply(*, candidate: Candidate, actor=None, by_candidate: bool = False, accepted: Accepted, request=None) -> Applied:
+def resume_apply(*, candidate: Candidate, actor: User | PortalActor, accepted: Accepted, request=None) -> Applied:
     """Write the accepted values in one transaction: any refusal (a bad phone, a year out of range) undoes all.
 
     A phone or e-mail already on another record is written anyway (the resume is this person's) and that
     record comes back in ``duplicates`` so the reviewer sees it at once."""
-    check_writer(actor=actor, by_candidate=by_candidate)
+    check_writer(actor=actor, candidate=candidate)
     candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
     done: list[str] = []
     contact = {k: v for k, v in accepted.contact.items() if k in CONTACT_FIELDS}
     if contact:
-        done += candidate_update(candidate=candidate, actor=actor, by_candidate=by_candidate, data=contact,
+        done += candidate_update(candidate=candidate, actor=actor, data=contact,
                                  allow_duplicate=True, request=request)
         candidate.refresh_from_db()
     for entry in accepted.education[:MAX_ITEMS]:
-        education_save(candidate=candidate, actor=actor, by_candidate=by_candidate,
+        education_save(candidate=candidate, actor=actor,
                        education=_existing(Education, candidate, entry.get("existing_id")), school=entry.get("school", ""),
                        degree=entry.get("degree", ""), major=entry.get("major", ""), start_year=entry.get("start_year"),
                        end_year=entry.get("end_year"), request=request)
     for entry in accepted.work[:MAX_ITEMS]:
         current = bool(entry.get("current"))
-        work_save(candidate=candidate, actor=actor, by_candidate=by_candidate,
+        work_save(candidate=candidate, actor=actor,
                   work=_existing(WorkExperience, candidate, entry.get("existing_id")), employer=entry.get("employer", ""),
                   title=entry.get("title", ""), start_year=entry.get("start_year"),
                   end_year=None if current else entry.get("end_year"), current=current, request=request)
     for entry in accepted.projects[:MAX_ITEMS]:
         results = entry.get("results", "")
-        project_save(candidate=candidate, actor=actor, by_candidate=by_candidate,
+        project_save(candidate=candidate, actor=actor,
                      project=_existing(Project, candidate, entry.get("existing_id")), name=entry.get("name", ""),
                      role=entry.get("role", ""), description=entry.get("description", ""), start_year=entry.get("start_year"),
                      end_year=entry.get("end_year"),
@@ -179,12 +184,12 @@ def resume_apply(*, candidate: Candidate, actor=None, by_candidate: bool = False
             candidate_reindex(candidate=candidate)
             done.append("skills")
     if done:
-        timeline_add(candidate=candidate, kind="resume_applied", actor=actor, by_candidate=by_candidate, params={"fields": done})
-        publish_candidate_change(candidate=candidate, parts=["profile"], by_candidate=by_candidate)
+        timeline_add(candidate=candidate, kind="resume_applied", actor=actor, params={"fields": done})
+        publish_candidate_change(candidate=candidate, parts=["profile"], by_candidate=isinstance(actor, PortalActor))
     return Applied(fields=done, duplicates=resume_duplicates(candidate=candidate))
 
 
-def resume_fill_empty(*, candidate: Candidate, actor=None, by_candidate: bool = False, request=None) -> Applied:
+def resume_fill_empty(*, candidate: Candidate, actor: User | PortalActor, request=None) -> Applied:
     """The candidate's own upload (portal): the resume fills only what the record lacks (an empty phone
     or e-mail, an empty list of schools / employers / projects) and adds new skills; nothing is replaced."""
     candidate = Candidate.objects.get(pk=candidate.pk)  # the stored parse, whatever instance the caller holds
@@ -200,7 +205,7 @@ def resume_fill_empty(*, candidate: Candidate, actor=None, by_candidate: bool = 
     if not proposal["current_projects"]:
         accepted.projects = proposal["projects"]
     try:
-        return resume_apply(candidate=candidate, actor=actor, by_candidate=by_candidate, accepted=accepted, request=request)
+        return resume_apply(candidate=candidate, actor=actor, accepted=accepted, request=request)
     except ValidationError:
         # A value the record refuses (an odd phone): the resume itself is stored; the person edits by hand.
         return Applied(fields=[], duplicates=[])

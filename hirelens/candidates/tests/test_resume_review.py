@@ -190,10 +190,10 @@ def test_review_page_in_english_has_words_not_codes(hr_admin, client):
     assert "核对" not in page and "采用" not in page and "：" not in page
 
 
-def test_the_candidates_own_upload_fills_only_what_is_empty(hr_admin):
+def test_the_candidates_own_upload_fills_only_what_is_empty(hr_admin, portal_actor):
     candidate = candidate_create(actor=hr_admin, full_name="李明", email="own@example.com")
     work_save(candidate=candidate, actor=hr_admin, employer="自己填的公司", start_year=2020)
-    resume_attach(candidate=candidate, by_candidate=True, upload=d.upload(d.docx_bytes(ZH), "r.docx"))
+    resume_attach(candidate=candidate, actor=portal_actor(candidate), upload=d.upload(d.docx_bytes(ZH), "r.docx"))
     record = _record(candidate)
     assert record["full_name"] == "李明" and record["email"] == "own@example.com"  # kept
     assert record["phone"] == "13912345678"  # was empty

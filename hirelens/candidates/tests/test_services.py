@@ -80,13 +80,38 @@ def test_update_records_timeline_audit_and_refuses_duplicates(hr_admin):
     assert second.phone == "13800138002" and AuditEvent.objects.count() == before
 
 
-def test_candidate_writes_only_allowed_fields(hr_admin):
+def test_candidate_writes_only_allowed_fields(hr_admin, portal_actor):
     candidate = services.candidate_create(actor=hr_admin, full_name="甲")
+    actor = portal_actor(candidate)
     with pytest.raises(PermissionDenied):
-        services.candidate_update(candidate=candidate, by_candidate=True, data={"id_number": VALID_ID})
-    changed = services.candidate_update(candidate=candidate, by_candidate=True, data={"email": "a@example.com"})
+        services.candidate_update(candidate=candidate, actor=actor, data={"id_number": VALID_ID})
+    changed = services.candidate_update(candidate=candidate, actor=actor, data={"email": "a@example.com"})
     assert changed == ["email"]
     assert candidate.timeline.first().by_candidate is True
+    update = AuditEvent.objects.filter(action="update", object_id=str(candidate.pk)).get()
+    assert (update.actor_id, update.actor_text) == (None, "候选人本人（候选人中心）")
+
+
+def test_a_portal_actor_writes_only_its_own_candidates_record(hr_admin, portal_actor):
+    """The capability is the candidate of the verified link: another record, or another's entry, is refused."""
+    mine = services.candidate_create(actor=hr_admin, full_name="甲")
+    other = services.candidate_create(actor=hr_admin, full_name="乙")
+    theirs = services.project_save(candidate=other, actor=hr_admin, name="乙的项目")
+    actor = portal_actor(mine)
+    refused = [
+        lambda: services.candidate_update(candidate=other, actor=actor, data={"full_name": "改掉"}),
+        lambda: services.project_save(candidate=other, actor=actor, project=theirs, name="改掉"),
+        lambda: services.project_save(candidate=mine, actor=actor, project=theirs, name="改掉"),
+        lambda: services.project_delete(candidate=other, project=theirs, actor=actor),
+        lambda: services.document_upload(candidate=other, actor=actor, upload=d.upload(d.png_bytes(), "a.png"), doc_type="other"),
+        lambda: services.background_check_save(actor=actor, candidate=mine, provider="x", status="pending"),
+    ]
+    for call in refused:
+        with pytest.raises(PermissionDenied):
+            call()
+    other.refresh_from_db()
+    theirs.refresh_from_db()
+    assert (other.full_name, theirs.name) == ("乙", "乙的项目") and not Document.objects.exists()
 
 
 def test_interviewer_cannot_write_and_nothing_changes(hr_admin, interviewer):

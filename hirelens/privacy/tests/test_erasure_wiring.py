@@ -14,10 +14,10 @@ from .factories import candidate_in
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_delete_request_erases_and_keeps_only_a_tombstone(org, hr_admin, smtp_server):
+def test_delete_request_erases_and_keeps_only_a_tombstone(org, hr_admin, smtp_server, portal_actor):
     candidate = candidate_in(org, full_name="孙悦", email="sunyue@example.com")
     older = services.privacy_request_create(candidate=candidate, kind="access", actor=hr_admin, details="孙悦来电")
-    pr = services.privacy_request_create(candidate=candidate, kind="delete", by_candidate=True, details="请删除我的资料：孙悦")
+    pr = services.privacy_request_create(actor=portal_actor(candidate), candidate=candidate, kind="delete", details="请删除我的资料：孙悦")
     services.privacy_request_complete(actor=hr_admin, privacy_request=pr)
     mail = smtp_server.wait_for(1)[0]
     assert mail["To"] == "sunyue@example.com" and "「删除个人信息」已办理" in smtp_server.text_of(mail)

@@ -18,9 +18,9 @@ from .factories import candidate_in
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_receipt_goes_by_email_in_the_candidates_language(org, hr_admin, smtp_server):
+def test_receipt_goes_by_email_in_the_candidates_language(org, hr_admin, smtp_server, portal_actor):
     candidate = candidate_in(org, full_name="Emily Chen", email="emily@example.com")
-    pr = services.privacy_request_create(candidate=candidate, kind="correct", by_candidate=True, language="en")
+    pr = services.privacy_request_create(actor=portal_actor(candidate), candidate=candidate, kind="correct", language="en")
     services.privacy_request_refuse(actor=hr_admin, privacy_request=pr, reason="We need the old number for a running check")
     mail = smtp_server.wait_for(1)[0]
     assert mail["To"] == "emily@example.com"

@@ -49,10 +49,13 @@ def test_only_hr_admins_change_the_settings(org, recruiter):
     assert services.privacy_settings_for(org.pk).jurisdiction == "cn_pipl"
 
 
-def test_state_transitions_and_history(org, hr_admin):
+def test_state_transitions_and_history(org, hr_admin, portal_actor):
     candidate = candidate_in(org, full_name="王芳")
-    pr = services.privacy_request_create(candidate=candidate, kind="correct", details="手机号写错了", by_candidate=True)
-    assert pr.status == "open" and pr.by_candidate and pr.created_by is None
+    actor = portal_actor(candidate)
+    with pytest.raises(PermissionDenied):  # the portal's actor files for its own candidate only
+        services.privacy_request_create(actor=actor, candidate=candidate_in(org, full_name="李四"), kind="delete")
+    pr = services.privacy_request_create(actor=actor, candidate=candidate, kind="correct", details="手机号写错了")
+    assert pr.status == "open" and pr.by_candidate and pr.created_by is None and pr.events.get().by_candidate
     pr = services.privacy_request_start(actor=hr_admin, privacy_request=pr)
     assert (pr.status, pr.assigned_to) == ("in_progress", hr_admin)
     with pytest.raises(ValidationError):

@@ -10,8 +10,10 @@ from django.apps import apps
 from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand
 from django.db import connection, models, transaction
+from django.utils.translation import gettext_noop
 
 from hirelens.core import crypto
+from hirelens.core.actors import SystemActor
 from hirelens.core.audit import audit_record
 from hirelens.core.fields import encrypted_fields
 from hirelens.core.models import AuditEvent
@@ -39,7 +41,8 @@ class Command(BaseCommand):
                 for field in model._meta.concrete_fields:
                     if isinstance(field, models.FileField):
                         files += self._rotate_files(model, field, active)
-        audit_record(action=AuditEvent.Action.KEY_ROTATION, object_type="keyring", object_id=active, fields=[f"values:{values}", f"files:{files}"])
+        audit_record(action=AuditEvent.Action.KEY_ROTATION, actor=SystemActor(name="command", reason=gettext_noop("密钥轮换")),
+                     object_type="keyring", object_id=active, fields=[f"values:{values}", f"files:{files}"])
         self.stdout.write(self.style.SUCCESS(f"Re-encrypted {values} value(s) and {files} file(s) under key {active!r}."))
 
     def _rotate_column(self, model, field, active, batch_size) -> int:

@@ -1,0 +1,132 @@
+"""Who acts: a staff user, a candidate through a verified portal link, or the system — capabilities, not flags.
+
+- A service a candidate may call from the portal takes ``actor: User | PortalActor``. A ``PortalActor`` is built only
+  by ``hirelens.portal.access`` (the one holder of the portal seal, claimed when that module is imported), after it
+  verified the link; it carries the link, the candidate and the organization the link was verified for, and a service
+  refuses a write to any other candidate's record (``PortalActor.owns``).
+- Work no person does (the retention worker, a management command, the demo loader, an import) passes a named
+  ``SystemActor`` with a reason; the audit log stores ``system:<name>:<reason>`` and shows it in words
+  (``actor_label_text``), in the reader's language.
+
+Neither is a user: ``is_authenticated`` is False, so ``require_perm`` refuses both and no staff permission check can
+be passed by one of them.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext, gettext_lazy
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+
+PORTAL_ACCESS_MODULE = "hirelens.portal.access"
+SYSTEM_PREFIX = "system:"
+PORTAL_PREFIX = "portal:"
+
+
+class _Seal:
+    """The capability that builds PortalActors; one exists, held by ``hirelens.portal.access``."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<portal seal>"
+
+
+_portal_seal: _Seal | None = None
+
+
+def portal_seal() -> _Seal:
+    """Hand the portal seal to ``hirelens.portal.access``, once; any other caller, or a second claim, raises."""
+    global _portal_seal
+    caller = sys._getframe(1).f_globals.get("__name__")
+    if caller != PORTAL_ACCESS_MODULE or _portal_seal is not None:
+        raise PermissionDenied("only hirelens.portal.access holds the portal seal")
+    _portal_seal = _Seal()
+    return _portal_seal
+
+
+@dataclass(frozen=True, eq=False, init=False)
+class PortalActor:
+    """A candidate acting through a portal link that ``hirelens.portal.access`` verified.
+
+    ``link`` is a ``portal.PortalLink`` and ``candidate`` its ``candidates.Candidate`` (core does not import the apps
+    above it). The seal is checked and not kept, so holding a PortalActor does not let anyone build another."""
+
+    link: Any
+    candidate: Any
+    organization_id: int
+
+    is_authenticated = False  # never a user: require_perm refuses it
+
+    def __init__(self, *, link, candidate, seal: _Seal):
+        if _portal_seal is None or seal is not _portal_seal:
+            raise PermissionDenied("a PortalActor is built only by hirelens.portal.access")
+        if link.candidate_id != candidate.pk or link.organization_id != candidate.organization_id:
+            raise PermissionDenied("the portal link belongs to another candidate")
+        object.__setattr__(self, "link", link)
+        object.__setattr__(self, "candidate", candidate)
+        object.__setattr__(self, "organization_id", link.organization_id)
+
+    @property
+    def candidate_id(self) -> int:
+        return self.candidate.pk
+
+    def owns(self, candidate) -> bool:
+        """The record is the one this link was verified for (same candidate, same organization)."""
+        return candidate is not None and candidate.pk == self.candidate.pk and candidate.organization_id == self.organization_id
+
+    @property
+    def audit_label(self) -> str:
+        return f"{PORTAL_PREFIX}link:{self.link.pk}"
+
+
+SystemName = Literal["worker", "command", "import", "demo"]
+SYSTEM_NAMES = {
+    "worker": gettext_lazy("系统（后台任务）"),
+    "command": gettext_lazy("系统（运维命令）"),
+    "import": gettext_lazy("系统（数据导入）"),
+    "demo": gettext_lazy("系统（演示数据）"),
+}
+
+
+@dataclass(frozen=True)
+class SystemActor:
+    """The system acting by itself. ``reason`` is a msgid marked with ``gettext_noop``: the audit log stores it as
+    written (zh-Hans) and shows it translated."""
+
+    name: SystemName
+    reason: str = ""
+
+    is_authenticated = False  # never a user: require_perm refuses it
+
+    def __post_init__(self):
+        if self.name not in SYSTEM_NAMES:
+            raise ValueError(f"unknown system actor {self.name!r}")
+
+    @property
+    def audit_label(self) -> str:
+        return f"{SYSTEM_PREFIX}{self.name}" + (f":{self.reason}" if self.reason else "")
+
+    def __str__(self) -> str:
+        return actor_label_text(self.audit_label)
+
+
+Actor: TypeAlias = "AbstractBaseUser | PortalActor | SystemActor"
+
+
+def actor_label_text(label: str) -> str:
+    """An audit entry's ``actor_label`` as a reader sees it: a staff e-mail as stored, the system and the candidate's
+    portal in words of the reader's language (never the stored code)."""
+    if label.startswith(SYSTEM_PREFIX):
+        name, _sep, reason = label[len(SYSTEM_PREFIX):].partition(":")
+        words = str(SYSTEM_NAMES.get(name, gettext("系统")))
+        return f"{words} · {gettext(reason)}" if reason else words
+    if label.startswith(PORTAL_PREFIX):
+        return gettext("候选人本人（候选人中心）")
+    return label
