@@ -88,8 +88,16 @@ lint: test-deps
 # library. It is for machines with four or more cores: on two shared cores the lanes starve the real-time tests
 # (live media, one-analysis-at-a-time, the page crawl) and they time out. Each lane's output is printed when it ends.
 LANE_DIR := $(CURDIR)/var/test-lanes
-SQLITE_SUITE = HIRELENS_DATABASE_URL= $(PYTEST) -m "not redis and not deploy"
-POSTGRES_SUITE = HIRELENS_DB_TESTS_ONLY=1 HIRELENS_DATABASE_URL=$(PG_TEST_URL) $(PYTEST) -m "not redis and not worker and not realtime and not e2e and not deploy"
+# The plain tests (no browser, no server or worker process, no live consumers) run in TEST_PROCS processes
+# (pytest-xdist, one file per process at a time; config/settings/test.py gives each process its own var dir, pytest-django
+# its own test database); the browser, real-time and worker tests run after them in one process, as their timings
+# need a quiet machine.
+TEST_PROCS ?= 2
+PARALLEL = -n $(TEST_PROCS) --dist loadfile
+SERIAL_MARKS = e2e or realtime or worker
+SQLITE_SUITE = HIRELENS_DATABASE_URL= $(PYTEST) $(PARALLEL) -m "not redis and not deploy and not ($(SERIAL_MARKS))" && \
+  HIRELENS_DATABASE_URL= $(PYTEST) -m "($(SERIAL_MARKS)) and not redis and not deploy"
+POSTGRES_SUITE = HIRELENS_DB_TESTS_ONLY=1 HIRELENS_DATABASE_URL=$(PG_TEST_URL) $(PYTEST) $(PARALLEL) -m "not redis and not ($(SERIAL_MARKS)) and not deploy"
 REDIS_SUITE = HIRELENS_REDIS_URL=$(REDIS_TEST_URL) HIRELENS_DATABASE_URL=$(PG_TEST_URL) $(PYTEST) -m "(redis or worker or realtime) and not deploy"
 ANALYSIS_SUITE = if [ -d analysis/tests ]; then $(PYTEST) -p no:django analysis/tests; fi
 

@@ -31,3 +31,16 @@ def demo_modules():
         name = f"{config.name}.demo"
         if config.name.startswith("hirelens.") and config.name != "hirelens.core" and find_spec(name) is not None:
             yield import_module(name)
+
+
+_made: dict = {}
+
+
+def made_once(key: tuple, make, *args, **kwargs):
+    """``make(*args, **kwargs)``'s result, computed once per process for ``key``: the demo's synthesised recordings (VP8 encoding of a
+    face, seconds per clip) and their live summary are the same every time, and a process that loads the demo more
+    than once (the test suite does, in a fresh database each time) should not encode them again. Only deterministic,
+    synthetic things go here: never a person's data."""
+    if key not in _made:
+        _made[key] = make(*args, **kwargs)
+    return _made[key]

@@ -15,6 +15,7 @@ from pathlib import Path
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from hirelens.core.demo import made_once
 from hirelens.core.jobs import enqueue_on_commit
 
 from .models import Answer, InterviewSession
@@ -36,6 +37,10 @@ DEMO = [
     ("吴芳", "demo-wufang-2026", InterviewSession.State.ANSWERING, ["source_s1"], False),
     ("Emily Chen", "demo-emily-2026", InterviewSession.State.INVITED, [], False),
 ]
+
+
+def _face_bytes(folder: Path, text: str, clip: str) -> bytes:
+    return face_webm(folder / "face.webm", text, clip=clip).read_bytes()
 
 
 def _recording(folder: Path, clip: str, text: str) -> bytes:
@@ -70,9 +75,11 @@ def load(ctx):
                 for index in range(answered):
                     video = biometric and index == 0
                     if video:
-                        data = face_webm(Path(folder) / "face.webm", ANSWERS[index], clip=clips[index]).read_bytes()
+                        data = made_once(("interviews.face", ANSWERS[index], clips[index]), _face_bytes,
+                                         Path(folder), ANSWERS[index], clips[index])
                     else:
-                        data = _recording(Path(folder), clips[index], ANSWERS[index])
+                        data = made_once(("interviews.audio", clips[index], ANSWERS[index]), _recording,
+                                         Path(folder), clips[index], ANSWERS[index])
                     answer = Answer(organization=ctx.organization, session=session, question_index=index,
                                     kind=Answer.Kind.VIDEO if video else Answer.Kind.AUDIO,
                                     mime_type="video/webm" if video else "audio/webm", status=Answer.Status.COMPLETE, size=len(data),

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from hirelens.core.demo import made_once
 from hirelens.core.links import absolute_url
 from hirelens.scheduling.models import Interview
 
@@ -115,9 +116,12 @@ def _ended_interview(ctx, application, stage, admin, interviewers) -> None:
     )
     facial = bool(room.organization.facial_analysis_enabled)
     with tempfile.TemporaryDirectory() as folder:
-        path, audio, frames = _recording(Path(folder))
+        data, audio, frames = made_once(("live.recording",), _recording)
+        path = Path(folder) / "room.webm"
+        path.write_bytes(data)
         duration = len(audio) / 16000
-        summary = _live_summary(audio, frames if facial else None, position)
+        summary = made_once(("live.summary", facial, tuple(position.keywords or [])), _live_summary,
+                            audio, frames if facial else None, position)
         from .recording import recording_store
 
         recording_store(room_id=room.pk, path=path, duration_s=duration, started_at=admitted,
@@ -129,7 +133,7 @@ def _ended_interview(ctx, application, stage, admin, interviewers) -> None:
                    f"{absolute_url(reverse('evaluations:application', args=[application.pk]))}")
 
 
-def _recording(folder: Path):
+def _recording():
     """A webcam-like recording (VP8 + Opus WebM): the two real clips with a pause between them over a face that
     turns away for a moment; espeak-ng English or a silent face where the clips' package is missing."""
     from analysis import synth
@@ -146,8 +150,9 @@ def _recording(folder: Path):
     audio = np.concatenate([np.zeros(sr // 2, np.float32), speech, np.zeros(sr, np.float32)]).astype(np.float32)
     seconds = len(audio) / sr
     frames = synth.face_scenes(absent=(seconds - 3.0, seconds - 1.5), turned=(5.0, 6.5), wobble_px=5)
-    path = synth.write_media(folder / "room.webm", audio=audio, frames=frames, fps=FPS, n_frames=int(seconds * FPS))
-    return path, audio, frames
+    with tempfile.TemporaryDirectory() as folder:
+        path = synth.write_media(Path(folder) / "room.webm", audio=audio, frames=frames, fps=FPS, n_frames=int(seconds * FPS))
+        return path.read_bytes(), audio, frames
 
 
 def _live_summary(audio: np.ndarray, frames, position) -> dict | None:
