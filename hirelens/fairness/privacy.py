@@ -1,5 +1,5 @@
 """Export section of the candidate's own voluntary self-identification (privacy archive, see
-hirelens/privacy/registry.py): the person's answers, decrypted, with the notice version and the date. Erasure needs
+hirelens/core/export_registry.py): the person's answers, decrypted, with the notice version and the date. Erasure needs
 nothing of its own: the row goes with the candidate (one-to-one, CASCADE)."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ import json
 
 
 def export_candidate(candidate) -> list:
+    from hirelens.core.export_registry import Section
     from hirelens.fairness.models import SelfIdentification
-    from hirelens.privacy.registry import Section
 
     record = SelfIdentification.objects.filter(candidate=candidate).first()
     if record is None:
