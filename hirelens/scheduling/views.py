@@ -410,7 +410,8 @@ def link_calendar(request, token: str):
         link = link_verify(token, kinds={InterviewLink.Kind.CANDIDATE, InterviewLink.Kind.INTERVIEWER, InterviewLink.Kind.BACKUP,
                                          InterviewLink.Kind.BOOKING})
     except LinkError as exc:
-        return render(request, "scheduling/link_error.html", {"error": exc.message, "code": exc.code}, status=404)
+        return render(request, "scheduling/link_error.html", {"error": exc.message, "code": exc.code},
+                      status=410 if exc.code in {"expired", "revoked"} else 404)  # the one link rule (core/tokens.py)
     interview = link.interview
     if link.kind == InterviewLink.Kind.BOOKING:  # the booking page's confirmation: the interview booked with it
         interview = services.booked_interview(application=link.application)

@@ -34,6 +34,7 @@ def test_a_booking_link_opens_and_dies_by_the_one_rule(hr_admin, application):
 
     InterviewLink.objects.filter(pk=link.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
     assert_link_answers(Client(), path, status=410, words=["链接已过期", 'data-status="expired"', "申请"])
+    assert_link_answers(Client(), path + "calendar.ics", status=410, words=["This link has expired"], language="en")
     assert_link_answers(Client(), path, status=410, words=["Link expired"], language="en")
 
     InterviewLink.objects.filter(pk=link.pk).update(expires_at=timezone.now() + timedelta(days=1))
@@ -43,6 +44,7 @@ def test_a_booking_link_opens_and_dies_by_the_one_rule(hr_admin, application):
 
     assert_link_answers(Client(), link_url("no-such-link", absolute=False), status=404, words=["Link not recognised"],
                         language="en")
+    assert_link_answers(Client(), link_url("no-such-link", absolute=False) + "calendar.ics", status=404)
 
 
 def test_a_link_issued_before_the_scheme_keeps_opening_after_a_key_rotation(application):
