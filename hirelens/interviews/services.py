@@ -34,6 +34,7 @@ from hirelens.core.links import absolute_url
 from hirelens.core.models import AuditEvent
 from hirelens.core.realtime import organization_group, publish_on_commit
 from hirelens.core.roles import Perm
+from hirelens.workflows.modules import module_spec
 
 from .media import JoinError, NotMediaError, join_parts, probe
 from .models import SESSION_LINK, Answer, ConsentNotice, InterviewSession, UploadChunk, answer_upload_to
@@ -97,7 +98,7 @@ def practice_text(session: InterviewSession) -> str:
 
 def plan_from_stage(stage) -> dict:
     """The question plan of an AI-video stage (workflows' settings format) in this app's snapshot format."""
-    if stage is None or stage.module != "ai_video":
+    if stage is None or not module_spec(stage.module).has_ai_plan:
         raise ValidationError(_("当前环节不是AI视频面试。"))
     settings_ = stage.settings or {}
     questions = [{"text": q.get("text", ""), "prep_s": q.get("prep_seconds") or 0, "answer_s": q.get("answer_seconds") or 120,
@@ -110,7 +111,7 @@ def application_ai_stage(application):
     """The application's current stage when it is an AI-video stage, else None."""
     progress = getattr(application, "progress", None)
     stage = getattr(progress, "stage", None) if progress is not None else None
-    return stage if stage is not None and stage.module == "ai_video" else None
+    return stage if stage is not None and module_spec(stage.module).has_ai_plan else None
 
 
 @transaction.atomic

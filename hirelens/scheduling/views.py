@@ -18,6 +18,7 @@ from hirelens.core.models import AuditEvent
 from hirelens.core.roles import Perm, user_can
 from hirelens.positions.access import access_position, visible_positions
 from hirelens.positions.validators import common_time_zones
+from hirelens.workflows.modules import module_spec
 
 from . import selectors, services
 from .access import access_interview, access_slot
@@ -50,6 +51,7 @@ def position_schedule(request, position_id: int):
     audit_list_read(request=request, candidates=[s.application.candidate for s in slots if s.application_id]
                     + [i.application.candidate for i in interviews])
     members = list(position.assignments.select_related("user").order_by("user__full_name", "pk"))
+    stages = _schedulable_stages(request.user, position) if can_manage else []
     return render(request, "scheduling/position.html", {
         "position": position, "can_manage": can_manage, "slots": slots, "interviews": interviews, "page": interviews,
         "has_applications": has_applications, "members": members if can_manage else [],
@@ -57,7 +59,7 @@ def position_schedule(request, position_id: int):
         "interviewers": _distinct_users(a.user for a in members), "statuses": Interview.Status.choices,
         "query": _query_without(request, "cursor"), "slot_query": _query_without(request, "slots"),
         "viewer_tz": zone, "time_zones": common_time_zones(),
-        "stages": _schedulable_stages(request.user, position) if can_manage else [],
+        "stages": stages, "preselected": {s.pk for s in stages if module_spec(s.module).schedulable},
     })
 
 
@@ -138,7 +140,9 @@ def _filters(request, *, zone: str, with_position: bool = False) -> tuple[select
 
 
 def _schedulable_stages(actor, position):
-    """The stages of the latest published version of the position's active process, in one query."""
+    """The stages of the latest published version of the position's active process, in one query. Any stage may be
+    booked; those whose module is held at a booked time (``ModuleSpec.schedulable``, the live interview) come
+    preselected."""
     from django.db.models import Subquery
 
     from hirelens.workflows.models import Process, ProcessVersion, Stage

@@ -1,4 +1,5 @@
-"""The stage modules and the shape of each module's ``Stage.settings``.
+"""The stage modules: one ``ModuleSpec`` per kind of stage (the registry ``MODULES``) and the shape of each module's
+``Stage.settings``. Code that depends on the kind asks ``module_spec(stage.module)``, never compares the name.
 
 Stored format (what the interview, analysis and portal apps read):
 
@@ -20,16 +21,21 @@ Times are seconds unless the key says minutes.
 from __future__ import annotations
 
 import uuid
-from typing import Literal
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.http import QueryDict
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic import ValidationError as PydanticError
 from pydantic_core import PydanticCustomError
 
+from . import forms
 from .models import ModuleType
 
 
@@ -140,26 +146,165 @@ class MaterialSettings(_Base):
     presentation_minutes: int | None = Field(None, ge=1, le=240)
 
 
-SCHEMAS: dict[str, type[_Base]] = {
-    ModuleType.AI_VIDEO: AiVideoSettings,
-    ModuleType.SCENARIO: ScenarioSettings,
-    ModuleType.CASE_ANALYSIS: CaseSettings,
-    ModuleType.CODING: CodingSettings,
-    ModuleType.LIVE: LiveSettings,
-    ModuleType.QUESTIONNAIRE: QuestionnaireSettings,
-    ModuleType.MATERIAL_UPLOAD: MaterialSettings,
-}
+# --- Problems that stop publishing, one function per module (``ModuleSpec.problems``) ---------------------
+# Each takes the validated settings and the stage's name as people see it.
 
-# Palette of the designer: module, short description.
-PALETTE = [
-    (ModuleType.AI_VIDEO, gettext_lazy("候选人按题目录制视频回答，可设准备时间、作答时间和重录次数")),
-    (ModuleType.CODING, gettext_lazy("外部平台或内置题目，导入得分")),
-    (ModuleType.SCENARIO, gettext_lazy("角色扮演，例如“客户拒绝签约”，视频作答")),
-    (ModuleType.CASE_ANALYSIS, gettext_lazy("战略案例，视频、文字或文件作答")),
-    (ModuleType.LIVE, gettext_lazy("与面试官实时视频面试，需安排时间")),
-    (ModuleType.QUESTIONNAIRE, gettext_lazy("文字、单选或量表问卷")),
-    (ModuleType.MATERIAL_UPLOAD, gettext_lazy("上传资料，例如 10 分钟项目 PPT")),
-]
+def _ai_video_problems(data: AiVideoSettings, name: str) -> list[str]:
+    problems = []
+    if not data.questions:
+        problems.append(_("环节“%(stage)s”没有题目。") % {"stage": name})
+    for index, question in enumerate(data.questions, start=1):
+        if not question.text:
+            problems.append(_("环节“%(stage)s”的第 %(n)d 题没有内容。") % {"stage": name, "n": index})
+        if not question.answer_seconds:
+            problems.append(_("环节“%(stage)s”的第 %(n)d 题没有作答时间限制。") % {"stage": name, "n": index})
+        if question.prep_seconds is None:
+            problems.append(_("环节“%(stage)s”的第 %(n)d 题没有准备时间。") % {"stage": name, "n": index})
+    if data.practice is not None and data.practice.text and not data.practice.answer_seconds:
+        problems.append(_("环节“%(stage)s”的练习题没有作答时间限制。") % {"stage": name})
+    return problems
+
+
+def _scenario_problems(data: ScenarioSettings, name: str) -> list[str]:
+    problems = []
+    if not data.brief:
+        problems.append(_("环节“%(stage)s”没有情景说明。") % {"stage": name})
+    if not data.answer_seconds:
+        problems.append(_("环节“%(stage)s”没有作答时间限制。") % {"stage": name})
+    return problems
+
+
+def _case_problems(data: CaseSettings, name: str) -> list[str]:
+    problems = []
+    if not data.case:
+        problems.append(_("环节“%(stage)s”没有案例内容。") % {"stage": name})
+    if not data.answer_formats:
+        problems.append(_("环节“%(stage)s”没有选择作答方式。") % {"stage": name})
+    if "video" in data.answer_formats and not data.answer_seconds:
+        problems.append(_("环节“%(stage)s”允许视频作答，但没有作答时间限制。") % {"stage": name})
+    return problems
+
+
+def _coding_problems(data: CodingSettings, name: str) -> list[str]:
+    problems = []
+    if data.mode == "external" and not data.platform_url.startswith(("https://", "http://")):
+        problems.append(_("环节“%(stage)s”需要外部编程平台的链接。") % {"stage": name})
+    if data.mode == "builtin" and not data.task:
+        problems.append(_("环节“%(stage)s”没有编程题目。") % {"stage": name})
+    return problems
+
+
+def _questionnaire_problems(data: QuestionnaireSettings, name: str) -> list[str]:
+    problems = []
+    if not data.questions:
+        problems.append(_("环节“%(stage)s”没有问题。") % {"stage": name})
+    for index, question in enumerate(data.questions, start=1):
+        if not question.text:
+            problems.append(_("环节“%(stage)s”的第 %(n)d 个问题没有内容。") % {"stage": name, "n": index})
+        if question.kind == "choice" and len(question.options) < 2:
+            problems.append(_("环节“%(stage)s”的第 %(n)d 个问题至少需要两个选项。") % {"stage": name, "n": index})
+    return problems
+
+
+def _material_problems(data: MaterialSettings, name: str) -> list[str]:
+    return [_("环节“%(stage)s”没有说明需要上传什么。") % {"stage": name}] if not data.instructions else []
+
+
+def _no_problems(data: BaseModel, name: str) -> list[str]:
+    return []
+
+
+# --- The registry ------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ModuleSpec:
+    """Everything the code knows about one kind of stage (docs/architecture.md, "Stage module specs").
+
+    A new kind is one ``register(ModuleSpec(...))`` below, its settings model, its parser in forms.py and its partial
+    template (plus its ``ModuleType`` choice, the stored value); no other place branches on the module's name: they
+    ask the spec (``module_spec(stage.module)``) for what they need.
+    """
+
+    module: str  # the value stored in ``Stage.module``
+    label: str | Promise  # the kind's name, localized
+    hint: str | Promise  # one line under the name in the designer's palette
+    settings_model: type[BaseModel]  # the shape of ``Stage.settings`` (``settings_clean``)
+    parse: Callable[[QueryDict], dict]  # the designer form's fields -> settings (forms.py)
+    partial: str  # the designer form's settings fields (a template reading ``s``, the settings, and ``stage``)
+    defaults: Mapping[str, Any] = field(default_factory=dict)  # the settings of a newly added stage
+    problems: Callable[[Any, str], list[str]] = _no_problems  # what stops publishing, in words (validated settings, name)
+    schedulable: bool = False  # held at a booked time with interviewers: the scheduling pages preselect such a stage
+    has_ai_plan: bool = False  # its settings are an AI-interview question plan (interviews.services.plan_from_stage)
+    question_audio: bool = False  # its questions may carry recorded audio (services/assets.py)
+
+
+MODULES: dict[str, ModuleSpec] = {}
+
+
+def register(spec: ModuleSpec) -> ModuleSpec:
+    if spec.module in MODULES:
+        raise ImproperlyConfigured(f"stage module {spec.module!r} is registered twice")
+    MODULES[spec.module] = spec
+    return spec
+
+
+def module_spec(module: str) -> ModuleSpec:
+    """The spec of a module; an unknown module is a ``ValidationError`` in words (it comes from a form or the API)."""
+    spec = MODULES.get(module)
+    if spec is None:
+        raise ValidationError(_("未知的环节模块：%(module)s") % {"module": module})
+    return spec
+
+
+def module_specs() -> list[ModuleSpec]:
+    """Every module, in the designer palette's order (registration order)."""
+    return list(MODULES.values())
+
+
+def _partial(module: str) -> str:
+    return f"workflows/modules/{module}.html"
+
+
+register(ModuleSpec(
+    module=ModuleType.AI_VIDEO, label=ModuleType.AI_VIDEO.label,
+    hint=gettext_lazy("候选人按题目录制视频回答，可设准备时间、作答时间和重录次数"),
+    settings_model=AiVideoSettings, parse=forms.ai_video_from_post, partial=_partial(ModuleType.AI_VIDEO),
+    defaults={
+        "questions": [{"text": "请用三分钟介绍你自己，以及你为什么申请这个职位。", "prep_seconds": 30, "answer_seconds": 180, "retakes": 1}],
+        "practice": {"text": "练习题：用三个词描述你自己。", "prep_seconds": 15, "answer_seconds": 30},
+    },
+    problems=_ai_video_problems, has_ai_plan=True, question_audio=True))
+register(ModuleSpec(
+    module=ModuleType.CODING, label=ModuleType.CODING.label, hint=gettext_lazy("外部平台或内置题目，导入得分"),
+    settings_model=CodingSettings, parse=forms.coding_from_post, partial=_partial(ModuleType.CODING),
+    defaults={"mode": "external", "platform_url": "", "score_import": "upload", "max_score": 100, "time_limit_minutes": 90},
+    problems=_coding_problems))
+register(ModuleSpec(
+    module=ModuleType.SCENARIO, label=ModuleType.SCENARIO.label, hint=gettext_lazy("角色扮演，例如“客户拒绝签约”，视频作答"),
+    settings_model=ScenarioSettings, parse=forms.scenario_from_post, partial=_partial(ModuleType.SCENARIO),
+    defaults={"brief": "客户在最后一刻拒绝签约，理由是价格太高。请说服客户。", "counterpart": "客户",
+              "prep_seconds": 60, "answer_seconds": 300, "retakes": 0},
+    problems=_scenario_problems))
+register(ModuleSpec(
+    module=ModuleType.CASE_ANALYSIS, label=ModuleType.CASE_ANALYSIS.label, hint=gettext_lazy("战略案例，视频、文字或文件作答"),
+    settings_model=CaseSettings, parse=forms.case_analysis_from_post, partial=_partial(ModuleType.CASE_ANALYSIS),
+    defaults={"case": "某区域销售额连续两个季度下滑 20%。请分析原因并提出三条策略。",
+              "answer_formats": ["text", "file"], "time_limit_minutes": 60},
+    problems=_case_problems))
+register(ModuleSpec(
+    module=ModuleType.LIVE, label=ModuleType.LIVE.label, hint=gettext_lazy("与面试官实时视频面试，需安排时间"),
+    settings_model=LiveSettings, parse=forms.live_from_post, partial=_partial(ModuleType.LIVE),
+    defaults={"duration_minutes": 45}, schedulable=True))
+register(ModuleSpec(
+    module=ModuleType.QUESTIONNAIRE, label=ModuleType.QUESTIONNAIRE.label, hint=gettext_lazy("文字、单选或量表问卷"),
+    settings_model=QuestionnaireSettings, parse=forms.questionnaire_from_post, partial=_partial(ModuleType.QUESTIONNAIRE),
+    defaults={"questions": [{"text": "你最早可以何时入职？", "kind": "text"}]}, problems=_questionnaire_problems))
+register(ModuleSpec(
+    module=ModuleType.MATERIAL_UPLOAD, label=ModuleType.MATERIAL_UPLOAD.label, hint=gettext_lazy("上传资料，例如 10 分钟项目 PPT"),
+    settings_model=MaterialSettings, parse=forms.material_upload_from_post, partial=_partial(ModuleType.MATERIAL_UPLOAD),
+    defaults={"instructions": "请上传一份 10 分钟的项目介绍 PPT。", "accepted_types": [".pdf", ".pptx"],
+              "max_size_mb": 50, "presentation_minutes": 10},
+    problems=_material_problems))
 
 
 # settings a person edits by name: their errors name the field as the form does, not by its key
@@ -183,85 +328,29 @@ def _messages(exc: PydanticError) -> list[str]:
 
 def settings_clean(module: str, data: dict | None) -> dict:
     """Validate the structure of a module's settings and return them in the stored format."""
-    schema = SCHEMAS.get(module)
-    if schema is None:
-        raise ValidationError(_("未知的环节模块：%(module)s") % {"module": module})
+    schema = module_spec(module).settings_model
     try:
         return schema.model_validate(data or {}).model_dump(mode="json")
     except PydanticError as exc:
         raise ValidationError(_messages(exc)) from None
 
 
+def settings_from_post(module: str, post: QueryDict) -> dict:
+    """The designer form's fields as the module's settings (not yet validated: ``settings_clean`` does)."""
+    return module_spec(module).parse(post)
+
+
 def default_settings(module: str) -> dict:
-    return settings_clean(module, DEFAULTS.get(module, {}))
-
-
-DEFAULTS: dict[str, dict] = {
-    ModuleType.AI_VIDEO: {
-        "questions": [{"text": "请用三分钟介绍你自己，以及你为什么申请这个职位。", "prep_seconds": 30, "answer_seconds": 180, "retakes": 1}],
-        "practice": {"text": "练习题：用三个词描述你自己。", "prep_seconds": 15, "answer_seconds": 30},
-    },
-    ModuleType.SCENARIO: {"brief": "客户在最后一刻拒绝签约，理由是价格太高。请说服客户。", "counterpart": "客户",
-                          "prep_seconds": 60, "answer_seconds": 300, "retakes": 0},
-    ModuleType.CASE_ANALYSIS: {"case": "某区域销售额连续两个季度下滑 20%。请分析原因并提出三条策略。",
-                               "answer_formats": ["text", "file"], "time_limit_minutes": 60},
-    ModuleType.CODING: {"mode": "external", "platform_url": "", "score_import": "upload", "max_score": 100,
-                        "time_limit_minutes": 90},
-    ModuleType.LIVE: {"duration_minutes": 45},
-    ModuleType.QUESTIONNAIRE: {"questions": [{"text": "你最早可以何时入职？", "kind": "text"}]},
-    ModuleType.MATERIAL_UPLOAD: {"instructions": "请上传一份 10 分钟的项目介绍 PPT。", "accepted_types": [".pdf", ".pptx"],
-                                 "max_size_mb": 50, "presentation_minutes": 10},
-}
+    return settings_clean(module, dict(module_spec(module).defaults))
 
 
 def publish_problems(*, module: str, title: str, settings: dict) -> list[str]:
     """What stops a stage from being published, in words a recruiter understands (empty when fine)."""
+    spec = module_spec(module)
     problems: list[str] = []
-    name = title or ModuleType(module).label
-    data = SCHEMAS[module].model_validate(settings or {})
     if not (title or "").strip():
         problems.append(_("有一个环节没有名称。"))
-    if module == ModuleType.AI_VIDEO:
-        if not data.questions:
-            problems.append(_("环节“%(stage)s”没有题目。") % {"stage": name})
-        for index, question in enumerate(data.questions, start=1):
-            if not question.text:
-                problems.append(_("环节“%(stage)s”的第 %(n)d 题没有内容。") % {"stage": name, "n": index})
-            if not question.answer_seconds:
-                problems.append(_("环节“%(stage)s”的第 %(n)d 题没有作答时间限制。") % {"stage": name, "n": index})
-            if question.prep_seconds is None:
-                problems.append(_("环节“%(stage)s”的第 %(n)d 题没有准备时间。") % {"stage": name, "n": index})
-        if data.practice is not None and data.practice.text and not data.practice.answer_seconds:
-            problems.append(_("环节“%(stage)s”的练习题没有作答时间限制。") % {"stage": name})
-    elif module == ModuleType.SCENARIO:
-        if not data.brief:
-            problems.append(_("环节“%(stage)s”没有情景说明。") % {"stage": name})
-        if not data.answer_seconds:
-            problems.append(_("环节“%(stage)s”没有作答时间限制。") % {"stage": name})
-    elif module == ModuleType.CASE_ANALYSIS:
-        if not data.case:
-            problems.append(_("环节“%(stage)s”没有案例内容。") % {"stage": name})
-        if not data.answer_formats:
-            problems.append(_("环节“%(stage)s”没有选择作答方式。") % {"stage": name})
-        if "video" in data.answer_formats and not data.answer_seconds:
-            problems.append(_("环节“%(stage)s”允许视频作答，但没有作答时间限制。") % {"stage": name})
-    elif module == ModuleType.CODING:
-        if data.mode == "external" and not data.platform_url.startswith(("https://", "http://")):
-            problems.append(_("环节“%(stage)s”需要外部编程平台的链接。") % {"stage": name})
-        if data.mode == "builtin" and not data.task:
-            problems.append(_("环节“%(stage)s”没有编程题目。") % {"stage": name})
-    elif module == ModuleType.QUESTIONNAIRE:
-        if not data.questions:
-            problems.append(_("环节“%(stage)s”没有问题。") % {"stage": name})
-        for index, question in enumerate(data.questions, start=1):
-            if not question.text:
-                problems.append(_("环节“%(stage)s”的第 %(n)d 个问题没有内容。") % {"stage": name, "n": index})
-            if question.kind == "choice" and len(question.options) < 2:
-                problems.append(_("环节“%(stage)s”的第 %(n)d 个问题至少需要两个选项。") % {"stage": name, "n": index})
-    elif module == ModuleType.MATERIAL_UPLOAD:
-        if not data.instructions:
-            problems.append(_("环节“%(stage)s”没有说明需要上传什么。") % {"stage": name})
-    return problems
+    return problems + spec.problems(spec.settings_model.model_validate(settings or {}), title or str(spec.label))
 
 
 # Built-in starter processes (the seed's technical, sales and management roles).

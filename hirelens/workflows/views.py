@@ -29,9 +29,8 @@ from .access import (
     stage_can_score,
     visible_stages,
 )
-from .forms import settings_from_post
-from .models import ApplicationProgress, ModuleType, ProcessVersion
-from .modules import PALETTE, STARTERS, publish_problems
+from .models import ApplicationProgress, ProcessVersion
+from .modules import STARTERS, module_spec, module_specs, publish_problems, settings_from_post
 
 
 def _back(request, name, **kwargs):
@@ -74,7 +73,7 @@ def process_new(request, position_id: int):
 def _designer_context(request, process):
     draft = services.process_draft(process)
     stages = list(draft.stages.order_by("order", "pk"))
-    return {"process": process, "draft": draft, "stages": stages, "palette": PALETTE,
+    return {"process": process, "draft": draft, "stages": stages, "palette": module_specs(),
             "versions": process.versions.filter(status=ProcessVersion.Status.PUBLISHED).order_by("-number"),
             "problems": [p for s in stages for p in publish_problems(module=s.module, title=s.title, settings=s.settings)]}
 
@@ -126,7 +125,7 @@ def _draft_stage(request, stage_id):
 def _stage_form_ctx(request, stage, error=None):
     return {"stage": stage, "process": stage.version.process, "roles": AssignmentRole.choices, "members": _members(request.user),
             "view_user_ids": {u.pk for u in stage.view_users.all()}, "score_user_ids": {u.pk for u in stage.score_users.all()},
-            "error": error, "modules": ModuleType}
+            "error": error, "spec": module_spec(stage.module)}
 
 
 @login_required
@@ -155,7 +154,7 @@ def stage_edit(request, stage_id: int):
 
 def _keep_audio(stage, settings: dict) -> dict:
     """The form does not carry audio ids: keep each question's audio unless its box was ticked off."""
-    if stage.module == ModuleType.AI_VIDEO:
+    if module_spec(stage.module).question_audio:
         audio = {q.get("id"): q.get("audio_asset_id") for q in stage.settings.get("questions", [])}
         for question in settings.get("questions", []):
             question.setdefault("audio_asset_id", audio.get(question.get("id")))

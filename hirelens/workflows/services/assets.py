@@ -10,8 +10,8 @@ from hirelens.accounts.models import User
 from hirelens.core.access import require_perm
 from hirelens.core.roles import Perm
 
-from ..models import ModuleType, Stage, StageAsset
-from ..modules import settings_clean
+from ..models import Stage, StageAsset
+from ..modules import module_spec, settings_clean
 
 MAX_AUDIO_BYTES = 10 * 1024 * 1024
 
@@ -38,7 +38,7 @@ def question_audio_attach(*, actor: User, stage: Stage, question_id: str, upload
         raise ValidationError(_("只能操作本组织的数据。"))
     if not stage.version.is_draft:
         raise ValidationError(_("已发布的版本不能修改，请编辑草稿后重新发布。"))
-    if stage.module != ModuleType.AI_VIDEO:
+    if not module_spec(stage.module).question_audio:
         raise ValidationError(_("只有 AI视频面试 环节的题目可以附带录音。"))
     questions = stage.settings.get("questions", [])
     question = next((q for q in questions if q.get("id") == question_id), None)

@@ -16,8 +16,8 @@ from hirelens.core.models import AuditEvent
 from hirelens.core.roles import AssignmentRole, Perm
 from hirelens.positions.models import Position
 
-from ..models import ModuleType, Process, ProcessVersion, Stage
-from ..modules import DEFAULTS, STARTERS, default_settings, publish_problems, settings_clean
+from ..models import Process, ProcessVersion, Stage
+from ..modules import STARTERS, default_settings, module_spec, publish_problems, settings_clean
 
 
 def _same_org(actor: User, *objects) -> None:
@@ -69,7 +69,7 @@ def process_create(*, actor: User, position: Position | None, name: str = "", st
     draft = process_draft(process)
     if starter:
         for order, (module, title, overrides, view_roles, score_roles) in enumerate(STARTERS[starter]["stages"]):
-            settings = settings_clean(module, {**DEFAULTS.get(module, {}), **overrides})
+            settings = settings_clean(module, {**module_spec(module).defaults, **overrides})
             Stage.objects.create(organization_id=process.organization_id, version=draft, order=order, module=module,
                                  title=title, settings=settings, view_roles=view_roles, score_roles=score_roles)
     audit_record(action=AuditEvent.Action.CREATE, actor=actor, obj=process, fields=["process"], request=request)
@@ -81,12 +81,11 @@ def stage_add(*, actor: User, version: ProcessVersion, module: str, index: int |
     require_perm(actor, Perm.POSITIONS_MANAGE)
     _same_org(actor, version)
     _require_draft(version)
-    if module not in ModuleType.values:
-        raise ValidationError(_("未知的环节模块：%(module)s") % {"module": module})
+    spec = module_spec(module)  # an unknown module is a ValidationError
     stages = list(version.stages.order_by("order", "pk"))
     index = len(stages) if index is None else max(0, min(int(index), len(stages)))
     stage = Stage(organization_id=version.organization_id, version=version, module=module,
-                  title=(title or "").strip() or str(ModuleType(module).label), settings=default_settings(module))
+                  title=(title or "").strip() or str(spec.label), settings=default_settings(module))
     stages.insert(index, stage)
     stage.order = index
     stage.save()

@@ -5,7 +5,7 @@ from django.utils import translation
 from hirelens.candidates.models import Application
 from hirelens.workflows import services
 from hirelens.workflows.models import ApplicationProgress, ModuleType, PipelineEvent, ProcessVersion, Stage, StageResult
-from hirelens.workflows.modules import SCHEMAS, settings_clean
+from hirelens.workflows.modules import MODULES, settings_clean
 
 from .factories import make_application, make_position, published_process
 
@@ -20,7 +20,7 @@ def test_starters_cover_every_module_type_with_settings(hr_admin, position):
             assert stage.settings == settings_clean(stage.module, stage.settings)
         services.process_publish(actor=hr_admin, process=process)  # every starter is publishable as is
     assert seen >= {"ai_video", "coding", "scenario", "case_analysis", "live", "material_upload"}
-    assert set(SCHEMAS) == set(ModuleType.values)
+    assert set(MODULES) == set(ModuleType.values)
 
 
 def test_ai_video_settings_are_stored_in_the_documented_shape(hr_admin, position):
