@@ -11,11 +11,10 @@ as a request: candidates through ``erase_candidate``, recordings and analyses th
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Max
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -65,25 +64,144 @@ class DueItem:
 
 
 KINDS = (("candidate", "candidates_days"), ("recordings", "recordings_days"), ("analyses", "analyses_days"))
+EPOCH = date(1970, 1, 1)
 
 
-def _closed_candidates(organization_id: int):
-    """Candidates of the organization whose applications are all closed without a hire: (candidate, apps, closed)."""
-    from hirelens.candidates.models import Application, Candidate
+def _day(value: date) -> int:
+    return (value - EPOCH).days
 
-    open_or_hired = Application.objects.filter(organization_id=organization_id,
-                                               status__in=[Application.Status.ACTIVE, Application.Status.HIRED])
-    closed = (Candidate.objects.filter(organization_id=organization_id, applications__isnull=False)
-              .exclude(pk__in=open_or_hired.values("candidate_id"))
-              .annotate(closed_at=Max("applications__updated_at")).values_list("pk", "closed_at"))
-    closed = list(closed)
-    field = "position__jurisdiction" if _positions_have_jurisdiction() else "position__organization_id"
-    apps: dict[int, list] = {}
-    for cid, aid, jurisdiction in (Application.objects.filter(organization_id=organization_id,
-                                                              candidate_id__in=[c for c, _ in closed])
-                                   .values_list("candidate_id", "pk", field)):
-        apps.setdefault(cid, []).append((aid, jurisdiction if field == "position__jurisdiction" else ""))
-    return [(cid, apps.get(cid, []), closed_at) for cid, closed_at in closed]
+
+def _day_sql(sql: str, vendor: str) -> str:
+    """SQL: days since 1970-01-01 of a date expression, as an integer."""
+    if vendor == "sqlite":
+        return f"CAST(julianday({sql}) - 2440587.5 AS INTEGER)"
+    if vendor == "postgresql":
+        return f"(({sql})::date - DATE '1970-01-01')"
+    raise NotImplementedError(vendor)
+
+
+def _policy_days(organization_id: int) -> dict[str, tuple[str, list, int]]:
+    """Per kind: an application's limit in days as SQL over its position ``p`` (by its jurisdiction) with its params,
+    and the smallest limit any application can have."""
+    policies = {p.jurisdiction: p for p in RetentionPolicy.objects.filter(organization_id=organization_id)}
+    default = policies.get("") or RetentionPolicy(organization_id=organization_id, **DEFAULTS)
+    special = {j: p for j, p in policies.items() if j} if _positions_have_jurisdiction() else {}
+    days = {}
+    for kind, attr in KINDS:
+        sql, params = str(int(getattr(default, attr))), []  # whole numbers, written into the SQL (typed on PostgreSQL)
+        if special:
+            sql = "CASE" + "".join(f" WHEN p.jurisdiction = %s THEN {int(getattr(p, attr))}" for p in special.values()) + f" ELSE {sql} END"
+            params = list(special)
+        days[kind] = (sql, params, min([getattr(default, attr)] + [getattr(p, attr) for p in special.values()]))
+    return days
+
+
+class DueRows:
+    """The due list as one SQL query (a UNION of one aggregate per kind) of ``(candidate_id, kind, due_day, closed_day,
+    held_day)`` rows, earliest first: iterate it for all of them, or read one page with the total in one pass."""
+
+    ORDER = "ORDER BY due_day, candidate_id, kind"
+
+    def __init__(self, sql: str, params: list):
+        self.sql, self.params = sql, params
+
+    def _fetch(self, sql: str, params: list) -> list[tuple]:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [tuple(row) for row in cursor.fetchall()]
+
+    def __iter__(self):
+        return iter(self._fetch(f"{self.sql} {self.ORDER}", self.params))
+
+    def count(self) -> int:
+        return self._fetch(f"SELECT COUNT(*) FROM ({self.sql}) due", self.params)[0][0]
+
+    def page(self, *, number: int, per_page: int) -> tuple[list[tuple], int, int]:
+        """``(rows, total, number)`` of page ``number`` (from 1; past the end: the last page), the total counted by the
+        same query (a window count over the due rows)."""
+        number = max(1, number)
+        while True:
+            found = self._fetch(f"SELECT *, COUNT(*) OVER () AS total FROM ({self.sql}) due {self.ORDER} LIMIT %s OFFSET %s",
+                                [*self.params, per_page, (number - 1) * per_page])
+            if found or number == 1:
+                return [row[:-1] for row in found], (found[0][-1] if found else 0), number
+            total = self.count()  # past the end: the last page
+            if not total:
+                return [], 0, 1
+            number = (total - 1) // per_page + 1
+
+
+def retention_due_rows(*, organization_id: int, within_days: int = 0, today: date | None = None) -> DueRows:
+    """What the purge removes by ``today + within_days``, earliest first (``DueRows``: rows of days since 1970-01-01;
+    ``due_items`` makes them :class:`DueItem` s): a page costs its rows, not a loop over every closed candidate.
+
+    A candidate counts when every application is closed without a hire (rejected or withdrawn); the clock starts on
+    the (local) day the last one closed; the limit is the longest of the policies of the candidate's positions
+    (a jurisdiction's row, else the organization's default, else the defaults); a hold moves the day later.
+    Recordings and analyses are listed only while some remain. Each kind is one aggregate over the applications of
+    only the candidates that can be due by then: with an application closed before the earliest day the shortest
+    limit allows (the ``(organization, updated_at)`` index), and for recordings and analyses with some left there."""
+    from hirelens.candidates.models import Application
+    from hirelens.interviews.models import Answer, InterviewSession
+    from hirelens.live.models import LiveRoom
+    from hirelens.positions.models import Position
+
+    today = today or timezone.localdate()
+    horizon = _day(today + timedelta(days=within_days))
+    tz = timezone.get_current_timezone()
+    vendor = connection.vendor
+    closed_statuses = [Application.Status.REJECTED, Application.Status.WITHDRAWN]
+    application, position = Application._meta.db_table, Position._meta.db_table
+    answer, session, room = Answer._meta.db_table, InterviewSession._meta.db_table, LiveRoom._meta.db_table
+    closed_day, closed_params = connection.ops.datetime_cast_date_sql("MAX(a.updated_at)", (), timezone.get_current_timezone_name())
+    closed_day = _day_sql(closed_day, vendor)
+    left = {"recordings": ("an.recording <> ''", "r.recording <> ''"),
+            "analyses": ("an.analysis IS NOT NULL", "r.analysis IS NOT NULL")}
+    arms, params = [], []
+    for kind, (days, days_params, fewest) in _policy_days(organization_id).items():
+        # a candidate closed on or after this day is not due by the horizon (a hold only moves a day later)
+        latest = timezone.make_aware(datetime.combine(EPOCH + timedelta(days=horizon - fewest + 1), time.min), tz)
+        closed_early = "ap.status IN (%s, %s) AND ap.updated_at < %s"
+        if kind in left:
+            on_answer, on_room = left[kind]
+            candidates = (f"SELECT ap.candidate_id FROM {answer} an JOIN {session} s ON s.id = an.session_id "
+                          f"JOIN {application} ap ON ap.id = s.application_id WHERE an.organization_id = %s AND {on_answer} AND {closed_early} "
+                          f"UNION SELECT ap.candidate_id FROM {room} r JOIN {application} ap ON ap.id = r.application_id "
+                          f"WHERE r.organization_id = %s AND {on_room} AND {closed_early}")
+            candidates_params = [organization_id, *closed_statuses, latest] * 2
+        else:
+            candidates = f"SELECT ap.candidate_id FROM {application} ap WHERE ap.organization_id = %s AND {closed_early}"
+            candidates_params = [organization_id, *closed_statuses, latest]
+        held = _day_sql(f"(SELECT MAX(h.until) FROM {RetentionHold._meta.db_table} h WHERE h.candidate_id = a.candidate_id)", vendor)
+        arms.append(
+            f"SELECT g.candidate_id, '{kind}' AS kind, CASE WHEN g.held_day > g.closed_day + g.days THEN g.held_day "
+            f"ELSE g.closed_day + g.days END AS due_day, g.closed_day, g.held_day FROM ("
+            f"SELECT a.candidate_id, {closed_day} AS closed_day, MAX({days}) AS days, {held} AS held_day "
+            f"FROM {application} a {f'JOIN {position} p ON p.id = a.position_id ' if days_params else ''}"
+            f"WHERE a.organization_id = %s AND a.candidate_id IN ({candidates}) GROUP BY a.candidate_id "
+            f"HAVING SUM(CASE WHEN a.status IN (%s, %s) THEN 0 ELSE 1 END) = 0) g "
+            f"WHERE (CASE WHEN g.held_day > g.closed_day + g.days THEN g.held_day ELSE g.closed_day + g.days END) <= %s")
+        params += [*closed_params, *days_params, organization_id, *candidates_params, *closed_statuses, horizon]
+    return DueRows(f"SELECT * FROM ({' UNION ALL '.join(arms)}) arms", params)
+
+
+def due_items(*, organization_id: int, rows) -> list[DueItem]:
+    """``retention_due_rows``'s rows as :class:`DueItem` s, with each candidate's applications (one query)."""
+    from hirelens.candidates.models import Application
+
+    rows = list(rows)
+    ids = {row[0] for row in rows}
+    apps: dict[int, list[int]] = {}
+    if ids:
+        found = Application.objects.filter(organization_id=organization_id)
+        if len(ids) <= 500:
+            found = found.filter(candidate_id__in=ids)
+        for cid, aid in found.order_by("pk").values_list("candidate_id", "pk"):
+            if cid in ids:
+                apps.setdefault(cid, []).append(aid)
+    return [DueItem(candidate_id=cid, kind=kind, due_on=EPOCH + timedelta(days=due), closed_on=EPOCH + timedelta(days=closed),
+                    held_until=None if held is None else EPOCH + timedelta(days=held), application_ids=tuple(apps.get(cid, ())))
+            for cid, kind, due, closed, held in rows]
 
 
 def _positions_have_jurisdiction() -> bool:
@@ -94,41 +212,9 @@ def _positions_have_jurisdiction() -> bool:
 
 def retention_due(*, organization_id: int, within_days: int = 0, today: date | None = None) -> list[DueItem]:
     """What the purge removes by ``today + within_days`` (0: what is due now), earliest first. A held candidate is due
-    when the hold ends; recordings and analyses already purged are not listed again."""
-    from hirelens.interviews.models import Answer
-    from hirelens.live.models import LiveRoom
-
-    today = today or timezone.localdate()
-    horizon = today + timedelta(days=within_days)
-    holds = dict(RetentionHold.objects.filter(organization_id=organization_id).values("candidate_id")
-                 .annotate(until=Max("until")).values_list("candidate_id", "until"))
-    items = []
-    for cid, apps, closed_at in _closed_candidates(organization_id):
-        closed_on = timezone.localdate(closed_at)
-        app_ids = tuple(a for a, _ in apps)
-        jurisdictions = {j or "" for _, j in apps}
-        policies = [policy_for(organization_id=organization_id, jurisdiction=j) for j in jurisdictions] or [
-            policy_for(organization_id=organization_id)]
-        held = holds.get(cid)
-        for kind, attr in KINDS:
-            days = max(getattr(p, attr) for p in policies)  # the longest limit of the candidate's positions
-            due = closed_on + timedelta(days=days)
-            if held and held > due:
-                due = held
-            if due > horizon:
-                continue
-            if kind == "recordings" and not (
-                    Answer.objects.filter(session__application_id__in=app_ids).exclude(recording="").exists()
-                    or LiveRoom.objects.filter(application_id__in=app_ids).exclude(recording="").exists()):
-                continue
-            if kind == "analyses" and not (
-                    Answer.objects.filter(session__application_id__in=app_ids, analysis__isnull=False).exists()
-                    or LiveRoom.objects.filter(application_id__in=app_ids, analysis__isnull=False).exists()):
-                continue
-            items.append(DueItem(candidate_id=cid, kind=kind, due_on=due, closed_on=closed_on, held_until=held,
-                                 application_ids=app_ids))
-    items.sort(key=lambda i: (i.due_on, i.candidate_id, i.kind))
-    return items
+    when the hold ends; recordings and analyses already purged are not listed again (``retention_due_rows``)."""
+    return due_items(organization_id=organization_id,
+                     rows=retention_due_rows(organization_id=organization_id, within_days=within_days, today=today))
 
 
 @transaction.atomic

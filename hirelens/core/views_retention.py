@@ -18,7 +18,8 @@ from hirelens.core.roles import Perm
 
 from .access import require_perm
 from .audit import audit_list_read
-from .retention import policy_for, retention_due, retention_extend, retention_policy_update
+from .params import MAX_OFFSET, query_int
+from .retention import due_items, policy_for, retention_due_rows, retention_extend, retention_policy_update
 
 KIND_LABELS = {"candidate": gettext_lazy("候选人全部数据"), "recordings": gettext_lazy("录像"), "analyses": gettext_lazy("分析结果")}
 
@@ -46,13 +47,15 @@ def retention(request):
         retention_policy_update(actor=request.user, request=request, **form.cleaned_data)
         messages.success(request, _("保留期限已保存。"))
         return redirect("core:retention")
-    due = retention_due(organization_id=org_id, within_days=30)
-    page = Paginator(due, 25).get_page(request.GET.get("page"))
+    due, total, number = retention_due_rows(organization_id=org_id, within_days=30).page(
+        number=query_int(request.GET, "page", default=1, maximum=MAX_OFFSET // 25), per_page=25)
+    page = Paginator(range(total), 25).get_page(number)  # the pager's numbers; the rows came with the total
+    items = due_items(organization_id=org_id, rows=due)
     from hirelens.candidates.models import Candidate
 
-    people = Candidate.objects.in_bulk([item.candidate_id for item in page.object_list])
+    people = Candidate.objects.in_bulk([item.candidate_id for item in items])
     rows = [{"item": item, "candidate": people.get(item.candidate_id), "kind": KIND_LABELS[item.kind]}
-            for item in page.object_list if item.candidate_id in people]
+            for item in items if item.candidate_id in people]
     audit_list_read(request=request, candidates=[r["candidate"] for r in rows])
     default_until = timezone.localdate() + timedelta(days=90)
     return render(request, "core/retention.html", {"form": form, "page": page, "rows": rows,
