@@ -1,15 +1,6 @@
 from hirelens.accounts.models import User
-from hirelens.core.demo import DEMO_PASSWORD
+from hirelens.core.demo import DEMO_PASSWORD, DEMO_STAFF
 from hirelens.core.roles import Role
-
-# key, e-mail, name, role — printed by `make run`
-USERS = [
-    ("admin", "admin@demo.hirelens.local", "王敏", Role.HR_ADMIN),
-    ("recruiter", "recruiter@demo.hirelens.local", "李娜", Role.RECRUITER),
-    ("interviewer", "interviewer@demo.hirelens.local", "张伟", Role.INTERVIEWER),
-    ("cto", "cto@demo.hirelens.local", "陈强", Role.INTERVIEWER),
-    ("manager", "manager@demo.hirelens.local", "刘洋", Role.HIRING_MANAGER),
-]
 
 
 def _user(email, name, role, org) -> User:
@@ -24,7 +15,7 @@ ZONES = {"recruiter": "Europe/London"}
 
 
 def load(ctx):
-    for key, email, name, role in USERS:
+    for key, email, name, role in DEMO_STAFF:
         ctx.users[key] = _user(email, name, role, ctx.organization)
         if key in ZONES and not ctx.users[key].time_zone:
             ctx.users[key].time_zone = ZONES[key]

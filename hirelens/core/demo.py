@@ -12,7 +12,18 @@ from importlib.util import find_spec
 
 from django.apps import apps
 
+from .roles import Role
+
 DEMO_PASSWORD = "HireLens-demo-2026"
+
+# The demo's staff, key, e-mail, name, role: created by accounts' demo, printed by `manage.py serve` (`make run`)
+DEMO_STAFF = [
+    ("admin", "admin@demo.hirelens.local", "王敏", Role.HR_ADMIN),
+    ("recruiter", "recruiter@demo.hirelens.local", "李娜", Role.RECRUITER),
+    ("interviewer", "interviewer@demo.hirelens.local", "张伟", Role.INTERVIEWER),
+    ("cto", "cto@demo.hirelens.local", "陈强", Role.INTERVIEWER),
+    ("manager", "manager@demo.hirelens.local", "刘洋", Role.HIRING_MANAGER),
+]
 
 
 @dataclass

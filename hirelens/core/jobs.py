@@ -260,6 +260,20 @@ def queued_args(task) -> set:
     return found
 
 
+# What an idle worker of a queue frees (its models), registered by the app that loads it from its AppConfig.ready()
+# (interviews: the analysis models); run_worker installs an IdleRelease for each. Core names no app.
+_IDLE_RELEASES: dict[str, list] = {}
+
+
+def idle_release_register(queue: str, release) -> None:
+    if release not in _IDLE_RELEASES.setdefault(queue, []):
+        _IDLE_RELEASES[queue].append(release)
+
+
+def idle_releases(queue: str) -> list:
+    return list(_IDLE_RELEASES.get(queue, ()))
+
+
 class IdleRelease:
     """Calls ``release()`` once a queue's workers in this process have had no task for ``idle_s`` seconds after
     their last one (an analysis worker frees its models). A task that starts meanwhile waits for a release in

@@ -40,3 +40,12 @@ def test_the_dashboard_shows_the_registered_figures_and_sections(client, org, hr
     page = client.get("/").content.decode()
     assert 'data-testid="stat-positions">2<' in page and "最近的审计记录" in page
     assert "您还没有被指派到任何职位。" in page
+
+
+def test_an_idle_analysis_worker_frees_what_interviews_registered():
+    """run_worker installs an IdleRelease per registered release (core/jobs.py); core itself names no app."""
+    from hirelens.core.jobs import idle_releases
+    from hirelens.interviews.analysis_bridge import models_release
+
+    assert idle_releases("analysis") == [models_release]
+    assert idle_releases("light") == []

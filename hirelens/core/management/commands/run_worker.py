@@ -49,10 +49,10 @@ class Command(RunHuey):
             TASKS_DONE.labels(queue, "ok" if exc is None else "error").inc()
 
         if queue == "analysis" and settings.ANALYSIS_IDLE_UNLOAD_S > 0:
-            from hirelens.core.jobs import IdleRelease
-            from hirelens.interviews.analysis_bridge import models_release
+            from hirelens.core.jobs import IdleRelease, idle_releases
 
-            IdleRelease(huey, models_release, idle_s=settings.ANALYSIS_IDLE_UNLOAD_S).install()
+            for release in idle_releases("analysis"):  # the analysis models (interviews registers it)
+                IdleRelease(huey, release, idle_s=settings.ANALYSIS_IDLE_UNLOAD_S).install()
         config = ConsumerConfig(**consumer_options)
         config.validate()
         logger = logging.getLogger("huey")

@@ -15,8 +15,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from hirelens.accounts.demo import USERS
-from hirelens.core.demo import DEMO_PASSWORD
+from hirelens.core.demo import DEMO_PASSWORD, DEMO_STAFF
 from hirelens.core.metrics import multiprocess_dir_reset, process_dead
 
 RESTART_FIRST_S = 1.0
@@ -92,7 +91,7 @@ class Command(BaseCommand):
         if not settings.EMAIL_HOST:
             self.stdout.write(f"E-mails are written to {settings.EMAIL_FILE_PATH}/ (set HIRELENS_EMAIL_HOST to send them by SMTP)")
         self.stdout.write(f"Demo logins (password {DEMO_PASSWORD}):")
-        for _key, email, name, role in USERS:
+        for _key, email, name, role in DEMO_STAFF:
             self.stdout.write(f"  {email:36} {role.label} ({name})")
         self.stdout.write(f"Processes: web pid {web.pid}" + "".join(f", {w.label} pid {w.proc.pid}" for w in workers))
         self.stdout.write("Press Ctrl-C to stop.\n")
