@@ -10,8 +10,8 @@ class CandidatesConfig(AppConfig):
 
         from hirelens.core.shell import DashboardStat, NavEntry, dashboard_register, nav_register
 
-        from .access import visible_candidates
+        from .access import visible_candidate_count
 
         nav_register(NavEntry(order=30, label=_("候选人"), url_name="candidates:index"))
         dashboard_register(DashboardStat(order=20, label=_("可查看的候选人"), url_name="candidates:index",
-                                         testid="stat-candidates", count=lambda user: visible_candidates(actor=user).count()))
+                                         testid="stat-candidates", count=lambda user: visible_candidate_count(actor=user)))

@@ -36,6 +36,18 @@ def test_interviewer_sees_only_candidates_of_assigned_positions(applications, in
     assert client.get(f"/candidates/{applications[1].candidate.pk}/").status_code == 404
 
 
+def test_the_visible_count_is_the_visible_lists_length(applications, org, interviewer, hiring_manager, hr_admin, outsider):
+    from hirelens.candidates.access import visible_candidate_count, visible_candidates
+
+    PositionAssignmentFactory(position=applications[0].position, user=interviewer, role="interviewer")
+    PositionAssignmentFactory(position=applications[1].position, user=interviewer, role="interviewer")
+    ApplicationFactory(candidate=applications[0].candidate, position=applications[1].position)  # one person, two positions
+    ApplicationFactory(candidate__organization=org)  # a position he is not on
+    counts = {user.email: visible_candidate_count(actor=user) for user in (interviewer, hiring_manager, hr_admin, outsider)}
+    assert counts == {user.email: visible_candidates(actor=user).count() for user in (interviewer, hiring_manager, hr_admin, outsider)}
+    assert (counts[interviewer.email], counts[hiring_manager.email], counts[hr_admin.email], counts[outsider.email]) == (2, 0, 3, 0)
+
+
 def test_lookup_by_contact_uses_blind_index(hr_admin, applications):
     candidate = applications[0].candidate
     assert list(candidate_list(actor=hr_admin, contact=candidate.email.upper())) == [candidate]
