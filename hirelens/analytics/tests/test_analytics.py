@@ -94,6 +94,10 @@ def test_page_export_roles_and_tenants(data, recruiter, interviewer, outsider, h
         row[2] == "专业技能" and row[3] == 6.0 for row in book["维度平均分"].iter_rows(values_only=True))
     response = client.get(reverse("analytics:export_pdf") + "?department=技术部")
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    from pypdf import PdfReader
+
+    text = "".join(page.extract_text() for page in PdfReader(BytesIO(response.content)).pages)
+    assert "维度平均分" in text and "后端工程师" in text and "专业技能" in text and "6.0" in text  # short cells are plain strings
     # another organization's HR admin sees no figure of ours
     assert dimension_scores(actor=outsider, filters=_filters()) == []
     assert calibration(actor=outsider, filters=_filters())["items"] == 0
