@@ -6,11 +6,12 @@ from pathlib import Path
 # Under pytest-xdist (`make test` runs the plain tests in two processes) each process gets its own var dir: its SQLite
 # test database, media, Huey files and logs, as two instances would. pytest-django suffixes database names itself
 # (test_hirelens_gw0), so PostgreSQL needs nothing here. A server a test starts inherits the suffixed variable.
+# (once: a process the test starts with a var dir of its own keeps it).
 _worker = os.environ.get("PYTEST_XDIST_WORKER")
-if _worker:
+if _worker and not os.environ.get("HL_TEST_VAR_SPLIT"):
+    os.environ["HL_TEST_VAR_SPLIT"] = "1"
     _var = Path(os.environ.get("HIRELENS_VAR_DIR") or Path(__file__).resolve().parents[2] / "var")
-    if _var.name != _worker:
-        os.environ["HIRELENS_VAR_DIR"] = str(_var / _worker)
+    os.environ["HIRELENS_VAR_DIR"] = str(_var / _worker)
 
 from .base import *  # noqa: E402,F401,F403
 from .base import VAR_DIR  # noqa: E402

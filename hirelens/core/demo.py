@@ -49,7 +49,7 @@ _made: dict = {}
 
 def made_once(key: tuple, make, *args, **kwargs):
     """``make(*args, **kwargs)``'s result, computed once per process for ``key``: the demo's synthesised recordings (VP8 encoding of a
-    face, seconds per clip) and their live summary are the same every time, and a process that loads the demo more
+    face, seconds per clip) are the same every time, and a process that loads the demo more
     than once (the test suite does, in a fresh database each time) should not encode them again. Only deterministic,
     synthetic things go here: never a person's data."""
     if key not in _made:

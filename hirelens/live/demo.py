@@ -120,8 +120,7 @@ def _ended_interview(ctx, application, stage, admin, interviewers) -> None:
         path = Path(folder) / "room.webm"
         path.write_bytes(data)
         duration = len(audio) / 16000
-        summary = made_once(("live.summary", facial, tuple(position.keywords or [])), _live_summary,
-                            audio, frames if facial else None, position)
+        summary = _live_summary(audio, frames if facial else None, position)
         from .recording import recording_store
 
         recording_store(room_id=room.pk, path=path, duration_s=duration, started_at=admitted,
