@@ -31,28 +31,6 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
-def _transactional(request) -> bool:
-    marker = request.node.get_closest_marker("django_db")
-    if marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
-        return True
-    return bool({"transactional_db", "live_server", "django_db_reset_sequences"} & set(request.fixturenames))
-
-
-@pytest.fixture(autouse=True)
-def _platform_rows_after_a_flush(request):
-    """A transactional test ends by emptying every table, the rows a data migration put there included (the platform's
-    consent notices): put them back, so that a test after it in the same process (``make test`` runs files in two
-    processes, in an order that is not the files' order) finds the database as migrated."""
-    yield
-    if not _transactional(request):
-        return
-    from hirelens.interviews.models import ConsentNotice
-    from hirelens.interviews.notices import ensure_platform_notices
-
-    with request.getfixturevalue("django_db_blocker").unblock():
-        ensure_platform_notices(ConsentNotice)
-
-
 @pytest.fixture
 def org(db):
     from hirelens.accounts.tests.factories import OrganizationFactory

@@ -294,3 +294,12 @@ def test_the_interview_list_leads_to_the_requests_and_to_the_notices_for_those_w
     client.force_login(interviewer)
     page = client.get(reverse("interviews:index")).content.decode()
     assert reverse("interviews:requests") in page and reverse("interviews:notices") not in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_flush_puts_the_platform_notices_back():
+    """Django's flush (a transactional test's teardown, ``manage.py flush``) empties every table: the platform's
+    consent notices come back with post_migrate, so a candidate can still consent in the next test or instance."""
+    ConsentNotice.objects.all().delete()
+    call_command("flush", interactive=False, verbosity=0)
+    assert set(ConsentNotice.objects.filter(organization=None).values_list("kind", flat=True)) >= {"recording", "ai_analysis"}

@@ -160,9 +160,10 @@ def test_only_subscribed_types_of_active_endpoints_of_the_organization_get_deliv
     events.emit(moved(other_org))
     events.emit(events.InterviewLinkOpened(organization_id=org.pk, link_id=1, kind="candidate", application_id=7))
     assert not WebhookDelivery.objects.exists()
-    events.emit(events.DecisionRecorded(organization_id=org.pk, decision_id=5, application_id=7, outcome="hire"))
+    events.emit(events.DecisionRecorded(organization_id=org.pk, decision_id=5, application_id=7, outcome="hire",
+                                        decided_at="2026-12-01T08:00:00+00:00"))
     assert json.loads(WebhookDelivery.objects.get().body)["data"] == {"decision_id": 5, "application_id": 7, "outcome": "hire",
-                                                                     "stage_id": None}
+                                                                     "stage_id": None, "decided_at": "2026-12-01T08:00:00+00:00"}
     pending = WebhookDelivery.objects.get()
     services.endpoint_update(actor=hr_admin, endpoint=endpoint, active=False)
     events.emit(events.DecisionRecorded(organization_id=org.pk, decision_id=6, application_id=7, outcome="hire"))
