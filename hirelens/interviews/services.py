@@ -575,8 +575,12 @@ def _size_limit(answer: Answer) -> int:
 
 
 def chunk_put(*, answer: Answer, index: int, offset: int, sha256: str, data: bytes) -> UploadChunk:
-    """Store one piece. The (slow) encrypted file write happens before the short transaction that records
-    it, so the database write lock is held for an INSERT only — this matters on SQLite under load."""
+    """Store one piece. Every recording candidate sends one every two seconds, so this is the hot path of a busy
+    interview day (docs/scale.md, "Uploads"): the (slow) encrypted file write happens before the short transaction
+    that records it, and that transaction is three small statements — lock the answer (status), read the piece and
+    the one before it, insert — so the database write lock (SQLite's only one) is held briefly. ``answer`` comes
+    from ``access_candidate_upload`` (one query, with its session); its status is only a hint here, the locked
+    read decides."""
     sha256 = sha256.lower()
     if not data:
         raise ValidationError(_("分片为空（0 字节），未保存，请重新上传该分片。"), code="empty_chunk")
@@ -584,24 +588,25 @@ def chunk_put(*, answer: Answer, index: int, offset: int, sha256: str, data: byt
         raise ValidationError(_("分片过大（上限 %(mb)s MB）。") % {"mb": MAX_CHUNK_BYTES // (1024 * 1024)})
     if hashlib.sha256(data).hexdigest() != sha256:
         raise ValidationError(_("分片校验和不一致，请重新上传该分片。"))
-    answer = Answer.objects.select_related("session").get(pk=answer.pk)
-    existing = _chunk_check(answer, index=index, offset=offset, sha256=sha256, size=len(data))
-    if existing is not None:
-        return existing
+    if answer.status != Answer.Status.RECORDING or offset + len(data) > _size_limit(answer):
+        # a retry after the answer was finished, or a piece to refuse: decided without writing a file
+        with transaction.atomic():
+            existing = _chunk_check(answer, index=index, offset=offset, sha256=sha256, size=len(data))
+        if existing is not None:
+            return existing
     from django.core.files.storage import default_storage
 
     name = default_storage.save(f"chunks/a{answer.pk}-{index}.part", ContentFile(data))
     try:
         with transaction.atomic():
-            answer = Answer.objects.select_for_update().select_related("session").get(pk=answer.pk)
-            existing = _chunk_check(answer, index=index, offset=offset, sha256=sha256, size=len(data))  # a racing twin
-            if existing is not None:
+            existing = _chunk_check(answer, index=index, offset=offset, sha256=sha256, size=len(data))
+            if existing is not None:  # a retried request: the piece is stored already
                 default_storage.delete(name)
                 return existing
-            chunk = UploadChunk(organization_id=answer.organization_id, answer=answer, index=index, offset=offset,
+            chunk = UploadChunk(organization_id=answer.organization_id, answer_id=answer.pk, index=index, offset=offset,
                                 size=len(data), sha256=sha256)
             chunk.data.name = name
-            chunk.save()
+            chunk.save(force_insert=True)
     except BaseException:
         default_storage.delete(name)
         raise
@@ -609,16 +614,22 @@ def chunk_put(*, answer: Answer, index: int, offset: int, sha256: str, data: byt
 
 
 def _chunk_check(answer: Answer, *, index: int, offset: int, sha256: str, size: int) -> UploadChunk | None:
-    """Returns the stored twin of a repeated piece, raises for a piece that contradicts what is stored."""
-    existing = answer.chunks.filter(index=index).first()
-    if existing is not None:
-        if existing.sha256 == sha256 and existing.offset == offset:
-            return existing  # a retried request: already stored, nothing to do
+    """Inside the piece's transaction: returns the stored twin of a repeated piece, raises for a piece that
+    contradicts what is stored (or comes after the answer was finished), None for a new piece to insert. Locks the
+    answer's row (PostgreSQL; SQLite's BEGIN IMMEDIATE locks the database) so ``answer_finish`` and a racing twin
+    wait. Two queries, neither builds a model unless the piece is a repeat."""
+    status = Answer.objects.select_for_update().filter(pk=answer.pk).values_list("status", flat=True).get()
+    stored = {row[0]: row[1:] for row in UploadChunk.objects.filter(answer_id=answer.pk, index__in=(index - 1, index))
+              .values_list("index", "offset", "size", "sha256")}
+    if index in stored:
+        stored_offset, _size, stored_sha256 = stored[index]
+        if stored_sha256 == sha256 and stored_offset == offset:
+            return UploadChunk.objects.get(answer_id=answer.pk, index=index)  # a retried request: nothing to do
         raise UploadConflict(_("该分片已以不同内容上传，已保留原内容。"))
-    if answer.status != Answer.Status.RECORDING:
+    if status != Answer.Status.RECORDING:
         raise UploadConflict(_("该作答已完成，不能再上传。"))
-    previous = answer.chunks.filter(index=index - 1).first() if index > 0 else None
-    expected = 0 if index == 0 else (previous.offset + previous.size if previous else None)
+    previous = stored.get(index - 1) if index > 0 else None
+    expected = 0 if index == 0 else (previous[0] + previous[1] if previous else None)
     if expected is None:
         raise UploadConflict(_("请先上传第 %(n)s 个分片。") % {"n": index})
     if offset != expected:

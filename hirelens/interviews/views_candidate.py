@@ -27,7 +27,7 @@ from pydantic import ValidationError as InputError
 from hirelens.core.converters import MAX_ID
 
 from . import services
-from .access import access_candidate_answer, access_session_by_token
+from .access import access_candidate_answer, access_candidate_upload, access_session_by_token
 from .models import Answer
 from .notices import notices_in_order
 from .services import UnusableRecording, UploadConflict, current_notices, retakes_left
@@ -294,8 +294,7 @@ def answer_begin(request, session, data: AnswerIn):
 @csrf_exempt
 @require_http_methods(["PUT"])
 def chunk(request, token: str, answer_id: int, index: int):
-    session = access_session_by_token(token=token)
-    answer = access_candidate_answer(session=session, answer_id=answer_id)
+    answer = access_candidate_upload(token=token, answer_id=answer_id)  # one query: every recording candidate sends a piece every two seconds
     try:
         body = request.body
     except RequestDataTooBig:

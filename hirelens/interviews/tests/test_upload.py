@@ -219,3 +219,50 @@ def test_text_answers_only_when_the_accommodation_allows(client, started):
     assert Answer.objects.get(kind="text").text == "我会先倾听客户的顾虑。"
     empty = client.post(f"/i/{TOKEN}/answers/text", {"question": 1, "text": "  "}, content_type="application/json")
     assert empty.status_code == 400
+
+
+def test_a_piece_costs_the_same_few_queries_however_many_are_stored(client, started, recording, django_assert_max_num_queries):
+    """The hot path of a busy interview day (docs/scale.md, "Uploads"): one query finds the answer and its session by
+    the link, then one short transaction locks the answer, reads the piece and the one before it, and inserts."""
+    answer_id = begin(client).json()["answer"]
+    size = 1000
+    for index in range(6):
+        offset = index * size
+        with django_assert_max_num_queries(6) as captured:  # + SAVEPOINT / RELEASE of the test's transaction
+            assert put(client, answer_id, index, offset, recording[offset:offset + size]).status_code == 200
+        assert sum(not q["sql"].startswith(("SAVEPOINT", "RELEASE")) for q in captured.captured_queries) == 4
+    assert list(UploadChunk.objects.filter(answer_id=answer_id).values_list("index", "offset")) == [(i, i * size) for i in range(6)]
+
+
+@pytest.mark.parametrize("change", ["expired", "revoked", "cancelled"])
+def test_pieces_to_a_dead_link_are_404(client, started, recording, change):
+    answer_id = begin(client).json()["answer"]
+    field = {"expired": {"expires_at": timezone.now()}, "revoked": {"revoked_at": timezone.now()},
+             "cancelled": {"state": "cancelled"}}[change]
+    InterviewSession.objects.filter(pk=started.pk).update(**field)
+    assert put(client, answer_id, 0, 0, recording[:100]).status_code == 404
+    assert not UploadChunk.objects.exists()
+
+
+def test_a_piece_after_finish_is_refused_without_writing_anything(client, started, recording):
+    answer_id = begin(client).json()["answer"]
+    upload(client, answer_id, recording)
+    assert finish(client, answer_id, recording).status_code == 200
+    _dirs, files_before = default_storage.listdir("chunks")
+    response = put(client, answer_id, 0, 0, recording[:16 * 1024])  # a late retry of the first piece
+    assert response.status_code == 409 and "已完成" in response.json()["error"]
+    assert default_storage.listdir("chunks")[1] == files_before
+
+
+def test_the_locked_check_decides_when_the_answer_was_finished_meanwhile(started, recording):
+    """The answer read before the piece's file is written may be stale (finished by a racing request): the check
+    inside the transaction refuses the piece and the file written for it is removed."""
+    from hirelens.interviews.services import UploadConflict, answer_begin, chunk_put
+
+    answer = answer_begin(session=started, question_index=0, kind="video")
+    Answer.objects.filter(pk=answer.pk).update(status=Answer.Status.COMPLETE)  # `answer` still says "recording"
+    _dirs, files_before = default_storage.listdir("chunks") if default_storage.exists("chunks") else ([], [])
+    with pytest.raises(UploadConflict):
+        chunk_put(answer=answer, index=0, offset=0, sha256=hashlib.sha256(recording[:100]).hexdigest(), data=recording[:100])
+    assert not UploadChunk.objects.exists()
+    assert (default_storage.listdir("chunks")[1] if default_storage.exists("chunks") else []) == files_before
