@@ -85,3 +85,15 @@ def assert_link_answers(client, path: str, *, status: int, words: Iterable[str] 
     for word in words:
         assert word in page, f"GET {path} ({language}): {word!r} not on the page"
     return page
+
+
+def shows_id_reference(page: str, pk: int) -> bool:
+    """True when ``page`` names a row as ``#<pk>`` (what "people by name" forbids).
+
+    A bare substring test is wrong: ``#4`` is inside the CSS colour ``#475569`` and
+    the HTML entity ``&#39;``. A reference is ``#`` not preceded by ``&`` and not
+    followed by another hex digit or letter.
+    """
+    import re
+
+    return re.search(rf"(?<![&\w])#{pk}(?![0-9A-Za-z])", page) is not None
