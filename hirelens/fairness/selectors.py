@@ -30,7 +30,13 @@ from . import stats
 from .models import RACE_CATEGORIES, SEX_CATEGORIES, UNKNOWN, FairnessAudit, PIAVersion, Race, SelfIdentification, Sex
 
 AI_STAGES = "ai"  # the report over every AI-assisted stage
-AI_MODULES = ("ai_video", "live")  # the AI video interview and the live interview with its AI panel
+
+
+def _ai_modules() -> list[str]:
+    """The AI-assisted modules (their spec's ``ai_assisted``: the AI video interview, the live one with its AI panel)."""
+    from hirelens.workflows.modules import modules_where
+
+    return modules_where(lambda spec: spec.ai_assisted)
 
 
 @dataclass(frozen=True)
@@ -49,7 +55,8 @@ def stage_options(*, actor, position) -> list[StageOption]:
     seen: dict[str, tuple[str, str, int]] = {}
     for key, title, module, order in rows:
         seen.setdefault(key, (title, module, order))
-    options = [StageOption(AI_STAGES, _("全部AI辅助环节"))] if any(m in AI_MODULES for _t, m, _o in seen.values()) else []
+    ai_modules = _ai_modules()
+    options = [StageOption(AI_STAGES, _("全部AI辅助环节"))] if any(m in ai_modules for _t, m, _o in seen.values()) else []
     options += [StageOption(k, t) for k, (t, _m, _o) in sorted(seen.items(), key=lambda kv: (kv[1][2], kv[1][0]))]
     return options
 
@@ -59,7 +66,7 @@ def _stage_keys(*, actor, position, stage: str) -> list[str]:
 
     qs = tenant_queryset(Stage.objects.all(), actor=actor).filter(version__process__position=position)
     if stage == AI_STAGES:
-        qs = qs.filter(module__in=AI_MODULES)
+        qs = qs.filter(module__in=_ai_modules())
     else:
         qs = qs.filter(key=stage)
     return sorted(set(qs.values_list("key", flat=True)))

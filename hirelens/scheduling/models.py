@@ -102,7 +102,12 @@ class Interview(TenantOwnedModel):
     @property
     def is_live(self) -> bool:
         """Held in a room (hirelens.live): an interview of a live stage, or one HR scheduled without a stage."""
-        return self.stage_id is None or self.stage.module == "live"
+        from hirelens.workflows.modules import find_module_spec
+
+        if self.stage_id is None:
+            return True
+        spec = find_module_spec(self.stage.module)
+        return spec is not None and spec.live_room
 
     @property
     def display_title(self) -> str:

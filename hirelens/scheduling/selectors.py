@@ -143,7 +143,10 @@ def interview_filtered(*, actor, filters: InterviewFilters, position=None) -> Qu
     qs = qs.filter(_range(filters, timezone.now()))
     if filters.status in Interview.Status.values:
         qs = qs.filter(status=filters.status)
-    live = Q(stage__isnull=True) | Q(stage__module="live")  # as Interview.is_live: held in a room
+    from hirelens.workflows.modules import modules_where
+
+    # as Interview.is_live: held in a room (no stage, or a stage whose module's spec says so)
+    live = Q(stage__isnull=True) | Q(stage__module__in=modules_where(lambda spec: spec.live_room))
     if filters.kind == "live":
         qs = qs.filter(live)
     elif filters.kind == "stage":

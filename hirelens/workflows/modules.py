@@ -220,9 +220,11 @@ def _no_problems(data: BaseModel, name: str) -> list[str]:
 class ModuleSpec:
     """Everything the code knows about one kind of stage (docs/architecture.md, "Stage module specs").
 
-    A new kind is one ``register(ModuleSpec(...))`` below, its settings model, its parser in forms.py and its partial
-    template (plus its ``ModuleType`` choice, the stored value); no other place branches on the module's name: they
-    ask the spec (``module_spec(stage.module)``) for what they need.
+    A new kind is one ``register(ModuleSpec(...))`` below, its settings model, its parser in forms.py and its three
+    partial templates (designer fields, card summary, candidate preview) plus its ``ModuleType`` choice, the stored
+    value (test_modules.py checks the two list the same modules); no other place branches on the module's name: code
+    asks the spec (``module_spec(stage.module)``, ``modules_where(...)`` for a query), templates the ``module_spec``
+    filter (``{% load workflows_tags %}``).
     """
 
     module: str  # the value stored in ``Stage.module``
@@ -236,6 +238,14 @@ class ModuleSpec:
     schedulable: bool = False  # held at a booked time with interviewers: the scheduling pages preselect such a stage
     has_ai_plan: bool = False  # its settings are an AI-interview question plan (interviews.services.plan_from_stage)
     question_audio: bool = False  # its questions may carry recorded audio (services/assets.py)
+    # the designer's stage card summary and the candidate preview's step (templates reading ``s``, the settings, and
+    # ``stage``; _stage_card.html and preview.html include them); empty: nothing beyond the title and instructions
+    summary_template: str = ""
+    preview_template: str = ""
+    imports_scores: bool = False  # scored on an outside platform: the board offers its CSV score import
+    shows_instructions_on_link: bool = False  # the interview link's process list repeats its ``instructions`` setting
+    live_room: bool = False  # its interviews are held in a live room (scheduling's ``Interview.is_live``)
+    ai_assisted: bool = False  # assessed with AI (answer analysis, the live AI panel): the fairness report's AI group
 
 
 MODULES: dict[str, ModuleSpec] = {}
@@ -256,55 +266,72 @@ def module_spec(module: str) -> ModuleSpec:
     return spec
 
 
+def find_module_spec(module: str) -> ModuleSpec | None:
+    """The spec of a module, or None for an unknown one (templates, and rows a removed module left behind)."""
+    return MODULES.get(module)
+
+
+def modules_where(capability: Callable[[ModuleSpec], bool]) -> list[str]:
+    """The modules whose spec has a capability, e.g. ``modules_where(lambda s: s.live_room)``, for a query's ``__in``."""
+    return [spec.module for spec in MODULES.values() if capability(spec)]
+
+
 def module_specs() -> list[ModuleSpec]:
     """Every module, in the designer palette's order (registration order)."""
     return list(MODULES.values())
 
 
-def _partial(module: str) -> str:
-    return f"workflows/modules/{module}.html"
+def _partial(module: str, part: str = "") -> str:
+    """A module's template: its designer fields (``workflows/modules/<module>.html``) or another ``part`` of it
+    (``workflows/modules/<module>_summary.html``)."""
+    return f"workflows/modules/{module}{'_' + part if part else ''}.html"
+
+
+def _templates(module: str) -> dict[str, str]:
+    return {"partial": _partial(module), "summary_template": _partial(module, "summary"),
+            "preview_template": _partial(module, "preview")}
 
 
 register(ModuleSpec(
     module=ModuleType.AI_VIDEO, label=ModuleType.AI_VIDEO.label,
     hint=gettext_lazy("候选人按题目录制视频回答，可设准备时间、作答时间和重录次数"),
-    settings_model=AiVideoSettings, parse=forms.ai_video_from_post, partial=_partial(ModuleType.AI_VIDEO),
+    settings_model=AiVideoSettings, parse=forms.ai_video_from_post, **_templates(ModuleType.AI_VIDEO),
     defaults={
         "questions": [{"text": "请用三分钟介绍你自己，以及你为什么申请这个职位。", "prep_seconds": 30, "answer_seconds": 180, "retakes": 1}],
         "practice": {"text": "练习题：用三个词描述你自己。", "prep_seconds": 15, "answer_seconds": 30},
     },
-    problems=_ai_video_problems, has_ai_plan=True, question_audio=True))
+    problems=_ai_video_problems, has_ai_plan=True, question_audio=True, ai_assisted=True))
 register(ModuleSpec(
     module=ModuleType.CODING, label=ModuleType.CODING.label, hint=gettext_lazy("外部平台或内置题目，导入得分"),
-    settings_model=CodingSettings, parse=forms.coding_from_post, partial=_partial(ModuleType.CODING),
+    settings_model=CodingSettings, parse=forms.coding_from_post, **_templates(ModuleType.CODING),
     defaults={"mode": "external", "platform_url": "", "score_import": "upload", "max_score": 100, "time_limit_minutes": 90},
-    problems=_coding_problems))
+    problems=_coding_problems, imports_scores=True))
 register(ModuleSpec(
     module=ModuleType.SCENARIO, label=ModuleType.SCENARIO.label, hint=gettext_lazy("角色扮演，例如“客户拒绝签约”，视频作答"),
-    settings_model=ScenarioSettings, parse=forms.scenario_from_post, partial=_partial(ModuleType.SCENARIO),
+    settings_model=ScenarioSettings, parse=forms.scenario_from_post, **_templates(ModuleType.SCENARIO),
     defaults={"brief": "客户在最后一刻拒绝签约，理由是价格太高。请说服客户。", "counterpart": "客户",
               "prep_seconds": 60, "answer_seconds": 300, "retakes": 0},
     problems=_scenario_problems))
 register(ModuleSpec(
     module=ModuleType.CASE_ANALYSIS, label=ModuleType.CASE_ANALYSIS.label, hint=gettext_lazy("战略案例，视频、文字或文件作答"),
-    settings_model=CaseSettings, parse=forms.case_analysis_from_post, partial=_partial(ModuleType.CASE_ANALYSIS),
+    settings_model=CaseSettings, parse=forms.case_analysis_from_post, **_templates(ModuleType.CASE_ANALYSIS),
     defaults={"case": "某区域销售额连续两个季度下滑 20%。请分析原因并提出三条策略。",
               "answer_formats": ["text", "file"], "time_limit_minutes": 60},
     problems=_case_problems))
 register(ModuleSpec(
     module=ModuleType.LIVE, label=ModuleType.LIVE.label, hint=gettext_lazy("与面试官实时视频面试，需安排时间"),
-    settings_model=LiveSettings, parse=forms.live_from_post, partial=_partial(ModuleType.LIVE),
-    defaults={"duration_minutes": 45}, schedulable=True))
+    settings_model=LiveSettings, parse=forms.live_from_post, **_templates(ModuleType.LIVE),
+    defaults={"duration_minutes": 45}, schedulable=True, live_room=True, ai_assisted=True))
 register(ModuleSpec(
     module=ModuleType.QUESTIONNAIRE, label=ModuleType.QUESTIONNAIRE.label, hint=gettext_lazy("文字、单选或量表问卷"),
-    settings_model=QuestionnaireSettings, parse=forms.questionnaire_from_post, partial=_partial(ModuleType.QUESTIONNAIRE),
+    settings_model=QuestionnaireSettings, parse=forms.questionnaire_from_post, **_templates(ModuleType.QUESTIONNAIRE),
     defaults={"questions": [{"text": "你最早可以何时入职？", "kind": "text"}]}, problems=_questionnaire_problems))
 register(ModuleSpec(
     module=ModuleType.MATERIAL_UPLOAD, label=ModuleType.MATERIAL_UPLOAD.label, hint=gettext_lazy("上传资料，例如 10 分钟项目 PPT"),
-    settings_model=MaterialSettings, parse=forms.material_upload_from_post, partial=_partial(ModuleType.MATERIAL_UPLOAD),
+    settings_model=MaterialSettings, parse=forms.material_upload_from_post, **_templates(ModuleType.MATERIAL_UPLOAD),
     defaults={"instructions": "请上传一份 10 分钟的项目介绍 PPT。", "accepted_types": [".pdf", ".pptx"],
               "max_size_mb": 50, "presentation_minutes": 10},
-    problems=_material_problems))
+    problems=_material_problems, shows_instructions_on_link=True))
 
 
 # settings a person edits by name: their errors name the field as the form does, not by its key

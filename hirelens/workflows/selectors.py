@@ -12,6 +12,7 @@ from hirelens.positions.models import Position
 
 from .access import visible_processes, visible_stages
 from .models import ApplicationProgress, PipelineEvent, Process, ProcessVersion, Stage, StageResult
+from .modules import ModuleSpec, find_module_spec
 
 
 def process_list(*, actor, position: Position | None = None):
@@ -48,6 +49,11 @@ class Column:
     can_score: bool = False
     count: int = 0
     next_cursor: str = ""
+
+    @property
+    def spec(self) -> ModuleSpec | None:
+        """The stage's module spec (what the column offers, e.g. a score import); None for the other columns."""
+        return find_module_spec(self.module) if self.module else None
 
 
 @dataclass
