@@ -22,6 +22,7 @@ from hirelens.core.roles import Perm
 
 from ..access import stage_can_score
 from ..models import ApplicationProgress, PipelineEvent, Process, ProcessVersion, Stage, StageResult
+from ..modules import module_spec
 
 ACTIVE_STATES = {ApplicationProgress.State.ACTIVE, ApplicationProgress.State.ON_HOLD}
 
@@ -237,8 +238,11 @@ def stage_results_import_csv(*, actor: User, stage: Stage, data: bytes, request=
     """Import scores exported by a coding platform: CSV with the columns 申请编号 / Application ID, 分数 / Score
     and optionally 备注 / Comment (or their codes ``application_id,score,comment``).
 
-    All rows or none: one bad row rolls the whole file back and names the row.
+    All rows or none: one bad row rolls the whole file back and names the row. Only a stage whose module imports
+    scores (``ModuleSpec.imports_scores``) takes a file.
     """
+    if not module_spec(stage.module).imports_scores:
+        raise ValidationError(_("这个环节不接受导入得分，只有编程测评环节可以。"))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -193,6 +193,12 @@ def test_coding_scores_import_from_csv_all_or_nothing(tech, hr_admin, hiring_man
     with pytest.raises(ValidationError) as exc:
         services.stage_results_import_csv(actor=cto, stage=coding, data=b"id,points\n1,2\n")
     assert exc.value.messages == ["CSV 需要“申请编号”和“分数”两列。"]
+    # a stage that is not a coding assessment takes no file, however well formed
+    not_coding = progress.version.stages.exclude(module="coding").first()
+    with pytest.raises(ValidationError) as exc:
+        services.stage_results_import_csv(actor=cto, stage=not_coding, data=csv_ok)
+    assert exc.value.messages == ["这个环节不接受导入得分，只有编程测评环节可以。"]
+    assert not StageResult.objects.filter(stage=not_coding).exists()
 
 
 def test_other_organization_cannot_write(hr_admin, outsider, position):
