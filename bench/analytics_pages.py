@@ -5,7 +5,8 @@
     python bench/analytics_pages.py --applications 20000 --events 67000   # smaller run
 
 A fresh database holds one organization with 40 positions (one with 5,000 applications), ``--applications``
-candidates (encrypted names and a ~2 KB encrypted resume text each) and applications created over the last year,
+candidates (encrypted names and a ~2 KB encrypted resume text each; names, keyed search tokens and seeded
+timestamps through ``bench/_seed.py``, the benches' shared seeding) and applications created over the last year,
 90 % of them in a five-stage pipeline, and ``--events`` pipeline events (start, advances, completions, rejections),
 all bulk-inserted with their own timestamps; then ``manage.py analytics_rebuild``'s function counts the funnel (when
 this version has it). It prints one JSON line per page or operation: ``{"page", "p50_ms", "p95_ms", "queries",
@@ -30,11 +31,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from _seed import analyze, candidates_bulk, chinese_name, seeded_timestamps  # noqa: E402  (the benches' shared seeding)
 
 STAGES = ["简历筛选", "AI视频面试", "在线编程", "直播面试", "终面"]
 DEPARTMENTS = ["技术部", "销售部", "市场部", "人力资源部"]
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹"
-GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏辉建文斌宇浩凯晨悦欣怡"
 
 
 def setup_django(database_url: str | None, reuse: str = "") -> None:
@@ -60,22 +62,6 @@ def setup_django(database_url: str | None, reuse: str = "") -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-
-
-@contextlib.contextmanager
-def own_timestamps(*models):
-    """bulk_create keeps the timestamps the seed gives (auto_now / auto_now_add would overwrite them)."""
-    saved = []
-    for model in models:
-        for f in model._meta.concrete_fields:
-            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-                saved.append((f, f.auto_now, f.auto_now_add))
-                f.auto_now = f.auto_now_add = False
-    try:
-        yield
-    finally:
-        for f, auto_now, auto_now_add in saved:
-            f.auto_now, f.auto_now_add = auto_now, auto_now_add
 
 
 def seed(applications: int, events: int):
@@ -107,14 +93,14 @@ def seed(applications: int, events: int):
     per_event = events / (applications * 0.9)  # events per application in a pipeline
     made_events = 0
     batch = 5000
-    with own_timestamps(Candidate, Application, ApplicationProgress, PipelineEvent):
+    with seeded_timestamps(Candidate, Application, ApplicationProgress, PipelineEvent):
         for offset in range(0, applications, batch):
             n = min(batch, applications - offset)
             with transaction.atomic():
                 created = [now - timedelta(seconds=rng.randint(0, 365 * 86400)) for _ in range(n)]
-                people = Candidate.objects.bulk_create([
-                    Candidate(organization=org, full_name=rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(2)),
-                              resume_text=resume, resume_status="parsed", created_at=c, updated_at=c) for c in created])
+                people = candidates_bulk([
+                    Candidate(organization=org, full_name=chinese_name(rng), resume_text=resume, resume_status="parsed",
+                              created_at=c, updated_at=c) for c in created])
                 chosen = [positions[0] if (offset + i) % 20 == 0 else rng.choice(positions[1:]) for i in range(n)]
                 apps = Application.objects.bulk_create([
                     Application(organization=org, candidate=p, position=pos, created_at=c,
@@ -154,8 +140,7 @@ def seed(applications: int, events: int):
                 PipelineEvent.objects.bulk_create(rows, batch_size=5000)
                 made_events += len(rows)
                 Application.objects.filter(pk__in=hired).update(status="hired")
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    analyze()
     print(json.dumps({"seeded": {"applications": Application.objects.count(), "pipeline_events": made_events,
                                  "in_pipeline": ApplicationProgress.objects.count(), "seconds": round(time.perf_counter() - started, 1),
                                  "database": connection.vendor}}, ensure_ascii=False), flush=True)

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from django.core import signing
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.dateparse import parse_datetime
 
 from hirelens.core.crypto import blind_index
+from hirelens.core.pagination import KeysetPage
 from hirelens.core.roles import Perm, user_can
 
 from . import search
@@ -113,30 +113,6 @@ class CursorError(ValueError):
     """A cursor that was not issued by this list (edited, truncated, or for another sort)."""
 
 
-@dataclass
-class CandidatePage:
-    """One keyset page: ``rows`` in list order, opaque cursors to the neighbouring pages, the position of the
-    first row, and the number of matches counted up to ``COUNT_CAP`` (``count_capped`` when there are more)."""
-
-    rows: list
-    next_cursor: str | None
-    previous_cursor: str | None
-    start: int
-    count: int
-    count_capped: bool
-    notice: str = ""
-
-    def __iter__(self):
-        return iter(self.rows)
-
-    def __len__(self):
-        return len(self.rows)
-
-    @property
-    def end(self) -> int:
-        return self.start + len(self.rows) - 1
-
-
 COUNT_CAP = 10_000
 MAX_OLD_PAGE = 5_000
 
@@ -186,7 +162,7 @@ def _after(key: tuple[str, ...], values: list, *, forward: bool) -> Q:
     return condition
 
 
-def candidate_page(*, actor, cursor: str = "", page_number=None, per_page: int = 20, **filters) -> CandidatePage:
+def candidate_page(*, actor, cursor: str = "", page_number=None, per_page: int = 20, **filters) -> KeysetPage:
     """One keyset page of ``candidate_list``: ids are paged first on the sort key (a narrow index scan that stops
     after one page, however deep), then only that page's rows are fetched and decrypted.
 
@@ -229,7 +205,7 @@ def candidate_page(*, actor, cursor: str = "", page_number=None, per_page: int =
     rows = Candidate.objects.filter(pk__in=ids).defer("resume_text", "resume_parsed_json").prefetch_related(
         "applications__position", "tags")
     by_id = {c.pk: c for c in rows}
-    return CandidatePage(
+    return KeysetPage(
         rows=[by_id[pk] for pk in ids if pk in by_id],
         next_cursor=_cursor_dump(sort=sort, row=found[-1], direction="n", start=start + len(found)) if found and has_next else None,
         previous_cursor=_cursor_dump(sort=sort, row=found[0], direction="p", start=start - 1) if found and has_previous and start > 1 else None,

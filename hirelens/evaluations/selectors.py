@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from hirelens.candidates.models import Application
 from hirelens.candidates.selectors import candidate_applications
+from hirelens.core.pagination import KeysetPage
 from hirelens.interviews.analysis_display import EVIDENCE_FIELDS, FACIAL_FIELDS, FIGURES
 from hirelens.workflows.access import stage_can_view
 
@@ -176,20 +177,6 @@ class IndexCursorError(ValueError):
     """A page link this list did not issue (edited, truncated)."""
 
 
-@dataclass
-class IndexPage:
-    rows: list  # Application rows with candidate (name only), position (title) and progress stage (title)
-    count: int  # matches counted up to INDEX_COUNT_CAP
-    count_capped: bool
-    start: int  # position of the first row (1-based)
-    next_cursor: str | None
-    previous_cursor: str | None
-
-    @property
-    def end(self) -> int:
-        return self.start + len(self.rows) - 1
-
-
 def _index_cursor(row: tuple, *, direction: str, start: int) -> str:
     updated_at, pk = row
     return signing.dumps({"k": [updated_at.isoformat(), pk], "d": direction, "o": start}, salt=INDEX_CURSOR_SALT, compress=True)
@@ -208,7 +195,7 @@ def _index_cursor_load(cursor: str) -> tuple:
     return moment, pk, direction, start
 
 
-def evaluation_index_page(*, actor, q: str = "", cursor: str = "", per_page: int | None = None) -> IndexPage:
+def evaluation_index_page(*, actor, q: str = "", cursor: str = "", per_page: int | None = None) -> KeysetPage:
     """The applications in a pipeline that the actor may see (``visible_applications``), newest change first, one
     keyset page at a time: the keys are paged on the ``application_org_updated`` index (a scan that stops after one
     page, however deep), then only that page's rows are fetched, with the candidate's name and never the encrypted
@@ -246,7 +233,7 @@ def evaluation_index_page(*, actor, q: str = "", cursor: str = "", per_page: int
     count = base.order_by().values("pk")[:INDEX_COUNT_CAP + 1].count()
     has_next = more if forward else bool(cursor)
     has_previous = (start > 1) if forward else more
-    return IndexPage(
+    return KeysetPage(
         rows=rows, count=min(count, INDEX_COUNT_CAP), count_capped=count > INDEX_COUNT_CAP, start=start,
         next_cursor=_index_cursor(found[-1], direction="n", start=start + len(found)) if found and has_next else None,
         previous_cursor=_index_cursor(found[0], direction="p", start=start) if found and has_previous else None)

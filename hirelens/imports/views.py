@@ -48,7 +48,9 @@ def batch_index(request):
             form.add_error("file", exc.messages)
         else:
             return redirect("imports:detail", batch.pk)
-    return render(request, "imports/index.html", {"form": form, "batches": visible_batches(actor=request.user)[:50],
+    # the uploader's name comes with the batch (one query for the list); the report and the encrypted preview are not shown
+    batches = visible_batches(actor=request.user).select_related("created_by").defer("report", "preview_json")[:50]
+    return render(request, "imports/index.html", {"form": form, "batches": batches,
                                                   "can_export": user_can(request.user, Perm.CANDIDATES_EXPORT)})
 
 

@@ -8,6 +8,7 @@ the interview page's rule); a missing room and a forbidden one raise the same 40
 
 from __future__ import annotations
 
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
 from hirelens.core.access import get_for_actor, tenant_queryset
@@ -18,9 +19,14 @@ from .models import LiveRoom
 SESSION_ROOMS_KEY = "hirelens_live_rooms"
 
 
-def visible_rooms(*, actor):
+def visible_rooms(*, actor) -> QuerySet[LiveRoom]:
+    """The organization's rooms whose interview the actor may see (``visible_interviews``, unchanged).
+
+    Checked per room (a correlated EXISTS on the interview's primary key) rather than as an IN list of every visible
+    interview: one room, one application's rooms or one page of rooms then costs a primary-key probe per room,
+    instead of first listing all the organization's (or the panel's) interviews."""
     qs = tenant_queryset(LiveRoom.objects.all(), actor=actor)
-    return qs.filter(interview__in=visible_interviews(actor=actor).values("pk"))
+    return qs.filter(Exists(visible_interviews(actor=actor).filter(pk=OuterRef("interview_id"))))
 
 
 def access_room(*, actor, room_id) -> LiveRoom:

@@ -8,6 +8,8 @@ from django.core import signing
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from hirelens.core.pagination import KeysetPage
+
 from .access import visible_interviews, visible_slots
 from .models import Availability, Interview, InterviewLink, InterviewSlot
 
@@ -88,25 +90,6 @@ class InterviewFilters:
         return self.when == "past"  # the most recent first; every other view: the soonest first
 
 
-@dataclass
-class Page:
-    rows: list
-    next_cursor: str | None = None
-    previous_cursor: str | None = None
-    start: int = 1
-    notice: str = ""
-
-    def __iter__(self):
-        return iter(self.rows)
-
-    def __len__(self):
-        return len(self.rows)
-
-    @property
-    def end(self) -> int:
-        return self.start + len(self.rows) - 1
-
-
 def _day_start(day: date, zone: str) -> datetime:
     return datetime.combine(day, time.min, tzinfo=ZoneInfo(zone))
 
@@ -177,7 +160,7 @@ def _cursor_load(cursor: str, *, salt: str) -> tuple[datetime, int, bool, int]:
     return moment, last_id, forward, start
 
 
-def keyset_page(qs: QuerySet, *, cursor: str = "", descending: bool = False, salt: str = "", per_page: int = PAGE_SIZE) -> Page:
+def keyset_page(qs: QuerySet, *, cursor: str = "", descending: bool = False, salt: str = "", per_page: int = PAGE_SIZE) -> KeysetPage:
     """One page of ``qs`` by (start_at, id), resuming after (or, going back, before) ``cursor``. A cursor this
     list did not issue gives the first page with ``notice="bad_cursor"``."""
     salt = f"{salt}:{'desc' if descending else 'asc'}"
@@ -204,14 +187,14 @@ def keyset_page(qs: QuerySet, *, cursor: str = "", descending: bool = False, sal
         rows = list(qs.order_by(*key)[: per_page + 1])
         has_next, has_previous = len(rows) > per_page, False
         rows = rows[:per_page]
-    return Page(
+    return KeysetPage(
         rows=rows, start=start, notice=notice,
         next_cursor=_cursor_dump(salt=salt, row=rows[-1], direction="n", start=start + len(rows)) if rows and has_next else None,
         previous_cursor=_cursor_dump(salt=salt, row=rows[0], direction="p", start=start) if rows and has_previous else None,
     )
 
 
-def interview_page(*, actor, filters: InterviewFilters, position=None, cursor: str = "", per_page: int = PAGE_SIZE) -> Page:
+def interview_page(*, actor, filters: InterviewFilters, position=None, cursor: str = "", per_page: int = PAGE_SIZE) -> KeysetPage:
     """One page of interviews with everything a row shows (candidate, position, stage, interviewers) in a fixed
     number of queries: the page, then the interviewers of its rows."""
     qs = (interview_filtered(actor=actor, filters=filters, position=position)
@@ -219,7 +202,7 @@ def interview_page(*, actor, filters: InterviewFilters, position=None, cursor: s
     return keyset_page(qs, cursor=cursor, descending=filters.descending, salt="interviews", per_page=per_page)
 
 
-def slot_page(*, actor, position, cursor: str = "", per_page: int = PAGE_SIZE) -> Page:
+def slot_page(*, actor, position, cursor: str = "", per_page: int = PAGE_SIZE) -> KeysetPage:
     """The position's slots that are not withdrawn and not over, soonest first, one page."""
     qs = (slot_list(actor=actor, position=position).exclude(status=InterviewSlot.Status.CANCELLED)
           .filter(end_at__gte=timezone.now()))

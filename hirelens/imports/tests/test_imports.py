@@ -208,6 +208,44 @@ def test_pages_flow(hr_admin, existing, client):
     assert "文件是空的（0 字节）。" in response.content.decode()
 
 
+def test_the_list_names_each_batch_by_its_file_with_who_uploaded_it_and_when(hr_admin, org, existing, client):
+    import re
+    from zoneinfo import ZoneInfo
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from hirelens.accounts.tests.factories import UserFactory
+    from hirelens.scheduling.timezones import user_zone
+
+    colleague = UserFactory(organization=org, role="hr_admin", full_name="李娜")
+    first = upload(hr_admin, csv_bytes(ROWS), name="春招名单.csv")
+    client.force_login(hr_admin)
+    with CaptureQueriesContext(connection) as one_batch:
+        assert client.get("/imports/").status_code == 200
+    later = [upload(colleague, csv_bytes(ROWS), name=f"内推{i}.csv") for i in range(3)]
+    gone = UserFactory(organization=org, role="hr_admin", full_name="已离职")
+    orphan = upload(gone, csv_bytes(ROWS), name="旧名单.xlsx.csv")
+    gone.delete()  # the batch stays; its uploader is no longer known
+    with CaptureQueriesContext(connection) as five_batches:
+        page = client.get("/imports/").content.decode()
+    assert len(five_batches) == len(one_batch)  # the uploaders come with the batches: no query per row
+
+    rows = re.findall(r'<tr data-testid="batch-row">(.*?)</tr>', page)
+    zone = ZoneInfo(user_zone(hr_admin))
+
+    def row(batch, uploader):
+        when = timezone.localtime(batch.created_at, zone)
+        return (f'<td data-label="文件名"><a href="/imports/{batch.pk}/" data-testid="batch-link">{batch.filename}</a></td>'
+                f'<td data-label="上传人" data-testid="batch-uploader">{uploader}</td>'
+                f'<td data-label="上传时间"><time datetime="{when.isoformat()}">{when:%Y-%m-%d %H:%M}</time></td>')
+
+    expected = [row(orphan, "—"), *(row(b, "李娜") for b in reversed(later)), row(first, hr_admin.full_name)]
+    assert [r[:len(e)] for r, e in zip(rows, expected, strict=True)] == expected  # newest first
+    assert f">#{first.pk}<" not in page
+
+
 def test_other_organization_and_wrong_roles(hr_admin, interviewer, outsider, existing, client):
     batch = upload(hr_admin, csv_bytes(ROWS))
     assert_tenant_isolated(outsider=outsider, objects=[batch], access=access_batch, access_kwarg="batch_id",
