@@ -58,7 +58,9 @@ class LiveRoom(TenantOwnedModel):
     analysis_attempts = models.PositiveIntegerField(default=0)
 
     class Meta:
-        indexes = [models.Index(fields=["organization", "state"])]
+        # the API's list pages rooms newest first within an organization (core.apitools.cursor_page)
+        indexes = [models.Index(fields=["organization", "state"]),
+                   models.Index(fields=["organization", "-created_at", "-id"], name="live_room_org_newest")]
 
     def __str__(self) -> str:
         return str(self.interview)
