@@ -21,7 +21,7 @@ import argparse
 import os
 import shutil
 import sys
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -170,9 +170,10 @@ class Screens(Walk):
             position = application.position
             position.time_zone = "Asia/Shanghai"
             position.save(update_fields=["time_zone"])
-            day = (timezone_now().astimezone(ZoneInfo("Asia/Shanghai")) + timedelta(days=3)).date().isoformat()
-            for hour in (10, 14):  # wall-clock times in the position's zone, as HR's form sends them
-                services.slot_create(actor=self.hr, position=position, start=f"{day}T{hour}:00", end=f"{day}T{hour + 1}:00",
+            day = (timezone_now().astimezone(ZoneInfo("Asia/Shanghai")) + timedelta(days=3)).date()
+            for hour in (10, 14):  # wall-clock times in the position's zone, as instants (the service takes aware times)
+                start = datetime.combine(day, time(hour), tzinfo=ZoneInfo("Asia/Shanghai"))
+                services.slot_create(actor=self.hr, position=position, start=start, end=start + timedelta(hours=1),
                                      interviewers=[self.interviewer(position)])
             return portal_link_create(actor=self.hr, candidate=application.candidate, days=7)[1]
 
@@ -235,8 +236,8 @@ class Screens(Walk):
             application = Application.objects.get(pk=session.application_id)
             start = (timezone_now() + timedelta(minutes=10)).astimezone(ZoneInfo("Asia/Shanghai"))
             interview = services.interview_schedule(
-                actor=self.hr, application=application, start=start.strftime("%Y-%m-%dT%H:%M"),
-                end=(start + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"), interviewers=[self.interviewer(application.position)],
+                actor=self.hr, application=application, start=start.replace(second=0, microsecond=0),
+                end=(start + timedelta(hours=1)).replace(second=0, microsecond=0), interviewers=[self.interviewer(application.position)],
                 time_zone="Asia/Shanghai")
             room_for_interview(interview=interview)
             return link_issue(application=application, interview=interview, kind=InterviewLink.Kind.CANDIDATE)[1]

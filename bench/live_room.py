@@ -195,8 +195,8 @@ class Bench:
         application = Application.objects.create(organization=self.org, candidate=candidate, position=position)
         zone = ZoneInfo("Asia/Shanghai")
         start = (timezone.now() + timedelta(minutes=3)).astimezone(zone)
-        interview = services.interview_schedule(actor=self.hr, application=application, start=start.strftime("%Y-%m-%dT%H:%M"),
-                                                end=(start + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+        interview = services.interview_schedule(actor=self.hr, application=application, start=start.replace(second=0, microsecond=0),
+                                                end=(start + timedelta(hours=1)).replace(second=0, microsecond=0),
                                                 interviewers=interviewers, time_zone="Asia/Shanghai")
         _link, token = link_issue(application=application, interview=interview, kind=InterviewLink.Kind.CANDIDATE)
         return room_for_interview(interview=interview), token, interviewers

@@ -87,8 +87,8 @@ def main() -> None:
         begin = (start + timedelta(minutes=30 * rng.randrange(90 * 48))).astimezone(__import__("zoneinfo").ZoneInfo(tz))
         t = time.perf_counter()
         try:
-            interview_schedule(actor=admin, application=applications[INTERVIEWS + i], start=begin.replace(tzinfo=None),
-                               end=(begin + timedelta(hours=1)).replace(tzinfo=None), time_zone=tz,
+            interview_schedule(actor=admin, application=applications[INTERVIEWS + i], start=begin,
+                               end=begin + timedelta(hours=1), time_zone=tz,
                                interviewers=rng.sample(users, 2))
             booked += 1
         except ValidationError:

@@ -19,6 +19,7 @@ from django.utils.translation import override
 from hirelens.core import tokens
 from hirelens.core.access import require_perm
 from hirelens.core.audit import audit_record
+from hirelens.core.forms import model_update
 from hirelens.core.links import absolute_url
 from hirelens.core.models import AuditEvent
 from hirelens.core.roles import Perm
@@ -45,14 +46,19 @@ def feedback_rule_save(*, actor, position=None, stage_key: str = "", deadline_ho
     require_perm(actor, Perm.MESSAGING_CONFIGURE)
     if position is not None and position.organization_id != actor.organization_id:
         raise PermissionDenied
-    if not 1 <= int(deadline_hours) <= 24 * 14 or not 0 <= int(update_before_hours) < int(deadline_hours):
+    if not 1 <= deadline_hours <= 24 * 14 or not 0 <= update_before_hours < deadline_hours:
         raise ValidationError(_("反馈时限须在 1 小时到 14 天之间，且提前发送时间小于时限。"))
-    rule, _created = FeedbackRule.objects.update_or_create(
-        organization_id=actor.organization_id, position=position, stage_key=stage_key or "",
-        defaults={"deadline_hours": int(deadline_hours), "update_before_hours": int(update_before_hours),
-                  "share_scores": bool(share_scores), "next_steps_advance": next_steps_advance.strip(),
-                  "next_steps_hold": next_steps_hold.strip(), "next_steps_reject": next_steps_reject.strip(),
-                  "send_survey": bool(send_survey)})
+    values = {"deadline_hours": deadline_hours, "update_before_hours": update_before_hours, "share_scores": share_scores,
+              "next_steps_advance": next_steps_advance.strip(), "next_steps_hold": next_steps_hold.strip(),
+              "next_steps_reject": next_steps_reject.strip(), "send_survey": send_survey}
+    rule = (FeedbackRule.objects.select_for_update()
+            .filter(organization_id=actor.organization_id, position=position, stage_key=stage_key or "").first())
+    if rule is None:
+        rule = FeedbackRule(organization_id=actor.organization_id, position=position, stage_key=stage_key or "", **values)
+        rule.full_clean()
+        rule.save()
+    else:  # one rule per position and stage: saving again changes what differs
+        model_update(instance=rule, fields=list(values), data=values)
     audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=rule, fields=["feedback_rule"], request=request)
     return rule
 
@@ -282,16 +288,13 @@ def survey_rules_ensure(*, organization_id: int) -> None:
 
 
 @transaction.atomic
-def survey_rule_save(*, actor, metric: str, threshold_pct, suggestion: str, min_responses=5, per_position: bool = True,
-                     request=None) -> SurveyRule:
+def survey_rule_save(*, actor, metric: str, threshold_pct: int, suggestion: str, min_responses: int = 5,
+                     per_position: bool = True, request=None) -> SurveyRule:
+    """Typed values (``forms.SurveyRuleForm`` on the page, the schema in the API); the ranges are checked here too."""
     require_perm(actor, Perm.MESSAGING_CONFIGURE)
     if metric not in SurveyRule.Metric.values:
         raise ValidationError({"metric": _("请选择指标。")})
-    try:
-        threshold_pct, min_responses = int(threshold_pct), int(min_responses)
-    except (TypeError, ValueError):
-        raise ValidationError(_("阈值和最少答卷数必须是整数。")) from None
-    if not 1 <= threshold_pct <= 100 or min_responses < 1:
+    if not 1 <= threshold_pct <= 100 or not 1 <= min_responses <= 10000:
         raise ValidationError(_("阈值须在 1% 到 100% 之间，最少答卷数至少为 1。"))
     suggestion = (suggestion or "").strip()
     if not suggestion:

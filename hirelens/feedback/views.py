@@ -12,12 +12,12 @@ from django.views.decorators.csrf import csrf_protect
 
 from hirelens.core.access import require_perm
 from hirelens.core.audit import audit_list_read
-from hirelens.core.flash import flash_errors
 from hirelens.core.params import query_int
 from hirelens.core.roles import Perm, user_can
 from hirelens.positions.access import access_position, visible_positions
 
 from . import services
+from .forms import FeedbackRuleForm, SurveyRuleForm
 from .models import MIN_GROUP, FeedbackRule, SurveyResponse, SurveyRule
 from .selectors import feedback_promise, survey_suggestions, survey_summary
 
@@ -42,37 +42,43 @@ def dashboard(request):
 def rules(request):
     require_perm(request.user, Perm.MESSAGING_CONFIGURE)
     services.survey_rules_ensure(organization_id=request.user.organization_id)
+    feedback_form, survey_form = FeedbackRuleForm(), SurveyRuleForm()
     if request.method == "POST":
-        try:
-            if request.POST.get("action") == "survey_rule":
-                services.survey_rule_save(actor=request.user, metric=request.POST.get("metric", ""),
-                                          threshold_pct=request.POST.get("threshold_pct"),
-                                          min_responses=request.POST.get("min_responses") or 5,
-                                          per_position=bool(request.POST.get("per_position")),
-                                          suggestion=request.POST.get("suggestion", ""), request=request)
-            else:
-                position_id = request.POST.get("position")
-                position = access_position(actor=request.user, position_id=position_id) if position_id else None
-                services.feedback_rule_save(actor=request.user, position=position, stage_key=request.POST.get("stage_key", ""),
-                                            deadline_hours=int(request.POST.get("deadline_hours") or 24),
-                                            update_before_hours=int(request.POST.get("update_before_hours") or 2),
-                                            share_scores=bool(request.POST.get("share_scores")),
-                                            next_steps_advance=request.POST.get("next_steps_advance", ""),
-                                            next_steps_hold=request.POST.get("next_steps_hold", ""),
-                                            next_steps_reject=request.POST.get("next_steps_reject", ""),
-                                            send_survey=bool(request.POST.get("send_survey")), request=request)
-        except ValidationError as exc:
-            flash_errors(request, exc)
-        except ValueError:
-            messages.error(request, _("请填写整数。"))
-        else:
+        survey_rule = request.POST.get("action") == "survey_rule"
+        form = SurveyRuleForm(request.POST) if survey_rule else FeedbackRuleForm(request.POST)
+        if form.is_valid():
+            try:
+                _rule_save(request, form)
+            except ValidationError as exc:  # a service's own check (the same ranges): shown on the form too
+                form.add_error(None, exc)
+        if not form.errors:
             messages.success(request, _("已保存。"))
             return redirect("feedback:rules")
+        if survey_rule:
+            survey_form = form
+        else:
+            feedback_form = form
     return render(request, "feedback/rules.html", {
         "feedback_rules": FeedbackRule.objects.filter(organization_id=request.user.organization_id).select_related("position"),
         "survey_rules": SurveyRule.objects.filter(organization_id=request.user.organization_id),
         "positions": visible_positions(actor=request.user), "metrics": SurveyRule.Metric.choices,
-    })
+        "feedback_form": feedback_form, "survey_form": survey_form,
+    }, status=400 if feedback_form.errors or survey_form.errors else 200)
+
+
+def _rule_save(request, form) -> None:
+    data = form.cleaned_data
+    if isinstance(form, SurveyRuleForm):
+        services.survey_rule_save(actor=request.user, metric=data["metric"], threshold_pct=data["threshold_pct"],
+                                  min_responses=data["min_responses"], per_position=data["per_position"],
+                                  suggestion=data["suggestion"], request=request)
+        return
+    position = access_position(actor=request.user, position_id=data["position"]) if data["position"] else None
+    services.feedback_rule_save(actor=request.user, position=position, stage_key=data["stage_key"],
+                                deadline_hours=data["deadline_hours"], update_before_hours=data["update_before_hours"],
+                                share_scores=data["share_scores"], next_steps_advance=data["next_steps_advance"],
+                                next_steps_hold=data["next_steps_hold"], next_steps_reject=data["next_steps_reject"],
+                                send_survey=data["send_survey"], request=request)
 
 
 @csrf_protect

@@ -2,8 +2,9 @@
 
 Reading follows ``visible_interviews`` / ``visible_slots`` (HR: the organization's; the panel: their positions').
 Scheduling, rescheduling, cancelling and offering slots need ``Perm.POSITIONS_MANAGE`` (checked by the services in
-``scheduling/services.py``, which also check conflicts, availability, the past and time zones). Times: ISO 8601;
-a time without an offset is the wall-clock time in ``time_zone`` (the position's zone when omitted).
+``scheduling/services.py``, which also check conflicts, availability and the past). Times: ISO 8601; a time without
+an offset is the wall-clock time in ``time_zone`` (the position's zone when omitted), read by the pages' own
+``scheduling.forms.WindowForm`` (a malformed time, an unknown zone or a skipped local time: 422 naming the field).
 """
 
 from __future__ import annotations
@@ -18,15 +19,18 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from hirelens.candidates.access import access_application
-from hirelens.core.access import tenant_queryset
+from hirelens.core.access import require_perm, tenant_queryset
 from hirelens.core.apitools import check_if_match, cursor_page, idempotent, with_etag
 from hirelens.core.audit import audit_list_read
+from hirelens.core.forms import form_errors
 from hirelens.core.params import MAX_ID
+from hirelens.core.roles import Perm
 from hirelens.integrations.auth import api_auth
 from hirelens.positions.access import access_position
 
 from . import selectors, services
 from .access import access_interview, access_slot
+from .forms import WindowForm
 from .models import Interview, InterviewSlot
 
 API_PREFIX = "/scheduling/"
@@ -169,6 +173,16 @@ def _stage(actor, stage_id: int | None, position_id: int):
     return stage
 
 
+def _window(request, payload, default_zone: str) -> dict:
+    """The payload's times as aware datetimes through the pages' ``WindowForm`` (one rule for both): a malformed
+    time, an unknown zone, a skipped local time, the past... are a 422 naming the field."""
+    require_perm(request.user, Perm.POSITIONS_MANAGE)  # a refusal before any input is read (the service checks again)
+    form = WindowForm({"start": payload.start, "end": payload.end, "time_zone": payload.time_zone}, default_zone=default_zone)
+    if not form.is_valid():
+        raise form_errors(form)
+    return form.cleaned_data
+
+
 def _interview(request, interview_id: int) -> Interview:
     return access_interview(actor=request.user, interview_id=interview_id)
 
@@ -209,8 +223,10 @@ def interview_create(request, payload: InterviewIn, response: HttpResponse):
     application = access_application(actor=request.user, application_id=payload.application_id)
 
     def create():
-        i = services.interview_schedule(actor=request.user, application=application, start=payload.start, end=payload.end,
-                                        time_zone=payload.time_zone, interviewers=_members(request.user, payload.interviewer_ids),
+        window = _window(request, payload, application.position.time_zone)
+        i = services.interview_schedule(actor=request.user, application=application, start=window["start_at"],
+                                        end=window["end_at"], time_zone=window["zone"],
+                                        interviewers=_members(request.user, payload.interviewer_ids),
                                         stage=_stage(request.user, payload.stage_id, application.position_id),
                                         title=payload.title.strip(), request=request)
         return 201, _out(_interview(request, i.pk))
@@ -226,8 +242,9 @@ def interview_reschedule(request, interview_id: int, payload: RescheduleIn, resp
     of the same event, links follow the new time. `If-Match` refuses a stale change (412)."""
     i = _interview(request, interview_id)
     check_if_match(request, i)
-    services.interview_reschedule(actor=request.user, interview=i, start=payload.start, end=payload.end,
-                                  time_zone=payload.time_zone, reason=payload.reason, request=request)
+    window = _window(request, payload, i.time_zone)
+    services.interview_reschedule(actor=request.user, interview=i, start=window["start_at"], end=window["end_at"],
+                                  time_zone=window["zone"], reason=payload.reason, request=request)
     i = _interview(request, interview_id)
     with_etag(response, i)
     return _out(i)
@@ -271,8 +288,9 @@ def slot_create(request, payload: SlotIn):
             raise ValidationError({"application_id": [_("该申请不属于这个职位。")]})
 
     def create():
-        s = services.slot_create(actor=request.user, position=position, start=payload.start, end=payload.end,
-                                 time_zone=payload.time_zone, interviewers=_members(request.user, payload.interviewer_ids),
+        window = _window(request, payload, position.time_zone)
+        s = services.slot_create(actor=request.user, position=position, start=window["start_at"], end=window["end_at"],
+                                 time_zone=window["zone"], interviewers=_members(request.user, payload.interviewer_ids),
                                  stage=_stage(request.user, payload.stage_id, position.pk), application=application)
         return 201, _slot_out(access_slot(actor=request.user, slot_id=s.pk))
 

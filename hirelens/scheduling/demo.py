@@ -10,12 +10,14 @@ from hirelens.candidates.models import Application
 from hirelens.scheduling import services
 from hirelens.scheduling.links import link_url
 from hirelens.scheduling.models import Interview, InterviewSlot
+from hirelens.scheduling.timezones import parse_local
 from hirelens.workflows.models import Process, ProcessVersion
 
 
 def _local(position, days, hour):
+    """``hour`` o'clock ``days`` from today in the position's zone, as an instant (the services take aware times)."""
     day = (timezone.now().astimezone(ZoneInfo(position.time_zone)) + timedelta(days=days)).date()
-    return f"{day.isoformat()}T{hour:02d}:00"
+    return parse_local(f"{day.isoformat()}T{hour:02d}:00", position.time_zone)
 
 
 def _invitation_link(interview, admin) -> str:
@@ -47,8 +49,10 @@ def _london_interview(ctx) -> None:
         return
     day = (timezone.now().astimezone(ZoneInfo("Europe/London")) + timedelta(days=5)).date().isoformat()
     try:
-        interview = services.interview_schedule(actor=recruiter, application=applications[0], start=f"{day}T09:00",
-                                                end=f"{day}T10:00", interviewers=[interviewer], time_zone="Europe/London")
+        interview = services.interview_schedule(actor=recruiter, application=applications[0],
+                                                start=parse_local(f"{day}T09:00", "Europe/London"),
+                                                end=parse_local(f"{day}T10:00", "Europe/London"), interviewers=[interviewer],
+                                                time_zone="Europe/London")
     except ValidationError:
         return
     ctx.log.append(f"销售代表: interview in London time, candidate link {_invitation_link(interview, recruiter)}")

@@ -21,19 +21,24 @@ from hirelens.core import events
 from hirelens.core.access import require_perm
 from hirelens.core.audit import audit_record
 from hirelens.core.models import AuditEvent
+from hirelens.core.forms import model_update
 from hirelens.core.roles import Perm, user_can
 from hirelens.positions.models import Position
 from hirelens.positions.validators import validate_time_zone
 
 from .links import link_issue, link_url
 from .models import DEFAULT_TITLE_WORD, Availability, Interview, InterviewLink, InterviewSlot
-from .timezones import parse_local
 
 MAX_LENGTH = timedelta(hours=12)
 
 
-def _window(start, end, zone: str) -> tuple[datetime, datetime]:
-    start_at, end_at = parse_local(start, zone), parse_local(end, zone)
+def window_check(start_at: datetime, end_at: datetime) -> tuple[datetime, datetime]:
+    """The rule every scheduled window follows (the forms and the services): aware instants, the end after the start,
+    at most 12 hours, not in the past. A string or a naive time is a caller's mistake (``TypeError``): a posted
+    wall-clock time becomes an instant in ``scheduling.forms.WindowForm``."""
+    for value in (start_at, end_at):
+        if not isinstance(value, datetime) or timezone.is_naive(value):
+            raise TypeError(f"scheduling times must be aware datetimes, not {value!r} (see scheduling.forms.WindowForm)")
     if end_at <= start_at:
         raise ValidationError(_("结束时间必须晚于开始时间。"), code="end_before_start")
     if end_at - start_at > MAX_LENGTH:
@@ -86,26 +91,26 @@ def _check_available(users, start_at: datetime, end_at: datetime) -> None:
 
 
 @transaction.atomic
-def availability_add(*, actor: User, user: User, start, end, time_zone: str) -> Availability:
+def availability_add(*, actor: User, user: User, start: datetime, end: datetime, time_zone: str) -> Availability:
     if user.pk != actor.pk:
         require_perm(actor, Perm.POSITIONS_MANAGE)
     _same_org(actor.organization_id, user)
     validate_time_zone(time_zone)
-    start_at, end_at = _window(start, end, time_zone)
+    start_at, end_at = window_check(start, end)
     window = Availability.objects.create(organization_id=actor.organization_id, user=user, start_at=start_at, end_at=end_at,
                                          time_zone=time_zone)
     return window
 
 
 @transaction.atomic
-def slot_create(*, actor: User, position: Position, start, end, interviewers: list[User], time_zone: str = "",
+def slot_create(*, actor: User, position: Position, start: datetime, end: datetime, interviewers: list[User], time_zone: str = "",
                 stage=None, application: Application | None = None) -> InterviewSlot:
     """Offer a time. Refuses the past, unknown zones, skipped local times, and overlaps for an interviewer."""
     require_perm(actor, Perm.POSITIONS_MANAGE)
     _same_org(actor.organization_id, position, stage, application, *interviewers)
     zone = (time_zone or position.time_zone).strip()
     validate_time_zone(zone)
-    start_at, end_at = _window(start, end, zone)
+    start_at, end_at = window_check(start, end)
     if not interviewers:
         raise ValidationError(_("请至少选择一位面试官。"), code="no_interviewer")
     if application is not None and application.position_id != position.pk:
@@ -164,14 +169,14 @@ def _create_interview(*, application: Application, start_at, end_at, zone: str, 
 
 
 @transaction.atomic
-def interview_schedule(*, actor: User, application: Application, start, end, interviewers: list[User], time_zone: str = "",
+def interview_schedule(*, actor: User, application: Application, start: datetime, end: datetime, interviewers: list[User], time_zone: str = "",
                        stage=None, title: str = "", request=None) -> Interview:
     """HR schedules directly (no slot). Checks interviewers' and the candidate's other interviews."""
     require_perm(actor, Perm.POSITIONS_MANAGE)
     _same_org(actor.organization_id, application, stage, *interviewers)
     zone = (time_zone or application.position.time_zone).strip()
     validate_time_zone(zone)
-    start_at, end_at = _window(start, end, zone)
+    start_at, end_at = window_check(start, end)
     if not interviewers:
         raise ValidationError(_("请至少选择一位面试官。"), code="no_interviewer")
     _check_available(interviewers, start_at, end_at)
@@ -204,7 +209,7 @@ def interview_book_slot(*, application: Application, slot_id: int, request=None)
 
 
 @transaction.atomic
-def interview_reschedule(*, actor: User, interview: Interview, start, end, time_zone: str = "", reason: str = "",
+def interview_reschedule(*, actor: User, interview: Interview, start: datetime, end: datetime, time_zone: str = "", reason: str = "",
                          request=None) -> Interview:
     """Move an interview: SEQUENCE +1 (calendar clients update the same event), links follow the new end."""
     require_perm(actor, Perm.POSITIONS_MANAGE)
@@ -214,16 +219,15 @@ def interview_reschedule(*, actor: User, interview: Interview, start, end, time_
         raise ValidationError(_("只能改期已安排的面试。"))
     zone = (time_zone or interview.time_zone).strip()
     validate_time_zone(zone)
-    start_at, end_at = _window(start, end, zone)
+    start_at, end_at = window_check(start, end)
     interviewers = list(interview.interviewers.all())
     _check_available(interviewers, start_at, end_at)
     _raise_conflicts(interview_conflicts(organization_id=interview.organization_id, start_at=start_at, end_at=end_at,
                                          user_ids=[u.pk for u in interviewers], application_id=interview.application_id,
                                          exclude_interview_id=interview.pk), zone)
     old_start = interview.start_at
-    interview.start_at, interview.end_at, interview.time_zone = start_at, end_at, zone
-    interview.sequence += 1
-    interview.save(update_fields=["start_at", "end_at", "time_zone", "sequence", "updated_at"])
+    model_update(instance=interview, fields=["start_at", "end_at", "time_zone", "sequence"],
+                 data={"start_at": start_at, "end_at": end_at, "time_zone": zone, "sequence": interview.sequence + 1})
     InterviewLink.objects.filter(interview=interview, revoked_at__isnull=True).exclude(kind=InterviewLink.Kind.BOOKING).update(
         expires_at=end_at + timedelta(hours=2))
     audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=interview, fields=["start_at", "end_at"], request=request)
@@ -246,9 +250,8 @@ def interview_cancel(*, actor: User, interview: Interview, reason: str, request=
     interview = Interview.objects.select_for_update().get(pk=interview.pk)
     if interview.status != Interview.Status.SCHEDULED:
         raise ValidationError(_("该面试已取消或已结束。"))
-    interview.status, interview.cancel_reason = Interview.Status.CANCELLED, reason
-    interview.sequence += 1
-    interview.save(update_fields=["status", "cancel_reason", "sequence", "updated_at"])
+    model_update(instance=interview, fields=["status", "cancel_reason", "sequence"],
+                 data={"status": Interview.Status.CANCELLED, "cancel_reason": reason, "sequence": interview.sequence + 1})
     InterviewLink.objects.filter(interview=interview, revoked_at__isnull=True).update(revoked_at=timezone.now())
     if interview.slot_id and interview.slot.start_at > timezone.now():
         InterviewSlot.objects.filter(pk=interview.slot_id, status=InterviewSlot.Status.BOOKED).update(status=InterviewSlot.Status.OPEN)

@@ -23,7 +23,9 @@ def parse_local(value: str | datetime, zone_name: str) -> datetime:
     """
     zone = validate_time_zone(zone_name)
     if isinstance(value, datetime):
-        naive = value.replace(tzinfo=None)
+        if value.tzinfo is not None:  # an instant already (ISO 8601 with an offset): its zone does not matter
+            return value.astimezone(ZoneInfo("UTC"))
+        naive = value
     else:
         text = (value or "").strip().replace(" ", "T")
         try:
@@ -232,17 +234,6 @@ def resolve_zone(text: str) -> str:
             if folded in {label.casefold() for label in labels}:
                 return name
     return clean_zone(value)
-
-
-def zone_from_post(data, field: str = "time_zone", default: str = "") -> str:
-    """The picker posts the chosen IANA name as ``<field>_iana`` and the visible text as ``<field>``."""
-    picked = (data.get(f"{field}_iana") or "").strip()
-    if picked:
-        return clean_zone(picked)
-    typed = (data.get(field) or "").strip()
-    if not typed:
-        return default
-    return resolve_zone(typed)
 
 
 class ZonePickerWidget(forms.TextInput):

@@ -14,6 +14,7 @@ from hirelens.candidates.masking import can_see_contact
 from hirelens.core.access import get_for_actor, require_perm, tenant_queryset
 from hirelens.core.audit import audit_list_read, audit_record
 from hirelens.core.flash import flash_errors
+from hirelens.core.forms import form_errors
 from hirelens.core.models import AuditEvent
 from hirelens.core.roles import Perm, user_can
 from hirelens.positions.access import access_position, visible_positions
@@ -22,14 +23,24 @@ from hirelens.workflows.modules import module_spec
 
 from . import selectors, services
 from .access import access_interview, access_slot
+from .forms import CancelForm, RescheduleForm, WindowForm
 from .ics import interview_attendees, interview_ics
 from .links import LinkError, link_open, link_revoke, link_url
 from .models import Interview, InterviewLink
-from .timezones import viewer_zone, zone_from_post, zone_search
+from .timezones import viewer_zone, zone_search
 
 
 def _members(actor):
     return tenant_queryset(get_user_model().objects.filter(is_active=True), actor=actor).order_by("full_name")
+
+
+def _bound(request, form_class, **kwargs):
+    """The posted form's typed values, or None after flashing its errors (the page's one way to show them)."""
+    form = form_class(request.POST, **kwargs)
+    if form.is_valid():
+        return form.cleaned_data
+    flash_errors(request, form_errors(form))
+    return None
 
 
 def _picked_members(request, field="interviewers"):
@@ -187,10 +198,13 @@ def slot_new(request, position_id: int):
         application = _picked_application(request, position)
         if application is None:
             return redirect("scheduling:position", position_id=position.pk)
+    require_perm(request.user, Perm.POSITIONS_MANAGE)  # a refusal before any input is read (the service checks again)
+    window = _bound(request, WindowForm, default_zone=position.time_zone)
+    if window is None:
+        return redirect("scheduling:position", position_id=position.pk)
     try:
-        services.slot_create(actor=request.user, position=position, start=request.POST.get("start", ""),
-                             end=request.POST.get("end", ""), time_zone=zone_from_post(request.POST),
-                             interviewers=_picked_members(request), application=application,
+        services.slot_create(actor=request.user, position=position, start=window["start_at"], end=window["end_at"],
+                             time_zone=window["zone"], interviewers=_picked_members(request), application=application,
                              stage=_picked_stage(request, position))
     except ValidationError as exc:
         flash_errors(request, exc)
@@ -214,9 +228,13 @@ def interview_new(request, position_id: int):
     application = _picked_application(request, position)
     if application is None:
         return redirect("scheduling:position", position_id=position.pk)
+    require_perm(request.user, Perm.POSITIONS_MANAGE)  # a refusal before any input is read (the service checks again)
+    window = _bound(request, WindowForm, default_zone=position.time_zone)
+    if window is None:
+        return redirect("scheduling:position", position_id=position.pk)
     try:
-        interview = services.interview_schedule(actor=request.user, application=application, start=request.POST.get("start", ""),
-                                                end=request.POST.get("end", ""), time_zone=zone_from_post(request.POST),
+        interview = services.interview_schedule(actor=request.user, application=application, start=window["start_at"],
+                                                end=window["end_at"], time_zone=window["zone"],
                                                 interviewers=_picked_members(request), stage=_picked_stage(request, position),
                                                 request=request)
     except ValidationError as exc:
@@ -287,10 +305,13 @@ def interview_link_revoke(request, interview_id: int, link_id: int):
 @require_POST
 def interview_reschedule(request, interview_id: int):
     interview = access_interview(actor=request.user, interview_id=interview_id)
+    require_perm(request.user, Perm.POSITIONS_MANAGE)
+    window = _bound(request, RescheduleForm, default_zone=interview.time_zone)
+    if window is None:
+        return redirect("scheduling:interview", interview_id=interview.pk)
     try:
-        services.interview_reschedule(actor=request.user, interview=interview, start=request.POST.get("start", ""),
-                                      end=request.POST.get("end", ""), time_zone=zone_from_post(request.POST),
-                                      reason=request.POST.get("reason", ""), request=request)
+        services.interview_reschedule(actor=request.user, interview=interview, start=window["start_at"], end=window["end_at"],
+                                      time_zone=window["zone"], reason=window["reason"], request=request)
     except ValidationError as exc:
         flash_errors(request, exc)
     else:
@@ -302,8 +323,12 @@ def interview_reschedule(request, interview_id: int):
 @require_POST
 def interview_cancel(request, interview_id: int):
     interview = access_interview(actor=request.user, interview_id=interview_id)
+    require_perm(request.user, Perm.POSITIONS_MANAGE)
+    data = _bound(request, CancelForm)
+    if data is None:
+        return redirect("scheduling:interview", interview_id=interview.pk)
     try:
-        services.interview_cancel(actor=request.user, interview=interview, reason=request.POST.get("reason", ""), request=request)
+        services.interview_cancel(actor=request.user, interview=interview, reason=data["reason"], request=request)
     except ValidationError as exc:
         flash_errors(request, exc)
     else:
@@ -329,9 +354,12 @@ def interview_calendar(request, interview_id: int):
 @login_required
 def availability(request):
     if request.method == "POST":
+        window = _bound(request, WindowForm)
+        if window is None:
+            return redirect("scheduling:availability")
         try:
-            services.availability_add(actor=request.user, user=request.user, start=request.POST.get("start", ""),
-                                      end=request.POST.get("end", ""), time_zone=zone_from_post(request.POST))
+            services.availability_add(actor=request.user, user=request.user, start=window["start_at"], end=window["end_at"],
+                                      time_zone=window["zone"])
         except ValidationError as exc:
             flash_errors(request, exc)
         else:

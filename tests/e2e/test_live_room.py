@@ -165,8 +165,8 @@ def scheduled_live_interview(org, hr_admin, interviewers):
     application = make_application(position, CANDIDATE)
     zone = ZoneInfo("Asia/Shanghai")
     start = (timezone.now() + timedelta(minutes=3)).astimezone(zone)
-    interview = services.interview_schedule(actor=hr_admin, application=application, start=start.strftime("%Y-%m-%dT%H:%M"),
-                                            end=(start + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+    interview = services.interview_schedule(actor=hr_admin, application=application, start=start.replace(second=0, microsecond=0),
+                                            end=(start + timedelta(hours=1)).replace(second=0, microsecond=0),
                                             interviewers=interviewers, time_zone="Asia/Shanghai")
     _link, token = link_issue(application=application, interview=interview, kind=InterviewLink.Kind.CANDIDATE)
     room = room_for_interview(interview=interview)

@@ -171,8 +171,8 @@ def test_live_room_in_wechat_without_calls_says_so(asgi_server, media_browser, h
         assign(position, interviewer, "interviewer")
         application = make_application(position, "孙悦")
         start = (timezone.now() + timedelta(minutes=5)).astimezone(ZoneInfo("Asia/Shanghai"))
-        interview = services.interview_schedule(actor=hr_admin, application=application, start=start.strftime("%Y-%m-%dT%H:%M"),
-                                                end=(start + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+        interview = services.interview_schedule(actor=hr_admin, application=application, start=start.replace(second=0, microsecond=0),
+                                                end=(start + timedelta(hours=1)).replace(second=0, microsecond=0),
                                                 interviewers=[interviewer], time_zone="Asia/Shanghai")
         room_for_interview(interview=interview)
         _link, token = link_issue(application=application, interview=interview, kind=InterviewLink.Kind.CANDIDATE)
@@ -193,14 +193,14 @@ def test_portal_and_booking_work_in_wechat(asgi_server, media_browser, hr_admin,
     from hirelens.portal.services import portal_link_create, portal_url
     from hirelens.scheduling import services
     from hirelens.scheduling.models import Interview
-    from hirelens.scheduling.tests.conftest import local
+    from hirelens.scheduling.tests.conftest import at
     from hirelens.workflows.tests.factories import assign, make_application, make_position
 
     def setup():
         position = make_position(hr_admin.organization, title="销售代表", time_zone="Asia/Shanghai")
         assign(position, interviewer, "interviewer")
         application = make_application(position, "孙悦")
-        services.slot_create(actor=hr_admin, position=position, start=local(hour=10), end=local(hour=11), interviewers=[interviewer])
+        services.slot_create(actor=hr_admin, position=position, start=at(hour=10), end=at(hour=11), interviewers=[interviewer])
         _link, token = portal_link_create(actor=hr_admin, candidate=application.candidate, days=7)
         return application, portal_url(token, absolute=False)
 

@@ -12,7 +12,7 @@ from hirelens.evaluations import services as ev_services
 from hirelens.evaluations.tests.factories import build, ratings
 from hirelens.interviews import services as iv_services
 from hirelens.scheduling import services as sc_services
-from hirelens.scheduling.tests.conftest import local
+from hirelens.scheduling.tests.conftest import at
 from hirelens.workflows.tests.factories import assign, make_application, make_position
 
 pytestmark = pytest.mark.django_db
@@ -57,10 +57,10 @@ def answer_and_submit(session):
 
 def test_interviews_tab_lists_live_interviews_and_ai_sessions_from_the_services(ev, hr_admin, interviewer, client):
     application, candidate = ev["application"], ev["application"].candidate
-    live = sc_services.interview_schedule(actor=hr_admin, application=application, start=local(3, 10), end=local(3, 11),
+    live = sc_services.interview_schedule(actor=hr_admin, application=application, start=at(3, 10), end=at(3, 11),
                                           interviewers=[interviewer], title="技术一面")
-    sc_services.interview_reschedule(actor=hr_admin, interview=live, start=local(4, 14), end=local(4, 15))
-    dropped = sc_services.interview_schedule(actor=hr_admin, application=application, start=local(5, 10), end=local(5, 11),
+    sc_services.interview_reschedule(actor=hr_admin, interview=live, start=at(4, 14), end=at(4, 15))
+    dropped = sc_services.interview_schedule(actor=hr_admin, application=application, start=at(5, 10), end=at(5, 11),
                                              interviewers=[interviewer], title="技术二面")
     sc_services.interview_cancel(actor=hr_admin, interview=dropped, reason="面试官出差")
     submitted = answer_and_submit(send_ai_interview(hr_admin, application, title="AI初筛"))
@@ -99,9 +99,9 @@ def test_interviews_tab_shows_the_panel_only_their_positions(ev, org, hr_admin, 
     other.save(update_fields=["candidate"])
     someone = type(interviewer).objects.create(organization=org, role="interviewer", email="x@example.com", full_name="面试官丙")
     assign(other_position, someone, "interviewer")
-    sc_services.interview_schedule(actor=hr_admin, application=ev["application"], start=local(3, 10), end=local(3, 11),
+    sc_services.interview_schedule(actor=hr_admin, application=ev["application"], start=at(3, 10), end=at(3, 11),
                                    interviewers=[interviewer], title="我的面试")
-    sc_services.interview_schedule(actor=hr_admin, application=other, start=local(3, 14), end=local(3, 15),
+    sc_services.interview_schedule(actor=hr_admin, application=other, start=at(3, 14), end=at(3, 15),
                                    interviewers=[someone], title="别人的面试")
     send_ai_interview(hr_admin, other, title="别的职位AI")
 
@@ -142,8 +142,8 @@ def test_interviews_and_evaluations_tabs_cost_does_not_grow_with_rows(ev, hr_adm
 
     def add(n, start_day):
         for i in range(n):
-            sc_services.interview_schedule(actor=hr_admin, application=application, start=local(start_day + i, 9),
-                                           end=local(start_day + i, 10), interviewers=[interviewer], title=f"面试{start_day + i}")
+            sc_services.interview_schedule(actor=hr_admin, application=application, start=at(start_day + i, 9),
+                                           end=at(start_day + i, 10), interviewers=[interviewer], title=f"面试{start_day + i}")
             send_ai_interview(hr_admin, application, title=f"AI{start_day + i}")
 
     add(1, 3)

@@ -124,10 +124,10 @@ def test_interviewer_notice_email_carries_no_candidate_contact(app, hr_admin, in
     from hirelens.messaging.models import Message
     from hirelens.messaging.services import message_deliver
     from hirelens.scheduling import services as scheduling
-    from hirelens.scheduling.tests.conftest import local
+    from hirelens.scheduling.tests.conftest import at
 
     with django_capture_on_commit_callbacks(execute=True):
-        scheduling.interview_schedule(actor=hr_admin, application=app, start=local(3, 10), end=local(3, 11),
+        scheduling.interview_schedule(actor=hr_admin, application=app, start=at(3, 10), end=at(3, 11),
                                       interviewers=[interviewer, recruiter])
     for message in Message.objects.filter(status="queued"):
         message_deliver(message_id=message.pk)

@@ -126,7 +126,8 @@ def test_an_invitation_whose_worker_was_killed_is_sent_once_with_a_working_link(
 def test_interview_notices_whose_job_was_lost_are_created_once(org, hr_admin, interviewer, real_queue, settings):
     """Scheduling commits, then the notify job is lost (here: on_commit never runs it, as when the worker that took
     it died): the sweep finds an interview without its notices and queues the job again, once."""
-    from datetime import timedelta
+    from datetime import datetime, timedelta
+    from datetime import time as clock
     from zoneinfo import ZoneInfo
 
     from django.utils import timezone
@@ -140,8 +141,9 @@ def test_interview_notices_whose_job_was_lost_are_created_once(org, hr_admin, in
     position = make_position(org, title="销售代表", time_zone="Asia/Shanghai")
     assign(position, interviewer, "interviewer")
     application = make_application(position, "赵磊")
-    day = (timezone.now().astimezone(ZoneInfo("Asia/Shanghai")) + timedelta(days=3)).date().isoformat()
-    interview = scheduling.interview_schedule(actor=hr_admin, application=application, start=f"{day}T10:00", end=f"{day}T11:00",
+    day = (timezone.now().astimezone(ZoneInfo("Asia/Shanghai")) + timedelta(days=3)).date()
+    ten = datetime.combine(day, clock(10), tzinfo=ZoneInfo("Asia/Shanghai"))
+    interview = scheduling.interview_schedule(actor=hr_admin, application=application, start=ten, end=ten + timedelta(hours=1),
                                               interviewers=[interviewer], time_zone="Asia/Shanghai")
     assert not Message.objects.exists()
     assert interviews_notify_lost() == 0  # just scheduled: its job may be on the way

@@ -86,7 +86,7 @@ def test_serve_on_another_port_mails_and_serves_links_to_that_port(tmp_path, smt
     all point at port N."""
     from hirelens.candidates.models import Candidate
     from hirelens.scheduling import services
-    from hirelens.scheduling.tests.conftest import local
+    from hirelens.scheduling.tests.conftest import at
     from hirelens.workflows.tests.factories import assign, make_position
 
     port = free_port()
@@ -111,7 +111,7 @@ def test_serve_on_another_port_mails_and_serves_links_to_that_port(tmp_path, smt
         from hirelens.candidates.models import Application
 
         application = Application.objects.create(organization=hr_admin.organization, candidate=candidate, position=position)
-        services.interview_schedule(actor=hr_admin, application=application, start=local(hour=10), end=local(hour=11),
+        services.interview_schedule(actor=hr_admin, application=application, start=at(hour=10), end=at(hour=11),
                                     interviewers=[interviewer])
         deadline = time.time() + 60
         while time.time() < deadline and not any("zhao.lei@example.com" in str(m["To"]) for m in smtp_server.messages):

@@ -150,8 +150,8 @@ def test_ice_breakers_of_the_live_stage_and_no_room_for_other_stages(org, hr_adm
 
     def schedule(stage, hours):
         at = (start + timedelta(hours=hours)).astimezone(timezone.get_current_timezone())
-        return scheduling.interview_schedule(actor=hr_admin, application=application, start=at.strftime("%Y-%m-%dT%H:%M"),
-                                             end=(at + timedelta(minutes=45)).strftime("%Y-%m-%dT%H:%M"),
+        return scheduling.interview_schedule(actor=hr_admin, application=application, start=at.replace(second=0, microsecond=0),
+                                             end=(at + timedelta(minutes=45)).replace(second=0, microsecond=0),
                                              interviewers=[interviewer], stage=stage, time_zone="UTC")
 
     live, other = schedule(live_stage, 0), schedule(other_stage, 3)

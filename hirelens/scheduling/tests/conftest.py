@@ -25,3 +25,10 @@ def local(days=3, hour=10, minute=0, zone="Asia/Shanghai"):
 
     day = (timezone.now().astimezone(ZoneInfo(zone)) + timedelta(days=days)).date()
     return f"{day.isoformat()}T{hour:02d}:{minute:02d}"
+
+
+def at(days=3, hour=10, minute=0, zone="Asia/Shanghai"):
+    """The same wall-clock time as ``local`` as an instant (what the services take)."""
+    from hirelens.scheduling.timezones import parse_local
+
+    return parse_local(local(days=days, hour=hour, minute=minute, zone=zone), zone)

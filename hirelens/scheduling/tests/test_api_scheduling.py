@@ -14,7 +14,7 @@ from hirelens.scheduling import services
 from hirelens.scheduling.models import Interview, InterviewSlot
 from hirelens.workflows.tests.factories import make_application, make_position
 
-from .conftest import local
+from .conftest import at, local
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ def hr(hr_admin):
 
 
 def schedule(hr_admin, application, interviewers, day=3, hour=10):
-    return services.interview_schedule(actor=hr_admin, application=application, start=local(day, hour), end=local(day, hour + 1),
+    return services.interview_schedule(actor=hr_admin, application=application, start=at(day, hour), end=at(day, hour + 1),
                                        interviewers=interviewers)
 
 

@@ -16,13 +16,13 @@ def test_candidate_books_a_slot_on_a_phone(asgi_server, browser, hr_admin, inter
     from hirelens.scheduling.models import Interview
     from hirelens.workflows.tests.factories import assign, make_application, make_position
 
-    from .conftest import local
+    from .conftest import at
 
     def setup():
         position = make_position(hr_admin.organization, title="销售代表", time_zone="Asia/Shanghai")
         assign(position, interviewer, "interviewer")
         application = make_application(position, "孙悦")
-        slot = services.slot_create(actor=hr_admin, position=position, start=local(hour=10), end=local(hour=11),
+        slot = services.slot_create(actor=hr_admin, position=position, start=at(hour=10), end=at(hour=11),
                                     interviewers=[interviewer])
         _link, token = link_issue(application=application, kind="booking")
         return application, slot, link_url(token, absolute=False)

@@ -5,11 +5,11 @@ from icalendar import Calendar
 from hirelens.scheduling import services
 from hirelens.scheduling.ics import interview_calendar_email
 
-from .conftest import local
+from .conftest import at
 
 
 def test_invitation_and_cancellation_travel_as_calendar_attachments(smtp_server, hr_admin, application, interviewer):
-    interview = services.interview_schedule(actor=hr_admin, application=application, start=local(hour=10), end=local(hour=11),
+    interview = services.interview_schedule(actor=hr_admin, application=application, start=at(hour=10), end=at(hour=11),
                                             interviewers=[interviewer])
     attendees = [(interviewer.full_name, interviewer.email)]
     interview_calendar_email(interview=interview, subject="面试邀请", body="请查收日历邀请。", to=[interviewer.email],

@@ -6,7 +6,7 @@ from django.db import transaction
 from hirelens.core import events
 from hirelens.scheduling import services
 
-from .conftest import local
+from .conftest import at
 
 
 @pytest.fixture
@@ -27,10 +27,10 @@ def received():
 def test_scheduled_moved_cancelled_events_after_commit(hr_admin, application, interviewer, received,
                                                        django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        interview = services.interview_schedule(actor=hr_admin, application=application, start=local(hour=10),
-                                                end=local(hour=11), interviewers=[interviewer])
+        interview = services.interview_schedule(actor=hr_admin, application=application, start=at(hour=10),
+                                                end=at(hour=11), interviewers=[interviewer])
     with django_capture_on_commit_callbacks(execute=True):
-        services.interview_reschedule(actor=hr_admin, interview=interview, start=local(hour=14), end=local(hour=15),
+        services.interview_reschedule(actor=hr_admin, interview=interview, start=at(hour=14), end=at(hour=15),
                                       reason="面试官冲突")
     with django_capture_on_commit_callbacks(execute=True):
         services.interview_cancel(actor=hr_admin, interview=interview, reason="职位暂停")
@@ -48,7 +48,7 @@ def test_no_event_when_the_transaction_rolls_back(hr_admin, application, intervi
 
     with django_capture_on_commit_callbacks(execute=True):
         with pytest.raises(RuntimeError), transaction.atomic():
-            services.interview_schedule(actor=hr_admin, application=application, start=local(hour=10), end=local(hour=11),
+            services.interview_schedule(actor=hr_admin, application=application, start=at(hour=10), end=at(hour=11),
                                         interviewers=[interviewer])
             raise RuntimeError("boom")
     assert received == [] and not Interview.objects.exists()

@@ -7,7 +7,7 @@ from hirelens.scheduling.models import Interview, InterviewLink, InterviewSlot
 from hirelens.scheduling.timezones import when_text
 from hirelens.workflows.tests.factories import make_application
 
-from .conftest import local
+from .conftest import at, local
 
 
 def _path(url: str) -> str:
@@ -16,7 +16,7 @@ def _path(url: str) -> str:
 
 def test_candidate_books_through_the_link_and_gets_interview_links(hr_admin, position, application, interviewer, client,
                                                                     django_capture_on_commit_callbacks):
-    slot = services.slot_create(actor=hr_admin, position=position, start=local(hour=10), end=local(hour=11), interviewers=[interviewer])
+    slot = services.slot_create(actor=hr_admin, position=position, start=at(hour=10), end=at(hour=11), interviewers=[interviewer])
     client.force_login(hr_admin)
     response = client.post(f"/scheduling/position/{position.pk}/booking-link/", {"application": application.pk}, follow=True)
     url = next(m.message for m in response.context["messages"]).split("：", 1)[1]
@@ -47,7 +47,7 @@ def test_candidate_books_through_the_link_and_gets_interview_links(hr_admin, pos
 
 
 def test_link_errors_are_clear_and_localized(hr_admin, application, interviewer, client):
-    interview = services.interview_schedule(actor=hr_admin, application=application, start=local(hour=10), end=local(hour=11),
+    interview = services.interview_schedule(actor=hr_admin, application=application, start=at(hour=10), end=at(hour=11),
                                             interviewers=[interviewer])
     urls = services.interview_links_issue(interview=interview, actor=hr_admin)
     services.interview_cancel(actor=hr_admin, interview=interview, reason="职位已关闭")
@@ -61,8 +61,8 @@ def test_link_errors_are_clear_and_localized(hr_admin, application, interviewer,
 def test_interview_pages_and_ics_are_scoped(hr_admin, position, application, interviewer, outsider, org, client):
     from hirelens.accounts.tests.factories import UserFactory
 
-    slot = services.slot_create(actor=hr_admin, position=position, start=local(hour=15), end=local(hour=16), interviewers=[interviewer])
-    interview = services.interview_schedule(actor=hr_admin, application=application, start=local(hour=10), end=local(hour=11),
+    slot = services.slot_create(actor=hr_admin, position=position, start=at(hour=15), end=at(hour=16), interviewers=[interviewer])
+    interview = services.interview_schedule(actor=hr_admin, application=application, start=at(hour=10), end=at(hour=11),
                                             interviewers=[interviewer])
     assert_tenant_isolated(outsider=outsider, objects=[interview], access=access_interview, access_kwarg="interview_id",
                            selectors=[visible_interviews], client=client,
@@ -89,7 +89,7 @@ def test_interview_pages_and_ics_are_scoped(hr_admin, position, application, int
 
 
 def test_viewer_sees_times_in_own_zone(hr_admin, position, interviewer, client):
-    services.slot_create(actor=hr_admin, position=position, start=local(hour=10), end=local(hour=11), interviewers=[interviewer])
+    services.slot_create(actor=hr_admin, position=position, start=at(hour=10), end=at(hour=11), interviewers=[interviewer])
     hr_admin.time_zone = "Europe/London"  # a staff member's own zone, not the browser's cookie
     hr_admin.save(update_fields=["time_zone"])
     client.force_login(hr_admin)

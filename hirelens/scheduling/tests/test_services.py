@@ -14,7 +14,7 @@ from hirelens.scheduling.models import Interview, InterviewLink, InterviewSlot
 from hirelens.scheduling.timezones import parse_local
 from hirelens.workflows.tests.factories import make_application
 
-from .conftest import local
+from .conftest import at
 
 
 def test_parse_local_refuses_unknown_zone_and_skipped_times():
@@ -33,14 +33,14 @@ def test_parse_local_refuses_unknown_zone_and_skipped_times():
 
 
 def test_slot_in_position_zone_and_bad_input(hr_admin, position, interviewer):
-    slot = services.slot_create(actor=hr_admin, position=position, start=local(hour=10), end=local(hour=11), interviewers=[interviewer])
+    slot = services.slot_create(actor=hr_admin, position=position, start=at(hour=10), end=at(hour=11), interviewers=[interviewer])
     assert slot.time_zone == "Asia/Shanghai"
     assert slot.start_at.astimezone(ZoneInfo("Asia/Shanghai")).hour == 10 and slot.start_at.utcoffset() == timedelta(0)
     cases = {
-        "slot_overlap": dict(start=local(hour=10, minute=30), end=local(hour=11, minute=30)),
-        "in_the_past": dict(start=local(days=-1), end=local(days=-1, hour=11)),
-        "end_before_start": dict(start=local(hour=12), end=local(hour=11)),
-        "unknown_time_zone": dict(start=local(hour=14), end=local(hour=15), time_zone="Asia/Atlantis"),
+        "slot_overlap": dict(start=at(hour=10, minute=30), end=at(hour=11, minute=30)),
+        "in_the_past": dict(start=at(days=-1), end=at(days=-1, hour=11)),
+        "end_before_start": dict(start=at(hour=12), end=at(hour=11)),
+        "unknown_time_zone": dict(start=at(hour=14), end=at(hour=15), time_zone="Asia/Atlantis"),
     }
     for code, kwargs in cases.items():
         with pytest.raises(ValidationError) as exc:
@@ -48,32 +48,32 @@ def test_slot_in_position_zone_and_bad_input(hr_admin, position, interviewer):
         assert exc.value.error_list[0].code == code, code
     assert InterviewSlot.objects.count() == 1
     with pytest.raises(PermissionDenied):
-        services.slot_create(actor=interviewer, position=position, start=local(hour=14), end=local(hour=15), interviewers=[interviewer])
+        services.slot_create(actor=interviewer, position=position, start=at(hour=14), end=at(hour=15), interviewers=[interviewer])
 
 
 def test_availability_and_conflicts_when_scheduling(hr_admin, position, application, interviewer, hiring_manager):
-    services.availability_add(actor=interviewer, user=interviewer, start=local(hour=9), end=local(hour=12), time_zone="Asia/Shanghai")
+    services.availability_add(actor=interviewer, user=interviewer, start=at(hour=9), end=at(hour=12), time_zone="Asia/Shanghai")
     with pytest.raises(ValidationError) as exc:
-        services.interview_schedule(actor=hr_admin, application=application, start=local(hour=13), end=local(hour=14),
+        services.interview_schedule(actor=hr_admin, application=application, start=at(hour=13), end=at(hour=14),
                                     interviewers=[interviewer])
     assert exc.value.error_list[0].code == "unavailable"
-    first = services.interview_schedule(actor=hr_admin, application=application, start=local(hour=10), end=local(hour=11),
+    first = services.interview_schedule(actor=hr_admin, application=application, start=at(hour=10), end=at(hour=11),
                                         interviewers=[interviewer, hiring_manager])
     other = make_application(application.position, "孙悦")
     with pytest.raises(ValidationError) as exc:  # interviewer busy
-        services.interview_schedule(actor=hr_admin, application=other, start=local(hour=10, minute=30), end=local(hour=11, minute=30),
+        services.interview_schedule(actor=hr_admin, application=other, start=at(hour=10, minute=30), end=at(hour=11, minute=30),
                                     interviewers=[interviewer])
     assert exc.value.error_list[0].code == "conflict" and "重叠" in exc.value.messages[0]
     with pytest.raises(ValidationError):  # candidate busy
-        services.interview_schedule(actor=hr_admin, application=application, start=local(hour=10, minute=30),
-                                    end=local(hour=11), interviewers=[hiring_manager], title="二面")
-    back_to_back = services.interview_schedule(actor=hr_admin, application=other, start=local(hour=11), end=local(hour=12),
+        services.interview_schedule(actor=hr_admin, application=application, start=at(hour=10, minute=30),
+                                    end=at(hour=11), interviewers=[hiring_manager], title="二面")
+    back_to_back = services.interview_schedule(actor=hr_admin, application=other, start=at(hour=11), end=at(hour=12),
                                                interviewers=[interviewer])
     assert Interview.objects.filter(status="scheduled").count() == 2 and first.pk != back_to_back.pk
 
 
 def test_reschedule_bumps_sequence_and_cancel_sends_cancel(hr_admin, position, application, interviewer):
-    interview = services.interview_schedule(actor=hr_admin, application=application, start=local(hour=10), end=local(hour=11),
+    interview = services.interview_schedule(actor=hr_admin, application=application, start=at(hour=10), end=at(hour=11),
                                             interviewers=[interviewer])
     links = services.interview_links_issue(interview=interview, actor=hr_admin)
     ics = Calendar.from_ical(interview_ics(interview=interview, attendees=[("张伟", "interviewer@example.com")]))
@@ -83,7 +83,7 @@ def test_reschedule_bumps_sequence_and_cancel_sends_cancel(hr_admin, position, a
     assert ics.walk("VTIMEZONE")[0]["TZID"] == "Asia/Shanghai"
     assert (str(event["ATTENDEE"]), str(event["ATTENDEE"].params["CN"])) == ("mailto:interviewer@example.com", "张伟")
 
-    services.interview_reschedule(actor=hr_admin, interview=interview, start=local(days=4, hour=15), end=local(days=4, hour=16))
+    services.interview_reschedule(actor=hr_admin, interview=interview, start=at(days=4, hour=15), end=at(days=4, hour=16))
     interview.refresh_from_db()
     moved = Calendar.from_ical(interview_ics(interview=interview)).walk("VEVENT")[0]
     assert (int(moved["SEQUENCE"]), str(moved["UID"])) == (1, interview.uid)
@@ -110,7 +110,7 @@ def test_reschedule_bumps_sequence_and_cancel_sends_cancel(hr_admin, position, a
 
 
 def test_links_are_random_expire_and_can_be_revoked(hr_admin, application, interviewer):
-    interview = services.interview_schedule(actor=hr_admin, application=application, start=local(hour=10), end=local(hour=11),
+    interview = services.interview_schedule(actor=hr_admin, application=application, start=at(hour=10), end=at(hour=11),
                                             interviewers=[interviewer])
     link, token = link_issue(application=application, interview=interview, kind="candidate", actor=hr_admin)
     assert link_verify(token) == link
@@ -136,7 +136,7 @@ def test_candidate_books_an_offered_slot_and_events_fire_after_commit(hr_admin, 
     handler = lambda event: seen.append((event.name, event.application_id))  # noqa: E731
     events.subscribe(events.InterviewScheduled, handler)
     try:
-        slot = services.slot_create(actor=hr_admin, position=position, start=local(hour=10), end=local(hour=11),
+        slot = services.slot_create(actor=hr_admin, position=position, start=at(hour=10), end=at(hour=11),
                                     interviewers=[interviewer])
         with django_capture_on_commit_callbacks(execute=True):
             interview = services.interview_book_slot(application=application, slot_id=slot.pk)
@@ -167,7 +167,7 @@ def test_link_open_is_recorded(hr_admin, application, interviewer, rf):
 
     from hirelens.core.models import AuditEvent
 
-    interview = services.interview_schedule(actor=hr_admin, application=application, start=local(hour=10), end=local(hour=11),
+    interview = services.interview_schedule(actor=hr_admin, application=application, start=at(hour=10), end=at(hour=11),
                                             interviewers=[interviewer])
     link, token = link_issue(application=application, interview=interview, kind="backup")
     request = rf.get("/")

@@ -11,7 +11,7 @@ from hirelens.scheduling import services
 from hirelens.scheduling.models import Interview, InterviewSlot
 from hirelens.scheduling.timezones import user_zone, utc_offset, when_text, zone_label, zone_label_offset, zone_search
 
-from .conftest import local
+from .conftest import at, local
 
 pytestmark = pytest.mark.django_db
 
@@ -96,7 +96,7 @@ def test_staff_default_to_the_organizations_zone_and_may_choose_their_own(org, h
 
 
 def test_times_are_shown_with_the_zone_in_words_in_both_languages(hr_admin, application, interviewer, client):
-    interview = services.interview_schedule(actor=hr_admin, application=application, start=local(hour=10), end=local(hour=11),
+    interview = services.interview_schedule(actor=hr_admin, application=application, start=at(hour=10), end=at(hour=11),
                                             interviewers=[interviewer], time_zone="Asia/Shanghai")
     hr_admin.time_zone = "Europe/London"
     hr_admin.save(update_fields=["time_zone"])
