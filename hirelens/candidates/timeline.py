@@ -14,7 +14,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from hirelens.core.actors import PortalActor
+from hirelens.core.actors import LinkActor, PortalActor
 
 from .models import Application, BackgroundCheck, Candidate, Document, TimelineEvent
 
@@ -85,12 +85,12 @@ def register_timeline_kind(kind: str, text) -> None:
 
 
 def timeline_add(*, candidate: Candidate, kind: str, actor=None, by_candidate: bool = False, params: dict | None = None) -> TimelineEvent:
-    """``actor``: a user, a PortalActor (the candidate through their portal) or a SystemActor. ``by_candidate``
-    is for the candidate's other links (an interview or booking link), which build no actor."""
+    """``actor``: a user, a PortalActor or LinkActor (the candidate through their portal or another link of theirs) or a
+    SystemActor. ``by_candidate`` is for the candidate's steps that build no actor yet (opening a link, submitting)."""
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
     return TimelineEvent.objects.create(
         organization_id=candidate.organization_id, candidate=candidate, kind=kind, actor=actor if authenticated else None,
-        by_candidate=by_candidate or isinstance(actor, PortalActor), params=params or {},
+        by_candidate=by_candidate or isinstance(actor, (PortalActor, LinkActor)), params=params or {},
     )
 
 

@@ -1,9 +1,13 @@
-"""Who acts: a staff user, a candidate through a verified portal link, or the system — capabilities, not flags.
+"""Who acts: a staff user, a candidate through a verified link (the portal or another), or the system — capabilities, not flags.
 
 - A service a candidate may call from the portal takes ``actor: User | PortalActor``. A ``PortalActor`` is built only
   by ``hirelens.portal.access`` (the one holder of the portal seal, claimed when that module is imported), after it
   verified the link; it carries the link, the candidate and the organization the link was verified for, and a service
   refuses a write to any other candidate's record (``PortalActor.owns``).
+- A candidate acting through one of their other links (an AI interview link, a booking link) is a ``LinkActor``:
+  built only by ``hirelens.core.tokens.resolve_actor`` (the one holder of the link seal) from a token it found live,
+  so holding one proves the link was presented; it carries the link's kind, the link row, its candidate and
+  organization, and a service refuses it any other candidate's record (``LinkActor.owns``) or another link's row.
 - Work no person does (the retention worker, a management command, the demo loader, an import) passes a named
   ``SystemActor`` with a reason; the audit log stores ``system:<name>:<reason>`` and shows it in words
   (``actor_label_text``), in the reader's language.
@@ -25,17 +29,20 @@ if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
 
 PORTAL_ACCESS_MODULE = "hirelens.portal.access"
+TOKENS_MODULE = "hirelens.core.tokens"
 SYSTEM_PREFIX = "system:"
 PORTAL_PREFIX = "portal:"
+LINK_PREFIX = "link:"
 
 
 class _Seal:
-    """The capability that builds PortalActors; one exists, held by ``hirelens.portal.access``."""
+    """The capability that builds PortalActors (one, held by ``hirelens.portal.access``) or LinkActors (one, held by
+    ``hirelens.core.tokens``)."""
 
     __slots__ = ()
 
     def __repr__(self) -> str:
-        return "<portal seal>"
+        return "<seal>"
 
 
 _portal_seal: _Seal | None = None
@@ -49,6 +56,19 @@ def portal_seal() -> _Seal:
         raise PermissionDenied("only hirelens.portal.access holds the portal seal")
     _portal_seal = _Seal()
     return _portal_seal
+
+
+_link_seal: _Seal | None = None
+
+
+def link_seal() -> _Seal:
+    """Hand the link seal to ``hirelens.core.tokens``, once; any other caller, or a second claim, raises."""
+    global _link_seal
+    caller = sys._getframe(1).f_globals.get("__name__")
+    if caller != TOKENS_MODULE or _link_seal is not None:
+        raise PermissionDenied("only hirelens.core.tokens holds the link seal")
+    _link_seal = _Seal()
+    return _link_seal
 
 
 @dataclass(frozen=True, eq=False, init=False)
@@ -86,6 +106,48 @@ class PortalActor:
         return f"{PORTAL_PREFIX}link:{self.link.pk}"
 
 
+@dataclass(frozen=True, eq=False, init=False)
+class LinkActor:
+    """A candidate acting through a link of theirs other than the portal (``kind``: a ``core.tokens`` link kind such as
+    ``interviews.session`` or ``scheduling.link``) that ``core.tokens.resolve_actor`` found live.
+
+    ``link`` is the link's row (the interview session, the booking link) and ``candidate`` the candidate it was sent
+    to. The seal is checked and not kept, as for a PortalActor."""
+
+    kind: str
+    link: Any
+    candidate: Any
+    organization_id: int
+
+    is_authenticated = False  # never a user: require_perm refuses it
+
+    def __init__(self, *, kind: str, link, candidate, seal: _Seal):
+        if _link_seal is None or seal is not _link_seal:
+            raise PermissionDenied("a LinkActor is built only by hirelens.core.tokens.resolve_actor")
+        if link.organization_id != candidate.organization_id:
+            raise PermissionDenied("the link belongs to another organization's candidate")
+        object.__setattr__(self, "kind", kind)
+        object.__setattr__(self, "link", link)
+        object.__setattr__(self, "candidate", candidate)
+        object.__setattr__(self, "organization_id", link.organization_id)
+
+    @property
+    def candidate_id(self) -> int:
+        return self.candidate.pk
+
+    def owns(self, candidate) -> bool:
+        """The record is the one this link was sent for (same candidate, same organization)."""
+        return candidate is not None and candidate.pk == self.candidate.pk and candidate.organization_id == self.organization_id
+
+    def opened(self, kind: str, row) -> bool:
+        """``row`` is this very link's row of ``kind`` (the session or booking link a service is asked to change)."""
+        return self.kind == kind and row is not None and type(row) is type(self.link) and row.pk == self.link.pk
+
+    @property
+    def audit_label(self) -> str:
+        return f"{LINK_PREFIX}{self.kind}:{self.link.pk}"
+
+
 SystemName = Literal["worker", "command", "import", "demo"]
 SYSTEM_NAMES = {
     "worker": gettext_lazy("系统（后台任务）"),
@@ -117,7 +179,7 @@ class SystemActor:
         return actor_label_text(self.audit_label)
 
 
-Actor: TypeAlias = "AbstractBaseUser | PortalActor | SystemActor"
+Actor: TypeAlias = "AbstractBaseUser | PortalActor | LinkActor | SystemActor"
 
 
 def actor_label_text(label: str) -> str:
@@ -129,4 +191,9 @@ def actor_label_text(label: str) -> str:
         return f"{words} · {gettext(reason)}" if reason else words
     if label.startswith(PORTAL_PREFIX):
         return gettext("候选人本人（候选人中心）")
+    if label.startswith(LINK_PREFIX):
+        from .tokens import kind_words
+
+        kind = label[len(LINK_PREFIX):].rpartition(":")[0]
+        return gettext("候选人本人（%(link)s）") % {"link": kind_words(kind) or gettext("候选人链接")}
     return label

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from .actors import PortalActor, SystemActor
+from .actors import LinkActor, PortalActor, SystemActor
 from .models import AuditChainHead, AuditEvent, audit_chain_key
 
 GENESIS = "0" * 64
@@ -62,7 +62,7 @@ def _append(event: AuditEvent) -> AuditEvent:
 
 
 def _actor_fields(actor) -> dict:
-    if isinstance(actor, (PortalActor, SystemActor)):  # no user: the label names who acted ("system:worker:…", "portal:…")
+    if isinstance(actor, (PortalActor, LinkActor, SystemActor)):  # no user: the label names who acted ("system:worker:…", "portal:…", "link:…")
         return {"actor_id": None, "actor_label": actor.audit_label[:200]}
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
     label = (actor.email if authenticated else "") or ""

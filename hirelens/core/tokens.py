@@ -11,7 +11,10 @@ columns hold the hash, the expiry, the revocation and (for a one-time link) the 
 * ``mint(kind, target, ttl)`` gives the row a new token (the old one stops opening) and returns it;
 * ``resolve(kind, token)`` returns the row the token opens, or raises ``LinkDead`` saying why not;
 * ``find(kind, token)`` returns the row and its state whatever the state (for the page that explains a dead link);
-* ``revoke(kind, target)`` withdraws the link.
+* ``revoke(kind, target)`` withdraws the link;
+* ``resolve_actor(kind, token)`` is ``resolve`` for a candidate's link: the ``LinkActor`` (``core/actors.py``) that the
+  services the candidate calls through that link take, so the audit log names the candidate and the link. Only this
+  function builds one (it holds the link seal), so an actor proves its token was presented and found live.
 
 One rule for whether a link opens (``link_state``): withdrawn (``revoked_at`` set, or a domain state that withdraws
 it such as a cancelled interview) → "revoked"; used up (a one-time link) → "used"; past ``expires_at`` → "expired"
@@ -37,6 +40,10 @@ from typing import Any
 from django.core import signing
 from django.db import models
 from django.utils import timezone
+
+from .actors import LinkActor, link_seal
+
+_SEAL = link_seal()  # claimed once, at import: core.actors hands it to this module only
 
 TOKEN_BYTES = 24  # secrets.token_urlsafe(24): 32 characters, 192 bits
 
@@ -85,6 +92,8 @@ class LinkKind:
     withdrawn: Callable[[Any], bool] | None = None  # a domain state that withdraws the link as revoked_at does
     outlives_expiry: Callable[[Any], bool] | None = None  # a finished link that keeps opening (read-only) after expiry
     legacy_signed: bool = False  # also open tokens of the former signed scheme (payload {"l"|"e": id, "s": secret})
+    candidate: Callable[[Any], Any] | None = None  # a candidate's link: the row -> its candidate (None: a staff link)
+    words: Any = ""  # the link in words (a lazy msgid), for the audit log's "the candidate (<words>)"
 
 
 _KINDS: dict[str, LinkKind] = {}
@@ -192,3 +201,22 @@ def revoke(kind: str | LinkKind, target: Any, *, at: datetime | None = None) -> 
     fields = [spec.revoked_field] + (["updated_at"] if any(f.name == "updated_at" for f in target._meta.concrete_fields) else [])
     target.save(update_fields=fields)
     return True
+
+
+def resolve_actor(kind: str | LinkKind, token: str, *, now: datetime | None = None) -> LinkActor:
+    """The candidate acting through ``token``, a live link of ``kind`` (a kind that declares ``candidate``). Raises
+    ``LinkDead`` as ``resolve`` does; a row that names no candidate (a staff member's link) is answered as unknown."""
+    spec = _kind(kind)
+    if spec.candidate is None:
+        raise ValueError(f"link kind {spec.name!r} is not a candidate's link")
+    target = resolve(spec, token, now=now)
+    candidate = spec.candidate(target)
+    if candidate is None:
+        raise LinkDead(UNKNOWN)
+    return LinkActor(kind=spec.name, link=target, candidate=candidate, seal=_SEAL)
+
+
+def kind_words(kind: str) -> str:
+    """A kind's ``words`` in the active language ("" for a kind without any, or not declared)."""
+    spec = _KINDS.get(kind)
+    return str(spec.words) if spec is not None and spec.words else ""

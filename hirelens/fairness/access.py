@@ -48,18 +48,22 @@ def access_published_audit(*, token: str) -> FairnessAudit:
 
 
 def access_candidate_by_link(*, kind: str, token: str):
-    """The candidate of a portal link ("p") or an AI interview link ("i"); 404 for anything else (expired too)."""
+    """The candidate of a portal link ("p") or an AI interview link ("i") as the actor of their own answers: the
+    portal's ``PortalActor`` or the interview link's ``LinkActor`` (``actor.candidate``); 404 for anything else
+    (expired too)."""
     if kind == "p":
-        from hirelens.portal.access import PortalLinkExpired, access_portal
+        from hirelens.portal.access import PortalLinkExpired, access_portal_actor
 
         try:
-            _link, candidate = access_portal(token=token)
+            return access_portal_actor(token=token)
         except PortalLinkExpired:
             raise Http404 from None
-        return candidate
     if kind == "i":
-        from hirelens.interviews.access import access_session_by_token
+        from hirelens.core import tokens
+        from hirelens.interviews.access import access_session_actor
 
-        session = access_session_by_token(token=token)
-        return session.application.candidate
+        try:
+            return access_session_actor(token=token)
+        except tokens.LinkDead:
+            raise Http404 from None
     raise Http404

@@ -6,14 +6,20 @@ Also a saved, published audit and the first version of the impact assessment."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop
+
 from hirelens.candidates.models import Application
 from hirelens.candidates.services import candidate_create
+from hirelens.core.actors import SystemActor
 from hirelens.evaluations.services import decision_record
 from hirelens.fairness import services
 from hirelens.fairness.models import FairnessAudit, PIAVersion, SelfIdentification
 from hirelens.fairness.selectors import fairness_report
 from hirelens.workflows import services as wf
 from hirelens.workflows.models import StageResult
+
+# the demo's past candidates "answered" before the demo existed: the system writes their answers, and says so
+DEMO = SystemActor(name="demo", reason=gettext_noop("演示：候选人自愿填写的身份信息"))
 
 # (sex, race, people, advanced at the AI video interview)
 GROUPS = [
@@ -53,7 +59,7 @@ def load(ctx):
                 index += 1
                 application = Application.objects.create(organization=org, candidate=candidate, position=position)
                 if sex:
-                    services.self_identification_save(candidate=candidate, sex=sex, race=race)
+                    services.self_identification_save(actor=DEMO, candidate=candidate, sex=sex, race=race)
                 progress = wf.pipeline_start(actor=admin, application=application)
                 moved = i < advanced
                 score = (SCORES_ADVANCED if moved else SCORES_REJECTED)[i % 8]

@@ -4,12 +4,13 @@ import json
 import secrets
 from datetime import date
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hirelens.core.actors import LinkActor, PortalActor, SystemActor
 from hirelens.core.audit import audit_record
 from hirelens.core.models import AuditEvent
 
@@ -19,9 +20,22 @@ from .models import FairnessAudit, PIAVersion, Race, SelfIdentification, Sex
 SELF_ID_NOTICE_VERSION = "2026-1"
 
 
+def _answers_by(actor, candidate) -> None:
+    """Only the candidate answers (through their portal or interview link, verified), or the system loading demo or
+    imported history; no staff member answers for a candidate."""
+    if isinstance(actor, (PortalActor, LinkActor)):
+        if actor.owns(candidate):
+            return
+    elif isinstance(actor, SystemActor):
+        return
+    raise PermissionDenied("only the candidate answers the self-identification")
+
+
 @transaction.atomic
-def self_identification_save(*, candidate, sex: str, race: str, request=None) -> SelfIdentification:
+def self_identification_save(*, actor: PortalActor | LinkActor | SystemActor, candidate, sex: str, race: str,
+                             request=None) -> SelfIdentification:
     """Store (or replace) a candidate's voluntary answers. Empty means not answered; both may be "decline"."""
+    _answers_by(actor, candidate)
     if sex and sex not in Sex.values:
         raise ValidationError(_("请选择一个选项。"))
     if race and race not in Race.values:
@@ -31,16 +45,19 @@ def self_identification_save(*, candidate, sex: str, race: str, request=None) ->
         candidate=candidate, defaults={"organization_id": candidate.organization_id, "answers": answers,
                                        "notice_version": SELF_ID_NOTICE_VERSION, "submitted_at": timezone.now()})
     # the record itself is named, never its answers (the log keeps no personal values)
-    audit_record(action=AuditEvent.Action.UPDATE, organization_id=candidate.organization_id, obj=record, request=request)
+    audit_record(action=AuditEvent.Action.UPDATE, actor=actor, organization_id=candidate.organization_id, obj=record,
+                 request=request)
     return record
 
 
 @transaction.atomic
-def self_identification_withdraw(*, candidate, request=None) -> int:
+def self_identification_withdraw(*, actor: PortalActor | LinkActor | SystemActor, candidate, request=None) -> int:
+    _answers_by(actor, candidate)
     record = SelfIdentification.objects.filter(candidate=candidate).first()
     if record is None:
         return 0
-    audit_record(action=AuditEvent.Action.DELETE, organization_id=candidate.organization_id, obj=record, request=request)
+    audit_record(action=AuditEvent.Action.DELETE, actor=actor, organization_id=candidate.organization_id, obj=record,
+                 request=request)
     record.delete()
     return 1
 

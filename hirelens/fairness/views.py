@@ -209,14 +209,15 @@ def record_delete(request, pia_id: int):
 def self_identify(request, kind: str, token: str):
     import json
 
-    candidate = access_candidate_by_link(kind=kind, token=token)
+    actor = access_candidate_by_link(kind=kind, token=token)
+    candidate = actor.candidate
     if request.method == "POST":
         if request.POST.get("action") == "withdraw":
-            services.self_identification_withdraw(candidate=candidate, request=request)
+            services.self_identification_withdraw(actor=actor, candidate=candidate, request=request)
             messages.success(request, _("您填写的信息已删除。"))
         else:
             try:
-                services.self_identification_save(candidate=candidate, sex=request.POST.get("sex", ""),
+                services.self_identification_save(actor=actor, candidate=candidate, sex=request.POST.get("sex", ""),
                                                   race=request.POST.get("race", ""), request=request)
             except ValidationError as exc:
                 flash_errors(request, exc)

@@ -6,6 +6,7 @@ from django.http import Http404
 from hirelens.candidates.access import visible_applications
 from hirelens.core import tokens
 from hirelens.core.access import get_for_actor, tenant_queryset
+from hirelens.core.actors import LinkActor
 
 from .models import SESSION_LINK, Answer, InterviewSession
 from .services import session_by_token
@@ -62,11 +63,19 @@ def access_answer(*, actor, answer_id) -> Answer:
 
 
 def access_session_by_token(*, token: str) -> InterviewSession:
-    """The candidate's side: the link token is the credential. Unknown, expired and revoked look alike."""
+    """The candidate's side: the link token is the credential. Unknown, expired and revoked look alike (404): the
+    pages then ask ``messaging.services.deadlinks`` which it was; the JSON endpoints use ``access_session_actor``."""
     session = session_by_token(token)
     if session is None:
         raise Http404
     return session
+
+
+def access_session_actor(*, token: str) -> LinkActor:
+    """The candidate acting through their interview link (``actor.link`` is the session), for the JSON endpoints and
+    the candidate's writes. ``tokens.LinkDead`` says why a link opens nothing: unknown (404) or expired / revoked (410),
+    the one rule of core/tokens.py."""
+    return tokens.resolve_actor(SESSION_LINK, token)
 
 
 def access_candidate_answer(*, session: InterviewSession, answer_id) -> Answer:
@@ -83,16 +92,23 @@ def access_candidate_answer(*, session: InterviewSession, answer_id) -> Answer:
 def access_candidate_upload(*, token: str, answer_id) -> Answer:
     """The answer a candidate's uploaded piece goes to, with its session, in one query: a recording candidate sends a
     piece every two seconds, and ``access_session_by_token`` + ``access_candidate_answer`` take two queries and read
-    the application, position and candidate too. Refused alike (404), as those do: an unknown, expired, revoked or
-    cancelled link (the one rule of core/tokens.py), another session's answer, a missing one."""
+    the application, position and candidate too. A link that opens nothing raises ``tokens.LinkDead`` (unknown: 404;
+    expired, revoked or cancelled: 410 — the one rule of core/tokens.py); another session's answer or a missing one is
+    a 404 (``Http404``). Only a refused piece costs a second query (which of those it was)."""
     try:
         answer_id = int(answer_id)
     except (TypeError, ValueError):
         raise Http404 from None
     if not token or len(token) > 2000:
-        raise Http404
+        raise tokens.LinkDead(tokens.UNKNOWN)
     answer = (Answer.objects.select_related("session").defer("session__link_token")
               .filter(pk=answer_id, session__token_hash=tokens.token_hash(token)).first())
-    if answer is None or tokens.link_state(SESSION_LINK, answer.session) != tokens.LIVE:
+    if answer is None:
+        session, state = tokens.find(SESSION_LINK, token)
+        if state != tokens.LIVE:
+            raise tokens.LinkDead(state, session)
         raise Http404
+    state = tokens.link_state(SESSION_LINK, answer.session)
+    if state != tokens.LIVE:
+        raise tokens.LinkDead(state, answer.session)
     return answer

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from hirelens.core.access import require_perm
+from hirelens.core.actors import LinkActor
 from hirelens.core.audit import audit_record
 from hirelens.core.links import absolute_url
 from hirelens.core.models import AuditEvent
@@ -73,25 +74,31 @@ def notice_list(*, actor) -> list[dict]:
 # --- The candidate's choice --------------------------------------------------------------------
 
 @transaction.atomic
-def ai_analysis_decline(*, session: InterviewSession, request=None) -> InterviewSession:
+def ai_analysis_decline(*, actor: LinkActor, session: InterviewSession, request=None) -> InterviewSession:
     """The candidate chooses no AI analysis (from the invitation's link, before the interview): interviewers review the
     recordings themselves. Also taken on the consent step by leaving AI analysis unticked."""
+    from .services import OPEN_STATES, require_session_link
+
+    require_session_link(actor, session)
     session = InterviewSession.objects.select_for_update().get(pk=session.pk)
-    from .services import OPEN_STATES
 
     if session.state not in OPEN_STATES:
         raise ValidationError(_("面试已提交，不能再修改。"))
     session.ai_analysis = InterviewSession.AiAnalysis.DECLINED
     session.biometric_allowed = False
     session.save(update_fields=["ai_analysis", "biometric_allowed", "updated_at"])
-    audit_record(action=AuditEvent.Action.UPDATE, organization_id=session.organization_id, obj=session,
+    audit_record(action=AuditEvent.Action.UPDATE, actor=actor, organization_id=session.organization_id, obj=session,
                  fields=["ai_analysis"], request=request)
     return session
 
 
 @transaction.atomic
-def request_create(*, session: InterviewSession, kind: str, details: str = "", request=None) -> CandidateRequest:
-    """A candidate's request (from the interview's pages or the portal): an accommodation or a human review."""
+def request_create(*, actor: LinkActor, session: InterviewSession, kind: str, details: str = "",
+                   request=None) -> CandidateRequest:
+    """A candidate's request from the interview's pages (``actor``: their link): an accommodation or a human review."""
+    from .services import require_session_link
+
+    require_session_link(actor, session)
     if kind not in CandidateRequest.Kind.values:
         raise ValidationError(_("请选择申请的类型。"))
     details = (details or "").strip()[:2000]
@@ -101,8 +108,8 @@ def request_create(*, session: InterviewSession, kind: str, details: str = "", r
     if open_same is not None:
         return open_same  # the same request sent twice (a double click, a reload): one case
     item = CandidateRequest.objects.create(organization_id=session.organization_id, session=session, kind=kind, details=details)
-    audit_record(action=AuditEvent.Action.CREATE, organization_id=session.organization_id, obj=item, fields=["kind", "details"],
-                 request=request)
+    audit_record(action=AuditEvent.Action.CREATE, actor=actor, organization_id=session.organization_id, obj=item,
+                 fields=["kind", "details"], request=request)
     from hirelens.core.realtime import organization_group, publish_on_commit
 
     publish_on_commit(organization_group(session.organization_id), "interview.updated",

@@ -115,7 +115,8 @@ class InterviewSession(TenantOwnedModel):
 SESSION_LINK = link_kind(LinkKind(
     name="interviews.session", model=InterviewSession, select_related=("application__position", "application__candidate"),
     withdrawn=lambda s: s.state == InterviewSession.State.CANCELLED,
-    outlives_expiry=lambda s: s.state in (InterviewSession.State.SUBMITTED, InterviewSession.State.ANALYSED)))
+    outlives_expiry=lambda s: s.state in (InterviewSession.State.SUBMITTED, InterviewSession.State.ANALYSED),
+    candidate=lambda s: s.application.candidate, words=_("AI视频面试链接")))
 
 
 def answer_upload_to(instance, filename: str) -> str:

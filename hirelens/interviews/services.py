@@ -17,7 +17,7 @@ import io
 from datetime import timedelta
 from typing import NoReturn
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.db.models import Q
@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from hirelens.candidates.timeline import timeline_add
 from hirelens.core import events, tokens
 from hirelens.core.access import require_perm
+from hirelens.core.actors import LinkActor
 from hirelens.core.audit import audit_record
 from hirelens.core.jobs import enqueue_on_commit
 from hirelens.core.links import absolute_url
@@ -179,6 +180,13 @@ def session_by_token(token: str) -> InterviewSession | None:
         return tokens.resolve(SESSION_LINK, token)
     except tokens.LinkDead:
         return None
+
+
+def require_session_link(actor, session: InterviewSession) -> None:
+    """The candidate's own writes (consent, choices, requests) take the ``LinkActor`` of this session's link, verified
+    by ``access.access_session_actor``: the audit log then names the candidate and the link; no other actor acts here."""
+    if not (isinstance(actor, LinkActor) and actor.opened(SESSION_LINK.name, session)):
+        raise PermissionDenied("only the candidate, through this interview's own link, does this")
 
 
 @transaction.atomic
@@ -353,9 +361,11 @@ def current_notices(organization_id: int) -> dict[str, ConsentNotice]:
 
 
 @transaction.atomic
-def consent_record(*, session: InterviewSession, accepted: dict[str, bool], request=None) -> InterviewSession:
-    """Store which notice versions the candidate accepted. Recording and AI analysis are required;
-    biometric (facial) analysis is separate and may be declined — then only voice and transcript are analysed."""
+def consent_record(*, actor: LinkActor, session: InterviewSession, accepted: dict[str, bool], request=None) -> InterviewSession:
+    """Store which notice versions the candidate accepted (``actor``: their link, ``require_session_link``). Recording
+    and AI analysis are required; biometric (facial) analysis is separate and may be declined — then only voice and
+    transcript are analysed."""
+    require_session_link(actor, session)
     session = (InterviewSession.objects.select_for_update().select_related("organization", "application__position__organization")
                .get(pk=session.pk))
     if session.state not in OPEN_STATES:
@@ -380,7 +390,7 @@ def consent_record(*, session: InterviewSession, accepted: dict[str, bool], requ
     session.biometric_allowed = (ai and bool(accepted.get(ConsentNotice.Kind.BIOMETRIC))
                                  and session.application.position.facial_enabled)
     session.save(update_fields=["consents", "ai_analysis", "biometric_allowed", "updated_at"])
-    audit_record(action=AuditEvent.Action.UPDATE, organization_id=session.organization_id, obj=session,
+    audit_record(action=AuditEvent.Action.UPDATE, actor=actor, organization_id=session.organization_id, obj=session,
                  fields=[f"consent:{k}" for k in session.consents], request=request)
     return session
 

@@ -3,6 +3,11 @@ JSON upload API authenticated by the link token in the URL (no cookies, so no CS
 
 Every JSON endpoint takes typed input (one pydantic model per POST, below): malformed JSON, a body that is not an
 object, or a field of the wrong type is a 400 that names the problem (``code`` ``bad_request``) before any service runs.
+
+A link that opens nothing answers as the page does (core/tokens.py): unknown 404, expired or withdrawn 410, with
+``{"error": <words in the candidate's language>, "code": "link_unknown" | "link_expired" | "link_revoked"}``; a write
+to an interview already submitted is a 410 ``finished``. The page's script stops retrying on any 4xx and, on a 410,
+offers to reload the page (which then explains the link and offers "ask for a new link").
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import re
 import time
 from functools import wraps
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -24,11 +30,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as InputError
 
+from hirelens.core import tokens
 from hirelens.core.converters import MAX_ID
 
 from . import services
-from .access import access_candidate_answer, access_candidate_upload, access_session_by_token
-from .models import Answer
+from .access import access_candidate_answer, access_candidate_upload, access_session_actor, access_session_by_token
+from .models import Answer, InterviewSession
 from .notices import notices_in_order
 from .services import UnusableRecording, UploadConflict, current_notices, retakes_left
 
@@ -102,6 +109,34 @@ def _error(exc: ValidationError) -> JsonResponse:
     if isinstance(exc, UnusableRecording):
         return JsonResponse({**body, "retake": True}, status=422)
     return JsonResponse(body, status=409 if isinstance(exc, UploadConflict) else 400)
+
+
+FINISHED_STATES = (InterviewSession.State.SUBMITTED, InterviewSession.State.ANALYSED)
+
+
+def _dead_words(code: str) -> str:
+    return {
+        "link_expired": _("这条面试链接已过期，面试不能继续。请刷新本页，申请一条新的链接。"),
+        "link_revoked": _("招聘方已撤回这条面试链接，面试不能继续。如仍需要，请刷新本页申请一条新的链接。"),
+        "finished": _("面试已提交，不能再修改。"),
+    }.get(code) or _("无法识别这个面试链接：请检查链接是否完整，最好直接点开消息中的链接。")
+
+
+def _closed(request, code: str, session=None) -> JsonResponse:
+    """A link that opens nothing, or an interview that is over, for the page's script: 404 for an unknown link, else
+    410, in the candidate's language (their own choice, else the interview's, as the page; else the browser's)."""
+    language = translation.get_language()
+    if session is not None and not request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME):
+        language = session.language
+    with translation.override(language):
+        body = {"error": _dead_words(code), "code": code}
+    response = JsonResponse(body, status=404 if code == "link_unknown" else 410)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _dead(request, dead: tokens.LinkDead) -> JsonResponse:
+    return _closed(request, f"link_{dead.status}", dead.target)
 
 
 def _input(request, schema: type[_In]) -> _In:
@@ -242,20 +277,30 @@ def _help_url(session, request) -> str:
                     subject_id=session.pk)
 
 
-def candidate_api(schema: type[_In]):
-    """A JSON endpoint of the candidate's link: POST only, token checked (404 for dead links), the JSON body
-    validated against ``schema``, and bad input answered with a clear JSON error instead of a page."""
+def candidate_api(schema: type[_In], *, changes: bool = True, actor: bool = False):
+    """A JSON endpoint of the candidate's link: POST only, token checked (a dead link answered by ``_dead``: 404 or
+    410), the JSON body validated against ``schema``, and bad input answered with a clear JSON error instead of a page.
+    ``changes``: the endpoint changes the interview, refused (410 ``finished``) once it was submitted; ``actor``: the
+    view also takes the candidate's verified ``LinkActor`` (the writes the audit log attributes to them)."""
 
     def decorate(view):
         @csrf_exempt
         @require_POST
         @wraps(view)
         def wrapper(request, token: str, **kwargs):
-            session = access_session_by_token(token=token)
+            try:
+                link_actor = access_session_actor(token=token)
+            except tokens.LinkDead as dead:
+                return _dead(request, dead)
+            session = link_actor.link
+            if changes and session.state in FINISHED_STATES:
+                return _closed(request, "finished", session)
             try:
                 data = _input(request, schema)
             except BadInput as exc:
                 return _bad(str(exc), exc.fields)
+            if actor:
+                kwargs["actor"] = link_actor
             try:
                 return view(request, session, data, **kwargs)
             except ValidationError as exc:
@@ -269,12 +314,16 @@ def candidate_api(schema: type[_In]):
 @csrf_exempt
 @require_GET
 def state(request, token: str):
-    return JsonResponse(_state(access_session_by_token(token=token)))
+    try:
+        session = access_session_actor(token=token).link
+    except tokens.LinkDead as dead:
+        return _dead(request, dead)
+    return JsonResponse(_state(session))
 
 
-@candidate_api(ConsentIn)
-def consent(request, session, data: ConsentIn):
-    session = services.consent_record(session=session, accepted=data.model_dump(), request=request)
+@candidate_api(ConsentIn, actor=True)
+def consent(request, session, data: ConsentIn, actor):
+    session = services.consent_record(actor=actor, session=session, accepted=data.model_dump(), request=request)
     return JsonResponse(_state(session))
 
 
@@ -294,7 +343,12 @@ def answer_begin(request, session, data: AnswerIn):
 @csrf_exempt
 @require_http_methods(["PUT"])
 def chunk(request, token: str, answer_id: int, index: int):
-    answer = access_candidate_upload(token=token, answer_id=answer_id)  # one query: every recording candidate sends a piece every two seconds
+    try:
+        answer = access_candidate_upload(token=token, answer_id=answer_id)  # one query: every recording candidate sends a piece every two seconds
+    except tokens.LinkDead as dead:
+        return _dead(request, dead)
+    if answer.session.state in FINISHED_STATES:
+        return _closed(request, "finished", answer.session)
     try:
         body = request.body
     except RequestDataTooBig:
@@ -317,7 +371,7 @@ def chunk(request, token: str, answer_id: int, index: int):
     return JsonResponse({"ok": True, "index": index})
 
 
-@candidate_api(FinishIn)
+@candidate_api(FinishIn, changes=False)  # a finish sent again after the submission (its answer was lost) is answered
 def answer_finish(request, session, data: FinishIn, answer_id: int):
     answer = access_candidate_answer(session=session, answer_id=answer_id)
     if (data.size is None) != (data.sha256 is None):
@@ -355,7 +409,7 @@ def answer_text(request, session, data: TextAnswerIn):
     return JsonResponse(_state(session))
 
 
-@candidate_api(SubmitIn)
+@candidate_api(SubmitIn, changes=False)  # submitting twice returns the submitted interview
 def submit(request, session, data: SubmitIn):
     return JsonResponse(_state(services.session_submit(session=session)))
 
@@ -364,7 +418,10 @@ def submit(request, session, data: SubmitIn):
 @require_POST
 def speedtest(request, token: str):
     """The device check uploads a known payload here and times it in the browser."""
-    access_session_by_token(token=token)
+    try:
+        access_session_actor(token=token)
+    except tokens.LinkDead as dead:
+        return _dead(request, dead)
     started = time.perf_counter()
     size = len(request.body)
     return JsonResponse({"bytes": size, "server_ms": round((time.perf_counter() - started) * 1000, 2)})
@@ -373,17 +430,19 @@ def speedtest(request, token: str):
 # --- Notice and choice (issue 20): the alternative, accommodations, the explanation, a human review ---------------
 
 def _candidate_page(request, token: str, template: str, build):
-    """A server-rendered page of the candidate's link (in the interview's language unless the candidate chose one)."""
+    """A server-rendered page of the candidate's link (in the interview's language unless the candidate chose one).
+    ``build`` takes the session and the candidate's verified ``LinkActor`` (for what they send from the page)."""
     try:
-        session = access_session_by_token(token=token)
-    except Http404:
+        actor = access_session_actor(token=token)
+    except tokens.LinkDead:
         from hirelens.messaging.services.deadlinks import dead_link_render
 
         return dead_link_render(request, "interviews/link_closed.html", kind="interview", token=token)
+    session = actor.link
     if not request.COOKIES.get("django_language"):
         with translation.override(session.language):
-            return build(session)
-    return build(session)
+            return build(session, actor)
+    return build(session, actor)
 
 
 @never_cache
@@ -394,14 +453,14 @@ def choice_page(request, token: str):
     from . import choice
     from .models import CandidateRequest
 
-    def build(session):
+    def build(session, actor):
         error, sent = "", request.GET.get("sent") == "1"
         if request.method == "POST":
             try:
                 if request.POST.get("action") == "decline_ai":
-                    choice.ai_analysis_decline(session=session, request=request)
+                    choice.ai_analysis_decline(actor=actor, session=session, request=request)
                 else:
-                    choice.request_create(session=session, kind=request.POST.get("kind", ""), details=request.POST.get("details", ""),
+                    choice.request_create(actor=actor, session=session, kind=request.POST.get("kind", ""), details=request.POST.get("details", ""),
                                           request=request)
             except ValidationError as exc:
                 error = " ".join(exc.messages)
@@ -429,11 +488,11 @@ def explanation_page(request, token: str):
     from . import choice
     from .models import CandidateRequest
 
-    def build(session):
+    def build(session, actor):
         error = ""
         if request.method == "POST":
             try:
-                choice.request_create(session=session, kind=CandidateRequest.Kind.HUMAN_REVIEW,
+                choice.request_create(actor=actor, session=session, kind=CandidateRequest.Kind.HUMAN_REVIEW,
                                       details=request.POST.get("details", ""), request=request)
             except ValidationError as exc:
                 error = " ".join(exc.messages)

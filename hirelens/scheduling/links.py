@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from hirelens.candidates.timeline import timeline_add
 from hirelens.core import events, tokens
+from hirelens.core.actors import LinkActor
 from hirelens.core.audit import audit_record
 from hirelens.core.links import absolute_url
 from hirelens.core.models import AuditEvent
@@ -81,6 +82,18 @@ def link_verify(token: str, *, kinds: set[str] | None = None) -> InterviewLink:
     if kinds is not None and link.kind not in kinds:
         raise LinkError("kind")
     return link
+
+
+def link_actor(token: str, *, kinds: set[str] | None = None) -> LinkActor:
+    """``link_verify`` for what the candidate does through the link (a booking): the verified ``LinkActor`` the service
+    takes, so the audit log names the candidate and this link. An interviewer's link builds none ("invalid")."""
+    try:
+        actor = tokens.resolve_actor(INTERVIEW_LINK, token)
+    except tokens.LinkDead as dead:
+        raise LinkError("invalid" if dead.status == tokens.UNKNOWN else dead.status) from None
+    if kinds is not None and actor.link.kind not in kinds:
+        raise LinkError("kind")
+    return actor
 
 
 @transaction.atomic

@@ -179,4 +179,8 @@ class InterviewLink(TenantOwnedModel):
 
 
 INTERVIEW_LINK = link_kind(LinkKind(name="scheduling.link", model=InterviewLink, legacy_signed=True,
-                                    select_related=("interview", "application__position", "application__candidate", "user")))
+                                    select_related=("interview", "application__position", "application__candidate", "user"),
+                                    # an interviewer's link names no candidate: it builds no LinkActor
+                                    candidate=lambda link: None if link.kind == InterviewLink.Kind.INTERVIEWER
+                                    else link.application.candidate,
+                                    words=_("面试安排链接")))

@@ -19,6 +19,7 @@ from hirelens.candidates.models import Application
 from hirelens.candidates.timeline import timeline_add
 from hirelens.core import events
 from hirelens.core.access import require_perm
+from hirelens.core.actors import LinkActor
 from hirelens.core.audit import audit_record
 from hirelens.core.models import AuditEvent
 from hirelens.core.forms import model_update
@@ -160,7 +161,7 @@ def _create_interview(*, application: Application, start_at, end_at, zone: str, 
         start_at=start_at, end_at=end_at, time_zone=zone, created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     interview.interviewers.set(interviewers)
-    timeline_add(candidate=application.candidate, kind="interview.scheduled", actor=actor, by_candidate=actor is None,
+    timeline_add(candidate=application.candidate, kind="interview.scheduled", actor=actor,
                  params={"title": interview.title, "position_id": application.position_id})
     events.emit(events.InterviewScheduled(organization_id=interview.organization_id, interview_id=interview.pk,
                                           application_id=application.pk, candidate_id=application.candidate_id,
@@ -187,8 +188,12 @@ def interview_schedule(*, actor: User, application: Application, start: datetime
 
 
 @transaction.atomic
-def interview_book_slot(*, application: Application, slot_id: int, request=None) -> Interview:
-    """The candidate picks an offered slot through their booking link (no staff actor)."""
+def interview_book_slot(*, actor: LinkActor, application: Application, slot_id: int, request=None) -> Interview:
+    """The candidate picks an offered slot through their booking link: ``actor`` is that link, verified
+    (``links.link_actor``); it books for its own application only."""
+    if not (isinstance(actor, LinkActor) and actor.kind == "scheduling.link" and actor.link.kind == InterviewLink.Kind.BOOKING
+            and actor.link.application_id == application.pk and actor.owns(application.candidate)):
+        raise PermissionDenied("a slot is booked through the candidate's own booking link only")
     try:
         slot_id = int(slot_id)
     except (TypeError, ValueError):
@@ -200,10 +205,10 @@ def interview_book_slot(*, application: Application, slot_id: int, request=None)
                                 start_at__gt=timezone.now()).exists():
         raise ValidationError(_("您已经预约了面试；如需更改请联系招聘专员。"), code="already_booked")
     interview = _create_interview(application=application, start_at=slot.start_at, end_at=slot.end_at, zone=slot.time_zone,
-                                  interviewers=list(slot.interviewers.all()), stage=slot.stage, title="", slot=slot, actor=None)
+                                  interviewers=list(slot.interviewers.all()), stage=slot.stage, title="", slot=slot, actor=actor)
     slot.status = InterviewSlot.Status.BOOKED
     slot.save(update_fields=["status", "updated_at"])
-    audit_record(action=AuditEvent.Action.CREATE, organization_id=interview.organization_id, obj=interview,
+    audit_record(action=AuditEvent.Action.CREATE, actor=actor, organization_id=interview.organization_id, obj=interview,
                  fields=["booked_by_candidate"], request=request)
     return interview
 

@@ -387,9 +387,10 @@ def link_page(request, token: str):
     try:
         link = link_open(token, request=request) if request.method == "GET" else None
         if link is None:
-            from .links import link_verify
+            from .links import link_actor
 
-            link = link_verify(token, kinds={InterviewLink.Kind.BOOKING})
+            actor = link_actor(token, kinds={InterviewLink.Kind.BOOKING})  # a booking acts as the candidate's link
+            link = actor.link
     except LinkError as exc:
         if exc.code in {"expired", "revoked", "invalid"}:  # a candidate's dead-link page with "ask for a new link"
             from hirelens.messaging.services.deadlinks import dead_link_render
@@ -400,7 +401,8 @@ def link_page(request, token: str):
     if link.kind == InterviewLink.Kind.BOOKING:
         if request.method == "POST":
             try:
-                interview = services.interview_book_slot(application=application, slot_id=request.POST.get("slot"), request=request)
+                interview = services.interview_book_slot(actor=actor, application=application, slot_id=request.POST.get("slot"),
+                                                         request=request)
             except ValidationError as exc:
                 flash_errors(request, exc)
                 return redirect("scheduling:link", token=token)

@@ -49,7 +49,9 @@ def send_ai_interview(hr_admin, application, *, title="AI视频面试"):
 
 
 def answer_and_submit(session):
-    iv_services.consent_record(session=session, accepted={"recording": True, "ai_analysis": True})
+    from hirelens.interviews.testing import session_actor_for
+
+    iv_services.consent_record(actor=session_actor_for(session), session=session, accepted={"recording": True, "ai_analysis": True})
     iv_services.session_start(session=session, audio_only=False)
     iv_services.answer_text(session=session, question_index=0, text="我们在项目延期时重新拆分了任务。")
     return iv_services.session_submit(session=session)

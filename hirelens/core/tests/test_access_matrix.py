@@ -67,8 +67,9 @@ def _application_world(application, *, hr, panelist, stage, start) -> dict:
     card = evaluations.scorecard_submit(actor=panelist, application=application, stage=stage, ratings=ratings(4, 4, 4, 4),
                                         recommendation="hire")
     from hirelens.interviews.choice import request_create
+    from hirelens.interviews.testing import session_actor_for
 
-    candidate_request = request_create(session=session, kind="extra_time", details="我需要更多时间")
+    candidate_request = request_create(actor=session_actor_for(session), session=session, kind="extra_time", details="我需要更多时间")
     from hirelens.evaluations.models import Decision
 
     decision = Decision.objects.create(organization=application.organization, application=application, outcome="hold",

@@ -58,3 +58,40 @@ def test_system_actions_are_audited_with_the_system_actors_words(client, org, hr
     assert "系统（后台任务） · 保留期限到期清理" in page and "system:worker" not in page
     with pytest.raises(ValueError):
         SystemActor(name="nobody")
+
+
+def test_a_link_actor_is_built_only_from_a_live_candidate_link(org):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from hirelens.core import tokens
+    from hirelens.core.actors import LinkActor, link_seal
+    from hirelens.interviews.models import SESSION_LINK, InterviewSession
+    from hirelens.interviews.tests.factories import InterviewSessionFactory
+
+    session = InterviewSessionFactory(application__candidate__organization=org)
+    token = tokens.mint(SESSION_LINK, session)
+    actor = tokens.resolve_actor(SESSION_LINK, token)  # the one way in: a token found live
+    candidate = session.application.candidate
+    assert (actor.kind, actor.link.pk, actor.candidate_id, actor.organization_id) == ("interviews.session", session.pk, candidate.pk, org.pk)
+    assert actor.owns(candidate) and actor.opened("interviews.session", session) and not actor.opened("scheduling.link", session)
+    assert actor.audit_label == f"link:interviews.session:{session.pk}"
+    with pytest.raises(PermissionDenied):
+        require_perm(actor, "candidates.manage")  # never a user
+    with pytest.raises(PermissionDenied):
+        LinkActor(kind="interviews.session", link=session, candidate=candidate, seal=object())
+    with pytest.raises(PermissionDenied):
+        link_seal()  # held by hirelens.core.tokens; no one else may claim it
+    with pytest.raises(TypeError):
+        dataclasses.replace(actor, candidate=CandidateFactory(organization=org))
+    InterviewSession.objects.filter(pk=session.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    with pytest.raises(tokens.LinkDead) as dead:
+        tokens.resolve_actor(SESSION_LINK, token)
+    assert (dead.value.status, dead.value.status_code) == ("expired", 410)
+    with pytest.raises(tokens.LinkDead) as dead:
+        tokens.resolve_actor(SESSION_LINK, "no-such-token")
+    assert (dead.value.status, dead.value.status_code) == ("unknown", 404)
+    with translation.override("en"):
+        assert actor_label_text(actor.audit_label) == "The candidate (AI video interview link)"
+    assert actor_label_text("link:gone.kind:3") == "候选人本人（候选人链接）"  # a kind no longer declared: still in words

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hirelens.fairness import services as fairness
+from hirelens.portal.testing import portal_actor_for
 from hirelens.workflows import services as wf
 from hirelens.workflows.tests.factories import make_application, make_position, published_process
 
@@ -27,7 +28,8 @@ def fairness_world(org, hr, *, title="销售代表"):
     for index, (sex, race, advanced, score) in enumerate(people):
         application = make_application(position, f"候选人{index:02d}")
         if sex is not None:
-            fairness.self_identification_save(candidate=application.candidate, sex=sex, race=race)
+            fairness.self_identification_save(actor=portal_actor_for(application.candidate), candidate=application.candidate,
+                                              sex=sex, race=race)
         progress = wf.pipeline_start(actor=hr, application=application)
         if score is not None:
             wf.stage_result_record(actor=hr, progress=progress, stage=stage, score=score)
@@ -36,7 +38,8 @@ def fairness_world(org, hr, *, title="销售代表"):
         else:
             wf.pipeline_reject(actor=hr, progress=progress, reason="未达到要求")
     waiting = make_application(position, "等待中")
-    fairness.self_identification_save(candidate=waiting.candidate, sex="male", race="white")
+    fairness.self_identification_save(actor=portal_actor_for(waiting.candidate), candidate=waiting.candidate, sex="male",
+                                      race="white")
     wf.pipeline_start(actor=hr, application=waiting)
     gone = make_application(position, "已撤回")
     wf.pipeline_withdraw(actor=hr, progress=wf.pipeline_start(actor=hr, application=gone), reason="另有工作")

@@ -164,6 +164,7 @@ def test_scoring_rate_from_submitted_scorecards(org, hr_admin, interviewer, hiri
     from hirelens.evaluations.tests.factories import build, ratings
     from hirelens.fairness import services as fairness
     from hirelens.fairness.selectors import fairness_report
+    from hirelens.portal.testing import portal_actor_for
     from hirelens.workflows import services as wf
     from hirelens.workflows.tests.factories import make_application
 
@@ -173,7 +174,8 @@ def test_scoring_rate_from_submitted_scorecards(org, hr_admin, interviewer, hiri
     for application, sex, score in people:
         if application.pk != ev["application"].pk:
             wf.pipeline_start(actor=hr_admin, application=application)
-        fairness.self_identification_save(candidate=application.candidate, sex=sex, race="asian")
+        fairness.self_identification_save(actor=portal_actor_for(application.candidate), candidate=application.candidate,
+                                          sex=sex, race="asian")
         evaluations.scorecard_submit(actor=interviewer, application=application, stage=ev["video"],
                                      ratings=ratings(score, score, score, score), recommendation="hire")
     report = fairness_report(actor=hr_admin, position=ev["position"], stage=ev["video"].key)

@@ -83,7 +83,8 @@ def test_revoked_link_stops_working(session_with_answer, hr_admin, client):
     assert client.post(f"/interviews/{session.pk}/revoke/").status_code == 302
     page = client.get("/i/revoke-me/")  # the candidate is told plainly that the interview was withdrawn
     assert page.status_code == 410 and "链接已被招聘方撤回" in page.content.decode()
-    assert client.get("/i/revoke-me/state").status_code == 404  # and nothing else answers to the link
+    state = client.get("/i/revoke-me/state")  # and nothing else answers to the link: the page's script is told why
+    assert state.status_code == 410 and state.json()["code"] == "link_revoked"
     assert client.get("/i/never-issued/").status_code == 404
 
 

@@ -19,6 +19,7 @@ from conftest import SMTPSink
 from hirelens.interviews import choice
 from hirelens.interviews.models import Answer, CandidateRequest, ConsentNotice, InterviewSession
 from hirelens.interviews.services import _hash, consent_record, current_notices
+from hirelens.interviews.testing import session_actor_for
 from hirelens.messaging.models import Message
 from hirelens.messaging.services import message_deliver
 from hirelens.positions.models import Position, add_business_days
@@ -94,7 +95,7 @@ def test_nyc_role_opens_ten_business_days_after_the_invitation(client, recruiter
     assert session.expires_at - session.opens_at == timedelta(days=5)  # the answer window starts when it opens
     page = client.get(f"/i/{token}/").content.decode()
     assert 'data-testid="opens-at"' in page and 'data-testid="begin"' not in page
-    consent_record(session=session, accepted={"recording": True, "ai_analysis": True})
+    consent_record(actor=session_actor_for(session, token), session=session, accepted={"recording": True, "ai_analysis": True})
     response = client.post(f"/i/{token}/start", {}, content_type="application/json")
     assert response.status_code == 400 and "尚未开放" in response.json()["error"]
     detail = client.get(f"/interviews/{session.pk}/").content.decode()
@@ -121,7 +122,8 @@ def test_declined_ai_analysis_queues_nothing_and_hr_sees_human_review(client, or
     from .media import webm_bytes
 
     session = InterviewSessionFactory(application__candidate__organization=org, token_hash=_hash(TOKEN), link_token=TOKEN)
-    consent_record(session=session, accepted={"recording": True, "ai_analysis": False, "biometric": True})
+    consent_record(actor=session_actor_for(session, TOKEN), session=session,
+                   accepted={"recording": True, "ai_analysis": False, "biometric": True})
     session.refresh_from_db()
     assert session.ai_analysis == "declined" and session.biometric_allowed is False
     assert session.consents["ai_analysis"]["accepted"] is False and session.consents["recording"]["accepted"] is True
@@ -184,7 +186,7 @@ def test_accommodation_is_answered_by_hr_and_changes_the_session(client, org, re
         assert [q["answer_s"] for q in state["questions"]] == [80, 80]  # 20 s each in the factory, +60
     else:
         assert session.text_answers_allowed is True and state["text_answers_allowed"] is True
-        consent_record(session=session, accepted={"recording": True, "ai_analysis": True})
+        consent_record(actor=session_actor_for(session, TOKEN), session=session, accepted={"recording": True, "ai_analysis": True})
         assert client.post(f"/i/{TOKEN}/start", {}, content_type="application/json").status_code == 200
         response = client.post(f"/i/{TOKEN}/answers/text", {"question": 0, "text": "文字回答"}, content_type="application/json")
         assert response.status_code == 200 and Answer.objects.get(session=session, kind="text").text == "文字回答"
@@ -271,7 +273,7 @@ def test_result_message_says_how_to_ask_for_a_human_review(org):
 
 def test_consent_step_hides_the_invitation_notice_and_records_versions(org):
     session = InterviewSessionFactory(application__candidate__organization=org)
-    consent_record(session=session, accepted={"recording": True, "ai_analysis": True})
+    consent_record(actor=session_actor_for(session), session=session, accepted={"recording": True, "ai_analysis": True})
     session.refresh_from_db()
     assert set(session.consents) == {"recording", "ai_analysis", "biometric"}  # the invitation's notice is read, not accepted
     assert session.ai_analysis == "accepted"

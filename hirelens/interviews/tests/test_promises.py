@@ -23,6 +23,7 @@ from django.utils import translation
 from hirelens.feedback.models import MIN_GROUP, Survey, SurveyResponse
 from hirelens.interviews.models import Answer, InterviewSession
 from hirelens.interviews.services import _hash, consent_record, session_start
+from hirelens.interviews.testing import session_actor_for
 
 from .factories import InterviewSessionFactory
 from .media import webm_bytes
@@ -103,7 +104,7 @@ def ai_never_decides_alone(**_):
 
 def declining_ai_still_interviews_without_analysis(org, client, django_capture_on_commit_callbacks, **_):
     session = InterviewSessionFactory(application__candidate__organization=org, token_hash=_hash(TOKEN), link_token=TOKEN)
-    consent_record(session=session, accepted={"recording": True, "ai_analysis": False})
+    consent_record(actor=session_actor_for(session, TOKEN), session=session, accepted={"recording": True, "ai_analysis": False})
     session_start(session=session, audio_only=False)
     session.refresh_from_db()
     assert (session.state, session.ai_analysis) == ("started", "declined")
@@ -124,7 +125,8 @@ def declining_biometric_keeps_the_interview_voice_only(org, client, recruiter, *
     org.facial_analysis_enabled = True
     org.save()
     session = InterviewSessionFactory(application__candidate__organization=org, token_hash=_hash(TOKEN), link_token=TOKEN)
-    consent_record(session=session, accepted={"recording": True, "ai_analysis": True, "biometric": False})
+    consent_record(actor=session_actor_for(session, TOKEN), session=session,
+                   accepted={"recording": True, "ai_analysis": True, "biometric": False})
     assert client.post(f"/i/{TOKEN}/start", {}, content_type="application/json").status_code == 200
     session.refresh_from_db()
     assert session.biometric_allowed is False and session.ai_analysis == "accepted"

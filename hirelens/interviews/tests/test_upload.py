@@ -157,7 +157,7 @@ def test_answer_longer_than_the_limit_is_refused(client, started):
 @pytest.mark.parametrize("change", ["expired", "revoked", "unknown"])
 def test_dead_links_are_closed(client, session, change):
     """The page of an expired or withdrawn link says so (410, in words); an unknown link is a plain 404; the JSON
-    endpoints behind them answer 404 either way (nothing to act on)."""
+    endpoints behind them answer the same (test_dead_link_json.py has every endpoint)."""
     token = TOKEN
     if change == "expired":
         InterviewSession.objects.filter(pk=session.pk).update(expires_at=timezone.now())
@@ -169,7 +169,8 @@ def test_dead_links_are_closed(client, session, change):
     assert page.status_code == (404 if change == "unknown" else 410)
     if change != "unknown":
         assert 'data-testid="link-closed"' in page.content.decode()
-    assert client.post(f"/i/{token}/start", {}, content_type="application/json").status_code == 404
+    response = client.post(f"/i/{token}/start", {}, content_type="application/json")
+    assert response.status_code == page.status_code and response.json()["code"] == f"link_{change}"
 
 
 def test_another_candidates_answer_id_is_404(client, started, org, recording):
@@ -206,7 +207,8 @@ def test_submit_needs_every_question(client, started, recording):
         upload(client, answer_id, recording)
         finish(client, answer_id, recording)
     assert client.post(f"/i/{TOKEN}/submit", {}, content_type="application/json").json()["state"] == "submitted"
-    assert begin(client, question=0).status_code == 400  # nothing changes after submission
+    refused = begin(client, question=0)  # nothing changes after submission: the page is told the interview is over
+    assert (refused.status_code, refused.json()["code"]) == (410, "finished")
 
 
 def test_text_answers_only_when_the_accommodation_allows(client, started):
@@ -235,12 +237,13 @@ def test_a_piece_costs_the_same_few_queries_however_many_are_stored(client, star
 
 
 @pytest.mark.parametrize("change", ["expired", "revoked", "cancelled"])
-def test_pieces_to_a_dead_link_are_404(client, started, recording, change):
+def test_pieces_to_a_dead_link_are_410(client, started, recording, change):
     answer_id = begin(client).json()["answer"]
     field = {"expired": {"expires_at": timezone.now()}, "revoked": {"revoked_at": timezone.now()},
              "cancelled": {"state": "cancelled"}}[change]
     InterviewSession.objects.filter(pk=started.pk).update(**field)
-    assert put(client, answer_id, 0, 0, recording[:100]).status_code == 404
+    response = put(client, answer_id, 0, 0, recording[:100])  # the page's uploader stops (a 4xx) and says why
+    assert (response.status_code, response.json()["code"]) == (410, "link_expired" if change == "expired" else "link_revoked")
     assert not UploadChunk.objects.exists()
 
 

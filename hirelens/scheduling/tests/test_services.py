@@ -130,6 +130,13 @@ def test_links_are_random_expire_and_can_be_revoked(hr_admin, application, inter
         assert exc.value.message == "This link has expired. Please ask your recruiter for a new one."
 
 
+def booking_actor(application):
+    """The candidate of ``application`` acting through a fresh booking link, verified as the booking page does."""
+    from hirelens.scheduling.links import link_actor
+
+    return link_actor(link_issue(application=application, kind="booking")[1], kinds={"booking"})
+
+
 def test_candidate_books_an_offered_slot_and_events_fire_after_commit(hr_admin, position, application, interviewer,
                                                                       django_capture_on_commit_callbacks):
     seen = []
@@ -139,7 +146,7 @@ def test_candidate_books_an_offered_slot_and_events_fire_after_commit(hr_admin, 
         slot = services.slot_create(actor=hr_admin, position=position, start=at(hour=10), end=at(hour=11),
                                     interviewers=[interviewer])
         with django_capture_on_commit_callbacks(execute=True):
-            interview = services.interview_book_slot(application=application, slot_id=slot.pk)
+            interview = services.interview_book_slot(actor=booking_actor(application), application=application, slot_id=slot.pk)
         assert seen == [("interview.scheduled", application.pk)]
     finally:
         events.unsubscribe(events.InterviewScheduled, handler)
@@ -147,11 +154,11 @@ def test_candidate_books_an_offered_slot_and_events_fire_after_commit(hr_admin, 
     assert slot.status == "booked" and interview.slot == slot and list(interview.interviewers.all()) == [interviewer]
     other = make_application(position, "孙悦")
     with pytest.raises(ValidationError) as exc:
-        services.interview_book_slot(application=other, slot_id=slot.pk)
+        services.interview_book_slot(actor=booking_actor(other), application=other, slot_id=slot.pk)
     assert exc.value.error_list[0].code == "slot_taken"
     for junk in ("abc", None, "999999"):
         with pytest.raises(ValidationError):
-            services.interview_book_slot(application=other, slot_id=junk)
+            services.interview_book_slot(actor=booking_actor(other), application=other, slot_id=junk)
     from hirelens.candidates.models import TimelineEvent
 
     entry = TimelineEvent.objects.get(candidate=application.candidate, kind="interview.scheduled")

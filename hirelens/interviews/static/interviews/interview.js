@@ -153,10 +153,7 @@
               method: "PUT", body, headers: { "X-Chunk-Offset": String(chunk.offset), "X-Chunk-SHA256": await sha256(body) },
             });
             if (!response.ok && this.dropped.has(chunk.answer)) continue;  // given up while it was on its way
-            if (!response.ok) {
-              const data = await response.json().catch(() => ({}));
-              throw new Error(data.error || `HTTP ${response.status}`);
-            }
+            if (!response.ok) throw refusal(response, await response.json().catch(() => ({})));
             chunk.sent = true;
             await tx(db, "chunks", "readwrite", (s) => s.put(chunk));
             continue;
@@ -192,7 +189,7 @@
         this.onRefused && this.onRefused(record, data);
         return true;
       }
-      if (!response.ok) throw new Error(data.error || `HTTP ${response.status}`);
+      if (!response.ok) throw refusal(response, data);
       await this.forget(db, record, chunks);
       this.onFinished && this.onFinished(record, data);
       return true;
@@ -233,6 +230,16 @@
     }
   }
 
+  function refusal(response, data) {
+    // A 4xx the server answered (never retried): its words, its status; a 410 is a link that stopped working
+    // (expired, withdrawn) or an interview already submitted, and the page then offers to reload (the dead-link page
+    // explains it and offers "ask for a new link").
+    const error = new Error(data.error || `HTTP ${response.status}`);
+    error.data = data;
+    error.status = response.status;
+    return error;
+  }
+
   function pickMime(audioOnly) {
     const options = audioOnly
       ? ["audio/webm;codecs=opus", "audio/webm", "audio/mp4"]
@@ -256,14 +263,14 @@
       pending: 0, offline: false, canContinue: false, textAnswer: "", technicalNext: false,
       uploader: null, redo: [], refusal: "", resumeAt: null, local: { closed: new Set(), open: new Map() },
       recordedS: 0, recordingStarted: 0, lastAnswer: null, interrupted: null, offlineSince: 0, recordedAny: false,
-      continuing: null, recordedBefore: 0, recordLimit: 0, helpBase: "",
+      continuing: null, recordedBefore: 0, recordLimit: 0, helpBase: "", linkClosed: false,
 
       async init() {
         this.helpBase = this.$el.dataset.helpUrl || "";
         this.uploader = new Uploader(this.base, this.token, (error) => {
           this.pending = this.uploader.pending;
           this.netChange(this.uploader.offline || !navigator.onLine);
-          if (error) this.error = error.message;
+          if (error) { this.error = error.message; if (error.status === 410) this.linkClosed = true; }
         });
         this.uploader.onFinished = (record, data) => {
           if (data.state) this.state = data.state;
@@ -399,7 +406,8 @@
         // The same retrying request as the uploads: a busy server (503) or a dropped network is waited out.
         const response = await this.uploader.request(this.base + path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body || {}) });
         const data = await response.json().catch(() => ({}));
-        if (!response.ok) { const error = new Error(data.error || `HTTP ${response.status}`); error.data = data; error.status = response.status; throw error; }
+        if (response.status === 410) this.linkClosed = true;
+        if (!response.ok) throw refusal(response, data);
         return data;
       },
       go(step) { this.show(step); },
@@ -564,7 +572,9 @@
             // this browser does not hold the earlier part(s): the new part follows what the server holds
             await this.uploader.forgetPieces(take.answer);
             const response = await this.uploader.request(this.base + "state", { method: "GET" });
-            this.state = await response.json();
+            const data = await response.json().catch(() => ({}));
+            if (!response.ok) { if (response.status === 410) this.linkClosed = true; throw refusal(response, data); }
+            this.state = data;
             offset = (this.state.answers[String(this.qIndex)] || { received: 0 }).received;
           }
           const data = await this.api(`answers/${take.answer}/continue`, { offset, mime: pickMime(this.audioOnly) });
