@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hirelens.core.params import MAX_ID
 
-from .models import DEFAULT_DEADLINE_HOURS, SurveyRule
+from .models import DEFAULT_DEADLINE_HOURS, SurveyResponse, SurveyRule
 
 MAX_DEADLINE_HOURS = 24 * 14
 MAX_MIN_RESPONSES = 10000
@@ -78,3 +78,21 @@ class FeedbackRuleForm(forms.Form):
         if deadline is not None and before is not None and before >= deadline:
             self.add_error("update_before_hours", DEADLINE_RANGE)
         return cleaned
+
+
+def _scale(low: int, high: int, message) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(choices=[(str(v), str(v)) for v in range(low, high + 1)], coerce=int,
+                                  error_messages={"required": message, "invalid_choice": message})
+
+
+class SurveyAnswerForm(forms.Form):
+    """The candidate's answers: two choices and two scores (whole numbers), each missing or unknown one a message at
+    its question; ``services.survey_submit`` takes the typed values and checks them again."""
+
+    process_length = forms.ChoiceField(choices=SurveyResponse.Length.choices, error_messages={
+        "required": _("请选择流程时长的感受。"), "invalid_choice": _("请选择流程时长的感受。")})
+    stability = forms.ChoiceField(choices=SurveyResponse.Stability.choices, error_messages={
+        "required": _("请选择系统稳定性的感受。"), "invalid_choice": _("请选择系统稳定性的感受。")})
+    professionalism = _scale(1, 5, _("面试官专业程度请选 1 到 5 分。"))
+    nps = _scale(0, 10, _("推荐意愿请选 0 到 10 分。"))
+    comment = forms.CharField(required=False, strip=True)

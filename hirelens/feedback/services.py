@@ -234,8 +234,9 @@ def survey_by_token(token: str, *, now: datetime | None = None) -> Survey:
 
 
 @transaction.atomic
-def survey_submit(*, token: str, process_length: str, stability: str, professionalism, nps, comment: str = "",
+def survey_submit(*, token: str, process_length: str, stability: str, professionalism: int, nps: int, comment: str = "",
                   now: datetime | None = None) -> SurveyResponse:
+    """Typed answers (``forms.SurveyAnswerForm`` on the page), checked again here: a direct call stays safe."""
     now = now or timezone.now()
     survey = survey_by_token(token, now=now)
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
@@ -246,15 +247,9 @@ def survey_submit(*, token: str, process_length: str, stability: str, profession
         errors["process_length"] = _("请选择流程时长的感受。")
     if stability not in SurveyResponse.Stability.values:
         errors["stability"] = _("请选择系统稳定性的感受。")
-    try:
-        professionalism = int(professionalism)
-        assert 1 <= professionalism <= 5
-    except (TypeError, ValueError, AssertionError):
+    if not (isinstance(professionalism, int) and 1 <= professionalism <= 5):
         errors["professionalism"] = _("面试官专业程度请选 1 到 5 分。")
-    try:
-        nps = int(nps)
-        assert 0 <= nps <= 10
-    except (TypeError, ValueError, AssertionError):
+    if not (isinstance(nps, int) and 0 <= nps <= 10):
         errors["nps"] = _("推荐意愿请选 0 到 10 分。")
     if errors:
         raise ValidationError(errors)

@@ -17,7 +17,7 @@ from hirelens.core.roles import Perm, user_can
 from hirelens.positions.access import access_position, visible_positions
 
 from . import services
-from .forms import FeedbackRuleForm, SurveyRuleForm
+from .forms import FeedbackRuleForm, SurveyAnswerForm, SurveyRuleForm
 from .models import MIN_GROUP, FeedbackRule, SurveyResponse, SurveyRule
 from .selectors import feedback_promise, survey_suggestions, survey_summary
 
@@ -93,11 +93,12 @@ def survey_page(request, token: str):
             return dead_link_render(request, "feedback/survey_closed.html", kind="survey", token=token, context={"reason": closed.reason})
         return render(request, "feedback/survey_closed.html", {"reason": closed.reason}, status=410)
     errors: dict[str, str] = {}  # field → its message, shown at the question and in the summary above the form
-    if request.method == "POST":
+    form = SurveyAnswerForm(request.POST if request.method == "POST" else None)
+    if form.is_bound:
         try:
-            services.survey_submit(token=token, process_length=request.POST.get("process_length", ""),
-                                   stability=request.POST.get("stability", ""), professionalism=request.POST.get("professionalism"),
-                                   nps=request.POST.get("nps"), comment=request.POST.get("comment", ""))
+            if not form.is_valid():
+                raise ValidationError(form.errors.as_data())
+            services.survey_submit(token=token, **form.cleaned_data)
         except services.SurveyClosed as closed:
             return render(request, "feedback/survey_closed.html", {"reason": closed.reason}, status=410)
         except ValidationError as exc:
@@ -113,5 +114,5 @@ def survey_page(request, token: str):
     return render(request, "feedback/survey.html", {
         "survey": survey, "errors": errors, "min_group": MIN_GROUP,
         "questions": [{"name": n, "legend": legend, "choices": c, "scale": scale, "error": errors.get(n, ""),
-                       "value": request.POST.get(n, "") if errors else ""} for n, legend, c, scale in questions],
-        "comment": request.POST.get("comment", "") if errors else ""}, status=400 if errors else 200)
+                       "value": form.data.get(n, "") if errors else ""} for n, legend, c, scale in questions],
+        "comment": form.data.get("comment", "") if errors else ""}, status=400 if errors else 200)

@@ -13,13 +13,16 @@ from datetime import datetime
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from hirelens.core.params import MAX_ID
 from hirelens.positions.validators import validate_time_zone
 
 from .services import window_check
 from .timezones import ZoneField, parse_local
 
 MAX_TIME_TEXT = 40
+PICK_A_CANDIDATE = gettext_lazy("请输入候选人姓名并从列表中选择一位。")
 
 
 class LocalDateTimeField(forms.Field):
@@ -88,3 +91,29 @@ class CancelForm(forms.Form):
     """The reason (required by ``services.interview_cancel``, which answers a blank one)."""
 
     reason = forms.CharField(required=False, max_length=2000)
+
+
+class IdListField(forms.Field):
+    """Several ids from checkboxes or a multiple select (``getlist``); what is not a whole number is dropped, as an
+    unknown choice is (the service answers an empty choice)."""
+
+    widget = forms.SelectMultiple
+
+    def to_python(self, value) -> list[int]:
+        ids = []
+        for item in value or []:
+            text = str(item).strip()
+            if text.isdigit() and 0 < int(text) <= MAX_ID:
+                ids.append(int(text))
+        return ids
+
+
+class PicksForm(forms.Form):
+    """The ids chosen on the scheduling page: an application (the candidate picker), a stage, interviewers. The views
+    fetch each through its access rule; a malformed application is the picker's message, a malformed stage a 404 as
+    a missing one."""
+
+    application = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID, error_messages={
+        "invalid": PICK_A_CANDIDATE, "min_value": PICK_A_CANDIDATE, "max_value": PICK_A_CANDIDATE})
+    stage = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    interviewers = IdListField(required=False)

@@ -23,7 +23,7 @@ from hirelens.workflows.modules import module_spec
 
 from . import selectors, services
 from .access import access_interview, access_slot
-from .forms import CancelForm, RescheduleForm, WindowForm
+from .forms import PICK_A_CANDIDATE, CancelForm, PicksForm, RescheduleForm, WindowForm
 from .ics import interview_attendees, interview_ics
 from .links import LinkError, link_open, link_revoke, link_url
 from .models import Interview, InterviewLink
@@ -43,9 +43,16 @@ def _bound(request, form_class, **kwargs):
     return None
 
 
-def _picked_members(request, field="interviewers"):
-    members = {str(m.pk): m for m in _members(request.user)}
-    return [members[i] for i in request.POST.getlist(field) if i in members]
+def _picks(request) -> PicksForm:
+    """The ids chosen on the page (application, stage, interviewers), typed."""
+    picks = PicksForm(request.POST)
+    picks.is_valid()  # each helper below reads its own field and answers its own error
+    return picks
+
+
+def _picked_members(request, picks: PicksForm):
+    members = {m.pk: m for m in _members(request.user)}
+    return [members[i] for i in picks.cleaned_data.get("interviewers", []) if i in members]
 
 
 @login_required
@@ -164,8 +171,10 @@ def _schedulable_stages(actor, position):
     return list(Stage.objects.filter(version=Subquery(version)).order_by("order", "pk"))
 
 
-def _picked_stage(request, position):
-    stage_id = request.POST.get("stage")
+def _picked_stage(request, picks: PicksForm, position):
+    if "stage" in picks.errors:  # not an id: the same 404 as a stage that is not there
+        raise Http404
+    stage_id = picks.cleaned_data.get("stage")
     if not stage_id:
         return None
     from hirelens.workflows.access import access_stage
@@ -176,14 +185,14 @@ def _picked_stage(request, position):
     return stage
 
 
-def _picked_application(request, position):
+def _picked_application(request, picks: PicksForm, position):
     """The application chosen in a picker (an id), through the access rule; a missing choice is a clear message,
     an application of another position or one the actor may not see the same 404 as a missing one."""
-    raw = (request.POST.get("application") or "").strip()
-    if not raw.isdigit():
-        messages.error(request, _("请输入候选人姓名并从列表中选择一位。"))
+    application_id = picks.cleaned_data.get("application")
+    if not application_id:
+        messages.error(request, PICK_A_CANDIDATE)
         return None
-    application = access_application(actor=request.user, application_id=int(raw))
+    application = access_application(actor=request.user, application_id=application_id)
     if application.position_id != position.pk:
         raise Http404
     return application
@@ -193,9 +202,9 @@ def _picked_application(request, position):
 @require_POST
 def slot_new(request, position_id: int):
     position = access_position(actor=request.user, position_id=position_id)
-    application = None
-    if request.POST.get("application"):
-        application = _picked_application(request, position)
+    application, picks = None, _picks(request)
+    if "application" in picks.errors or picks.cleaned_data.get("application"):  # offered to one candidate
+        application = _picked_application(request, picks, position)
         if application is None:
             return redirect("scheduling:position", position_id=position.pk)
     require_perm(request.user, Perm.POSITIONS_MANAGE)  # a refusal before any input is read (the service checks again)
@@ -204,8 +213,8 @@ def slot_new(request, position_id: int):
         return redirect("scheduling:position", position_id=position.pk)
     try:
         services.slot_create(actor=request.user, position=position, start=window["start_at"], end=window["end_at"],
-                             time_zone=window["zone"], interviewers=_picked_members(request), application=application,
-                             stage=_picked_stage(request, position))
+                             time_zone=window["zone"], interviewers=_picked_members(request, picks), application=application,
+                             stage=_picked_stage(request, picks, position))
     except ValidationError as exc:
         flash_errors(request, exc)
     else:
@@ -225,7 +234,8 @@ def slot_cancel(request, slot_id: int):
 @require_POST
 def interview_new(request, position_id: int):
     position = access_position(actor=request.user, position_id=position_id)
-    application = _picked_application(request, position)
+    picks = _picks(request)
+    application = _picked_application(request, picks, position)
     if application is None:
         return redirect("scheduling:position", position_id=position.pk)
     require_perm(request.user, Perm.POSITIONS_MANAGE)  # a refusal before any input is read (the service checks again)
@@ -235,7 +245,7 @@ def interview_new(request, position_id: int):
     try:
         interview = services.interview_schedule(actor=request.user, application=application, start=window["start_at"],
                                                 end=window["end_at"], time_zone=window["zone"],
-                                                interviewers=_picked_members(request), stage=_picked_stage(request, position),
+                                                interviewers=_picked_members(request, picks), stage=_picked_stage(request, picks, position),
                                                 request=request)
     except ValidationError as exc:
         flash_errors(request, exc)
@@ -247,7 +257,8 @@ def interview_new(request, position_id: int):
 @require_POST
 def booking_link(request, position_id: int):
     position = access_position(actor=request.user, position_id=position_id)
-    application = _picked_application(request, position)
+    picks = _picks(request)
+    application = _picked_application(request, picks, position)
     if application is None:
         return redirect("scheduling:position", position_id=position.pk)
     url = services.booking_link_issue(actor=request.user, application=application)

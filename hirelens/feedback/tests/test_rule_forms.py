@@ -122,3 +122,30 @@ def test_the_services_take_typed_values_and_still_check_the_ranges(hr_admin):
 def test_a_bad_survey_rule_value_is_answered_in_english(page):
     response = page.post(reverse("feedback:rules"), {**SURVEY, "threshold_pct": "250"}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400 and _field_error(response.content.decode(), "The threshold must be between 1% and 100%.")
+
+
+@pytest.mark.parametrize(("changes", "field", "message"), [
+    ({"nps": "ten"}, "nps", "推荐意愿请选 0 到 10 分。"),
+    ({"nps": "11"}, "nps", "推荐意愿请选 0 到 10 分。"),
+    ({"professionalism": "4.5"}, "professionalism", "面试官专业程度请选 1 到 5 分。"),
+    ({"professionalism": ""}, "professionalism", "面试官专业程度请选 1 到 5 分。"),
+    ({"process_length": "forever"}, "process_length", "请选择流程时长的感受。"),
+])
+def test_a_malformed_survey_answer_is_shown_at_its_question_and_writes_nothing(client, org, changes, field, message):
+    from django.utils import timezone
+
+    from hirelens.feedback.models import Survey, SurveyResponse
+    from hirelens.workflows.tests.factories import make_application
+
+    application = make_application(make_position(org, title="销售代表"), "赵磊")
+    _survey, token = services.survey_send(application=application, stage_key="", now=timezone.now())
+    url = reverse("feedback:survey", args=[token])
+    answers = {"process_length": "just_right", "stability": "stable", "professionalism": "4", "nps": "9", "comment": "还行"}
+    response = client.post(url, {**answers, **changes})
+    body = response.content.decode()
+    assert response.status_code == 400 and f'<p class="field-error" id="error-{field}">{message}</p>' in body
+    assert not SurveyResponse.objects.exists() and Survey.objects.get().answered is False
+    english = client.post(url, {**answers, "nps": "ten"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert english.status_code == 400 and "Rate your likelihood to recommend from 0 to 10." in english.content.decode()
+    assert client.post(url, answers).status_code == 200  # the good answer is taken once, typed
+    assert SurveyResponse.objects.values_list("professionalism", "nps", "comment").get() == (4, 9, "还行")

@@ -158,3 +158,20 @@ def test_services_take_aware_datetimes_and_still_check_the_window(hr_admin, posi
         with pytest.raises(TypeError):
             services.slot_create(actor=hr_admin, position=position, start=wrong, end=at(hour=17), interviewers=[interviewer])
     assert InterviewSlot.objects.count() == 1
+
+
+def test_malformed_ids_in_the_pickers_are_answered_not_a_server_error(client, hr_admin, position, application, interviewer):
+    client.force_login(hr_admin)
+    window = _data({})
+    new_slot, new_interview = f"/scheduling/position/{position.pk}/slots/new/", f"/scheduling/position/{position.pk}/interviews/new/"
+    for url in (new_interview, f"/scheduling/position/{position.pk}/booking-link/"):
+        response = client.post(url, {**window, "interviewers": [interviewer.pk], "application": "12abc"}, follow=True)
+        assert _messages(response) == ["请输入候选人姓名并从列表中选择一位。"], url
+    response = client.post(new_slot, {**window, "interviewers": [interviewer.pk], "application": "-3"}, follow=True)
+    assert _messages(response) == ["请输入候选人姓名并从列表中选择一位。"]
+    assert client.post(new_slot, {**window, "interviewers": [interviewer.pk], "stage": "终面"}).status_code == 404
+    response = client.post(new_slot, {**window, "interviewers": ["x", "99999999999999999999"]}, follow=True)
+    assert _messages(response) == ["请至少选择一位面试官。"]
+    assert not InterviewSlot.objects.exists() and not Interview.objects.exists()
+    response = client.post(new_interview, {**window, "interviewers": [str(interviewer.pk), "junk"], "application": application.pk})
+    assert response.status_code == 302 and list(Interview.objects.get().interviewers.all()) == [interviewer]
