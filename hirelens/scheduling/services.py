@@ -21,8 +21,8 @@ from hirelens.core import events
 from hirelens.core.access import require_perm
 from hirelens.core.actors import LinkActor
 from hirelens.core.audit import audit_record
-from hirelens.core.models import AuditEvent
 from hirelens.core.forms import model_update
+from hirelens.core.models import AuditEvent
 from hirelens.core.roles import Perm, user_can
 from hirelens.positions.models import Position
 from hirelens.positions.validators import validate_time_zone
