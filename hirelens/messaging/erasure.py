@@ -1,6 +1,7 @@
 """Erasure of a candidate's messages beyond the foreign keys (``hirelens.core.erasure``).
 
-The candidate's own messages, delivery attempts, reminders, bindings and tickets cascade from the record. Here:
+The candidate's own messages, delivery attempts, reminders, bindings, tickets and help links cascade from the record
+(a visitor's thread link with its ticket). Here:
 staff notifications and reminders about the candidate's interviews, sessions, surveys, links or tickets (by
 ``subject_type`` / ``subject_id``), messages and visitor tickets that reach the person by an address rather than the
 record, mails that the file backend wrote to ``EMAIL_FILE_PATH`` (scrubbed message by message: one file may hold
@@ -27,6 +28,7 @@ SUBJECTS = {
     "feedback.case": "feedback.feedbackcase",
     "portal.link": "portal.portallink",
     "messaging.ticket": "messaging.ticket",
+    "messaging.help": "messaging.helplink",
     "live.room": "live.liveroom",
 }
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hirelens.core.fields import BlindIndexField, EncryptedTextField
 from hirelens.core.models import TenantOwnedModel
+from hirelens.core.tokens import LinkKind, link_kind
 
 
 class Channel(models.TextChoices):
@@ -364,3 +365,38 @@ class TicketMessage(TenantOwnedModel):
 
     class Meta:
         ordering = ["created_at", "pk"]
+
+
+class HelpLink(TenantOwnedModel):
+    """The "need help?" link of a candidate's pages, on the one link scheme (core/tokens.py): one row per candidate and
+    subject (what the page was about), or per visitor's ticket (the thread link in HR's answer to someone without a
+    record). Every candidate page shows it, so it is got-or-created (``helpdesk.help_url``): the token is kept
+    encrypted to render the same link again, lookups go through ``token_hash`` (as the AI interview's ``link_token``).
+    It cascades with the candidate or the ticket (erasure)."""
+
+    candidate = models.ForeignKey("candidates.Candidate", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    subject_type = models.CharField(max_length=40, blank=True)  # as Ticket.subject_type ("" : no subject)
+    subject_id = models.BigIntegerField(null=True, blank=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    token = EncryptedTextField(blank=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(candidate__isnull=False, ticket__isnull=True)
+                                   | models.Q(candidate__isnull=True, ticket__isnull=False), name="messaging_helplink_one_owner"),
+            models.UniqueConstraint(fields=["candidate", "subject_type", "subject_id"], name="messaging_helplink_subject",
+                                    condition=models.Q(candidate__isnull=False, subject_id__isnull=False)),
+            models.UniqueConstraint(fields=["candidate"], name="messaging_helplink_candidate",
+                                    condition=models.Q(candidate__isnull=False, subject_id__isnull=True)),
+            models.UniqueConstraint(fields=["ticket"], name="messaging_helplink_ticket", condition=models.Q(ticket__isnull=False)),
+        ]
+
+    def __str__(self) -> str:
+        return f"help link #{self.pk}"
+
+
+HELP_LINK = link_kind(LinkKind(name="messaging.help", model=HelpLink, select_related=("candidate",),
+                               candidate=lambda link: link.candidate, words=_("帮助页链接")))

@@ -226,10 +226,16 @@ def wecom_callback(request, org_slug: str):
 @require_http_methods(["GET", "POST"])
 def help_form(request, token: str):
     """The candidate's help page (M3): their threads with HR's answers and a reply box each, and a new question with
-    the page and the step they came from. The signed token is the only credential (never a ticket id alone)."""
-    access = helpdesk.help_access(token)
-    if access is None:
-        raise Http404
+    the page and the step they came from. The help link's token is the only credential (never a ticket id alone);
+    a dead one answers as every candidate link does (unknown 404, expired or withdrawn 410, "ask for a new link")."""
+    from hirelens.core.tokens import LinkDead
+
+    from .services.deadlinks import dead_link_render
+
+    try:
+        access = helpdesk.help_link_open(token)
+    except LinkDead:
+        return dead_link_render(request, "messaging/help_dead.html", kind="help", token=token)
     page, step = request.GET.get("page", "")[:300], request.GET.get("step", "")[:64]
     error, status = "", 200
     if request.method == "POST":

@@ -3,8 +3,8 @@ own (never the staff 404) that says what happened and offers "ask for a new link
 that very link.
 
 Each resolver finds the link through the one link scheme (``core/tokens.find``), whatever its state, and returns a
-``DeadLink``: what it was, for whom, since when, in which language. The views of the five apps call
-``dead_link_render`` from their dead-link branch; the request form posts to ``messaging:new_link`` with the same
+``DeadLink``: what it was, for whom, since when, in which language. The views of the five apps and the help page
+call ``dead_link_render`` from their dead-link branch; the request form posts to ``messaging:new_link`` with the same
 token, so the subject of the ticket is always re-derived on the server (a forged form cannot name another link)."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hirelens.core import tokens
 
-KINDS = ("interview", "live", "booking", "survey", "portal")
+KINDS = ("interview", "live", "booking", "survey", "portal", "help")
 
 # What a ticket is about, in words (HR's inbox and the candidate's thread); the label adds the position.
 SUBJECT_NAMES = {
@@ -26,6 +26,7 @@ SUBJECT_NAMES = {
     "scheduling.link": _("预约面试链接"),
     "feedback.survey": _("满意度调查链接"),
     "portal.link": _("候选人中心链接"),
+    "messaging.help": _("帮助页链接"),
     "unknown": _("无法识别的链接"),
 }
 
@@ -49,7 +50,7 @@ def step_words(step: str) -> str:
 
 @dataclass
 class DeadLink:
-    kind: str  # interview | live | booking | survey | portal
+    kind: str  # interview | live | booking | survey | portal | help
     status: str  # expired | revoked | unknown
     organization_id: int | None = None
     candidate: object | None = None
@@ -125,6 +126,22 @@ def _portal(token: str) -> DeadLink:
                     zone=link.organization.time_zone or "Asia/Shanghai")
 
 
+def _help(token: str) -> DeadLink:
+    """A help page's link (``messaging.help``). A visitor's thread link names no candidate: HR's answer (the message
+    that carried it) is where they ask again, so the page offers no request form."""
+    link, state = tokens.find("messaging.help", token)
+    if link is None:
+        return DeadLink(kind="help", status="unknown")
+    if link.candidate is None:
+        return DeadLink(kind="help", status="revoked" if state == tokens.REVOKED else "expired",
+                        subject_type="messaging.help", ended_at=link.revoked_at or link.expires_at)
+    return DeadLink(kind="help", status="revoked" if state == tokens.REVOKED else "expired",
+                    organization_id=link.organization_id, candidate=link.candidate, subject_type="messaging.help",
+                    subject_id=link.pk, title=subject_title(link.subject_type, link.subject_id,
+                                                            organization_id=link.organization_id),
+                    ended_at=link.revoked_at or link.expires_at, zone=link.organization.time_zone or "Asia/Shanghai")
+
+
 def dead_link_resolve(*, kind: str, token: str) -> DeadLink:
     """What a link that does not open was (never raises). A link that does open is not asked about here."""
     if kind == "interview":
@@ -135,6 +152,8 @@ def dead_link_resolve(*, kind: str, token: str) -> DeadLink:
         dead = _survey(token)
     elif kind == "portal":
         dead = _portal(token)
+    elif kind == "help":
+        dead = _help(token)
     else:
         dead = DeadLink(kind="interview", status="unknown")
     if dead.status == "unknown":

@@ -9,17 +9,18 @@ from datetime import timedelta
 
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from hirelens.core import tokens
 from hirelens.core.access import require_perm
 from hirelens.core.audit import audit_record
 from hirelens.core.models import AuditEvent
 from hirelens.core.realtime import organization_group, publish_on_commit
 from hirelens.core.roles import Perm
-from hirelens.messaging.models import Kind, Ticket, TicketMessage
+from hirelens.messaging.models import HELP_LINK, HelpLink, Kind, Ticket, TicketMessage
 
 from .deadlinks import SUBJECT_NAMES
 
@@ -76,8 +77,8 @@ def ticket_receive(*, organization, binding, body: str) -> tuple[Ticket, bool]:
 
 @dataclass
 class HelpAccess:
-    """What a signed help token grants: the candidate's own threads (or, for a request left without a known
-    candidate, that one ticket), and the subject the page that linked here was about."""
+    """What a help link grants: the candidate's own threads (or, for a request left without a known candidate, that
+    one ticket), and the subject the page that linked here was about."""
 
     organization_id: int
     candidate: object | None = None
@@ -86,15 +87,54 @@ class HelpAccess:
     subject_id: int | None = None
 
 
-def help_link_token(*, candidate=None, ticket: Ticket | None = None, subject_type: str = "", subject_id: int | None = None) -> str:
-    """A signed token for the candidate's help page (any candidate page links to it). It names the candidate (or,
-    for a request from an unknown link, the one ticket) and the subject, so neither can be swapped in the URL."""
+HELP_LINK_TTL = timedelta(seconds=HELP_LINK_MAX_AGE)  # 90 days, renewed while the candidate's pages keep showing it
+_HELP_SUBJECTS = frozenset(SUBJECT_NAMES) - {"unknown", "messaging.help"}
+
+
+def _help_lookup(*, candidate, ticket: Ticket | None, subject_type: str, subject_id) -> tuple[dict, int]:
     if ticket is not None and ticket.candidate_id is None:
-        return signing.dumps({"o": ticket.organization_id, "t": ticket.pk}, salt=HELP_LINK_SALT)
-    data = {"o": candidate.organization_id, "c": candidate.pk}
-    if subject_type and subject_id:
-        data["s"], data["i"] = subject_type, int(subject_id)
-    return signing.dumps(data, salt=HELP_LINK_SALT)
+        return {"ticket": ticket}, ticket.organization_id
+    if subject_type not in _HELP_SUBJECTS or not subject_id:
+        subject_type, subject_id = "", None
+    return {"candidate": candidate, "subject_type": subject_type, "subject_id": int(subject_id) if subject_id else None}, \
+        candidate.organization_id
+
+
+def help_link_token(*, candidate=None, ticket: Ticket | None = None, subject_type: str = "", subject_id: int | None = None) -> str:
+    """The token of the candidate's help page (any candidate page links to it), on the one link scheme: the stored
+    ``HelpLink`` of the candidate and the subject (or, for a request from an unknown link, of the one ticket), so
+    neither can be swapped in the URL. Got or created: a page render with a live link costs one query and writes
+    nothing (a write only to renew a link past half its life, or to mint one that is missing, expired or revoked)."""
+    lookup, organization_id = _help_lookup(candidate=candidate, ticket=ticket, subject_type=subject_type,
+                                           subject_id=subject_id)
+    now = timezone.now()
+    link = HelpLink.objects.filter(**lookup).first()
+    if link is not None and link.token and tokens.link_state(HELP_LINK, link, now=now) == tokens.LIVE:
+        if link.expires_at - now < HELP_LINK_TTL / 2:
+            link.expires_at = now + HELP_LINK_TTL
+            link.save(update_fields=["expires_at", "updated_at"])
+        return link.token
+    return _help_link_mint(lookup=lookup, organization_id=organization_id)
+
+
+def _help_link_mint(*, lookup: dict, organization_id: int) -> str:
+    """A new token on the (candidate, subject) or ticket row: a revoked or expired one is re-issued (its old token
+    stops opening). Two renders at once: the second finds the first's row."""
+    try:
+        with transaction.atomic():
+            link = (HelpLink.objects.select_for_update().filter(**lookup).first()
+                    or HelpLink(organization_id=organization_id, **lookup))
+            if link.pk and link.token and tokens.link_state(HELP_LINK, link) == tokens.LIVE:
+                return link.token
+            token = tokens.mint(HELP_LINK, link, HELP_LINK_TTL, save=False)
+            link.token, link.revoked_at = token, None
+            link.save()
+            return token
+    except IntegrityError:  # a concurrent render inserted the row first
+        link = HelpLink.objects.filter(**lookup).first()
+        if link is None or not link.token:
+            raise
+        return link.token
 
 
 _TOKEN_PATHS = re.compile(r"^/(i|live/join|scheduling/l|feedback/s|portal|messaging/help)/[^/]+")
@@ -121,7 +161,32 @@ def help_url(*, candidate, page: str = "", step: str = "", subject_type: str = "
     return absolute_url(url) if absolute else url
 
 
-def help_access(token: str, *, max_age: int = HELP_LINK_MAX_AGE) -> HelpAccess | None:
+def help_link_open(token: str) -> HelpAccess:
+    """What ``token`` opens (core/tokens: ``LinkDead`` when unknown, expired or revoked)."""
+    if ":" in (token or ""):  # never in a core/tokens token (URL-safe base64): the former signed form
+        access = _legacy_help_access(token)
+        if access is None:
+            raise tokens.LinkDead(tokens.UNKNOWN)
+        return access
+    link = tokens.resolve(HELP_LINK, token)
+    if link.ticket_id is not None:
+        return HelpAccess(organization_id=link.organization_id, ticket_id=link.ticket_id)
+    return HelpAccess(organization_id=link.organization_id, candidate=link.candidate, subject_type=link.subject_type,
+                      subject_id=link.subject_id)
+
+
+def help_access(token: str) -> HelpAccess | None:
+    try:
+        return help_link_open(token)
+    except tokens.LinkDead:
+        return None
+
+
+def _legacy_help_access(token: str, *, max_age: int = HELP_LINK_MAX_AGE) -> HelpAccess | None:
+    """A help link signed before the help desk moved onto core/tokens (``signing.dumps`` with ``HELP_LINK_SALT``,
+    naming the candidate and subject, or one visitor's ticket). Those links are in candidates' inboxes, so they keep
+    opening until their signature's ``max_age`` (90 days) passes; this fallback can go 90 days after the release
+    that minted the last of them. Unlike the stored links they depend on ``SECRET_KEY`` and cannot be revoked."""
     from hirelens.candidates.models import Candidate
 
     try:
@@ -141,8 +206,8 @@ def help_access(token: str, *, max_age: int = HELP_LINK_MAX_AGE) -> HelpAccess |
                       subject_id=int(data["i"]) if subject_type and data.get("i") else None)
 
 
-def help_link_candidate(token: str, *, max_age: int = HELP_LINK_MAX_AGE):
-    access = help_access(token, max_age=max_age)
+def help_link_candidate(token: str):
+    access = help_access(token)
     return access.candidate if access is not None else None
 
 
@@ -171,7 +236,7 @@ def _check_limits(*, candidate, ip_hash: str, new_link: bool, now) -> None:
 def ticket_open_web(*, organization_id: int, body: str, candidate=None, contact: str = "", page: str = "", step: str = "",
                     subject_type: str = "", subject_id: int | None = None, subject_label: str = "", new_link: bool = False,
                     ip: str = "") -> Ticket:
-    """A question from a candidate page (``candidate`` from a signed help link) or a dead-link page. A follow-up from
+    """A question from a candidate page (``candidate`` from a help link) or a dead-link page. A follow-up from
     the same candidate about the same subject joins their open thread; otherwise a new ticket opens. Rate-limited."""
     body = _clean_body(body)
     if candidate is not None and candidate.organization_id != organization_id:
@@ -255,7 +320,7 @@ def candidate_threads(*, access: HelpAccess) -> list[Ticket]:
 
 @transaction.atomic
 def ticket_follow_up(*, access: HelpAccess, ticket_id, body: str, ip: str = "") -> Ticket:
-    """The candidate answers in a thread on the help page. The ticket is found through the signed token (their own
+    """The candidate answers in a thread on the help page. The ticket is found through the help link (their own
     tickets only), never by its id alone."""
     body = _clean_body(body)
     qs = Ticket.objects.select_for_update().filter(organization_id=access.organization_id)
