@@ -87,6 +87,9 @@ def open_room(browser, base_url, user, room, locale="zh-CN"):
     page.goto(f"{base_url}/live/{room.pk}/")
     page.wait_for_selector("#live-panel")
     wait_for_js(page, "window.hirelensPanel && Array.isArray(window.hirelensPanel.received)")
+    # the room's own (empty) history has come: until then the page holds live events back (panel.js replay), so an
+    # event a test dispatches before it would be shown late, after the test's assertion
+    wait_for_js(page, "window.hirelensPanel.replayed !== undefined")
     return context, page
 
 
