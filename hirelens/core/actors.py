@@ -45,30 +45,29 @@ class _Seal:
         return "<seal>"
 
 
-_portal_seal: _Seal | None = None
+_seals: dict[str, _Seal] = {}  # holder module → its seal, handed out once
+
+
+def _claim(holder: str) -> _Seal:
+    caller = sys._getframe(2).f_globals.get("__name__")
+    if caller != holder or holder in _seals:
+        raise PermissionDenied(f"only {holder} holds this seal")
+    _seals[holder] = _Seal()
+    return _seals[holder]
+
+
+def _holds(holder: str, seal) -> bool:
+    return holder in _seals and seal is _seals[holder]
 
 
 def portal_seal() -> _Seal:
     """Hand the portal seal to ``hirelens.portal.access``, once; any other caller, or a second claim, raises."""
-    global _portal_seal
-    caller = sys._getframe(1).f_globals.get("__name__")
-    if caller != PORTAL_ACCESS_MODULE or _portal_seal is not None:
-        raise PermissionDenied("only hirelens.portal.access holds the portal seal")
-    _portal_seal = _Seal()
-    return _portal_seal
-
-
-_link_seal: _Seal | None = None
+    return _claim(PORTAL_ACCESS_MODULE)
 
 
 def link_seal() -> _Seal:
     """Hand the link seal to ``hirelens.core.tokens``, once; any other caller, or a second claim, raises."""
-    global _link_seal
-    caller = sys._getframe(1).f_globals.get("__name__")
-    if caller != TOKENS_MODULE or _link_seal is not None:
-        raise PermissionDenied("only hirelens.core.tokens holds the link seal")
-    _link_seal = _Seal()
-    return _link_seal
+    return _claim(TOKENS_MODULE)
 
 
 @dataclass(frozen=True, eq=False, init=False)
@@ -85,7 +84,7 @@ class PortalActor:
     is_authenticated = False  # never a user: require_perm refuses it
 
     def __init__(self, *, link, candidate, seal: _Seal):
-        if _portal_seal is None or seal is not _portal_seal:
+        if not _holds(PORTAL_ACCESS_MODULE, seal):
             raise PermissionDenied("a PortalActor is built only by hirelens.portal.access")
         if link.candidate_id != candidate.pk or link.organization_id != candidate.organization_id:
             raise PermissionDenied("the portal link belongs to another candidate")
@@ -122,7 +121,7 @@ class LinkActor:
     is_authenticated = False  # never a user: require_perm refuses it
 
     def __init__(self, *, kind: str, link, candidate, seal: _Seal):
-        if _link_seal is None or seal is not _link_seal:
+        if not _holds(TOKENS_MODULE, seal):
             raise PermissionDenied("a LinkActor is built only by hirelens.core.tokens.resolve_actor")
         if link.organization_id != candidate.organization_id:
             raise PermissionDenied("the link belongs to another organization's candidate")
