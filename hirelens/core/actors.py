@@ -70,8 +70,24 @@ def link_seal() -> _Seal:
     return _claim(TOKENS_MODULE)
 
 
+class _CandidateByLink:
+    """What a candidate acting through one of their links can say about a record: it is theirs, or not."""
+
+    candidate: Any
+    organization_id: int
+    is_authenticated = False  # never a user: require_perm refuses it
+
+    @property
+    def candidate_id(self) -> int:
+        return self.candidate.pk
+
+    def owns(self, candidate) -> bool:
+        """The record is the candidate's this link was verified for (same candidate, same organization)."""
+        return candidate is not None and candidate.pk == self.candidate.pk and candidate.organization_id == self.organization_id
+
+
 @dataclass(frozen=True, eq=False, init=False)
-class PortalActor:
+class PortalActor(_CandidateByLink):
     """A candidate acting through a portal link that ``hirelens.portal.access`` verified.
 
     ``link`` is a ``portal.PortalLink`` and ``candidate`` its ``candidates.Candidate`` (core does not import the apps
@@ -93,20 +109,12 @@ class PortalActor:
         object.__setattr__(self, "organization_id", link.organization_id)
 
     @property
-    def candidate_id(self) -> int:
-        return self.candidate.pk
-
-    def owns(self, candidate) -> bool:
-        """The record is the one this link was verified for (same candidate, same organization)."""
-        return candidate is not None and candidate.pk == self.candidate.pk and candidate.organization_id == self.organization_id
-
-    @property
     def audit_label(self) -> str:
         return f"{PORTAL_PREFIX}link:{self.link.pk}"
 
 
 @dataclass(frozen=True, eq=False, init=False)
-class LinkActor:
+class LinkActor(_CandidateByLink):
     """A candidate acting through a link of theirs other than the portal (``kind``: a ``core.tokens`` link kind such as
     ``interviews.session`` or ``scheduling.link``) that ``core.tokens.resolve_actor`` found live.
 
@@ -129,14 +137,6 @@ class LinkActor:
         object.__setattr__(self, "link", link)
         object.__setattr__(self, "candidate", candidate)
         object.__setattr__(self, "organization_id", link.organization_id)
-
-    @property
-    def candidate_id(self) -> int:
-        return self.candidate.pk
-
-    def owns(self, candidate) -> bool:
-        """The record is the one this link was sent for (same candidate, same organization)."""
-        return candidate is not None and candidate.pk == self.candidate.pk and candidate.organization_id == self.organization_id
 
     def opened(self, kind: str, row) -> bool:
         """``row`` is this very link's row of ``kind`` (the session or booking link a service is asked to change)."""
