@@ -5,7 +5,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from hirelens.core.roles import Role
-from hirelens.scheduling.timezones import ZoneField
+from hirelens.core.timezones import ZoneField
 
 
 class LoginForm(AuthenticationForm):

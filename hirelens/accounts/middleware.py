@@ -35,7 +35,7 @@ class UserTimeZoneMiddleware:
 
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            from hirelens.scheduling.timezones import user_zone
+            from hirelens.core.timezones import user_zone
 
             try:
                 timezone.activate(ZoneInfo(user_zone(user)))

@@ -36,7 +36,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     role = models.CharField(_("角色"), max_length=32, choices=Role.choices, default=Role.INTERVIEWER)
     language = models.CharField(_("界面语言"), max_length=10, blank=True)
-    # Empty: the organization's zone (staff default to it); see hirelens.scheduling.timezones.user_zone.
+    # Empty: the organization's zone (staff default to it); see hirelens.core.timezones.user_zone.
     time_zone = models.CharField(_("时区"), max_length=64, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
     date_joined = models.DateTimeField(default=timezone.now)

@@ -225,7 +225,7 @@ def login_record(*, user: User | None, email: str, success: bool, request=None) 
 @transaction.atomic
 def user_preferences_update(*, actor: User, time_zone: str, language: str, request=None) -> User:
     """A staff member changes their own zone and language (empty: the organization's)."""
-    from hirelens.scheduling.timezones import clean_zone
+    from hirelens.core.timezones import clean_zone
 
     time_zone = clean_zone(time_zone) if time_zone else ""
     if language not in ("", "zh-hans", "en"):

@@ -224,7 +224,7 @@ def invitation_revoke(request, invitation_id: int):
 @login_required
 def preferences(request):
     """个人设置: the staff member's own time zone (default: the organization's) and language."""
-    from hirelens.scheduling.timezones import user_zone
+    from hirelens.core.timezones import user_zone
 
     from .forms import PreferencesForm
 

@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 
 from hirelens.core.roles import Perm, user_can
-from hirelens.scheduling.timezones import ZoneField
+from hirelens.core.timezones import ZoneField, zone_search
 
 from . import metrics
 from .health import run_checks
@@ -175,3 +175,12 @@ def server_error(request):
     except Exception:  # the session or user table may be what failed
         staff = False
     return HttpResponseServerError(loader.get_template("500.html").render({"staff": staff}))
+
+
+def time_zones(request):
+    """The time-zone picker's search: ``?q=北京`` → {"results": [{"value", "label", "name"}]} in the reader's language.
+    Public (no personal data): the same list serves staff forms and any page that asks for a zone."""
+    response = JsonResponse({"results": zone_search(request.GET.get("q", "")[:60])})
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+

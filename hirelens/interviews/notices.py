@@ -59,7 +59,7 @@ def zone_words(zone_name: str, language: str) -> str:
     offers one (one naming rule for the whole product), else this short table, else the IANA city."""
     english = language.startswith("en")
     try:
-        from hirelens.scheduling.timezones import zone_label  # added with the time-zone picker (issue 16 §4)
+        from hirelens.core.timezones import zone_label  # added with the time-zone picker (issue 16 §4)
     except ImportError:
         zone_label = None
     if zone_label is not None:

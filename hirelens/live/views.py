@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hirelens.core.audit import audit_list_read
+from hirelens.core.timezones import viewer_zone
 from hirelens.scheduling.access import access_interview
 from hirelens.scheduling.links import LinkError, link_open
 from hirelens.scheduling.models import Interview, InterviewLink
-from hirelens.scheduling.timezones import viewer_zone
 
 from . import selectors, services
 from .access import access_room, candidate_room, candidate_room_grant

@@ -50,10 +50,10 @@ def interview_notify(*, event: str, organization_id: int, interview_id: int) -> 
     One transaction with the interview row locked: a repeated or concurrent job finds the messages of the
     first and issues no second set of links; a job that fails leaves neither links nor messages behind."""
     from hirelens.candidates.masking import can_see_contact
+    from hirelens.core.timezones import user_zone
     from hirelens.scheduling.ics import interview_ics
     from hirelens.scheduling.models import Interview
     from hirelens.scheduling.services import interview_links_issue
-    from hirelens.scheduling.timezones import user_zone
 
     from .models import Kind
     from .services import message_send, reminders_cancel, reminders_plan

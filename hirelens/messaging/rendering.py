@@ -159,8 +159,8 @@ def zone_of(name: str | None) -> ZoneInfo:
 
 def format_time(starts_at: datetime, zone_name: str, language: str) -> str:
     """'2026年12月1日（周二）14:00 北京时间（UTC+08:00）' / 'Tue 01 Dec 2026, 14:00 Beijing time (UTC+08:00)' —
-    the zone is always written out in words (``hirelens.scheduling.timezones.zone_label``) with its offset."""
-    from hirelens.scheduling.timezones import zone_label
+    the zone is always written out in words (``hirelens.core.timezones.zone_label``) with its offset."""
+    from hirelens.core.timezones import zone_label
 
     zone = zone_of(zone_name)
     local = starts_at.astimezone(zone)

@@ -21,7 +21,7 @@ from hirelens.core.links import absolute_url
 from hirelens.core.models import AuditEvent, Organization
 from hirelens.core.params import query_int
 from hirelens.core.roles import Perm
-from hirelens.scheduling.timezones import viewer_zone
+from hirelens.core.timezones import viewer_zone
 
 from .access import access_message, access_ticket
 from .models import Kind, Message, Reminder, Ticket

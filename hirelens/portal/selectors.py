@@ -31,9 +31,9 @@ def portal_scheduled_interviews(*, candidate: Candidate, language: str) -> list[
     besides the position (a stage such as "复试"), the position, the time in the interview's zone named in words, the
     state in words ("已安排", "进行中", "已结束", "已取消") and, while it is not over, its action: the live room's
     entrance from ``JOIN_OPENS_BEFORE_MINUTES`` before the start (before that, when it opens), or the interview's page."""
+    from hirelens.core.timezones import when_text
     from hirelens.live.services import JOIN_OPENS_BEFORE_MINUTES, is_live_interview, join_opens_at
     from hirelens.scheduling.models import Interview
-    from hirelens.scheduling.timezones import when_text
 
     now = timezone.now()
     rows = []
@@ -72,9 +72,9 @@ def portal_ai_interviews(*, candidate: Candidate) -> list[dict]:
         return []
     from django.utils import translation
 
+    from hirelens.core.timezones import when_text
     from hirelens.interviews.models import InterviewSession
     from hirelens.interviews.services import OPEN_STATES, session_link, session_time_zone
-    from hirelens.scheduling.timezones import when_text
     from hirelens.workflows.models import ModuleType
 
     now = timezone.now()

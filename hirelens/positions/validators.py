@@ -3,28 +3,17 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import available_timezones
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+from hirelens.core.timezones import validate_time_zone  # noqa: F401  (moved to core with the zones; positions re-exports it)
 
 
 @lru_cache(maxsize=1)
 def _known_zones() -> frozenset[str]:
     return frozenset(available_timezones())
-
-
-def validate_time_zone(name: str) -> ZoneInfo:
-    """Return the IANA zone, or raise a localized ValidationError for an unknown name."""
-    name = (name or "").strip()
-    if name not in _known_zones():
-        raise ValidationError(_("未知的时区“%(zone)s”，请使用 IANA 名称，例如 Asia/Shanghai。") % {"zone": name},
-                              code="unknown_time_zone")
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValidationError(_("未知的时区“%(zone)s”，请使用 IANA 名称，例如 Asia/Shanghai。") % {"zone": name},
-                              code="unknown_time_zone") from None
 
 
 def common_time_zones() -> list[str]:

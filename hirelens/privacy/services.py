@@ -270,7 +270,7 @@ def _complete_delete(*, actor, pr: PrivacyRequest, note: str, request=None) -> P
 # --- receipts and reminders ---------------------------------------------------------------------------------------
 
 def _when(moment, organization, language: str) -> str:
-    from hirelens.scheduling.timezones import when_text
+    from hirelens.core.timezones import when_text
 
     return when_text(moment, organization.time_zone, language=language)
 

@@ -7,10 +7,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from hirelens.candidates.models import Application
+from hirelens.core.timezones import parse_local
 from hirelens.scheduling import services
 from hirelens.scheduling.links import link_url
 from hirelens.scheduling.models import Interview, InterviewSlot
-from hirelens.scheduling.timezones import parse_local
 from hirelens.workflows.models import Process, ProcessVersion
 
 

@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hirelens.core.params import MAX_ID
+from hirelens.core.timezones import ZoneField, parse_local
 from hirelens.positions.validators import validate_time_zone
 
 from .services import window_check
-from .timezones import ZoneField, parse_local
 
 MAX_TIME_TEXT = 40
 PICK_A_CANDIDATE = gettext_lazy("请输入候选人姓名并从列表中选择一位。")

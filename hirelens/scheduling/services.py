@@ -74,7 +74,7 @@ def interview_conflicts(*, organization_id: int, start_at: datetime, end_at: dat
 
 def _raise_conflicts(conflicts: list[Interview], zone: str) -> None:
     if conflicts:
-        from .timezones import in_zone, zone_label
+        from hirelens.core.timezones import in_zone, zone_label
 
         first = conflicts[0]
         raise ValidationError(

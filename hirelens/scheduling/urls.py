@@ -6,7 +6,6 @@ app_name = "scheduling"
 
 urlpatterns = [
     path("availability/", views.availability, name="availability"),
-    path("time-zones/", views.time_zones, name="time_zones"),
     path("position/<id:position_id>/", views.position_schedule, name="position"),
     path("position/<id:position_id>/slots/new/", views.slot_new, name="slot_new"),
     path("position/<id:position_id>/interviews/new/", views.interview_new, name="interview_new"),

@@ -17,6 +17,7 @@ from hirelens.core.flash import flash_errors
 from hirelens.core.forms import form_errors
 from hirelens.core.models import AuditEvent
 from hirelens.core.roles import Perm, user_can
+from hirelens.core.timezones import viewer_zone
 from hirelens.positions.access import access_position, visible_positions
 from hirelens.positions.validators import common_time_zones
 from hirelens.workflows.modules import module_spec
@@ -27,7 +28,6 @@ from .forms import PICK_A_CANDIDATE, CancelForm, PicksForm, RescheduleForm, Wind
 from .ics import interview_attendees, interview_ics
 from .links import LinkError, link_open, link_revoke, link_url
 from .models import Interview, InterviewLink
-from .timezones import viewer_zone, zone_search
 
 
 def _members(actor):
@@ -479,13 +479,3 @@ def _process_steps(application):
 
     progress = ApplicationProgress.objects.filter(application=application).select_related("version").first()
     return list(progress.version.stages.order_by("order", "pk")) if progress else []
-
-
-def time_zones(request):
-    """The time-zone picker's search: ``?q=北京`` → {"results": [{"value", "label", "name"}]} in the reader's language.
-    Public (no personal data): the same list serves staff forms and any page that asks for a zone."""
-    from django.http import JsonResponse
-
-    response = JsonResponse({"results": zone_search(request.GET.get("q", "")[:60])})
-    response["Cache-Control"] = "private, max-age=300"
-    return response

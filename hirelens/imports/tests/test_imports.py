@@ -217,7 +217,7 @@ def test_the_list_names_each_batch_by_its_file_with_who_uploaded_it_and_when(hr_
     from django.utils import timezone
 
     from hirelens.accounts.tests.factories import UserFactory
-    from hirelens.scheduling.timezones import user_zone
+    from hirelens.core.timezones import user_zone
 
     colleague = UserFactory(organization=org, role="hr_admin", full_name="李娜")
     first = upload(hr_admin, csv_bytes(ROWS), name="春招名单.csv")

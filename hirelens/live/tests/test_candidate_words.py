@@ -7,7 +7,7 @@ import re
 import pytest
 from django.test import Client
 
-from hirelens.scheduling.timezones import when_text
+from hirelens.core.timezones import when_text
 
 from .room_setup import ensure_notices, live_interview
 

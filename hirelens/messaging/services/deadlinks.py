@@ -70,7 +70,7 @@ class DeadLink:
         """The date it stopped working, in the link's zone named in words, in the active language."""
         if self.ended_at is None:
             return ""
-        from hirelens.scheduling.timezones import when_text
+        from hirelens.core.timezones import when_text
 
         return when_text(self.ended_at, self.zone, language=translation.get_language() or "zh-hans")
 

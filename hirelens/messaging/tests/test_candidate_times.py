@@ -10,11 +10,11 @@ from django.test import Client
 from django.utils import timezone
 
 from hirelens.candidates.tests.factories import ApplicationFactory
+from hirelens.core.timezones import when_text
 from hirelens.messaging.models import TicketMessage
 from hirelens.messaging.services import ticket_open_web
 from hirelens.messaging.services.helpdesk import help_url
 from hirelens.portal.services import portal_link_create, portal_url
-from hirelens.scheduling.timezones import when_text
 
 from .factories import CandidateFactory
 

@@ -21,7 +21,7 @@ def local(days=3, hour=10, zone="Asia/Shanghai"):
     """``hour`` o'clock in ``zone``, ``days`` ahead, as an instant (the scheduling services take aware times)."""
     from zoneinfo import ZoneInfo
 
-    from hirelens.scheduling.timezones import parse_local
+    from hirelens.core.timezones import parse_local
 
     day = (timezone.now().astimezone(ZoneInfo(zone)) + timedelta(days=days)).date()
     return parse_local(f"{day.isoformat()}T{hour:02d}:00", zone)

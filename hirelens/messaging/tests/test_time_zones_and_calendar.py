@@ -11,11 +11,11 @@ from icalendar import Calendar
 
 from conftest import SMTPSink
 from hirelens.accounts.tests.factories import UserFactory
+from hirelens.core.timezones import utc_offset
 from hirelens.messaging.models import Message
 from hirelens.messaging.services import message_deliver
 from hirelens.scheduling import services as scheduling
 from hirelens.scheduling.models import InterviewLink
-from hirelens.scheduling.timezones import utc_offset
 from hirelens.workflows.tests.factories import assign, make_application, make_position
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 def local(days=3, hour=10, zone="Europe/London"):
     """``hour`` o'clock in ``zone``, ``days`` ahead, as an instant (the scheduling services take aware times)."""
-    from hirelens.scheduling.timezones import parse_local
+    from hirelens.core.timezones import parse_local
 
     day = (timezone.now().astimezone(ZoneInfo(zone)) + timedelta(days=days)).date()
     return parse_local(f"{day.isoformat()}T{hour:02d}:00", zone)

@@ -12,12 +12,12 @@ from django.test import Client
 from django.utils import timezone
 
 from hirelens.candidates.tests.factories import ApplicationFactory
+from hirelens.core.timezones import when_text
 from hirelens.interviews.services import _hash
 from hirelens.interviews.tests.factories import InterviewSessionFactory
 from hirelens.live.services import JOIN_OPENS_BEFORE_MINUTES
 from hirelens.portal.services import portal_link_create, portal_url
 from hirelens.scheduling.models import Interview
-from hirelens.scheduling.timezones import when_text
 
 pytestmark = pytest.mark.django_db
 

@@ -29,6 +29,6 @@ def local(days=3, hour=10, minute=0, zone="Asia/Shanghai"):
 
 def at(days=3, hour=10, minute=0, zone="Asia/Shanghai"):
     """The same wall-clock time as ``local`` as an instant (what the services take)."""
-    from hirelens.scheduling.timezones import parse_local
+    from hirelens.core.timezones import parse_local
 
     return parse_local(local(days=days, hour=hour, minute=minute, zone=zone), zone)

@@ -1,10 +1,10 @@
 from icalendar import Calendar
 
 from hirelens.core.testing import assert_tenant_isolated
+from hirelens.core.timezones import when_text
 from hirelens.scheduling import services
 from hirelens.scheduling.access import access_interview, access_slot, visible_interviews, visible_slots
 from hirelens.scheduling.models import Interview, InterviewLink, InterviewSlot
-from hirelens.scheduling.timezones import when_text
 from hirelens.workflows.tests.factories import make_application
 
 from .conftest import at, local

@@ -7,11 +7,11 @@ from django.utils import timezone, translation
 from icalendar import Calendar
 
 from hirelens.core import events
+from hirelens.core.timezones import parse_local
 from hirelens.scheduling import services
 from hirelens.scheduling.ics import interview_calendar_email, interview_ics
 from hirelens.scheduling.links import LinkError, link_issue, link_open, link_verify
 from hirelens.scheduling.models import Interview, InterviewLink, InterviewSlot
-from hirelens.scheduling.timezones import parse_local
 from hirelens.workflows.tests.factories import make_application
 
 from .conftest import at

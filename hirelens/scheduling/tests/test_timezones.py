@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo, available_timezones
 import pytest
 from django.utils import timezone
 
+from hirelens.core.timezones import user_zone, utc_offset, when_text, zone_label, zone_label_offset, zone_search
 from hirelens.scheduling import services
 from hirelens.scheduling.models import Interview, InterviewSlot
-from hirelens.scheduling.timezones import user_zone, utc_offset, when_text, zone_label, zone_label_offset, zone_search
 
 from .conftest import at, local
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _search(client, query, language="zh-hans"):
-    response = client.get("/scheduling/time-zones/", {"q": query}, HTTP_ACCEPT_LANGUAGE=language)
+    response = client.get("/time-zones/", {"q": query}, HTTP_ACCEPT_LANGUAGE=language)
     assert response.status_code == 200 and response["Content-Type"] == "application/json"
     return response.json()["results"]
 

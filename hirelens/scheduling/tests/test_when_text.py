@@ -11,9 +11,9 @@ from django.template import Context, Template
 from django.test import Client
 from django.utils import timezone, translation
 
+from hirelens.core.timezones import when_text
 from hirelens.scheduling.links import link_issue, link_url
 from hirelens.scheduling.models import Interview, InterviewLink
-from hirelens.scheduling.timezones import when_text
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 12, 6, 9, 0, tzinfo=SHANGHAI)
@@ -50,7 +50,7 @@ def test_the_moment_is_written_in_the_zone_it_is_given_and_a_bad_zone_falls_back
 
 def test_the_template_helpers_write_the_same():
     moment = timezone.now().astimezone(SHANGHAI).replace(hour=16, minute=37, second=0, microsecond=0)
-    template = Template("{% load scheduling_tz %}{{ m|when:'Asia/Shanghai' }}|{{ m|when }}|{% when_range m e 'Asia/Shanghai' %}")
+    template = Template("{% load zones %}{{ m|when:'Asia/Shanghai' }}|{{ m|when }}|{% when_range m e 'Asia/Shanghai' %}")
     for language in ("zh-hans", "en"):
         with translation.override(language):
             text = template.render(Context({"m": moment, "e": moment + timedelta(minutes=8)}))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django import template
 
-from hirelens.scheduling import timezones
+from hirelens.core import timezones
 
 register = template.Library()
 

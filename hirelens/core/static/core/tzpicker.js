@@ -1,5 +1,5 @@
-// The searchable time-zone picker (templates/scheduling/_tz_picker.html): a WAI-ARIA combobox over the
-// server's search (GET /scheduling/time-zones/?q=), registered with Alpine.data because the CSP build of
+// The searchable time-zone picker (templates/core/_tz_picker.html): a WAI-ARIA combobox over the
+// server's search (GET /time-zones/?q=), registered with Alpine.data because the CSP build of
 // Alpine evaluates no statements in attributes. The chosen IANA name goes in the hidden "<name>_iana" input;
 // the visible box keeps the label ("北京时间 (UTC+08:00)"), which the server also accepts.
 (function () {

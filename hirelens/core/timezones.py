@@ -1,4 +1,7 @@
-"""Turning a wall-clock time in a named zone into an instant, refusing times that do not exist."""
+"""Time zones for every app (users, the organization, positions, interviews, messages): checking an IANA name,
+turning a wall-clock time in a named zone into an instant (refusing times that do not exist), zones and times in
+words, and the searchable picker's field (templates core/_tz_picker.html, static core/tzpicker.js, view
+``core:time_zones``)."""
 
 from __future__ import annotations
 
@@ -11,9 +14,25 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from hirelens.positions.validators import validate_time_zone
-
 VIEWER_TZ_COOKIE = "hl_tz"
+
+
+@lru_cache(maxsize=1)
+def _known_zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def validate_time_zone(name: str) -> ZoneInfo:
+    """Return the IANA zone, or raise a localized ValidationError for an unknown name."""
+    name = (name or "").strip()
+    if name not in _known_zones():
+        raise ValidationError(_("未知的时区“%(zone)s”，请使用 IANA 名称，例如 Asia/Shanghai。") % {"zone": name},
+                              code="unknown_time_zone")
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(_("未知的时区“%(zone)s”，请使用 IANA 名称，例如 Asia/Shanghai。") % {"zone": name},
+                              code="unknown_time_zone") from None
 
 
 def parse_local(value: str | datetime, zone_name: str) -> datetime:
@@ -54,7 +73,7 @@ def user_zone(user) -> str:
 
 def viewer_zone(request, default: str) -> str:
     """The viewer's own zone: a signed-in staff member's setting (``user_zone``); for a candidate the browser's
-    (sent by static/scheduling/tz.js as a cookie) or ``default`` (the interview's zone)."""
+    (sent by static/core/tz.js as a cookie) or ``default`` (the interview's zone)."""
     user = getattr(request, "user", None) if request is not None else None
     if getattr(user, "is_authenticated", False):
         return user_zone(user)
@@ -237,9 +256,9 @@ def resolve_zone(text: str) -> str:
 
 
 class ZonePickerWidget(forms.TextInput):
-    """The searchable picker (scheduling/_tz_picker.html) as a form widget."""
+    """The searchable picker (core/_tz_picker.html) as a form widget."""
 
-    template_name = "scheduling/_tz_widget.html"
+    template_name = "core/_tz_widget.html"
 
     def value_from_datadict(self, data, files, name):
         return (data.get(f"{name}_iana") or "").strip() or data.get(name)
