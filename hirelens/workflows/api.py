@@ -2,8 +2,8 @@
 
 Two routers: ``/processes/`` (scope ``processes``: read, clone, publish, activate, through
 ``services/processes.py``) and ``/applications/`` (scope ``applications``: the list across positions, one
-application, and its moves through ``services/pipeline.py`` and ``evaluations.services.decision_record``, the
-same services and decision rules as the pipeline board).
+application, and its moves through ``services/pipeline.py`` and ``evaluations.services.decision_record`` (reached
+by ``candidates.decisions.decision_record_via``), the same services and decision rules as the pipeline board).
 """
 
 from __future__ import annotations
@@ -190,11 +190,11 @@ def application_move(request, application_id: int, payload: MoveIn):
     application = access_application(actor=request.user, application_id=application_id)
     progress = get_object_or_404(ApplicationProgress, application=application)
     if payload.action == "reject":  # a decision: the one road (S1)
-        from hirelens.evaluations.services import decision_record
+        from hirelens.candidates.decisions import decision_record_via  # evaluations' decision_record
 
-        decision_record(actor=request.user, application=application, outcome="reject", rationale=payload.reason,
-                        without_evaluation=payload.without_evaluation,
-                        without_evaluation_reason=payload.without_evaluation_reason, request=request)
+        decision_record_via(actor=request.user, application=application, outcome="reject", rationale=payload.reason,
+                            without_evaluation=payload.without_evaluation,
+                            without_evaluation_reason=payload.without_evaluation_reason, request=request)
         progress.refresh_from_db()
         return _progress_out(request.user, progress)
     action = services.PIPELINE_ACTIONS.get(payload.action)
@@ -582,13 +582,13 @@ def application_move_to(request, application_id: int, payload: MoveToIn, respons
 
 
 def _decide(request, application_id: int, payload: PipelineDecisionIn, response: HttpResponse, outcome: str) -> dict:
-    from hirelens.evaluations.services import decision_record
+    from hirelens.candidates.decisions import decision_record_via  # evaluations' decision_record
 
     application = _application(request, application_id)
     check_if_match(request, _State(application))
-    decision_record(actor=request.user, application=application, outcome=outcome, rationale=payload.reason,
-                    next_steps=payload.next_steps, without_evaluation=payload.without_evaluation,
-                    without_evaluation_reason=payload.without_evaluation_reason, request=request)
+    decision_record_via(actor=request.user, application=application, outcome=outcome, rationale=payload.reason,
+                        next_steps=payload.next_steps, without_evaluation=payload.without_evaluation,
+                        without_evaluation_reason=payload.without_evaluation_reason, request=request)
     return _answer(request, response, application_id)
 
 

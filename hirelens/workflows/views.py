@@ -351,12 +351,13 @@ def application_move(request, application_id: int):
         raise Http404
     try:
         if name == "reject":  # a decision: the one road (S1), with its record and the feedback case
-            from hirelens.evaluations.services import decision_record
+            from hirelens.candidates.decisions import decision_record_via  # evaluations' decision_record
 
-            decision_record(actor=request.user, application=application, outcome="reject",
-                            rationale=request.POST.get("reason", ""),
-                            without_evaluation=request.POST.get("without_evaluation") in {"1", "on", "true"},
-                            without_evaluation_reason=request.POST.get("without_evaluation_reason", ""), request=request)
+            decision_record_via(actor=request.user, application=application, outcome="reject",
+                                rationale=request.POST.get("reason", ""),
+                                without_evaluation=request.POST.get("without_evaluation") in {"1", "on", "true"},
+                                without_evaluation_reason=request.POST.get("without_evaluation_reason", ""),
+                                request=request)
         else:
             action(actor=request.user, progress=progress, reason=request.POST.get("reason", ""))
     except ValidationError as exc:

@@ -205,9 +205,9 @@ def application_create(*, actor, candidate: Candidate, position: Position, stage
         organization_id=actor.organization_id, candidate=candidate, position=position, defaults={"stage": stage}
     )
     if created:
-        from hirelens.analytics.services import funnel_refresh_applications
-
-        funnel_refresh_applications(applications=[application])  # the analytics funnel, in this transaction
+        # the analytics funnel counts it, in this transaction
+        events.emit(events.ApplicationCreated(organization_id=application.organization_id, application_id=application.pk,
+                                              candidate_id=candidate.pk, position_id=position.pk))
         timeline_add(candidate=candidate, kind="application_created", actor=actor,
                      params={"position": position.title, "position_id": position.pk})
         publish_candidate_change(candidate=candidate, parts=["applications"], by_candidate=False)
@@ -222,18 +222,19 @@ def application_update(*, actor, application: Application, stage: str | None = N
                        reason: str = "", without_evaluation: bool = False, without_evaluation_reason: str = "",
                        request=None) -> Application:
     """Edit an application's stage label and status. Moving it to 未通过 or 已录用 is a decision: it goes
-    through ``evaluations.services.decision_record`` (reason, human evaluation, pipeline, feedback; S1)."""
+    through ``evaluations.services.decision_record`` (reason, human evaluation, pipeline, feedback; S1), which
+    evaluations registers as the recorder of ``candidates/decisions.py``."""
     require_perm(actor, Perm.CANDIDATES_MANAGE)
     if application.organization_id != actor.organization_id:
         raise PermissionDenied
     if status is not None and status not in Application.Status.values:
         raise ValidationError({"status": [_("状态无效。")]})
     if status in FINAL_STATUS_OUTCOMES and status != application.status:
-        from hirelens.evaluations.services import decision_record
+        from hirelens.candidates.decisions import decision_record_via
 
-        decision_record(actor=actor, application=application, outcome=FINAL_STATUS_OUTCOMES[status], rationale=reason,
-                        without_evaluation=without_evaluation, without_evaluation_reason=without_evaluation_reason,
-                        request=request)
+        decision_record_via(actor=actor, application=application, outcome=FINAL_STATUS_OUTCOMES[status],
+                            rationale=reason, without_evaluation=without_evaluation,
+                            without_evaluation_reason=without_evaluation_reason, request=request)
         application.refresh_from_db(fields=["status", "stage"])
         status = None
     if stage is not None:
@@ -241,9 +242,10 @@ def application_update(*, actor, application: Application, stage: str | None = N
     if status is not None:
         application.status = status
     application.save(update_fields=["stage", "status", "updated_at"])
-    from hirelens.analytics.services import funnel_refresh_applications
-
-    funnel_refresh_applications(applications=[application])  # a status to or from "hired" counts in the funnel
+    # a status to or from "hired" counts in the analytics funnel, recounted in this transaction
+    events.emit(events.ApplicationUpdated(organization_id=application.organization_id, application_id=application.pk,
+                                          candidate_id=application.candidate_id, position_id=application.position_id,
+                                          status=application.status))
     timeline_add(candidate=application.candidate, kind="application_updated", actor=actor,
                  params={"position": application.position.title, "position_id": application.position_id,
                          "stage": application.stage, "status": application.status})
