@@ -22,6 +22,7 @@ urlpatterns = [
     path("feedback/", include("hirelens.feedback.urls")),
     path("analytics/", include("hirelens.analytics.urls")),
     path("privacy/", include("hirelens.privacy.urls")),
+    path("settings/retention/", include("hirelens.privacy.urls_retention")),
     path("settings/webhooks/", include("hirelens.webhooks.urls")),
     path("settings/api-keys/", include("hirelens.integrations.urls")),
     path("", include("hirelens.fairness.urls")),

@@ -14,11 +14,12 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 
-from hirelens.core.apitools import ApiProblem, check_if_match, idempotent, with_etag
+from hirelens.core.apitools import ApiProblem, check_if_match, with_etag
 from hirelens.core.audit import audit_record
 from hirelens.core.models import AuditEvent
 from hirelens.core.params import MAX_ID, MAX_OFFSET
 from hirelens.integrations.auth import api_auth
+from hirelens.integrations.idempotency import idempotent
 from hirelens.positions.access import access_position
 
 from . import masking, selectors, services
@@ -242,8 +243,6 @@ def tag_list(request):
 def candidate_create(request, payload: CandidateIn):
     """Create a candidate record (HR admins and recruiters). A phone, e-mail or ID number another record has is
     refused (422 with ``duplicates``) unless ``allow_duplicate``. Idempotent with ``Idempotency-Key``."""
-    from hirelens.core.apitools import idempotent
-
     def create():
         c = services.candidate_create(actor=request.user, full_name=payload.full_name, phone=payload.phone, email=payload.email,
                                       id_number=payload.id_number, address=payload.address, source=payload.source, tags=payload.tags,

@@ -9,5 +9,12 @@ from the rows' file fields. Nothing is left for this module but the queue: candi
 from __future__ import annotations
 
 
+def subjects():
+    """The people an erasure removes: the core's erasure (``SUBJECT_MODULE``) reads them here and imports no app."""
+    from .models import Candidate
+
+    return Candidate.objects.all()
+
+
 def erase(ctx) -> None:
     return None

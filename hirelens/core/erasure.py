@@ -48,7 +48,8 @@ from .models import AuditEvent, ConsentWithdrawal, Erasure
 logger = logging.getLogger(__name__)
 
 # Each app that holds personal data outside the candidate's foreign-key tree has an eraser module here (one list,
-# like jobs.SWEEP_MODULES: explicit, no signals). Rows that cascade from the candidate need no eraser.
+# like jobs.SWEEP_MODULES: explicit, no signals). Rows that cascade from the candidate need no eraser. The core imports
+# no app: the modules are named, not imported, and the person erased comes from SUBJECT_MODULE's ``subjects()``.
 ERASER_MODULES = (
     "hirelens.candidates.erasure",
     "hirelens.messaging.erasure",
@@ -60,6 +61,19 @@ ERASER_MODULES = (
     "hirelens.analytics.erasure",
 )
 
+# The app whose rows are the people an erasure removes: its eraser module's ``subjects()`` is their queryset (the
+# candidates; the core names the module and never imports the model, docs/architecture.md "Module boundaries").
+SUBJECT_MODULE = "hirelens.candidates.erasure"
+
+MIN_DECISION_LOG_DAYS = 183  # AI-assisted decisions are logged for at least six months
+
+
+def decision_log_days() -> int:
+    """How long the pseudonymised copy of an AI-assisted decision (``DecisionRecord``) is kept: erasers write
+    ``keep_until`` with it, the retention purge (``hirelens.privacy.retention``) drops the copy after it."""
+    return max(MIN_DECISION_LOG_DAYS, int(getattr(settings, "DECISION_LOG_DAYS", MIN_DECISION_LOG_DAYS)))
+
+
 EXPORTS_DIR = "privacy-exports"  # under VAR_DIR and under the storage: <EXPORTS_DIR>/org<org>/candidate-<id>/
 
 
@@ -70,6 +84,11 @@ def candidate_export_prefix(*, organization_id: int, candidate_id: int) -> str:
 
 def eraser_modules():
     return [import_module(name) for name in ERASER_MODULES]
+
+
+def subjects():
+    """The queryset of the people an erasure removes (the candidates), from ``SUBJECT_MODULE``."""
+    return import_module(SUBJECT_MODULE).subjects()
 
 
 @dataclass
@@ -173,11 +192,9 @@ def erase_candidate(*, candidate, actor, reason: str) -> ErasureResult:
 
 
 def _erase(*, candidate_id: int, actor, reason: str, pseudonym: str | None, reapplied: bool = False) -> ErasureResult:
-    from hirelens.candidates.models import Candidate
-
     _secure_delete()
     with transaction.atomic():
-        candidate = Candidate.objects.select_for_update().get(pk=candidate_id)
+        candidate = subjects().select_for_update().get(pk=candidate_id)
         ctx = ErasureContext(candidate=candidate, organization_id=candidate.organization_id,
                              pseudonym=pseudonym or secrets.token_hex(8), values=_values(candidate))
         collect_cascade(ctx, [candidate])  # what cascades: the erasers read the ids (ctx.ids)
@@ -221,7 +238,7 @@ def _erase(*, candidate_id: int, actor, reason: str, pseudonym: str | None, reap
 
 # --- Phase 2: outside the database ------------------------------------------------------------------------------
 
-def _delete_storage(name: str) -> None:
+def delete_storage(name: str) -> None:
     if name.endswith("/"):
         try:
             folders, files = default_storage.listdir(name.rstrip("/"))
@@ -230,7 +247,7 @@ def _delete_storage(name: str) -> None:
         for f in files:
             default_storage.delete(f"{name}{f}")
         for d in folders:
-            _delete_storage(f"{name}{d}/")
+            delete_storage(f"{name}{d}/")
         return
     default_storage.delete(name)  # Django's storages: deleting a missing name is not an error
 
@@ -251,7 +268,7 @@ def _scrub_mail(path: Path, parts: list[str]) -> None:
         path.unlink(missing_ok=True)
 
 
-def _delete_path(entry: dict) -> None:
+def delete_path(entry: dict) -> None:
     root = Path(settings.VAR_DIR).resolve()
     path = (root / entry["path"]).resolve()
     if root not in path.parents:
@@ -270,9 +287,9 @@ def erasure_finish(*, erasure_id: int) -> bool:
     if erasure is None:
         return False
     for name in erasure.files:
-        _delete_storage(name)
+        delete_storage(name)
     for entry in erasure.paths:
-        _delete_path(entry)
+        delete_path(entry)
     queue_forget({name: set(ids) for name, ids in (erasure.queue or {}).items()})
     sqlite_checkpoint()
     Erasure.objects.filter(pk=erasure.pk).update(state=Erasure.State.DONE, completed_at=timezone.now())
@@ -392,11 +409,9 @@ def ledger_read(path: Path) -> list[dict]:
 def erasure_reapply(entries: list[dict]) -> list[str]:
     """After a restore: erase again every candidate the ledger says was erased and the restored database still holds.
     Returns the pseudonyms re-applied. The ledger rows come back too, so the restored ledger is complete."""
-    from hirelens.candidates.models import Candidate
-
     done = []
     for entry in entries:
-        exists = Candidate.objects.filter(pk=entry["candidate_id"], organization_id=entry["organization_id"]).exists()
+        exists = subjects().filter(pk=entry["candidate_id"], organization_id=entry["organization_id"]).exists()
         if not Erasure.objects.filter(pseudonym=entry["pseudonym"]).exists():
             Erasure.objects.create(pseudonym=entry["pseudonym"], organization_id=entry["organization_id"],
                                    candidate_id=entry["candidate_id"], reason=_reason(entry.get("reason", "")),
@@ -444,9 +459,9 @@ def erase_derived(*, candidate, consent_kind: str, actor) -> DerivedErasureResul
 
         def after():
             for name in files:
-                _delete_storage(name)
+                delete_storage(name)
             for entry in paths:
-                _delete_path(entry)
+                delete_path(entry)
             sqlite_checkpoint()
 
         transaction.on_commit(after)

@@ -33,10 +33,3 @@ def backup_daily():
         backup_create()
         backup_prune(keep=settings.BACKUP_KEEP)
 
-
-@db_periodic_task(crontab(minute="40", hour="3"))
-def retention_purge_daily():
-    """Every night: finish pending erasures, then purge what the organizations' retention limits say is due."""
-    from .retention import retention_purge
-
-    retention_purge()

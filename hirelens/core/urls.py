@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_retention
+from . import views
 
 app_name = "core"
 
@@ -9,6 +9,4 @@ urlpatterns = [
     path("audit/", views.audit_log, name="audit_log"),
     path("time-zones/", views.time_zones, name="time_zones"),
     path("settings/", views.organization_settings, name="organization_settings"),
-    path("settings/retention/", views_retention.retention, name="retention"),
-    path("settings/retention/<id:candidate_id>/extend/", views_retention.retention_extend_view, name="retention_extend"),
 ]

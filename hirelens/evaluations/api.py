@@ -19,11 +19,12 @@ from ninja import Field, Query, Router, Schema
 
 from hirelens.candidates.access import visible_applications
 from hirelens.core.access import get_for_actor
-from hirelens.core.apitools import cursor_page, idempotent, with_etag
+from hirelens.core.apitools import cursor_page, with_etag
 from hirelens.core.audit import audit_list_read, audit_record
 from hirelens.core.models import AuditEvent
 from hirelens.core.params import MAX_ID
 from hirelens.integrations.auth import api_auth
+from hirelens.integrations.idempotency import idempotent
 from hirelens.workflows.access import stage_can_score
 
 from . import services

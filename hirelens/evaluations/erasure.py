@@ -9,8 +9,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from hirelens.core.erasure import decision_log_days
 from hirelens.core.models import DecisionRecord
-from hirelens.core.retention import decision_log_days
 
 from .models import Decision
 

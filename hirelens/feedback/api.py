@@ -11,11 +11,12 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from hirelens.core.access import get_for_actor, require_perm
-from hirelens.core.apitools import MAX_LIMIT, cursor_page, etag_of, idempotent
+from hirelens.core.apitools import MAX_LIMIT, cursor_page, etag_of
 from hirelens.core.audit import audit_list_read
 from hirelens.core.params import MAX_ID
 from hirelens.core.roles import Perm
 from hirelens.integrations.auth import api_auth
+from hirelens.integrations.idempotency import idempotent
 from hirelens.positions.access import access_position
 
 from . import services

@@ -18,13 +18,14 @@ from ninja import Field, Query, Router, Schema
 
 from hirelens.candidates.access import access_application
 from hirelens.core.access import require_perm
-from hirelens.core.apitools import cursor_page, idempotent, with_etag
+from hirelens.core.apitools import cursor_page, with_etag
 from hirelens.core.audit import audit_list_read, audit_record
 from hirelens.core.models import AuditEvent
 from hirelens.core.params import MAX_ID
 from hirelens.core.ranges import ranged_file_response
 from hirelens.core.roles import Perm
 from hirelens.integrations.auth import api_auth
+from hirelens.integrations.idempotency import idempotent
 from hirelens.workflows.access import hidden_stage_ids
 
 from . import services

@@ -20,12 +20,13 @@ from ninja import Field, Query, Router, Schema
 from hirelens.candidates.access import access_candidate
 from hirelens.candidates.selectors import candidate_ids_matching
 from hirelens.core.access import require_perm
-from hirelens.core.apitools import MAX_LIMIT, ApiProblem, check_if_match, cursor_page, etag_of, idempotent
+from hirelens.core.apitools import MAX_LIMIT, ApiProblem, check_if_match, cursor_page, etag_of
 from hirelens.core.audit import audit_list_read, audit_record
 from hirelens.core.models import AuditEvent
 from hirelens.core.params import MAX_ID
 from hirelens.core.roles import Perm
 from hirelens.integrations.auth import api_auth
+from hirelens.integrations.idempotency import idempotent
 
 from .access import access_message, access_ticket
 from .models import Channel, Kind, Message, Ticket, TicketMessage

@@ -14,8 +14,9 @@ from django.db.models import OuterRef, Subquery
 from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema
 
-from hirelens.core.apitools import check_if_match, cursor_page, idempotent, with_etag
+from hirelens.core.apitools import check_if_match, cursor_page, with_etag
 from hirelens.integrations.auth import api_auth
+from hirelens.integrations.idempotency import idempotent
 
 from . import services
 from .access import access_position

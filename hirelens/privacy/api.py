@@ -12,11 +12,12 @@ from ninja import Field, Query, Router, Schema
 
 from hirelens.candidates.access import access_candidate_for_edit
 from hirelens.core.access import require_perm
-from hirelens.core.apitools import MAX_LIMIT, check_if_match, cursor_page, etag_of, idempotent
+from hirelens.core.apitools import MAX_LIMIT, check_if_match, cursor_page, etag_of
 from hirelens.core.audit import audit_list_read
 from hirelens.core.params import MAX_ID
 from hirelens.core.roles import Perm
 from hirelens.integrations.auth import api_auth
+from hirelens.integrations.idempotency import idempotent
 
 from . import services
 from .access import access_privacy_request

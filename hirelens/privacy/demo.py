@@ -1,5 +1,6 @@
 """Demo: one open deletion request due in a few days, one done export request with its archive, one overdue access
-request. Idempotent: a candidate who already has a request of that kind gets no other."""
+request; then two unsuccessful candidates due for purge within the month (``demo_retention``). Idempotent: a
+candidate who already has a request of that kind gets no other."""
 
 from __future__ import annotations
 
@@ -20,6 +21,13 @@ def _through_portal(*, admin, candidate):
 
 
 def load(ctx):
+    from . import demo_retention
+
+    _requests(ctx)
+    demo_retention.load(ctx)
+
+
+def _requests(ctx):
     admin = ctx.users.get("admin")
     names = [name for name in ctx.candidates if name not in ("Emily Chen", "赵磊")]
     people = {"delete": ctx.candidates.get(names[0]) if names else None, "export": ctx.candidates.get("Emily Chen"),

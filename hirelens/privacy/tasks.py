@@ -1,5 +1,6 @@
-"""Jobs of the privacy app: building an export archive, the daily reminder to HR, and the sweep that queues again a
-build whose worker died. Ids only; every task is idempotent (see services.export_build, services.reminders_send)."""
+"""Jobs of the privacy app: building an export archive, the daily reminder to HR, the sweep that queues again a
+build whose worker died, and the nightly retention purge (``retention.retention_purge``). Ids only; every task is
+idempotent (see services.export_build, services.reminders_send)."""
 
 from __future__ import annotations
 
@@ -42,3 +43,11 @@ def privacy_exports_sweep_task() -> None:
     found = exports_sweep()
     if found:
         logger.warning("privacy: queued %d export build(s) again", found)
+
+
+@db_periodic_task(crontab(minute="40", hour="3"))
+def retention_purge_daily() -> None:
+    """Every night: finish pending erasures, then purge what the organizations' retention limits say is due."""
+    from .retention import retention_purge
+
+    retention_purge()

@@ -20,12 +20,13 @@ from ninja import Field, Query, Router, Schema
 
 from hirelens.candidates.access import access_application
 from hirelens.core.access import require_perm, tenant_queryset
-from hirelens.core.apitools import check_if_match, cursor_page, idempotent, with_etag
+from hirelens.core.apitools import check_if_match, cursor_page, with_etag
 from hirelens.core.audit import audit_list_read
 from hirelens.core.forms import form_errors
 from hirelens.core.params import MAX_ID
 from hirelens.core.roles import Perm
 from hirelens.integrations.auth import api_auth
+from hirelens.integrations.idempotency import idempotent
 from hirelens.positions.access import access_position
 
 from . import selectors, services

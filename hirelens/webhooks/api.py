@@ -12,9 +12,10 @@ from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema
 
 from hirelens.core.access import require_perm
-from hirelens.core.apitools import check_if_match, cursor_page, idempotent, with_etag
+from hirelens.core.apitools import check_if_match, cursor_page, with_etag
 from hirelens.core.roles import Perm
 from hirelens.integrations.auth import api_auth
+from hirelens.integrations.idempotency import idempotent
 
 from . import selectors, services
 from .access import access_delivery, access_endpoint

@@ -22,11 +22,12 @@ from ninja import Field, Query, Router, Schema
 from hirelens.candidates.access import access_application, visible_applications
 from hirelens.candidates.models import Application
 from hirelens.core.access import require_perm
-from hirelens.core.apitools import check_if_match, cursor_page, idempotent, with_etag
+from hirelens.core.apitools import check_if_match, cursor_page, with_etag
 from hirelens.core.audit import audit_list_read
 from hirelens.core.params import MAX_ID
 from hirelens.core.roles import Perm, user_can
 from hirelens.integrations.auth import api_auth
+from hirelens.integrations.idempotency import idempotent
 from hirelens.positions.access import access_position
 from hirelens.positions.models import PositionAssignment
 

@@ -362,7 +362,7 @@ RULES = {
                                                    "record_pdf", "record_delete")},
     "fairness:public": TOKEN, "fairness:self_identify": TOKEN,
     "integrations:api_key_revoke": ADMIN,  # API keys: organization settings, HR admin (as retention)
-    "core:retention_extend": ADMIN,  # keeping a candidate past the retention limit: organization settings, HR admin
+    "retention:extend": ADMIN,  # keeping a candidate past the retention limit: organization settings, HR admin
     # webhooks (hirelens/webhooks): organization settings, HR admin; the pages and the API
     **{f"webhooks:{name}": ADMIN for name in ("detail", "rotate", "delete", "resend")},
     **{f"{op} /api/v1/webhooks/endpoints/{{endpoint_id}}{tail}": ADMIN for op, tail in (

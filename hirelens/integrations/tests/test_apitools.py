@@ -1,5 +1,5 @@
-"""hirelens/core/apitools.py: cursor pages (ties in created_at, a forged cursor), ETag / If-Match, idempotency keys
-(POST /api/v1/candidates/ with an API key)."""
+"""hirelens/core/apitools.py: cursor pages (ties in created_at, a forged cursor), ETag / If-Match; idempotency keys
+(hirelens/integrations/idempotency.py, POST /api/v1/candidates/ with an API key)."""
 
 from __future__ import annotations
 

@@ -151,7 +151,7 @@ def survey_is_anonymous_and_grouped(org, **_):
 
 
 CHECKS_ELSEWHERE = {
-    "deleted_after_the_retention_period": "hirelens.core.tests.test_retention:test_the_purge_erases_due_candidates_and_recordings_through_the_erasure_path",
+    "deleted_after_the_retention_period": "hirelens.privacy.tests.test_retention:test_the_purge_erases_due_candidates_and_recordings_through_the_erasure_path",
     "export_or_delete_on_request": "hirelens.privacy.tests.test_export:test_archive_holds_every_section_and_the_original_files",
     "deletion_reaches_every_copy": "hirelens.core.tests.test_erasure:test_erasure_leaves_zero_hits_in_database_queue_media_mail_and_restored_backup",
     "interruptions_lose_nothing_and_cost_no_retake":

@@ -21,9 +21,6 @@ class Command(BaseCommand):
         ctx = DemoContext(organization=org, other_organization=other)
         for module in demo_modules():
             module.load(ctx)
-        from hirelens.core import demo_retention
-
-        demo_retention.load(ctx)
         from hirelens.analytics.services import aggregates_rebuild
 
         for organization in (org, other):  # the demo writes rows directly (backdated): count the analytics funnel anew

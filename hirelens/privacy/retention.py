@@ -1,5 +1,8 @@
 """Retention limits (S5): how long unsuccessful candidates' data, recordings and analyses are kept, and the purge.
 
+In the privacy app, which sits above the apps whose rows it reads (docs/architecture.md, "Module boundaries"); the
+models stay in core (``RetentionPolicy``, ``RetentionHold``: only the code moved, no migration).
+
 Per organization a :class:`~hirelens.core.models.RetentionPolicy` (a row without jurisdiction is the default; a row
 with a jurisdiction code applies to positions that name that code). Defaults: recordings 180 days, analyses 180 days,
 unsuccessful candidates 365 days, each counted from the day the candidate's last application closed (rejected or
@@ -13,23 +16,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from .actors import SystemActor
-from .audit import audit_record
-from .models import AuditEvent, DecisionRecord, Organization, RetentionHold, RetentionPolicy
+from hirelens.candidates.models import Application, Candidate
+from hirelens.core.actors import SystemActor
+from hirelens.core.audit import audit_record
+from hirelens.core.erasure import (
+    ErasureContext,
+    delete_path,
+    delete_storage,
+    erase_candidate,
+    eraser_modules,
+    erasure_resume,
+    sqlite_checkpoint,
+)
+from hirelens.core.models import AuditEvent, DecisionRecord, Organization, RetentionHold, RetentionPolicy
+from hirelens.interviews.models import Answer, InterviewSession
+from hirelens.live.models import LiveRoom
+from hirelens.positions.models import Position
 
 DEFAULTS = {"recordings_days": 180, "analyses_days": 180, "candidates_days": 365}
-MIN_DECISION_LOG_DAYS = 183  # AI-assisted decisions are logged for at least six months
-
-
-def decision_log_days() -> int:
-    return max(MIN_DECISION_LOG_DAYS, int(getattr(settings, "DECISION_LOG_DAYS", MIN_DECISION_LOG_DAYS)))
-
-
 def policy_for(*, organization_id: int, jurisdiction: str = "") -> RetentionPolicy:
     """The policy of a jurisdiction, else the organization's default, else the defaults (unsaved)."""
     policies = {p.jurisdiction: p for p in RetentionPolicy.objects.filter(organization_id=organization_id,
@@ -141,11 +149,6 @@ def retention_due_rows(*, organization_id: int, within_days: int = 0, today: dat
     Recordings and analyses are listed only while some remain. Each kind is one aggregate over the applications of
     only the candidates that can be due by then: with an application closed before the earliest day the shortest
     limit allows (the ``(organization, updated_at)`` index), and for recordings and analyses with some left there."""
-    from hirelens.candidates.models import Application
-    from hirelens.interviews.models import Answer, InterviewSession
-    from hirelens.live.models import LiveRoom
-    from hirelens.positions.models import Position
-
     today = today or timezone.localdate()
     horizon = _day(today + timedelta(days=within_days))
     tz = timezone.get_current_timezone()
@@ -187,8 +190,6 @@ def retention_due_rows(*, organization_id: int, within_days: int = 0, today: dat
 
 def due_items(*, organization_id: int, rows) -> list[DueItem]:
     """``retention_due_rows``'s rows as :class:`DueItem` s, with each candidate's applications (one query)."""
-    from hirelens.candidates.models import Application
-
     rows = list(rows)
     ids = {row[0] for row in rows}
     apps: dict[int, list[int]] = {}
@@ -205,8 +206,6 @@ def due_items(*, organization_id: int, rows) -> list[DueItem]:
 
 
 def _positions_have_jurisdiction() -> bool:
-    from hirelens.positions.models import Position
-
     return any(f.name == "jurisdiction" for f in Position._meta.get_fields())
 
 
@@ -249,8 +248,6 @@ RETENTION_WORKER = SystemActor(name="worker", reason=gettext_noop("保留期限�
 
 def _purge_parts(*, organization_id: int, kind: str, application_ids) -> None:
     """Recordings or analyses of closed applications, through each app's eraser (``purge_<kind>``)."""
-    from .erasure import ErasureContext, _delete_path, _delete_storage, eraser_modules, sqlite_checkpoint
-
     with transaction.atomic():
         ctx = ErasureContext(candidate=None, organization_id=organization_id, pseudonym="", values=())
         for module in eraser_modules():
@@ -264,9 +261,9 @@ def _purge_parts(*, organization_id: int, kind: str, application_ids) -> None:
 
         def after():
             for name in files:
-                _delete_storage(name)
+                delete_storage(name)
             for entry in paths:
-                _delete_path(entry)
+                delete_path(entry)
             sqlite_checkpoint()
 
         transaction.on_commit(after)
@@ -274,10 +271,6 @@ def _purge_parts(*, organization_id: int, kind: str, application_ids) -> None:
 
 def retention_purge(*, dry_run: bool = False, today: date | None = None) -> PurgeReport:
     """Purge everything due today in every organization (or, with ``dry_run``, only list it)."""
-    from hirelens.candidates.models import Candidate
-
-    from .erasure import erase_candidate, erasure_resume
-
     today = today or timezone.localdate()
     report = PurgeReport(items=[])
     if not dry_run:

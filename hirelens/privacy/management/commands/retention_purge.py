@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from hirelens.core.retention import retention_purge
+from hirelens.privacy.retention import retention_purge
 
 
 class Command(BaseCommand):

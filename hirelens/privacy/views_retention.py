@@ -1,4 +1,5 @@
-"""HR admin pages for retention (S5): the organization's limits and "即将清除 / Due for purge" with an extension."""
+"""HR admin pages for retention (S5): the organization's limits and "即将清除 / Due for purge" with an extension.
+At /settings/retention/ (``urls_retention``: the ``retention`` namespace) beside the other organization settings."""
 
 from __future__ import annotations
 
@@ -14,11 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from hirelens.candidates.access import access_candidate
+from hirelens.candidates.models import Candidate
+from hirelens.core.access import require_perm
+from hirelens.core.audit import audit_list_read
+from hirelens.core.params import MAX_OFFSET, query_int
 from hirelens.core.roles import Perm
 
-from .access import require_perm
-from .audit import audit_list_read
-from .params import MAX_OFFSET, query_int
 from .retention import due_items, policy_for, retention_due_rows, retention_extend, retention_policy_update
 
 KIND_LABELS = {"candidate": gettext_lazy("候选人全部数据"), "recordings": gettext_lazy("录像"), "analyses": gettext_lazy("分析结果")}
@@ -46,27 +49,23 @@ def retention(request):
     if request.method == "POST" and form.is_valid():
         retention_policy_update(actor=request.user, request=request, **form.cleaned_data)
         messages.success(request, _("保留期限已保存。"))
-        return redirect("core:retention")
+        return redirect("retention:index")
     due, total, number = retention_due_rows(organization_id=org_id, within_days=30).page(
         number=query_int(request.GET, "page", default=1, maximum=MAX_OFFSET // 25), per_page=25)
     page = Paginator(range(total), 25).get_page(number)  # the pager's numbers; the rows came with the total
     items = due_items(organization_id=org_id, rows=due)
-    from hirelens.candidates.models import Candidate
-
     people = Candidate.objects.in_bulk([item.candidate_id for item in items])
     rows = [{"item": item, "candidate": people.get(item.candidate_id), "kind": KIND_LABELS[item.kind]}
             for item in items if item.candidate_id in people]
     audit_list_read(request=request, candidates=[r["candidate"] for r in rows])
     default_until = timezone.localdate() + timedelta(days=90)
-    return render(request, "core/retention.html", {"form": form, "page": page, "rows": rows,
+    return render(request, "privacy/retention.html", {"form": form, "page": page, "rows": rows,
                                                    "extend_form": ExtendForm(initial={"until": default_until})},
                   status=400 if form.errors else 200)
 
 
 @login_required
 def retention_extend_view(request, candidate_id: int):
-    from hirelens.candidates.access import access_candidate
-
     require_perm(request.user, Perm.ORG_SETTINGS)
     candidate = access_candidate(actor=request.user, candidate_id=candidate_id)
     form = ExtendForm(request.POST or None)
@@ -80,6 +79,6 @@ def retention_extend_view(request, candidate_id: int):
                 form.add_error("reason", exc.messages[0])
             else:
                 messages.success(request, _("已延长 %(name)s 的保留期限。") % {"name": candidate.full_name})
-                return redirect("core:retention")
-    return render(request, "core/retention_extend.html", {"form": form, "candidate": candidate},
+                return redirect("retention:index")
+    return render(request, "privacy/retention_extend.html", {"form": form, "candidate": candidate},
                   status=400 if form.errors else 200)

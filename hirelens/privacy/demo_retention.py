@@ -6,12 +6,14 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from hirelens.candidates.models import Application, Candidate
+from hirelens.evaluations.services import decision_record
+from hirelens.workflows.services import pipeline_start
+
 PEOPLE = (("许嘉怡", "13700000351", 350), ("Daniel Brooks", "13700000352", 358))
 
 
 def load(ctx) -> None:
-    from hirelens.candidates.models import Application, Candidate
-
     position = next(iter(ctx.positions.values()), None)
     admin = ctx.users.get("admin")
     if position is None:
@@ -24,9 +26,6 @@ def load(ctx) -> None:
         application, created = Application.objects.get_or_create(organization=ctx.organization, candidate=candidate,
                                                                  position=position)
         if created and admin is not None:  # rejected the one way there is: a person's decision (here from old records)
-            from hirelens.evaluations.services import decision_record
-            from hirelens.workflows.services import pipeline_start
-
             pipeline_start(actor=admin, application=application)
             decision_record(actor=admin, application=application, outcome="reject", without_evaluation=True,
                             rationale="岗位已招满，未进入面试（从旧招聘系统导入的历史决定）",

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from hirelens.candidates.models import Application, Candidate
 from hirelens.core.models import AuditEvent, Erasure, RetentionPolicy
-from hirelens.core.retention import retention_due, retention_extend, retention_purge
 from hirelens.core.testing import shows_id_reference
+from hirelens.privacy.retention import retention_due, retention_extend, retention_purge
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -14,8 +14,8 @@ from django.utils import timezone
 from hirelens.candidates.models import Application
 from hirelens.candidates.tests.factories import ApplicationFactory, CandidateFactory
 from hirelens.core.models import RetentionHold, RetentionPolicy
-from hirelens.core.retention import retention_due, retention_due_rows
 from hirelens.positions.tests.factories import PositionFactory
+from hirelens.privacy.retention import retention_due, retention_due_rows
 
 pytestmark = pytest.mark.django_db
 
