@@ -53,12 +53,14 @@ def scorecard_settings_update(*, actor: User, position: Position, scale_min: int
     require_perm(actor, Perm.POSITIONS_MANAGE)
     if position.organization_id != actor.organization_id:
         raise PermissionDenied
-    if not (0 <= int(scale_min) < int(scale_max) <= 100):
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (scale_min, scale_max)):
+        raise TypeError("scale_min and scale_max are whole numbers (the page's ScorecardSettingsForm reads them)")
+    if not (0 <= scale_min < scale_max <= 100):
         raise ValidationError(_("评分范围无效。"))
     row = scorecard_settings_for(position)
-    if Scorecard.objects.filter(position=position).exists() and (row.scale_min, row.scale_max) != (int(scale_min), int(scale_max)):
+    if Scorecard.objects.filter(position=position).exists() and (row.scale_min, row.scale_max) != (scale_min, scale_max):
         raise ValidationError(_("已有评分卡，不能再修改评分范围。"))
-    row.scale_min, row.scale_max = int(scale_min), int(scale_max)
+    row.scale_min, row.scale_max = scale_min, scale_max
     row.shareable_dimensions = [d for d in shareable_dimensions if d in (position.scorecard_dimensions or [])]
     row.save()
     audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=row, fields=["scale", "shareable_dimensions"], request=request)
@@ -75,20 +77,20 @@ def _check_scorer(actor: User, application: Application, stage: Stage) -> None:
 
 
 def _clean_ratings(*, ratings: dict, dimensions: list[str], scale_min: int, scale_max: int, complete: bool) -> dict[str, tuple[int, str]]:
-    """``ratings``: {dimension: {"score": int|str, "reason": str}}. Returns {dimension: (score, reason)}."""
+    """``ratings``: {dimension: {"score": int | None, "reason": str}} (``None``: not scored; the pages' forms and the
+    API's Schema read whole numbers). Returns {dimension: (score, reason)}."""
     errors, cleaned = {}, {}
     for name in dimensions:
         entry = ratings.get(name) or {}
         raw, reason = entry.get("score"), (entry.get("reason") or "").strip()
-        if raw in (None, ""):
+        if raw is None:
             if complete:
                 errors[name] = _("请为“%(d)s”打分。") % {"d": name}
             continue
-        try:
-            score = int(str(raw).strip())
-        except ValueError:
+        if isinstance(raw, bool) or not isinstance(raw, int):
             errors[name] = _("“%(d)s”的分数必须是整数。") % {"d": name}
             continue
+        score = raw
         if not scale_min <= score <= scale_max:
             errors[name] = _("“%(d)s”的分数必须在 %(lo)d 到 %(hi)d 之间。") % {"d": name, "lo": scale_min, "hi": scale_max}
             continue
@@ -186,7 +188,7 @@ def scorecard_submit(*, actor: User, application: Application, stage: Stage, rat
 
 
 @transaction.atomic
-def scorecard_amend(*, actor: User, scorecard: Scorecard, dimension: str, score, reason: str, why: str,
+def scorecard_amend(*, actor: User, scorecard: Scorecard, dimension: str, score: int | None, reason: str, why: str,
                     request=None) -> ScorecardAmendment:
     """Change one dimension of a submitted card. Only its author, only with a reason; both values kept."""
     card = Scorecard.objects.select_for_update().select_related("application__position").get(pk=scorecard.pk)
@@ -344,7 +346,7 @@ def decision_record(*, actor: User, application: Application, outcome: str, rati
 
 
 @transaction.atomic
-def fit_rule_save(*, actor: User, label: str, conditions: dict, order: int = 0):
+def fit_rule_save(*, actor: User, label: str, conditions: dict[str, float], order: int = 0):
     from hirelens.core.access import require_perm
     from hirelens.core.roles import Perm
 

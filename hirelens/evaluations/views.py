@@ -10,9 +10,9 @@ from django.views.decorators.http import require_POST
 
 from hirelens.core.audit import audit_list_read, audit_record
 from hirelens.core.flash import flash_errors
+from hirelens.core.forms import form_errors
 from hirelens.core.models import AuditEvent
 from hirelens.core.roles import Perm, user_can
-from hirelens.feedback.selectors import decision_feedback
 from hirelens.positions.access import access_position
 from hirelens.workflows.access import assignment_roles, stage_can_score
 
@@ -25,6 +25,8 @@ from .access import (
     sees_others_cards,
     visible_scorecards,
 )
+from .decision_extras import decision_extras_attach
+from .forms import AmendForm, DecisionForm, FitRuleForm, ScorecardForm, ScorecardSettingsForm
 from .models import Decision, FitRule, Scorecard
 from .selectors import IndexCursorError, ai_evidence, evaluation_index_page, profile_build
 
@@ -83,9 +85,8 @@ def application_detail(request, application_id: int):
     application = access_application_for_evaluation(actor=request.user, application_id=application_id)
     audit_record(action=AuditEvent.Action.READ, actor=request.user, obj=application.candidate, fields=["full_name"], request=request)
     profile = profile_build(actor=request.user, application=application)
-    told = decision_feedback(actor=request.user, application=application)
-    for decision in profile.decisions:
-        decision.feedback = told.get(decision.pk)  # what the candidate was told after it
+    # beside each decision, what the candidate was told after it (decision.feedback, registered by feedback)
+    decision_extras_attach(actor=request.user, application=application, decisions=profile.decisions)
     context = {
         "application": application,
         "profile_dims": [{"name": d.name, "mean": d.mean} for d in profile.dimensions],
@@ -113,12 +114,15 @@ def scorecard_edit(request, application_id: int, stage_id: int):
     errors: list[str] = []
     values = {r.dimension: {"score": r.score, "reason": r.reason} for r in (card.ratings.all() if card else [])}
     if request.method == "POST":
-        values = {d: {"score": request.POST.get(f"score_{i}", ""), "reason": request.POST.get(f"reason_{i}", "")}
-                  for i, d in enumerate(dimensions)}
-        kwargs = {"actor": request.user, "application": application, "stage": stage, "ratings": values,
-                  "recommendation": request.POST.get("recommendation", ""), "summary": request.POST.get("summary", "")}
+        form = ScorecardForm(request.POST, dimensions=dimensions)
+        values = form.typed_values()
+        draft = request.POST.get("action") == "draft"
         try:
-            if request.POST.get("action") == "draft":
+            if not form.is_valid():
+                raise form_errors(form)
+            kwargs = {"actor": request.user, "application": application, "stage": stage, "ratings": form.ratings(),
+                      "recommendation": form.cleaned_data["recommendation"], "summary": form.cleaned_data["summary"]}
+            if draft:
                 services.scorecard_save_draft(**kwargs)
                 messages.success(request, _("草稿已保存。"))
                 return redirect("evaluations:scorecard", application_id=application.pk, stage_id=stage.pk)
@@ -143,10 +147,13 @@ def scorecard_edit(request, application_id: int, stage_id: int):
 @require_POST
 def scorecard_amend_view(request, scorecard_id: int):
     card = access_scorecard_for_amendment(actor=request.user, scorecard_id=scorecard_id)
+    form = AmendForm(request.POST)
     try:
-        services.scorecard_amend(actor=request.user, scorecard=card, dimension=request.POST.get("dimension", ""),
-                                 score=request.POST.get("score"), reason=request.POST.get("reason", ""),
-                                 why=request.POST.get("why", ""), request=request)
+        if not form.is_valid():
+            raise form_errors(form)
+        data = form.cleaned_data
+        services.scorecard_amend(actor=request.user, scorecard=card, dimension=data["dimension"], score=data["score"],
+                                 reason=data["reason"], why=data["why"], request=request)
     except ValidationError as exc:
         flash_errors(request, exc)
     else:
@@ -158,12 +165,11 @@ def scorecard_amend_view(request, scorecard_id: int):
 @require_POST
 def decide(request, application_id: int):
     application = access_application_for_evaluation(actor=request.user, application_id=application_id)
+    form = DecisionForm(request.POST)
     try:
-        services.decision_record(actor=request.user, application=application, outcome=request.POST.get("outcome", ""),
-                                 rationale=request.POST.get("rationale", ""), next_steps=request.POST.get("next_steps", ""),
-                                 without_evaluation=request.POST.get("without_evaluation") in {"1", "on", "true"},
-                                 without_evaluation_reason=request.POST.get("without_evaluation_reason", ""),
-                                 request=request)
+        if not form.is_valid():
+            raise form_errors(form)
+        services.decision_record(actor=request.user, application=application, **form.cleaned_data, request=request)
     except ValidationError as exc:
         flash_errors(request, exc)
     else:
@@ -190,24 +196,27 @@ def position_settings(request, position_id: int):
     if not user_can(request.user, Perm.POSITIONS_MANAGE):
         raise PermissionDenied
     row = services.scorecard_settings_for(position)
+    status = 200
     if request.method == "POST":
+        fit = request.POST.get("action") == "fit"
+        form = FitRuleForm(request.POST) if fit else ScorecardSettingsForm(request.POST)
         try:
-            if request.POST.get("action") == "fit":
-                conditions = {}
-                for line in request.POST.get("conditions", "").splitlines():
-                    if "=" in line:
-                        key, value = line.split("=", 1)
-                        conditions[key.strip()] = value.strip()
-                services.fit_rule_save(actor=request.user, label=request.POST.get("label", ""), conditions=conditions)
+            if not form.is_valid():
+                raise form_errors(form)
+            data = form.cleaned_data
+            if fit:
+                services.fit_rule_save(actor=request.user, label=data["label"], conditions=data["conditions"])
             else:
-                services.scorecard_settings_update(actor=request.user, position=position, scale_min=request.POST.get("scale_min", 1),
-                                                   scale_max=request.POST.get("scale_max", 10),
-                                                   shareable_dimensions=request.POST.getlist("shareable"), request=request)
-        except (ValidationError, ValueError) as exc:
-            for message in (exc.messages if isinstance(exc, ValidationError) else [str(exc)]):
+                services.scorecard_settings_update(actor=request.user, position=position, scale_min=data["scale_min"],
+                                                   scale_max=data["scale_max"], shareable_dimensions=data["shareable"],
+                                                   request=request)
+        except ValidationError as exc:
+            for message in exc.messages:
                 messages.error(request, message)
+            status = 400
         else:
             messages.success(request, _("已保存。"))
             return redirect("evaluations:position_settings", position_id=position.pk)
     return render(request, "evaluations/position_settings.html", {
-        "position": position, "settings_row": row, "fit_rules": FitRule.objects.filter(organization_id=request.user.organization_id)})
+        "position": position, "settings_row": row, "fit_rules": FitRule.objects.filter(organization_id=request.user.organization_id)},
+        status=status)

@@ -29,7 +29,7 @@ def submit(ev, user, *scores, stage=None, **kw):
     ({"沟通能力": {"score": 0, "reason": "x"}}, "1 到 10"),
     ({"沟通能力": {"score": "七", "reason": "x"}}, "整数"),
     ({"沟通能力": {"score": 7, "reason": "  "}}, "理由"),
-    ({"沟通能力": {"score": "", "reason": "x"}}, "打分"),
+    ({"沟通能力": {"score": None, "reason": "x"}}, "打分"),
 ])
 def test_submit_refuses_bad_scores_and_missing_reasons_and_stores_nothing(ev, interviewer, bad, message):
     data = ratings(7, 7, 7, 7)
