@@ -301,6 +301,9 @@ def _ice_servers() -> list:
 
 
 LIVE_ICE_SERVERS = _ice_servers()
+# A room page pings every 2 s; a joined socket silent this long is a page whose network is gone (a lost close frame
+# is otherwise noticed only by the server's protocol pings, 20 s + 20 s): the room announces it as dropped and closes.
+LIVE_IDLE_CLOSE_S = env.get_float("LIVE_IDLE_CLOSE_S", 10.0)
 MESSAGING_CALLBACK_MAX_SKEW = env.get_int("MESSAGING_CALLBACK_MAX_SKEW", 300)
 MESSAGING_REMINDER_OFFSETS = [int(v) for v in env.get_list("MESSAGING_REMINDER_OFFSETS", ["1440", "60"])]
 SMS_BACKEND = env.get_str("SMS_BACKEND", "") or ""

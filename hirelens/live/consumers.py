@@ -13,9 +13,11 @@ import asyncio
 import itertools
 import json
 import logging
+import time
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -32,6 +34,7 @@ CLOSE_SECOND_FACTOR_OWED = 4403
 CLOSE_NOT_FOUND = 4404
 CLOSE_REPLACED = 4409
 CLOSE_ENDED = 4410
+CLOSE_IDLE = 4408  # a joined page sent nothing (not even its ping) for LIVE_IDLE_CLOSE_S
 
 # room id -> peer id -> the participant's public state plus its channel
 PRESENCE: dict[int, dict[str, dict]] = {}
@@ -94,6 +97,8 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         self.room_id = int(self.scope["url_route"]["kwargs"]["room_id"])
         self.peer = ""
         self.groups_joined: list[str] = []
+        self.last_heard = time.monotonic()
+        self.watchdog: asyncio.Future | None = None
         user = self.scope.get("user")
         session = self.scope.get("session")
         self.user = None
@@ -163,6 +168,23 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         await self.channel_layer.group_send(group, {"type": message_type, **payload})
 
     # --- receive -----------------------------------------------------------------------------------
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        self.last_heard = time.monotonic()
+        await super().receive(text_data=text_data, bytes_data=bytes_data, **kwargs)
+
+    async def _watch_idle(self):
+        """Close a joined socket that went silent: the others see it drop at once (then keep its tile for the page's
+        15 s grace, as for any drop) instead of after the server's protocol-ping timeout."""
+        limit = float(settings.LIVE_IDLE_CLOSE_S)
+        while True:
+            await asyncio.sleep(max(0.5, limit - (time.monotonic() - self.last_heard)))
+            if time.monotonic() - self.last_heard >= limit:
+                break
+        logger.info("room %s: %s %s silent for %.0f s, dropped", self.room_id, self.role, self.peer, limit)
+        self.watchdog = None
+        await self._depart(CLOSE_IDLE)
+        await self.close(code=CLOSE_IDLE)
 
     async def receive_json(self, content, **kwargs):
         if not isinstance(content, dict):
@@ -246,6 +268,8 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         await self._group("room.peer", {"event": "peer_joined", "peer_info": _public(entry), "reconnect": reconnect})
         if not self.is_staff:
             _background(self._prepare_media())
+        if self.watchdog is None and settings.LIVE_IDLE_CLOSE_S > 0:
+            self.watchdog = asyncio.ensure_future(self._watch_idle())
 
     async def _prepare_media(self):
         """Load the live models while the candidate waits (the first words after admission are then heard at once)."""
@@ -413,9 +437,17 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         await janus.consumer_message(self, content)
 
     async def disconnect(self, code):
+        if self.watchdog is not None:
+            self.watchdog.cancel()
+            self.watchdog = None
+        await self._depart(code)
+
+    async def _depart(self, code):
+        """Leave the room's groups and presence and tell the others, once (the idle watchdog, then the socket's end)."""
         await janus.consumer_gone(self)
         for group in self.groups_joined:
             await self.channel_layer.group_discard(group, self.channel_name)
+        self.groups_joined = []
         entry = self._entry() if self.peer else None
         if entry is None:
             return

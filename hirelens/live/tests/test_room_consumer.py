@@ -281,3 +281,45 @@ def test_a_second_candidate_tab_takes_over(live, interviewer):
         await first.disconnect()
 
     run(scenario)
+
+
+def test_a_silent_socket_is_dropped_and_the_others_told(live, interviewer, settings):
+    """A page whose network died sends no close frame: the room drops a joined socket silent for LIVE_IDLE_CLOSE_S
+    (pages ping every 2 s) and tells the others at once, as a drop (not a leave), so their tile waits for a return;
+    a page that keeps pinging stays."""
+    settings.LIVE_IDLE_CLOSE_S = 1.5
+    room, token, second = live
+    url = f"/ws/live/{room.pk}/"
+    first_cookie, second_cookie = staff_cookie(interviewer), staff_cookie(second)
+
+    async def scenario():
+        talker = WebsocketCommunicator(application, url, headers=_headers(first_cookie))
+        silent = WebsocketCommunicator(application, url, headers=_headers(second_cookie))
+        await join(talker, "staff-a")
+        await join(silent, "staff-b")
+        assert (await receive(talker, "peer_joined"))["peer"] == "staff-b"
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        left = None
+        while left is None and loop.time() - started < 10:
+            await talker.send_json_to({"type": "ping", "t": 1})
+            try:
+                msg = await talker.receive_json_from(timeout=0.5)
+            except asyncio.TimeoutError:
+                continue
+            if msg["type"] == "peer_left":
+                left = msg
+        assert left is not None, "the silent page was never dropped"
+        assert left["peer"] == "staff-b" and left["name"] == "李强" and left["leaving"] is False
+        closed = await silent.receive_output(timeout=3)
+        while closed["type"] != "websocket.close":
+            closed = await silent.receive_output(timeout=3)
+        assert closed["code"] == 4408
+        # the talker, pinging all along, is still in the room: a third page sees it there
+        again = WebsocketCommunicator(application, url, headers=_headers(second_cookie))
+        hello = await join(again, "staff-b")
+        assert [p["peer"] for p in hello["participants"]] == ["staff-a"]
+        await again.disconnect()
+        await talker.disconnect()
+
+    run(scenario)
