@@ -17,6 +17,13 @@ class FeedbackConfig(AppConfig):
         # cases open from scorecards, decisions and submitted AI interviews, in their transaction (subscribers.py)
         events.subscribe_in_transaction(on_event)
 
+        from hirelens.evaluations.decision_extras import decision_extra_register
+
+        from .selectors import decision_feedback
+
+        # the evaluation page shows, beside each decision, what the candidate was told after it
+        decision_extra_register("feedback", decision_feedback)
+
         nav_register(
             NavEntry(order=90, label=_("反馈与调查"), url_name="feedback:dashboard", perm=Perm.MESSAGING_VIEW),
         )

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import OuterRef, Subquery
 from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema
 
@@ -20,6 +19,7 @@ from hirelens.integrations.idempotency import idempotent
 
 from . import services
 from .access import access_position
+from .columns import with_columns
 from .models import Position
 from .selectors import position_list
 
@@ -101,14 +101,9 @@ class PositionPatch(Schema):
 
 
 def _with_process(qs):
-    """The active process and its latest published version, as columns of the same query (no query per row)."""
-    from hirelens.workflows.models import Process, ProcessVersion
-
-    active = Process.objects.filter(position=OuterRef("pk"), is_active=True)
-    latest = ProcessVersion.objects.filter(process__position=OuterRef("pk"), process__is_active=True,
-                                           status=ProcessVersion.Status.PUBLISHED).order_by("-number")
-    return qs.annotate(process_id=Subquery(active.values("pk")[:1]), process_name=Subquery(active.values("name")[:1]),
-                       version_id=Subquery(latest.values("pk")[:1]), version_number=Subquery(latest.values("number")[:1]))
+    """The active process and its latest published version, as columns of the same query (no query per row): the
+    providers workflows registers (``columns.py``)."""
+    return with_columns(qs)
 
 
 def _one(actor, position_id: int) -> Position:

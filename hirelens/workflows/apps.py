@@ -18,3 +18,9 @@ class WorkflowsConfig(AppConfig):
         register_timeline_kind("pipeline.reject", _("%(position)s：未通过（由人决定）"))
         register_timeline_kind("pipeline.withdraw", _("%(position)s：候选人撤回"))
         register_timeline_kind("pipeline.complete", _("%(position)s：面试流程完成"))
+
+        from hirelens.positions.columns import position_columns_register
+
+        from .providers import position_process_columns
+
+        position_columns_register("process", position_process_columns)  # the positions API's active process
