@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -14,8 +12,8 @@ from django.views.decorators.http import require_POST
 
 from hirelens.core.audit import audit_record
 from hirelens.core.flash import flash_errors
+from hirelens.core.forms import form_errors
 from hirelens.core.models import AuditEvent
-from hirelens.core.params import query_int
 from hirelens.positions.access import visible_positions
 
 from . import services
@@ -27,38 +25,37 @@ from .access import (
     access_published_audit,
     require_compliance,
 )
+from .forms import AuditCreateForm, PIAVersionForm, ReportFilterForm, SelfIdentificationForm
 from .models import PIA_KEEP_DAYS, Race, Sex
 from .selectors import AI_STAGES, audit_list, fairness_report, labelled, pia_version_list, stage_options
 
 
-def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat((value or "").strip()[:10]) if value else None
-    except ValueError:
-        return None
-
-
-def _report_from(request, data):
-    """(positions, position, options, chosen stage, report or None) for the filters in ``data``."""
+def _report_from(request, filters: dict):
+    """(positions, position, options, chosen stage, report or None) for a ``ReportFilterForm``'s cleaned filters."""
     positions = list(visible_positions(actor=request.user).order_by("title"))
-    position_id = query_int(data, "position") or (positions[0].pk if positions else None)
+    position_id = filters["position"] or (positions[0].pk if positions else None)
     if position_id is None:
         return positions, None, [], "", None
     position = access_position_for_report(actor=request.user, position_id=position_id)
     options = stage_options(actor=request.user, position=position)
     values = [o.value for o in options]
-    stage = data.get("stage") if data.get("stage") in values else (values[0] if values else "")
+    stage = filters["stage"] if filters["stage"] in values else (values[0] if values else "")
     report = None
     if stage:
-        report = fairness_report(actor=request.user, position=position, stage=stage, start=_date(data.get("start")),
-                                 end=_date(data.get("end")), exclude_small=data.get("exclude_small") == "1")
+        report = fairness_report(actor=request.user, position=position, stage=stage, start=filters["start"],
+                                 end=filters["end"], exclude_small=filters["exclude_small"])
     return positions, position, options, stage, report
+
+
+def _filters(form: ReportFilterForm) -> dict:
+    form.is_valid()  # every field is lenient: a malformed value is "not given"
+    return form.cleaned_data
 
 
 @login_required
 def report(request):
     require_compliance(request.user)
-    positions, position, options, stage, data = _report_from(request, request.GET)
+    positions, position, options, stage, data = _report_from(request, _filters(ReportFilterForm(request.GET)))
     stage_label = next((o.label for o in options if o.value == stage), "")
     return render(request, "fairness/report.html", {
         "positions": positions, "position": position, "options": options, "stage": stage, "stage_label": stage_label,
@@ -71,16 +68,16 @@ def report(request):
 @require_POST
 def audit_create(request):
     require_compliance(request.user)
-    _positions, position, options, stage, data = _report_from(request, request.POST)
+    posted = _filters(AuditCreateForm(request.POST))
+    _positions, position, options, stage, data = _report_from(request, posted)
     if data is None:
         messages.error(request, _("请选择职位和环节。"))
         return redirect("fairness:report")
     stage_label = next((o.label for o in options if o.value == stage), "")
     try:
         audit = services.audit_create(actor=request.user, report=data, stage_label=stage_label,
-                                      distribution_date=_date(request.POST.get("distribution_date")),
-                                      data_source=request.POST.get("data_source", ""), title=request.POST.get("title", ""),
-                                      request=request)
+                                      distribution_date=posted["distribution_date"], data_source=posted["data_source"],
+                                      title=posted["title"], request=request)
     except ValidationError as exc:
         flash_errors(request, exc)
         return redirect(reverse("fairness:report") + "?" + request.POST.urlencode())
@@ -159,7 +156,9 @@ def public_summary(request, token: str):
 def records(request):
     require_compliance(request.user)
     if request.method == "POST":
-        version = services.pia_version_create(actor=request.user, note=request.POST.get("note", ""), request=request)
+        form = PIAVersionForm(request.POST)
+        form.is_valid()  # the note is free text (the service trims and cuts it)
+        version = services.pia_version_create(actor=request.user, note=form.cleaned_data["note"], request=request)
         messages.success(request, _("已保存为第 %(n)d 版。") % {"n": version.number})
         return redirect("fairness:record", pia_id=version.pk)
     from .records import pia_content, pia_sections
@@ -216,9 +215,12 @@ def self_identify(request, kind: str, token: str):
             services.self_identification_withdraw(actor=actor, candidate=candidate, request=request)
             messages.success(request, _("您填写的信息已删除。"))
         else:
+            form = SelfIdentificationForm(request.POST)
             try:
-                services.self_identification_save(actor=actor, candidate=candidate, sex=request.POST.get("sex", ""),
-                                                  race=request.POST.get("race", ""), request=request)
+                if not form.is_valid():  # one message, as the service says it, however many answers were unknown
+                    raise ValidationError(list(dict.fromkeys(form_errors(form).messages)))
+                services.self_identification_save(actor=actor, candidate=candidate, sex=form.cleaned_data["sex"],
+                                                  race=form.cleaned_data["race"], request=request)
             except ValidationError as exc:
                 flash_errors(request, exc)
             else:
