@@ -2,8 +2,9 @@
 
 A *bucket* is (organization, position, day): the applications to that position created that day (UTC) — the funnel
 is a cohort funnel, so everything that happens to an application later (a move, a completion, a hire, its deletion)
-changes the bucket of the day it was created. The services that write applications and pipeline events call
-``funnel_refresh_applications`` in their own transaction (no signals): it locks each touched bucket's ``FunnelDay``
+changes the bucket of the day it was created. The services that write applications and pipeline events emit domain
+events; analytics recounts from them in the writer's transaction (``subscribers.py``, an in-transaction subscriber:
+no signals, no call from the writers) with ``funnel_refresh_applications``: it locks each touched bucket's ``FunnelDay``
 row and recounts that bucket from the source rows with the same scan the page uses for a period's partial days
 (``funnel_scan``), so the result is exactly what a scan would give, whatever happened before: idempotent, and a
 retry or a missed call is repaired by the next refresh of the bucket or by ``manage.py analytics_rebuild``. The
@@ -161,8 +162,8 @@ def _slots(organization_id, position_id, cohort_day, completions, CompletionSlot
 
 
 def funnel_refresh_applications(*, applications) -> None:
-    """The hook the writing services call after they created, moved, decided or re-filed applications (instances or
-    a queryset): their buckets are recounted in the caller's transaction. The days are read from the database, not
+    """The recount after applications were created, moved, decided or re-filed (instances or a queryset; called by
+    ``subscribers.py`` and by the imports): their buckets are recounted in the caller's transaction. The days are read from the database, not
     from the instances, which may be stale."""
     from django.db.models import QuerySet
 
@@ -216,3 +217,10 @@ def _f(name: str):
     from django.db.models import F
 
     return F(name)
+
+
+def demo_rebuild(ctx) -> None:
+    """``manage.py load_demo``'s last step (registered in ``AnalyticsConfig.ready``): the demo writes rows directly,
+    backdated, so both demo organizations' aggregates are counted anew."""
+    for organization in (ctx.organization, ctx.other_organization):
+        aggregates_rebuild(organization_id=organization.pk)

@@ -44,6 +44,20 @@ def demo_modules():
             yield import_module(name)
 
 
+_done: list = []
+
+
+def demo_done_register(step) -> None:
+    """``step(ctx)`` runs after every app's demo step, in the load's transaction (analytics counts its funnel anew)."""
+    if step not in _done:
+        _done.append(step)
+
+
+def demo_done(ctx: DemoContext) -> None:
+    for step in _done:
+        step(ctx)
+
+
 _made: dict = {}
 
 

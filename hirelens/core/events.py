@@ -109,6 +109,72 @@ class ApplicationMoved(Event):
 
 
 @event
+class ApplicationCreated(Event):
+    """A candidate applied to a position (a new application row); the analytics funnel counts it in its day."""
+
+    name = "application.created"
+    object = "application_id"
+    webhook = False  # the funnel's bookkeeping (analytics subscribes); not offered to companies' systems yet
+    application_id: int
+    candidate_id: int
+    position_id: int
+
+
+@event
+class ApplicationUpdated(Event):
+    """Staff edited an application's stage label or status on the candidate's record (a final status goes through
+    a decision first)."""
+
+    name = "application.updated"
+    object = "application_id"
+    webhook = False
+    application_id: int
+    candidate_id: int
+    position_id: int
+    status: str  # Application.Status code after the edit
+
+
+@event
+class StageResultRecorded(Event):
+    """A stage's score was recorded or replaced (by hand or from a file): a ``score`` pipeline event was written."""
+
+    name = "stage_result.recorded"
+    object = "application_id"
+    webhook = False
+    result_id: int
+    application_id: int
+    stage_id: int
+
+
+@event
+class CandidatesMerged(Event):
+    """A duplicate record was merged into ``candidate_id`` (and deleted). ``position_ids[i]`` and ``applied_at[i]``
+    (ISO 8601) are the position and the creation time of each application the two records had before the merge:
+    those deleted with the duplicate are gone when subscribers run."""
+
+    name = "candidate.merged"
+    object = "candidate_id"
+    webhook = False
+    merge_id: int
+    candidate_id: int
+    duplicate_id: int
+    position_ids: tuple[int, ...]
+    applied_at: tuple[str, ...]
+
+
+@event
+class CandidateMergeUndone(Event):
+    """A merge was undone: ``restored_id`` is back with its applications, ``candidate_id`` has its own again."""
+
+    name = "candidate.merge_undone"
+    object = "candidate_id"
+    webhook = False
+    merge_id: int
+    candidate_id: int
+    restored_id: int
+
+
+@event
 class ProcessPublished(Event):
     name = "process.published"
     live, audience, object = True, ("process_id",), "process_id"
@@ -217,6 +283,19 @@ class DecisionRecorded(Event):
     outcome: str  # Decision.Outcome code
     stage_id: int | None = None
     decided_at: str = ""  # ISO 8601: when the person decided (feedback's clock starts there)
+
+
+@event
+class HelpdeskMessageReceived(Event):
+    """A candidate wrote to the help desk (WeChat, a help page or a dead link's "ask for a new link"): a new ticket or a
+    message in an open one. Live subscribes in the transaction: a candidate in a live interview right now has the
+    report put into the room for the interviewers (``live/incidents.py``)."""
+
+    name = "helpdesk.received"
+    object = "ticket_id"
+    webhook = False  # a candidate's words to HR: the help desk's business, not offered to companies' systems
+    ticket_id: int
+    candidate_id: int | None = None
 
 
 @event

@@ -330,15 +330,13 @@ def decision_record(*, actor: User, application: Application, outcome: str, rati
     if outcome in FINAL_OUTCOMES:
         status = Application.Status.REJECTED if outcome == Decision.Outcome.REJECT else Application.Status.HIRED
         Application.objects.filter(pk=application.pk).update(status=status)
-        application.status = status
-        from hirelens.analytics.services import funnel_refresh_applications
-
-        funnel_refresh_applications(applications=[application])  # "hired" in the analytics funnel
+        application.status = status  # "hired" in the analytics funnel: recounted from decision.recorded below
     audit_record(action=AuditEvent.Action.CREATE, actor=actor, obj=decision,
                  fields=["outcome", "rationale", *(["without_evaluation"] if without_evaluation else [])], request=request)
     timeline_add(candidate=application.candidate, kind="evaluation.decision", actor=actor,
                  params={"outcome": outcome, "position": application.position.title, "position_id": application.position_id})
-    # feedback sends the result from this event (feedback/subscribers.py), in this transaction
+    # feedback sends the result from this event (feedback/subscribers.py) and analytics recounts the funnel, in this
+    # transaction
     events.emit(events.DecisionRecorded(organization_id=application.organization_id, decision_id=decision.pk,
                                         application_id=application.pk, outcome=outcome, stage_id=getattr(stage, "pk", None),
                                         decided_at=now.isoformat()))

@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from hirelens.core import events
 from hirelens.core.access import require_perm
 from hirelens.core.audit import audit_record
 from hirelens.core.models import AuditEvent
@@ -150,9 +151,9 @@ def candidate_merge(*, actor, primary: Candidate, duplicate: Candidate, choices:
             raise ValidationError(_("合并选项无效。"))
         chosen[field] = side
 
-    from hirelens.analytics.services import application_keys, funnel_refresh
-
-    funnel_days = application_keys(Application.objects.filter(candidate__in=[primary, duplicate]))  # recounted below
+    # both records' applications as they were (candidate.merged: the analytics funnel recounts their days)
+    applied = list(Application.objects.filter(candidate__in=[primary, duplicate]).order_by("pk")
+                   .values_list("position_id", "created_at"))
     held = {a.position_id: a for a in primary.applications.all()}
     clashing = [a for a in duplicate.applications.select_related("position") if a.position_id in held]
     for application in clashing:
@@ -201,7 +202,6 @@ def candidate_merge(*, actor, primary: Candidate, duplicate: Candidate, choices:
     deleted = _serialize_deleted(duplicate)  # with the emptied applications and the duplicate's own tags
     duplicate_id = duplicate.pk
     duplicate.delete()
-    funnel_refresh(keys=funnel_days)  # a pipeline handed over to the kept application counts from its own day
     primary.full_clean(exclude=["resume"])
     primary.save()
     primary.tags.set(new_tags)
@@ -218,6 +218,11 @@ def candidate_merge(*, actor, primary: Candidate, duplicate: Candidate, choices:
                  params={"merge": merge.pk, "fields": changed} if changed else {"merge": merge.pk})
     candidate_reindex(candidate=primary)
     publish_candidate_change(candidate=primary, parts=["profile", "applications", "documents", "projects"], by_candidate=False)
+    # in this transaction, the analytics funnel recounts those days (a pipeline handed over to the kept application
+    # counts from its own day)
+    events.emit(events.CandidatesMerged(organization_id=primary.organization_id, merge_id=merge.pk, candidate_id=primary.pk,
+                                        duplicate_id=duplicate_id, position_ids=tuple(p for p, _at in applied),
+                                        applied_at=tuple(at.isoformat() for _p, at in applied)))
     return merge
 
 
@@ -250,9 +255,9 @@ def candidate_merge_undo(*, actor, merge: CandidateMerge, request=None, now: dat
     for label, fk, old_id, ids in data["moved"]:
         apps.get_model(label)._default_manager.filter(pk__in=ids).update(**{f"{fk}_id": old_id})
     primary = Candidate.objects.select_for_update().get(pk=merge.primary_id)
-    from hirelens.analytics.services import funnel_refresh_applications
-
-    funnel_refresh_applications(applications=Application.objects.filter(candidate__in=[primary, restored]))
+    # in this transaction, the analytics funnel recounts both records' applications
+    events.emit(events.CandidateMergeUndone(organization_id=primary.organization_id, merge_id=merge.pk,
+                                            candidate_id=primary.pk, restored_id=restored.pk))
     before = data["before"]
     for name in data["changed"]:
         if name == "resume":

@@ -205,9 +205,9 @@ def application_create(*, actor, candidate: Candidate, position: Position, stage
         organization_id=actor.organization_id, candidate=candidate, position=position, defaults={"stage": stage}
     )
     if created:
-        from hirelens.analytics.services import funnel_refresh_applications
-
-        funnel_refresh_applications(applications=[application])  # the analytics funnel, in this transaction
+        # the analytics funnel counts it, in this transaction
+        events.emit(events.ApplicationCreated(organization_id=application.organization_id, application_id=application.pk,
+                                              candidate_id=candidate.pk, position_id=position.pk))
         timeline_add(candidate=candidate, kind="application_created", actor=actor,
                      params={"position": position.title, "position_id": position.pk})
         publish_candidate_change(candidate=candidate, parts=["applications"], by_candidate=False)
@@ -242,9 +242,10 @@ def application_update(*, actor, application: Application, stage: str | None = N
     if status is not None:
         application.status = status
     application.save(update_fields=["stage", "status", "updated_at"])
-    from hirelens.analytics.services import funnel_refresh_applications
-
-    funnel_refresh_applications(applications=[application])  # a status to or from "hired" counts in the funnel
+    # a status to or from "hired" counts in the analytics funnel, recounted in this transaction
+    events.emit(events.ApplicationUpdated(organization_id=application.organization_id, application_id=application.pk,
+                                          candidate_id=application.candidate_id, position_id=application.position_id,
+                                          status=application.status))
     timeline_add(candidate=application.candidate, kind="application_updated", actor=actor,
                  params={"position": application.position.title, "position_id": application.position_id,
                          "stage": application.stage, "status": application.status})

@@ -11,7 +11,6 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from hirelens.accounts.models import User
-from hirelens.analytics.services import funnel_refresh_applications
 from hirelens.candidates.models import Application
 from hirelens.candidates.timeline import timeline_add
 from hirelens.core import events
@@ -53,7 +52,6 @@ def _record(*, progress: ApplicationProgress, actor: User, action: str, from_sta
     if application.stage != stage_title[:100] or application.status != status:
         # Keep the candidate record's summary columns in step with the pipeline.
         Application.objects.filter(pk=application.pk).update(stage=stage_title[:100], status=status)
-    funnel_refresh_applications(applications=[application])  # the analytics funnel, in this transaction
     if action != PipelineEvent.Action.SCORE:
         # The candidate's timeline (E1); the reason stays on the pipeline event, it may be free text.
         timeline_add(candidate=application.candidate, kind=f"pipeline.{action}", actor=actor,
@@ -62,7 +60,7 @@ def _record(*, progress: ApplicationProgress, actor: User, action: str, from_sta
     events.emit(events.ApplicationMoved(organization_id=progress.organization_id, application_id=application.pk,
                                         position_id=application.position_id, action=action, state=progress.state,
                                         from_stage_id=getattr(from_stage, "pk", None), to_stage_id=getattr(to_stage, "pk", None),
-                                        event_id=event.pk))
+                                        event_id=event.pk))  # the analytics funnel recounts, in this transaction
     return event
 
 
@@ -214,7 +212,9 @@ def stage_result_record(*, actor: User, progress: ApplicationProgress, stage: St
     )
     PipelineEvent.objects.create(organization_id=progress.organization_id, progress=progress, action=PipelineEvent.Action.SCORE,
                                  from_stage=stage, to_stage=stage, reason=f"{result.score}/{max_score}", actor=actor)
-    funnel_refresh_applications(applications=[progress.application])
+    # the analytics funnel counts the score event, in this transaction
+    events.emit(events.StageResultRecorded(organization_id=progress.organization_id, result_id=result.pk,
+                                           application_id=progress.application_id, stage_id=stage.pk))
     audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=progress.application, fields=[f"stage_result:{stage.key}"],
                  request=request)
     return result
