@@ -24,6 +24,13 @@ class FeedbackConfig(AppConfig):
         # the evaluation page shows, beside each decision, what the candidate was told after it
         decision_extra_register("feedback", decision_feedback)
 
+        from hirelens.messaging.services.deadlinks import subject_title_register
+
+        from .providers import survey_title
+
+        # a help-desk ticket about a survey link names its position (the dead-link page, HR's inbox)
+        subject_title_register("feedback.survey", survey_title)
+
         nav_register(
             NavEntry(order=90, label=_("反馈与调查"), url_name="feedback:dashboard", perm=Perm.MESSAGING_VIEW),
         )

@@ -7,3 +7,11 @@ class LiveConfig(AppConfig):
 
     name = "hirelens.live"
     label = "live"
+
+    def ready(self) -> None:
+        from hirelens.core import events
+
+        from .incidents import on_event
+
+        # the candidate's help-desk reports reach an open room, in the ticket's transaction (incidents.py)
+        events.subscribe_in_transaction(on_event)

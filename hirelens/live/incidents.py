@@ -8,7 +8,8 @@ and its delivery status shown to the interviewers.
 * interviewer replaced: the substitute's name (from the position's panel) and the time.
 
 The candidate's help-desk reports made while their room is open reach the interviewers inside the room
-(``helpdesk_ticket_to_rooms``, called by ``messaging.services.helpdesk``).
+(``helpdesk_ticket_to_rooms``, on messaging's ``helpdesk.received`` event: ``on_event``, an in-transaction subscriber
+registered in ``LiveConfig.ready``).
 
 Broadcasts go to the room's groups after commit through ``services.publish_room_on_commit``: ``voice_only``
 ``{"on"}`` to everyone, ``incident`` ``{"incident", "kind"}`` and ``helpdesk`` ``{"ticket"}`` to the interviewers only
@@ -341,17 +342,26 @@ def open_rooms_of_candidate(*, organization_id: int, candidate_id: int):
                                     interview__end_at__gte=now - HELPDESK_AFTER))
 
 
-def helpdesk_ticket_to_rooms(*, ticket) -> list[int]:
+def helpdesk_ticket_to_rooms(*, organization_id: int, ticket_id: int, candidate_id: int | None) -> list[int]:
     """A help-desk message of a candidate whose live room is open: put it on the room's timeline and show it to
-    the interviewers in the room (staff group only). Returns the room ids. Called inside the ticket's
-    transaction by ``messaging.services.helpdesk``."""
-    if not ticket.candidate_id:
+    the interviewers in the room (staff group only). Returns the room ids. Runs inside the ticket's transaction
+    (``on_event``)."""
+    if not candidate_id:
         return []
-    rooms = list(open_rooms_of_candidate(organization_id=ticket.organization_id, candidate_id=ticket.candidate_id))
+    rooms = list(open_rooms_of_candidate(organization_id=organization_id, candidate_id=candidate_id))
     for room in rooms:
-        timeline_add(room=room, kind="helpdesk", by_candidate=True, data={"ticket": ticket.pk})
-        publish_room_on_commit(room.pk, "helpdesk", {"ticket": ticket.pk}, staff_only=True)
+        timeline_add(room=room, kind="helpdesk", by_candidate=True, data={"ticket": ticket_id})
+        publish_room_on_commit(room.pk, "helpdesk", {"ticket": ticket_id}, staff_only=True)
     return [room.pk for room in rooms]
+
+
+def on_event(evt) -> None:
+    """In-transaction subscriber (``LiveConfig.ready``): messaging's help desk received a candidate's message."""
+    from hirelens.core import events
+
+    if isinstance(evt, events.HelpdeskMessageReceived):
+        helpdesk_ticket_to_rooms(organization_id=evt.organization_id, ticket_id=evt.ticket_id,
+                                 candidate_id=evt.candidate_id)
 
 
 def helpdesk_list(*, room: LiveRoom) -> list[dict]:

@@ -1,5 +1,6 @@
 """Demo data: keyword replies, a help-desk conversation and, without the scheduling app, stand-in
-invitations and reminders (with it, the scheduling demo's interviews send real ones). Idempotent.
+invitations and reminders (with it, the scheduling demo's interviews send real ones). Idempotent. The request for a
+new portal link from the dead-link page is the portal's demo (portal/demo.py).
 
 Messages go out through the worker that `make run` starts: without WeChat credentials they fall back
 to e-mail, which lands in var/mail/ without SMTP.
@@ -90,29 +91,8 @@ def load(ctx):
                                        subject_label="后端工程师 · AI视频面试", last_message_at=timezone.now())
         TicketMessage.objects.create(organization=org, ticket=ticket, direction=TicketMessage.Direction.INBOUND,
                                      body="摄像头检测一直失败，可以只用语音面试吗？")
-    _dead_link_request(ctx, org, admin)
     _answered_history(ctx, org, admin)
     ctx.log.append("messaging: help-desk tickets; invitations and reminders follow the scheduled interviews")
-
-
-def _dead_link_request(ctx, org, admin) -> None:
-    """周杰's portal link expired; he asked for a new one from the dead-link page: HR's inbox shows who and which
-    link, and the ticket page's "send a new link" resends it with one click. His help page is printed."""
-    from hirelens.portal.models import PortalLink
-    from hirelens.portal.services import portal_link_create
-
-    from .services.deadlinks import dead_link_resolve
-    from .services.helpdesk import help_url, new_link_request
-
-    candidate = ctx.candidates.get("周杰")
-    if candidate is None:
-        return
-    if not Ticket.objects.filter(organization=org, candidate=candidate, new_link_requested=True).exists():
-        link, token = portal_link_create(actor=admin, candidate=candidate, days=1)
-        PortalLink.objects.filter(pk=link.pk).update(expires_at=timezone.now() - timedelta(hours=5))
-        new_link_request(dead=dead_link_resolve(kind="portal", token=token), body="候选人中心的链接打不开了，说已过期，能再发一个吗？")
-    ctx.log.append(f"Help desk: 周杰 asked for a new portal link (open his ticket and click 'send a new link'); "
-                   f"his help page: {absolute_url(help_url(candidate=candidate))}")
 
 
 def _answered_history(ctx, org, admin) -> None:

@@ -56,6 +56,13 @@ def portal_link_create(*, actor, candidate: Candidate, days: int = DEFAULT_DAYS,
 
 
 @transaction.atomic
+def portal_link_resend(*, actor, ticket, candidate: Candidate, request=None) -> str:
+    """HR's "send a new link" on a help-desk ticket about a portal link (messaging's ``link_resender_register``, from
+    ``PortalConfig.ready``): a fresh link, whose address goes in the answer."""
+    _link, token = portal_link_create(actor=actor, candidate=candidate, request=request)
+    return portal_url(token)
+
+
 def portal_link_revoke(*, actor, link: PortalLink, request=None) -> PortalLink:
     require_perm(actor, Perm.CANDIDATES_MANAGE)
     if link.organization_id != actor.organization_id:

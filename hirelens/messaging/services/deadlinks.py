@@ -9,6 +9,7 @@ token, so the subject of the ticket is always re-derived on the server (a forged
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -198,6 +199,16 @@ def dead_link_render(request, template: str, *, kind: str, token: str, context: 
     return response
 
 
+SubjectTitleProvider = Callable[..., tuple[str, ...] | None]  # (*, organization_id, subject_id) -> title parts
+_subject_titles: dict[str, SubjectTitleProvider] = {}
+
+
+def subject_title_register(subject_type: str, provider: SubjectTitleProvider) -> None:
+    """A higher app's subject (feedback's ``feedback.survey``), registered from its ``AppConfig.ready()``:
+    ``provider(*, organization_id, subject_id)`` gives the position (and title) it is about, or None."""
+    _subject_titles[subject_type] = provider
+
+
 def subject_title(subject_type: str, subject_id: int | None, *, organization_id: int) -> str:
     """The position (and interview title) a subject is about, fixed on the ticket when it opens."""
     if not subject_type or subject_id is None:
@@ -217,10 +228,8 @@ def subject_title(subject_type: str, subject_id: int | None, *, organization_id:
 
         row = InterviewLink.objects.filter(organization_id=organization_id, pk=subject_id).values_list(
             "application__position__title").first()
-    elif subject_type == "feedback.survey":
-        from hirelens.feedback.models import Survey
-
-        row = Survey.objects.filter(organization_id=organization_id, pk=subject_id).values_list("position__title").first()
+    elif subject_type in _subject_titles:  # a higher app's link (feedback's survey): its registered provider
+        row = _subject_titles[subject_type](organization_id=organization_id, subject_id=subject_id)
     else:
         row = None
     return " · ".join(part for part in (row or ()) if part)

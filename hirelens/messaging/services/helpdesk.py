@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Protocol
 
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -14,7 +15,7 @@ from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
-from hirelens.core import tokens
+from hirelens.core import events, tokens
 from hirelens.core.access import require_perm
 from hirelens.core.audit import audit_record
 from hirelens.core.models import AuditEvent
@@ -40,11 +41,11 @@ def _publish(ticket: Ticket, *, direction: str) -> None:
                       audience={"ticket": ticket.pk})  # the help-desk right (access_ticket)
 
 
-def _to_live_rooms(ticket: Ticket) -> None:
-    """A candidate in a live interview right now: the interviewers see the report inside the room."""
-    from hirelens.live.incidents import helpdesk_ticket_to_rooms
-
-    helpdesk_ticket_to_rooms(ticket=ticket)
+def _received(ticket: Ticket) -> None:
+    """The candidate wrote: ``helpdesk.received``, in this transaction. Live subscribes (a candidate in a live interview
+    right now: the interviewers see the report inside the room)."""
+    events.emit(events.HelpdeskMessageReceived(organization_id=ticket.organization_id, ticket_id=ticket.pk,
+                                               candidate_id=ticket.candidate_id))
 
 
 def _clean_body(body: str) -> str:
@@ -71,7 +72,7 @@ def ticket_receive(*, organization, binding, body: str) -> tuple[Ticket, bool]:
         ticket.save(update_fields=["status", "last_message_at", "candidate", "updated_at"])
     TicketMessage.objects.create(organization=organization, ticket=ticket, direction=TicketMessage.Direction.INBOUND, body=body)
     _publish(ticket, direction="in")
-    _to_live_rooms(ticket)
+    _received(ticket)
     return ticket, created
 
 
@@ -269,7 +270,7 @@ def ticket_open_web(*, organization_id: int, body: str, candidate=None, contact:
     TicketMessage.objects.create(organization_id=organization_id, ticket=ticket, direction=TicketMessage.Direction.INBOUND,
                                  body=body)
     _publish(ticket, direction="in")
-    _to_live_rooms(ticket)
+    _received(ticket)
     return ticket
 
 
@@ -340,7 +341,7 @@ def ticket_follow_up(*, access: HelpAccess, ticket_id, body: str, ip: str = "") 
     TicketMessage.objects.create(organization_id=ticket.organization_id, ticket=ticket,
                                  direction=TicketMessage.Direction.INBOUND, body=body)
     _publish(ticket, direction="in")
-    _to_live_rooms(ticket)
+    _received(ticket)
     return ticket
 
 
@@ -405,14 +406,30 @@ def ticket_close(*, actor, ticket: Ticket) -> Ticket:
     return ticket
 
 
-RESENDABLE = {"interviews.session", "scheduling.link", "scheduling.interview", "portal.link"}
+RESENDABLE = {"interviews.session", "scheduling.link", "scheduling.interview"}  # messaging's layer resends these itself
+
+
+class LinkResender(Protocol):
+    """Issues a working link for what ``ticket`` is about and returns its address (sent in HR's answer)."""
+
+    def __call__(self, *, actor, ticket: Ticket, candidate, request=None) -> str: ...
+
+
+_resenders: dict[str, LinkResender] = {}
+
+
+def link_resender_register(subject_type: str, resender: LinkResender) -> None:
+    """A higher app's link (the portal's ``portal.link``), registered from its ``AppConfig.ready()``: HR's "send a new
+    link" on a ticket about it calls ``resender``."""
+    _resenders[subject_type] = resender
 
 
 def ticket_can_resend(ticket: Ticket) -> bool:
     """Whether HR's "resend the link" button applies: the ticket is about a link whose app has a resend service that
     would accept it now (an AI interview not submitted or withdrawn: session_resend keeps its link, and moves a
     passed deadline RESEND_EXTENSION_DAYS from now)."""
-    if ticket.subject_type not in RESENDABLE or ticket.subject_id is None or ticket.candidate_id is None:
+    if (ticket.subject_type not in RESENDABLE and ticket.subject_type not in _resenders) or ticket.subject_id is None \
+            or ticket.candidate_id is None:
         return False
     if ticket.subject_type == "interviews.session":
         from hirelens.interviews.models import InterviewSession
@@ -453,11 +470,9 @@ def ticket_resend(*, actor, ticket: Ticket, request=None) -> TicketMessage:
             body = (_("已重新发送面试邀请，截止时间延长至 %(days)s 天后，请查收微信、短信或邮件。") % {"days": RESEND_EXTENSION_DAYS}
                     if extended else _("已重新发送面试邀请，请查收微信、短信或邮件。"))
             return _answer(actor=actor, ticket=ticket, body=str(body), outbound=message)
-        if ticket.subject_type == "portal.link":
-            from hirelens.portal.services import portal_link_create, portal_url
-
-            _link, token = portal_link_create(actor=actor, candidate=candidate, request=request)
-            link = portal_url(token)
+        resender = _resenders.get(ticket.subject_type)
+        if resender is not None:  # a portal link: issued afresh by the portal (PortalConfig.ready)
+            link = resender(actor=actor, ticket=ticket, candidate=candidate, request=request)
         else:
             link = _scheduling_link(actor=actor, ticket=ticket, candidate=candidate)
         body = _("这是您的新链接：%(link)s") % {"link": link}
