@@ -12,6 +12,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from hirelens.core.params import MAX_ID
+
 from .models import Kind
 from .rendering import validate_template
 
@@ -248,3 +250,51 @@ class PolicyForm(forms.Form):
             elif keyword:
                 self.keyword_replies.append({"keyword": keyword, "reply": text})
         return data
+
+
+# --- the help desk and the message templates (typed input at the edge, issue 23 §4) ----------------------------------
+# Text is handed on as typed: the services strip it, refuse a blank one with their own message and cut it.
+
+TICKET_MISSING = _("找不到这条对话。")
+
+
+def _text() -> forms.CharField:
+    return forms.CharField(required=False, strip=False)
+
+
+class TicketReplyForm(forms.Form):
+    """HR's answer on the ticket page (the API's ``ReplyIn`` carries the same ``body``)."""
+
+    body = _text()
+
+
+class HelpForm(forms.Form):
+    """The candidate's help page: a follow-up in one of their threads (``ticket``) or a new question with the page and
+    step it was asked from. A ticket that is not a whole number is the service's "not found" message, as a foreign
+    one; the service finds the ticket through the help link, never by its id alone."""
+
+    ticket = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID, error_messages={
+        "invalid": TICKET_MISSING, "min_value": TICKET_MISSING, "max_value": TICKET_MISSING})
+    body = _text()
+    page = _text()
+    step = _text()
+
+    def clean_page(self) -> str:
+        return self.cleaned_data["page"][:300]
+
+    def clean_step(self) -> str:
+        return self.cleaned_data["step"][:64]
+
+
+class NewLinkForm(forms.Form):
+    """"Ask for a new link" from a dead-link page: a note and, for an unknown link, a contact."""
+
+    body = _text()
+    contact = _text()
+
+
+class TemplateEditForm(forms.Form):
+    """A message template's draft subject and body (checked and previewed by ``services.config``)."""
+
+    subject = _text()
+    body = _text()

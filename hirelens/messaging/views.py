@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from hirelens.candidates.selectors import candidate_ids_matching
 from hirelens.core.access import require_perm
 from hirelens.core.audit import audit_list_read, audit_record, client_ip
+from hirelens.core.forms import form_errors
 from hirelens.core.links import absolute_url
 from hirelens.core.models import AuditEvent, Organization
 from hirelens.core.params import query_int
@@ -24,6 +25,7 @@ from hirelens.core.roles import Perm
 from hirelens.core.timezones import viewer_zone
 
 from .access import access_message, access_ticket
+from .forms import HelpForm, NewLinkForm, TemplateEditForm, TicketReplyForm
 from .models import Kind, Message, Reminder, Ticket
 from .rendering import VARIABLES
 from .selectors import first_response_by_day, message_list, reminder_list, ticket_list, ticket_pending_count, ticket_stats
@@ -104,8 +106,10 @@ def ticket_detail(request, ticket_id: int):
 @require_POST
 def ticket_reply(request, ticket_id: int):
     ticket = access_ticket(actor=request.user, ticket_id=ticket_id)
+    form = TicketReplyForm(request.POST)
+    form.is_valid()  # free text: the service refuses a blank answer with its own message
     try:
-        helpdesk.ticket_reply(actor=request.user, ticket=ticket, body=request.POST.get("body", ""))
+        helpdesk.ticket_reply(actor=request.user, ticket=ticket, body=form.cleaned_data["body"])
     except ValidationError as exc:
         flash.error(request, " ".join(exc.messages))
     if request.htmx:
@@ -155,7 +159,9 @@ def template_edit(request, kind: str, language: str):
     subject, body = template_for(organization_id=request.user.organization_id, kind=kind, language=language)
     error = ""
     if request.method == "POST":
-        subject, body = request.POST.get("subject", ""), request.POST.get("body", "")
+        form = TemplateEditForm(request.POST)
+        form.is_valid()  # free text: the service checks the placeholders
+        subject, body = form.cleaned_data["subject"], form.cleaned_data["body"]
         try:
             if request.POST.get("action") == "save":
                 config_services.message_template_save(actor=request.user, kind=kind, language=language, subject=subject, body=body)
@@ -237,28 +243,32 @@ def help_form(request, token: str):
     except LinkDead:
         return dead_link_render(request, "messaging/help_dead.html", kind="help", token=token)
     page, step = request.GET.get("page", "")[:300], request.GET.get("step", "")[:64]
-    error, status = "", 200
+    error, status, body = "", 200, ""
     if request.method == "POST":
+        form = HelpForm(request.POST)
+        page = (form["page"].value() or "")[:300] if "page" in form.data else page
+        step = (form["step"].value() or "")[:64] if "step" in form.data else step
         try:
-            if request.POST.get("ticket"):
-                ticket = helpdesk.ticket_follow_up(access=access, ticket_id=request.POST["ticket"],
-                                                   body=request.POST.get("body", ""), ip=client_ip(request) or "")
+            if not form.is_valid():
+                raise form_errors(form)
+            data = form.cleaned_data
+            if form.data.get("ticket"):
+                ticket = helpdesk.ticket_follow_up(access=access, ticket_id=data["ticket"], body=data["body"],
+                                                   ip=client_ip(request) or "")
             elif access.candidate is None:
                 raise ValidationError(_("请在对话中回复。"))
             else:
                 ticket = helpdesk.ticket_open_web(
-                    organization_id=access.organization_id, candidate=access.candidate, body=request.POST.get("body", ""),
-                    page=request.POST.get("page", "")[:300], step=request.POST.get("step", "")[:64],
-                    subject_type=access.subject_type, subject_id=access.subject_id,
+                    organization_id=access.organization_id, candidate=access.candidate, body=data["body"],
+                    page=data["page"], step=data["step"], subject_type=access.subject_type, subject_id=access.subject_id,
                     subject_label=_subject_label(access), ip=client_ip(request) or "")
         except ValidationError as exc:
-            error, status = " ".join(exc.messages), 400
+            error, status, body = " ".join(exc.messages), 400, form["body"].value() or ""
         else:
             return redirect(f"{request.path}?sent={ticket.pk}#ticket-{ticket.pk}")
     response = render(request, "messaging/help_form.html", {
         "threads": helpdesk.candidate_threads(access=access), "can_ask": access.candidate is not None,
-        "error": error, "page": request.POST.get("page", page), "step": request.POST.get("step", step),
-        "sent": query_int(request.GET, "sent"), "body": request.POST.get("body", "") if error else "",
+        "error": error, "page": page, "step": step, "sent": query_int(request.GET, "sent"), "body": body,
     }, status=status)
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "same-origin"
@@ -281,10 +291,12 @@ def new_link(request, kind: str, token: str):
     if kind not in KINDS:
         raise Http404
     dead = dead_link_resolve(kind=kind, token=token)
+    form = NewLinkForm(request.POST)
+    form.is_valid()  # free text: the service asks for what is missing
     with translation.override(dead_link_language(request, dead)):
         try:
-            ticket = helpdesk.new_link_request(dead=dead, body=request.POST.get("body", ""),
-                                               contact=request.POST.get("contact", ""), ip=client_ip(request) or "")
+            ticket = helpdesk.new_link_request(dead=dead, body=form.cleaned_data["body"], contact=form.cleaned_data["contact"],
+                                               ip=client_ip(request) or "")
         except ValidationError as exc:
             response = render(request, "messaging/new_link_done.html",
                               {"error": " ".join(exc.messages), "dead": dead, "dead_token": token}, status=400)
