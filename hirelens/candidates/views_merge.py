@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from hirelens.core.audit import audit_list_read
 from hirelens.core.flash import flash_errors
+from hirelens.core.params import MAX_ID
 
 from . import selectors
 from .access import access_candidate_for_edit
@@ -37,6 +39,16 @@ class MergeForm(forms.Form):
         return {name[5:]: value for name, value in self.cleaned_data.items() if name.startswith("keep_")}
 
 
+class DuplicatePickForm(forms.Form):
+    """The record to merge into this one (a link's query or the form's hidden field); blank: pick from the list."""
+
+    duplicate = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+
+
+class MergeUndoForm(forms.Form):
+    merge = forms.IntegerField(min_value=1, max_value=MAX_ID)
+
+
 def _back(candidate, tab="profile"):
     return redirect(reverse("candidates:detail", args=[candidate.pk]) + f"?tab={tab}")
 
@@ -46,7 +58,10 @@ def candidate_merge(request, candidate_id: int):
     """GET: both records side by side (or, without ``duplicate``, this record's duplicates to pick from).
     POST: the confirmation summary; POST with ``confirm``: the merge. Nothing is written before the confirmation."""
     primary = access_candidate_for_edit(actor=request.user, candidate_id=candidate_id)
-    other = request.POST.get("duplicate") or request.GET.get("duplicate")
+    pick = DuplicatePickForm(request.POST if request.method == "POST" else request.GET)
+    if not pick.is_valid():  # a malformed id answers as a missing record
+        raise Http404
+    other = pick.cleaned_data["duplicate"]
     if not other:
         others = list(selectors.candidate_duplicates(actor=request.user, candidate=primary))
         audit_list_read(request=request, candidates=[primary, *others])
@@ -81,8 +96,8 @@ def candidate_merge(request, candidate_id: int):
 @require_POST
 def candidate_merge_undo(request, candidate_id: int):
     primary = access_candidate_for_edit(actor=request.user, candidate_id=candidate_id)
-    merge_id = request.POST.get("merge", "")
-    merge = CandidateMerge.objects.filter(primary=primary, pk=int(merge_id)).first() if merge_id.isdigit() else None
+    form = MergeUndoForm(request.POST)
+    merge = CandidateMerge.objects.filter(primary=primary, pk=form.cleaned_data["merge"]).first() if form.is_valid() else None
     if merge is None:
         messages.error(request, _("没有找到这次合并。"))
         return _back(primary)

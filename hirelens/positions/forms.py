@@ -4,6 +4,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from hirelens.core.params import MAX_ID
+from hirelens.core.roles import AssignmentRole
+
 from .models import Position
 from .validators import clean_keyword_synonyms, clean_word_list, common_time_zones, synonyms_text, validate_time_zone
 
@@ -75,3 +78,16 @@ class PositionForm(forms.Form):
             "advance_notice_days": position.advance_notice_days,
         }
         return cls(data=data, initial=initial)
+
+
+PICK_A_MEMBER = _("请选择成员。")
+
+
+class AssignForm(forms.Form):
+    """A member (the view fetches them through the tenancy rule: a foreign or unknown id is a 404) and their role on
+    the position (``services.position_assign`` checks both again)."""
+
+    user = forms.IntegerField(min_value=1, max_value=MAX_ID, error_messages={
+        "invalid": PICK_A_MEMBER, "required": PICK_A_MEMBER, "min_value": PICK_A_MEMBER, "max_value": PICK_A_MEMBER})
+    role = forms.ChoiceField(choices=AssignmentRole.choices, error_messages={
+        "invalid_choice": _("无效的角色。"), "required": _("无效的角色。")})

@@ -15,7 +15,7 @@ from hirelens.core.roles import AssignmentRole, Perm, user_can
 
 from . import services
 from .access import access_position
-from .forms import PositionForm
+from .forms import AssignForm, PositionForm
 from .models import Position, PositionAssignment
 from .selectors import position_list
 
@@ -66,6 +66,11 @@ def position_edit(request, position_id: int):
 @login_required
 def position_detail(request, position_id: int):
     position = access_position(actor=request.user, position_id=position_id)
+    return _detail_page(request, position)
+
+
+def _detail_page(request, position, *, assign_form=None, status: int = 200):
+    """The position page; after a refused assignment, with the form's messages (400)."""
     from django.contrib.auth import get_user_model
 
     can_manage = user_can(request.user, Perm.POSITIONS_MANAGE)
@@ -77,7 +82,8 @@ def position_detail(request, position_id: int):
         "position": position, "assignments": position.assignments.select_related("user").order_by("role", "user__full_name"),
         "can_manage": can_manage, "members": members, "assignment_roles": AssignmentRole.choices,
         "keywords": [(k, (position.keyword_synonyms or {}).get(k) or []) for k in position.keywords or []],
-    })
+        "assign_form": assign_form,
+    }, status=status)
 
 
 @login_required
@@ -86,9 +92,16 @@ def position_assign(request, position_id: int):
     position = access_position(actor=request.user, position_id=position_id)
     from django.contrib.auth import get_user_model
 
-    user = get_for_actor(get_user_model().objects.all(), actor=request.user, pk=request.POST.get("user"))
+    from hirelens.core.access import require_perm
+
+    require_perm(request.user, Perm.POSITIONS_MANAGE)  # a refusal before any input is read (the service checks again)
+    form = AssignForm(request.POST)
+    if not form.is_valid():  # a malformed member or an unknown role: the page again with the message, nothing written
+        return _detail_page(request, position, assign_form=form, status=400)
+    user = get_for_actor(get_user_model().objects.all(), actor=request.user, pk=form.cleaned_data["user"])
     try:
-        services.position_assign(actor=request.user, position=position, user=user, role=request.POST.get("role", ""), request=request)
+        services.position_assign(actor=request.user, position=position, user=user, role=form.cleaned_data["role"],
+                                 request=request)
     except ValidationError as exc:
         flash_errors(request, exc)
     else:

@@ -24,6 +24,7 @@ from hirelens.candidates.models import Application
 from hirelens.core.access import require_perm
 from hirelens.core.apitools import check_if_match, cursor_page, with_etag
 from hirelens.core.audit import audit_list_read
+from hirelens.core.forms import form_errors
 from hirelens.core.params import MAX_ID
 from hirelens.core.roles import Perm, user_can
 from hirelens.integrations.auth import api_auth
@@ -31,7 +32,7 @@ from hirelens.integrations.idempotency import idempotent
 from hirelens.positions.access import access_position
 from hirelens.positions.models import PositionAssignment
 
-from . import selectors, services
+from . import forms, selectors, services
 from .access import (
     access_process,
     access_process_for_edit,
@@ -113,6 +114,15 @@ class MoveIn(Schema):
     without_evaluation_reason: str = ""
 
 
+def _bound(form_class, data: dict, **kwargs) -> dict:
+    """The payload through the pages' form for the same write (one rule, one message): a refusal is a 422 naming the
+    field, as the Schema's own checks are."""
+    form = form_class(data, **kwargs)
+    if not form.is_valid():
+        raise form_errors(form)
+    return form.cleaned_data
+
+
 def _version_out(v: ProcessVersion) -> VersionOut:
     return VersionOut(id=v.pk, number=v.number, status=v.status, status_label=str(v.get_status_display()),
                       published_at=v.published_at)
@@ -176,8 +186,9 @@ def stage_result(request, application_id: int, stage_id: int, payload: ResultIn)
     application = access_application(actor=request.user, application_id=application_id)
     stage = access_stage_for_scoring(actor=request.user, stage_id=stage_id)
     progress = get_object_or_404(ApplicationProgress, application=application, version_id=stage.version_id)
-    result = services.stage_result_record(actor=request.user, progress=progress, stage=stage, score=payload.score,
-                                          comment=payload.comment, external_ref=payload.external_ref,
+    data = _bound(forms.ScoreForm, payload.dict(), max_score=services.stage_max_score(stage))
+    result = services.stage_result_record(actor=request.user, progress=progress, stage=stage, score=data["score"],
+                                          comment=data["comment"], external_ref=data["external_ref"],
                                           source=StageResult.Source.API, request=request)
     return ResultOut(stage_id=stage.pk, score=result.score, max_score=result.max_score, source=result.source, comment=result.comment)
 
@@ -305,10 +316,11 @@ def process_clone(request, process_id: int, payload: CloneIn):
     or the library, as the designer's 复制 button does. Idempotent with `Idempotency-Key`."""
     process = access_process(actor=request.user, process_id=process_id)
     require_perm(request.user, Perm.POSITIONS_MANAGE)
-    position = access_position(actor=request.user, position_id=payload.position_id) if payload.position_id else None
+    data = _bound(forms.CloneForm, {"position": payload.position_id, "name": payload.name})
+    position = access_position(actor=request.user, position_id=data["position"]) if data["position"] else None
 
     def create():
-        copy = services.process_clone(actor=request.user, process=process, position=position, name=payload.name,
+        copy = services.process_clone(actor=request.user, process=process, position=position, name=data["name"],
                                       request=request)
         return 201, _process_detail(request, access_process(actor=request.user, process_id=copy.pk))
 
@@ -323,8 +335,10 @@ def process_publish(request, process_id: int, payload: PublishIn):
     process = access_process_for_edit(actor=request.user, process_id=process_id)
     check_if_match(request, process)
 
+    note = _bound(forms.PublishForm, {"note": payload.note})["note"]
+
     def create():
-        v = services.process_publish(actor=request.user, process=process, note=payload.note, request=request)
+        v = services.process_publish(actor=request.user, process=process, note=note, request=request)
         return 201, _version_out(v)
 
     return idempotent(request, create)

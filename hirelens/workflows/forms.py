@@ -1,11 +1,19 @@
-"""Reading the designer's stage form (HTMX) into a module's settings dict (validated by modules.settings_clean).
+"""Typed input for workflows: the pages' forms (below) and the designer's per-module settings parsers.
 
-The view picks the parser through the module's spec (``modules.settings_from_post``); nothing here branches on the module."""
+The stage form (HTMX) is read into a module's settings dict (validated by ``modules.settings_clean``); ``StageForm``
+picks the parser through the module's spec (``modules.settings_from_post``); nothing here branches on the module."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from hirelens.core.params import MAX_ID
+from hirelens.core.roles import AssignmentRole
 
 
 def _int(value):
@@ -91,3 +99,160 @@ def material_upload_from_post(post) -> dict:
     g = post.get
     return {"instructions": g("instructions_text", ""), "accepted_types": _words(g("accepted_types", "")),
             "max_size_mb": _int(g("max_size_mb")) or 50, "presentation_minutes": _int(g("presentation_minutes"))}
+
+
+# --- typed input at the edge (issue 23 §4): one Form per POST of the designer, the board and the progress page -----
+# The pages bind these; the API binds the same forms from its Schemas where it does the same write (``api._bound``),
+# so a malformed value is refused by one rule with one message. The services take the typed values and keep their
+# own checks, so a direct call stays safe.
+
+WHOLE_NUMBER = gettext_lazy("请填写整数。")
+SCORE_NOT_A_NUMBER = gettext_lazy("得分必须是数字。")
+BAD_ORDER = gettext_lazy("环节顺序无效。")
+BAD_ROLE = gettext_lazy("无效的角色。")
+
+
+class IdListField(forms.Field):
+    """Several whole-number ids (``getlist``): a value that is not one is the field's ``invalid`` message (the stage
+    order), or dropped when ``drop_invalid`` (a multiple select of members: an unknown choice is dropped too)."""
+
+    widget = forms.SelectMultiple
+    default_error_messages = {"invalid": BAD_ORDER}
+
+    def __init__(self, *, drop_invalid: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        self.drop_invalid = drop_invalid
+
+    def to_python(self, value) -> list[int]:
+        ids = []
+        for item in value or []:
+            text = str(item).strip()
+            if text.isdigit() and 0 < int(text) <= MAX_ID:
+                ids.append(int(text))
+            elif not self.drop_invalid:
+                raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return ids
+
+
+class NextForm(forms.Form):
+    """``next``: where a card's form goes back to (checked against the host by the view)."""
+
+    next = forms.CharField(required=False, max_length=2000, strip=True)
+
+
+class ProcessNewForm(forms.Form):
+    name = forms.CharField(required=False, max_length=200)
+    starter = forms.CharField(required=False, max_length=32)  # an unknown starter: the service's message
+
+
+class StageAddForm(forms.Form):
+    """A module dropped on the process at ``index`` (blank: at the end; past the end: the service puts it last)."""
+
+    module = forms.CharField(required=False, max_length=32)  # an unknown module: the service's message
+    index = forms.IntegerField(required=False, min_value=0, max_value=MAX_ID, error_messages={"invalid": WHOLE_NUMBER})
+
+
+class StagesReorderForm(forms.Form):
+    stage = IdListField(required=False)
+
+
+class StageForm(forms.Form):
+    """The designer's stage form: name, instructions, the module's settings (its parser in this module, picked
+    through the module's spec), who may see and score it, and prepared audio per question.
+
+    ``cleaned_data["settings"]`` is the parsed (not yet cleaned) settings dict; ``view_users`` / ``score_users`` are
+    members of ``members`` (an id that is not one is dropped, as an unknown choice is)."""
+
+    title = forms.CharField(required=False, max_length=200)
+    instructions = forms.CharField(required=False)
+    view_roles = forms.MultipleChoiceField(required=False, choices=AssignmentRole.choices,
+                                           error_messages={"invalid_choice": BAD_ROLE})
+    score_roles = forms.MultipleChoiceField(required=False, choices=AssignmentRole.choices,
+                                            error_messages={"invalid_choice": BAD_ROLE})
+    view_users = IdListField(required=False, drop_invalid=True)
+    score_users = IdListField(required=False, drop_invalid=True)
+
+    def __init__(self, data=None, files=None, *, module: str, members, **kwargs):
+        super().__init__(data, files, **kwargs)
+        self.module = module
+        self.members = {m.pk: m for m in members}
+
+    def clean_view_users(self):
+        return [self.members[i] for i in self.cleaned_data["view_users"] if i in self.members]
+
+    def clean_score_users(self):
+        return [self.members[i] for i in self.cleaned_data["score_users"] if i in self.members]
+
+    def clean(self):
+        from .modules import settings_from_post  # modules.py names this module's parsers
+
+        cleaned = super().clean()
+        try:
+            cleaned["settings"] = settings_from_post(self.module, self.data)
+        except ValidationError as exc:
+            self.add_error(None, exc)
+        return cleaned
+
+    def audio_uploads(self) -> list[tuple[str, object]]:
+        """(question id, uploaded file) for each saved question given a recording (``q_audio_<row>``)."""
+        out = []
+        for index, question_id in enumerate(self.data.getlist("q_id") if hasattr(self.data, "getlist") else []):
+            upload = self.files.get(f"q_audio_{index}")
+            if upload is not None and question_id:
+                out.append((question_id, upload))
+        return out
+
+
+class PublishForm(forms.Form):
+    note = forms.CharField(required=False, max_length=300)
+
+
+class CloneForm(forms.Form):
+    """The position the copy belongs to (blank: the library; the view fetches it through its access rule) and its
+    name (blank: the source's)."""
+
+    position = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID, error_messages={"invalid": WHOLE_NUMBER})
+    name = forms.CharField(required=False, max_length=200)
+
+
+class StartForm(NextForm):
+    reason = forms.CharField(required=False, max_length=2000)  # blank: "started process vN" (the service)
+
+
+class MoveForm(NextForm):
+    """A move button on a card or the progress page; ``reject`` is a decision and carries its own fields."""
+
+    action = forms.CharField(max_length=16)
+    reason = forms.CharField(required=False, max_length=4000)  # a blank reason: the service's message
+    without_evaluation = forms.BooleanField(required=False)
+    without_evaluation_reason = forms.CharField(required=False, max_length=2000)
+
+
+class MoveToForm(forms.Form):
+    """The board's drag and drop (and the API's move-to): the stage's key in the application's own version."""
+
+    stage_key = forms.CharField(required=False, max_length=32)
+    reason = forms.CharField(required=False, max_length=2000)
+
+
+class ScoreForm(forms.Form):
+    """A stage score: a number from 0 to the stage's ``max_score`` (the service rounds it to cents and checks again)."""
+
+    score = forms.DecimalField(error_messages={"invalid": SCORE_NOT_A_NUMBER, "required": SCORE_NOT_A_NUMBER})
+    comment = forms.CharField(required=False)
+    external_ref = forms.CharField(required=False, strip=False)  # the service keeps its first 200 characters
+
+    def __init__(self, data=None, *args, max_score: Decimal | None = None, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.max_score = max_score
+
+    def clean_score(self) -> Decimal:
+        score = self.cleaned_data["score"]
+        if self.max_score is not None and not (0 <= score <= self.max_score):
+            raise ValidationError(_("得分必须在 0 到 %(max)s 之间。") % {"max": self.max_score}, code="out_of_range")
+        return score
+
+
+class ScoreImportForm(forms.Form):
+    file = forms.FileField(allow_empty_file=True, error_messages={"required": gettext_lazy("请选择 CSV 文件。"),
+                                           "invalid": gettext_lazy("请选择 CSV 文件。")})

@@ -17,10 +17,11 @@ from hirelens.candidates.models import Candidate, Tag
 from hirelens.core.access import get_for_actor, require_perm, tenant_queryset
 from hirelens.core.audit import audit_list_read
 from hirelens.core.flash import flash_errors
+from hirelens.core.forms import form_errors
 from hirelens.core.roles import AssignmentRole, Perm, user_can
 from hirelens.positions.access import access_position, visible_positions
 
-from . import selectors, services
+from . import forms, selectors, services
 from .access import (
     access_process,
     access_process_for_edit,
@@ -30,11 +31,24 @@ from .access import (
     visible_stages,
 )
 from .models import ApplicationProgress, ProcessVersion
-from .modules import STARTERS, module_spec, module_specs, publish_problems, settings_from_post
+from .modules import STARTERS, module_spec, module_specs, publish_problems
 
 
-def _back(request, name, **kwargs):
-    target = request.POST.get("next", "")
+def _bound(request, form_class, **kwargs):
+    """The posted form's typed values, or None after flashing its errors (the pages that answer with a redirect)."""
+    form = form_class(request.POST, **kwargs)
+    if form.is_valid():
+        return form.cleaned_data
+    flash_errors(request, form_errors(form))
+    return None
+
+
+def _errors_400(form) -> HttpResponse:
+    """The HTMX endpoints' answer to a refused form: its messages as text (the designer shows them), 400."""
+    return HttpResponse("; ".join(form_errors(form).messages), status=400)
+
+
+def _back(request, target: str, name, **kwargs):
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}) and target.startswith("/"):
         return redirect(target)
     return redirect(name, **kwargs)
@@ -61,9 +75,12 @@ def position_processes(request, position_id: int):
 @require_POST
 def process_new(request, position_id: int):
     position = access_position(actor=request.user, position_id=position_id)
+    data = _bound(request, forms.ProcessNewForm)
+    if data is None:
+        return redirect("workflows:position", position_id=position.pk)
     try:
-        process = services.process_create(actor=request.user, position=position, name=request.POST.get("name", ""),
-                                          starter=request.POST.get("starter", ""), request=request)
+        process = services.process_create(actor=request.user, position=position, name=data["name"],
+                                          starter=data["starter"], request=request)
     except ValidationError as exc:
         flash_errors(request, exc)
         return redirect("workflows:position", position_id=position.pk)
@@ -94,10 +111,12 @@ def _stage_list(request, process):
 @require_POST
 def stage_add(request, process_id: int):
     process = access_process_for_edit(actor=request.user, process_id=process_id)
-    index = request.POST.get("index")
+    form = forms.StageAddForm(request.POST)
+    if not form.is_valid():
+        return _errors_400(form)
     try:
-        services.stage_add(actor=request.user, version=services.process_draft(process), module=request.POST.get("module", ""),
-                           index=int(index) if (index or "").isdigit() else None)
+        services.stage_add(actor=request.user, version=services.process_draft(process), module=form.cleaned_data["module"],
+                           index=form.cleaned_data["index"])
     except ValidationError as exc:
         return HttpResponse("; ".join(exc.messages), status=400)
     return _stage_list(request, process)
@@ -107,8 +126,11 @@ def stage_add(request, process_id: int):
 @require_POST
 def stages_reorder(request, process_id: int):
     process = access_process_for_edit(actor=request.user, process_id=process_id)
+    form = forms.StagesReorderForm(request.POST)
+    if not form.is_valid():
+        return _errors_400(form)
     try:
-        services.stages_reorder(actor=request.user, version=services.process_draft(process), stage_ids=request.POST.getlist("stage"))
+        services.stages_reorder(actor=request.user, version=services.process_draft(process), stage_ids=form.cleaned_data["stage"])
     except ValidationError as exc:
         return HttpResponse("; ".join(exc.messages), status=400)
     return _stage_list(request, process)
@@ -133,22 +155,21 @@ def stage_edit(request, stage_id: int):
     stage = _draft_stage(request, stage_id)
     if request.method != "POST":
         return render(request, "workflows/_stage_form.html", _stage_form_ctx(request, stage))
-    members = {str(m.pk): m for m in _members(request.user)}
+    form = forms.StageForm(request.POST, request.FILES, module=stage.module, members=_members(request.user))
     try:
-        for index, question_id in enumerate(request.POST.getlist("q_id")):
-            upload = request.FILES.get(f"q_audio_{index}")
-            if upload is not None and question_id:
-                services.question_audio_attach(actor=request.user, stage=stage, question_id=question_id, upload=upload)
-                stage.refresh_from_db()
+        if not form.is_valid():  # a malformed number: nothing is written, the form comes back with the message
+            raise form_errors(form)
+        data = form.cleaned_data
+        for question_id, upload in form.audio_uploads():
+            services.question_audio_attach(actor=request.user, stage=stage, question_id=question_id, upload=upload)
+            stage.refresh_from_db()
         services.stage_update(
-            actor=request.user, stage=stage, title=request.POST.get("title", ""), instructions=request.POST.get("instructions", ""),
-            settings=_keep_audio(stage, settings_from_post(stage.module, request.POST)),
-            view_roles=request.POST.getlist("view_roles"), score_roles=request.POST.getlist("score_roles"),
-            view_users=[members[i] for i in request.POST.getlist("view_users") if i in members],
-            score_users=[members[i] for i in request.POST.getlist("score_users") if i in members], request=request)
+            actor=request.user, stage=stage, title=data["title"], instructions=data["instructions"],
+            settings=_keep_audio(stage, data["settings"]), view_roles=data["view_roles"], score_roles=data["score_roles"],
+            view_users=data["view_users"], score_users=data["score_users"], request=request)
     except ValidationError as exc:
         stage.refresh_from_db()
-        return render(request, "workflows/_stage_form.html", _stage_form_ctx(request, stage, error=exc.messages))
+        return render(request, "workflows/_stage_form.html", _stage_form_ctx(request, stage, error=exc.messages), status=400)
     return render(request, "workflows/_stage_card.html", {"stage": stage, "process": stage.version.process})
 
 
@@ -202,8 +223,11 @@ def preview(request, process_id: int):
 @require_POST
 def publish(request, process_id: int):
     process = access_process_for_edit(actor=request.user, process_id=process_id)
+    data = _bound(request, forms.PublishForm)
+    if data is None:
+        return redirect("workflows:designer", process_id=process.pk)
     try:
-        version = services.process_publish(actor=request.user, process=process, note=request.POST.get("note", ""), request=request)
+        version = services.process_publish(actor=request.user, process=process, note=data["note"], request=request)
     except ValidationError as exc:
         flash_errors(request, exc)
     else:
@@ -229,11 +253,13 @@ def activate(request, process_id: int):
 def clone(request, process_id: int):
     process = access_process(actor=request.user, process_id=process_id)
     require_perm(request.user, Perm.POSITIONS_MANAGE)
-    target = request.POST.get("position", "")
-    position = access_position(actor=request.user, position_id=target) if target else None
+    data = _bound(request, forms.CloneForm)
+    if data is None:
+        return redirect("workflows:designer", process_id=process.pk)
+    position = access_position(actor=request.user, position_id=data["position"]) if data["position"] else None
     try:
-        copy = services.process_clone(actor=request.user, process=process, position=position,
-                                      name=request.POST.get("name", ""), request=request)
+        copy = services.process_clone(actor=request.user, process=process, position=position, name=data["name"],
+                                      request=request)
     except ValidationError as exc:
         flash_errors(request, exc)
         return redirect("workflows:designer", process_id=process.pk)
@@ -314,9 +340,15 @@ def board_column(request, position_id: int, stage_key: str):
 @login_required
 def application_progress(request, application_id: int):
     application = access_application(actor=request.user, application_id=application_id)
+    return _progress_page(request, application)
+
+
+def _progress_page(request, application, *, score_form=None, score_stage=None, status: int = 200):
+    """The progress page; after a refused score, with that stage's form as typed and its messages (400)."""
     progress = ApplicationProgress.objects.filter(application=application).select_related("version__process", "stage").first()
     audit_list_read(request=request, candidates=[application.candidate])  # the page names the candidate
-    ctx = {"application": application, "progress": progress, "can_move": selectors.can_move(request.user)}
+    ctx = {"application": application, "progress": progress, "can_move": selectors.can_move(request.user),
+           "score_form": score_form, "score_stage_id": getattr(score_stage, "pk", None)}
     if progress is not None:
         stages = visible_stages(actor=request.user, version=progress.version)
         ctx.update({
@@ -324,20 +356,21 @@ def application_progress(request, application_id: int):
             "results": {r.stage_id: r for r in selectors.stage_result_list(actor=request.user, progress=progress)},
             "events": selectors.pipeline_event_list(actor=request.user, progress=progress),
         })
-    return render(request, "workflows/application.html", ctx)
+    return render(request, "workflows/application.html", ctx, status=status)
 
 
 @login_required
 @require_POST
 def application_start(request, application_id: int):
     application = access_application(actor=request.user, application_id=application_id)
+    form = forms.StartForm(request.POST)
     try:
-        services.pipeline_start(actor=request.user, application=application, reason=request.POST.get("reason", ""))
+        if not form.is_valid():
+            raise form_errors(form)
+        services.pipeline_start(actor=request.user, application=application, reason=form.cleaned_data["reason"])
     except ValidationError as exc:
         flash_errors(request, exc)
-    return _back(request, "workflows:board", position_id=application.position_id)
-
-
+    return _back(request, form.cleaned_data.get("next", ""), "workflows:board", position_id=application.position_id)
 
 
 @login_required
@@ -345,26 +378,30 @@ def application_start(request, application_id: int):
 def application_move(request, application_id: int):
     application = access_application(actor=request.user, application_id=application_id)
     progress = ApplicationProgress.objects.filter(application=application).first()
-    name = request.POST.get("action", "")
+    form = forms.MoveForm(request.POST)
+    valid = form.is_valid()
+    data = form.cleaned_data
+    name = data.get("action", "")
     action = services.PIPELINE_ACTIONS.get(name)
     if progress is None or (action is None and name != "reject"):
         raise Http404
     try:
+        if not valid:
+            raise form_errors(form)
         if name == "reject":  # a decision: the one road (S1), with its record and the feedback case
             from hirelens.candidates.decisions import decision_record_via  # evaluations' decision_record
 
             decision_record_via(actor=request.user, application=application, outcome="reject",
-                                rationale=request.POST.get("reason", ""),
-                                without_evaluation=request.POST.get("without_evaluation") in {"1", "on", "true"},
-                                without_evaluation_reason=request.POST.get("without_evaluation_reason", ""),
+                                rationale=data["reason"], without_evaluation=data["without_evaluation"],
+                                without_evaluation_reason=data["without_evaluation_reason"],
                                 request=request)
         else:
-            action(actor=request.user, progress=progress, reason=request.POST.get("reason", ""))
+            action(actor=request.user, progress=progress, reason=data["reason"])
     except ValidationError as exc:
         flash_errors(request, exc)
     else:
         messages.success(request, _("已记录。"))
-    return _back(request, "workflows:application", application_id=application.pk)
+    return _back(request, data.get("next", ""), "workflows:application", application_id=application.pk)
 
 
 @login_required
@@ -375,11 +412,14 @@ def application_move_to(request, application_id: int):
     progress = ApplicationProgress.objects.filter(application=application).first()
     if progress is None:
         raise Http404
-    stage = progress.version.stages.filter(key=request.POST.get("stage_key", "")).first()
+    form = forms.MoveToForm(request.POST)
+    if not form.is_valid():
+        return _errors_400(form)
+    stage = progress.version.stages.filter(key=form.cleaned_data["stage_key"]).first()
     try:
         if stage is None:
             raise ValidationError(_("该申请所用的流程版本中没有这个环节。"))
-        services.pipeline_move(actor=request.user, progress=progress, to_stage=stage, reason=request.POST.get("reason", ""))
+        services.pipeline_move(actor=request.user, progress=progress, to_stage=stage, reason=form.cleaned_data["reason"])
     except ValidationError as exc:
         return HttpResponse("; ".join(exc.messages), status=400)
     return HttpResponse(status=204)
@@ -393,9 +433,12 @@ def stage_score(request, application_id: int, stage_id: int):
     progress = ApplicationProgress.objects.filter(application=application, version_id=stage.version_id).first()
     if progress is None:
         raise Http404
+    form = forms.ScoreForm(request.POST, max_score=services.stage_max_score(stage))
+    if not form.is_valid():  # not a number, or out of range: the page again with the message at the stage, nothing saved
+        return _progress_page(request, application, score_form=form, score_stage=stage, status=400)
     try:
-        services.stage_result_record(actor=request.user, progress=progress, stage=stage, score=request.POST.get("score", ""),
-                                     comment=request.POST.get("comment", ""), request=request)
+        services.stage_result_record(actor=request.user, progress=progress, stage=stage, score=form.cleaned_data["score"],
+                                     comment=form.cleaned_data["comment"], request=request)
     except ValidationError as exc:
         flash_errors(request, exc)
     else:
@@ -407,11 +450,12 @@ def stage_score(request, application_id: int, stage_id: int):
 @require_POST
 def stage_import_scores(request, stage_id: int):
     stage = access_stage_for_scoring(actor=request.user, stage_id=stage_id)
-    upload = request.FILES.get("file")
+    form = forms.ScoreImportForm(request.POST, request.FILES)
     try:
-        if upload is None:
-            raise ValidationError(_("请选择 CSV 文件。"))
-        results = services.stage_results_import_csv(actor=request.user, stage=stage, data=upload.read(), request=request)
+        if not form.is_valid():
+            raise form_errors(form)
+        results = services.stage_results_import_csv(actor=request.user, stage=stage, data=form.cleaned_data["file"].read(),
+                                                     request=request)
     except ValidationError as exc:
         flash_errors(request, exc)
     else:

@@ -179,7 +179,7 @@ def test_the_pdf_report_flags_a_decision_without_evaluation(ev, hr_admin, client
 def test_a_stage_result_recorded_with_a_note_counts_as_an_evaluation(ev, hr_admin, client):
     from hirelens.workflows import services as wf
 
-    wf.stage_result_record(actor=hr_admin, progress=ev["progress"], stage=ev["video"], score="40",
+    wf.stage_result_record(actor=hr_admin, progress=ev["progress"], stage=ev["video"], score=40,
                            comment="现场答题思路混乱，多次需要提示")
     client.force_login(hr_admin)
     assert process_page(ev["application"], client, GOOD_REASON)[0] == 200

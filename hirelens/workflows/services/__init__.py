@@ -9,6 +9,7 @@ from .pipeline import (  # noqa: F401
     pipeline_resume,
     pipeline_start,
     pipeline_withdraw,
+    stage_max_score,
     stage_result_record,
     stage_results_import_csv,
 )

@@ -183,18 +183,30 @@ def pipeline_withdraw(*, actor: User, progress: ApplicationProgress, reason: str
                       error=_("该申请已经结束。"))
 
 
-def _score(value, max_score: Decimal) -> Decimal:
+def stage_max_score(stage: Stage) -> Decimal:
+    """The most a stage's score may be (its settings' ``max_score``, 100 by default)."""
+    return Decimal(str((stage.settings or {}).get("max_score", 100)))
+
+
+def _score_text(value: str) -> Decimal:
+    """A score as written in an imported file (the pages and the API send a number: ``workflows.forms.ScoreForm``)."""
     try:
-        score = Decimal(str(value).strip())
+        return Decimal((value or "").strip())
     except (InvalidOperation, ValueError):
         raise ValidationError(_("得分必须是数字。")) from None
+
+
+def _score(score: Decimal | int, max_score: Decimal) -> Decimal:
+    if isinstance(score, bool) or not isinstance(score, (Decimal, int)):
+        raise TypeError("stage_result_record takes the score as a Decimal or an int (parse it at the edge: ScoreForm)")
+    score = Decimal(score)
     if not score.is_finite() or score < 0 or score > max_score:
         raise ValidationError(_("得分必须在 0 到 %(max)s 之间。") % {"max": max_score})
     return score.quantize(Decimal("0.01"))
 
 
 @transaction.atomic
-def stage_result_record(*, actor: User, progress: ApplicationProgress, stage: Stage, score, comment: str = "",
+def stage_result_record(*, actor: User, progress: ApplicationProgress, stage: Stage, score: Decimal | int, comment: str = "",
                         source: str = StageResult.Source.MANUAL, external_ref: str = "", request=None) -> StageResult:
     """Record (or replace) a stage's score. Only people allowed to score the stage may (W2)."""
     if stage.organization_id != actor.organization_id or progress.organization_id != actor.organization_id:
@@ -203,7 +215,7 @@ def stage_result_record(*, actor: User, progress: ApplicationProgress, stage: St
         raise PermissionDenied
     if stage.version_id != progress.version_id:
         raise ValidationError(_("该环节不属于这个申请所用的流程版本。"))
-    max_score = Decimal(str((stage.settings or {}).get("max_score", 100)))
+    max_score = stage_max_score(stage)
     result, _created = StageResult.objects.update_or_create(
         progress=progress, stage=stage,
         defaults={"organization_id": progress.organization_id, "score": _score(score, max_score), "max_score": max_score,
@@ -258,7 +270,7 @@ def stage_results_import_csv(*, actor: User, stage: Stage, data: bytes, request=
         if progress is None:
             raise ValidationError(_("第 %(line)d 行：找不到使用该流程版本的申请 %(id)s。") % {"line": line, "id": row.get("application_id", "")})
         try:
-            results.append(stage_result_record(actor=actor, progress=progress, stage=stage, score=row.get("score"),
+            results.append(stage_result_record(actor=actor, progress=progress, stage=stage, score=_score_text(row.get("score")),
                                                comment=row.get("comment", ""), source=StageResult.Source.UPLOAD, request=request))
         except ValidationError as exc:
             raise ValidationError(_("第 %(line)d 行：%(problem)s") % {"line": line, "problem": "; ".join(exc.messages)}) from None

@@ -44,7 +44,7 @@ def test_stage_form_shows_bad_input_in_place(hr_admin, position, client):
     stage = services.stage_add(actor=hr_admin, version=services.process_draft(process), module="ai_video")
     response = client.post(f"/processes/stages/{stage.pk}/edit/", {"title": "AI", "q_id": [""], "q_text": ["题"], "q_prep": ["abc"],
                                                                   "q_answer": [""], "q_retakes": ["0"]}, HTTP_HX_REQUEST="true")
-    assert response.status_code == 200
+    assert response.status_code == 400  # the form again, as typed, with the message; nothing written
     assert "“abc”不是整数。" in response.content.decode()
     stage.refresh_from_db()
     assert stage.settings["questions"][0]["text"] == "请用三分钟介绍你自己，以及你为什么申请这个职位。"  # unchanged

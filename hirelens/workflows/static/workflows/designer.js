@@ -1,6 +1,12 @@
 // The process designer: drag modules from the palette into the process, and stages to reorder them.
 (function () {
   "use strict";
+  // A refused stage save answers 400 with the form again and its messages: show it in place (htmx swaps no 4xx).
+  document.body.addEventListener("htmx:beforeSwap", (e) => {
+    if (e.detail.xhr.status === 400 && e.detail.elt.closest && e.detail.elt.closest(".stage-form")) {
+      e.detail.shouldSwap = true; e.detail.isError = false;
+    }
+  });
   const box = document.getElementById("stage-list");
   if (!box || !window.Sortable) return;
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
