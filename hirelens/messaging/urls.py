@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_help_links
 
 app_name = "messaging"
 
@@ -13,6 +13,8 @@ urlpatterns = [
     path("helpdesk/<id:ticket_id>/reply/", views.ticket_reply, name="ticket_reply"),
     path("helpdesk/<id:ticket_id>/close/", views.ticket_close, name="ticket_close"),
     path("helpdesk/<id:ticket_id>/resend/", views.ticket_resend, name="ticket_resend"),
+    path("helpdesk/<id:ticket_id>/help-links/revoke/", views_help_links.ticket_help_links_revoke,
+         name="ticket_help_links_revoke"),
     path("helpdesk/pending/", views.helpdesk_pending, name="helpdesk_pending"),
     path("settings/", views.channel_settings, name="settings"),
     path("templates/", views.template_index, name="templates"),

@@ -22,3 +22,12 @@ def help_desk_url(candidate, page: str = "", step: str = "", subject_type: str =
         return ""
     return help_url(candidate=candidate, page=page or "", step=step or "", subject_type=subject_type or "",
                     subject_id=subject_id or None)
+
+
+@register.simple_tag
+def ticket_help_links(ticket):
+    """``{% ticket_help_links ticket as links %}``: the help links of the ticket's person that open now
+    (services/help_links.py), for HR's ticket page."""
+    from hirelens.messaging.services.help_links import ticket_live_help_links
+
+    return ticket_live_help_links(ticket)
