@@ -188,7 +188,7 @@ def _minutes(value, *, allow_zero: bool = False) -> int:
 
 
 @transaction.atomic
-def incident_late(*, actor, room: LiveRoom, minutes) -> RoomIncident:
+def incident_late(*, actor, room: LiveRoom, minutes: int | None) -> RoomIncident:
     """An interviewer is late: the candidate learns the delay and the new start time (in their zone)."""
     minutes = _minutes(minutes)
     room = _lock(room)
@@ -219,7 +219,7 @@ def substitute_choices(*, room: LiveRoom):
 
 
 @transaction.atomic
-def incident_substitute(*, actor, room: LiveRoom, substitute_id, minutes=0) -> RoomIncident:
+def incident_substitute(*, actor, room: LiveRoom, substitute_id: int | None, minutes: int | None = 0) -> RoomIncident:
     """An interviewer is replaced: the substitute (from the position's panel) joins the interview's
     interviewers, and the candidate learns their name and the time (later by ``minutes`` when given)."""
     minutes = _minutes(minutes or 0, allow_zero=True)
@@ -244,18 +244,18 @@ def incident_substitute(*, actor, room: LiveRoom, substitute_id, minutes=0) -> R
     return incident
 
 
-def incident_report(*, actor, room: LiveRoom, kind: str, data=None) -> RoomIncident:
-    """One entry point for the page: ``kind`` is a ``RoomIncident.Kind``; ``data`` the posted form."""
-    data = data or {}
+def incident_report(*, actor, room: LiveRoom, kind: str, minutes: int | None = None,
+                    substitute_id: int | None = None) -> RoomIncident:
+    """One entry point for the page: ``kind`` is a ``RoomIncident.Kind``; ``minutes`` and ``substitute_id`` the
+    typed values of the posted form (``forms.IncidentForm``), used by the kinds that take them."""
     if kind == RoomIncident.Kind.NETWORK:
         return incident_network(actor=actor, room=room)
     if kind == RoomIncident.Kind.DEVICE:
         return incident_device(actor=actor, room=room)
     if kind == RoomIncident.Kind.LATE:
-        return incident_late(actor=actor, room=room, minutes=data.get("minutes"))
+        return incident_late(actor=actor, room=room, minutes=minutes)
     if kind == RoomIncident.Kind.SUBSTITUTE:
-        return incident_substitute(actor=actor, room=room, substitute_id=data.get("substitute"),
-                                   minutes=data.get("minutes") or 0)
+        return incident_substitute(actor=actor, room=room, substitute_id=substitute_id, minutes=minutes or 0)
     raise ValidationError(_("未知的事件类型。"))
 
 

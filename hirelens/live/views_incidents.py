@@ -11,8 +11,11 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.views.decorators.http import require_GET, require_POST
 
+from hirelens.core.forms import form_errors
+
 from . import incidents
 from .access import access_room
+from .forms import IncidentForm, VoiceOnlyForm
 from .models import LiveRoom, RoomIncident
 
 
@@ -41,8 +44,12 @@ def incident_report(request, room_id: int, kind: str):
     room = access_room(actor=request.user, room_id=room_id)
     if kind not in RoomIncident.Kind.values:
         raise Http404
+    form = IncidentForm(request.POST)
     try:
-        incident = incidents.incident_report(actor=request.user, room=room, kind=kind, data=request.POST)
+        if not form.is_valid() and kind in (RoomIncident.Kind.LATE, RoomIncident.Kind.SUBSTITUTE):
+            raise form_errors(form)
+        incident = incidents.incident_report(actor=request.user, room=room, kind=kind, minutes=form.cleaned_data.get("minutes"),
+                                             substitute_id=form.cleaned_data.get("substitute"))
     except ValidationError as exc:
         return _error(exc)
     room = access_room(actor=request.user, room_id=room_id)
@@ -53,8 +60,10 @@ def incident_report(request, room_id: int, kind: str):
 @require_POST
 def voice_only_switch(request, room_id: int):
     room = access_room(actor=request.user, room_id=room_id)
+    form = VoiceOnlyForm(request.POST)
+    form.is_valid()  # every value is valid: "1" is on, anything else off
     try:
-        incidents.room_voice_only(actor=request.user, room=room, on=request.POST.get("on") == "1")
+        incidents.room_voice_only(actor=request.user, room=room, on=form.cleaned_data["on"])
     except ValidationError as exc:
         return _error(exc)
     room = access_room(actor=request.user, room_id=room_id)

@@ -361,6 +361,21 @@ def test_late_needs_a_sensible_number_of_minutes(room, interviewer, minutes, dja
     assert not RoomIncident.objects.exists()
 
 
+@pytest.mark.parametrize("posted, error", [
+    ({"minutes": "1.5"}, "请填写延迟的分钟数。"),
+    ({"substitute": "abc"}, "请从该职位的面试小组中选择替补面试官。"),
+    ({"substitute": "-1"}, "请从该职位的面试小组中选择替补面试官。"),
+    ({"substitute": "", "minutes": "五"}, "请填写延迟的分钟数。"),
+])
+def test_malformed_numbers_are_the_forms_messages_and_change_nothing(room, interviewer, substitute, posted, error,
+                                                                      django_capture_on_commit_callbacks):
+    kind = "substitute" if "substitute" in posted else "late"
+    response = report(staff(interviewer), room, kind, posted, capture=django_capture_on_commit_callbacks)
+    assert response.status_code == 400 and response.json()["error"] == error
+    assert list(room.interview.interviewers.all()) == [interviewer]
+    assert not RoomIncident.objects.exists() and not Message.objects.exists()
+
+
 # --- who may ----------------------------------------------------------------------------------------
 
 def test_refusals_change_nothing(org, room, outsider, interviewer, django_capture_on_commit_callbacks):
