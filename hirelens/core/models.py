@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .actors import actor_label_text
+from .jurisdictions import Jurisdiction
 
 
 class Organization(models.Model):
@@ -221,11 +222,11 @@ class DecisionRecord(models.Model):
 class RetentionPolicy(models.Model):
     """How long an organization keeps unsuccessful candidates' data, recordings and analyses (in days).
 
-    ``jurisdiction`` empty is the organization's default; a row with a jurisdiction code applies to positions that
-    name it (when positions carry one)."""
+    ``jurisdiction`` empty is the organization's default; a row with a jurisdiction (one of
+    :class:`~hirelens.core.jurisdictions.Jurisdiction`) applies to the positions of that jurisdiction."""
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="retention_policies")
-    jurisdiction = models.CharField(_("司法辖区"), max_length=32, blank=True, default="")
+    jurisdiction = models.CharField(_("适用法域"), max_length=32, blank=True, default="", choices=Jurisdiction.choices)
     recordings_days = models.PositiveIntegerField(_("录像保留天数"), default=180)
     analyses_days = models.PositiveIntegerField(_("分析结果保留天数"), default=180)
     candidates_days = models.PositiveIntegerField(_("未录用候选人数据保留天数"), default=365)

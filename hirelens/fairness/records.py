@@ -27,7 +27,7 @@ def _retention_lines(organization) -> list[str]:
         return [_("未设置保留期限：候选人的数据在 HR 删除或候选人申请删除前一直保留。")]
     lines = []
     for policy in policy_model.objects.filter(organization=organization).order_by("jurisdiction"):
-        where = policy.jurisdiction or _("默认")
+        where = policy.get_jurisdiction_display() or _("默认")
         lines.append(_("%(where)s：未录用候选人的数据 %(c)d 天，录像 %(r)d 天，分析结果 %(a)d 天，到期后每日自动删除。")
                      % {"where": where, "c": policy.candidates_days, "r": policy.recordings_days, "a": policy.analyses_days})
     return lines or [_("未设置保留期限：候选人的数据在 HR 删除或候选人申请删除前一直保留。")]

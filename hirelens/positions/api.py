@@ -9,11 +9,13 @@ change the edit page makes.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema
 
 from hirelens.core.apitools import check_if_match, cursor_page, with_etag
+from hirelens.core.jurisdictions import Jurisdiction
 from hirelens.integrations.auth import api_auth
 from hirelens.integrations.idempotency import idempotent
 
@@ -25,6 +27,9 @@ from .selectors import position_list
 
 API_PREFIX = "/positions/"
 router = Router(tags=["positions"], auth=api_auth("positions"))
+JURISDICTIONS = Literal[tuple(Jurisdiction.values)]
+JURISDICTION_HELP = ("Where the role is: cn (China), eu (EU), us_il (US, Illinois), us_nyc (US, New York City) or other; "
+                     "sets the AI interview's default advance notice (us_nyc: 10 business days, otherwise none).")
 
 
 class ProcessRef(Schema):
@@ -47,7 +52,8 @@ class PositionOut(Schema):
     keyword_synonyms: dict[str, list[str]] = Field(description="Per keyword, other words that count for it.")
     description: str
     scorecard_dimensions: list[str] = Field(description="The dimensions interviewers rate on the scorecard.")
-    jurisdiction: str = Field(description="cn, eu, us_il, us_nyc or other: sets the AI interview's default advance notice.")
+    jurisdiction: JURISDICTIONS = Field(description=JURISDICTION_HELP)
+    jurisdiction_label: str = Field(description="The jurisdiction in the caller's language.")
     facial_analysis: str = Field(description="inherit (the company's switch), on or off.")
     advance_notice_days: int | None = Field(None, description="Business days between an AI interview's invitation and "
                                                               "its earliest start; null: the jurisdiction's default.")
@@ -78,7 +84,7 @@ class PositionIn(Schema):
     keyword_synonyms: dict[str, list[str]] = {}
     description: str = ""
     scorecard_dimensions: list[str] | None = Field(None, description="Omit for the default four dimensions.")
-    jurisdiction: str = Field(Position.Jurisdiction.OTHER, description="cn, eu, us_il, us_nyc or other.")
+    jurisdiction: JURISDICTIONS = Field(Jurisdiction.OTHER.value, description=JURISDICTION_HELP)
     facial_analysis: str = Field(Position.Facial.INHERIT, description="inherit, on or off.")
     advance_notice_days: int | None = Field(None, ge=0, le=60)
 
@@ -95,7 +101,7 @@ class PositionPatch(Schema):
     keyword_synonyms: dict[str, list[str]] | None = None
     description: str | None = None
     scorecard_dimensions: list[str] | None = None
-    jurisdiction: str | None = None
+    jurisdiction: JURISDICTIONS | None = Field(None, description=JURISDICTION_HELP)
     facial_analysis: str | None = None
     advance_notice_days: int | None = Field(None, ge=0, le=60)
 
@@ -120,6 +126,7 @@ def _out(p: Position) -> dict:
             "status": p.status, "status_label": str(p.get_status_display()), "keywords": p.keywords or [],
             "keyword_synonyms": p.keyword_synonyms or {}, "description": p.description,
             "scorecard_dimensions": p.scorecard_dimensions or [], "jurisdiction": p.jurisdiction,
+            "jurisdiction_label": str(p.get_jurisdiction_display()),
             "facial_analysis": p.facial_analysis, "advance_notice_days": p.advance_notice_days,
             "application_count": getattr(p, "application_count", 0), "process": process,
             "created_at": p.created_at, "updated_at": p.updated_at}

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from hirelens.core.jurisdictions import Jurisdiction, rules_for
 from hirelens.core.models import TenantOwnedModel
 from hirelens.core.roles import AssignmentRole
 
@@ -34,12 +35,7 @@ class Position(TenantOwnedModel):
     description = models.TextField(_("职位描述"), blank=True)
     scorecard_dimensions = models.JSONField(_("评分维度"), default=default_scorecard_dimensions, blank=True)
 
-    class Jurisdiction(models.TextChoices):
-        CN = "cn", _("中国")
-        EU = "eu", _("欧盟")
-        US_IL = "us_il", _("美国伊利诺伊州")
-        US_NYC = "us_nyc", _("美国纽约市")
-        OTHER = "other", _("其他")
+    Jurisdiction = Jurisdiction  # the one list (hirelens.core.jurisdictions), reachable as Position.Jurisdiction
 
     class Facial(models.TextChoices):
         INHERIT = "inherit", _("沿用公司设置")
@@ -72,10 +68,7 @@ class Position(TenantOwnedModel):
         """Business days an AI interview's invitation must precede its start (NYC Local Law 144: 10)."""
         if self.advance_notice_days is not None:
             return self.advance_notice_days
-        return JURISDICTION_ADVANCE_DAYS.get(self.jurisdiction, 0)
-
-
-JURISDICTION_ADVANCE_DAYS = {Position.Jurisdiction.US_NYC: 10}
+        return rules_for(self.jurisdiction).advance_notice_days
 
 
 def add_business_days(moment, days: int):

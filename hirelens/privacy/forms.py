@@ -3,7 +3,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import ConsentKind, Jurisdiction, RequestKind
+from hirelens.core.jurisdictions import law_choices
+
+from .models import ConsentKind, RequestKind
 
 
 class RequestForm(forms.Form):
@@ -23,7 +25,7 @@ class CompleteForm(forms.Form):
 
 
 class SettingsForm(forms.Form):
-    jurisdiction = forms.ChoiceField(label=_("适用法律"), choices=Jurisdiction.choices)
+    jurisdiction = forms.ChoiceField(label=_("适用法律"), choices=law_choices)
     days_access = forms.IntegerField(label=_("查阅期限（天）"), min_value=1, max_value=90, required=False)
     days_export = forms.IntegerField(label=_("导出期限（天）"), min_value=1, max_value=90, required=False)
     days_correct = forms.IntegerField(label=_("更正期限（天）"), min_value=1, max_value=90, required=False)

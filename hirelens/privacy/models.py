@@ -9,16 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hirelens.core.fields import EncryptedTextField
+from hirelens.core.jurisdictions import Jurisdiction, rules_for
 from hirelens.core.models import Organization, TenantOwnedModel
 from hirelens.core.tokens import LinkKind, link_kind
-
-
-class Jurisdiction(models.TextChoices):
-    PIPL = "cn_pipl", _("中国《个人信息保护法》")
-    GDPR = "eu_gdpr", _("欧盟 GDPR")
-    AIVIA = "us_il_aivia", _("美国伊利诺伊州 AI 视频面试法")
-    NYC = "us_nyc", _("美国纽约市")
-    OTHER = "other", _("其他")
 
 
 class RequestKind(models.TextChoices):
@@ -35,15 +28,8 @@ class ConsentKind(models.TextChoices):
     RECORDING = "recording", _("录音录像")
 
 
-# Deadline in calendar days per kind, per jurisdiction: PIPL answers within 15 days (Art. 50 read with the
-# national standard GB/T 35273 §8.7), GDPR within one month (Art. 12(3)), AIVIA deletes within 30 days (§15).
-JURISDICTION_DAYS = {
-    Jurisdiction.PIPL: dict.fromkeys(RequestKind.values, 15),
-    Jurisdiction.GDPR: dict.fromkeys(RequestKind.values, 30),
-    Jurisdiction.AIVIA: dict.fromkeys(RequestKind.values, 30),
-    Jurisdiction.NYC: dict.fromkeys(RequestKind.values, 30),
-    Jurisdiction.OTHER: dict.fromkeys(RequestKind.values, 30),
-}
+# Deadline in calendar days per kind, per jurisdiction: each jurisdiction's default (hirelens.core.jurisdictions)
+JURISDICTION_DAYS = {code: dict.fromkeys(RequestKind.values, rules_for(code).request_days) for code in Jurisdiction.values}
 EXPORT_LINK_DAYS = 7
 
 
@@ -51,7 +37,7 @@ class PrivacySettings(models.Model):
     """One organization's jurisdiction and deadlines (created on demand with the PIPL defaults)."""
 
     organization = models.OneToOneField(Organization, on_delete=models.CASCADE, related_name="privacy_settings")
-    jurisdiction = models.CharField(_("适用法律"), max_length=16, choices=Jurisdiction.choices, default=Jurisdiction.PIPL)
+    jurisdiction = models.CharField(_("适用法域"), max_length=16, choices=Jurisdiction.choices, default=Jurisdiction.CN)
     days_access = models.PositiveSmallIntegerField(_("查阅期限（天）"), default=15)
     days_export = models.PositiveSmallIntegerField(_("导出期限（天）"), default=15)
     days_correct = models.PositiveSmallIntegerField(_("更正期限（天）"), default=15)

@@ -4,7 +4,8 @@ In the privacy app, which sits above the apps whose rows it reads (docs/architec
 models stay in core (``RetentionPolicy``, ``RetentionHold``: only the code moved, no migration).
 
 Per organization a :class:`~hirelens.core.models.RetentionPolicy` (a row without jurisdiction is the default; a row
-with a jurisdiction code applies to positions that name that code). Defaults: recordings 180 days, analyses 180 days,
+with a jurisdiction applies to the positions of that jurisdiction: both store the codes of
+:class:`~hirelens.core.jurisdictions.Jurisdiction`). Defaults: recordings 180 days, analyses 180 days,
 unsuccessful candidates 365 days, each counted from the day the candidate's last application closed (rejected or
 withdrawn; a candidate with an active or hired application is never due). HR may hold one candidate longer
 (:class:`~hirelens.core.models.RetentionHold`, audited). The daily task purges what is due through the same paths
@@ -93,7 +94,7 @@ def _policy_days(organization_id: int) -> dict[str, tuple[str, list, int]]:
     and the smallest limit any application can have."""
     policies = {p.jurisdiction: p for p in RetentionPolicy.objects.filter(organization_id=organization_id)}
     default = policies.get("") or RetentionPolicy(organization_id=organization_id, **DEFAULTS)
-    special = {j: p for j, p in policies.items() if j} if _positions_have_jurisdiction() else {}
+    special = {j: p for j, p in policies.items() if j}  # matched to the position's jurisdiction, the same codes
     days = {}
     for kind, attr in KINDS:
         sql, params = str(int(getattr(default, attr))), []  # whole numbers, written into the SQL (typed on PostgreSQL)
@@ -203,10 +204,6 @@ def due_items(*, organization_id: int, rows) -> list[DueItem]:
     return [DueItem(candidate_id=cid, kind=kind, due_on=EPOCH + timedelta(days=due), closed_on=EPOCH + timedelta(days=closed),
                     held_until=None if held is None else EPOCH + timedelta(days=held), application_ids=tuple(apps.get(cid, ())))
             for cid, kind, due, closed, held in rows]
-
-
-def _positions_have_jurisdiction() -> bool:
-    return any(f.name == "jurisdiction" for f in Position._meta.get_fields())
 
 
 def retention_due(*, organization_id: int, within_days: int = 0, today: date | None = None) -> list[DueItem]:

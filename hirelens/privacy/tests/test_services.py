@@ -8,9 +8,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from hirelens.core.jurisdictions import Jurisdiction
 from hirelens.core.models import AuditEvent
 from hirelens.privacy import services
-from hirelens.privacy.models import Jurisdiction, PrivacyRequest, PrivacyRequestEvent
+from hirelens.privacy.models import PrivacyRequest, PrivacyRequestEvent
 
 from .factories import candidate_in
 
@@ -20,9 +21,9 @@ RECEIVED = timezone.make_aware(timezone.datetime(2026, 3, 2, 10, 0))
 
 
 @pytest.mark.parametrize(("jurisdiction", "kind", "days"), [
-    (Jurisdiction.PIPL, "access", 15), (Jurisdiction.PIPL, "delete", 15),
-    (Jurisdiction.GDPR, "export", 30), (Jurisdiction.GDPR, "delete", 30),
-    (Jurisdiction.AIVIA, "delete", 30),
+    (Jurisdiction.CN, "access", 15), (Jurisdiction.CN, "delete", 15),
+    (Jurisdiction.EU, "export", 30), (Jurisdiction.EU, "delete", 30),
+    (Jurisdiction.US_IL, "delete", 30), (Jurisdiction.US_NYC, "access", 30), (Jurisdiction.OTHER, "correct", 30),
 ])
 def test_deadline_follows_the_jurisdiction(org, hr_admin, jurisdiction, kind, days):
     services.privacy_settings_update(actor=hr_admin, jurisdiction=jurisdiction)
@@ -32,21 +33,27 @@ def test_deadline_follows_the_jurisdiction(org, hr_admin, jurisdiction, kind, da
 
 def test_settings_are_created_on_demand_with_pipl_defaults(org):
     obj = services.privacy_settings_for(org.pk)
-    assert (obj.jurisdiction, obj.days_access, obj.days_delete, obj.export_link_days) == ("cn_pipl", 15, 15, 7)
+    assert (obj.jurisdiction, obj.days_access, obj.days_delete, obj.export_link_days) == ("cn", 15, 15, 7)
 
 
 def test_edited_days_override_the_defaults_kind_by_kind(org, hr_admin):
-    services.privacy_settings_update(actor=hr_admin, jurisdiction=Jurisdiction.GDPR, days={"delete": 20}, export_link_days=3)
+    services.privacy_settings_update(actor=hr_admin, jurisdiction=Jurisdiction.EU, days={"delete": 20}, export_link_days=3)
     obj = services.privacy_settings_for(org.pk)
     assert (obj.days_delete, obj.days_export, obj.export_link_days) == (20, 30, 3)
     with pytest.raises(ValidationError):
-        services.privacy_settings_update(actor=hr_admin, jurisdiction=Jurisdiction.GDPR, days={"delete": 400})
+        services.privacy_settings_update(actor=hr_admin, jurisdiction=Jurisdiction.EU, days={"delete": 400})
+
+
+def test_only_the_list_of_jurisdictions_is_accepted(org, hr_admin):
+    with pytest.raises(ValidationError):  # the law code of issue 20, before the list became one
+        services.privacy_settings_update(actor=hr_admin, jurisdiction="eu_gdpr")
+    assert services.privacy_settings_for(org.pk).jurisdiction == "cn"
 
 
 def test_only_hr_admins_change_the_settings(org, recruiter):
     with pytest.raises(PermissionDenied):
-        services.privacy_settings_update(actor=recruiter, jurisdiction=Jurisdiction.GDPR)
-    assert services.privacy_settings_for(org.pk).jurisdiction == "cn_pipl"
+        services.privacy_settings_update(actor=recruiter, jurisdiction=Jurisdiction.EU)
+    assert services.privacy_settings_for(org.pk).jurisdiction == "cn"
 
 
 def test_state_transitions_and_history(org, hr_admin, portal_actor):
