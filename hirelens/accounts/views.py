@@ -42,7 +42,8 @@ class LoginView(auth_views.LoginView):
         return response
 
     def form_invalid(self, form):
-        services.login_record(user=None, email=self.request.POST.get("username", ""), success=False, request=self.request)
+        # the typed e-mail as the login form read it (a blank or over-long one names no account)
+        services.login_record(user=None, email=form.cleaned_data.get("username", ""), success=False, request=self.request)
         return super().form_invalid(form)
 
 

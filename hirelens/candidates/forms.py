@@ -29,6 +29,19 @@ class CandidateForm(forms.Form):
         return [t.strip() for t in raw.split(",") if t.strip()]
 
 
+class _FlagField(forms.Field):
+    """A box that counts only when it sends ``1`` (anything else: not ticked)."""
+
+    def to_python(self, value) -> bool:
+        return value == "1"
+
+
+class CandidateEditForm(CandidateForm):
+    """The profile tab's form: ``allow_duplicate`` (sent as ``1`` by the duplicate warning's "save anyway")."""
+
+    allow_duplicate = _FlagField(required=False)
+
+
 class CandidateCreateForm(CandidateForm):
     resume = forms.FileField(label=_("简历（PDF 或 DOCX）"), required=False, allow_empty_file=True)
     allow_duplicate = forms.BooleanField(label=_("确认重复仍然创建"), required=False)

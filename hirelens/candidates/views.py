@@ -159,16 +159,17 @@ def _back(candidate, tab):
 @require_POST
 def candidate_edit(request, candidate_id: int):
     candidate = access_candidate_for_edit(actor=request.user, candidate_id=candidate_id)
-    form = forms.CandidateForm(request.POST)
+    form = forms.CandidateEditForm(request.POST)
     if form.is_valid():
         data = dict(form.cleaned_data)
         data.pop("tags")
+        allow_duplicate = data.pop("allow_duplicate")
         for field in masking.CONTACT_FIELDS:  # the form shows contact details masked: blank keeps them
             if not (data.get(field) or "").strip():
                 data.pop(field, None)
         try:
             services.candidate_update(candidate=candidate, actor=request.user, data=data, tags=form.tag_list(),
-                                      allow_duplicate=request.POST.get("allow_duplicate") == "1", request=request)
+                                      allow_duplicate=allow_duplicate, request=request)
             messages.success(request, _("已保存。"))
         except ValidationError as exc:
             flash_errors(request, exc)

@@ -32,6 +32,19 @@ class UploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("CSV 或 XLSX 文件"), allow_empty_file=True)
 
 
+class MappingForm(forms.Form):
+    """``col<i>``: the field each column of the file fills (blank: ignored); ``services.import_batch_validate`` keeps
+    only known fields and checks that one column is the name and no field is mapped twice."""
+
+    def __init__(self, data=None, *, columns: int, **kwargs):
+        super().__init__(data, **kwargs)
+        for i in range(columns):
+            self.fields[f"col{i}"] = forms.CharField(required=False, max_length=64)
+
+    def mapping(self) -> dict[str, str]:
+        return {str(i): self.cleaned_data[f"col{i}"] for i in range(len(self.fields)) if self.cleaned_data.get(f"col{i}")}
+
+
 def _require(request, perm):
     if not user_can(request.user, perm):
         raise Http404
@@ -74,9 +87,10 @@ def batch_detail(request, batch_id: int):
 @require_POST
 def batch_map(request, batch_id: int):
     batch = access_batch(actor=request.user, batch_id=batch_id)
-    mapping = {str(i): request.POST.get(f"col{i}", "") for i in range(len(batch.headers))}
+    form = MappingForm(request.POST, columns=len(batch.headers))
+    form.is_valid()  # a value that is no field's name (or too long to be one) counts as "ignored", as before
     try:
-        services.import_batch_validate(actor=request.user, batch=batch, mapping={k: v for k, v in mapping.items() if v})
+        services.import_batch_validate(actor=request.user, batch=batch, mapping=form.mapping())
     except ValidationError as exc:
         flash_errors(request, exc)
     return redirect("imports:detail", batch.pk)

@@ -105,7 +105,9 @@ def request_complete(request, privacy_request_id: int):
 @login_required
 @require_POST
 def request_refuse(request, privacy_request_id: int):
-    reason = request.POST.get("reason", "")
+    form = RefuseForm(request.POST)
+    # the service says what is wrong with a blank or over-long reason (its own messages, shown on the request page)
+    reason = form.cleaned_data["reason"] if form.is_valid() else str(form["reason"].value() or "")
     return _act(request, privacy_request_id, lambda pr: services.privacy_request_refuse(
         actor=request.user, privacy_request=pr, reason=reason, request=request), _("已拒绝该请求，已向候选人说明理由。"))
 
