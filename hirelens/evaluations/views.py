@@ -22,6 +22,7 @@ from .access import (
     access_scorecard_for_amendment,
     access_stage_for_evaluation,
     application_stages,
+    require_decision_right,
     sees_others_cards,
     visible_scorecards,
 )
@@ -165,6 +166,7 @@ def scorecard_amend_view(request, scorecard_id: int):
 @require_POST
 def decide(request, application_id: int):
     application = access_application_for_evaluation(actor=request.user, application_id=application_id)
+    require_decision_right(request.user)  # who may not decide is refused before the input is read
     form = DecisionForm(request.POST)
     try:
         if not form.is_valid():

@@ -332,7 +332,7 @@ RULES = {
     # the candidate's own requests (accommodation, human review): whoever may read the session; answering is HR's
     "interviews:request_detail": READ, "interviews:notice_edit": SETTINGS_KIND,
     "messaging:help": TOKEN, "messaging:new_link": TOKEN, "messaging:ticket": HR_ONLY, "messaging:ticket_close": HR_ONLY,
-    "messaging:ticket_resend": HR_ONLY,
+    "messaging:ticket_resend": HR_ONLY, "messaging:ticket_help_links_revoke": HR_ONLY,
     "messaging:ticket_reply": HR_ONLY, "messaging:message": HR_ONLY, "messaging:template_edit": OUTBOX,
     "messaging:wechat_bind": TOKEN, "messaging:wechat_callback": UNSIGNED, "messaging:wecom_callback": UNSIGNED,
     **{f"portal:{name}": TOKEN for name in ("home", "book", "document", "profile", "project_add", "project_edit",
