@@ -65,6 +65,16 @@ def test_build_process_by_drag_and_drop_publish_and_assign(asgi_server, browser,
     form = page.locator("[data-testid=stage-form]")
     form.locator("input[name=title]").fill("AI 初筛")
     form.locator("[data-testid=new-question]").fill("讲一次你说服客户的经历。")
+    # A refused save answers 400 with the form again: designer.js swaps it in, so the message shows in place.
+    form.evaluate("f => { const i = document.createElement('input'); i.type = 'hidden'; i.name = 'view_roles'; "
+                  "i.value = 'owner'; i.id = 'bad-role'; f.appendChild(i); }")
+    with page.expect_response(lambda r: "/edit/" in r.url and r.status == 400):
+        form.locator("[data-testid=stage-save]").click()
+    page.wait_for_selector("[data-testid=stage-form] [role=alert]:has-text('无效的角色。')")
+    form = page.locator("[data-testid=stage-form]")
+    assert form.locator("input[name=title]").input_value() == "AI视频面试"  # nothing was saved: the stage as it was
+    form.locator("input[name=title]").fill("AI 初筛")
+    form.locator("[data-testid=new-question]").fill("讲一次你说服客户的经历。")
     form.locator("[data-testid=stage-save]").click()
     page.wait_for_selector("[data-testid=stage-form]", state="detached")
     assert titles.first.inner_text() == "AI 初筛"

@@ -3,7 +3,8 @@
   "use strict";
   // A refused stage save answers 400 with the form again and its messages: show it in place (htmx swaps no 4xx).
   document.body.addEventListener("htmx:beforeSwap", (e) => {
-    if (e.detail.xhr.status === 400 && e.detail.elt.closest && e.detail.elt.closest(".stage-form")) {
+    const elt = e.detail.requestConfig && e.detail.requestConfig.elt;
+    if (e.detail.xhr.status === 400 && elt && elt.closest && elt.closest(".stage-form")) {
       e.detail.shouldSwap = true; e.detail.isError = false;
     }
   });
