@@ -43,10 +43,6 @@ RULES: dict[str, JurisdictionRules] = {
     Jurisdiction.OTHER: JurisdictionRules(law=_("其他"), request_days=30, advance_notice_days=0),
 }
 
-# the longest code: the columns that store one are at least this wide
-MAX_LENGTH = max(len(code) for code in Jurisdiction.values)
-
-
 def rules_for(code: str) -> JurisdictionRules:
     """The rules of a stored code (an unknown or empty one: those of ``other``)."""
     return RULES.get(code) or RULES[Jurisdiction.OTHER]
