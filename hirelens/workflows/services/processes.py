@@ -12,6 +12,7 @@ from hirelens.accounts.models import User
 from hirelens.core import events
 from hirelens.core.access import require_perm
 from hirelens.core.audit import audit_record
+from hirelens.core.forms import model_update
 from hirelens.core.models import AuditEvent
 from hirelens.core.roles import AssignmentRole, Perm
 from hirelens.positions.models import Position
@@ -124,20 +125,20 @@ def stage_update(*, actor: User, stage: Stage, title: str | None = None, instruc
     require_perm(actor, Perm.POSITIONS_MANAGE)
     _same_org(actor, stage)
     _require_draft(stage.version)
+    data: dict = {}
     if title is not None:
-        stage.title = title.strip()
+        data["title"] = title.strip()
     if instructions is not None:
-        stage.instructions = instructions.strip()
+        data["instructions"] = instructions.strip()
     if settings is not None:
-        stage.settings = settings_clean(stage.module, settings)
+        data["settings"] = settings_clean(stage.module, settings)
     for name, roles in (("view_roles", view_roles), ("score_roles", score_roles)):
         if roles is not None:
             bad = set(roles) - set(AssignmentRole.values)
             if bad:
                 raise ValidationError(_("无效的角色。"))
-            setattr(stage, name, [r for r in AssignmentRole.values if r in roles])
-    stage.full_clean()
-    stage.save()
+            data[name] = [r for r in AssignmentRole.values if r in roles]
+    model_update(instance=stage, fields=["title", "instructions", "settings", "view_roles", "score_roles"], data=data)
     for relation, users in (("view_users", view_users), ("score_users", score_users)):
         if users is not None:
             _same_org(actor, *users)

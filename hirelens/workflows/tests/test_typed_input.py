@@ -140,3 +140,21 @@ def test_score_import_without_a_file_is_the_message(tech, hiring_manager, client
     client.force_login(hiring_manager)
     response = client.post(f"/processes/stages/{tech['coding'].pk}/import-scores/", {})
     assert response.status_code == 302 and _flashed(response) == ["请选择 CSV 文件。"]
+
+
+def test_stage_update_writes_only_what_changed(hr_admin, position):
+    from datetime import UTC, datetime
+
+    from hirelens.workflows.models import Stage
+
+    process = services.process_create(actor=hr_admin, position=position)
+    stage = services.stage_add(actor=hr_admin, version=services.process_draft(process), module="live")
+    old = datetime(2026, 1, 1, tzinfo=UTC)
+    Stage.objects.filter(pk=stage.pk).update(updated_at=old)
+    stage.refresh_from_db()
+    services.stage_update(actor=hr_admin, stage=stage, title=stage.title + " ", settings=dict(stage.settings), view_roles=[])
+    stage.refresh_from_db()
+    assert stage.updated_at == old  # the same values: nothing written (core.forms.model_update)
+    services.stage_update(actor=hr_admin, stage=stage, title=" 终面 ", score_roles=["hiring_manager", "interviewer"])
+    stage.refresh_from_db()
+    assert (stage.title, stage.score_roles) == ("终面", ["interviewer", "hiring_manager"]) and stage.updated_at > old
