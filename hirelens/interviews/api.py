@@ -331,16 +331,10 @@ def session_create(request, application_id: int, payload: SessionIn, response: H
     application = access_application(actor=request.user, application_id=application_id)
     require_perm(request.user, Perm.CANDIDATES_MANAGE)  # the panel may see the application, not send interviews
     language = payload.language or application.organization.default_language or "zh-hans"
-    if payload.use_stage:
-        stage = services.application_ai_stage(application)
-        plan = services.plan_from_stage(stage)  # 422 when the application is not at an AI-video stage
-        stage_materials = (stage.settings or {}).get("materials") or ""
-        options = {"questions": plan["questions"], "practice_question": plan["practice_question"], "title": plan["title"],
-                   "stage": stage, "valid_days": payload.valid_days, "language": language,
-                   "answer_language": payload.answer_language,
-                   "materials": stage_materials if payload.materials is None else payload.materials}
-        if options["practice_question"].strip() in services.PRACTICE_DEFAULTS_ZH:
-            options["practice_question"] = services.practice_default(language)
+    if payload.use_stage:  # 422 when the application is not at an AI-video stage
+        options = services.send_options_from_stage(services.application_ai_stage(application), language=language,
+                                                   valid_days=payload.valid_days, answer_language=payload.answer_language,
+                                                   materials=payload.materials)
     else:
         options = {"questions": [q.dict() for q in payload.questions],
                    "practice_question": payload.practice_question.strip() or services.practice_default(language),

@@ -20,7 +20,9 @@ from hirelens.core.jobs import enqueue_on_commit
 
 from .models import Answer, InterviewSession
 from .sample_media import face_webm, real_speech_webm, speech_webm, webm_bytes
-from .services import OPEN_STATES, _hash, _invite, _reminders_cancel, session_link
+from .services import OPEN_STATES, _hash, session_link
+from .services.invitations import _invite
+from .services.sessions import _reminders_cancel
 
 QUESTIONS = [
     {"text": "请介绍一次你与团队协作解决客户问题的经历。", "prep_s": 30, "answer_s": 120, "retakes": 1},

@@ -53,6 +53,9 @@ class InterviewSession(TenantOwnedModel):
         ANALYSED = "analysed", _("已分析")
         CANCELLED = "cancelled", _("已取消")
 
+    # the states in which the candidate still answers and changes their choices (services.sessions.OPEN_STATES)
+    OPEN_STATES = (State.INVITED, State.STARTED, State.ANSWERING)
+
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="interview_sessions")
     # The AI-video stage of the process this session runs (W1/W2: its permissions apply to the answers).
     stage = models.ForeignKey("workflows.Stage", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -108,6 +111,17 @@ class InterviewSession(TenantOwnedModel):
 
     def __str__(self) -> str:
         return f"session #{self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        """Not submitted, analysed or cancelled, and its link not withdrawn: the candidate may still answer and change
+        their choices, and HR may send the invitation again."""
+        return self.revoked_at is None and self.state in self.OPEN_STATES
+
+    @property
+    def ai_declined(self) -> bool:
+        """The candidate chose no AI analysis: people review the recordings, nothing is analysed (issue 20)."""
+        return self.ai_analysis == self.AiAnalysis.DECLINED
 
 
 # The candidate's link (core/tokens.py): a cancelled interview withdraws it; once submitted it keeps opening after the
@@ -230,3 +244,8 @@ class CandidateRequest(TenantOwnedModel):
     @property
     def is_review(self) -> bool:
         return self.kind == self.Kind.HUMAN_REVIEW
+
+    @property
+    def is_open(self) -> bool:
+        """HR has not answered it yet."""
+        return self.status == self.Status.OPEN

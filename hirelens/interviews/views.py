@@ -102,44 +102,35 @@ class SendForm(forms.Form):
                                 widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class ModeForm(forms.Form):
+    """Which of the page's two forms was sent: "1" the process's own questions, absent HR's own questions."""
+
+    use_stage = forms.ChoiceField(choices=[("1", "1")], required=False,
+                                  error_messages={"invalid_choice": gettext_lazy("无法识别这个操作，请刷新页面后再试。")})
+
+
 @login_required
 def session_new(request, application_id: int):
     """Send an AI interview from an application: pre-filled from the process's AI stage; on send the session is
     created and the invitation goes out by the candidate's channels; the link is shown once as a fallback."""
     application = access_application(actor=request.user, application_id=application_id)
     require_perm(request.user, Perm.CANDIDATES_MANAGE)  # the panel may see the application, not send interviews
-    stage = services.application_ai_stage(application)
-    plan = services.plan_from_stage(stage) if stage is not None else None
-    materials = ((stage.settings or {}).get("materials") or "") if stage is not None else ""
-    initial = {"materials": materials}
-    if plan and plan["questions"]:
-        first = plan["questions"][0]
-        initial.update({"questions": "\n".join(q["text"] for q in plan["questions"]), "practice_question": plan["practice_question"],
-                        "prep_s": first["prep_s"], "answer_s": first["answer_s"], "retakes": first["retakes"]})
     language = application.organization.default_language or "zh-hans"
-    use_stage = request.method == "POST" and plan is not None and request.POST.get("use_stage") == "1"
-    if "practice_question" not in initial or (plan and plan["practice_question"].strip() in services.PRACTICE_DEFAULTS_ZH):
-        initial["practice_question"] = services.practice_default(language)  # the default follows the interview's language
-    form = SessionForm(None if use_stage else request.POST or None, initial={**initial, "language": language})
-    send_form = SendForm(request.POST if use_stage else None, initial={"language": language, "materials": materials})
+    send = services.send_plan(application, language)
+    mode = ModeForm(request.POST if request.method == "POST" else None)
+    use_stage = mode.is_valid() and send.plan is not None and mode.cleaned_data["use_stage"] == "1"
+    form = SessionForm(None if use_stage else request.POST or None, initial=send.initial)
+    send_form = SendForm(request.POST if use_stage else None, initial={"language": language, "materials": send.materials})
     options = None
-    if use_stage and send_form.is_valid():
-        # the process's own questions, each with its own times (W1), and its stage permissions (W2)
+    if mode.errors:
+        form.add_error(None, " ".join(mode.errors["use_stage"]))
+    elif use_stage and send_form.is_valid():
         data = send_form.cleaned_data
-        options = {"questions": plan["questions"], "practice_question": plan["practice_question"], "title": plan["title"], "stage": stage,
-                   "valid_days": data["valid_days"] or 7, "language": data["language"] or language,
-                   "answer_language": data["answer_language"] or InterviewSession.AnswerLanguage.AUTO,
-                   "materials": data["materials"] if "materials" in request.POST else materials}
+        options = services.send_options_from_stage(send.stage, language=data["language"] or language, valid_days=data["valid_days"],
+                                                   answer_language=data["answer_language"],
+                                                   materials=data["materials"] if "materials" in request.POST else None)
     elif request.method == "POST" and not use_stage and form.is_valid():
-        data = form.cleaned_data
-        options = {
-            "questions": [{"text": line.strip(), "prep_s": data["prep_s"], "answer_s": data["answer_s"], "retakes": data["retakes"]}
-                          for line in data["questions"].splitlines() if line.strip()],
-            "practice_question": data["practice_question"], "valid_days": data["valid_days"],
-            "extra_prep_s": data["extra_prep_s"], "text_answers_allowed": data["text_answers_allowed"],
-            "materials": data["materials"], "language": data["language"] or language,
-            "answer_language": data["answer_language"] or InterviewSession.AnswerLanguage.AUTO,
-        }
+        options = services.send_options_from_form(form.cleaned_data, language=language)
     if options is not None:
         try:
             session, token, message = services.session_send(actor=request.user, application=application, **options)
@@ -151,7 +142,7 @@ def session_new(request, application_id: int):
             return render(request, "interviews/session_created.html",
                           {"session": session, "link": services.session_link(token), "message": message})
     return render(request, "interviews/session_new.html",
-                  {"form": form, "send_form": send_form, "application": application, "plan": plan, "language": language},
+                  {"form": form, "send_form": send_form, "application": application, "plan": send.plan, "language": language},
                   status=400 if form.errors or send_form.errors else 200)
 
 

@@ -17,6 +17,7 @@ import re
 import time
 from functools import wraps
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.http import Http404, JsonResponse
@@ -24,6 +25,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -35,7 +37,7 @@ from hirelens.core.converters import MAX_ID
 
 from . import services
 from .access import access_candidate_answer, access_candidate_upload, access_session_actor, access_session_by_token
-from .models import Answer, InterviewSession
+from .models import Answer, CandidateRequest, InterviewSession
 from .notices import notices_in_order
 from .services import UnusableRecording, UploadConflict, current_notices, retakes_left
 
@@ -180,7 +182,7 @@ def _state(session) -> dict:
         "practice": services.practice_text(session),
         "practice_prep_s": services.PRACTICE_PREP_S, "practice_answer_s": services.PRACTICE_ANSWER_S,
         "chunk_s": CHUNK_S,
-        "questions": [{**services._question(session, i), "retakes_left": retakes_left(session, i)} for i in range(len(session.questions))],
+        "questions": [{**services.question_for(session, i), "retakes_left": retakes_left(session, i)} for i in range(len(session.questions))],
         "ai_analysis": session.ai_analysis,
         "open": session.opens_at is None or session.opens_at <= timezone.now(),
         "answers": answers,
@@ -429,6 +431,31 @@ def speedtest(request, token: str):
 
 # --- Notice and choice (issue 20): the alternative, accommodations, the explanation, a human review ---------------
 
+MAX_DETAILS = 20_000  # what a request's words may be sent as (the service keeps the first 2,000; the page allows 2,000)
+
+
+class ChoiceForm(forms.Form):
+    """The choice page's two forms: "decline_ai" (no AI analysis), or a request (an accommodation) with its words."""
+
+    action = forms.ChoiceField(choices=[("decline_ai", "decline_ai"), ("request", "request")], required=False,
+                               error_messages={"invalid_choice": gettext_lazy("无法识别这个操作，请刷新页面后再试。")})
+    # none chosen: the service says so, in the same words
+    kind = forms.ChoiceField(choices=CandidateRequest.Kind.choices, required=False,
+                             error_messages={"invalid_choice": gettext_lazy("请选择申请的类型。")})
+    details = forms.CharField(required=False, max_length=MAX_DETAILS)
+
+
+class ReviewForm(forms.Form):
+    """The explanation page's request for a human review of a decision."""
+
+    details = forms.CharField(required=False, max_length=MAX_DETAILS)
+
+
+def _form_error(form: forms.Form) -> str:
+    """A form's refusals as one line in the page's language (the field's own words: a wrong value, too long)."""
+    return " ".join(message for messages in form.errors.values() for message in messages)
+
+
 def _candidate_page(request, token: str, template: str, build):
     """A server-rendered page of the candidate's link (in the interview's language unless the candidate chose one).
     ``build`` takes the session and the candidate's verified ``LinkActor`` (for what they send from the page)."""
@@ -451,17 +478,19 @@ def choice_page(request, token: str):
     """The link in the invitation: choose no AI analysis, or ask for an accommodation (extra time, text answers, another
     format, a live interview instead, other); the requests already sent with HR's answers."""
     from . import choice
-    from .models import CandidateRequest
 
     def build(session, actor):
         error, sent = "", request.GET.get("sent") == "1"
-        if request.method == "POST":
+        form = ChoiceForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and not form.is_valid():
+            error = _form_error(form)
+        elif request.method == "POST":
+            data = form.cleaned_data
             try:
-                if request.POST.get("action") == "decline_ai":
+                if data["action"] == "decline_ai":
                     choice.ai_analysis_decline(actor=actor, session=session, request=request)
                 else:
-                    choice.request_create(actor=actor, session=session, kind=request.POST.get("kind", ""), details=request.POST.get("details", ""),
-                                          request=request)
+                    choice.request_create(actor=actor, session=session, kind=data["kind"], details=data["details"], request=request)
             except ValidationError as exc:
                 error = " ".join(exc.messages)
             else:
@@ -473,9 +502,7 @@ def choice_page(request, token: str):
             "notice": (notice.text_en if english else notice.text_zh) if notice else "",
             "kinds": [(k.value, k.label) for k in choice.ACCOMMODATION_KINDS], "error": error, "sent": sent,
             "requests": session.requests.exclude(kind=CandidateRequest.Kind.HUMAN_REVIEW).order_by("-created_at"),
-            "declined": session.ai_analysis == session.AiAnalysis.DECLINED,
-            "interview_url": reverse("interviews:candidate", args=[token]),
-            "can_change": session.state in services.OPEN_STATES}, status=400 if error else 200)
+            "interview_url": reverse("interviews:candidate", args=[token])}, status=400 if error else 200)
 
     return _candidate_page(request, token, "interviews/candidate_choice.html", build)
 
@@ -486,14 +513,16 @@ def explanation_page(request, token: str):
     """After submission: what was measured on each answer (neutral signals with their meaning, the transcript; no
     score, no verdict), and a request for a human review of any decision."""
     from . import choice
-    from .models import CandidateRequest
 
     def build(session, actor):
         error = ""
-        if request.method == "POST":
+        form = ReviewForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and not form.is_valid():
+            error = _form_error(form)
+        elif request.method == "POST":
             try:
                 choice.request_create(actor=actor, session=session, kind=CandidateRequest.Kind.HUMAN_REVIEW,
-                                      details=request.POST.get("details", ""), request=request)
+                                      details=form.cleaned_data["details"], request=request)
             except ValidationError as exc:
                 error = " ".join(exc.messages)
             else:
@@ -501,7 +530,7 @@ def explanation_page(request, token: str):
         return render(request, "interviews/candidate_explanation.html", {
             "session": session, "token": token, "organization": session.organization, "position": session.application.position,
             "rows": choice.session_explanation(session=session) if session.submitted_at else [],
-            "declined": session.ai_analysis == session.AiAnalysis.DECLINED, "error": error,
+            "error": error,
             "sent": request.GET.get("sent") == "1",
             "reviews": session.requests.filter(kind=CandidateRequest.Kind.HUMAN_REVIEW).order_by("-created_at")},
             status=400 if error else 200)

@@ -65,6 +65,11 @@ class LiveRoom(TenantOwnedModel):
     def __str__(self) -> str:
         return str(self.interview)
 
+    @property
+    def ai_declined(self) -> bool:
+        """The candidate answered the consents and did not accept AI analysis: no AI signals in the room, none after."""
+        return bool(self.consents) and not self.consents.get("ai_analysis")
+
 
 class RoomEvent(TenantOwnedModel):
     """One line of the room's timeline: who joined, left, was admitted, reconnected, switched to voice only,
@@ -108,6 +113,11 @@ class RoomQuestion(TenantOwnedModel):
 
     class Meta:
         ordering = ["created_at", "pk"]
+
+    @property
+    def answered_aloud(self) -> bool:
+        """The interviewers answered by saying it in the room, with no words written down."""
+        return self.answered_by_voice and not self.answer
 
 
 class RoomIncident(TenantOwnedModel):
