@@ -21,6 +21,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from hirelens.core.demo import demo_analysis
 from hirelens.core.jobs import Heartbeat, lease_until, queued_args
 from hirelens.core.realtime import organization_group, publish
 
@@ -173,7 +174,8 @@ def _analyse(answer_id: int) -> None:
         with Heartbeat(renew):
             with os.fdopen(fd, "wb") as out, answer.recording.open("rb") as source:
                 shutil.copyfileobj(source, out, 1024 * 1024)
-            report = analyse(path, _options(answer))
+            options = _options(answer)
+            report = demo_analysis(path, options, lambda: analyse(path, options))  # the demo's own recordings: kept
     except AnalysisError as exc:  # a file the library cannot analyse: a final, explained failure
         if _settle(answer_id, attempt, analysis_status=Answer.Analysis.FAILED, analysis_error=str(exc)[:300],
                    analysis_error_code=exc.code[:32]):

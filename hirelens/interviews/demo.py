@@ -15,7 +15,7 @@ from pathlib import Path
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from hirelens.core.demo import made_once
+from hirelens.core.demo import demo_media_register, made_once
 from hirelens.core.jobs import enqueue_on_commit
 
 from .models import Answer, InterviewSession
@@ -82,6 +82,7 @@ def load(ctx):
                     else:
                         data = made_once(("interviews.audio", clips[index], ANSWERS[index]), _recording,
                                          Path(folder), clips[index], ANSWERS[index])
+                    demo_media_register(data)  # its analysis may be kept (core/demo.py: demo_analysis)
                     answer = Answer(organization=ctx.organization, session=session, question_index=index,
                                     kind=Answer.Kind.VIDEO if video else Answer.Kind.AUDIO,
                                     mime_type="video/webm" if video else "audio/webm", status=Answer.Status.COMPLETE, size=len(data),

@@ -8,6 +8,8 @@ one by its uid; the current one again only once the last has ended)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import tempfile
 from datetime import timedelta
 from pathlib import Path
@@ -17,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from hirelens.core.demo import made_once
+from hirelens.core.demo import demo_media_register, made_in_process, made_once
 from hirelens.core.links import absolute_url
 from hirelens.scheduling.models import Interview
 
@@ -116,11 +118,15 @@ def _ended_interview(ctx, application, stage, admin, interviewers) -> None:
     )
     facial = bool(room.organization.facial_analysis_enabled)
     with tempfile.TemporaryDirectory() as folder:
-        data, audio, frames = made_once(("live.recording",), _recording)
+        data, audio = made_once(("live.recording",), _recording)
+        demo_media_register(data)  # its analysis by the worker may be kept (core/demo.py: demo_analysis)
         path = Path(folder) / "room.webm"
         path.write_bytes(data)
         duration = len(audio) / 16000
-        summary = _live_summary(audio, frames if facial else None, position)
+        # the summary depends on the position's keywords and synonyms: they are part of its key
+        options = {"keywords": list(position.keywords or []), "synonyms": _synonyms(position), "facial": facial}
+        summary = made_once(("live.summary", hashlib.sha256(data).hexdigest(), json.dumps(options, sort_keys=True)),
+                            _live_summary, audio, facial, position)
         from .recording import recording_store
 
         recording_store(room_id=room.pk, path=path, duration_s=duration, started_at=admitted,
@@ -132,9 +138,9 @@ def _ended_interview(ctx, application, stage, admin, interviewers) -> None:
                    f"{absolute_url(reverse('evaluations:application', args=[application.pk]))}")
 
 
-def _recording():
-    """A webcam-like recording (VP8 + Opus WebM): the two real clips with a pause between them over a face that
-    turns away for a moment; espeak-ng English or a silent face where the clips' package is missing."""
+def _speech():
+    """The candidate's audio at 16 kHz: the two real clips with a pause between them (espeak-ng English, or silence,
+    where the clips' package is missing), with a little silence around."""
     from analysis import synth
     from hirelens.interviews.sample_media import real_speech
 
@@ -146,20 +152,45 @@ def _recording():
         speech = synth.espeak("I enjoy working with customers. Pressure is a good challenge for me.", wpm=150)
     else:
         speech = np.zeros(6 * sr, np.float32)
-    audio = np.concatenate([np.zeros(sr // 2, np.float32), speech, np.zeros(sr, np.float32)]).astype(np.float32)
-    seconds = len(audio) / sr
-    frames = synth.face_scenes(absent=(seconds - 3.0, seconds - 1.5), turned=(5.0, 6.5), wobble_px=5)
+    return np.concatenate([np.zeros(sr // 2, np.float32), speech, np.zeros(sr, np.float32)]).astype(np.float32)
+
+
+def _scenes(seconds: float):
+    """The webcam's picture: a face that turns away for a moment and leaves the picture near the end."""
+    from analysis import synth
+
+    return synth.face_scenes(absent=(seconds - 3.0, seconds - 1.5), turned=(5.0, 6.5), wobble_px=5)
+
+
+def _frames(seconds: float):
+    return made_in_process(("live.scenes", seconds), _scenes, seconds)
+
+
+def _recording():
+    """A webcam-like recording (VP8 + Opus WebM) of ``_speech()`` over ``_scenes``: its bytes and its audio."""
+    from analysis import synth
+
+    audio = _speech()
+    seconds = len(audio) / synth.SR
     with tempfile.TemporaryDirectory() as folder:
-        path = synth.write_media(Path(folder) / "room.webm", audio=audio, frames=frames, fps=FPS, n_frames=int(seconds * FPS))
-        return path.read_bytes(), audio, frames
+        path = synth.write_media(Path(folder) / "room.webm", audio=audio, frames=_frames(seconds), fps=FPS,
+                                 n_frames=int(seconds * FPS))
+        return path.read_bytes(), audio
 
 
-def _live_summary(audio: np.ndarray, frames, position) -> dict | None:
-    """What the live panel summed up at the end: the same audio (and 5 frames a second) through analysis.live."""
-    from analysis.live import LiveOptions, LiveSession
+def _synonyms(position) -> dict:
     from hirelens.interviews.analysis_bridge import keyword_synonyms
 
-    options = LiveOptions(language="zh", keywords=list(position.keywords or []), synonyms=keyword_synonyms(position),
+    return keyword_synonyms(position)
+
+
+def _live_summary(audio: np.ndarray, facial: bool, position) -> dict | None:
+    """What the live panel summed up at the end: the same audio (and 5 frames a second of the picture, where the
+    company analyses faces) through analysis.live."""
+    from analysis.live import LiveOptions, LiveSession
+
+    frames = _frames(len(audio) / 16000) if facial else None
+    options = LiveOptions(language="zh", keywords=list(position.keywords or []), synonyms=_synonyms(position),
                           biometric=frames is not None)
     try:
         session = LiveSession(options)

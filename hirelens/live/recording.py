@@ -28,6 +28,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from hirelens.core.demo import demo_analysis
 from hirelens.core.jobs import Heartbeat, queued_args
 from hirelens.core.realtime import organization_group, publish
 
@@ -231,7 +232,8 @@ def _analyse(room_id: int) -> None:
         with Heartbeat(renew):
             with os.fdopen(fd, "wb") as out, room.recording.open("rb") as source:
                 shutil.copyfileobj(source, out, 1024 * 1024)
-            report = analyse(path, _options(room))
+            options = _options(room)
+            report = demo_analysis(path, options, lambda: analyse(path, options))  # the demo's own recording: kept
     except AnalysisError as exc:
         _settle(room_id, attempt, analysis_status=LiveRoom.Analysis.FAILED, analysis_error=str(exc)[:300])
         return

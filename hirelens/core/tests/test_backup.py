@@ -166,8 +166,8 @@ def test_backup_restores_every_row_and_file_byte_for_byte(tmp_path, second_insta
     assert _snapshot(target)[0] == rows_before
 
 
-def test_a_tampered_or_foreign_archive_is_refused(tmp_path, second_instance):
-    call_command("load_demo", stdout=open(os.devnull, "w"))
+def test_a_tampered_or_foreign_archive_is_refused(tmp_path, second_instance, real_queue):
+    call_command("load_demo", stdout=open(os.devnull, "w"))  # its analyses wait in the queue (no worker needed here)
     archive = tmp_path / "drill.hlbackup"
     call_command("backup", output=archive, stdout=open(os.devnull, "w"))
     var_dir, url, target = second_instance
