@@ -166,6 +166,7 @@ def _write(path, value) -> None:
     """``value`` as one .npz (no pickle): written to a temporary name, then renamed, so a reader never sees half."""
     import json
     import os
+    import threading
 
     import numpy as np
 
@@ -184,7 +185,7 @@ def _write(path, value) -> None:
     meta = {"tuple": isinstance(value, tuple), "kinds": kinds}
     arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), np.uint8)
     path.parent.mkdir(parents=True, exist_ok=True)
-    part = path.with_name(f"{path.stem}.{os.getpid()}.part")
+    part = path.with_name(f"{path.stem}.{os.getpid()}-{threading.get_ident()}.part")  # two writers never share one
     with open(part, "wb") as out:
         np.savez(out, **arrays)
     os.replace(part, path)
