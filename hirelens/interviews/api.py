@@ -334,7 +334,7 @@ def session_create(request, application_id: int, payload: SessionIn, response: H
     if payload.use_stage:  # 422 when the application is not at an AI-video stage
         options = services.send_options_from_stage(services.application_ai_stage(application), language=language,
                                                    valid_days=payload.valid_days, answer_language=payload.answer_language,
-                                                   materials=payload.materials)
+                                                   materials=payload.materials, default_practice_follows_language=True)
     else:
         options = {"questions": [q.dict() for q in payload.questions],
                    "practice_question": payload.practice_question.strip() or services.practice_default(language),

@@ -64,13 +64,15 @@ def send_plan(application, language: str) -> SendPlan:
 
 
 def send_options_from_stage(stage, *, language: str, valid_days: int | None = None, answer_language: str = "",
-                            materials: str | None = None) -> dict:
+                            materials: str | None = None, default_practice_follows_language: bool = False) -> dict:
     """``session_send``'s options for the process's own questions, each with its own times (W1), and its stage
-    permissions (W2). Refused (``ValidationError``) when ``stage`` is not an AI-video stage. A default practice
-    question follows ``language``; ``materials`` None: the stage's. The page and the API send through this."""
+    permissions (W2). Refused (``ValidationError``) when ``stage`` is not an AI-video stage. ``materials`` None: the
+    stage's. The page and the API send through this. The stage's practice question is kept as written (an English
+    interview reads a Chinese default in English: ``session_create``); the API, with
+    ``default_practice_follows_language``, replaces a Chinese default by ``language``'s own, as it always did."""
     plan = plan_from_stage(stage)
     practice = plan["practice_question"]
-    if practice.strip() in PRACTICE_DEFAULTS_ZH:
+    if default_practice_follows_language and practice.strip() in PRACTICE_DEFAULTS_ZH:
         practice = practice_default(language)
     return {"questions": plan["questions"], "practice_question": practice, "title": plan["title"], "stage": stage,
             "valid_days": valid_days or 7, "language": language,
