@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from conftest import SMTPSink, in_thread, staff_login
 from hirelens.core.testing import shows_id_reference
-from hirelens.scheduling.timezones import when_text
+from hirelens.core.timezones import when_text
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from hirelens.scheduling.timezones import in_zone, parse_local
+from hirelens.core.timezones import in_zone, parse_local
 
 ZONES = [
     "UTC",

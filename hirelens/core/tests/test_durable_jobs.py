@@ -19,6 +19,8 @@ from conftest import SMTPSink
 from hirelens.accounts.models import Invitation
 from hirelens.messaging.models import DeliveryAttempt
 
+pytestmark = pytest.mark.backend  # also in the SQLite run: the queue/channel backend matters (Makefile)
+
 FAST = {"HIRELENS_JOB_LEASE_S": 2, "HIRELENS_JOB_SWEEP_S": 1}
 
 

@@ -16,6 +16,8 @@ from hirelens.accounts.models import Invitation
 from hirelens.accounts.services import invitation_create
 from hirelens.core.jobs import backoff_delay
 
+pytestmark = pytest.mark.backend  # also in the SQLite run: the queue/channel backend matters (Makefile)
+
 
 def test_backoff_doubles_and_is_capped(settings):
     settings.JOB_RETRY_BASE_DELAY = 5

@@ -19,6 +19,8 @@ from conftest import ROOT, free_port, service_env
 
 from .test_serve import _alive
 
+pytestmark = pytest.mark.backend  # also in the SQLite run: the queue/channel backend matters (Makefile)
+
 SERVED = "127.0.0.1:8765"
 
 

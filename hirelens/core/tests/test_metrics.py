@@ -10,6 +10,8 @@ import pytest
 
 from conftest import ROOT, service_env
 
+pytestmark = pytest.mark.backend  # also in the SQLite run: the queue/channel backend matters (Makefile)
+
 
 def _value(text: str, sample: str) -> float:
     """The value of one exposition line (``name{labels}``), 0 when absent."""

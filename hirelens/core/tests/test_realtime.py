@@ -8,7 +8,7 @@ from django.test import Client
 from config.asgi import application
 from hirelens.core.realtime import organization_group, publish, user_group
 
-pytestmark = [pytest.mark.realtime, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.backend, pytest.mark.realtime, pytest.mark.django_db(transaction=True)]
 
 
 def async_to_sync(coroutine_function):

@@ -23,7 +23,7 @@ from hirelens.messaging.services.helpdesk import ticket_open_web
 from hirelens.positions.models import PositionAssignment
 from hirelens.workflows.tests.factories import assign, make_application, make_position, published_process
 
-pytestmark = [pytest.mark.realtime, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.backend, pytest.mark.realtime, pytest.mark.django_db(transaction=True)]
 
 
 def run(coroutine_function):

@@ -12,6 +12,8 @@ import pytest
 
 from conftest import ROOT, free_port, service_env
 
+pytestmark = pytest.mark.backend  # also in the SQLite run: the queue/channel backend matters (Makefile)
+
 
 def _alive(pid: int) -> bool:
     try:

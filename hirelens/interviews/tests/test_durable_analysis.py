@@ -23,6 +23,8 @@ from hirelens.interviews.tasks import answer_analyse_task
 from .factories import InterviewSessionFactory
 from .media import webm_bytes
 
+pytestmark = pytest.mark.backend  # also in the SQLite run: the queue/channel backend matters (Makefile)
+
 SPEECH = "I enjoy teamwork. Our customers liked the teamwork of my group. " * 3
 
 

@@ -15,7 +15,7 @@ from hirelens.live.models import LiveRoom, RoomEvent, RoomNote
 
 from .room_setup import ACCEPT_ALL, CANDIDATE, ensure_notices, live_interview
 
-pytestmark = [pytest.mark.realtime, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.backend, pytest.mark.realtime, pytest.mark.django_db(transaction=True)]
 
 
 def run(scenario):
@@ -305,7 +305,7 @@ def test_a_silent_socket_is_dropped_and_the_others_told(live, interviewer, setti
             await talker.send_json_to({"type": "ping", "t": 1})
             try:
                 msg = await talker.receive_json_from(timeout=0.5)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 continue
             if msg["type"] == "peer_left":
                 left = msg

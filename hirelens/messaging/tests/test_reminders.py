@@ -16,7 +16,7 @@ from hirelens.messaging.services.reminders import reminder_dispatch
 
 from .factories import CandidateFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.backend, pytest.mark.django_db]
 
 SUBJECT = {"subject_type": "scheduling.interview", "subject_id": 42}
 

@@ -16,7 +16,7 @@ from hirelens.webhooks import services
 from hirelens.webhooks.models import WebhookAttempt, WebhookDelivery
 from hirelens.webhooks.tasks import stuck, sweep
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.backend, pytest.mark.django_db]
 
 
 def moved(org, application_id=7, action="advance"):
