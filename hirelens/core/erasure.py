@@ -305,6 +305,22 @@ def erasure_resume() -> int:
     return done
 
 
+def delete_files_after_commit(ctx: ErasureContext) -> int:
+    """After the transaction commits, delete the files and paths ``ctx`` collected and write the WAL back (the derived
+    erasure and the retention purge; a whole erasure goes through its ledger row instead). Returns how many files."""
+    files, paths = sorted(ctx.files), list(ctx.paths)
+
+    def after():
+        for name in files:
+            delete_storage(name)
+        for entry in paths:
+            delete_path(entry)
+        sqlite_checkpoint()
+
+    transaction.on_commit(after)
+    return len(files)
+
+
 def sqlite_checkpoint() -> None:
     """Write the WAL back into the database file and truncate it: deleted rows' old page images lived there."""
     if connection.vendor != "sqlite" or connection.in_atomic_block:
@@ -455,17 +471,8 @@ def erase_derived(*, candidate, consent_kind: str, actor) -> DerivedErasureResul
         audit_record(action=AuditEvent.Action.DERIVED_ERASED, actor=actor, organization_id=candidate.organization_id,
                      object_type="candidates.candidate", object_id=candidate.pk,
                      fields=[f"consent:{consent_kind}"] + [f"{label}:{n}" for label, n in counts.items()])
-        files, paths = sorted(ctx.files), list(ctx.paths)
-
-        def after():
-            for name in files:
-                delete_storage(name)
-            for entry in paths:
-                delete_path(entry)
-            sqlite_checkpoint()
-
-        transaction.on_commit(after)
-    return DerivedErasureResult(kind=consent_kind, counts=counts, files=len(files))
+        files = delete_files_after_commit(ctx)
+    return DerivedErasureResult(kind=consent_kind, counts=counts, files=files)
 
 
 def analysis_refused(*, candidate_id: int, session_created_at, kind: str = "ai_analysis") -> bool:

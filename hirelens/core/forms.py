@@ -13,6 +13,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from .flash import flash_errors
+from .params import MAX_ID
+
 
 def model_update(*, instance: models.Model, fields: list[str], data: dict[str, Any]) -> list[str]:
     """Assign ``data[name]`` for each ``name`` in ``fields`` whose value differs; when something changed, run
@@ -42,3 +45,35 @@ def model_update(*, instance: models.Model, fields: list[str], data: dict[str, A
 def form_errors(form: forms.BaseForm) -> ValidationError:
     """A bound, invalid form's errors as one ``ValidationError`` (per field, ``__all__`` for the form's own)."""
     return ValidationError(form.errors.as_data())
+
+
+def bound_or_flash(request, form_class: type[forms.BaseForm], **kwargs) -> dict | None:
+    """The posted form's typed values, or None after flashing its errors (the pages that answer with a redirect)."""
+    form = form_class(request.POST, **kwargs)
+    if form.is_valid():
+        return form.cleaned_data
+    flash_errors(request, form_errors(form))
+    return None
+
+
+class IdListField(forms.Field):
+    """Several whole-number ids (``getlist``: checkboxes, a multiple select, an order). A value that is not one is the
+    field's ``invalid`` message, or is dropped when ``drop_invalid`` (a multiple select: an unknown choice is dropped
+    too, and the service answers an empty choice)."""
+
+    widget = forms.SelectMultiple
+    default_error_messages = {"invalid": forms.IntegerField.default_error_messages["invalid"]}
+
+    def __init__(self, *, drop_invalid: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        self.drop_invalid = drop_invalid
+
+    def to_python(self, value) -> list[int]:
+        ids = []
+        for item in value or []:
+            text = str(item).strip()
+            if text.isdigit() and 0 < int(text) <= MAX_ID:
+                ids.append(int(text))
+            elif not self.drop_invalid:
+                raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return ids

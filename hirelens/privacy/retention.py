@@ -26,12 +26,10 @@ from hirelens.core.actors import SystemActor
 from hirelens.core.audit import audit_record
 from hirelens.core.erasure import (
     ErasureContext,
-    delete_path,
-    delete_storage,
+    delete_files_after_commit,
     erase_candidate,
     eraser_modules,
     erasure_resume,
-    sqlite_checkpoint,
 )
 from hirelens.core.models import AuditEvent, DecisionRecord, Organization, RetentionHold, RetentionPolicy
 from hirelens.interviews.models import Answer, InterviewSession
@@ -254,16 +252,7 @@ def _purge_parts(*, organization_id: int, kind: str, application_ids) -> None:
         audit_record(action=AuditEvent.Action.DELETE, actor=RETENTION_WORKER, organization_id=organization_id,
                      object_type=f"retention.{kind}", object_id=",".join(map(str, application_ids))[:64],
                      fields=[f"{label}:{n}" for label, n in sorted(ctx.counts.items())])
-        files, paths = sorted(ctx.files), list(ctx.paths)
-
-        def after():
-            for name in files:
-                delete_storage(name)
-            for entry in paths:
-                delete_path(entry)
-            sqlite_checkpoint()
-
-        transaction.on_commit(after)
+        delete_files_after_commit(ctx)
 
 
 def retention_purge(*, dry_run: bool = False, today: date | None = None) -> PurgeReport:

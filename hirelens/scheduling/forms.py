@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from hirelens.core.forms import IdListField
 from hirelens.core.params import MAX_ID
 from hirelens.core.timezones import ZoneField, parse_local
 from hirelens.positions.validators import validate_time_zone
@@ -93,21 +94,6 @@ class CancelForm(forms.Form):
     reason = forms.CharField(required=False, max_length=2000)
 
 
-class IdListField(forms.Field):
-    """Several ids from checkboxes or a multiple select (``getlist``); what is not a whole number is dropped, as an
-    unknown choice is (the service answers an empty choice)."""
-
-    widget = forms.SelectMultiple
-
-    def to_python(self, value) -> list[int]:
-        ids = []
-        for item in value or []:
-            text = str(item).strip()
-            if text.isdigit() and 0 < int(text) <= MAX_ID:
-                ids.append(int(text))
-        return ids
-
-
 class PicksForm(forms.Form):
     """The ids chosen on the scheduling page: an application (the candidate picker), a stage, interviewers. The views
     fetch each through its access rule; a malformed application is the picker's message, a malformed stage a 404 as
@@ -116,4 +102,4 @@ class PicksForm(forms.Form):
     application = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID, error_messages={
         "invalid": PICK_A_CANDIDATE, "min_value": PICK_A_CANDIDATE, "max_value": PICK_A_CANDIDATE})
     stage = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
-    interviewers = IdListField(required=False)
+    interviewers = IdListField(required=False, drop_invalid=True)

@@ -14,7 +14,7 @@ from hirelens.candidates.masking import can_see_contact
 from hirelens.core.access import get_for_actor, require_perm, tenant_queryset
 from hirelens.core.audit import audit_list_read, audit_record
 from hirelens.core.flash import flash_errors
-from hirelens.core.forms import form_errors
+from hirelens.core.forms import bound_or_flash
 from hirelens.core.models import AuditEvent
 from hirelens.core.roles import Perm, user_can
 from hirelens.core.timezones import viewer_zone
@@ -32,15 +32,6 @@ from .models import Interview, InterviewLink
 
 def _members(actor):
     return tenant_queryset(get_user_model().objects.filter(is_active=True), actor=actor).order_by("full_name")
-
-
-def _bound(request, form_class, **kwargs):
-    """The posted form's typed values, or None after flashing its errors (the page's one way to show them)."""
-    form = form_class(request.POST, **kwargs)
-    if form.is_valid():
-        return form.cleaned_data
-    flash_errors(request, form_errors(form))
-    return None
 
 
 def _picks(request) -> PicksForm:
@@ -208,7 +199,7 @@ def slot_new(request, position_id: int):
         if application is None:
             return redirect("scheduling:position", position_id=position.pk)
     require_perm(request.user, Perm.POSITIONS_MANAGE)  # a refusal before any input is read (the service checks again)
-    window = _bound(request, WindowForm, default_zone=position.time_zone)
+    window = bound_or_flash(request, WindowForm, default_zone=position.time_zone)
     if window is None:
         return redirect("scheduling:position", position_id=position.pk)
     try:
@@ -239,7 +230,7 @@ def interview_new(request, position_id: int):
     if application is None:
         return redirect("scheduling:position", position_id=position.pk)
     require_perm(request.user, Perm.POSITIONS_MANAGE)  # a refusal before any input is read (the service checks again)
-    window = _bound(request, WindowForm, default_zone=position.time_zone)
+    window = bound_or_flash(request, WindowForm, default_zone=position.time_zone)
     if window is None:
         return redirect("scheduling:position", position_id=position.pk)
     try:
@@ -317,7 +308,7 @@ def interview_link_revoke(request, interview_id: int, link_id: int):
 def interview_reschedule(request, interview_id: int):
     interview = access_interview(actor=request.user, interview_id=interview_id)
     require_perm(request.user, Perm.POSITIONS_MANAGE)
-    window = _bound(request, RescheduleForm, default_zone=interview.time_zone)
+    window = bound_or_flash(request, RescheduleForm, default_zone=interview.time_zone)
     if window is None:
         return redirect("scheduling:interview", interview_id=interview.pk)
     try:
@@ -335,7 +326,7 @@ def interview_reschedule(request, interview_id: int):
 def interview_cancel(request, interview_id: int):
     interview = access_interview(actor=request.user, interview_id=interview_id)
     require_perm(request.user, Perm.POSITIONS_MANAGE)
-    data = _bound(request, CancelForm)
+    data = bound_or_flash(request, CancelForm)
     if data is None:
         return redirect("scheduling:interview", interview_id=interview.pk)
     try:
@@ -365,7 +356,7 @@ def interview_calendar(request, interview_id: int):
 @login_required
 def availability(request):
     if request.method == "POST":
-        window = _bound(request, WindowForm)
+        window = bound_or_flash(request, WindowForm)
         if window is None:
             return redirect("scheduling:availability")
         try:

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from hirelens.core.forms import IdListField
 from hirelens.core.params import MAX_ID
 from hirelens.core.roles import AssignmentRole
 
@@ -112,28 +113,6 @@ BAD_ORDER = gettext_lazy("环节顺序无效。")
 BAD_ROLE = gettext_lazy("无效的角色。")
 
 
-class IdListField(forms.Field):
-    """Several whole-number ids (``getlist``): a value that is not one is the field's ``invalid`` message (the stage
-    order), or dropped when ``drop_invalid`` (a multiple select of members: an unknown choice is dropped too)."""
-
-    widget = forms.SelectMultiple
-    default_error_messages = {"invalid": BAD_ORDER}
-
-    def __init__(self, *, drop_invalid: bool = False, **kwargs):
-        super().__init__(**kwargs)
-        self.drop_invalid = drop_invalid
-
-    def to_python(self, value) -> list[int]:
-        ids = []
-        for item in value or []:
-            text = str(item).strip()
-            if text.isdigit() and 0 < int(text) <= MAX_ID:
-                ids.append(int(text))
-            elif not self.drop_invalid:
-                raise ValidationError(self.error_messages["invalid"], code="invalid")
-        return ids
-
-
 class NextForm(forms.Form):
     """``next``: where a card's form goes back to (checked against the host by the view)."""
 
@@ -153,7 +132,7 @@ class StageAddForm(forms.Form):
 
 
 class StagesReorderForm(forms.Form):
-    stage = IdListField(required=False)
+    stage = IdListField(required=False, error_messages={"invalid": BAD_ORDER})
 
 
 class StageForm(forms.Form):

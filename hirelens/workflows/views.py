@@ -17,7 +17,7 @@ from hirelens.candidates.models import Candidate, Tag
 from hirelens.core.access import get_for_actor, require_perm, tenant_queryset
 from hirelens.core.audit import audit_list_read
 from hirelens.core.flash import flash_errors
-from hirelens.core.forms import form_errors
+from hirelens.core.forms import bound_or_flash, form_errors
 from hirelens.core.roles import AssignmentRole, Perm, user_can
 from hirelens.positions.access import access_position, visible_positions
 
@@ -32,15 +32,6 @@ from .access import (
 )
 from .models import ApplicationProgress, ProcessVersion
 from .modules import STARTERS, module_spec, module_specs, publish_problems
-
-
-def _bound(request, form_class, **kwargs):
-    """The posted form's typed values, or None after flashing its errors (the pages that answer with a redirect)."""
-    form = form_class(request.POST, **kwargs)
-    if form.is_valid():
-        return form.cleaned_data
-    flash_errors(request, form_errors(form))
-    return None
 
 
 def _errors_400(form) -> HttpResponse:
@@ -75,7 +66,7 @@ def position_processes(request, position_id: int):
 @require_POST
 def process_new(request, position_id: int):
     position = access_position(actor=request.user, position_id=position_id)
-    data = _bound(request, forms.ProcessNewForm)
+    data = bound_or_flash(request, forms.ProcessNewForm)
     if data is None:
         return redirect("workflows:position", position_id=position.pk)
     try:
@@ -223,7 +214,7 @@ def preview(request, process_id: int):
 @require_POST
 def publish(request, process_id: int):
     process = access_process_for_edit(actor=request.user, process_id=process_id)
-    data = _bound(request, forms.PublishForm)
+    data = bound_or_flash(request, forms.PublishForm)
     if data is None:
         return redirect("workflows:designer", process_id=process.pk)
     try:
@@ -253,7 +244,7 @@ def activate(request, process_id: int):
 def clone(request, process_id: int):
     process = access_process(actor=request.user, process_id=process_id)
     require_perm(request.user, Perm.POSITIONS_MANAGE)
-    data = _bound(request, forms.CloneForm)
+    data = bound_or_flash(request, forms.CloneForm)
     if data is None:
         return redirect("workflows:designer", process_id=process.pk)
     position = access_position(actor=request.user, position_id=data["position"]) if data["position"] else None
