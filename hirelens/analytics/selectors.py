@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Avg, Count, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from hirelens.core.params import query_int
 from hirelens.core.roles import Perm, user_can
@@ -125,10 +126,10 @@ def funnel(*, actor, filters: Filters) -> list[dict]:
                                  stages=stages))
         total.add(funnel_scan(organization_id=actor.organization_id, position_ids=ids, windows=edges))
     reached = sorted(((v[2] / v[1] if v[1] else 0, title, v[0]) for title, v in total.stages.items() if v[0]))
-    rows = [{"stage": _("申请"), "count": total.applied}]
+    rows = [{"stage": pgettext("漏斗", "申请"), "count": total.applied}]
     rows += [{"stage": title, "count": n} for _order, title, n in reached]
     rows.append({"stage": _("流程完成"), "count": total.completed})
-    rows.append({"stage": _("录用"), "count": total.hired})
+    rows.append({"stage": pgettext("漏斗", "录用"), "count": total.hired})
     return rows
 
 

@@ -7,7 +7,7 @@ from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from hirelens.core.audit import audit_list_read
@@ -32,7 +32,7 @@ from .services.merge import merge_history, merge_shown
 from .timeline import timeline_text, timeline_who
 
 TABS = [("profile", gettext_lazy("档案")), ("resume", gettext_lazy("简历")), ("documents", gettext_lazy("文件")),
-        ("applications", gettext_lazy("申请")), ("interviews", gettext_lazy("面试")), ("evaluations", gettext_lazy("评估")),
+        ("applications", gettext_lazy("申请")), ("interviews", pgettext_lazy("章节", "面试")), ("evaluations", gettext_lazy("评估")),
         ("timeline", gettext_lazy("时间线"))]
 TAB_KEYS = {key for key, _label in TABS}
 

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hirelens.core.fields import EncryptedTextField
 from hirelens.core.models import TenantOwnedModel
@@ -61,7 +62,7 @@ class SelfIdentification(TenantOwnedModel):
 class FairnessAudit(TenantOwnedModel):
     """A bias audit as it was run: the frozen tables, its dates and the source of the data; publishable."""
 
-    title = models.CharField(_("标题"), max_length=200)
+    title = models.CharField(pgettext_lazy("报告", "标题"), max_length=200)
     position = models.ForeignKey("positions.Position", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     stage_label = models.CharField(_("环节"), max_length=200)
     period_start = models.DateField(_("开始日期"), null=True, blank=True)

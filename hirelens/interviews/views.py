@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from hirelens.candidates.access import access_application
@@ -72,7 +72,7 @@ def session_detail(request, session_id: int):
                                                                "deadline": services.invitation_deadline(session, request.LANGUAGE_CODE)})
 
 
-LANGUAGES = [("zh-hans", gettext_lazy("简体中文")), ("en", gettext_lazy("英文"))]
+LANGUAGES = [("zh-hans", pgettext_lazy("面试语言", "简体中文")), ("en", gettext_lazy("英文"))]
 
 
 class SessionForm(forms.Form):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from .models import LiveRoom, RoomEvent, RoomIncident, RoomNote, RoomQuestion
 
@@ -20,7 +20,7 @@ from .models import LiveRoom, RoomEvent, RoomIncident, RoomNote, RoomQuestion
 # shown as a generic room event rather than its code.
 EVENT_LABELS = {
     "opened": gettext_lazy("面试间开启"),
-    "joined": gettext_lazy("进入面试间"),
+    "joined": pgettext_lazy("事件", "进入面试间"),
     "left": gettext_lazy("离开面试间"),
     "admitted": gettext_lazy("候选人获准进入"),
     "reconnected": gettext_lazy("重新连接"),

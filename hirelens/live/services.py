@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from hirelens.core.audit import audit_record
 from hirelens.core.models import AuditEvent
@@ -38,7 +38,7 @@ NOTE_TAGS = {
 
 # timeline kinds this module writes (incidents and voice only are written by their own parts)
 TIMELINE_KINDS = {
-    "joined": gettext_lazy("进入面试间"),
+    "joined": pgettext_lazy("事件", "进入面试间"),
     "left": gettext_lazy("离开面试间"),
     "reconnected": gettext_lazy("重新连接"),
     "admitted": gettext_lazy("允许候选人进入"),

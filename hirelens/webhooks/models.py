@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hirelens.core.fields import EncryptedTextField
 from hirelens.core.models import TenantOwnedModel
@@ -23,14 +24,14 @@ EVENT_LABELS = {
     "process.published": _("面试流程已发布"),
     "interview.scheduled": _("面试已安排"),
     "interview.rescheduled": _("面试已改期"),
-    "interview.cancelled": _("面试已取消"),
+    "interview.cancelled": pgettext_lazy("webhook 事件", "面试已取消"),
     "interview.started": _("AI 视频面试已开始"),
     "interview.submitted": _("AI 视频面试已提交"),
     "interview.analysed": _("AI 视频面试分析完成"),
     "scorecard.submitted": _("评分卡已提交"),
     "decision.recorded": _("已记录决定"),
     "message.failed": _("消息发送失败"),
-    "deletion.done": _("候选人数据已删除"),
+    "deletion.done": pgettext_lazy("webhook 事件", "候选人数据已删除"),
 }
 
 # Why a try had no 2xx answer (the code is stored and given by the API; the words are shown)
