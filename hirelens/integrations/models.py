@@ -16,8 +16,8 @@ from hirelens.core.models import TenantOwnedModel
 # The scope domains a key can be given, read or write each (write includes read). One per API router.
 SCOPE_DOMAINS = {
     "candidates": _("候选人与文档"),
-    "positions": _("职位"),
-    "processes": _("面试流程"),
+    "positions": pgettext_lazy("权限", "职位"),
+    "processes": pgettext_lazy("权限", "面试流程"),
     "applications": _("申请与流程推进"),
     "interviews": _("AI 视频面试与现场面试"),
     "scheduling": _("面试安排"),
