@@ -97,7 +97,7 @@ def test_exports_xlsx_pdf_csv(data, hr, recruiter):
     answer = api_client(make_api_key(recruiter)[1], "en").get(f"{BASE}/export.csv?table=funnel&department=技术部")
     assert answer.status_code == 200 and answer["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"))))
-    assert rows[0] == ["Stage", "Count"] and rows[1] == ["Applications", "1"]
+    assert rows[0] == ["Stage", "Count"] and rows[1] == ["Applied", "1"]  # the funnel step (context 漏斗)
     exports = AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT, object_type="analytics")
     assert sorted(exports.values_list("object_id", flat=True)) == ["csv:funnel", "pdf", "xlsx"]
     assert hr.get(f"{BASE}/export.csv?table=people").status_code == 400
