@@ -99,7 +99,10 @@ def ice_servers() -> list:
 class Recorder:
     """Writes one WebM as media arrives: Opus audio (continuous: gaps are written as silence) and VP8 video at
     its media times. Call from one thread. The container's header needs every stream, so audio waits (as PCM)
-    until the first video frame or ``AUDIO_WAIT_S`` of audio; a recording that started audio only stays so."""
+    until the first video frame or ``AUDIO_WAIT_S`` of audio. A first video frame that comes later (a key frame
+    slow to arrive through the SFU, a camera turned on after the start) ends the audio-only piece there: a new
+    piece with audio and video goes on, named by its own start (``rec-<epoch ms>.webm``, as a killed process's
+    pieces are, so that the adoption joins them after a crash), and ``close`` joins the pieces into ``path``."""
 
     def __init__(self, path: Path, *, video: bool = True):
         self.path = path
@@ -110,6 +113,8 @@ class Recorder:
         self.vstream = None
         self.want_video = video
         self.started = False
+        self._file = path  # the piece being written (``path`` until a late first video frame starts another)
+        self._p0 = 0  # audio samples before the current piece's media time 0
         self._pending: list[np.ndarray] = []
         self._apts = 0  # samples written (or waiting) so far
         self._abuf = np.zeros(0, np.int16)
@@ -153,21 +158,40 @@ class Recorder:
         for i in range(n):
             frame = av.AudioFrame.from_ndarray(buf[i * _OPUS_FRAME:(i + 1) * _OPUS_FRAME].reshape(1, -1), format="s16", layout="mono")
             frame.sample_rate = REC_SR
-            frame.pts = self._written
+            frame.pts = self._written - self._p0
             frame.time_base = Fraction(1, REC_SR)
             self._written += _OPUS_FRAME
             for packet in self.astream.encode(frame):
                 self.container.mux(packet)
         self._abuf = buf[n * _OPUS_FRAME:].copy()
 
+    def _new_piece(self) -> bool:
+        """End the audio-only piece at the audio written so far and open the next one there (see the class)."""
+        first_s = rec_start(self.path)
+        if first_s is None or self._file != self.path:
+            return False  # not a room's recording name (nothing could join the pieces), or already rolled over
+        for packet in self.astream.encode():
+            self.container.mux(packet)
+        self.container.close()
+        self._p0 = self._written
+        self._file = self.path.with_name(f"rec-{int(round(first_s * 1000)) + self._written * 1000 // REC_SR}.webm")
+        self.container = av.open(str(self._file), mode="w", format="webm", options={"cluster_time_limit": "1000", "flush_packets": "1"})
+        self.astream = self.container.add_stream("libopus", rate=REC_SR)
+        self.astream.layout = "mono"
+        self.astream.bit_rate = 32000
+        self._vlast = -1
+        return True
+
     def video(self, frame: av.VideoFrame, t_s: float) -> None:
         if not self.started:
             if not self.want_video:
                 return
             self._start(frame)
-        if self.vstream is None:
-            return
-        pts = int(round(t_s * 1000))
+        elif self.vstream is None:
+            if not self.want_video or not self._new_piece():
+                return
+            self._start(frame)
+        pts = int(round((t_s - self._p0 / REC_SR) * 1000))
         if pts <= self._vlast:
             return
         self._vlast = pts
@@ -190,6 +214,14 @@ class Recorder:
             for packet in self.vstream.encode():
                 self.container.mux(packet)
         self.container.close()
+        if self._file != self.path:  # the audio-only start and the piece with video: one file at ``path``
+            joined = self.path.with_name(self.path.stem + "-joined.webm")
+            if join_recordings([self.path, self._file], joined):
+                os.replace(joined, self.path)
+                self._file.unlink(missing_ok=True)
+                self._file = self.path
+            else:
+                logger.warning("recording %s: the piece with video (%s) could not be joined", self.path.name, self._file.name)
 
 
 class AudioTrackRecorder:

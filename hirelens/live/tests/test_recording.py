@@ -159,3 +159,37 @@ def test_pieces_of_killed_processes_are_joined_into_one_recording(org):
     with av.open(io.BytesIO(data)) as container:
         times = [float(f.time) for f in container.decode(video=0)]
     assert times[0] < 0.2 and any(5.9 < t < 6.2 for t in times) and not any(4.1 < t < 5.9 for t in times)
+
+
+def test_a_first_video_frame_after_the_audio_only_start_is_recorded(org):
+    """Through the SFU the candidate's first key frame can come after the recording began audio only: the video
+    from then on is recorded too (a second piece, joined at the end), at its own media time; no piece is left."""
+    import av
+    import numpy as np
+
+    from analysis import synth
+
+    room = make_room(org, biometric=False)
+    folder = media.live_tmp_dir(room.pk)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "rec-1796500000000.webm"
+    rec = media.Recorder(path)
+    speech = sample_media.real_speech("jay_0", 48000)
+    pcm = (np.concatenate([speech, speech])[: 9 * 48000] * 32767).astype(np.int16)
+    frames = synth.face_scenes(absent=(100.0, 101.0), turned=(100.0, 101.0))
+    late = media.AUDIO_WAIT_S + 2.0
+    for i in range(9 * 15):
+        t = i / 15
+        rec.audio(pcm[int(t * 48000): int((t + 1 / 15) * 48000)], t)
+        if t >= late:
+            rec.video(av.VideoFrame.from_ndarray(frames(i, t), format="rgb24"), t)
+    rec.close()
+    assert [p.name for p in folder.iterdir()] == [path.name]
+    with av.open(str(path)) as container:
+        kinds = {s.type for s in container.streams}
+        audio_s = sum(f.samples / f.sample_rate for f in container.decode(audio=0))
+    with av.open(str(path)) as container:
+        times = [float(f.time) for f in container.decode(video=0)]
+    assert kinds == {"audio", "video"}
+    assert 8.7 < audio_s < 9.3, audio_s
+    assert late - 0.1 < times[0] < late + 0.2 and times[-1] > 8.6 and len(times) > 30, times[:3]
