@@ -124,7 +124,7 @@ def request_list(*, actor, status: str = ""):
     from .access import session_list
 
     qs = (CandidateRequest.objects.filter(organization_id=actor.organization_id, session__in=session_list(actor=actor).values("pk"))
-          .select_related("session__application__candidate", "session__application__position"))
+          .select_related("session__application__candidate", "session__application__position", "booking_link"))
     if status:
         qs = qs.filter(status=status)
     return qs.order_by("-created_at", "-pk")
@@ -143,7 +143,9 @@ def access_request(*, actor, request_id) -> CandidateRequest:
 @transaction.atomic
 def request_answer(*, actor, item: CandidateRequest, grant: bool, answer: str, extra_seconds: int = 0) -> CandidateRequest:
     """HR answers a request. Granting extra time adds ``extra_seconds`` to every question's answer time of that session;
-    granting text answers lets the candidate type answers instead of recording. The candidate is told by message."""
+    granting text answers lets the candidate type answers instead of recording; granting a live interview instead sends
+    the candidate a booking link (scheduling's self-booking) and withdraws the AI interview (``_live_instead``). The
+    candidate is told by message. One transaction: a refusal (a process with no live stage) leaves nothing done."""
     require_perm(actor, Perm.CANDIDATES_MANAGE)
     item = CandidateRequest.objects.select_for_update().get(pk=item.pk, organization_id=actor.organization_id)
     if item.status != CandidateRequest.Status.OPEN:
@@ -163,15 +165,114 @@ def request_answer(*, actor, item: CandidateRequest, grant: bool, answer: str, e
     if grant and item.kind == CandidateRequest.Kind.TEXT_ANSWERS:
         session.text_answers_allowed = True
         session.save(update_fields=["text_answers_allowed", "updated_at"])
+    booking_url = ""
+    if grant and item.kind == CandidateRequest.Kind.LIVE_INTERVIEW:
+        item.booking_link, booking_url = _live_instead(actor=actor, session=session)
+        fields.append("booking_link")
     item.status = CandidateRequest.Status.GRANTED if grant else CandidateRequest.Status.DECLINED
     item.answer, item.answered_by, item.answered_at = answer, actor, timezone.now()
     item.save()
     audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=item, fields=fields)
-    _tell_candidate(item, session)
+    _tell_candidate(item, session, booking_url=booking_url)
     return item
 
 
-def _tell_candidate(item: CandidateRequest, session: InterviewSession) -> None:
+def live_stage(application):
+    """The live interview stage of the application's process (the version it runs in, else the position's published
+    one), the first by order; None when the process has none."""
+    from hirelens.workflows.models import ApplicationProgress, ProcessVersion, Stage
+    from hirelens.workflows.modules import modules_where
+
+    progress = ApplicationProgress.objects.filter(application=application).values("version_id").first()
+    if progress is not None:
+        version_id = progress["version_id"]
+    else:
+        version_id = (ProcessVersion.objects.filter(process__position_id=application.position_id, process__is_active=True,
+                                                    status=ProcessVersion.Status.PUBLISHED)
+                      .order_by("-number", "-pk").values_list("pk", flat=True).first())
+    if version_id is None:
+        return None
+    return (Stage.objects.filter(version_id=version_id, module__in=modules_where(lambda spec: spec.live_room))
+            .order_by("order", "pk").first())
+
+
+def _live_instead(*, actor, session: InterviewSession):
+    """A granted "live interview instead": the booking link of scheduling (the candidate picks one of the times offered
+    for the position; HR may schedule one directly too), and the AI interview withdrawn so that the candidate is not
+    asked twice (``session_revoke``: its reminders stop). Refused, before anything is written, when the position's
+    process has no live interview stage. Returns the link and its URL (shown only here: the message carries it)."""
+    from hirelens.scheduling.links import link_issue, link_url
+    from hirelens.scheduling.models import InterviewLink
+
+    from .services import OPEN_STATES, session_revoke
+
+    require_perm(actor, Perm.POSITIONS_MANAGE)  # what scheduling's booking_link_issue asks
+    application = session.application
+    if live_stage(application) is None:
+        raise ValidationError(_("这个职位的招聘流程中没有真人面试（直播面试）环节，无法改为真人面试。请先在流程中加入直播面试环节，"
+                                "或不同意并向候选人说明原因。"), code="no_live_stage")
+    link, token = link_issue(application=application, kind=InterviewLink.Kind.BOOKING, actor=actor)
+    if session.revoked_at is None and session.state in OPEN_STATES:
+        session_revoke(actor=actor, session=session)
+    return link, link_url(token)
+
+
+def request_arrangements(items) -> None:
+    """Sets ``arranged_interview`` on each granted "live interview instead" of ``items`` (a page of requests): the
+    application's first interview, not cancelled, scheduled since HR's answer (booked with the link, or by HR). One
+    query for the page."""
+    from hirelens.scheduling.models import Interview
+
+    live = [i for i in items if i.is_live_arranged]
+    for item in items:
+        item.arranged_interview = None
+    if not live:
+        return
+    interviews = (Interview.objects.filter(application_id__in={i.session.application_id for i in live},
+                                           created_at__gte=min(i.answered_at for i in live))
+                  .exclude(status=Interview.Status.CANCELLED).select_related("application__position").order_by("start_at", "pk"))
+    by_application: dict[int, list] = {}
+    for interview in interviews:
+        by_application.setdefault(interview.application_id, []).append(interview)
+    for item in live:
+        item.arranged_interview = next((iv for iv in by_application.get(item.session.application_id, [])
+                                        if iv.created_at >= item.answered_at), None)
+
+
+def open_slot_count(item: CandidateRequest) -> int:
+    """The times the candidate of ``item`` may book now (scheduling's offered slots of the position)."""
+    from hirelens.scheduling.services import open_slots_for
+
+    return open_slots_for(item.session.application).count()
+
+
+def replaced_session(token: str) -> InterviewSession | None:
+    """The session of ``token`` when its link was withdrawn because a live interview replaces it (a granted "live
+    interview instead"): its candidate still reads their requests and the arrangement on the choice page."""
+    from hirelens.core import tokens
+
+    from .models import SESSION_LINK
+
+    target, state = tokens.find(SESSION_LINK, token)
+    if target is None or state != tokens.REVOKED:
+        return None
+    granted = CandidateRequest.objects.filter(session=target, kind=CandidateRequest.Kind.LIVE_INTERVIEW,
+                                              status=CandidateRequest.Status.GRANTED)
+    return target if granted.exists() else None
+
+
+def live_booking_url(*, session: InterviewSession) -> str:
+    """A fresh booking link for the candidate of a replaced session (the one sent is stored only as a hash), as the
+    portal's "book" does; "" when no live interview was granted for it."""
+    from hirelens.scheduling.services import booking_link_for_candidate
+
+    if not CandidateRequest.objects.filter(session=session, kind=CandidateRequest.Kind.LIVE_INTERVIEW,
+                                           status=CandidateRequest.Status.GRANTED).exists():
+        return ""
+    return booking_link_for_candidate(application=session.application)
+
+
+def _tell_candidate(item: CandidateRequest, session: InterviewSession, *, booking_url: str = "") -> None:
     """The answer goes to the candidate by their channels, in the interview's language, with the link to their page."""
     from hirelens.messaging.models import Kind
     from hirelens.messaging.services import message_send
@@ -183,6 +284,9 @@ def _tell_candidate(item: CandidateRequest, session: InterviewSession) -> None:
             "kind": CandidateRequest.Kind(item.kind).label, "status": status, "answer": item.answer}
         if item.kind == CandidateRequest.Kind.EXTRA_TIME and item.status == CandidateRequest.Status.GRANTED:
             reply += " " + _("每道题的作答时间已增加 %(s)s 秒。") % {"s": item.extra_seconds}
+        if booking_url:
+            reply += " " + _("AI视频面试已取消，您无需再作答。请通过这个链接选择真人面试的时间（7 天内有效）：%(link)s") % {
+                "link": booking_url}
         link = choice_url(session)
         reply += " " + _("查看：%(link)s") % {"link": link}
     message_send(organization_id=session.organization_id, kind=Kind.HELPDESK_REPLY, candidate=session.application.candidate,

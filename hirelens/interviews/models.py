@@ -236,6 +236,10 @@ class CandidateRequest(TenantOwnedModel):
     extra_seconds = models.PositiveIntegerField(_("增加的作答时间（秒）"), default=0)
     answered_by = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     answered_at = models.DateTimeField(null=True, blank=True)
+    # a granted "live interview instead": the booking link sent to the candidate (scheduling's self-booking); the
+    # interview they book with it (or HR schedules) is the application's first interview since ``answered_at``
+    booking_link = models.ForeignKey("scheduling.InterviewLink", on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+")
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -249,3 +253,8 @@ class CandidateRequest(TenantOwnedModel):
     def is_open(self) -> bool:
         """HR has not answered it yet."""
         return self.status == self.Status.OPEN
+
+    @property
+    def is_live_arranged(self) -> bool:
+        """A granted "live interview instead": a live interview replaces the AI interview (``choice.request_answer``)."""
+        return self.kind == self.Kind.LIVE_INTERVIEW and self.status == self.Status.GRANTED

@@ -195,6 +195,10 @@ def interview_page(request, token: str):
     try:
         session = access_session_by_token(token=token)
     except Http404:
+        from . import choice
+
+        if choice.replaced_session(token) is not None:  # a live interview replaces it: the choice page says what was arranged
+            return redirect("interviews:candidate_choice", token=token)
         # expired / withdrawn (410) or unknown (404): a candidate's page that says which, in their language, with
         # "ask for a new link" (the help desk's dead-link page, issue 19)
         from hirelens.messaging.services.deadlinks import dead_link_render
@@ -437,7 +441,7 @@ MAX_DETAILS = 20_000  # what a request's words may be sent as (the service keeps
 class ChoiceForm(forms.Form):
     """The choice page's two forms: "decline_ai" (no AI analysis), or a request (an accommodation) with its words."""
 
-    action = forms.ChoiceField(choices=[("decline_ai", "decline_ai"), ("request", "request")], required=False,
+    action = forms.ChoiceField(choices=[("decline_ai", "decline_ai"), ("request", "request"), ("book", "book")], required=False,
                                error_messages={"invalid_choice": gettext_lazy("无法识别这个操作，请刷新页面后再试。")})
     # none chosen: the service says so, in the same words
     kind = forms.ChoiceField(choices=CandidateRequest.Kind.choices, required=False,
@@ -456,16 +460,25 @@ def _form_error(form: forms.Form) -> str:
     return " ".join(message for messages in form.errors.values() for message in messages)
 
 
-def _candidate_page(request, token: str, template: str, build):
+def _candidate_page(request, token: str, template: str, build, *, replaced_ok: bool = False):
     """A server-rendered page of the candidate's link (in the interview's language unless the candidate chose one).
-    ``build`` takes the session and the candidate's verified ``LinkActor`` (for what they send from the page)."""
+    ``build`` takes the session and the candidate's verified ``LinkActor`` (for what they send from the page). With
+    ``replaced_ok``, a link withdrawn because a live interview replaces the AI interview still opens, read-only
+    (``actor`` None): the candidate reads what was arranged."""
+    from . import choice
+
     try:
         actor = access_session_actor(token=token)
     except tokens.LinkDead:
-        from hirelens.messaging.services.deadlinks import dead_link_render
+        replaced = choice.replaced_session(token) if replaced_ok else None
+        if replaced is None:
+            from hirelens.messaging.services.deadlinks import dead_link_render
 
-        return dead_link_render(request, "interviews/link_closed.html", kind="interview", token=token)
-    session = actor.link
+            return dead_link_render(request, "interviews/link_closed.html", kind="interview", token=token)
+        actor = None
+        session = replaced
+    else:
+        session = actor.link
     if not request.COOKIES.get("django_language"):
         with translation.override(session.language):
             return build(session, actor)
@@ -484,6 +497,14 @@ def choice_page(request, token: str):
         form = ChoiceForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and not form.is_valid():
             error = _form_error(form)
+        elif request.method == "POST" and form.cleaned_data["action"] == "book":
+            # the live interview that replaces this one: a fresh booking link (the one sent is stored as a hash only)
+            url = choice.live_booking_url(session=session)
+            if url:
+                return redirect(url)
+            error = _("无法识别这个操作，请刷新页面后再试。")
+        elif request.method == "POST" and actor is None:
+            error = _("这次AI视频面试已由真人面试代替，不能再提交申请。")
         elif request.method == "POST":
             data = form.cleaned_data
             try:
@@ -497,14 +518,17 @@ def choice_page(request, token: str):
                 return redirect(reverse("interviews:candidate_choice", args=[token]) + "?sent=1")
         notice = current_notices(session.organization_id).get("invitation_ai")
         english = translation.get_language() == "en"
+        requests = list(session.requests.exclude(kind=CandidateRequest.Kind.HUMAN_REVIEW).select_related("session")
+                        .order_by("-created_at"))
+        choice.request_arrangements(requests)
         return render(request, "interviews/candidate_choice.html", {
             "session": session, "token": token, "organization": session.organization, "position": session.application.position,
             "notice": (notice.text_en if english else notice.text_zh) if notice else "",
             "kinds": [(k.value, k.label) for k in choice.ACCOMMODATION_KINDS], "error": error, "sent": sent,
-            "requests": session.requests.exclude(kind=CandidateRequest.Kind.HUMAN_REVIEW).order_by("-created_at"),
+            "requests": requests, "replaced": actor is None,
             "interview_url": reverse("interviews:candidate", args=[token])}, status=400 if error else 200)
 
-    return _candidate_page(request, token, "interviews/candidate_choice.html", build)
+    return _candidate_page(request, token, "interviews/candidate_choice.html", build, replaced_ok=True)
 
 
 @never_cache

@@ -67,6 +67,7 @@ def request_index(request):
         status = "open"
     page = Paginator(choice.request_list(actor=request.user, status="" if status == "all" else status), 25).get_page(request.GET.get("page"))
     audit_list_read(request=request, candidates=[i.session.application.candidate for i in page])
+    choice.request_arrangements(list(page))
     return render(request, "interviews/requests.html", {"items": page, "page": page, "status": status,
                                                           "statuses": [("open", _("待处理")), ("all", _("全部"))]})
 
@@ -80,13 +81,19 @@ def request_detail(request, request_id: int):
         require_perm(request.user, Perm.CANDIDATES_MANAGE)
         if form.is_valid():
             try:
-                choice.request_answer(actor=request.user, item=item, grant=form.cleaned_data["grant"],
-                                      answer=form.cleaned_data["answer"], extra_seconds=form.cleaned_data["extra_seconds"] or 0)
+                item = choice.request_answer(actor=request.user, item=item, grant=form.cleaned_data["grant"],
+                                             answer=form.cleaned_data["answer"], extra_seconds=form.cleaned_data["extra_seconds"] or 0)
             except ValidationError as exc:
                 for text in exc.messages:
                     form.add_error(None, text)
             else:
                 messages.success(request, _("已答复，候选人会收到通知。"))
+                if item.is_live_arranged and not choice.open_slot_count(item):
+                    messages.warning(request, _("候选人已收到预约链接，但这个职位目前没有开放的面试时间段：请在排期页开放时间，"
+                                                "或直接为候选人安排面试。"))
                 return redirect("interviews:request_detail", request_id=item.pk)
-    return render(request, "interviews/request_detail.html", {"item": item, "form": form, "can_answer": can_answer},
-                  status=400 if form.errors else 200)
+    choice.request_arrangements([item])
+    return render(request, "interviews/request_detail.html", {
+        "item": item, "form": form, "can_answer": can_answer,
+        "open_slots": choice.open_slot_count(item) if item.kind == CandidateRequest.Kind.LIVE_INTERVIEW else None},
+        status=400 if form.errors else 200)
