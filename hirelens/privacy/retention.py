@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db import connection, transaction
+from django.db.models import Count, F, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -31,12 +33,15 @@ from hirelens.core.erasure import (
     eraser_modules,
     erasure_resume,
 )
+from hirelens.core.jurisdictions import Jurisdiction
 from hirelens.core.models import AuditEvent, DecisionRecord, Organization, RetentionHold, RetentionPolicy
 from hirelens.interviews.models import Answer, InterviewSession
 from hirelens.live.models import LiveRoom
 from hirelens.positions.models import Position
 
 DEFAULTS = {"recordings_days": 180, "analyses_days": 180, "candidates_days": 365}
+
+
 def policy_for(*, organization_id: int, jurisdiction: str = "") -> RetentionPolicy:
     """The policy of a jurisdiction, else the organization's default, else the defaults (unsaved)."""
     policies = {p.jurisdiction: p for p in RetentionPolicy.objects.filter(organization_id=organization_id,
@@ -47,15 +52,86 @@ def policy_for(*, organization_id: int, jurisdiction: str = "") -> RetentionPoli
 @transaction.atomic
 def retention_policy_update(*, actor, recordings_days: int, analyses_days: int, candidates_days: int,
                             jurisdiction: str = "", request=None) -> RetentionPolicy:
-    policy, _ = RetentionPolicy.objects.get_or_create(organization_id=actor.organization_id, jurisdiction=jurisdiction,
-                                                      defaults=DEFAULTS)
+    """Set the organization's default limits (``jurisdiction`` empty) or a jurisdiction's own (its row is created the
+    first time). Audited: ``create`` or ``update`` of ``core.retentionpolicy``, naming the jurisdiction's code."""
+    policy, created = RetentionPolicy.objects.get_or_create(organization_id=actor.organization_id, jurisdiction=jurisdiction,
+                                                            defaults=DEFAULTS)
     policy.recordings_days, policy.analyses_days, policy.candidates_days = recordings_days, analyses_days, candidates_days
     policy.full_clean()
     policy.save()
-    audit_record(action=AuditEvent.Action.UPDATE, actor=actor, organization_id=actor.organization_id,
-                 object_type="core.retentionpolicy", object_id=policy.pk,
-                 fields=["recordings_days", "analyses_days", "candidates_days"], request=request)
+    audit_record(action=AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE, actor=actor,
+                 organization_id=actor.organization_id, object_type="core.retentionpolicy", object_id=policy.pk,
+                 fields=["recordings_days", "analyses_days", "candidates_days", f"jurisdiction:{jurisdiction or '*'}"],
+                 request=request)
     return policy
+
+
+@transaction.atomic
+def retention_policy_delete(*, actor, jurisdiction: str, request=None) -> None:
+    """Remove a jurisdiction's own limits: its positions fall back to the organization's default. The default row
+    itself cannot be removed (``ValidationError``); a jurisdiction without a row raises ``RetentionPolicy.DoesNotExist``.
+    Audited: ``delete`` of ``core.retentionpolicy``, with the code and the limits it had."""
+    if not jurisdiction:
+        from django.core.exceptions import ValidationError
+        from django.utils.translation import gettext as _
+
+        raise ValidationError(_("组织的默认保留期限不能移除。"), code="default")
+    policy = RetentionPolicy.objects.select_for_update().get(organization_id=actor.organization_id, jurisdiction=jurisdiction)
+    audit_record(action=AuditEvent.Action.DELETE, actor=actor, organization_id=actor.organization_id,
+                 object_type="core.retentionpolicy", object_id=policy.pk,
+                 fields=[f"jurisdiction:{jurisdiction}", f"recordings_days:{policy.recordings_days}",
+                         f"analyses_days:{policy.analyses_days}", f"candidates_days:{policy.candidates_days}"],
+                 request=request)
+    policy.delete()
+
+
+@dataclass(frozen=True)
+class LimitRow:
+    """One row of the organization's limits: the default (``jurisdiction`` empty) or a jurisdiction's own, with the
+    positions it applies to (``position_count`` of them; ``positions``: the first few as ``(id, title)``)."""
+
+    jurisdiction: str
+    policy: RetentionPolicy
+    position_count: int
+    positions: tuple[tuple[int, str], ...]
+
+    @property
+    def more(self) -> int:
+        return self.position_count - len(self.positions)
+
+    @property
+    def label(self):
+        return Jurisdiction(self.jurisdiction).label if self.jurisdiction else None
+
+
+def retention_limits(*, organization_id: int, shown: int = 3) -> list[LimitRow]:
+    """The organization's limits, the default first, then each jurisdiction's row in the list's order; each with the
+    positions it applies to (a jurisdiction's row: the positions of that jurisdiction; the default: every other one).
+    Two queries whatever the number of rows and positions (the positions' counts and first titles by a window)."""
+    policies = {p.jurisdiction: p for p in RetentionPolicy.objects.filter(organization_id=organization_id)}
+    default = policies.get("") or RetentionPolicy(organization_id=organization_id, **DEFAULTS)
+    found = (Position.objects.filter(organization_id=organization_id)
+             .annotate(n=Window(RowNumber(), partition_by=[F("jurisdiction")], order_by=[F("title").asc(), F("pk").asc()]),
+                       total=Window(Count("pk"), partition_by=[F("jurisdiction")]))
+             .filter(n__lte=shown).order_by("jurisdiction", "n").values_list("jurisdiction", "pk", "title", "total"))
+    counts: dict[str, int] = {}
+    firsts: dict[str, list[tuple[int, str]]] = {}
+    for code, pk, title, total in found:
+        counts[code] = total
+        firsts.setdefault(code, []).append((pk, title))
+    own = [code for code in Jurisdiction.values if code in policies]
+    rest = [code for code in counts if code not in policies]
+    rows = [LimitRow(jurisdiction="", policy=default, position_count=sum(counts[c] for c in rest),
+                     positions=tuple(sorted((p for c in rest for p in firsts[c]), key=lambda p: (p[1], p[0]))[:shown]))]
+    rows += [LimitRow(jurisdiction=code, policy=policies[code], position_count=counts.get(code, 0),
+                      positions=tuple(firsts.get(code, ()))) for code in own]
+    return rows
+
+
+def jurisdictions_without_limits(rows: list[LimitRow]) -> list[tuple[str, str]]:
+    """``(code, label)`` of the jurisdictions that have no row of their own yet, in the list's order."""
+    have = {row.jurisdiction for row in rows}
+    return [(code, label) for code, label in Jurisdiction.choices if code not in have]
 
 
 @dataclass(frozen=True)
@@ -68,6 +144,8 @@ class DueItem:
     closed_on: date
     held_until: date | None
     application_ids: tuple[int, ...]
+    limit_jurisdiction: str = ""  # whose limit applied: a jurisdiction's own row, or empty for the default
+    limit_days: int | None = None
 
 
 KINDS = (("candidate", "candidates_days"), ("recordings", "recordings_days"), ("analyses", "analyses_days"))
@@ -187,21 +265,43 @@ def retention_due_rows(*, organization_id: int, within_days: int = 0, today: dat
     return DueRows(f"SELECT * FROM ({' UNION ALL '.join(arms)}) arms", params)
 
 
-def due_items(*, organization_id: int, rows) -> list[DueItem]:
-    """``retention_due_rows``'s rows as :class:`DueItem` s, with each candidate's applications (one query)."""
+def due_items(*, organization_id: int, rows, policies: list[RetentionPolicy] | None = None) -> list[DueItem]:
+    """``retention_due_rows``'s rows as :class:`DueItem` s, with each candidate's applications and the limit that
+    applied (the longest of their positions' rows: ``limit_jurisdiction`` empty for the default) in one query, plus
+    one for the organization's rows unless ``policies`` gives them."""
     rows = list(rows)
     ids = {row[0] for row in rows}
     apps: dict[int, list[int]] = {}
+    codes: dict[int, set[str]] = {}
     if ids:
         found = Application.objects.filter(organization_id=organization_id)
         if len(ids) <= 500:
             found = found.filter(candidate_id__in=ids)
-        for cid, aid in found.order_by("pk").values_list("candidate_id", "pk"):
+        for cid, aid, code in found.order_by("pk").values_list("candidate_id", "pk", "position__jurisdiction"):
             if cid in ids:
                 apps.setdefault(cid, []).append(aid)
-    return [DueItem(candidate_id=cid, kind=kind, due_on=EPOCH + timedelta(days=due), closed_on=EPOCH + timedelta(days=closed),
-                    held_until=None if held is None else EPOCH + timedelta(days=held), application_ids=tuple(apps.get(cid, ())))
-            for cid, kind, due, closed, held in rows]
+                codes.setdefault(cid, set()).add(code)
+    if policies is None:
+        policies = list(RetentionPolicy.objects.filter(organization_id=organization_id)) if ids else []
+    by_code = {p.jurisdiction: p for p in policies}
+    default = by_code.get("") or RetentionPolicy(organization_id=organization_id, **DEFAULTS)
+    attrs = dict(KINDS)
+
+    def applied(cid: int, kind: str) -> tuple[str, int]:
+        # the longest limit of the candidate's positions; on a tie a jurisdiction's own row names it
+        options = sorted(((code if code in by_code else ""), getattr(by_code.get(code, default), attrs[kind]))
+                         for code in codes.get(cid, {""}))
+        days = max(d for _c, d in options)
+        return next(c for c, d in reversed(options) if d == days), days
+
+    items = []
+    for cid, kind, due, closed, held in rows:
+        code, days = applied(cid, kind)
+        items.append(DueItem(candidate_id=cid, kind=kind, due_on=EPOCH + timedelta(days=due),
+                             closed_on=EPOCH + timedelta(days=closed),
+                             held_until=None if held is None else EPOCH + timedelta(days=held),
+                             application_ids=tuple(apps.get(cid, ())), limit_jurisdiction=code, limit_days=days))
+    return items
 
 
 def retention_due(*, organization_id: int, within_days: int = 0, today: date | None = None) -> list[DueItem]:
