@@ -120,3 +120,96 @@ def test_explanation_and_review_on_a_phone_and_notice_versions(asgi_server, brow
     finally:
         desk.close()
     assert ConsentNotice.objects.filter(kind="invitation_ai", organization=org, version=2).exists()
+
+
+LIVE_WORDS = {
+    "zh-hans": {"locale": "zh-CN", "sent": "已收到", "link_sent": "已发送预约链接，候选人尚未预约", "replaced": "您无需再作答",
+                "time": "10:00–11:00 北京时间", "granted": "已同意"},
+    "en": {"locale": "en-US", "sent": "Received", "link_sent": "Booking link sent; not booked yet", "replaced": "you need not answer it",
+           "time": "10:00–11:00 Beijing time", "granted": "Granted"},
+}
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_candidate_asks_for_a_live_interview_and_books_the_time_hr_granted(asgi_server, browser, org, recruiter, hr_admin,
+                                                                           interviewer, language):
+    """From the interview page the candidate asks for a live interview instead; HR grants it on the request page (the
+    candidate is sent a booking link, the AI interview is withdrawn); the candidate's interview link now opens their
+    choice page, which offers to choose a time, and after booking one it shows that time; HR's page shows it too."""
+    from conftest import in_thread
+    from hirelens.scheduling import services as scheduling
+    from hirelens.scheduling.models import Interview
+    from hirelens.scheduling.tests.conftest import at
+    from hirelens.workflows.tests.factories import assign, make_application, make_position, published_process
+
+    words = LIVE_WORDS[language]
+    position = make_position(org, title="后端工程师", time_zone="Asia/Shanghai")
+    published_process(hr_admin, position, "technical")  # a process with live interview stages
+    assign(position, interviewer, "interviewer")
+    application = make_application(position, "周雨桐")
+    session = InterviewSessionFactory(application=application, token_hash=_hash(TOKEN), link_token=TOKEN, language=language)
+    phone = browser.new_context(locale=words["locale"], viewport={"width": 390, "height": 844})
+    page = phone.new_page()
+    try:
+        page.goto(f"{asgi_server.base_url}/i/{TOKEN}/")
+        page.click("[data-testid=choice-link]")
+        page.check("[data-testid=kind-live_interview]")
+        page.fill("[data-testid=details]", "我听力不好 / hard of hearing")
+        page.click("[data-testid=send-request]")
+        page.wait_for_selector("[data-testid=choice-sent]")
+        assert words["sent"] in page.inner_text("[data-testid=choice-sent]")
+    finally:
+        phone.close()
+
+    desk = browser.new_context(locale=words["locale"], viewport={"width": 1280, "height": 900})
+    hr = desk.new_page()
+    try:
+        staff_login(hr, asgi_server.base_url, recruiter)
+        hr.goto(f"{asgi_server.base_url}/interviews/requests/")
+        hr.click("[data-testid=request-candidate]")
+        hr.wait_for_selector("[data-testid=request-live-hint]")
+        hr.check("input[name=grant][value='1']")
+        hr.fill("textarea[name=answer]", "好的 / OK")
+        hr.click("[data-testid=answer-send]")
+        hr.wait_for_selector("[data-testid=request-arranged]")
+        assert words["granted"] in hr.inner_text("[data-testid=request-status]")
+        assert words["link_sent"] in hr.inner_text("[data-testid=request-arranged]")
+        assert_accessible(hr, f"request page, live interview granted ({language})")
+        hr.goto(f"{asgi_server.base_url}/interviews/requests/?status=all")
+        row = hr.inner_text("[data-testid=request-row]")
+        assert "周雨桐" in row and words["link_sent"] in row
+    finally:
+        desk.close()
+    session.refresh_from_db()
+    assert session.revoked_at is not None  # the AI interview is withdrawn
+
+    in_thread(lambda: scheduling.slot_create(actor=hr_admin, position=position, start=at(hour=10), end=at(hour=11),
+                                             interviewers=[interviewer]))
+    phone = browser.new_context(locale=words["locale"], viewport={"width": 390, "height": 844})
+    page = phone.new_page()
+    try:
+        page.goto(f"{asgi_server.base_url}/i/{TOKEN}/")  # the withdrawn interview's link leads to the arrangement
+        page.wait_for_selector("[data-testid=choice-replaced]")
+        assert words["replaced"] in page.inner_text("[data-testid=choice-replaced]")
+        assert_accessible(page, f"choice page, live interview instead ({language})")
+        page.click("[data-testid=book-live]")
+        page.check("input[name=slot]")
+        page.click("[data-testid=book]")
+        page.wait_for_selector("[data-testid=link-ics]")
+        page.goto(f"{asgi_server.base_url}/i/{TOKEN}/")
+        page.wait_for_selector("[data-testid=my-request-arranged]")
+        assert words["time"] in page.inner_text("[data-testid=my-request-arranged]")
+        assert page.locator("[data-testid=book-live]").count() == 0
+    finally:
+        phone.close()
+    interview = in_thread(lambda: Interview.objects.get(application=application))
+    assert interview.status == "scheduled" and interview.slot_id is not None
+
+    desk = browser.new_context(locale=words["locale"], viewport={"width": 1280, "height": 900})
+    hr = desk.new_page()
+    try:
+        staff_login(hr, asgi_server.base_url, recruiter)
+        hr.goto(f"{asgi_server.base_url}/interviews/requests/?status=all")
+        assert words["time"] in hr.inner_text("[data-testid=request-row] [data-testid=request-arranged]")
+    finally:
+        desk.close()
