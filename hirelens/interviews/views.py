@@ -20,7 +20,7 @@ from hirelens.core.models import AuditEvent
 from hirelens.core.ranges import ranged_file_response
 from hirelens.core.roles import Perm, user_can
 
-from . import services
+from . import choice, services
 from .access import access_answer, access_session, session_list
 from .analysis_display import analysis_error_text, present
 from .interruptions import interruption_lines
@@ -63,9 +63,11 @@ def session_detail(request, session_id: int):
               "state": {code: str(label) for code, label in InterviewSession.State.choices}}
     deliveries = services.session_deliveries([session]).get(session.pk, [])
     can_send = user_can(request.user, Perm.CANDIDATES_MANAGE)
+    requests = list(session.requests.select_related("session__application__position", "booking_link"))
+    choice.request_arrangements(requests)  # a granted live interview instead: the link sent or the interview booked
     return render(request, "interviews/session_detail.html", {"session": session, "rows": rows, "live_labels": labels,
                                                                "deliveries": deliveries, "can_send": can_send,
-                                                               "facial": facial, "requests": session.requests.all(),
+                                                               "facial": facial, "requests": requests,
                                                                "opens": (services.invitation_deadline_at(session, session.opens_at,
                                                                                                          request.LANGUAGE_CODE)
                                                                          if session.opens_at else ""),

@@ -180,6 +180,8 @@ def test_hr_grants_on_the_request_page_and_the_rows_show_the_arrangement(client,
     assert f"/scheduling/interviews/{interview.pk}/" in listing and "14:00–15:00 北京时间" in listing
     detail = client.get(f"/interviews/requests/{item.pk}/").content.decode()
     assert "14:00–15:00 北京时间" in detail and "已安排" in detail
+    session_page = client.get(f"/interviews/{session.pk}/").content.decode()  # the AI interview's page says it too
+    assert 'data-testid="request-arranged"' in session_page and "14:00–15:00 北京时间" in session_page
 
     client.cookies["django_language"] = "en"
     listing = client.get("/interviews/requests/?status=all").content.decode()
