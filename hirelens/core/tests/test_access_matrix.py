@@ -150,10 +150,12 @@ def _org_world(org, hr):
     from hirelens.integrations.testing import make_api_key
 
     api_key, _token = make_api_key(hr, name="HRIS")
+    apps.get_model("core", "RetentionPolicy").objects.create(organization=org, jurisdiction="eu")  # a jurisdiction's own limits
     return {"audit_id": audit.pk, "pia_id": pia.pk, "key_id": api_key.pk,
             "ticket_id": ticket.pk, "message_id": message.pk, "batch_id": batch.pk, "user_id": colleague.pk,
             "invitation_id": invitation.pk, "spare_candidate_id": candidate.pk, "privacy_request_id": privacy_request.pk, "org_slug": org.slug,
-            "kind": "invitation", "notice_kind": "ai_analysis", "language": "zh-hans", "field": "phone"}
+            "kind": "invitation", "notice_kind": "ai_analysis", "language": "zh-hans", "field": "phone",
+            "retention_jurisdiction": "eu"}
 
 
 def _webhook_world(org, hr) -> dict:
@@ -222,7 +224,9 @@ PARAM_OVERRIDES = {("portal:link_revoke", "link_id"): "portal_link_id",
                    ("scheduling:link_revoke", "link_id"): "interview_link_id",
                    ("live:incident_report", "kind"): "incident_kind",
                    ("interviews:request_detail", "request_id"): "candidate_request_id",
-                   ("interviews:notice_edit", "kind"): "notice_kind"}
+                   ("interviews:notice_edit", "kind"): "notice_kind",
+                   ("retention:limit_edit", "jurisdiction"): "retention_jurisdiction",
+                   ("retention:limit_remove", "jurisdiction"): "retention_jurisdiction"}
 
 
 def fill(name: str, route: str, ids: dict) -> str:
@@ -363,6 +367,8 @@ RULES = {
     "fairness:public": TOKEN, "fairness:self_identify": TOKEN,
     "integrations:api_key_revoke": ADMIN,  # API keys: organization settings, HR admin (as retention)
     "retention:extend": ADMIN,  # keeping a candidate past the retention limit: organization settings, HR admin
+    # a jurisdiction's own retention limits (by its code, each organization its own row): the HR admin only
+    "retention:limit_edit": SETTINGS_KIND, "retention:limit_remove": SETTINGS_KIND,
     # webhooks (hirelens/webhooks): organization settings, HR admin; the pages and the API
     **{f"webhooks:{name}": ADMIN for name in ("detail", "rotate", "delete", "resend")},
     **{f"{op} /api/v1/webhooks/endpoints/{{endpoint_id}}{tail}": ADMIN for op, tail in (

@@ -234,6 +234,7 @@ def _fixtures():
         "decision_id": decision.pk, "decision_candidate_id": decision.application.candidate_id,  # issue 21: the API
         "case_id": case.pk, "case_candidate_id": case.application.candidate_id,
         "privacy_candidate_id": PrivacyRequest.objects.filter(organization=org).first().candidate_id,
+        "jurisdiction": "us_nyc",  # the demo's New York City retention limits (positions' titles, no candidate data)
         "index": 0, "field": "phone", "org_slug": org.slug, "kind": "invitation", "language": "zh-hans", "uidb64": "MQ", "token": "x",
     }
     tokens = {"portal/": portal_token, "scheduling/l/": scheduling_token, "feedback/s/": survey_token,

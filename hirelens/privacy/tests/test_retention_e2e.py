@@ -89,3 +89,76 @@ def test_hr_admin_sets_limits_reads_due_names_and_extends(asgi_server, browser, 
     assert in_thread(lambda: list(AuditEvent.objects.filter(action="retention_extended").values_list("object_id", flat=True))) == [
         str(old_id)]
     page.context.close()
+
+
+def test_hr_admin_adds_edits_and_removes_a_jurisdictions_limits_on_a_phone(asgi_server, browser, org, hr_admin):
+    """zh-Hans at 390 px: 各法域的保留期限 lists the default with its positions; HR adds New York City's own limits,
+    edits them, and removes them through the confirmation page; each step audited, the rows follow."""
+    from hirelens.core.models import AuditEvent, RetentionPolicy
+    from hirelens.workflows.tests.factories import make_position
+
+    nyc_id = in_thread(lambda: make_position(org, title="纽约客户经理", jurisdiction="us_nyc").pk)
+    soon_id, soon_closed = in_thread(lambda: _closed(org, "周将到", 350))
+    base = asgi_server.base_url
+    page = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}).new_page()
+    staff_login(page, base, hr_admin)
+
+    def row(code: str):
+        return page.locator(f"[data-testid=limit-row][data-jurisdiction='{code}']")
+
+    page.goto(base + "/settings/retention/")
+    assert page.locator("[data-testid=limit-row]").count() == 1
+    assert row("default").locator("[data-testid=limit-name]").inner_text() == "组织默认"
+    assert "2 个职位" in row("default").locator("[data-testid=limit-positions]").inner_text()
+    assert page.evaluate(NO_SIDEWAYS)
+
+    page.click("[data-testid=limit-add]")
+    page.wait_for_url("**/settings/retention/limits/new/")
+    assert page.evaluate(NO_SIDEWAYS)
+    assert_accessible(page, "add a jurisdiction's retention limits (zh-hans, 390 px)")
+    assert "us_nyc" not in page.locator("#id_jurisdiction").inner_text()  # the names, never the codes
+    page.select_option("#id_jurisdiction", label="美国纽约市")
+    page.fill("#id_recordings_days", "0")
+    page.click("[data-testid=limit-save]")
+    assert page.locator("#id_recordings_days:invalid").count() == 1  # the same minimum as the default: the browser keeps the form
+    page.fill("#id_recordings_days", "60")
+    page.fill("#id_analyses_days", "90")
+    page.click("[data-testid=limit-save]")
+    page.wait_for_url("**/settings/retention/")
+    assert "已添加美国纽约市的保留期限。" in page.inner_text("body")
+    assert row("us_nyc").locator("[data-testid=limit-name]").inner_text() == "美国纽约市"
+    assert row("us_nyc").locator("[data-testid=limit-recordings]").inner_text() == "60 天"
+    assert "1 个职位" in row("us_nyc").locator("[data-testid=limit-positions]").inner_text()
+    assert row("us_nyc").locator(f"a[href='/positions/{nyc_id}/']").inner_text() == "纽约客户经理"
+    assert "1 个职位" in row("default").locator("[data-testid=limit-positions]").inner_text()  # 销售代表 only now
+    assert page.evaluate(NO_SIDEWAYS)
+    assert_accessible(page, "retention limits by jurisdiction (zh-hans, 390 px)")
+    due = page.locator(f"[data-testid=due-row][data-candidate='{soon_id}'] [data-testid=due-limit]").inner_text()
+    assert due.replace("\n", " ").startswith("组织默认 · 365 天")  # 销售代表 has no jurisdiction row: the default applied
+    assert _dates(page, soon_id) == [(soon_closed + timedelta(days=365)).isoformat()]
+
+    row("us_nyc").locator("[data-testid=limit-edit]").click()
+    page.wait_for_url("**/settings/retention/limits/us_nyc/")
+    assert page.locator("h1").inner_text() == "美国纽约市的保留期限"
+    assert page.input_value("#id_recordings_days") == "60"
+    page.fill("#id_recordings_days", "30")
+    page.click("[data-testid=limit-save]")
+    page.wait_for_url("**/settings/retention/")
+    assert "美国纽约市的保留期限已保存。" in page.inner_text("body")
+    assert row("us_nyc").locator("[data-testid=limit-recordings]").inner_text() == "30 天"
+
+    row("us_nyc").locator("[data-testid=limit-remove]").click()
+    page.wait_for_url("**/settings/retention/limits/us_nyc/remove/")
+    assert "移除后，美国纽约市的职位将按组织默认期限保留" in page.inner_text("[data-testid=limit-fallback]")
+    assert page.evaluate(NO_SIDEWAYS)
+    assert_accessible(page, "remove a jurisdiction's retention limits (zh-hans, 390 px)")
+    page.click("[data-testid=limit-remove-confirm]")
+    page.wait_for_url("**/settings/retention/")
+    assert "已移除美国纽约市的保留期限；其职位改按组织的默认期限保留。" in page.inner_text("body")
+    assert page.locator("[data-testid=limit-row]").count() == 1
+    assert "2 个职位" in row("default").locator("[data-testid=limit-positions]").inner_text()
+
+    assert in_thread(lambda: list(RetentionPolicy.objects.filter(organization=org).values_list("jurisdiction", flat=True))) == []
+    assert in_thread(lambda: list(AuditEvent.objects.filter(object_type="core.retentionpolicy").order_by("pk")
+                                  .values_list("action", flat=True))) == ["create", "update", "delete"]
+    page.context.close()

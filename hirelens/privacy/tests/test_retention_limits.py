@@ -5,6 +5,7 @@ list, and a page whose query count does not grow with rows and positions."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -20,6 +21,7 @@ from hirelens.positions.tests.factories import PositionFactory
 from hirelens.privacy.retention import (
     policy_for,
     retention_due,
+    retention_extend,
     retention_limits,
     retention_policy_delete,
     retention_policy_update,
@@ -199,9 +201,14 @@ def test_the_due_list_says_which_limit_applied(client, org, hr_admin):
     client.force_login(hr_admin)
     client.cookies["django_language"] = "en"
     page = client.get("/settings/retention/").content.decode()
-    limits = {cid: page.split(f'data-candidate="{cid}"')[1].split('data-testid="due-limit">')[1].split("</td>")[0]
+    limits = {cid: re.sub(r"<[^>]+>", "", page.split(f'data-candidate="{cid}"')[1].split('data-testid="due-limit">')[1].split("</td>")[0])
               for cid in (by_nyc.pk, by_default.pk)}
     assert limits == {by_nyc.pk: "US – New York City · 380 days", by_default.pk: "Organization default · 365 days"}
+    until = timezone.localdate() + timedelta(days=25)
+    retention_extend(actor=hr_admin, candidate=by_default, until=until, reason="诉讼保全")
+    page = client.get("/settings/retention/").content.decode()
+    cell = page.split(f'data-candidate="{by_default.pk}"')[1].split('data-testid="due-limit">')[1].split("</td>")[0]
+    assert re.sub(r"<[^>]+>", "", cell) == f"Organization default · 365 days Extended to {until.isoformat()}"
 
 
 def _page_queries(client) -> int:
@@ -234,8 +241,6 @@ def test_the_page_costs_the_same_queries_with_more_jurisdictions_and_positions(c
 
 
 def test_the_pages_read_in_english_with_no_chinese_left(client, org, hr_admin):
-    import re
-
     retention_policy_update(actor=hr_admin, jurisdiction="eu", **DAYS)
     for title in ("Sales Berlin", "Sales Paris", "Sales Rome", "Sales Madrid"):
         PositionFactory(organization=org, jurisdiction="eu", title=title)
