@@ -106,6 +106,7 @@ def load(ctx):
         if state == InterviewSession.State.INVITED:
             ctx.log.append(f"Candidate interview link ({name}): {session_link(token)}")
     _demo_choices(ctx)
+    _demo_live_instead(ctx)
 
 
 DEMO_NOTICE_ZH = ("本次面试使用AI辅助分析：系统测量您回答的语速、停顿和提到的关键词，并生成文字记录，仅供面试官参考，不做面部分析；"
@@ -153,6 +154,32 @@ def _demo_choices(ctx) -> None:
         Answer.objects.create(organization=ctx.organization, session=session, question_index=index, kind=Answer.Kind.TEXT,
                               text=text, status=Answer.Status.COMPLETE, completed_at=now)
     ctx.log.append(f"AI analysis declined (human review only): {candidate.full_name}")
+
+
+def _demo_live_instead(ctx) -> None:
+    """Issue 20: one candidate asked for a live interview instead of the AI interview and HR granted it (the real
+    service): they were sent a booking link, the AI interview was withdrawn, and their choice page shows the arrangement."""
+    from . import choice
+    from .models import CandidateRequest
+
+    token = "demo-live-instead-2026"
+    actor = ctx.users.get("recruiter") or ctx.users.get("admin")
+    if actor is None or InterviewSession.objects.filter(token_hash=_hash(token)).exists():
+        return
+    busy = set(InterviewSession.objects.filter(organization=ctx.organization).values_list("application__candidate_id", flat=True))
+    application = next((a for c in ctx.candidates.values() if c.pk not in busy for a in c.applications.all()
+                        if choice.live_stage(a) is not None), None)
+    if application is None:
+        return
+    session = InterviewSession.objects.create(
+        organization=ctx.organization, application=application, questions=QUESTIONS, token_hash=_hash(token),
+        link_token=token, expires_at=timezone.now() + timezone.timedelta(days=7))
+    item = CandidateRequest.objects.create(organization=ctx.organization, session=session,
+                                           kind=CandidateRequest.Kind.LIVE_INTERVIEW,
+                                           details="我有听力障碍，看着面试官的口型交流更顺畅，希望改为视频面试。")
+    choice.request_answer(actor=actor, item=item, grant=True, answer="可以，我们为您安排与面试官的视频面试，请选择方便的时间。")
+    ctx.log.append(f"Live interview instead of the AI interview (granted, booking link sent): {application.candidate.full_name}, "
+                   f"{choice.choice_url(session)}")
 
 
 MATERIALS = "最近一年的销售业绩数据\n安静的环境和稳定的网络"

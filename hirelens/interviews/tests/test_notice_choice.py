@@ -285,6 +285,8 @@ def test_demo_loads_notice_and_choice(settings):
     assert ConsentNotice.objects.filter(kind="invitation_ai", version=2, organization__isnull=False).exists()
     assert CandidateRequest.objects.filter(kind="extra_time").exists()
     assert InterviewSession.objects.filter(ai_analysis="declined").exists()
+    live = CandidateRequest.objects.get(kind="live_interview")  # granted with its arrangement: the booking link sent
+    assert live.status == "granted" and live.booking_link.kind == "booking" and live.session.revoked_at is not None
 
 
 @pytest.mark.django_db
