@@ -61,7 +61,7 @@ def _slot(hr_admin, position, interviewer, *, days=3):
 
 
 def _booking_path(text: str) -> str:
-    match = re.search(r"(/s/l/[^\s/]+/)", text) or re.search(r"(/[a-z-]+/l/[^\s/]+/)", text)
+    match = re.search(r"(/scheduling/l/[^\s/]+/)", text)
     assert match, text
     return match.group(1)
 
@@ -107,9 +107,14 @@ def test_grant_sends_a_booking_link_withdraws_the_ai_interview_and_tells_the_can
     assert CandidateRequest.objects.count() == 1
 
 
-def test_the_candidate_books_from_their_choice_page_with_a_fresh_link(org, recruiter, hr_admin, interviewer, live_position):
+def test_the_candidate_books_from_their_choice_page_with_a_fresh_link(org, recruiter, hr_admin, interviewer, live_position,
+                                                                       smtp_server):
     session = _session(live_position, language="en")
-    choice.request_answer(actor=recruiter, item=_ask(session), grant=True, answer="A live interview it is.")
+    item = choice.request_answer(actor=recruiter, item=_ask(session), grant=True, answer="A live interview it is.")
+    message_deliver(message_id=Message.objects.get(subject_type="interviews.candidaterequest", subject_id=str(item.pk)).pk)
+    text = SMTPSink.text_of(smtp_server.wait_for(1)[0])  # in the interview's language
+    assert "The AI video interview is cancelled: you need not answer it. Choose a time for your live interview" in text
+    assert "/scheduling/l/" in text and f"/i/{TOKEN}/choice/" in text
     candidate = Client()
     page = candidate.get(f"/i/{TOKEN}/choice/").content.decode()
     assert "A live interview replaces this AI video interview" in page and 'data-testid="book-live"' in page
