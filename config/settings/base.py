@@ -21,6 +21,9 @@ SITE_URL = (env.get_url("SITE_URL", None, {"http", "https"}) or "").rstrip("/")
 SITE_URL_FALLBACK = env.served_url(env.get_str("HOST", "127.0.0.1") or "", env.get_int("PORT", 8000))
 VAR_DIR = Path(env.get_str("VAR_DIR", str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)  # SQLite database, Huey queue and media live here by default
+# What the demo synthesises and what the analysis makes of its own recordings (hirelens.core.demo, "the demo's cache"):
+# deterministic and keyed by the code, so instances or test processes may share one folder
+DEMO_CACHE_DIR = Path(env.get_str("DEMO_CACHE_DIR", str(VAR_DIR / "cache" / "demo")))
 
 INSTALLED_APPS = [
     "django.contrib.auth",

@@ -12,6 +12,9 @@ if _worker and not os.environ.get("HL_TEST_VAR_SPLIT"):
     os.environ["HL_TEST_VAR_SPLIT"] = "1"
     _var = Path(os.environ.get("HIRELENS_VAR_DIR") or Path(__file__).resolve().parents[2] / "var")
     os.environ["HIRELENS_VAR_DIR"] = str(_var / _worker)
+    # the demo's cache is shared: the processes, the suites after them (the browser tests in the un-split var dir,
+    # PostgreSQL, Redis) read what the first demo load made instead of synthesising and analysing it again
+    os.environ.setdefault("HIRELENS_DEMO_CACHE_DIR", str(_var / "cache" / "demo"))
 
 from .base import *  # noqa: E402,F401,F403
 from .base import VAR_DIR  # noqa: E402

@@ -114,7 +114,7 @@ def demo_cache_dir():
 
     from django.conf import settings
 
-    return Path(settings.VAR_DIR) / "cache" / "demo"
+    return Path(getattr(settings, "DEMO_CACHE_DIR", None) or Path(settings.VAR_DIR) / "cache" / "demo")
 
 
 def _digest(*parts: str) -> str:

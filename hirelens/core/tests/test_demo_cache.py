@@ -12,6 +12,7 @@ from hirelens.core import demo
 @pytest.fixture
 def var_dir(settings, tmp_path, monkeypatch):
     settings.VAR_DIR = tmp_path
+    settings.DEMO_CACHE_DIR = tmp_path / "cache" / "demo"
     monkeypatch.setattr(demo, "_made", {})  # this process has made nothing yet
     return tmp_path
 
