@@ -263,9 +263,13 @@ def replaced_session(token: str) -> InterviewSession | None:
 
 def live_booking_url(*, session: InterviewSession) -> str:
     """A fresh booking link for the candidate of a replaced session (the one sent is stored only as a hash), as the
-    portal's "book" does; "" when no live interview was granted for it."""
+    portal's "book" does; "" when no live interview was granted for it, or the application has ended since (rejected,
+    withdrawn, hired: the withdrawn link must not keep minting booking links)."""
+    from hirelens.candidates.models import Application
     from hirelens.scheduling.services import booking_link_for_candidate
 
+    if session.application.status != Application.Status.ACTIVE:
+        return ""
     if not CandidateRequest.objects.filter(session=session, kind=CandidateRequest.Kind.LIVE_INTERVIEW,
                                            status=CandidateRequest.Status.GRANTED).exists():
         return ""

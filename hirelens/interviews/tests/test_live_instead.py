@@ -122,6 +122,10 @@ def test_the_candidate_books_from_their_choice_page_with_a_fresh_link(org, recru
     assert response.status_code == 302 and "/l/" in response["Location"]
     assert candidate.get(response["Location"]).status_code == 200
     assert InterviewLink.objects.filter(application=session.application, kind="booking").count() == 2
+    # the application ended since (rejected): the withdrawn link mints no more booking links
+    type(session.application).objects.filter(pk=session.application_id).update(status="rejected")
+    assert candidate.post(f"/i/{TOKEN}/choice/", {"action": "book"}).status_code == 400
+    assert InterviewLink.objects.filter(application=session.application, kind="booking").count() == 2
 
 
 def test_a_process_without_a_live_stage_is_refused_and_nothing_is_done(org, recruiter, hr_admin):
