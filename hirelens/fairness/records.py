@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from importlib import metadata
 
-from django.apps import apps
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -21,16 +20,19 @@ def _version(package: str) -> str:
 
 
 def _retention_lines(organization) -> list[str]:
-    try:
-        policy_model = apps.get_model("core", "RetentionPolicy")
-    except LookupError:
-        return [_("未设置保留期限：候选人的数据在 HR 删除或候选人申请删除前一直保留。")]
+    """The limits the daily purge applies: the organization's default (stored, or the product's defaults when HR
+    never saved one: they apply all the same) and each jurisdiction's own row."""
+    from hirelens.core.models import RetentionPolicy
+    from hirelens.privacy.retention import DEFAULTS
+
+    rows = {p.jurisdiction: p for p in RetentionPolicy.objects.filter(organization=organization)}
+    default = rows.pop("", None) or RetentionPolicy(organization=organization, **DEFAULTS)
     lines = []
-    for policy in policy_model.objects.filter(organization=organization).order_by("jurisdiction"):
-        where = policy.get_jurisdiction_display() or _("默认")
+    for where, policy in [(_("默认"), default)] + sorted(((p.get_jurisdiction_display(), p) for p in rows.values()),
+                                                        key=lambda pair: str(pair[0])):
         lines.append(_("%(where)s：未录用候选人的数据 %(c)d 天，录像 %(r)d 天，分析结果 %(a)d 天，到期后每日自动删除。")
                      % {"where": where, "c": policy.candidates_days, "r": policy.recordings_days, "a": policy.analyses_days})
-    return lines or [_("未设置保留期限：候选人的数据在 HR 删除或候选人申请删除前一直保留。")]
+    return lines
 
 
 def _facial(organization) -> tuple[bool, int]:

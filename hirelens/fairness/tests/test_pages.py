@@ -184,3 +184,21 @@ def test_scoring_rate_from_submitted_scorecards(org, hr_admin, interviewer, hiri
     assert (sex["male"]["n"], sex["male"]["selected"], sex["male"]["impact_ratio"]) == (2, 2, 1.0)
     assert (sex["female"]["n"], sex["female"]["selected"], sex["female"]["impact_ratio"], sex["female"]["flagged"]) == (2, 0, 0.0, True)
     assert report["pending"] == 4 and report["assessed"] == 0  # all still waiting on the stage: no selection rate yet
+
+
+def test_the_assessment_states_the_retention_limits_that_apply(client, org, hr_admin):
+    """The purge applies the product's defaults when HR never saved a limit: the assessment says so, not "kept until
+    deleted"; a jurisdiction's own row comes after the organization's default, by name."""
+    from hirelens.core.models import RetentionPolicy
+    from hirelens.privacy.retention import DEFAULTS
+
+    client.force_login(hr_admin)
+    page = client.get(reverse("fairness:records")).content.decode()
+    assert "未设置保留期限" not in page
+    assert f"默认：未录用候选人的数据 {DEFAULTS['candidates_days']} 天，录像 {DEFAULTS['recordings_days']} 天" in page
+    RetentionPolicy.objects.create(organization=org, jurisdiction="us_nyc", candidates_days=400, recordings_days=30,
+                                   analyses_days=30)
+    page = client.get(reverse("fairness:records")).content.decode()
+    nyc = RetentionPolicy(jurisdiction="us_nyc").get_jurisdiction_display()
+    assert f"默认：未录用候选人的数据 {DEFAULTS['candidates_days']} 天" in page and f"{nyc}：未录用候选人的数据 400 天，录像 30 天" in page
+    assert page.index("默认：未录用") < page.index(f"{nyc}：未录用")
