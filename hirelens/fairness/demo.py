@@ -6,6 +6,7 @@ Also a saved, published audit and the first version of the impact assessment."""
 
 from __future__ import annotations
 
+from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from hirelens.candidates.models import Application
@@ -73,7 +74,9 @@ def load(ctx):
                                     rationale="AI视频面试后人工评估未通过：岗位所需的客户沟通经验不足（演示历史数据）")
     if not FairnessAudit.objects.filter(organization=org).exists():
         report = fairness_report(actor=admin, position=position, stage=stage.key)
-        audit = services.audit_create(actor=admin, report=report, stage_label=stage.title, distribution_date=None,
+        # the demo's AI interview has been in use since the demo's history began (the summary states the date)
+        audit = services.audit_create(actor=admin, report=report, stage_label=stage.title,
+                                      distribution_date=timezone.localdate(position.created_at),
                                       data_source="HireLens 中“销售代表”的面试流程记录与候选人自愿填写的性别、种族/族裔信息（演示数据）",
                                       title="销售代表 · AI视频面试 偏差审计（演示）")
         services.audit_publish(actor=admin, audit=audit)

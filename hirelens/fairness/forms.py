@@ -65,6 +65,13 @@ class AuditCreateForm(ReportFilterForm):
     distribution_date = LenientDateField(required=False)
     data_source = forms.CharField(required=False, strip=False)
     title = forms.CharField(required=False, strip=False)
+    exclusion_justification = forms.CharField(required=False, strip=False)
+
+
+class AuditPublishForm(forms.Form):
+    """Publishing an audit; one saved without a distribution date takes it here (the public summary states it)."""
+
+    distribution_date = LenientDateField(required=False)
 
 
 class PIAVersionForm(forms.Form):

@@ -70,6 +70,9 @@ class FairnessAudit(TenantOwnedModel):
     audit_date = models.DateField(_("审计日期"), default=timezone.localdate)
     distribution_date = models.DateField(_("使用开始日期"), null=True, blank=True)
     data_source = models.TextField(_("数据来源"))
+    # NYC DCWP rules § 5-301(d): where a category under 2 % of the data is left out of the impact ratios, the summary
+    # gives the auditor's reason (the category's applicants and rate stay in the tables)
+    exclusion_justification = models.TextField(_("排除类别的理由"), blank=True)
     tables = models.JSONField(default=dict)  # aggregates only, never one person's row
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     public_token = models.CharField(_("公开链接"), max_length=40, blank=True, db_index=True)

@@ -86,6 +86,8 @@ def audit_pdf(audit) -> bytes:
              _p(_("职位：%(p)s · 环节：%(s)s") % {"p": report.get("position", ""), "s": audit.stage_label}, s["body"]),
              _p(_("期间：%(a)s 至 %(b)s") % {"a": report.get("start") or "—", "b": report.get("end") or "—"}, s["body"]),
              _p(_("数据来源：%(s)s") % {"s": audit.data_source}, s["body"]),
+             *([_p(_("排除类别的理由：%(s)s") % {"s": audit.exclusion_justification}, s["body"])]
+               if audit.exclusion_justification else []),
              _p(_("评估人数 %(n)d，未决定 %(p)d，在该环节撤回 %(w)d。") % {"n": report["assessed"], "p": report["pending"],
                                                                  "w": report["withdrawn"]}, s["small"])]
     names = (("sex", _("按性别")), ("race", _("按种族/族裔")), ("intersection", _("性别 × 种族/族裔")))

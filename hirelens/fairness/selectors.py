@@ -211,16 +211,28 @@ def category_label(key: str) -> str:
     return str(Race(key).label)
 
 
+def excluded_count(report: dict) -> int:
+    """How many categories (in all of the report's tables) the 2 % rule left out of the impact ratios."""
+    return sum(len(report[part][name]["excluded"]) for part in ("selection", "scoring") if report.get(part)
+               for name in ("sex", "race", "intersection"))
+
+
 def labelled(report: dict) -> dict:
-    """A copy of ``report`` whose rows carry their category's label."""
+    """A copy of ``report`` whose rows carry their category's label; each excluded category is named with its
+    people and its share of the table (the reason it was left out, NYC DCWP rules § 5-301(d))."""
     out = json.loads(json.dumps(report))
     for part in ("selection", "scoring"):
         if not out.get(part):
             continue
         for name in ("sex", "race", "intersection"):
-            for row in out[part][name]["rows"]:
+            rows = {row["key"]: row for row in out[part][name]["rows"]}
+            for row in rows.values():
                 row["label"] = category_label(row["key"])
-            out[part][name]["excluded_labels"] = [category_label(k) for k in out[part][name]["excluded"]]
+            out[part][name]["excluded_labels"] = [
+                _("%(label)s（%(n)d 人，占 %(share)s）") % {"label": category_label(k), "n": rows[k]["n"],
+                                                         "share": f"{rows[k]['share'] * 100:.1f}%"}
+                for k in out[part][name]["excluded"] if k in rows]
+    out["excluded_count"] = excluded_count(out)
     return out
 
 

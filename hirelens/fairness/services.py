@@ -16,6 +16,7 @@ from hirelens.core.models import AuditEvent
 
 from .access import require_compliance
 from .models import FairnessAudit, PIAVersion, Race, SelfIdentification, Sex
+from .selectors import excluded_count
 
 SELF_ID_NOTICE_VERSION = "2026-1"
 
@@ -64,8 +65,9 @@ def self_identification_withdraw(*, actor: PortalActor | LinkActor | SystemActor
 
 @transaction.atomic
 def audit_create(*, actor, report: dict, stage_label: str, distribution_date: date | None, data_source: str,
-                 title: str = "", request=None) -> FairnessAudit:
-    """Freeze a report (aggregates only) as a dated audit."""
+                 title: str = "", exclusion_justification: str = "", request=None) -> FairnessAudit:
+    """Freeze a report (aggregates only) as a dated audit. Where the report leaves a category under 2 % of the data out
+    of the impact ratios, the reason is required and kept with the audit (NYC DCWP rules § 5-301(d))."""
     require_compliance(actor)
     from hirelens.positions.models import Position
 
@@ -75,25 +77,36 @@ def audit_create(*, actor, report: dict, stage_label: str, distribution_date: da
     data_source = (data_source or "").strip()
     if not data_source:
         raise ValidationError(_("请写明数据来源。"))
+    exclusion_justification = (exclusion_justification or "").strip() if excluded_count(report) else ""
+    if excluded_count(report) and not exclusion_justification:
+        raise ValidationError(_("有类别不足全部数据的 2%，未计算影响比：请写明排除的理由。"))
     audit = FairnessAudit.objects.create(
         organization_id=actor.organization_id, position=position, stage_label=stage_label[:200],
         title=(title or "").strip()[:200] or _("%(p)s · %(s)s 偏差审计") % {"p": position.title, "s": stage_label},
         period_start=date.fromisoformat(report["start"]) if report.get("start") else None,
         period_end=date.fromisoformat(report["end"]) if report.get("end") else None,
         audit_date=timezone.localdate(), distribution_date=distribution_date, data_source=data_source[:2000],
-        tables=report, created_by=actor)
+        exclusion_justification=exclusion_justification[:2000], tables=report, created_by=actor)
     audit_record(action=AuditEvent.Action.CREATE, actor=actor, obj=audit, request=request)
     return audit
 
 
 @transaction.atomic
-def audit_publish(*, actor, audit: FairnessAudit, request=None) -> FairnessAudit:
+def audit_publish(*, actor, audit: FairnessAudit, distribution_date: date | None = None, request=None) -> FairnessAudit:
+    """Publish the summary. The law publishes it with the tool's distribution date (Local Law 144 § 20-871(a)(2)),
+    so an audit saved without one takes it here, and without it is not published."""
     require_compliance(actor)
+    fields = ["public_token", "published_at"]
+    if audit.distribution_date is None:
+        if distribution_date is None:
+            raise ValidationError(_("公开的摘要须写明使用开始日期（该工具开始用于招聘的日期），请填写。"))
+        audit.distribution_date = distribution_date
+        fields.append("distribution_date")
     if not audit.public_token:
         audit.public_token = secrets.token_urlsafe(18)
     audit.published_at = timezone.now()
-    audit.save(update_fields=["public_token", "published_at", "updated_at"])
-    audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=audit, fields=["public_token", "published_at"], request=request)
+    audit.save(update_fields=[*fields, "updated_at"])
+    audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=audit, fields=fields, request=request)
     return audit
 
 

@@ -25,7 +25,7 @@ from .access import (
     access_published_audit,
     require_compliance,
 )
-from .forms import AuditCreateForm, PIAVersionForm, ReportFilterForm, SelfIdentificationForm
+from .forms import AuditCreateForm, AuditPublishForm, PIAVersionForm, ReportFilterForm, SelfIdentificationForm
 from .models import PIA_KEEP_DAYS, Race, Sex
 from .selectors import AI_STAGES, audit_list, fairness_report, labelled, pia_version_list, stage_options
 
@@ -47,7 +47,7 @@ def _report_from(request, filters: dict):
     return positions, position, options, stage, report
 
 
-def _filters(form: ReportFilterForm) -> dict:
+def _filters(form) -> dict:
     form.is_valid()  # every field is lenient: a malformed value is "not given"
     return form.cleaned_data
 
@@ -77,7 +77,8 @@ def audit_create(request):
     try:
         audit = services.audit_create(actor=request.user, report=data, stage_label=stage_label,
                                       distribution_date=posted["distribution_date"], data_source=posted["data_source"],
-                                      title=posted["title"], request=request)
+                                      title=posted["title"], exclusion_justification=posted["exclusion_justification"],
+                                      request=request)
     except ValidationError as exc:
         flash_errors(request, exc)
         return redirect(reverse("fairness:report") + "?" + request.POST.urlencode())
@@ -126,7 +127,12 @@ def _pdf(data: bytes, name: str) -> HttpResponse:
 @require_POST
 def audit_publish(request, audit_id: int):
     audit = access_audit(actor=request.user, audit_id=audit_id)
-    services.audit_publish(actor=request.user, audit=audit, request=request)
+    posted = _filters(AuditPublishForm(request.POST))
+    try:
+        services.audit_publish(actor=request.user, audit=audit, distribution_date=posted["distribution_date"], request=request)
+    except ValidationError as exc:
+        flash_errors(request, exc)
+        return redirect("fairness:audit", audit_id=audit.pk)
     messages.success(request, _("摘要已公开发布。"))
     return redirect("fairness:audit", audit_id=audit.pk)
 

@@ -4,6 +4,7 @@ another organization gets 404; candidates reach only their own self-identificati
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -24,8 +25,8 @@ pytestmark = pytest.mark.django_db
 def saved(org, hr_admin):
     world = fairness_world(org, hr_admin)
     report = fairness_report(actor=hr_admin, position=world["position"], stage=world["stage"].key)
-    audit = services.audit_create(actor=hr_admin, report=report, stage_label="AI视频面试", distribution_date=None,
-                                  data_source="HireLens")
+    audit = services.audit_create(actor=hr_admin, report=report, stage_label="AI视频面试",
+                                  distribution_date=date(2026, 3, 1), data_source="HireLens")
     services.audit_publish(actor=hr_admin, audit=audit)
     return world | {"audit": audit, "pia": services.pia_version_create(actor=hr_admin)}
 

@@ -202,3 +202,89 @@ def test_the_assessment_states_the_retention_limits_that_apply(client, org, hr_a
     nyc = RetentionPolicy(jurisdiction="us_nyc").get_jurisdiction_display()
     assert f"默认：未录用候选人的数据 {DEFAULTS['candidates_days']} 天" in page and f"{nyc}：未录用候选人的数据 400 天，录像 30 天" in page
     assert page.index("默认：未录用") < page.index(f"{nyc}：未录用")
+
+
+def _add_people(position, hr, people) -> None:
+    """More decided applications at the first stage: (sex, race, advanced?)."""
+    from hirelens.fairness import services as fairness
+    from hirelens.portal.testing import portal_actor_for
+    from hirelens.workflows import services as wf
+    from hirelens.workflows.tests.factories import make_application
+
+    for index, (sex, race, advanced) in enumerate(people):
+        application = make_application(position, f"补充{index:02d}")
+        fairness.self_identification_save(actor=portal_actor_for(application.candidate), candidate=application.candidate,
+                                          sex=sex, race=race)
+        progress = wf.pipeline_start(actor=hr, application=application)
+        if advanced:
+            wf.pipeline_advance(actor=hr, progress=progress, reason="表现良好")
+        else:
+            wf.pipeline_reject(actor=hr, progress=progress, reason="未达到要求")
+
+
+def test_an_excluded_category_is_named_with_its_share_and_the_audit_keeps_the_reason(client, hr_admin, world):
+    # NYC DCWP rules § 5-301(d): a category under 2 % of the data may be left out of the impact ratios; the summary then
+    # gives the auditor's justification and the category's number of applicants and rate.
+    # 31 more White men (all advanced) and one Black woman (advanced): race table White 41, Asian 10, Black 1 of 52;
+    # 1 / 52 = 1.9 % < 2 % -> Black or African American is excluded (it would otherwise be the reference: 1/1 = 100 %).
+    _add_people(world["position"], hr_admin, [("male", "white", True)] * 31 + [("female", "black", True)])
+    client.force_login(hr_admin)
+    query = f"?position={world['position'].pk}&stage={world['stage'].key}&exclude_small=1"
+    html = client.get(reverse("fairness:report") + query).content.decode()
+    race = html.split('data-testid="table-selection-race"', 1)[1].split('data-testid="table-selection-intersection"', 1)[0]
+    note = race.split('data-testid="exclusion-note">', 1)[1].split("</p>", 1)[0]
+    assert "黑人或非裔美国人（1 人，占 1.9%）" in note
+    black = race.split('data-key="black"', 1)[1].split("</tr>", 1)[0]
+    assert 'data-testid="excluded"' in black and ">1</td>" in black and "100.0%" in black  # its applicants and rate
+    assert rows(html, "selection-race")["white"] == "1.000"  # 37/41 is the reference, not Black's 1/1
+    assert 'data-testid="exclusion-justification"' in html  # the audit form asks for the reason
+    form = {"position": world["position"].pk, "stage": world["stage"].key, "exclude_small": "1",
+            "distribution_date": "2026-03-01", "data_source": "本公司 2026 年第一季度的招聘数据"}
+    from hirelens.fairness.models import FairnessAudit
+
+    response = client.post(reverse("fairness:audit_create"), form | {"exclusion_justification": "  "})
+    assert response.status_code == 302 and not FairnessAudit.objects.exists()
+    assert "请写明排除的理由" in client.get(response["Location"]).content.decode()
+    reason = "该类别只有 1 人（占 1.9%），比率由一个人的结果决定。"
+    audit_url = client.post(reverse("fairness:audit_create"), form | {"exclusion_justification": reason})["Location"]
+    assert FairnessAudit.objects.get().exclusion_justification == reason
+    page = client.get(audit_url).content.decode()
+    assert f'data-testid="exclusion-justification">{reason}</dd>' in page and "黑人或非裔美国人（1 人，占 1.9%）" in page
+    client.post(audit_url + "publish/")
+    public_url = re.search(r'data-testid="public-url">([^<]+)<', client.get(audit_url).content.decode()).group(1)
+    client.logout()
+    public = client.get(public_url).content.decode()
+    assert reason in public and "黑人或非裔美国人（1 人，占 1.9%）" in public
+
+
+def test_a_report_without_an_excluded_category_needs_no_reason_and_keeps_none(client, hr_admin, world):
+    client.force_login(hr_admin)
+    html = client.get(reverse("fairness:report") + f"?position={world['position'].pk}&stage={world['stage'].key}"
+                      "&exclude_small=1").content.decode()
+    assert 'data-testid="exclusion-justification"' not in html
+    client.post(reverse("fairness:audit_create"), {
+        "position": world["position"].pk, "stage": world["stage"].key, "exclude_small": "1", "data_source": "x",
+        "exclusion_justification": "不相关的文字"})
+    from hirelens.fairness.models import FairnessAudit
+
+    assert FairnessAudit.objects.get().exclusion_justification == ""
+
+
+def test_a_summary_is_published_only_with_the_distribution_date(client, hr_admin, world):
+    # Local Law 144 publishes the summary with the tool's distribution date: an audit saved without one takes it when
+    # it is published, and is not published without it
+    from hirelens.fairness.models import FairnessAudit
+
+    client.force_login(hr_admin)
+    audit_url = client.post(reverse("fairness:audit_create"), {
+        "position": world["position"].pk, "stage": world["stage"].key, "data_source": "x"})["Location"]
+    page = client.get(audit_url).content.decode()
+    assert 'data-testid="publish-distribution-date"' in page
+    response = client.post(audit_url + "publish/", {"distribution_date": ""}, follow=True)
+    assert "请填写" in response.content.decode() and not FairnessAudit.objects.get().is_published
+    client.post(audit_url + "publish/", {"distribution_date": "2026-03-01"})
+    audit = FairnessAudit.objects.get()
+    assert audit.is_published and audit.distribution_date.isoformat() == "2026-03-01"
+    client.logout()
+    public = client.get(reverse("fairness:public", args=[audit.public_token])).content.decode()
+    assert 'data-testid="distribution-date">2026-03-01</dd>' in public
