@@ -154,8 +154,9 @@ def download(request, token: str):
     except services.ExportLinkExpired as expired:
         language = expired.export.request.language if not request.user.is_authenticated else None
         with translation.override(language or translation.get_language()):
-            response = render(request, "privacy/export_expired.html", {"export": expired.export,
-                                                                        "zone": expired.export.request.organization.time_zone}, status=410)
+            response = render(request, "privacy/export_expired.html", {
+                "export": expired.export, "zone": expired.export.request.organization.time_zone,
+                "help_href": _export_help_url(request, expired.export)}, status=410)
         response["Cache-Control"] = "no-store"
         return response
     except Http404:
@@ -169,6 +170,17 @@ def download(request, token: str):
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "same-origin"
     return response
+
+
+def _export_help_url(request, export) -> str:
+    """The expired download page's "need help?" (issue 19, no dead ends), for the candidate only: their thread with HR,
+    the page (without its token) and why attached. None for HR, nor once the record is erased."""
+    from hirelens.messaging.services.helpdesk import help_url
+
+    candidate = export.candidate or export.request.candidate
+    if request.user.is_authenticated or candidate is None:
+        return ""
+    return help_url(candidate=candidate, page=request.path, step="expired")
 
 
 def portal_rights(request, token: str):

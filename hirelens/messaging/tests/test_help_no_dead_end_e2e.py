@@ -1,0 +1,86 @@
+"""Issue 19, no dead ends, in Chromium on a phone (390x844) in zh-Hans and English: the pages that end a candidate's
+path — a live room that has ended, a survey already sent, the AI interview's choice and explanation pages, the
+data-and-rights page — show "need help?", pass the accessibility audit (axe: 0 serious/critical, one h1, 44 px
+targets, no staff links), and the link leads to the help page, where the question is sent with the page and step."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from conftest import in_thread
+from tests.e2e.test_accessibility import Audit, language, phone  # noqa: F401
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+ASKED = {"zh-hans": "面试结束了，结果什么时候通知？", "en": "The interview ended. When will I hear back?"}
+
+
+def _expired_download(candidate, actor, lang: str) -> str:
+    """A built export whose download link expired (the page speaks the language the request was made in)."""
+    from datetime import timedelta
+
+    from django.core.files.base import ContentFile
+
+    from hirelens.privacy import services
+    from hirelens.privacy.models import PrivacyExport
+
+    export = services.export_start(actor=actor, privacy_request=services.privacy_request_create(
+        actor=actor, candidate=candidate, kind="export", language=lang))
+    export.status, export.expires_at = PrivacyExport.Status.READY, timezone.now() - timedelta(minutes=1)
+    export.file.save("archive.zip", ContentFile(b"PK\x05\x06" + b"\0" * 18), save=False)
+    export.save()
+    return services.export_url(export, absolute=False)
+
+
+def test_pages_that_end_a_path_offer_help_and_pass_the_audit(asgi_server, phone, language, org, hr_admin,  # noqa: F811
+                                                            interviewer):
+    def setup():
+        from hirelens.candidates.tests.factories import ApplicationFactory
+        from hirelens.feedback.services import survey_send
+        from hirelens.interviews.services import _hash
+        from hirelens.interviews.tests.factories import InterviewSessionFactory
+        from hirelens.live.models import LiveRoom
+        from hirelens.live.tests.room_setup import live_interview
+        from hirelens.portal.services import portal_link_create
+
+        room, live_token = live_interview(org, hr_admin, [interviewer])
+        LiveRoom.objects.filter(pk=room.pk).update(state=LiveRoom.State.ENDED)
+        survey, survey_token = survey_send(application=ApplicationFactory(candidate__organization=org, position__organization=org),
+                                           now=timezone.now())
+        survey.answered = True
+        survey.save(update_fields=["answered"])
+        session = InterviewSessionFactory(application=room.application, token_hash=_hash("no-dead-end"), link_token="no-dead-end",
+                                          language=language)
+        _link, portal_token = portal_link_create(actor=hr_admin, candidate=room.application.candidate)
+        return room, live_token, survey_token, session, portal_token, _expired_download(room.application.candidate, hr_admin, language)
+
+    room, live_token, survey_token, session, portal_token, download = in_thread(setup)
+    base, page, audit = asgi_server.base_url, phone, Audit(phone, language)
+    for label, path in (("survey, already sent", f"/feedback/s/{survey_token}/"),
+                        ("AI interview, choice", "/i/no-dead-end/choice/"),
+                        ("AI interview, explanation", "/i/no-dead-end/explanation/"),
+                        ("data and rights", f"/privacy/portal/{portal_token}/"),
+                        ("expired download link", download),
+                        ("live room, ended", f"/live/join/{live_token}/")):
+        page.goto(base + path)
+        audit.expect(page.locator("[data-testid=need-help]").count() == 1, f"{label} [{language}]: no 'need help?' link")
+        audit.check(label)
+    # the ended room's link, tapped: the help page, then the question reaches HR with the page and the step
+    page.click("[data-testid=need-help]")
+    page.wait_for_url("**/messaging/help/**")
+    assert page.input_value("input[name=step]") == "ended"
+    audit.check("help page from an ended room")
+    page.fill("main textarea", ASKED[language])
+    page.click("main button[type=submit]")
+    page.wait_for_selector("[data-testid=help-done]")
+    audit.check("help page, sent")
+    audit.done()
+
+    def ticket():
+        from hirelens.messaging.models import Ticket
+
+        found = Ticket.objects.get()
+        return found.candidate_id, found.step, found.subject_type, found.subject_id, found.page, found.messages.get().body
+
+    assert in_thread(ticket) == (room.application.candidate_id, "ended", "scheduling.interview", room.interview_id,
+                                 "/live/join/…/", ASKED[language])
