@@ -221,16 +221,18 @@ def survey_send(*, application, stage_key: str = "", now: datetime) -> tuple[Sur
 class SurveyClosed(Exception):
     """The link was already used or has expired (shown as such; nothing is stored)."""
 
-    def __init__(self, reason: str):
+    def __init__(self, reason: str, survey: Survey | None = None):
         super().__init__(reason)
         self.reason = reason  # "answered" | "expired" | "unknown"
+        self.survey = survey  # the survey an answered link was for (its page still offers the help desk), else None
 
 
 def survey_by_token(token: str, *, now: datetime | None = None) -> Survey:
     try:
         return tokens.resolve(SURVEY_LINK, token, now=now)
     except tokens.LinkDead as dead:
-        raise SurveyClosed({tokens.USED: "answered", tokens.EXPIRED: "expired"}.get(dead.status, "unknown")) from None
+        reason = {tokens.USED: "answered", tokens.EXPIRED: "expired"}.get(dead.status, "unknown")
+        raise SurveyClosed(reason, dead.target if reason == "answered" else None) from None
 
 
 @transaction.atomic
@@ -241,7 +243,7 @@ def survey_submit(*, token: str, process_length: str, stability: str, profession
     survey = survey_by_token(token, now=now)
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
     if survey.answered:
-        raise SurveyClosed("answered")
+        raise SurveyClosed("answered", survey)
     errors = {}
     if process_length not in SurveyResponse.Length.values:
         errors["process_length"] = _("请选择流程时长的感受。")

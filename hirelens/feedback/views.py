@@ -82,6 +82,16 @@ def _rule_save(request, form) -> None:
 
 
 @csrf_protect
+def _survey_closed(request, reason: str, survey, *, status: int):
+    """The survey's last page (thanks, or already answered): it still offers the help desk, with the page and why, so
+    the path never ends without a way to reach HR (issue 19)."""
+    from hirelens.messaging.services.helpdesk import help_url
+
+    help_href = help_url(candidate=survey.application.candidate, page=request.path, step="answered",
+                         subject_type="feedback.survey", subject_id=survey.pk) if survey is not None else ""
+    return render(request, "feedback/survey_closed.html", {"reason": reason, "help_href": help_href}, status=status)
+
+
 def survey_page(request, token: str):
     """The candidate's one-time link: no login; a used or expired link changes nothing."""
     try:
@@ -91,7 +101,7 @@ def survey_page(request, token: str):
             from hirelens.messaging.services.deadlinks import dead_link_render
 
             return dead_link_render(request, "feedback/survey_closed.html", kind="survey", token=token, context={"reason": closed.reason})
-        return render(request, "feedback/survey_closed.html", {"reason": closed.reason}, status=410)
+        return _survey_closed(request, closed.reason, closed.survey, status=410)
     errors: dict[str, str] = {}  # field → its message, shown at the question and in the summary above the form
     form = SurveyAnswerForm(request.POST if request.method == "POST" else None)
     if form.is_bound:
@@ -100,11 +110,11 @@ def survey_page(request, token: str):
                 raise ValidationError(form.errors.as_data())
             services.survey_submit(token=token, **form.cleaned_data)
         except services.SurveyClosed as closed:
-            return render(request, "feedback/survey_closed.html", {"reason": closed.reason}, status=410)
+            return _survey_closed(request, closed.reason, closed.survey or survey, status=410)
         except ValidationError as exc:
             errors = {field: " ".join(messages) for field, messages in exc.message_dict.items()}
         else:
-            return render(request, "feedback/survey_closed.html", {"reason": "thanks"})
+            return _survey_closed(request, "thanks", survey, status=200)
     questions = [  # name, question, choices (value, label): one fieldset each
         ("process_length", _("流程时长"), SurveyResponse.Length.choices, False),
         ("stability", _("系统稳定性"), SurveyResponse.Stability.choices, False),

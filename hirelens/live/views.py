@@ -29,8 +29,16 @@ def _tags() -> dict[str, str]:
     return {key: str(label) for key, label in services.NOTE_TAGS.items()}
 
 
-def _closed(request, reason: str, *, status: int, interview=None):
-    return render(request, "live/closed.html", {"reason": reason, "interview": interview}, status=status)
+def _closed(request, reason: str, *, status: int, interview=None, candidate_link=None):
+    """A room that cannot be entered. ``candidate_link``: opened from the candidate's own link, so the page offers the
+    help desk ("need help?", with the page and why it is closed) instead of ending the path (issue 19)."""
+    help_href = ""
+    if candidate_link is not None:
+        from hirelens.messaging.services.helpdesk import help_url
+
+        help_href = help_url(candidate=candidate_link.application.candidate, page=request.path, step=reason,
+                             subject_type="scheduling.interview" if interview else "", subject_id=interview.pk if interview else None)
+    return render(request, "live/closed.html", {"reason": reason, "interview": interview, "help_href": help_href}, status=status)
 
 
 @login_required
@@ -82,12 +90,12 @@ def candidate_join(request, token: str):
         return render(request, "live/closed.html", {"reason": "link", "message": exc.message, "code": exc.code}, status=403)
     interview = link.interview
     if interview is None or not services.is_live_interview(interview):
-        return _closed(request, "not_live", status=404)
+        return _closed(request, "not_live", status=404, candidate_link=link)
     if interview.status == Interview.Status.CANCELLED:
-        return _closed(request, "cancelled", status=410, interview=interview)
+        return _closed(request, "cancelled", status=410, interview=interview, candidate_link=link)
     room = services.room_for_interview(interview=interview)
     if room.state == LiveRoom.State.ENDED:
-        return _closed(request, "ended", status=410, interview=interview)
+        return _closed(request, "ended", status=410, interview=interview, candidate_link=link)
     candidate_room_grant(request.session, room.pk)
     return _candidate_page(request, room, interview)
 

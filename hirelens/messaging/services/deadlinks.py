@@ -37,6 +37,10 @@ STEP_NAMES = {
     "question": _("答题"), "review": _("检查并提交"), "done": _("已完成"), "waiting": _("等候室"), "room": _("面试间"),
     "join": _("进入面试间"), "booking": _("选择面试时间"), "booked": _("已预约"), "survey": _("填写调查"),
     "portal": _("候选人中心"), "expired": _("链接已过期"), "revoked": _("链接已撤回"), "unknown": _("无法识别的链接"),
+    # the pages that end a path (issue 19: no dead ends): a closed room, a sent survey, the choice and explanation pages
+    "ended": _("面试已结束"), "cancelled": _("面试已取消"), "not_live": _("这不是视频面试的链接"),
+    "answered": _("调查已提交"), "choice": _("不使用AI分析或申请便利安排"), "explanation": _("查看测量内容或申请人工复核"),
+    "privacy": _("我的数据与权利"),
 }
 
 
