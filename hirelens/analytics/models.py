@@ -65,3 +65,17 @@ class CompletionSlot(TenantOwnedModel):
                                                name="analytics_completion_slot")]
         indexes = [models.Index(fields=["organization", "done_at", "position", "completions", "duration_us"],
                                 name="analytics_completion_cover")]
+
+
+class StaleBucket(TenantOwnedModel):
+    """A bucket whose recount failed in a writer's transaction (``services.funnel_refresh_or_defer``): written in
+    that transaction, so it commits with the change whose recount is missing. ``created_at`` is the first failure,
+    ``failed_at`` the last. The periodic task (``tasks.stale_buckets_recount_task``) recounts it and deletes the row;
+    /healthz and /metrics report what is left (``tasks.stuck``)."""
+
+    position = models.ForeignKey(Position, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    failed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "position", "day"], name="analytics_stale_bucket")]

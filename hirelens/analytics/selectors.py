@@ -337,3 +337,24 @@ def dashboard(*, actor, filters: Filters, now: datetime | None = None) -> dict:
         "feedback": feedback_timeliness(actor=actor, filters=filters, now=now),
         "surveys": survey_results(actor=actor, filters=filters),
     }
+
+
+def stale_buckets_stuck(*, now: datetime | None = None) -> dict:
+    """For /healthz and /metrics (``tasks.stuck``): how many buckets wait for their recount (``waiting``) and since
+    when the oldest does (``oldest_queued_s``: past ``core.health.QUEUED_TOO_LONG_S`` the server is degraded)."""
+    from django.db.models import Min
+
+    from .models import StaleBucket
+
+    now = now or timezone.now()
+    row = StaleBucket.objects.aggregate(n=Count("pk"), oldest=Min("created_at"))
+    oldest = row["oldest"]
+    return {"expired_leases": 0, "waiting": row["n"],
+            "oldest_queued_s": round((now - oldest).total_seconds(), 1) if oldest else None}
+
+
+def recounting(*, actor) -> bool:
+    """Some of the organization's funnel figures wait for their recount (a stale bucket): the page says so."""
+    from .models import StaleBucket
+
+    return StaleBucket.objects.filter(organization_id=actor.organization_id).exists()

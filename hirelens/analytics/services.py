@@ -10,12 +10,18 @@ row and recounts that bucket from the source rows with the same scan the page us
 retry or a missed call is repaired by the next refresh of the bucket or by ``manage.py analytics_rebuild``. The
 cost of a refresh is bounded by one position's applications of one day, not by the data.
 
+A recount that fails in the writer's transaction (``funnel_refresh_or_defer``) undoes only itself and records its
+buckets as stale (``StaleBucket``) in that transaction, so the mark commits with the change; the light queue's periodic
+task recounts them (``stale_buckets_recount``), /metrics counts the failures and /healthz reports the stale buckets
+(``tasks.stuck``, collected with the other apps' stuck work).
+
 Erasure (``hirelens.analytics.erasure``) recounts the person's buckets without their applications before they are
 deleted, in the erasure's transaction: the aggregates never keep a deleted person's contribution.
 """
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -23,6 +29,14 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from django.db import transaction
 from django.db.models import Count, Q, Sum
+from prometheus_client import Counter
+
+from hirelens.core.metrics import REGISTRY
+
+logger = logging.getLogger(__name__)
+RECOUNTS_FAILED = Counter("hirelens_analytics_recounts_failed_total",
+                          "Funnel recounts that failed in a writer's transaction (their buckets were marked stale)",
+                          registry=REGISTRY)
 
 SLOT = timedelta(minutes=15)
 DAY = timedelta(days=1)
@@ -159,6 +173,62 @@ def _slots(organization_id, position_id, cohort_day, completions, CompletionSlot
         slot[1] += micros
     return [CompletionSlot(organization_id=organization_id, position_id=position_id, cohort_day=cohort_day, done_at=at,
                            completions=n, duration_us=us) for at, (n, us) in per.items()]
+
+
+def funnel_refresh_or_defer(*, keys: Iterable[Key]) -> bool:
+    """Recount ``keys`` in a savepoint of the caller's transaction (the domain events' subscriber). If the recount
+    fails, only it is undone: the failure is logged and counted, and the buckets are marked stale in the caller's
+    transaction, outside the failed savepoint, so the mark commits (or rolls back) with the change whose recount is
+    missing. Returns whether the recount was done."""
+    keys = set(keys)
+    if not keys:
+        return True
+    try:
+        with transaction.atomic():
+            funnel_refresh(keys=keys)
+    except Exception:
+        logger.exception("analytics: the recount of %d bucket(s) failed; marked stale for the periodic recount", len(keys))
+        RECOUNTS_FAILED.inc()
+        stale_buckets_mark(keys=keys)
+        return False
+    return True
+
+
+def stale_buckets_mark(*, keys: Iterable[Key]) -> None:
+    """Upsert (``failed_at`` set to now, ``created_at`` kept: the first failure): a row already there is locked by
+    this transaction until it commits, so a concurrent repair that read it earlier does not delete it."""
+    from django.utils import timezone
+
+    from .models import StaleBucket
+
+    now = timezone.now()
+    StaleBucket.objects.bulk_create(
+        [StaleBucket(organization_id=o, position_id=p, day=d, failed_at=now) for o, p, d in sorted(set(keys))],
+        update_conflicts=True, unique_fields=["organization", "position", "day"], update_fields=["failed_at", "updated_at"])
+
+
+def stale_buckets_recount(*, limit: int = 500) -> dict:
+    """Recount the stale buckets (oldest first, at most ``limit``), one transaction each, and delete their rows: the
+    light queue's periodic task. Idempotent. Safe with two workers: the bucket's ``FunnelDay`` lock is taken first (as
+    every refresh does, so no lock-order cycle with a writer), both may recount the same bucket (same result), and a
+    row is deleted only if no failure was recorded since it was read (``failed_at`` unchanged). A failing recount is
+    logged and left for the next run."""
+    from .models import StaleBucket
+
+    recounted = failed = 0
+    for pk, organization_id, position_id, day, failed_at in list(
+            StaleBucket.objects.order_by("created_at", "pk")
+            .values_list("pk", "organization_id", "position_id", "day", "failed_at")[:limit]):
+        try:
+            with transaction.atomic():
+                funnel_refresh(keys=[(organization_id, position_id, day)])
+                StaleBucket.objects.filter(pk=pk, failed_at=failed_at).delete()
+        except Exception:
+            logger.exception("analytics: the recount of stale bucket %s/%s/%s failed again", organization_id, position_id, day)
+            failed += 1
+            continue
+        recounted += 1
+    return {"recounted": recounted, "failed": failed}
 
 
 def funnel_refresh_applications(*, applications) -> None:

@@ -13,7 +13,7 @@ from hirelens.core.models import AuditEvent
 from hirelens.core.roles import Perm
 from hirelens.positions.access import visible_positions
 
-from .selectors import Filters, dashboard, decisions_without_evaluation, dimension_mean
+from .selectors import Filters, dashboard, decisions_without_evaluation, dimension_mean, recounting
 
 
 @login_required
@@ -34,7 +34,7 @@ def index(request):
     return render(request, "analytics/index.html", {"data": data, "filters": filters, "positions": positions,
                                                     "departments": departments, "query": request.GET.urlencode(),
                                                     "dimensions": dimensions, "question": question,
-                                                    "unevaluated": unevaluated})
+                                                    "unevaluated": unevaluated, "recounting": recounting(actor=request.user)})
 
 
 def _sheets(data) -> list[tuple[str, list[str], list[list]]]:

@@ -2,7 +2,8 @@
 
 ``ok`` (and the HTTP status: 200 or 503) says whether this server can serve: database, queue and storage
 answer. Stuck work (an analysis or a message whose worker died and that no sweep has queued again, or work
-queued for longer than ``QUEUED_TOO_LONG_S``) sets ``degraded: true`` and ``checks.jobs.ok: false`` but keeps
+queued for longer than ``QUEUED_TOO_LONG_S``, such as an analytics funnel bucket whose recount failed and that the
+periodic recount has not repaired) sets ``degraded: true`` and ``checks.jobs.ok: false`` but keeps
 the 200, so a load balancer does not take a good web server out of rotation for a worker's problem; monitoring
 alerts on ``degraded``."""
 

@@ -134,8 +134,10 @@ def queue_sizes() -> dict[str, int]:
 # died) or that wait with no task in the queue, and queues them again. See docs/architecture.md.
 
 # Each app's `tasks` module that has work to recover defines `sweep() -> dict` and `stuck() -> dict`.
+# `stuck()` gives `expired_leases` and `oldest_queued_s` (/healthz: degraded past QUEUED_TOO_LONG_S), and may give
+# `waiting` (a count: /metrics' hirelens_jobs_waiting). Analytics' is the funnel buckets whose recount failed.
 SWEEP_MODULES = ("hirelens.interviews.tasks", "hirelens.messaging.tasks", "hirelens.accounts.tasks", "hirelens.live.tasks",
-                 "hirelens.webhooks.tasks")
+                 "hirelens.webhooks.tasks", "hirelens.analytics.tasks")
 
 
 def lease_seconds() -> float:

@@ -117,11 +117,16 @@ class StateCollector:
                                    "Age of the oldest work waiting, by kind (-1: none waiting)", labels=["kind"])
         expired = GaugeMetricFamily("hirelens_jobs_expired_leases",
                                     "Work whose worker died and that the sweep has not queued again yet, by kind", labels=["kind"])
+        waiting = GaugeMetricFamily("hirelens_jobs_waiting",
+                                    "Work waiting, by kind (the kinds that count it: analytics' stale funnel buckets)",
+                                    labels=["kind"])
         for kind, values in sorted(stuck.items()):
             age = values.get("oldest_queued_s")
             oldest.add_metric([kind], -1 if age is None else age)
             expired.add_metric([kind], values.get("expired_leases", 0))
-        yield from (oldest, expired)
+            if "waiting" in values:
+                waiting.add_metric([kind], values["waiting"])
+        yield from (oldest, expired, waiting)
         yield GaugeMetricFamily("hirelens_organizations", "Active organizations", value=Organization.objects.filter(is_active=True).count())
         yield GaugeMetricFamily("hirelens_users_active", "Active staff users", value=get_user_model().objects.filter(is_active=True).count())
         yield GaugeMetricFamily("hirelens_scrape_timestamp_seconds", "Time of this scrape", value=time.time())
