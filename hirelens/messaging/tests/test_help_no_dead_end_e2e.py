@@ -12,6 +12,7 @@ from conftest import in_thread
 from tests.e2e.test_accessibility import Audit, language, phone  # noqa: F401
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+ANSWER = {"zh-hans": "您好，结果会在三个工作日内通知您。", "en": "Hello, you will hear from us within three working days."}
 ASKED = {"zh-hans": "面试结束了，结果什么时候通知？", "en": "The interview ended. When will I hear back?"}
 
 
@@ -74,13 +75,25 @@ def test_pages_that_end_a_path_offer_help_and_pass_the_audit(asgi_server, phone,
     page.click("main button[type=submit]")
     page.wait_for_selector("[data-testid=help-done]")
     audit.check("help page, sent")
+    help_page = page.url.split("?")[0]
+
+    def answer():
+        from hirelens.messaging.models import Ticket
+        from hirelens.messaging.services.helpdesk import ticket_reply
+
+        ticket_reply(actor=hr_admin, ticket=Ticket.objects.get(), body=ANSWER[language])
+
+    in_thread(answer)
+    page.goto(help_page)  # the candidate opens the help page again (the link in HR's answer leads here too)
+    page.wait_for_selector(f"[data-testid=help-out]:has-text('{ANSWER[language]}')")
+    audit.check("help page, HR's answer in the thread")
     audit.done()
 
     def ticket():
         from hirelens.messaging.models import Ticket
 
         found = Ticket.objects.get()
-        return found.candidate_id, found.step, found.subject_type, found.subject_id, found.page, found.messages.get().body
+        return found.candidate_id, found.step, found.subject_type, found.subject_id, found.page, found.messages.get(direction="in").body
 
     assert in_thread(ticket) == (room.application.candidate_id, "ended", "scheduling.interview", room.interview_id,
                                  "/live/join/…/", ASKED[language])
