@@ -1,14 +1,15 @@
 """Issue 19, no dead ends, in Chromium on a phone (390x844) in zh-Hans and English: the pages that end a candidate's
 path — a live room that has ended, a survey already sent, the AI interview's choice and explanation pages, the
 data-and-rights page — show "need help?", pass the accessibility audit (axe: 0 serious/critical, one h1, 44 px
-targets, no staff links), and the link leads to the help page, where the question is sent with the page and step."""
+targets, no staff links), and the link leads to the help page, where the question is sent with the page and step;
+HR's answer shows in the candidate's thread; HR's pending counter and inbox update live when a candidate asks."""
 
 from __future__ import annotations
 
 import pytest
 from django.utils import timezone
 
-from conftest import in_thread
+from conftest import in_thread, staff_login, wait_for_js
 from tests.e2e.test_accessibility import Audit, language, phone  # noqa: F401
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -97,3 +98,38 @@ def test_pages_that_end_a_path_offer_help_and_pass_the_audit(asgi_server, phone,
 
     assert in_thread(ticket) == (room.application.candidate_id, "ended", "scheduling.interview", room.interview_id,
                                  "/live/join/…/", ASKED[language])
+
+
+def test_hrs_pending_counter_and_inbox_update_live_when_a_candidate_asks(asgi_server, browser, page, org, recruiter):
+    """HR has the inbox open; a candidate asks from the "need help?" page of a sent survey on a phone: the navigation's
+    pending counter goes from nothing to 1 and the ticket row appears, with no reload (the events WebSocket)."""
+    def setup():
+        from hirelens.candidates.tests.factories import ApplicationFactory
+        from hirelens.feedback.services import survey_send
+
+        survey, token = survey_send(application=ApplicationFactory(candidate__organization=org, position__organization=org),
+                                    now=timezone.now())
+        survey.answered = True
+        survey.save(update_fields=["answered"])
+        return token
+
+    token = in_thread(setup)
+    staff_login(page, asgi_server.base_url, recruiter)
+    page.goto(asgi_server.base_url + "/messaging/helpdesk/")
+    wait_for_js(page, "document.body.dataset.live === '1'")  # the events WebSocket is connected
+    page.wait_for_selector("#helpdesk-counter [data-testid=helpdesk-pending][data-count='0']", state="attached")
+    assert page.locator("[data-testid=ticket-row]").count() == 0
+
+    candidate = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    try:
+        phone = candidate.new_page()
+        phone.goto(f"{asgi_server.base_url}/feedback/s/{token}/")
+        phone.click("[data-testid=need-help]")
+        phone.fill("main textarea", "调查提交后还能修改吗？")
+        phone.click("main button[type=submit]")
+        phone.wait_for_selector("[data-testid=help-done]")
+    finally:
+        candidate.close()
+    page.wait_for_selector("#helpdesk-counter [data-testid=helpdesk-pending][data-count='1']", state="attached", timeout=10000)
+    page.wait_for_selector("[data-testid=ticket-row]", timeout=10000)
+    assert page.locator("[data-testid=ticket-row]").count() == 1
