@@ -237,9 +237,13 @@ def self_identify(request, kind: str, token: str):
     record = SelfIdentification.objects.filter(candidate=candidate).first()
     answers = json.loads(record.answers) if record else {}
     back = reverse("portal:home", args=[token]) if kind == "p" else reverse("interviews:candidate", args=[token])
+    from hirelens.messaging.services.helpdesk import help_url
+
     response = render(request, "fairness/self_identify.html", {
         "candidate": candidate, "sexes": Sex.choices, "races": Race.choices, "answers": answers, "has_answers": bool(record),
         "back": back, "organization": candidate.organization,
+        # issue 19, no dead ends: the candidate may ask HR about this page (the page's address without its token)
+        "help_href": help_url(candidate=candidate, page=request.path, step="self_identify"),
     })
     response["Referrer-Policy"] = "same-origin"
     return response

@@ -138,7 +138,7 @@ def _help_link_mint(*, lookup: dict, organization_id: int) -> str:
         return link.token
 
 
-_TOKEN_PATHS = re.compile(r"^/(i|live/join|scheduling/l|feedback/s|portal|privacy/portal|privacy/download|messaging/help)/[^/]+")
+_TOKEN_PATHS = re.compile(r"^/(i|live/join|scheduling/l|feedback/s|portal|privacy/portal|privacy/download|messaging/help|self-id/[^/]+)/[^/]+")
 
 
 def page_without_token(page: str) -> str:

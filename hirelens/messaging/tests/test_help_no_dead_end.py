@@ -156,3 +156,23 @@ def test_an_expired_download_link_offers_the_candidate_the_help_desk_and_hr_none
     staff = Client()
     staff.force_login(hr_admin)
     assert 'data-testid="need-help"' not in staff.get(path).content.decode()
+
+
+@pytest.mark.parametrize(("language", "words"), [("zh-hans", "自愿填写性别与种族/族裔"),
+                                                 ("en", "Voluntary self-identification of sex and race/ethnicity")])
+def test_the_self_identification_page_offers_the_help_desk_without_its_token(org, hr_admin, language, words):
+    from django.urls import reverse
+
+    from hirelens.messaging.services.deadlinks import step_words
+    from hirelens.portal.services import portal_link_create
+    from hirelens.privacy.tests.factories import application_in
+
+    candidate = application_in(org).candidate
+    _link, portal_token = portal_link_create(actor=hr_admin, candidate=candidate)
+    client = _client(language)
+    url = need_help(client.get(reverse("fairness:self_identify", args=["p", portal_token])).content.decode())
+    assert "step=self_identify" in url and portal_token not in url  # the page's token stays out of the ticket
+    ticket = ask(client, url, "这些信息谁能看到？")
+    assert ticket.candidate_id == candidate.pk and ticket.step == "self_identify" and ticket.page == "/self-id/p/…/"
+    with translation.override(language):
+        assert step_words(ticket.step) == words  # HR reads the step in words
