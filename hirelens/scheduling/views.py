@@ -398,7 +398,8 @@ def link_page(request, token: str):
             from hirelens.messaging.services.deadlinks import dead_link_render
 
             return dead_link_render(request, "scheduling/link_error.html", kind="booking", token=token, context={"code": exc.code})
-        return render(request, "scheduling/link_error.html", {"error": exc.message, "code": exc.code}, status=403)
+        return render(request, "scheduling/link_error.html", {"error": exc.message, "code": exc.code,
+                                                              "help_href": _pinned_help(request, exc.code)}, status=403)
     application = link.application
     if link.kind == InterviewLink.Kind.BOOKING:
         if request.method == "POST":
@@ -423,6 +424,23 @@ def link_page(request, token: str):
         "viewer_tz": viewer_zone(request, interview.time_zone), "stages": _process_steps(application),
         "live_room_url": _live_room_url(link, token),
     })
+
+
+def _pinned_help(request, code: str) -> str:
+    """Another candidate's link opened on a device this candidate's own link was opened on ("other_candidate"): "need
+    help?" on the candidate's own thread (the one the session was pinned to, never the link's owner), with the step.
+    None for the other refusals: nobody the page may name."""
+    from hirelens.candidates.models import Candidate
+
+    from .links import SESSION_CANDIDATE_KEY
+
+    pinned = request.session.get(SESSION_CANDIDATE_KEY) if code == "other_candidate" else None
+    candidate = Candidate.objects.filter(pk=pinned).first() if pinned is not None else None
+    if candidate is None:
+        return ""
+    from hirelens.messaging.services.helpdesk import help_url
+
+    return help_url(candidate=candidate, page=request.path, step=code)
 
 
 def _live_room_url(link, token: str) -> str:

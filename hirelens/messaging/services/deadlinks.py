@@ -41,6 +41,7 @@ STEP_NAMES = {
     "ended": _("面试已结束"), "cancelled": _("面试已取消"), "not_live": _("这不是视频面试的链接"),
     "answered": _("调查已提交"), "choice": _("不使用AI分析或申请便利安排"), "explanation": _("查看测量内容或申请人工复核"),
     "privacy": _("我的数据与权利"), "self_identify": _("自愿填写性别与种族/族裔"),
+    "other_candidate": _("打开了另一位候选人的链接"),
 }
 
 

@@ -176,3 +176,23 @@ def test_the_self_identification_page_offers_the_help_desk_without_its_token(org
     assert ticket.candidate_id == candidate.pk and ticket.step == "self_identify" and ticket.page == "/self-id/p/…/"
     with translation.override(language):
         assert step_words(ticket.step) == words  # HR reads the step in words
+
+
+def test_another_candidates_booking_link_on_this_device_offers_this_candidates_help_desk(org):
+    """A shared phone: 王敏 opened her booking link, then someone else's. The refusal page offers the help desk on
+    王敏's own thread (the candidate the device's session belongs to), never on the other link's owner."""
+    from hirelens.scheduling.links import link_issue
+    from hirelens.workflows.tests.factories import make_application, make_position
+
+    position = make_position(org, title="销售代表", time_zone="Asia/Shanghai")
+    mine, theirs = make_application(position, "王敏"), make_application(position, "孙悦")
+    _link, my_token = link_issue(application=mine, kind="booking")
+    _link, their_token = link_issue(application=theirs, kind="booking")
+    client = _client()
+    assert client.get(f"/scheduling/l/{my_token}/").status_code == 200  # the session is now 王敏's
+    refused = client.get(f"/scheduling/l/{their_token}/")
+    assert refused.status_code == 403 and 'data-code="other_candidate"' in refused.content.decode()
+    url = need_help(refused.content.decode())
+    assert "step=other_candidate" in url and their_token not in url and my_token not in url
+    ticket = ask(client, url, "我用了家人的手机，怎么预约？")
+    assert ticket.candidate_id == mine.candidate_id and ticket.step == "other_candidate"
