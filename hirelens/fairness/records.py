@@ -20,19 +20,14 @@ def _version(package: str) -> str:
 
 
 def _retention_lines(organization) -> list[str]:
-    """The limits the daily purge applies: the organization's default (stored, or the product's defaults when HR
-    never saved one: they apply all the same) and each jurisdiction's own row."""
-    from hirelens.core.models import RetentionPolicy
-    from hirelens.privacy.retention import DEFAULTS
+    """The limits the daily purge applies (``privacy.retention.retention_limits``: the organization's default, stored
+    or the product's, then each jurisdiction's own row)."""
+    from hirelens.privacy.retention import retention_limits
 
-    rows = {p.jurisdiction: p for p in RetentionPolicy.objects.filter(organization=organization)}
-    default = rows.pop("", None) or RetentionPolicy(organization=organization, **DEFAULTS)
-    lines = []
-    for where, policy in [(_("默认"), default)] + sorted(((p.get_jurisdiction_display(), p) for p in rows.values()),
-                                                        key=lambda pair: str(pair[0])):
-        lines.append(_("%(where)s：未录用候选人的数据 %(c)d 天，录像 %(r)d 天，分析结果 %(a)d 天，到期后每日自动删除。")
-                     % {"where": where, "c": policy.candidates_days, "r": policy.recordings_days, "a": policy.analyses_days})
-    return lines
+    return [_("%(where)s：未录用候选人的数据 %(c)d 天，录像 %(r)d 天，分析结果 %(a)d 天，到期后每日自动删除。")
+            % {"where": row.label or _("默认"), "c": row.policy.candidates_days, "r": row.policy.recordings_days,
+               "a": row.policy.analyses_days}
+            for row in retention_limits(organization_id=organization.pk)]
 
 
 def _facial(organization) -> tuple[bool, int]:
