@@ -21,7 +21,7 @@ from hirelens.integrations.auth import api_auth
 from hirelens.positions.access import access_position
 
 from . import views
-from .selectors import Filters, dashboard, decisions_without_evaluation, dimension_mean
+from .selectors import Filters, dashboard, decisions_without_evaluation, dimension_mean, recounting
 
 API_PREFIX = "/analytics/"
 router = Router(tags=["analytics"], auth=api_auth("analytics"))
@@ -122,6 +122,10 @@ class DashboardOut(Schema):
     surveys: list[SurveyRow]
     question: QuestionOut | None = Field(description="Mean of the ?dimension= asked (null when none is asked).")
     unevaluated: UnevaluatedOut
+    recounting: bool = Field(description=(
+        "True while some of the organization's funnel figures wait for their recount (a recount failed in a writer's "
+        "transaction; a periodic task repairs it within minutes): those figures may be briefly out of date, ask "
+        "again later. The analytics page shows the same notice."))
 
 
 def _filters(request, start, end, position, department) -> Filters:
@@ -146,7 +150,7 @@ def analytics_dashboard(request, start: date | None = START, end: date | None = 
     unevaluated = decisions_without_evaluation(actor=request.user, filters=filters)
     if unevaluated["rows"]:
         audit_list_read(request=request, candidates=[d.application.candidate for d in unevaluated["rows"]])
-    return {**data, "start": filters.start, "end": filters.end,
+    return {**data, "start": filters.start, "end": filters.end, "recounting": recounting(actor=request.user),
             "question": dimension_mean(actor=request.user, filters=filters, dimension=dimension) if dimension else None,
             "unevaluated": {"total": unevaluated["total"], "count": unevaluated["count"], "rows": [
                 {"decision_id": d.pk, "application_id": d.application_id, "candidate_name": d.application.candidate.full_name,

@@ -109,3 +109,37 @@ def test_exports_refused_for_interviewer_and_foreign_position(data, interviewer,
     assert api_client(make_api_key(interviewer)[1]).get(f"{BASE}/export.csv?table=funnel").status_code == 403
     assert api_client(make_api_key(outsider)[1]).get(f"{BASE}/export.pdf?position={ev['position'].pk}").status_code == 404
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).exists()
+
+
+def test_dashboard_says_when_figures_are_being_recounted(data, hr, org, other_org):
+    """The page's notice over the API: one EXISTS on the caller's organization's stale buckets (``recounting``),
+    the same query count with and without one; another organization's stale bucket is not theirs."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from hirelens.analytics import services as analytics
+    from hirelens.analytics.models import StaleBucket
+    from hirelens.analytics.services import application_keys
+    from hirelens.candidates.models import Application, Candidate
+    from hirelens.workflows.tests.factories import make_position
+
+    ev, _sales = data
+    hr.get(f"{BASE}/dashboard")  # once before: the key's last use is written once
+    foreign = make_position(other_org, title="别家")
+    foreign_app = Application.objects.create(organization=other_org, position=foreign,
+                                             candidate=Candidate.objects.create(organization=other_org, full_name="别家人"))
+    analytics.stale_buckets_mark(keys=application_keys([foreign_app]))
+    counts = []
+    for stale in (False, True):
+        if stale:
+            analytics.stale_buckets_mark(keys=application_keys([ev["application"]]))
+            assert StaleBucket.objects.filter(organization=org).exists()
+        with CaptureQueriesContext(connection) as ctx:
+            answer = hr.get(f"{BASE}/dashboard")
+        assert answer.status_code == 200 and answer.json()["recounting"] is stale
+        touching = [q["sql"] for q in ctx.captured_queries if "analytics_stalebucket" in q["sql"]]
+        assert len(touching) == 1 and "LIMIT 1" in touching[0], touching
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1], counts
+    StaleBucket.objects.filter(organization=org).delete()
+    assert hr.get(f"{BASE}/dashboard").json()["recounting"] is False
