@@ -48,3 +48,14 @@ class ImportBatch(TenantOwnedModel):
 
     def __str__(self) -> str:
         return f"import #{self.pk}"
+
+    # The batch's state rules, read by the services and the batch page alike (issue 23 §7).
+    @property
+    def can_map(self) -> bool:
+        """Not committed or discarded: the columns may still be mapped and the rows checked again."""
+        return self.status in (self.Status.UPLOADED, self.Status.VALIDATED)
+
+    @property
+    def can_commit(self) -> bool:
+        """Checked and neither committed nor discarded: the valid rows may be imported."""
+        return self.status == self.Status.VALIDATED

@@ -61,7 +61,7 @@ def _report(results) -> dict:
 def import_batch_validate(*, actor, batch: ImportBatch, mapping: dict[str, str]) -> ImportBatch:
     """Apply the column mapping, then clean and check every row; nothing is written outside the batch."""
     require_perm(actor, Perm.CANDIDATES_IMPORT)
-    if batch.organization_id != actor.organization_id or batch.status in (ImportBatch.Status.COMMITTED, ImportBatch.Status.DISCARDED):
+    if batch.organization_id != actor.organization_id or not batch.can_map:
         raise ValidationError(_("该导入批次已结束。"))
     mapping = {str(k): v for k, v in mapping.items() if v in FIELDS and str(k).isdigit() and int(k) < len(batch.headers)}
     if list(mapping.values()).count("full_name") != 1:
@@ -89,7 +89,7 @@ def import_batch_commit(*, actor, batch: ImportBatch, request=None) -> ImportBat
     duplicate; rows with errors or duplicates are skipped and stay listed in the report."""
     require_perm(actor, Perm.CANDIDATES_IMPORT)
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk, organization_id=actor.organization_id)
-    if batch.status != ImportBatch.Status.VALIDATED:
+    if not batch.can_commit:
         raise ValidationError(_("请先完成校验；已导入或已放弃的批次不能再次导入。"))
     table = _table(batch)
     results = validate_rows(headers=table.headers, rows=table.rows, first_row=table.first_row, mapping=batch.mapping,

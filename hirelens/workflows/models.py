@@ -137,10 +137,35 @@ class ApplicationProgress(TenantOwnedModel):
     stage = models.ForeignKey(Stage, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.ACTIVE)
 
+    # Which moves each state allows: the pipeline services refuse by these, the board and the progress page offer
+    # by these (issue 23 §7: the rule has one home, not one per template).
+    OPEN_STATES = frozenset({State.ACTIVE, State.ON_HOLD})  # still running: a hire may complete it
+    MOVABLE_STATES = OPEN_STATES | {State.COMPLETED}  # not ended: reject, withdraw, or put on a stage
+
     class Meta:
         # the board's stage columns: one stage's applications, last move first (selectors.position_board)
         indexes = [models.Index(fields=["organization", "state"]),
                    models.Index(fields=["stage", "-updated_at", "-id"], name="progress_board_order")]
+
+    @property
+    def is_open(self) -> bool:
+        """Active or on hold: the process still runs."""
+        return self.state in self.OPEN_STATES
+
+    @property
+    def can_move(self) -> bool:
+        """Not rejected or withdrawn: HR may still reject, withdraw or put it on a stage."""
+        return self.state in self.MOVABLE_STATES
+
+    @property
+    def can_advance(self) -> bool:
+        """Active: it may go to the next stage or be put on hold."""
+        return self.state == self.State.ACTIVE
+
+    @property
+    def can_resume(self) -> bool:
+        """On hold: it may be resumed."""
+        return self.state == self.State.ON_HOLD
 
 
 class PipelineEvent(TenantOwnedModel):

@@ -23,8 +23,6 @@ from ..access import stage_can_score
 from ..models import ApplicationProgress, PipelineEvent, Process, ProcessVersion, Stage, StageResult
 from ..modules import module_spec
 
-ACTIVE_STATES = {ApplicationProgress.State.ACTIVE, ApplicationProgress.State.ON_HOLD}
-
 
 def _reason(reason: str) -> str:
     reason = (reason or "").strip()
@@ -97,7 +95,7 @@ def pipeline_advance(*, actor: User, progress: ApplicationProgress, reason: str)
     _check(actor, progress.application)
     reason = _reason(reason)
     progress = _lock(progress)
-    if progress.state != ApplicationProgress.State.ACTIVE:
+    if not progress.can_advance:
         raise ValidationError(_("只有进行中的申请可以进入下一环节。"))
     stages = list(progress.version.stages.order_by("order", "pk"))
     index = next((i for i, s in enumerate(stages) if s.pk == progress.stage_id), -1)
@@ -121,7 +119,7 @@ def pipeline_move(*, actor: User, progress: ApplicationProgress, to_stage: Stage
     progress = _lock(progress)
     if to_stage.version_id != progress.version_id:
         raise ValidationError(_("只能移动到该申请所用流程版本中的环节。"))
-    if progress.state not in ACTIVE_STATES | {ApplicationProgress.State.COMPLETED}:
+    if not progress.can_move:
         raise ValidationError(_("已结束的申请不能调整环节。"))
     before = progress.stage
     progress.stage, progress.state = to_stage, ApplicationProgress.State.ACTIVE
@@ -130,7 +128,7 @@ def pipeline_move(*, actor: User, progress: ApplicationProgress, to_stage: Stage
     return progress
 
 
-def _set_state(*, actor: User, progress: ApplicationProgress, reason: str, allowed_from: set, to_state: str,
+def _set_state(*, actor: User, progress: ApplicationProgress, reason: str, allowed_from: frozenset, to_state: str,
                action: str, error: str) -> ApplicationProgress:
     _check(actor, progress.application)
     reason = _reason(reason)
@@ -145,14 +143,14 @@ def _set_state(*, actor: User, progress: ApplicationProgress, reason: str, allow
 
 @transaction.atomic
 def pipeline_hold(*, actor: User, progress: ApplicationProgress, reason: str) -> ApplicationProgress:
-    return _set_state(actor=actor, progress=progress, reason=reason, allowed_from={ApplicationProgress.State.ACTIVE},
+    return _set_state(actor=actor, progress=progress, reason=reason, allowed_from=frozenset({ApplicationProgress.State.ACTIVE}),
                       to_state=ApplicationProgress.State.ON_HOLD, action=PipelineEvent.Action.HOLD,
                       error=_("只有进行中的申请可以暂停。"))
 
 
 @transaction.atomic
 def pipeline_resume(*, actor: User, progress: ApplicationProgress, reason: str) -> ApplicationProgress:
-    return _set_state(actor=actor, progress=progress, reason=reason, allowed_from={ApplicationProgress.State.ON_HOLD},
+    return _set_state(actor=actor, progress=progress, reason=reason, allowed_from=frozenset({ApplicationProgress.State.ON_HOLD}),
                       to_state=ApplicationProgress.State.ACTIVE, action=PipelineEvent.Action.RESUME,
                       error=_("只有暂停的申请可以恢复。"))
 
@@ -162,7 +160,7 @@ def pipeline_reject(*, actor: User, progress: ApplicationProgress, reason: str) 
     """Only the decision service calls this (``evaluations.services.decision_record``, S1): pages and the
     API reject through it, so a rejection always has a decision, a reason of substance and a feedback case."""
     return _set_state(actor=actor, progress=progress, reason=reason,
-                      allowed_from=ACTIVE_STATES | {ApplicationProgress.State.COMPLETED},
+                      allowed_from=ApplicationProgress.MOVABLE_STATES,
                       to_state=ApplicationProgress.State.REJECTED, action=PipelineEvent.Action.REJECT,
                       error=_("该申请已经结束。"))
 
@@ -170,7 +168,7 @@ def pipeline_reject(*, actor: User, progress: ApplicationProgress, reason: str) 
 @transaction.atomic
 def pipeline_complete(*, actor: User, progress: ApplicationProgress, reason: str) -> ApplicationProgress:
     """End the process as complete (a hire); called by the decision service only."""
-    return _set_state(actor=actor, progress=progress, reason=reason, allowed_from=ACTIVE_STATES,
+    return _set_state(actor=actor, progress=progress, reason=reason, allowed_from=ApplicationProgress.OPEN_STATES,
                       to_state=ApplicationProgress.State.COMPLETED, action=PipelineEvent.Action.COMPLETE,
                       error=_("该申请已经结束。"))
 
@@ -178,7 +176,7 @@ def pipeline_complete(*, actor: User, progress: ApplicationProgress, reason: str
 @transaction.atomic
 def pipeline_withdraw(*, actor: User, progress: ApplicationProgress, reason: str) -> ApplicationProgress:
     return _set_state(actor=actor, progress=progress, reason=reason,
-                      allowed_from=ACTIVE_STATES | {ApplicationProgress.State.COMPLETED},
+                      allowed_from=ApplicationProgress.MOVABLE_STATES,
                       to_state=ApplicationProgress.State.WITHDRAWN, action=PipelineEvent.Action.WITHDRAW,
                       error=_("该申请已经结束。"))
 
