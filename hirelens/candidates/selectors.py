@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from django.core import signing
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -19,11 +20,14 @@ from .models import Application, Candidate, SearchToken, TimelineEvent
 # ends with the id, so it is a total order that a keyset cursor can resume from.
 SORT_KEYS = {"new": ("-id",), "old": ("id",), "updated": ("-updated_at", "-id")}
 CURSOR_SALT = "hirelens.candidates.list-cursor"
-ID_LIKE = re.compile(r"^\d{17}[\dXx]$")
-PHONE_LIKE = re.compile(r"^\+?[\d\s-]{7,20}$")
+# ASCII digits only (re.ASCII): the query is NFKC-normalised first, so full-width digits are already ASCII here, and
+# other scripts' digits (which normalize_phone would drop) are not taken for a phone number.
+ID_LIKE = re.compile(r"^\d{17}[\dXx]$", re.ASCII)
+PHONE_LIKE = re.compile(r"^\+?[\d\s-]{7,20}$", re.ASCII)
 
 
 def _contact_filter(qs, query: str):
+    query = unicodedata.normalize("NFKC", query).strip()  # full-width "＠" and digits as typed on a Chinese keyboard
     if "@" in query and " " not in query:
         return qs.filter(email_index=blind_index(query, kind="email"))
     if ID_LIKE.match(query.replace(" ", "")):

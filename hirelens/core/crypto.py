@@ -88,7 +88,9 @@ def decrypt_str(token: str, *, context: str) -> str:
 # --- Blind index ------------------------------------------------------------------------------
 
 def normalize_email(value: str) -> str:
-    return value.strip().lower()
+    """The rule of ``candidates.validation.check_email`` (full-width to half-width, spaces out, lower case), so a
+    search typed on a Chinese keyboard (``ＺＨＡＮＧ＠ＥＸＡＭＰＬＥ.ＣＯＭ``) finds the stored address."""
+    return unicodedata.normalize("NFKC", value).replace(" ", "").strip().lower()
 
 
 def normalize_phone(value: str) -> str:

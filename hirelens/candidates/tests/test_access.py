@@ -55,6 +55,24 @@ def test_lookup_by_contact_uses_blind_index(hr_admin, applications):
     assert list(candidate_list(actor=hr_admin, contact="00000000000")) == []
 
 
+def _full_width(text: str) -> str:
+    return "".join(chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else ch for ch in text)
+
+
+def test_contact_typed_on_a_chinese_keyboard_finds_the_record(hr_admin, applications, client):
+    """Full-width letters, digits and "＠" (a Chinese input method's default) find the same record by its blind index,
+    in the selector and in the list page's search box; other scripts' digits are never taken for a phone number."""
+    candidate = applications[0].candidate
+    assert list(candidate_list(actor=hr_admin, contact=_full_width(candidate.email.upper()))) == [candidate]
+    assert list(candidate_list(actor=hr_admin, contact=_full_width(candidate.phone))) == [candidate]
+    arabic_indic = "".join(chr(0x0660 + int(d)) for d in candidate.phone if d.isdigit())
+    assert list(candidate_list(actor=hr_admin, contact=arabic_indic)) != [candidate]
+    client.force_login(hr_admin)
+    page = client.get("/candidates/", {"q": _full_width(candidate.email)}).content.decode()
+    assert candidate.full_name in page
+    assert applications[1].candidate.full_name not in page
+
+
 def test_duplicate_contact_is_refused_and_nothing_written(hr_admin, applications):
     from django.core.exceptions import ValidationError
 
