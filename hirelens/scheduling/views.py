@@ -399,7 +399,7 @@ def link_page(request, token: str):
 
             return dead_link_render(request, "scheduling/link_error.html", kind="booking", token=token, context={"code": exc.code})
         return render(request, "scheduling/link_error.html", {"error": exc.message, "code": exc.code,
-                                                              "help_href": _pinned_help(request, exc.code)}, status=403)
+                                                              "help_href": _refusal_help(request, token, exc.code)}, status=403)
     application = link.application
     if link.kind == InterviewLink.Kind.BOOKING:
         if request.method == "POST":
@@ -426,21 +426,37 @@ def link_page(request, token: str):
     })
 
 
-def _pinned_help(request, code: str) -> str:
-    """Another candidate's link opened on a device this candidate's own link was opened on ("other_candidate"): "need
-    help?" on the candidate's own thread (the one the session was pinned to, never the link's owner), with the step.
-    None for the other refusals: nobody the page may name."""
+def _refusal_help(request, token: str, code: str) -> str:
+    """"Need help?" on a refusal page, on the thread of the candidate the page may name, with the step:
+
+    - another candidate's link opened on a device this candidate's own link was opened on ("other_candidate"): the
+      candidate the session was pinned to, never the link's owner;
+    - a link that does not fit the page ("kind": a booking sent through an interview's link): the link names its
+      candidate (a candidate's or backup link; an interviewer's link is "invalid" and gets the dead-link page), so
+      their thread about that interview, unless the session is pinned to someone else (then theirs, as above).
+
+    "" when nobody can be named (a pinned candidate since erased)."""
     from hirelens.candidates.models import Candidate
-
-    from .links import SESSION_CANDIDATE_KEY
-
-    pinned = request.session.get(SESSION_CANDIDATE_KEY) if code == "other_candidate" else None
-    candidate = Candidate.objects.filter(pk=pinned).first() if pinned is not None else None
-    if candidate is None:
-        return ""
     from hirelens.messaging.services.helpdesk import help_url
 
-    return help_url(candidate=candidate, page=request.path, step=code)
+    from .links import SESSION_CANDIDATE_KEY, link_verify
+
+    pinned = request.session.get(SESSION_CANDIDATE_KEY)
+    subject_type, subject_id, candidate_id = "", None, pinned if code == "other_candidate" else None
+    if code == "kind":
+        try:
+            link = link_verify(token)
+        except LinkError:
+            link = None
+        if link is not None and link.kind != InterviewLink.Kind.INTERVIEWER:
+            owner = link.application.candidate_id
+            candidate_id = pinned if pinned is not None and pinned != owner else owner
+            if candidate_id == owner and link.interview_id:
+                subject_type, subject_id = "scheduling.interview", link.interview_id
+    candidate = Candidate.objects.filter(pk=candidate_id).first() if candidate_id is not None else None
+    if candidate is None:
+        return ""
+    return help_url(candidate=candidate, page=request.path, step=code, subject_type=subject_type, subject_id=subject_id)
 
 
 def _live_room_url(link, token: str) -> str:

@@ -42,6 +42,7 @@ STEP_NAMES = {
     "answered": _("调查已提交"), "choice": _("不使用AI分析或申请便利安排"), "explanation": _("查看测量内容或申请人工复核"),
     "privacy": _("我的数据与权利"), "self_identify": _("自愿填写性别与种族/族裔"),
     "other_candidate": _("打开了另一位候选人的链接"),
+    "kind": _("用面试链接预约时间（链接与页面不符）"),
 }
 
 
