@@ -331,13 +331,14 @@ def sqlite_checkpoint() -> None:
 
 # --- The queue ----------------------------------------------------------------------------------------------------
 
-def _mentions(data: bytes, wanted: dict[str, set]) -> bool:
+def _erased_ids(message, wanted: dict[str, set]) -> set:
+    return wanted.get((getattr(message, "name", "") or "").rsplit(".", 1)[-1], set())
+
+
+def _mentions(message, wanted: dict[str, set]) -> bool:
     """Whether one queued message names an erased row. Read as a plain message, never as a task: a task this process
     never imported (the web process does not load every app's tasks) must not stop the erasure."""
-    from huey.contrib.djhuey import HUEY
-
-    message = HUEY.serializer.deserialize(data)
-    ids = wanted.get((getattr(message, "name", "") or "").rsplit(".", 1)[-1], set())
+    ids = _erased_ids(message, wanted)
     if not ids:
         return False
     values = list(message.args or ()) + list((message.kwargs or {}).values())
@@ -351,46 +352,79 @@ def _mentions(data: bytes, wanted: dict[str, set]) -> bool:
     return False
 
 
+def _the_others(message, wanted: dict[str, set]):
+    """A batch task (its first argument a list of ids, as ``messages_deliver_task``) that names erased rows and others:
+    the same task for the others only, under a new id; None when nothing of anyone else is in it. Dropping the whole
+    batch would leave the other people's messages waiting for the stalled-delivery sweep."""
+    ids = _erased_ids(message, wanted)
+    args = list(message.args or ())
+    if not args or not isinstance(args[0], (list, tuple)) or any(isinstance(v, (list, tuple, set, dict)) for v in args[1:]):
+        return None
+    if any(isinstance(v, int) and v in ids for v in args[1:]) or any(
+            isinstance(v, int) and v in ids for v in (message.kwargs or {}).values()):
+        return None
+    rest = [v for v in args[0] if v not in ids]
+    if not rest or len(rest) == len(args[0]):
+        return None
+    return message._replace(id=secrets.token_hex(16), args=(type(args[0])(rest), *args[1:]))
+
+
 def queue_forget(wanted: dict[str, set]) -> int:
     """Take queued and scheduled Huey messages that name erased rows out of both queues, light and analysis
-    (SQLite files or Redis)."""
+    (SQLite files or Redis). A batch that also carries other people's rows is queued again without the erased ones."""
     from .jobs import QUEUES
 
     wanted = {k: set(v) for k, v in wanted.items() if v}
     if not wanted:
         return 0
-    return sum(_queue_forget(huey.storage, wanted) for huey in QUEUES.values())
+    return sum(_queue_forget(huey, wanted) for huey in QUEUES.values())
 
 
-def _queue_forget(storage, wanted: dict[str, set]) -> int:
+def _queue_forget(huey, wanted: dict[str, set]) -> int:
+    storage, serializer = huey.storage, huey.serializer
     removed = 0
+    requeue: list = []  # (message, eta or None)
+
+    def doomed(data: bytes, eta=None) -> bool:
+        message = serializer.deserialize(data)
+        if not _mentions(message, wanted):
+            return False
+        others = _the_others(message, wanted)
+        if others is not None:
+            requeue.append((others, eta))
+        return True
+
     if getattr(storage, "filename", None) and Path(storage.filename).exists():
         db = sqlite3.connect(storage.filename, timeout=30)
         try:
             db.execute("PRAGMA secure_delete=ON")
             for table in ("task", "schedule"):
-                rows = db.execute(f"SELECT id, data FROM {table} WHERE queue = ?", (storage.name,)).fetchall()  # noqa: S608
-                doomed = [pk for pk, data in rows if _mentions(bytes(data), wanted)]
-                for pk in doomed:
+                columns = "id, data, timestamp" if table == "schedule" else "id, data, NULL"
+                rows = db.execute(f"SELECT {columns} FROM {table} WHERE queue = ?", (storage.name,)).fetchall()  # noqa: S608
+                gone = [pk for pk, data, eta in rows if doomed(bytes(data), eta)]
+                for pk in gone:
                     db.execute(f"DELETE FROM {table} WHERE id = ?", (pk,))  # noqa: S608
-                removed += len(doomed)
+                removed += len(gone)
             db.commit()
             db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             db.close()
     elif hasattr(storage, "conn") and hasattr(storage, "queue_key"):  # Redis
         conn = storage.conn
-        for raw in conn.zrange(storage.queue_key, 0, -1):
+        for raw in conn.zrange(storage.queue_key, 0, -1) if conn.type(storage.queue_key) == b"zset" else []:
             data = raw[8:] if getattr(storage, "priority", False) else raw
-            if _mentions(data, wanted):
+            if doomed(data):
                 removed += conn.zrem(storage.queue_key, raw)
-        for raw in conn.zrange(storage.schedule_key, 0, -1):
-            if _mentions(raw, wanted):
+        for raw, score in conn.zrange(storage.schedule_key, 0, -1, withscores=True):
+            if doomed(raw, score):
                 removed += conn.zrem(storage.schedule_key, raw)
         if not getattr(storage, "priority", False):
             for raw in conn.lrange(storage.queue_key, 0, -1) if conn.type(storage.queue_key) == b"list" else []:
-                if _mentions(raw, wanted):
+                if doomed(raw):
                     removed += conn.lrem(storage.queue_key, 0, raw)
+    for message, _eta in requeue:
+        # a scheduled one keeps its eta in the message: the consumer puts it back on the schedule until then
+        storage.enqueue(serializer.serialize(message), getattr(message, "priority", None))
     return removed
 
 

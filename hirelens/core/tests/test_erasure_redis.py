@@ -85,7 +85,8 @@ def test_erasure_takes_the_candidates_tasks_out_of_the_redis_queue(org, hr_admin
     later = message_deliver_task.s(theirs[1])  # a retry the consumer has put in the schedule for later
     later.eta = datetime.now(UTC).replace(tzinfo=None) + timedelta(hours=1)
     real_queue.add_schedule(later)
-    messages_deliver_task(theirs)  # a batch
+    messages_deliver_task(theirs)  # a batch of theirs only
+    messages_deliver_task([theirs[0], kept, theirs[1]])  # a batch with another candidate's message in it
     answer_analyse_task(answer.pk)
     message_deliver_task(kept)
 
@@ -96,17 +97,19 @@ def test_erasure_takes_the_candidates_tasks_out_of_the_redis_queue(org, hr_admin
     elsewhere_task(theirs[0])
     real_queue._registry.unregister(elsewhere_task.task_class)
     ids = {"message_deliver_task": set(theirs), "messages_deliver_task": set(theirs), "answer_analyse_task": {answer.pk}}
-    assert conn.zcard(real_queue.storage.queue_key) == 4 and conn.zcard(real_queue.storage.schedule_key) == 1
+    assert conn.zcard(real_queue.storage.queue_key) == 5 and conn.zcard(real_queue.storage.schedule_key) == 1
     assert conn.zcard(analysis_queue.storage.queue_key) == 1  # the analysis waits in its own queue
     before = _naming(_tasks(conn, real_queue), ids)  # every Redis key: both queues
-    assert len(before) == 4  # the set-up is what we think: four tasks of ours name the candidate's rows
+    assert len(before) == 5  # the set-up is what we think: five tasks of ours name the candidate's rows
 
     result = erase_candidate(candidate=candidate, actor=hr_admin, reason="request")
 
     assert not result.pending
     left = _tasks(conn, real_queue)
     assert _naming(left, ids) == []  # 0 hits in the Redis keys (both queues)
-    # the other candidate's delivery is still queued; a message this process cannot run is read, not refused
-    assert sorted(left) == sorted([("elsewhere_task", (theirs[0],)), ("message_deliver_task", (kept,))])
+    # the other candidate's delivery is still queued, the mixed batch again for the other candidate only; a message
+    # this process cannot run is read, not refused
+    assert sorted(left) == sorted([("elsewhere_task", (theirs[0],)), ("message_deliver_task", (kept,)),
+                                   ("messages_deliver_task", ([kept],))])
     blob = b"".join(_redis_values(conn))
     assert NAME.encode() not in blob and EMAIL.encode() not in blob
