@@ -36,3 +36,8 @@ if HUEY_ANALYSIS["huey_class"] == "huey.SqliteHuey":
     HUEY_ANALYSIS["filename"] = str(VAR_DIR / "test-huey-analysis.sqlite3")
 JOB_RETRY_BASE_DELAY = 0.5
 DATABASES["default"].get("OPTIONS", {}).pop("pool", None)  # noqa: F405  (tests open and drop databases; no pool)
+# The test SMTP server (aiosmtpd, conftest.SMTPSink) logs every connection's peer, commands, EOF and loss at INFO on
+# "mail.log" from its own thread: 138 lines for the 12 tests of messaging/tests/test_delivery.py, and in full runs
+# "--- Logging error ---" tracebacks of those records ('%r connection lost', '%r EOF received') that buried real
+# failures. A record under the logger's level is never handed to a handler; its warnings and errors still show.
+LOGGING = {**LOGGING, "loggers": {**LOGGING["loggers"], "mail.log": {"level": "WARNING"}}}  # noqa: F405
