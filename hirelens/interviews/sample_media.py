@@ -57,6 +57,31 @@ def webm_bytes(seconds: float = 4.0, *, video: bool = True, fps: int = 15, size=
     return buffer.getvalue()
 
 
+def live_webm(source: bytes, copies: int = 1) -> bytes:
+    """``source``'s packets ``copies`` times one after the other (no re-encoding), written as a live stream (no
+    seeking back: no duration, no cues, clusters of unknown size), as MediaRecorder writes."""
+    out = io.BytesIO()
+    with av.open(io.BytesIO(source)) as first:
+        end = Fraction(0)
+        with av.open(out, mode="w", format="webm", options={"live": "1"}) as output:
+            streams = [s for s in first.streams if s.type in ("audio", "video")]
+            targets = {s.index: output.add_stream_from_template(s) for s in streams}
+            packets = [p for p in first.demux(*streams) if p.pts is not None and p.size]
+            span = max(Fraction(p.pts + (p.duration or 0)) * p.time_base for p in packets)
+            packets.sort(key=lambda p: Fraction(p.pts) * p.time_base)
+            for _ in range(copies):
+                for packet in packets:
+                    clone = av.Packet(bytes(packet))
+                    shift = round(end / packet.time_base)
+                    clone.pts, clone.dts = packet.pts + shift, (packet.dts if packet.dts is not None else packet.pts) + shift
+                    clone.duration, clone.time_base = packet.duration, packet.time_base
+                    clone.is_keyframe = packet.is_keyframe
+                    clone.stream = targets[packet.stream.index]
+                    output.mux(clone)
+                end += span
+    return out.getvalue()
+
+
 def y4m_file(path: Path, seconds: int = 3, fps: int = 15, size=(320, 240)) -> Path:
     """A moving gradient as YUV4MPEG2 (what Chromium's fake camera reads)."""
     width, height = size

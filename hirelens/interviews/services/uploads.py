@@ -2,8 +2,8 @@
 
 Upload protocol (per answer): ``answer_begin`` → ``chunk_put`` × n (index, offset, SHA-256; idempotent,
 in order) → ``answer_finish`` (total size + SHA-256): the chunks are streamed, in order, into one
-encrypted file, the digest is checked, PyAV reads the media facts, the answer is complete and its
-analysis is enqueued after commit. A chunk that was stored is never replaced by different bytes, so a
+encrypted file, the digest is checked, PyAV reads the media facts (``media.probe_quick``: a cost that does not grow
+with the recording), the answer is complete and its analysis is enqueued after commit. A chunk that was stored is never replaced by different bytes, so a
 retried or duplicated request cannot damage an answer. An empty piece is refused (it would take an index
 for nothing). A whole upload that holds no usable answer (not media, no decodable audio, under a second)
 is refused at finish with ``UnusableRecording``: the attempt goes back to "recording" with no pieces, so
@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from hirelens.core.jobs import enqueue_on_commit
 
-from ..media import JoinError, NotMediaError, join_parts, probe
+from ..media import JoinError, NotMediaError, join_parts, probe_quick
 from ..models import Answer, InterviewSession, UploadChunk, answer_upload_to
 from .answers import _part_files, _parts, _supersede, question_for
 from .errors import UnusableRecording, UploadConflict, unusable_message
@@ -224,9 +224,9 @@ def answer_finish(*, answer: Answer, total_size: int | None, sha256: str | None)
     parts = len(_parts(answer, received)) + 1
     if parts > 1:
         name, total_size, sha256 = _join_stored(answer, chunks, name)
-    try:
+    try:  # bounded: the header, the first seconds (the sound decodes), the last clusters (the duration)
         with answer.recording.storage.open(name) as handle:
-            facts = probe(handle)
+            facts = probe_quick(handle)
     except NotMediaError:
         _refuse(answer, name=name, code="not_media")
     if not facts["audio_s"]:
