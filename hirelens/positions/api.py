@@ -12,10 +12,11 @@ from datetime import datetime
 from typing import Literal
 
 from django.http import HttpResponse
+from django.utils import translation
 from ninja import Field, Query, Router, Schema
 
 from hirelens.core.apitools import check_if_match, cursor_page, with_etag
-from hirelens.core.jurisdictions import Jurisdiction
+from hirelens.core.jurisdictions import RULES, Jurisdiction
 from hirelens.integrations.auth import api_auth
 from hirelens.integrations.idempotency import idempotent
 
@@ -28,8 +29,18 @@ from .selectors import position_list
 API_PREFIX = "/positions/"
 router = Router(tags=["positions"], auth=api_auth("positions"))
 JURISDICTIONS = Literal[tuple(Jurisdiction.values)]
-JURISDICTION_HELP = ("Where the role is: cn (China), eu (EU), us_il (US, Illinois), us_nyc (US, New York City) or other; "
-                     "sets the AI interview's default advance notice (us_nyc: 10 business days, otherwise none).")
+
+
+def _jurisdiction_help() -> str:
+    """The field's description from the one list and its rules (hirelens.core.jurisdictions), not a copy of them."""
+    with translation.override("en"):
+        places = ", ".join(f"{code} ({label})" for code, label in Jurisdiction.choices)
+    notices = "; ".join(f"{code}: {rules.advance_notice_days} business days" for code, rules in RULES.items()
+                        if rules.advance_notice_days)
+    return f"Where the role is: {places}; sets the AI interview's default advance notice ({notices}, otherwise none)."
+
+
+JURISDICTION_HELP = _jurisdiction_help()
 
 
 class ProcessRef(Schema):

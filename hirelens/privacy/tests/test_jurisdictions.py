@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from hirelens.candidates.models import Application
 from hirelens.candidates.tests.factories import ApplicationFactory, CandidateFactory
-from hirelens.core.jurisdictions import Jurisdiction, law_choices, rules_for
+from hirelens.core.jurisdictions import RULES, Jurisdiction, law_choices, rules_for
 from hirelens.core.models import RetentionPolicy
 from hirelens.integrations.testing import api_client, make_api_key
 from hirelens.positions.models import Position
@@ -39,6 +39,23 @@ def test_the_rules_of_each_jurisdiction():
     assert rules_for("") == rules_for("other") and Position.Jurisdiction is Jurisdiction
     assert [str(label) for _code, label in law_choices()] == [
         "中国《个人信息保护法》", "欧盟 GDPR", "美国伊利诺伊州 AI 视频面试法", "美国纽约市第 144 号地方法", "其他"]
+
+
+def test_every_stored_jurisdiction_is_a_code_of_the_one_list():
+    from django.apps import apps
+
+    from hirelens.positions.api import JURISDICTION_HELP
+
+    fields = {f"{model._meta.label}.{field.name}": field for model in apps.get_models() for field in model._meta.fields
+              if "jurisdiction" in field.name}
+    assert set(fields) == {"core.RetentionPolicy.jurisdiction", "positions.Position.jurisdiction",
+                           "privacy.PrivacySettings.jurisdiction"}  # a new one joins this list, with the same choices
+    for name, field in fields.items():
+        assert field.choices == Jurisdiction.choices, name
+        assert field.max_length >= max(map(len, Jurisdiction.values)), name
+    for code, rules in RULES.items():  # the API's description is made from the list and its rules
+        assert f"{code} (" in JURISDICTION_HELP
+        assert (f"{code}: {rules.advance_notice_days} business days" in JURISDICTION_HELP) == bool(rules.advance_notice_days)
 
 
 @pytest.mark.django_db(transaction=True)
