@@ -94,6 +94,13 @@ class CancelForm(forms.Form):
     reason = forms.CharField(required=False, max_length=2000)
 
 
+class BookForm(forms.Form):
+    """The slot a candidate picks on their booking page. A missing or malformed one books nothing: the view passes
+    ``None`` and ``services.interview_book_slot`` answers it as a slot no longer offered."""
+
+    slot = forms.IntegerField(min_value=1, max_value=MAX_ID)
+
+
 class PicksForm(forms.Form):
     """The ids chosen on the scheduling page: an application (the candidate picker), a stage, interviewers. The views
     fetch each through its access rule; a malformed application is the picker's message, a malformed stage a 404 as

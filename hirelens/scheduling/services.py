@@ -188,16 +188,13 @@ def interview_schedule(*, actor: User, application: Application, start: datetime
 
 
 @transaction.atomic
-def interview_book_slot(*, actor: LinkActor, application: Application, slot_id: int, request=None) -> Interview:
+def interview_book_slot(*, actor: LinkActor, application: Application, slot_id: int | None, request=None) -> Interview:
     """The candidate picks an offered slot through their booking link: ``actor`` is that link, verified
-    (``links.link_actor``); it books for its own application only."""
+    (``links.link_actor``); it books for its own application only. ``slot_id`` is parsed at the edge
+    (``forms.BookForm``); ``None`` (none or a malformed one) is answered as a slot no longer offered."""
     if not (isinstance(actor, LinkActor) and actor.kind == "scheduling.link" and actor.link.kind == InterviewLink.Kind.BOOKING
             and actor.link.application_id == application.pk and actor.owns(application.candidate)):
         raise PermissionDenied("a slot is booked through the candidate's own booking link only")
-    try:
-        slot_id = int(slot_id)
-    except (TypeError, ValueError):
-        slot_id = None
     slot = InterviewSlot.objects.select_for_update().filter(pk=slot_id).first() if slot_id else None
     if slot is None or not open_slots_for(application).filter(pk=slot.pk).exists():
         raise ValidationError(_("这个时间段已不可预约，请选择其他时间。"), code="slot_taken")

@@ -24,7 +24,7 @@ from hirelens.workflows.modules import module_spec
 
 from . import selectors, services
 from .access import access_interview, access_slot
-from .forms import PICK_A_CANDIDATE, CancelForm, PicksForm, RescheduleForm, WindowForm
+from .forms import PICK_A_CANDIDATE, BookForm, CancelForm, PicksForm, RescheduleForm, WindowForm
 from .ics import interview_attendees, interview_ics
 from .links import LinkError, link_open, link_revoke, link_url
 from .models import Interview, InterviewLink
@@ -403,9 +403,10 @@ def link_page(request, token: str):
     application = link.application
     if link.kind == InterviewLink.Kind.BOOKING:
         if request.method == "POST":
+            form = BookForm(request.POST)
             try:
-                interview = services.interview_book_slot(actor=actor, application=application, slot_id=request.POST.get("slot"),
-                                                         request=request)
+                interview = services.interview_book_slot(actor=actor, application=application, request=request,
+                                                         slot_id=form.cleaned_data["slot"] if form.is_valid() else None)
             except ValidationError as exc:
                 flash_errors(request, exc)
                 return redirect("scheduling:link", token=token)

@@ -25,6 +25,9 @@ def test_candidate_books_through_the_link_and_gets_interview_links(hr_admin, pos
     when = when_text(slot.start_at, "Asia/Shanghai", end=slot.end_at, language="zh-hans")  # the pages' one format
     assert page.status_code == 200 and when in page.content.decode()
     assert when.endswith("10:00–11:00 北京时间")
+    for junk in ({"slot": "abc"}, {"slot": "-1"}, {"slot": "1e9"}, {}):  # read by forms.BookForm: nothing booked
+        refused = client.post(_path(url), junk, follow=True)
+        assert "这个时间段已不可预约" in refused.content.decode() and not Interview.objects.filter(application=application).exists()
     with django_capture_on_commit_callbacks(execute=True):  # the invitation job runs: it issues the links
         response = client.post(_path(url), {"slot": slot.pk})
         again = client.post(_path(url), {"slot": slot.pk}, follow=True)  # a double submit books nothing more
