@@ -46,10 +46,10 @@ def portal_link_create(*, actor, candidate: Candidate, days: int = DEFAULT_DAYS,
     require_perm(actor, Perm.CANDIDATES_MANAGE)
     if candidate.organization_id != actor.organization_id:
         raise PermissionDenied
-    if not 1 <= int(days) <= MAX_DAYS:
+    if not 1 <= days <= MAX_DAYS:  # an int: the page's form and the API parse it
         raise ValidationError(_("有效期应在 1 到 %(max)s 天之间。") % {"max": MAX_DAYS})
     link = PortalLink(organization_id=candidate.organization_id, candidate=candidate, created_by=actor)
-    token = tokens.mint(PORTAL_LINK, link, timedelta(days=int(days)), token=secret)  # a given secret: the demo's fixed link
+    token = tokens.mint(PORTAL_LINK, link, timedelta(days=days), token=secret)  # a given secret: the demo's fixed link
     audit_record(action=AuditEvent.Action.CREATE, actor=actor, obj=link, request=request)
     timeline_add(candidate=candidate, kind="portal_link_created", actor=actor)
     return link, token
