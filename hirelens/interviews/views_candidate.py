@@ -253,6 +253,11 @@ def _strings() -> dict:
         "questionOf": _("第 %(n)s 题，共 %(total)s 题"),
         "recordedSaving": _("已录制 %(s)s 秒 · 正在保存"),
         "recordedSaved": _("已录制 %(s)s 秒 · 已保存"),
+        # the practice take is checked (a silent microphone is caught) and then discarded: never "saved"
+        "practiceChecking": _("练习已录制 %(s)s 秒 · 正在检查声音"),
+        "practiceChecked": _("练习已录制 %(s)s 秒 · 声音正常（练习录像不保存）"),
+        "nextQuestion": _("下一题"), "toQuestions": _("开始正式答题"), "toReview": _("答完了，去提交"),
+        "speed": _("%(word)s（%(mbps)s Mbit/s）"), "speedGood": _("良好"), "speedSlow": _("较慢"),
         "interruptedKept": _("这道题的录制被中断了（页面刷新、关闭或网络问题）。已录下的约 %(s)s 秒都保存着。"),
         "interruptedNothing": _("这道题的录制被中断了，还没有录下内容。"),
         "langLocked": _("录制中不能切换语言，本题作答结束后即可切换。"),

@@ -18,6 +18,13 @@ MAX_TABS_ROUND = 40  # a whole round of the page, back to where it started
 QUESTIONS = [{"text": "请介绍一次团队协作的经历。", "prep_s": 60, "answer_s": 30, "retakes": 0},
              {"text": "客户拒绝签约时你会怎么做？", "prep_s": 60, "answer_s": 30, "retakes": 0}]
 
+# the practice take is checked, never "saved" (it is not kept); "next" says where it goes
+WORDS = {
+    "zh-hans": {"practice": "声音正常（练习录像不保存）", "saved": "已保存", "to_questions": "开始正式答题", "next": "下一题",
+                "to_review": "答完了，去提交"},
+    "en": {"practice": "the sound works (the practice recording is not kept)", "saved": "saved",
+           "to_questions": "Start the interview questions", "next": "Next question", "to_review": "All answered: go to submit"},
+}
 FOCUSED = """() => {
   const el = document.activeElement;
   if (!el || el === document.body || el === document.documentElement) return null;
@@ -136,7 +143,7 @@ def _help_by_keyboard(page, where: str) -> None:
     assert not page.evaluate("document.querySelector('[data-testid=help]').open")
 
 
-def _answer_by_keyboard(page, label: str, key: str) -> None:
+def _answer_by_keyboard(page, label: str, key: str, *, words: tuple[str, str] | None = None) -> None:
     """A question: from its heading, Tab to "start answering", start with ``key``; the focus goes to "finish",
     which ``key`` presses after a short answer; then the focus is on "next"."""
     _on_heading(page, "question")
@@ -151,6 +158,10 @@ def _answer_by_keyboard(page, label: str, key: str) -> None:
     page.wait_for_selector("[data-testid=next]", state="visible")
     wait_for_js(page, "document.activeElement === document.querySelector('[data-testid=next]')")
     _assert_visible_focus(_focused(page), f"{label}, recorded")
+    if words:  # what the page says after the take, and where "next" goes, in words
+        recorded, onward = words
+        page.wait_for_selector(f"[data-testid=recorded]:has-text('{recorded}')", timeout=15000)
+        assert page.inner_text("[data-testid=next]") == onward
     _round(page, "[data-testid=next]", f"{label}, recorded")
     page.keyboard.press(key)
 
@@ -195,9 +206,10 @@ def test_the_whole_interview_by_keyboard_alone(asgi_server, media_browser, org, 
         page.keyboard.press("Enter")
 
         page.wait_for_selector("[data-testid=step-question]", state="visible")
-        _answer_by_keyboard(page, "practice", "Enter")
-        _answer_by_keyboard(page, "question 1", "Space")
-        _answer_by_keyboard(page, "question 2", "Enter")
+        words = WORDS[language]
+        _answer_by_keyboard(page, "practice", "Enter", words=(words["practice"], words["to_questions"]))
+        _answer_by_keyboard(page, "question 1", "Space", words=(words["saved"], words["next"]))
+        _answer_by_keyboard(page, "question 2", "Enter", words=(words["saved"], words["to_review"]))
 
         _on_heading(page, "review")
         page.wait_for_selector("[data-testid=submit]:not([disabled])", timeout=60000)  # every piece uploaded

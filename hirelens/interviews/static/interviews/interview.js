@@ -332,7 +332,14 @@
       get doneLabel() {
         const answer = this.state.answers[String(this.qIndex)] || {};
         const saved = answer.status === "complete" && answer.id === this.lastAnswer;
+        if (this.qIndex < 0) return fill(saved ? strings.practiceChecked : strings.practiceChecking, { s: this.recordedS });
         return fill(saved ? strings.recordedSaved : strings.recordedSaving, { s: this.recordedS });
+      },
+      get nextLabel() {
+        // where "next" goes, in words: from the practice to the real questions, from the last question to submitting
+        if (this.qIndex < 0) return strings.toQuestions;
+        const to = this.redo.length ? this.redo[0] : (this.resumeAt !== null ? this.resumeAt : this.qIndex + 1);
+        return to >= this.state.questions.length ? strings.toReview : strings.nextQuestion;
       },
       get interruptedLabel() {
         return this.interrupted ? fill(this.interrupted.chunks ? strings.interruptedKept : strings.interruptedNothing,
@@ -469,7 +476,7 @@
         try {
           await fetch(this.base + "speedtest", { method: "POST", body: payload });
           const mbps = (payload.length * 8) / ((performance.now() - started) / 1000) / 1e6;
-          this.speedLabel = `${mbps.toFixed(1)} Mbit/s`;
+          this.speedLabel = fill(strings.speed, { word: mbps < 1 ? strings.speedSlow : strings.speedGood, mbps: mbps.toFixed(1) });
           if (mbps < 1) this.deviceAdvice = strings.slow;
         } catch (e) { this.speedLabel = "—"; this.deviceAdvice = strings.offline; }
       },
@@ -687,7 +694,7 @@
         this.phase = "done";
         this.canContinue = true;
         this.recordingStarted = 0;
-        this.announce(fill(strings.recordedSaving, { s: this.recordedS }));
+        this.announce(fill(this.qIndex < 0 ? strings.practiceChecking : strings.recordedSaving, { s: this.recordedS }));
         this.focusWhenShown(() => "[data-testid=next]");
       },
       retake(technical) {
