@@ -51,6 +51,10 @@ REASONS = ["沟通清晰，案例具体，团队协作经验丰富。", "专业�
            "学习能力强，能举出具体的改进成果和数据。", "回答较笼统，缺少可以验证的具体事例和结果。"]
 RATIONALES = ["技术面试表现稳定，团队一致认可。", "与岗位要求差距较大，暂不推进。", "等待终面排期后再决定。", "综合评估后进入下一轮。"]
 DAY = timedelta(days=1)
+# Bumped when the seed writes different rows: an organization seeded by an earlier version is not reused (its slug
+# differs). 2: every organization, however small, has rows on every page (``Seeder`` "showcase" rows; bench/pages.py
+# compares query counts with the small one).
+SEED_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -65,15 +69,18 @@ class Shape:
     interviewers: int = 40
 
     def scaled(self, size: int) -> Shape:
-        """The same shape at ``size`` candidates (positions and the panel stay)."""
+        """The same shape at ``size`` candidates (positions and the panel stay). The board keeps at least 10
+        applications (a card in each column and an upcoming interview at the board's position) and there are at least
+        4 interviews (two live ones: the showcase's, held, and one to come)."""
         ratio = size / self.candidates
-        return replace(self, candidates=size, applications=max(1, round(self.applications * ratio)),
-                       board=max(1, round(self.board * ratio)), interviews=max(2, round(self.interviews * ratio)),
+        applications = max(1, round(self.applications * ratio))
+        return replace(self, candidates=size, applications=applications,
+                       board=min(applications, max(10, round(self.board * ratio))), interviews=max(4, round(self.interviews * ratio)),
                        scorecards=max(1, round(self.scorecards * ratio)), events=max(1, round(self.events * ratio)))
 
     @property
     def slug(self) -> str:
-        digest = hashlib.sha1(repr(sorted(asdict(self).items())).encode()).hexdigest()[:6]
+        digest = hashlib.sha1(repr(sorted(asdict(self).items()) + [("seed", SEED_VERSION)]).encode()).hexdigest()[:6]
         return f"scale-{self.candidates}-{digest}"
 
 
@@ -240,6 +247,7 @@ class Seeder:
         from django.db import transaction
 
         from hirelens.candidates.models import Application, Candidate, TimelineEvent
+        from hirelens.positions.models import Position
         from hirelens.workflows.models import ApplicationProgress, PipelineEvent
 
         shape, rng, org = self.shape, self.rng, self.org
@@ -259,6 +267,11 @@ class Seeder:
         if plan and plan[0] is not board:  # the showcase application (the board's first) is the first one
             j = plan.index(board) if board in plan else 0
             plan[0], plan[j] = plan[j], plan[0]
+        # the position the fairness report opens on (the first by title, in the database's order) has an application
+        first_titled = Position.objects.filter(organization=org).order_by("title", "pk").first()
+        spare = next((k for k in range(3, len(plan)) if plan[k] is not board), None)
+        if spare is not None and first_titled.pk not in {p.pk for p in plan}:
+            plan[spare] = next(p for p in self.positions if p.pk == first_titled.pk)
         depths = self._depths(total_apps)
         terminals = []
         for i, position in enumerate(plan):
@@ -267,6 +280,8 @@ class Seeder:
             roll = rng.random()
             if i == 0:
                 depths[i], terminal = len(stages) - 1, "complete"
+            elif i == 2:  # created a year ago and rejected at once (no advance, no hold: at most 12 days later): due
+                depths[i], terminal = 0, "reject"  # for the retention purge (365 days) within 30 days
             elif depths[i] == len(stages) - 1 and roll < 0.4:
                 terminal = "complete" if roll < 0.15 else "reject"
             elif roll < 0.25:
@@ -279,9 +294,12 @@ class Seeder:
         holds = [0] * total_apps
         for _ in range(pairs):
             holds[rng.randrange(total_apps)] += 1
+        if total_apps > 2:
+            holds[2] = 0
 
         def when(i: int):
-            return self.now - span + span * (i + rng.random() * 0.5) / max(1, total_apps)
+            at = self.now - span + span * (i + rng.random() * 0.5) / max(1, total_apps)
+            return self.now - span + timedelta(hours=1) if i == 2 else at  # the one due for the purge: a year ago
 
         made = 0
         batch = 5000
@@ -292,7 +310,8 @@ class Seeder:
                 created = [when(i) for i in range(start, end)]
                 rows = []
                 for k, i in enumerate(range(start, end)):
-                    rows.append(Candidate(organization=org, full_name=rng.choice(names), phone=f"13{org.pk % 10}{i:08d}",
+                    name = rng.choice(names)
+                    rows.append(Candidate(organization=org, full_name="张伟" if i == 1 else name, phone=f"13{org.pk % 10}{i:08d}",
                                           email=f"c{i}@{org.slug}.example.com", source=rng.choice(SOURCES),
                                           skills=rng.sample(SKILLS_FOR[plan[i].department], 3), resume_status="none",
                                           created_at=created[k], updated_at=created[k]))
@@ -356,12 +375,17 @@ class Seeder:
 
         rng, org, shape = self.rng, self.org, self.shape
         ai_total = max(1, round(shape.interviews * 0.6))
-        live_total = max(1, shape.interviews - ai_total)
+        live_total = max(2, shape.interviews - ai_total)
         # AI sessions: the showcase first, then applications at random; done (analysed) once they moved past it
         pool = self.app_rows[1:]
         ai_rows = [self.app_rows[0]] + rng.sample(pool, min(len(pool), ai_total - 1))
         at_live = [row for row in self.app_rows[1:] if len(self.stages[row[1].pk]) - 1 == _advances(row[3])]
         live_rows = [self.app_rows[0]] + rng.sample(at_live, min(len(at_live), live_total - 1))
+        # the second live interview is one to come at the board position with the bench interviewer on its panel (the
+        # scheduling pages' rows), on an active board application
+        board_rows = [row for row in self.app_rows[1:] if row[1] is self.positions[0] and row[5] == "active"]
+        if board_rows:
+            live_rows[1:2] = [board_rows[0]]
         self.live_done = []
         with transaction.atomic(), seeded_timestamps(InterviewSession, Interview, LiveRoom):
             sessions = []
@@ -383,16 +407,21 @@ class Seeder:
             for n, (app_id, position, _candidate, _moves, stamps, state) in enumerate(live_rows):
                 stage = self.stages[position.pk][-1]
                 past = n == 0 or state != "active" or rng.random() < 0.5
+                past = past and not (n == 1 and board_rows)
                 begin = (stamps[-1] - 2 * DAY if past else self.now + timedelta(days=rng.randint(1, 30))).replace(
                     minute=0, second=0) + timedelta(hours=rng.randint(0, 8))
+                if n == 0:  # the showcase's, held five days ago: its scorecards, feedback case and decision fall in
+                    # the analytics period and the feedback dashboard's 30 days, its case late
+                    begin = (self.now - 5 * DAY).replace(minute=0, second=0)
                 interviews.append(Interview(
                     organization=org, application_id=app_id, stage=stage, title=stage.title, start_at=begin,
                     end_at=begin + timedelta(hours=1), time_zone="Asia/Shanghai", status="completed" if past else "scheduled",
                     uid=f"{org.slug}-{n}@bench.hirelens", created_by=self.admin, created_at=begin - 3 * DAY, updated_at=begin))
             interviews = Interview.objects.bulk_create(interviews, batch_size=1000)
+            upcoming = interviews[1].pk if board_rows and len(interviews) > 1 else None
             links, rooms = [], []
             for interview, (_app, position, *_rest) in zip(interviews, live_rows, strict=True):
-                panel = rng.sample(self.assigned[position.pk], 2) if interview.pk != interviews[0].pk else \
+                panel = rng.sample(self.assigned[position.pk], 2) if interview.pk not in (interviews[0].pk, upcoming) else \
                     [self.panel[0], self.assigned[position.pk][1]]
                 if "hiring_manager" in self.stages[position.pk][-1].score_roles:  # a stage only the hiring manager scores
                     panel = [self.manager_of[position.pk], panel[0]]
@@ -468,7 +497,7 @@ class Seeder:
                                               position=card.position, opened_at=card.submitted_at, due_at=card.submitted_at + DAY,
                                               created_at=card.submitted_at, updated_at=card.submitted_at)
                 if n % 3 == 0:
-                    at = card.submitted_at + 2 * DAY
+                    at = min(card.submitted_at + 2 * DAY, self.now - timedelta(minutes=1))
                     decisions.append(Decision(organization=org, application_id=card.application_id, stage=card.stage,
                                               outcome=rng.choice(["advance", "hold", "reject", "hire"]), rationale=rng.choice(RATIONALES),
                                               decided_by=self.admin, scorecards_considered=2, created_at=at, updated_at=at))

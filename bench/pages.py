@@ -18,8 +18,11 @@ reads included), so the dataset stays as it was. One JSON line per page and role
 {"page", "role", "p50_ms", "p95_ms", "queries", "small_queries", "bytes", "status"}; then a table sorted by p95.
 
 Bound check: the same pages are requested on the small organization of the same shape (``--small-org-size``,
-default 200 candidates); a page whose query count is higher on the full dataset than on the small one makes its
-queries grow with the data: they are listed and the exit status is 1.
+default 200 candidates; dataset.py seeds every organization, however small, with rows on every page: a candidate due
+for the retention purge, a 张伟, an interview to come at the board position, a recent held interview with its
+scorecards, late feedback case and decision, ...); a page whose query count is higher on the full dataset than on the
+small one makes its queries grow with the data: they are listed and the exit status is 1. The one exception is
+``GROWS_BY_DESIGN`` (the candidates export): it may grow by exactly its stated amount, no more.
 """
 
 from __future__ import annotations
@@ -49,6 +52,13 @@ PARAM_OVERRIDES = {("portal:link_revoke", "link_id"): "portal_link_id", ("schedu
                    ("interviews:notice_edit", "kind"): "notice_kind", ("workflows:stage_edit", "stage_id"): "draft_stage_id",
                    ("workflows:stage_card", "stage_id"): "draft_stage_id", ("workflows:stage_delete", "stage_id"): "draft_stage_id",
                    ("workflows:designer", "process_id"): "process_id", ("candidates:document_review", "document_id"): "document_id"}
+# Pages whose queries grow with the data by design: (why, queries for an organization of n candidates). The bound check
+# allows the difference between the two organizations, and no more (a query per row on top still fails).
+GROWS_BY_DESIGN = {
+    "imports:export": ("the file of every candidate is streamed in pieces of 1,000 (imports.export.CHUNK), three queries "
+                       "a piece (the candidates, their tags, their applications): the pieces grow with the candidates, "
+                       "a piece's queries do not", lambda n: 3 * -(-n // 1000)),
+}
 # extra requests worth timing on their own: (label, URL name, query)
 VARIANTS = [("candidates:index?q=张伟", "candidates:index", "?q=%E5%BC%A0%E4%BC%9F"),
             ("GET /api/v1/candidates/?q=张伟", "GET /api/v1/candidates/", "?q=%E5%BC%A0%E4%BC%9F")]
@@ -202,9 +212,18 @@ def measure(client, url: str, runs: int, budget_ms: float) -> dict:
             "p50_ms": round(statistics.median(samples), 1), "p95_ms": round(percentile(samples, 0.95), 1)}
 
 
-def unbounded(full: dict[str, int], small: dict[str, int]) -> list[tuple[str, int, int]]:
-    """Pages whose query count on the full dataset is higher than on the small organization: (page, full, small)."""
-    return sorted((page, count, small[page]) for page, count in full.items() if page in small and count > small[page])
+def unbounded(full: dict[str, int], small: dict[str, int], allowed: dict[str, int] | None = None) -> list[tuple[str, int, int]]:
+    """Pages whose query count on the full dataset is higher than on the small organization (by more than ``allowed``
+    gives the page, if anything): (page, full, small)."""
+    allowed = allowed or {}
+    return sorted((page, count, small[page]) for page, count in full.items()
+                  if page in small and count > small[page] + allowed.get(page, 0))
+
+
+def allowed_growth(labels, full_candidates: int, small_candidates: int) -> dict[str, int]:
+    """The extra queries ``GROWS_BY_DESIGN`` allows each of ``labels`` ("page (role)") between the two organizations."""
+    return {label: grows(full_candidates) - grows(small_candidates) for label in labels
+            for page, (_why, grows) in GROWS_BY_DESIGN.items() if label.split(" (")[0] == page}
 
 
 def clients_for(org):
@@ -322,14 +341,18 @@ def main() -> None:
     print(f"\np95 ≥ {GOAL_MS} ms: {len(slow)}" + ("".join(f"\n  {s}" for s in slow)))
     if left:
         print("left out (no object of that kind in the dataset): " + "; ".join(left))
-    growing = unbounded({f"{p} ({r})": row["queries"] for (p, r), row in full.items()},
-                        {f"{p} ({r})": n for (p, r), n in small_counts.items()})
+    labels = {f"{p} ({r})": row["queries"] for (p, r), row in full.items()}
+    allowed = allowed_growth(labels, shape.candidates, small.candidates) if small else {}
+    growing = unbounded(labels, {f"{p} ({r})": n for (p, r), n in small_counts.items()}, allowed)
+    for label, extra in sorted(allowed.items()):
+        print(f"allowed to grow: {label} by {extra} queries ({GROWS_BY_DESIGN[label.split(' (')[0]][0]})")
     if growing:
         print(f"\nqueries grow with the data ({len(growing)} pages; full dataset vs {small.candidates} candidates):")
         for page, count, few in growing:
             print(f"  {page}: {count} vs {few}")
         sys.exit(1)
     print("\nquery counts bounded: every page makes the same number of queries on the full dataset as on the small one"
+          + (" (imports:export: no more than its pieces)" if allowed else "")
           if small else "\n(no small organization: query bound not checked)")
 
 

@@ -22,6 +22,17 @@ def test_the_checker_flags_only_pages_whose_queries_grow_with_the_data():
     assert pages.unbounded(small, small) == []
 
 
+def test_only_the_candidates_export_may_grow_and_only_by_its_pieces():
+    assert set(pages.GROWS_BY_DESIGN) == {"imports:export"}
+    allowed = pages.allowed_growth(["imports:export (hr_admin)", "workflows:board (hr_admin)"], 20_000, 200)
+    assert allowed == {"imports:export (hr_admin)": 57}  # 20 pieces of 1,000 against 1, three queries each
+    assert pages.unbounded({"imports:export (hr_admin)": 69}, {"imports:export (hr_admin)": 12}, allowed) == []
+    # one query more than its pieces (a query per row would be thousands more) is flagged like any page
+    assert pages.unbounded({"imports:export (hr_admin)": 70, "workflows:board (hr_admin)": 15},
+                           {"imports:export (hr_admin)": 12, "workflows:board (hr_admin)": 14}, allowed) == [
+        ("imports:export (hr_admin)", 70, 12), ("workflows:board (hr_admin)", 15, 14)]
+
+
 @pytest.mark.django_db
 def test_dataset_and_pages_at_a_tiny_size(capsys):
     argv = ["--candidates", "300", "--small-org-size", "100", "--positions", "5"]
