@@ -14,6 +14,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from hirelens.core import events
 from hirelens.core.actors import LinkActor, PortalActor
 
 from .models import Application, BackgroundCheck, Candidate, Document, TimelineEvent
@@ -81,7 +82,17 @@ def _lazy_choices(app_label: str, model: str, attr: str):
 
 
 def register_timeline_kind(kind: str, text) -> None:
+    """The text of a kind no event declares. An event's own entry takes its text from the event's declaration
+    (``Event.timeline``, issue 23 §2): registering it here as well would make two homes, so it is refused."""
+    if kind in events.EVENTS and events.EVENTS[kind].timeline:
+        raise ValueError(f"the timeline text of {kind!r} is declared on its event (core.events)")
     KIND_TEXTS[kind] = text
+
+
+def kind_text(kind: str):
+    """The text of a timeline kind: its event's declaration, else what the app registered (None: unknown)."""
+    declared = events.EVENTS.get(kind)
+    return (declared.timeline if declared is not None else None) or KIND_TEXTS.get(kind)
 
 
 def timeline_add(*, candidate: Candidate, kind: str, actor=None, by_candidate: bool = False, params: dict | None = None) -> TimelineEvent:
@@ -105,7 +116,7 @@ def timeline_text(event: TimelineEvent) -> str:
         choices = _lazy_choices(*ref) if kind == event.kind else None
         if choices is not None and params.get(key) in choices.values:
             params[key] = str(choices(params[key]).label)
-    template = KIND_TEXTS.get(event.kind)
+    template = kind_text(event.kind)
     if template is None:
         return str(params.get("summary") or event.kind)
     try:

@@ -35,6 +35,8 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from django.db import transaction
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +50,9 @@ class Event:
     audience: ClassVar[tuple[str, ...]] = ()
     object: ClassVar[str] = ""
     webhook: ClassVar[bool] = True
+    # The candidate timeline's text of the entry of the same kind (the event's name), formatted with that entry's
+    # params (candidates.timeline.timeline_text); empty: the event puts no entry of its own name on the timeline.
+    timeline: ClassVar[Promise | str] = ""
 
     organization_id: int
 
@@ -186,6 +191,7 @@ class ProcessPublished(Event):
 @event
 class InterviewScheduled(Event):
     name = "interview.scheduled"
+    timeline = gettext_lazy("安排了面试：%(title)s")
     live, audience, object = True, ("interview_id",), "interview_id"
     interview_id: int
     application_id: int
@@ -197,6 +203,7 @@ class InterviewScheduled(Event):
 @event
 class InterviewRescheduled(Event):
     name = "interview.rescheduled"
+    timeline = gettext_lazy("面试改期：%(title)s")
     live, audience, object = True, ("interview_id",), "interview_id"
     interview_id: int
     application_id: int
@@ -209,6 +216,7 @@ class InterviewRescheduled(Event):
 @event
 class InterviewCancelled(Event):
     name = "interview.cancelled"
+    timeline = gettext_lazy("取消了面试：%(title)s")
     live, audience, object = True, ("interview_id",), "interview_id"
     interview_id: int
     application_id: int
@@ -218,6 +226,7 @@ class InterviewCancelled(Event):
 @event
 class InterviewLinkOpened(Event):
     name = "interview.link_opened"
+    timeline = gettext_lazy("打开了面试链接（%(kind)s）")
     live, audience, object = True, ("interview_id", "application_id"), "application_id"
     webhook = False  # every opening of a link: the pages' live view, not a company's systems
     link_id: int

@@ -14,11 +14,8 @@ class SchedulingConfig(AppConfig):
 
         from .selectors import hub_live_interviews
 
-        register_timeline_kind("interview.scheduled", _("安排了面试：%(title)s"))
-        register_timeline_kind("interview.rescheduled", _("面试改期：%(title)s"))
-        register_timeline_kind("interview.cancelled", _("取消了面试：%(title)s"))
+        # scheduled, rescheduled, cancelled and link_opened: their events declare the text (core.events)
         register_timeline_kind("interview.completed", _("面试已结束：%(title)s"))
-        register_timeline_kind("interview.link_opened", _("打开了面试链接（%(kind)s）"))
         nav_register(
             NavEntry(order=50, label=_("面试安排"), url_name="scheduling:availability"),
             NavEntry(order=60, label=_("全部面试"), url_name="scheduling:interviews"),
