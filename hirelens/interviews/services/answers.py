@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..media import NotMediaError, probe
+from ..media import NotMediaError, probe_quick
 from ..models import Answer, InterviewSession
 from .errors import UploadConflict
 from .sessions import PRACTICE_ANSWER_S, PRACTICE_PREP_S, _publish, practice_text
@@ -126,12 +126,13 @@ def _part_files(chunks, offsets: list[int]) -> list:
 
 
 def _recorded_s(answer: Answer, chunks) -> float:
-    """Seconds recorded so far by a take's parts (each probed on its own: each is a whole recording)."""
+    """Seconds recorded so far by a take's parts (each probed on its own: each is a whole recording; the bounded
+    probe, as at finish: the duration from the first packets and the last clusters)."""
     total = 0.0
     for handle in _part_files(chunks, _parts(answer)):
         with handle:
             try:
-                total += probe(handle)["duration_s"]
+                total += probe_quick(handle)["duration_s"]
             except NotMediaError:
                 continue  # a part cut off before anything usable: it adds no time
     return total
