@@ -159,7 +159,8 @@ HUEY_IMMEDIATE = env.get_bool("HUEY_IMMEDIATE", False)
 # - light (settings.HUEY, the djhuey queue; `run_huey` serves it too): messages, reminders, feedback, webhooks,
 #   privacy jobs and every periodic task. Thread workers share one process (enough for I/O-bound jobs).
 # - analysis (settings.HUEY_ANALYSIS): media analysis only. Only these processes load the speech and face models,
-#   and they free them after HUEY_ANALYSIS_IDLE_UNLOAD_S seconds without an analysis (0: never).
+#   and they free them after HIRELENS_ANALYSIS_IDLE_UNLOAD_S seconds without an analysis (0: never). A web process
+#   that hosted live rooms frees the live models after the same idle time (hirelens/live/media.py: live_models).
 _consumer = {"workers": env.get_int("HUEY_WORKERS", 2), "worker_type": env.get_choice("HUEY_WORKER_TYPE", "thread", {"thread", "process"})}
 _analysis_consumer = {"workers": env.get_int("HUEY_ANALYSIS_WORKERS", 1),
                       "worker_type": env.get_choice("HUEY_ANALYSIS_WORKER_TYPE", "thread", {"thread", "process"})}

@@ -426,6 +426,53 @@ class _NoAnalysis:
         return None
 
 
+class _LiveModels:
+    """The models this process loaded for its live rooms (Whisper, the face models, the dictionaries), handed back
+    once no room has been analysed here for ``ANALYSIS_IDLE_UNLOAD_S`` seconds (the analysis worker's rule; 0:
+    never). A web process that hosted an interview in the morning does not keep about 400 MB of models all day.
+    ``hold()`` while a room's analysis (or a warm-up) runs, ``release()`` after; the next room loads them again
+    (about 1-2 s, before the candidate is admitted: ``room_media_prepare``)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.active = 0
+        self.unloads = 0
+        self._timer: threading.Timer | None = None
+
+    def hold(self) -> None:
+        with self._lock:
+            self.active += 1
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+
+    def release(self) -> None:
+        idle_s = float(getattr(settings, "ANALYSIS_IDLE_UNLOAD_S", 0) or 0)
+        with self._lock:
+            self.active = max(0, self.active - 1)
+            if self.active or idle_s <= 0:
+                return
+            timer = self._timer = threading.Timer(idle_s, self._unload)
+            timer.daemon = True
+            timer.name = "live-models-idle"
+            timer.start()
+
+    def _unload(self) -> None:
+        from analysis.unload import models_unload
+
+        with self._lock:
+            if self.active or self._timer is not threading.current_thread():
+                return  # a room started meanwhile, or a newer timer owns the release
+            self._timer = None
+            _warmed.clear()
+            freed = models_unload()  # under the lock: a room that starts now waits for it (a fraction of a second)
+            self.unloads += 1
+        logger.info("live rooms: idle for %.0f s, models released %s", float(settings.ANALYSIS_IDLE_UNLOAD_S), freed)
+
+
+live_models = _LiveModels()
+
+
 class RoomAnalysis:
     """Per-room glue between incoming media and LiveSession / the recording (see the module docstring).
 
@@ -446,6 +493,8 @@ class RoomAnalysis:
         self.session = _NoAnalysis() if not self.analysed else LiveSession(LiveOptions(language=options.get("language", "auto"), keywords=list(options.get("keywords") or []),
                                                synonyms=options.get("synonyms") or None, biometric=self.biometric, face_fps=FACE_FPS),
                                    on_event=self._on_event)
+        live_models.hold()  # released by close()
+        self._held = True
         self._feed = _FeedThread(f"live-room-{room_id}")
         self._rec = ThreadPoolExecutor(1, thread_name_prefix=f"live-rec-{room_id}")
         self._feed.submit(self._prepare)  # models loaded before the first words (the feeds queue behind it)
@@ -654,6 +703,14 @@ class RoomAnalysis:
 
     def close(self) -> dict:
         """Blocking (call in a thread): the last feeds, the session's summary, the file finished."""
+        try:
+            return self._close()
+        finally:
+            if self._held:
+                self._held = False
+                live_models.release()
+
+    def _close(self) -> dict:
         self.closed = True
         summary = None
         try:
@@ -865,10 +922,12 @@ def _warm(options: dict) -> None:
     from analysis.live import LiveOptions, LiveSession
 
     session = LiveSession(LiveOptions(language=options.get("language", "auto")))
+    live_models.hold()
     try:
         session.prepare()
     finally:
         session.close()
+        live_models.release()  # warmed for a room that never started: freed after the idle time too
 
 
 _warmed: set[str] = set()
