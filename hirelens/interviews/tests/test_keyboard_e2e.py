@@ -25,6 +25,7 @@ WORDS = {
     "en": {"practice": "the sound works (the practice recording is not kept)", "saved": "saved",
            "to_questions": "Start the interview questions", "next": "Next question", "to_review": "All answered: go to submit"},
 }
+WORDS_RETAKE = {"zh-hans": "重录", "en": "Retake"}
 FOCUSED = """() => {
   const el = document.activeElement;
   if (!el || el === document.body || el === document.documentElement) return null;
@@ -162,6 +163,8 @@ def _answer_by_keyboard(page, label: str, key: str, *, words: tuple[str, str] | 
         recorded, onward = words
         page.wait_for_selector(f"[data-testid=recorded]:has-text('{recorded}')", timeout=15000)
         assert page.inner_text("[data-testid=next]") == onward
+        if label == "practice":  # the practice may be recorded again as often as wished: no count
+            assert page.inner_text("[data-testid=retake]") == WORDS_RETAKE[page.evaluate("document.documentElement.lang")]
     _round(page, "[data-testid=next]", f"{label}, recorded")
     page.keyboard.press(key)
 
@@ -190,6 +193,8 @@ def test_the_whole_interview_by_keyboard_alone(asgi_server, media_browser, org, 
         page.keyboard.press("Enter")
 
         _on_heading(page, "consent")
+        version = {"zh-hans": "第 1 版", "en": "Version 1"}[language]  # the notice's version in words, not "v1"
+        assert page.locator("[data-testid=step-consent] small.muted", has_text=version).count() >= 2
         _tab_to(page, "[data-testid=consent-recording]", "consent")
         page.keyboard.press("Space")
         _tab_to(page, "[data-testid=consent-ai_analysis]", "consent")
