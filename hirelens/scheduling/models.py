@@ -58,6 +58,11 @@ class InterviewSlot(TenantOwnedModel):
         indexes = [models.Index(fields=["organization", "position", "status", "start_at"])]
         constraints = [models.CheckConstraint(condition=Q(end_at__gt=F("start_at")), name="slot_positive")]
 
+    @property
+    def is_open(self) -> bool:
+        """Offered and not booked: HR may still withdraw it (``services.slot_cancel``, the position page)."""
+        return self.status == self.Status.OPEN
+
 
 class Interview(TenantOwnedModel):
     """A scheduled meeting of one application (a live interview or a deadline for an async stage)."""
@@ -98,6 +103,12 @@ class Interview(TenantOwnedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_open(self) -> bool:
+        """Scheduled (not cancelled or completed): it may be rescheduled, cancelled or completed, its links issued and
+        its live room entered. The services refuse by it and the pages offer by it (issue 23 §7)."""
+        return self.status == self.Status.SCHEDULED
 
     @property
     def is_live(self) -> bool:

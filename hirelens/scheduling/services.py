@@ -137,7 +137,7 @@ def slot_create(*, actor: User, position: Position, start: datetime, end: dateti
 def slot_cancel(*, actor: User, slot: InterviewSlot) -> InterviewSlot:
     require_perm(actor, Perm.POSITIONS_MANAGE)
     _same_org(actor.organization_id, slot)
-    if slot.status == InterviewSlot.Status.OPEN:
+    if slot.is_open:
         slot.status = InterviewSlot.Status.CANCELLED
         slot.save(update_fields=["status", "updated_at"])
     return slot
@@ -217,7 +217,7 @@ def interview_reschedule(*, actor: User, interview: Interview, start: datetime, 
     require_perm(actor, Perm.POSITIONS_MANAGE)
     _same_org(actor.organization_id, interview)
     interview = Interview.objects.select_for_update().get(pk=interview.pk)
-    if interview.status != Interview.Status.SCHEDULED:
+    if not interview.is_open:
         raise ValidationError(_("只能改期已安排的面试。"))
     zone = (time_zone or interview.time_zone).strip()
     validate_time_zone(zone)
@@ -250,7 +250,7 @@ def interview_cancel(*, actor: User, interview: Interview, reason: str, request=
     if not reason:
         raise ValidationError(_("请填写原因。"))
     interview = Interview.objects.select_for_update().get(pk=interview.pk)
-    if interview.status != Interview.Status.SCHEDULED:
+    if not interview.is_open:
         raise ValidationError(_("该面试已取消或已结束。"))
     model_update(instance=interview, fields=["status", "cancel_reason", "sequence"],
                  data={"status": Interview.Status.CANCELLED, "cancel_reason": reason, "sequence": interview.sequence + 1})
@@ -270,7 +270,7 @@ def interview_complete(*, actor, interview: Interview) -> Interview:
     """The interview took place (its live room was ended by an interviewer): no more reminders, and the
     candidate's timeline says so. A cancelled or already completed interview is left as it is."""
     interview = Interview.objects.select_for_update().select_related("application").get(pk=interview.pk)
-    if interview.status != Interview.Status.SCHEDULED:
+    if not interview.is_open:
         return interview
     interview.status = Interview.Status.COMPLETED
     interview.save(update_fields=["status", "updated_at"])
@@ -291,7 +291,7 @@ def interview_links_issue(*, interview: Interview, actor=None) -> dict:
         if not user_can(actor, Perm.POSITIONS_MANAGE):
             raise PermissionDenied
         _same_org(actor.organization_id, interview)
-    if interview.status != Interview.Status.SCHEDULED:
+    if not interview.is_open:
         raise ValidationError(_("该面试已取消或已结束。"))
     Interview.objects.select_for_update().filter(pk=interview.pk).first()
     InterviewLink.objects.filter(interview=interview, revoked_at__isnull=True).exclude(kind=InterviewLink.Kind.BOOKING).update(

@@ -272,7 +272,7 @@ def interview_detail(request, interview_id: int):
 def _staff_live_room_url(interview) -> str:
     from django.urls import reverse
 
-    if interview.status != interview.Status.SCHEDULED or not interview.is_live:
+    if not interview.is_open or not interview.is_live:
         return ""
     return reverse("live:interview_room", args=[interview.pk])
 
@@ -467,7 +467,7 @@ def _live_room_url(link, token: str) -> str:
 
     if link.interview is None or link.kind == InterviewLink.Kind.BOOKING:
         return ""
-    if link.interview.status != link.interview.Status.SCHEDULED or not link.interview.is_live:
+    if not link.interview.is_open or not link.interview.is_live:
         return ""
     if link.kind == InterviewLink.Kind.INTERVIEWER:  # the staff room, after signing in
         return reverse("live:interview_room", args=[link.interview_id])
