@@ -8,7 +8,7 @@ camera and microphone). Writes one full-page PNG per screen, named <lang>-<nn>-<
 every AI-interview step (welcome, consent, device check, practice, a question before/while/after recording, review,
 done), the "open in the system browser" notice (WeChat's user agent, no recording APIs), the candidate portal,
 booking (offered times, booked), the satisfaction survey (empty and with errors), the help desk's page, the live
-room's candidate page, and the dead links (interview link expired, withdrawn, unknown; portal and booking links
+room's candidate page, the live interview's link page and a booking refused through it, and the dead links (interview link expired, withdrawn, unknown; portal and booking links
 unknown). A screen that cannot be reached is reported and skipped; the others are still written.
 
 Chinese text needs a CJK font in the machine's fontconfig (Debian: fonts-wqy-microhei or fonts-noto-cjk); without
@@ -244,6 +244,27 @@ class Screens(Walk):
 
         token = off_loop(setup)
         self.page_at(browser, lang, "live-room-consent", f"/live/join/{token}/")
+        self.attempt(lang, "interview-link-page", lambda: self.interview_link_page(browser, lang, token))
+
+    def interview_link_page(self, browser, lang, token):
+        """The live interview's link page (when, how to join), then a booking sent through that link: the booking
+        page's "kind" refusal (what the link is for, its own page, "need help?")."""
+        context = self.context(browser, lang)
+        page = context.new_page()
+        page.goto(f"{self.base}/scheduling/l/{token}/")
+        self.shot(page, lang, "interview-link-page")
+        with page.expect_navigation():
+            page.evaluate("""() => {
+              const form = Object.assign(document.createElement('form'), { method: 'post', action: location.pathname });
+              for (const [name, value] of [['csrfmiddlewaretoken', document.querySelector('meta[name=csrf-token]').content], ['slot', '1']]) {
+                form.appendChild(Object.assign(document.createElement('input'), { type: 'hidden', name, value }));
+              }
+              document.body.appendChild(form);
+              form.submit();
+            }""")
+        page.wait_for_selector("[data-testid=link-error][data-code=kind]")
+        self.shot(page, lang, "booking-through-interview-link")
+        context.close()
 
     def run(self) -> None:
         from playwright.sync_api import sync_playwright

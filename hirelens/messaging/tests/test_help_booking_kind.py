@@ -30,12 +30,13 @@ def _interview_link(position, name: str):
     return application, interview, token
 
 
-@pytest.mark.parametrize(("language", "words", "step", "asked"), [
-    ("zh-hans", "这个链接是一场已安排面试的链接，不能用来预约时间。", "用面试链接预约时间（链接与页面不符）", "我想改一下面试时间。"),
-    ("en", "This link is for an interview that is already arranged, so it cannot book a time.",
+@pytest.mark.parametrize(("language", "title", "words", "step", "asked"), [
+    ("zh-hans", "这个链接不能用来预约时间", "这个链接是一场已安排面试的链接，不能用来预约时间。", "用面试链接预约时间（链接与页面不符）",
+     "我想改一下面试时间。"),
+    ("en", "This link cannot book a time", "This link is for an interview that is already arranged, so it cannot book a time.",
      "Booked a time through an interview's link (the link does not fit the page)", "Can I move my interview?"),
 ])
-def test_a_booking_through_an_interview_link_offers_its_candidates_help_desk(org, language, words, step, asked):
+def test_a_booking_through_an_interview_link_offers_its_candidates_help_desk(org, language, title, words, step, asked):
     from hirelens.messaging.models import Ticket
     from hirelens.workflows.tests.factories import make_position
 
@@ -45,6 +46,7 @@ def test_a_booking_through_an_interview_link_offers_its_candidates_help_desk(org
     refused = client.post(f"/scheduling/l/{token}/", {"slot": "1"})
     html = refused.content.decode()
     assert refused.status_code == 403 and 'data-code="kind"' in html and words in html
+    assert title in html and "链接不可用" not in html and "Link unavailable" not in html  # the link works: it cannot book
     assert f'href="/scheduling/l/{token}/" data-testid="open-link-page"' in html  # the link's own page, one tap away
     url = need_help(html)
     assert "step=kind" in url and token not in url  # the page travels without its token
