@@ -151,6 +151,11 @@ class Application(TenantOwnedModel):
                    # one position's board: its counts, and its "not started" column newest first (workflows.selectors)
                    models.Index(fields=["organization", "position", "-created_at", "-id"], name="application_board_order")]
 
+    @property
+    def is_open(self) -> bool:
+        """Not decided (hired, rejected) or withdrawn: recruiting still runs, so the pages offer HR an AI interview for it."""
+        return self.status == self.Status.ACTIVE
+
 
 class Document(TenantOwnedModel):
     """Education proofs, certificates and other files of a candidate, with their review."""

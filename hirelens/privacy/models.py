@@ -97,6 +97,11 @@ class PrivacyRequest(TenantOwnedModel):
         return self.status in (self.Status.DONE, self.Status.REFUSED)
 
     @property
+    def can_start(self) -> bool:
+        """Not yet taken up: a handler may start it (``services.privacy_request_start``, the request page)."""
+        return self.status == self.Status.OPEN
+
+    @property
     def is_overdue(self) -> bool:
         return not self.is_closed and self.due_at < timezone.now()
 

@@ -156,7 +156,7 @@ def _require_handler(actor, pr: PrivacyRequest) -> None:
 def privacy_request_start(*, actor, privacy_request: PrivacyRequest, request=None) -> PrivacyRequest:
     _require_handler(actor, privacy_request)
     pr = _lock(privacy_request)
-    if pr.status != PrivacyRequest.Status.OPEN:
+    if not pr.can_start:
         raise ValidationError(_("只有待处理的请求可以开始处理。"))
     pr.status, pr.started_at = PrivacyRequest.Status.IN_PROGRESS, timezone.now()
     pr.assigned_to = pr.assigned_to or actor
@@ -393,7 +393,7 @@ def export_start(*, actor, privacy_request: PrivacyRequest, request=None) -> Pri
     running = pr.exports.filter(status__in=[PrivacyExport.Status.QUEUED, PrivacyExport.Status.BUILDING]).first()
     if running is not None:
         return running
-    if pr.status == PrivacyRequest.Status.OPEN:
+    if pr.can_start:  # an export starts the request it answers
         pr.status, pr.started_at, pr.assigned_to = PrivacyRequest.Status.IN_PROGRESS, timezone.now(), pr.assigned_to or actor
         pr.save(update_fields=["status", "started_at", "assigned_to", "updated_at"])
         _event(pr, PrivacyRequestEvent.Kind.STARTED, actor=actor)
