@@ -239,3 +239,66 @@ def test_the_whole_interview_by_keyboard_alone(asgi_server, media_browser, org, 
     assert set(answers) == {0, 1}, answers
     for index, (duration, kinds) in answers.items():
         assert kinds == {"video", "audio"} and duration >= 1.5, (index, duration, kinds)
+
+
+def test_an_interrupted_take_is_kept_by_keyboard_alone(asgi_server, media_browser, org):  # noqa: F811
+    """A reload mid-answer: back at the question, the focus is on its heading, the choice (continue / keep / record
+    again) is reached by Tab, "keep" is taken with Enter, and the take is stored without using a retake."""
+    def setup():
+        session = _session(org)
+        session.questions = QUESTIONS[:1]
+        session.practice_question = ""
+        session.save()
+        return session
+
+    session = in_thread(setup)
+    context = media_browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, permissions=["camera", "microphone"])
+    page = context.new_page()
+    try:
+        page.goto(f"{asgi_server.base_url}/i/{TOKEN}/")
+        _on_heading(page, "welcome")
+        _tab_to(page, "[data-testid=begin]", "welcome")
+        page.keyboard.press("Enter")
+        _on_heading(page, "consent")
+        _tab_to(page, "[data-testid=consent-recording]", "consent")
+        page.keyboard.press("Space")
+        _tab_to(page, "[data-testid=consent-continue]", "consent")
+        page.keyboard.press("Enter")
+        _on_heading(page, "device")
+        page.wait_for_selector("[data-testid=device-continue]:not([disabled])")
+        _tab_to(page, "[data-testid=device-continue]", "device check")
+        page.keyboard.press("Enter")
+        _on_heading(page, "question")
+        _tab_to(page, "[data-testid=start-answer]", "question")
+        page.keyboard.press("Enter")
+        page.wait_for_selector("[data-testid=stop-answer]", state="visible")
+        page.wait_for_timeout(4500)
+        page.reload()  # the take is cut; its pieces are in IndexedDB
+
+        page.wait_for_selector("[data-testid=keep-interrupted]", state="visible", timeout=15000)
+        _on_heading(page, "question")
+        first = _tab_to(page, "[data-testid=continue-interrupted], [data-testid=keep-interrupted]", "interrupted take")
+        assert first <= 2
+        _tab_to(page, "[data-testid=record-again]", "interrupted take")
+        _round(page, "[data-testid=record-again]", "interrupted take")
+        page.keyboard.press("Shift+Tab")
+        assert _matches(page, "[data-testid=keep-interrupted]")
+        page.keyboard.press("Enter")
+        page.wait_for_selector("[data-testid=next]", state="visible", timeout=15000)
+        wait_for_js(page, "document.activeElement === document.querySelector('[data-testid=next]')")
+        page.keyboard.press("Enter")
+        _on_heading(page, "review")
+        page.wait_for_selector("[data-testid=submit]:not([disabled])", timeout=60000)
+        _tab_to(page, "[data-testid=submit]", "review")
+        page.keyboard.press("Enter")
+        _on_heading(page, "done")
+    finally:
+        context.close()
+
+    def stored():
+        session.refresh_from_db()
+        return session.state, list(session.answers.filter(status="complete").values_list("question_index", "attempt", "duration_s"))
+
+    state, rows = in_thread(stored)
+    assert state == "submitted"
+    assert len(rows) == 1 and rows[0][0] == 0 and rows[0][1] == 1 and rows[0][2] >= 2, rows  # kept, no retake used
