@@ -70,6 +70,11 @@ class ApiKey(TenantOwnedModel):
         return self.State.ACTIVE if self.is_usable() else self.State.EXPIRED
 
     @property
+    def can_revoke(self) -> bool:
+        """Not revoked yet (an expired key too may be revoked): ``services.api_key_revoke`` acts, the keys page offers."""
+        return self.revoked_at is None
+
+    @property
     def state_label(self) -> str:
         return str(self.State(self.state).label)
 

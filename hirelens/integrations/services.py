@@ -52,7 +52,7 @@ def api_key_create(*, actor, user, name: str, scopes: list[str], expires_at: dat
 
 @transaction.atomic
 def api_key_revoke(*, actor, key: ApiKey, request=None) -> ApiKey:
-    if key.revoked_at is None:
+    if key.can_revoke:
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at", "updated_at"])
         audit_record(action=AuditEvent.Action.UPDATE, actor=actor, obj=key, fields=["revoked_at"], request=request)

@@ -63,6 +63,9 @@ def test_the_list_names_people_scopes_and_states_in_words(hr_admin, recruiter, o
     assert f"|{words['active']}|" in row and words["never"] not in row
     assert f"|{words['expired']}|" in shown[str(expired.pk)] and f"|{words['revoked']}|" in shown[str(revoked.pk)]
     assert f"/settings/api-keys/{active.pk}/revoke/" in html and f"/settings/api-keys/{revoked.pk}/revoke/" not in html
+    assert f"/settings/api-keys/{expired.pk}/revoke/" in html  # ApiKey.can_revoke: an expired key may still be revoked
+    assert [k.can_revoke for k in ApiKey.objects.filter(pk__in=[active.pk, expired.pk, revoked.pk]).order_by("pk")] == [
+        True, True, False]
     assert "candidates:write" not in row and "active" not in row.lower().replace(words["active"].lower(), "")
     assert active.secret_hash not in html and theirs.name not in html
 
