@@ -81,7 +81,7 @@ def interview_notify(*, event: str, organization_id: int, interview_id: int) -> 
                                      ics=ics, subject_type=SUBJECT_TYPE, subject_id=interview.pk,
                                      idempotency_key=f"{key}:cancel:u{user.pk}"))
         return sent
-    if interview.status != Interview.Status.SCHEDULED:
+    if not interview.is_open:
         return []
     from .models import Message
 

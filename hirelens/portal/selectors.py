@@ -41,7 +41,7 @@ def portal_scheduled_interviews(*, candidate: Candidate, language: str) -> list[
                   .select_related("application__position", "stage").order_by("-start_at")[:20])
     for interview in interviews:
         live = is_live_interview(interview)
-        open_ = interview.status == Interview.Status.SCHEDULED and interview.end_at > now
+        open_ = interview.is_pending(now=now)
         if interview.status == Interview.Status.CANCELLED:
             state = _("已取消")
         elif interview.status == Interview.Status.COMPLETED or interview.end_at <= now:

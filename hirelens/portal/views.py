@@ -87,7 +87,7 @@ def portal_interview_open(request, token, actor, interview_id: int):
                                           pk=interview_id).select_related("application", "stage").first())
     if interview is None:  # another candidate's interview: like a missing one
         raise Http404
-    if interview.status != Interview.Status.SCHEDULED or interview.end_at <= timezone.now():
+    if not interview.is_pending():
         messages.error(request, _("这场面试已经结束或已取消。"))
         return _home(token, "interviews")
     live = is_live_interview(interview)

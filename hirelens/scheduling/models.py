@@ -64,6 +64,17 @@ class InterviewSlot(TenantOwnedModel):
         return self.status == self.Status.OPEN
 
 
+class InterviewQuerySet(models.QuerySet):
+    """The SQL side of ``Interview.is_open`` / ``Interview.is_pending``: built from the same constants, so a filter and
+    the Python check cannot drift apart (issue 23 §7)."""
+
+    def open(self) -> InterviewQuerySet:
+        return self.filter(status__in=Interview.OPEN_STATUSES)
+
+    def pending(self, *, now=None) -> InterviewQuerySet:
+        return self.open().filter(end_at__gt=now or timezone.now())
+
+
 class Interview(TenantOwnedModel):
     """A scheduled meeting of one application (a live interview or a deadline for an async stage)."""
 
@@ -71,6 +82,9 @@ class Interview(TenantOwnedModel):
         SCHEDULED = "scheduled", _("已安排")
         CANCELLED = "cancelled", _("已取消")
         COMPLETED = "completed", _("已完成")
+
+    #: the one definition of "open", shared by ``is_open`` and ``Interview.objects.open()``
+    OPEN_STATUSES = (Status.SCHEDULED,)
 
     application = models.ForeignKey("candidates.Application", on_delete=models.CASCADE, related_name="interviews")
     stage = models.ForeignKey("workflows.Stage", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
@@ -85,6 +99,8 @@ class Interview(TenantOwnedModel):
     sequence = models.PositiveIntegerField(default=0, help_text="iCalendar SEQUENCE: +1 on every change sent out")
     cancel_reason = models.TextField(_("取消原因"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    objects = InterviewQuerySet.as_manager()
 
     class Meta:
         ordering = ["start_at"]
@@ -108,7 +124,12 @@ class Interview(TenantOwnedModel):
     def is_open(self) -> bool:
         """Scheduled (not cancelled or completed): it may be rescheduled, cancelled or completed, its links issued and
         its live room entered. The services refuse by it and the pages offer by it (issue 23 §7)."""
-        return self.status == self.Status.SCHEDULED
+        return self.status in self.OPEN_STATUSES
+
+    def is_pending(self, *, now=None) -> bool:
+        """Open and not over yet (to be held or under way): a link may still be sent for it, the portal offers it and
+        the help desk keeps its ticket actionable. ``Interview.objects.pending()`` is the same rule in SQL."""
+        return self.is_open and self.end_at > (now or timezone.now())
 
     @property
     def is_live(self) -> bool:

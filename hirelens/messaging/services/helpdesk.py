@@ -440,8 +440,7 @@ def ticket_can_resend(ticket: Ticket) -> bool:
     if ticket.subject_type == "scheduling.interview":
         from hirelens.scheduling.models import Interview
 
-        return Interview.objects.filter(pk=ticket.subject_id, organization_id=ticket.organization_id,
-                                        status=Interview.Status.SCHEDULED, end_at__gt=timezone.now()).exists()
+        return Interview.objects.pending().filter(pk=ticket.subject_id, organization_id=ticket.organization_id).exists()
     return True
 
 
@@ -493,7 +492,7 @@ def _scheduling_link(*, actor, ticket: Ticket, candidate) -> str:
         return booking_link_issue(actor=actor, application=old.application)
     interview = Interview.objects.filter(organization_id=ticket.organization_id, pk=ticket.subject_id,
                                          application__candidate=candidate).select_related("application").first()
-    if interview is None or interview.status != Interview.Status.SCHEDULED or interview.end_at <= timezone.now():
+    if interview is None or not interview.is_pending():
         raise ValidationError(_("这场面试已结束或已取消，不能再发送链接。"))
     _link, token = link_issue(application=interview.application, kind=InterviewLink.Kind.CANDIDATE, interview=interview,
                               actor=actor)
