@@ -8,6 +8,9 @@
   built only by ``hirelens.core.tokens.resolve_actor`` (the one holder of the link seal) from a token it found live,
   so holding one proves the link was presented; it carries the link's kind, the link row, its candidate and
   organization, and a service refuses it any other candidate's record (``LinkActor.owns``) or another link's row.
+- A candidate in a live interview room is a ``RoomGuestActor``: built only by ``hirelens.live.access`` (the one holder
+  of the live seal) after it checked that this browser session opened the interview's candidate link; it carries the
+  room, its candidate and organization, and the room services take it instead of a "by the candidate" flag.
 - Work no person does (the retention worker, a management command, the demo loader, an import) passes a named
   ``SystemActor`` with a reason; the audit log stores ``system:<name>:<reason>`` and shows it in words
   (``actor_label_text``), in the reader's language.
@@ -30,6 +33,7 @@ if TYPE_CHECKING:
 
 PORTAL_ACCESS_MODULE = "hirelens.portal.access"
 TOKENS_MODULE = "hirelens.core.tokens"
+LIVE_ACCESS_MODULE = "hirelens.live.access"
 SYSTEM_PREFIX = "system:"
 PORTAL_PREFIX = "portal:"
 LINK_PREFIX = "link:"
@@ -68,6 +72,11 @@ def portal_seal() -> _Seal:
 def link_seal() -> _Seal:
     """Hand the link seal to ``hirelens.core.tokens``, once; any other caller, or a second claim, raises."""
     return _claim(TOKENS_MODULE)
+
+
+def live_seal() -> _Seal:
+    """Hand the live-room seal to ``hirelens.live.access``, once; any other caller, or a second claim, raises."""
+    return _claim(LIVE_ACCESS_MODULE)
 
 
 class _CandidateByLink:
@@ -147,6 +156,36 @@ class LinkActor(_CandidateByLink):
         return f"{LINK_PREFIX}{self.kind}:{self.link.pk}"
 
 
+@dataclass(frozen=True, eq=False, init=False)
+class RoomGuestActor(_CandidateByLink):
+    """The candidate in a live interview room, as ``hirelens.live.access.candidate_room_actor`` verified them (this
+    browser session opened the interview's candidate or backup link). ``room`` is a ``live.LiveRoom``; a room service
+    refuses the actor for any other room (``in_room``). The seal is checked and not kept."""
+
+    room: Any
+    candidate: Any
+    organization_id: int
+
+    is_authenticated = False  # never a user: require_perm refuses it
+
+    def __init__(self, *, room, seal: _Seal):
+        if not _holds(LIVE_ACCESS_MODULE, seal):
+            raise PermissionDenied("a RoomGuestActor is built only by hirelens.live.access")
+        candidate = room.application.candidate
+        if candidate.organization_id != room.organization_id:
+            raise PermissionDenied("the room belongs to another organization's candidate")
+        object.__setattr__(self, "room", room)
+        object.__setattr__(self, "candidate", candidate)
+        object.__setattr__(self, "organization_id", room.organization_id)
+
+    def in_room(self, room) -> bool:
+        return room is not None and room.pk == self.room.pk and room.organization_id == self.organization_id
+
+    @property
+    def audit_label(self) -> str:
+        return f"{LINK_PREFIX}live.room:{self.room.pk}"
+
+
 SystemName = Literal["worker", "command", "import", "demo"]
 SYSTEM_NAMES = {
     "worker": gettext_lazy("系统（后台任务）"),
@@ -178,7 +217,7 @@ class SystemActor:
         return actor_label_text(self.audit_label)
 
 
-Actor: TypeAlias = "AbstractBaseUser | PortalActor | LinkActor | SystemActor"
+Actor: TypeAlias = "AbstractBaseUser | PortalActor | LinkActor | RoomGuestActor | SystemActor"
 
 
 def actor_label_text(label: str) -> str:

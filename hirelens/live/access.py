@@ -3,7 +3,9 @@
 Staff: ``access_room`` — the room's interview must be visible to them (``scheduling.access.visible_interviews``,
 the interview page's rule); a missing room and a forbidden one raise the same 404. The candidate:
 ``candidate_room`` — the browser session must have opened the interview's candidate or backup link
-(``views.candidate_join`` stores the room id in ``request.session[SESSION_ROOMS_KEY]``).
+(``views.candidate_join`` stores the room id in ``request.session[SESSION_ROOMS_KEY]``); ``candidate_room_actor`` is
+the same check and hands back the candidate's ``RoomGuestActor`` (built here only: this module holds the live seal),
+which the room services take where the candidate acts (join, leave, the timeline).
 """
 
 from __future__ import annotations
@@ -12,11 +14,13 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
 from hirelens.core.access import get_for_actor, tenant_queryset
+from hirelens.core.actors import RoomGuestActor, live_seal
 from hirelens.scheduling.access import visible_interviews
 
 from .models import LiveRoom
 
 SESSION_ROOMS_KEY = "hirelens_live_rooms"
+_SEAL = live_seal()  # claimed once, at import: core.actors hands it to this module only
 
 
 def visible_rooms(*, actor) -> QuerySet[LiveRoom]:
@@ -59,6 +63,11 @@ def candidate_room(*, session, room_id) -> LiveRoom:
     if room is None:
         raise Http404
     return room
+
+
+def candidate_room_actor(*, session, room_id) -> RoomGuestActor:
+    """``candidate_room`` and the candidate it verified, as the actor the room services take (``actor.room``)."""
+    return RoomGuestActor(room=candidate_room(session=session, room_id=room_id), seal=_SEAL)
 
 
 def room_for_candidate(request, room_id) -> LiveRoom:

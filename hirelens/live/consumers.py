@@ -23,7 +23,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from . import janus, services
-from .access import access_room, candidate_room
+from .access import access_room, candidate_room_actor
 from .models import LiveRoom, RoomQuestion
 from .panel_history import panel_history
 
@@ -74,10 +74,10 @@ def _staff_room(user, session, room_id):
 @database_sync_to_async
 def _candidate_room(session, room_id):
     try:
-        room = candidate_room(session=session, room_id=room_id)
+        guest = candidate_room_actor(session=session, room_id=room_id)
     except Http404:
         return None
-    return room, room.application.candidate.full_name
+    return guest, guest.candidate.full_name
 
 
 @database_sync_to_async
@@ -102,18 +102,21 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         user = self.scope.get("user")
         session = self.scope.get("session")
         self.user = None
+        self.actor = None  # who acts in the room's services: the staff user, or the candidate's RoomGuestActor
         if user is not None and user.is_authenticated and user.is_active and user.organization_id:
             room, code = await _staff_room(user, session, self.room_id)
             if room is None:
                 await self.close(code=code)
                 return
             self.user, self.role, self.name = user, "interviewer", user.full_name
+            self.actor = user
         else:
             found = await _candidate_room(session, self.room_id)
             if found is None:
                 await self.close(code=CLOSE_UNAUTHENTICATED)
                 return
-            room, self.name = found
+            self.actor, self.name = found
+            room = self.actor.room
             self.role = "candidate"
         if room.state == LiveRoom.State.ENDED:
             await self.accept()
@@ -231,7 +234,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         reconnect = bool(content.get("reconnect")) or old is not None
         try:
             room = await database_sync_to_async(services.room_join)(
-                room=self.room, peer=peer, actor=self.user, by_candidate=not self.is_staff, reconnect=reconnect)
+                room=self.room, peer=peer, actor=self.actor, reconnect=reconnect)
         except ValidationError as exc:
             code, message = _errors(exc)
             await self._error(code, message)
@@ -460,7 +463,6 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
                                              "peer_info": {"peer": self.peer, "role": self.role, "name": self.name,
                                                            "leaving": code == 1000}})
         try:
-            await database_sync_to_async(services.room_leave)(room=self.room, peer=self.peer, actor=self.user,
-                                                               by_candidate=not self.is_staff)
+            await database_sync_to_async(services.room_leave)(room=self.room, peer=self.peer, actor=self.actor)
         except Exception:
             logger.exception("room %s: leave not recorded", self.room_id)

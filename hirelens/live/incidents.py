@@ -350,7 +350,7 @@ def helpdesk_ticket_to_rooms(*, organization_id: int, ticket_id: int, candidate_
         return []
     rooms = list(open_rooms_of_candidate(organization_id=organization_id, candidate_id=candidate_id))
     for room in rooms:
-        timeline_add(room=room, kind="helpdesk", by_candidate=True, data={"ticket": ticket_id})
+        timeline_add(room=room, kind="helpdesk", data={"ticket": ticket_id})  # the candidate's by its kind
         publish_room_on_commit(room.pk, "helpdesk", {"ticket": ticket_id}, staff_only=True)
     return [room.pk for room in rooms]
 

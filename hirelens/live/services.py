@@ -14,12 +14,13 @@ import logging
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from hirelens.core.actors import RoomGuestActor, SystemActor
 from hirelens.core.audit import audit_record
 from hirelens.core.models import AuditEvent
 
@@ -123,10 +124,34 @@ def room_for_interview(*, interview) -> LiveRoom:
     return room
 
 
+# timeline kinds that tell what the candidate did outside the room (a help-desk message): theirs by their kind
+CANDIDATE_KINDS = frozenset({"helpdesk"})
+
+
+def _is_candidate(*, room: LiveRoom, actor) -> bool:
+    """Who acts in the room: the room's candidate (a ``RoomGuestActor`` that ``live.access`` verified for this very
+    room: True) or a staff user of the room's organization (False). Anything else (no actor, another room's guest, an
+    object that only looks like a user or a guest) is refused: the candidate is told apart by a capability, not a
+    flag (issue 23 §5)."""
+    from django.contrib.auth import get_user_model
+
+    if isinstance(actor, RoomGuestActor):
+        if not actor.in_room(room):
+            raise PermissionDenied("the candidate's actor belongs to another room")
+        return True
+    if isinstance(actor, get_user_model()) and actor.is_authenticated and actor.organization_id == room.organization_id:
+        return False
+    raise PermissionDenied("a room's candidate or one of its organization's staff is needed")
+
+
 @transaction.atomic
-def timeline_add(*, room: LiveRoom, kind: str, actor=None, by_candidate: bool = False, data: dict | None = None,
+def timeline_add(*, room: LiveRoom, kind: str, actor=None, data: dict | None = None,
                  media_time_s: float | None = None) -> RoomEvent:
-    """One line of the room's timeline (joined, left, admitted, reconnected, ended; other parts add theirs)."""
+    """One line of the room's timeline (joined, left, admitted, reconnected, ended; other parts add theirs). The line
+    is the candidate's when the candidate's ``RoomGuestActor`` wrote it, or by its kind (``CANDIDATE_KINDS``); a line
+    with no actor is the system's."""
+    system = actor is None or isinstance(actor, SystemActor)
+    by_candidate = kind in CANDIDATE_KINDS or (not system and _is_candidate(room=room, actor=actor))
     return RoomEvent.objects.create(
         organization_id=room.organization_id, room=room, kind=kind,
         actor=actor if getattr(actor, "is_authenticated", False) else None, by_candidate=by_candidate,
@@ -140,22 +165,24 @@ def _require_open(room: LiveRoom) -> None:
 
 
 @transaction.atomic
-def room_join(*, room: LiveRoom, peer: str, actor=None, by_candidate: bool = False, reconnect: bool = False) -> LiveRoom:
-    """Someone entered the room (or came back after a network drop): a timeline line. An ended room refuses."""
+def room_join(*, room: LiveRoom, peer: str, actor, reconnect: bool = False) -> LiveRoom:
+    """Someone entered the room (or came back after a network drop): a timeline line. An ended room refuses; the
+    candidate (``actor``: their ``RoomGuestActor``) only after the consent step."""
     room = LiveRoom.objects.select_for_update().get(pk=room.pk)
+    by_candidate = _is_candidate(room=room, actor=actor)
     _require_open(room)
     if by_candidate and not room.consents:
         raise ValidationError(_("请先阅读并同意授权说明。"), code="consent")
-    timeline_add(room=room, kind="reconnected" if reconnect else "joined", actor=actor, by_candidate=by_candidate,
-                 data={"peer": peer[:64]})
+    timeline_add(room=room, kind="reconnected" if reconnect else "joined", actor=actor, data={"peer": peer[:64]})
     return room
 
 
 @transaction.atomic
-def room_leave(*, room: LiveRoom, peer: str, actor=None, by_candidate: bool = False) -> None:
+def room_leave(*, room: LiveRoom, peer: str, actor) -> None:
+    _is_candidate(room=room, actor=actor)
     if LiveRoom.objects.filter(pk=room.pk, state=LiveRoom.State.ENDED).exists():
         return
-    timeline_add(room=room, kind="left", actor=actor, by_candidate=by_candidate, data={"peer": peer[:64]})
+    timeline_add(room=room, kind="left", actor=actor, data={"peer": peer[:64]})
 
 
 @transaction.atomic

@@ -2,7 +2,7 @@
 browser session that opened the link)."""
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from hirelens.live import access, services
@@ -16,6 +16,13 @@ def room(org, hr_admin, interviewer):
     ensure_notices()
     room, _token = live_interview(org, hr_admin, [interviewer])
     return room
+
+
+def _guest(room):
+    """The candidate as ``live.access`` verifies them: this browser session opened the interview's link."""
+    session = {}
+    access.candidate_room_grant(session, room.pk)
+    return access.candidate_room_actor(session=session, room_id=room.pk)
 
 
 def test_room_for_interview_is_one_room_with_the_interviews_application(room):
@@ -72,15 +79,16 @@ def test_admit_opens_the_room_once_and_end_is_for_good(room, interviewer):
 
 def test_candidate_joins_only_after_consent(room):
     with pytest.raises(ValidationError) as exc:
-        services.room_join(room=room, peer="cand-1", by_candidate=True)
+        services.room_join(room=room, peer="cand-1", actor=_guest(room))
     assert exc.value.code == "consent"
     room.refresh_from_db()
     assert room.consents == {}
     room = services.room_consent(room=room, accepted={"recording": True, "ai_analysis": True, "biometric": False})
     assert room.consents["recording"] is True and room.consents["ai_analysis"] is True and room.consents["biometric"] is False
     assert set(room.consents["versions"]) >= {"recording", "ai_analysis"}
-    services.room_join(room=room, peer="cand-1", by_candidate=True)
-    services.room_join(room=room, peer="cand-1", by_candidate=True, reconnect=True)
+    guest = _guest(room)
+    services.room_join(room=room, peer="cand-1", actor=guest)
+    services.room_join(room=room, peer="cand-1", actor=guest, reconnect=True)
     assert list(RoomEvent.objects.filter(room=room).values_list("kind", "by_candidate")) == [("joined", True), ("reconnected", True)]
 
 
@@ -126,7 +134,7 @@ def test_declining_the_ai_analysis_keeps_the_interview_without_any_analysis(room
 
     room = services.room_consent(room=room, accepted={"recording": True})
     assert room.consents["recording"] is True and room.consents["ai_analysis"] is False and room.consents["biometric"] is False
-    services.room_join(room=room, peer="cand-1", by_candidate=True)  # the consent step is done: the candidate may join
+    services.room_join(room=room, peer="cand-1", actor=_guest(room))  # the consent step is done: the candidate may join
     options = media._room_options(room.pk)
     assert options["analysis"] is False and options["biometric"] is False and options["recording"] is True
     clip = sample_media.real_speech_webm(tmp_path / "speech.webm", "jay_0")
@@ -140,3 +148,44 @@ def test_declining_the_ai_analysis_keeps_the_interview_without_any_analysis(room
     services.room_end(actor=interviewer, room=room, end_media=False)
     review = [r for r in application_rooms(actor=interviewer, application=room.application) if r["room"].pk == room.pk][0]
     assert review["recording"] and review["analysis_status"] == "未做：候选人未同意 AI 分析"
+
+
+def test_the_candidate_acts_by_a_verified_actor_not_a_flag(room, org, hr_admin, interviewer):
+    """Issue 23 §5: join, leave and the timeline tell the candidate by the ``RoomGuestActor`` that ``live.access`` built
+    from the session's verified link; no actor, a hand-made one, a look-alike or another room's is refused."""
+    from dataclasses import dataclass
+
+    from hirelens.core.actors import RoomGuestActor, live_seal
+
+    from .room_setup import live_interview
+
+    room = services.room_consent(room=room, accepted=ACCEPT_ALL)
+    with pytest.raises(PermissionDenied):
+        live_seal()  # held by hirelens.live.access
+    with pytest.raises(PermissionDenied):
+        RoomGuestActor(room=room, seal=object())
+
+    @dataclass
+    class LookAlike:  # what a caller could pass to pose as the candidate
+        room: object
+        candidate: object
+        organization_id: int
+        is_authenticated: bool = True
+
+    fake = LookAlike(room=room, candidate=room.application.candidate, organization_id=room.organization_id)
+    other_room, _token = live_interview(org, hr_admin, [interviewer], minutes_ahead=300)
+    for actor in (None, fake, _guest(other_room)):
+        with pytest.raises(PermissionDenied):
+            services.room_join(room=room, peer="cand-1", actor=actor)
+        with pytest.raises(PermissionDenied):
+            services.room_leave(room=room, peer="cand-1", actor=actor)
+    with pytest.raises(PermissionDenied):
+        services.timeline_add(room=room, kind="joined", actor=fake)
+    assert not RoomEvent.objects.filter(room=room).exists()
+    guest = _guest(room)
+    assert guest.candidate == room.application.candidate and guest.organization_id == room.organization_id
+    services.room_join(room=room, peer="cand-1", actor=guest)
+    services.room_join(room=room, peer="p1", actor=interviewer)
+    services.room_leave(room=room, peer="cand-1", actor=guest)
+    rows = list(RoomEvent.objects.filter(room=room).order_by("pk").values_list("kind", "by_candidate", "actor_id"))
+    assert rows == [("joined", True, None), ("joined", False, interviewer.pk), ("left", True, None)]
