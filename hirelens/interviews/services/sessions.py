@@ -63,6 +63,9 @@ def session_create(*, actor, application, questions: list[dict], practice_questi
     require_perm(actor, Perm.CANDIDATES_MANAGE)
     if application.organization_id != actor.organization_id:
         raise ValidationError(_("候选人和职位必须属于本组织。"))
+    if not application.is_open:  # the pages offer an AI interview by the same property (issue 23 §7)
+        raise ValidationError(_("这份申请的状态是“%(status)s”，招聘已结束，不能再发送AI面试。")
+                              % {"status": application.get_status_display()}, code="application_closed")
     if not questions:
         raise ValidationError(_("至少需要一道题目。"))
     plan = []
