@@ -298,3 +298,13 @@ class TemplateEditForm(forms.Form):
 
     subject = _text()
     body = _text()
+
+
+class SettingsSectionForm(forms.Form):
+    """Which part of the settings page a POST saves (issue 23 §4): one of the page's own forms, nothing else."""
+
+    SECTIONS = ("wechat", "wecom", "policy")
+
+    section = forms.ChoiceField(choices=[(name, name) for name in SECTIONS],
+                                error_messages={"required": _("未知的设置项，请刷新页面后重试。"),
+                                                "invalid_choice": _("未知的设置项，请刷新页面后重试。")})

@@ -314,7 +314,7 @@ def channel_settings(request):
     """HR admins: the organization's WeChat / WeCom accounts (forms with validation and a connection test),
     channel order, reminder offsets, auto-replies."""
     from .channels.wxclient import account_config
-    from .forms import PolicyForm, WeChatSettingsForm, WeComSettingsForm
+    from .forms import PolicyForm, SettingsSectionForm, WeChatSettingsForm, WeComSettingsForm
     from .models import Channel, ChannelAccount
     from .services.connection import channel_connection_test
     from .services.policy import CANDIDATE_ORDER, STAFF_ORDER, policy_for, reminder_offsets
@@ -323,7 +323,13 @@ def channel_settings(request):
     org_id = request.user.organization_id
     error, status, results = "", 200, {}
     accounts = {a.provider: a for a in ChannelAccount.objects.filter(organization_id=org_id)}
-    section = request.POST.get("section") if request.method == "POST" else None
+    section = None
+    if request.method == "POST":
+        which = SettingsSectionForm(request.POST)
+        if which.is_valid():
+            section = which.cleaned_data["section"]
+        else:
+            error, status = " ".join(which.errors["section"]), 400
     forms_by_provider = {
         "wechat": WeChatSettingsForm(request.POST if section == "wechat" else None, account=accounts.get("wechat"), prefix="wechat"),
         "wecom": WeComSettingsForm(request.POST if section == "wecom" else None, account=accounts.get("wecom"), prefix="wecom"),
