@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy
+from pydantic import BaseModel, Field, StrictBool
 
 from hirelens.core.params import MAX_ID
 
@@ -28,3 +29,15 @@ class VoiceOnlyForm(forms.Form):
 
     def clean_on(self) -> bool:
         return self.cleaned_data["on"] == "1"
+
+
+BAD_CONSENT = gettext_lazy("授权内容格式不正确，请刷新页面后重试。")
+
+
+class ConsentIn(BaseModel):
+    """The consent step's JSON body (``room.js``): ``{"accepted": {kind: true | false}}``, a plain pydantic model (a
+    ninja ``Schema`` would also read attributes of a list or a string, so ``[]`` would pass). A body that is not this
+    (not JSON, not an object, a value that is not true/false) is answered 400 with ``BAD_CONSENT``; kinds that the
+    room's notices do not name are ignored by ``services.room_consent``."""
+
+    accepted: dict[str, StrictBool] = Field(default_factory=dict, max_length=20)

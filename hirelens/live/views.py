@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hirelens.core.audit import audit_list_read
@@ -125,14 +124,17 @@ def _candidate_page(request, room, interview):
 @require_POST
 def candidate_consent(request, room_id: int):
     """The candidate's consents (JSON ``{"accepted": {kind: bool}}``), from the browser session that opened the link."""
+    from pydantic import ValidationError as SchemaError
+
+    from .forms import BAD_CONSENT, ConsentIn
+
     room = candidate_room(session=request.session, room_id=room_id)
     try:
-        data = json.loads(request.body or b"{}")
-        accepted = {str(k): bool(v) for k, v in (data.get("accepted") or {}).items()}
-    except (ValueError, AttributeError):
-        return JsonResponse({"error": _("请求格式不正确。")}, status=400)
+        body = ConsentIn.model_validate_json(request.body or b"{}")
+    except SchemaError:  # not JSON, not an object, or a consent that is not true / false
+        return JsonResponse({"error": str(BAD_CONSENT)}, status=400)
     try:
-        room = services.room_consent(room=room, accepted=accepted, request=request)
+        room = services.room_consent(room=room, accepted=body.accepted, request=request)
     except ValidationError as exc:
         return JsonResponse({"error": " ".join(exc.messages)}, status=400)
     return JsonResponse({"ok": True, "consents": {k: v for k, v in room.consents.items() if isinstance(v, bool)}})
