@@ -377,7 +377,8 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         if self.is_staff:
             await self._error("forbidden", _("只有候选人可以提问。"))
             return
-        await database_sync_to_async(services.question_ask)(room=await _reload(self.room_id), text=str(content.get("text", "")))
+        await database_sync_to_async(services.question_ask)(room=await _reload(self.room_id), actor=self.actor,
+                                                             text=str(content.get("text", "")))
 
     async def _on_answer(self, content):
         if not self.is_staff:

@@ -159,6 +159,12 @@ def timeline_add(*, room: LiveRoom, kind: str, actor=None, data: dict | None = N
     )
 
 
+def _require_guest(*, room: LiveRoom, actor) -> None:
+    """What only the room's candidate does (consents, questions): their ``RoomGuestActor`` for this very room."""
+    if not (isinstance(actor, RoomGuestActor) and _is_candidate(room=room, actor=actor)):
+        raise PermissionDenied("only the room's candidate")
+
+
 def _require_open(room: LiveRoom) -> None:
     if room.state == LiveRoom.State.ENDED:
         raise ValidationError(_("面试已结束。"), code="ended")
@@ -294,7 +300,7 @@ def room_end(*, actor, room: LiveRoom, end_media: bool = True) -> LiveRoom:
 
 
 @transaction.atomic
-def room_consent(*, room: LiveRoom, accepted: dict[str, bool], request=None) -> LiveRoom:
+def room_consent(*, room: LiveRoom, actor, accepted: dict[str, bool], request=None) -> LiveRoom:
     """The candidate's consents in the room, with the same notices as the AI interview. Unlike the AI interview,
     none is required: a live interview is held by people, so a candidate who declines the recording or the AI analysis
     still has the interview (issue 20: no one is penalised for declining AI), only without what was declined — no file
@@ -305,6 +311,7 @@ def room_consent(*, room: LiveRoom, accepted: dict[str, bool], request=None) -> 
     from hirelens.interviews.models import ConsentNotice
     from hirelens.interviews.services import current_notices
 
+    _require_guest(room=room, actor=actor)
     room = LiveRoom.objects.select_for_update().get(pk=room.pk)
     _require_open(room)
     notices = current_notices(room.organization_id)
@@ -360,8 +367,10 @@ def answer_payload(question: RoomQuestion) -> dict:
 
 
 @transaction.atomic
-def question_ask(*, room: LiveRoom, text: str) -> RoomQuestion:
-    """The candidate's question (only once admitted): everyone in the room sees it."""
+def question_ask(*, room: LiveRoom, actor, text: str) -> RoomQuestion:
+    """The candidate's question (only once admitted; ``actor``: their ``RoomGuestActor``): everyone in the room sees
+    it."""
+    _require_guest(room=room, actor=actor)
     _require_open(room)
     if not room.candidate_admitted:
         raise ValidationError(_("面试官允许您进入后才能提问。"), code="not_admitted")

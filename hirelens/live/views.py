@@ -20,7 +20,7 @@ from hirelens.scheduling.links import LinkError, link_open
 from hirelens.scheduling.models import Interview, InterviewLink
 
 from . import selectors, services
-from .access import access_room, candidate_room, candidate_room_grant
+from .access import access_room, candidate_room_actor, candidate_room_grant
 from .models import LiveRoom
 
 
@@ -128,13 +128,14 @@ def candidate_consent(request, room_id: int):
 
     from .forms import BAD_CONSENT, ConsentIn
 
-    room = candidate_room(session=request.session, room_id=room_id)
+    actor = candidate_room_actor(session=request.session, room_id=room_id)
+    room = actor.room
     try:
         body = ConsentIn.model_validate_json(request.body or b"{}")
     except SchemaError:  # not JSON, not an object, or a consent that is not true / false
         return JsonResponse({"error": str(BAD_CONSENT)}, status=400)
     try:
-        room = services.room_consent(room=room, accepted=body.accepted, request=request)
+        room = services.room_consent(room=room, actor=actor, accepted=body.accepted, request=request)
     except ValidationError as exc:
         return JsonResponse({"error": " ".join(exc.messages)}, status=400)
     return JsonResponse({"ok": True, "consents": {k: v for k, v in room.consents.items() if isinstance(v, bool)}})

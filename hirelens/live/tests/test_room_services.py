@@ -83,7 +83,7 @@ def test_candidate_joins_only_after_consent(room):
     assert exc.value.code == "consent"
     room.refresh_from_db()
     assert room.consents == {}
-    room = services.room_consent(room=room, accepted={"recording": True, "ai_analysis": True, "biometric": False})
+    room = services.room_consent(room=room, actor=_guest(room), accepted={"recording": True, "ai_analysis": True, "biometric": False})
     assert room.consents["recording"] is True and room.consents["ai_analysis"] is True and room.consents["biometric"] is False
     assert set(room.consents["versions"]) >= {"recording", "ai_analysis"}
     guest = _guest(room)
@@ -106,10 +106,10 @@ def test_notes_keep_known_tags_and_the_media_time(room, interviewer):
 
 def test_questions_after_admission_and_answers(room, interviewer):
     with pytest.raises(ValidationError) as exc:
-        services.question_ask(room=room, text="团队有多少人？")
+        services.question_ask(room=room, actor=_guest(room), text="团队有多少人？")
     assert exc.value.code == "not_admitted"
     room = services.room_admit(actor=interviewer, room=room)
-    question = services.question_ask(room=room, text="团队有多少人？")
+    question = services.question_ask(room=room, actor=_guest(room), text="团队有多少人？")
     with pytest.raises(ValidationError):
         services.question_answer(actor=interviewer, room=room, question=question, text="", by_voice=False)
     question = services.question_answer(actor=interviewer, room=room, question=question, text="", by_voice=True)
@@ -120,7 +120,7 @@ def test_questions_after_admission_and_answers(room, interviewer):
 
 
 def test_consent_accepts_everything_when_offered(room):
-    room = services.room_consent(room=room, accepted=ACCEPT_ALL)
+    room = services.room_consent(room=room, actor=_guest(room), accepted=ACCEPT_ALL)
     assert room.consents["biometric"] is True
 
 
@@ -132,7 +132,7 @@ def test_declining_the_ai_analysis_keeps_the_interview_without_any_analysis(room
     from hirelens.live.models import LiveRoom
     from hirelens.live.review import application_rooms
 
-    room = services.room_consent(room=room, accepted={"recording": True})
+    room = services.room_consent(room=room, actor=_guest(room), accepted={"recording": True})
     assert room.consents["recording"] is True and room.consents["ai_analysis"] is False and room.consents["biometric"] is False
     services.room_join(room=room, peer="cand-1", actor=_guest(room))  # the consent step is done: the candidate may join
     options = media._room_options(room.pk)
@@ -159,7 +159,7 @@ def test_the_candidate_acts_by_a_verified_actor_not_a_flag(room, org, hr_admin, 
 
     from .room_setup import live_interview
 
-    room = services.room_consent(room=room, accepted=ACCEPT_ALL)
+    room = services.room_consent(room=room, actor=_guest(room), accepted=ACCEPT_ALL)
     with pytest.raises(PermissionDenied):
         live_seal()  # held by hirelens.live.access
     with pytest.raises(PermissionDenied):
@@ -179,9 +179,18 @@ def test_the_candidate_acts_by_a_verified_actor_not_a_flag(room, org, hr_admin, 
             services.room_join(room=room, peer="cand-1", actor=actor)
         with pytest.raises(PermissionDenied):
             services.room_leave(room=room, peer="cand-1", actor=actor)
+        with pytest.raises(PermissionDenied):
+            services.room_consent(room=room, actor=actor, accepted=ACCEPT_ALL)
+        with pytest.raises(PermissionDenied):
+            services.question_ask(room=room, actor=actor, text="有人吗？")
+    for staff in (interviewer, hr_admin):  # consents and questions are the candidate's own, never staff's
+        with pytest.raises(PermissionDenied):
+            services.room_consent(room=room, actor=staff, accepted={})
+        with pytest.raises(PermissionDenied):
+            services.question_ask(room=room, actor=staff, text="有人吗？")
     with pytest.raises(PermissionDenied):
         services.timeline_add(room=room, kind="joined", actor=fake)
-    assert not RoomEvent.objects.filter(room=room).exists()
+    assert not RoomEvent.objects.filter(room=room).exists() and not RoomQuestion.objects.filter(room=room).exists()
     guest = _guest(room)
     assert guest.candidate == room.application.candidate and guest.organization_id == room.organization_id
     services.room_join(room=room, peer="cand-1", actor=guest)
