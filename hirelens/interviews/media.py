@@ -12,6 +12,7 @@ stops decoding later in a long answer is found by the analysis, which decodes ev
 from __future__ import annotations
 
 import io
+import math
 from fractions import Fraction
 
 import av
@@ -30,36 +31,9 @@ class NotMediaError(Exception):
 
 
 def probe(fileobj) -> dict:
-    try:
-        container = av.open(fileobj, mode="r")
-    except (av.FFmpegError, ValueError, OSError) as exc:
-        raise NotMediaError(str(exc)) from exc
-    try:
-        streams = [s for s in container.streams if s.type in ("audio", "video")]
-        if not streams:
-            raise NotMediaError("no audio or video stream")
-        first, last, audio_s = None, 0.0, 0.0
-        packets = container.demux(*streams)
-        while True:
-            try:
-                packet = next(packets)
-            except StopIteration:
-                break
-            except av.FFmpegError:
-                break  # a recording cut off mid-piece (a crash, a reload): what came before it still counts
-            if packet.pts is None or packet.time_base is None:
-                continue
-            start = float(packet.pts * packet.time_base)
-            end = start + float((packet.duration or 0) * packet.time_base)
-            first = start if first is None else min(first, start)
-            last = max(last, end)
-            if packet.stream.type == "audio":
-                audio_s += _decoded_seconds(packet)
-        return _facts(container, streams, first=first, last=last, audio_s=audio_s)
-    except av.FFmpegError as exc:
-        raise NotMediaError(str(exc)) from exc
-    finally:
-        container.close()
+    """Every packet read and all the audio decoded (live recordings, a continued take's parts): ``probe_quick`` with
+    no bound, so both give their facts by one reading of the packets."""
+    return probe_quick(fileobj, head_packets=math.inf, head_audio_s=math.inf)
 
 
 def _facts(container, streams, *, first, last, audio_s) -> dict:
