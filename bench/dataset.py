@@ -53,8 +53,8 @@ RATIONALES = ["技术面试表现稳定，团队一致认可。", "与岗位要�
 DAY = timedelta(days=1)
 # Bumped when the seed writes different rows: an organization seeded by an earlier version is not reused (its slug
 # differs). 2: every organization, however small, has rows on every page (``Seeder`` "showcase" rows; bench/pages.py
-# compares query counts with the small one).
-SEED_VERSION = 2
+# compares query counts with the small one). 3: the 张伟 of every organization is on the bench interviewer's panel.
+SEED_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -267,6 +267,14 @@ class Seeder:
         if plan and plan[0] is not board:  # the showcase application (the board's first) is the first one
             j = plan.index(board) if board in plan else 0
             plan[0], plan[j] = plan[j], plan[0]
+        # the 张伟 every organization has (row 1) applied to a position the bench interviewer's panel covers (the first
+        # five), so the interviewer's search finds him in the small organization as in the full one (like with like:
+        # at 100,000 the check saw 13 queries against 6 only because the small one's interviewer found no 张伟)
+        panel_positions = {p.pk for p in self.positions[:5]}
+        if len(plan) > 3 and plan[1].pk not in panel_positions:
+            k = next((k for k in range(3, len(plan)) if plan[k].pk in panel_positions), None)
+            if k is not None:
+                plan[1], plan[k] = plan[k], plan[1]
         # the position the fairness report opens on (the first by title, in the database's order) has an application
         first_titled = Position.objects.filter(organization=org).order_by("title", "pk").first()
         spare = next((k for k in range(3, len(plan)) if plan[k] is not board), None)
