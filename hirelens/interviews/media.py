@@ -52,6 +52,16 @@ def _facts(container, streams, *, first, last, audio_s) -> dict:
     }
 
 
+def _readable(packets):
+    """The packets of a demuxer up to its end or the first damaged one: a recording cut off mid-piece (a crash, a
+    reload) still counts for what came before it."""
+    while True:
+        try:
+            yield next(packets)
+        except (StopIteration, av.FFmpegError):
+            return
+
+
 def _span(packet) -> tuple[float, float] | None:
     if packet.pts is None or packet.time_base is None:
         return None
@@ -78,14 +88,8 @@ def probe_quick(fileobj, *, head_packets: int = HEAD_PACKETS, head_audio_s: floa
             raise NotMediaError("no audio or video stream")
         first, last, audio_s, audio_start, count, ended = None, 0.0, 0.0, None, 0, True
         frame_s: dict[int, float] = {}  # each stream's last packet duration: for a packet in the tail without one
-        packets = container.demux(*streams)
-        while True:
-            try:
-                packet = next(packets)
-            except StopIteration:
-                break
-            except av.FFmpegError:
-                break  # a recording cut off mid-piece (a crash, a reload): what came before it still counts
+        packets = _readable(container.demux(*streams))
+        for packet in packets:
             span = _span(packet)
             if span is None:
                 continue
@@ -109,11 +113,7 @@ def probe_quick(fileobj, *, head_packets: int = HEAD_PACKETS, head_audio_s: floa
             if tail is not None:
                 last = max(last, tail)
             else:  # the rest for its timestamps only
-                while True:
-                    try:
-                        packet = next(packets)
-                    except (StopIteration, av.FFmpegError):
-                        break
+                for packet in packets:
                     span = _span(packet)
                     if span is not None:
                         last = max(last, span[1])
@@ -197,12 +197,7 @@ def _last_end(data: bytes, frame_s: dict[int, float]) -> float | None:
     last = None
     try:
         streams = [s for s in container.streams if s.type in ("audio", "video")]
-        packets = container.demux(*streams)
-        while True:
-            try:
-                packet = next(packets)
-            except (StopIteration, av.FFmpegError):
-                break
+        for packet in _readable(container.demux(*streams)):
             span = _span(packet)
             if span is not None and packet.size:
                 end = span[1] if span[1] > span[0] else span[0] + frame_s.get(packet.stream.index, 0.0)
