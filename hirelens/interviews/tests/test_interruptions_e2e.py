@@ -199,8 +199,11 @@ def test_crash_of_the_page_process_mid_answer(asgi_server, phone, org):  # noqa:
     _page_interruption(complete[0], "keep")
 
 
-def _continue_and_record(page, seconds):
-    """Continue the interrupted take: a short preparation, announced, then the same take records on."""
+def _continue_and_record(page, session, seconds):
+    """Continue the interrupted take: a short preparation, announced, then the same take records on.
+
+    Returns (first part's duration as the server cut it, second part's wall-clock seconds). The first part is read
+    while the take is still recording: once the answer is finished its pieces are joined and gone."""
     import time
 
     assert page.is_visible("[data-testid=keep-interrupted]") and page.is_visible("[data-testid=record-again]")
@@ -212,6 +215,7 @@ def _continue_and_record(page, seconds):
     page.wait_for_selector("[data-testid=phase]:has-text('准备时间')", timeout=30000)
     page.wait_for_selector("[data-testid=announcer]:has-text('接着中断处继续录制')")
     assert "本题还剩" in page.inner_text("[data-testid=continue-note]")
+    first_s = _first_part_s(session)  # the continue request cut the take before the preparation was announced
     assert_accessible(page, "continued take's preparation")
     page.wait_for_selector("[data-testid=stop-answer]", state="visible", timeout=15000)  # the countdown runs out by itself
     started = time.monotonic()
@@ -219,7 +223,7 @@ def _continue_and_record(page, seconds):
     page.click("[data-testid=stop-answer]")
     recorded = time.monotonic() - started
     page.wait_for_selector("[data-testid=next]", state="visible")
-    return recorded
+    return first_s, recorded
 
 
 def _first_part_s(session, question=0):
@@ -266,8 +270,7 @@ def test_reload_mid_answer_then_continue_the_same_take(asgi_server, phone, org):
     page.wait_for_timeout(_moment())
     page.reload()
     _back_at_interrupted(page, QUESTIONS[0]["text"])
-    second_s = _continue_and_record(page, 3)
-    first_s = _first_part_s(session)
+    first_s, second_s = _continue_and_record(page, session, 3)
     assert first_s >= 1.5, f"seed {SEED}"
     assert "已录制" in page.inner_text("[data-testid=recorded]")
     page.click("[data-testid=next]")
@@ -294,8 +297,7 @@ def test_crash_mid_answer_then_continue_in_a_new_page(asgi_server, phone, org): 
     page = context.new_page()
     page.goto(f"{asgi_server.base_url}/i/{TOKEN}/")
     _back_at_interrupted(page, QUESTIONS[0]["text"])
-    second_s = _continue_and_record(page, 3)
-    first_s = _first_part_s(session)
+    first_s, second_s = _continue_and_record(page, session, 3)
     page.click("[data-testid=next]")
     _finish_rest(page, session)
     complete = _assert_nothing_lost(session)
