@@ -22,7 +22,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from . import janus, services
+from . import janus, selectors, services
 from .access import access_room, candidate_room_actor
 from .models import LiveRoom, RoomQuestion
 from .panel_history import panel_history
@@ -157,12 +157,15 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         self.room = room
         admitted = room.candidate_admitted
         entry = self._entry()
+        talk = await database_sync_to_async(selectors.conversation)(room=room, staff=self.is_staff) \
+            if self.is_staff or admitted else {}
         await self.send_json({
             "type": "room", "state": room.state, "voice_only": room.voice_only, "admitted": admitted,
             "you": _public(entry) if entry else {"peer": self.peer, "role": self.role, "name": self.name},
             "participants": self._visible_participants(admitted), "start_at": room.interview.start_at.isoformat(),
             "media_time_s": services.media_time(room),
             "janus": janus.janus_enabled(),  # media through the Janus SFU (live/janus.py)
+            **talk,  # the questions (and notes, for interviewers) so far: a page back from a drop has what it missed
             **({"history_follows": True} if history_follows else {}),  # the panel's history is the next message
         })
 

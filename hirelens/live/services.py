@@ -26,6 +26,7 @@ from hirelens.core.models import AuditEvent
 
 from .models import LiveRoom, RoomEvent, RoomNote, RoomQuestion
 from .panel_history import panel_history_clear
+from .selectors import answer_payload, note_payload, question_payload  # noqa: F401 - the room's messages
 
 logger = logging.getLogger(__name__)
 
@@ -331,11 +332,6 @@ def room_consent(*, room: LiveRoom, actor, accepted: dict[str, bool], request=No
 
 # --- notes and questions -------------------------------------------------------------------------
 
-def note_payload(note: RoomNote) -> dict:
-    return {"id": note.pk, "author": note.author.full_name if note.author_id else "", "text": note.text,
-            "tags": list(note.tags), "media_time_s": note.media_time_s, "at": note.created_at.isoformat()}
-
-
 @transaction.atomic
 def note_add(*, actor, room: LiveRoom, text: str, tags: list[str] | None = None, media_time_s: float | None = None) -> RoomNote:
     """An interviewer's note, sent at once to the other interviewers (never to the candidate) and pinned to the
@@ -354,16 +350,6 @@ def note_add(*, actor, room: LiveRoom, text: str, tags: list[str] | None = None,
                                    media_time_s=at)
     publish_room_on_commit(room.pk, "note", note_payload(note), staff_only=True)
     return note
-
-
-def question_payload(question: RoomQuestion) -> dict:
-    return {"id": question.pk, "text": question.text, "media_time_s": question.media_time_s,
-            "at": question.created_at.isoformat()}
-
-
-def answer_payload(question: RoomQuestion) -> dict:
-    return {"question": question.pk, "text": question.answer, "by_voice": question.answered_by_voice,
-            "by": question.answered_by.full_name if question.answered_by_id else ""}
 
 
 @transaction.atomic

@@ -42,16 +42,22 @@ def _session(org):
 
 
 def _answer(page, seconds, during=None):
+    label = page.inner_text("[data-testid=question-label]")
+    practice = label.startswith(("练习题", "Practice"))
     page.click("[data-testid=start-answer]")
     page.wait_for_selector("[data-testid=stop-answer]", state="visible")
-    # never "all uploaded" while a take is being recorded
-    assert page.inner_text("[data-testid=upload-status]").strip() in ("录制中，内容边录边保存", "Recording: saved as you go")
+    # never "all uploaded" while a take is being recorded; nothing about saving during the practice, which is not kept
+    saving = ("",) if practice else ("录制中，内容边录边保存", "Recording: saved as you go")
+    assert page.inner_text("[data-testid=upload-status]").strip() in saving
     if during:
         during()
     else:
         page.wait_for_timeout(seconds * 1000)
     page.click("[data-testid=stop-answer]")
     page.wait_for_selector("[data-testid=next]", state="visible")
+    if practice:
+        page.wait_for_timeout(1000)  # the practice's pieces have gone up by now
+        assert "已全部上传" not in page.inner_text("[data-testid=upload-status]")  # the practice is not kept
     page.click("[data-testid=next]")
 
 

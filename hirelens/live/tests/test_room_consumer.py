@@ -224,6 +224,48 @@ def test_reconnect_with_the_same_peer_replaces_the_old_socket(live, interviewer)
     assert "reconnected" in RoomEvent.objects.filter(room=room).values_list("kind", flat=True)
 
 
+def test_a_page_back_from_a_drop_gets_the_conversation_it_missed(live, interviewer):
+    """What went out while a page was away (a question, its answer, a note) comes again with the room state; the
+    candidate's copy never holds the interviewers' notes."""
+    room, token, second = live
+    url = f"/ws/live/{room.pk}/"
+    first_cookie, second_cookie, cand_cookie = staff_cookie(interviewer), staff_cookie(second), candidate_cookie(room, token)
+
+    async def scenario():
+        first = WebsocketCommunicator(application, url, headers=_headers(first_cookie))
+        cand = WebsocketCommunicator(application, url, headers=_headers(cand_cookie))
+        hello = await join(first, "staff-a")
+        assert hello["questions"] == [] and hello["notes"] == []
+        waiting = await join(cand, "cand-1")
+        assert "questions" not in waiting and "notes" not in waiting  # nothing of the room before admission
+        await first.send_json_to({"type": "admit"})
+        await receive(cand, "room")
+        await cand.send_json_to({"type": "question", "text": "团队有多少人？"})
+        question = await receive(first, "question")
+        await cand.disconnect()  # the candidate's network drops here ...
+        await first.send_json_to({"type": "answer", "question": question["id"], "text": "八个人", "by_voice": False})
+        await first.send_json_to({"type": "note", "text": "回答简洁", "tags": []})
+        await receive(first, "note")
+        # ... and the second interviewer was not even there yet
+        other = WebsocketCommunicator(application, url, headers=_headers(second_cookie))
+        late = await join(other, "staff-b")
+        assert [n["text"] for n in late["notes"]] == ["回答简洁"] and late["notes"][0]["author"] == interviewer.full_name
+        assert late["questions"][0]["answer"]["text"] == "八个人"
+        back = WebsocketCommunicator(application, url, headers=_headers(cand_cookie))
+        connected, _ = await back.connect()
+        assert connected
+        await back.send_json_to({"type": "join", "peer": "cand-1", "reconnect": True})
+        again = await receive(back, "room")
+        assert "notes" not in again
+        [missed] = again["questions"]
+        assert missed["id"] == question["id"] and missed["text"] == "团队有多少人？"
+        assert missed["answer"] == {"question": question["id"], "text": "八个人", "by_voice": False, "by": interviewer.full_name}
+        for comm in (back, other, first):
+            await comm.disconnect()
+
+    run(scenario)
+
+
 def test_server_offer_after_admission_gets_the_server_peers_answer(live, interviewer):
     from aiortc import RTCConfiguration, RTCPeerConnection
     from aiortc.mediastreams import AudioStreamTrack

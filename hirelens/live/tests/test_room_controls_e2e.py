@@ -10,6 +10,7 @@ import time
 import pytest
 
 from conftest import CHROMIUM, CHROMIUM_ARGS, in_thread, staff_login, wait_for_js
+from hirelens.live.models import RoomNote
 
 from .room_setup import CANDIDATE, ensure_notices, live_interview
 
@@ -136,7 +137,18 @@ def test_interviewer_screen_mute_and_camera_reach_the_candidate(asgi_server, med
         offline_at = time.monotonic()
         wait_for_js(cand, "document.querySelector('.tile[data-role=interviewer]') === null", timeout=40000)
         print(f"live controls: the offline interviewer's tile left the candidate's page {time.monotonic() - offline_at:.1f} s after the drop")
+        # while the interviewer is away the candidate asks, and the interviewer writes a note: neither is lost
+        wait_for_js(staff, "document.querySelector('#connection-status').dataset.state !== 'connected'", timeout=30000)
+        cand.fill("#question-form textarea[name=text]", "请问入职后有导师吗？")
+        cand.locator("#question-form button[type=submit]").click()
+        cand.wait_for_selector("#questions-list li[data-question-id]:has-text('请问入职后有导师吗？')", timeout=10000)
+        staff.fill("#notes-form textarea[name=text]", "断网时写的批注")
+        staff.click("#notes-form button[type=submit]")
+        assert staff.input_value("#notes-form textarea[name=text]") == ""  # taken: it waits to go out
         staff_ctx.set_offline(False)
+        staff.wait_for_selector("#questions-list li[data-question-id]:has-text('请问入职后有导师吗？')", timeout=30000)
+        staff.wait_for_selector("#notes-list li:has-text('断网时写的批注')", timeout=30000)
+        assert in_thread(lambda: RoomNote.objects.filter(room=room, text="断网时写的批注").count()) == 1
         wait_for_js(cand, FLOWING, timeout=30000)
         fresh = _wait_received(cand, lambda r: strings["screen"] in r["flags"] and r["w"] / r["h"] > 1.6,
                                "the shared screen over the interviewer's fresh connection", timeout=15)

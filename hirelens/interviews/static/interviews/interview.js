@@ -284,7 +284,8 @@
           this.announce(value);
         });
         if (this.state.state === "submitted" || this.state.state === "analysed") return this.show("done");
-        this.recordedAny = Object.keys(this.state.answers).length > 0;
+        // the practice (key "-1") is not kept: "all uploaded" speaks of scored answers only
+        this.recordedAny = Object.keys(this.state.answers).some((k) => k !== "-1");
         this.local = await this.uploader.recover();
         if (this.local.pending) this.recordedAny = true;
         if (!this.state.consented) return this.show("welcome");
@@ -309,7 +310,7 @@
       },
       get uploadLabel() {
         if (this.offline) return strings.offline;
-        if (this.phase === "recording") return strings.savingAsRecorded;  // not "all uploaded" while a take goes on
+        if (this.phase === "recording") return this.qIndex < 0 ? "" : strings.savingAsRecorded;  // never "all uploaded" while a take goes on; the practice is not kept
         if (this.pending) return `${strings.uploading} (${this.pending})`;
         return this.recordedAny ? strings.uploaded : "";  // nothing recorded yet: nothing to say
       },
@@ -677,7 +678,7 @@
         this.recorder.start(CHUNK_MS);
         this.recordingStarted = Date.now();
         this.lastAnswer = answer;
-        this.recordedAny = true;
+        if (this.qIndex >= 0) this.recordedAny = true;
         this.phase = "recording";
         this.lockLanguage(true);
         this.recordLimit = limit;

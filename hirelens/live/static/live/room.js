@@ -120,6 +120,15 @@
     if (ws && ws.readyState === WebSocket.OPEN) { ws.send(JSON.stringify(msg)); return true; }
     return false;
   }
+  // What a person wrote (a note, a question, an answer) while the socket was down waits here and goes out once the
+  // page is back in the room (onRoom), instead of being dropped.
+  const outbox = [];
+  function sendWritten(msg) {
+    if (send(msg)) return true;
+    if (outbox.length >= 20) return false;
+    outbox.push(msg);
+    return true;
+  }
   function connect() {
     if (stopped) return;
     clearTimeout(wsTimer);
@@ -211,6 +220,10 @@
     if (msg.voice_only !== undefined) setVoiceOnly(!!msg.voice_only);
     janusMode = !!msg.janus;
     if (msg.state === "ended") { onEnded(); return; }
+    // the conversation so far: what went out while this page was away (a drop, a reload) is shown again
+    (msg.notes || []).forEach(addNote);
+    (msg.questions || []).forEach((q) => { addQuestion(q); if (q.answer) setAnswer(q.answer); });
+    while (outbox.length && send(outbox[0])) outbox.shift();
     if (screenTrack) sendState(); // a join says muted and camera only: a screen still shared is said again
     const listed = new Set();
     (msg.participants || []).forEach((p) => { infos.set(p.peer, Object.assign(infos.get(p.peer) || {}, p, { left: false })); listed.add(p.peer); });
@@ -727,7 +740,7 @@
       const text = notesForm.elements.text.value.trim();
       const tags = Array.from(notesForm.querySelectorAll("button[data-tag][aria-pressed=true]")).map((b) => b.dataset.tag);
       if (!text && !tags.length) return;
-      if (send({ type: "note", text, tags, media_time_s: publicApi.mediaTime() })) {
+      if (sendWritten({ type: "note", text, tags, media_time_s: publicApi.mediaTime() })) {
         notesForm.elements.text.value = "";
         notesForm.querySelectorAll("button[data-tag]").forEach((b) => b.setAttribute("aria-pressed", "false"));
       }
@@ -767,7 +780,7 @@
     questionForm.addEventListener("submit", (event) => {
       event.preventDefault();
       const text = questionForm.elements.text.value.trim();
-      if (text && send({ type: "question", text })) questionForm.elements.text.value = "";
+      if (text && sendWritten({ type: "question", text })) questionForm.elements.text.value = "";
     });
   }
   function answerForm(li) { // the same form as the template's
@@ -831,14 +844,14 @@
       event.preventDefault();
       const li = form.closest("li[data-question-id]");
       const text = form.elements.text.value.trim();
-      if (text) send({ type: "answer", question: Number(li.dataset.questionId), text, by_voice: false });
+      if (text) sendWritten({ type: "answer", question: Number(li.dataset.questionId), text, by_voice: false });
     });
     questionsList.addEventListener("click", (event) => {
       const b = event.target.closest("button[data-by-voice]");
       if (!b) return;
       const li = b.closest("li[data-question-id]");
       const form = b.closest("form");
-      send({ type: "answer", question: Number(li.dataset.questionId), text: form.elements.text.value.trim(), by_voice: true });
+      sendWritten({ type: "answer", question: Number(li.dataset.questionId), text: form.elements.text.value.trim(), by_voice: true });
     });
   }
 
