@@ -453,7 +453,10 @@ def test_three_people_in_the_live_room(room_server, media_route, live_browser, l
     facts = json.dumps({"route": media_route["route"], **figures, "media": done.recording_media}, ensure_ascii=False, default=str)
     assert {"audio", "video"} <= kinds and video_frames > 0, facts
     assert done.recording_duration_s > 10 and audio_s > 0.8 * done.recording_duration_s, facts
-    assert any(ch in json.dumps(done.analysis, ensure_ascii=False) for ch in ("太乙", "真人", "敬仰")), done.analysis
+    report = json.dumps(done.analysis, ensure_ascii=False)
+    # short enough to survive pytest's and CI's cuts: what the transcript, its language and the warnings say
+    summary = {k: (done.analysis or {}).get(k) for k in ("summary", "transcript", "warnings", "keywords", "models", "media")}
+    assert any(ch in report for ch in ("太乙", "真人", "敬仰")), json.dumps(summary, ensure_ascii=False, default=str)[:4000]
     figures["total_s"] = round(time.monotonic() - t_start, 1)
     print(f"live room figures ({media_route['route']}):", json.dumps(figures))
 
