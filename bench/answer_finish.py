@@ -12,7 +12,8 @@ code before issue 22's change), so both figures come from the same machine load.
 The recordings are WebM as MediaRecorder writes them (no duration, no cues, clusters of unknown size): 160x120 noise
 video at 15 fps and Opus, about 84 KB per 2 s (the real-time upload bench's recording); the 10-minute one is the
 minute's packets copied ten times one after the other. A fresh SQLite database under $HIRELENS_VAR_DIR/bench-finish.
-Prints one line per figure and a JSON line at the end.
+Safari's recordings (fragmented MP4, H.264 + AAC, 160x120 at 15 fps) of the same lengths: both probes on the stored
+file. Prints one line per figure and a JSON line at the end.
 """
 
 from __future__ import annotations
@@ -110,7 +111,34 @@ def main() -> None:
               f"{row['finish_ms']} ms (median of {args.repeat}: {[round(v) for v in finish_ms]}), with the full probe "
               f"as before {row['finish_full_probe_ms']} ms ({[round(v) for v in before_ms]}); on the stored file: "
               f"full probe {row['full_probe_ms']} ms, bounded probe {row['quick_probe_ms']} ms")
+    figures["safari_mp4"] = safari(args, media)
     print(json.dumps({"figure": "answer_finish", **figures}))
+
+
+def safari(args, media) -> dict:
+    """Safari's recordings (fragmented MP4, H.264 + AAC): both probes on the stored (encrypted) file."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from hirelens.interviews.sample_media import safari_mp4_bytes
+
+    rows = {}
+    for seconds in args.seconds:
+        data = safari_mp4_bytes(float(seconds), fps=15)
+        name = default_storage.save(f"answers/bench-safari-{seconds}.mp4", ContentFile(data))
+        timings = {"full": [], "quick": []}
+        for _ in range(args.repeat):
+            for kind, probe in (("full", media.probe), ("quick", media.probe_quick)):
+                with default_storage.open(name, "rb") as handle:
+                    started = time.perf_counter()
+                    facts = probe(handle)
+                    timings[kind].append((time.perf_counter() - started) * 1000)
+                assert abs(facts["duration_s"] - seconds) < 0.6, facts
+        rows[f"{seconds}s"] = row = {"bytes": len(data), "full_probe_ms": round(statistics.median(timings["full"]), 1),
+                                     "quick_probe_ms": round(statistics.median(timings["quick"]), 1)}
+        print(f"{seconds:>4} s Safari recording (fragmented MP4, {len(data) / 1e6:.1f} MB) on the stored file: full probe "
+              f"{row['full_probe_ms']} ms, bounded probe {row['quick_probe_ms']} ms")
+    return rows
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@ answer whose sound cannot be decoded is known before it is accepted.
 ``probe`` reads every packet and decodes all the audio (live recordings, a continued take's parts). ``probe_quick``
 is what finishing an answer uses, inside the candidate's request: its cost does not grow with the recording — the
 container's header, the first packets (the first ``HEAD_AUDIO_S`` seconds of audio decoded: the sound decodes) and,
-for WebM/Matroska, the last clusters read from the end of the file (the last timestamps: the duration). Audio that
+for WebM/Matroska and fragmented MP4 (Safari's MediaRecorder), the last clusters or fragments read from the end of the
+file (the last timestamps: the duration). Audio that
 stops decoding later in a long answer is found by the analysis, which decodes everything (its report warns HR:
 ``decode_errors``, ``truncated``; "recording damaged" when nothing decodes)."""
 
@@ -24,6 +25,7 @@ TAIL_MAX_BYTES = 4 << 20  # it holds the start of a cluster: a few seconds of a 
 HEADER_BYTES = 64 * 1024  # where the first cluster must start (a browser's WebM header is well under 1 KB)
 _CLUSTER = b"\x1f\x43\xb6\x75"  # Matroska's Cluster element ID
 _TIMECODE = 0xE7  # a Cluster's first child: its timestamp
+_MOOF, _MFHD = b"moof", b"mfhd"  # a fragmented MP4's fragment box and its first child (the fragment's number)
 
 
 class NotMediaError(Exception):
@@ -75,13 +77,11 @@ def probe_quick(fileobj, *, head_packets: int = HEAD_PACKETS, head_audio_s: floa
     the start until ``head_audio_s`` of audio (decoded: ``audio_s`` is the audio that decodes there, all of it in a
     shorter answer) or ``head_packets``; the end of the file (a seekable ``fileobj``: the stored file decrypts from
     any chunk) for the last timestamps. A WebM/Matroska's last ``tail_bytes`` are read from the first Cluster found
-    there, behind the file's own header (its tracks), so the demuxer gives those clusters' absolute timestamps. When
-    that cannot be done (another container, a file not seekable, no cluster found) the remaining packets are read for
-    their timestamps only, nothing decoded: still cheaper than ``probe``. ``duration_s`` is the same as ``probe``'s."""
-    try:
-        container = av.open(fileobj, mode="r")
-    except (av.FFmpegError, ValueError, OSError) as exc:
-        raise NotMediaError(str(exc)) from exc
+    there, behind the file's own header (its tracks), so the demuxer gives those clusters' absolute timestamps; a
+    fragmented MP4's (Safari) from the first fragment there, behind its ``ftyp`` + ``moov`` (each fragment says where
+    it starts: ``tfdt``). When that cannot be done (another container, a file not seekable, no cluster or fragment
+    found) the remaining packets are read for their timestamps only, nothing decoded: still cheaper than ``probe``. ``duration_s`` is the same as ``probe``'s."""
+    container = _open(fileobj, sequential=math.isfinite(head_packets) and _is_mp4(fileobj))
     try:
         streams = [s for s in container.streams if s.type in ("audio", "video")]
         if not streams:
@@ -124,6 +124,42 @@ def probe_quick(fileobj, *, head_packets: int = HEAD_PACKETS, head_audio_s: floa
         container.close()
 
 
+class _Sequential:
+    """A file read front to back only: FFmpeg's MP4 demuxer, given a seekable fragmented MP4, reads every fragment's
+    header when it opens the file (all of it, for a 3-minute answer); read in order it stops where the packets do."""
+
+    def __init__(self, fileobj):
+        self.read = fileobj.read
+
+
+def _is_mp4(fileobj) -> bool:
+    """An MP4 (its first box is ``ftyp``), told without moving the file's position."""
+    try:
+        if not fileobj.seekable():
+            return False
+        position = fileobj.tell()
+        head = _read_all(fileobj, 8)
+        fileobj.seek(position)
+    except (AttributeError, OSError, ValueError):
+        return False
+    return head[4:8] == b"ftyp"
+
+
+def _open(fileobj, *, sequential: bool):
+    """The demuxer; ``sequential``: reading in order (an MP4 that needs seeking, its index at the end, is opened
+    again the usual way)."""
+    if sequential:
+        position = fileobj.tell()
+        try:
+            return av.open(_Sequential(fileobj), mode="r")
+        except (av.FFmpegError, ValueError, OSError):
+            fileobj.seek(position)
+    try:
+        return av.open(fileobj, mode="r")
+    except (av.FFmpegError, ValueError, OSError) as exc:
+        raise NotMediaError(str(exc)) from exc
+
+
 def _clusters(data: bytes, start: int = 0):
     """Offsets of what looks like a Matroska Cluster in ``data``: its ID, a size, then its Timecode element."""
     at = data.find(_CLUSTER, start)
@@ -147,12 +183,35 @@ def _read_all(fileobj, size: int) -> bytes:
     return b"".join(parts)
 
 
+def _fragments(data: bytes, start: int = 0):
+    """Offsets of what looks like a fragmented MP4's fragment in ``data``: a ``moof`` box (its size, then its type)
+    whose first child is ``mfhd``."""
+    at = data.find(_MOOF, start + 4)
+    while at >= 0:
+        box = at - 4
+        if int.from_bytes(data[box:at], "big") >= 24 and data[at + 8 : at + 12] == _MFHD:
+            yield box
+        at = data.find(_MOOF, at + 1)
+
+
+def _pieces_of(format_name: str):
+    """What marks where the header ends and a piece of the stream starts, and the demuxer that reads them."""
+    if "matroska" in format_name or "webm" in format_name:
+        return _clusters, "matroska"
+    if "mp4" in format_name:
+        return _fragments, "mp4"
+    return None
+
+
 def _tail_last(fileobj, format_name: str, tail_bytes: int, *, frame_s: dict[int, float], tries: int = 8) -> float | None:
-    """The end of the last packet of a WebM/Matroska file, demuxed from the first cluster that starts in its last
-    ``tail_bytes`` (the window doubled up to ``TAIL_MAX_BYTES`` until one does), behind the file's header. None when
-    not found that way. The file's position is put back for the demuxer that reads it."""
-    if "matroska" not in format_name and "webm" not in format_name:
+    """The end of the last packet of a WebM/Matroska or fragmented MP4 file, demuxed from the first cluster or
+    fragment that starts in its last ``tail_bytes`` (the window doubled up to ``TAIL_MAX_BYTES`` until one does),
+    behind the file's header. None when not found that way (an MP4 that is not fragmented: its index is read with the
+    packets). The file's position is put back for the demuxer that reads it."""
+    kind = _pieces_of(format_name)
+    if kind is None:
         return None
+    find, demuxer = kind
     try:
         if not fileobj.seekable():
             return None
@@ -163,7 +222,7 @@ def _tail_last(fileobj, format_name: str, tail_bytes: int, *, frame_s: dict[int,
         size = fileobj.seek(0, io.SEEK_END)
         fileobj.seek(0)
         head = _read_all(fileobj, HEADER_BYTES)
-        header_end = next(_clusters(head), None)
+        header_end = next(find(head), None)
         if header_end is None:
             return None
         window = tail_bytes
@@ -171,7 +230,7 @@ def _tail_last(fileobj, format_name: str, tail_bytes: int, *, frame_s: dict[int,
             start = max(header_end, size - window)
             fileobj.seek(start)
             tail = _read_all(fileobj, size - start)
-            found = list(_clusters(tail))
+            found = list(find(tail))
             if found or start == header_end or window >= max(tail_bytes, TAIL_MAX_BYTES):
                 break
             window *= 2
@@ -180,18 +239,18 @@ def _tail_last(fileobj, format_name: str, tail_bytes: int, *, frame_s: dict[int,
     finally:
         fileobj.seek(position)
     for at in found[:tries]:
-        last = _last_end(head[:header_end] + tail[at:], frame_s)
+        last = _last_end(head[:header_end] + tail[at:], frame_s, demuxer)
         if last is not None:
             return last
     return None
 
 
-def _last_end(data: bytes, frame_s: dict[int, float]) -> float | None:
-    """The end of the last packet demuxed from ``data`` (a header and clusters). A packet without a duration (the
-    demuxer estimates a frame's from the frame rate it saw, and a few clusters are too few for it) lasts as long as the
-    stream's packets at the start (``frame_s``), as it does in ``probe``."""
+def _last_end(data: bytes, frame_s: dict[int, float], demuxer: str) -> float | None:
+    """The end of the last packet demuxed from ``data`` (a header and clusters or fragments). A packet without a
+    duration (the demuxer estimates a frame's from the frame rate it saw, and a few clusters are too few for it) lasts
+    as long as the stream's packets at the start (``frame_s``), as it does in ``probe``."""
     try:
-        container = av.open(io.BytesIO(data), mode="r", format="matroska")
+        container = av.open(io.BytesIO(data), mode="r", format=demuxer)
     except (av.FFmpegError, ValueError, OSError):
         return None
     last = None

@@ -57,6 +57,37 @@ def webm_bytes(seconds: float = 4.0, *, video: bool = True, fps: int = 15, size=
     return buffer.getvalue()
 
 
+def safari_mp4_bytes(seconds: float = 4.0, *, fps: int = 15, size=(160, 120)) -> bytes:
+    """An MP4 like Safari's MediaRecorder makes: fragmented (``ftyp``, an empty ``moov``, then ``moof`` + ``mdat``
+    pairs, a fragment a second), H.264 and AAC, interleaved."""
+    buffer = io.BytesIO()
+    with av.open(buffer, mode="w", format="mp4", options={"movflags": "frag_keyframe+empty_moov+default_base_moof"}) as container:
+        video = container.add_stream("libx264", rate=fps)
+        video.width, video.height = size
+        video.pix_fmt = "yuv420p"
+        video.codec_context.gop_size = fps
+        audio = container.add_stream("aac", rate=48000)
+        audio.layout = "mono"
+        step, sample = 1024, 0
+        for i in range(int(seconds * fps)):
+            frame = av.VideoFrame.from_ndarray(np.full((size[1], size[0], 3), (i * 7) % 255, dtype=np.uint8), format="rgb24")
+            frame.pts, frame.time_base = i, Fraction(1, fps)
+            for packet in video.encode(frame):
+                container.mux(packet)
+            while sample < (i + 1) * 48000 / fps:
+                t = np.arange(sample, sample + step) / 48000
+                piece = av.AudioFrame.from_ndarray((0.2 * np.sin(2 * np.pi * 220 * t)).astype(np.float32).reshape(1, -1),
+                                                   format="fltp", layout="mono")
+                piece.sample_rate, piece.pts, piece.time_base = 48000, sample, Fraction(1, 48000)
+                for packet in audio.encode(piece):
+                    container.mux(packet)
+                sample += step
+        for stream in (video, audio):
+            for packet in stream.encode():
+                container.mux(packet)
+    return buffer.getvalue()
+
+
 def live_webm(source: bytes, copies: int = 1) -> bytes:
     """``source``'s packets ``copies`` times one after the other (no re-encoding), written as a live stream (no
     seeking back: no duration, no cues, clusters of unknown size), as MediaRecorder writes."""
