@@ -50,7 +50,7 @@ def test_dataset_and_pages_at_a_tiny_size(capsys):
     assert dataset.ensure(shape, quiet=True) == (org, 0.0)  # a second run reuses the complete organization
 
     sys_argv = sys.argv
-    sys.argv = ["pages.py", *argv, "--runs", "1", "--only", r"^candidates:(index|detail)$|^GET /api/v1/candidates/$",
+    sys.argv = ["pages.py", *argv, "--runs", "1", "--only", r"^candidates:(index|detail)$|^GET /api/v1/candidates/$|^imports:export$",
                 "--no-migrate"]
     try:
         pages.main()
@@ -68,4 +68,8 @@ def test_dataset_and_pages_at_a_tiny_size(capsys):
     by_page = {(line["page"], line["role"]): line for line in lines}
     assert by_page[("candidates:detail", "hr_admin")]["status"] == 200 and by_page[("candidates:detail", "hr_admin")]["queries"] > 0
     assert all(line["small_queries"] is not None for line in lines)
+    export = by_page[("imports:export", "hr_admin")]  # a streamed file: when its first bytes left, too
+    assert export["status"] == 200 and 0 < export["first_byte_p95_ms"] <= export["p95_ms"]
+    assert "first_byte_p95_ms" not in by_page[("candidates:index", "hr_admin")]
+    assert "streamed: imports:export (hr_admin) first byte p95" in out
     assert ("queries grow with the data" in out) == (code == 1)
