@@ -157,37 +157,9 @@ def recording_interleaved(seconds: float, *, fps: int = 15, size=(160, 120)) -> 
     """A WebM as MediaRecorder writes it: video (noise, hard to compress: about 84 KB per 2 s at 160x120) and Opus
     audio interleaved in time, so that any first pieces of it are a whole, shorter recording (the real-time bench's
     answers of other lengths). ``sample_media.webm_bytes`` writes all video first, then all audio."""
-    import io
-    from fractions import Fraction
+    from hirelens.interviews.sample_media import interleaved_recording
 
-    import av
-    import numpy as np
-
-    rng = np.random.default_rng(7)
-    buffer = io.BytesIO()
-    with av.open(buffer, mode="w", format="webm") as container:
-        video = container.add_stream("libvpx", rate=fps)
-        video.width, video.height = size
-        video.pix_fmt = "yuv420p"
-        audio = container.add_stream("libopus", rate=48000)
-        audio.layout = "mono"
-        step, sample = 960, 0
-        for i in range(int(seconds * fps)):
-            frame = av.VideoFrame.from_ndarray(rng.integers(0, 255, (size[1], size[0], 3), dtype=np.uint8), format="rgb24")
-            frame.pts, frame.time_base = i, Fraction(1, fps)
-            for packet in video.encode(frame):
-                container.mux(packet)
-            while sample < (i + 1) * 48000 // fps:  # the audio of the same moment
-                t = (np.arange(sample, sample + step) / 48000).astype(np.float32)
-                piece = av.AudioFrame.from_ndarray((0.2 * np.sin(2 * np.pi * 220 * t)).reshape(1, -1), format="flt", layout="mono")
-                piece.sample_rate, piece.pts, piece.time_base = 48000, sample, Fraction(1, 48000)
-                for packet in audio.encode(piece):
-                    container.mux(packet)
-                sample += step
-        for stream in (video, audio):
-            for packet in stream.encode():
-                container.mux(packet)
-    return buffer.getvalue()
+    return interleaved_recording(seconds, fps=fps, size=size, noise=True)
 
 
 def main() -> None:
