@@ -317,6 +317,12 @@ def main() -> None:
     args = parser.parse_args()
     shape, small = shapes_from(args)
     setup(migrate=not args.no_migrate)
+    from django.urls import get_resolver
+
+    from hirelens.core.process import freeze_loaded
+
+    get_resolver().url_patterns  # noqa: B018 - loaded now, as a web process has loaded it after its first requests
+    freeze_loaded()  # as config/asgi.py does in the web process
     import logging
 
     from django.db import connection

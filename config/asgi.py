@@ -21,3 +21,8 @@ application = ProtocolTypeRouter(
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )
+
+# what is loaded now lives as long as the process: out of the full garbage collections (hirelens.core.process)
+from hirelens.core.process import freeze_loaded  # noqa: E402
+
+freeze_loaded()
