@@ -144,10 +144,12 @@ def test_interviewer_screen_mute_and_camera_reach_the_candidate(asgi_server, med
         cand.wait_for_selector("#questions-list li[data-question-id]:has-text('请问入职后有导师吗？')", timeout=10000)
         staff.fill("#notes-form textarea[name=text]", "断网时写的批注")
         staff.click("#notes-form button[type=submit]")
-        assert staff.input_value("#notes-form textarea[name=text]") == ""  # taken: it waits to go out
+        assert staff.input_value("#notes-form textarea[name=text]") == ""  # taken: it waits to go out, and says so
+        assert staff.locator("#outbox-status").inner_text() == "有 1 条内容待发送，网络恢复后自动发出"
         staff_ctx.set_offline(False)
         staff.wait_for_selector("#questions-list li[data-question-id]:has-text('请问入职后有导师吗？')", timeout=30000)
         staff.wait_for_selector("#notes-list li:has-text('断网时写的批注')", timeout=30000)
+        staff.wait_for_selector("#outbox-status", state="hidden", timeout=5000)
         assert in_thread(lambda: RoomNote.objects.filter(room=room, text="断网时写的批注").count()) == 1
         wait_for_js(cand, FLOWING, timeout=30000)
         fresh = _wait_received(cand, lambda r: strings["screen"] in r["flags"] and r["w"] / r["h"] > 1.6,

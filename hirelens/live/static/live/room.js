@@ -127,7 +127,25 @@
     if (send(msg)) return true;
     if (outbox.length >= 20) return false;
     outbox.push(msg);
+    showOutbox();
     return true;
+  }
+  function flushOutbox() {
+    while (outbox.length && send(outbox[0])) outbox.shift();
+    showOutbox();
+  }
+  function showOutbox() { // what waits is said beside the connection status, and announced
+    let line = $("outbox-status");
+    if (!line && statusEl) {
+      line = document.createElement("span");
+      line.id = "outbox-status";
+      line.className = "muted small";
+      line.setAttribute("aria-live", "polite");
+      statusEl.after(" ", line);
+    }
+    if (!line) return;
+    line.hidden = !outbox.length;
+    line.textContent = outbox.length ? (S.outbox || "").replace("{n}", String(outbox.length)) : "";
   }
   function connect() {
     if (stopped) return;
@@ -223,7 +241,7 @@
     // the conversation so far: what went out while this page was away (a drop, a reload) is shown again
     (msg.notes || []).forEach(addNote);
     (msg.questions || []).forEach((q) => { addQuestion(q); if (q.answer) setAnswer(q.answer); });
-    while (outbox.length && send(outbox[0])) outbox.shift();
+    flushOutbox();
     if (screenTrack) sendState(); // a join says muted and camera only: a screen still shared is said again
     const listed = new Set();
     (msg.participants || []).forEach((p) => { infos.set(p.peer, Object.assign(infos.get(p.peer) || {}, p, { left: false })); listed.add(p.peer); });
