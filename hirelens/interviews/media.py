@@ -81,7 +81,7 @@ def probe_quick(fileobj, *, head_packets: int = HEAD_PACKETS, head_audio_s: floa
     fragmented MP4's (Safari) from the first fragment there, behind its ``ftyp`` + ``moov`` (each fragment says where
     it starts: ``tfdt``). When that cannot be done (another container, a file not seekable, no cluster or fragment
     found) the remaining packets are read for their timestamps only, nothing decoded: still cheaper than ``probe``. ``duration_s`` is the same as ``probe``'s."""
-    container = _open(fileobj, sequential=math.isfinite(head_packets) and _is_mp4(fileobj))
+    container = _open(fileobj, sequential=math.isfinite(head_packets) and _is_fragmented_mp4(fileobj))
     try:
         streams = [s for s in container.streams if s.type in ("audio", "video")]
         if not streams:
@@ -132,22 +132,24 @@ class _Sequential:
         self.read = fileobj.read
 
 
-def _is_mp4(fileobj) -> bool:
-    """An MP4 (its first box is ``ftyp``), told without moving the file's position."""
+def _is_fragmented_mp4(fileobj) -> bool:
+    """A fragmented MP4 (its first box is ``ftyp`` and its header announces fragments: ``mvex``), told without moving
+    the file's position. An MP4 whose index comes at its end (not fragmented) is not read in order: its packets are
+    found by seeking back."""
     try:
         if not fileobj.seekable():
             return False
         position = fileobj.tell()
-        head = _read_all(fileobj, 8)
+        head = _read_all(fileobj, HEADER_BYTES)
         fileobj.seek(position)
     except (AttributeError, OSError, ValueError):
         return False
-    return head[4:8] == b"ftyp"
+    return head[4:8] == b"ftyp" and b"mvex" in head
 
 
 def _open(fileobj, *, sequential: bool):
-    """The demuxer; ``sequential``: reading in order (an MP4 that needs seeking, its index at the end, is opened
-    again the usual way)."""
+    """The demuxer; ``sequential``: reading the file in order (if that cannot open it, it is opened again the usual
+    way)."""
     if sequential:
         position = fileobj.tell()
         try:

@@ -57,14 +57,15 @@ def webm_bytes(seconds: float = 4.0, *, video: bool = True, fps: int = 15, size=
     return buffer.getvalue()
 
 
-def interleaved_recording(seconds: float, *, fps: int = 15, size=(160, 120), noise: bool = False, mp4: bool = False) -> bytes:
+def interleaved_recording(seconds: float, *, fps: int = 15, size=(160, 120), noise: bool = False, mp4: bool = False,
+                          fragmented: bool = True) -> bytes:
     """A recording as a browser's MediaRecorder writes it, audio and video interleaved in time (any first pieces of it
     are a whole, shorter recording): WebM with VP8 + Opus (Chrome, Firefox), or with ``mp4`` the fragmented MP4 of
     Safari (``ftyp``, an empty ``moov``, then ``moof`` + ``mdat`` pairs, a fragment a second) with H.264 + AAC.
     ``noise`` makes the frames hard to compress (about 84 KB per 2 s at 160x120 in WebM: load tests)."""
     rng = np.random.default_rng(7)
     buffer = io.BytesIO()
-    options = {"movflags": "frag_keyframe+empty_moov+default_base_moof"} if mp4 else {}
+    options = {"movflags": "frag_keyframe+empty_moov+default_base_moof"} if mp4 and fragmented else {}  # else: index last
     with av.open(buffer, mode="w", format="mp4" if mp4 else "webm", options=options) as container:
         video = container.add_stream("libx264" if mp4 else "libvpx", rate=fps)
         video.width, video.height = size

@@ -10,7 +10,7 @@ from functools import cache
 import pytest
 
 from hirelens.interviews.media import HEAD_AUDIO_S, probe, probe_quick
-from hirelens.interviews.sample_media import live_webm, safari_mp4_bytes, webm_bytes
+from hirelens.interviews.sample_media import interleaved_recording, live_webm, safari_mp4_bytes, webm_bytes
 
 
 class Counting(io.BytesIO):
@@ -54,6 +54,7 @@ def recording(name: str) -> bytes:
         "safari 60 s": lambda: safari_mp4_bytes(60.0, fps=5),
         "safari 180 s": lambda: safari_mp4_bytes(180.0, fps=5),
         "safari 60 s cut mid-fragment": lambda: safari_mp4_bytes(60.0, fps=5)[:-700],
+        "mp4 60 s, index at the end": lambda: interleaved_recording(60.0, fps=5, mp4=True, fragmented=False),
     }[name]()
 
 
@@ -70,7 +71,8 @@ def _same(full: dict, quick: dict, *, few_packets: bool = False) -> None:
 
 
 @pytest.mark.parametrize("name", ["4 s", "1.5 s audio only", "26 s", "cut off at 0.27 s", "live 60 s", "live 180 s",
-                                  "live 60 s cut mid-piece", "safari 4 s", "safari 60 s", "safari 60 s cut mid-fragment"])
+                                  "live 60 s cut mid-piece", "safari 4 s", "safari 60 s", "safari 60 s cut mid-fragment",
+                                  "mp4 60 s, index at the end"])
 def test_the_bounded_probe_gives_the_full_probes_facts(name):
     data = recording(name)
     full = probe(io.BytesIO(data))
@@ -79,7 +81,8 @@ def test_the_bounded_probe_gives_the_full_probes_facts(name):
     # the remaining packets read for their timestamps only
     if name.startswith(("live", "safari 60")):
         _same(full, probe_quick(io.BytesIO(data), head_packets=50, tail_bytes=4096), few_packets=True)
-    _same(full, probe_quick(Counting(data, seekable=False)))
+    if "index at the end" not in name:  # read without seeking, such an MP4's packets cannot be found (as before)
+        _same(full, probe_quick(Counting(data, seekable=False)))
 
 
 @pytest.mark.parametrize("kind", ["live", "safari"])  # WebM (Chrome, Firefox) and fragmented MP4 (Safari)
