@@ -26,7 +26,7 @@ from hirelens.core.models import AuditEvent
 
 from .models import LiveRoom, RoomEvent, RoomNote, RoomQuestion
 from .panel_history import panel_history_clear
-from .selectors import answer_payload, note_payload, question_payload  # noqa: F401 - the room's messages
+from .selectors import answer_payload, note_payload, question_payload  # the room's messages
 
 logger = logging.getLogger(__name__)
 
