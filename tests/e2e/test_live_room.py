@@ -190,7 +190,9 @@ FACE_AWAY_S = """(() => {
   face.forEach((e, i) => { if (e.type === 'face_absent' && face[i + 1] && face[i + 1].type === 'face_present') out.push(face[i + 1].t_s - e.t_s); });
   return out;
 })()"""
-FACE_AWAY = "(" + FACE_AWAY_S + ").some(d => %s.some(g => Math.abs(d - g) < 0.6))"
+# the panel samples the face 5 times a second, and skips frames while its thread is behind (a loaded machine):
+# an absence is measured within a few samples of the file's
+FACE_AWAY = "(" + FACE_AWAY_S + ").some(d => %s.some(g => Math.abs(d - g) < 0.8))"
 
 
 def wait_flowing(page, n: int, timeout: float = 40000) -> None:
@@ -378,7 +380,15 @@ def test_three_people_in_the_live_room(room_server, media_route, live_browser, l
         # --- the face leaves the picture for 4 s (10-14 s and 20-24 s of the file): the panel says so, 4 s apart -------
         spans = live_media.face_spans
         absences = [b[0] - a[1] for a, b in zip(spans, spans[1:] + [[spans[0][0] + live_media.loop_s]])]
-        wait_for_js(first, FACE_AWAY % json.dumps(absences), timeout=30000)
+        # the file loops every 24 s with two 4-s absences: 60 s gives at least four chances after the reconnection
+        try:
+            wait_for_js(first, FACE_AWAY % json.dumps(absences), timeout=60000)
+        except AssertionError:
+            seen = first.evaluate("window.__hlBench.ws.filter(x => x.m.type === 'panel' && "
+                                  "['face_absent', 'face_present'].includes(x.m.event.type))"
+                                  ".map(x => [x.m.event.type, x.m.event.t_s, x.at])")
+            raise AssertionError(f"no absence of {absences} s (± 0.8 s) on the panel; face events seen "
+                                 f"(type, media s, received): {seen[-20:]}") from None
         figures["face_absent_s"] = first.evaluate(FACE_AWAY_S)
         figures["file_face_absent_s"] = absences
 
