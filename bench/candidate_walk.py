@@ -7,6 +7,9 @@ Own var dir and SQLite database (migrated fresh), one uvicorn (as bench/live_roo
 through the interviews service (the demo's two questions, the default practice question, in the chosen language),
 one Debian Chromium on a phone viewport (390x844) whose fake camera and microphone play generated files.
 
+The practice question is optional (issue 19): --practice do walks it, --practice skip taps "skip the practice" at the
+device check; by default both are walked, each language twice.
+
 A scripted candidate reads every screen (its visible text, at --cpm Chinese characters or --wpm English words a
 minute), taps (--tap-s a tap), ticks the consents, looks at the device check, thinks before each answer and answers
 for a set time. Every scripted pause is timed as it happens; the rest of the wall clock is the product's share:
@@ -114,7 +117,7 @@ class Walk:
 
     # --- one walk ------------------------------------------------------------------------------------------------
 
-    def walk(self, browser, lang: str) -> dict:
+    def walk(self, browser, lang: str, choice: str = "do") -> dict:
         from hirelens.interviews.models import Answer
 
         a = self.args
@@ -170,8 +173,10 @@ class Walk:
                 lambda: page.wait_for_selector("[data-testid=device-continue]:not([disabled])", timeout=60000), tap="agree and continue")
         read("device check", "[data-testid=step-device]")
         pause("look at the picture and the level", a.look_s)
+        skip = choice == "skip" and page.is_visible("[data-testid=device-skip-practice]")
         product("devices fine → first question shown (session started)",
-                click("[data-testid=device-continue]"), visible("[data-testid=start-answer]"), tap="devices fine")
+                click("[data-testid=device-skip-practice]" if skip else "[data-testid=device-continue]"),
+                visible("[data-testid=start-answer]"), tap="skip the practice" if skip else "devices fine")
         practice = session.practice_question and page.inner_text("[data-testid=question-text]").strip() != session.questions[0]["text"]
         if practice:
             read("practice question", "[data-testid=step-question]")
@@ -193,7 +198,7 @@ class Walk:
         total = time.monotonic() - started
         context.close()
         return {"lang": lang, "steps": steps, "pauses": pauses, "total": total, "practice": bool(practice),
-                "reached": reached}
+                "reached": reached, "skipped": skip}
 
     def run(self) -> None:
         from playwright.sync_api import sync_playwright
@@ -211,7 +216,8 @@ class Walk:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
                 for lang in self.args.lang:
-                    results.append(self.walk(browser, lang))
+                    for choice in self.args.practice:
+                        results.append(self.walk(browser, lang, choice))
                 browser.close()
         finally:
             self.server.terminate()
@@ -226,7 +232,8 @@ def report(r: dict, args) -> None:
     scripted = sum(measured for _label, _planned, measured in r["pauses"])
     product = r["total"] - scripted
     measured_steps = sum(s for _label, s in r["steps"])
-    print(f"\n== {r['lang']}: link → first stored answer (practice question {'on' if r['practice'] else 'off'}) ==")
+    done = "skipped at the device check" if r["skipped"] else "done" if r["practice"] else "none"
+    print(f"\n== {r['lang']}: link → first stored answer (practice question: {done}) ==")
     print(f"script: read at {args.cpm:.0f} Chinese characters / {args.wpm:.0f} English words a minute; tap {args.tap_s} s; "
           f"look at the device check {args.look_s} s; think {args.think_practice_s} s / {args.think_s} s; "
           f"answer {args.practice_answer_s} s (practice) / {args.answer_s} s (question 1)")
@@ -244,7 +251,7 @@ def report(r: dict, args) -> None:
                 else "answering" if label.startswith("answer") else "looking and thinking")
         split[kind] += measured
     print("where the time goes: " + "; ".join(f"{k} {v:.1f} s" for k, v in split.items()) + f"; the product {product:.1f} s")
-    print(f"question 1 on screen (the real first question, practice done) after {r['reached']:.1f} s")
+    print(f"question 1 on screen (the real first question, the practice done or skipped) after {r['reached']:.1f} s")
     print(f"total for a candidate who reads every screen, to the first stored answer: {r['total']:.1f} s")
     print(f"product's share (total − scripted pauses): {product:.2f} s")
     print(f"goal product adds < {PRODUCT_GOAL_S:.0f} s: {'PASS' if product < PRODUCT_GOAL_S else 'FAIL'}")
@@ -262,9 +269,13 @@ def main() -> None:
     parser.add_argument("--practice-answer-s", type=float, default=10.0)
     parser.add_argument("--think-s", type=float, default=10.0, help="thinking before question 1 (within its preparation time)")
     parser.add_argument("--answer-s", type=float, default=30.0, help="answering question 1 (default 30)")
+    parser.add_argument("--practice", choices=["do", "skip"], action="append",
+                        help="the candidate does the (optional) practice question or skips it at the device check "
+                             "(repeatable; default both)")
     parser.add_argument("--keep", action="store_true", help="keep the var dir (database, uvicorn.log) afterwards")
     args = parser.parse_args()
     args.lang = args.lang or ["zh", "en"]
+    args.practice = args.practice or ["do", "skip"]
     Walk(args).run()
 
 

@@ -23,6 +23,19 @@ NOTICES = [
      "You may choose no AI analysis (interviewers review your recordings themselves), or ask for a live interview, extra "
      "time, text answers or another accommodation, without any disadvantage."),
 ]
+# Later platform versions (kind, version, zh, en): the same facts in fewer words (issue 19's two minutes: the consent
+# step was the longest read before the first answer). Version 1 stays (candidates accepted it; their records name it);
+# a candidate now reads the newest version unless their organization wrote its own.
+REVISIONS = [
+    ("recording", 2,
+     "本次面试将录制您的视频和声音。录像加密保存，仅有权限的招聘人员可看，到期删除；您可随时申请导出或删除。",
+     "This interview records your video and voice. Recordings are stored encrypted, seen only by authorised recruiting "
+     "staff and deleted after the retention period; you may ask for an export or deletion at any time."),
+    ("ai_analysis", 2,
+     "系统会分析您的语音和文字记录（语速、停顿、关键词），仅供面试官参考；录用与否都由人决定，AI 不会单独决定。",
+     "The system analyses your voice and transcript (speaking rate, pauses, keywords) for the interviewers only; every "
+     "hiring decision is made by a person, never by AI alone."),
+]
 # the notices a candidate accepts or declines on the consent step (the invitation's notice is read, not accepted)
 CONSENT_KINDS = ("recording", "ai_analysis", "biometric")
 
@@ -35,10 +48,15 @@ def notices_in_order(notices) -> list:
 
 
 def ensure_platform_notices(model) -> None:
-    """Create the platform notices if missing; ``model`` is ConsentNotice (or its migration state)."""
+    """Create the platform notices (every version) if missing; ``model`` is ConsentNotice (or its migration state)."""
+    required_of = {}
     for kind, required, zh, en in NOTICES:
+        required_of[kind] = required
         model.objects.get_or_create(organization=None, kind=kind, version=1,
                                     defaults={"text_zh": zh, "text_en": en, "required": required})
+    for kind, version, zh, en in REVISIONS:
+        model.objects.get_or_create(organization=None, kind=kind, version=version,
+                                    defaults={"text_zh": zh, "text_en": en, "required": required_of[kind]})
 
 
 # --- What an invitation tells the candidate (issue 16 §4) ---------------------------------------

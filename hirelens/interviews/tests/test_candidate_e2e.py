@@ -1,6 +1,7 @@
 """The candidate's whole flow in Chromium with a fake camera and microphone fed from generated files."""
 
 import io
+import time
 
 import av
 import pytest
@@ -124,6 +125,55 @@ def test_full_flow_with_network_cut_mid_answer(asgi_server, phone, org):
     assert kinds == {"video", "audio"}
     assert duration >= 7.5, f"the answer cut by the network lost time: {duration:.1f}s"
     assert answers[0].duration_s == pytest.approx(duration, abs=0.5)
+
+
+def test_the_practice_can_be_skipped_from_the_device_check_or_its_own_preparation(asgi_server, phone, org):
+    """The practice is optional: "skip" from the device check goes straight to question 1, a reload does not ask the
+    practice again, and nothing is recorded for it; "skip" from the practice's preparation does the same."""
+    context, page = phone
+    session = _session(org)
+    page.goto(f"{asgi_server.base_url}/i/{TOKEN}/")
+    assert "可跳过的练习题" in page.inner_text("[data-testid=time-estimate]")
+    page.click("[data-testid=begin]")
+    page.check("[data-testid=consent-recording]")
+    page.check("[data-testid=consent-ai_analysis]")
+    page.click("[data-testid=consent-continue]")
+    page.wait_for_selector("[data-testid=device-skip-practice]:not([disabled])")
+    assert page.inner_text("[data-testid=device-skip-practice]") == "跳过练习，直接答题"
+    page.click("[data-testid=device-skip-practice]")
+    page.wait_for_selector("[data-testid=step-question]", state="visible")
+    assert page.inner_text("[data-testid=question-text]") == QUESTIONS[0]["text"]
+    wait_for_js(page, "document.activeElement && document.activeElement.closest('[data-testid=step-question] h1') !== null")
+    assert not page.is_visible("[data-testid=skip-practice]")
+    page.reload()  # the choice holds in this tab: question 1 again, not the practice
+    page.wait_for_selector("[data-testid=step-question]", state="visible", timeout=15000)
+    assert page.inner_text("[data-testid=question-text]") == QUESTIONS[0]["text"]
+    _answer(page, 2)
+    deadline = time.monotonic() + 30  # the answer's last pieces and its finish go up after "next"
+    while not session.answers.filter(question_index=0, status="complete").exists():
+        assert time.monotonic() < deadline, "question 1's answer was not stored"
+        page.wait_for_timeout(200)
+    assert not session.answers.filter(question_index=-1).exists()
+
+    # another candidate skips from the practice's own preparation (the practice was shown first)
+    other = context.new_page()
+    second = InterviewSessionFactory(application__candidate__organization=org, token_hash=_hash("e2e-skip-later"),
+                                     questions=QUESTIONS)
+    other.goto(f"{asgi_server.base_url}/i/e2e-skip-later/")
+    other.click("[data-testid=begin]")
+    other.check("[data-testid=consent-recording]")
+    other.check("[data-testid=consent-ai_analysis]")
+    other.click("[data-testid=consent-continue]")
+    other.wait_for_selector("[data-testid=device-continue]:not([disabled])")
+    other.click("[data-testid=device-continue]")
+    other.wait_for_selector("[data-testid=skip-practice]", state="visible")
+    assert other.inner_text("[data-testid=question-label]").startswith("练习题")
+    other.click("[data-testid=skip-practice]")
+    wait_for_js(other, f"document.querySelector('[data-testid=question-text]').textContent === {QUESTIONS[0]['text']!r}")
+    assert not other.is_visible("[data-testid=skip-practice]")
+    other.wait_for_timeout(1500)  # the practice's countdown was stopped: nothing starts recording by itself
+    assert other.is_visible("[data-testid=start-answer]")
+    assert not second.answers.exists()
 
 
 def test_audio_only_path(asgi_server, phone, org):

@@ -120,7 +120,7 @@ def test_the_practice_question_and_time_estimate_follow_the_interview(client, or
     assert client.get(f"/i/{old_token}/state").json()["practice"] == PRACTICE_DEFAULTS["en"]
     page = client.get(f"/i/{token}/").content.decode()
     # 150 s of reading, consent and device check + the practice (30 + 60) + the question (30 + 120): 390 s, 7 minutes
-    assert "With reading the consent notices, the device check and the practice question, it takes about 7 minutes." in page
+    assert "1 question, about 7 minutes with the consent notices, the device check and the practice question (you may skip it)." in page
     client.force_login(hr_admin)
     application.organization.default_language = "en"
     application.organization.save()

@@ -193,7 +193,7 @@ def test_the_whole_interview_by_keyboard_alone(asgi_server, media_browser, org, 
         page.keyboard.press("Enter")
 
         _on_heading(page, "consent")
-        version = {"zh-hans": "第 1 版", "en": "Version 1"}[language]  # the notice's version in words, not "v1"
+        version = {"zh-hans": "第 2 版", "en": "Version 2"}[language]  # the notice's version in words, not "v1"
         assert page.locator("[data-testid=step-consent] small.muted", has_text=version).count() >= 2
         _tab_to(page, "[data-testid=consent-recording]", "consent")
         page.keyboard.press("Space")

@@ -191,7 +191,7 @@ def test_consent_rules(client, session, org):
                        content_type="application/json").json()
     assert body["biometric_allowed"] is True
     session.refresh_from_db()
-    assert session.consents["biometric"]["accepted"] is True and session.consents["recording"]["version"] == 1
+    assert session.consents["biometric"]["accepted"] is True and session.consents["recording"]["version"] == 2  # the platform's newest
     org.facial_analysis_enabled = False
     org.save()
     body = client.post(f"/i/{TOKEN}/consent", {"recording": True, "ai_analysis": True, "biometric": True},

@@ -263,7 +263,7 @@
       pending: 0, offline: false, canContinue: false, textAnswer: "", technicalNext: false,
       uploader: null, redo: [], refusal: "", resumeAt: null, local: { closed: new Set(), open: new Map() },
       recordedS: 0, recordingStarted: 0, lastAnswer: null, interrupted: null, offlineSince: 0, recordedAny: false,
-      continuing: null, recordedBefore: 0, recordLimit: 0, helpBase: "", linkClosed: false,
+      continuing: null, recordedBefore: 0, recordLimit: 0, helpBase: "", linkClosed: false, practiceSkipped: false,
 
       async init() {
         this.helpBase = this.$el.dataset.helpUrl || "";
@@ -481,12 +481,27 @@
           if (mbps < 1) this.deviceAdvice = strings.slow;
         } catch (e) { this.speedLabel = "—"; this.deviceAdvice = strings.offline; }
       },
-      async startInterview() {
+      async startInterview(skipPractice) {
         this.busy = true;
         try {
           this.state = await this.api("start", { audio_only: this.audioOnly });
+          if (skipPractice) this.rememberPracticeSkipped();
           this.enterQuestions(this.practiceDone() ? this.firstOpen() : -1);
         } catch (e) { this.error = e.message; } finally { this.busy = false; }
+      },
+      // The practice is optional: skipped from the device check or from its own preparation. The choice is kept in
+      // this tab (sessionStorage), so a reload does not ask it again; once a question is answered it is never asked.
+      get practiceOffered() {
+        return !!this.state.practice && !this.practiceDone();
+      },
+      rememberPracticeSkipped() {
+        try { sessionStorage.setItem(`hirelens-practice-skipped:${this.token}`, "1"); } catch (e) { /* private mode */ }
+        this.practiceSkipped = true;
+      },
+      skipPractice() {
+        clearInterval(this.timer);
+        this.rememberPracticeSkipped();
+        this.enterQuestions(this.firstOpen());
       },
       // --- where the candidate is: the server's state, and what this browser still uploads ---
       answered(i) {
@@ -494,7 +509,11 @@
         return !!answer && (answer.status === "complete" || this.local.closed.has(answer.id));
       },
       practiceDone() {
-        return !this.state.practice || this.answered(-1) || this.state.questions.some((q, i) => this.state.answers[String(i)]);
+        if (!this.practiceSkipped) {
+          try { this.practiceSkipped = sessionStorage.getItem(`hirelens-practice-skipped:${this.token}`) === "1"; } catch (e) { /* private mode */ }
+        }
+        return !this.state.practice || this.practiceSkipped || this.answered(-1)
+          || this.state.questions.some((q, i) => this.state.answers[String(i)]);
       },
       firstOpen() {
         const i = this.state.questions.findIndex((q, n) => !this.answered(n));
