@@ -92,7 +92,7 @@ def test_serve_on_another_port_mails_and_serves_links_to_that_port(tmp_path, smt
     from hirelens.workflows.tests.factories import assign, make_position
 
     port = free_port()
-    env = service_env()
+    env = service_env(PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "metrics"))  # serve empties its metrics folder: its own
     env.pop("HIRELENS_SITE_URL", None)
     env.pop("HIRELENS_PORT", None)
     log = open(tmp_path / "serve.log", "w+")

@@ -31,7 +31,7 @@ def test_serve_starts_web_and_worker_and_ctrl_c_stops_both(tmp_path):
     port = free_port()
     log = open(tmp_path / "serve.log", "w+")
     proc = subprocess.Popen([sys.executable, "manage.py", "serve", "--port", str(port)], cwd=ROOT,
-                            env=service_env(), stdout=log, stderr=subprocess.STDOUT)
+                            env=service_env(PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "metrics")), stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.time() + 40
         while True:
@@ -81,7 +81,7 @@ def test_serve_restarts_a_killed_worker_with_back_off_and_stops_when_the_web_ser
     log_path = tmp_path / "serve.log"
     log = open(log_path, "w+")
     proc = subprocess.Popen([sys.executable, "manage.py", "serve", "--port", str(port)], cwd=ROOT,
-                            env=service_env(), stdout=log, stderr=subprocess.STDOUT)
+                            env=service_env(PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "metrics")), stdout=log, stderr=subprocess.STDOUT)
 
     def healthy() -> bool:
         try:
@@ -129,7 +129,8 @@ def test_a_killed_consumer_does_not_leave_its_process_workers_behind(tmp_path):
     port = free_port()
     log_path = tmp_path / "serve.log"
     proc = subprocess.Popen([sys.executable, "manage.py", "serve", "--port", str(port)], cwd=ROOT,
-                            env=service_env(HIRELENS_HUEY_WORKER_TYPE="process", HIRELENS_HUEY_WORKERS=1),
+                            env=service_env(HIRELENS_HUEY_WORKER_TYPE="process", HIRELENS_HUEY_WORKERS=1,
+                                            PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "metrics")),
                             stdout=open(log_path, "w"), stderr=subprocess.STDOUT)
     try:
         _wait_for(lambda: re.search(r"worker pid (\d+)", log_path.read_text()), 40, log_path)
