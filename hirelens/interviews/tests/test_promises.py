@@ -196,6 +196,7 @@ PROMISES = {
     "您可随时申请导出或删除": ["export_or_delete_on_request", "deletion_reaches_every_copy"],
     "仅供面试官参考": [ai_never_decides_alone],
     "AI 不会单独决定": [ai_never_decides_alone],
+    "录像将只由面试官评估，不会对您不利": [declining_ai_still_interviews_without_analysis, "declined_ai_nothing_analysed"],
     "不同意不会影响您的面试，届时只分析语音和文字": [declining_biometric_keeps_the_interview_voice_only],
     "不会因此受到不利影响": [declining_ai_still_interviews_without_analysis],
     "只由面试官观看录像评估": [declining_ai_still_interviews_without_analysis, "declined_ai_nothing_analysed"],
