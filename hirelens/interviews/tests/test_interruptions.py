@@ -121,6 +121,10 @@ def test_the_practice_question_and_time_estimate_follow_the_interview(client, or
     page = client.get(f"/i/{token}/").content.decode()
     # 150 s of reading, consent and device check + the practice (30 + 60) + the question (30 + 120): 390 s, 7 minutes
     assert "1 question, about 7 minutes with the consent notices, the device check and the practice question (you may skip it)." in page
+    two, two_token = session_create(actor=hr_admin, application=application, practice_question="", language="en",
+                                    questions=[{"text": "Why us?", "prep_s": 30, "answer_s": 60}] * 2)
+    # without a practice: 150 + 2 x (30 + 60) = 330 s, 6 minutes; "questions" for two
+    assert "2 questions, about 6 minutes with the consent notices and the device check." in client.get(f"/i/{two_token}/").content.decode()
     client.force_login(hr_admin)
     application.organization.default_language = "en"
     application.organization.save()
