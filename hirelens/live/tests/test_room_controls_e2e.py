@@ -146,11 +146,21 @@ def test_interviewer_screen_mute_and_camera_reach_the_candidate(asgi_server, med
         staff.click("#notes-form button[type=submit]")
         assert staff.input_value("#notes-form textarea[name=text]") == ""  # taken: it waits to go out, and says so
         assert staff.locator("#outbox-status").inner_text() == "有 1 条内容待发送，网络恢复后自动发出"
+        for i in range(2, 21):  # the outbox keeps 20; the 21st stays in its box and the page says why
+            staff.fill("#notes-form textarea[name=text]", f"离线批注 {i}")
+            staff.click("#notes-form button[type=submit]")
+        assert staff.locator("#outbox-status").inner_text() == "有 20 条内容待发送，网络恢复后自动发出"
+        staff.fill("#notes-form textarea[name=text]", "第 21 条")
+        staff.click("#notes-form button[type=submit]")
+        assert staff.input_value("#notes-form textarea[name=text]") == "第 21 条"
+        assert staff.locator("#outbox-status").inner_text() == "已有 20 条内容待发送，最多暂存这么多：请等网络恢复后再发送"
         staff_ctx.set_offline(False)
         staff.wait_for_selector("#questions-list li[data-question-id]:has-text('请问入职后有导师吗？')", timeout=30000)
         staff.wait_for_selector("#notes-list li:has-text('断网时写的批注')", timeout=30000)
         staff.wait_for_selector("#outbox-status", state="hidden", timeout=5000)
         assert in_thread(lambda: RoomNote.objects.filter(room=room, text="断网时写的批注").count()) == 1
+        staff.wait_for_selector("#notes-list li:has-text('离线批注 20')", timeout=30000)
+        assert in_thread(lambda: RoomNote.objects.filter(room=room, text__startswith="离线批注").count()) == 19
         wait_for_js(cand, FLOWING, timeout=30000)
         fresh = _wait_received(cand, lambda r: strings["screen"] in r["flags"] and r["w"] / r["h"] > 1.6,
                                "the shared screen over the interviewer's fresh connection", timeout=15)

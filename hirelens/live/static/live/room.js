@@ -123,9 +123,10 @@
   // What a person wrote (a note, a question, an answer) while the socket was down waits here and goes out once the
   // page is back in the room (onRoom), instead of being dropped.
   const outbox = [];
+  const OUTBOX_MAX = 20;
   function sendWritten(msg) {
     if (send(msg)) return true;
-    if (outbox.length >= 20) return false;
+    if (outbox.length >= OUTBOX_MAX) { showOutbox(true); return false; } // it stays in its box, and the page says why
     outbox.push(msg);
     showOutbox();
     return true;
@@ -134,7 +135,7 @@
     while (outbox.length && send(outbox[0])) outbox.shift();
     showOutbox();
   }
-  function showOutbox() { // what waits is said beside the connection status, and announced
+  function showOutbox(full) { // what waits is said beside the connection status, and announced
     let line = $("outbox-status");
     if (!line && statusEl) {
       line = document.createElement("span");
@@ -145,7 +146,7 @@
     }
     if (!line) return;
     line.hidden = !outbox.length;
-    line.textContent = outbox.length ? (S.outbox || "").replace("{n}", String(outbox.length)) : "";
+    line.textContent = !outbox.length ? "" : (full ? S.outboxFull || "" : S.outbox || "").replace("{n}", String(outbox.length));
   }
   function connect() {
     if (stopped) return;
