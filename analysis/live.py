@@ -58,6 +58,9 @@ class LiveOptions:
     long_pause_s: float = 2.0  # a pause event when a silence reaches this
     segment_gap_s: float = 0.6  # silence that closes a transcript segment (a final)
     partial_every_s: float = 1.0
+    # a partial as soon as a stretch of speech ends (min_pause_s of silence), at least this long after the last
+    # one, instead of waiting for the next partial_every_s tick (0: off)
+    pause_partial_s: float = 0.4
     max_segment_s: float = 12.0  # a longer segment is cut at its least speech-like moment (bounded decode)
     min_segment_s: float = 3.0  # a shorter segment is closed only by a long pause (Whisper needs context)
     preroll_s: float = 0.2  # audio before a segment's onset decoded with it (< segment_gap_s: only silence)
@@ -386,6 +389,9 @@ class LiveSession:
         # partials at most every partial_every_s of media, and no more often than keeps their decoding under
         # partial_budget of a core (a long window costs more); only when there is new speech
         every = max(self.opts.partial_every_s, self._partial_cost / self.opts.partial_budget)
+        if (self.opts.pause_partial_s and not self._speaking and self._end is not None
+                and self._end > self._last_partial):
+            every = max(self.opts.pause_partial_s, self._partial_cost / self.opts.partial_budget)
         return (self._open_start is not None and now - self._last_partial >= every
                 and self._voiced_until > self._last_partial and now - self._open_start >= 0.8)
 
@@ -753,7 +759,11 @@ class LiveSession:
         a = max(0.0, seg.start_s - (0.0 if seg.start_s in self._cut_starts else self.opts.preroll_s))
         with self._cond:
             audio = self._audio(a, now)
-        hyp = self._decode(audio, a)
+            voiced = min(now, self._voiced_until)
+        # speech_end: Whisper often ends a window at a sentence's end ("…呢？" then end-of-text) with more speech
+        # after it; that rest is decoded too (bench, Mandarin: the next sentence otherwise waited 2-3 s for a
+        # later partial or the final)
+        hyp = self._decode(audio, a, speech_end=voiced)
         if not hyp and now - seg.start_s >= 1.5 and seg.start_s not in self._cut_starts and a > 0:
             # Whisper heard nothing (or only the prompt, dropped as improbable) in a window that begins on a weak
             # onset: bench, Mandarin, a segment opening on a soft "会" gave three empty partials in a row and all

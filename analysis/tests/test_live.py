@@ -141,8 +141,11 @@ def test_english_int16_paced_gives_partials_then_finals_with_the_words():
     events += s.poll()
     partials, finals = of(events, "partial"), of(events, "final")
     assert len(partials) >= 4
-    # partials come every partial_every_s (1 s) of media while there is speech
-    assert all(0.99 <= b.t_s - a.t_s for a, b in zip(partials, partials[1:]))
+    # partials come every partial_every_s (1 s) of media while there is speech, and sooner (pause_partial_s,
+    # 0.4 s) only when a stretch of speech ended since the last one
+    ends = [e.t_s for e in of(events, "speech_end")]
+    for a, b in zip(partials, partials[1:]):
+        assert b.t_s - a.t_s >= 0.99 or (b.t_s - a.t_s >= 0.39 and any(a.t_s < t <= b.t_s for t in ends)), (a.t_s, b.t_s)
     assert len(finals) == 2
     assert {"nature", "mother"} <= set(re.findall(r"[a-z]+", finals[0].text.lower()))
     # the clip says "... spoons ... blue cheese ... brother"; how often partials run depends on the machine's load
