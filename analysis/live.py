@@ -198,6 +198,14 @@ def _norm(w: str) -> str:
     return _NORM.sub("", w.lower())
 
 
+def _shown_units(text: str) -> list[str]:
+    """What a reader sees of a transcript word, for the benches' word latency: the word, or for Chinese each
+    character. Whisper's word tokens cut Chinese differently from one decode to the next ('我不' + '用' in a
+    partial, '我' + '不用' in the final), so by token the three characters a partial showed would count from the final."""
+    key = _norm(text)
+    return list(key) if key and all("\u3400" <= c <= "\u9fff" for c in key) else ([key] if key else [])
+
+
 def _cut_loop(words: list, max_period: int = 12) -> list:
     """Cut a decoding loop: keep the first copy of a run of words repeated right after itself, and stop.
 

@@ -103,10 +103,7 @@ def run(lang: str, *, pace: float, biometric: bool, seconds: float, seed: int, p
     import numpy as np
 
     from analysis import synth
-    from analysis.live import LiveOptions, LiveSession, _norm
-
-    def _HAN(c: str) -> bool:
-        return "\u3400" <= c <= "\u9fff"
+    from analysis.live import LiveOptions, LiveSession, _norm, _shown_units
 
     audio, _ = recording(lang, seconds)
     dur = len(audio) / 16000
@@ -156,11 +153,7 @@ def run(lang: str, *, pace: float, biometric: bool, seconds: float, seed: int, p
             if ev.type.startswith("face") or ev.type in ("smile", "frown", "look_away")]
     kw = [(w - fed_at(ev.t_s)) * 1000 for w, ev in stamped if ev.type == "keyword"]
     def units(x) -> list[str]:
-        """What the panel shows of a word: the word, or for Chinese each character. Whisper's word tokens cut
-        Chinese differently from one decode to the next ('我不' + '用' in a partial, '我' + '不用' in the final):
-        counted by token, the three characters shown by the partial would count only from the final."""
-        key = _norm(x.text)
-        return list(key) if key and all(_HAN(c) for c in key) else ([key] if key else [])
+        return _shown_units(x.text)
 
     # first appearance of each final word (each Chinese character) in any transcript event, at about its time
     seen: list[tuple[float, str, float, str]] = []  # (wall, norm text, media end, event type)

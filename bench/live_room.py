@@ -18,7 +18,7 @@ What is measured (all clocks are this machine's wall clock, Date.now() in the pa
 - join_s: the candidate's click on "join" → the interviewer admits at once → every page decodes the others' frames
   and hears them (window.hirelensRoom.peers()), median over rooms;
 - panel_event_p95_ms (speech start/end, pause, rate, face events) and panel_word_p95_ms (each word of the final
-  transcript: first partial or final that has it, as bench/live_analysis.py): from the moment the candidate's
+  transcript, each character in Chinese: first partial or final that has it, as bench/live_analysis.py): from the moment the candidate's
   BROWSER captured that media time to the moment the interviewer's panel received it (window.hirelensPanel.received
   at_ms, else the WebSocket message's arrival). The candidate page's microphone is watched by a ScriptProcessor
   (tests/e2e/live_hooks.js): the fake file has digital silence between clips, so each clip's onset is dated in the
@@ -335,7 +335,7 @@ class Bench:
 
     def latencies(self, r) -> dict:
         """Event and word latencies of one room (see the module's docstring)."""
-        from analysis.live import _norm
+        from analysis.live import _norm, _shown_units
 
         cand, page = r["cand"], r["staff"][0]
         onsets = cand.evaluate("window.__hlBench.onsets")
@@ -369,23 +369,27 @@ class Bench:
             t0, w0 = before[-1] if before else anchors[0]
             return w0 + (t - t0) * 1000
 
-        seen = []  # (at, norm word, media end)
+        # each final word (each Chinese character: analysis.live._shown_units) -> the first partial or final that
+        # showed it; tokens: by Whisper's word token, this bench's measure before 2026-12-08
+        seen, seen_tokens = [], []  # (at, unit, media end)
         for at, _, ev in events:
             if ev.get("type") in ("partial", "final"):
-                seen += [(at, _norm(w["text"]), w["end_s"]) for w in ev.get("words") or []]
-        words = []
+                seen += [(at, u, w["end_s"]) for w in ev.get("words") or [] for u in _shown_units(w["text"])]
+                seen_tokens += [(at, _norm(w["text"]), w["end_s"]) for w in ev.get("words") or []]
+        words, tokens = [], []
         for _, _, ev in events:
-            if ev.get("type") != "final":
+            if ev.get("type") != "final" or not anchors:
                 continue
             for w in ev.get("words") or []:
-                key = _norm(w["text"])
-                first = min((a for a, k, e in seen if k == key and abs(e - w["end_s"]) <= 0.6), default=None)
-                if key and first is not None and anchors:
-                    words.append(first - server_wall(w["end_s"]) + d)
+                for key, pool, out in [(u, seen, words) for u in _shown_units(w["text"])] + [
+                        (_norm(w["text"]), seen_tokens, tokens)]:
+                    first = min((a for a, k, e in pool if k == key and abs(e - w["end_s"]) <= 0.6), default=None)
+                    if key and first is not None:
+                        out.append(first - server_wall(w["end_s"]) + d)
         kinds = {}
         for _, _, ev in events:
             kinds[ev.get("type")] = kinds.get(ev.get("type"), 0) + 1
-        return {"activity": activity, "words": words, "transport_ms": transport, "events": kinds, "onsets": len(onsets),
+        return {"activity": activity, "words": words, "tokens": tokens, "transport_ms": transport, "events": kinds, "onsets": len(onsets),
                 "by_type": by_type}
 
     def reconnect(self, r) -> float:
@@ -431,6 +435,7 @@ class Bench:
                 ctx.close()
         activity = [x for res in results for x in res["activity"]]
         words = [x for res in results for x in res["words"]]
+        tokens = [x for res in results for x in res["tokens"]]
         transport = [x for res in results for x in res["transport_ms"]]
         merged: dict[str, list[float]] = {}
         for res in results:
@@ -450,6 +455,7 @@ class Bench:
             "browser_to_server_ms_median": round(statistics.median(transport)) if transport else None,
             "panel_event_p50_ms": round(pct(activity, 50)) if activity else None,
             "panel_word_p50_ms": round(pct(words, 50)) if words else None,
+            "panel_token_p95_ms": round(pct(tokens, 95)) if tokens else None,  # by Whisper's token (before 2026-12-08)
             "n_events": len(activity), "n_words": len(words),
             "events": results[0]["events"],
             # p95 per event type (the 1 s rate ticks are sent as their audio arrives: without them, the speech and
