@@ -780,7 +780,7 @@ class LiveSession:
             self.partial_retries += 1
             with self._cond:
                 audio = self._audio(a, now)
-            hyp = self._decode(audio, a)
+            hyp = self._decode(audio, a, speech_end=voiced)
         # its CPU time, not wall time: on a busy machine the wall time of a decode grows but its cost does not,
         # and spacing partials out there would only add latency
         self._partial_cost = self.decode_log[-1][2]

